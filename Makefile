@@ -1,0 +1,46 @@
+# One task runner: CI runs exactly `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= demo-output
+
+.PHONY: install test lint typecheck pytest demo schema check-generated bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check peerbench tests benchmarks
+	$(BIN)/ruff format --check peerbench tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+schema: $(STAMP)
+	$(BIN)/peerbench schema generate --out schema --spec SPEC.md
+
+check-generated: $(STAMP)
+	$(BIN)/peerbench schema check --out schema --spec SPEC.md
+
+demo: $(STAMP)
+	rm -rf $(DEMO_DIR)
+	$(BIN)/peerbench synth --reference --out $(DEMO_DIR)/reference
+	$(BIN)/peerbench check $(DEMO_DIR)/reference
+	@echo "Reference dataset written to $(DEMO_DIR)/reference"
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

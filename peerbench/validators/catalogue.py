@@ -1,0 +1,282 @@
+"""The error catalogue: every finding a validator can report, with a stable code.
+
+Codes are part of the standard's public interface (SPEC "Error catalogue"): tools
+may match on them, so a code is never renamed or reused for another meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """Errors make a file invalid; warnings are reported but the file is accepted."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One kind of finding: its code, severity, message template and fix hint.
+
+    ``message`` may use ``{column}``, ``{value}`` and ``{detail}``.
+    """
+
+    code: str
+    severity: Severity
+    title: str
+    message: str
+    hint: str
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+_ENTRIES = (
+    # File-level problems.
+    CatalogueEntry(
+        "file-unreadable",
+        _E,
+        "File cannot be read",
+        "The file could not be read: {detail}",
+        "Save the file again as CSV (UTF-8), Excel (.xlsx), JSON Lines or Parquet.",
+    ),
+    CatalogueEntry(
+        "file-empty",
+        _E,
+        "File has no data",
+        "The file has no data rows{detail}.",
+        "Add at least one row of data under the header row.",
+    ),
+    CatalogueEntry(
+        "record-type-unknown",
+        _E,
+        "Record type not recognised",
+        "Cannot tell which record type this file holds: {detail}",
+        "Name the file after its record type (e.g. outcomes.csv) or use --record-type.",
+    ),
+    CatalogueEntry(
+        "encoding-guessed",
+        _W,
+        "File is not UTF-8",
+        "The file is not UTF-8; it was read as {detail}.",
+        "Save as 'CSV UTF-8' so accented characters are kept exactly.",
+    ),
+    CatalogueEntry(
+        "version-unsupported",
+        _E,
+        "Standard version not supported",
+        "The file declares standard version {value}, which this tool cannot read.",
+        "Upgrade peerbench, or convert the file with a version that reads it.",
+    ),
+    CatalogueEntry(
+        "formula-in-cell",
+        _W,
+        "Spreadsheet formula",
+        "Column {column} holds a formula ({value}); its last saved value was used.",
+        "Paste values instead of formulas before submitting.",
+    ),
+    # Columns.
+    CatalogueEntry(
+        "column-missing",
+        _E,
+        "Required column missing",
+        "Required column {column} is missing{detail}.",
+        "Add the column with exactly this header (see the template).",
+    ),
+    CatalogueEntry(
+        "column-unknown",
+        _W,
+        "Column not in the standard",
+        "Column {column} is not part of the standard and will be ignored{detail}.",
+        "Rename it to a standard header, map it in a mapping file, or delete it.",
+    ),
+    # Cells.
+    CatalogueEntry(
+        "required-missing",
+        _E,
+        "Required value missing",
+        "{column} is required but is empty.",
+        "Fill in a value; if it is not known use the code 'not_stated' where the list has one.",
+    ),
+    CatalogueEntry(
+        "type-invalid",
+        _E,
+        "Wrong kind of value",
+        "{column} should be {detail}, but is '{value}'.",
+        "Correct the value; numbers without units, yes/no as true/false.",
+    ),
+    CatalogueEntry(
+        "date-invalid",
+        _E,
+        "Not a date",
+        "{column} is not a valid date: '{value}'.",
+        "Write dates as YYYY-MM-DD (2025-03-31) or DD/MM/YYYY (31/03/2025).",
+    ),
+    CatalogueEntry(
+        "date-in-future",
+        _E,
+        "Date in the future",
+        "{column} is in the future: {value}.",
+        "Check the year and the day/month order.",
+    ),
+    CatalogueEntry(
+        "code-invalid",
+        _E,
+        "Not an allowed value",
+        "{column} must be one of the codes in its list; '{value}' is not{detail}.",
+        "Use a code from the list (see the template's drop-down) or map your label to it.",
+    ),
+    CatalogueEntry(
+        "pattern-invalid",
+        _E,
+        "Badly formed identifier",
+        "{column} '{value}' is not in the required form{detail}.",
+        "Participant keys are 32 hex characters made by `peerbench pseudonymise`.",
+    ),
+    CatalogueEntry(
+        "out-of-range",
+        _E,
+        "Value out of range",
+        "{column} is {value}, outside the allowed range {detail}.",
+        "Check the value was typed correctly.",
+    ),
+    CatalogueEntry(
+        "identifier-detected",
+        _E,
+        "Looks like a personal identifier",
+        "{column} appears to contain {detail}; direct identifiers must never be submitted.",
+        "Remove it. Replace local ids with pseudonyms: `peerbench pseudonymise` (SPEC §4).",
+    ),
+    # Instruments and scores.
+    CatalogueEntry(
+        "instrument-unknown",
+        _E,
+        "Unknown questionnaire",
+        "Instrument '{value}' is not in the registry.",
+        "Use a built-in code (see `peerbench instruments`) or register a local definition.",
+    ),
+    CatalogueEntry(
+        "wrong-item-count",
+        _E,
+        "Wrong number of item responses",
+        "{column}: {detail}.",
+        "Give one response per question, in order, leaving missing answers empty.",
+    ),
+    CatalogueEntry(
+        "item-out-of-range",
+        _E,
+        "Answer outside the questionnaire's scale",
+        "{column} is {value}, outside the scale {detail}.",
+        "Check the answer was copied correctly from the form.",
+    ),
+    CatalogueEntry(
+        "too-many-missing-items",
+        _W,
+        "Too many unanswered questions to score",
+        "{detail}; the questionnaire cannot be scored.",
+        "Check the form; if questions really were left blank, keep them empty.",
+    ),
+    CatalogueEntry(
+        "total-mismatch",
+        _E,
+        "Total does not match the answers",
+        "total_score is {value} but the answers add up to {detail}.",
+        "Re-add the total or leave total_score empty and peerbench will compute it.",
+    ),
+    CatalogueEntry(
+        "pam-level-mismatch",
+        _E,
+        "PAM level does not match its score",
+        "licensed_level is {value} but a score of {detail}.",
+        "Copy the level and score exactly as the licensed PAM software reports them.",
+    ),
+    CatalogueEntry(
+        "licensed-score-missing",
+        _E,
+        "Licensed score missing",
+        "{detail} needs licensed_score from the licensor's software.",
+        "Enter the score the licensed software reports; peerbench never computes it.",
+    ),
+    # Rules inside one record (declared in peerbench.schema.rules).
+    CatalogueEntry(
+        "required-when",
+        _E,
+        "Value required here",
+        "{detail}.",
+        "Fill in the value the rule asks for.",
+    ),
+    CatalogueEntry(
+        "end-date-vs-reason",
+        _E,
+        "End date and end reason disagree",
+        "{detail}.",
+        "Leave end_date empty only for ongoing support; otherwise give the end date.",
+    ),
+    CatalogueEntry(
+        "date-order",
+        _E,
+        "Dates in the wrong order",
+        "{detail}.",
+        "Check the two dates; day and month may be swapped.",
+    ),
+    CatalogueEntry(
+        "sessions-exceed-offered",
+        _E,
+        "More sessions attended than offered",
+        "{detail}.",
+        "Check both counts.",
+    ),
+    CatalogueEntry(
+        "quote-without-consent",
+        _E,
+        "Quote without consent",
+        "{detail}.",
+        "Delete the free text, or record consent_to_quote = true if consent was given.",
+    ),
+    # Across records.
+    CatalogueEntry(
+        "duplicate-key",
+        _E,
+        "Duplicate record",
+        "{detail} appears more than once (also on row {value}).",
+        "Remove the duplicate row or give each record its own identifier.",
+    ),
+    CatalogueEntry(
+        "unknown-reference",
+        _E,
+        "Refers to something not submitted",
+        "{column} '{value}' does not match any {detail}.",
+        "Submit the referenced record too, or correct the identifier.",
+    ),
+    CatalogueEntry(
+        "follow-up-before-baseline",
+        _E,
+        "Follow-up dated before baseline",
+        "This {detail} follow-up is dated {value}, before the baseline.",
+        "Check the dates and timepoints.",
+    ),
+    CatalogueEntry(
+        "timepoint-out-of-window",
+        _W,
+        "Timepoint far from its expected date",
+        "Marked {detail} but taken {value} days after baseline.",
+        "Check the timepoint; use 'other' with days_since_start if it was off-schedule.",
+    ),
+    CatalogueEntry(
+        "attribute-conflict",
+        _E,
+        "Participant details disagree",
+        "{column} for this participant differs between rows ('{value}' vs {detail}).",
+        "Use one value per participant.",
+    ),
+)
+
+CATALOGUE: dict[str, CatalogueEntry] = {entry.code: entry for entry in _ENTRIES}
+"""Every finding code, keyed by code."""
+
+
+def entry(code: str) -> CatalogueEntry:
+    """The catalogue entry for ``code`` (KeyError for an unknown code)."""
+    return CATALOGUE[code]
