@@ -21,8 +21,9 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "number": pa.float64(),
     "boolean": pa.bool_(),
     "date": pa.date32(),
-    "codes": pa.list_(pa.string()),
-    "integers": pa.list_(pa.int16()),
+    # Parquet names list elements "element"; using the same name keeps a round trip equal.
+    "codes": pa.list_(pa.field("element", pa.string())),
+    "integers": pa.list_(pa.field("element", pa.int16())),
 }
 
 

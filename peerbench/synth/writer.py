@@ -1,0 +1,91 @@
+"""Write a synthetic dataset to a folder: one file per record type plus manifests.
+
+Files: ``organisations``, ``services``, ``participants``, ``engagements``, ``outcomes``,
+``service_use`` and ``feedback`` in the chosen format (through
+:func:`peerbench.io.tabular.write_table`, so CSV flattens items to ``item_1..item_N``),
+``peerbench.json`` (standard version, generator and config, row counts, as_of) and,
+when errors were injected, ``injected_errors.csv``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from peerbench.io.atomic import atomic_path
+from peerbench.io.tabular import FileFormat, write_table
+from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.version import STANDARD_VERSION
+from peerbench.synth.generator import SyntheticDataset
+
+MANIFEST_NAME = "peerbench.json"
+ERRORS_NAME = "injected_errors.csv"
+GENERATOR = "peerbench.synth"
+
+
+def file_name(record_type: str, file_format: FileFormat) -> str:
+    """The file a record type is written to, e.g. ``outcomes.parquet``."""
+    return f"{RECORD_TYPES[record_type].file_stem}.{file_format.value}"
+
+
+def manifest(dataset: SyntheticDataset, file_format: FileFormat) -> dict[str, Any]:
+    """The ``peerbench.json`` document describing a written dataset."""
+    config = dataset.config
+    return {
+        "standard_version": STANDARD_VERSION,
+        "generator": {
+            "name": GENERATOR,
+            "seed": config.seed,
+            "config": config.model_dump(mode="json"),
+        },
+        "as_of": config.as_of.isoformat(),
+        "format": file_format.value,
+        "files": {
+            file_name(rt, file_format): {"record_type": rt, "rows": table.num_rows}
+            for rt, table in dataset.tables.items()
+        },
+        "injected_errors": ERRORS_NAME if dataset.errors.num_rows else None,
+    }
+
+
+def write_dataset(
+    dataset: SyntheticDataset, out_dir: Path, file_format: FileFormat = FileFormat.PARQUET
+) -> dict[str, Path]:
+    """Write every table, ``peerbench.json`` and (if any) ``injected_errors.csv``.
+
+    Args:
+        dataset: The generated dataset.
+        out_dir: Folder to write into (created if missing).
+        file_format: Parquet, CSV or JSON Lines.
+
+    Returns:
+        Written paths keyed by record type, plus ``"manifest"`` and ``"errors"``.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for record_type, table in dataset.tables.items():
+        path = out_dir / file_name(record_type, file_format)
+        write_table(table, path, file_format)
+        paths[record_type] = path
+    if dataset.errors.num_rows:
+        errors = dataset.errors
+        names = pa.array(
+            [f"{stem}.{file_format.value}" for stem in errors.column("file").to_pylist()],
+            pa.string(),
+        )
+        errors = errors.set_column(0, "file", names)
+        path = out_dir / ERRORS_NAME
+        with atomic_path(path) as tmp:
+            pacsv.write_csv(errors, tmp)
+        paths["errors"] = path
+    path = out_dir / MANIFEST_NAME
+    with atomic_path(path) as tmp:
+        tmp.write_text(
+            json.dumps(manifest(dataset, file_format), indent=2) + "\n", encoding="utf-8"
+        )
+    paths["manifest"] = path
+    return paths
