@@ -1,0 +1,223 @@
+"""Mapping files: how an organisation's own headers and labels translate to the standard's.
+
+A mapping is a small YAML file kept next to an export, so a charity can submit its
+spreadsheet as it is rather than retyping headers::
+
+    # map local headers and labels to the standard's
+    record_type: participants        # optional
+    columns:                          # local header -> standard field
+      Client ID: participant_key
+      Gender: sex
+    values:                           # per standard field: local label -> code
+      sex: {F: female, M: male}
+    date_format: dd/mm/yyyy           # optional hint: iso | dd/mm/yyyy
+
+Readers apply ``columns`` (:meth:`Mapping.rename`); the engine applies ``values``
+(:meth:`Mapping.value_lookup`). Header and label matching ignore case and surrounding
+whitespace, because the same export is often retyped by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal, Self
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
+
+ITEM_COLUMN = re.compile(r"^item_[1-9][0-9]*$")
+"""Flattened item columns (``item_1`` … ``item_N``) of outcome files."""
+
+_ITEMS_RECORD_TYPE = "outcome"
+
+
+class _StringLoader(yaml.SafeLoader):
+    """A YAML loader that keeps every plain scalar as text.
+
+    YAML 1.1 reads ``Yes``, ``No``, ``On`` and ``01`` as booleans and numbers, which
+    would silently turn the label ``Yes`` into ``true`` before it could be mapped.
+    """
+
+
+_StringLoader.yaml_implicit_resolvers = {}
+
+
+def canonical_record_type(name: str) -> str | None:
+    """The record type (``outcome``) for a record type or file stem name, else None.
+
+    Accepts the singular record type (``participant``), the file stem (``participants``)
+    in any case, with spaces or hyphens for underscores (``Service use``).
+    """
+    key = re.sub(r"[\s\-]+", "_", name.strip().casefold())
+    if key in RECORD_TYPES:
+        return key
+    model = RECORD_TYPES_BY_STEM.get(key)
+    return None if model is None else model.record_type
+
+
+def standard_columns(record_type: str | None) -> list[str]:
+    """Field names a header may map to: fields of ``record_type`` (all types if None).
+
+    ``item_N`` columns are accepted too (checked separately) wherever ``items`` is.
+    """
+    models = RECORD_TYPES.values() if record_type is None else [RECORD_TYPES[record_type]]
+    names: dict[str, None] = {}
+    for model in models:
+        names.update(dict.fromkeys(model.model_fields))
+    return list(names)
+
+
+def _is_standard_column(name: str, record_type: str | None) -> bool:
+    if ITEM_COLUMN.match(name):
+        return record_type in (None, _ITEMS_RECORD_TYPE)
+    return name in standard_columns(record_type)
+
+
+def _fold(text: str) -> str:
+    return text.strip().casefold()
+
+
+class Mapping(BaseModel):
+    """Translation from an organisation's headers and labels to the standard's.
+
+    Attributes:
+        record_type: The record type the mapping is for (normalised to ``participant``
+            form), or None for a mapping usable with any file.
+        columns: Local header → standard field name.
+        values: Standard field → (local label → code).
+        date_format: How ambiguous dates are written: ``iso`` or ``dd/mm/yyyy``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    record_type: str | None = None
+    columns: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
+    date_format: Literal["iso", "dd/mm/yyyy"] | None = None
+    _column_lookup: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @field_validator("record_type")
+    @classmethod
+    def _known_record_type(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        canonical = canonical_record_type(value)
+        if canonical is None:
+            accepted = ", ".join(model.file_stem for model in RECORD_TYPES.values())
+            raise ValueError(f"unknown record type '{value}'; use one of: {accepted}")
+        return canonical
+
+    @field_validator("date_format", mode="before")
+    @classmethod
+    def _fold_date_format(cls, value: Any) -> Any:
+        return value.strip().casefold() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check_names(self) -> Self:
+        problems: list[str] = []
+        seen: dict[str, str] = {}
+        for local, field in self.columns.items():
+            folded = _fold(local)
+            if folded in seen:
+                problems.append(f"columns: '{local}' and '{seen[folded]}' are the same header")
+            seen[folded] = local
+            if not _is_standard_column(field, self.record_type):
+                problems.append(f"columns: '{local}' maps to '{field}', which {self._not_field()}")
+        targets = list(self.columns.values())
+        for field in sorted({f for f in targets if targets.count(f) > 1}):
+            problems.append(f"columns: more than one header maps to '{field}'")
+        for field, labels in self.values.items():
+            if not _is_standard_column(field, self.record_type):
+                problems.append(f"values: '{field}' {self._not_field()}")
+            folded_labels = [_fold(label) for label in labels]
+            if len(set(folded_labels)) != len(folded_labels):
+                problems.append(f"values: '{field}' lists a label twice (ignoring case)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _not_field(self) -> str:
+        if self.record_type is None:
+            return "is not a field of any record type (set record_type to see its fields)"
+        valid = standard_columns(self.record_type)
+        if self.record_type == _ITEMS_RECORD_TYPE:
+            valid.append("item_1 … item_N")
+        return f"is not a field of {self.record_type}; valid fields: {', '.join(valid)}"
+
+    @classmethod
+    def from_file(cls, path: Path) -> Mapping:
+        """Load and check a mapping YAML file.
+
+        Args:
+            path: The YAML file.
+
+        Raises:
+            FileNotFoundError: The file does not exist.
+            ValueError: The file is not valid YAML or not a valid mapping; the message
+                names the file and each problem.
+        """
+        text = Path(path).read_text(encoding="utf-8-sig")
+        try:
+            data = yaml.load(text, Loader=_StringLoader)  # a SafeLoader: no arbitrary objects
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = "" if mark is None else f" (line {mark.line + 1}, column {mark.column + 1})"
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ValueError(f"{path}: not valid YAML{where}: {problem}") from None
+        if data is None or data == "":
+            data = {}
+        if not isinstance(data, dict):
+            raise ValueError(
+                f"{path}: a mapping file must be a set of 'key: value' entries "
+                "(record_type, columns, values, date_format)"
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(f"{path}: {_describe(exc)}") from None
+
+    def applies_to(self, record_type: str | None) -> bool:
+        """Whether the column renames apply to a file of ``record_type``.
+
+        A mapping written for one record type leaves files of other types alone, so one
+        mapping can be passed when opening a whole folder.
+        """
+        return self.record_type is None or self.record_type == record_type
+
+    def rename(self, header: str) -> str:
+        """The standard name for a local ``header`` (the trimmed header if not mapped)."""
+        return self._column_lookup.get(_fold(header), header.strip())
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Index the column renames once: ``rename`` runs for every key of every JSON line."""
+        self._column_lookup = {_fold(local): field for local, field in self.columns.items()}
+
+    def value_lookup(self, field: str) -> dict[str, str]:
+        """Local label → code for a standard ``field``; keys trimmed and case-folded.
+
+        Look labels up with ``label.strip().casefold()``. Empty when the field has no
+        value mapping.
+        """
+        return {_fold(label): code for label, code in self.values.get(field, {}).items()}
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line per problem, with its location in the file, without pydantic's boilerplate."""
+    lines = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (expected record_type, columns, values, date_format)"
+        lines.append(f"{location}: {message}" if location else message)
+    return "; ".join(lines)

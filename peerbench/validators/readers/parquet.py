@@ -1,0 +1,92 @@
+"""Parquet files: typed columns, streamed by row group, version read from the metadata.
+
+Columns keep their Parquet types (the standard's canonical schema is typed); only the
+headers are renamed through a mapping. Row numbers follow the other formats: the
+first row is row 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from peerbench.schema.version import PARQUET_RECORD_TYPE_KEY, PARQUET_VERSION_KEY
+from peerbench.validators.readers.cells import rebatch
+from peerbench.validators.readers.detect import record_type_from_name, unknown_name_detail
+from peerbench.validators.readers.sources import (
+    OpenOptions,
+    add_finding,
+    failed_source,
+    finding,
+    new_source,
+    resolve_record_type,
+)
+from peerbench.validators.readers.version import version_finding
+from peerbench.validators.source import Source
+
+FORMAT = "parquet"
+
+
+def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
+    """Open a Parquet file, reading only its footer.
+
+    Args:
+        path: The file.
+        file: Name to show the user.
+        options: The caller's options.
+    """
+    try:
+        with pq.ParquetFile(path) as parquet:
+            schema = parquet.schema_arrow
+            num_rows = parquet.metadata.num_rows
+    # A truncated or foreign file fails inside Arrow's C++ layer with various error
+    # types; the contract is a finding, never a traceback.
+    except Exception as exc:
+        detail = f"it is not a valid Parquet file ({_first_line(exc)})"
+        unreadable = finding("file-unreadable", file=file, detail=detail)
+        return failed_source(file, options.record_type, FORMAT, unreadable)
+
+    metadata = schema.metadata or {}
+    declared = metadata.get(PARQUET_VERSION_KEY)
+    version = options.standard_version if declared is None else declared.decode(errors="replace")
+    named = record_type_from_name(path.stem)
+    if named is None and PARQUET_RECORD_TYPE_KEY in metadata:
+        named = record_type_from_name(metadata[PARQUET_RECORD_TYPE_KEY].decode(errors="replace"))
+    record_type = resolve_record_type(named, options)
+
+    source = new_source(
+        file, record_type, FORMAT, list(schema.names), options, standard_version=version
+    )
+    if record_type is None:
+        detail = unknown_name_detail(path.stem, "file")
+        source.findings.append(finding("record-type-unknown", file=file, detail=detail))
+        return source
+    unsupported = version_finding(version, file)
+    if unsupported is not None:
+        source.findings.append(unsupported)
+        return source
+    if num_rows == 0:
+        source.findings.append(finding("file-empty", file=file, detail=" (no rows)"))
+        return source
+    source.batches = rebatch(
+        _record_batches(path, source, options.batch_rows), source.columns, options.batch_rows
+    )
+    return source
+
+
+def _record_batches(path: Path, source: Source, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """Row groups as record batches; damage found part-way becomes a finding on ``source``."""
+    try:
+        with pq.ParquetFile(path) as parquet:
+            yield from parquet.iter_batches(batch_size=max(1, batch_rows))
+    except Exception as exc:  # corrupt pages surface only when read (see open_parquet)
+        detail = f"the file is damaged ({_first_line(exc)})"
+        add_finding(source, finding("file-unreadable", file=source.file, detail=detail))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,116 @@
+"""Building :class:`Source` objects and their file-level findings, shared by every reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from peerbench.validators.catalogue import entry
+from peerbench.validators.mapping import Mapping
+from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Finding
+from peerbench.validators.source import Source
+
+MAX_READER_FINDINGS = DEFAULT_MAX_FINDINGS
+"""Cap on findings one source collects while reading (one formula per cell adds up)."""
+
+
+@dataclass(frozen=True)
+class OpenOptions:
+    """What the caller asked for, passed unchanged to each format's reader.
+
+    Attributes:
+        record_type: Record type that overrides names (canonical form), or None.
+        mapping: Header and label mapping, or None.
+        batch_rows: Rows per batch.
+        standard_version: Version declared by the folder's ``peerbench.json``, if any.
+    """
+
+    record_type: str | None
+    mapping: Mapping | None
+    batch_rows: int
+    standard_version: str | None = None
+
+
+def finding(
+    code: str,
+    *,
+    file: str,
+    row: int | None = None,
+    column: str | None = None,
+    value: Any = None,
+    detail: str = "",
+) -> Finding:
+    """A finding with its message filled in from the catalogue (as ``Report.add`` does)."""
+    catalogue_entry = entry(code)
+    text = None if value is None else str(value)
+    return Finding(
+        code=code,
+        severity=catalogue_entry.severity,
+        message=catalogue_entry.message.format(
+            column=column or "", value=text or "", detail=detail
+        ),
+        file=file,
+        row=row,
+        column=column,
+        value=text,
+    )
+
+
+def add_finding(source: Source, new: Finding) -> None:
+    """Append a finding found while reading, up to :data:`MAX_READER_FINDINGS`."""
+    if len(source.findings) < MAX_READER_FINDINGS:
+        source.findings.append(new)
+
+
+def map_headers(headers: list[str], record_type: str | None, mapping: Mapping | None) -> list[str]:
+    """Headers as the engine sees them: trimmed, then renamed by the mapping if it applies."""
+    if mapping is None or not mapping.applies_to(record_type):
+        return [header.strip() for header in headers]
+    return [mapping.rename(header) for header in headers]
+
+
+def resolve_record_type(detected: str | None, options: OpenOptions) -> str | None:
+    """The caller's override, else the type named by the file, else the mapping's type."""
+    if options.record_type is not None:
+        return options.record_type
+    if detected is not None:
+        return detected
+    return None if options.mapping is None else options.mapping.record_type
+
+
+def new_source(
+    file: str,
+    record_type: str | None,
+    file_format: str,
+    original_columns: list[str],
+    options: OpenOptions,
+    *,
+    encoding: str | None = None,
+    standard_version: str | None = None,
+) -> Source:
+    """A source with mapped columns and no batches yet (the reader attaches them)."""
+    return Source(
+        file=file,
+        record_type=record_type,
+        file_format=file_format,
+        columns=map_headers(original_columns, record_type, options.mapping),
+        original_columns=list(original_columns),
+        batches=iter(()),
+        encoding=encoding,
+        standard_version=standard_version,
+    )
+
+
+def failed_source(
+    file: str, record_type: str | None, file_format: str, *findings: Finding
+) -> Source:
+    """A source that yields no rows, carrying the findings that say why."""
+    return Source(
+        file=file,
+        record_type=record_type,
+        file_format=file_format,
+        columns=[],
+        original_columns=[],
+        batches=iter(()),
+        findings=list(findings),
+    )

@@ -1,0 +1,111 @@
+"""Parquet: typed columns, version metadata, row numbers and damaged files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from peerbench.schema.version import PARQUET_RECORD_TYPE_KEY, PARQUET_VERSION_KEY
+from peerbench.validators.mapping import Mapping
+from peerbench.validators.readers import open_sources
+
+
+def _write(path: Path, rows: int = 5, metadata: dict[bytes, bytes] | None = None) -> Path:
+    table = pa.table(
+        {
+            "record_id": [f"m{i}" for i in range(rows)],
+            "date_administered": pa.array([dt.date(2025, 1, 1)] * rows, pa.date32()),
+            "items": pa.array([[1, 2, 3]] * rows, pa.list_(pa.int16())),
+        }
+    )
+    default = {PARQUET_VERSION_KEY: b"1.0.0", PARQUET_RECORD_TYPE_KEY: b"outcome"}
+    table = table.replace_schema_metadata(default if metadata is None else metadata)
+    pq.write_table(table, path, row_group_size=max(1, rows // 4))
+    return path
+
+
+def test_typed_columns_are_kept_and_rows_numbered_from_2(tmp_path: Path) -> None:
+    (source,) = open_sources(_write(tmp_path / "outcomes.parquet", rows=10), batch_rows=4)
+    assert source.record_type == "outcome"
+    assert source.standard_version == "1.0.0"
+    batches = list(source.batches)
+    assert [(b.first_row, b.table.num_rows) for b in batches] == [(2, 4), (6, 4), (10, 2)]
+    schema = batches[0].table.schema
+    assert schema.field("date_administered").type == pa.date32()
+    assert schema.field("items").type == pa.list_(pa.int16())
+    assert source.findings == []
+
+
+def test_record_type_from_metadata_when_the_name_says_nothing(tmp_path: Path) -> None:
+    (source,) = open_sources(_write(tmp_path / "export-2025.parquet"))
+    assert source.record_type == "outcome"
+
+
+def test_another_major_version_is_unsupported(tmp_path: Path) -> None:
+    path = _write(tmp_path / "outcomes.parquet", metadata={PARQUET_VERSION_KEY: b"2.1.0"})
+    (source,) = open_sources(path)
+    assert [(f.code, f.value) for f in source.findings] == [("version-unsupported", "2.1.0")]
+    assert "2.1.0" in source.findings[0].message
+    assert list(source.batches) == []
+
+
+def test_a_newer_minor_version_is_accepted(tmp_path: Path) -> None:
+    path = _write(tmp_path / "outcomes.parquet", metadata={PARQUET_VERSION_KEY: b"1.7.2"})
+    (source,) = open_sources(path)
+    assert source.findings == []
+
+
+def test_truncated_parquet_is_unreadable(tmp_path: Path) -> None:
+    path = _write(tmp_path / "outcomes.parquet", rows=1000)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    (source,) = open_sources(path)
+    assert [f.code for f in source.findings] == ["file-unreadable"]
+    assert "not a valid Parquet file" in source.findings[0].message
+    assert list(source.batches) == []
+
+
+def test_damage_inside_the_data_is_reported_while_reading(tmp_path: Path) -> None:
+    path = tmp_path / "outcomes.parquet"
+    table = pa.table({"record_id": [f"record-{i:06d}" for i in range(20_000)]})
+    pq.write_table(table, path, compression="none", use_dictionary=False)
+    data = bytearray(path.read_bytes())
+    # Overwrite the middle of the only data page; the footer stays intact.
+    middle = len(data) // 2
+    data[middle : middle + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    (source,) = open_sources(path)
+    assert source.findings == []  # only the footer has been read so far
+    rows = sum(batch.table.num_rows for batch in source.batches)
+    assert rows < 20_000
+    assert [f.code for f in source.findings] == ["file-unreadable"]
+    assert "damaged" in source.findings[0].message
+
+
+def test_empty_parquet(tmp_path: Path) -> None:
+    (source,) = open_sources(_write(tmp_path / "outcomes.parquet", rows=0))
+    assert [f.code for f in source.findings] == ["file-empty"]
+
+
+def test_mapping_renames_parquet_columns(tmp_path: Path) -> None:
+    mapping = Mapping(columns={"RECORD_ID": "record_id", "Date Administered": "date_administered"})
+    path = _write(tmp_path / "outcomes.parquet", metadata={PARQUET_VERSION_KEY: b"1.0.0"}, rows=1)
+    table = pq.read_table(path).rename_columns(["RECORD_ID", "Date Administered", "items"])
+    pq.write_table(table, path)
+    (source,) = open_sources(path, mapping=mapping)
+    assert source.columns == ["record_id", "date_administered", "items"]
+    assert source.original_columns == ["RECORD_ID", "Date Administered", "items"]
+    (batch,) = source.batches
+    assert batch.table.column_names == source.columns
+
+
+@pytest.mark.parametrize("content", [b"", b"PAR1", b"hello world, not parquet"])
+def test_files_that_are_not_parquet_are_unreadable(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "outcomes.parquet"
+    path.write_bytes(content)
+    (source,) = open_sources(path)
+    assert [f.code for f in source.findings] == ["file-unreadable"]
