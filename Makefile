@@ -36,7 +36,7 @@ check-generated: $(STAMP)
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
 	$(BIN)/peerbench synth --reference --out $(DEMO_DIR)/reference
-	$(BIN)/peerbench check $(DEMO_DIR)/reference
+	$(BIN)/peerbench validate $(DEMO_DIR)/reference/*.parquet
 	@echo "Reference dataset written to $(DEMO_DIR)/reference"
 
 bench: $(STAMP)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import click
 
 from peerbench import __version__
+from peerbench.cli.convert import convert
 from peerbench.cli.instruments_cmd import instruments
+from peerbench.cli.pseudonymise import keygen, pseudonymise
 from peerbench.cli.schema_cmd import schema
+from peerbench.cli.synth import synth
+from peerbench.cli.template import template
+from peerbench.cli.validate import validate
 from peerbench.schema.version import STANDARD_VERSION
 
 
@@ -20,5 +25,5 @@ def cli() -> None:
     """
 
 
-cli.add_command(schema)
-cli.add_command(instruments)
+for command in (synth, validate, template, keygen, pseudonymise, convert, schema, instruments):
+    cli.add_command(command)

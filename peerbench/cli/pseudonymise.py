@@ -1,0 +1,162 @@
+"""``peerbench keygen`` and ``peerbench pseudonymise``.
+
+Thin shells over :mod:`peerbench.schema.pseudonym` and :mod:`peerbench.io.pseudonymise`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import pyarrow as pa
+
+from peerbench.cli.output import echo_err, warn
+from peerbench.io.pseudonymise import (
+    ID_COLUMN,
+    SUFFIXES,
+    LocalTableError,
+    UnknownSheetError,
+    pseudonymise_table,
+    read_table,
+    write_table,
+)
+from peerbench.schema.pseudonym import format_key_file, new_secret, read_key_file
+
+
+def _renames(table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) -> dict[str, str]:
+    if len(names) > len(columns):
+        raise click.UsageError("give --as at most once per --column")
+    available = table.column_names
+    missing = [c for c in columns if c not in available]
+    if missing:
+        raise click.UsageError(
+            f"column {', '.join(missing)} not found; the file's columns are: "
+            + ", ".join(available)
+        )
+    defaults = [ID_COLUMN] + [f"{c}_key" for c in columns[1:]]
+    renames = dict(zip(columns, [*names, *defaults[len(names) :]], strict=True))
+    targets = list(renames.values())
+    clashes = [t for t in targets if targets.count(t) > 1 or (t in available and t not in renames)]
+    if clashes:
+        raise click.UsageError(
+            f"output column {clashes[0]} would clash with another column; choose a name with --as"
+        )
+    return renames
+
+
+# Commands --------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Key file."
+)
+def keygen(out: Path) -> None:
+    """Make a new secret key for pseudonymising participant ids.
+
+    Make one key per organisation, once, and keep it: the same key always gives the
+    same pseudonyms, so follow-up data can be linked to earlier submissions.
+
+    \b
+    Example:
+        peerbench keygen --out our-secret.key
+    """
+    try:
+        # O_EXCL: never replace an existing key, whose loss would orphan every pseudonym.
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(
+            f"{out} already exists; refusing to overwrite a key (existing pseudonyms depend "
+            "on it). Choose another file name."
+        ) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(format_key_file(new_secret()))
+        handle.flush()
+        os.fsync(handle.fileno())
+    echo_err(f"Key written to {out}")
+    warn(
+        "Keep this key secret and safe. Never send it to anyone, never submit it with your "
+        "data, and back it up: without it you cannot make the same pseudonyms again."
+    )
+
+
+@click.command()
+@click.argument(
+    "input_path", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Key made by `peerbench keygen`.",
+)
+@click.option(
+    "--column", "columns", multiple=True, required=True, help="Column of local ids (repeatable)."
+)
+@click.option(
+    "--as",
+    "names",
+    multiple=True,
+    help="Name of the pseudonym column, one per --column "
+    f"(default: {ID_COLUMN} for the first, <column>_key for others).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Output file (.csv, .xlsx or .parquet).",
+)
+@click.option("--sheet", help="Sheet of an .xlsx input (default: the first data sheet).")
+@click.option(
+    "--keep-original", is_flag=True, help="Keep the original id columns too (never submit them)."
+)
+def pseudonymise(
+    input_path: Path,
+    key_file: Path,
+    columns: tuple[str, ...],
+    names: tuple[str, ...],
+    out: Path,
+    sheet: str | None,
+    keep_original: bool,
+) -> None:
+    """Replace local participant ids with pseudonymous keys.
+
+    IN is a CSV, Excel (.xlsx) or Parquet file. Each --column is replaced by
+    its keyed pseudonym; empty ids stay empty. The original column is dropped unless
+    --keep-original is given.
+
+    \b
+    Example:
+        peerbench pseudonymise clients.csv --key-file our-secret.key \\
+            --column client_id --out participants.csv
+    """
+    for path in (input_path, out):
+        if path.suffix.lower() not in SUFFIXES:
+            raise click.BadParameter(
+                f"{path.name}: use a .csv, .xlsx or .parquet file", param_hint="IN/--out"
+            )
+    if out.resolve() == input_path.resolve():
+        raise click.UsageError("--out must differ from IN, so the original file is kept")
+    try:
+        secret = read_key_file(key_file)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--key-file") from exc
+    notes: list[str] = []
+    try:
+        table, sheet_name = read_table(input_path, sheet, notes)
+    except UnknownSheetError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except LocalTableError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for note in notes:
+        warn(note)
+    renames = _renames(table, columns, names)
+    result = pseudonymise_table(table, renames, secret, keep_original=keep_original)
+    write_table(result, out, sheet_name)
+    echo_err(f"{table.num_rows:,} rows pseudonymised into {out}")
+    if keep_original:
+        warn(
+            f"{out} still holds the original ids ({', '.join(columns)}). It is for your own "
+            "records only: never submit or share it."
+        )

@@ -1,0 +1,43 @@
+"""``peerbench template``: a blank Excel workbook or CSV files to fill in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from peerbench.cli.output import echo_err, format_option
+from peerbench.template import write_csv_templates, write_workbook
+
+
+@click.command()
+@format_option("xlsx", "csv", default="xlsx")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Workbook to write (xlsx), or folder for the CSV files (csv).",
+)
+def template(output_format: str, out: Path) -> None:
+    """Write a blank template generated from the standard.
+
+    The workbook has one sheet per record type with drop-down lists, an Instructions
+    sheet and a Data dictionary. With --format csv, one header-only CSV per record
+    type is written into the folder --out.
+
+    \b
+    Example:
+        peerbench template --out peerbench-template.xlsx
+    """
+    if output_format == "csv":
+        if out.exists() and not out.is_dir():
+            raise click.BadParameter(f"{out} is a file; give a folder for CSV templates")
+        written = write_csv_templates(out)
+        echo_err(f"{len(written)} CSV templates written to {out}")
+        return
+    if out.is_dir():
+        raise click.BadParameter(f"{out} is a folder; give a file name ending .xlsx")
+    if out.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the workbook name must end in .xlsx", param_hint="--out")
+    write_workbook(out)
+    echo_err(f"Template written to {out}")

@@ -1,0 +1,78 @@
+"""``peerbench validate``: check files against the standard and say what to fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from peerbench.cli.output import (
+    echo_err,
+    emit,
+    format_option,
+    mapping_option,
+    out_option,
+    quiet_option,
+    record_type_option,
+)
+from peerbench.validators import validate as validate_files
+from peerbench.validators.mapping import Mapping
+from peerbench.validators.render_html import render_html
+from peerbench.validators.render_text import render_text, verdict
+from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Report
+
+
+def render(report: Report, output_format: str) -> str:
+    """The report in ``output_format`` (``text``, ``json`` or ``html``)."""
+    if output_format == "json":
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "html":
+        return render_html(report)
+    return render_text(report)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@format_option("text", "json", "html", default="text")
+@mapping_option
+@record_type_option
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_FINDINGS,
+    show_default=True,
+    help="List at most this many problems (all are still counted).",
+)
+@quiet_option
+@out_option("Write the report to this file instead of the screen.")
+def validate(
+    paths: tuple[Path, ...],
+    output_format: str,
+    mapping: Mapping | None,
+    record_type: str | None,
+    max_errors: int,
+    quiet: bool,
+    out: Path | None,
+) -> None:
+    """Check data files against the Peer Support Outcomes Standard.
+
+    PATHS are CSV, Excel, JSON Lines or Parquet files (or folders of them), each named
+    after its record type (outcomes.csv, or a workbook with an 'outcomes' sheet).
+    Exits 0 when the data is valid (warnings allowed), 1 when it is not.
+
+    \b
+    Example:
+        peerbench validate outcomes.csv participants.csv --format html --out report.html
+    """
+    report = validate_files(
+        list(paths), record_type=record_type, mapping=mapping, max_findings=max_errors
+    )
+    if out is not None or not quiet:
+        emit(render(report, output_format), out)
+    if out is not None:
+        echo_err(f"Report written to {out}", quiet=quiet)
+    if out is not None or output_format != "text":
+        # The text report already opens with the verdict; other formats get it on stderr.
+        echo_err(verdict(report), quiet=quiet)
+    click.get_current_context().exit(0 if report.valid else 1)

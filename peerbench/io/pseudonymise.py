@@ -1,0 +1,183 @@
+"""Pseudonymise participant ids in a local table (CSV, XLSX or Parquet), at source.
+
+Pseudonyms come from :func:`peerbench.schema.pseudonym.participant_key`, so the same id
+and key always give the same pseudonym and nobody without the key can reverse it. Every
+other column is passed through untouched: text files are read as text, so ids such as
+``00123`` keep their leading zeros.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from openpyxl import Workbook, load_workbook
+
+from peerbench.io.atomic import atomic_path
+from peerbench.schema.pseudonym import participant_key
+from peerbench.validators.readers.cells import cell_text
+from peerbench.validators.readers.detect import (
+    SNIFF_BYTES,
+    detect_encoding,
+    is_template_sheet,
+    sniff_delimiter,
+)
+from peerbench.validators.readers.transcode import decode_cp1252
+
+
+class LocalTableError(ValueError):
+    """A local file cannot be read as a table (empty, or no such sheet)."""
+
+
+class UnknownSheetError(LocalTableError):
+    """The workbook has no sheet of the name asked for."""
+
+
+ID_COLUMN = "participant_key"
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+# Reading and writing ---------------------------------------------------------------------
+
+
+def _read_csv(path: Path, notes: list[str]) -> pa.Table:
+    encoding = detect_encoding(path)
+    raw = path.read_bytes()[encoding.bom :]
+    if encoding.name == "cp1252":
+        notes.append(
+            f"{path} is not UTF-8; it was read as {encoding.label} and is written as UTF-8."
+        )
+        text = decode_cp1252(raw)
+    else:
+        text = raw.decode(encoding.name)
+    delimiter = sniff_delimiter(text[:SNIFF_BYTES])
+    names = next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
+    if not names:
+        raise LocalTableError(f"{path} is empty: it has no header row")
+    # Every column as text: a CSV value is passed on exactly as it was written.
+    convert = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+    )
+    return pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        convert_options=convert,
+    )
+
+
+def _data_sheet(workbook: Workbook, sheet: str | None, path: Path) -> str:
+    names = workbook.sheetnames
+    if sheet is None:
+        # Skip the template's guidance sheets so a filled-in template just works.
+        return next((n for n in names if not is_template_sheet(n)), names[0])
+    if sheet not in names:
+        raise UnknownSheetError(
+            f"{path} has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
+        )
+    return sheet
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pa.Table, str]:
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it does not keep; none concern the data.
+        warnings.simplefilter("ignore")
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        title = _data_sheet(workbook, sheet, path)
+        rows = list(workbook[title].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    if not rows:
+        raise LocalTableError(f"{path}: sheet {title!r} is empty: it has no header row")
+    headers = [cell_text(h) or f"column_{i + 1}" for i, h in enumerate(rows[0])]
+    body = [r for r in rows[1:] if any(v is not None for v in r)]
+    columns = {
+        name: pa.array([cell_text(r[i]) if i < len(r) else None for r in body], pa.string())
+        for i, name in enumerate(headers)
+    }
+    return pa.table(columns), title
+
+
+def read_table(
+    path: Path, sheet: str | None = None, notes: list[str] | None = None
+) -> tuple[pa.Table, str | None]:
+    """Read CSV, XLSX (one sheet) or Parquet; return the table and the sheet name.
+
+    Text formats give text columns, so values are passed on exactly as written.
+
+    Args:
+        path: The file.
+        sheet: Sheet of a workbook (default: the first data sheet).
+        notes: Receives plain-English notes for the user (e.g. the encoding guessed).
+
+    Raises:
+        LocalTableError: the file is empty or has no such sheet.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pq.read_table(path), None
+    if suffix == ".xlsx":
+        return _read_xlsx(path, sheet)
+    return _read_csv(path, [] if notes is None else notes), None
+
+
+def write_table(table: pa.Table, path: Path, sheet: str | None = None) -> None:
+    """Write ``table`` atomically as CSV, XLSX or Parquet, chosen by the file suffix."""
+    suffix = path.suffix.lower()
+    with atomic_path(path) as tmp:
+        if suffix == ".parquet":
+            pq.write_table(table, tmp, compression="zstd")
+        elif suffix == ".xlsx":
+            workbook = Workbook(write_only=True)
+            out = workbook.create_sheet(sheet or "data")
+            out.append(table.column_names)
+            for row in table.to_pylist():
+                out.append(list(row.values()))
+            workbook.save(tmp)
+        else:
+            pacsv.write_csv(table, tmp)
+
+
+# The operation ---------------------------------------------------------------------------
+
+
+def pseudonymise_column(column: pa.ChunkedArray, secret: bytes) -> pa.Array:
+    """Pseudonyms for ``column``; empty and missing ids stay empty and missing.
+
+    Each distinct id is hashed once, then spread back over the rows with a take.
+    """
+    values = column.cast(pa.string()).combine_chunks()
+    distinct = pc.unique(values)
+    keys = [
+        None if v is None else ("" if not v.strip() else participant_key(v, secret))
+        for v in distinct.to_pylist()
+    ]
+    return pa.array(keys, pa.string()).take(pc.index_in(values, value_set=distinct))
+
+
+def pseudonymise_table(
+    table: pa.Table, renames: dict[str, str], secret: bytes, *, keep_original: bool = False
+) -> pa.Table:
+    """Replace each column in ``renames`` (input name → output name) by its pseudonyms.
+
+    The pseudonym takes the original column's place. With ``keep_original`` the original
+    stays right after it (renamed ``<name>_original`` if the names would clash).
+    """
+    for source, target in renames.items():
+        position = table.column_names.index(source)
+        keys = pseudonymise_column(table.column(source), secret)
+        if keep_original:
+            if target == source:
+                table = table.rename_columns(
+                    [f"{n}_original" if n == source else n for n in table.column_names]
+                )
+            table = table.add_column(position, target, keys)
+        else:
+            table = table.set_column(position, target, keys)
+    return table
