@@ -344,7 +344,7 @@ class OutcomeMeasurement(Record):
         None,
         tier=Tier.STANDARD,
         meaning="Total score as the organisation computed it (checked against the items).",
-        example=21.54,
+        example=19.98,
     )
     licensed_score: float | None = spec_field(
         None,

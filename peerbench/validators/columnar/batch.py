@@ -1,0 +1,98 @@
+"""Check one batch of one record type and return it in canonical form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import pyarrow as pa
+
+from peerbench.schema.arrow import arrow_schema
+from peerbench.schema.introspect import FieldSpec, field_specs
+from peerbench.schema.records import RECORD_TYPES, Record
+from peerbench.validators import identifiers
+from peerbench.validators.columnar import items as item_grid
+from peerbench.validators.columnar.cells import absent, check_column
+from peerbench.validators.columnar.coerce import Coerced
+from peerbench.validators.columnar.context import CheckContext
+from peerbench.validators.columnar.headers import Headers, check_headers, read_headers
+from peerbench.validators.columnar.instruments import check_instruments
+from peerbench.validators.columnar.rules import check_rules
+
+
+@cache
+def _specs(record_type: str) -> tuple[FieldSpec, ...]:
+    return tuple(field_specs(RECORD_TYPES[record_type]))
+
+
+def free_text_fields(record_type: str) -> tuple[str, ...]:
+    """Fields whose values could hold an identifier: text with no pattern or code list."""
+    return tuple(s.name for s in _specs(record_type) if s.kind == "string" and s.pattern is None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is known about a file before its rows are read.
+
+    Attributes:
+        record_type: The record type of every row.
+        model: Its record model.
+        specs: Its fields.
+        headers: The file's columns sorted into fields, item columns and unknown.
+    """
+
+    record_type: str
+    model: type[Record]
+    specs: tuple[FieldSpec, ...]
+    headers: Headers
+
+
+def plan_file(record_type: str, columns: Sequence[str], ctx: CheckContext) -> Plan:
+    """Check a file's header row once and plan its batches.
+
+    Records ``column-missing``, ``column-unknown`` and header-level
+    ``identifier-detected`` findings.
+    """
+    specs = _specs(record_type)
+    headers = read_headers(columns, specs)
+    check_headers(headers, specs, ctx)
+    identifiers.check_headers(headers.unknown, ctx)
+    return Plan(record_type, RECORD_TYPES[record_type], specs, headers)
+
+
+def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) -> pa.Table:
+    """Run every single-record check on a batch.
+
+    Args:
+        plan: From :func:`plan_file`.
+        table: The batch as read (headers already mapped).
+        ctx: Where findings go.
+        first_row: Row number of the batch's first row.
+
+    Returns:
+        The batch in the canonical Arrow schema; cells with findings are null.
+    """
+    n = table.num_rows
+    columns: dict[str, Coerced] = {}
+    for spec in plan.specs:  # per column, never per row
+        if spec.kind == "integers":
+            continue  # item lists are assembled and checked with their instrument below
+        if spec.name in plan.headers.present:
+            columns[spec.name] = check_column(spec, table.column(spec.name), ctx, first_row)
+        else:
+            columns[spec.name] = absent(spec, n)
+    canonical = {name: column.values for name, column in columns.items()}
+    if "items" in {s.name for s in plan.specs}:
+        if "items" in plan.headers.present:
+            grid = item_grid.from_lists(table.column("items"), ctx, first_row)
+        else:
+            grid = item_grid.from_columns(table, plan.headers.item_columns, ctx, first_row)
+        canonical["items"] = check_instruments(columns, grid, ctx, first_row)
+    check_rules(plan.model, columns, ctx, first_row)
+    for name in free_text_fields(plan.record_type):
+        identifiers.scan_column(canonical[name], name, ctx, first_row)
+    for name in plan.headers.unknown:
+        identifiers.scan_column(table.column(name), name, ctx, first_row)
+    schema = arrow_schema(plan.record_type)
+    return pa.Table.from_arrays([canonical[f.name].cast(f.type) for f in schema], schema=schema)

@@ -1,0 +1,154 @@
+"""What every columnar check needs: where findings go, and how to hand them over in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from peerbench.schema.instruments.registry import InstrumentRegistry
+from peerbench.validators.report import FileSummary, Report
+
+IndexArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+DetailFn = Callable[[list[Any]], Sequence[str]]
+"""Builds one detail string per listed value (only called for findings that are listed)."""
+
+
+class ValueLookup(Protocol):
+    """The part of a mapping the engines use: extra spellings for a field's codes."""
+
+    def value_lookup(self, field: str) -> dict[str, str]:
+        """Map a local label to a standard code for ``field``."""
+        ...
+
+
+@dataclass
+class CheckContext:
+    """One file's validation context.
+
+    Attributes:
+        report: Where findings are recorded.
+        file: File name as the user knows it.
+        summary: The file's summary (its error and warning counts are kept here).
+        today: Dates after this are in the future.
+        registry: The instrument registry.
+        mapping: Value mapping from the user's mapping file, if any.
+    """
+
+    report: Report
+    file: str
+    summary: FileSummary
+    today: dt.date
+    registry: InstrumentRegistry
+    mapping: ValueLookup | None = None
+
+    def room(self) -> int:
+        """How many more findings the report will list (counts are always complete)."""
+        return max(self.report.max_findings - len(self.report.findings), 0)
+
+    def emit(
+        self,
+        code: str,
+        column: str | None,
+        rows: npt.NDArray[Any],
+        *,
+        values: Any = None,
+        detail: str | DetailFn = "",
+    ) -> None:
+        """Record one finding per entry of ``rows`` (spreadsheet row numbers).
+
+        Args:
+            code: Catalogue code.
+            column: Column of every finding.
+            rows: Row numbers, one per finding.
+            values: Offending values parallel to ``rows`` (Arrow array, NumPy array or list).
+            detail: One detail for all, or a function building details for listed values.
+        """
+        count = len(rows)
+        if count == 0:
+            return
+        # Report.add lists only the first `room` findings and counts the rest, so only
+        # those values and details are materialised as Python objects.
+        listed = min(self.room(), count)
+        listed_values = _take(values, listed)
+        details: str | Sequence[str] = (
+            detail
+            if isinstance(detail, str)
+            else list(detail(listed_values if listed_values is not None else [None] * listed))
+        )
+        self.report.add(
+            code,
+            file=self.file,
+            rows=_RowView(rows),
+            column=column,
+            values=listed_values,
+            detail=details,
+            summary=self.summary,
+        )
+
+    def emit_where(
+        self,
+        code: str,
+        column: str | None,
+        mask: BoolArray,
+        first_row: int,
+        *,
+        values: Any = None,
+        detail: str | DetailFn = "",
+    ) -> None:
+        """Record one finding per True entry of ``mask`` (positions within a batch).
+
+        Args:
+            code: Catalogue code.
+            column: Column of every finding.
+            mask: Which rows of the batch have the problem.
+            first_row: Row number of the batch's first row.
+            values: The whole column (Arrow or NumPy); only flagged, listed entries are read.
+            detail: As for :meth:`emit`.
+        """
+        index = np.flatnonzero(mask)
+        if index.size == 0:
+            return
+        picked = None
+        if values is not None:
+            head = index[: self.room()]
+            picked = values.take(pa.array(head)) if _is_arrow(values) else values[head]
+        self.emit(code, column, index + first_row, values=picked, detail=detail)
+
+    def emit_file(self, code: str, column: str | None = None, detail: str = "") -> None:
+        """Record one finding about the file or a column (no row)."""
+        self.report.add(code, file=self.file, column=column, detail=detail, summary=self.summary)
+
+
+class _RowView(Sequence[int]):
+    """Row numbers for ``Report.add`` without converting a million of them to Python ints."""
+
+    def __init__(self, rows: npt.NDArray[Any]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        return int(self._rows[index])
+
+
+def _take(values: Any, listed: int) -> list[Any] | None:
+    if values is None:
+        return None
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        out: list[Any] = values.slice(0, listed).to_pylist()
+        return out
+    if isinstance(values, np.ndarray):
+        return [v.item() if hasattr(v, "item") else v for v in values[:listed]]
+    return list(values[:listed])
+
+
+def _is_arrow(values: Any) -> bool:
+    return isinstance(values, pa.ChunkedArray | pa.Array)

@@ -1,0 +1,199 @@
+"""The validation API: files or tables in, a :class:`Report` (and canonical tables) out.
+
+Example:
+    >>> report = validate([Path("export/")], today=date(2026, 1, 31))  # doctest: +SKIP
+    >>> report.valid, report.flatten()[:3]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, overload
+
+import pyarrow as pa
+
+from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
+from peerbench.schema.records import RECORD_TYPES
+from peerbench.validators.columnar import (
+    CheckContext,
+    KeyCollector,
+    ValueLookup,
+    check_across,
+    check_batch,
+    plan_file,
+)
+from peerbench.validators.mapping import Mapping
+from peerbench.validators.readers import open_sources
+from peerbench.validators.report import DEFAULT_MAX_FINDINGS, FileSummary, Report
+from peerbench.validators.source import Source, SourceBatch
+
+
+@dataclass
+class Validation:
+    """A report plus the accepted rows in canonical form.
+
+    Attributes:
+        report: Every finding of the run.
+        tables: Record type → all rows of that type, conformed to ``arrow_schema``. Cells
+            with a finding are null, so store these only when ``report.valid``.
+    """
+
+    report: Report
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings shared by every entry point."""
+
+    max_findings: int = DEFAULT_MAX_FINDINGS
+    today: dt.date | None = None
+    registry: InstrumentRegistry | None = None
+    mapping: ValueLookup | None = None
+    collect: bool = False
+
+
+def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
+    """Validate already-opened sources as one run (cross-record checks span them all).
+
+    Args:
+        sources: Sources from :func:`peerbench.validators.readers.open_sources` or built
+            directly; each is consumed.
+        options: Settings.
+    """
+    report = Report(max_findings=options.max_findings)
+    registry = options.registry or default_registry()
+    today = options.today or dt.date.today()
+    collector = KeyCollector()
+    contexts: list[CheckContext] = []
+    collected: dict[str, list[pa.Table]] = {}
+    for index, source in enumerate(sources):
+        summary = FileSummary(
+            source.file, source.record_type, source.file_format, encoding=source.encoding
+        )
+        report.files.append(summary)
+        ctx = CheckContext(report, source.file, summary, today, registry, options.mapping)
+        contexts.append(ctx)
+        if source.record_type in RECORD_TYPES:
+            plan = plan_file(source.record_type, source.columns, ctx)
+            for batch in source.batches:
+                canonical = check_batch(plan, batch.table, ctx, batch.first_row)
+                summary.rows += canonical.num_rows
+                collector.add(plan.record_type, canonical, batch.first_row, index)
+                if options.collect:
+                    collected.setdefault(plan.record_type, []).append(canonical)
+        # Readers append findings made while streaming, so read them after the batches.
+        report.extend(source.findings, summary)
+    check_across(collector, contexts)
+    tables = {name: pa.concat_tables(parts) for name, parts in collected.items()}
+    return Validation(report, tables)
+
+
+@overload
+def validate(
+    paths: Sequence[Path],
+    *,
+    record_type: str | None = ...,
+    mapping: Mapping | None = ...,
+    max_findings: int = ...,
+    today: dt.date | None = ...,
+    registry: InstrumentRegistry | None = ...,
+    collect: Literal[False] = ...,
+) -> Report: ...
+
+
+@overload
+def validate(
+    paths: Sequence[Path],
+    *,
+    record_type: str | None = ...,
+    mapping: Mapping | None = ...,
+    max_findings: int = ...,
+    today: dt.date | None = ...,
+    registry: InstrumentRegistry | None = ...,
+    collect: Literal[True],
+) -> Validation: ...
+
+
+def validate(
+    paths: Sequence[Path],
+    *,
+    record_type: str | None = None,
+    mapping: Mapping | None = None,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+    today: dt.date | None = None,
+    registry: InstrumentRegistry | None = None,
+    collect: bool = False,
+) -> Report | Validation:
+    """Validate data files (or folders of them) as one submission.
+
+    Args:
+        paths: Files or folders; every data file found is validated, and cross-record
+            checks (duplicates, references, baselines) span all of them.
+        record_type: Treat every file as this record type instead of naming by file.
+        mapping: Header renames and value labels from a mapping file.
+        max_findings: How many findings to list (counts are always complete).
+        today: Dates after this are in the future (default: today).
+        registry: Instrument registry (default: the built-in instruments).
+        collect: Also return every table in canonical form (see :class:`Validation`).
+
+    Returns:
+        The report, or with ``collect=True`` a :class:`Validation`.
+
+    Raises:
+        FileNotFoundError: a path does not exist.
+        ValueError: ``record_type`` is not a record type.
+    """
+    sources = [
+        source
+        for path in paths
+        for source in open_sources(Path(path), record_type=record_type, mapping=mapping)
+    ]
+    options = Options(max_findings, today, registry, mapping, collect)
+    result = validate_sources(sources, options)
+    return result if collect else result.report
+
+
+def table_source(
+    table: pa.Table, record_type: str, *, file: str = "<table>", first_row: int = 2
+) -> Source:
+    """Wrap an in-memory table (canonical or text columns) as a one-batch source."""
+    return Source(
+        file=file,
+        record_type=record_type,
+        file_format="arrow",
+        columns=list(table.column_names),
+        original_columns=list(table.column_names),
+        batches=iter([SourceBatch(table, first_row)]),
+    )
+
+
+def validate_table(
+    table: pa.Table,
+    record_type: str,
+    *,
+    file: str = "<table>",
+    first_row: int = 2,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+    today: dt.date | None = None,
+    registry: InstrumentRegistry | None = None,
+    mapping: ValueLookup | None = None,
+) -> Report:
+    """Validate one in-memory table of ``record_type`` (text or typed columns).
+
+    Args:
+        table: The rows; text columns as from CSV or typed as in Parquet.
+        record_type: Its record type (``outcome``).
+        file: Name used in findings.
+        first_row: Row number of the first row (2: the row under a header).
+        max_findings: How many findings to list.
+        today: Dates after this are in the future (default: today).
+        registry: Instrument registry (default: the built-in instruments).
+        mapping: Value labels to accept for code fields.
+    """
+    source = table_source(table, record_type, file=file, first_row=first_row)
+    options = Options(max_findings, today, registry, mapping)
+    return validate_sources([source], options).report

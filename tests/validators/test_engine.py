@@ -1,0 +1,99 @@
+"""The validation API over files, tables and synthetic datasets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from peerbench.io.tabular import FileFormat
+from peerbench.schema.arrow import arrow_schema
+from peerbench.synth import SynthConfig, generate, write_dataset
+from peerbench.validators import Validation, validate, validate_table
+from tests.validators.columnar.tables import TODAY, text_table, valid_row
+
+
+def write_csv(path: Path, rows: list[dict[str, str | None]]) -> Path:
+    pacsv.write_csv(text_table(rows), path)
+    return path
+
+
+def test_validate_files_fills_file_summaries(tmp_path: Path) -> None:
+    participants = write_csv(
+        tmp_path / "participants.csv", [valid_row("participant"), valid_row("participant", sex="x")]
+    )
+    outcomes = write_csv(tmp_path / "outcomes.csv", [valid_row("outcome")])
+    report = validate([participants, outcomes], today=TODAY)
+    assert report.flatten() == [(3, "participant_key", "duplicate-key"), (3, "sex", "code-invalid")]
+    summaries = {
+        Path(f.file).name: (f.record_type, f.file_format, f.rows, f.errors) for f in report.files
+    }
+    assert summaries == {
+        "participants.csv": ("participant", "csv", 2, 2),
+        "outcomes.csv": ("outcome", "csv", 1, 0),
+    }
+
+
+def test_validate_collect_returns_canonical_tables(tmp_path: Path) -> None:
+    rows = [valid_row("engagement", start_date="13/01/2025", end_reason="Finished")]
+    path = write_csv(tmp_path / "engagements.csv", rows)
+    result = validate([path], today=TODAY, collect=True)
+    assert isinstance(result, Validation)
+    assert result.report.valid
+    table = result.tables["engagement"]
+    assert table.schema.equals(arrow_schema("engagement"), check_metadata=False)
+    assert table.column("start_date").to_pylist() == [dt.date(2025, 1, 13)]
+    assert table.column("end_reason").to_pylist() == ["completed"]
+
+
+def test_validate_parquet_with_list_items(tmp_path: Path) -> None:
+    table = validate(
+        [write_csv(tmp_path / "outcomes.csv", [valid_row("outcome")])], collect=True
+    ).tables["outcome"]
+    pq.write_table(table, tmp_path / "o.parquet")
+    report = validate([tmp_path / "o.parquet"], record_type="outcome", today=TODAY)
+    assert report.valid and report.files[0].rows == 1
+
+
+def test_validate_table_in_memory() -> None:
+    table = pa.table(
+        {
+            "organisation_id": ["a"],
+            "name": ["A"],
+            "organisation_type": ["council"],
+            "region": ["Yorkshire"],
+        }
+    )
+    assert validate_table(table, "organisation", today=TODAY).flatten() == []
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthConfig]:
+    config = SynthConfig(seed=11, organisations=3, outcome_rows=1500, error_rate=0.05)
+    folder = tmp_path_factory.mktemp("synth")
+    write_dataset(generate(config), folder, FileFormat.CSV)
+    return folder, config
+
+
+def test_every_injected_error_is_found(synthetic: tuple[Path, SynthConfig]) -> None:
+    folder, config = synthetic
+    data = sorted(p for p in folder.glob("*.csv") if p.name != "injected_errors.csv")
+    report = validate(data, today=config.as_of, max_findings=100_000)
+    found = {(Path(f.file or "").name, f.row, f.column, f.code) for f in report.findings}
+    injected = pacsv.read_csv(folder / "injected_errors.csv").to_pylist()
+    assert injected
+    missed = [e for e in injected if (e["file"], e["row"], e["column"], e["code"]) not in found]
+    assert missed == []
+
+
+@pytest.mark.parametrize("file_format", [FileFormat.CSV, FileFormat.PARQUET])
+def test_clean_synthetic_dataset_is_valid(tmp_path: Path, file_format: FileFormat) -> None:
+    config = SynthConfig(seed=5, organisations=3, outcome_rows=1500)
+    write_dataset(generate(config), tmp_path, file_format)
+    report = validate([tmp_path], today=config.as_of)
+    assert report.flatten() == []
+    assert {f.record_type for f in report.files} >= {"outcome", "participant", "service"}
