@@ -22,8 +22,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# PostgreSQL (installed from Debian packages if missing) runs on 127.0.0.1 for the suite.
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	@eval "$$(scripts/test-postgres.sh)"; \
+	$(BIN)/pytest -q; status=$$?; \
+	scripts/test-postgres.sh stop >/dev/null; exit $$status
 
 test: lint typecheck pytest
 

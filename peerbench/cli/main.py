@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from peerbench import __version__
+from peerbench.cli.admin import admin
 from peerbench.cli.convert import convert
+from peerbench.cli.db_cmd import db
 from peerbench.cli.instruments_cmd import instruments
 from peerbench.cli.pseudonymise import keygen, pseudonymise
 from peerbench.cli.schema_cmd import schema
@@ -25,5 +27,17 @@ def cli() -> None:
     """
 
 
-for command in (synth, validate, template, keygen, pseudonymise, convert, schema, instruments):
+_COMMANDS = (
+    synth,
+    validate,
+    template,
+    keygen,
+    pseudonymise,
+    convert,
+    schema,
+    instruments,
+    admin,
+    db,
+)
+for command in _COMMANDS:
     cli.add_command(command)

@@ -1,0 +1,66 @@
+"""Server settings: one typed object read from ``PEERBENCH_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the server and the admin commands need, in one place.
+
+    Embedded defaults need nothing installed: SQLite (WAL) in ``data_dir`` for metadata
+    and a folder of Parquet under ``data_dir/pool`` for the pooled store. Production sets
+    ``database_url`` to PostgreSQL (``postgresql+psycopg://…``) and ``store_url`` to an
+    object store (``s3://bucket/prefix``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PEERBENCH_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("pb-data"), description="Folder for embedded data.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default SQLite in data_dir."
+    )
+    store_url: str | None = Field(
+        default=None, description="Pooled store location; default data_dir/pool."
+    )
+    max_request_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=1024, description="Largest accepted request body."
+    )
+    max_rows_per_file: int = Field(
+        default=20_000_000, ge=1, description="Largest number of rows in one submitted file."
+    )
+    submissions_per_minute: int = Field(
+        default=30, ge=1, description="Submissions one API key may make per minute."
+    )
+    background_threshold_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=0,
+        description="Uploads larger than this are validated by the background worker (202).",
+    )
+    min_cell_count: int = Field(default=10, ge=1, description="Minimum paired n per estimate.")
+    dev_mode: bool = Field(
+        default=False, description="Allow insecure conveniences (never in production)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        url = self.resolved_database_url()
+        if not self.dev_mode and url.startswith("postgresql") and "@" not in url:
+            raise ValueError("a PostgreSQL database_url must name a user (user@host)")
+        return self
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'peerbench.sqlite3').resolve()}"
+
+    def resolved_store_url(self) -> str:
+        """The pooled store location, defaulting to ``data_dir/pool``."""
+        if self.store_url:
+            return self.store_url
+        return str((self.data_dir / "pool").resolve())

@@ -1,0 +1,319 @@
+"""The pooled store: accepted data as Parquet, one file per submission and record type.
+
+Files live at ``{record_type}/organisation={org}/period={period}/{submission_id}.parquet``
+under the store root (a local folder, ``file://`` or an object store such as ``s3://``).
+A file is written first and made visible second: :meth:`PooledStore.activate` adds a
+:class:`PoolVersion` row, and the caller's database commit is the switch. A crash
+between the two leaves an unreferenced file that readers never see and
+:meth:`PooledStore.cleanup` later removes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from peerbench.io.atomic import atomic_path
+from peerbench.schema.arrow import arrow_schema
+from peerbench.schema.fields import ID_PATTERN
+from peerbench.schema.records import RECORD_TYPES
+from peerbench.server.db.models import PoolVersion, utcnow
+
+logger = logging.getLogger(__name__)
+
+LINEAGE_FIELDS = (
+    pa.field("_submission_id", pa.string(), nullable=False),
+    pa.field("_organisation_id", pa.string(), nullable=False),
+    pa.field("_period", pa.string(), nullable=False),
+    pa.field("_standard_version", pa.string(), nullable=False),
+)
+"""Columns added to every pooled row, saying where it came from."""
+
+CLEANUP_MIN_AGE = dt.timedelta(hours=1)
+"""Leftovers younger than this are kept: another process may be about to commit them."""
+
+_SAFE_COMPONENT = re.compile(ID_PATTERN)
+
+
+def pool_schema(record_type: str) -> pa.Schema:
+    """The standard's schema for ``record_type`` plus the lineage columns (same metadata)."""
+    base = arrow_schema(record_type)
+    return pa.schema([*base, *LINEAGE_FIELDS], metadata=base.metadata)
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with exactly the columns of ``schema``, in order and cast to its types.
+
+    Columns the schema lacks are dropped (the pool holds the standard's fields only);
+    optional columns the table lacks are filled with nulls.
+
+    Raises:
+        ValueError: a required column is missing or a column cannot be cast.
+    """
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            column = table.column(field.name)
+            if not column.type.equals(field.type):
+                try:
+                    column = column.cast(field.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise ValueError(f"column {field.name} cannot be stored: {exc}") from exc
+        elif field.nullable:
+            column = pa.nulls(table.num_rows, field.type)
+        else:
+            raise ValueError(f"required column {field.name} is missing")
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _check_component(kind: str, value: str) -> str:
+    # These become directory and file names; refuse anything that could escape the root.
+    if not _SAFE_COMPONENT.match(value):
+        raise ValueError(f"{kind} {value!r} cannot be used in a store path")
+    return value
+
+
+class PooledStore:
+    """Parquet files of accepted submissions, made visible through the database.
+
+    Args:
+        url: A local folder (created if missing), ``file:///abs/path`` or an object-store
+            URI that :meth:`pyarrow.fs.FileSystem.from_uri` understands (``s3://b/prefix``).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if "://" in url:
+            filesystem, root = pafs.FileSystem.from_uri(url)
+            scheme = url.split("://", 1)[0]
+        else:
+            filesystem, root, scheme = pafs.LocalFileSystem(), str(Path(url).resolve()), "file"
+        self.filesystem: Any = filesystem
+        self.root: str = root.rstrip("/") or "/"
+        self.is_local: bool = isinstance(filesystem, pafs.LocalFileSystem)
+        self._uri_prefix = "" if self.is_local else f"{scheme}://"
+        if self.is_local:
+            Path(self.root).mkdir(parents=True, exist_ok=True)
+
+    def _full_path(self, relative: str) -> str:
+        return f"{self.root}/{relative}"
+
+    def uri(self, relative: str) -> str:
+        """The absolute path (local) or URI (object store) of a store-relative path."""
+        return self._uri_prefix + self._full_path(relative)
+
+    def write_version(
+        self,
+        table: pa.Table,
+        *,
+        record_type: str,
+        organisation_id: str,
+        period: str,
+        submission_id: str,
+        standard_version: str,
+    ) -> str:
+        """Write one submission's rows of one record type; returns the relative path.
+
+        The file is invisible to readers until :meth:`activate` is committed. Locally it
+        is written to a temporary file beside the target, fsynced and renamed, so the
+        target is never half-written; on an object store a single PUT is already atomic.
+
+        Raises:
+            ValueError: unknown record type, unsafe id, or data that does not fit the
+                standard's schema.
+        """
+        if record_type not in RECORD_TYPES:
+            raise ValueError(f"unknown record type {record_type!r}")
+        _check_component("organisation id", organisation_id)
+        _check_component("period", period)
+        _check_component("submission id", submission_id)
+        schema = arrow_schema(record_type)
+        data = conform(table, schema)
+        rows = data.num_rows
+        for field, value in zip(
+            LINEAGE_FIELDS,
+            (submission_id, organisation_id, period, standard_version),
+            strict=True,
+        ):
+            data = data.append_column(field, pa.repeat(pa.scalar(value, pa.string()), rows))
+        data = data.replace_schema_metadata(schema.metadata)
+        relative = (
+            f"{record_type}/organisation={organisation_id}/period={period}/{submission_id}.parquet"
+        )
+        if self.is_local:
+            with atomic_path(Path(self._full_path(relative))) as tmp:
+                pq.write_table(data, tmp)
+        else:
+            self.filesystem.create_dir(self._full_path(relative).rsplit("/", 1)[0])
+            pq.write_table(data, self._full_path(relative), filesystem=self.filesystem)
+        return relative
+
+    def activate(
+        self,
+        session: Session,
+        *,
+        submission_id: str,
+        organisation_id: str,
+        period: str,
+        record_type: str,
+        path: str,
+        rows: int,
+    ) -> PoolVersion:
+        """Make a written file the current version for its organisation, period and type.
+
+        The previous current version stays listed (for lineage) but is marked superseded.
+        Nothing is visible to others until the caller commits the session. Activating
+        the same submission again is harmless and returns its existing version.
+        """
+        same = (
+            PoolVersion.organisation_id == organisation_id,
+            PoolVersion.period == period,
+            PoolVersion.record_type == record_type,
+        )
+        existing = session.scalar(
+            select(PoolVersion).where(
+                *same, PoolVersion.is_current.is_(True), PoolVersion.submission_id == submission_id
+            )
+        )
+        if existing is not None:
+            return existing
+        # One UPDATE, not read-then-modify: it takes the write lock first, and the unique
+        # "one current" index turns a lost race into an error instead of two versions.
+        session.execute(
+            update(PoolVersion)
+            .where(*same, PoolVersion.is_current.is_(True))
+            .values(is_current=False, superseded_by=submission_id)
+        )
+        version = PoolVersion(
+            submission_id=submission_id,
+            organisation_id=organisation_id,
+            period=period,
+            record_type=record_type,
+            path=path,
+            rows=rows,
+            is_current=True,
+        )
+        session.add(version)
+        session.flush()
+        return version
+
+    def _current_relative(
+        self, session: Session, record_type: str, organisation_ids: Collection[str] | None
+    ) -> list[str]:
+        if organisation_ids is not None and not organisation_ids:
+            return []  # An empty scope means no data, never all data.
+        statement = select(PoolVersion.path).where(
+            PoolVersion.record_type == record_type, PoolVersion.is_current.is_(True)
+        )
+        if organisation_ids is not None:
+            statement = statement.where(PoolVersion.organisation_id.in_(list(organisation_ids)))
+        statement = statement.order_by(PoolVersion.organisation_id, PoolVersion.period)
+        return list(session.scalars(statement))
+
+    def current_paths(
+        self,
+        session: Session,
+        record_type: str,
+        organisation_ids: Collection[str] | None = None,
+    ) -> list[str]:
+        """Absolute paths (or URIs) of the current files of ``record_type``.
+
+        Args:
+            session: An open session.
+            record_type: e.g. ``"outcome"``.
+            organisation_ids: Only these organisations; ``None`` for all, empty for none.
+        """
+        return [self.uri(p) for p in self._current_relative(session, record_type, organisation_ids)]
+
+    def current_dataset(
+        self,
+        session: Session,
+        record_type: str,
+        organisation_ids: Collection[str] | None = None,
+    ) -> Any:
+        """A :class:`pyarrow.dataset.Dataset` over the current files (for streaming scans)."""
+        paths = self._current_relative(session, record_type, organisation_ids)
+        return pads.dataset(
+            [self._full_path(p) for p in paths],
+            schema=pool_schema(record_type),
+            format="parquet",
+            filesystem=self.filesystem,
+        )
+
+    def read_current(
+        self,
+        session: Session,
+        record_type: str,
+        organisation_ids: Collection[str] | None = None,
+    ) -> pa.Table:
+        """The current pooled rows of ``record_type`` (an empty table when there are none)."""
+        if not self._current_relative(session, record_type, organisation_ids):
+            return pool_schema(record_type).empty_table()
+        table = self.current_dataset(session, record_type, organisation_ids).to_table()
+        return table.replace_schema_metadata(pool_schema(record_type).metadata)
+
+    def discard(self, session: Session, paths: Iterable[str]) -> list[str]:
+        """Delete files this caller wrote but could not activate; returns those removed.
+
+        Safer than :meth:`cleanup` after a failed submission: it touches only the given
+        files (never another submission's in flight) and keeps any that a committed
+        version refers to (in case the commit succeeded but its reply was lost).
+        """
+        wanted = set(paths)
+        if not wanted:
+            return []
+        referenced = set(
+            session.scalars(select(PoolVersion.path).where(PoolVersion.path.in_(list(wanted))))
+        )
+        removed = []
+        for relative in sorted(wanted - referenced):
+            try:
+                self.filesystem.delete_file(self._full_path(relative))
+            except FileNotFoundError:
+                continue
+            removed.append(relative)
+        return removed
+
+    def cleanup(self, session: Session, *, min_age: dt.timedelta = CLEANUP_MIN_AGE) -> list[str]:
+        """Delete crash leftovers: temporary files and Parquet no version refers to.
+
+        Args:
+            session: An open session (only read).
+            min_age: Keep files modified more recently than this, since another server
+                process may have written one and not yet committed its activation.
+
+        Returns:
+            The relative paths removed.
+        """
+        referenced = set(session.scalars(select(PoolVersion.path)))
+        cutoff = utcnow() - min_age
+        selector = pafs.FileSelector(self.root, recursive=True, allow_not_found=True)
+        removed = []
+        for info in self.filesystem.get_file_info(selector):
+            if info.type != pafs.FileType.File:
+                continue
+            relative = info.path[len(self.root) :].lstrip("/")
+            leftover = info.base_name.endswith(".tmp") or (
+                info.base_name.endswith(".parquet") and relative not in referenced
+            )
+            mtime = info.mtime
+            if mtime is not None and mtime.tzinfo is None:
+                mtime = mtime.replace(tzinfo=dt.UTC)
+            if leftover and (mtime is None or mtime <= cutoff):
+                self.filesystem.delete_file(info.path)
+                removed.append(relative)
+        if removed:
+            logger.info("pooled store cleanup removed %d leftover file(s)", len(removed))
+        return sorted(removed)

@@ -1,0 +1,299 @@
+"""Organisations, networks, memberships and API keys: who may see whose data.
+
+Every change writes an audit event in the same transaction. The caller's session commits
+(``Database.session()`` does so when its block ends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peerbench.schema.codelist_base import CodeList
+from peerbench.schema.codelists import OrganisationType, Region
+from peerbench.schema.fields import ID_PATTERN
+from peerbench.server import audit
+from peerbench.server.db.models import ApiKey, Membership, Network, Organisation, Role, utcnow
+from peerbench.server.keys import display_prefix, hash_key, new_api_key
+
+_ID = re.compile(ID_PATTERN)
+
+
+class TenancyError(ValueError):
+    """A tenancy change was refused; the message says why in plain English."""
+
+
+class AlreadyExistsError(TenancyError):
+    """Something with that id already exists."""
+
+
+class NotFoundError(TenancyError):
+    """No organisation, network or key has that id."""
+
+
+class InvalidValueError(TenancyError):
+    """An id, code or scope is not acceptable."""
+
+
+def _check_id(kind: str, value: str) -> str:
+    # Ids become path components in the pooled store, so they must be plain.
+    if not _ID.match(value):
+        raise InvalidValueError(
+            f"{value!r} is not a valid {kind} id: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def _check_name(kind: str, name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidValueError(f"the {kind} name must be 1-200 characters")
+    return name
+
+
+def _code(codelist: type[CodeList], value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = codelist.lookup().get(value.strip().casefold())
+    if code is None:
+        raise InvalidValueError(
+            f"{value!r} is not a valid {codelist.codelist_name()}; use one of: "
+            + ", ".join(codelist.codes())
+        )
+    return code
+
+
+def get_organisation(session: Session, organisation_id: str) -> Organisation:
+    """The organisation with this id, or :class:`NotFoundError`."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFoundError(f"there is no organisation with id {organisation_id!r}")
+    return organisation
+
+
+def get_network(session: Session, network_id: str) -> Network:
+    """The network with this id, or :class:`NotFoundError`."""
+    network = session.get(Network, network_id)
+    if network is None:
+        raise NotFoundError(f"there is no network with id {network_id!r}")
+    return network
+
+
+def create_organisation(
+    session: Session,
+    *,
+    id: str,
+    name: str,
+    organisation_type: str | None = None,
+    region: str | None = None,
+    actor: str = audit.ADMIN_CLI_ACTOR,
+) -> Organisation:
+    """Register an organisation that may submit data.
+
+    ``organisation_type`` and ``region`` accept the standard's codes, labels or synonyms
+    (e.g. ``"Registered charity"``) and are stored as codes.
+    """
+    _check_id("organisation", id)
+    if session.get(Organisation, id) is not None:
+        raise AlreadyExistsError(f"an organisation with id {id!r} already exists")
+    organisation = Organisation(
+        id=id,
+        name=_check_name("organisation", name),
+        organisation_type=_code(OrganisationType, organisation_type),
+        region=_code(Region, region),
+    )
+    session.add(organisation)
+    audit.record(session, actor=actor, action="organisation.created", organisation_id=id, target=id)
+    session.flush()
+    return organisation
+
+
+def create_network(
+    session: Session, *, id: str, name: str, actor: str = audit.ADMIN_CLI_ACTOR
+) -> Network:
+    """Register a network (e.g. a national charity) that benchmarks over its members."""
+    _check_id("network", id)
+    if session.get(Network, id) is not None:
+        raise AlreadyExistsError(f"a network with id {id!r} already exists")
+    network = Network(id=id, name=_check_name("network", name))
+    session.add(network)
+    audit.record(session, actor=actor, action="network.created", target=id)
+    session.flush()
+    return network
+
+
+def add_member(
+    session: Session,
+    *,
+    network_id: str,
+    organisation_id: str,
+    agreement_reference: str,
+    agreement_start: dt.date,
+    actor: str = audit.ADMIN_CLI_ACTOR,
+) -> Membership:
+    """Make an organisation a member of a network under a data-sharing agreement.
+
+    The network sees the organisation's data only from ``agreement_start``.
+    """
+    get_network(session, network_id)
+    get_organisation(session, organisation_id)
+    reference = agreement_reference.strip()
+    if not reference or len(reference) > 200:
+        raise InvalidValueError("the agreement reference must be 1-200 characters")
+    if session.get(Membership, (network_id, organisation_id)) is not None:
+        raise AlreadyExistsError(
+            f"organisation {organisation_id!r} is already a member of network {network_id!r}"
+        )
+    membership = Membership(
+        network_id=network_id,
+        organisation_id=organisation_id,
+        agreement_reference=reference,
+        agreement_start=agreement_start,
+    )
+    session.add(membership)
+    audit.record(
+        session,
+        actor=actor,
+        action="member.added",
+        organisation_id=organisation_id,
+        target=network_id,
+        details={"agreement_reference": reference, "agreement_start": agreement_start.isoformat()},
+    )
+    session.flush()
+    return membership
+
+
+def _check_scope(
+    role: Role, organisation_id: str | None, network_id: str | None, project: str | None
+) -> None:
+    """Refuse scopes that do not fit the role, so a key can never be ambiguous."""
+    if project is not None and role is not Role.RESEARCHER:
+        raise InvalidValueError("only researcher keys have a project")
+    if role is Role.SUBMITTER and (organisation_id is None or network_id is not None):
+        raise InvalidValueError("a submitter key needs an organisation (and no network)")
+    if role is Role.NETWORK_ANALYST and (network_id is None or organisation_id is not None):
+        raise InvalidValueError("a network-analyst key needs a network (and no organisation)")
+    if role is Role.RESEARCHER:
+        if not (project or "").strip():
+            raise InvalidValueError("a researcher key needs the approved project it serves")
+        if (organisation_id is None) == (network_id is None):
+            raise InvalidValueError(
+                "a researcher key needs exactly one scope: a network or an organisation"
+            )
+    if role is Role.ADMIN and (organisation_id is not None or network_id is not None):
+        raise InvalidValueError("an admin key has no organisation or network")
+
+
+def create_key(
+    session: Session,
+    *,
+    role: Role,
+    organisation_id: str | None = None,
+    network_id: str | None = None,
+    project: str | None = None,
+    label: str | None = None,
+    actor: str = audit.ADMIN_CLI_ACTOR,
+) -> tuple[ApiKey, str]:
+    """Make an API key; returns the stored key and the secret, which is never stored.
+
+    Show the secret to its owner once; only its hash is kept.
+
+    Raises:
+        InvalidValueError: the scope does not fit the role.
+        NotFoundError: the organisation or network does not exist.
+    """
+    role = Role(role)
+    _check_scope(role, organisation_id, network_id, project)
+    if organisation_id is not None:
+        get_organisation(session, organisation_id)
+    if network_id is not None:
+        get_network(session, network_id)
+    secret = new_api_key()
+    key = ApiKey(
+        id="key_" + secrets.token_hex(6),
+        key_prefix=display_prefix(secret),
+        key_hash=hash_key(secret),
+        role=role.value,
+        organisation_id=organisation_id,
+        network_id=network_id,
+        project=project.strip() if project else None,
+        label=label,
+    )
+    session.add(key)
+    audit.record(
+        session,
+        actor=actor,
+        action="key.created",
+        organisation_id=organisation_id,
+        target=key.id,
+        details={"role": role.value, "network_id": network_id, "project": key.project},
+    )
+    session.flush()
+    return key, secret
+
+
+def revoke_key(session: Session, key_id: str, *, actor: str = audit.ADMIN_CLI_ACTOR) -> ApiKey:
+    """Revoke a key at once. Revoking a revoked key changes nothing and is not an error."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFoundError(f"there is no API key with id {key_id!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        audit.record(
+            session,
+            actor=actor,
+            action="key.revoked",
+            organisation_id=key.organisation_id,
+            target=key.id,
+        )
+        session.flush()
+    return key
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key, oldest first (revoked ones included, for the record)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+
+
+def network_member_ids(
+    session: Session, network_id: str, *, as_of: dt.date | None = None
+) -> list[str]:
+    """Ids of the organisations whose data the network may see on ``as_of``.
+
+    An organisation counts only once its agreement has started.
+
+    Args:
+        session: An open session.
+        network_id: The network.
+        as_of: The day to check; today (UTC) by default.
+
+    Raises:
+        NotFoundError: no network has this id.
+    """
+    day = as_of or utcnow().date()
+    members = list(
+        session.scalars(
+            select(Membership.organisation_id)
+            .where(Membership.network_id == network_id, Membership.agreement_start <= day)
+            .order_by(Membership.organisation_id)
+        )
+    )
+    if not members:
+        get_network(session, network_id)  # An empty network is fine; a missing one is not.
+    return members
+
+
+def networks_of(session: Session, organisation_id: str) -> list[str]:
+    """Ids of the networks an organisation belongs to (whatever the agreement dates)."""
+    return list(
+        session.scalars(
+            select(Membership.network_id)
+            .where(Membership.organisation_id == organisation_id)
+            .order_by(Membership.network_id)
+        )
+    )
