@@ -11,6 +11,8 @@ from peerbench.cli.db_cmd import db
 from peerbench.cli.instruments_cmd import instruments
 from peerbench.cli.pseudonymise import keygen, pseudonymise
 from peerbench.cli.schema_cmd import schema
+from peerbench.cli.serve import serve
+from peerbench.cli.submit import status, submit
 from peerbench.cli.synth import synth
 from peerbench.cli.template import template
 from peerbench.cli.validate import validate
@@ -38,6 +40,9 @@ _COMMANDS = (
     instruments,
     admin,
     db,
+    serve,
+    submit,
+    status,
 )
 for command in _COMMANDS:
     cli.add_command(command)

@@ -1,0 +1,81 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+Example:
+    >>> app = create_app(Settings(data_dir=Path("pb-data")))  # doctest: +SKIP
+    >>> uvicorn.run(app)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from peerbench import __version__
+from peerbench.api.errors import install_error_handlers
+from peerbench.api.limits import BodySizeLimit
+from peerbench.api.routers import audit, health, keys, networks, organisations, submissions
+from peerbench.server.context import ServerContext, open_server
+from peerbench.server.ratelimit import RateLimiter
+from peerbench.server.settings import Settings
+from peerbench.server.submissions import recover_interrupted
+from peerbench.server.worker import SubmissionWorker
+
+DESCRIPTION = """\
+Many organisations submit peer-support outcome data to one pool, safely.
+
+Authenticate with `Authorization: Bearer <key>`. Every error has the same shape:
+`{"error": {"code": ..., "message": ..., "details": ...}}`.
+"""
+
+
+def create_app(
+    settings: Settings, *, context: ServerContext | None = None, workers: int = 2
+) -> FastAPI:
+    """Build the API for ``settings``.
+
+    The database and store are opened when the app starts (its lifespan), which fails
+    with :class:`~peerbench.server.db.migrate.DatabaseNotMigrated` on a database that
+    needs ``peerbench db upgrade``.
+
+    Args:
+        settings: Server settings.
+        context: An already opened context to use (and not close) instead.
+        workers: Threads of the background worker for large submissions.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = context or open_server(settings)
+        if ctx.db.is_sqlite:
+            # The embedded server is one process: anything unfinished was interrupted by
+            # a stop, and its spooled files are leftovers. (With PostgreSQL, several
+            # processes may share the database, so one must not fail another's work.)
+            recover_interrupted(ctx)
+            shutil.rmtree(settings.data_dir / "spool", ignore_errors=True)
+        worker = SubmissionWorker(workers)
+        app.state.context = ctx
+        app.state.worker = worker
+        app.state.limiter = RateLimiter(settings.submissions_per_minute)
+        try:
+            yield
+        finally:
+            worker.shutdown(wait=True)
+            if context is None:
+                ctx.close()
+
+    app = FastAPI(
+        title="peerbench",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    for module in (health, submissions, organisations, networks, keys, audit):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    return app

@@ -1,0 +1,317 @@
+"""``/v1/submissions``: send data, follow it to a verdict, read the report.
+
+The router only receives and answers; :mod:`peerbench.server.submissions` does the work.
+Small uploads are processed before the response (201); larger ones go to the
+background worker (202, with ``Location`` to poll); repeats return the first (200).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from peerbench.api.deps import (
+    ContextDep,
+    CurrentKey,
+    RateLimitedKey,
+    SessionDep,
+    WorkerDep,
+    visible_organisations,
+)
+from peerbench.api.errors import ApiError, NotFound
+from peerbench.api.schemas import (
+    PERIOD_PATTERN,
+    ErrorEnvelope,
+    SubmissionBundle,
+    SubmissionList,
+    SubmissionPublic,
+)
+from peerbench.api.uploads import spool_multipart
+from peerbench.api.views import load_report, submission_view, submission_views
+from peerbench.server import audit
+from peerbench.server.context import ServerContext
+from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
+from peerbench.server.submissions import (
+    Inputs,
+    NewSubmission,
+    bundle_hash,
+    check_period,
+    files_hash,
+    mark_validating,
+    process,
+    register,
+)
+from peerbench.validators.render_html import render_html
+from peerbench.validators.render_text import render_text
+
+router = APIRouter(prefix="/v1/submissions", tags=["submissions"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope} for status in (401, 403, 404, 413, 415, 422, 429)
+}
+_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files", "period"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "period": {"type": "string", "pattern": PERIOD_PATTERN},
+                        "organisation_id": {"type": "string", "description": "Admins only."},
+                    },
+                }
+            },
+            "application/json": {"schema": SubmissionBundle.model_json_schema()},
+        },
+    }
+}
+
+
+@dataclass
+class _Received:
+    """An upload read off the wire, before it is registered."""
+
+    period: str
+    organisation_id: str | None
+    file_names: list[str]
+    content_hash: str
+    size: int
+    inputs: Inputs
+    standard_version: str | None = None
+
+
+def _period(text: str | None) -> str:
+    try:
+        return check_period(text or "")
+    except ValueError as exc:
+        raise ApiError(422, f"The {exc}.", details={"field": "period"}) from None
+
+
+async def _receive_files(request: Request, data_dir: Path) -> _Received:
+    folder = data_dir / "spool" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    try:
+        form = await spool_multipart(request, folder)
+        period = _period(form.fields.get("period"))
+        if not form.files:
+            raise ApiError(422, "Send at least one file in the 'files' field.")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return _Received(
+        period=period,
+        organisation_id=form.fields.get("organisation_id") or None,
+        file_names=sorted(f.name for f in form.files),
+        content_hash=files_hash(period, [(f.name, f.sha256) for f in form.files]),
+        size=sum(f.size for f in form.files),
+        inputs=Inputs(folder=folder),
+    )
+
+
+async def _receive_json(request: Request) -> _Received:
+    body = await request.body()
+    try:
+        bundle = SubmissionBundle.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    arrays = bundle.record_arrays()
+    if not arrays:
+        raise ApiError(422, 'Send at least one array of records, e.g. "outcomes": [...].')
+    return _Received(
+        period=bundle.period,
+        organisation_id=bundle.organisation_id,
+        file_names=sorted(f"{stem}.json" for stem in arrays),
+        content_hash=bundle_hash(bundle.period, arrays),
+        size=len(body),
+        inputs=Inputs(bundle=arrays, standard_version=bundle.standard_version),
+        standard_version=bundle.standard_version,
+    )
+
+
+def _organisation(session: Session, key: ApiKey, requested: str | None) -> str:
+    """The organisation a submission is for: the key's own, or an admin's choice."""
+    if key.role == Role.ADMIN.value:
+        if not requested:
+            raise ApiError(422, "Admins must say which organisation: send 'organisation_id'.")
+        if session.get(Organisation, requested) is None:
+            raise ApiError(422, f"There is no organisation with id '{requested[:64]}'.")
+        return requested
+    own = key.organisation_id or ""
+    if requested and requested != own:
+        raise ApiError(403, "A submitter key may submit only for its own organisation.")
+    return own
+
+
+def _register(
+    ctx: ServerContext, key: ApiKey, received: _Received, idempotency_key: str | None
+) -> tuple[Submission, bool]:
+    with ctx.db.session() as session:
+        new = NewSubmission(
+            organisation_id=_organisation(session, key, received.organisation_id),
+            period=received.period,
+            content_hash=received.content_hash,
+            file_names=received.file_names,
+            api_key_id=key.id,
+            idempotency_key=idempotency_key,
+            standard_version=received.standard_version,
+        )
+        return register(session, new, actor=key.id)
+
+
+def _answer(ctx: ServerContext, submission_id: str, status: int, base_url: str) -> JSONResponse:
+    with ctx.db.session() as session:
+        submission = session.get(Submission, submission_id)
+        assert submission is not None
+        view = submission_view(session, submission, base_url)
+    return JSONResponse(
+        view.model_dump(mode="json"), status_code=status, headers={"Location": view.status_url}
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SubmissionPublic,
+    responses={
+        200: {"model": SubmissionPublic, "description": "A repeat: the first submission."},
+        202: {"model": SubmissionPublic, "description": "Queued; poll the Location."},
+        **_ERRORS,
+    },
+    openapi_extra=_BODY_DOC,
+)
+async def create_submission(
+    request: Request,
+    key: RateLimitedKey,
+    ctx: ContextDep,
+    worker: WorkerDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """Submit files (multipart ``files`` + ``period``) or records (JSON) for validation.
+
+    The server validates again, checks every record is the organisation's own, and
+    either pools the data (``accepted``; it supersedes the organisation's previous
+    version for the period) or keeps it out (``rejected``, with the report).
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        received = await _receive_files(request, ctx.settings.data_dir)
+    elif content_type == "application/json":
+        received = await _receive_json(request)
+    else:
+        raise ApiError(415, "Send files as multipart/form-data, or records as application/json.")
+    folder = received.inputs.folder
+    try:
+        submission, fresh = await run_in_threadpool(_register, ctx, key, received, idempotency_key)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    base_url = str(request.base_url)
+    if not fresh:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        return await run_in_threadpool(_answer, ctx, submission.id, 200, base_url)
+    if received.size > ctx.settings.background_threshold_bytes:
+        await run_in_threadpool(mark_validating, ctx, submission.id, actor=key.id)
+        worker.submit(process, ctx, submission.id, received.inputs, actor=key.id)
+        return await run_in_threadpool(_answer, ctx, submission.id, 202, base_url)
+    await run_in_threadpool(process, ctx, submission.id, received.inputs, actor=key.id)
+    return await run_in_threadpool(_answer, ctx, submission.id, 201, base_url)
+
+
+def _visible(session: Session, key: ApiKey, submission_id: str) -> Submission:
+    """The submission if the key may see it; 404 otherwise (existence is not revealed)."""
+    scope = visible_organisations(session, key)
+    submission = session.get(Submission, submission_id)
+    if submission is None or (scope is not None and submission.organisation_id not in scope):
+        raise NotFound(f"There is no submission '{submission_id[:64]}' visible to this key.")
+    return submission
+
+
+@router.get("", response_model=SubmissionList, responses=_ERRORS)
+def list_submissions(
+    request: Request,
+    session: SessionDep,
+    key: CurrentKey,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
+    status: SubmissionStatus | None = None,
+    organisation_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SubmissionList:
+    """Submissions the key may see, newest first, earlier versions included."""
+    scope = visible_organisations(session, key)
+    statement = select(Submission)
+    if scope is not None:
+        statement = statement.where(Submission.organisation_id.in_(sorted(scope)))
+    if period is not None:
+        statement = statement.where(Submission.period == period)
+    if status is not None:
+        statement = statement.where(Submission.status == status.value)
+    if organisation_id is not None:
+        statement = statement.where(Submission.organisation_id == organisation_id)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    page = session.scalars(
+        statement.order_by(Submission.created_at.desc(), Submission.id).limit(limit).offset(offset)
+    )
+    items = submission_views(session, list(page), str(request.base_url))
+    return SubmissionList(items=items, count=total)
+
+
+@router.get("/{submission_id}", response_model=SubmissionPublic, responses=_ERRORS)
+def get_submission(
+    request: Request, submission_id: str, session: SessionDep, key: CurrentKey
+) -> SubmissionPublic:
+    """A submission's status, counts, record types, rows and pool versions."""
+    submission = _visible(session, key, submission_id)
+    return submission_view(session, submission, str(request.base_url))
+
+
+@router.get(
+    "/{submission_id}/report",
+    responses={
+        200: {"content": {"text/plain": {}, "text/html": {}}},
+        409: {"model": ErrorEnvelope},
+        **_ERRORS,
+    },
+)
+def get_report(
+    submission_id: str,
+    session: SessionDep,
+    key: CurrentKey,
+    format: Literal["json", "text", "html"] = "json",
+) -> Response:
+    """The validation report as JSON, or rendered as ``text`` or ``html``."""
+    submission = _visible(session, key, submission_id)
+    if submission.report is None:
+        raise ApiError(
+            409,
+            f"This submission has no report: it is {submission.status}.",
+            code="report-not-ready",
+            details={"status": submission.status},
+        )
+    audit.record(session, actor=key.id, action="download",
+                 organisation_id=submission.organisation_id, target=submission.id,
+                 details={"what": "report", "format": format})  # fmt: skip
+    session.commit()
+    if format == "json":
+        return JSONResponse(submission.report)
+    report = load_report(submission.report)
+    if format == "text":
+        more = "Fix these and submit again to see the rest."
+        return PlainTextResponse(render_text(report, more_hint=more))
+    return HTMLResponse(render_html(report, title=f"Submission {submission.id}"))

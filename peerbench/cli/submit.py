@@ -1,0 +1,249 @@
+"""``peerbench submit`` and ``peerbench status``: a thin shell over :class:`PeerbenchClient`.
+
+Tests (and embedding tools) can route the client through an in-process app by invoking
+with ``obj={"http_client": <httpx.Client>}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from peerbench.cli.output import echo_err, emit, format_option, quiet_option
+from peerbench.client import PeerbenchClient, PeerbenchError, SubmissionStatus, SubmissionTimeout
+from peerbench.client_config import ConfigError
+from peerbench.server.submissions import check_period
+from peerbench.validators import validate as validate_files
+from peerbench.validators.render_text import plural, render_text
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return check_period(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--server`` and ``--key`` (else env, else the config file)."""
+    func = click.option(
+        "--key",
+        help="API key [default: PEERBENCH_KEY or the config file]. Prefer those: a key on "
+        "the command line can be seen by other users of the machine.",
+    )(func)
+    return click.option(
+        "--server", help="Server URL [default: PEERBENCH_SERVER or the config file]."
+    )(func)
+
+
+def make_client(server: str | None, key: str | None) -> PeerbenchClient:
+    """The client for a command; a missing server or key is a usage error (exit 2)."""
+    obj = click.get_current_context().obj
+    http = obj.get("http_client") if isinstance(obj, dict) else None
+    try:
+        return PeerbenchClient(server, key, http=http)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _fail(message: str) -> NoReturn:
+    echo_err(message)
+    raise click.exceptions.Exit(1)
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """An upload progress bar on stderr, only when stderr is a terminal."""
+    stream = sys.stderr
+    if quiet or not stream.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Uploading", file=stream) as bar:
+        done = 0
+
+        def update(sent: int, _total: int) -> None:
+            nonlocal done
+            bar.update(sent - done)
+            done = sent
+
+        yield update
+
+
+def describe(result: SubmissionStatus) -> str:
+    """A few lines saying what became of a submission."""
+    kinds = ", ".join(result.record_types) or "no record types"
+    lines = [
+        f"Submission {result.id}: {result.status.value.upper()}",
+        f"  organisation {result.organisation_id}, period {result.period}: "
+        f"{plural(result.rows, 'row')} ({kinds})",
+        f"  {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}",
+    ]
+    if result.versions:
+        current = [v.record_type for v in result.versions if v.is_current]
+        lines.append(f"  current in the pool: {', '.join(current) or 'none (superseded)'}")
+    if result.supersedes:
+        lines.append(f"  supersedes: {', '.join(result.supersedes)}")
+    if result.failure:
+        lines.append(f"  {result.failure}")
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_code(result: SubmissionStatus) -> int:
+    return 1 if result.status.value in ("rejected", "failed") else 0
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--period", required=True, callback=_period, help="Reporting quarter, e.g. 2026-Q3.")
+@server_options
+@click.option("--idempotency-key", help="Retry-safe key: resending with it never duplicates.")
+@click.option("--no-wait", is_flag=True, help="Return once uploaded; do not wait for the verdict.")
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds to wait for the server's verdict.",
+)
+@format_option("text", "json", default="text")
+@quiet_option
+def submit(
+    paths: tuple[Path, ...],
+    period: str,
+    server: str | None,
+    key: str | None,
+    idempotency_key: str | None,
+    no_wait: bool,
+    max_wait: float,
+    output_format: str,
+    quiet: bool,
+) -> None:
+    """Check data files locally, then submit them to a peerbench server.
+
+    PATHS are data files or folders, as for `peerbench validate`. Nothing is sent if the
+    local check finds errors (the report is printed instead). Exits 0 when the server
+    accepts the data, 1 when it is rejected or processing fails, 2 on usage errors.
+
+    \b
+    Example:
+        export PEERBENCH_SERVER=https://pool.example.org PEERBENCH_KEY=pbk_...
+        peerbench submit export/ --period 2026-Q3
+    """
+    report = validate_files(list(paths))
+    if not report.valid:
+        if not quiet:
+            emit(render_text(report), None)
+        _fail("Not submitted: fix the errors above and run the command again.")
+    client = make_client(server, key)
+    total = sum(p.stat().st_size for p in _files(paths))
+    try:
+        with client, _progress(total, quiet) as progress:
+            result = client.submit(
+                list(paths),
+                period,
+                idempotency_key=idempotency_key,
+                wait=not no_wait,
+                progress=progress,
+                max_wait=max_wait,
+            )
+            text_report = (
+                client.report(result.id, "text") if result.status.value == "rejected" else ""
+            )
+    except SubmissionTimeout as exc:
+        _fail(exc.message)
+    except PeerbenchError as exc:
+        _fail(f"Not submitted: {exc.message}")
+    if output_format == "json":
+        emit(result.model_dump_json(indent=2) + "\n", None)
+    elif not quiet:
+        emit(describe(result) + (f"\n{text_report}" if text_report else ""), None)
+    raise click.exceptions.Exit(_verdict_code(result))
+
+
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    from peerbench.client import upload_files
+
+    try:
+        return upload_files(list(paths))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.command()
+@click.argument("submission_id", required=False)
+@click.option("--period", callback=_period, help="Only this quarter (when listing).")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--report", "show_report", is_flag=True, help="Also print the validation report.")
+@server_options
+@format_option("text", "json", default="text")
+def status(
+    submission_id: str | None,
+    period: str | None,
+    limit: int,
+    show_report: bool,
+    server: str | None,
+    key: str | None,
+    output_format: str,
+) -> None:
+    """Show a submission's status, or list recent submissions when no ID is given.
+
+    With an ID, exits 1 if that submission was rejected or failed.
+
+    \b
+    Example:
+        peerbench status                   # recent submissions
+        peerbench status 3f2a... --report  # one submission and its report
+    """
+    client = make_client(server, key)
+    try:
+        with client:
+            if submission_id is None:
+                items = client.list(period, limit=limit)
+                if output_format == "json":
+                    data = [json.loads(item.model_dump_json()) for item in items]
+                    emit(json.dumps(data, indent=2) + "\n", None)
+                else:
+                    emit(_table(items), None)
+                return
+            result = client.status(submission_id)
+            report = client.report(submission_id, "text") if show_report and result.finished else ""
+    except PeerbenchError as exc:
+        _fail(exc.message)
+    if output_format == "json":
+        emit(result.model_dump_json(indent=2) + "\n", None)
+    else:
+        emit(describe(result) + (f"\n{report}" if report else ""), None)
+    raise click.exceptions.Exit(_verdict_code(result))
+
+
+def _table(items: list[SubmissionStatus]) -> str:
+    if not items:
+        return "No submissions.\n"
+    rows = [("ID", "Period", "Organisation", "Status", "Rows", "Errors", "Current", "Created")]
+    for item in items:
+        created = item.created_at.strftime("%Y-%m-%d %H:%M")
+        rows.append(
+            (
+                item.id,
+                item.period,
+                item.organisation_id,
+                item.status.value,
+                f"{item.rows:,}",
+                f"{item.errors:,}",
+                "yes" if item.is_current else "no",
+                created,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n"
+        for row in rows
+    )

@@ -1,0 +1,39 @@
+"""``peerbench serve``: refuses an un-migrated database; builds the app otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fastapi import FastAPI
+
+from peerbench.cli.serve import serve
+
+
+def test_refuses_unmigrated_database(tmp_path: Path) -> None:
+    result = CliRunner().invoke(serve, ["--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "peerbench db upgrade" in result.stderr
+
+
+def test_auto_migrate_then_runs_uvicorn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+
+    def fake_run(app: Any, **kwargs: Any) -> None:
+        seen.update(app=app, **kwargs)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    args = ["--data-dir", str(tmp_path), "--auto-migrate", "--port", "8123"]
+    result = CliRunner().invoke(serve, args)
+    assert result.exit_code == 0, result.output
+    assert isinstance(seen["app"], FastAPI)
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
+    assert "http://127.0.0.1:8123" in result.stderr
+
+
+def test_help_has_an_example() -> None:
+    assert "Example:" in CliRunner().invoke(serve, ["--help"]).output

@@ -1,0 +1,136 @@
+"""The ingest library: periods, content hashes, ownership, row caps, lifecycle."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from sqlalchemy import select
+
+from peerbench.server.context import ServerContext, open_server
+from peerbench.server.db.migrate import upgrade
+from peerbench.server.db.models import AuditEvent, Organisation, Submission
+from peerbench.server.settings import Settings
+from peerbench.server.submissions import (
+    Checked,
+    Inputs,
+    NewSubmission,
+    check_bundle,
+    check_files,
+    check_ownership,
+    check_period,
+    files_hash,
+    process,
+    recover_interrupted,
+    register,
+)
+from peerbench.validators.report import Report
+from tests.api.harness import bundle_of, synth_slices
+
+
+@pytest.fixture(scope="module")
+def slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return synth_slices(tmp_path_factory.mktemp("synth"), organisations=2, outcome_rows=200)
+
+
+@pytest.fixture
+def context(database_url: str, tmp_path: Path) -> Iterator[ServerContext]:
+    upgrade(database_url)
+    ctx = open_server(Settings(data_dir=tmp_path, database_url=database_url))
+    yield ctx
+    ctx.close()
+
+
+@pytest.mark.parametrize("good", ["2026-Q1", "1999-Q4"])
+def test_period_accepts_quarters(good: str) -> None:
+    assert check_period(good) == good
+
+
+@pytest.mark.parametrize("bad", ["2026-Q0", "2026-Q5", "2026Q1", "2026-q1", "", "2026-Q1 "])
+def test_period_refuses_others(bad: str) -> None:
+    with pytest.raises(ValueError, match="quarter"):
+        check_period(bad)
+
+
+def test_files_hash_ignores_order_but_not_content() -> None:
+    a = files_hash("2026-Q1", [("a.csv", "1"), ("b.csv", "2")])
+    assert a == files_hash("2026-Q1", [("b.csv", "2"), ("a.csv", "1")])
+    assert a != files_hash("2026-Q2", [("a.csv", "1"), ("b.csv", "2")])
+    assert a != files_hash("2026-Q1", [("a.csv", "2"), ("b.csv", "1")])
+
+
+def test_ownership_flags_other_organisations_rows() -> None:
+    services = pa.table({"service_id": ["s1", "s2"], "organisation_id": ["me", "them"]})
+    outcomes = pa.table({"service_id": ["s1", "s2", "s0", None]})
+    origin = {
+        "service": pa.table({"file": ["services.csv"] * 2, "row": [2, 3]}),
+        "outcome": pa.table({"file": ["outcomes.csv"] * 4, "row": [2, 3, 4, 5]}),
+    }
+    checked = Checked(Report(), {"service": services, "outcome": outcomes}, origin)
+    check_ownership(checked, "me", pooled_services={"s0"})
+    assert checked.report.flatten() == [
+        (3, "service_id", "unknown-reference"),  # outcomes.csv: s2 is theirs
+        (3, "organisation_id", "unknown-reference"),  # services.csv
+    ]
+
+
+def test_row_cap_stops_reading(slices: dict[str, Path]) -> None:
+    folder = next(iter(slices.values()))
+    checked = check_files(folder, max_rows=3)
+    assert not checked.report.valid and checked.tables == {}
+    assert [f.code for f in checked.report.findings] == ["out-of-range"]
+
+
+def test_bundle_reports_by_array_and_row(slices: dict[str, Path]) -> None:
+    body = bundle_of(next(iter(slices.values())))
+    body["participants"][1]["age_band"] = "ancient"
+    arrays = {k: v for k, v in body.items() if k != "period"}
+    checked = check_bundle(arrays, standard_version="9.0.0", max_rows=10_000)
+    codes = {(f.file, f.row, f.column, f.code) for f in checked.report.findings}
+    assert ("participants.json", 3, "age_band", "code-invalid") in codes
+    assert any(f.code == "version-unsupported" for f in checked.report.findings)
+    assert checked.tables["participant"].num_rows == len(body["participants"])
+
+
+def _register(ctx: ServerContext, org: str, names: list[str], digest: str) -> tuple[Any, bool]:
+    with ctx.db.session() as session:
+        if session.get(Organisation, org) is None:
+            session.add(Organisation(id=org, name=org))
+            session.commit()
+        new = NewSubmission(
+            org,
+            "2026-Q3",
+            files_hash("2026-Q3", [(n, digest) for n in names]),
+            names,
+            idempotency_key=None,
+        )
+        return register(session, new, actor="test")
+
+
+def test_process_accepts_and_cleans_spool(
+    context: ServerContext, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    org, folder = next(iter(slices.items()))
+    spool = tmp_path / "spool-1"
+    shutil.copytree(folder, spool)
+    submission, fresh = _register(context, org, ["x"], "1")
+    assert fresh
+    done = process(context, submission.id, Inputs(folder=spool), actor="test")
+    assert done.status == "accepted" and done.rows > 0
+    assert not spool.exists()
+    again, fresh_again = _register(context, org, ["x"], "1")
+    assert again.id == submission.id and not fresh_again
+
+
+def test_interrupted_submissions_fail_on_recovery(context: ServerContext) -> None:
+    submission, _ = _register(context, "org-r", ["y"], "2")
+    assert recover_interrupted(context) == 1
+    with context.db.session() as session:
+        stored = session.get(Submission, submission.id)
+        assert stored is not None and stored.status == "failed" and stored.failure
+        actions = list(session.scalars(select(AuditEvent.action)))
+    assert actions.count("submission.status") == 1
