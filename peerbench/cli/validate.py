@@ -18,6 +18,7 @@ from peerbench.cli.output import (
 )
 from peerbench.validators import validate as validate_files
 from peerbench.validators.mapping import Mapping
+from peerbench.validators.quality import validate_with_quality
 from peerbench.validators.render_html import render_html
 from peerbench.validators.render_text import render_text, verdict
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Report
@@ -44,6 +45,12 @@ def render(report: Report, output_format: str) -> str:
     show_default=True,
     help="List at most this many problems (all are still counted).",
 )
+@click.option(
+    "--quality/--no-quality",
+    default=True,
+    show_default=True,
+    help="Add the data-quality profile (completeness, validity, follow-up coverage).",
+)
 @quiet_option
 @out_option("Write the report to this file instead of the screen.")
 def validate(
@@ -52,6 +59,7 @@ def validate(
     mapping: Mapping | None,
     record_type: str | None,
     max_errors: int,
+    quality: bool,
     quiet: bool,
     out: Path | None,
 ) -> None:
@@ -65,9 +73,8 @@ def validate(
     Example:
         peerbench validate outcomes.csv participants.csv --format html --out report.html
     """
-    report = validate_files(
-        list(paths), record_type=record_type, mapping=mapping, max_findings=max_errors
-    )
+    run = validate_with_quality if quality else validate_files
+    report = run(list(paths), record_type=record_type, mapping=mapping, max_findings=max_errors)
     if out is not None or not quiet:
         emit(render(report, output_format), out)
     if out is not None:

@@ -33,6 +33,7 @@ Do not edit by hand: a test fails when these files differ from what the models p
 | `codelists/` | Every code list as CSV (`code,label,synonyms`; ethnicity adds its roll-up) |
 | `instruments/` | Every built-in instrument definition as JSON, with sources |
 | `errors.csv` | The error catalogue: code, severity, message, fix hint |
+| `gx/` | Great Expectations 1.x suites generated from the standard (data-quality profile) |
 
 See `SPEC.md` at the top of the repository for what every field means.
 """
@@ -74,6 +75,17 @@ def _errors_file() -> str:
     return _csv(["code", "severity", "title", "message", "hint"], rows)
 
 
+def _gx_files() -> dict[str, str]:
+    # Imported here: Great Expectations is slow to import and only this generator needs it.
+    from peerbench.validators.gx_suite import suite_json
+
+    return {
+        f"gx/{record_type}.json": json.dumps(suite_json(record_type), indent=2, sort_keys=True)
+        + "\n"
+        for record_type in RECORD_TYPES
+    }
+
+
 def render_artefacts() -> dict[str, str]:
     """Every generated file under ``schema/``: relative path → text."""
     files: dict[str, str] = {"README.md": README.format(version=STANDARD_VERSION)}
@@ -89,6 +101,7 @@ def render_artefacts() -> dict[str, str]:
             definition.model_dump(mode="json", exclude_none=True)
         )
     files["errors.csv"] = _errors_file()
+    files.update(_gx_files())
     return files
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from peerbench.cli.validate import validate
 from peerbench.validators import validate as validate_files
+from peerbench.validators.quality import validate_with_quality
 
 HEADER = "organisation_id,name,organisation_type,region\n"
 VALID = HEADER + "mind-leeds,Leeds Peer Network,charity,london\n"
@@ -67,13 +68,27 @@ def test_invalid_exits_1_with_rows_and_hints(invalid_file: Path) -> None:
 def test_json_equals_library_report(invalid_file: Path) -> None:
     result = _run(invalid_file, "--format", "json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == validate_files([invalid_file]).to_dict()
+    library = validate_with_quality([invalid_file]).to_dict()
+    assert json.loads(result.stdout) == library
+    assert library["quality"]["score"]["validity"] < 100
     assert "NOT VALID" in result.stderr  # the verdict goes to stderr, never into the data
+
+
+def test_no_quality_equals_plain_library_validation(invalid_file: Path) -> None:
+    result = _run(invalid_file, "--format", "json", "--no-quality")
+    assert json.loads(result.stdout) == validate_files([invalid_file]).to_dict()
 
 
 def test_json_respects_options(invalid_file: Path) -> None:
     result = _run(
-        invalid_file, "--format", "json", "--max-errors", "1", "--record-type", "organisations"
+        invalid_file,
+        "--format",
+        "json",
+        "--max-errors",
+        "1",
+        "--record-type",
+        "organisations",
+        "--no-quality",
     )
     library = validate_files([invalid_file], record_type="organisation", max_findings=1)
     assert json.loads(result.stdout) == library.to_dict()

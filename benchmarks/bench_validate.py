@@ -1,0 +1,413 @@
+"""How fast is ``peerbench validate`` compared with just reading the file, and with others?
+
+For each ``--rows`` size the reference synthetic outcomes are generated once (cached in
+``bench-output/validate/``) as Parquet and CSV, then, in the same run, this times:
+
+* pyarrow's plain Parquet read, and peerbench's columnar validation of the same file
+  (library call), and the whole ``peerbench validate`` process;
+* pyarrow's plain CSV read, and peerbench's validation of the CSV version;
+* at the first size only: jsonschema validating row by row, far too slow to run on every
+  row, so it runs on a ``--sample`` of rows and is **extrapolated linearly** (the output
+  says so); and the Great Expectations suite generated from the standard, on every row
+  (GX's pandas engine is vectorised; its context is built before timing starts);
+* at the largest size: the peak resident memory of a ``peerbench validate`` process.
+
+Targets (SPEC "Performance"): Parquet ≤ 2× the plain read, CSV ≤ 3×, ≥ 100× faster than
+jsonschema per row, ≥ 10× faster than GX, peak RSS < 2 GB at 10M rows. Exit status 1
+when a measured target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from benchmarks.common import (
+    OUTPUT_DIR,
+    VENV_BIN,
+    environment,
+    human_rows,
+    markdown_table,
+    run_process,
+    timed,
+)
+
+DEFAULT_ROWS = (1_000_000, 10_000_000)
+DEFAULT_SAMPLE = 20_000
+RSS_LIMIT_MB = 2048.0
+HEADERS = ("Measurement", "Rows", "Seconds", "Ratio", "Ratio of", "Target", "Met", "Note")
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    measurement: str
+    rows: int
+    seconds: float | None
+    ratio: float | None = None
+    ratio_of: str = ""
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    def cells(self) -> list[object]:
+        """Cells in :data:`HEADERS` order."""
+        met = {True: "yes", False: "**MISSED**", None: ""}[self.met]
+        return [
+            self.measurement,
+            human_rows(self.rows),
+            self.seconds,
+            None if self.ratio is None else round(self.ratio, 2),
+            self.ratio_of,
+            self.target,
+            met,
+            self.note,
+        ]
+
+
+# ---------------------------------------------------------------------------- the data
+def dataset(rows: int, out_dir: Path, seed: int | None) -> tuple[Path, Path]:
+    """Parquet and CSV files of ``rows`` synthetic outcomes, generated once and cached."""
+    from peerbench.io.tabular import FileFormat, write_table
+    from peerbench.synth.config import SynthConfig
+    from peerbench.synth.generator import generate
+
+    config = (
+        SynthConfig(outcome_rows=rows)
+        if seed is None
+        else SynthConfig(outcome_rows=rows, seed=seed)
+    )
+    folder = out_dir / "validate" / f"outcomes-{human_rows(rows)}-{config.seed}"
+    parquet, csv, stamp = (
+        folder / "outcomes.parquet",
+        folder / "outcomes.csv",
+        folder / "config.json",
+    )
+    wanted = config.model_dump_json()
+    if stamp.exists() and stamp.read_text() == wanted and parquet.exists() and csv.exists():
+        return parquet, csv
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"generating {human_rows(rows)} synthetic outcome rows ...", file=sys.stderr)
+    table = generate(config)["outcome"]
+    write_table(table, parquet, FileFormat.PARQUET)
+    write_table(table, csv, FileFormat.CSV)
+    stamp.write_text(wanted)
+    return parquet, csv
+
+
+# ------------------------------------------------------------------------ the engines
+def library_validate() -> tuple[Callable[[Path], Any] | None, str]:
+    """``peerbench.validators.validate``, or None and why it is unavailable."""
+    try:
+        from peerbench.validators import validate
+    except ImportError as exc:
+        return None, f"library validate not available ({exc})"
+    return (lambda path: validate([path])), ""
+
+
+def cli_command() -> tuple[list[str] | None, str]:
+    """The ``peerbench validate`` command, or None and why it is unavailable."""
+    script = VENV_BIN / "peerbench"
+    if not script.exists():
+        return None, f"{script} not installed"
+    probe = subprocess.run([str(script), "validate", "--help"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        return None, "`peerbench validate` not available yet"
+    return [str(script), "validate"], ""
+
+
+def run_cli(command: list[str], path: Path) -> tuple[float | None, float | None, str]:
+    """Wall seconds and max RSS (MiB) of one ``peerbench validate`` process."""
+    run = run_process([*command, str(path), "--format", "json", "--quiet"])
+    if run.returncode not in (0, 1):  # 0 valid, 1 invalid: both are completed runs
+        tail = run.stderr.decode(errors="replace").strip().splitlines()[-1:]
+        return None, None, f"exit {run.returncode}: {' '.join(tail)}"
+    note = f"exit {run.returncode}; max RSS {run.max_rss_mb:,.0f} MiB"
+    return run.seconds, run.max_rss_mb, note
+
+
+def jsonschema_seconds(table: pa.Table) -> float:
+    """Seconds for jsonschema to collect every error of each row of ``table`` in turn."""
+    import jsonschema
+
+    from peerbench.schema.json_schema import record_schema
+
+    validator = jsonschema.Draft202012Validator(record_schema("outcome"))
+    records = [
+        {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items() if v is not None}
+        for row in table.to_pylist()
+    ]  # conversion to JSON-like dicts is not timed: it favours jsonschema
+
+    def check() -> int:
+        return sum(len(list(validator.iter_errors(record))) for record in records)
+
+    return timed(check).seconds
+
+
+def gx_seconds(table: pa.Table) -> float:
+    """Seconds for the generated GX suite on ``table`` (context built beforehand, not timed)."""
+    from peerbench.validators.gx_suite import (
+        FOLLOW_UP_COLUMN,
+        SuiteRunner,
+        follow_up_flags,
+        gx_view,
+    )
+
+    runner = SuiteRunner()
+    runner.run(gx_view(table.slice(0, 100), "outcome"), "outcome")  # register the suite
+
+    def check() -> Any:
+        flagged = table.append_column(FOLLOW_UP_COLUMN, follow_up_flags(table))
+        return runner.run(gx_view(flagged, "outcome"), "outcome")
+
+    return timed(check).seconds
+
+
+def extrapolate(seconds: Callable[[pa.Table], float], table: pa.Table, rows: int) -> float:
+    """Estimated seconds at ``rows``: a fixed plus a per-row cost fitted on two sample sizes.
+
+    Fitting both (on a quarter of the sample and on all of it) keeps a fixed start-up cost
+    from being multiplied by the scale factor, which would flatter peerbench.
+    """
+    small_rows = max(int(table.num_rows) // 4, 1)
+    small = seconds(table.slice(0, small_rows))
+    full = seconds(table)
+    per_row = max(full - small, 0.0) / max(int(table.num_rows) - small_rows, 1)
+    fixed = max(small - per_row * small_rows, 0.0)
+    return fixed + per_row * rows
+
+
+def sample(path: Path, rows: int, seed: int = 0) -> pa.Table:
+    """A seeded random sample of ``rows`` rows of a Parquet file."""
+    from peerbench.validators.quality import sample_indices
+
+    table = pq.read_table(path)
+    positions = sample_indices(table.num_rows, rows, seed)
+    return table if positions is None else table.take(pa.array(positions))
+
+
+# ---------------------------------------------------------------------------- measuring
+def measure(rows: int, args: argparse.Namespace, *, first: bool, last: bool) -> list[Row]:
+    """Every measurement at one size."""
+    parquet, csv = dataset(rows, args.out, args.seed)
+    repeat = args.repeat if rows <= 1_000_000 else 1
+    out: list[Row] = []
+    read_pq = timed(lambda: pq.read_table(parquet), repeat=repeat).seconds
+    out.append(Row("pyarrow read Parquet", rows, read_pq, 1.0, "plain read"))
+    read_csv = timed(lambda: pacsv.read_csv(csv), repeat=repeat).seconds
+    out.append(Row("pyarrow read CSV", rows, read_csv, 1.0, "plain read"))
+
+    validate, why = library_validate()
+    ours: float | None = None
+    if validate is None:
+        out.append(Row("peerbench validate Parquet (library)", rows, None, note=f"skipped: {why}"))
+        out.append(Row("peerbench validate CSV (library)", rows, None, note=f"skipped: {why}"))
+    else:
+        row = _versus(
+            "peerbench validate Parquet (library)",
+            rows,
+            lambda: validate(parquet),
+            repeat,
+            read_pq,
+            "Parquet read",
+            2.0,
+        )
+        ours = row.seconds
+        out.append(row)
+        out.append(
+            _versus(
+                "peerbench validate CSV (library)",
+                rows,
+                lambda: validate(csv),
+                repeat,
+                read_csv,
+                "CSV read",
+                3.0,
+            )
+        )
+
+    command, why = cli_command()
+    if command is None:
+        out.append(Row("`peerbench validate` process, Parquet", rows, None, note=f"skipped: {why}"))
+    else:
+        seconds, _rss, note = run_cli(command, parquet)
+        out.append(
+            Row(
+                "`peerbench validate` process, Parquet",
+                rows,
+                seconds,
+                None if seconds is None else seconds / read_pq,
+                "Parquet read",
+                note=note + "; includes interpreter start-up",
+            )
+        )
+
+    if last:
+        out.append(peak_memory(rows, parquet, command))
+    if first:
+        out.extend(_slow_engines(rows, parquet, args.sample, ours))
+    return out
+
+
+_LIBRARY_RUN = "import sys; from peerbench.validators import validate; validate([sys.argv[1]])"
+
+
+def peak_memory(rows: int, parquet: Path, command: list[str] | None) -> Row:
+    """Max RSS of a fresh process validating the file (the CLI, else the library)."""
+    name = "peak memory, validate process"
+    if command is not None:
+        run = run_process([*command, str(parquet), "--format", "json", "--quiet"])
+        how = "`peerbench validate`"
+    elif library_validate()[0] is not None:
+        run = run_process([sys.executable, "-c", _LIBRARY_RUN, str(parquet)])
+        how = "library call in a subprocess (CLI not available)"
+    else:
+        return Row(name, rows, None, note="skipped: neither CLI nor library validate available")
+    if run.returncode not in (0, 1):
+        tail = " ".join(run.stderr.decode(errors="replace").strip().splitlines()[-1:])
+        return Row(name, rows, None, note=f"{how} failed (exit {run.returncode}): {tail}")
+    target, met = ("< 2 GB", run.max_rss_mb < RSS_LIMIT_MB) if rows >= 10_000_000 else ("", None)
+    note = f"max RSS {run.max_rss_mb:,.0f} MiB; {how}"
+    return Row(name, rows, run.seconds, None, "", target, met, note)
+
+
+def _versus(
+    name: str,
+    rows: int,
+    fn: Callable[[], Any],
+    repeat: int,
+    base: float,
+    base_name: str,
+    limit: float,
+) -> Row:
+    """Time ``fn`` against a plain read taking ``base`` seconds; target: at most ``limit``×.
+
+    A crash is recorded as a missed target with its error, so one failing engine does not
+    hide every other number.
+    """
+    try:
+        seconds = timed(fn, repeat=repeat).seconds
+    except Exception as exc:  # any engine failure is a result to report
+        note = f"FAILED: {type(exc).__name__}: {exc}"[:160]
+        return Row(name, rows, None, None, base_name, f"≤ {limit:g}×", False, note)
+    ratio = seconds / base
+    return Row(name, rows, seconds, ratio, base_name, f"≤ {limit:g}×", ratio <= limit)
+
+
+def _slow_engines(rows: int, parquet: Path, size: int, ours: float | None) -> list[Row]:
+    """jsonschema (sampled, extrapolated) and GX (every row) at the first size."""
+    table = sample(parquet, size)
+    n = int(table.num_rows)
+    json_seconds = extrapolate(jsonschema_seconds, table, rows)
+    json_note = (
+        f"EXTRAPOLATED linearly to {human_rows(rows)} from runs on "
+        f"{human_rows(max(n // 4, 1))} and {human_rows(n)} sampled rows"
+    )
+    # GX's pandas engine is vectorised, so the whole table runs in seconds: measured, not
+    # extrapolated (a fit from small samples underestimated it by a third).
+    gx_table = pq.read_table(parquet)
+    gx_measured = gx_seconds(gx_table)
+    del gx_table
+    out = []
+    for name, seconds, target, factor, note in (
+        ("jsonschema, row by row", json_seconds, "≥ 100× slower", 100.0, json_note),
+        ("Great Expectations, full suite", gx_measured, "≥ 10× slower", 10.0, "all rows"),
+    ):
+        ratio = None if ours is None else seconds / ours
+        out.append(
+            Row(
+                name,
+                rows,
+                seconds,
+                ratio,
+                "peerbench Parquet" if ours else "",
+                target,
+                None if ratio is None else ratio >= factor,
+                note,
+            )
+        )
+    return out
+
+
+def report(results: dict[int, list[Row]], args: argparse.Namespace) -> str:
+    """The markdown written to ``bench-output/validate.md``."""
+    lines = [
+        "# Validation benchmark",
+        "",
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {environment()}.",
+        "Data: reference synthetic outcomes from `peerbench.synth` (one file per size).",
+        f"Times are the fastest of {args.repeat} runs up to 1M rows, one run above.",
+        "jsonschema ran on a sample and was **extrapolated linearly**; GX ran on every row.",
+        "Their ratio is how many times slower they are than peerbench on the Parquet file.",
+        "",
+    ]
+    for rows, table in results.items():
+        lines += [
+            f"## {human_rows(rows)} rows",
+            "",
+            markdown_table(HEADERS, [r.cells() for r in table]),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks validate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_ROWS),
+        help="Outcome rows per run (default: 1000000 10000000).",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=DEFAULT_SAMPLE,
+        help="Rows given to jsonschema and GX before extrapolating.",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="Runs per timing up to 1M rows.")
+    parser.add_argument("--seed", type=int, default=None, help="Synth seed (default: reference).")
+    parser.add_argument("--out", type=Path, default=OUTPUT_DIR, help="Cache and report folder.")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark, print the markdown and write ``validate.md``; 1 if a target missed."""
+    args = parse(argv)
+    sizes = sorted(set(args.rows))
+    results = {
+        rows: measure(rows, args, first=i == 0, last=i == len(sizes) - 1)
+        for i, rows in enumerate(sizes)
+    }
+    text = report(results, args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "validate.md").write_text(text + "\n", encoding="utf-8")
+    (args.out / "validate.json").write_text(
+        json.dumps({str(k): [r.__dict__ for r in v] for k, v in results.items()}, indent=2),
+        encoding="utf-8",
+    )
+    print(text)
+    missed = any(r.met is False for table in results.values() for r in table)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Shared benchmark helpers: timing, peak memory and a markdown table printer."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+OUTPUT_DIR = Path("bench-output")
+"""Where benchmarks cache generated data and write their reports (git-ignored)."""
+
+VENV_BIN = Path(sys.executable).parent
+"""The running interpreter's bin folder, where the ``peerbench`` script is installed."""
+
+
+@dataclass(frozen=True)
+class Timed:
+    """The result of a timed call: what it returned and how long the fastest run took."""
+
+    value: Any
+    seconds: float
+
+
+def timed(fn: Callable[[], T], *, repeat: int = 1) -> Timed:
+    """Call ``fn`` ``repeat`` times; keep the last result and the fastest wall time.
+
+    ``time.perf_counter`` is monotonic and the highest-resolution clock available; the
+    minimum over repeats is the least disturbed by other work on the machine.
+    """
+    best = float("inf")
+    value: Any = None
+    for _ in range(max(repeat, 1)):
+        start = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - start)
+    return Timed(value, best)
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    """A finished child process: exit code, wall time, peak resident memory, output."""
+
+    returncode: int
+    seconds: float
+    max_rss_mb: float
+    stdout: bytes
+    stderr: bytes
+
+
+def run_process(args: Sequence[str], *, env: dict[str, str] | None = None) -> ProcessRun:
+    """Run a command and measure that child alone.
+
+    ``os.wait4`` returns the rusage of exactly this child, whereas
+    ``getrusage(RUSAGE_CHILDREN)`` keeps the maximum over every child ever waited for.
+    Linux reports ``ru_maxrss`` in KiB.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(args), stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        return ProcessRun(proc.returncode, seconds, usage.ru_maxrss / 1024, out.read(), err.read())
+
+
+def self_peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub-flavoured markdown table; numbers are right-aligned."""
+    text = [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in text)) for i, h in enumerate(headers)]
+    numeric = [all(_is_number(row[i]) for row in rows) and rows for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            c.rjust(w) if numeric[i] else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = [("-" * (w - 1) + ":") if numeric[i] else "-" * w for i, w in enumerate(widths)]
+    return "\n".join([line(headers), line(rule), *(line(r) for r in text)])
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def human_rows(rows: int) -> str:
+    """``1000000`` → ``1M``; ``20000`` → ``20k``."""
+    if rows % 1_000_000 == 0:
+        return f"{rows // 1_000_000}M"
+    if rows % 1_000 == 0:
+        return f"{rows // 1_000}k"
+    return str(rows)
+
+
+def environment() -> str:
+    """One line saying where the numbers were measured."""
+    return f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), {sys.platform}"
