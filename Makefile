@@ -38,9 +38,7 @@ check-generated: $(STAMP)
 
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
-	$(BIN)/peerbench synth --reference --out $(DEMO_DIR)/reference
-	$(BIN)/peerbench validate $(DEMO_DIR)/reference/*.parquet
-	@echo "Reference dataset written to $(DEMO_DIR)/reference"
+	DEMO_DIR=$(DEMO_DIR) $(BIN)/python scripts/demo.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
