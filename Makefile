@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check peerbench tests benchmarks
-	$(BIN)/ruff format --check peerbench tests benchmarks
+	$(BIN)/ruff check peerbench tests benchmarks scripts
+	$(BIN)/ruff format --check peerbench tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,0 +1,286 @@
+"""Change in NHS service use and its cost, per participant and per 100 participants.
+
+Rules (all shown in :class:`ServiceUseAssumptions`):
+
+* *Pairs only*: a participant counts for an item when the item is recorded at both the
+  baseline and the follow-up timepoint; the total cost uses participants with every
+  costed item recorded at both.
+* *Annualisation*: ``annual = count × 12 / recall_period_months``, using each row's own
+  recall period. E.g. 2 A&E attendances over a 3-month recall is 8 a year.
+* *Change*: ``annual(follow-up) − annual(baseline)``; negative means less use.
+* *Cost*: ``change × unit cost × deflator[target] / deflator[price_year] × attribution``
+  per item, summed over items for the total. Negative means a saving; ``saving`` is
+  the total with its sign flipped.
+* *Uncertainty*: a percentile-bootstrap 95% CI over participants (fixed seed) for
+  sampling error, and separately a low/high range from the unit-cost ranges (every cost
+  at its low end, then every cost at its high end).
+* *Attribution*: the whole change is attributed to peer support unless ``attribution``
+  (default 1.0) is set lower, e.g. to remove deadweight seen in a comparison group.
+  It scales money values only; counts are reported as observed.
+
+Caveat, also listed: a reported night in hospital is costed as an excess bed day on top
+of the admission's tariff, which overstates the cost of short stays; drop
+``bed_days`` from ``item_costs`` to avoid this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from peerbench.economics.costs import CostTable
+from peerbench.economics.deflators import DeflatorSeries
+from peerbench.economics.estimate import (
+    ATTRIBUTION_NOTE,
+    CI_METHOD,
+    DEFAULT_BOOTSTRAPS,
+    DEFAULT_SEED,
+    Estimate,
+    FloatArray,
+    estimate,
+)
+
+ITEM_COSTS: dict[str, str] = {
+    "gp_appointments": "gp_consultation",
+    "ae_attendances": "ae_attendance",
+    "emergency_admissions": "non_elective_inpatient_stay",
+    "bed_days": "excess_bed_day",
+    "outpatient_attendances": "outpatient_attendance",
+}
+ANNUALISATION = "annual count = count × 12 / recall_period_months (each row's own recall)"
+BED_DAY_CAVEAT = (
+    "bed days are costed as excess bed days in addition to the admission cost; this "
+    "overstates short stays (exclude bed_days to avoid it)"
+)
+
+
+class CostAssumption(BaseModel):
+    """One unit cost as used: original and price-adjusted values."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str
+    item: str
+    unit: str
+    cost: float
+    low: float
+    high: float
+    price_year: int
+    source: str
+    note: str
+    deflator_factor: float
+    adjusted_cost: float
+    adjusted_low: float
+    adjusted_high: float
+
+
+class ServiceUseAssumptions(BaseModel):
+    """Everything a service-use figure rests on.
+
+    ``n_paired`` counts participants with both timepoint rows; ``n_complete`` those
+    with every costed item at both (the base of the total); each item's own n is on
+    its estimate.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cost_table_version: str
+    unit_costs: tuple[CostAssumption, ...]
+    annualisation: str = ANNUALISATION
+    baseline: str
+    follow_up: str
+    target_price_year: int
+    deflator_version: str
+    deflator_source: str
+    attribution: float
+    attribution_note: str = ATTRIBUTION_NOTE
+    n_paired: int
+    n_complete: int
+    ci_method: str
+    caveats: tuple[str, ...] = ()
+
+
+class ItemChange(BaseModel):
+    """Change in one kind of NHS contact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str
+    count_change: Estimate  # contacts per participant per year
+    cost_change: Estimate  # pounds per participant per year, target prices
+
+
+class ServiceUseResult(BaseModel):
+    """Per-participant annual change in service use and cost, with its assumptions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    items: tuple[ItemChange, ...]
+    cost_change: Estimate
+    assumptions: ServiceUseAssumptions
+
+    @property
+    def saving(self) -> Estimate:
+        """The total cost change with its sign flipped (positive = money saved)."""
+        return self.cost_change.scaled(-1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: per participant and per 100, always with assumptions."""
+        return {
+            "items": [
+                {
+                    "field": item.field,
+                    "count_change_per_participant": item.count_change.to_dict(),
+                    "cost_change_per_participant": item.cost_change.to_dict(),
+                    "cost_change_per_100": item.cost_change.scaled(100).to_dict(),
+                }
+                for item in self.items
+            ],
+            "cost_change_per_participant": self.cost_change.to_dict(),
+            "cost_change_per_100": self.cost_change.scaled(100).to_dict(),
+            "saving_per_participant": self.saving.to_dict(),
+            "saving_per_100": self.saving.scaled(100).to_dict(),
+            "assumptions": self.assumptions.model_dump(mode="json"),
+        }
+
+
+def _annual(
+    records: pd.DataFrame, ids: list[str], timepoint: str, fields: list[str]
+) -> pd.DataFrame:
+    rows = records[records["timepoint"] == timepoint]
+    if rows.duplicated(ids).any():
+        raise ValueError(f"more than one {timepoint!r} row for a participant")
+    recall = pd.to_numeric(rows["recall_period_months"], errors="raise").astype(float)
+    if (recall <= 0).any():
+        raise ValueError("recall_period_months must be positive")
+    counts = pd.DataFrame(
+        {f: pd.to_numeric(rows[f], errors="raise") for f in fields}, index=rows.index
+    ).astype("float64")
+    annual: pd.DataFrame = counts.mul(12.0 / recall, axis=0)
+    annual.index = pd.MultiIndex.from_frame(rows[ids]) if len(ids) > 1 else rows[ids[0]]
+    return annual
+
+
+def service_use_value(
+    records: pd.DataFrame,
+    *,
+    costs: CostTable | None = None,
+    deflators: DeflatorSeries | None = None,
+    target_price_year: int | None = None,
+    baseline: str = "baseline",
+    follow_up: str = "month_6",
+    item_costs: Mapping[str, str] | None = None,
+    attribution: float = 1.0,
+    n_boot: int = DEFAULT_BOOTSTRAPS,
+    seed: int = DEFAULT_SEED,
+    confidence: float = 0.95,
+) -> ServiceUseResult:
+    """Annualised change in service use and its cost per participant.
+
+    Args:
+        records: ``service_use`` rows: ``participant_key`` (plus ``service_id`` if
+            present), ``timepoint``, ``recall_period_months`` and the count columns.
+        costs: Unit-cost table (default: the shipped table).
+        deflators: Price index (default: the shipped HM Treasury series).
+        target_price_year: Year whose prices results are in (default: the latest year
+            in the deflator series).
+        baseline: Timepoint code of the "before" row.
+        follow_up: Timepoint code of the "after" row.
+        item_costs: Count column → unit-cost item (default :data:`ITEM_COSTS`).
+        attribution: Share of the change credited to peer support (0–1, default 1).
+        n_boot: Bootstrap resamples.
+        seed: Bootstrap seed.
+        confidence: CI level.
+
+    Raises:
+        ValueError: On duplicate rows, bad recall periods or a bad attribution.
+        KeyError: If a unit-cost item or price year is missing.
+    """
+    if not 0.0 <= attribution <= 1.0:
+        raise ValueError(f"attribution must be between 0 and 1, got {attribution}")
+    costs = costs or CostTable.default()
+    deflators = deflators or DeflatorSeries.default()
+    target = deflators.latest_year if target_price_year is None else target_price_year
+    mapping = dict(ITEM_COSTS if item_costs is None else item_costs)
+    fields = list(mapping)
+    ids = [c for c in ("participant_key", "service_id") if c in records.columns]
+    missing = [
+        c
+        for c in ("participant_key", "timepoint", "recall_period_months", *fields)
+        if c not in records.columns
+    ]
+    if missing:
+        raise ValueError(f"service-use records lack column(s): {', '.join(missing)}")
+    before = _annual(records, ids, baseline, fields)
+    after = _annual(records, ids, follow_up, fields)
+    before, after = before.align(after, join="inner", axis=0)
+    change = after - before
+
+    used: list[CostAssumption] = []
+    prices: dict[str, tuple[float, float, float]] = {}
+    for field, item in mapping.items():
+        unit = costs.get(item)
+        factor = deflators.factor(unit.price_year, target) * attribution
+        prices[field] = (unit.cost * factor, unit.low * factor, unit.high * factor)
+        deflate = deflators.factor(unit.price_year, target)
+        used.append(
+            CostAssumption(
+                field=field,
+                item=item,
+                unit=unit.unit,
+                cost=unit.cost,
+                low=unit.low,
+                high=unit.high,
+                price_year=unit.price_year,
+                source=unit.source,
+                note=unit.note,
+                deflator_factor=deflate,
+                adjusted_cost=unit.cost * deflate,
+                adjusted_low=unit.low * deflate,
+                adjusted_high=unit.high * deflate,
+            )
+        )
+
+    opts: dict[str, Any] = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
+    items: list[ItemChange] = []
+    for field in fields:
+        values: FloatArray = change[field].dropna().to_numpy(dtype=np.float64)
+        mid, low, high = prices[field]
+        items.append(
+            ItemChange(
+                field=field,
+                count_change=estimate(values, **opts),
+                cost_change=estimate(
+                    values * mid, low_values=values * low, high_values=values * high, **opts
+                ),
+            )
+        )
+    complete = change.dropna()
+    weights = [np.array([prices[f][k] for f in fields]) for k in range(3)]
+    matrix = complete.to_numpy(dtype=np.float64)
+    total = estimate(
+        matrix @ weights[0],
+        low_values=matrix @ weights[1],
+        high_values=matrix @ weights[2],
+        **opts,
+    )
+    caveats = (BED_DAY_CAVEAT,) if "bed_days" in mapping else ()
+    assumptions = ServiceUseAssumptions(
+        cost_table_version=costs.version,
+        unit_costs=tuple(used),
+        baseline=baseline,
+        follow_up=follow_up,
+        target_price_year=target,
+        deflator_version=deflators.version,
+        deflator_source=deflators.source,
+        attribution=attribution,
+        n_paired=int(change.shape[0]),
+        n_complete=int(complete.shape[0]),
+        ci_method=CI_METHOD.format(n_boot=n_boot, seed=seed, level=confidence * 100),
+        caveats=caveats,
+    )
+    return ServiceUseResult(items=tuple(items), cost_change=total, assumptions=assumptions)

@@ -1,0 +1,171 @@
+"""Secondary suppression: no hidden count can be solved from a table's margins."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from peerbench.disclosure import (
+    DisclosurePolicy,
+    Key,
+    SuppressionReason,
+    Table,
+    apply_disclosure,
+    lines,
+    recoverable_cells,
+    secondary_suppression,
+)
+
+POLICY = DisclosurePolicy()
+
+COUNTS = {
+    "north": {"16-24": 12, "25-44": 3, "45-64": 20},
+    "south": {"16-24": 30, "25-44": 40, "45-64": 8},
+    "east": {"16-24": 9, "25-44": 25, "45-64": 11},
+}
+
+
+def _hidden(table: Table) -> set[Key]:
+    public = apply_disclosure(table, POLICY, viewer_is_owner=False)
+    return {cell.key for cell in public.cells if cell.suppressed}
+
+
+def _determined_by_rank(table: Table, hidden: set[Key]) -> set[Key]:
+    """Independent check: x_j is fixed iff adding e_j to the equations keeps the rank."""
+    eqs = lines(table)
+    unknowns = sorted({k for line in eqs for k in line.members if k in hidden})
+    matrix = np.array(
+        [
+            [1.0 if k in line.interior else (-1.0 if k == line.total else 0.0) for k in unknowns]
+            for line in eqs
+        ]
+    ).reshape(len(eqs), len(unknowns))
+    rank = np.linalg.matrix_rank(matrix)
+    fixed = set()
+    for j, key in enumerate(unknowns):
+        unit = np.zeros((1, len(unknowns)))
+        unit[0, j] = 1.0
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            fixed.add(key)
+    return fixed
+
+
+def _assert_line_rule(table: Table, hidden: set[Key]) -> None:
+    for line in lines(table):
+        assert sum(k in hidden for k in line.members) != 1, line
+
+
+def test_two_way_table_with_margins() -> None:
+    table = Table.from_counts(COUNTS, margins=True)
+    public = apply_disclosure(table, POLICY, viewer_is_owner=False)
+    flags = public.flags
+    assert flags[("north", "25-44")] is SuppressionReason.SMALL_COUNT
+    assert flags[("north", "16-24")] is SuppressionReason.SECONDARY
+    assert {k for k, r in flags.items() if r is SuppressionReason.SECONDARY} == {
+        ("north", "16-24"),
+        ("east", "16-24"),
+        ("east", "25-44"),
+    }
+    hidden = set(flags)
+    _assert_line_rule(table, hidden)
+    # Every equation a hidden cell appears in has at least two unknowns.
+    for line in lines(table):
+        unknown = [k for k in line.members if k in hidden]
+        assert len(unknown) in (0, 2, 3, 4)
+    assert recoverable_cells(table, hidden) == []
+    assert _determined_by_rank(table, hidden) == set()
+    # Published totals stay published.
+    assert not any(key[1] == "Total" or key[0] == "Total" for key in hidden)
+
+
+def test_brute_force_finds_several_solutions_for_each_hidden_cell() -> None:
+    """An intruder who knows every published value exactly still cannot pin a hidden one."""
+    small = {
+        "north": {"a": 9, "b": 3, "c": 10},
+        "south": {"a": 8, "b": 12, "c": 9},
+    }
+    table = Table.from_counts(small, margins=True)
+    hidden = sorted(_hidden(table))
+    assert len(hidden) == 4  # kept small: the search below is exhaustive
+    assert all("Total" not in key for key in hidden)
+    cells = table.by_key
+    # Every assignment of the hidden cells within their row totals, checked at once.
+    ranges = [np.arange(int(cells[(r, "Total")].value) + 1) for r, _ in hidden]
+    grid = np.stack([g.ravel() for g in np.meshgrid(*ranges, indexing="ij")], axis=1)
+    ok = np.ones(len(grid), dtype=bool)
+    for line in lines(table):
+        total = np.zeros(len(grid))
+        for key in line.interior:
+            total += grid[:, hidden.index(key)] if key in hidden else cells[key].value
+        ok &= total == cells[line.total].value
+    solutions = grid[ok]
+    truth = [cells[key].value for key in hidden]
+    assert any((row == truth).all() for row in solutions)
+    for j, key in enumerate(hidden):
+        assert len(set(solutions[:, j].tolist())) >= 2, key
+
+
+def test_line_rule_alone_can_leave_a_bridge_that_the_rank_check_catches() -> None:
+    counts = {f"r{i}": {f"c{j}": 20 + i + j for j in range(4)} for i in range(4)}
+    table = Table.from_counts(counts, margins=True)
+    block_a = {("r0", "c0"), ("r0", "c1"), ("r1", "c0"), ("r1", "c1")}
+    block_b = {("r2", "c2"), ("r2", "c3"), ("r3", "c2"), ("r3", "c3")}
+    bridge = ("r1", "c2")
+    hidden = block_a | block_b | {bridge}
+    _assert_line_rule(table, hidden)  # the simple rule is satisfied...
+    assert recoverable_cells(table, hidden) == [bridge]  # ...yet the bridge is solvable
+    assert _determined_by_rank(table, hidden) == {bridge}
+    extra = secondary_suppression(table, hidden)
+    assert extra
+    assert recoverable_cells(table, hidden | extra) == []
+
+
+def test_single_hidden_cell_in_a_one_way_table_hides_the_next_smallest() -> None:
+    table = Table.from_counts({"a": {"n": 4}, "b": {"n": 0}, "c": {"n": 9}, "d": {"n": 50}})
+    one_way = Table(
+        cells=(*table.cells, *Table.from_counts({"Total": {"n": 63}}).cells),
+    )
+    hidden = _hidden(one_way)
+    # 0 is skipped (zeros are often structural); 9 is the next smallest non-zero cell.
+    assert hidden == {("a", "n"), ("c", "n")}
+
+
+def test_tables_without_margins_need_no_secondary_suppression() -> None:
+    table = Table.from_counts(COUNTS)
+    assert _hidden(table) == {("north", "25-44")}
+
+
+def test_statistics_do_not_enter_margin_equations() -> None:
+    table = Table.from_counts({"a": {"n": 3}, "b": {"n": 40}})
+    assert lines(table) == []
+
+
+small_tables = st.integers(2, 4).flatmap(
+    lambda rows: st.integers(2, 4).flatmap(
+        lambda cols: st.lists(
+            st.lists(
+                st.one_of(st.integers(0, 9), st.integers(0, 60)), min_size=cols, max_size=cols
+            ),
+            min_size=rows,
+            max_size=rows,
+        )
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(small_tables)
+def test_no_line_with_a_published_total_has_exactly_one_hidden_cell(
+    grid: list[list[int]],
+) -> None:
+    counts = {f"r{i}": {f"c{j}": v for j, v in enumerate(row)} for i, row in enumerate(grid)}
+    table = Table.from_counts(counts, margins=True)
+    hidden = _hidden(table)
+    for line in lines(table):
+        if line.total not in hidden:
+            assert sum(k in hidden for k in line.interior) != 1
+    _assert_line_rule(table, hidden)
+    assert _determined_by_rank(table, hidden) == set()
+    owner = apply_disclosure(table, POLICY, viewer_is_owner=True)
+    assert set(owner.flags) == hidden

@@ -1,0 +1,165 @@
+"""Change in service use and its cost: hand-computed examples and assumptions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from peerbench.economics import CostTable, DeflatorSeries, service_use_value
+
+ITEMS = [
+    "gp_appointments",
+    "ae_attendances",
+    "emergency_admissions",
+    "bed_days",
+    "outpatient_attendances",
+]
+FLAT = DeflatorSeries(version="flat", source="test", index={2014: 100.0, 2016: 100.0})
+
+
+def _rows(
+    key: str, before: dict[str, int], after: dict[str, int], recall: int = 3
+) -> list[dict[str, object]]:
+    base = {"participant_key": key, "recall_period_months": recall}
+    zero = dict.fromkeys(ITEMS, 0)
+    return [
+        {**base, **zero, **before, "timepoint": "baseline"},
+        {**base, **zero, **after, "timepoint": "month_6"},
+    ]
+
+
+def test_two_fewer_ae_attendances_over_three_months() -> None:
+    records = pd.DataFrame(_rows("p1", {"ae_attendances": 3}, {"ae_attendances": 1}))
+    result = service_use_value(records, deflators=FLAT, target_price_year=2016)
+    ae = next(i for i in result.items if i.field == "ae_attendances")
+    assert ae.count_change.mean == pytest.approx(-8.0)  # -2 per 3 months = -8 a year
+    assert ae.cost_change.mean == pytest.approx(-8 * 148)
+    assert ae.cost_change.low == pytest.approx(-8 * 148 * 1.2)
+    assert ae.cost_change.high == pytest.approx(-8 * 148 * 0.8)
+    assert result.cost_change.mean == pytest.approx(-1184)
+    assert result.saving.mean == pytest.approx(1184)
+    per_100 = result.to_dict()["saving_per_100"]
+    assert per_100["mean"] == pytest.approx(118_400)
+    assert result.cost_change.ci_low is None  # one participant: no interval
+
+
+def test_every_item_is_costed_and_recall_periods_may_differ() -> None:
+    before = {
+        "gp_appointments": 4,
+        "emergency_admissions": 1,
+        "bed_days": 3,
+        "outpatient_attendances": 2,
+    }
+    after = {"gp_appointments": 2}
+    rows = _rows("p1", before, after)
+    rows[1]["recall_period_months"] = 6  # follow-up asked about 6 months
+    result = service_use_value(pd.DataFrame(rows), deflators=FLAT, target_price_year=2016)
+    changes = {i.field: i.count_change.mean for i in result.items}
+    assert changes == pytest.approx(
+        {
+            "gp_appointments": 2 * 2 - 4 * 4,
+            "ae_attendances": 0,
+            "emergency_admissions": -4,
+            "bed_days": -12,
+            "outpatient_attendances": -8,
+        }
+    )
+    expected = -12 * 39 - 4 * 1590 - 12 * 313 - 8 * 120
+    assert result.cost_change.mean == pytest.approx(expected)
+
+
+def test_price_year_adjustment_and_attribution() -> None:
+    records = pd.DataFrame(_rows("p1", {"ae_attendances": 1}, {}))
+    series = DeflatorSeries.default()
+    result = service_use_value(records, deflators=series, target_price_year=2023, attribution=0.5)
+    factor = series.index[2023] / series.index[2016]
+    assert result.cost_change.mean == pytest.approx(-4 * 148 * factor * 0.5)
+    ae_cost = next(c for c in result.assumptions.unit_costs if c.item == "ae_attendance")
+    assert ae_cost.adjusted_cost == pytest.approx(148 * factor)
+    assert result.assumptions.attribution == 0.5
+
+
+def test_only_paired_participants_count() -> None:
+    rows = _rows("p1", {"ae_attendances": 2}, {"ae_attendances": 0})
+    rows += [_rows("p2", {"ae_attendances": 5}, {})[0]]  # baseline only
+    missing = _rows("p3", {"ae_attendances": 1}, {"ae_attendances": 1})
+    missing[1]["gp_appointments"] = None  # GP not recorded at follow-up
+    result = service_use_value(pd.DataFrame(rows + missing), deflators=FLAT, target_price_year=2016)
+    assert result.assumptions.n_paired == 2
+    assert result.assumptions.n_complete == 1
+    gp = next(i for i in result.items if i.field == "gp_appointments")
+    ae = next(i for i in result.items if i.field == "ae_attendances")
+    assert (gp.count_change.n, ae.count_change.n) == (1, 2)
+    assert ae.count_change.mean == pytest.approx((-8 + 0) / 2)
+
+
+def test_bootstrap_ci_is_sane_and_repeatable() -> None:
+    rng = np.random.default_rng(1)
+    rows: list[dict[str, object]] = []
+    for i in range(200):
+        rows += _rows(
+            f"p{i}",
+            {"ae_attendances": int(rng.poisson(1.0))},
+            {"ae_attendances": int(rng.poisson(0.6))},
+        )
+    records = pd.DataFrame(rows)
+    first = service_use_value(records, deflators=FLAT, target_price_year=2016)
+    again = service_use_value(records, deflators=FLAT, target_price_year=2016)
+    est = first.cost_change
+    assert est.ci_low is not None and est.ci_high is not None and est.mean is not None
+    assert est.ci_low < est.mean < est.ci_high
+    assert est == again.cost_change
+    # Close to the normal-theory interval for a mean of 200 values.
+    values = (
+        records.pivot(index="participant_key", columns="timepoint", values="ae_attendances")
+        .pipe(lambda w: (w["month_6"] - w["baseline"]) * 4 * 148)
+        .to_numpy()
+    )
+    half = 1.96 * values.std(ddof=1) / np.sqrt(len(values))
+    assert est.ci_high - est.ci_low == pytest.approx(2 * half, rel=0.15)
+
+
+def test_assumptions_are_in_to_dict() -> None:
+    records = pd.DataFrame(_rows("p1", {"ae_attendances": 3}, {"ae_attendances": 1}))
+    data = service_use_value(records, target_price_year=2020).to_dict()
+    assumptions = data["assumptions"]
+    assert assumptions["cost_table_version"] == "peerbench-default-2024.1"
+    assert assumptions["target_price_year"] == 2020
+    assert assumptions["deflator_version"] == "peerbench-approx-2024.1"
+    assert "12 / recall_period_months" in assumptions["annualisation"]
+    assert assumptions["attribution"] == 1.0
+    assert "bootstrap" in assumptions["ci_method"]
+    items = {c["item"]: c for c in assumptions["unit_costs"]}
+    assert items["ae_attendance"]["source"].startswith("NHS Reference Costs 2016/17")
+    assert items["ae_attendance"]["price_year"] == 2016
+    assert any("bed days" in c for c in assumptions["caveats"])
+
+
+def test_replacement_costs_and_item_choice() -> None:
+    table = CostTable(
+        version="mine",
+        costs=CostTable.default().costs,
+    )
+    records = pd.DataFrame(_rows("p1", {"bed_days": 2}, {}))
+    result = service_use_value(
+        records,
+        costs=table,
+        deflators=FLAT,
+        target_price_year=2016,
+        item_costs={"bed_days": "excess_bed_day"},
+    )
+    assert [i.field for i in result.items] == ["bed_days"]
+    assert result.cost_change.mean == pytest.approx(-8 * 313)
+    assert result.assumptions.cost_table_version == "mine"
+
+
+def test_bad_input_is_refused() -> None:
+    records = pd.DataFrame(_rows("p1", {}, {}))
+    with pytest.raises(ValueError, match="attribution"):
+        service_use_value(records, attribution=1.5)
+    with pytest.raises(ValueError, match="lack column"):
+        service_use_value(records.drop(columns="bed_days"))
+    doubled = pd.concat([records, records])
+    with pytest.raises(ValueError, match="more than one"):
+        service_use_value(doubled)
