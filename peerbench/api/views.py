@@ -7,8 +7,7 @@ which earlier submissions this one superseded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,8 +26,6 @@ from peerbench.server.db.models import (
     Submission,
     SubmissionStatus,
 )
-from peerbench.validators.catalogue import Severity
-from peerbench.validators.report import FileSummary, Finding, Report
 
 
 def key_view(key: ApiKey) -> KeyPublic:
@@ -128,38 +125,3 @@ def submission_views(
 def submission_view(session: Session, submission: Submission, base_url: str) -> SubmissionPublic:
     """The view of one submission."""
     return submission_views(session, [submission], base_url)[0]
-
-
-def load_report(data: Mapping[str, Any]) -> Report:
-    """Rebuild a :class:`Report` from its stored JSON form, to render it as text or HTML."""
-    summary = data.get("summary", {})
-    report = Report(max_findings=max(int(summary.get("listed", 0)), 1))
-    report.errors, report.warnings = int(summary.get("errors", 0)), int(summary.get("warnings", 0))
-    report.by_code.update({str(k): int(v) for k, v in summary.get("by_code", {}).items()})
-    for item in data.get("files", []):
-        report.files.append(
-            FileSummary(
-                item["file"],
-                item.get("record_type"),
-                item.get("format"),
-                rows=item.get("rows", 0),
-                encoding=item.get("encoding"),
-                errors=item.get("errors", 0),
-                warnings=item.get("warnings", 0),
-            )
-        )
-    for item in data.get("findings", []):
-        report.findings.append(
-            Finding(
-                item["code"],
-                Severity(item["severity"]),
-                item["message"],
-                item.get("file"),
-                item.get("row"),
-                item.get("column"),
-                item.get("value"),
-            )
-        )
-    known = {"valid", "standard_version", "files", "summary", "findings"}
-    report.extras = {k: v for k, v in data.items() if k not in known}
-    return report

@@ -21,6 +21,7 @@ from peerbench.client_config import ConfigError
 from peerbench.server.submissions import check_period
 from peerbench.validators import validate as validate_files
 from peerbench.validators.render_text import plural, render_text
+from peerbench.validators.report import Report
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -155,7 +156,7 @@ def submit(
                 max_wait=max_wait,
             )
             text_report = (
-                client.report(result.id, "text") if result.status.value == "rejected" else ""
+                _rejection_text(client, result.id) if result.status.value == "rejected" else ""
             )
     except SubmissionTimeout as exc:
         _fail(exc.message)
@@ -166,6 +167,18 @@ def submit(
     elif not quiet:
         emit(describe(result) + (f"\n{text_report}" if text_report else ""), None)
     raise click.exceptions.Exit(_verdict_code(result))
+
+
+SHOWN_FINDINGS = 20
+"""Findings a rejection prints; the full report stays one command away."""
+
+
+def _rejection_text(client: PeerbenchClient, submission_id: str) -> str:
+    data = client.report(submission_id, "json")
+    assert isinstance(data, dict)  # the json format always parses to an object
+    report = Report.from_dict(data, max_findings=SHOWN_FINDINGS)
+    more = f"See every finding with: peerbench status {submission_id} --report"
+    return render_text(report, more_hint=more)
 
 
 def _files(paths: tuple[Path, ...]) -> list[Path]:

@@ -236,11 +236,11 @@ def _row_cap_report(exc: RowCapExceeded, max_rows: int, max_findings: int) -> Re
     summary = FileSummary(source.file, source.record_type, source.file_format, rows=exc.rows)
     report.files.append(summary)
     report.add(
-        "out-of-range",
+        "too-many-rows",
         file=source.file,
-        column="rows",
+        column=None,
         values=[f"over {max_rows:,}"],
-        detail=f"of at most {max_rows:,} rows per file (split the file)",
+        detail=f"{max_rows:,}",
         summary=summary,
     )
     return report
@@ -299,11 +299,11 @@ def check_bundle(
         report.files.append(summary)
         if len(records) > max_rows:
             report.add(
-                "out-of-range",
+                "too-many-rows",
                 file=file,
-                column="rows",
-                values=[len(records)],
-                detail=f"of at most {max_rows:,} records per array",
+                column=None,
+                values=[f"{len(records):,}"],
+                detail=f"{max_rows:,}",
                 summary=summary,
             )
             return Checked(report, {}, {})
@@ -335,8 +335,8 @@ def check_ownership(checked: Checked, organisation_id: str, pooled_services: set
             continue
         ids = table.column("organisation_id")
         foreign = pc.fill_null(pc.not_equal(ids, organisation_id), False)
-        detail = f"organisation this API key submits for ({organisation_id})"
-        _flag(checked, record_type, "organisation_id", foreign, ids, detail)
+        _flag(checked, record_type, "organisation_id", foreign, ids, organisation_id,
+              code="organisation-mismatch")  # fmt: skip
         if record_type == "service":
             mine = table.filter(pc.invert(foreign)).column("service_id").to_pylist()
             own_services.update(str(s) for s in mine if s is not None)
@@ -351,9 +351,16 @@ def check_ownership(checked: Checked, organisation_id: str, pooled_services: set
 
 
 def _flag(
-    checked: Checked, record_type: str, column: str, mask: Any, values: Any, detail: str
+    checked: Checked,
+    record_type: str,
+    column: str,
+    mask: Any,
+    values: Any,
+    detail: str,
+    *,
+    code: str = "unknown-reference",
 ) -> None:
-    """Report ``unknown-reference`` on the rows of ``mask``, per file, at their origin."""
+    """Report ``code`` on the rows of ``mask``, per file, at their origin."""
     positions = np.flatnonzero(np.asarray(pc.fill_null(mask, False)))
     if positions.size == 0:
         return
@@ -365,7 +372,7 @@ def _flag(
     for file in dict.fromkeys(files):
         where = [i for i, f in enumerate(files) if f == file]
         checked.report.add(
-            "unknown-reference",
+            code,
             file=file,
             rows=rows[where].tolist(),
             column=column,

@@ -264,6 +264,21 @@ _ENTRIES = (
         "Marked {detail} but taken {value} days after baseline.",
         "Check the timepoint; use 'other' with days_since_start if it was off-schedule.",
     ),
+    # Submission (server-side) checks.
+    CatalogueEntry(
+        "organisation-mismatch",
+        _E,
+        "Record belongs to another organisation",
+        "{column} is '{value}', but this API key submits for {detail}.",
+        "Submit each organisation's data with its own key, or correct the organisation_id.",
+    ),
+    CatalogueEntry(
+        "too-many-rows",
+        _E,
+        "File too large",
+        "The file has {value} rows, more than the {detail} allowed in one file.",
+        "Split the file into smaller files and submit them together.",
+    ),
     CatalogueEntry(
         "attribute-conflict",
         _E,

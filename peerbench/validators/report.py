@@ -8,7 +8,7 @@ million bad cells costs one array, not a million objects; only the first
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,6 +178,48 @@ class Report:
     def flatten(self) -> list[tuple[int | None, str | None, str]]:
         """``(row, column, code)`` triples: the compact form tests assert on."""
         return [(f.row, f.column, f.code) for f in self.sorted_findings()]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, max_findings: int | None = None) -> Report:
+        """Rebuild a report from its JSON form (e.g. one stored by the server) to render it.
+
+        Args:
+            data: What :meth:`to_dict` returned.
+            max_findings: List at most this many of the stored findings (all counts kept).
+        """
+        summary = data.get("summary", {})
+        listed = max(int(summary.get("listed", 0)), 1)
+        report = cls(max_findings=listed if max_findings is None else max_findings)
+        report.errors = int(summary.get("errors", 0))
+        report.warnings = int(summary.get("warnings", 0))
+        report.by_code.update({str(k): int(v) for k, v in summary.get("by_code", {}).items()})
+        for item in data.get("files", []):
+            report.files.append(
+                FileSummary(
+                    item["file"],
+                    item.get("record_type"),
+                    item.get("format"),
+                    rows=item.get("rows", 0),
+                    encoding=item.get("encoding"),
+                    errors=item.get("errors", 0),
+                    warnings=item.get("warnings", 0),
+                )
+            )
+        for item in data.get("findings", [])[: report.max_findings]:
+            report.findings.append(
+                Finding(
+                    item["code"],
+                    Severity(item["severity"]),
+                    item["message"],
+                    item.get("file"),
+                    item.get("row"),
+                    item.get("column"),
+                    item.get("value"),
+                )
+            )
+        known = {"valid", "standard_version", "files", "summary", "findings"}
+        report.extras = {k: v for k, v in data.items() if k not in known}
+        return report
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (SPEC "Validation report")."""

@@ -93,8 +93,8 @@ def test_rows_per_file_cap(
         ).json()
         assert body["status"] == "rejected"
         report = srv.client.get(body["report_url"], headers=srv.auth(org)).json()
-        assert [(f["column"], f["code"]) for f in report["findings"]] == [("rows", "out-of-range")]
-        assert "at most 20 rows" in report["findings"][0]["message"]
+        assert [(f["column"], f["code"]) for f in report["findings"]] == [(None, "too-many-rows")]
+        assert "more than the 20 allowed" in report["findings"][0]["message"]
         as_json = srv.client.post(
             "/v1/submissions", json=bundle_of(slices[org]), headers=srv.auth(org)
         ).json()

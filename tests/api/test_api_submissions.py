@@ -49,7 +49,7 @@ def test_other_organisations_records_are_rejected(server: Server, slices: dict[s
     assert body["status"] == "rejected" and body["errors"] > 0
     report = server.client.get(body["report_url"], headers=server.auth(mine)).json()
     columns = {(f["code"], f["column"]) for f in report["findings"]}
-    assert ("unknown-reference", "organisation_id") in columns
+    assert ("organisation-mismatch", "organisation_id") in columns
     assert ("unknown-reference", "service_id") in columns
     assert report["findings"][0]["file"].endswith(".parquet")  # names, not spool paths
     assert pooled_rows(server, "outcome", mine) == 0

@@ -74,7 +74,7 @@ def test_ownership_flags_other_organisations_rows() -> None:
     check_ownership(checked, "me", pooled_services={"s0"})
     assert checked.report.flatten() == [
         (3, "service_id", "unknown-reference"),  # outcomes.csv: s2 is theirs
-        (3, "organisation_id", "unknown-reference"),  # services.csv
+        (3, "organisation_id", "organisation-mismatch"),  # services.csv
     ]
 
 
@@ -82,7 +82,7 @@ def test_row_cap_stops_reading(slices: dict[str, Path]) -> None:
     folder = next(iter(slices.values()))
     checked = check_files(folder, max_rows=3)
     assert not checked.report.valid and checked.tables == {}
-    assert [f.code for f in checked.report.findings] == ["out-of-range"]
+    assert [f.code for f in checked.report.findings] == ["too-many-rows"]
 
 
 def test_bundle_reports_by_array_and_row(slices: dict[str, Path]) -> None:

@@ -38,7 +38,7 @@ from peerbench.api.schemas import (
     SubmissionPublic,
 )
 from peerbench.api.uploads import spool_multipart
-from peerbench.api.views import load_report, submission_view, submission_views
+from peerbench.api.views import submission_view, submission_views
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
@@ -54,6 +54,7 @@ from peerbench.server.submissions import (
 )
 from peerbench.validators.render_html import render_html
 from peerbench.validators.render_text import render_text
+from peerbench.validators.report import Report
 
 router = APIRouter(prefix="/v1/submissions", tags=["submissions"])
 
@@ -310,7 +311,7 @@ def get_report(
     session.commit()
     if format == "json":
         return JSONResponse(submission.report)
-    report = load_report(submission.report)
+    report = Report.from_dict(submission.report)
     if format == "text":
         more = "Fix these and submit again to see the rest."
         return PlainTextResponse(render_text(report, more_hint=more))

@@ -1,0 +1,204 @@
+"""Case-mix adjusted comparison of services: observed versus expected mean change.
+
+Model, fitted by OLS across all participants of one instrument and timepoint::
+
+    change ~ 1 + baseline + C(age_band) + C(sex) + C(deprivation)
+
+Categorical covariates use treatment (dummy) coding with the most frequent level as the
+reference; a missing value (None, NaN or "") is its own level ``"missing"``, so nobody
+is dropped for a missing covariate. Rows with a missing change or baseline are dropped.
+
+Per service j: ``O_j`` = mean observed change, ``E_j`` = mean fitted value of its
+participants, ``O_j − E_j`` = mean residual, and the case-mix adjusted mean change is
+``ȳ + (O_j − E_j)`` (indirect standardisation, ``ȳ`` the overall mean change).
+Standard error of ``O_j − E_j`` (``se_method``):
+
+* ``"residual"`` (default): ``σ̂/√n_j`` with ``σ̂² = RSS/(N − p)``; interval uses
+  ``t_{N−p}``. This ignores the (small) uncertainty in the fitted coefficients, as
+  NHS PROMs provider comparisons do.
+* ``"within_service"``: ``SD(residuals in j)/√n_j`` with ``t_{n_j−1}``; robust to
+  services whose spread differs from the pooled residual SD (NaN when ``n_j < 2``).
+
+``cluster_robust=True`` makes the reported coefficient standard errors cluster-robust
+by service (statsmodels ``cov_type="cluster"``); it does not change the service SEs.
+"""
+
+import dataclasses
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from peerbench.schema.instruments.item_matrix import FloatArray, IntArray
+from peerbench.stats.result import StatsResult
+
+MISSING_LEVEL = "missing"
+FORMULA = "change ~ 1 + baseline + C(age_band) + C(sex) + C(deprivation)"
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseMixModel(StatsResult):
+    """The fitted pooled model, enough to state it in SPEC.md."""
+
+    formula: str
+    n: int
+    n_dropped: int
+    coefficient_names: tuple[str, ...]
+    coefficients: FloatArray
+    std_errors: FloatArray
+    p_values: FloatArray
+    reference_levels: dict[str, str]
+    r2: float
+    adj_r2: float
+    residual_sd: float
+    df_resid: int
+    cov_type: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseMixResult(StatsResult):
+    """Observed, expected and observed − expected mean change per service."""
+
+    model: CaseMixModel
+    service: npt.NDArray[np.str_]
+    n: IntArray
+    observed: FloatArray
+    expected: FloatArray
+    o_minus_e: FloatArray
+    se: FloatArray
+    ci_low: FloatArray
+    ci_high: FloatArray
+    adjusted_mean: FloatArray
+    se_method: str
+    confidence: float
+
+
+def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    """String labels for a categorical column; None, NaN and "" become ``"missing"``.
+
+    Integer-valued floats print as integers (``3.0`` → ``"3"``) so that a column read
+    with nulls (and so as float) labels its levels like the integer codes.
+    """
+    arr = np.asarray(codes)
+    if arr.dtype.kind == "f":
+        missing = np.isnan(arr)
+        whole = np.all(np.mod(arr[~missing], 1) == 0)
+        text = (np.where(missing, 0, arr).astype(np.int64) if whole else arr).astype(str)
+    else:
+        missing = np.asarray(pd.isna(arr), dtype=bool)
+        text = arr.astype(str)
+    labels: npt.NDArray[np.str_] = np.where(missing | (text == ""), MISSING_LEVEL, text)
+    return labels
+
+
+def _dummies(name: str, labels: npt.NDArray[np.str_]) -> tuple[FloatArray, list[str], str]:
+    levels, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    reference = int(np.argmax(counts))
+    others = [i for i in range(levels.size) if i != reference]
+    matrix = (index[:, None] == np.asarray(others)[None, :]).astype(np.float64)
+    names = [f"{name}[{levels[i]}]" for i in others]
+    return matrix.reshape(labels.size, len(others)), names, str(levels[reference])
+
+
+def casemix_adjust(
+    change: npt.ArrayLike,
+    baseline: npt.ArrayLike,
+    age_band: npt.ArrayLike,
+    sex: npt.ArrayLike,
+    deprivation: npt.ArrayLike,
+    service: npt.ArrayLike,
+    *,
+    se_method: str = "residual",
+    cluster_robust: bool = False,
+    confidence: float = 0.95,
+) -> CaseMixResult:
+    """Fit the pooled case-mix model and compare each service's observed and expected change.
+
+    Args:
+        change: Oriented change per participant (positive = improvement).
+        baseline: Baseline score per participant.
+        age_band: Age-band code per participant (any dtype; missing allowed).
+        sex: Sex code per participant.
+        deprivation: Deprivation decile per participant (treated as categorical).
+        service: Service identifier per participant.
+        se_method: ``"residual"`` or ``"within_service"`` (see module docstring).
+        cluster_robust: Report coefficient SEs clustered by service.
+        confidence: Level of the observed − expected intervals.
+
+    Raises:
+        ValueError: on mismatched lengths, an unknown ``se_method`` or too few rows.
+    """
+    if se_method not in ("residual", "within_service"):
+        raise ValueError(f"se_method must be 'residual' or 'within_service', got {se_method!r}")
+    y = np.asarray(change, dtype=np.float64).ravel()
+    x0 = np.asarray(baseline, dtype=np.float64).ravel()
+    columns = {"age_band": age_band, "sex": sex, "deprivation": deprivation, "service": service}
+    labels = {k: category_labels(v).ravel() for k, v in columns.items()}
+    if any(a.size != y.size for a in [x0, *labels.values()]):
+        raise ValueError("all inputs must have one value per participant")
+    keep = np.isfinite(y) & np.isfinite(x0)
+    y, x0 = y[keep], x0[keep]
+    parts: list[FloatArray] = [np.ones((y.size, 1)), x0[:, None]]
+    names, references = ["const", "baseline"], {}
+    for key in ("age_band", "sex", "deprivation"):
+        matrix, dummy_names, references[key] = _dummies(key, labels[key][keep])
+        parts.append(matrix)
+        names += dummy_names
+    design = np.hstack(parts)
+    if y.size <= design.shape[1]:
+        raise ValueError(f"{y.size} complete rows cannot fit {design.shape[1]} coefficients")
+    services, unit = np.unique(labels["service"][keep], return_inverse=True)
+    # Imported here: statsmodels takes ~1.5 s to import and only this function needs it.
+    from statsmodels.regression.linear_model import OLS
+
+    model = OLS(y, design)
+    fit = (
+        model.fit(cov_type="cluster", cov_kwds={"groups": unit}) if cluster_robust else model.fit()
+    )
+    fitted = np.asarray(fit.fittedvalues, dtype=np.float64)
+    resid = y - fitted
+    n = np.bincount(unit).astype(np.int64)
+    observed = np.bincount(unit, weights=y) / n
+    expected = np.bincount(unit, weights=fitted) / n
+    o_minus_e = observed - expected
+    df_resid = round(float(fit.df_resid))
+    residual_sd = float(np.sqrt(resid @ resid / df_resid))
+    if se_method == "residual":
+        se = residual_sd / np.sqrt(n)
+        crit = np.full(n.shape, float(stats.t.ppf(0.5 + confidence / 2, df_resid)))
+    else:
+        centred = resid - o_minus_e[unit]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = np.bincount(unit, weights=centred**2) / (n - 1)
+            se = np.sqrt(var / n)
+        crit = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
+    fitted_model = CaseMixModel(
+        formula=FORMULA,
+        n=int(y.size),
+        n_dropped=int((~keep).sum()),
+        coefficient_names=tuple(names),
+        coefficients=np.asarray(fit.params, dtype=np.float64),
+        std_errors=np.asarray(fit.bse, dtype=np.float64),
+        p_values=np.asarray(fit.pvalues, dtype=np.float64),
+        reference_levels=references,
+        r2=float(fit.rsquared),
+        adj_r2=float(fit.rsquared_adj),
+        residual_sd=residual_sd,
+        df_resid=df_resid,
+        cov_type="cluster(service)" if cluster_robust else "nonrobust",
+    )
+    return CaseMixResult(
+        fitted_model,
+        services,
+        n,
+        observed,
+        expected,
+        o_minus_e,
+        se,
+        o_minus_e - crit * se,
+        o_minus_e + crit * se,
+        float(y.mean()) + o_minus_e,
+        se_method,
+        confidence,
+    )
