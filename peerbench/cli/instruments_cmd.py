@@ -50,10 +50,8 @@ def list_instruments(extra: tuple[Path, ...]) -> None:
         click.echo(str(exc), err=True)
         sys.exit(1)
     for d in registry:
-        click.echo(
-            f"{d.code:<10} {d.item_count:>2} items {d.response_min}-{d.response_max}"
-            f"  {d.scoring.method.value:<11} {d.name}"
-        )
+        scale = f"{d.item_count} × {d.response_min}–{d.response_max}"
+        click.echo(f"{d.code:<10} {scale:<10} {d.scoring.method.value:<11} {d.name}")
 
 
 @instruments.command()
