@@ -22,8 +22,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# PostgreSQL (installed from Debian packages if missing) runs on 127.0.0.1 for the suite.
+# PostgreSQL (installed from Debian packages if missing) runs on 127.0.0.1 for the suite;
+# Debian's Chromium is installed if missing for the browser tests.
 pytest: $(STAMP)
+	@scripts/ensure-chromium.sh
 	@eval "$$(scripts/test-postgres.sh)"; \
 	$(BIN)/pytest -q; status=$$?; \
 	scripts/test-postgres.sh stop >/dev/null; exit $$status
