@@ -6,7 +6,13 @@ Example:
     >>> report.valid  # doctest: +SKIP
 """
 
-from peerbench.validators.engine import Validation, validate, validate_sources, validate_table
+from peerbench.validators.engine import (
+    Validation,
+    validate,
+    validate_sample,
+    validate_sources,
+    validate_table,
+)
 from peerbench.validators.record_engine import validate_records
 from peerbench.validators.report import Finding, Report
 
@@ -16,6 +22,7 @@ __all__ = [
     "Validation",
     "validate",
     "validate_records",
+    "validate_sample",
     "validate_sources",
     "validate_table",
 ]

@@ -8,26 +8,34 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import pyarrow as pa
 
+from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators.columnar import (
+    BatchContext,
     CheckContext,
     KeyCollector,
+    Plan,
     ValueLookup,
     check_across,
     check_batch,
     plan_file,
+    replay,
 )
+from peerbench.validators.columnar.keys import prepare as prepare_keys
 from peerbench.validators.mapping import Mapping
 from peerbench.validators.readers import open_sources
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, FileSummary, Report
+from peerbench.validators.sampling import ParticipantSampler
 from peerbench.validators.source import Source, SourceBatch
 
 
@@ -54,10 +62,39 @@ class Options:
     registry: InstrumentRegistry | None = None
     mapping: ValueLookup | None = None
     collect: bool = False
+    sample_rows: int | None = None
+    """Instead of every row, keep a participant-whole sample of about this many rows."""
+
+
+WORKERS = 2
+"""Threads checking batches. Arrow and NumPy release the GIL in their kernels, so two
+threads keep two cores busy; reading the next batch overlaps with both."""
+IN_FLIGHT = WORKERS + 1
+"""Batches read ahead of the oldest one still being checked (bounds memory)."""
+
+
+@dataclass
+class _Pending:
+    """A batch being checked on a worker thread."""
+
+    future: Future[tuple[pa.Table, pa.Table]]
+    held: BatchContext
+
+
+def _check(
+    plan: Plan, table: pa.Table, ctx: BatchContext, first_row: int, file_index: int
+) -> tuple[pa.Table, pa.Table]:
+    """Check one batch on a worker: its canonical rows and the keys to keep."""
+    encoded: dict[str, Any] = {}
+    canonical = check_batch(plan, table, ctx, first_row, encoded)
+    return canonical, prepare_keys(plan.record_type, canonical, first_row, file_index, encoded)
 
 
 def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
     """Validate already-opened sources as one run (cross-record checks span them all).
+
+    Batches are checked on :data:`WORKERS` threads; their findings are handed over in
+    batch order, so the report is the same as a one-thread run's.
 
     Args:
         sources: Sources from :func:`peerbench.validators.readers.open_sources` or built
@@ -70,25 +107,50 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
     collector = KeyCollector()
     contexts: list[CheckContext] = []
     collected: dict[str, list[pa.Table]] = {}
-    for index, source in enumerate(sources):
-        summary = FileSummary(
-            source.file, source.record_type, source.file_format, encoding=source.encoding
-        )
-        report.files.append(summary)
-        ctx = CheckContext(report, source.file, summary, today, registry, options.mapping)
-        contexts.append(ctx)
-        if source.record_type in RECORD_TYPES:
-            plan = plan_file(source.record_type, source.columns, ctx)
-            for batch in source.batches:
-                canonical = check_batch(plan, batch.table, ctx, batch.first_row)
-                summary.rows += canonical.num_rows
-                collector.add(plan.record_type, canonical, batch.first_row, index)
-                if options.collect:
-                    collected.setdefault(plan.record_type, []).append(canonical)
-        # Readers append findings made while streaming, so read them after the batches.
-        report.extend(source.findings, summary)
-    check_across(collector, contexts)
+    samplers: dict[str, ParticipantSampler] = {}
+
+    def finish(pending: _Pending, ctx: CheckContext, record_type: str) -> None:
+        canonical, keys = pending.future.result()
+        replay(pending.held.held)
+        ctx.summary.rows += canonical.num_rows
+        collector.keep(record_type, keys)
+        if options.collect:
+            collected.setdefault(record_type, []).append(canonical)
+        elif options.sample_rows is not None:
+            sampler = samplers.setdefault(record_type, ParticipantSampler(options.sample_rows))
+            sampler.add(canonical)
+
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="peerbench") as pool:
+        for index, source in enumerate(sources):
+            summary = FileSummary(
+                source.file, source.record_type, source.file_format, encoding=source.encoding
+            )
+            report.files.append(summary)
+            ctx = CheckContext(report, source.file, summary, today, registry, options.mapping)
+            contexts.append(ctx)
+            if source.record_type in RECORD_TYPES:
+                plan = plan_file(source.record_type, source.columns, ctx)
+                queue: deque[_Pending] = deque()
+                try:
+                    for batch in source.batches:
+                        held = BatchContext.over(ctx)
+                        future = pool.submit(
+                            _check, plan, batch.table, held, batch.first_row, index
+                        )
+                        queue.append(_Pending(future, held))
+                        if len(queue) >= IN_FLIGHT:
+                            finish(queue.popleft(), ctx, plan.record_type)
+                    while queue:
+                        finish(queue.popleft(), ctx, plan.record_type)
+                finally:
+                    for pending in queue:  # reading failed: don't leave work running
+                        pending.future.cancel()
+            # Readers append findings made while streaming, so read them after the batches.
+            report.extend(source.findings, summary)
+    check_across(collector, contexts, WORKERS)
     tables = {name: pa.concat_tables(parts) for name, parts in collected.items()}
+    for name, sampler in samplers.items():
+        tables[name] = sampler.table(arrow_schema(name))
     return Validation(report, tables)
 
 
@@ -155,6 +217,31 @@ def validate(
     options = Options(max_findings, today, registry, mapping, collect)
     result = validate_sources(sources, options)
     return result if collect else result.report
+
+
+def validate_sample(
+    paths: Sequence[Path],
+    *,
+    sample_rows: int,
+    record_type: str | None = None,
+    mapping: Mapping | None = None,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+    today: dt.date | None = None,
+    registry: InstrumentRegistry | None = None,
+) -> Validation:
+    """Validate like :func:`validate`, keeping a bounded sample of canonical rows.
+
+    Every row is still validated; only about ``sample_rows`` rows per record type (up to
+    twice that) are kept, whole participants at a time (see
+    :mod:`peerbench.validators.sampling`), so memory stays bounded for huge files.
+    """
+    sources = [
+        source
+        for path in paths
+        for source in open_sources(Path(path), record_type=record_type, mapping=mapping)
+    ]
+    options = Options(max_findings, today, registry, mapping, sample_rows=sample_rows)
+    return validate_sources(sources, options)
 
 
 def table_source(

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.validators.columnar.coerce import as_text, flag
+from peerbench.validators.columnar.coerce import as_array, as_text, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 
 EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
@@ -100,7 +100,19 @@ SHORTEST = 6
 
 
 def detect(values: Any) -> npt.NDArray[np.int8]:
-    """Per cell, the index in :data:`KINDS` of the first identifier found, or -1."""
+    """Per cell, the index in :data:`KINDS` of the first identifier found, or -1.
+
+    A dictionary-encoded column is scanned once per distinct value.
+    """
+    array = as_array(values)
+    if pa.types.is_dictionary(array.type):
+        found = np.append(detect(array.dictionary), np.int8(-1))  # [-1]: a null cell
+        kind: npt.NDArray[np.int8] = found[pc.fill_null(array.indices, -1).to_numpy()]
+        return kind
+    return _detect_text(array)
+
+
+def _detect_text(values: Any) -> npt.NDArray[np.int8]:
     full = as_text(values)
     kind = np.full(len(full), -1, dtype=np.int8)
     # Most free-text cells in outcome files are short codes ("1", "v2"): skip the regexes.

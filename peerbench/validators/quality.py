@@ -309,18 +309,19 @@ def validate_with_quality(
 ) -> Report:
     """Validate ``paths`` and add the data-quality profile as ``report.extras["quality"]``.
 
-    Row validation runs on the columnar engine; Great Expectations sees only the
-    canonical tables (sampled), so it is never on the hot path.
+    Row validation runs on the columnar engine over every row; Great Expectations sees
+    only a bounded sample of canonical rows, whole participants at a time, so it is never
+    on the hot path and memory stays bounded however large the files are.
     """
-    from peerbench.validators.engine import validate
+    from peerbench.validators.engine import validate_sample
 
-    result = validate(
+    result = validate_sample(
         paths,
+        sample_rows=sample_rows,
         record_type=record_type,
         mapping=mapping,
         max_findings=max_findings,
         today=today,
-        collect=True,
     )
     if result.tables:
         profile = quality_profile(result.tables, sample_rows=sample_rows, report=result.report)

@@ -154,3 +154,36 @@ def test_attribute_conflict() -> None:
     ]
     assert flat(rows, "participant") == expected
     assert KEY != OTHER_KEY
+
+
+def test_attribute_conflict_across_services() -> None:
+    """One person keeps their key in every service of an organisation."""
+    rows = [
+        valid_row("participant", service_id="s-one"),
+        valid_row("participant", service_id="s-two", sex="male"),
+        valid_row("participant", service_id="s-three"),
+        valid_row("participant", participant_key=OTHER_KEY, service_id="s-two", sex="male"),
+    ]
+    report = run_files(
+        ("services.csv", "service", [valid_row("service", service_id=s) for s in _SERVICES]),
+        ("participants.csv", "participant", rows),
+    )
+    conflicts = [f for f in report.findings if f.code == "attribute-conflict"]
+    assert [(f.file, f.row, f.column) for f in conflicts] == [("participants.csv", 3, "sex")]
+    first_sex = valid_row("participant")["sex"]
+    assert conflicts[0].value == "male"
+    assert conflicts[0].message.endswith(f"('male' vs '{first_sex}' on row 2).")
+    assert "duplicate-key" not in report.by_code
+
+
+def test_attribute_conflict_names_other_file() -> None:
+    report = run_files(
+        ("a.csv", "participant", [valid_row("participant", service_id="s-one")]),
+        ("b.csv", "participant", [valid_row("participant", service_id="s-two", sex="male")]),
+    )
+    conflicts = [f for f in report.findings if f.code == "attribute-conflict"]
+    assert [(f.file, f.row, f.column, f.value) for f in conflicts] == [("b.csv", 2, "sex", "male")]
+    assert "a.csv row 2" in conflicts[0].message
+
+
+_SERVICES = ("s-one", "s-two", "s-three")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -13,7 +14,8 @@ import pytest
 from peerbench.io.tabular import FileFormat
 from peerbench.schema.arrow import arrow_schema
 from peerbench.synth import SynthConfig, generate, write_dataset
-from peerbench.validators import Validation, validate, validate_table
+from peerbench.validators import Validation, engine, validate, validate_table
+from peerbench.validators.readers import open_sources
 from tests.validators.columnar.tables import TODAY, text_table, valid_row
 
 
@@ -97,3 +99,59 @@ def test_clean_synthetic_dataset_is_valid(tmp_path: Path, file_format: FileForma
     report = validate([tmp_path], today=config.as_of)
     assert report.flatten() == []
     assert {f.record_type for f in report.files} >= {"outcome", "participant", "service"}
+
+
+def _report_with_workers(
+    folder: Path, workers: int, monkeypatch: pytest.MonkeyPatch, **options: Any
+) -> list[dict[str, Any]]:
+    monkeypatch.setattr(engine, "WORKERS", workers)
+    monkeypatch.setattr(engine, "IN_FLIGHT", workers + 1)
+    sources = [s for p in sorted(folder.iterdir()) for s in open_sources(p, batch_rows=97)]
+    report = engine.validate_sources(sources, engine.Options(today=TODAY, **options)).report
+    assert sum(f.rows for f in report.files) > 0
+    return [f.to_dict() for f in report.findings] + [dict(report.by_code)]
+
+
+@pytest.mark.parametrize("max_findings", [25, 100_000])
+def test_threaded_batches_report_exactly_as_one_thread(
+    synthetic: tuple[Path, SynthConfig],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    max_findings: int,
+) -> None:
+    """Findings of batches checked on worker threads are listed in batch order."""
+    folder = tmp_path
+    for path in synthetic[0].glob("*.csv"):
+        if path.name != "injected_errors.csv":
+            (folder / path.name).write_bytes(path.read_bytes())
+    one = _report_with_workers(folder, 1, monkeypatch, max_findings=max_findings)
+    two = _report_with_workers(folder, 2, monkeypatch, max_findings=max_findings)
+    assert len(one) > 1
+    assert one == two
+
+
+def test_parquet_text_columns_read_as_dictionaries_give_the_same_findings(
+    synthetic: tuple[Path, SynthConfig], tmp_path: Path
+) -> None:
+    """Repetitive Parquet text columns are read dictionary-encoded; findings must not move."""
+    folder, config = synthetic
+    csv_report = validate([folder / "outcomes.csv"], today=config.as_of, max_findings=100_000)
+    table = pacsv.read_csv(
+        folder / "outcomes.csv",
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(
+                pacsv.read_csv(folder / "outcomes.csv").column_names, pa.string()
+            ),
+            strings_can_be_null=True,
+        ),
+    )
+    pq.write_table(table, tmp_path / "outcomes.parquet")
+    parquet_report = validate(
+        [tmp_path / "outcomes.parquet"], today=config.as_of, max_findings=100_000
+    )
+
+    def key(report: Any) -> list[tuple[int | None, str | None, str, str | None]]:
+        return sorted((f.row, f.column, f.code, f.value) for f in report.findings)
+
+    assert key(csv_report)
+    assert key(parquet_report) == key(csv_report)

@@ -7,12 +7,18 @@ run have been read.
 """
 
 from peerbench.validators.columnar.batch import Plan, check_batch, plan_file
-from peerbench.validators.columnar.context import CheckContext, ValueLookup
+from peerbench.validators.columnar.context import (
+    BatchContext,
+    CheckContext,
+    ValueLookup,
+    replay,
+)
 from peerbench.validators.columnar.cross_records import TIMEPOINT_WINDOWS, check_across
 from peerbench.validators.columnar.keys import KeyCollector
 
 __all__ = [
     "TIMEPOINT_WINDOWS",
+    "BatchContext",
     "CheckContext",
     "KeyCollector",
     "Plan",
@@ -20,4 +26,5 @@ __all__ = [
     "check_across",
     "check_batch",
     "plan_file",
+    "replay",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pyarrow as pa
 
@@ -61,7 +62,13 @@ def plan_file(record_type: str, columns: Sequence[str], ctx: CheckContext) -> Pl
     return Plan(record_type, RECORD_TYPES[record_type], specs, headers)
 
 
-def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) -> pa.Table:
+def check_batch(
+    plan: Plan,
+    table: pa.Table,
+    ctx: CheckContext,
+    first_row: int,
+    encoded: dict[str, Any] | None = None,
+) -> pa.Table:
     """Run every single-record check on a batch.
 
     Args:
@@ -69,11 +76,15 @@ def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) 
         table: The batch as read (headers already mapped).
         ctx: Where findings go.
         first_row: Row number of the batch's first row.
+        encoded: If given, filled with dictionary-encoded views of canonical columns
+            that were checked per distinct value (equal to them once decoded).
 
     Returns:
         The batch in the canonical Arrow schema; cells with findings are null.
     """
     n = table.num_rows
+    # Text readers hand over many small blocks; every check wants contiguous columns.
+    table = table.combine_chunks()
     columns: dict[str, Coerced] = {}
     for spec in plan.specs:  # per column, never per row
         if spec.kind == "integers":
@@ -83,6 +94,8 @@ def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) 
         else:
             columns[spec.name] = absent(spec, n)
     canonical = {name: column.values for name, column in columns.items()}
+    if encoded is not None:
+        encoded.update((n, c.encoded) for n, c in columns.items() if c.encoded is not None)
     if "items" in {s.name for s in plan.specs}:
         if "items" in plan.headers.present:
             grid = item_grid.from_lists(table.column("items"), ctx, first_row)
@@ -91,7 +104,9 @@ def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) 
         canonical["items"] = check_instruments(columns, grid, ctx, first_row)
     check_rules(plan.model, columns, ctx, first_row)
     for name in free_text_fields(plan.record_type):
-        identifiers.scan_column(canonical[name], name, ctx, first_row)
+        # The dictionary view, where there is one, is scanned once per distinct value.
+        view = columns[name].encoded if name in columns else None
+        identifiers.scan_column(canonical[name] if view is None else view, name, ctx, first_row)
     for name in plan.headers.unknown:
         identifiers.scan_column(table.column(name), name, ctx, first_row)
     schema = arrow_schema(plan.record_type)

@@ -17,7 +17,8 @@ from peerbench.schema.fields import ID_PATTERN, INSTRUMENT_CODE_PATTERN, PARTICI
 from peerbench.schema.introspect import FieldSpec
 from peerbench.validators.columnar import coerce
 from peerbench.validators.columnar.context import BoolArray, CheckContext, DetailFn
-from peerbench.validators.columnar.distinct import coerce_distinct, flag_distinct
+from peerbench.validators.columnar.distinct import coerce_distinct
+from peerbench.validators.columnar.text import to_text
 
 CELL_CODES = frozenset(
     {
@@ -88,8 +89,9 @@ def absent(spec: FieldSpec, n: int) -> coerce.Coerced:
     return coerce.Coerced(nulls, nulls, np.ones(n, dtype=np.bool_), flags)
 
 
-def _converter(kind: str, lookup: dict[str, str]) -> Callable[[Any], coerce.Coerced]:
-    """The converter for a field kind (codes need their lookup)."""
+def _converter(spec: FieldSpec, lookup: dict[str, str]) -> Callable[[Any], coerce.Coerced]:
+    """The converter for a field (codes need their lookup, text its pattern)."""
+    kind = spec.kind
     if kind == "code":
         return partial(coerce.to_code, lookup=lookup)
     if kind == "codes":
@@ -100,7 +102,7 @@ def _converter(kind: str, lookup: dict[str, str]) -> Callable[[Any], coerce.Coer
         "boolean": coerce.to_boolean,
         "date": coerce.to_date,
     }
-    return simple.get(kind, coerce.to_string)
+    return simple.get(kind, partial(to_text, pattern=spec.pattern))
 
 
 def check_column(spec: FieldSpec, column: Any, ctx: CheckContext, first_row: int) -> coerce.Coerced:
@@ -118,7 +120,7 @@ def check_column(spec: FieldSpec, column: Any, ctx: CheckContext, first_row: int
     """
     name = spec.name
     lookup: dict[str, str] = code_lookup(spec, ctx) if spec.codelist is not None else {}
-    result = coerce_distinct(column, _converter(spec.kind, lookup))
+    result = coerce_distinct(column, _converter(spec, lookup))
     if spec.required:
         ctx.emit_where("required-missing", name, result.empty, first_row)
     if spec.kind in ("code", "codes"):
@@ -132,6 +134,12 @@ def check_column(spec: FieldSpec, column: Any, ctx: CheckContext, first_row: int
         )
     elif spec.kind == "date":
         ctx.emit_where("date-invalid", name, result.invalid, first_row, values=result.raw)
+    elif spec.kind == "string" and spec.pattern is not None:
+        # The conversion matched the pattern (and nulled the cells that fail it).
+        detail = PATTERN_DESCRIPTIONS.get(spec.pattern, f" (pattern {spec.pattern})")
+        ctx.emit_where(
+            "pattern-invalid", name, result.invalid, first_row, values=result.raw, detail=detail
+        )
     elif spec.kind in TYPE_DESCRIPTIONS:
         ctx.emit_where(
             "type-invalid",
@@ -145,12 +153,33 @@ def check_column(spec: FieldSpec, column: Any, ctx: CheckContext, first_row: int
     invalid = result.invalid | bad
     if spec.required:
         invalid = invalid | result.empty  # a missing required value is not used by rules
-    values = result.values
+    values, encoded = result.values, result.encoded
     if bad.any():
         values = pc.if_else(pa.array(bad), pa.scalar(None, values.type), values)
+        encoded = None  # it still holds the values just nulled
     if spec.kind == "integer":
         values = pc.cast(values, pa.int32(), safe=False)  # out-of-range values are null now
-    return replace(result, values=values, invalid=invalid)
+    return replace(result, values=values, invalid=invalid, encoded=encoded)
+
+
+def _beyond(values: Any, low: Any, high: Any) -> BoolArray:
+    """True where a value is below ``low`` or above ``high`` (either may be None).
+
+    One min/max pass first: in most columns nothing is out of range, and then no
+    per-cell comparison (nor its conversion to NumPy) is needed.
+    """
+    out = np.zeros(len(values), dtype=np.bool_)
+    if len(values) == 0:
+        return out
+    extremes = pc.min_max(values)
+    smallest, largest = extremes["min"].as_py(), extremes["max"].as_py()
+    if smallest is None:
+        return out  # nothing but nulls
+    if low is not None and smallest < low:
+        out |= coerce.flag(pc.less(values, low))
+    if high is not None and largest > high:
+        out |= coerce.flag(pc.greater(values, high))
+    return out
 
 
 def _value_checks(
@@ -160,17 +189,11 @@ def _value_checks(
     values, name = result.values, spec.name
     bad = np.zeros(len(values), dtype=np.bool_)
     if spec.kind == "string":
-        if spec.pattern is not None:
-            pattern = spec.pattern
-            ok = flag_distinct(values, lambda text: pc.match_substring_regex(text, pattern))
-            flagged = ~result.empty & ~ok
-            detail = PATTERN_DESCRIPTIONS.get(spec.pattern, f" (pattern {spec.pattern})")
-            ctx.emit_where(
-                "pattern-invalid", name, flagged, first_row, values=result.raw, detail=detail
-            )
-            bad |= flagged
         if spec.max_length is not None:
-            flagged = coerce.flag(pc.greater(pc.utf8_length(values), spec.max_length)) & ~bad
+            # A character is at least a byte, so short byte lengths prove short texts.
+            flagged = np.zeros(len(values), dtype=np.bool_)
+            if _beyond(pc.binary_length(values), None, spec.max_length).any():
+                flagged = _beyond(pc.utf8_length(values), None, spec.max_length)
             ctx.emit_where(
                 "out-of-range",
                 name,
@@ -181,11 +204,7 @@ def _value_checks(
             )
             bad |= flagged
     elif spec.kind in ("integer", "number") and (spec.minimum, spec.maximum) != (None, None):
-        flagged = np.zeros(len(values), dtype=np.bool_)
-        if spec.minimum is not None:
-            flagged |= coerce.flag(pc.less(values, spec.minimum))
-        if spec.maximum is not None:
-            flagged |= coerce.flag(pc.greater(values, spec.maximum))
+        flagged = _beyond(values, spec.minimum, spec.maximum)
         ctx.emit_where(
             "out-of-range",
             name,
@@ -196,7 +215,7 @@ def _value_checks(
         )
         bad |= flagged
     elif spec.kind == "codes" and spec.max_length is not None:
-        flagged = coerce.flag(pc.greater(pc.list_value_length(values), spec.max_length))
+        flagged = _beyond(pc.list_value_length(values), None, spec.max_length)
         ctx.emit_where(
             "out-of-range",
             name,
@@ -207,7 +226,7 @@ def _value_checks(
         )
         bad |= flagged
     elif spec.kind == "date":
-        flagged = coerce.flag(pc.greater(values, pa.scalar(ctx.today, pa.date32())))
+        flagged = _beyond(values, None, ctx.today)
         ctx.emit_where("date-in-future", name, flagged, first_row, values=result.raw)
         bad |= flagged
     return bad

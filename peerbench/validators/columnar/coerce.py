@@ -46,17 +46,27 @@ class Coerced:
         raw: The cell text (trimmed) or typed value as given, for reporting.
         empty: True where no value was given.
         invalid: True where a value was given that cannot be read.
+        encoded: ``values`` as a dictionary array, when the column was checked per
+            distinct value (kept for cross-record keys; its dictionary may repeat).
     """
 
     values: Any
     raw: Any
     empty: BoolArray
     invalid: BoolArray
+    encoded: Any = None
 
 
 def _mask(array: Any) -> BoolArray:
     out: BoolArray = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.bool_)
     return out
+
+
+def nulls(array: Any) -> BoolArray:
+    """True where ``array`` is null (no pass over the data when it has no nulls)."""
+    if array.null_count == 0:
+        return np.zeros(len(array), dtype=np.bool_)
+    return _mask(pc.is_null(array))
 
 
 def flag(array: Any) -> BoolArray:
@@ -67,6 +77,8 @@ def flag(array: Any) -> BoolArray:
 def as_array(column: Any) -> Any:
     """A single contiguous Arrow array from a column or chunked array."""
     if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks == 1:
+            return column.chunk(0)  # combine_chunks would copy even a single chunk
         return column.combine_chunks() if column.num_chunks else pa.array([], column.type)
     return column
 
@@ -87,16 +99,9 @@ def as_text(column: Any) -> Any:
 
 
 def _result(values: Any, raw: Any, ok: Any) -> Coerced:
-    empty = _mask(pc.is_null(raw))
+    empty = nulls(raw)
     invalid = ~empty & ~flag(ok)
     return Coerced(values=values, raw=raw, empty=empty, invalid=invalid)
-
-
-def to_string(column: Any) -> Coerced:
-    """Free text and identifiers: trimmed, empty as null."""
-    text = as_text(column)
-    empty = _mask(pc.is_null(text))
-    return Coerced(text, text, empty, np.zeros(len(text), dtype=np.bool_))
 
 
 def to_integer(column: Any) -> Coerced:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -124,6 +124,84 @@ class CheckContext:
     def emit_file(self, code: str, column: str | None = None, detail: str = "") -> None:
         """Record one finding about the file or a column (no row)."""
         self.report.add(code, file=self.file, column=column, detail=detail, summary=self.summary)
+
+
+@dataclass(frozen=True)
+class HeldFinding:
+    """The arguments of one :meth:`CheckContext.emit` call, and the context it is for."""
+
+    target: CheckContext
+    code: str
+    column: str | None
+    rows: npt.NDArray[Any]
+    values: Any
+    detail: str | DetailFn
+
+
+@dataclass
+class BatchContext(CheckContext):
+    """A context that holds findings until :func:`replay` hands them to the real one.
+
+    Batches (and cross-record checks) run on worker threads; holding each one's findings
+    and replaying them in a fixed order keeps the report exactly as a one-thread run
+    would make it (which findings are listed depends on their order).
+
+    Attributes:
+        target: The context the held findings are for.
+        held: Where they are held; contexts may share one list to keep a common order.
+    """
+
+    target: CheckContext | None = None
+    held: list[HeldFinding] = field(default_factory=list)
+
+    @classmethod
+    def over(cls, ctx: CheckContext, held: list[HeldFinding] | None = None) -> BatchContext:
+        """A holding context for ``ctx``'s file, holding into ``held`` (or a new list)."""
+        return cls(
+            ctx.report,
+            ctx.file,
+            ctx.summary,
+            ctx.today,
+            ctx.registry,
+            ctx.mapping,
+            target=ctx,
+            held=[] if held is None else held,
+        )
+
+    def room(self) -> int:
+        """The most the report could still list (the real room is known at replay)."""
+        return self.report.max_findings
+
+    def emit(
+        self,
+        code: str,
+        column: str | None,
+        rows: npt.NDArray[Any],
+        *,
+        values: Any = None,
+        detail: str | DetailFn = "",
+    ) -> None:
+        """Hold the findings (see :meth:`CheckContext.emit`)."""
+        assert self.target is not None
+        if len(rows):
+            self.held.append(HeldFinding(self.target, code, column, rows, values, detail))
+
+    def emit_file(self, code: str, column: str | None = None, detail: str = "") -> None:
+        """File-level findings are made once per file, never on a worker."""
+        raise NotImplementedError("file-level findings belong to the file's context")
+
+
+def replay(held: list[HeldFinding]) -> None:
+    """Record held findings on their contexts, in the order they were made."""
+    for finding in held:
+        finding.target.emit(
+            finding.code,
+            finding.column,
+            finding.rows,
+            values=finding.values,
+            detail=finding.detail,
+        )
+    held.clear()
 
 
 class _RowView(Sequence[int]):

@@ -7,6 +7,8 @@ dense integer ids (``group_ids``) so every step is an Arrow or NumPy operation.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,13 @@ import pyarrow.compute as pc
 from peerbench.schema.codelists import Timepoint
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators.columnar.coerce import flag
-from peerbench.validators.columnar.context import BoolArray, CheckContext
+from peerbench.validators.columnar.context import (
+    BatchContext,
+    BoolArray,
+    CheckContext,
+    HeldFinding,
+    replay,
+)
 from peerbench.validators.columnar.keys import ATTRIBUTES, FILE, REFERENCES, ROW, KeyCollector
 
 IntArray = npt.NDArray[np.int64]
@@ -89,15 +97,74 @@ def _bind(detail: Callable[[IntArray], list[str]], head: IntArray) -> Callable[[
 def _valid(keys: pa.Table, columns: Sequence[str]) -> pa.Table:
     mask = np.ones(keys.num_rows, dtype=np.bool_)
     for name in columns:
-        mask &= flag(pc.is_valid(keys.column(name)))
+        if keys.column(name).null_count:
+            mask &= flag(pc.is_valid(keys.column(name)))
     return keys if mask.all() else keys.filter(pa.array(mask))
 
 
-def _codes(column: Any) -> IntArray:
-    """Dense ids in order of first appearance (a hash pass, no sort)."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    codes: IntArray = pc.dictionary_encode(array).indices.to_numpy().astype(np.int64)
+def _is_dictionary(column: Any) -> bool:
+    return bool(pa.types.is_dictionary(column.type))
+
+
+def _indices(column: Any) -> IntArray:
+    """Codes that are equal exactly where the values are (-1 for null), in no set order.
+
+    Dictionary columns from :class:`KeyCollector` share one dictionary of distinct
+    values, so their indices already are such codes; other columns take a hash pass.
+    """
+    if _is_dictionary(column):
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        if not chunks:
+            return np.zeros(0, dtype=np.int64)
+        indices = pa.chunked_array([chunk.indices for chunk in chunks]).combine_chunks()
+    else:
+        array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        indices = pc.dictionary_encode(array).indices
+    codes: IntArray = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
     return codes
+
+
+def _in_order(codes: IntArray) -> IntArray:
+    """``codes`` renumbered densely in order of first appearance (a hash pass, no sort)."""
+    dense: IntArray = pc.dictionary_encode(pa.array(codes)).indices.to_numpy().astype(np.int64)
+    return dense
+
+
+def _matcher(column: Any) -> Callable[[str], BoolArray]:
+    """``match(value)``: True where a text (or dictionary) column equals ``value``."""
+    if not _is_dictionary(column):
+        return lambda value: flag(pc.equal(column, value))
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if not chunks:
+        return lambda value: np.zeros(0, dtype=np.bool_)
+    indices = _indices(column)  # once for every value asked about
+    dictionary = chunks[0].dictionary
+
+    def match(value: str) -> BoolArray:
+        hits = np.append(flag(pc.equal(dictionary, value)), False)  # [-1]: null
+        out: BoolArray = hits[indices]
+        return out
+
+    return match
+
+
+def dense_ids(keys: pa.Table, columns: Sequence[str]) -> IntArray:
+    """A dense id per row, equal exactly where ``columns`` (which hold no nulls) are.
+
+    Ids are numbered in order of first appearance.
+    """
+    if keys.num_rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    ids = _indices(keys.column(columns[0]))
+    in_order = not _is_dictionary(keys.column(columns[0]))
+    for name in columns[1:]:
+        codes = _indices(keys.column(name))
+        width = int(codes.max(initial=0)) + 1
+        if (int(ids.max(initial=0)) + 1) * width >= 2**62:
+            ids = _in_order(ids)  # dense again, so the product below cannot overflow
+        # One combined code per distinct tuple; a single hash pass below makes it dense.
+        ids, in_order = ids * width + codes, False
+    return ids if in_order else _in_order(ids)
 
 
 def group_ids(keys: pa.Table, columns: Sequence[str]) -> tuple[IntArray, IntArray]:
@@ -107,12 +174,7 @@ def group_ids(keys: pa.Table, columns: Sequence[str]) -> tuple[IntArray, IntArra
         A dense group id per row, numbered in order of first appearance, and the first
         row of each group.
     """
-    ids = np.zeros(keys.num_rows, dtype=np.int64)
-    for i, name in enumerate(columns):
-        codes = _codes(keys.column(name))
-        # Both factors are below the row count, so the product cannot overflow int64;
-        # re-encoding keeps the ids dense (and in order of first appearance).
-        ids = codes if i == 0 else _codes(pa.array(ids * (int(codes.max(initial=0)) + 1) + codes))
+    ids = dense_ids(keys, columns)
     # Ids are handed out in order of first appearance, so a row starts a group exactly
     # when its id is larger than every id before it.
     previous = np.concatenate(([-1], np.maximum.accumulate(ids)[:-1]))
@@ -120,10 +182,21 @@ def group_ids(keys: pa.Table, columns: Sequence[str]) -> tuple[IntArray, IntArra
     return ids, first
 
 
+def _strictly_increasing(column: Any) -> bool:
+    """True when every value sorts after the one before (so none repeats)."""
+    if _is_dictionary(column) or not pa.types.is_string(column.type) or len(column) < 2:
+        return False
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    ascending: bool = pc.all(pc.less(array.slice(0, len(array) - 1), array.slice(1))).as_py()
+    return ascending
+
+
 def check_duplicates(record_type: str, keys: pa.Table, out: Emitter) -> None:
     """``duplicate-key`` for every repeat of a primary key; value = where it first was."""
     primary = RECORD_TYPES[record_type].primary_key
     keys = _valid(keys, primary)
+    if len(primary) == 1 and _strictly_increasing(keys.column(primary[0])):
+        return  # exports are often sorted by their id: then one comparison pass suffices
     ids, first = group_ids(keys, primary)
     first_of = first[ids]
     repeat = first_of != np.arange(keys.num_rows)
@@ -148,7 +221,7 @@ def _key_text(keys: pa.Table, columns: Sequence[str], position: int) -> str:
 
 def _joined(keys: pa.Table, columns: Sequence[str]) -> Any:
     if len(columns) == 1:
-        return keys.column(columns[0])
+        return pc.cast(keys.column(columns[0]), pa.string())
     parts = [pc.cast(keys.column(c), pa.string()) for c in columns]
     return pc.binary_join_element_wise(*parts, _SEPARATOR)
 
@@ -175,15 +248,17 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
     """Follow-ups before their baseline (error) or far from their nominal time (warning)."""
     columns = ("participant_key", "service_id", "instrument", "timepoint", "date_administered")
     keys = _valid(keys, columns)
-    ids, _ = group_ids(keys, columns[:3])
+    ids = dense_ids(keys, columns[:3])
     timepoint = keys.column("timepoint")
-    days = pc.cast(keys.column("date_administered"), pa.int32()).to_numpy().astype(np.int64)
-    baseline = flag(pc.equal(timepoint, Timepoint.BASELINE.value))
-    none = np.iinfo(np.int64).max
-    base = np.full(int(ids.max(initial=-1)) + 1, none, dtype=np.int64)
+    days = pc.cast(keys.column("date_administered"), pa.int32()).to_numpy()
+    is_timepoint = _matcher(timepoint)
+    baseline = is_timepoint(Timepoint.BASELINE.value)
+    none = np.iinfo(np.int32).max
+    base = np.full(int(ids.max(initial=-1)) + 1, none, dtype=np.int32)
     np.minimum.at(base, ids[baseline], days[baseline])  # earliest baseline per group
-    since = days - base[ids]
-    has_base = ~baseline & (base[ids] != none)
+    base_of = base[ids]
+    has_base = ~baseline & (base_of != none)
+    since = np.where(has_base, days - base_of, 0)  # days are int32 (no overflow here)
     before = has_base & (since < 0)
     out.emit(
         "follow-up-before-baseline",
@@ -194,7 +269,7 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
         detail=lambda at: [str(timepoint[int(p)].as_py()) for p in at],
     )
     for name, (low, high) in TIMEPOINT_WINDOWS.items():
-        outside = has_base & ~before & flag(pc.equal(timepoint, name))
+        outside = has_base & ~before & is_timepoint(name)
         outside &= (since < low) | (since > high)
         out.emit(
             "timepoint-out-of-window", "timepoint", keys, outside, pa.array(since), detail=name
@@ -202,15 +277,19 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
 
 
 def check_attributes(keys: pa.Table, out: Emitter) -> None:
-    """``attribute-conflict`` where rows for one participant disagree with its first row."""
-    keys = _valid(keys, ("participant_key", "service_id"))
-    ids, first = group_ids(keys, ("participant_key", "service_id"))
+    """``attribute-conflict`` where rows for one participant disagree with its first row.
+
+    Participant keys are pseudonyms made with one organisation-wide secret, so one person
+    has the same key in every service of an organisation: rows are grouped by key alone
+    (grouping by key and service would be the primary key, already ``duplicate-key``).
+    """
+    keys = _valid(keys, ("participant_key",))
+    ids, first = group_ids(keys, ("participant_key",))
     first_of = first[ids]
     files = keys.column(FILE).to_numpy()
     for name in ATTRIBUTES:
-        column = keys.column(name).combine_chunks()
-        encoded = pc.dictionary_encode(column)
-        codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+        column = keys.column(name)
+        codes = _indices(column)
         reference = codes[first_of]
         conflict = (codes != reference) & (codes >= 0) & (reference >= 0)
         out.emit(
@@ -238,15 +317,29 @@ def _first_values(
     return detail
 
 
-def check_across(collector: KeyCollector, contexts: Sequence[CheckContext]) -> None:
-    """Run every cross-record check on the keys of one validation run."""
-    out = Emitter(contexts)
-    for record_type in collector.batches:
-        keys = collector.table(record_type)
+def check_across(
+    collector: KeyCollector, contexts: Sequence[CheckContext], workers: int = 2
+) -> None:
+    """Run every cross-record check on the keys of one validation run.
+
+    The checks are independent, so they run on ``workers`` threads (their hash and
+    sort kernels release the GIL); findings are held and replayed in a fixed order, so
+    the report does not depend on which check finishes first.
+    """
+    tables = {name: collector.table(name) for name in list(collector.batches)}
+    tasks: list[Callable[[Emitter], None]] = []
+    for record_type, keys in tables.items():
         assert keys is not None
-        check_duplicates(record_type, keys, out)
-        check_references(record_type, collector, out)
+        tasks.append(partial(check_duplicates, record_type, keys))
+        tasks.append(partial(check_references, record_type, collector))
         if record_type == "outcome":
-            check_outcome_dates(keys, out)
+            tasks.append(partial(check_outcome_dates, keys))
         if record_type == "participant":
-            check_attributes(keys, out)
+            tasks.append(partial(check_attributes, keys))
+    held: list[list[HeldFinding]] = [[] for _ in tasks]
+    emitters = [Emitter([BatchContext.over(ctx, log) for ctx in contexts]) for log in held]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in [pool.submit(task, out) for task, out in zip(tasks, emitters, strict=True)]:
+            future.result()
+    for log in held:
+        replay(log)

@@ -7,6 +7,7 @@ instrument.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,15 @@ from peerbench.schema.instruments.components import ScoringMethod
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.interpretation import level_from_score
 from peerbench.schema.instruments.scoring import score_items
-from peerbench.validators.columnar.coerce import Coerced, flag
+from peerbench.validators.columnar.coerce import Coerced, as_array, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
-from peerbench.validators.columnar.items import FloatMatrix, IntArray, ItemGrid, item_column
+from peerbench.validators.columnar.items import (
+    FloatMatrix,
+    FloatVector,
+    IntArray,
+    ItemGrid,
+    item_column,
+)
 
 TOTAL_TOLERANCE = 0.01
 """Largest accepted |total_score - computed| for sums of complete answers."""
@@ -32,14 +39,53 @@ ITEM_BOUNDS = (0, 1000)
 instrument is unknown and so its own scale cannot be checked."""
 
 
-def _numbers(column: Coerced) -> Any:
-    return pc.cast(column.values, pa.float64()).to_numpy(zero_copy_only=False)
+def _numbers(column: Coerced) -> FloatVector:
+    out: FloatVector = pc.cast(column.values, pa.float64()).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _mask(n: int, positions: IntArray) -> BoolArray:
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[positions] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every instrument's checks share within one batch."""
+
+    n: int
+    columns: dict[str, Coerced]
+    grid: ItemGrid
+    lengths: IntArray
+    total: FloatVector
+    ctx: CheckContext
+    first_row: int
+
+    def emit(
+        self, code: str, column: str, positions: IntArray, values: Any = None, detail: Any = ""
+    ) -> None:
+        """Findings at batch ``positions`` (ascending); ``values`` is a whole column."""
+        if positions.size:
+            mask = _mask(self.n, positions)
+            self.ctx.emit_where(code, column, mask, self.first_row, values=values, detail=detail)
+
+
+def _instrument_index(instrument: Any) -> tuple[list[str], IntArray]:
+    """The codes in a batch and each row's position among them (-1 for none)."""
+    encoded = pc.dictionary_encode(as_array(instrument))
+    codes: list[str] = encoded.dictionary.to_pylist()
+    index: IntArray = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    return codes, index
 
 
 def check_instruments(
     columns: dict[str, Coerced], grid: ItemGrid, ctx: CheckContext, first_row: int
 ) -> Any:
     """Check every outcome row against its instrument's definition.
+
+    Rows are grouped by instrument once (a stable sort of small codes); each
+    instrument's rows are then read as one ``(m, k)`` matrix.
 
     Args:
         columns: Canonical outcome columns (``instrument``, ``total_score``, ...).
@@ -52,139 +98,147 @@ def check_instruments(
     """
     instrument = columns["instrument"].values
     n = len(instrument)
-    codes = pc.unique(instrument.drop_null()).to_pylist()
-    index = pc.fill_null(pc.index_in(instrument, value_set=pa.array(codes, pa.string())), -1)
-    index = index.to_numpy()
+    codes, index = _instrument_index(instrument)
     definitions: dict[int, InstrumentDefinition] = {}
+    counts_by_code = np.zeros(len(codes) + 1, dtype=np.int64)  # the last is "no instrument"
     for i, code in enumerate(codes):
         if code in ctx.registry:
             definitions[i] = ctx.registry.get(code)
+            counts_by_code[i] = definitions[i].item_count
         else:
             ctx.emit_where(
                 "instrument-unknown", "instrument", index == i, first_row, values=instrument
             )
-    item_counts = np.zeros(n, dtype=np.int64)
-    for i, definition in definitions.items():
-        item_counts[index == i] = definition.item_count
+    item_counts = counts_by_code[index]  # index -1 reads the last entry
     lists = grid.lists(item_counts)
-    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
-    values = grid.widened(int(item_counts.max(initial=0)))
-    unscaled = item_counts == 0
-    _check_range(values, unscaled, [ITEM_BOUNDS] * values.shape[1], "", ctx, first_row)
+    batch = _Batch(
+        n,
+        columns,
+        grid,
+        grid.row_lengths(item_counts),
+        _numbers(columns["total_score"]),
+        ctx,
+        first_row,
+    )
+    # Group rows by instrument: a stable sort keeps each group's rows in file order.
+    group = np.where(index < 0, len(codes), index).astype(np.int16)
+    order = np.argsort(group, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=len(codes) + 1))))
+    unscaled = np.sort(np.flatnonzero(item_counts == 0))
+    if unscaled.size:
+        width = int(grid.lengths[unscaled].max())
+        _check_range(batch, unscaled, grid.block(unscaled, width), [ITEM_BOUNDS] * width, "")
     for i, definition in definitions.items():
-        rows = index == i
-        usable = rows & ~grid.unreadable
-        _check_one(definition, rows, usable, columns, lists, lengths, values, ctx, first_row)
+        rows = order[bounds[i] : bounds[i + 1]]
+        if rows.size:
+            _check_one(definition, rows, batch)
     return lists
 
 
 def _check_range(
-    values: FloatMatrix,
-    rows: BoolArray,
+    batch: _Batch,
+    rows: IntArray,
+    block: FloatMatrix,
     bounds: list[tuple[int, int]],
     code: str,
-    ctx: CheckContext,
-    first_row: int,
 ) -> BoolArray:
-    """``item-out-of-range`` per item column; returns rows with any such item."""
-    any_bad = np.zeros(len(rows), dtype=np.bool_)
-    where = np.flatnonzero(rows)
-    if where.size == 0 or not bounds:
-        return any_bad
+    """``item-out-of-range`` per item column of ``block`` (the items of ``rows``).
+
+    Returns:
+        Per entry of ``rows``, whether any item is out of range.
+    """
+    if not bounds or rows.size == 0:
+        return np.zeros(rows.size, dtype=np.bool_)
     low = np.array([b[0] for b in bounds], dtype=np.float64)
     high = np.array([b[1] for b in bounds], dtype=np.float64)
-    block = values[where, : len(bounds)]  # only this instrument's rows and items
+    width = min(block.shape[1], len(bounds))
+    any_bad = np.zeros(rows.size, dtype=np.bool_)
+    if width == 0:
+        return any_bad
     with np.errstate(invalid="ignore"):
-        bad = (block < low) | (block > high)  # NaN (missing) compares False
-    any_bad[where] = bad.any(axis=1)
+        bad = (block < low[:width]) | (block > high[:width])  # NaN (missing) compares False
+    if not bad.any():  # the usual case, and much quicker than a row-wise any()
+        return any_bad
+    any_bad = np.asarray(bad.any(axis=1), dtype=np.bool_)
     for j in np.flatnonzero(bad.any(axis=0)):  # per item position, never per row
-        mask = np.zeros(len(rows), dtype=np.bool_)
-        mask[where[bad[:, j]]] = True
-        given = np.zeros(len(rows), dtype=np.int64)
-        given[where[bad[:, j]]] = block[bad[:, j], j]
+        at = bad[:, j]
+        given = np.zeros(batch.n, dtype=np.int64)
+        given[rows[at]] = block[at, j]
         scale = f"{bounds[j][0]} to {bounds[j][1]}" + (f" ({code} item {j + 1})" if code else "")
-        ctx.emit_where(
-            "item-out-of-range",
-            item_column(int(j) + 1),
-            mask,
-            first_row,
-            values=given,
-            detail=scale,
-        )
+        batch.emit("item-out-of-range", item_column(int(j) + 1), rows[at], given, scale)
     return any_bad
 
 
-def _check_one(
-    definition: InstrumentDefinition,
-    rows: BoolArray,
-    readable: BoolArray,
-    columns: dict[str, Coerced],
-    lists: Any,
-    lengths: IntArray,
-    values: FloatMatrix,
-    ctx: CheckContext,
-    first_row: int,
-) -> None:
+def _missing_counts(answers: FloatMatrix) -> IntArray:
+    """NaN answers per row, one pass per item column."""
+    missing = np.isnan(answers)
+    counts = np.zeros(answers.shape[0], dtype=np.int64)
+    if missing.any():
+        for j in range(answers.shape[1]):
+            counts += missing[:, j]
+    return counts
+
+
+def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) -> None:
+    """Every check of one instrument over its ``rows`` (ascending batch positions)."""
     code, k = definition.code, definition.item_count
     method = definition.scoring.method
-    wrong = rows & (lengths > 0) & (lengths != k)
-    ctx.emit_where(
+    lengths = batch.lengths[rows]
+    wrong = (lengths > 0) & (lengths != k)
+    batch.emit(
         "wrong-item-count",
         "items",
-        wrong,
-        first_row,
-        values=lengths,
-        detail=lambda given: [f"{code} has {k} items but {g} were given" for g in given],
+        rows[wrong],
+        batch.lengths,
+        lambda given: [f"{code} has {k} items but {g} were given" for g in given],
     )
+    block = batch.grid.block(rows, k)
     bounds = [(item.min, item.max) for item in definition.items()]
-    bad_items = _check_range(values, rows, bounds, code, ctx, first_row)
+    bad_items = _check_range(batch, rows, block, bounds, code)
     if method is ScoringMethod.LICENSED:
-        _check_licensed(definition, rows, columns, ctx, first_row)
+        _check_licensed(definition, rows, batch)
         return
-    ctx.emit_where("required-missing", "items", rows & (lengths == 0), first_row)
-    scorable = readable & (lengths == k) & ~bad_items
-    where = np.flatnonzero(scorable)
+    batch.emit("required-missing", "items", rows[lengths == 0])
+    scorable = ~batch.grid.unreadable[rows] & (lengths == k) & ~bad_items
+    where, answers = (rows, block) if scorable.all() else (rows[scorable], block[scorable])
     if where.size == 0:
         return
-    result = score_items(definition, lists.take(pa.array(where)))
-    n_missing = result.n_missing.to_numpy(zero_copy_only=False)
+    n_missing = _missing_counts(answers)
     # Every scored instrument's own missing-item rule (licensed ones returned above: the
     # licensor's software applies its rule).
-    too_many = np.zeros(len(rows), dtype=np.bool_)
-    too_many[where] = n_missing > definition.missing.max_missing
     allowed = definition.missing.max_missing
-    ctx.emit_where(
+    too_many = n_missing > allowed
+    batch.emit(
         "too-many-missing-items",
         "items",
-        too_many,
-        first_row,
-        values=_spread(where, n_missing, len(rows)),
-        detail=lambda missing: [
+        where[too_many],
+        _spread(where, n_missing, batch.n) if too_many.any() else None,
+        lambda missing: [
             f"{code}: {m} of {k} answers are missing (at most {allowed} allowed)" for m in missing
         ],
     )
-    total = _numbers(columns["total_score"])
-    score = pc.fill_null(result.score, np.nan).to_numpy(zero_copy_only=False)
-    if np.isnan(score).all():
+    # Scores are only needed where a total was submitted to compare them with.
+    submitted = batch.total[where]
+    has_total = ~np.isnan(submitted)
+    if not has_total.any():
         return
+    where, submitted, n_missing = where[has_total], submitted[has_total], n_missing[has_total]
+    result = score_items(definition, answers[has_total])
+    score = pc.fill_null(result.score, np.nan).to_numpy(zero_copy_only=False)
     tolerance = np.where(
         n_missing > 0,
         PRORATED_TOLERANCE,
         TOTAL_TOLERANCE if method is ScoringMethod.SUM else ROUNDED_TOLERANCE,
     )
-    submitted = total[where]
     with np.errstate(invalid="ignore"):
-        off = ~np.isnan(submitted) & ~np.isnan(score) & (np.abs(submitted - score) > tolerance)
-    mismatch = np.zeros(len(rows), dtype=np.bool_)
-    mismatch[where] = off
-    computed = _spread(where, score, len(rows))
-    ctx.emit_where(
+        off = ~np.isnan(score) & (np.abs(submitted - score) > tolerance)
+    listed = score[off]
+    batch.emit(
         "total-mismatch",
         "total_score",
-        mismatch,
-        first_row,
-        values=columns["total_score"].raw,
-        detail=_computed_text(computed, mismatch),
+        where[off],
+        batch.columns["total_score"].raw,
+        lambda values: [f"{listed[i]:.2f}" for i in range(len(values))],
     )
 
 
@@ -195,47 +249,28 @@ def _spread(where: IntArray, values: Any, n: int) -> Any:
     return out
 
 
-def _computed_text(computed: Any, mask: BoolArray) -> Any:
-    listed = computed[mask]
-
-    def detail(values: list[Any]) -> list[str]:
-        return [f"{listed[i]:.2f}" for i in range(len(values))]
-
-    return detail
-
-
-def _check_licensed(
-    definition: InstrumentDefinition,
-    rows: BoolArray,
-    columns: dict[str, Coerced],
-    ctx: CheckContext,
-    first_row: int,
-) -> None:
+def _check_licensed(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) -> None:
     """Licensed instruments (PAM13): the licensor's score is required and sets the level."""
-    score_column = columns.get("licensed_score")
+    score_column = batch.columns.get("licensed_score")
     if score_column is None:
         return
-    score = _numbers(score_column)
-    missing = rows & np.isnan(score) & ~score_column.invalid
-    ctx.emit_where(
-        "licensed-score-missing", "licensed_score", missing, first_row, detail=definition.code
-    )
-    level_column = columns.get("licensed_level")
+    score = _numbers(score_column)[rows]
+    missing = np.isnan(score) & ~score_column.invalid[rows]
+    batch.emit("licensed-score-missing", "licensed_score", rows[missing], None, definition.code)
+    level_column = batch.columns.get("licensed_level")
     if definition.levels is None or level_column is None:
         return
     expected = level_from_score(definition, pa.array(score, mask=np.isnan(score)))
-    given = level_column.values
+    given = as_array(level_column.values).take(pa.array(rows))
     differs = flag(pc.not_equal(pc.cast(given, pa.int64()), pc.cast(expected, pa.int64())))
-    mismatch = rows & differs
     expected_np = pc.fill_null(expected, 0).to_numpy(zero_copy_only=False)
-    listed_scores, listed_levels = score[mismatch], expected_np[mismatch]
-    ctx.emit_where(
+    listed_scores, listed_levels = score[differs], expected_np[differs]
+    batch.emit(
         "pam-level-mismatch",
         "licensed_level",
-        mismatch,
-        first_row,
-        values=level_column.raw,
-        detail=lambda levels: [
+        rows[differs],
+        level_column.raw,
+        lambda levels: [
             f"{listed_scores[i]:g} is level {listed_levels[i]}" for i in range(len(levels))
         ],
     )

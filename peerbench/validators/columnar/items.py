@@ -18,8 +18,10 @@ import pyarrow.compute as pc
 
 from peerbench.validators.columnar import coerce
 from peerbench.validators.columnar.context import BoolArray, CheckContext
+from peerbench.validators.columnar.distinct import floats_distinct
 
 FloatMatrix = npt.NDArray[np.float64]
+FloatVector = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
@@ -30,20 +32,57 @@ def item_column(position: int) -> str:
 
 @dataclass(frozen=True)
 class ItemGrid:
-    """Item responses of a batch.
+    """Item responses of a batch, flat: row ``i``'s items are ``flat[starts[i]:][:lengths[i]]``.
+
+    Keeping the values flat (as a list column stores them) means an instrument's rows are
+    read into an ``(m, k)`` matrix with one gather, and nothing is spent on padding
+    every row to the widest list.
 
     Attributes:
-        values: ``(n, width)`` responses, NaN where missing or unreadable.
+        flat: Responses, NaN where missing or unreadable; float32 when that holds every
+            value exactly (it halves the memory read when instruments gather their rows).
+        starts: Where each row's items begin in ``flat``.
         lengths: Items given per row (0 for none).
         padded: True for text formats, where short rows are padded to the item count.
         unreadable: Rows with an item that is not a whole number (already reported, so
             not scored: the blank it leaves is not a missing answer).
+        canonical: The list column as given when it already is canonical (``list<int16>``,
+            no empty lists, not padded), so it need not be rebuilt.
     """
 
-    values: FloatMatrix
+    flat: npt.NDArray[np.floating[Any]]
+    starts: IntArray
     lengths: IntArray
     padded: bool
     unreadable: BoolArray
+    canonical: Any = None
+
+    def row_lengths(self, item_counts: IntArray) -> IntArray:
+        """Items per row in canonical form: padded to ``item_counts`` where allowed."""
+        if not self.padded:
+            return self.lengths
+        out: IntArray = np.where(self.lengths > 0, np.maximum(self.lengths, item_counts), 0)
+        return out
+
+    def block(self, rows: IntArray, width: int) -> FloatMatrix:
+        """``(len(rows), width)`` responses of ``rows``; NaN beyond a row's given items."""
+        if width == 0 or rows.size == 0 or self.flat.size == 0:
+            return np.full((rows.size, width), np.nan)
+        lengths = self.lengths[rows]
+        complete = lengths >= width  # most rows; the rest are mostly without any items
+        if complete.all():
+            full = self.flat.take(self.starts[rows][:, None] + np.arange(width))
+            return full.astype(np.float64, copy=False)
+        out: FloatMatrix = np.full((rows.size, width), np.nan)
+        starts = self.starts[rows]
+        out[complete] = self.flat.take(starts[complete][:, None] + np.arange(width))
+        partial = np.flatnonzero(~complete & (lengths > 0))
+        if partial.size:
+            positions = np.arange(width)
+            index = starts[partial][:, None] + positions
+            given = positions < lengths[partial][:, None]
+            out[partial] = np.where(given, self.flat.take(index, mode="clip"), np.nan)
+        return out
 
     def lists(self, item_counts: IntArray) -> Any:
         """Canonical ``list<int16>`` per row: padded to ``item_counts`` where allowed.
@@ -51,44 +90,84 @@ class ItemGrid:
         Args:
             item_counts: The instrument's item count per row (0 where unknown).
         """
-        lengths = self.lengths
-        if self.padded:
-            lengths = np.where(lengths > 0, np.maximum(lengths, item_counts), 0)
-        width = max(int(lengths.max(initial=0)), self.values.shape[1])
-        grid = self.widened(width)
-        keep = np.arange(width) < lengths[:, None]
-        flat = grid[keep]
+        if self.canonical is not None:
+            return self.canonical
+        lengths = self.row_lengths(item_counts)
+        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        flat = self._flat_lists(lengths, int(offsets[-1]))
         # Canonical items are int16; anything beyond it has been reported as out of range.
-        flat = np.where(np.abs(flat) > np.iinfo(np.int16).max, np.nan, flat)
-        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
-        values = pa.array(np.nan_to_num(flat).astype(np.int16), mask=np.isnan(flat))
-        return pa.ListArray.from_arrays(pa.array(offsets), values, mask=pa.array(lengths == 0))
+        with np.errstate(invalid="ignore"):
+            flat = np.where(np.abs(flat) > np.iinfo(np.int16).max, np.nan, flat)
+        missing = np.isnan(flat)
+        values = pa.array(np.where(missing, 0, flat).astype(np.int16), mask=missing)
+        return pa.ListArray.from_arrays(
+            pa.array(offsets.astype(np.int32)), values, mask=pa.array(lengths == 0)
+        )
 
-    def widened(self, width: int) -> FloatMatrix:
-        """``values`` with NaN columns added up to ``width``."""
-        extra = width - self.values.shape[1]
-        if extra <= 0:
-            return self.values
-        pad = np.full((self.values.shape[0], extra), np.nan)
-        return np.hstack([self.values, pad])
+    def _flat_lists(self, lengths: IntArray, total: int) -> npt.NDArray[np.floating[Any]]:
+        """The first ``lengths[i]`` answers of each row, concatenated (NaN past the given)."""
+        n = lengths.size
+        width = self.flat.size // n if n else 0
+        if self.padded and n and self.flat.size == n * width:
+            # Text formats: a dense (rows, width) grid, so a mask picks the lists at once.
+            wide = int(lengths.max(initial=0))
+            grid = self.flat.reshape(n, width)
+            if wide > width:
+                grid = np.hstack([grid, np.full((n, wide - width), np.nan, grid.dtype)])
+            keep = np.arange(grid.shape[1]) < lengths[:, None]
+            dense: npt.NDArray[np.floating[Any]] = grid[keep]
+            return dense
+        row = np.repeat(np.arange(n), lengths)
+        position = np.arange(total) - (np.cumsum(lengths) - lengths)[row]
+        flat = np.full(total, np.nan)
+        given = position < self.lengths[row]
+        flat[given] = self.flat[self.starts[row[given]] + position[given]]
+        return flat
 
 
-def _read(values: Any, column: str, rows: IntArray, ctx: CheckContext) -> coerce.Coerced:
-    """Item values as int64; unreadable ones reported as ``type-invalid``."""
-    result = coerce.to_integer(values)
-    ctx.emit(
-        "type-invalid",
-        column,
-        rows[result.invalid],
-        values=result.raw.filter(result.invalid),
-        detail="a whole number",
-    )
-    return result
+def _read(
+    values: Any, column: str, rows: IntArray, ctx: CheckContext
+) -> tuple[FloatVector, coerce.Coerced]:
+    """Item values as floats (NaN if blank or unreadable); unreadable ones reported.
+
+    Answers repeat a handful of values, so they are read once per distinct value.
+    """
+    floats, result = floats_distinct(values, coerce.to_integer)
+    if result.invalid.any():
+        ctx.emit(
+            "type-invalid",
+            column,
+            rows[result.invalid],
+            values=result.raw.filter(pa.array(result.invalid)),
+            detail="a whole number",
+        )
+    return floats, result
 
 
-def _floats(values: Any) -> FloatMatrix:
-    out: FloatMatrix = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+def _floats(values: Any) -> FloatVector:
+    out: FloatVector = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
     return out
+
+
+EXACT_FLOAT32 = 2**24
+"""Whole numbers up to this size are exact in float32."""
+
+
+def _compact(flat: FloatVector) -> npt.NDArray[np.floating[Any]]:
+    """``flat`` as float32 when every value survives the conversion exactly."""
+    if flat.size == 0:
+        return flat
+    with np.errstate(invalid="ignore"):
+        exact = not (flat > EXACT_FLOAT32).any() and not (flat < -EXACT_FLOAT32).any()
+    return flat.astype(np.float32) if exact else flat
+
+
+def _typed_floats(flat: Any) -> npt.NDArray[np.floating[Any]]:
+    """Typed whole numbers as floats with NaN for null (float32 when that is exact)."""
+    if flat.type.bit_width <= 16:
+        small: npt.NDArray[np.float32] = pc.cast(flat, pa.float32()).to_numpy(zero_copy_only=False)
+        return small
+    return _compact(_floats(flat))
 
 
 def from_columns(
@@ -97,24 +176,28 @@ def from_columns(
     """Read ``item_1`` … ``item_N`` columns (gaps in the numbering read as blank)."""
     n = table.num_rows
     width = max(columns, default=0)
-    grid = np.full((n, width), np.nan)
+    grid: npt.NDArray[np.floating[Any]] = np.full((n, width), np.nan, dtype=np.float32)
     given = np.zeros((n, width), dtype=np.bool_)
     unreadable = np.zeros(n, dtype=np.bool_)
     rows = np.arange(n, dtype=np.int64) + first_row
     for position, name in columns.items():  # per column, never per row
-        result = _read(coerce.as_text(table.column(name)), name, rows, ctx)
-        grid[:, position - 1] = _floats(result.values)
+        column, result = _read(table.column(name), name, rows, ctx)
+        if grid.dtype == np.float32 and _compact(column).dtype != np.float32:
+            grid = grid.astype(np.float64)  # an answer too large for float32 to hold exactly
+        grid[:, position - 1] = column
         given[:, position - 1] = ~result.empty
         unreadable |= result.invalid
     last = np.zeros(n, dtype=np.int64)
     if width:
         last = np.where(given.any(axis=1), width - np.argmax(given[:, ::-1], axis=1), 0)
-    return ItemGrid(grid, last.astype(np.int64), True, unreadable)
+    starts = np.arange(n, dtype=np.int64) * width
+    return ItemGrid(grid.ravel(), starts, last.astype(np.int64), True, unreadable)
 
 
 def from_lists(column: Any, ctx: CheckContext, first_row: int) -> ItemGrid:
     """Read a list column (typed, or list of strings from JSON)."""
     lists = coerce.as_array(column)
+    n = len(lists)
     if not (pa.types.is_list(lists.type) or pa.types.is_large_list(lists.type)):
         # Not a list at all: every non-empty cell is the wrong kind of value.
         text = coerce.as_text(lists)
@@ -122,26 +205,32 @@ def from_lists(column: Any, ctx: CheckContext, first_row: int) -> ItemGrid:
         ctx.emit_where(
             "type-invalid", "items", bad, first_row, values=text, detail="a list of whole numbers"
         )
-        n = len(lists)
-        return ItemGrid(np.empty((n, 0)), np.zeros(n, dtype=np.int64), False, bad)
+        none = np.zeros(n, dtype=np.int64)
+        return ItemGrid(np.empty(0), none, none, False, bad)
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
-    n, width = len(lists), int(lengths.max(initial=0))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    # flatten() skips values hidden behind null lists, so it lines up with `lengths`.
     flat = pc.list_flatten(lists)
-    parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    positions = np.arange(len(flat), dtype=np.int64) - starts[parents]
-    result = coerce.to_integer(flat)
-    for position in np.unique(positions[result.invalid]):  # per item position, not per row
-        at = result.invalid & (positions == position)
-        ctx.emit(
-            "type-invalid",
-            item_column(int(position) + 1),
-            parents[at] + first_row,
-            values=result.raw.filter(pa.array(at)),
-            detail="a whole number",
-        )
-    grid = np.full((n, width), np.nan)
-    grid[parents, positions] = _floats(result.values)
     unreadable = np.zeros(n, dtype=np.bool_)
-    unreadable[parents[result.invalid]] = True
-    return ItemGrid(grid, lengths, False, unreadable)
+    if pa.types.is_integer(flat.type):
+        # Typed whole numbers (Parquet): nothing to read or report, nulls become NaN.
+        canonical = None
+        if pa.types.is_list(lists.type) and pa.types.is_int16(flat.type):
+            # Canonical already unless an empty list must become null.
+            canonical = lists if int((lengths == 0).sum()) == lists.null_count else None
+        return ItemGrid(_typed_floats(flat), starts, lengths, False, unreadable, canonical)
+    result = coerce.to_integer(flat)
+    if result.invalid.any():
+        parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+        positions = np.arange(len(flat), dtype=np.int64) - starts[parents]
+        for position in np.unique(positions[result.invalid]):  # per item position
+            at = result.invalid & (positions == position)
+            ctx.emit(
+                "type-invalid",
+                item_column(int(position) + 1),
+                parents[at] + first_row,
+                values=result.raw.filter(pa.array(at)),
+                detail="a whole number",
+            )
+        unreadable[parents[result.invalid]] = True
+    return ItemGrid(_compact(_floats(result.values)), starts, lengths, False, unreadable)

@@ -6,10 +6,13 @@ so a whole run's keys fit comfortably in memory while the full rows are discarde
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from peerbench.schema.records import RECORD_TYPES
 
@@ -57,6 +60,57 @@ def key_columns(record_type: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _encoded_columns(record_type: str) -> frozenset[str]:
+    """Key columns kept dictionary-encoded: text that repeats (not the primary key).
+
+    A participant key, service id or timepoint repeats on many outcome rows, so keeping
+    each batch's distinct values plus 4-byte indices is several times smaller than the
+    text, and grouping starts from the small dictionaries.
+    """
+    return frozenset(key_columns(record_type)) - set(RECORD_TYPES[record_type].primary_key)
+
+
+def prepare(
+    record_type: str,
+    canonical: pa.Table,
+    first_row: int,
+    file_index: int,
+    encoded: Mapping[str, Any] | None = None,
+) -> pa.Table:
+    """The key columns of one canonical batch, with row numbers and file (worker-safe).
+
+    Repeating text columns are dictionary-encoded, starting from ``encoded`` views
+    (from :func:`~peerbench.validators.columnar.batch.check_batch`) where there are
+    any; the rest are kept as they are.
+    """
+    n = canonical.num_rows
+    repeating = _encoded_columns(record_type)
+    views = encoded or {}
+    arrays, names = [], []
+    for name in key_columns(record_type):
+        column = canonical.column(name)
+        if name in repeating and pa.types.is_string(column.type):
+            view = views.get(name)
+            column = pc.dictionary_encode(column) if view is None else _distinct(view)
+        arrays.append(column)
+        names.append(name)
+    arrays.append(pa.array(np.arange(first_row, first_row + n, dtype=np.int32)))
+    arrays.append(pa.array(np.full(n, file_index, dtype=np.int32)))
+    return pa.Table.from_arrays(arrays, names=[*names, ROW, FILE])
+
+
+def _distinct(view: Any) -> Any:
+    """A dictionary array with a dictionary of distinct, non-null values.
+
+    A converted dictionary can repeat values (``Baseline`` and ``baseline`` both become
+    ``baseline``) or hold nulls (invalid cells); re-encoding the small dictionary and
+    remapping the indices fixes both without touching the rows' text.
+    """
+    recoded = pc.dictionary_encode(view.dictionary)
+    indices = recoded.indices.take(view.indices)
+    return pa.DictionaryArray.from_arrays(indices, recoded.dictionary)
+
+
 @dataclass
 class KeyCollector:
     """Key columns of every accepted batch, by record type."""
@@ -65,17 +119,21 @@ class KeyCollector:
 
     def add(self, record_type: str, canonical: pa.Table, first_row: int, file_index: int) -> None:
         """Keep the key columns of one canonical batch with its row numbers and file."""
-        n = canonical.num_rows
-        table = canonical.select(list(key_columns(record_type)))
-        table = table.append_column(
-            ROW, pa.array(np.arange(first_row, first_row + n, dtype=np.int32))
-        )
-        table = table.append_column(FILE, pa.array(np.full(n, file_index, dtype=np.int32)))
-        self.batches.setdefault(record_type, []).append(table)
+        self.keep(record_type, prepare(record_type, canonical, first_row, file_index))
+
+    def keep(self, record_type: str, keys: pa.Table) -> None:
+        """Keep keys made by :func:`prepare`."""
+        self.batches.setdefault(record_type, []).append(keys)
 
     def table(self, record_type: str) -> pa.Table | None:
-        """All kept keys of ``record_type`` in file and row order, or None if none."""
+        """All kept keys of ``record_type`` in file and row order, or None if none.
+
+        Dictionary columns share one dictionary across batches (so their indices are
+        comparable); the combined table is cached.
+        """
         parts = self.batches.get(record_type)
         if not parts:
             return None
-        return pa.concat_tables(parts)
+        if len(parts) > 1:
+            parts[:] = [pa.concat_tables(parts).unify_dictionaries()]
+        return parts[0]

@@ -155,11 +155,12 @@ class _CsvReading:
         self.delimiter = delimiter
         self._bad_row: tuple[int, int] | None = None
 
-    def _input(self) -> io.RawIOBase | BinaryIO:
-        # Always a Python file object, even for UTF-8: given a path, Arrow reads dozens
-        # of blocks ahead (tens of MB); a Python stream is read on demand.
+    def _input(self) -> io.RawIOBase | BinaryIO | pa.NativeFile:
+        # UTF-8 is read by Arrow's own file reader: it never takes the GIL, so batches
+        # are checked on other threads while the next blocks are parsed. It reads a
+        # bounded number of blocks ahead (a few MB at BLOCK_BYTES), never the file.
         if self.encoding.is_utf8:
-            return open(self.path, "rb")  # Arrow skips a UTF-8 BOM itself
+            return pa.OSFile(str(self.path), "rb")  # Arrow skips a UTF-8 BOM itself
         return TranscodingReader(open(self.path, "rb"), self.encoding.name)
 
     @contextmanager

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from peerbench.schema.version import PARQUET_RECORD_TYPE_KEY, PARQUET_VERSION_KEY
@@ -28,6 +29,12 @@ from peerbench.validators.readers.version import version_finding
 from peerbench.validators.source import Source
 
 FORMAT = "parquet"
+SAMPLE_ROWS = 4096
+MAX_DISTINCT_SHARE = 0.5
+"""Text columns with at most this share of distinct values among the first
+:data:`SAMPLE_ROWS` rows (codes, service ids, participant keys) are read
+dictionary-encoded: the engine then checks each distinct value once, and Arrow skips
+materialising the repeated strings. Mostly unique columns (record ids) are read plain."""
 
 
 def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
@@ -42,6 +49,7 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
         with pq.ParquetFile(path) as parquet:
             schema = parquet.schema_arrow
             num_rows = parquet.metadata.num_rows
+            repetitive = _repetitive_text(parquet)
     # A truncated or foreign file fails inside Arrow's C++ layer with various error
     # types; the contract is a finding, never a traceback.
     except Exception as exc:
@@ -72,15 +80,44 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
         source.findings.append(finding("file-empty", file=file, detail=" (no rows)"))
         return source
     source.batches = rebatch(
-        _record_batches(path, source, options.batch_rows), source.columns, options.batch_rows
+        _record_batches(path, source, options.batch_rows, repetitive),
+        source.columns,
+        options.batch_rows,
     )
     return source
 
 
-def _record_batches(path: Path, source: Source, batch_rows: int) -> Iterator[pa.RecordBatch]:
-    """Row groups as record batches; damage found part-way becomes a finding on ``source``."""
+def _repetitive_text(parquet: pq.ParquetFile) -> list[str]:
+    """Text columns whose first rows repeat values (see :data:`MAX_DISTINCT_SHARE`)."""
+    schema = parquet.schema_arrow
+    text = [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    if not text or parquet.metadata.num_rows == 0:
+        return []
     try:
-        with pq.ParquetFile(path) as parquet:
+        sample = next(parquet.iter_batches(batch_size=SAMPLE_ROWS, columns=text), None)
+    except Exception:  # damage is reported when the batches are read
+        return []
+    if sample is None or sample.num_rows == 0:
+        return []
+    limit = MAX_DISTINCT_SHARE * sample.num_rows
+    return [
+        name
+        for name, column in zip(sample.schema.names, sample.columns, strict=True)
+        if pc.count_distinct(column, mode="all").as_py() <= limit
+    ]
+
+
+def _record_batches(
+    path: Path, source: Source, batch_rows: int, dictionary: list[str]
+) -> Iterator[pa.RecordBatch]:
+    """Row groups as record batches; damage found part-way becomes a finding on ``source``.
+
+    Columns in ``dictionary`` are read dictionary-encoded, as they are stored.
+    """
+    try:
+        with pq.ParquetFile(path, read_dictionary=dictionary) as parquet:
             yield from parquet.iter_batches(batch_size=max(1, batch_rows))
     except Exception as exc:  # corrupt pages surface only when read (see open_parquet)
         detail = f"the file is damaged ({_first_line(exc)})"

@@ -109,3 +109,25 @@ def test_files_that_are_not_parquet_are_unreadable(tmp_path: Path, content: byte
     path.write_bytes(content)
     (source,) = open_sources(path)
     assert [f.code for f in source.findings] == ["file-unreadable"]
+
+
+def test_repetitive_text_columns_are_read_dictionary_encoded(tmp_path: Path) -> None:
+    rows = 10_000
+    table = pa.table(
+        {
+            "record_id": [f"m{i}" for i in range(rows)],
+            "service_id": [f"svc-{i % 7}" if i % 11 else None for i in range(rows)],
+            "timepoint": ["baseline", "month_3"] * (rows // 2),
+        }
+    )
+    path = tmp_path / "outcomes.parquet"
+    pq.write_table(table, path, row_group_size=4000)
+    (source,) = open_sources(path, batch_rows=3000)
+    batches = list(source.batches)
+    types = {name: batches[0].table.schema.field(name).type for name in table.column_names}
+    assert types["record_id"] == pa.string()  # mostly unique: read plain
+    assert pa.types.is_dictionary(types["service_id"])
+    assert pa.types.is_dictionary(types["timepoint"])
+    read = pa.concat_tables([b.table for b in batches])
+    for name in table.column_names:
+        assert read.column(name).cast(pa.string()).to_pylist() == table.column(name).to_pylist()
