@@ -15,6 +15,7 @@ exceptions.
 from __future__ import annotations
 
 import builtins
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -24,8 +25,17 @@ from typing import IO, Any, Literal, Self
 
 import httpx
 
-from peerbench.api.schemas import SubmissionList, SubmissionPublic
+from peerbench.api.schemas import (
+    BenchmarkPage,
+    FunnelPage,
+    MetaAnalysisPage,
+    SubmissionList,
+    SubmissionPublic,
+)
 from peerbench.client_config import load_config
+from peerbench.extracts.archive import unpack
+from peerbench.extracts.manifest import ExtractManifest, read_manifest
+from peerbench.extracts.staging import check_target
 from peerbench.server.db.models import SubmissionStatus as Status
 from peerbench.validators.readers import FORMATS
 from peerbench.validators.readers.version import MANIFEST_NAME
@@ -316,6 +326,119 @@ class PeerbenchClient:
         response = self._request("GET", "/v1/submissions", params=params)
         page = SubmissionList.model_validate(response.json())
         return [SubmissionStatus.model_validate(item.model_dump()) for item in page.items]
+
+    def _page(self, path: str, params: dict[str, str | None]) -> dict[str, Any]:
+        query = {k: v for k, v in params.items() if v is not None}
+        data: dict[str, Any] = self._request("GET", path, params=query).json()
+        return data
+
+    def benchmarks(
+        self,
+        *,
+        instrument: str | None = None,
+        period: str | None = None,
+        by: Sequence[str] | None = None,
+        network_id: str | None = None,
+    ) -> BenchmarkPage:
+        """The disclosure-controlled benchmark for this key's scope.
+
+        ``page.result`` is ``BenchmarkResult.to_dict()``; rebuild it with
+        :meth:`peerbench.benchmarking.BenchmarkResult.from_dict` if wanted.
+
+        Raises:
+            PeerbenchError: the server refused the request (researchers: 403).
+        """
+        params = {
+            "instrument": instrument,
+            "period": period,
+            "by": ",".join(by) if by is not None else None,
+            "network_id": network_id,
+        }
+        return BenchmarkPage.model_validate(self._page("/v1/benchmarks", params))
+
+    def funnel(
+        self,
+        *,
+        instrument: str | None = None,
+        timepoint: str | None = None,
+        metric: str | None = None,
+        period: str | None = None,
+        network_id: str | None = None,
+    ) -> FunnelPage:
+        """Funnel-plot points and limits (``mean_change`` or ``reliable_improvement``)."""
+        params = {
+            "instrument": instrument,
+            "timepoint": timepoint,
+            "metric": metric,
+            "period": period,
+            "network_id": network_id,
+        }
+        return FunnelPage.model_validate(self._page("/v1/benchmarks/funnel", params))
+
+    def meta_analysis(
+        self,
+        *,
+        instrument: str | None = None,
+        timepoint: str | None = None,
+        by: str | None = None,
+        period: str | None = None,
+        network_id: str | None = None,
+    ) -> MetaAnalysisPage:
+        """Pooled random-effects estimates and forest rows; subgroups of ``by`` if given."""
+        params = {
+            "instrument": instrument,
+            "timepoint": timepoint,
+            "by": by,
+            "period": period,
+            "network_id": network_id,
+        }
+        return MetaAnalysisPage.model_validate(self._page("/v1/benchmarks/meta-analysis", params))
+
+    def download_extract(
+        self,
+        out_dir: Path,
+        *,
+        project: str | None = None,
+        organisation_id: str | None = None,
+        network_id: str | None = None,
+    ) -> ExtractManifest:
+        """Download a researcher extract and unpack it into ``out_dir``, all or nothing.
+
+        A researcher key gets its own project and scope; admins choose them.
+
+        Raises:
+            PeerbenchError: the server refused the request.
+            FileExistsError: ``out_dir`` exists and is not empty.
+            ValueError: the download is not a valid extract archive.
+        """
+        check_target(out_dir)
+        params = {
+            name: value
+            for name, value in (
+                ("project", project),
+                ("organisation_id", organisation_id),
+                ("network_id", network_id),
+            )
+            if value
+        }
+        headers = {"Authorization": f"Bearer {self._key.get_secret_value()}"}
+        with tempfile.TemporaryFile() as spool:
+            try:
+                with self._http.stream(
+                    "GET", f"{self.server_url}/v1/extracts", params=params, headers=headers
+                ) as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        raise _error(response)
+                    for chunk in response.iter_bytes():
+                        spool.write(chunk)
+            except httpx.HTTPError as exc:
+                raise PeerbenchError(
+                    0, "unreachable", f"cannot reach {self.server_url}: {exc}"
+                ) from None
+            spool.seek(0)
+            unpack(spool, out_dir)
+        return read_manifest(out_dir)
 
 
 def _error(response: httpx.Response) -> PeerbenchError:

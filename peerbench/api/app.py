@@ -16,7 +16,16 @@ from fastapi import FastAPI
 from peerbench import __version__
 from peerbench.api.errors import install_error_handlers
 from peerbench.api.limits import BodySizeLimit
-from peerbench.api.routers import audit, health, keys, networks, organisations, submissions
+from peerbench.api.routers import (
+    audit,
+    benchmarks,
+    extracts,
+    health,
+    keys,
+    networks,
+    organisations,
+    submissions,
+)
 from peerbench.server.context import ServerContext, open_server
 from peerbench.server.ratelimit import RateLimiter
 from peerbench.server.settings import Settings
@@ -75,7 +84,16 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
-    for module in (health, submissions, organisations, networks, keys, audit):
+    for module in (
+        health,
+        submissions,
+        organisations,
+        networks,
+        keys,
+        audit,
+        benchmarks,
+        extracts,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -212,3 +212,48 @@ class ErrorEnvelope(BaseModel):
     """The shape of every error response."""
 
     error: ErrorBody
+
+
+class BenchmarkScope(BaseModel):
+    """Whose data a benchmark pools and how it was controlled for this viewer."""
+
+    role: Role
+    organisation_id: str | None = Field(
+        description="The viewer's organisation: its own services are shown unrounded."
+    )
+    network_ids: list[str] = Field(description="Networks whose members' data is pooled.")
+    organisations: list[str] | None = Field(
+        description="Organisations pooled (None: every organisation, admins only)."
+    )
+    cached: bool = Field(description="Served from the cache of computed benchmarks.")
+
+
+class BenchmarkPage(BaseModel):
+    """``GET /v1/benchmarks``: the disclosure-controlled benchmark result."""
+
+    scope: BenchmarkScope
+    result: dict[str, Any] = Field(description="``BenchmarkResult.to_dict()``, controlled.")
+
+
+class FunnelPage(BaseModel):
+    """``GET /v1/benchmarks/funnel``: funnel-plot points and limits for one metric."""
+
+    scope: BenchmarkScope
+    instrument: str | None
+    timepoint: str | None
+    metric: str | None
+    funnels: list[dict[str, Any]]
+    points: list[dict[str, Any]]
+
+
+class MetaAnalysisPage(BaseModel):
+    """``GET /v1/benchmarks/meta-analysis``: pooled estimates, forest rows, subgroups."""
+
+    scope: BenchmarkScope
+    instrument: str | None
+    timepoint: str | None
+    by: str | None
+    meta: list[dict[str, Any]]
+    forest: list[dict[str, Any]]
+    subgroups: list[dict[str, Any]]
+    subgroup_tests: list[dict[str, Any]]

@@ -6,8 +6,10 @@ import click
 
 from peerbench import __version__
 from peerbench.cli.admin import admin
+from peerbench.cli.benchmark import benchmark
 from peerbench.cli.convert import convert
 from peerbench.cli.db_cmd import db
+from peerbench.cli.download import download
 from peerbench.cli.instruments_cmd import instruments
 from peerbench.cli.pseudonymise import keygen, pseudonymise
 from peerbench.cli.schema_cmd import schema
@@ -43,6 +45,8 @@ _COMMANDS = (
     serve,
     submit,
     status,
+    benchmark,
+    download,
 )
 for command in _COMMANDS:
     cli.add_command(command)

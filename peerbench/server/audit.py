@@ -26,6 +26,7 @@ ACTIONS = (
     "organisation.created",
     "network.created",
     "member.added",
+    "benchmark.read",
 )
 """The actions the server records (documentation; :func:`record` accepts any)."""
 

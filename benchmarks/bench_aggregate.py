@@ -1,0 +1,183 @@
+"""Benchmark the aggregation engine on DuckDB against hand-written DuckDB SQL.
+
+Data: ``peerbench synth`` with 10M outcome rows over about 1,000 services (450
+organisations give 994 services with the reference seed), cached as Parquet under
+``bench-output/aggregate/``. Steps, each timed on its own:
+
+1. read the outcomes (with lineage derived) and score them once (cached as Parquet);
+2. ``compute_tables`` on DuckDB: every benchmark table (target < 10 s);
+3. the Ibis ``service_outcomes`` table alone (baselines, pairs, summary);
+4. a hand-written DuckDB SQL baseline computing the same paired-change table
+   (service × instrument × period × timepoint: n_paired, mean change, SD of change)
+   with ``arg_min``/``arg_max``, the idiomatic fast way; its result is checked against
+   the Ibis table. ``ratio`` = Ibis ``service_outcomes`` ÷ SQL (target ≤ 2).
+
+Example: python -m benchmarks.bench_aggregate --rows 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from benchmarks.common import OUTPUT_DIR, environment, human_rows, markdown_table
+from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
+from peerbench.aggregate.backends import duckdb_connection, materialise, register_arrow, to_arrow
+from peerbench.aggregate.expressions import (
+    baselines,
+    paired,
+    participant_outcomes,
+    service_outcomes,
+)
+from peerbench.aggregate.scoring import read_scored, score_outcomes, write_scored
+from peerbench.io.tabular import FileFormat
+from peerbench.synth import SynthConfig, generate, write_dataset
+
+DEFAULT_ROWS = 10_000_000
+DEFAULT_ORGANISATIONS = 450
+"""With the reference seed: 994 services."""
+
+BASELINE_SQL = """
+WITH s AS (
+    SELECT * FROM scored WHERE score IS NOT NULL
+),
+b AS (
+    SELECT participant_key, service_id, instrument,
+           arg_min(score, (date_administered, record_id)) AS baseline_score,
+           arg_min(_period, (date_administered, record_id)) AS period
+    FROM s WHERE timepoint = 'baseline'
+    GROUP BY participant_key, service_id, instrument
+),
+f AS (
+    SELECT participant_key, service_id, instrument, timepoint,
+           arg_max(score, (date_administered, record_id)) AS follow_up_score
+    FROM s WHERE timepoint IN ('month_3', 'month_6', 'month_12', 'end')
+    GROUP BY participant_key, service_id, instrument, timepoint
+)
+SELECT b.service_id, b.instrument, b.period, f.timepoint,
+       count(*) AS n_paired,
+       avg((f.follow_up_score - b.baseline_score) * p.direction) AS mean_change,
+       stddev_samp((f.follow_up_score - b.baseline_score) * p.direction) AS sd_change
+FROM b
+JOIN f USING (participant_key, service_id, instrument)
+JOIN params AS p USING (instrument)
+GROUP BY b.service_id, b.instrument, b.period, f.timepoint
+"""
+
+
+def dataset_folder(rows: int, organisations: int) -> Path:
+    """The cached synthetic dataset (generated and written on first use)."""
+    folder = OUTPUT_DIR / "aggregate" / f"synth-{human_rows(rows)}-{organisations}org"
+    if not (folder / "outcomes.parquet").is_file():
+        print(f"generating {rows:,} outcome rows into {folder} ...", file=sys.stderr, flush=True)
+        config = SynthConfig(outcome_rows=rows, organisations=organisations)
+        write_dataset(generate(config), folder, FileFormat.PARQUET)
+    return folder
+
+
+def _timed(fn: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - started
+
+
+def ibis_service_outcomes(scored: pa.Table) -> pa.Table:
+    """The Ibis ``service_outcomes`` table alone, on a fresh DuckDB connection."""
+    con = duckdb_connection()
+    try:
+        params = register_arrow(con, instrument_parameters())
+        table = register_arrow(con, scored)
+        wide, release = materialise(con, participant_outcomes(table, params))
+        pairs = paired(table, params, wide)
+        result = to_arrow(con, service_outcomes(baselines(wide), pairs, params))
+        release()
+        return result
+    finally:
+        con.disconnect()
+
+
+def sql_baseline(scored: pa.Table) -> pa.Table:
+    """The hand-written SQL paired-change table."""
+    con = duckdb.connect()
+    try:
+        con.register("scored", scored)
+        con.register("params", instrument_parameters())
+        return con.sql(BASELINE_SQL).to_arrow_table()
+    finally:
+        con.close()
+
+
+def check_same(ibis_table: pa.Table, sql_table: pa.Table) -> None:
+    """The SQL table equals the Ibis one on every pair (n_paired, mean, SD of change).
+
+    Raises:
+        AssertionError: if they differ.
+    """
+    keys = ["service_id", "instrument", "period", "timepoint"]
+    ours = ibis_table.filter(pa.compute.greater(ibis_table.column("n_paired"), 0))
+    ours = ours.select([*keys, "n_paired", "mean_change", "sd_change"]).sort_by(
+        [(k, "ascending") for k in keys]
+    )
+    theirs = sql_table.sort_by([(k, "ascending") for k in keys])
+    assert ours.num_rows == theirs.num_rows, (ours.num_rows, theirs.num_rows)
+    for k in [*keys, "n_paired"]:
+        assert ours.column(k).to_pylist() == theirs.column(k).to_pylist(), k
+    for k in ("mean_change", "sd_change"):
+        a = ours.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
+        b = theirs.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
+        assert np.allclose(a, b, rtol=1e-9, atol=1e-9, equal_nan=True), k
+
+
+def run(rows: int, organisations: int) -> list[tuple[str, float]]:
+    """Time each step; returns (step, seconds) pairs."""
+    folder = dataset_folder(rows, organisations)
+    source = BenchmarkSource.from_folder(folder)
+    outcomes, read_s = _timed(lambda: source.read("outcome"))
+    scored, score_s = _timed(lambda: score_outcomes(outcomes))
+    cache = write_scored(scored, folder / "scored.parquet")
+    scored = read_scored(cache)
+    for record_type in ("service", "engagement", "participant"):
+        source.read(record_type)  # load (and derive lineage) outside the timed part
+    tables, full_s = _timed(lambda: compute_tables(source, scored=scored))
+    ours, ibis_s = _timed(lambda: ibis_service_outcomes(scored))
+    theirs, sql_s = _timed(lambda: sql_baseline(scored))
+    check_same(ours, theirs)
+    services = source.read("service").num_rows
+    print(
+        f"{rows:,} outcome rows, {services:,} services, {scored.num_rows:,} scored rows, "
+        f"{tables['service_outcomes'].num_rows:,} service_outcomes rows",
+        flush=True,
+    )
+    return [
+        ("read outcomes + lineage", read_s),
+        ("score (once, cached)", score_s),
+        ("compute_tables, DuckDB (all tables)", full_s),
+        ("Ibis service_outcomes, DuckDB", ibis_s),
+        ("hand-written DuckDB SQL baseline", sql_s),
+        ("ratio Ibis service_outcomes / SQL", ibis_s / sql_s),
+        ("ratio compute_tables / SQL", full_s / sql_s),
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print a markdown table to stdout."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="outcome rows")
+    parser.add_argument(
+        "--organisations", type=int, default=DEFAULT_ORGANISATIONS, help="organisations"
+    )
+    args = parser.parse_args(argv)
+    results = run(args.rows, args.organisations)
+    print(environment())
+    print(markdown_table(["step", "seconds (ratio)"], results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

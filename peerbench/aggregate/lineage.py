@@ -1,0 +1,150 @@
+"""Lineage columns for data that did not come through the pooled store.
+
+The pooled store adds ``_submission_id``, ``_organisation_id``, ``_period`` and
+``_standard_version`` to every row (:data:`peerbench.server.store.LINEAGE_FIELDS`). A
+plain folder of standard files (``peerbench synth`` output, one organisation's own
+extract) lacks them, so they are derived here, column-wise with pyarrow:
+
+* ``_organisation_id``: the service's ``organisation_id`` from ``services`` (services
+  themselves use their own ``organisation_id``); null for a service not listed.
+* ``_period``: a calendar quarter ``YYYY-Qn``:
+
+  - outcomes: the quarter of the participant's earliest *baseline* at that service (any
+    instrument), so a follow-up falls in the same period as its baseline; rows of a
+    participant with no baseline use their own ``date_administered``;
+  - engagements: the quarter of ``start_date``;
+  - participants: the quarter of their earliest engagement ``start_date`` at that
+    service (null when they have no engagement);
+  - other record types: null.
+
+* ``_submission_id``: null (there was no submission).
+* ``_standard_version``: the file's ``peerbench.standard_version`` metadata, else null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from peerbench.aggregate.keys import day_numbers, group_minimum, person_ids
+from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.version import PARQUET_VERSION_KEY
+
+_ROW = "__row"
+
+LINEAGE_COLUMNS = ("_submission_id", "_organisation_id", "_period", "_standard_version")
+"""The pooled store's lineage columns, in store order."""
+
+
+def quarter(dates: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """Calendar quarter ``YYYY-Qn`` of each date (null stays null).
+
+    Example:
+        >>> import datetime as dt
+        >>> quarter(pa.array([dt.date(2025, 5, 1), None])).to_pylist()
+        ['2025-Q2', None]
+    """
+    year = pc.cast(pc.year(dates), pa.string())
+    q = pc.cast(pc.quarter(dates), pa.string())
+    labels = pc.binary_join_element_wise(year, "-Q", q, "")
+    return labels if isinstance(labels, pa.ChunkedArray) else pa.chunked_array([labels])
+
+
+def _dates(days: Any) -> pa.Array:
+    """date32 array from float day numbers (inf or NaN → null)."""
+    missing = ~np.isfinite(days)
+    whole = np.where(missing, 0, days).astype(np.int32)
+    return pa.array(whole, pa.int32(), mask=missing).cast(pa.date32())
+
+
+def _period(record_type: str, table: pa.Table, engagements: pa.Table | None) -> pa.ChunkedArray:
+    if record_type == "outcome":
+        (people,) = person_ids([table])
+        days = day_numbers(table.column("date_administered"))
+        baseline = pc.equal(table.column("timepoint"), "baseline").to_numpy(zero_copy_only=False)
+        first = group_minimum(people, days, baseline)
+        own = np.where(np.isfinite(first), first, days.astype(np.float64))
+        return quarter(_dates(own))
+    if record_type == "engagement":
+        return quarter(table.column("start_date"))
+    if record_type == "participant" and engagements is not None:
+        people, episodes = person_ids([table, engagements])
+        days = day_numbers(engagements.column("start_date"))
+        both = np.concatenate([people, episodes])
+        values = np.concatenate([np.zeros(table.num_rows, np.int64), days])
+        mask = np.concatenate(
+            [np.zeros(table.num_rows, np.bool_), np.ones(engagements.num_rows, np.bool_)]
+        )
+        first = group_minimum(both, values, mask)[: table.num_rows]
+        return quarter(_dates(first))
+    return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+
+
+def _organisation(table: pa.Table, services: pa.Table | None) -> pa.ChunkedArray:
+    if "organisation_id" in table.column_names:
+        return table.column("organisation_id")
+    if services is None or "service_id" not in table.column_names:
+        return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+    lookup = services.select(["service_id", "organisation_id"])
+    index = pc.index_in(table.column("service_id"), value_set=lookup.column("service_id"))
+    return pa.chunked_array([pc.take(lookup.column("organisation_id"), index)])
+
+
+def add_lineage(
+    record_type: str,
+    table: pa.Table,
+    *,
+    services: pa.Table | None = None,
+    engagements: pa.Table | None = None,
+) -> pa.Table:
+    """``table`` with any missing lineage column derived as the module docstring says.
+
+    Columns already present (pooled-store data) are kept unchanged.
+
+    Args:
+        record_type: e.g. ``"outcome"``.
+        table: Rows in the standard's schema.
+        services: The services table (for ``_organisation_id``).
+        engagements: The engagements table (for participants' ``_period``).
+    """
+    version = (table.schema.metadata or {}).get(PARQUET_VERSION_KEY)
+    derived = {
+        "_submission_id": lambda: pa.chunked_array([pa.nulls(table.num_rows, pa.string())]),
+        "_organisation_id": lambda: _organisation(table, services),
+        "_period": lambda: _period(record_type, table, engagements),
+        "_standard_version": lambda: pa.chunked_array(
+            [
+                pa.repeat(
+                    pa.scalar(version.decode() if version else None, pa.string()), table.num_rows
+                )
+            ]
+        ),
+    }
+    for name in LINEAGE_COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(pa.field(name, pa.string()), derived[name]())
+    data = [c for c in table.column_names if c not in LINEAGE_COLUMNS]
+    return table.select([*data, *LINEAGE_COLUMNS])  # the pooled store's column order
+
+
+def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
+    """One row per primary key: the one from the latest ``_period`` (ties: the last row).
+
+    The current pool holds one version per organisation, period and record type, so a
+    record re-sent in a later period (a service, a participant, an ongoing episode)
+    is current twice; analyses and extracts count it once, as last submitted.
+    """
+    key = list(RECORD_TYPES[record_type].primary_key)
+    if table.num_rows == 0:
+        return table
+    # A missing period sorts first (as ""), so any dated submission of the record wins.
+    period = pc.fill_null(table.column("_period"), "")
+    ordered = table.take(pc.sort_indices(period))
+    ordered = ordered.append_column(_ROW, pa.array(range(ordered.num_rows), pa.int64()))
+    keep = ordered.group_by(key).aggregate([(_ROW, "max")]).column(f"{_ROW}_max")
+    # Kept rows stay in period order (stable sort), whatever order the groups came in.
+    rows = pc.take(keep, pc.array_sort_indices(keep))
+    return ordered.take(rows).drop_columns([_ROW])

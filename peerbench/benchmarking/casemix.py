@@ -1,0 +1,121 @@
+"""Case-mix adjusted comparison: observed versus expected change per service.
+
+For each instrument × period × timepoint the pooled participant-level model of
+:func:`peerbench.stats.casemix_adjust` is fitted to every pair (oriented change,
+positive = improvement)::
+
+    change ~ 1 + baseline + C(age_band) + C(sex) + C(deprivation)
+
+with covariates from the participants file (deprivation = IMD decile, categorical;
+missing values are their own level). Per service: observed mean change O, expected E
+(mean fitted value), O − E with its 95% interval (residual SD / √n, t on N − p df).
+A service's O, E and O − E are withheld (``below-min-n``) when it has fewer than
+``min_n`` pairs; the model is fitted only when it has at least ``min_n`` more rows
+than coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from peerbench.benchmarking.comparison_rows import CasemixCoefficient, CasemixFit, CasemixService
+from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
+from peerbench.stats import CaseMixResult, casemix_adjust
+
+COVARIATES = {"age_band": "age_band", "sex": "sex", "deprivation": "deprivation_decile"}
+"""Model covariate → participants column."""
+
+ESTIMATES = ("observed", "expected", "o_minus_e", "oe_ci_low", "oe_ci_high")
+
+CasemixRows = tuple[list[CasemixFit], list[CasemixCoefficient], list[CasemixService]]
+
+
+def _f(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def with_covariates(pairs: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """``pairs`` with the participant covariates joined on participant × service."""
+    keys = ["participant_key", "service_id"]
+    wanted = participants[[*keys, *COVARIATES.values()]].drop_duplicates(keys)
+    return pairs.merge(wanted, on=keys, how="left")
+
+
+def _fit(rows: pd.DataFrame) -> CaseMixResult | None:
+    """The model on one comparison; None when it cannot be fitted or is not identified."""
+    # Imported here: statsmodels is slow to import and only the model needs it.
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+
+    with warnings.catch_warnings():
+        # Coefficients of a rank-deficient model are not identified: do not publish them.
+        warnings.simplefilter("error", SingularMatrixWarning)
+        try:
+            return casemix_adjust(
+                change=rows["change"].to_numpy(dtype="float64"),
+                baseline=rows["baseline_score"].to_numpy(dtype="float64"),
+                age_band=rows["age_band"].to_numpy(dtype=object),
+                sex=rows["sex"].to_numpy(dtype=object),
+                deprivation=rows["deprivation_decile"].to_numpy(dtype=object),
+                service=rows["service_id"].to_numpy(dtype=object),
+            )
+        except (ValueError, SingularMatrixWarning):
+            return None  # too few complete rows, or covariates that cannot be separated
+
+
+def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
+    """Fit the case-mix model per instrument × period × timepoint.
+
+    Args:
+        pairs: Participant-level pairs with covariates (:func:`with_covariates`).
+        min_n: Minimum pairs per published service estimate.
+    """
+    fits: list[CasemixFit] = []
+    coefficients: list[CasemixCoefficient] = []
+    services: list[CasemixService] = []
+    data = pairs[pairs["change"].notna() & pairs["baseline_score"].notna()]
+    for (instrument, period, timepoint), rows in data.groupby(
+        ["instrument", "period", "timepoint"], sort=True
+    ):
+        if rows["service_id"].nunique() < 2 or len(rows) < 12 + min_n:
+            continue
+        result = _fit(rows)
+        if result is None:
+            continue
+        key: dict[str, Any] = {
+            "instrument": str(instrument),
+            "period": str(period),
+            "timepoint": str(timepoint),
+        }
+        model = result.model
+        fits.append(
+            CasemixFit(
+                **key, formula=model.formula, n=model.n, r2=_f(model.r2), adj_r2=_f(model.adj_r2)
+            )
+        )
+        coefficients += [
+            CasemixCoefficient(**key, term=name, estimate=_f(b), se=_f(se))
+            for name, b, se in zip(
+                model.coefficient_names, model.coefficients, model.std_errors, strict=True
+            )
+        ]
+        for i, service in enumerate(result.service):
+            values: dict[str, Any] = {
+                "observed": _f(result.observed[i]),
+                "expected": _f(result.expected[i]),
+                "o_minus_e": _f(result.o_minus_e[i]),
+                "oe_ci_low": _f(result.ci_low[i]),
+                "oe_ci_high": _f(result.ci_high[i]),
+            }
+            n = int(result.n[i])
+            suppressed: dict[str, str] = {}
+            if n < min_n:
+                suppressed = {f: BELOW_MIN_N for f in ESTIMATES if values[f] is not None}
+                values = dict.fromkeys(ESTIMATES)
+            services.append(
+                CasemixService(**key, service_id=str(service), n=n, **values, suppressed=suppressed)
+            )
+    return fits, coefficients, services

@@ -1,0 +1,242 @@
+"""``compute(source, options) -> BenchmarkResult``: the whole benchmark from pooled data.
+
+Steps:
+
+1. Periods: with ``options.period`` unset every row's ``_period`` lineage is relabelled
+   :data:`~peerbench.benchmarking.result.ALL_PERIODS`, so the aggregate layer pools all
+   periods (a pair still belongs to one baseline); with a period set, only rows whose
+   baseline (or, for reach, engagement) falls in it are kept.
+2. :func:`peerbench.aggregate.compute_tables` on ``options.backend`` (with the
+   participant-level ``paired`` and ``baselines`` tables, and ``network_outcomes``
+   when a service → network mapping is given). Change is already oriented there
+   (positive = improvement, from the instrument's direction); instruments without a
+   direction (ONSLONELY) are left out.
+3. Per-service, pooled and network outcome rows (:mod:`.outcome_stats`), comparisons
+   (:mod:`.comparisons`), case-mix (:mod:`.casemix`), sustainment, reach and economic
+   value (:mod:`.value`). Every estimate below ``options.min_n`` is withheld with reason
+   ``below-min-n`` and kept as a row.
+
+The result is raw (unrounded): publish it only through :func:`~peerbench.benchmarking.controlled`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
+from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
+from peerbench.benchmarking import casemix, comparisons, outcome_stats, value
+from peerbench.benchmarking.result import ALL_PERIODS, BenchmarkOptions, BenchmarkResult
+from peerbench.benchmarking.rows import (
+    NetworkOutcomeRow,
+    OutcomeRow,
+    PooledOutcomeRow,
+    ReachRow,
+    ServiceInfo,
+    SustainmentRow,
+)
+from peerbench.schema.instruments import InstrumentRegistry
+
+BELOW_MIN_N = outcome_stats.BELOW_MIN_N
+_ATTRIBUTES = ("name", "facilitator_model", "delivery_format", "structure", "condition_focus")
+
+
+def period_view(source: BenchmarkSource, period: str | None) -> BenchmarkSource:
+    """``source`` with every ``_period`` set to ``"all"`` when ``period`` is None."""
+    if period is not None:
+        return source
+    tables = {}
+    for record_type in BENCHMARK_RECORD_TYPES:
+        table = source.read(record_type)
+        index = table.schema.get_field_index("_period")
+        labels = pa.array([ALL_PERIODS] * table.num_rows, pa.string())
+        tables[record_type] = table.set_column(index, "_period", labels)
+    return BenchmarkSource.from_tables(tables)
+
+
+def _select(table: pa.Table, options: BenchmarkOptions) -> pa.Table:
+    """Rows of the requested instrument (and its subscales) and period."""
+    names = table.column_names
+    if options.instrument is not None and "instrument" in names:
+        column = table.column("instrument")
+        wanted = pc.or_(
+            pc.equal(column, options.instrument),
+            pc.starts_with(column, f"{options.instrument}."),
+        )
+        table = table.filter(wanted)
+    if options.period is not None and "period" in names:
+        table = table.filter(pc.equal(table.column("period"), options.period))
+    return table
+
+
+def _none(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def _services(table: pa.Table, networks: Mapping[str, str] | None) -> list[ServiceInfo]:
+    rows = table.select(["service_id", "organisation_id", *_ATTRIBUTES]).to_pylist()
+    found = {
+        r["service_id"]: ServiceInfo(**r, network=(networks or {}).get(r["service_id"]))
+        for r in rows
+    }
+    return [found[k] for k in sorted(found)]
+
+
+def _withheld(values: dict[str, Any], rules: Mapping[str, str], min_n: int) -> dict[str, str]:
+    """Set statistics resting on fewer than ``min_n`` to None; return the markers."""
+    suppressed: dict[str, str] = {}
+    for field, n_field in rules.items():
+        n = values.get(n_field)
+        if n is not None and n < min_n and values.get(field) is not None:
+            values[field] = None
+            suppressed[field] = BELOW_MIN_N
+    return suppressed
+
+
+def _records(table: pa.Table, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{k: _none(r.get(k)) for k in fields} for r in table.to_pylist()]
+
+
+def _sustainment(per_service: pa.Table, pooled: pa.Table, min_n: int) -> list[SustainmentRow]:
+    fields = ("instrument", "period", "horizon", "n_eligible", "n_followed_up", "n_sustained")
+    rules = {"share_sustained": "n_followed_up", "retention": "n_eligible"}
+    rows: list[SustainmentRow] = []
+    for table, by_service in ((per_service, True), (pooled, False)):
+        for record in _records(table, (*fields, *rules, "service_id")):
+            if not by_service:
+                record["service_id"] = None
+            suppressed = _withheld(record, rules, min_n)
+            rows.append(SustainmentRow(**record, suppressed=suppressed))
+    return rows
+
+
+def _reach(table: pa.Table, min_n: int) -> list[ReachRow]:
+    fields = ("service_id", "period", "engagements", "participants", "median_sessions")
+    rules = {"median_sessions": "engagements", "share_completed": "n_ended"}
+    rows: list[ReachRow] = []
+    for record in _records(table, (*fields, "n_ended", "n_completed", "share_completed")):
+        suppressed = _withheld(record, rules, min_n)
+        rows.append(ReachRow(**record, suppressed=suppressed))
+    return rows
+
+
+def _economics(
+    pairs: pd.DataFrame,
+    baselines: pd.DataFrame,
+    service_use: pa.Table | None,
+    options: BenchmarkOptions,
+) -> list[Any]:
+    rows = value.wellby_rows(
+        pairs, min_n=options.min_n, target_price_year=options.target_price_year
+    )
+    if service_use is not None and service_use.num_rows:
+        records = service_use.to_pandas()
+        # Only people benchmarked here: a baseline in the period (any instrument).
+        people = baselines[["participant_key", "service_id"]].drop_duplicates()
+        records = records.merge(people, on=["participant_key", "service_id"])
+        rows += value.service_use_rows(
+            records,
+            min_n=options.min_n,
+            cost_table=options.cost_table,
+            target_price_year=options.target_price_year,
+        )
+    return rows
+
+
+def compute(
+    source: BenchmarkSource,
+    options: BenchmarkOptions | None = None,
+    *,
+    service_use: pa.Table | None = None,
+    generated_from: str = "in-memory source",
+    registry: InstrumentRegistry | None = None,
+) -> BenchmarkResult:
+    """Compute the benchmark of ``source`` (raw: control it before publishing).
+
+    Args:
+        source: Pooled-store files or a folder, as an aggregate-layer source.
+        options: What to compute (default :class:`BenchmarkOptions`).
+        service_use: Service-use records for the service-use value (optional).
+        generated_from: Description of the source, kept in the result.
+        registry: Instrument definitions (default: built-ins).
+    """
+    options = options or BenchmarkOptions()
+    view = period_view(source, options.period)
+    mapping = None
+    if options.networks:
+        items = sorted(options.networks.items())
+        mapping = pa.table({"service_id": [k for k, _ in items], "network": [v for _, v in items]})
+    tables = compute_tables(
+        view, backend=options.backend, networks=mapping, registry=registry, include_paired=True
+    )
+    tables = {name: _select(table, options) for name, table in tables.items()}
+    params = instrument_parameters(registry).to_pandas()
+    directed = set(params.loc[params["direction"].notna(), "instrument"])
+    thresholds = {
+        str(k): _none(v) for k, v in zip(params["instrument"], params["rc_threshold"], strict=False)
+    }
+    services = _services(view.read("service"), options.networks)
+    by_id = {s.service_id: s for s in services}
+    pairs = tables["paired"].to_pandas()
+    pairs = pairs[pairs["instrument"].isin(directed)]
+
+    def rows(name: str, by: tuple[str, ...], row_type: Any, extra: Any = None) -> list[Any]:
+        summary = tables[name].to_pandas()
+        summary = summary[summary["instrument"].isin(directed)]
+        frame = pairs
+        if by == ("network",) and mapping is not None:
+            frame = pairs.merge(mapping.to_pandas(), on="service_id")
+        moments = outcome_stats.pair_moments(frame, [*by, "instrument", "period", "timepoint"])
+        return outcome_stats.outcome_rows(
+            summary,
+            moments,
+            by,
+            row_type,
+            min_n=options.min_n,
+            thresholds=thresholds,
+            extra=extra,
+        )
+
+    owners = {s.service_id: {"organisation_id": s.organisation_id} for s in services}
+    outcomes = rows("service_outcomes", ("service_id",), OutcomeRow, owners)
+    pooled = rows("overall_outcomes", (), PooledOutcomeRow)
+    networks = rows("network_outcomes", ("network",), NetworkOutcomeRow) if mapping else []
+    groups = comparisons.group_rows(outcomes)
+    funnel_points, funnels = comparisons.funnels(groups)
+    meta, forest = comparisons.meta(groups)
+    levels, tests = comparisons.subgroups(groups, by_id, options.by)
+    participants = view.read("participant").to_pandas()
+    fits, coefficients, adjusted = casemix.casemix(
+        casemix.with_covariates(pairs, participants), min_n=options.min_n
+    )
+    economics = _economics(pairs, tables["baselines"].to_pandas(), service_use, options)
+    return BenchmarkResult(
+        options=options,
+        generated_from=generated_from,
+        services=tuple(services),
+        reach=tuple(_reach(tables["reach"], options.min_n)),
+        outcomes=tuple(outcomes),
+        pooled=tuple(pooled),
+        networks=tuple(networks),
+        funnel_points=tuple(funnel_points),
+        funnels=tuple(funnels),
+        meta=tuple(meta),
+        forest=tuple(forest),
+        subgroups=tuple(levels),
+        subgroup_tests=tuple(tests),
+        casemix_fit=tuple(fits),
+        casemix_coefficients=tuple(coefficients),
+        casemix_services=tuple(adjusted),
+        sustainment=tuple(
+            _sustainment(tables["sustainment"], tables["overall_sustainment"], options.min_n)
+        ),
+        economics=tuple(economics),
+    )

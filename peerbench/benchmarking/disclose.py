@@ -1,0 +1,320 @@
+"""``controlled(result, policy, viewer_organisation_id=...)``: the publishable benchmark.
+
+Every count and statistic passes :mod:`peerbench.disclosure` (defaults: NHS Digital):
+counts 1–7 suppressed, other counts rounded to the nearest 5, statistics and
+proportions on fewer than ``policy.min_n`` people suppressed, proportions recomputed
+from rounded counts, then secondary suppression so no hidden count can be solved from
+the published totals. Tables published together are controlled together:
+
+* outcomes: per instrument × period × timepoint, the service rows and the pooled row
+  form one group (margins: improved + unchanged + deteriorated = paired; services sum
+  to the pooled row), see :mod:`.disclosure_tables`;
+* sustainment (service rows + pooled row per instrument × period × horizon), economics
+  (service rows + pooled row per kind × quantity) and reach (per period) likewise;
+* networks: a network count is also hidden (``secondary``) wherever a service count of
+  the same column and comparison is hidden, since networks are sums of services;
+* derived sections reuse the controlled outcome counts: funnel, forest and case-mix
+  ``n`` are the service's published ``n_paired``; pooled ``n_paired`` of meta-analysis
+  and subgroups is hidden when any service's ``n_paired`` in that comparison is; the
+  reliable-improvement funnel and the Wilson intervals are recomputed from rounded
+  counts.
+
+Owner view: rows of the viewer's own services (and a pooled row made only of them) are
+shown unrounded and unsuppressed; everything else is exactly what the public sees, so
+two viewers never get inconsistent patterns. Counts of services (``k``, ``levels``,
+``df``) are not counts of people and are published as they are.
+
+Limit: the protection is the disclosure module's (exact recovery from the published
+linear margins, per comparison); an organisation's knowledge of its own rows is not
+modelled as extra equations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from peerbench.benchmarking import comparisons
+from peerbench.benchmarking.casemix import ESTIMATES as CASEMIX_ESTIMATES
+from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
+from peerbench.benchmarking.outcome_stats import BELOW_MIN_N, COUNT_FIELDS, STATISTIC_N
+from peerbench.benchmarking.result import BenchmarkResult, DisclosureInfo
+from peerbench.benchmarking.rows import OutcomeMetrics, OutcomeRow, Row
+from peerbench.disclosure import TOTAL, DisclosurePolicy, SuppressionReason
+from peerbench.stats import wilson_interval
+
+R = TypeVar("R", bound=Row)
+
+_OUTCOME_PROPORTIONS = {
+    "coverage": ("n_paired", "n_baseline"),
+    "share_improved": ("n_improved", "n_paired"),
+    "share_unchanged": ("n_unchanged", "n_paired"),
+    "share_deteriorated": ("n_deteriorated", "n_paired"),
+    "recovery_rate": ("n_recovered", "n_case_baseline"),
+    "reliable_recovery_rate": ("n_reliably_recovered", "n_case_baseline"),
+}
+OUTCOMES = Layout(
+    counts=COUNT_FIELDS,
+    margin=(("n_improved", "n_unchanged", "n_deteriorated"), "n_paired"),
+    statistics={f: n for f, n in STATISTIC_N.items() if f not in _OUTCOME_PROPORTIONS},
+    proportions=_OUTCOME_PROPORTIONS,
+)
+NETWORKS = dataclasses.replace(OUTCOMES, margin=None)
+SUSTAINMENT = Layout(
+    counts=("n_eligible", "n_followed_up", "n_sustained"),
+    proportions={
+        "share_sustained": ("n_sustained", "n_followed_up"),
+        "retention": ("n_followed_up", "n_eligible"),
+    },
+)
+REACH = Layout(
+    counts=("engagements", "participants", "n_ended", "n_completed"),
+    statistics={"median_sessions": "engagements"},
+    proportions={"share_completed": ("n_completed", "n_ended")},
+)
+ECONOMICS = Layout(
+    counts=("n",), statistics=dict.fromkeys(("mean", "ci_low", "ci_high", "low", "high"), "n")
+)
+_INTERVALS = {  # Wilson interval fields → the proportion and its counts
+    ("improved_ci_low", "improved_ci_high"): ("share_improved", "n_improved", "n_paired"),
+    ("recovery_ci_low", "recovery_ci_high"): ("recovery_rate", "n_recovered", "n_case_baseline"),
+}
+
+
+def _grouped(rows: Sequence[R], key: Callable[[R], Hashable]) -> dict[Hashable, list[int]]:
+    groups: dict[Hashable, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        groups[key(row)].append(i)
+    return groups
+
+
+def _control(
+    rows: Sequence[R],
+    key: Callable[[R], Hashable],
+    label: Callable[[R], str],
+    layout: Layout,
+    policy: DisclosurePolicy,
+    forced: Callable[[Hashable, list[R]], dict[Any, SuppressionReason]] | None = None,
+) -> list[R]:
+    """Public versions of ``rows``, controlled group by group (order kept)."""
+    out: list[R] = list(rows)
+    for group, index in _grouped(rows, key).items():
+        members = [rows[i] for i in index]
+        extra = forced(group, members) if forced else None
+        public = control_group(members, [label(r) for r in members], layout, policy, forced=extra)
+        for i, row in zip(index, public, strict=True):
+            out[i] = row
+    return out
+
+
+def _wilson(row: R) -> R:
+    """Wilson intervals recomputed from the published (rounded) counts."""
+    values: dict[str, Any] = {}
+    hidden: dict[str, str] = {}
+    for (low, high), (share, num, n) in _INTERVALS.items():
+        x, size = getattr(row, num), getattr(row, n)
+        if getattr(row, share) is None or x is None or not size:
+            for f in (low, high):
+                if getattr(row, f) is not None:
+                    values[f] = None
+                    hidden[f] = row.suppressed.get(share, SECONDARY)
+            continue
+        interval = wilson_interval(min(x, size), size)
+        values |= {low: float(interval.lower), high: float(interval.upper)}
+    return dataclasses.replace(row, **values, suppressed={**row.suppressed, **hidden})
+
+
+def _outcome_key(row: OutcomeMetrics) -> tuple[str, str, str]:
+    return (row.instrument, row.period, row.timepoint)
+
+
+def _n_lookup(outcomes: Sequence[OutcomeRow]) -> dict[tuple[str, ...], OutcomeRow]:
+    return {(r.service_id, *_outcome_key(r)): r for r in outcomes}
+
+
+def _derived(
+    result: BenchmarkResult,
+    public: Sequence[OutcomeRow],
+    policy: DisclosurePolicy,
+) -> dict[str, tuple[Any, ...]]:
+    """Funnels, meta-analysis, subgroups and case-mix with controlled counts."""
+    lookup = _n_lookup(public)
+    hidden = {_outcome_key(r) for r in public if r.n_paired is None and r.suppressed}
+    pooled = {_outcome_key(r): r for r in result.pooled}
+
+    def copy_n(row: R, service: str, field: str, group: tuple[str, str, str]) -> R:
+        source = lookup.get((service, *group))
+        n = None if source is None else source.n_paired
+        marks = {} if n is not None else {field: SECONDARY}
+        changes: dict[str, Any] = {field: n, "suppressed": {**row.suppressed, **marks}}
+        return dataclasses.replace(row, **changes)
+
+    def total_n(row: R, field: str, group: tuple[str, str, str]) -> R:
+        value = getattr(row, field)
+        if value is None:
+            return row
+        if group in hidden:
+            marks = {**row.suppressed, field: SECONDARY}
+            return dataclasses.replace(row, **{field: None}, suppressed=marks)
+        rounded: dict[str, Any] = {field: policy.round_count(value)}
+        return dataclasses.replace(row, **rounded)
+
+    def key(r: Any) -> tuple[str, str, str]:
+        return (r.instrument, r.period, r.timepoint)
+
+    def min_n(row: R, n_field: str, fields: tuple[str, ...]) -> R:
+        """Withhold ``fields`` when the policy's minimum n exceeds the result's."""
+        n = getattr(row, n_field)
+        if n is None or n >= policy.min_n:
+            return row
+        marks = {f: BELOW_MIN_N for f in fields if getattr(row, f) is not None}
+        cleared = dict.fromkeys(fields)
+        return dataclasses.replace(row, **cleared, suppressed={**row.suppressed, **marks})
+
+    point_fields = (
+        "value",
+        "se",
+        "precision",
+        "z",
+        "limit_95_low",
+        "limit_95_high",
+        "limit_998_low",
+        "limit_998_high",
+        "flag",
+    )
+    points = [
+        copy_n(min_n(p, "n", point_fields), p.service_id, "n", key(p)) for p in result.funnel_points
+    ]
+    points = [p for p in points if p.metric != "reliable_improvement"]
+    summaries = [s for s in result.funnels if s.metric != "reliable_improvement"]
+    for group, rows in comparisons.group_rows(public).items():
+        found = comparisons.proportion_funnel(group, [r for r in rows if r.share_improved])
+        if found is not None:
+            points += found[0]
+            summaries.append(found[1])
+    fits = []
+    for fit in result.casemix_fit:
+        total = pooled.get(key(fit))
+        n = None if total is None else total.n_paired
+        fits.append(total_n(dataclasses.replace(fit, n=n), "n", key(fit)))
+    return {
+        "funnel_points": tuple(points),
+        "funnels": tuple(summaries),
+        "forest": tuple(
+            copy_n(
+                min_n(f, "n_paired", ("estimate", "ci_low", "ci_high")),
+                f.service_id,
+                "n_paired",
+                key(f),
+            )
+            for f in result.forest
+        ),
+        "meta": tuple(total_n(m, "n_paired", key(m)) for m in result.meta),
+        "subgroups": tuple(total_n(s, "n_paired", key(s)) for s in result.subgroups),
+        "casemix_fit": tuple(fits),
+        "casemix_services": tuple(
+            copy_n(min_n(c, "n", CASEMIX_ESTIMATES), c.service_id, "n", key(c))
+            for c in result.casemix_services
+        ),
+    }
+
+
+def _network_forced(
+    public: Sequence[OutcomeRow],
+) -> Callable[[Hashable, list[Any]], dict[Any, SuppressionReason]]:
+    hidden_cols: dict[Hashable, set[str]] = defaultdict(set)
+    for row in public:
+        hidden_cols[_outcome_key(row)] |= {f for f in row.suppressed if f in COUNT_FIELDS}
+
+    def forced(group: Hashable, rows: list[Any]) -> dict[Any, SuppressionReason]:
+        cols = hidden_cols.get(group, set())
+        return {(r.network, c): SuppressionReason.SECONDARY for r in rows for c in cols}
+
+    return forced
+
+
+def _service(row: Any) -> str:
+    return TOTAL if row.service_id is None else str(row.service_id)
+
+
+def controlled(
+    result: BenchmarkResult,
+    policy: DisclosurePolicy | None = None,
+    *,
+    viewer_organisation_id: str | None = None,
+) -> BenchmarkResult:
+    """The disclosure-controlled result for a viewer (``None``: the public).
+
+    Args:
+        result: The raw result of :func:`~peerbench.benchmarking.compute`.
+        policy: The rules (default: ``result.options.disclosure_policy`` or NHS Digital).
+        viewer_organisation_id: The organisation viewing; its own services' rows are
+            shown unrounded (owner view).
+    """
+    policy = policy or result.options.disclosure_policy or DisclosurePolicy()
+    owned = {
+        s.service_id
+        for s in result.services
+        if viewer_organisation_id is not None and s.organisation_id == viewer_organisation_id
+    }
+    everyone = {s.service_id for s in result.services}
+    owns_all = bool(owned) and owned >= everyone
+
+    def pick(raw: Sequence[R], public: Sequence[R]) -> tuple[R, ...]:
+        def mine(row: R) -> bool:
+            service = getattr(row, "service_id", None)
+            return service in owned if service is not None else owns_all
+
+        return tuple(r if mine(r) else p for r, p in zip(raw, public, strict=True))
+
+    outcome_rows = [*result.outcomes, *result.pooled]
+    public_all = _control(
+        outcome_rows, _outcome_key, lambda r: getattr(r, "service_id", TOTAL), OUTCOMES, policy
+    )
+    public_all = [_wilson(r) for r in public_all]
+    public = [r for r in public_all if isinstance(r, OutcomeRow)]
+    public_pooled = public_all[len(result.outcomes) :]
+    networks = _control(
+        result.networks,
+        _outcome_key,
+        lambda r: r.network,
+        NETWORKS,
+        policy,
+        forced=_network_forced(public),
+    )
+    networks = [_wilson(r) for r in networks]
+    sustainment = _control(
+        result.sustainment,
+        lambda r: (r.instrument, r.period, r.horizon),
+        _service,
+        SUSTAINMENT,
+        policy,
+    )
+    reach = _control(result.reach, lambda r: r.period, _service, REACH, policy)
+    economics = _control(
+        result.economics, lambda r: (r.kind, r.quantity), _service, ECONOMICS, policy
+    )
+    derived = _derived(result, public, policy)
+    return dataclasses.replace(
+        result,
+        disclosure=DisclosureInfo(
+            policy=policy.model_dump(mode="json"),
+            viewer_organisation_id=viewer_organisation_id,
+            owner_services=tuple(sorted(owned)),
+        ),
+        outcomes=pick(result.outcomes, public),
+        pooled=pick(result.pooled, public_pooled),  # type: ignore[arg-type]
+        networks=tuple(networks),
+        sustainment=pick(result.sustainment, sustainment),
+        reach=pick(result.reach, reach),
+        economics=pick(result.economics, economics),
+        funnel_points=derived["funnel_points"],
+        funnels=derived["funnels"],
+        forest=pick(result.forest, derived["forest"]),
+        meta=derived["meta"],
+        subgroups=derived["subgroups"],
+        casemix_fit=derived["casemix_fit"],
+        casemix_services=pick(result.casemix_services, derived["casemix_services"]),
+    )

@@ -1,0 +1,239 @@
+"""Outcome rows: the aggregate layer's paired summaries plus intervals and effect sizes.
+
+The aggregate layer (:mod:`peerbench.aggregate.outcomes`) gives counts, means and SDs per
+group; this module adds, through :mod:`peerbench.stats`:
+
+* the t interval of the mean change (:func:`~peerbench.stats.mean_change_from_summary`);
+* Cohen's d_z with its noncentral-t interval (:func:`~peerbench.stats.cohens_dz_from_summary`);
+* Hedges' g standardised by the baseline SD of the pairs, with the baseline/follow-up
+  correlation of the pairs (:func:`~peerbench.stats.hedges_g_change_from_summary`);
+* shares reliably improved / unchanged / deteriorated over ``n_paired`` and recovery
+  (``n_recovered / n_case_baseline``), with Wilson intervals.
+
+A statistic resting on fewer than ``min_n`` people is withheld (``below-min-n``): pair
+statistics need ``n_paired ≥ min_n``, baseline statistics ``n_baseline ≥ min_n``,
+recovery rates ``n_case_baseline ≥ min_n``. Counts are kept (disclosure control
+handles them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from peerbench.benchmarking.rows import OutcomeMetrics
+from peerbench.stats import (
+    cohens_dz_from_summary,
+    hedges_g_change_from_summary,
+    mean_change_from_summary,
+    wilson_interval,
+)
+
+BELOW_MIN_N = "below-min-n"
+
+RENAMES = {
+    "n_reliably_improved": "n_improved",
+    "n_no_reliable_change": "n_unchanged",
+    "n_reliably_deteriorated": "n_deteriorated",
+}
+"""Aggregate column → result field."""
+
+PAIR_STATISTICS = (
+    "coverage",
+    "follow_up_mean",
+    "mean_change",
+    "sd_change",
+    "change_ci_low",
+    "change_ci_high",
+    "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
+    "hedges_g",
+    "g_ci_low",
+    "g_ci_high",
+    "share_improved",
+    "share_unchanged",
+    "share_deteriorated",
+    "improved_ci_low",
+    "improved_ci_high",
+)
+BASELINE_STATISTICS = ("baseline_mean", "baseline_sd")
+RECOVERY_STATISTICS = (
+    "recovery_rate",
+    "recovery_ci_low",
+    "recovery_ci_high",
+    "reliable_recovery_rate",
+)
+STATISTIC_N = {
+    **dict.fromkeys(PAIR_STATISTICS, "n_paired"),
+    **dict.fromkeys(BASELINE_STATISTICS, "n_baseline"),
+    **dict.fromkeys(RECOVERY_STATISTICS, "n_case_baseline"),
+}
+"""Each statistic → the count it rests on (the ``n`` of the minimum-n rule)."""
+
+EFFECT_FIELDS = (
+    "change_ci_low",
+    "change_ci_high",
+    "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
+    "hedges_g",
+    "g_ci_low",
+    "g_ci_high",
+)
+"""Fields computed here from the summaries (the rest come from the aggregate layer)."""
+
+COUNT_FIELDS = (
+    "n_baseline",
+    "n_paired",
+    "n_improved",
+    "n_unchanged",
+    "n_deteriorated",
+    "n_case_baseline",
+    "n_recovered",
+    "n_reliably_recovered",
+)
+
+R = TypeVar("R", bound=OutcomeMetrics)
+
+
+def pair_moments(pairs: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Per group: SD of the paired baselines and their correlation with follow-up.
+
+    Args:
+        pairs: Participant-level pairs (``baseline_score``, ``follow_up_score``).
+        by: Group columns.
+
+    Returns:
+        ``by`` columns plus ``sd_pair_baseline`` and ``r`` (NaN when undefined).
+    """
+    x = pairs["baseline_score"].astype("float64")
+    y = pairs["follow_up_score"].astype("float64")
+    frame = pairs[list(by)].assign(x=x, y=y, xx=x * x, yy=y * y, xy=x * y)
+    sums = frame.groupby(list(by), observed=True, dropna=False).agg(
+        n=("x", "size"),
+        x=("x", "sum"),
+        y=("y", "sum"),
+        xx=("xx", "sum"),
+        yy=("yy", "sum"),
+        xy=("xy", "sum"),
+    )
+    n = sums["n"].astype("float64")
+    sxx = sums["xx"] - sums["x"] ** 2 / n
+    syy = sums["yy"] - sums["y"] ** 2 / n
+    sxy = sums["xy"] - sums["x"] * sums["y"] / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(np.clip(sxx, 0, None) / (n - 1))
+        r = (sxy / np.sqrt(sxx * syy)).clip(-1, 1)
+    return pd.DataFrame({"sd_pair_baseline": sd, "r": r}).reset_index()
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    out = float(value)
+    return out if math.isfinite(out) else None
+
+
+def _count(value: Any) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
+
+
+def _effects(row: dict[str, Any], min_n: int) -> dict[str, float | None]:
+    """Intervals and effect sizes of one row (only where ``n_paired ≥ min_n``)."""
+    n, mean, sd = _count(row["n_paired"]) or 0, _num(row["mean_change"]), _num(row["sd_change"])
+    out: dict[str, float | None] = {}
+    if n < max(min_n, 3) or mean is None or sd is None:
+        return out
+    change = mean_change_from_summary(n, mean, sd)
+    out |= {"change_ci_low": change.ci_low, "change_ci_high": change.ci_high}
+    if sd > 0:
+        dz = cohens_dz_from_summary(n, mean, sd)
+        out |= {"d_z": dz.estimate, "d_z_ci_low": dz.ci_low, "d_z_ci_high": dz.ci_high}
+    sd0, r = _num(row.get("sd_pair_baseline")), _num(row.get("r"))
+    if sd0 is not None and sd0 > 0 and r is not None:
+        g = hedges_g_change_from_summary(n, mean, sd0, r)
+        out |= {"hedges_g": g.estimate, "g_ci_low": g.ci_low, "g_ci_high": g.ci_high}
+    return out
+
+
+def _shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """Shares over ``n_paired`` / ``n_case_baseline`` with Wilson intervals (vectorised)."""
+    n = frame["n_paired"].fillna(0).to_numpy(dtype=np.float64)
+    out = pd.DataFrame(index=frame.index)
+    for name in ("improved", "unchanged", "deteriorated"):
+        events = frame[f"n_{name}"].to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"share_{name}"] = np.where(n > 0, events / n, np.nan)
+    improved = frame["n_improved"].to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = np.isfinite(improved) & (n > 0)
+    wilson = wilson_interval(np.where(ok, improved, 0), np.where(ok, n, 0))
+    out["improved_ci_low"] = np.where(ok, wilson.lower, np.nan)
+    out["improved_ci_high"] = np.where(ok, wilson.upper, np.nan)
+    cases = frame["n_case_baseline"].to_numpy(dtype=np.float64, na_value=np.nan)
+    recovered = frame["n_recovered"].to_numpy(dtype=np.float64, na_value=np.nan)
+    both = frame["n_reliably_recovered"].to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = np.isfinite(cases) & np.isfinite(recovered) & (np.nan_to_num(cases) > 0)
+    wilson = wilson_interval(np.where(ok, recovered, 0), np.where(ok, cases, 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["recovery_rate"] = np.where(ok, recovered / cases, np.nan)
+        out["reliable_recovery_rate"] = np.where(ok, both / cases, np.nan)
+    out["recovery_ci_low"] = np.where(ok, wilson.lower, np.nan)
+    out["recovery_ci_high"] = np.where(ok, wilson.upper, np.nan)
+    return out
+
+
+def outcome_rows(
+    summary: pd.DataFrame,
+    moments: pd.DataFrame,
+    by: Sequence[str],
+    row_type: type[R],
+    *,
+    min_n: int,
+    thresholds: dict[str, float | None],
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> list[R]:
+    """Rows of ``row_type`` from an aggregate outcome summary.
+
+    Args:
+        summary: ``service_outcomes``, ``network_outcomes`` or ``overall_outcomes``.
+        moments: :func:`pair_moments` over the same groups.
+        by: Group columns (``("service_id",)``, ``("network",)`` or ``()``).
+        row_type: :class:`OutcomeRow`, :class:`NetworkOutcomeRow` or :class:`PooledOutcomeRow`.
+        min_n: Minimum n behind a published statistic.
+        thresholds: Instrument → reliable-change threshold (None when it has none).
+        extra: Per first ``by`` value, further fields (e.g. ``organisation_id``).
+    """
+    keys = [*by, "instrument", "period", "timepoint"]
+    frame = summary.rename(columns=RENAMES).merge(moments, on=keys, how="left")
+    frame = pd.concat([frame, _shares(frame)], axis=1)
+    rows: list[R] = []
+    for record in frame.to_dict("records"):
+        values: dict[str, Any] = {k: record[k] for k in keys}
+        values |= {f: _count(record.get(f)) for f in COUNT_FIELDS}
+        stats = {f: _num(record.get(f)) for f in STATISTIC_N if f in record}
+        effects = _effects({str(k): v for k, v in record.items()}, min_n)
+        stats |= effects
+        if not effects and (values["n_paired"] or 0) >= 2 and stats["mean_change"] is not None:
+            # Not computed below min_n (it would be withheld), but it exists: mark it.
+            stats |= dict.fromkeys(EFFECT_FIELDS, math.nan)
+        suppressed: dict[str, str] = {}
+        for field, n_field in STATISTIC_N.items():
+            n = values[n_field]
+            if n is not None and n < min_n and field in stats:
+                if stats[field] is not None:
+                    suppressed[field] = BELOW_MIN_N
+                stats[field] = None
+            elif field in stats and (value := stats[field]) is not None and math.isnan(value):
+                stats[field] = None
+        values |= stats
+        values["rc_threshold"] = thresholds.get(str(record["instrument"]))
+        if extra and by:
+            values |= extra.get(str(record[by[0]]), {})
+        rows.append(row_type(**values, suppressed=suppressed))
+    return rows

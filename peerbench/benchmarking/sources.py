@@ -1,0 +1,94 @@
+"""Open what a benchmark runs on: a server's pooled store or a plain folder of files.
+
+* A **server data directory** (it holds ``peerbench.sqlite3``), or its ``pool`` folder:
+  the current files of the pooled store (:meth:`PooledStore.current_paths`, so
+  superseded submissions are never read), through the server's typed settings.
+* Any other **folder of standard Parquet files** (e.g. ``peerbench synth`` output):
+  :meth:`BenchmarkSource.from_folder`.
+
+The aggregate layer reads services, participants, engagements and outcomes; the
+service-use records (for the economic value) are read here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from peerbench.aggregate import BenchmarkSource
+from peerbench.schema.records import RECORD_TYPES
+
+DATABASE_FILE = "peerbench.sqlite3"
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedSource:
+    """A benchmark source and what goes with it.
+
+    Attributes:
+        source: The aggregate layer's source.
+        service_use: Service-use records (None when there are none).
+        description: Human description (becomes ``BenchmarkResult.generated_from``).
+    """
+
+    source: BenchmarkSource
+    service_use: pa.Table | None
+    description: str
+
+
+def _read_all(paths: list[str]) -> pa.Table | None:
+    if not paths:
+        return None
+    return pa.concat_tables([pq.read_table(p) for p in paths], promote_options="default")
+
+
+def _server_dir(root: Path) -> Path | None:
+    """The server data directory ``root`` belongs to, if it is one (or its pool)."""
+    if (root / DATABASE_FILE).is_file():
+        return root
+    if root.name == "pool" and (root.parent / DATABASE_FILE).is_file():
+        return root.parent
+    return None
+
+
+def open_store(data_dir: Path) -> LoadedSource:
+    """The current files of the pooled store of a server data directory."""
+    # Imported here: the server stack (SQLAlchemy, settings) is not needed for folders.
+    from peerbench.server.db.session import Database
+    from peerbench.server.settings import Settings
+    from peerbench.server.store import PooledStore
+
+    settings = Settings(data_dir=data_dir)
+    database = Database(settings.resolved_database_url())
+    store = PooledStore(settings.resolved_store_url())
+    try:
+        with database.session() as session:
+            source = BenchmarkSource.from_store(store, session)
+            service_use = _read_all(store.current_paths(session, "service_use"))
+    finally:
+        database.dispose()
+    return LoadedSource(source, service_use, f"pooled store {settings.resolved_store_url()}")
+
+
+def open_folder(folder: Path) -> LoadedSource:
+    """A plain folder of standard Parquet files."""
+    source = BenchmarkSource.from_folder(folder)
+    path = folder / f"{RECORD_TYPES['service_use'].file_stem}.parquet"
+    service_use = pq.read_table(path) if path.is_file() else None
+    return LoadedSource(source, service_use, f"folder {folder}")
+
+
+def open_source(path: str | Path) -> LoadedSource:
+    """A server data directory (or its pool) or a folder of standard files.
+
+    Raises:
+        FileNotFoundError: if ``path`` is not a folder or has no outcomes.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder")
+    server = _server_dir(root)
+    return open_store(server) if server is not None else open_folder(root)

@@ -1,0 +1,128 @@
+"""Economic value rows: service use and WELLBYs, pooled and per service, with assumptions.
+
+* ``service_use``: :func:`peerbench.economics.service_use_value` on the service-use
+  records, baseline → :data:`FOLLOW_UP`; the published quantity is the annual saving
+  per participant (cost change with its sign flipped, positive = money saved).
+* ``wellby``: :func:`peerbench.economics.wellbeing_value` on the ONS4 life-satisfaction
+  pairs at :data:`FOLLOW_UP`; quantities ``life_satisfaction_change`` (points) and
+  ``wellby_value_per_participant`` (pounds).
+
+Every row carries the economics layer's full ``assumptions`` block; values resting on
+fewer than ``min_n`` participants are withheld (``below-min-n``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+
+from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
+from peerbench.benchmarking.rows import EconomicsRow
+from peerbench.economics import CostTable, Estimate, service_use_value, wellbeing_value
+
+FOLLOW_UP = "month_6"
+"""Follow-up timepoint compared with baseline for both economic values."""
+
+LIFE_SATISFACTION = "ONS4.life_satisfaction"
+
+_VALUES = ("mean", "ci_low", "ci_high", "low", "high")
+
+
+def _row(
+    kind: str,
+    service_id: str | None,
+    quantity: str,
+    estimate: Estimate,
+    assumptions: dict[str, Any],
+    min_n: int,
+) -> EconomicsRow:
+    values = {f: getattr(estimate, f) for f in _VALUES}
+    suppressed: dict[str, str] = {}
+    if estimate.n < min_n:
+        suppressed = {f: BELOW_MIN_N for f, v in values.items() if v is not None}
+        values = dict.fromkeys(_VALUES)
+    return EconomicsRow(
+        kind=kind,
+        service_id=service_id,
+        quantity=quantity,
+        n=estimate.n,
+        price_year=int(assumptions["target_price_year"]),
+        assumptions=assumptions,
+        suppressed=suppressed,
+        **values,
+    )
+
+
+def _scopes(frame: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
+    """All services pooled (``None``), then each service."""
+    yield None, frame
+    for service_id, rows in frame.groupby("service_id", sort=True):
+        yield str(service_id), rows
+
+
+def service_use_rows(
+    records: pd.DataFrame,
+    *,
+    min_n: int,
+    cost_table: str | None = None,
+    target_price_year: int | None = None,
+) -> list[EconomicsRow]:
+    """Annual NHS service-use saving per participant, pooled and per service.
+
+    Args:
+        records: ``service_use`` rows (already limited to the benchmarked participants).
+        min_n: Minimum participants behind a published value.
+        cost_table: Unit-cost CSV (default: the shipped table).
+        target_price_year: Price year of the results (default: latest deflator year).
+    """
+    if records.empty or not {"baseline", FOLLOW_UP} <= set(records["timepoint"]):
+        return []
+    costs = CostTable.from_csv(cost_table) if cost_table else CostTable.default()
+    rows: list[EconomicsRow] = []
+    for service_id, frame in _scopes(records):
+        result = service_use_value(
+            frame, costs=costs, target_price_year=target_price_year, follow_up=FOLLOW_UP
+        )
+        assumptions = result.to_dict()["assumptions"]
+        rows.append(
+            _row(
+                "service_use",
+                service_id,
+                "saving_per_participant_per_year",
+                result.saving,
+                assumptions,
+                min_n,
+            )
+        )
+    return rows
+
+
+def wellby_rows(
+    pairs: pd.DataFrame, *, min_n: int, target_price_year: int | None = None
+) -> list[EconomicsRow]:
+    """Life-satisfaction change and its WELLBY value, pooled and per service.
+
+    Args:
+        pairs: Participant-level pairs (every instrument; filtered here).
+        min_n: Minimum participants behind a published value.
+        target_price_year: Price year of the results (default: latest deflator year).
+    """
+    chosen = pairs[(pairs["instrument"] == LIFE_SATISFACTION) & (pairs["timepoint"] == FOLLOW_UP)]
+    if chosen.empty:
+        return []
+    rows: list[EconomicsRow] = []
+    for service_id, frame in _scopes(chosen):
+        result = wellbeing_value(
+            frame["baseline_score"].to_numpy(dtype="float64"),
+            frame["follow_up_score"].to_numpy(dtype="float64"),
+            target_price_year=target_price_year,
+        )
+        assumptions = result.to_dict()["assumptions"]
+        for quantity, estimate in (
+            ("life_satisfaction_change", result.change),
+            ("wellby_value_per_participant", result.value),
+        ):
+            rows.append(_row("wellby", service_id, quantity, estimate, assumptions, min_n))
+    return rows

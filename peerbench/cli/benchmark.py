@@ -1,0 +1,126 @@
+"""``peerbench benchmark``: compare services fairly, always disclosure-controlled.
+
+Thin shell over :func:`peerbench.benchmarking.compute` and
+:func:`peerbench.benchmarking.controlled`; ``--format json`` prints exactly the
+library's ``result.to_dict()``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import click
+import pyarrow.csv as pacsv
+
+from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions
+from peerbench.benchmarking.compute import compute
+from peerbench.benchmarking.disclose import controlled
+from peerbench.benchmarking.sources import open_source
+from peerbench.benchmarking.text import render_text
+from peerbench.cli.output import emit, format_option, out_option
+from peerbench.disclosure import DisclosurePolicy
+
+BY_CHOICES = {
+    "service": None,
+    "facilitator_model": "facilitator_model",
+    "format": "delivery_format",
+    "structure": "structure",
+    "condition": "condition_focus",
+}
+"""``--by`` value → service attribute (``service``: the per-service table only)."""
+
+
+@click.command(name="benchmark")
+@click.option(
+    "--store",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A server data directory (or its pool folder), or any folder of standard files.",
+)
+@click.option("--instrument", default=None, help="Only this instrument (e.g. PHQ9, ONS4).")
+@click.option("--period", default=None, help="Only baselines in this period (e.g. 2025-Q1).")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    type=click.Choice(list(BY_CHOICES)),
+    help="Compare by this (repeatable); default: every service attribute and per service.",
+)
+@format_option("table", "json", "csv", default="table")
+@click.option(
+    "--min-n",
+    type=click.IntRange(min=2),
+    default=10,
+    show_default=True,
+    help="Fewest paired people behind any published estimate.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Aggregation engine (spark needs peerbench[spark]).",
+)
+@click.option("--owner", default=None, help="Show this organisation's own services unrounded.")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Disclosure policy file (YAML or JSON); default NHS Digital rules.",
+)
+@out_option("Write the output to FILE instead of stdout.")
+def benchmark(
+    store: Path,
+    instrument: str | None,
+    period: str | None,
+    by: tuple[str, ...],
+    output_format: str,
+    min_n: int,
+    backend: str,
+    owner: str | None,
+    policy_file: Path | None,
+    out: Path | None,
+) -> None:
+    """Benchmark services: outcomes, funnels, pooled effects and what works for whom.
+
+    Every figure is disclosure-controlled (counts 1-7 hidden, others rounded to 5,
+    estimates on fewer than --min-n people hidden). Use --owner to see your own
+    organisation's services unrounded. --format table prints the "what works for whom"
+    and per-service tables; json prints the whole result; csv the per-service table.
+
+    Example:
+
+        peerbench synth --out demo && peerbench benchmark --store demo --instrument PHQ9
+    """
+    attributes = tuple(a for b in by if (a := BY_CHOICES[b]) is not None) if by else DEFAULT_BY
+    try:
+        policy = DisclosurePolicy.from_file(policy_file) if policy_file else DisclosurePolicy()
+        loaded = open_source(store)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    options = BenchmarkOptions(
+        instrument=instrument,
+        period=period,
+        by=attributes,
+        min_n=min_n,
+        backend=backend,
+        disclosure_policy=policy,
+    )
+    raw = compute(
+        loaded.source, options, service_use=loaded.service_use, generated_from=loaded.description
+    )
+    result = controlled(raw, policy, viewer_organisation_id=owner)
+    if output_format == "json":
+        emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
+    elif output_format == "csv":
+        buffer = io.BytesIO()
+        pacsv.write_csv(result.tables()["outcomes"], buffer)
+        emit(buffer.getvalue().decode("utf-8"), out)
+    else:
+        sections = ["services"] if by and not attributes else ["what_works", "services"]
+        if by and "service" not in by:
+            sections = ["what_works"]
+        emit(render_text(result, sections=sections), out)

@@ -1,0 +1,104 @@
+"""Scoring before Ibis and the parameters table (peerbench/aggregate/scoring.py, parameters.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from peerbench.aggregate.parameters import PARAMETERS_SCHEMA, instrument_parameters
+from peerbench.aggregate.scoring import SCORED_SCHEMA, read_scored, score_outcomes, write_scored
+from peerbench.aggregate.sources import BenchmarkSource
+from peerbench.schema.instruments import default_registry, score_items
+from tests.aggregate.conftest import MakeOutcomes
+
+
+def _scored(outcomes: pa.Table) -> pa.Table:
+    return score_outcomes(BenchmarkSource.from_tables({"outcome": outcomes}).read("outcome"))
+
+
+def _by_code(scored: pa.Table) -> dict[tuple[str, str], float]:
+    rows = scored.select(["record_id", "instrument", "score"]).to_pylist()
+    return {(r["record_id"], r["instrument"]): r["score"] for r in rows}
+
+
+def test_ons4_becomes_one_pseudo_instrument_per_question(make_outcomes: MakeOutcomes) -> None:
+    scored = _scored(make_outcomes([("m1", "p1", "ONS4", "baseline", "2025-01-10", [7, 8, 6, 3])]))
+    assert _by_code(scored) == {
+        ("m1", "ONS4.life_satisfaction"): 7.0,
+        ("m1", "ONS4.worthwhile"): 8.0,
+        ("m1", "ONS4.happiness"): 6.0,
+        ("m1", "ONS4.anxiety"): 3.0,
+    }
+    assert scored.schema.equals(SCORED_SCHEMA)
+
+
+def test_totals_licensed_scores_and_dropped_rows(make_outcomes: MakeOutcomes) -> None:
+    outcomes = make_outcomes(
+        [
+            ("m1", "p1", "PHQ9", "baseline", "2025-01-10", [1, 2, 3, 0, 1, 2, 3, 0, 1]),
+            ("m2", "p1", "PHQ9", "month_3", "2025-04-10", [1, 2, 3]),  # wrong length
+            ("m3", "p1", "PAM13", "baseline", "2025-01-10", None),
+            ("m4", "p1", "PAM13", "month_3", "2025-04-10", None),  # no licensed score
+            ("m5", "p1", "LOCAL1", "baseline", "2025-01-10", [1]),  # not registered
+            ("m6", "p1", "SWEMWBS", "baseline", "2025-01-10", [3] * 7),  # raw 21 → 19.25
+        ],
+        licensed_score=[None, None, 61.2, None, None, None],
+    )
+    assert _by_code(_scored(outcomes)) == {
+        ("m1", "PHQ9"): 13.0,
+        ("m3", "PAM13"): 61.2,
+        ("m6", "SWEMWBS"): 19.25,
+    }
+
+
+def test_synth_scores_match_score_items_per_instrument(
+    synth_tables: dict[str, pa.Table],
+) -> None:
+    outcomes = BenchmarkSource.from_tables(synth_tables).read("outcome")
+    scored = score_outcomes(outcomes)
+    registry = default_registry()
+    for code in ("PHQ9", "WEMWBS", "CORE10", "SWEMWBS"):
+        rows = outcomes.filter(pc.equal(outcomes.column("instrument"), code))
+        expected = score_items(registry.get(code), rows.column("items")).score
+        mine = scored.filter(pc.equal(scored.column("instrument"), code))
+        keep = pc.is_valid(expected)
+        assert (
+            mine.column("record_id").to_pylist()
+            == rows.filter(keep).column("record_id").to_pylist()
+        )
+        np.testing.assert_array_equal(
+            mine.column("score").to_numpy(), expected.filter(keep).to_numpy()
+        )
+    # Lineage travels with every scored row.
+    assert scored.column("_period").null_count == 0
+
+
+def test_scored_parquet_round_trip(tmp_path: Path, make_outcomes: MakeOutcomes) -> None:
+    scored = _scored(make_outcomes([("m1", "p1", "GAD7", "baseline", "2025-01-10", [1] * 7)]))
+    assert read_scored(write_scored(scored, tmp_path / "x" / "scored.parquet")).equals(scored)
+
+
+def test_parameters_table_from_the_registry() -> None:
+    params = instrument_parameters()
+    assert params.schema.equals(PARAMETERS_SCHEMA)
+    rows = {r["instrument"]: r for r in params.to_pylist()}
+    assert rows["PHQ9"] == {
+        "instrument": "PHQ9",
+        "direction": -1,
+        "rc_threshold": 6.0,
+        "case_threshold": 10.0,
+        "case_rule": "at_or_above",
+        "score_min": 0.0,
+        "score_max": 27.0,
+    }
+    assert rows["REQOL10"]["case_rule"] == "below"
+    assert rows["WEMWBS"]["direction"] == 1
+    assert rows["ONSLONELY"]["direction"] is None
+    assert rows["ONS4.anxiety"]["direction"] == -1
+    assert rows["ONS4.happiness"]["direction"] == 1
+    assert rows["ONS4.anxiety"]["rc_threshold"] is None
+    assert "ONS4" not in rows  # per-item: no total
+    assert "EQ5D5L" not in rows and "EQ5D5L.vas" in rows  # no value set: no index

@@ -1,0 +1,107 @@
+"""Benchmark sources and derived lineage (peerbench/aggregate/sources.py, lineage.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, cast
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from peerbench.aggregate.lineage import LINEAGE_COLUMNS, quarter
+from peerbench.aggregate.sources import BenchmarkSource, pooled_schema
+from peerbench.io.tabular import FileFormat
+from peerbench.synth import write_dataset
+from peerbench.synth.generator import SyntheticDataset
+from tests.aggregate.conftest import SYNTH_CONFIG, MakeOutcomes
+
+
+def test_quarter_labels_calendar_quarters() -> None:
+    dates = pa.array([dt.date(2025, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 12, 31), None])
+    assert quarter(dates).to_pylist() == ["2025-Q1", "2025-Q1", "2025-Q4", None]
+
+
+def test_outcome_period_is_the_quarter_of_the_earliest_baseline(
+    make_outcomes: MakeOutcomes, services: pa.Table
+) -> None:
+    outcomes = make_outcomes(
+        [
+            ("m1", "p1", "PHQ9", "baseline", "2025-03-30", [1] * 9),
+            ("m2", "p1", "GAD7", "baseline", "2025-03-20", [1] * 7),
+            ("m3", "p1", "PHQ9", "month_3", "2025-06-30", [0] * 9),
+            ("m4", "p2", "PHQ9", "month_3", "2025-08-01", [0] * 9),  # no baseline
+        ]
+    )
+    read = BenchmarkSource.from_tables({"outcome": outcomes, "service": services}).read("outcome")
+    assert read.column("_period").to_pylist() == ["2025-Q1", "2025-Q1", "2025-Q1", "2025-Q3"]
+    assert read.column("_organisation_id").to_pylist() == ["org-a"] * 4
+    assert read.column("_submission_id").null_count == 4
+    assert read.column("_standard_version").to_pylist() == ["1.0.0"] * 4
+
+
+def test_existing_lineage_is_kept(make_outcomes: MakeOutcomes) -> None:
+    rows = [("m1", "p1", "PHQ9", "baseline", "2025-03-30", [1] * 9)]
+    pooled = make_outcomes(rows).append_column("_period", pa.array(["2024-Q4"]))
+    pooled = pooled.append_column("_organisation_id", pa.array(["org-z"]))
+    read = BenchmarkSource.from_tables({"outcome": pooled}).read("outcome")
+    assert read.column("_period").to_pylist() == ["2024-Q4"]
+    assert read.column("_organisation_id").to_pylist() == ["org-z"]
+    assert read.column_names[-4:] == list(LINEAGE_COLUMNS)
+
+
+def test_participant_and_engagement_periods(synth_tables: dict[str, pa.Table]) -> None:
+    source = BenchmarkSource.from_tables(synth_tables)
+    engagements = source.read("engagement")
+    assert (
+        engagements.column("_period").to_pylist()
+        == quarter(engagements.column("start_date")).to_pylist()
+    )
+    participants = source.read("participant")
+    assert participants.column("_period").null_count == 0
+    assert pc.all(pc.starts_with(participants.column("_organisation_id"), "org")).as_py()
+
+
+def test_from_folder_reads_what_synth_writes(
+    tmp_path: Path, synth_tables: dict[str, pa.Table]
+) -> None:
+    write_dataset(SyntheticDataset(SYNTH_CONFIG, synth_tables), tmp_path, FileFormat.PARQUET)
+    from_folder = BenchmarkSource.from_folder(tmp_path)
+    in_memory = BenchmarkSource.from_tables(synth_tables)
+    for record_type in ("service", "participant", "engagement", "outcome"):
+        assert from_folder.read(record_type).equals(in_memory.read(record_type))
+
+
+def test_from_folder_without_outcomes_fails(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"outcomes\.parquet"):
+        BenchmarkSource.from_folder(tmp_path)
+
+
+def test_paths_from_several_files_are_concatenated(
+    tmp_path: Path, make_outcomes: MakeOutcomes
+) -> None:
+    first = make_outcomes([("m1", "p1", "PHQ9", "baseline", "2025-03-30", [1] * 9)])
+    second = make_outcomes([("m2", "p2", "GAD7", "baseline", "2025-04-02", [1] * 7)])
+    pq.write_table(first, tmp_path / "a.parquet")
+    pq.write_table(second, tmp_path / "b.parquet")
+    source = BenchmarkSource({"outcome": [tmp_path / "a.parquet", tmp_path / "b.parquet"]})
+    read = source.read("outcome")
+    assert read.column("record_id").to_pylist() == ["m1", "m2"]
+    assert read.schema.names == pooled_schema("outcome").names
+    assert BenchmarkSource({}).read("engagement").num_rows == 0
+
+
+def test_from_store_uses_the_current_paths() -> None:
+    class Store:
+        def current_paths(self, session: object, record_type: str, orgs: object) -> list[str]:
+            return [f"{record_type}/current.parquet"]
+
+    source = BenchmarkSource.from_store(cast(Any, Store()), cast(Any, None))
+    assert source.data["outcome"] == ["outcome/current.parquet"]
+
+
+def test_unknown_record_type_is_refused() -> None:
+    with pytest.raises(ValueError, match="feedback"):
+        BenchmarkSource({}).read("feedback")
