@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 
-.PHONY: install test lint typecheck pytest demo schema check-generated bench clean
+.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ check-generated: $(STAMP)
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
 	DEMO_DIR=$(DEMO_DIR) $(BIN)/python scripts/demo.py
+
+reference-reports: $(STAMP)
+	$(BIN)/python scripts/reference_reports.py --out reference_reports
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -4,7 +4,7 @@
 2. Start an embedded server (SQLite + a local Parquet pool), create the demo
    organisations, a network with all of them as members, and a key per organisation.
 3. Each organisation validates and submits its own slice with `peerbench submit`.
-4. Aggregate and report (added by later stages when they exist).
+4. Aggregate the pool into benchmarks and write the reference-style reports.
 
 Everything goes under DEMO_DIR (default ./demo-output); the server is stopped at the end.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 
+from peerbench.reports.builders import write_all
 from peerbench.synth.split import split_dataset
 
 PERIOD = "2026-Q3"
@@ -101,8 +102,14 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    print("$ (aggregate the pool and write the reports)", flush=True)
+    reports = write_all(demo / "server", demo / "reports")
     print(f"\nDemo finished. Validation report: {demo / 'validation.html'}")
     print(f"Pooled store (Parquet): {demo / 'server' / 'pool'}")
+    print("Reports (open in a browser):")
+    for path in reports:
+        if path.suffix == ".html":
+            print(f"  {path}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from peerbench.cli.db_cmd import db
 from peerbench.cli.download import download
 from peerbench.cli.instruments_cmd import instruments
 from peerbench.cli.pseudonymise import keygen, pseudonymise
+from peerbench.cli.report import report
 from peerbench.cli.schema_cmd import schema
 from peerbench.cli.serve import serve
 from peerbench.cli.submit import status, submit
@@ -47,6 +48,7 @@ _COMMANDS = (
     status,
     benchmark,
     download,
+    report,
 )
 for command in _COMMANDS:
     cli.add_command(command)

@@ -15,6 +15,7 @@ from peerbench.reports.chart_outcomes import (
     retention_curve,
 )
 from peerbench.reports.chart_reach import reach_vs_population
+from peerbench.reports.chart_trend import score_trend
 
 __all__ = [
     "Chart",
@@ -24,4 +25,5 @@ __all__ = [
     "individual_change_bars",
     "reach_vs_population",
     "retention_curve",
+    "score_trend",
 ]

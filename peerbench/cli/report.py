@@ -1,0 +1,87 @@
+"""``peerbench report``: write a service, network, commissioner or data-quality report."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import click
+
+from peerbench.reports.builders import KINDS, build, load_report_data, write
+from peerbench.reports.render import find_chromium
+
+
+@click.command(name="report")
+@click.option(
+    "--store",
+    "store",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A pooled store (server data directory or its pool) or any folder of standard "
+    "Parquet files, as for `peerbench benchmark`.",
+)
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(KINDS),
+    help="Which report: service, network, commissioner or quality.",
+)
+@click.option("--service", "service_id", default=None, help="Service id (for --kind service).")
+@click.option(
+    "--network",
+    "network_id",
+    default=None,
+    help="Name the whole pool in titles and the file name (default: 'the network').",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (created if missing).",
+)
+@click.option("--pdf", is_flag=True, help="Also print an A4 PDF (needs Chromium).")
+def report(
+    store: Path,
+    kind: str,
+    service_id: str | None,
+    network_id: str | None,
+    out_dir: Path,
+    pdf: bool,
+) -> None:
+    """Write a plain-English HTML report (and optionally a PDF) from pooled data.
+
+    Writes OUT/<kind>[-<id>].html and OUT/<kind>[-<id>].figures.json (the key figures as
+    JSON), and prints where to open the report. Every figure passes disclosure control;
+    a service report shows its own service's figures in full (owner view).
+
+    Example: peerbench report --store demo-output/reference --kind service
+    --service org001-birmingham-s5 --out reports --pdf
+    """
+    if kind == "service" and service_id is None:
+        raise click.BadParameter("is required for --kind service", param_hint="--service")
+    if kind != "service" and service_id is not None:
+        raise click.BadParameter("only applies to --kind service", param_hint="--service")
+    started = time.perf_counter()
+    try:
+        data = load_report_data(store, network_name=network_id or "the network")
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        content = build(data, kind, service_id)
+    except KeyError:
+        raise click.BadParameter(
+            f"{service_id!r} is not a service in {store}", param_hint="--service"
+        ) from None
+    ident = service_id if kind == "service" else network_id
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", ident).strip("-") if ident else ""
+    name = f"{kind}-{slug}" if slug else kind
+    paths = write(content, out_dir, name, pdf=pdf)
+    if pdf and find_chromium() is None:
+        click.echo("no Chromium found: wrote HTML only (install chromium for --pdf)", err=True)
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {len(paths)} files in {seconds:.1f} s", err=True)
+    for path in paths:
+        click.echo(path)
+    click.echo(f"open {paths[0].resolve().as_uri()}", err=True)

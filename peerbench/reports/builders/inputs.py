@@ -1,0 +1,170 @@
+"""Load everything the reports are built from, once: benchmark, checked tables, extras.
+
+:func:`load_report_data` takes a pooled store (a server data directory or its ``pool``)
+or any folder of standard Parquet files, as ``peerbench benchmark`` does, and returns a
+:class:`ReportData`: the raw benchmark result (never shown as it is: builders pass it
+through :func:`peerbench.benchmarking.disclose.controlled`), the validated canonical
+tables (for data quality, feedback and names), and participant-level aggregates for
+the figures that are not benchmark sections (score bands, who is reached).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from peerbench.aggregate import compute_tables
+from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult
+from peerbench.benchmarking.compute import compute, period_view
+from peerbench.benchmarking.sources import DATABASE_FILE, open_source
+from peerbench.disclosure import DisclosurePolicy
+from peerbench.schema.records import RECORD_TYPES
+from peerbench.validators.engine import validate
+from peerbench.validators.report import Report as ValidationReport
+
+MANIFEST = "peerbench.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportData:
+    """What every report builder reads.
+
+    Attributes:
+        raw: The raw benchmark result (control it before showing any figure).
+        tables: Canonical tables by record type, as accepted by the validator.
+        validation: The validator's report on the same files.
+        paired: Participant-level pairs (baseline and follow-up scores), all periods.
+        demographics: People per service × dimension × category, all periods.
+        as_of: The extract date (the manifest's ``as_of``, else the latest date).
+        policy: Disclosure policy for every figure that leaves the pool.
+        description: Where the data came from.
+        network_name: What to call the whole pool ("the network").
+    """
+
+    raw: BenchmarkResult
+    tables: Mapping[str, pa.Table]
+    validation: ValidationReport
+    paired: pa.Table
+    demographics: pa.Table
+    as_of: dt.date
+    policy: DisclosurePolicy
+    description: str
+    network_name: str = "the network"
+
+    @property
+    def organisation_names(self) -> dict[str, str]:
+        """Organisation id → name."""
+        table = self.tables.get("organisation")
+        if table is None:
+            return {}
+        return dict(
+            zip(table["organisation_id"].to_pylist(), table["name"].to_pylist(), strict=True)
+        )
+
+    @property
+    def feedback(self) -> pa.Table:
+        """The feedback table (empty when none was submitted)."""
+        return self.tables.get("feedback", pa.table({}))
+
+    def organisation_of(self, service_id: str) -> str:
+        """The organisation that runs ``service_id``; raises ``KeyError`` if unknown."""
+        for service in self.raw.services:
+            if service.service_id == service_id:
+                return service.organisation_id
+        raise KeyError(service_id)
+
+
+def standard_files(path: Path) -> list[Path]:
+    """The standard Parquet files of a folder, or the current files of a pooled store."""
+    root = Path(path)
+    server = root if (root / DATABASE_FILE).is_file() else None
+    if server is None and root.name == "pool" and (root.parent / DATABASE_FILE).is_file():
+        server = root.parent
+    if server is not None:
+        from peerbench.server.db.session import Database
+        from peerbench.server.settings import Settings
+        from peerbench.server.store import PooledStore
+
+        settings = Settings(data_dir=server)
+        database = Database(settings.resolved_database_url())
+        store = PooledStore(settings.resolved_store_url())
+        try:
+            with database.session() as session:
+                return [Path(p) for rt in RECORD_TYPES for p in store.current_paths(session, rt)]
+        finally:
+            database.dispose()
+    return [
+        root / f"{spec.file_stem}.parquet"
+        for spec in RECORD_TYPES.values()
+        if (root / f"{spec.file_stem}.parquet").is_file()
+    ]
+
+
+def _manifest_as_of(path: Path) -> dt.date | None:
+    manifest = Path(path) / MANIFEST
+    if not manifest.is_file():
+        return None
+    value = json.loads(manifest.read_text(encoding="utf-8")).get("as_of")
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _latest_date(tables: Mapping[str, pa.Table]) -> dt.date:
+    outcome = tables.get("outcome")
+    if outcome is not None and outcome.num_rows:
+        latest = pc.max(outcome["date_administered"]).as_py()
+        if isinstance(latest, dt.date):
+            return latest
+    return dt.date(1970, 1, 1)
+
+
+def load_report_data(
+    path: str | Path,
+    options: BenchmarkOptions | None = None,
+    *,
+    network_name: str = "the network",
+) -> ReportData:
+    """Benchmark, validate and aggregate the data at ``path`` for the report builders.
+
+    Args:
+        path: A server data directory (or its ``pool``) or a folder of standard files.
+        options: Benchmark options (default :class:`BenchmarkOptions`); their
+            ``disclosure_policy`` is used for every report figure.
+        network_name: What the reports call the whole pool.
+
+    Returns:
+        The loaded data.
+
+    Raises:
+        FileNotFoundError: if ``path`` is not a folder or holds no outcomes.
+    """
+    options = options or BenchmarkOptions()
+    loaded = open_source(path)
+    as_of = _manifest_as_of(Path(path))
+    checked = validate(standard_files(Path(path)), collect=True, today=as_of)
+    as_of = as_of or _latest_date(checked.tables)
+    raw = compute(
+        loaded.source,
+        options,
+        service_use=loaded.service_use,
+        generated_from=loaded.description,
+    )
+    aggregates = compute_tables(
+        period_view(loaded.source, None), backend=options.backend, include_paired=True
+    )
+    return ReportData(
+        raw=raw,
+        tables=checked.tables,
+        validation=checked.report,
+        paired=aggregates["paired"],
+        demographics=aggregates["demographics"],
+        as_of=as_of,
+        policy=options.disclosure_policy or DisclosurePolicy(),
+        description=loaded.description,
+        network_name=network_name,
+    )

@@ -1,0 +1,477 @@
+"""The network report: every service together, as the public (or a funder) sees it.
+
+Content: headline figures; the pooled effect per measure (forest plot by service with
+the random-effects estimate and its prediction interval); funnel plots; "what works for
+whom" by service model (subgroup table and each test of difference in words); reach and
+equity (who is followed up compared with everyone supported); staying in touch; and data
+coverage by member. Every figure is the public view of
+:func:`peerbench.benchmarking.disclose.controlled` or passes the same policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult
+from peerbench.benchmarking.disclose import controlled
+from peerbench.reports import charts
+from peerbench.reports import formatting as fmt
+from peerbench.reports.builders import phrases, select
+from peerbench.reports.builders.blocks import key_figure
+from peerbench.reports.builders.chart_inputs import funnel_inputs, retention_rows
+from peerbench.reports.builders.inputs import ReportData
+from peerbench.reports.builders.periods import long_date
+from peerbench.reports.builders.quality_data import member_coverage
+from peerbench.reports.builders.shares import controlled_count, controlled_rate, controlled_shares
+from peerbench.reports.builders.wording import (
+    ATTRIBUTES,
+    INSTRUMENTS,
+    agreement,
+    instrument_name,
+    instrument_topic,
+    label,
+    timepoint_phrase,
+)
+from peerbench.reports.content import Block, Figure, Report, Section, Table, TableCell
+from peerbench.reports.suppression import SuppressionWording
+
+FORESTS_SHOWN = 3
+FUNNELS_SHOWN = 2
+METHOD = "REML"
+EFFECT_LABEL = "Size of improvement (0.2 small, 0.5 medium, 0.8 large)"
+
+
+def effect_words(g: float | None) -> str:
+    """A standardised effect in words (Cohen's rough guide)."""
+    if g is None:
+        return "not available"
+    size = abs(g)
+    words = (
+        "very small" if size < 0.2 else "small" if size < 0.5 else "medium" if size < 0.8 else
+        "large"
+    )  # fmt: skip
+    return f"{words} {'improvement' if g >= 0 else 'worsening'}"
+
+
+def total_people(data: ReportData) -> int:
+    """Distinct people supported across the pool (one per person and service)."""
+    participant = data.tables.get("participant")
+    return 0 if participant is None else participant.num_rows
+
+
+class _Context:
+    def __init__(self, data: ReportData) -> None:
+        self.data = data
+        self.result: BenchmarkResult = controlled(data.raw, data.policy)
+        self.wording = SuppressionWording.from_policy(data.policy)
+        self.measures = select.instruments_by_evidence(self.result)
+        self.headline = self.measures[0] if self.measures else None
+        self.with_meta = [(i, t) for i, t in self.measures if self.meta(i, t) is not None][
+            :FORESTS_SHOWN
+        ]
+
+    def meta(self, instrument: str, timepoint: str) -> Any:
+        return select.first(
+            self.result.meta,
+            instrument=instrument,
+            timepoint=timepoint,
+            method=METHOD,
+            period=ALL_PERIODS,
+        )
+
+
+def _in_brief(ctx: _Context) -> Section:
+    people = controlled_count(total_people(ctx.data), ctx.data.policy, owner=False)
+    blocks: list[Block] = [
+        key_figure(
+            "Services",
+            len(ctx.result.services),
+            fmt.number(len(ctx.result.services)),
+            f"Peer-support services run by {len(ctx.data.organisation_names)} member "
+            "organisations and pooling their data.",
+        ),
+        key_figure(
+            "People supported",
+            people,
+            fmt.people(people, wording=ctx.wording),
+            f"Everyone who started support up to {long_date(ctx.data.as_of)}, rounded to the "
+            f"nearest {ctx.data.policy.rounding_base}.",
+        ),
+    ]
+    if ctx.headline is not None:
+        instrument, timepoint = ctx.headline
+        row = select.pooled(ctx.result, instrument, timepoint)
+        blocks.append(
+            key_figure(
+                f"People whose {instrument_topic(instrument)} improved",
+                select.value(row, "share_improved"),
+                phrases.improved_text(row, ctx.wording),
+                phrases.improved_meaning(row, instrument, timepoint),
+            )
+        )
+        meta = ctx.meta(instrument, timepoint)
+        if meta is not None:
+            blocks.append(
+                key_figure(
+                    f"Size of the improvement in {instrument_topic(instrument)}",
+                    select.value(meta, "estimate"),
+                    fmt.number_ci(meta.estimate, meta.ci_low, meta.ci_high, digits=2),
+                    f"A {effect_words(meta.estimate)} on the usual scale (0.2 small, 0.5 "
+                    f"medium, 0.8 large), pooling {meta.k} services so that each counts "
+                    "fairly.",
+                )
+            )
+    return Section(
+        "In brief",
+        intro="Results pool every service with enough people; each service's own results "
+        "are in its service report.",
+        blocks=blocks,
+    )
+
+
+def _forest(ctx: _Context, instrument: str, timepoint: str) -> Figure:
+    meta = ctx.meta(instrument, timepoint)
+    rows = [
+        {
+            "label": select.service_name(ctx.result, r.service_id),
+            "estimate": select.value(r, "estimate"),
+            "ci_low": select.value(r, "ci_low"),
+            "ci_high": select.value(r, "ci_high"),
+            "n": r.n_paired,
+        }
+        for r in select.where(
+            ctx.result.forest, instrument=instrument, timepoint=timepoint, period=ALL_PERIODS
+        )
+    ]
+
+    def order(row: dict[str, Any]) -> tuple[float, str]:
+        estimate = row["estimate"]
+        return (-(estimate if isinstance(estimate, float) else -9.0), str(row["label"]))
+
+    rows.sort(key=order)
+    pooled = {
+        "estimate": meta.estimate,
+        "ci_low": meta.ci_low,
+        "ci_high": meta.ci_high,
+        "pi_low": meta.pi_low,
+        "pi_high": meta.pi_high,
+    }
+    chart = charts.forest_plot(
+        rows,
+        pooled,
+        estimate_label=EFFECT_LABEL,
+        reference=0.0,
+        title=f"{instrument_name(instrument)}: each service, and all services together",
+    )
+    spread = ""
+    if meta.pi_low is not None and meta.pi_high is not None:
+        spread = (
+            f" A new service like these would most likely see between "
+            f"{fmt.number(meta.pi_low, 2)} and {fmt.number(meta.pi_high, 2)} (the dotted line)."
+        )
+    i2 = (
+        f" About {fmt.percent(meta.i2)} of the differences between services' results are real "
+        "differences rather than chance."
+        if meta.i2 is not None
+        else ""
+    )
+    return Figure(
+        chart,
+        f"All services together show a {effect_words(meta.estimate)} "
+        f"({fmt.number(meta.estimate, 2)}, diamond), {timepoint_phrase(timepoint)}." + spread + i2,
+    )
+
+
+def _pooled_effects(ctx: _Context) -> Section | None:
+    if not ctx.with_meta:
+        return None
+    blocks: list[Block] = [_forest(ctx, i, t) for i, t in ctx.with_meta]
+    return Section(
+        "Pooled effect on each measure",
+        intro="Each square is a service, with a line showing the range its result probably "
+        "lies in. The diamond pools every service, giving more weight to those with more "
+        "people but letting services genuinely differ (a random-effects model). Sizes are "
+        "standardised so different questionnaires can be compared.",
+        blocks=blocks,
+    )
+
+
+def _funnels(ctx: _Context) -> Section | None:
+    blocks: list[Block] = []
+    for instrument, timepoint in ctx.measures:
+        if len(blocks) >= FUNNELS_SHOWN:
+            break
+        found = funnel_inputs(ctx.result, instrument, timepoint, "reliable_improvement")
+        if found is None:
+            continue
+        units, curves, target = found
+        chart = charts.funnel_plot(
+            units,
+            curves,
+            target=target,
+            value_label=f"Share whose {instrument_topic(instrument)} improved",
+            precision_label="People with both scores",
+            title=f"{instrument_name(instrument)}: services compared with the pooled result",
+        )
+        shown = [u for u in units if isinstance(u["value"], float)]
+        outside = [u for u in shown if u["flag"] != "within"]
+        count = "None" if not outside else fmt.number(len(outside))
+        blocks.append(
+            Figure(
+                chart,
+                f"{count} of the {len(shown)} services shown sit outside the 95% limits. "
+                "Services above the limits may have practice worth sharing; those below are "
+                "worth a conversation, not a judgement, since the people they serve may "
+                "differ.",
+            )
+        )
+    if not blocks:
+        return None
+    return Section(
+        "How services compare",
+        intro="Small services vary more by chance, so the limits are wider on the left. A "
+        "service outside the limits differs from the pooled result by more than chance would "
+        "usually explain.",
+        blocks=blocks,
+    )
+
+
+def _what_works(ctx: _Context) -> Section | None:
+    if not ctx.with_meta:
+        return None
+    instrument, timepoint = ctx.with_meta[0]
+    match = {"instrument": instrument, "timepoint": timepoint, "period": ALL_PERIODS}
+    levels = select.where(ctx.result.subgroups, **match)
+    tests = select.where(ctx.result.subgroup_tests, **match)
+    rows: list[list[TableCell]] = []
+    for attribute in ctx.result.options.by:
+        for level in sorted(
+            (r for r in levels if r.attribute == attribute),
+            key=lambda r: -(r.estimate if r.estimate is not None else -9),
+        ):
+            rows.append(
+                [
+                    f"{ATTRIBUTES.get(attribute, attribute)}: {label(attribute, level.level)}",
+                    level.k,
+                    select.value(level, "n_paired"),
+                    fmt.number_ci(level.estimate, level.ci_low, level.ci_high, digits=2),
+                ]
+            )
+    test_rows: list[list[TableCell]] = [
+        [ATTRIBUTES.get(t.attribute, t.attribute), t.levels, t.k, agreement(t.p_value)]
+        for t in tests
+        if t.attribute in ctx.result.options.by
+    ]
+    return Section(
+        "What works for whom",
+        intro=f"Services grouped by how they work, for {instrument_topic(instrument)} "
+        f"({INSTRUMENTS.get(instrument, ('', instrument))[1]}), "
+        f"{timepoint_phrase(timepoint)}. Each group's figure pools its services in the same way "
+        "as the diamond above.",
+        blocks=[
+            Table(
+                columns=["Kind of service", "Services", "People with both scores",
+                         "Size of improvement"],
+                rows=rows,
+                caption="Improvement by kind of service",
+                what_it_means="Compare groups within the same heading. Groups with one or two "
+                "services rest on those services alone, so read them with care.",
+            ),
+            Table(
+                columns=["Compared by", "Groups", "Services", "Is there a real difference?"],
+                rows=test_rows,
+                caption="Do the groups really differ?",
+                what_it_means="A difference is only called real when it is larger than the "
+                "variation between services would produce by chance (5% test).",
+                numeric=frozenset({1, 2}),
+            ),
+        ],
+    )  # fmt: skip
+
+
+def _paired_people(data: ReportData, instrument: str, timepoint: str) -> pa.Table:
+    paired = data.paired
+    chosen = paired.filter(
+        pc.and_(
+            pc.equal(paired["instrument"], instrument), pc.equal(paired["timepoint"], timepoint)
+        )
+    )
+    return chosen.select(["participant_key", "service_id"])
+
+
+def _quintiles(table: pa.Table) -> dict[str, int]:
+    deciles = table["deprivation_decile"].to_numpy(zero_copy_only=False)
+    counts = {str(q): 0 for q in range(1, 6)}
+    for value in deciles:
+        if value is not None and value == value:  # skip missing (None / NaN)
+            counts[str((int(value) + 1) // 2)] += 1
+    return counts
+
+
+def _equity(ctx: _Context) -> Section | None:
+    participants = ctx.data.tables.get("participant")
+    if (
+        participants is None
+        or ctx.headline is None
+        or "deprivation_decile" not in (participants.column_names)
+    ):
+        return None
+    instrument, timepoint = ctx.headline
+    keys = _paired_people(ctx.data, instrument, timepoint)
+    both = pc.binary_join_element_wise(
+        participants["participant_key"], participants["service_id"], "|"
+    )
+    wanted = pc.binary_join_element_wise(keys["participant_key"], keys["service_id"], "|")
+    followed = participants.filter(pc.is_in(both, wanted))
+    policy = ctx.data.policy
+    everyone, _ = controlled_shares(_quintiles(participants), policy, owner=False)
+    scored, _ = controlled_shares(_quintiles(followed), policy, owner=False)
+    rows = [
+        {
+            "category": label("deprivation_quintile", q),
+            "service_share": scored[q],
+            "population_share": everyone[q],
+        }
+        for q in everyone
+    ]
+    chart = charts.reach_vs_population(
+        rows,
+        category_label="Area deprivation (fifths of areas)",
+        service_label="People with before-and-after scores",
+        population_label="Everyone supported",
+        title="Are people from poorer areas equally likely to be followed up?",
+    )
+    gap = [
+        float(r["service_share"]) - float(r["population_share"])
+        for r in rows
+        if isinstance(r["service_share"], float) and isinstance(r["population_share"], float)
+    ]
+    widest = max((abs(g) for g in gap), default=0.0)
+    meaning = (
+        "People from every kind of area are followed up in similar proportions (no gap "
+        f"larger than {fmt.number(widest * 100)} percentage points), so the results are not "
+        "skewed towards better-off areas."
+        if widest < 0.05
+        else f"Some kinds of area are under-represented among people followed up (gaps of up "
+        f"to {fmt.number(widest * 100)} percentage points); results may over-represent the rest."
+    )
+    return Section(
+        "Reach and equity",
+        intro="Peer support should reach people wherever they live. The first bar in each "
+        "pair shows people whose change can be measured, the second everyone supported.",
+        blocks=[Figure(chart, meaning)],
+    )
+
+
+def _retention(ctx: _Context) -> Section | None:
+    series: list[dict[str, Any]] = []
+    names: list[str] = []
+    for instrument, _ in ctx.measures:
+        if len(names) >= 3:
+            break
+        rows = retention_rows(ctx.result, instrument, {instrument_name(instrument): None})
+        if rows:
+            names.append(instrument_name(instrument))
+            series += rows
+    if not series:
+        return None
+    chart = charts.retention_curve(
+        series,
+        title="Of people who improved by 3 months, the share with a later score",
+        series_order=names,
+    )
+    return Section(
+        "Staying in touch",
+        intro="Long-term benefit can only be shown for people who fill in a later "
+        "questionnaire.",
+        blocks=[
+            Figure(
+                chart,
+                "Fewer than half of the people who improved early fill in a questionnaire a "
+                "year on, so long-term results rest on a minority; better follow-up would "
+                "strengthen the case."
+                if any(r["months"] == 12 and isinstance(r["share"], float) and r["share"] < 0.5
+                       for r in series)
+                else "Most people who improved early are still followed up later.",
+            )
+        ],
+    )  # fmt: skip
+
+
+def _coverage(ctx: _Context) -> Section | None:
+    members = member_coverage(ctx.data.tables)
+    if len(members) < 2:
+        return None
+    names = ctx.data.organisation_names
+    policy = ctx.data.policy
+    rows: list[list[TableCell]] = []
+    for m in members:
+        rate = controlled_rate(m.followed_up, m.people, policy, owner=False)
+        rows.append(
+            [
+                names.get(m.organisation_id, m.organisation_id),
+                m.services,
+                controlled_count(m.people, policy, owner=False),
+                fmt.percent(rate) if isinstance(rate, float) else rate,
+            ]
+        )
+    return Section(
+        "Data coverage by member",
+        blocks=[
+            Table(
+                columns=["Member", "Services", "People with a first score", "Share followed up"],
+                rows=rows,
+                caption="How much each member contributes",
+                what_it_means="Members that follow up more people add more evidence; the "
+                "data-quality report has the detail.",
+            )
+        ],
+    )
+
+
+def build_network_report(data: ReportData) -> Report:
+    """The network report (public view).
+
+    Args:
+        data: Loaded report data.
+
+    Returns:
+        The report content.
+    """
+    ctx = _Context(data)
+    optional = (
+        _pooled_effects(ctx),
+        _funnels(ctx),
+        _what_works(ctx),
+        _equity(ctx),
+        _retention(ctx),
+        _coverage(ctx),
+    )
+    sections = [_in_brief(ctx), *(s for s in optional if s is not None)]
+    policy = data.policy
+    name = data.network_name
+    return Report(
+        kind="network",
+        title=f"{name[0].upper()}{name[1:]}: peer-support outcomes up to {long_date(data.as_of)}",
+        subtitle=f"{len(ctx.result.services)} services pooling their data",
+        generated_for=f"Members and funders of {name}",
+        sections=sections,
+        assumptions=[
+            "Change compares each person's first score with a later one; only people with "
+            "both are counted.",
+            "Sizes of improvement are Hedges' g: the average change divided by how much "
+            "scores vary at the start, so different questionnaires can be compared.",
+            "Services are pooled with a random-effects model (REML), which allows services to "
+            "differ; the prediction interval shows where a new service would likely fall.",
+            "Funnel-plot limits follow Spiegelhalter (2005), widened when services differ more "
+            "than chance allows.",
+            f"Results resting on fewer than {policy.min_n} people are not shown; counts of "
+            f"{policy.small_count_min} to {policy.small_count_max} people are hidden and other "
+            f"counts rounded to the nearest {policy.rounding_base} ({policy.name}).",
+        ],
+        generated_on=long_date(data.as_of),
+        wording=ctx.wording,
+    )

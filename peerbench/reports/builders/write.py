@@ -1,0 +1,128 @@
+"""Write reports to files: ``<kind>[-<id>].html``, optional PDF and a key-figures JSON.
+
+:func:`write_all` is the one call a demo or a script needs::
+
+    from peerbench.reports.builders import write_all
+    paths = write_all("demo-output/reference", "demo-output/reports")
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from peerbench.io.atomic import atomic_path
+from peerbench.reports.builders.commissioner import build_commissioner_summary
+from peerbench.reports.builders.figures import key_figures
+from peerbench.reports.builders.inputs import ReportData, load_report_data
+from peerbench.reports.builders.network import build_network_report
+from peerbench.reports.builders.quality import build_quality_report
+from peerbench.reports.builders.quality_inputs import quality_inputs
+from peerbench.reports.builders.select import number
+from peerbench.reports.builders.service import build_service_report
+from peerbench.reports.content import Report
+from peerbench.reports.render import find_chromium, print_pdf, render_html
+
+KINDS = ("service", "network", "commissioner", "quality")
+SMALL_SERVICE_MIN = 10
+
+
+def build(data: ReportData, kind: str, service_id: str | None = None) -> Report:
+    """Build one report of ``kind`` (``service`` needs ``service_id``).
+
+    Raises:
+        ValueError: for an unknown kind or a service report without a service.
+        KeyError: if the service is not in the data.
+    """
+    if kind == "service":
+        if service_id is None:
+            raise ValueError("a service report needs a service id")
+        return build_service_report(data, service_id)
+    if kind == "network":
+        return build_network_report(data)
+    if kind == "commissioner":
+        return build_commissioner_summary(data)
+    if kind == "quality":
+        return build_quality_report(quality_inputs(data))
+    raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def write(
+    report: Report, out_dir: Path, name: str, *, pdf: bool = False, figures: bool = True
+) -> list[Path]:
+    """Write ``report`` as ``out_dir/name.html`` (and ``.pdf``, ``.figures.json``).
+
+    Returns:
+        The paths written (the PDF only when Chromium is installed).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = out_dir / f"{name}.html"
+    with atomic_path(html) as tmp:
+        tmp.write_text(render_html(report), encoding="utf-8")
+    written = [html]
+    if figures:
+        summary = out_dir / f"{name}.figures.json"
+        with atomic_path(summary) as tmp:
+            text = json.dumps(key_figures(report), indent=2, ensure_ascii=False)
+            tmp.write_text(text + "\n", encoding="utf-8")
+        written.append(summary)
+    if pdf and find_chromium() is not None:
+        target = out_dir / f"{name}.pdf"
+        print_pdf(html, target)
+        written.append(target)
+    return written
+
+
+def largest_and_smallest(data: ReportData) -> tuple[str, str]:
+    """The services with the most and the fewest people supported (ties: by id).
+
+    The smallest is chosen among services with at least :data:`SMALL_SERVICE_MIN` people.
+    """
+    sizes = sorted(
+        (int(number(row, "participants") or 0), row.service_id)
+        for row in data.raw.reach
+        if row.period == "all"
+    )
+    small = [s for s in sizes if s[0] >= SMALL_SERVICE_MIN] or sizes
+    return sizes[-1][1], small[0][1]
+
+
+def write_all(
+    source_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    services: Sequence[str] | None = None,
+    pdf: bool = False,
+    network_name: str = "the network",
+    data: ReportData | None = None,
+) -> list[Path]:
+    """Write the full set of reports for the data in ``source_dir``.
+
+    Writes ``network``, ``commissioner``, ``quality`` and one ``service-<id>`` report per
+    service in ``services`` (default: the largest and the smallest service), each as
+    HTML plus a ``.figures.json`` summary (and a PDF with ``pdf`` when Chromium exists).
+
+    Args:
+        source_dir: A pooled store or a folder of standard files.
+        out_dir: Folder to write into (created if missing).
+        services: Service ids for service reports.
+        pdf: Also print each report to PDF.
+        network_name: What the reports call the whole pool.
+        data: Already-loaded data (skips loading ``source_dir``).
+
+    Returns:
+        Every path written, HTML first for each report.
+    """
+    data = data or load_report_data(source_dir, network_name=network_name)
+    chosen = list(services) if services is not None else list(dict.fromkeys(
+        largest_and_smallest(data)))  # fmt: skip
+    out = Path(out_dir)
+    written: list[Path] = []
+    written += write(build(data, "network"), out, "network", pdf=pdf)
+    for service_id in chosen:
+        written += write(build(data, "service", service_id), out, f"service-{service_id}", pdf=pdf)
+    written += write(build(data, "commissioner"), out, "commissioner", pdf=pdf)
+    written += write(build(data, "quality"), out, "quality", pdf=pdf)
+    return written

@@ -1,0 +1,145 @@
+"""Each report builder on a small synthetic pool: sections, disclosure and plain words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from peerbench.reports.builders import (
+    build,
+    build_network_report,
+    build_service_report,
+    key_figures,
+    largest_and_smallest,
+)
+from peerbench.reports.builders.quotes import quotable
+from peerbench.reports.content import Figure, KeyFigure, Quote, Report, Table
+from peerbench.reports.render import render_html
+from peerbench.reports.suppression import as_suppressed
+from tests.reports.test_reports_builders_data import small_data
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, Report]:
+    data = small_data()
+    big, small = largest_and_smallest(data)
+    return {
+        "network": build(data, "network"),
+        "commissioner": build(data, "commissioner"),
+        "quality": build(data, "quality"),
+        "service": build(data, "service", big),
+        "small": build(data, "service", small),
+    }
+
+
+def test_service_report_sections(reports: dict[str, Report]) -> None:
+    titles = [s.title for s in reports["service"].sections]
+    assert titles[:2] == ["In brief", "Who the service reaches"]
+    assert {"How the service compares", "Individual change", "In their own words"} <= set(titles)
+    assert reports["service"].kind == "service"
+
+
+def test_every_key_figure_and_block_has_a_plain_reading(reports: dict[str, Report]) -> None:
+    for report in reports.values():
+        for block in report.blocks():
+            if isinstance(block, KeyFigure | Figure | Table):
+                assert block.what_it_means.strip(), (report.title, block)
+
+
+def test_service_report_is_the_owner_view_of_its_own_service(reports: dict[str, Report]) -> None:
+    data = small_data()
+    big, _ = largest_and_smallest(data)
+    people = next(r.participants for r in data.raw.reach if r.service_id == big)
+    brief = reports["service"].sections[0].blocks[0]
+    assert isinstance(brief, KeyFigure)
+    assert brief.value_text == f"{people:,} people"  # unrounded: it is their own data
+
+
+def test_network_counts_of_people_are_rounded(reports: dict[str, Report]) -> None:
+    people = next(
+        b for b in reports["network"].blocks() if isinstance(b, KeyFigure) and "People" in b.label
+    )
+    count = int(people.value_text.split()[0].replace(",", ""))
+    assert count % 5 == 0
+
+
+def test_network_report_pools_with_a_prediction_interval(reports: dict[str, Report]) -> None:
+    forests = [
+        b for b in reports["network"].blocks()
+        if isinstance(b, Figure) and "each service, and all services" in b.chart.title
+    ]  # fmt: skip
+    assert forests
+    pooled = forests[0].chart.data[-1]
+    assert pooled["Service"] == "All services (pooled)"
+    assert "95% prediction interval" in pooled
+    what_works = next(s for s in reports["network"].sections if s.title == "What works for whom")
+    test_table = what_works.blocks[1]
+    assert isinstance(test_table, Table)
+    assert all("chance" in str(row[-1]) for row in test_table.rows)  # a test in words
+
+
+def test_a_small_service_shows_progress_not_suppressed_change(reports: dict[str, Report]) -> None:
+    titles = [s.title for s in reports["small"].sections]
+    if "Progress towards reporting change" in titles:
+        assert "How the service compares" not in titles
+
+
+def test_commissioner_summary_is_short_and_every_pound_has_its_assumptions(
+    reports: dict[str, Report],
+) -> None:
+    report = reports["commissioner"]
+    assert len(report.sections) == 2  # two sections: no contents list, two printed pages
+    for block in report.blocks():
+        if isinstance(block, KeyFigure) and "£" in block.value_text:
+            assert "assum" in block.what_it_means and "chance" in block.what_it_means
+        if isinstance(block, Table):
+            for row in block.rows:
+                if any("£" in str(c) for c in row[1:3]):
+                    assert "prices" in str(row[-1])  # the assumption sits beside the £
+
+
+def test_commissioner_language_is_non_clinical(reports: dict[str, Report]) -> None:
+    text = render_html(reports["commissioner"])
+    for word in ("confidence interval", "95% CI", "Hedges", "caseness", "p-value", "PHQ"):
+        assert word not in text
+
+
+def test_quotes_come_only_from_released_consented_feedback(reports: dict[str, Report]) -> None:
+    allowed = set(quotable(small_data().feedback)["free_text"].to_pylist())
+    quotes = [b for r in reports.values() for b in r.blocks() if isinstance(b, Quote)]
+    assert quotes
+    assert {q.text for q in quotes} <= allowed
+
+
+def test_quality_report_has_a_trend_by_financial_year(reports: dict[str, Report]) -> None:
+    figures = [b for b in reports["quality"].blocks() if isinstance(b, Figure)]
+    assert figures
+    periods = [row["Financial year (April to March)"] for row in figures[0].chart.data]
+    assert all(re.fullmatch(r"\d{4}–\d{2}( \(to .+\))?", str(p)) for p in periods)
+
+
+def test_suppressed_cells_are_markers_not_blanks(reports: dict[str, Report]) -> None:
+    report = reports["network"]
+    for block in report.blocks():
+        if isinstance(block, Table):
+            for row in block.rows:
+                assert all(c is not None or as_suppressed(c) for c in row)
+    assert key_figures(report)["hidden_reasons"] == report.suppression_reasons()
+
+
+def test_unknown_service_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        build_service_report(small_data(), "no-such-service")
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown report kind"):
+        build(small_data(), "annual")
+    with pytest.raises(ValueError, match="needs a service"):
+        build(small_data(), "service")
+
+
+def test_builders_are_deterministic() -> None:
+    first = render_html(build_network_report(small_data()))
+    assert first == render_html(build_network_report(small_data()))
