@@ -42,10 +42,9 @@ def both(
         {"service_id": services, "network": [f"n{i % 2}" for i in range(len(services))]}
     )
     source = BenchmarkSource.from_tables(synth_tables)
-    options = {"networks": networks, "include_paired": True}
     return (
-        compute_tables(source, backend="duckdb", **options),  # type: ignore[arg-type]
-        compute_tables(source, backend="spark", **options),  # type: ignore[arg-type]
+        compute_tables(source, backend="duckdb", networks=networks, include_paired=True),
+        compute_tables(source, backend="spark", networks=networks, include_paired=True),
     )
 
 
