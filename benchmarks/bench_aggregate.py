@@ -9,8 +9,9 @@ organisations give 994 services with the reference seed), cached as Parquet unde
 3. the Ibis ``service_outcomes`` table alone (baselines, pairs, summary);
 4. a hand-written DuckDB SQL baseline computing the same paired-change table
    (service × instrument × period × timepoint: n_paired, mean change, SD of change)
-   with ``arg_min``/``arg_max``, the idiomatic fast way; its result is checked against
-   the Ibis table. ``ratio`` = Ibis ``service_outcomes`` ÷ SQL (target ≤ 2).
+   with ``arg_min``/``arg_max`` over the same scored table and its integer ``person``
+   and ``seq`` keys, the idiomatic fast way; its result is checked against the Ibis
+   table. ``ratio`` = Ibis ``service_outcomes`` ÷ SQL (target ≤ 2).
 
 Example: python -m benchmarks.bench_aggregate --rows 10000000
 """
@@ -49,24 +50,24 @@ WITH s AS (
     SELECT * FROM scored WHERE score IS NOT NULL
 ),
 b AS (
-    SELECT participant_key, service_id, instrument,
-           arg_min(score, (date_administered, record_id)) AS baseline_score,
-           arg_min(_period, (date_administered, record_id)) AS period
+    SELECT person, instrument, service_id,
+           arg_min(score, seq) AS baseline_score,
+           arg_min(_period, seq) AS period
     FROM s WHERE timepoint = 'baseline'
-    GROUP BY participant_key, service_id, instrument
+    GROUP BY person, instrument, service_id
 ),
 f AS (
-    SELECT participant_key, service_id, instrument, timepoint,
-           arg_max(score, (date_administered, record_id)) AS follow_up_score
+    SELECT person, instrument, timepoint,
+           arg_max(score, seq) AS follow_up_score
     FROM s WHERE timepoint IN ('month_3', 'month_6', 'month_12', 'end')
-    GROUP BY participant_key, service_id, instrument, timepoint
+    GROUP BY person, instrument, timepoint
 )
 SELECT b.service_id, b.instrument, b.period, f.timepoint,
        count(*) AS n_paired,
        avg((f.follow_up_score - b.baseline_score) * p.direction) AS mean_change,
        stddev_samp((f.follow_up_score - b.baseline_score) * p.direction) AS sd_change
 FROM b
-JOIN f USING (participant_key, service_id, instrument)
+JOIN f USING (person, instrument)
 JOIN params AS p USING (instrument)
 GROUP BY b.service_id, b.instrument, b.period, f.timepoint
 """

@@ -88,9 +88,17 @@ def _organisation(table: pa.Table, services: pa.Table | None) -> pa.ChunkedArray
         return table.column("organisation_id")
     if services is None or "service_id" not in table.column_names:
         return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
-    lookup = services.select(["service_id", "organisation_id"])
-    index = pc.index_in(table.column("service_id"), value_set=lookup.column("service_id"))
-    return pa.chunked_array([pc.take(lookup.column("organisation_id"), index)])
+    services_ids = services.column("service_id").combine_chunks()
+    owners_all = services.column("organisation_id").combine_chunks()
+    chunks = []
+    for chunk in table.column("service_id").chunks:  # per chunk, never per row
+        # Look up each distinct service once, then spread by dictionary index.
+        encoded = pc.dictionary_encode(chunk)
+        index = pc.index_in(encoded.dictionary, value_set=services_ids)
+        # Arrays, not chunked arrays: pa.chunked_array would convert those row by row.
+        owners = pc.take(owners_all, index)
+        chunks.append(pc.take(owners, encoded.indices))
+    return pa.chunked_array(chunks, pa.string())
 
 
 def add_lineage(
@@ -130,6 +138,15 @@ def add_lineage(
     return table.select([*data, *LINEAGE_COLUMNS])  # the pooled store's column order
 
 
+def _unique(table: pa.Table, key: list[str]) -> bool:
+    """Whether no two rows share ``key`` (a hash count, far cheaper than the dedup)."""
+    if len(key) == 1:
+        distinct: int = pc.count_distinct(table.column(key[0]), mode="all").as_py()
+        return bool(distinct == table.num_rows)
+    groups = table.select(key).group_by(key, use_threads=True).aggregate([])
+    return bool(groups.num_rows == table.num_rows)
+
+
 def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
     """One row per primary key: the one from the latest ``_period`` (ties: the last row).
 
@@ -138,8 +155,8 @@ def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
     is current twice; analyses and extracts count it once, as last submitted.
     """
     key = list(RECORD_TYPES[record_type].primary_key)
-    if table.num_rows == 0:
-        return table
+    if table.num_rows == 0 or _unique(table, key):
+        return table  # the common case, and the only one for a plain folder
     # A missing period sorts first (as ""), so any dated submission of the record wins.
     period = pc.fill_null(table.column("_period"), "")
     ordered = table.take(pc.sort_indices(period))

@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from peerbench.aggregate.keys import person_ids, sequence_keys
 from peerbench.aggregate.lineage import LINEAGE_COLUMNS
@@ -39,6 +40,8 @@ from peerbench.schema.instruments import (
     default_registry,
     score_items,
 )
+
+IntArray = NDArray[np.int64]
 
 _KEY_COLUMNS = (
     "record_id",
@@ -82,16 +85,6 @@ def _scores(definition: InstrumentDefinition, rows: pa.Table) -> dict[str, pa.Ar
     return out
 
 
-def _chunk(rows: pa.Table, code: str, score: pa.Array) -> pa.Table:
-    keep = pc.is_valid(score)
-    columns = [rows.column(c) for c in _KEY_COLUMNS]
-    columns[3] = pa.chunked_array([pa.repeat(pa.scalar(code, pa.string()), rows.num_rows)])
-    columns.append(pa.chunked_array([score]))
-    columns.extend(rows.column(c) for c in ("person", "seq"))
-    columns.extend(rows.column(c) for c in LINEAGE_COLUMNS)
-    return pa.Table.from_arrays(columns, schema=SCORED_SCHEMA).filter(keep)
-
-
 def score_outcomes(outcomes: pa.Table, registry: InstrumentRegistry | None = None) -> pa.Table:
     """Score every outcome row with its instrument's definition.
 
@@ -101,29 +94,42 @@ def score_outcomes(outcomes: pa.Table, registry: InstrumentRegistry | None = Non
         registry: Instrument definitions (default: the built-in registry).
 
     Returns:
-        A table in :data:`SCORED_SCHEMA`, grouped by instrument.
+        A table in :data:`SCORED_SCHEMA`, grouped by reported instrument code.
     """
     registry = registry or default_registry()
-    needed = [*_KEY_COLUMNS, "items", "licensed_score", *LINEAGE_COLUMNS]
-    table = outcomes.select(needed)
-    (people,) = person_ids([table])
-    table = table.append_column("person", pa.array(people))
-    seq = sequence_keys(table.column("date_administered"), table.column("record_id"))
-    table = table.append_column("seq", pa.array(seq))
-    encoded = pc.dictionary_encode(table.column("instrument")).combine_chunks()
+    encoded = pc.dictionary_encode(outcomes.column("instrument")).combine_chunks()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     order = np.argsort(codes, kind="stable")
-    table = table.take(pa.array(order))
     counts = np.bincount(codes, minlength=len(encoded.dictionary))
     starts = np.concatenate([[0], np.cumsum(counts)])
-    chunks = [SCORED_SCHEMA.empty_table()]
+    # Only the inputs of scoring are reordered here; the output columns are gathered in
+    # one take at the end, for the scored rows only.
+    inputs = outcomes.select(["items", "licensed_score"])
+    rows_kept: list[IntArray] = []
+    reported_codes: list[pa.Array] = []
+    scores: list[pa.Array] = []
     for index, code in enumerate(encoded.dictionary.to_pylist()):
         if code not in registry or counts[index] == 0:
             continue
-        rows = table.slice(int(starts[index]), int(counts[index]))
-        for reported, score in _scores(registry.get(code), rows).items():
-            chunks.append(_chunk(rows, reported, score))
-    return pa.concat_tables(chunks)
+        rows = order[starts[index] : starts[index + 1]]
+        for reported, score in _scores(registry.get(code), inputs.take(pa.array(rows))).items():
+            valid = pc.is_valid(score)
+            rows_kept.append(rows[valid.to_numpy(zero_copy_only=False)])
+            scores.append(score.filter(valid))
+            n = len(rows_kept[-1])
+            reported_codes.append(pa.repeat(pa.scalar(reported, pa.string()), n))
+    if not rows_kept:
+        return SCORED_SCHEMA.empty_table()
+    kept = np.concatenate(rows_kept)
+    taken = outcomes.select([*_KEY_COLUMNS, *LINEAGE_COLUMNS]).take(pa.array(kept))
+    (people,) = person_ids([outcomes])
+    seq = sequence_keys(outcomes.column("date_administered"), outcomes.column("record_id"))
+    columns = {name: taken.column(name) for name in taken.column_names}
+    columns["instrument"] = pa.chunked_array(reported_codes, pa.string())
+    columns["score"] = pa.chunked_array(scores, pa.float64())
+    columns["person"] = pa.chunked_array([pa.array(people[kept])])
+    columns["seq"] = pa.chunked_array([pa.array(seq[kept])])
+    return pa.Table.from_arrays([columns[f.name] for f in SCORED_SCHEMA], schema=SCORED_SCHEMA)
 
 
 def write_scored(scored: pa.Table, path: str | Path) -> Path:

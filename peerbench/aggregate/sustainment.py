@@ -1,4 +1,4 @@
-"""Sustainment: do early improvements last? (Ibis expression over the pairs.)
+"""Sustainment: do early improvements last? (Ibis expression over participant outcomes.)
 
 Per participant × service × instrument, the *index* follow-up is the ``month_3`` pair,
 or the ``end`` pair when there is no ``month_3`` pair. For each later horizon H

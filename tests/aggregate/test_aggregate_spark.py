@@ -18,7 +18,7 @@ from peerbench.aggregate.backends import spark_connection, stop_spark
 pytest.importorskip("pyspark")
 
 pytestmark = [
-    pytest.mark.slow,  # to become pytest.mark.spark once the marker is registered
+    pytest.mark.spark,
     # py4j leaves its gateway sockets to the garbage collector, which warns about them.
     pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
 ]
