@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pyarrow.csv as pacsv
 
-from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions
+from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
 from peerbench.benchmarking.compute import compute
 from peerbench.benchmarking.disclose import controlled
 from peerbench.benchmarking.sources import open_source
@@ -35,10 +35,15 @@ BY_CHOICES = {
 @click.command(name="benchmark")
 @click.option(
     "--store",
-    required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A server data directory (or its pool folder), or any folder of standard files.",
 )
+@click.option(
+    "--server",
+    default=None,
+    help="Ask a peerbench server instead (key from --key, PEERBENCH_KEY or the config file).",
+)
+@click.option("--key", default=None, help="API key for --server (prefer PEERBENCH_KEY).")
 @click.option("--instrument", default=None, help="Only this instrument (e.g. PHQ9, ONS4).")
 @click.option("--period", default=None, help="Only baselines in this period (e.g. 2025-Q1).")
 @click.option(
@@ -73,7 +78,9 @@ BY_CHOICES = {
 )
 @out_option("Write the output to FILE instead of stdout.")
 def benchmark(
-    store: Path,
+    store: Path | None,
+    server: str | None,
+    key: str | None,
     instrument: str | None,
     period: str | None,
     by: tuple[str, ...],
@@ -91,11 +98,46 @@ def benchmark(
     organisation's services unrounded. --format table prints the "what works for whom"
     and per-service tables; json prints the whole result; csv the per-service table.
 
+    With --server the server computes the benchmark over your key's scope (a submitter:
+    its networks, its own services unrounded; a network analyst: its network).
+
     Example:
 
         peerbench synth --out demo && peerbench benchmark --store demo --instrument PHQ9
     """
+    if (store is None) == (server is None):
+        raise click.UsageError("give exactly one of --store DIR or --server URL")
     attributes = tuple(a for b in by if (a := BY_CHOICES[b]) is not None) if by else DEFAULT_BY
+    if server is not None:
+        result = _from_server(server, key, instrument, period, attributes)
+    else:
+        assert store is not None  # exactly one of the two was given
+        result = _from_store(
+            store, instrument, period, attributes, min_n, backend, owner, policy_file
+        )
+    if output_format == "json":
+        emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
+    elif output_format == "csv":
+        buffer = io.BytesIO()
+        pacsv.write_csv(result.tables()["outcomes"], buffer)
+        emit(buffer.getvalue().decode("utf-8"), out)
+    else:
+        sections = ["services"] if by and not attributes else ["what_works", "services"]
+        if by and "service" not in by:
+            sections = ["what_works"]
+        emit(render_text(result, sections=sections), out)
+
+
+def _from_store(
+    store: Path,
+    instrument: str | None,
+    period: str | None,
+    attributes: tuple[str, ...],
+    min_n: int,
+    backend: str,
+    owner: str | None,
+    policy_file: Path | None,
+) -> BenchmarkResult:
     try:
         policy = DisclosurePolicy.from_file(policy_file) if policy_file else DisclosurePolicy()
         loaded = open_source(store)
@@ -112,15 +154,24 @@ def benchmark(
     raw = compute(
         loaded.source, options, service_use=loaded.service_use, generated_from=loaded.description
     )
-    result = controlled(raw, policy, viewer_organisation_id=owner)
-    if output_format == "json":
-        emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
-    elif output_format == "csv":
-        buffer = io.BytesIO()
-        pacsv.write_csv(result.tables()["outcomes"], buffer)
-        emit(buffer.getvalue().decode("utf-8"), out)
-    else:
-        sections = ["services"] if by and not attributes else ["what_works", "services"]
-        if by and "service" not in by:
-            sections = ["what_works"]
-        emit(render_text(result, sections=sections), out)
+    return controlled(raw, policy, viewer_organisation_id=owner)
+
+
+def _from_server(
+    server: str,
+    key: str | None,
+    instrument: str | None,
+    period: str | None,
+    attributes: tuple[str, ...],
+) -> BenchmarkResult:
+    # Imported here: the client stack is only needed for --server.
+    from peerbench.cli.submit import make_client
+    from peerbench.client import PeerbenchError
+
+    client = make_client(server, key)
+    try:
+        with client:
+            page = client.benchmarks(instrument=instrument, period=period, by=attributes)
+    except PeerbenchError as exc:
+        raise click.ClickException(exc.message) from exc
+    return BenchmarkResult.from_dict(page.result)
