@@ -51,3 +51,4 @@ def test_store_and_server_are_exclusive(server: Server, tmp_path: Path) -> None:
 def test_researchers_are_refused(server: Server) -> None:
     code, output = _invoke(server, "researcher", "--server", "http://testserver")
     assert code == 1
+    assert "Error" in output
