@@ -7,6 +7,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,22 +57,43 @@ class ProcessRun:
     stderr: bytes
 
 
+def _watch_high_water(pid: int, stop: threading.Event, peak_kib: list[int]) -> None:
+    """Keep the largest ``VmHWM`` (KiB) seen in ``/proc/PID/status`` until ``stop``."""
+    status = Path(f"/proc/{pid}/status")
+    while not stop.is_set():
+        try:
+            text = status.read_text()
+        except OSError:
+            return
+        for line in text.splitlines():
+            if line.startswith("VmHWM:"):
+                peak_kib[0] = max(peak_kib[0], int(line.split()[1]))
+        stop.wait(0.05)
+
+
 def run_process(args: Sequence[str], *, env: dict[str, str] | None = None) -> ProcessRun:
     """Run a command and measure that child alone.
 
-    ``os.wait4`` returns the rusage of exactly this child, whereas
-    ``getrusage(RUSAGE_CHILDREN)`` keeps the maximum over every child ever waited for.
-    Linux reports ``ru_maxrss`` in KiB.
+    Peak memory is the child's own high-water mark (``VmHWM``, sampled every 50 ms):
+    ``ru_maxrss`` from ``os.wait4`` would also count the parent's pages the child held
+    between fork and exec, which inflates it by the size of a large benchmark parent.
+    Where ``/proc`` is missing, ``ru_maxrss`` is the fallback.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(args), stdout=out, stderr=err, env=env)
+        stop, peak_kib = threading.Event(), [0]
+        watcher = threading.Thread(target=_watch_high_water, args=(proc.pid, stop, peak_kib))
+        watcher.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        stop.set()
+        watcher.join()
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
         err.seek(0)
-        return ProcessRun(proc.returncode, seconds, usage.ru_maxrss / 1024, out.read(), err.read())
+        peak = peak_kib[0] or usage.ru_maxrss
+        return ProcessRun(proc.returncode, seconds, peak / 1024, out.read(), err.read())
 
 
 def self_peak_rss_mb() -> float:
