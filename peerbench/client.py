@@ -394,6 +394,22 @@ class PeerbenchClient:
         }
         return MetaAnalysisPage.model_validate(self._page("/v1/benchmarks/meta-analysis", params))
 
+    def report_html(
+        self,
+        kind: str,
+        *,
+        service_id: str | None = None,
+        network_id: str | None = None,
+    ) -> str:
+        """A report (service, network, commissioner or quality) as self-contained HTML.
+
+        Raises:
+            PeerbenchError: the server refused the request (researchers: 403; a service
+                that is not this key's: 404).
+        """
+        params = {k: v for k, v in (("service_id", service_id), ("network_id", network_id)) if v}
+        return self._request("GET", f"/v1/reports/{kind}", params=params).text
+
     def download_extract(
         self,
         out_dir: Path,

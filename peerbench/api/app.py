@@ -24,6 +24,7 @@ from peerbench.api.routers import (
     keys,
     networks,
     organisations,
+    reports,
     submissions,
 )
 from peerbench.server.context import ServerContext, open_server
@@ -92,6 +93,7 @@ def create_app(
         keys,
         audit,
         benchmarks,
+        reports,
         extracts,
     ):
         app.include_router(module.router)

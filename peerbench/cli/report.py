@@ -8,18 +8,22 @@ from pathlib import Path
 
 import click
 
+from peerbench.cli.submit import make_client, server_options
+from peerbench.client import PeerbenchError
+from peerbench.io.atomic import atomic_path
 from peerbench.reports.builders import KINDS, build, load_report_data, write
-from peerbench.reports.render import find_chromium
+from peerbench.reports.builders.inputs import network_members
+from peerbench.reports.render import find_chromium, print_pdf
 
 
 @click.command(name="report")
 @click.option(
     "--store",
     "store",
-    required=True,
+    default=None,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A pooled store (server data directory or its pool) or any folder of standard "
-    "Parquet files, as for `peerbench benchmark`.",
+    "Parquet files, as for `peerbench benchmark`. Not with --server.",
 )
 @click.option(
     "--kind",
@@ -32,7 +36,9 @@ from peerbench.reports.render import find_chromium
     "--network",
     "network_id",
     default=None,
-    help="Name the whole pool in titles and the file name (default: 'the network').",
+    help="With a server data directory (or --server, admins only): only this network's "
+    "member organisations. With a plain folder of files it only names the whole pool in "
+    "titles and the file name (default: 'the network').",
 )
 @click.option(
     "--out",
@@ -42,19 +48,26 @@ from peerbench.reports.render import find_chromium
     help="Folder to write into (created if missing).",
 )
 @click.option("--pdf", is_flag=True, help="Also print an A4 PDF (needs Chromium).")
+@server_options
 def report(
-    store: Path,
+    store: Path | None,
     kind: str,
     service_id: str | None,
     network_id: str | None,
     out_dir: Path,
     pdf: bool,
+    server: str | None,
+    key: str | None,
 ) -> None:
     """Write a plain-English HTML report (and optionally a PDF) from pooled data.
 
     Writes OUT/<kind>[-<id>].html and OUT/<kind>[-<id>].figures.json (the key figures as
     JSON), and prints where to open the report. Every figure passes disclosure control;
     a service report shows its own service's figures in full (owner view).
+
+    With --server URL instead of --store, the server builds the report from the current
+    pool in your key's scope (key from --key, PEERBENCH_KEY or the config file) and only
+    the HTML (and the PDF, printed here) is written.
 
     Example: peerbench report --store demo-output/reference --kind service
     --service org001-birmingham-s5 --out reports --pdf
@@ -63,9 +76,44 @@ def report(
         raise click.BadParameter("is required for --kind service", param_hint="--service")
     if kind != "service" and service_id is not None:
         raise click.BadParameter("only applies to --kind service", param_hint="--service")
+    if (store is None) == (server is None):
+        raise click.UsageError("Give either --store DIR or --server URL (not both).")
+    ident = service_id if kind == "service" else network_id
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", ident).strip("-") if ident else ""
+    name = f"{kind}-{slug}" if slug else kind
     started = time.perf_counter()
+    if store is None:
+        paths = _from_server(server, key, kind, service_id, network_id, out_dir / name, pdf)
+    else:
+        paths = _from_store(store, kind, service_id, network_id, out_dir, name, pdf)
+    if pdf and find_chromium() is None:
+        click.echo("no Chromium found: wrote HTML only (install chromium for --pdf)", err=True)
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {len(paths)} files in {seconds:.1f} s", err=True)
+    for path in paths:
+        click.echo(path)
+    click.echo(f"open {paths[0].resolve().as_uri()}", err=True)
+
+
+def _from_store(
+    store: Path,
+    kind: str,
+    service_id: str | None,
+    network_id: str | None,
+    out_dir: Path,
+    name: str,
+    pdf: bool,
+) -> list[Path]:
+    members = None
+    if network_id is not None:
+        try:
+            members = network_members(store, network_id)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--network") from None
     try:
-        data = load_report_data(store, network_name=network_id or "the network")
+        data = load_report_data(
+            store, network_name=network_id or "the network", organisation_ids=members
+        )
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from error
     try:
@@ -74,14 +122,29 @@ def report(
         raise click.BadParameter(
             f"{service_id!r} is not a service in {store}", param_hint="--service"
         ) from None
-    ident = service_id if kind == "service" else network_id
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", ident).strip("-") if ident else ""
-    name = f"{kind}-{slug}" if slug else kind
-    paths = write(content, out_dir, name, pdf=pdf)
-    if pdf and find_chromium() is None:
-        click.echo("no Chromium found: wrote HTML only (install chromium for --pdf)", err=True)
-    seconds = time.perf_counter() - started
-    click.echo(f"wrote {len(paths)} files in {seconds:.1f} s", err=True)
-    for path in paths:
-        click.echo(path)
-    click.echo(f"open {paths[0].resolve().as_uri()}", err=True)
+    return write(content, out_dir, name, pdf=pdf)
+
+
+def _from_server(
+    server: str | None,
+    key: str | None,
+    kind: str,
+    service_id: str | None,
+    network_id: str | None,
+    stem: Path,
+    pdf: bool,
+) -> list[Path]:
+    try:
+        with make_client(server, key) as client:
+            page = client.report_html(kind, service_id=service_id, network_id=network_id)
+    except PeerbenchError as error:
+        click.echo(error.message, err=True)
+        raise click.exceptions.Exit(1) from None
+    html = stem.with_name(f"{stem.name}.html")
+    with atomic_path(html) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    paths = [html]
+    target = stem.with_name(f"{stem.name}.pdf")
+    if pdf and print_pdf(html, target):
+        paths.append(target)
+    return paths

@@ -13,20 +13,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.aggregate import compute_tables
+from peerbench.aggregate import BenchmarkSource, compute_tables
 from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult
 from peerbench.benchmarking.compute import compute, period_view
-from peerbench.benchmarking.sources import DATABASE_FILE, open_source
+from peerbench.benchmarking.sources import DATABASE_FILE, LoadedSource, open_source
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators.engine import validate
 from peerbench.validators.report import Report as ValidationReport
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from peerbench.server.store import PooledStore
 
 MANIFEST = "peerbench.json"
 
@@ -83,27 +90,40 @@ class ReportData:
 def standard_files(path: Path) -> list[Path]:
     """The standard Parquet files of a folder, or the current files of a pooled store."""
     root = Path(path)
-    server = root if (root / DATABASE_FILE).is_file() else None
-    if server is None and root.name == "pool" and (root.parent / DATABASE_FILE).is_file():
-        server = root.parent
+    server = _server_dir(root)
     if server is not None:
-        from peerbench.server.db.session import Database
-        from peerbench.server.settings import Settings
-        from peerbench.server.store import PooledStore
-
-        settings = Settings(data_dir=server)
-        database = Database(settings.resolved_database_url())
-        store = PooledStore(settings.resolved_store_url())
-        try:
-            with database.session() as session:
-                return [Path(p) for rt in RECORD_TYPES for p in store.current_paths(session, rt)]
-        finally:
-            database.dispose()
+        with _open_pool(server) as (store, session):
+            return [Path(p) for rt in RECORD_TYPES for p in store.current_paths(session, rt)]
     return [
         root / f"{spec.file_stem}.parquet"
         for spec in RECORD_TYPES.values()
         if (root / f"{spec.file_stem}.parquet").is_file()
     ]
+
+
+def _server_dir(root: Path) -> Path | None:
+    """The server data directory ``root`` is (or is the ``pool`` of), if any."""
+    if (root / DATABASE_FILE).is_file():
+        return root
+    if root.name == "pool" and (root.parent / DATABASE_FILE).is_file():
+        return root.parent
+    return None
+
+
+@contextmanager
+def _open_pool(data_dir: Path) -> Iterator[tuple[PooledStore, Session]]:
+    # Imported here: the server stack (SQLAlchemy, settings) is not needed for folders.
+    from peerbench.server.db.session import Database
+    from peerbench.server.settings import Settings
+    from peerbench.server.store import PooledStore
+
+    settings = Settings(data_dir=data_dir)
+    database = Database(settings.resolved_database_url())
+    try:
+        with database.session() as session:
+            yield PooledStore(settings.resolved_store_url()), session
+    finally:
+        database.dispose()
 
 
 def _manifest_as_of(path: Path) -> dt.date | None:
@@ -128,6 +148,7 @@ def load_report_data(
     options: BenchmarkOptions | None = None,
     *,
     network_name: str = "the network",
+    organisation_ids: Collection[str] | None = None,
 ) -> ReportData:
     """Benchmark, validate and aggregate the data at ``path`` for the report builders.
 
@@ -136,17 +157,97 @@ def load_report_data(
         options: Benchmark options (default :class:`BenchmarkOptions`); their
             ``disclosure_policy`` is used for every report figure.
         network_name: What the reports call the whole pool.
+        organisation_ids: Only these organisations' data (e.g. a network's members,
+            :func:`network_members`); ``None`` for all. Needs a server data directory.
 
     Returns:
         The loaded data.
 
     Raises:
         FileNotFoundError: if ``path`` is not a folder or holds no outcomes.
+        ValueError: ``organisation_ids`` with a plain folder of files.
     """
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder")
+    server = _server_dir(root)
+    if server is not None:
+        with _open_pool(server) as (store, session):
+            return pool_report_data(
+                store,
+                session,
+                options,
+                organisation_ids=organisation_ids,
+                network_name=network_name,
+                as_of=_manifest_as_of(root),
+            )
+    if organisation_ids is not None:
+        raise ValueError(f"{root} is a folder of files, not a server data directory")
+    loaded = open_source(root)
+    return _assemble(loaded, standard_files(root), options, _manifest_as_of(root), network_name)
+
+
+def pool_report_data(
+    store: PooledStore,
+    session: Session,
+    options: BenchmarkOptions | None = None,
+    *,
+    organisation_ids: Collection[str] | None = None,
+    network_name: str = "the network",
+    as_of: dt.date | None = None,
+) -> ReportData:
+    """:func:`load_report_data` over the current files of an open pooled store.
+
+    Args:
+        store: The pooled store.
+        session: An open session of the server database.
+        options: Benchmark options (as for :func:`load_report_data`).
+        organisation_ids: Only these organisations; ``None`` for all, empty for none.
+        network_name: What the reports call the whole pool.
+        as_of: The extract date (default: the latest date in the data).
+    """
+    scope = None if organisation_ids is None else sorted(organisation_ids)
+    files = [Path(p) for rt in RECORD_TYPES for p in store.current_paths(session, rt, scope)]
+    service_use = store.read_current(session, "service_use", scope)
+    whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
+    loaded = LoadedSource(
+        BenchmarkSource.from_store(store, session, scope),
+        service_use if service_use.num_rows else None,
+        f"pooled store {store.url} ({whose})",
+    )
+    return _assemble(loaded, files, options, as_of, network_name)
+
+
+def network_members(path: str | Path, network_id: str) -> list[str] | None:
+    """The member organisations of ``network_id`` in a server data directory.
+
+    Returns:
+        Their ids (agreements started today), or ``None`` when ``path`` is a plain folder
+        of files, which knows no networks.
+
+    Raises:
+        peerbench.server.tenancy.NotFoundError: the server has no such network (a
+            ``ValueError``).
+    """
+    server = _server_dir(Path(path))
+    if server is None:
+        return None
+    from peerbench.server.tenancy import get_network, network_member_ids
+
+    with _open_pool(server) as (_store, session):
+        get_network(session, network_id)
+        return network_member_ids(session, network_id)
+
+
+def _assemble(
+    loaded: LoadedSource,
+    files: list[Path],
+    options: BenchmarkOptions | None,
+    as_of: dt.date | None,
+    network_name: str,
+) -> ReportData:
     options = options or BenchmarkOptions()
-    loaded = open_source(path)
-    as_of = _manifest_as_of(Path(path))
-    checked = validate(standard_files(Path(path)), collect=True, today=as_of)
+    checked = validate(files, collect=True, today=as_of)
     as_of = as_of or _latest_date(checked.tables)
     raw = compute(
         loaded.source,

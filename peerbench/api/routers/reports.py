@@ -1,0 +1,182 @@
+"""``/v1/reports/{kind}``: the plain-English HTML reports, built from the current pool.
+
+Scoped like ``/v1/benchmarks`` (:func:`benchmark_scope`):
+
+* a **submitter** gets service reports for its own organisation's services (owner view)
+  and the network, commissioner and quality reports over its networks' members;
+* a **network analyst** gets the network, commissioner and quality reports of its
+  network (a service report is the owner's view, so it is for the owner and admins);
+* an **admin** gets any report, of one network (``network_id``) or the whole pool;
+* a **researcher** is refused.
+
+The same builders as ``peerbench report`` run server-side, so every figure passes their
+disclosure control. The rendered page is cached per (pool file set, report), so a new
+submission is never served stale. Every read is audited as ``report.read``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
+from peerbench.api.errors import ApiError, Forbidden, NotFound
+from peerbench.api.routers.benchmarks import Scope, benchmark_scope
+from peerbench.api.schemas import ErrorEnvelope
+from peerbench.benchmarking import BenchmarkOptions
+from peerbench.disclosure import DisclosurePolicy
+from peerbench.reports.builders import build
+from peerbench.reports.builders.inputs import pool_report_data
+from peerbench.reports.render import render_html
+from peerbench.schema.fields import ID_PATTERN
+from peerbench.schema.records import RECORD_TYPES
+from peerbench.server import audit
+from peerbench.server.context import ServerContext
+from peerbench.server.db.models import ApiKey, Role
+from peerbench.server.tenancy import get_network
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope} for status in (401, 403, 404, 422)
+}
+CACHE_SIZE = 16
+"""Rendered reports kept in memory per app."""
+
+ReportKind = Literal["service", "network", "commissioner", "quality"]
+
+
+class HtmlCache:
+    """A small thread-safe LRU of rendered reports."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: Hashable, make: Callable[[], str]) -> str:
+        """The cached page for ``key``, else ``make()`` stored."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()  # outside the lock: a slow build must not block cached reads
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def _cache(request: Request) -> HtmlCache:
+    state = request.app.state
+    cache: HtmlCache | None = getattr(state, "report_cache", None)
+    if cache is None:
+        cache = state.report_cache = HtmlCache()
+    return cache
+
+
+def _network_name(session: Session, scope: Scope) -> str:
+    names = [get_network(session, n).name for n in scope.network_ids]
+    return " and ".join(names) if names else "the network"
+
+
+def _check_kind(key: ApiKey, kind: str, service_id: str | None) -> None:
+    if kind == "service" and service_id is None:
+        raise ApiError(422, "A service report needs 'service_id'.", details={"field": "service_id"})
+    if kind != "service" and service_id is not None:
+        raise ApiError(
+            422,
+            "'service_id' only applies to service reports.",
+            details={"field": "service_id"},
+        )
+    if kind == "service" and key.role == Role.NETWORK_ANALYST.value:
+        raise Forbidden(
+            "A service report is its organisation's own view; network analysts may read "
+            "the network, commissioner and quality reports."
+        )
+
+
+def _html(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    key: ApiKey,
+    scope: Scope,
+    kind: str,
+    service_id: str | None,
+) -> str:
+    paths = {
+        rt: tuple(ctx.store.current_paths(session, rt, scope.organisations)) for rt in RECORD_TYPES
+    }
+    if not paths["outcome"]:
+        raise NotFound("There is no data in this key's scope yet.")
+    network_name = _network_name(session, scope)
+    min_n = ctx.settings.min_cell_count
+    options = BenchmarkOptions(min_n=min_n, disclosure_policy=DisclosurePolicy(min_n=min_n))
+
+    def make() -> str:
+        data = pool_report_data(
+            ctx.store,
+            session,
+            options,
+            organisation_ids=scope.organisations,
+            network_name=network_name,
+        )
+        if service_id is not None:
+            try:
+                owner = data.organisation_of(service_id)
+            except KeyError:
+                owner = None
+            if owner is None or (key.role == Role.SUBMITTER.value and owner != key.organisation_id):
+                raise NotFound(f"There is no service {service_id!r} among this key's services.")
+        return render_html(build(data, kind, service_id))
+
+    pool = tuple(sorted(paths.items()))
+    # Ownership of a service is checked per submitting organisation.
+    viewer = key.organisation_id if key.role == Role.SUBMITTER.value else None
+    cache_key = (pool, kind, service_id, network_name, min_n, viewer)
+    return _cache(request).get_or_make(cache_key, make)
+
+
+@router.get(
+    "/{kind}",
+    response_class=HTMLResponse,
+    responses={**_ERRORS, 200: {"content": {"text/html": {}}, "description": "The report."}},
+)
+def get_report(
+    request: Request,
+    ctx: ContextDep,
+    session: SessionDep,
+    key: CurrentKey,
+    kind: ReportKind,
+    service_id: Annotated[
+        str | None, Query(pattern=ID_PATTERN, description="For service reports.")
+    ] = None,
+    network_id: Annotated[str | None, Query(description="Admins only.")] = None,
+) -> HTMLResponse:
+    """A self-contained HTML report (service, network, commissioner or quality)."""
+    scope = benchmark_scope(session, key, network_id)
+    _check_kind(key, kind, service_id)
+    page = _html(request, ctx, session, key, scope, kind, service_id)
+    audit.record(
+        session,
+        actor=key.id,
+        action="report.read",
+        organisation_id=key.organisation_id,
+        target=f"reports/{kind}",
+        details={
+            "kind": kind,
+            **({"service_id": service_id} if service_id else {}),
+            "network_ids": list(scope.network_ids),
+            "organisations": None if scope.organisations is None else list(scope.organisations),
+        },
+    )
+    session.commit()
+    return HTMLResponse(page)

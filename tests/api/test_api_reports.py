@@ -1,0 +1,104 @@
+"""``/v1/reports/{kind}``: every role's access, the HTML itself, audit, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from bs4 import BeautifulSoup
+
+from peerbench.server import audit
+from tests.api.harness import NETWORK, PERIOD, Server, files_of
+from tests.api.test_api_errors import assert_envelope
+
+# Small pools give case-mix models a rank-deficient design (as in test_api_benchmarks).
+pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
+
+
+@pytest.fixture
+def submitted(server: Server, slices: dict[str, Path]) -> None:
+    """One accepted submission per organisation."""
+    for org in server.organisations:
+        response = server.client.post(
+            "/v1/submissions",
+            data={"period": PERIOD},
+            files=files_of(slices[org]),
+            headers=server.auth(org),
+        )
+        assert response.json()["status"] == "accepted", response.text
+
+
+def _get(server: Server, who: str, kind: str, **params: Any) -> Any:
+    return server.client.get(f"/v1/reports/{kind}", params=params, headers=server.auth(who))
+
+
+def _service_of(slices: dict[str, Path], org: str) -> tuple[str, str]:
+    """The first service of ``org``: (id, name)."""
+    row = pq.read_table(slices[org] / "services.parquet").to_pylist()[0]
+    return row["service_id"], row["name"]
+
+
+def _title(response: Any) -> str:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.title is not None and page.h1 is not None
+    assert page.h1.get_text(strip=True) == page.title.get_text(strip=True)
+    return page.title.get_text(strip=True)
+
+
+def test_roles(server: Server, submitted: None, slices: dict[str, Path]) -> None:
+    first, second, third = server.organisations
+    mine, my_name = _service_of(slices, first)
+    theirs, _ = _service_of(slices, second)
+    assert _title(_get(server, first, "service", service_id=mine)).startswith(f"{my_name}:")
+    assert _title(_get(server, first, "network")).startswith("North:")
+    assert "case for investment" in _title(_get(server, "analyst", "commissioner"))
+    assert _title(_get(server, "analyst", "quality"))
+    assert _title(_get(server, third, "network"))  # in no network: its own data only
+    assert _title(_get(server, "admin", "network", network_id=NETWORK)).startswith("North:")
+    assert _title(_get(server, "admin", "service", service_id=theirs))
+    # Refused, each with the envelope.
+    assert_envelope(_get(server, "researcher", "network"), 403, "forbidden")
+    assert_envelope(_get(server, "analyst", "service", service_id=mine), 403, "forbidden")
+    assert_envelope(_get(server, first, "network", network_id=NETWORK), 403, "forbidden")
+    assert_envelope(_get(server, "admin", "network", network_id="nope"), 404, "not-found")
+    # Another organisation's service looks exactly like one that does not exist.
+    other = assert_envelope(_get(server, first, "service", service_id=theirs), 404, "not-found")
+    unknown = assert_envelope(_get(server, first, "service", service_id="nope"), 404)
+    assert other["message"].replace(theirs, "x") == unknown["message"].replace("nope", "x")
+
+
+def test_audit_and_cache(server: Server, submitted: None, slices: dict[str, Path]) -> None:
+    first = server.organisations[0]
+    service, _ = _service_of(slices, first)
+    page = _get(server, first, "service", service_id=service).text
+    assert _get(server, first, "service", service_id=service).text == page
+    _get(server, "analyst", "network")
+    with server.context.db.session() as session:
+        events = audit.query(session, action="report.read")
+    assert [e.target for e in events] == ["reports/network", "reports/service", "reports/service"]
+    assert events[0].organisation_id is None
+    assert events[0].details["organisations"] == server.organisations[:2]
+    assert events[1].organisation_id == first
+    assert events[1].details["service_id"] == service
+    assert events[1].details["network_ids"] == [NETWORK]
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("bogus", {}),
+        ("service", {}),
+        ("network", {"service_id": "x"}),
+        ("service", {"service_id": "../etc"}),
+    ],
+)
+def test_bad_requests_get_the_envelope(server: Server, kind: str, params: dict[str, str]) -> None:
+    assert_envelope(_get(server, "admin", kind, **params), 422)
+
+
+def test_no_data_yet(server: Server) -> None:
+    assert_envelope(_get(server, "admin", "network"), 404, "not-found")
