@@ -154,6 +154,17 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
     return Validation(report, tables)
 
 
+def _open_all(
+    paths: Sequence[Path], record_type: str | None, mapping: Mapping | None
+) -> list[Source]:
+    """Every source of every path (files, workbook sheets, bundle arrays, folders)."""
+    return [
+        source
+        for path in paths
+        for source in open_sources(Path(path), record_type=record_type, mapping=mapping)
+    ]
+
+
 @overload
 def validate(
     paths: Sequence[Path],
@@ -209,11 +220,7 @@ def validate(
         FileNotFoundError: a path does not exist.
         ValueError: ``record_type`` is not a record type.
     """
-    sources = [
-        source
-        for path in paths
-        for source in open_sources(Path(path), record_type=record_type, mapping=mapping)
-    ]
+    sources = _open_all(paths, record_type, mapping)
     options = Options(max_findings, today, registry, mapping, collect)
     result = validate_sources(sources, options)
     return result if collect else result.report
@@ -235,11 +242,7 @@ def validate_sample(
     twice that) are kept, whole participants at a time (see
     :mod:`peerbench.validators.sampling`), so memory stays bounded for huge files.
     """
-    sources = [
-        source
-        for path in paths
-        for source in open_sources(Path(path), record_type=record_type, mapping=mapping)
-    ]
+    sources = _open_all(paths, record_type, mapping)
     options = Options(max_findings, today, registry, mapping, sample_rows=sample_rows)
     return validate_sources(sources, options)
 
