@@ -16,9 +16,7 @@ stale. Every read is audited as ``benchmark.read``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -27,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from peerbench.aggregate import BenchmarkSource
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
+from peerbench.api.cache import LruCache, app_cache
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden
 from peerbench.api.schemas import (
@@ -100,36 +99,8 @@ def benchmark_scope(session: Session, key: ApiKey, network_id: str | None) -> Sc
     )
 
 
-class ResultCache:
-    """A small thread-safe LRU of computed results."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, BenchmarkResult] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(
-        self, key: Hashable, make: Callable[[], BenchmarkResult]
-    ) -> tuple[BenchmarkResult, bool]:
-        """The cached value for ``key`` (and True), else ``make()`` stored (and False)."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key], True
-        value = make()  # outside the lock: a slow compute must not block cached reads
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value, False
-
-
-def _cache(request: Request) -> ResultCache:
-    state = request.app.state
-    cache: ResultCache | None = getattr(state, "benchmark_cache", None)
-    if cache is None:
-        cache = state.benchmark_cache = ResultCache()
-    return cache
+def _cache(request: Request) -> LruCache[BenchmarkResult]:
+    return app_cache(request, "benchmark_cache", CACHE_SIZE)
 
 
 def _benchmark(

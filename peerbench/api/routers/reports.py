@@ -16,15 +16,13 @@ submission is never served stale. Every read is audited as ``report.read``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from peerbench.api.cache import LruCache, app_cache
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden, NotFound
 from peerbench.api.routers.benchmarks import Scope, benchmark_scope
@@ -52,34 +50,8 @@ CACHE_SIZE = 16
 ReportKind = Literal["service", "network", "commissioner", "quality"]
 
 
-class HtmlCache:
-    """A small thread-safe LRU of rendered reports."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, key: Hashable, make: Callable[[], str]) -> str:
-        """The cached page for ``key``, else ``make()`` stored."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()  # outside the lock: a slow build must not block cached reads
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
-def _cache(request: Request) -> HtmlCache:
-    state = request.app.state
-    cache: HtmlCache | None = getattr(state, "report_cache", None)
-    if cache is None:
-        cache = state.report_cache = HtmlCache()
-    return cache
+def _cache(request: Request) -> LruCache[str]:
+    return app_cache(request, "report_cache", CACHE_SIZE)
 
 
 def _network_name(session: Session, scope: Scope) -> str:
@@ -142,7 +114,8 @@ def _html(
     # Ownership of a service is checked per submitting organisation.
     viewer = key.organisation_id if key.role == Role.SUBMITTER.value else None
     cache_key = (pool, kind, service_id, network_name, min_n, viewer)
-    return _cache(request).get_or_make(cache_key, make)
+    html, _cached = _cache(request).get_or_make(cache_key, make)
+    return html
 
 
 @router.get(
