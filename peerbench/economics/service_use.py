@@ -185,7 +185,8 @@ def service_use_value(
         records: ``service_use`` rows: ``participant_key`` (plus ``service_id`` if
             present), ``timepoint``, ``recall_period_months`` and the count columns.
         costs: Unit-cost table (default: the shipped table).
-        deflators: Price index (default: the shipped HM Treasury series).
+        deflators: Price index (default: the shipped series, an approximation of HM Treasury's
+            GDP deflators to be replaced before publication; see data/README.md).
         target_price_year: Year whose prices results are in (default: the latest year
             in the deflator series).
         baseline: Timepoint code of the "before" row.

@@ -125,7 +125,8 @@ def wellbeing_value(
         follow_up: Life satisfaction at follow-up, aligned with ``baseline``.
             Participants missing either score (``None``/NaN) are left out.
         parameters: WELLBY value and range (default: Green Book 2021).
-        deflators: Price index (default: the shipped HM Treasury series).
+        deflators: Price index (default: the shipped series, an approximation of HM Treasury's
+            GDP deflators to be replaced before publication; see data/README.md).
         target_price_year: Year whose prices results are in (default: the latest year
             in the deflator series).
         attribution: Share of the change credited to peer support (0–1, default 1).
