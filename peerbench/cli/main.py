@@ -2,27 +2,54 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from peerbench import __version__
-from peerbench.cli.admin import admin
-from peerbench.cli.benchmark import benchmark
-from peerbench.cli.convert import convert
-from peerbench.cli.db_cmd import db
-from peerbench.cli.download import download
-from peerbench.cli.instruments_cmd import instruments
-from peerbench.cli.pseudonymise import keygen, pseudonymise
-from peerbench.cli.report import report
-from peerbench.cli.schema_cmd import schema
-from peerbench.cli.serve import serve
-from peerbench.cli.submit import status, submit
-from peerbench.cli.synth import synth
-from peerbench.cli.template import template
-from peerbench.cli.validate import validate
 from peerbench.schema.version import STANDARD_VERSION
 
+COMMANDS: dict[str, str] = {
+    "synth": "peerbench.cli.synth:synth",
+    "validate": "peerbench.cli.validate:validate",
+    "template": "peerbench.cli.template:template",
+    "keygen": "peerbench.cli.pseudonymise:keygen",
+    "pseudonymise": "peerbench.cli.pseudonymise:pseudonymise",
+    "convert": "peerbench.cli.convert:convert",
+    "schema": "peerbench.cli.schema_cmd:schema",
+    "instruments": "peerbench.cli.instruments_cmd:instruments",
+    "admin": "peerbench.cli.admin:admin",
+    "db": "peerbench.cli.db_cmd:db",
+    "serve": "peerbench.cli.serve:serve",
+    "submit": "peerbench.cli.submit:submit",
+    "status": "peerbench.cli.submit:status",
+    "benchmark": "peerbench.cli.benchmark:benchmark",
+    "download": "peerbench.cli.download:download",
+    "report": "peerbench.cli.report:report",
+}
+"""Command name → ``module:attribute`` of its click command."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs.
+
+    The analysis and report commands pull in Great Expectations, Ibis and Altair; loading
+    them for every `peerbench validate` or `submit` would add seconds to each start.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, message=f"peerbench %(version)s (standard {STANDARD_VERSION})")
 def cli() -> None:
     """peerbench: the Peer Support Outcomes Standard and its toolkit.
@@ -30,25 +57,3 @@ def cli() -> None:
     Validate, pseudonymise and pool peer-support outcome data, then compare services
     fairly. Run `peerbench COMMAND --help` for each command.
     """
-
-
-_COMMANDS = (
-    synth,
-    validate,
-    template,
-    keygen,
-    pseudonymise,
-    convert,
-    schema,
-    instruments,
-    admin,
-    db,
-    serve,
-    submit,
-    status,
-    benchmark,
-    download,
-    report,
-)
-for command in _COMMANDS:
-    cli.add_command(command)

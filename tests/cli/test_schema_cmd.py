@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
-from peerbench.cli.main import cli
+from peerbench.cli.main import COMMANDS, cli
 
 
 def test_generate_then_check_passes_and_drift_fails(tmp_path: Path, repo_root: Path) -> None:
@@ -35,14 +36,28 @@ def test_spec_without_markers_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_every_command_has_help_with_an_example() -> None:
     runner = CliRunner()
+    ctx = click.Context(cli)
+    seen: list[str] = []
 
-    def walk(group: object, path: list[str]) -> None:
-        commands = getattr(group, "commands", {})
-        for name, command in commands.items():
+    def walk(group: click.Group, path: list[str]) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None, name
             result = runner.invoke(cli, [*path, name, "--help"])
-            assert result.exit_code == 0
-            if not getattr(command, "commands", None):
+            assert result.exit_code == 0, " ".join([*path, name])
+            seen.append(" ".join([*path, name]))
+            if isinstance(command, click.Group):
+                walk(command, [*path, name])
+            else:
                 assert "Example:" in result.output, " ".join([*path, name])
-            walk(command, [*path, name])
 
     walk(cli, [])
+    assert {"validate", "submit", "benchmark", "report", "admin create-key"} <= set(seen)
+
+
+def test_every_declared_command_loads() -> None:
+    ctx = click.Context(cli)
+    assert cli.list_commands(ctx) == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
