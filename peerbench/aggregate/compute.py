@@ -99,19 +99,19 @@ def _compute(
     participants = register_arrow(con, source.read("participant"))
     out: dict[str, pa.Table] = {
         "service_outcomes": run.fetch("service_outcomes", ex.service_outcomes(base, pairs, params)),
-        "overall_outcomes": run.fetch("overall_outcomes", ex.overall_outcomes(base, pairs, params)),
         "reach": run.fetch(
             "reach", ex.reach(engagements, register_arrow(con, source.read("service")))
         ),
         "demographics": run.fetch("demographics", ex.demographics(participants, engagements)),
         "sustainment": run.fetch("sustainment", ex.sustainment(wide)),
     }
+    # Pooled tables follow exactly from the small per-service results (counts add up;
+    # means and SDs combine from n, mean and SD), so the data is not read again.
+    per_service = register_arrow(con, out["service_outcomes"])
+    out["overall_outcomes"] = run.fetch("overall_outcomes", ex.overall_outcomes(per_service))
     if networks is not None:
-        mapping = register_arrow(con, networks)
-        expr = ex.network_outcomes(base, pairs, params, mapping)
+        expr = ex.network_outcomes(per_service, register_arrow(con, networks))
         out["network_outcomes"] = run.fetch("network_outcomes", expr)
-    # Pooled tables whose counts simply add up are computed from the small per-service
-    # results rather than from the data again.
     per_service = register_arrow(con, out["demographics"])
     out["population_demographics"] = run.fetch(
         "population_demographics", ex.population_demographics(per_service)

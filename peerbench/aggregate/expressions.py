@@ -5,7 +5,8 @@ The expressions live in one small module per concept and are collected here:
 * :mod:`peerbench.aggregate.paired`: :func:`participant_outcomes`, :func:`baselines`,
   :func:`paired` (participant level);
 * :mod:`peerbench.aggregate.outcomes`: :func:`service_outcomes`,
-  :func:`network_outcomes`, :func:`overall_outcomes`;
+  :func:`network_outcomes`, :func:`overall_outcomes` (both pooled from the per-service
+  table by :func:`pooled_outcomes`);
 * :mod:`peerbench.aggregate.reach`: :func:`reach`, :func:`demographics`,
   :func:`population_demographics`;
 * :mod:`peerbench.aggregate.sustainment`: :func:`sustainment`, :func:`pooled_sustainment`.
@@ -17,6 +18,7 @@ from peerbench.aggregate.outcomes import (
     network_outcomes,
     outcome_summary,
     overall_outcomes,
+    pooled_outcomes,
     service_outcomes,
 )
 from peerbench.aggregate.paired import (
@@ -39,6 +41,7 @@ __all__ = [
     "overall_outcomes",
     "paired",
     "participant_outcomes",
+    "pooled_outcomes",
     "pooled_sustainment",
     "population_demographics",
     "reach",

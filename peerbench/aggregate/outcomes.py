@@ -132,24 +132,106 @@ def service_outcomes(base: ir.Table, pairs: ir.Table, params: ir.Table) -> ir.Ta
     return outcome_summary(base, pairs, params, by=("service_id",))
 
 
-def network_outcomes(
-    base: ir.Table, pairs: ir.Table, params: ir.Table, networks: ir.Table
-) -> ir.Table:
+_POOLED_COUNTS = (
+    "n_baseline",
+    "n_paired",
+    "n_reliably_improved",
+    "n_no_reliable_change",
+    "n_reliably_deteriorated",
+    "n_case_baseline",
+    "n_recovered",
+    "n_reliably_recovered",
+)
+_POOLED_MOMENTS = {
+    # pooled mean: per-group mean, per-group SD (or None), weight
+    "baseline": ("baseline_mean", "baseline_sd", "n_baseline"),
+    "follow_up": ("follow_up_mean", None, "n_paired"),
+    "change": ("mean_change", "sd_change", "n_paired"),
+}
+
+
+def pooled_outcomes(per_service: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """Outcome metrics of groups of services, pooled exactly from the per-service table.
+
+    Every metric is a count, a mean or a sample SD over participants, and services hold
+    disjoint participants (participant × service), so the pooled values follow from
+    each service's n, mean and SD: counts add up; a pooled mean is the n-weighted mean
+    of the service means; a pooled SD uses the within-service sums of squares
+    ``(n - 1) SD²`` plus the between-service ``n (mean - pooled mean)²`` (the stable
+    two-pass combination; equal to computing from the participants, up to rounding).
+
+    Args:
+        per_service: The :func:`service_outcomes` table, with any ``by`` columns added
+            (a service in several groups appears once per group).
+        by: Group columns; none pools every service.
+
+    Returns:
+        The same columns as :func:`outcome_summary` with ``by`` as the group.
+    """
+    t = per_service
+    keys = [*by, *SUMMARY_KEYS]
+    sums: dict[str, Any] = {name: t[name].sum() for name in _POOLED_COUNTS}
+    for moment, (mean, _sd, weight) in _POOLED_MOMENTS.items():
+        # A service with no participants has a null mean: it adds nothing to either sum.
+        has = t[mean].notnull()
+        sums[f"_{moment}_sum"] = ibis.ifelse(has, t[mean] * t[weight], 0.0).sum()
+        sums[f"_{moment}_n"] = ibis.ifelse(has, t[weight], 0).sum()
+    totals = t.group_by(keys).aggregate(**sums)
+    means = {
+        moment: ibis.ifelse(
+            totals[f"_{moment}_n"] > 0,
+            totals[f"_{moment}_sum"] / totals[f"_{moment}_n"].cast("float64"),
+            ibis.null("float64"),
+        )
+        for moment in _POOLED_MOMENTS
+    }
+    totals = totals.mutate(**{f"_{m}_mean": value for m, value in means.items()})
+    joined = t.join(totals, keys, how="inner", rname="{name}_pooled")
+    squares: dict[str, Any] = {}
+    for moment, (mean, sd, weight) in _POOLED_MOMENTS.items():
+        if sd is None:
+            continue
+        # One participant has no spread (its SD is null): it adds 0 within services.
+        within = ibis.ifelse(joined[weight] > 1, (joined[weight] - 1) * joined[sd] ** 2, 0.0)
+        between = joined[weight] * (joined[mean] - joined[f"_{moment}_mean"]) ** 2
+        squares[f"_{moment}_ss"] = ibis.ifelse(joined[mean].notnull(), within + between, 0.0).sum()
+    spread = joined.group_by(keys).aggregate(**squares)
+    pooled = totals.join(spread, keys, how="inner", rname="{name}_spread")
+
+    def sd_of(moment: str) -> Any:
+        n = pooled[f"_{moment}_n"]
+        variance = pooled[f"_{moment}_ss"] / (n - 1).cast("float64")
+        return ibis.ifelse(
+            (n > 1) & pooled[f"_{moment}_mean"].notnull(), variance.sqrt(), ibis.null("float64")
+        )
+
+    n_paired = pooled.n_paired
+    return pooled.select(
+        *keys,
+        "n_baseline",
+        n_paired=n_paired,
+        coverage=n_paired / pooled.n_baseline,
+        baseline_mean=pooled._baseline_mean,
+        baseline_sd=sd_of("baseline").cast("float64"),
+        follow_up_mean=pooled._follow_up_mean,
+        mean_change=pooled._change_mean,
+        sd_change=sd_of("change").cast("float64"),
+        **{name: pooled[name] for name in _POOLED_COUNTS[2:]},
+    )
+
+
+def network_outcomes(per_service: ir.Table, networks: ir.Table) -> ir.Table:
     """Outcome metrics pooled per network × instrument × period × timepoint.
 
     Args:
-        base: Baselines.
-        pairs: Pairs.
-        params: Instrument parameters.
+        per_service: The :func:`service_outcomes` table.
         networks: Mapping with columns ``service_id`` and ``network`` (a service may
             belong to several networks; services in none are left out).
     """
     mapping = networks.select("service_id", "network")
-    return outcome_summary(
-        base.join(mapping, "service_id"), pairs.join(mapping, "service_id"), params, ("network",)
-    )
+    return pooled_outcomes(per_service.join(mapping, "service_id"), ("network",))
 
 
-def overall_outcomes(base: ir.Table, pairs: ir.Table, params: ir.Table) -> ir.Table:
+def overall_outcomes(per_service: ir.Table) -> ir.Table:
     """Outcome metrics pooled over every service, per instrument × period × timepoint."""
-    return outcome_summary(base, pairs, params)
+    return pooled_outcomes(per_service)

@@ -68,10 +68,14 @@ _max_by_float = _builtin("max_by", dt.float64)
 _min_by_string = _builtin("min_by", dt.string)
 
 
+def day_of(seq: ir.IntegerValue) -> Any:
+    """The day number (days since 1970-01-01) held in the high 32 bits of a ``seq`` key."""
+    return seq // 4294967296
+
+
 def date_of(seq: ir.IntegerValue) -> Any:
-    """The date held in the high 32 bits of a ``seq`` key (days since 1970-01-01)."""
-    days = seq // 4294967296
-    return ibis.date("1970-01-01") + days.as_interval("D")
+    """The date held in a ``seq`` key (see :func:`day_of`)."""
+    return ibis.date("1970-01-01") + day_of(seq).as_interval("D")
 
 
 def is_case(score: ir.FloatingValue, rule: ir.StringValue, threshold: ir.FloatingValue) -> Any:
@@ -96,9 +100,10 @@ def participant_outcomes(scored: ir.Table, params: ir.Table) -> ir.Table:
         params: The instrument-parameters table.
 
     Returns:
-        ``person, service_id, instrument, period, baseline_date, baseline_score``,
-        then ``{T}_date`` and ``{T}_score`` for each follow-up timepoint T (null when
-        not measured), and the instrument's
+        ``person, service_id, instrument, period, baseline_seq, baseline_score``,
+        then ``{T}_seq`` and ``{T}_score`` for each follow-up timepoint T (null when
+        not measured; :func:`date_of` and :func:`day_of` read the date in a ``seq``
+        key, which is turned into a date only where one is shown), and the instrument's
         ``direction, rc_threshold, case_rule, case_threshold``.
     """
     rows = scored.filter(scored.score.notnull())
@@ -128,10 +133,9 @@ def participant_outcomes(scored: ir.Table, params: ir.Table) -> ir.Table:
         "service_id",
         "instrument",
         "period",
-        baseline_date=date_of(joined.baseline_seq),
-        baseline_score=joined.baseline_score,
-        **{f"{tp}_date": date_of(joined[f"{tp}_seq"]) for tp in FOLLOW_UPS},
-        **{f"{tp}_score": joined[f"{tp}_score"] for tp in FOLLOW_UPS},
+        "baseline_seq",
+        "baseline_score",
+        *(f"{tp}_{part}" for tp in FOLLOW_UPS for part in ("seq", "score")),
         direction=joined.direction.cast("float64"),
         rc_threshold=joined.rc_threshold,
         case_rule=joined.case_rule,
@@ -154,14 +158,14 @@ def baselines(wide: ir.Table) -> ir.Table:
         "service_id",
         "instrument",
         "period",
-        "baseline_date",
-        "baseline_score",
+        baseline_date=date_of(wide.baseline_seq),
+        baseline_score=wide.baseline_score,
         case_baseline=is_case(wide.baseline_score, wide.case_rule, wide.case_threshold),
     )
 
 
 def _pairs_at(wide: ir.Table, tp: str) -> ir.Table:
-    at = wide.filter(wide[f"{tp}_date"].notnull())
+    at = wide.filter(wide[f"{tp}_seq"].notnull())
     follow_up = at[f"{tp}_score"]
     change = (follow_up - at.baseline_score) * at.direction
     threshold = at.rc_threshold
@@ -175,9 +179,9 @@ def _pairs_at(wide: ir.Table, tp: str) -> ir.Table:
         "instrument",
         "period",
         timepoint=ibis.literal(tp, "string"),
-        baseline_date=at.baseline_date,
+        baseline_date=date_of(at.baseline_seq),
         baseline_score=at.baseline_score,
-        follow_up_date=at[f"{tp}_date"],
+        follow_up_date=date_of(at[f"{tp}_seq"]),
         follow_up_score=follow_up,
         change=change,
         reliably_improved=improved,

@@ -27,7 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from peerbench.aggregate.paired import reliably_improved
+from peerbench.aggregate.paired import day_of, reliably_improved
 
 HORIZONS = ("month_6", "month_12")
 """Later follow-ups at which sustainment is measured."""
@@ -40,12 +40,13 @@ def _improved(w: ir.Table, tp: str) -> Any:
 def _at_horizon(wide: ir.Table, horizon: str) -> ir.Table:
     """One row per participant with 0/1 eligible, followed-up and sustained at ``horizon``."""
     w = wide
-    use_month_3 = w.month_3_date.notnull()
+    use_month_3 = w.month_3_seq.notnull()
     index_improved = ibis.ifelse(use_month_3, _improved(w, "month_3"), _improved(w, "end"))
-    index_date = ibis.ifelse(use_month_3, w.month_3_date, w.end_date)
-    h_date = w[f"{horizon}_date"]
-    later = (h_date > index_date).fill_null(False)
-    eligible = index_improved.fill_null(False) & (h_date.isnull() | later)
+    # Later means on a later day: compare the days in the seq keys (no dates are built).
+    index_day = ibis.ifelse(use_month_3, day_of(w.month_3_seq), day_of(w.end_seq))
+    h_day = day_of(w[f"{horizon}_seq"])
+    later = (h_day > index_day).fill_null(False)
+    eligible = index_improved.fill_null(False) & (h_day.isnull() | later)
     followed = eligible & later
     sustained = followed & _improved(w, horizon).fill_null(False)
     return w.select(

@@ -79,6 +79,49 @@ def test_service_outcomes_match_pandas(
         assert rows.n_paired.sum() == len(pairs)
 
 
+@pytest.mark.parametrize("level", ["overall", "network"])
+def test_pooled_outcomes_equal_a_direct_computation_from_participants(
+    computed: dict[str, pa.Table], synth_tables: dict[str, pa.Table], level: str
+) -> None:
+    """Pooling per-service n, mean and SD gives what the participants give directly."""
+    paired, baselines = _frame(computed["paired"]), _frame(computed["baselines"])
+    services = synth_tables["service"].column("service_id").to_pylist()
+    if level == "network":  # as the `computed` fixture assigns them
+        network = {s: f"n{i % 2}" for i, s in enumerate(services)}
+        by, table = ["network"], _frame(computed["network_outcomes"])
+        for frame in (paired, baselines):
+            frame["network"] = frame.service_id.map(network)
+    else:
+        by, table = [], _frame(computed["overall_outcomes"])
+    keys = [*by, "instrument", "period"]
+    base = baselines.groupby(keys).baseline_score.agg(["size", "mean", "std"])
+    pairs = paired.groupby([*keys, "timepoint"]).agg(
+        n=("change", "size"),
+        follow_up=("follow_up_score", "mean"),
+        change=("change", "mean"),
+        sd=("change", "std"),
+        improved=("reliably_improved", "sum"),
+    )
+    mine = table.set_index([*keys, "timepoint"])
+    at_base = mine.join(base, on=keys)
+    assert (at_base.n_baseline == at_base["size"]).all()
+    np.testing.assert_allclose(at_base.baseline_mean, at_base["mean"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        at_base.baseline_sd.astype(float), at_base["std"].astype(float), rtol=1e-9, atol=1e-9
+    )
+    joined = mine[mine.n_paired > 0].join(pairs, how="outer")
+    assert (joined.n_paired == joined.n).all() and len(joined) > 10
+    for ours, theirs in [("follow_up_mean", "follow_up"), ("mean_change", "change")]:
+        np.testing.assert_allclose(
+            joined[ours].astype(float), joined[theirs].astype(float), rtol=1e-9, atol=1e-9
+        )
+    np.testing.assert_allclose(
+        joined.sd_change.astype(float), joined.sd.astype(float), rtol=1e-9, atol=1e-9
+    )
+    rc = joined[joined.n_reliably_improved.notna()]
+    assert (rc.n_reliably_improved == rc.improved).all() and len(rc) > 0
+
+
 def test_baseline_counts_and_coverage(
     computed: dict[str, pa.Table], synth_tables: dict[str, pa.Table]
 ) -> None:
