@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,7 @@ def run(rows: int, organisations: int, repeat: int) -> tuple[str, list[list[obje
     folder = dataset_folder(rows, organisations)
     source = BenchmarkSource.from_folder(folder)
     outcomes, read_s = _timed(lambda: source.read("outcome"))
-    scored, score_s = _timed(lambda: score_outcomes(outcomes))
+    scored, score_s = _timed(partial(score_outcomes, outcomes))
     del outcomes  # only the scored table is used from here
     cache = write_scored(scored, folder / "scored.parquet")
     scored = read_scored(cache)

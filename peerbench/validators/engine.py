@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 import pyarrow as pa
 
@@ -77,17 +77,22 @@ IN_FLIGHT = WORKERS + 1
 class _Pending:
     """A batch being checked on a worker thread."""
 
-    future: Future[tuple[pa.Table, pa.Table]]
+    future: Future[tuple[int, pa.Table | None, pa.Table]]
     held: BatchContext
 
 
 def _check(
-    plan: Plan, table: pa.Table, ctx: BatchContext, first_row: int, file_index: int
-) -> tuple[pa.Table, pa.Table]:
-    """Check one batch on a worker: its canonical rows and the keys to keep."""
-    encoded: dict[str, Any] = {}
-    canonical = check_batch(plan, table, ctx, first_row, encoded)
-    return canonical, prepare_keys(plan.record_type, canonical, first_row, file_index, encoded)
+    plan: Plan,
+    table: pa.Table,
+    ctx: BatchContext,
+    first_row: int,
+    file_index: int,
+    canonical: bool,
+) -> tuple[int, pa.Table | None, pa.Table]:
+    """Check one batch on a worker: its row count, canonical rows if wanted, and keys."""
+    checked = check_batch(plan, table, ctx, first_row)
+    keys = prepare_keys(plan.record_type, checked, first_row, file_index, checked.encoded())
+    return checked.num_rows, checked.table() if canonical else None, keys
 
 
 def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
@@ -109,15 +114,20 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
     collected: dict[str, list[pa.Table]] = {}
     samplers: dict[str, ParticipantSampler] = {}
 
+    # Canonical rows are only spelled out when they are kept.
+    keep_rows = options.collect or options.sample_rows is not None
+
     def finish(pending: _Pending, ctx: CheckContext, record_type: str) -> None:
-        canonical, keys = pending.future.result()
+        rows, canonical, keys = pending.future.result()
         replay(pending.held.held)
-        ctx.summary.rows += canonical.num_rows
+        ctx.summary.rows += rows
         collector.keep(record_type, keys)
+        if canonical is None:
+            return
         if options.collect:
             collected.setdefault(record_type, []).append(canonical)
-        elif options.sample_rows is not None:
-            sampler = samplers.setdefault(record_type, ParticipantSampler(options.sample_rows))
+        else:
+            sampler = samplers.setdefault(record_type, ParticipantSampler(options.sample_rows or 0))
             sampler.add(canonical)
 
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="peerbench") as pool:
@@ -135,7 +145,7 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
                     for batch in source.batches:
                         held = BatchContext.over(ctx)
                         future = pool.submit(
-                            _check, plan, batch.table, held, batch.first_row, index
+                            _check, plan, batch.table, held, batch.first_row, index, keep_rows
                         )
                         queue.append(_Pending(future, held))
                         if len(queue) >= IN_FLIGHT:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from peerbench.schema.fields import ID_PATTERN, INSTRUMENT_CODE_PATTERN, PARTICIPANT_KEY_PATTERN
 from peerbench.validators.columnar.coerce import Coerced, as_text
 from peerbench.validators.columnar.distinct import coerce_distinct
-from peerbench.validators.columnar.text import byte_pattern, to_text
+from peerbench.validators.columnar.text import byte_pattern, small_whole_numbers, to_text
 from peerbench.validators.identifiers import detect
 
 PATTERNS = [ID_PATTERN, PARTICIPANT_KEY_PATTERN, INSTRUMENT_CODE_PATTERN, None]
@@ -135,3 +135,23 @@ def test_identifiers_in_a_dictionary_column_are_found_per_cell() -> None:
     column = pa.DictionaryArray.from_arrays(pa.array([0, 1, None, 1, 0], pa.int32()), dictionary)
     assert detect(column).tolist() == detect(pc.cast(column, pa.string())).tolist()
     assert detect(column).tolist() == [-1, 2, -1, 2, -1]
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 9999).map(str)), max_size=50))
+def test_small_whole_numbers_parse_digits_like_arrow(cells: list[str | None]) -> None:
+    array = pa.array(cells, pa.string())
+    parsed = small_whole_numbers(array.slice(0))
+    assert parsed is not None
+    expected = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    np.testing.assert_array_equal(parsed, expected)
+
+
+@pytest.mark.parametrize("cell", ["", " 3", "3 ", "-1", "+2", "2.0", "12345", "x", "٣"])
+def test_small_whole_numbers_leave_anything_else_to_the_general_path(cell: str) -> None:
+    assert small_whole_numbers(pa.array(["1", cell, None])) is None
+
+
+def test_small_whole_numbers_read_a_sliced_array() -> None:
+    parsed = small_whole_numbers(pa.array(["7", "42", None, "305"]).slice(1, 3))
+    assert parsed is not None
+    np.testing.assert_array_equal(parsed, [42.0, np.nan, 305.0])

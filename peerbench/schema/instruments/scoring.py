@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 from pydantic import ValidationError
 
@@ -104,12 +105,12 @@ def _bad_rows(m: ItemMatrix, low: FloatArray, high: FloatArray) -> BoolArray:
 
 
 def _oriented(
-    definition: InstrumentDefinition, m: ItemMatrix, low: FloatArray, high: FloatArray
+    definition: InstrumentDefinition, values: FloatArray, low: FloatArray, high: FloatArray
 ) -> FloatArray:
     """Item values with reverse-scored items flipped (min + max - x)."""
     if not definition.reverse_items:
-        return m.values
-    x = np.array(m.values, dtype=np.float64)  # a copy: Arrow-backed arrays are read-only
+        return values
+    x = np.array(values, dtype=np.float64)  # a copy: Arrow-backed arrays are read-only
     cols = np.array(definition.reverse_items) - 1
     x[:, cols] = (low + high)[cols] - x[:, cols]
     return x
@@ -257,27 +258,17 @@ def score_items(
 def _score_block(
     definition: InstrumentDefinition, items: ItemsInput, value_set: ValueSet | None
 ) -> ScoreResult:
-    method = definition.scoring.method
     m = item_matrix(items, definition.item_count)
     low, high = _bounds(definition)
     bad = _bad_rows(m, low, high)
     usable = ~bad
-    x = _oriented(definition, m, low, high)
+    x = _oriented(definition, m.values, low, high)
     n_missing = m.n_missing[m.complete_shape]
     subscores: dict[str, Any] = {}
     for sub in definition.subscales:
         column = x[:, sub.item - 1]
         subscores[sub.name] = _scatter(m, column, usable & ~np.isnan(column))
-    nothing = np.zeros(x.shape[0], dtype=np.bool_)
-    score, valid = np.zeros(x.shape[0], dtype=np.float64), nothing
-    if method in SUMMARY_METHODS:
-        score, valid = _summary(definition, x, n_missing, usable)
-    elif method is ScoringMethod.CATEGORICAL:
-        score, valid = x[:, 0], usable & ~np.isnan(x[:, 0])
-    elif method is ScoringMethod.PROFILE:
-        chosen = value_set or definition.scoring.value_set
-        if chosen is not None:
-            score, valid = _index(chosen, definition, x, usable)
+    score, valid = _scores(definition, x, n_missing, usable, value_set)
     out_of_range = np.zeros(m.n_rows, dtype=np.bool_)
     out_of_range[m.complete_shape] = bad
     return ScoreResult(
@@ -287,6 +278,48 @@ def _score_block(
         out_of_range=pa.array(out_of_range),
         subscores=subscores,
     )
+
+
+def _scores(
+    definition: InstrumentDefinition,
+    x: FloatArray,
+    n_missing: IntArray,
+    usable: BoolArray,
+    value_set: ValueSet | None,
+) -> tuple[FloatArray, BoolArray]:
+    """Each row's score by the instrument's method (oriented items), and where it is valid."""
+    method = definition.scoring.method
+    if method in SUMMARY_METHODS:
+        return _summary(definition, x, n_missing, usable)
+    if method is ScoringMethod.CATEGORICAL:
+        return x[:, 0], usable & ~np.isnan(x[:, 0])
+    chosen = value_set or definition.scoring.value_set
+    if method is ScoringMethod.PROFILE and chosen is not None:
+        return _index(chosen, definition, x, usable)
+    return np.zeros(x.shape[0], dtype=np.float64), np.zeros(x.shape[0], dtype=np.bool_)
+
+
+def score_checked(
+    definition: InstrumentDefinition, values: npt.NDArray[np.floating[Any]], n_missing: IntArray
+) -> tuple[FloatArray, BoolArray]:
+    """Scores of a ``(rows, k)`` matrix whose answers are already known to be valid.
+
+    For callers that have checked every answer against the instrument's ranges (the
+    columnar validator): the same scores as :func:`score_items`, without building and
+    checking the matrix a second time. Not for licensed instruments.
+
+    Args:
+        definition: The instrument (not ``licensed``).
+        values: Answers, NaN where missing, every other value a whole number in range.
+        n_missing: NaN answers per row.
+
+    Returns:
+        Each row's score and whether it is valid (the missing-item rule allows it).
+    """
+    low, high = _bounds(definition)
+    x = _oriented(definition, np.asarray(values, dtype=np.float64), low, high)
+    usable = np.ones(x.shape[0], dtype=np.bool_)
+    return _scores(definition, x, n_missing, usable, None)
 
 
 def _check_value_set(definition: InstrumentDefinition, value_set: ValueSet) -> None:

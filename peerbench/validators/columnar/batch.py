@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -62,13 +62,41 @@ def plan_file(record_type: str, columns: Sequence[str], ctx: CheckContext) -> Pl
     return Plan(record_type, RECORD_TYPES[record_type], specs, headers)
 
 
-def check_batch(
-    plan: Plan,
-    table: pa.Table,
-    ctx: CheckContext,
-    first_row: int,
-    encoded: dict[str, Any] | None = None,
-) -> pa.Table:
+@dataclass
+class CheckedBatch:
+    """A checked batch: its canonical columns, decoded only when read.
+
+    Attributes:
+        record_type: The record type of every row.
+        num_rows: Rows in the batch.
+        columns: Canonical field → its coerced column (cells with findings are null).
+    """
+
+    record_type: str
+    num_rows: int
+    columns: dict[str, Coerced]
+    items: Callable[[], Any] | None = None
+    """Builds the canonical ``items`` column (record types with item responses)."""
+
+    def column(self, name: str) -> Any:
+        """The canonical values of field ``name``."""
+        if name == "items" and self.items is not None:
+            return self.items()
+        return self.columns[name].values
+
+    def encoded(self) -> dict[str, Any]:
+        """Dictionary views of the columns checked per distinct value (equal once decoded)."""
+        return {n: c.encoded for n, c in self.columns.items() if c.encoded is not None}
+
+    def table(self) -> pa.Table:
+        """The batch in the canonical Arrow schema."""
+        schema = arrow_schema(self.record_type)
+        return pa.Table.from_arrays(
+            [self.column(f.name).cast(f.type) for f in schema], schema=schema
+        )
+
+
+def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) -> CheckedBatch:
     """Run every single-record check on a batch.
 
     Args:
@@ -76,16 +104,15 @@ def check_batch(
         table: The batch as read (headers already mapped).
         ctx: Where findings go.
         first_row: Row number of the batch's first row.
-        encoded: If given, filled with dictionary-encoded views of canonical columns
-            that were checked per distinct value (equal to them once decoded).
 
     Returns:
-        The batch in the canonical Arrow schema; cells with findings are null.
+        The checked batch; :meth:`CheckedBatch.table` gives it in the canonical schema.
     """
     n = table.num_rows
     # Text readers hand over many small blocks; every check wants contiguous columns.
     table = table.combine_chunks()
     columns: dict[str, Coerced] = {}
+    items: Callable[[], Any] | None = None
     for spec in plan.specs:  # per column, never per row
         if spec.kind == "integers":
             continue  # item lists are assembled and checked with their instrument below
@@ -93,21 +120,19 @@ def check_batch(
             columns[spec.name] = check_column(spec, table.column(spec.name), ctx, first_row)
         else:
             columns[spec.name] = absent(spec, n)
-    canonical = {name: column.values for name, column in columns.items()}
-    if encoded is not None:
-        encoded.update((n, c.encoded) for n, c in columns.items() if c.encoded is not None)
     if "items" in {s.name for s in plan.specs}:
         if "items" in plan.headers.present:
             grid = item_grid.from_lists(table.column("items"), ctx, first_row)
         else:
             grid = item_grid.from_columns(table, plan.headers.item_columns, ctx, first_row)
-        canonical["items"] = check_instruments(columns, grid, ctx, first_row)
+        items = check_instruments(columns, grid, ctx, first_row)
     check_rules(plan.model, columns, ctx, first_row)
     for name in free_text_fields(plan.record_type):
         # The dictionary view, where there is one, is scanned once per distinct value.
-        view = columns[name].encoded if name in columns else None
-        identifiers.scan_column(canonical[name] if view is None else view, name, ctx, first_row)
+        column = columns[name]
+        identifiers.scan_column(
+            column.values if column.encoded is None else column.encoded, name, ctx, first_row
+        )
     for name in plan.headers.unknown:
         identifiers.scan_column(table.column(name), name, ctx, first_row)
-    schema = arrow_schema(plan.record_type)
-    return pa.Table.from_arrays([canonical[f.name].cast(f.type) for f in schema], schema=schema)
+    return CheckedBatch(plan.record_type, n, columns, items)

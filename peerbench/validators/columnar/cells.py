@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -153,13 +152,15 @@ def check_column(spec: FieldSpec, column: Any, ctx: CheckContext, first_row: int
     invalid = result.invalid | bad
     if spec.required:
         invalid = invalid | result.empty  # a missing required value is not used by rules
+    if not bad.any() and spec.kind != "integer":
+        return result.replace(invalid=invalid)  # values stay as they are (perhaps lazy)
     values, encoded = result.values, result.encoded
     if bad.any():
         values = pc.if_else(pa.array(bad), pa.scalar(None, values.type), values)
         encoded = None  # it still holds the values just nulled
     if spec.kind == "integer":
         values = pc.cast(values, pa.int32(), safe=False)  # out-of-range values are null now
-    return replace(result, values=values, invalid=invalid, encoded=encoded)
+    return result.replace(values=values, invalid=invalid, encoded=encoded)
 
 
 def _beyond(values: Any, low: Any, high: Any) -> BoolArray:
@@ -182,18 +183,35 @@ def _beyond(values: Any, low: Any, high: Any) -> BoolArray:
     return out
 
 
+def _too_long(result: coerce.Coerced, max_length: int) -> BoolArray:
+    """True where a text is longer than ``max_length`` characters.
+
+    A character is at least a byte, so short byte lengths prove short texts; a column
+    checked per distinct value is measured on its dictionary.
+    """
+    view = result.encoded
+    texts = result.values if view is None else view.dictionary
+    flagged = np.zeros(len(texts), dtype=np.bool_)
+    if _beyond(pc.binary_length(texts), None, max_length).any():
+        flagged = _beyond(pc.utf8_length(texts), None, max_length)
+    if view is None:
+        return flagged
+    # One extra entry stands for a null index (never too long).
+    spread: BoolArray = np.append(flagged, False)[
+        pc.fill_null(view.indices, len(flagged)).to_numpy()
+    ]
+    return spread
+
+
 def _value_checks(
     spec: FieldSpec, result: coerce.Coerced, ctx: CheckContext, first_row: int
 ) -> BoolArray:
     """Pattern, length, range and future-date checks on readable values."""
-    values, name = result.values, spec.name
-    bad = np.zeros(len(values), dtype=np.bool_)
+    name = spec.name
+    bad = np.zeros(len(result.empty), dtype=np.bool_)
     if spec.kind == "string":
         if spec.max_length is not None:
-            # A character is at least a byte, so short byte lengths prove short texts.
-            flagged = np.zeros(len(values), dtype=np.bool_)
-            if _beyond(pc.binary_length(values), None, spec.max_length).any():
-                flagged = _beyond(pc.utf8_length(values), None, spec.max_length)
+            flagged = _too_long(result, spec.max_length)
             ctx.emit_where(
                 "out-of-range",
                 name,
@@ -204,7 +222,7 @@ def _value_checks(
             )
             bad |= flagged
     elif spec.kind in ("integer", "number") and (spec.minimum, spec.maximum) != (None, None):
-        flagged = _beyond(values, spec.minimum, spec.maximum)
+        flagged = _beyond(result.values, spec.minimum, spec.maximum)
         ctx.emit_where(
             "out-of-range",
             name,
@@ -215,7 +233,7 @@ def _value_checks(
         )
         bad |= flagged
     elif spec.kind == "codes" and spec.max_length is not None:
-        flagged = _beyond(pc.list_value_length(values), None, spec.max_length)
+        flagged = _beyond(pc.list_value_length(result.values), None, spec.max_length)
         ctx.emit_where(
             "out-of-range",
             name,
@@ -226,7 +244,7 @@ def _value_checks(
         )
         bad |= flagged
     elif spec.kind == "date":
-        flagged = _beyond(values, None, ctx.today)
+        flagged = _beyond(result.values, None, ctx.today)
         ctx.emit_where("date-in-future", name, flagged, first_row, values=result.raw)
         bad |= flagged
     return bad

@@ -8,7 +8,6 @@ be read as the field's kind). The checks in ``cells.py`` turn the masks into fin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,12 +36,14 @@ BOOLEAN_SPELLINGS: dict[str, bool] = {
 LIST_SEPARATOR = ";"
 
 
-@dataclass(frozen=True)
 class Coerced:
     """A column in its canonical type.
 
     Attributes:
-        values: Canonical Arrow array; null where the cell is empty or invalid.
+        values: Canonical Arrow array; null where the cell is empty or invalid. When the
+            column was checked per distinct value it is decoded from ``encoded`` only
+            when first read: most checks work on the dictionary, and a plain
+            validation never needs the repeated text spelled out row by row.
         raw: The cell text (trimmed) or typed value as given, for reporting.
         empty: True where no value was given.
         invalid: True where a value was given that cannot be read.
@@ -50,11 +51,51 @@ class Coerced:
             distinct value (kept for cross-record keys; its dictionary may repeat).
     """
 
-    values: Any
-    raw: Any
-    empty: BoolArray
-    invalid: BoolArray
-    encoded: Any = None
+    __slots__ = ("_values", "empty", "encoded", "invalid", "raw")
+
+    def __init__(
+        self, values: Any, raw: Any, empty: BoolArray, invalid: BoolArray, encoded: Any = None
+    ) -> None:
+        self._values = values
+        self.raw = raw
+        self.empty = empty
+        self.invalid = invalid
+        self.encoded = encoded
+
+    @classmethod
+    def from_encoded(cls, encoded: Any, raw: Any, empty: BoolArray, invalid: BoolArray) -> Coerced:
+        """A column known by its dictionary view; ``values`` is decoded on first use."""
+        return cls(None, raw, empty, invalid, encoded)
+
+    @property
+    def values(self) -> Any:
+        """The canonical values (decoded from ``encoded`` on first use)."""
+        if self._values is None and self.encoded is not None:
+            self._values = self.encoded.dictionary.take(self.encoded.indices)
+        return self._values
+
+    def equals(self, value: Any) -> BoolArray:
+        """True where the canonical value equals ``value`` (null is never equal)."""
+        if self._values is None and self.encoded is not None:
+            # Compare the distinct values once, then spread by index (null index: False).
+            hits = np.append(flag(pc.equal(self.encoded.dictionary, value)), False)
+            indices = self.encoded.indices
+            out: BoolArray = hits[pc.fill_null(indices, len(hits) - 1).to_numpy()]
+            return out
+        values = self.values
+        return flag(pc.equal(values, pa.scalar(value, values.type)))
+
+    def replace(self, **changes: Any) -> Coerced:
+        """A copy with some attributes changed (``values`` given replaces the lazy one)."""
+        fields = {
+            "values": self._values,
+            "raw": self.raw,
+            "empty": self.empty,
+            "invalid": self.invalid,
+            "encoded": self.encoded,
+        }
+        fields.update(changes)
+        return Coerced(**fields)
 
 
 def _mask(array: Any) -> BoolArray:

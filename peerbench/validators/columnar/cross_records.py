@@ -148,6 +148,60 @@ def _matcher(column: Any) -> Callable[[str], BoolArray]:
     return match
 
 
+DIRECT_LIMIT = 1 << 24
+"""Group codes below this are used directly as array positions (no hash pass)."""
+
+
+def _determined(codes: IntArray, other: IntArray, bound: int) -> bool:
+    """True when ``other`` has one value per code (so it adds nothing to the grouping).
+
+    One scatter and one gather: every code remembers the value of its last row, and the
+    rows agree with that exactly when each code has a single value.
+    """
+    seen = np.empty(bound, dtype=np.int64)
+    for rows in (slice(0, 4096), slice(None)):  # a cheap look at the head usually decides
+        seen[codes[rows]] = other[rows]
+        if not (seen[codes[rows]] == other[rows]).all():
+            return False
+    return True
+
+
+def _compact(codes: IntArray, bound: int) -> tuple[IntArray, int]:
+    """``codes`` renumbered 0, 1, ... in code order, with the new bound (no hash pass)."""
+    used = np.zeros(bound, dtype=np.bool_)
+    used[codes] = True
+    renumber = np.cumsum(used) - 1
+    return renumber[codes], int(renumber[-1]) + 1
+
+
+def group_codes(keys: pa.Table, columns: Sequence[str]) -> tuple[IntArray, int]:
+    """Codes equal exactly where ``columns`` (which hold no nulls) are, and their bound.
+
+    Unlike :func:`dense_ids` the codes are in no particular order and need not be dense,
+    only below the bound, which is small enough for an array indexed by code. Columns
+    are combined arithmetically while the bound stays under :data:`DIRECT_LIMIT`; a
+    column that the others already determine (the service of a participant who uses
+    one service) is skipped; otherwise the codes seen so far are renumbered densely
+    first, and only if that is still too wide does a hash pass renumber everything.
+    """
+    if keys.num_rows == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    codes = _indices(keys.column(columns[0]))
+    bound = int(codes.max(initial=0)) + 1
+    for name in columns[1:]:
+        other = _indices(keys.column(name))
+        width = int(other.max(initial=0)) + 1
+        if _determined(codes, other, bound):
+            continue  # keeps the bound small for the columns after it
+        if bound * width > DIRECT_LIMIT:
+            codes, bound = _compact(codes, bound)  # only the codes that occur
+            if bound * width > DIRECT_LIMIT:
+                codes = dense_ids(keys, columns)
+                return codes, int(codes.max(initial=0)) + 1
+        codes, bound = codes * width + other, bound * width
+    return codes, bound
+
+
 def dense_ids(keys: pa.Table, columns: Sequence[str]) -> IntArray:
     """A dense id per row, equal exactly where ``columns`` (which hold no nulls) are.
 
@@ -248,13 +302,13 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
     """Follow-ups before their baseline (error) or far from their nominal time (warning)."""
     columns = ("participant_key", "service_id", "instrument", "timepoint", "date_administered")
     keys = _valid(keys, columns)
-    ids = dense_ids(keys, columns[:3])
+    ids, bound = group_codes(keys, columns[:3])
     timepoint = keys.column("timepoint")
     days = pc.cast(keys.column("date_administered"), pa.int32()).to_numpy()
     is_timepoint = _matcher(timepoint)
     baseline = is_timepoint(Timepoint.BASELINE.value)
     none = np.iinfo(np.int32).max
-    base = np.full(int(ids.max(initial=-1)) + 1, none, dtype=np.int32)
+    base = np.full(bound, none, dtype=np.int32)
     np.minimum.at(base, ids[baseline], days[baseline])  # earliest baseline per group
     base_of = base[ids]
     has_base = ~baseline & (base_of != none)

@@ -89,7 +89,6 @@ def coerce_distinct(column: Any, convert: Callable[[Any], Coerced]) -> Coerced:
         return convert(array)
     small = convert(dictionary)
     canonical = as_array(small.values)
-    values = canonical.take(indices)  # a null index gives a null value
     # The raw text is only read for listed findings: a dictionary view avoids copying it.
     raw = pa.DictionaryArray.from_arrays(indices, as_array(small.raw))
     empty, invalid = null, np.zeros(len(null), dtype=np.bool_)
@@ -97,7 +96,9 @@ def coerce_distinct(column: Any, convert: Callable[[Any], Coerced]) -> Coerced:
         positions = pc.fill_null(indices, 0).to_numpy()
         empty = null | small.empty[positions]
         invalid = ~null & small.invalid[positions]
-    return Coerced(values, raw, empty, invalid, pa.DictionaryArray.from_arrays(indices, canonical))
+    # A null index gives a null value once decoded.
+    encoded = pa.DictionaryArray.from_arrays(indices, canonical)
+    return Coerced.from_encoded(encoded, raw, empty, invalid)
 
 
 def floats_distinct(

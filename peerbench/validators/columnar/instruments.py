@@ -7,7 +7,9 @@ instrument.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,10 +19,11 @@ import pyarrow.compute as pc
 from peerbench.schema.instruments.components import ScoringMethod
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.interpretation import level_from_score
-from peerbench.schema.instruments.scoring import score_items
+from peerbench.schema.instruments.scoring import score_checked
 from peerbench.validators.columnar.coerce import Coerced, as_array, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 from peerbench.validators.columnar.items import (
+    EXACT_FLOAT32,
     FloatMatrix,
     FloatVector,
     IntArray,
@@ -71,21 +74,28 @@ class _Batch:
             self.ctx.emit_where(code, column, mask, self.first_row, values=values, detail=detail)
 
 
-def _instrument_index(instrument: Any) -> tuple[list[str], IntArray]:
+def _instrument_index(instrument: Coerced) -> tuple[list[str], IntArray]:
     """The codes in a batch and each row's position among them (-1 for none)."""
-    encoded = pc.dictionary_encode(as_array(instrument))
-    codes: list[str] = encoded.dictionary.to_pylist()
-    index: IntArray = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    view = instrument.encoded
+    if view is None:
+        encoded = pc.dictionary_encode(as_array(instrument.values))
+        dictionary, indices = encoded.dictionary, encoded.indices
+    else:
+        # Checked per distinct value already: re-encode the small dictionary (it may
+        # repeat a code or hold nulls after conversion) rather than the rows.
+        recoded = pc.dictionary_encode(view.dictionary)
+        dictionary, indices = recoded.dictionary, recoded.indices.take(view.indices)
+    codes: list[str] = dictionary.to_pylist()
+    index: IntArray = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
     return codes, index
 
 
 def check_instruments(
     columns: dict[str, Coerced], grid: ItemGrid, ctx: CheckContext, first_row: int
-) -> Any:
+) -> Callable[[], Any]:
     """Check every outcome row against its instrument's definition.
 
-    Rows are grouped by instrument once (a stable sort of small codes); each
-    instrument's rows are then read as one ``(m, k)`` matrix.
+    Each instrument's rows (in file order) are read as one ``(m, k)`` matrix.
 
     Args:
         columns: Canonical outcome columns (``instrument``, ``total_score``, ...).
@@ -94,11 +104,12 @@ def check_instruments(
         first_row: Row number of the batch's first row.
 
     Returns:
-        The canonical ``items`` list column.
+        A function building the canonical ``items`` list column (called only when the
+        canonical rows are wanted).
     """
     instrument = columns["instrument"].values
     n = len(instrument)
-    codes, index = _instrument_index(instrument)
+    codes, index = _instrument_index(columns["instrument"])
     definitions: dict[int, InstrumentDefinition] = {}
     counts_by_code = np.zeros(len(codes) + 1, dtype=np.int64)  # the last is "no instrument"
     for i, code in enumerate(codes):
@@ -110,7 +121,6 @@ def check_instruments(
                 "instrument-unknown", "instrument", index == i, first_row, values=instrument
             )
     item_counts = counts_by_code[index]  # index -1 reads the last entry
-    lists = grid.lists(item_counts)
     batch = _Batch(
         n,
         columns,
@@ -120,19 +130,15 @@ def check_instruments(
         ctx,
         first_row,
     )
-    # Group rows by instrument: a stable sort keeps each group's rows in file order.
-    group = np.where(index < 0, len(codes), index).astype(np.int16)
-    order = np.argsort(group, kind="stable")
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=len(codes) + 1))))
     unscaled = np.sort(np.flatnonzero(item_counts == 0))
     if unscaled.size:
         width = int(grid.lengths[unscaled].max())
         _check_range(batch, unscaled, grid.block(unscaled, width), [ITEM_BOUNDS] * width, "")
     for i, definition in definitions.items():
-        rows = order[bounds[i] : bounds[i + 1]]
+        rows = np.flatnonzero(index == i)  # a batch holds a handful of instruments
         if rows.size:
             _check_one(definition, rows, batch)
-    return lists
+    return partial(grid.lists, item_counts)
 
 
 def _check_range(
@@ -149,8 +155,11 @@ def _check_range(
     """
     if not bounds or rows.size == 0:
         return np.zeros(rows.size, dtype=np.bool_)
-    low = np.array([b[0] for b in bounds], dtype=np.float64)
-    high = np.array([b[1] for b in bounds], dtype=np.float64)
+    # Compare in the block's own dtype (often float32) when the bounds are exact in it.
+    exact = all(abs(v) <= EXACT_FLOAT32 for b in bounds for v in b)
+    dtype = block.dtype if exact else np.float64
+    low = np.array([b[0] for b in bounds], dtype=dtype)
+    high = np.array([b[1] for b in bounds], dtype=dtype)
     width = min(block.shape[1], len(bounds))
     any_bad = np.zeros(rows.size, dtype=np.bool_)
     if width == 0:
@@ -223,8 +232,9 @@ def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) 
     if not has_total.any():
         return
     where, submitted, n_missing = where[has_total], submitted[has_total], n_missing[has_total]
-    result = score_items(definition, answers[has_total])
-    score = pc.fill_null(result.score, np.nan).to_numpy(zero_copy_only=False)
+    # Every answer here was checked above (in range, whole), so the matrix is not re-checked.
+    score, valid = score_checked(definition, answers[has_total], n_missing)
+    score = np.where(valid, score, np.nan)
     tolerance = np.where(
         n_missing > 0,
         PRORATED_TOLERANCE,

@@ -19,8 +19,10 @@ import pyarrow.compute as pc
 from peerbench.validators.columnar import coerce
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 from peerbench.validators.columnar.distinct import floats_distinct
+from peerbench.validators.columnar.text import small_whole_numbers
 
-FloatMatrix = npt.NDArray[np.float64]
+FloatMatrix = npt.NDArray[np.floating[Any]]
+"""Responses, float32 or float64 (see :attr:`ItemGrid.flat`)."""
 FloatVector = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -32,11 +34,12 @@ def item_column(position: int) -> str:
 
 @dataclass(frozen=True)
 class ItemGrid:
-    """Item responses of a batch, flat: row ``i``'s items are ``flat[starts[i]:][:lengths[i]]``.
+    """Item responses of a batch, flat: item ``j`` of row ``i`` is ``flat[starts[i] + j * stride]``.
 
-    Keeping the values flat (as a list column stores them) means an instrument's rows are
-    read into an ``(m, k)`` matrix with one gather, and nothing is spent on padding
-    every row to the widest list.
+    Keeping the values flat (as a list column stores them, ``stride`` 1) means an
+    instrument's rows are read into an ``(m, k)`` matrix with one gather, and nothing is
+    spent on padding every row to the widest list. Item columns of a text file are laid
+    out column after column (``stride`` = rows), so each column is one contiguous copy.
 
     Attributes:
         flat: Responses, NaN where missing or unreadable; float32 when that holds every
@@ -48,6 +51,7 @@ class ItemGrid:
             not scored: the blank it leaves is not a missing answer).
         canonical: The list column as given when it already is canonical (``list<int16>``,
             no empty lists, not padded), so it need not be rebuilt.
+        stride: Distance in ``flat`` from one item of a row to the next.
     """
 
     flat: npt.NDArray[np.floating[Any]]
@@ -56,6 +60,7 @@ class ItemGrid:
     padded: bool
     unreadable: BoolArray
     canonical: Any = None
+    stride: int = 1
 
     def row_lengths(self, item_counts: IntArray) -> IntArray:
         """Items per row in canonical form: padded to ``item_counts`` where allowed."""
@@ -65,21 +70,30 @@ class ItemGrid:
         return out
 
     def block(self, rows: IntArray, width: int) -> FloatMatrix:
-        """``(len(rows), width)`` responses of ``rows``; NaN beyond a row's given items."""
+        """``(len(rows), width)`` responses of ``rows``; NaN beyond a row's given items.
+
+        The matrix has the dtype of ``flat`` (float32 where that is exact), which halves
+        the memory every check of it reads.
+        """
+        dtype = self.flat.dtype
         if width == 0 or rows.size == 0 or self.flat.size == 0:
-            return np.full((rows.size, width), np.nan)
+            return np.full((rows.size, width), np.nan, dtype=dtype)
         lengths = self.lengths[rows]
         complete = lengths >= width  # most rows; the rest are mostly without any items
+        # int32 positions where they fit: half the memory of the (rows, width) index.
+        starts: Any = self.starts[rows]
+        if self.flat.size < 2**31:
+            starts = starts.astype(np.int32)
+        offsets = np.arange(width, dtype=starts.dtype) * self.stride
         if complete.all():
-            full = self.flat.take(self.starts[rows][:, None] + np.arange(width))
-            return full.astype(np.float64, copy=False)
-        out: FloatMatrix = np.full((rows.size, width), np.nan)
-        starts = self.starts[rows]
-        out[complete] = self.flat.take(starts[complete][:, None] + np.arange(width))
+            full: FloatMatrix = self.flat.take(starts[:, None] + offsets)
+            return full
+        out = np.full((rows.size, width), np.nan, dtype=dtype)
+        out[complete] = self.flat.take(starts[complete][:, None] + offsets)
         partial = np.flatnonzero(~complete & (lengths > 0))
         if partial.size:
             positions = np.arange(width)
-            index = starts[partial][:, None] + positions
+            index = starts[partial][:, None] + positions * self.stride
             given = positions < lengths[partial][:, None]
             out[partial] = np.where(given, self.flat.take(index, mode="clip"), np.nan)
         return out
@@ -109,9 +123,11 @@ class ItemGrid:
         n = lengths.size
         width = self.flat.size // n if n else 0
         if self.padded and n and self.flat.size == n * width:
-            # Text formats: a dense (rows, width) grid, so a mask picks the lists at once.
+            # Text formats: a dense grid (column after column), so a mask picks the lists.
             wide = int(lengths.max(initial=0))
-            grid = self.flat.reshape(n, width)
+            grid = (
+                self.flat.reshape(width, n).T if self.stride == n else self.flat.reshape(n, width)
+            )
             if wide > width:
                 grid = np.hstack([grid, np.full((n, wide - width), np.nan, grid.dtype)])
             keep = np.arange(grid.shape[1]) < lengths[:, None]
@@ -121,7 +137,7 @@ class ItemGrid:
         position = np.arange(total) - (np.cumsum(lengths) - lengths)[row]
         flat = np.full(total, np.nan)
         given = position < self.lengths[row]
-        flat[given] = self.flat[self.starts[row[given]] + position[given]]
+        flat[given] = self.flat[self.starts[row[given]] + position[given] * self.stride]
         return flat
 
 
@@ -130,8 +146,14 @@ def _read(
 ) -> tuple[FloatVector, coerce.Coerced]:
     """Item values as floats (NaN if blank or unreadable); unreadable ones reported.
 
-    Answers repeat a handful of values, so they are read once per distinct value.
+    Plain digits (nearly every answer) are read from their bytes; otherwise answers
+    repeat a handful of values, so they are read once per distinct value.
     """
+    digits = small_whole_numbers(values)
+    if digits is not None:
+        array = coerce.as_array(values)
+        none = np.zeros(len(array), dtype=np.bool_)
+        return digits, coerce.Coerced(None, array, coerce.nulls(array), none)
     floats, result = floats_distinct(values, coerce.to_integer)
     if result.invalid.any():
         ctx.emit(
@@ -153,13 +175,17 @@ EXACT_FLOAT32 = 2**24
 """Whole numbers up to this size are exact in float32."""
 
 
+def _fits_float32(flat: FloatVector) -> bool:
+    """True when every value of ``flat`` is exact in float32 (NaN included)."""
+    with np.errstate(invalid="ignore"):
+        return not (flat > EXACT_FLOAT32).any() and not (flat < -EXACT_FLOAT32).any()
+
+
 def _compact(flat: FloatVector) -> npt.NDArray[np.floating[Any]]:
     """``flat`` as float32 when every value survives the conversion exactly."""
     if flat.size == 0:
         return flat
-    with np.errstate(invalid="ignore"):
-        exact = not (flat > EXACT_FLOAT32).any() and not (flat < -EXACT_FLOAT32).any()
-    return flat.astype(np.float32) if exact else flat
+    return flat.astype(np.float32) if _fits_float32(flat) else flat
 
 
 def _typed_floats(flat: Any) -> npt.NDArray[np.floating[Any]]:
@@ -176,22 +202,21 @@ def from_columns(
     """Read ``item_1`` … ``item_N`` columns (gaps in the numbering read as blank)."""
     n = table.num_rows
     width = max(columns, default=0)
-    grid: npt.NDArray[np.floating[Any]] = np.full((n, width), np.nan, dtype=np.float32)
-    given = np.zeros((n, width), dtype=np.bool_)
+    # Column after column (stride n): each item column is one contiguous copy.
+    grid: npt.NDArray[np.floating[Any]] = np.full((width, n), np.nan, dtype=np.float32)
+    last = np.zeros(n, dtype=np.int64)
     unreadable = np.zeros(n, dtype=np.bool_)
     rows = np.arange(n, dtype=np.int64) + first_row
-    for position, name in columns.items():  # per column, never per row
+    for position in sorted(columns):  # per column, never per row
+        name = columns[position]
         column, result = _read(table.column(name), name, rows, ctx)
-        if grid.dtype == np.float32 and _compact(column).dtype != np.float32:
+        if grid.dtype == np.float32 and not _fits_float32(column):
             grid = grid.astype(np.float64)  # an answer too large for float32 to hold exactly
-        grid[:, position - 1] = column
-        given[:, position - 1] = ~result.empty
+        grid[position - 1] = column
+        last[~result.empty] = position  # ascending positions: the last one given wins
         unreadable |= result.invalid
-    last = np.zeros(n, dtype=np.int64)
-    if width:
-        last = np.where(given.any(axis=1), width - np.argmax(given[:, ::-1], axis=1), 0)
-    starts = np.arange(n, dtype=np.int64) * width
-    return ItemGrid(grid.ravel(), starts, last.astype(np.int64), True, unreadable)
+    starts = np.arange(n, dtype=np.int64)
+    return ItemGrid(grid.ravel(), starts, last, True, unreadable, stride=n)
 
 
 def from_lists(column: Any, ctx: CheckContext, first_row: int) -> ItemGrid:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -70,9 +70,19 @@ def _encoded_columns(record_type: str) -> frozenset[str]:
     return frozenset(key_columns(record_type)) - set(RECORD_TYPES[record_type].primary_key)
 
 
+class Columns(Protocol):
+    """Anything with canonical columns by name: a table or a checked batch."""
+
+    num_rows: int
+
+    def column(self, name: str) -> Any:
+        """The canonical values of column ``name``."""
+        ...
+
+
 def prepare(
     record_type: str,
-    canonical: pa.Table,
+    canonical: Columns,
     first_row: int,
     file_index: int,
     encoded: Mapping[str, Any] | None = None,
@@ -80,18 +90,21 @@ def prepare(
     """The key columns of one canonical batch, with row numbers and file (worker-safe).
 
     Repeating text columns are dictionary-encoded, starting from ``encoded`` views
-    (from :func:`~peerbench.validators.columnar.batch.check_batch`) where there are
-    any; the rest are kept as they are.
+    (from :meth:`~peerbench.validators.columnar.batch.CheckedBatch.encoded`) where there
+    are any, so their text is never spelled out row by row; the rest are kept as they are.
     """
     n = canonical.num_rows
     repeating = _encoded_columns(record_type)
     views = encoded or {}
     arrays, names = [], []
     for name in key_columns(record_type):
-        column = canonical.column(name)
-        if name in repeating and pa.types.is_string(column.type):
-            view = views.get(name)
-            column = pc.dictionary_encode(column) if view is None else _distinct(view)
+        view = views.get(name) if name in repeating else None
+        if view is not None and pa.types.is_string(view.type.value_type):
+            column = _distinct(view)
+        else:
+            column = canonical.column(name)
+            if name in repeating and pa.types.is_string(column.type):
+                column = pc.dictionary_encode(column)
         arrays.append(column)
         names.append(name)
     arrays.append(pa.array(np.arange(first_row, first_row + n, dtype=np.int32)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.schema.records import Record
@@ -26,37 +25,34 @@ from peerbench.schema.rules import (
 from peerbench.validators.columnar.coerce import Coerced, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 
-Evaluator = Callable[[Any, Any, Any], BoolArray]
+Evaluator = Callable[[Any, Coerced, Coerced], BoolArray]
 """(rule, field column, other column) → True where the rule is broken."""
 
 
-def _present(values: Any) -> BoolArray:
-    return flag(pc.is_valid(values))
+def _present(column: Coerced) -> BoolArray:
+    # Coerced values are null exactly where the cell is empty or invalid.
+    return ~(column.empty | column.invalid)
 
 
-def _equals(values: Any, value: Any) -> BoolArray:
-    return flag(pc.equal(values, pa.scalar(value, values.type)))
+def _required_when(rule: RequiredWhen, field: Coerced, other: Coerced) -> BoolArray:
+    return other.equals(rule.value) & ~_present(field)
 
 
-def _required_when(rule: RequiredWhen, field: Any, other: Any) -> BoolArray:
-    return _equals(other, rule.value) & ~_present(field)
-
-
-def _empty_exactly_when(rule: EmptyExactlyWhen, field: Any, other: Any) -> BoolArray:
-    broken: BoolArray = _equals(other, rule.value) == _present(field)
+def _empty_exactly_when(rule: EmptyExactlyWhen, field: Coerced, other: Coerced) -> BoolArray:
+    broken: BoolArray = other.equals(rule.value) == _present(field)
     return broken
 
 
-def _not_before(rule: NotBefore, field: Any, other: Any) -> BoolArray:
-    return flag(pc.less(field, other))
+def _not_before(rule: NotBefore, field: Coerced, other: Coerced) -> BoolArray:
+    return flag(pc.less(field.values, other.values))
 
 
-def _not_greater(rule: NotGreater, field: Any, other: Any) -> BoolArray:
-    return flag(pc.greater(field, other))
+def _not_greater(rule: NotGreater, field: Coerced, other: Coerced) -> BoolArray:
+    return flag(pc.greater(field.values, other.values))
 
 
-def _only_with_true(rule: OnlyWithTrue, field: Any, other: Any) -> BoolArray:
-    return _present(field) & ~flag(other)
+def _only_with_true(rule: OnlyWithTrue, field: Coerced, other: Coerced) -> BoolArray:
+    return _present(field) & ~flag(other.values)
 
 
 EVALUATORS: dict[type[Rule], Evaluator] = {
@@ -83,7 +79,7 @@ def check_rules(
             raise NotImplementedError(f"no columnar evaluator for {type(rule).__name__}")
         field, other = columns[rule.field], columns[rule.other]
         usable = ~field.invalid & ~other.invalid
-        broken = usable & evaluator(rule, field.values, other.values)
+        broken = usable & evaluator(rule, field, other)
         if broken.any():
             ctx.emit_where(
                 rule.code, rule.field, broken, first_row, values=field.values, detail=rule.message()

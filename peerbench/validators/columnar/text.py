@@ -115,6 +115,44 @@ def _buffers(array: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
     return offsets - offsets[0], data
 
 
+MAX_DIGITS = 4
+"""Longest text :func:`small_whole_numbers` parses itself (item answers are 1-3 digits)."""
+
+
+def small_whole_numbers(array: Any) -> npt.NDArray[np.float64] | None:
+    """Text of at most :data:`MAX_DIGITS` ASCII digits per cell, as floats (NaN for null).
+
+    Item answers in text files are a few digits each; reading their bytes with NumPy
+    skips Arrow's per-cell parsing and any hashing. Returns None, so the caller takes
+    the general path, when any non-null cell is empty, longer, or not only digits.
+    """
+    array = as_array(array)
+    if not pa.types.is_string(array.type):
+        return None
+    offsets, data = _buffers(array)
+    lengths = np.diff(offsets)
+    null = nulls(array)
+    given = lengths[~null]
+    if given.size and (int(given.min()) < 1 or int(given.max()) > MAX_DIGITS):
+        return None
+    if data.size and (int(data.min()) < 48 or int(data.max()) > 57):  # only b"0"-b"9"
+        return None  # null cells hold no bytes, so every byte belongs to a given cell
+    starts = offsets[:-1]
+    if data.size == 0:
+        return np.full(len(array), np.nan)
+    # The first digit of every cell (null cells read a neighbour's byte: set NaN below),
+    # then the few longer cells one digit position at a time.
+    values = data[np.minimum(starts, data.size - 1)].astype(np.float64) - 48.0
+    longer = np.flatnonzero(lengths > 1)
+    for position in range(1, MAX_DIGITS):
+        longer = longer[lengths[longer] > position]
+        if longer.size == 0:
+            break
+        values[longer] = values[longer] * 10.0 + (data[starts[longer] + position] - 48.0)
+    values[null] = np.nan
+    return values
+
+
 def _clean_free_text(array: Any) -> BoolArray:
     """True where a non-null cell has no edge a trim could change."""
     offsets, data = _buffers(array)

@@ -307,3 +307,20 @@ def test_empty_input_gives_empty_results() -> None:
     result = score_items(get("ONS4"), pa.array([], type=pa.list_(pa.int64())))
     assert len(result.score) == 0
     assert len(result.subscores["anxiety"]) == 0
+
+
+@pytest.mark.parametrize("code", SCORED_CODES)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_scoring_checked_answers_matches_the_reference(code: str, data: st.DataObject) -> None:
+    """The validator's shortcut for already-checked answers scores as the reference does."""
+    d = get(code)
+    in_range = [st.one_of(st.none(), st.integers(i.min, i.max)) for i in d.items()]
+    rows = data.draw(st.lists(st.tuples(*in_range).map(list), min_size=1, max_size=25))
+    values = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
+    score, valid = scoring.score_checked(d, values, np.isnan(values).sum(axis=1))
+    for row, g, ok in zip(rows, score, valid, strict=True):
+        expected = reference(d, row)["score"]
+        assert (expected is not None) == bool(ok)
+        if expected is not None:
+            assert g == pytest.approx(expected)
