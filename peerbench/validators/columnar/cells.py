@@ -196,6 +196,8 @@ def _too_long(result: coerce.Coerced, max_length: int) -> BoolArray:
         flagged = _beyond(pc.utf8_length(texts), None, max_length)
     if view is None:
         return flagged
+    if not flagged.any():
+        return np.zeros(len(view), dtype=np.bool_)
     # One extra entry stands for a null index (never too long).
     spread: BoolArray = np.append(flagged, False)[
         pc.fill_null(view.indices, len(flagged)).to_numpy()

@@ -112,7 +112,7 @@ def nulls(array: Any) -> BoolArray:
 
 def flag(array: Any) -> BoolArray:
     """A boolean Arrow array as NumPy, null read as False."""
-    return _mask(pc.fill_null(array, False))
+    return _mask(array if array.null_count == 0 else pc.fill_null(array, False))
 
 
 def as_array(column: Any) -> Any:

@@ -107,8 +107,8 @@ def check_instruments(
         A function building the canonical ``items`` list column (called only when the
         canonical rows are wanted).
     """
-    instrument = columns["instrument"].values
-    n = len(instrument)
+    instrument = columns["instrument"]
+    n = len(instrument.empty)
     codes, index = _instrument_index(columns["instrument"])
     definitions: dict[int, InstrumentDefinition] = {}
     counts_by_code = np.zeros(len(codes) + 1, dtype=np.int64)  # the last is "no instrument"
@@ -118,7 +118,7 @@ def check_instruments(
             counts_by_code[i] = definitions[i].item_count
         else:
             ctx.emit_where(
-                "instrument-unknown", "instrument", index == i, first_row, values=instrument
+                "instrument-unknown", "instrument", index == i, first_row, values=instrument.raw
             )
     item_counts = counts_by_code[index]  # index -1 reads the last entry
     batch = _Batch(
