@@ -22,10 +22,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -203,40 +205,22 @@ def measure(rows: int, args: argparse.Namespace, *, first: bool, last: bool) -> 
     """Every measurement at one size."""
     parquet, csv = dataset(rows, args.out, args.seed)
     repeat = args.repeat if rows <= 1_000_000 else 1
-    out: list[Row] = []
-    read_pq = timed(lambda: pq.read_table(parquet), repeat=repeat).seconds
-    out.append(Row("pyarrow read Parquet", rows, read_pq, 1.0, "plain read"))
-    read_csv = timed(lambda: pacsv.read_csv(csv), repeat=repeat).seconds
-    out.append(Row("pyarrow read CSV", rows, read_csv, 1.0, "plain read"))
-
     validate, why = library_validate()
+    out: list[Row] = []
+    pairs = {
+        "Parquet": (parquet, lambda: pq.read_table(parquet), 2.0),
+        "CSV": (csv, lambda: pacsv.read_csv(csv), 3.0),
+    }
     ours: float | None = None
-    if validate is None:
-        out.append(Row("peerbench validate Parquet (library)", rows, None, note=f"skipped: {why}"))
-        out.append(Row("peerbench validate CSV (library)", rows, None, note=f"skipped: {why}"))
-    else:
-        row = _versus(
-            "peerbench validate Parquet (library)",
-            rows,
-            lambda: validate(parquet),
-            repeat,
-            read_pq,
-            "Parquet read",
-            2.0,
-        )
-        ours = row.seconds
-        out.append(row)
-        out.append(
-            _versus(
-                "peerbench validate CSV (library)",
-                rows,
-                lambda: validate(csv),
-                repeat,
-                read_csv,
-                "CSV read",
-                3.0,
-            )
-        )
+    for kind, (path, read, limit) in pairs.items():
+        ours_fn = None if validate is None else partial(validate, path)
+        pair = interleaved(read, ours_fn, repeat)
+        out.append(Row(f"pyarrow read {kind}", rows, pair.base, 1.0, "plain read"))
+        name = f"peerbench validate {kind} (library)"
+        out.append(pair.row(name, rows, f"{kind} read", limit, why))
+        if kind == "Parquet":
+            ours = pair.ours
+            read_pq = pair.base
 
     command, why = cli_command()
     if command is None:
@@ -250,7 +234,7 @@ def measure(rows: int, args: argparse.Namespace, *, first: bool, last: bool) -> 
                 seconds,
                 None if seconds is None else seconds / read_pq,
                 "Parquet read",
-                note=note + "; includes interpreter start-up",
+                note=note + "; includes interpreter start-up; --quiet, so no quality profile",
             )
         )
 
@@ -283,27 +267,61 @@ def peak_memory(rows: int, parquet: Path, command: list[str] | None) -> Row:
     return Row(name, rows, run.seconds, None, "", target, met, note)
 
 
-def _versus(
-    name: str,
-    rows: int,
-    fn: Callable[[], Any],
-    repeat: int,
-    base: float,
-    base_name: str,
-    limit: float,
-) -> Row:
-    """Time ``fn`` against a plain read taking ``base`` seconds; target: at most ``limit``×.
+@dataclass
+class Pair:
+    """A plain read and our validation of the same file, timed turn about.
 
-    A crash is recorded as a missed target with its error, so one failing engine does not
-    hide every other number.
+    Attributes:
+        base: Fastest plain read.
+        ours: Fastest validation (None when it could not run).
+        ratios: Validation ÷ read of each turn (both timed within moments of each other).
+        error: Why the validation failed, if it did.
     """
-    try:
-        seconds = timed(fn, repeat=repeat).seconds
-    except Exception as exc:  # any engine failure is a result to report
-        note = f"FAILED: {type(exc).__name__}: {exc}"[:160]
-        return Row(name, rows, None, None, base_name, f"≤ {limit:g}×", False, note)
-    ratio = seconds / base
-    return Row(name, rows, seconds, ratio, base_name, f"≤ {limit:g}×", ratio <= limit)
+
+    base: float
+    ours: float | None
+    ratios: list[float]
+    error: str = ""
+
+    def row(self, name: str, rows: int, base_name: str, limit: float, why: str) -> Row:
+        """The results-table row: fastest ÷ fastest, judged against ``limit``."""
+        target = f"≤ {limit:g}×"
+        if self.ours is None:
+            note = f"FAILED: {self.error}" if self.error else f"skipped: {why}"
+            return Row(
+                name, rows, None, None, base_name, target, False if self.error else None, note
+            )
+        ratio = self.ours / self.base
+        note = ""
+        if len(self.ratios) > 1:
+            note = (
+                f"{len(self.ratios)} turns; per-turn ratio median "
+                f"{statistics.median(self.ratios):.2f}, range "
+                f"{min(self.ratios):.2f}–{max(self.ratios):.2f}"
+            )
+        return Row(name, rows, self.ours, ratio, base_name, target, ratio <= limit, note)
+
+
+def interleaved(base: Callable[[], Any], ours: Callable[[], Any] | None, repeat: int) -> Pair:
+    """Time ``base`` and ``ours`` alternately ``repeat`` times (fastest of each is kept).
+
+    Taking turns means a slow spell on a shared machine slows both sides of a turn,
+    rather than only whichever happened to be timed then. A crash of ``ours`` is kept
+    as the pair's error, so one failing engine does not hide every other number.
+    """
+    base_times: list[float] = []
+    our_times: list[float] = []
+    error = ""
+    for _ in range(max(repeat, 1)):
+        base_times.append(timed(base).seconds)
+        if ours is None or error:
+            continue
+        try:
+            our_times.append(timed(ours).seconds)
+        except Exception as exc:  # any engine failure is a result to report
+            error = f"{type(exc).__name__}: {exc}"[:160]
+    ratios = [o / b for o, b in zip(our_times, base_times, strict=False)]
+    return Pair(min(base_times), min(our_times) if our_times else None, ratios, error)
 
 
 def _slow_engines(rows: int, parquet: Path, size: int, ours: float | None) -> list[Row]:
@@ -348,7 +366,8 @@ def report(results: dict[int, list[Row]], args: argparse.Namespace) -> str:
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {environment()}.",
         "Data: reference synthetic outcomes from `peerbench.synth` (one file per size).",
-        f"Times are the fastest of {args.repeat} runs up to 1M rows, one run above.",
+        f"Times are the fastest of {args.repeat} runs up to 1M rows, one run above; a plain "
+        "read and peerbench's validation of the same file are timed turn about.",
         "jsonschema ran on a sample and was **extrapolated linearly**; GX ran on every row.",
         "Their ratio is how many times slower they are than peerbench on the Parquet file.",
         "",
@@ -383,7 +402,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_SAMPLE,
         help="Rows given to jsonschema and GX before extrapolating.",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="Runs per timing up to 1M rows.")
+    parser.add_argument("--repeat", type=int, default=5, help="Runs per timing up to 1M rows.")
     parser.add_argument("--seed", type=int, default=None, help="Synth seed (default: reference).")
     parser.add_argument("--out", type=Path, default=OUTPUT_DIR, help="Cache and report folder.")
     return parser.parse_args(argv)

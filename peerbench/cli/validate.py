@@ -49,7 +49,8 @@ def render(report: Report, output_format: str) -> str:
     "--quality/--no-quality",
     default=True,
     show_default=True,
-    help="Add the data-quality profile (completeness, validity, follow-up coverage).",
+    help="Add the data-quality profile (completeness, validity, follow-up coverage); "
+    "skipped when --quiet leaves nothing to show it in.",
 )
 @quiet_option
 @out_option("Write the report to this file instead of the screen.")
@@ -73,9 +74,11 @@ def validate(
     Example:
         peerbench validate outcomes.csv participants.csv --format html --out report.html
     """
-    run = validate_with_quality if quality else validate_files
+    shown = out is not None or not quiet
+    # A quiet run with no --out shows nothing but its exit code: no profile is made for it.
+    run = validate_with_quality if quality and shown else validate_files
     report = run(list(paths), record_type=record_type, mapping=mapping, max_findings=max_errors)
-    if out is not None or not quiet:
+    if shown:
         emit(render(report, output_format), out)
     if out is not None:
         echo_err(f"Report written to {out}", quiet=quiet)

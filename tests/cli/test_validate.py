@@ -120,6 +120,18 @@ def test_quiet_prints_nothing_but_keeps_exit_code(valid_file: Path, invalid_file
         assert result.stdout == "" and result.stderr == ""
 
 
+def test_quiet_without_out_makes_no_quality_profile(
+    invalid_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing would show the profile, so Great Expectations is not run for it."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the quality profile was made for a quiet run")
+
+    monkeypatch.setattr("peerbench.cli.validate.validate_with_quality", refuse)
+    assert _run(invalid_file, "--quiet").exit_code == 1
+
+
 def test_max_errors_caps_listing(invalid_file: Path) -> None:
     result = _run(invalid_file, "--max-errors", "1")
     assert result.exit_code == 1
