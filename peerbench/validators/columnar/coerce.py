@@ -145,12 +145,17 @@ def _result(values: Any, raw: Any, ok: Any) -> Coerced:
     return Coerced(values=values, raw=raw, empty=empty, invalid=invalid)
 
 
+def _typed(values: Any) -> Coerced:
+    """A column already of the right type: every value given is readable."""
+    empty = nulls(values)
+    return Coerced(values=values, raw=values, empty=empty, invalid=np.zeros(len(values), np.bool_))
+
+
 def to_integer(column: Any) -> Coerced:
     """Whole numbers as int64 (the range check runs before narrowing to the canonical type)."""
     array = as_array(column)
     if pa.types.is_integer(array.type):
-        wide = pc.cast(array, pa.int64())
-        return _result(wide, wide, pc.is_valid(wide))
+        return _typed(pc.cast(array, pa.int64()))
     if pa.types.is_floating(array.type):
         ok = pc.and_(pc.is_finite(array), pc.equal(pc.floor(array), array))
         wide = pc.cast(pc.if_else(ok, array, None), pa.int64(), safe=False)
@@ -166,8 +171,12 @@ def to_number(column: Any) -> Coerced:
     array = as_array(column)
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
         floats = pc.cast(array, pa.float64())
-        ok = pc.is_finite(floats)
-        return _result(pc.if_else(ok, floats, None), array, ok)
+        empty = nulls(floats)
+        # Null reads as NaN here, so only given cells can be non-finite.
+        invalid = ~empty & ~np.isfinite(floats.to_numpy(zero_copy_only=False))
+        if invalid.any():
+            floats = pc.if_else(pa.array(~invalid), floats, None)
+        return Coerced(values=floats, raw=array, empty=empty, invalid=invalid)
     text = as_text(array)
     ok = pc.match_substring_regex(text, NUMBER_PATTERN)
     floats = pc.cast(pc.if_else(ok, text, None), pa.float64())
@@ -179,7 +188,7 @@ def to_boolean(column: Any) -> Coerced:
     """true/false, yes/no, y/n, 1/0 in any case."""
     array = as_array(column)
     if pa.types.is_boolean(array.type):
-        return _result(array, array, pc.is_valid(array))
+        return _typed(array)
     text = as_text(array)
     keys = pa.array(list(BOOLEAN_SPELLINGS))
     index = pc.index_in(pc.utf8_lower(text), value_set=keys)
@@ -196,8 +205,7 @@ def to_date(column: Any) -> Coerced:
     """
     array = as_array(column)
     if pa.types.is_date(array.type) or pa.types.is_timestamp(array.type):
-        values = pc.cast(array, pa.date32())
-        return _result(values, values, pc.is_valid(values))
+        return _typed(pc.cast(array, pa.date32()))
     text = as_text(array)
     iso = pc.extract_regex(text, ISO_DATE)
     uk = pc.extract_regex(text, UK_DATE)
