@@ -295,3 +295,18 @@ CATALOGUE: dict[str, CatalogueEntry] = {entry.code: entry for entry in _ENTRIES}
 def entry(code: str) -> CatalogueEntry:
     """The catalogue entry for ``code`` (KeyError for an unknown code)."""
     return CATALOGUE[code]
+
+
+NULLED_CODES = frozenset(
+    {
+        "type-invalid",
+        "date-invalid",
+        "date-in-future",
+        "code-invalid",
+        "pattern-invalid",
+        "out-of-range",
+    }
+)
+"""Findings about a value that was given but cannot be used: the columnar engine leaves
+such cells null in the canonical rows it returns (see
+:attr:`peerbench.validators.report.FileSummary.invalid_cells`)."""

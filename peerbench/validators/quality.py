@@ -35,11 +35,17 @@ Definitions (per record type *t*; E_t(d) = the suite's expectations of dimension
 * **Item missingness** (reported, not scored): mean over outcome forms of
   ``missing items ÷ the instrument's item count`` (licensed instruments excluded), in %.
 
-When the tables come from the validation engine (``validate(..., collect=True)``), cells
-with a finding have been nulled, so GX no longer sees those values. Pass the run's
-``report`` and its error findings join the validity denominator as failed checks::
+When the tables come from the validation engine (``validate(..., collect=True)``), a
+cell whose value could not be used (a type, code, pattern, range or date finding) has
+been nulled, so GX would count it as missing and never check it. Pass the run's
+``report``: per record type and column, its count of such cells (``n``, over every row
+of the files) is scaled to the rows profiled (``s = rows profiled ÷ rows``) and put back::
 
-    validity = 100 × Σ passed / (Σ checked + report.errors)
+    completeness passed += min(s × n, cells GX found missing in that column)
+    validity checked    += s × n        (failed checks GX could not see)
+
+Other findings need no correction: missing values are already missing for GX, and the
+values behind rule breaches are still there for GX's own rule expectations.
 
 Submission scores pool the counts over record types (Σ over *t* in numerator and
 denominator), so each score is a share of cells or checks in the whole submission. A
@@ -56,8 +62,9 @@ no follow-up yet), not only recording practice.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +73,7 @@ import pyarrow as pa
 
 from peerbench.io.tabular import conform
 from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
+from peerbench.validators.catalogue import NULLED_CODES
 from peerbench.validators.mapping import Mapping as ValueMapping
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS
 
@@ -97,6 +105,10 @@ class RecordTypeQuality:
     completeness: float | None
     validity: float | None
     expectations: list[ExpectationResult] = field(default_factory=list)
+    completeness_counts: tuple[float, float] = (0.0, 0.0)
+    """(passed, checked) behind ``completeness``."""
+    validity_counts: tuple[float, float] = (0.0, 0.0)
+    """(passed, checked) behind ``validity``."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -161,9 +173,9 @@ def _round(value: Any) -> Any:
     return round(value, 2) if isinstance(value, float) else value
 
 
-def _share(results: Iterable[ExpectationResult]) -> tuple[int, int]:
+def _share(results: Iterable[ExpectationResult]) -> tuple[float, float]:
     """(passed, checked) summed over row-level results."""
-    passed = checked = 0
+    passed = checked = 0.0
     for r in results:
         if r.checked is not None and r.failed is not None:
             checked += r.checked
@@ -171,7 +183,7 @@ def _share(results: Iterable[ExpectationResult]) -> tuple[int, int]:
     return passed, checked
 
 
-def _percent(passed: int, checked: int) -> float | None:
+def _percent(passed: float, checked: float) -> float | None:
     return 100.0 * passed / checked if checked else None
 
 
@@ -228,14 +240,60 @@ def profile_table(
     if positions is not None:
         table = table.take(pa.array(positions))
     results = runner.run(gx_view(table, record_type), record_type)
+    completeness = _share(r for r in results if r.dimension == "completeness")
+    validity = _share(r for r in results if r.dimension == "validity")
     return RecordTypeQuality(
         record_type=record_type,
         rows=rows,
         rows_profiled=table.num_rows,
-        completeness=_percent(*_share(r for r in results if r.dimension == "completeness")),
-        validity=_percent(*_share(r for r in results if r.dimension == "validity")),
+        completeness=_percent(*completeness),
+        validity=_percent(*validity),
         expectations=results,
+        completeness_counts=completeness,
+        validity_counts=validity,
     )
+
+
+def _with_invalid_cells(profile: RecordTypeQuality, report: Report) -> RecordTypeQuality:
+    """``profile`` with the cells the validation engine nulled counted as they were.
+
+    Such a cell held a value (so it is complete) that could not be used (so it is a
+    failed validity check GX never saw). The report counts them over every row; the
+    profile may cover a sample, so the counts are scaled by the share of rows profiled.
+    """
+    files = [f for f in report.files if f.record_type == profile.record_type]
+    total = sum(f.rows for f in files)
+    if not files or total == 0:
+        return profile
+    share = min(1.0, profile.rows_profiled / total)
+    cells: Counter[str] = Counter()
+    for summary in files:
+        cells.update(summary.invalid_cells)
+    passed, checked = profile.completeness_counts
+    valid_passed, valid_checked = profile.validity_counts
+    for column, count in cells.items():
+        estimate = count * share
+        # Counted as missing by GX (the cell is null now); at most what GX found missing.
+        missing = sum(
+            e.failed or 0
+            for e in profile.expectations
+            if e.dimension == "completeness" and e.column == column
+        )
+        passed += min(estimate, missing)
+        valid_checked += estimate
+    return replace(
+        profile,
+        completeness=_percent(passed, checked),
+        validity=_percent(valid_passed, valid_checked),
+        completeness_counts=(passed, checked),
+        validity_counts=(valid_passed, valid_checked),
+    )
+
+
+def _pooled(counts: Iterable[tuple[float, float]]) -> tuple[float, float]:
+    """(passed, checked) summed over record types."""
+    pairs = list(counts)
+    return sum(p for p, _ in pairs), sum(c for _, c in pairs)
 
 
 def quality_profile(
@@ -276,13 +334,18 @@ def quality_profile(
         for rt in RECORD_TYPES
         if rt in by_type
     }
-    results = [e for p in profiles.values() for e in p.expectations]
-    passed, checked = _share(e for e in results if e.dimension == "validity")
     if report is not None:
-        checked += report.errors
+        profiles = {rt: _with_invalid_cells(p, report) for rt, p in profiles.items()}
+    results = [e for p in profiles.values() for e in p.expectations]
+    completeness = _pooled(p.completeness_counts for p in profiles.values())
+    validity = _pooled(p.validity_counts for p in profiles.values())
+    if report is not None and not any(f.record_type for f in report.files):
+        # A report without file summaries cannot say where its invalid cells were:
+        # they still count as failed validity checks.
+        validity = (validity[0], validity[1] + sum(report.by_code[c] for c in NULLED_CODES))
     scores = {
-        "completeness": _percent(*_share(e for e in results if e.dimension == "completeness")),
-        "validity": _percent(passed, checked),
+        "completeness": _percent(*completeness),
+        "validity": _percent(*validity),
         "follow_up_coverage": _percent(*_share(e for e in results if e.dimension == "coverage")),
     }
     items = [e.observed for e in results if e.dimension == "items"]

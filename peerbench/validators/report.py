@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from peerbench.schema.version import STANDARD_VERSION
-from peerbench.validators.catalogue import Severity, entry
+from peerbench.validators.catalogue import NULLED_CODES, Severity, entry
 
 DEFAULT_MAX_FINDINGS = 1000
 
@@ -51,7 +51,13 @@ class Finding:
 
 @dataclass
 class FileSummary:
-    """What was read from one file."""
+    """What was read from one file.
+
+    Attributes:
+        invalid_cells: Per column, cells that held a value which could not be used (a
+            :data:`~peerbench.validators.catalogue.NULLED_CODES` finding): the value was
+            given, so the data-quality profile counts it as complete but not valid.
+    """
 
     file: str
     record_type: str | None
@@ -60,6 +66,7 @@ class FileSummary:
     encoding: str | None = None
     errors: int = 0
     warnings: int = 0
+    invalid_cells: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -71,6 +78,7 @@ class FileSummary:
             "encoding": self.encoding,
             "errors": self.errors,
             "warnings": self.warnings,
+            "invalid_cells": dict(sorted(self.invalid_cells.items())),
         }
 
 
@@ -127,6 +135,8 @@ class Report:
         if count == 0:
             return
         self._count(code, count, summary)
+        if summary is not None and column is not None and code in NULLED_CODES:
+            summary.invalid_cells[column] += count
         room = self.max_findings - len(self.findings)
         for i in range(min(room, count)):
             value = None if values is None else _text(values[i])
@@ -150,6 +160,8 @@ class Report:
         """Add findings already built with their messages (by the record engine)."""
         for finding in findings:
             self._count(finding.code, 1, summary)
+            if summary is not None and finding.column is not None and finding.code in NULLED_CODES:
+                summary.invalid_cells[finding.column] += 1
             if len(self.findings) < self.max_findings:
                 self.findings.append(finding)
 
@@ -203,6 +215,9 @@ class Report:
                     encoding=item.get("encoding"),
                     errors=item.get("errors", 0),
                     warnings=item.get("warnings", 0),
+                    invalid_cells=Counter(
+                        {str(k): int(v) for k, v in item.get("invalid_cells", {}).items()}
+                    ),
                 )
             )
         for item in data.get("findings", [])[: report.max_findings]:

@@ -20,7 +20,7 @@ from peerbench.validators.quality import (
     sample_indices,
     weighted_overall,
 )
-from peerbench.validators.report import Report
+from peerbench.validators.report import FileSummary, Report
 
 PHQ9_FULL = [1] * 9
 
@@ -101,6 +101,49 @@ def test_report_errors_count_as_failed_validity_checks(runner: SuiteRunner) -> N
     tables = {"outcome": _outcomes(_four_people())}
     profile = quality_profile(tables, runner=runner, report=report)
     assert profile.validity == pytest.approx(100 * 35 / 37)
+
+
+def _summary(rows: int, **invalid_cells: int) -> FileSummary:
+    summary = FileSummary("outcomes.csv", "outcome", "csv", rows=rows)
+    summary.invalid_cells.update(invalid_cells)
+    return summary
+
+
+def test_a_nulled_invalid_value_is_complete_but_not_valid(runner: SuiteRunner) -> None:
+    """The engine nulled an unreadable mode: a value was given, and it was not valid."""
+    rows = _four_people()
+    report = Report()
+    report.files.append(_summary(len(rows), mode=1))
+    report.add("code-invalid", rows=[2], column="mode", values=["carrier_pigeon"])
+    profile = quality_profile({"outcome": _outcomes(rows)}, runner=runner, report=report)
+    # Hand count: mode was filled on 1 of 7 rows -> 50 of 77 cells; 35 + 1 value checks.
+    assert profile.completeness == pytest.approx(100 * 50 / 77)
+    assert profile.validity == pytest.approx(100 * 35 / 36)
+    outcome = profile.record_types["outcome"]
+    assert (outcome.completeness, outcome.validity) == (profile.completeness, profile.validity)
+
+
+def test_a_missing_value_lowers_completeness_only(runner: SuiteRunner) -> None:
+    rows = _four_people()
+    report = Report()
+    report.files.append(_summary(len(rows)))
+    report.add("required-missing", rows=[2], column="service_id")
+    rows[0]["service_id"] = None
+    profile = quality_profile({"outcome": _outcomes(rows)}, runner=runner, report=report)
+    assert profile.completeness == pytest.approx(100 * 48 / 77)
+    assert profile.validity == 100.0
+
+
+def test_invalid_cells_are_scaled_to_the_rows_profiled(runner: SuiteRunner) -> None:
+    """Half the file's rows were profiled, so half its invalid cells are counted."""
+    rows = _four_people()
+    report = Report()
+    report.files.append(_summary(2 * len(rows), mode=2))
+    profile = quality_profile({"outcome": _outcomes(rows)}, runner=runner, report=report)
+    # One of the two invalid modes is expected among the profiled rows, as a null mode:
+    # one failed value check (not two) and one mode cell put back as filled (not two).
+    assert profile.validity == pytest.approx(100 * 35 / 36)
+    assert profile.completeness == pytest.approx(100 * 50 / 77)
 
 
 def test_rule_breaches_count_against_validity(runner: SuiteRunner) -> None:
