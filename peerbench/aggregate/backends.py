@@ -35,13 +35,17 @@ _spark_backend: Any = None
 def duckdb_connection(**config: Any) -> Any:
     """A new in-memory DuckDB backend (``ibis.duckdb.connect()``).
 
+    Insertion order is not preserved unless asked for (``preserve_insertion_order``):
+    every table the engine returns is sorted by its key, and letting DuckDB's threads
+    emit rows in any order saves about a tenth of the time on 10M rows.
+
     Args:
         **config: DuckDB settings such as ``threads=4`` or ``memory_limit="8GB"``.
 
     Returns:
         An Ibis DuckDB backend.
     """
-    return ibis.duckdb.connect(**config)
+    return ibis.duckdb.connect(**{"preserve_insertion_order": False, **config})
 
 
 def spark_connection() -> Any:

@@ -28,7 +28,8 @@ from peerbench.aggregate.backends import (
     to_arrow,
 )
 from peerbench.aggregate.parameters import instrument_parameters
-from peerbench.aggregate.scoring import read_scored, score_outcomes
+from peerbench.aggregate.scored_cache import scored_outcomes
+from peerbench.aggregate.scoring import read_scored
 from peerbench.aggregate.sources import BenchmarkSource
 from peerbench.schema.instruments import InstrumentRegistry
 
@@ -56,7 +57,7 @@ def _scored_table(
     con: Any, source: BenchmarkSource, scored: Scored | None, registry: InstrumentRegistry | None
 ) -> ir.Table:
     if scored is None:
-        return register_arrow(con, score_outcomes(source.read("outcome"), registry))
+        return register_arrow(con, scored_outcomes(source, registry))
     if isinstance(scored, pa.Table):
         return register_arrow(con, scored)
     return register_arrow(con, read_scored(scored))
@@ -142,8 +143,9 @@ def compute_tables(
         backend: ``"duckdb"`` (a fresh in-memory database) or ``"spark"`` (the shared
             local session; needs ``peerbench[spark]``).
         scored: The scored outcomes, already computed (an Arrow table or a Parquet path
-            written by :func:`peerbench.aggregate.scoring.write_scored`); scored from
-            ``source`` when omitted.
+            written by :func:`peerbench.aggregate.scoring.write_scored`); when omitted,
+            ``source`` is scored (:func:`~peerbench.aggregate.scored_cache.scored_outcomes`,
+            from its cache when it has one).
         networks: A ``service_id`` → ``network`` mapping; adds ``network_outcomes``.
         registry: Instrument definitions (default: built-ins).
         include_paired: Also return the participant-level ``baselines`` and ``paired``.

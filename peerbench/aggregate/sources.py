@@ -78,9 +78,14 @@ class BenchmarkSource:
         data: ``record_type`` → Parquet paths or an Arrow table, for any of
             ``service``, ``participant``, ``engagement`` and ``outcome``. A record type
             not given reads as an empty table.
+        cache_dir: Where scored outcomes may be kept between runs
+            (:mod:`peerbench.aggregate.scored_cache`); None keeps them for this run only.
+        memo: Tables derived from this source during the run (the scored outcomes).
     """
 
     data: Mapping[str, SourceData]
+    cache_dir: Path | None = None
+    memo: dict[Any, pa.Table] = field(default_factory=dict, repr=False, compare=False)
     _cache: dict[str, pa.Table] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -114,12 +119,16 @@ class BenchmarkSource:
         session: Session,
         organisation_ids: Collection[str] | None = None,
     ) -> BenchmarkSource:
-        """The current versions in a pooled store (superseded files are never read)."""
+        """The current versions in a pooled store (superseded files are never read).
+
+        Scored outcomes are kept in the store's cache folder when it has one.
+        """
         return cls(
             {
                 rt: store.current_paths(session, rt, organisation_ids)
                 for rt in BENCHMARK_RECORD_TYPES
-            }
+            },
+            cache_dir=store.scored_cache_dir,
         )
 
     def _raw(self, record_type: str) -> pa.Table:

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
+from peerbench.aggregate.scored_cache import scored_outcomes, with_period
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
 from peerbench.benchmarking import casemix, comparisons, outcome_stats, value
 from peerbench.benchmarking.result import ALL_PERIODS, BenchmarkOptions, BenchmarkResult
@@ -47,17 +48,27 @@ BELOW_MIN_N = outcome_stats.BELOW_MIN_N
 _ATTRIBUTES = ("name", "facilitator_model", "delivery_format", "structure", "condition_focus")
 
 
-def period_view(source: BenchmarkSource, period: str | None) -> BenchmarkSource:
-    """``source`` with every ``_period`` set to ``"all"`` when ``period`` is None."""
+def period_view(
+    source: BenchmarkSource, period: str | None, registry: InstrumentRegistry | None = None
+) -> tuple[BenchmarkSource, pa.Table]:
+    """What to aggregate: the source and its scored outcomes, in one period when ``period``
+    is None (every ``_period`` set to ``"all"``).
+
+    The scored outcomes come from :func:`scored_outcomes` (cached), so a view never reads
+    or scores the raw outcomes again.
+    """
+    scored = scored_outcomes(source, registry)
     if period is not None:
-        return source
+        return source, scored
     tables = {}
     for record_type in BENCHMARK_RECORD_TYPES:
+        if record_type == "outcome":
+            continue  # aggregated from the scored table
         table = source.read(record_type)
         index = table.schema.get_field_index("_period")
-        labels = pa.array([ALL_PERIODS] * table.num_rows, pa.string())
+        labels = pa.repeat(pa.scalar(ALL_PERIODS), table.num_rows)
         tables[record_type] = table.set_column(index, "_period", labels)
-    return BenchmarkSource.from_tables(tables)
+    return BenchmarkSource.from_tables(tables), with_period(scored, ALL_PERIODS)
 
 
 def _select(table: pa.Table, options: BenchmarkOptions) -> pa.Table:
@@ -169,13 +180,18 @@ def compute(
         registry: Instrument definitions (default: built-ins).
     """
     options = options or BenchmarkOptions()
-    view = period_view(source, options.period)
+    view, scored = period_view(source, options.period, registry)
     mapping = None
     if options.networks:
         items = sorted(options.networks.items())
         mapping = pa.table({"service_id": [k for k, _ in items], "network": [v for _, v in items]})
     tables = compute_tables(
-        view, backend=options.backend, networks=mapping, registry=registry, include_paired=True
+        view,
+        backend=options.backend,
+        scored=scored,
+        networks=mapping,
+        registry=registry,
+        include_paired=True,
     )
     tables = {name: _select(table, options) for name, table in tables.items()}
     params = instrument_parameters(registry).to_pandas()

@@ -41,6 +41,8 @@ LINEAGE_FIELDS = (
 """Columns added to every pooled row, saying where it came from."""
 
 CLEANUP_MIN_AGE = dt.timedelta(hours=1)
+CACHE_FOLDER = "_cache"
+"""Folder in a local store for derived files (never a record type, so never pool data)."""
 """Leftovers younger than this are kept: another process may be about to commit them."""
 
 _SAFE_COMPONENT = re.compile(ID_PATTERN)
@@ -109,6 +111,15 @@ class PooledStore:
 
     def _full_path(self, relative: str) -> str:
         return f"{self.root}/{relative}"
+
+    @property
+    def scored_cache_dir(self) -> Path | None:
+        """Where benchmarks keep scored outcomes (:mod:`peerbench.aggregate.scored_cache`).
+
+        A folder inside a local store (``_cache/scored``, never part of the pool and
+        left alone by :meth:`cleanup`); None for an object store.
+        """
+        return Path(self.root) / CACHE_FOLDER / "scored" if self.is_local else None
 
     def uri(self, relative: str) -> str:
         """The absolute path (local) or URI (object store) of a store-relative path."""
@@ -305,6 +316,8 @@ class PooledStore:
             if info.type != pafs.FileType.File:
                 continue
             relative = info.path[len(self.root) :].lstrip("/")
+            if relative.startswith(f"{CACHE_FOLDER}/"):
+                continue  # the benchmark cache manages its own files
             leftover = info.base_name.endswith(".tmp") or (
                 info.base_name.endswith(".parquet") and relative not in referenced
             )

@@ -95,11 +95,14 @@ def test_paths_from_several_files_are_concatenated(
 
 def test_from_store_uses_the_current_paths() -> None:
     class Store:
+        scored_cache_dir = Path("store/_cache/scored")
+
         def current_paths(self, session: object, record_type: str, orgs: object) -> list[str]:
             return [f"{record_type}/current.parquet"]
 
     source = BenchmarkSource.from_store(cast(Any, Store()), cast(Any, None))
     assert source.data["outcome"] == ["outcome/current.parquet"]
+    assert source.cache_dir == Path("store/_cache/scored")
 
 
 def test_unknown_record_type_is_refused() -> None:

@@ -16,6 +16,7 @@ from peerbench.benchmarking import BenchmarkOptions, compute, controlled, open_s
 from peerbench.cli.benchmark import benchmark
 from peerbench.disclosure import DisclosurePolicy
 from tests.benchmarking.conftest import tiny_tables
+from tests.compare import assert_json_close
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def test_json_equals_the_library_result(tiny_dir: Path) -> None:
     options = BenchmarkOptions(disclosure_policy=DisclosurePolicy())
     raw = compute(loaded.source, options, generated_from=loaded.description)
     expected = controlled(raw, viewer_organisation_id="org-a").to_dict()
-    assert output == json.loads(json.dumps(expected))
+    assert_json_close(output, json.loads(json.dumps(expected)))
 
 
 def test_json_without_owner_is_the_public_view(tiny_dir: Path) -> None:

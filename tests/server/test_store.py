@@ -199,6 +199,11 @@ def test_cleanup_removes_crash_leftovers(db: Database, store: PooledStore) -> No
     # Crashed mid-write: a temporary file beside the target.
     temp = Path(store.root) / "service/organisation=org1/period=2025-Q1/.sub3.parquet.x1.tmp"
     temp.write_bytes(b"PAR1 half")
+    # The benchmark's scored-outcome cache lives in the store but is not pool data.
+    assert store.scored_cache_dir is not None
+    store.scored_cache_dir.mkdir(parents=True)
+    cached = store.scored_cache_dir / "scored-0.parquet"
+    cached.write_bytes(b"PAR1 cache")
     assert current_ids(db, store) == ["s1"]  # leftovers are invisible
     with db.session() as session:
         assert store.cleanup(session) == []  # too fresh: another process may own them
@@ -207,6 +212,7 @@ def test_cleanup_removes_crash_leftovers(db: Database, store: PooledStore) -> No
     assert not temp.exists()
     assert not (Path(store.root) / orphan).exists()
     assert (Path(store.root) / kept).exists()
+    assert cached.exists()
     assert current_ids(db, store) == ["s1"]
 
 

@@ -255,9 +255,8 @@ def _assemble(
         service_use=loaded.service_use,
         generated_from=loaded.description,
     )
-    aggregates = compute_tables(
-        period_view(loaded.source, None), backend=options.backend, include_paired=True
-    )
+    view, scored = period_view(loaded.source, None)
+    aggregates = compute_tables(view, backend=options.backend, scored=scored, include_paired=True)
     return ReportData(
         raw=raw,
         tables=checked.tables,

@@ -1,0 +1,118 @@
+"""Scored outcomes, scored once per source and kept on disk between runs.
+
+Scoring ten million outcome rows takes seconds, and a benchmark, a report and an API
+request over an unchanged pool all need the same scored table. :func:`scored_outcomes`
+keeps it in the source's memory for the run and, when the source names a cache folder
+(a local pooled store does: :attr:`peerbench.server.store.PooledStore.scored_cache_dir`),
+as Parquet between runs.
+
+The file's name is a SHA-256 of everything the scores depend on: :data:`CACHE_VERSION`,
+the instrument definitions, and each input file's resolved path, size and modification
+time (services, participants, engagements, outcomes: outcome lineage reads services).
+A new submission is a new file, so it gives a new name; an entry that no longer matches
+is never read, and only the newest :data:`KEEP` entries are kept. Sources held in
+memory, or on an object store, are scored every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from peerbench.aggregate.scoring import read_scored, score_outcomes
+from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES, BenchmarkSource
+from peerbench.io.atomic import atomic_path
+from peerbench.schema.instruments import InstrumentRegistry, default_registry
+
+logger = logging.getLogger(__name__)
+
+CACHE_VERSION = "1"
+"""Bump when scoring changes what it writes, so older entries are no longer read."""
+KEEP = 8
+"""Cache entries kept (the newest); older ones are deleted when a new one is written."""
+_MEMO = "__scored__"
+
+
+def registry_fingerprint(registry: InstrumentRegistry) -> str:
+    """A digest of every instrument definition in ``registry`` (order-independent)."""
+    definitions = sorted((d.model_dump(mode="json") for d in registry), key=lambda d: d["code"])
+    text = json.dumps(definitions, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cache_key(source: BenchmarkSource, registry: InstrumentRegistry) -> str | None:
+    """The cache name for ``source``'s scores, or None when its inputs are not local files."""
+    parts = [CACHE_VERSION, registry_fingerprint(registry)]
+    for record_type in BENCHMARK_RECORD_TYPES:
+        given = source.data.get(record_type, [])
+        if isinstance(given, pa.Table):
+            return None
+        for name in sorted(str(p) for p in given):
+            if "://" in name and not name.startswith("file://"):
+                return None
+            path = Path(name.removeprefix("file://"))
+            try:
+                stat = path.stat()
+            except OSError:
+                return None
+            parts.append(f"{record_type}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def scored_outcomes(
+    source: BenchmarkSource, registry: InstrumentRegistry | None = None
+) -> pa.Table:
+    """``source``'s outcomes scored (:func:`score_outcomes`), from the cache when it can.
+
+    Args:
+        source: The benchmark source; its ``cache_dir``, if any, holds the disk cache.
+        registry: Instrument definitions (default: built-ins).
+    """
+    registry = registry or default_registry()
+    memo = (_MEMO, registry_fingerprint(registry))
+    cached = source.memo.get(memo)
+    if cached is not None:
+        return cached
+    folder = source.cache_dir
+    key = None if folder is None else cache_key(source, registry)
+    name = f"scored-{key}.parquet"
+    scored = None if folder is None or key is None else _read(folder / name)
+    if scored is None:
+        scored = score_outcomes(source.read("outcome"), registry)
+        if folder is not None and key is not None:
+            _write(scored, folder, name)
+    source.memo[memo] = scored
+    return scored
+
+
+def with_period(scored: pa.Table, label: str) -> pa.Table:
+    """``scored`` with every ``_period`` set to ``label`` (one period for all rows)."""
+    index = scored.schema.get_field_index("_period")
+    return scored.set_column(index, "_period", pa.repeat(pa.scalar(label), scored.num_rows))
+
+
+def _read(path: Path) -> pa.Table | None:
+    if not path.is_file():
+        return None
+    try:
+        return read_scored(path)
+    except (OSError, pa.ArrowException) as exc:  # damaged: score again and replace it
+        logger.warning("scored cache %s is unreadable (%s); scoring again", path, exc)
+        return None
+
+
+def _write(scored: pa.Table, folder: Path, name: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(folder / name) as tmp:
+            pq.write_table(scored, tmp, compression="zstd")
+        entries = sorted(folder.glob("scored-*.parquet"), key=lambda p: p.stat().st_mtime_ns)
+        for old in entries[:-KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only or full disk: the cache only saves time
+        logger.warning("could not write the scored cache in %s (%s)", folder, exc)

@@ -1,0 +1,128 @@
+"""Scored outcomes are scored once per set of input files, and a stale entry is never read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from peerbench.aggregate import BenchmarkSource, compute_tables, scored_cache
+from peerbench.aggregate.scoring import score_outcomes
+from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
+from peerbench.schema.instruments import InstrumentRegistry, default_registry
+from peerbench.schema.records import RECORD_TYPES
+
+
+@pytest.fixture
+def folder(tmp_path: Path, synth_tables: dict[str, pa.Table]) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    for record_type in BENCHMARK_RECORD_TYPES:
+        pq.write_table(
+            synth_tables[record_type], data / f"{RECORD_TYPES[record_type].file_stem}.parquet"
+        )
+    return data
+
+
+def _source(folder: Path, cache: Path | None) -> BenchmarkSource:
+    found = BenchmarkSource.from_folder(folder)
+    return BenchmarkSource(found.data, cache_dir=cache)
+
+
+def _count_scoring(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+
+    def counting(outcomes: pa.Table, registry: InstrumentRegistry | None = None) -> pa.Table:
+        calls.append(outcomes.num_rows)
+        return score_outcomes(outcomes, registry)
+
+    monkeypatch.setattr(scored_cache, "score_outcomes", counting)
+    return calls
+
+
+def test_a_second_run_reads_the_scores_from_disk(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    calls = _count_scoring(monkeypatch)
+    first = scored_cache.scored_outcomes(_source(folder, cache))
+    assert len(calls) == 1 and len(list(cache.glob("scored-*.parquet"))) == 1
+    again = scored_cache.scored_outcomes(_source(folder, cache))
+    assert len(calls) == 1  # no scoring the second time
+    assert again.equals(first)
+    # And the benchmark tables from the cached scores equal those scored afresh.
+    cached = compute_tables(_source(folder, cache))
+    fresh = compute_tables(_source(folder, None))
+    assert cached.keys() == fresh.keys()
+    for name, table in fresh.items():
+        assert cached[name].equals(table), name
+
+
+def test_a_changed_file_is_scored_again(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    calls = _count_scoring(monkeypatch)
+    first = scored_cache.scored_outcomes(_source(folder, cache))
+    outcomes = folder / "outcomes.parquet"
+    table = pq.read_table(outcomes)
+    pq.write_table(table.slice(0, table.num_rows - 10), outcomes)
+    later = os.stat(outcomes).st_mtime_ns + 1_000_000_000
+    os.utime(outcomes, ns=(later, later))  # even a rewrite within the same tick is seen
+    rescored = scored_cache.scored_outcomes(_source(folder, cache))
+    assert len(calls) == 2 and calls[1] == table.num_rows - 10
+    assert rescored.num_rows < first.num_rows
+    assert len(list(cache.glob("scored-*.parquet"))) == 2
+
+
+def test_another_registry_is_another_entry(folder: Path, tmp_path: Path) -> None:
+    source = _source(folder, tmp_path / "cache")
+    builtin = default_registry()
+    smaller = InstrumentRegistry([d for d in builtin if d.code != "PHQ9"])
+    assert scored_cache.cache_key(source, builtin) != scored_cache.cache_key(source, smaller)
+
+
+def test_in_memory_sources_are_never_cached(
+    synth_tables: dict[str, pa.Table], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    source = BenchmarkSource(BenchmarkSource.from_tables(synth_tables).data, cache_dir=cache)
+    assert scored_cache.cache_key(source, default_registry()) is None
+    scored_cache.scored_outcomes(source)
+    assert not cache.exists()
+
+
+def test_a_damaged_entry_is_scored_again_and_replaced(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = scored_cache.scored_outcomes(_source(folder, cache))
+    (entry,) = cache.glob("scored-*.parquet")
+    entry.write_bytes(b"not parquet")
+    calls = _count_scoring(monkeypatch)
+    again = scored_cache.scored_outcomes(_source(folder, cache))
+    assert len(calls) == 1 and again.equals(first)
+    assert pq.read_table(entry).num_rows == first.num_rows
+
+
+def test_only_the_newest_entries_are_kept(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(scored_cache, "KEEP", 2)
+    outcomes = folder / "outcomes.parquet"
+    stamp = os.stat(outcomes).st_mtime_ns
+    for step in range(4):  # four versions of the file, four entries written
+        os.utime(outcomes, ns=(stamp + step * 10**9, stamp + step * 10**9))
+        scored_cache.scored_outcomes(_source(folder, cache))
+    assert len(list(cache.glob("scored-*.parquet"))) == 2
+
+
+def test_an_unwritable_cache_only_costs_time(folder: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")  # the cache folder cannot be made inside a file
+    scored = scored_cache.scored_outcomes(_source(folder, blocked / "cache"))
+    assert scored.num_rows > 0
