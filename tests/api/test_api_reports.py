@@ -62,13 +62,32 @@ def test_roles(server: Server, submitted: None, slices: dict[str, Path]) -> None
     assert _title(_get(server, "admin", "service", service_id=theirs))
     # Refused, each with the envelope.
     assert_envelope(_get(server, "researcher", "network"), 403, "forbidden")
-    assert_envelope(_get(server, "analyst", "service", service_id=mine), 403, "forbidden")
     assert_envelope(_get(server, first, "network", network_id=NETWORK), 403, "forbidden")
     assert_envelope(_get(server, "admin", "network", network_id="nope"), 404, "not-found")
     # Another organisation's service looks exactly like one that does not exist.
     other = assert_envelope(_get(server, first, "service", service_id=theirs), 404, "not-found")
     unknown = assert_envelope(_get(server, first, "service", service_id="nope"), 404)
     assert other["message"].replace(theirs, "x") == unknown["message"].replace("nope", "x")
+
+
+def test_analyst_reads_a_member_service_under_disclosure_control(
+    server: Server, submitted: None, slices: dict[str, Path]
+) -> None:
+    first = server.organisations[0]
+    mine, name = _service_of(slices, first)
+    owner_view = _get(server, first, "service", service_id=mine)
+    assert _title(owner_view).startswith(f"{name}:")
+    analyst_view = _get(server, "analyst", "service", service_id=mine)
+    assert _title(analyst_view) == _title(owner_view)
+    owner_page = BeautifulSoup(owner_view.text, "html.parser").get_text(" ")
+    page = BeautifulSoup(analyst_view.text, "html.parser").get_text(" ")
+    assert "shown in full because they are your data" in owner_page
+    assert "view for readers outside" in page and "your data" not in page
+    # Progress below the minimum is the owner's alone.
+    assert "Progress towards reporting change" not in page
+    # The outsider's service is not the analyst's to read.
+    outsider, _ = _service_of(slices, server.organisations[2])
+    assert_envelope(_get(server, "analyst", "service", service_id=outsider), 404, "not-found")
 
 
 def test_audit_and_cache(server: Server, submitted: None, slices: dict[str, Path]) -> None:

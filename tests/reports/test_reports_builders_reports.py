@@ -56,6 +56,27 @@ def test_service_report_is_the_owner_view_of_its_own_service(reports: dict[str, 
     assert brief.value_text == f"{people:,} people"  # unrounded: it is their own data
 
 
+def test_outsiders_read_a_service_report_under_disclosure_control() -> None:
+    """The network's view of a member service: its own figures rounded like any other."""
+    data = small_data()
+    big, small = largest_and_smallest(data)
+    for service in (big, small):
+        owner = build_service_report(data, service)
+        outsider = build_service_report(data, service, owner=False)
+        people = next(r.participants for r in data.raw.reach if r.service_id == service)
+        assert owner.sections[0].blocks[0].value_text == f"{people:,} people"
+        shown = outsider.sections[0].blocks[0]
+        assert isinstance(shown, KeyFigure)
+        digits = re.sub(r"[^0-9]", "", shown.value_text)
+        if 1 <= people <= 7:
+            assert not digits  # hidden
+        else:
+            assert digits and int(digits) % 5 == 0  # rounded to the nearest 5
+        assert "Progress towards reporting change" not in [s.title for s in outsider.sections]
+        assert any("readers outside" in note for note in outsider.notes)
+        assert not any("your data" in note for note in outsider.notes)
+
+
 def test_network_counts_of_people_are_rounded(reports: dict[str, Report]) -> None:
     people = next(
         b for b in reports["network"].blocks() if isinstance(b, KeyFigure) and "People" in b.label

@@ -5,7 +5,8 @@ Scoped like ``/v1/benchmarks`` (:func:`benchmark_scope`):
 * a **submitter** gets service reports for its own organisation's services (owner view)
   and the network, commissioner and quality reports over its networks' members;
 * a **network analyst** gets the network, commissioner and quality reports of its
-  network (a service report is the owner's view, so it is for the owner and admins);
+  network, and the service report of any member's service in the view for readers
+  outside its organisation (every figure disclosure-controlled);
 * an **admin** gets any report, of one network (``network_id``) or the whole pool;
 * a **researcher** is refused.
 
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from peerbench.api.cache import LruCache, app_cache
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
-from peerbench.api.errors import ApiError, Forbidden, NotFound
+from peerbench.api.errors import ApiError, NotFound
 from peerbench.api.routers.benchmarks import Scope, benchmark_scope
 from peerbench.api.schemas import ErrorEnvelope
 from peerbench.benchmarking import BenchmarkOptions
@@ -68,11 +69,6 @@ def _check_kind(key: ApiKey, kind: str, service_id: str | None) -> None:
             "'service_id' only applies to service reports.",
             details={"field": "service_id"},
         )
-    if kind == "service" and key.role == Role.NETWORK_ANALYST.value:
-        raise Forbidden(
-            "A service report is its organisation's own view; network analysts may read "
-            "the network, commissioner and quality reports."
-        )
 
 
 def _html(
@@ -108,12 +104,14 @@ def _html(
                 owner = None
             if owner is None or (key.role == Role.SUBMITTER.value and owner != key.organisation_id):
                 raise NotFound(f"There is no service {service_id!r} among this key's services.")
-        return render_html(build(data, kind, service_id))
+        return render_html(build(data, kind, service_id, owner=owner_view))
 
     pool = tuple(sorted(paths.items()))
-    # Ownership of a service is checked per submitting organisation.
+    # Ownership of a service is checked per submitting organisation; a network analyst
+    # reads a member's service report as anyone outside it would (disclosure-controlled).
     viewer = key.organisation_id if key.role == Role.SUBMITTER.value else None
-    cache_key = (pool, kind, service_id, network_name, min_n, viewer)
+    owner_view = key.role != Role.NETWORK_ANALYST.value
+    cache_key = (pool, kind, service_id, network_name, min_n, viewer, owner_view)
     html, _cached = _cache(request).get_or_make(cache_key, make)
     return html
 

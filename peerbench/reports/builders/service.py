@@ -60,12 +60,13 @@ ALL = "All services"
 class _Context:
     """What every section of one service report needs."""
 
-    def __init__(self, data: ReportData, service_id: str) -> None:
+    def __init__(self, data: ReportData, service_id: str, owner: bool) -> None:
         self.data = data
         self.service_id = service_id
+        self.owner = owner
         self.organisation_id = data.organisation_of(service_id)
         self.result: BenchmarkResult = controlled(
-            data.raw, data.policy, viewer_organisation_id=self.organisation_id
+            data.raw, data.policy, viewer_organisation_id=self.organisation_id if owner else None
         )
         self.info = select.service(self.result, service_id)
         self.name = select.service_name(self.result, service_id)
@@ -157,7 +158,12 @@ def _in_brief(ctx: _Context, quality: float | None) -> Section:
 
 def _reach(ctx: _Context) -> Section:
     rows = reach_rows(
-        ctx.data.demographics, "age_band", [ctx.service_id], None, ctx.data.policy, owner=True
+        ctx.data.demographics,
+        "age_band",
+        [ctx.service_id],
+        None,
+        ctx.data.policy,
+        owner=ctx.owner,
     )
     chart = charts.reach_vs_population(
         rows,
@@ -245,7 +251,7 @@ def _change(ctx: _Context) -> Section | None:
             timepoint,
             [ctx.service_id],
             ctx.data.policy,
-            owner=True,
+            owner=ctx.owner,
         )
         chart = charts.before_after_distribution(
             rows,
@@ -511,12 +517,15 @@ def _voices(ctx: _Context) -> Section:
     )
 
 
-def build_service_report(data: ReportData, service_id: str) -> Report:
-    """The report for one service, for the organisation that runs it.
+def build_service_report(data: ReportData, service_id: str, *, owner: bool = True) -> Report:
+    """The report for one service: for the organisation that runs it, or for its network.
 
     Args:
         data: Loaded report data (see :func:`~peerbench.reports.builders.inputs.load_report_data`).
         service_id: The service.
+        owner: True for the organisation that runs the service (its own figures in
+            full); False for anyone else, such as its network's analysts (every figure
+            under disclosure control, and no figures still below the minimum).
 
     Returns:
         The report content.
@@ -524,10 +533,12 @@ def build_service_report(data: ReportData, service_id: str) -> Report:
     Raises:
         KeyError: If the service is not in the data.
     """
-    ctx = _Context(data, service_id)
+    ctx = _Context(data, service_id, owner)
     quality_section, quality = _quality(ctx)
     sections = [_in_brief(ctx, quality), _reach(ctx)]
-    optional = (_change(ctx), _progress(ctx), _compare(ctx), _individual(ctx), _lasting(ctx))
+    # Progress below the minimum is shown to the service's own organisation only.
+    progress = _progress(ctx) if owner else None
+    optional = (_change(ctx), progress, _compare(ctx), _individual(ctx), _lasting(ctx))
     sections += [s for s in optional if s is not None]
     sections += [quality_section, _voices(ctx)]
     organisation = data.organisation_names.get(ctx.organisation_id, ctx.organisation_id)
@@ -538,19 +549,23 @@ def build_service_report(data: ReportData, service_id: str) -> Report:
         subtitle=f"Run by {organisation}; compared with {others} other peer-support services",
         generated_for=ctx.name,
         sections=sections,
-        assumptions=_assumptions(data),
+        assumptions=_assumptions(data, owner),
         notes=[
             "Your own service's figures are shown in full because they are your data. "
             "Figures for other services and for all services together are rounded and small "
-            "numbers hidden, as for any reader outside your organisation.",
+            "numbers hidden, as for any reader outside your organisation."
+            if owner
+            else f"This is the view for readers outside {organisation}: every figure, the "
+            "service's own included, is rounded and small numbers are hidden.",
         ],
         generated_on=long_date(data.as_of),
         wording=ctx.wording,
     )
 
 
-def _assumptions(data: ReportData) -> list[str]:
+def _assumptions(data: ReportData, owner: bool = True) -> list[str]:
     policy = data.policy
+    where = "Outside your own service, counts" if owner else "Counts"
     return [
         "Change compares each person's first score with their score at the stated time; "
         "only people with both are counted.",
@@ -559,7 +574,7 @@ def _assumptions(data: ReportData) -> list[str]:
         "The range in brackets after a figure is its 95% confidence interval.",
         f"Results resting on fewer than {policy.min_n} people are not shown (CORC and ONS "
         "practice).",
-        f"Outside your own service, counts of {policy.small_count_min} to "
+        f"{where} of {policy.small_count_min} to "
         f"{policy.small_count_max} people are hidden and other counts rounded to the nearest "
         f"{policy.rounding_base} ({policy.name}).",
     ]

@@ -28,8 +28,13 @@ KINDS = ("service", "network", "commissioner", "quality")
 SMALL_SERVICE_MIN = 10
 
 
-def build(data: ReportData, kind: str, service_id: str | None = None) -> Report:
+def build(
+    data: ReportData, kind: str, service_id: str | None = None, *, owner: bool = True
+) -> Report:
     """Build one report of ``kind`` (``service`` needs ``service_id``).
+
+    ``owner`` is for service reports: False gives the view for readers outside the
+    service's organisation (see :func:`build_service_report`).
 
     Raises:
         ValueError: for an unknown kind or a service report without a service.
@@ -38,7 +43,7 @@ def build(data: ReportData, kind: str, service_id: str | None = None) -> Report:
     if kind == "service":
         if service_id is None:
             raise ValueError("a service report needs a service id")
-        return build_service_report(data, service_id)
+        return build_service_report(data, service_id, owner=owner)
     if kind == "network":
         return build_network_report(data)
     if kind == "commissioner":
