@@ -64,9 +64,10 @@ def test_outsiders_read_a_service_report_under_disclosure_control() -> None:
         owner = build_service_report(data, service)
         outsider = build_service_report(data, service, owner=False)
         people = next(r.participants for r in data.raw.reach if r.service_id == service)
-        assert owner.sections[0].blocks[0].value_text == f"{people:,} people"
-        shown = outsider.sections[0].blocks[0]
-        assert isinstance(shown, KeyFigure)
+        assert people is not None
+        own, shown = owner.sections[0].blocks[0], outsider.sections[0].blocks[0]
+        assert isinstance(own, KeyFigure) and isinstance(shown, KeyFigure)
+        assert own.value_text == f"{people:,} people"
         digits = re.sub(r"[^0-9]", "", shown.value_text)
         if 1 <= people <= 7:
             assert not digits  # hidden
