@@ -15,13 +15,15 @@ from peerbench.server.context import ServerContext, open_server
 from peerbench.server.db.migrate import upgrade
 from peerbench.server.db.models import AuditEvent, Organisation, Submission
 from peerbench.server.settings import Settings
-from peerbench.server.submissions import (
+from peerbench.server.submission_checks import (
     Checked,
     Inputs,
-    NewSubmission,
     check_bundle,
     check_files,
     check_ownership,
+)
+from peerbench.server.submissions import (
+    NewSubmission,
     check_period,
     files_hash,
     process,

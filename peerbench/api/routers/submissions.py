@@ -42,8 +42,8 @@ from peerbench.api.views import submission_view, submission_views
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
+from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
-    Inputs,
     NewSubmission,
     bundle_hash,
     check_period,
