@@ -26,7 +26,14 @@ from peerbench.validators.columnar.context import (
     HeldFinding,
     replay,
 )
-from peerbench.validators.columnar.keys import ATTRIBUTES, FILE, REFERENCES, ROW, KeyCollector
+from peerbench.validators.columnar.keys import (
+    ATTRIBUTES,
+    FILE,
+    REFERENCES,
+    ROW,
+    TIMEPOINTS,
+    KeyCollector,
+)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -120,7 +127,9 @@ def _indices(column: Any) -> IntArray:
     else:
         array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         indices = pc.dictionary_encode(array).indices
-    codes: IntArray = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    codes: IntArray = indices.to_numpy().astype(np.int64)
     return codes
 
 
@@ -128,24 +137,6 @@ def _in_order(codes: IntArray) -> IntArray:
     """``codes`` renumbered densely in order of first appearance (a hash pass, no sort)."""
     dense: IntArray = pc.dictionary_encode(pa.array(codes)).indices.to_numpy().astype(np.int64)
     return dense
-
-
-def _matcher(column: Any) -> Callable[[str], BoolArray]:
-    """``match(value)``: True where a text (or dictionary) column equals ``value``."""
-    if not _is_dictionary(column):
-        return lambda value: flag(pc.equal(column, value))
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    if not chunks:
-        return lambda value: np.zeros(0, dtype=np.bool_)
-    indices = _indices(column)  # once for every value asked about
-    dictionary = chunks[0].dictionary
-
-    def match(value: str) -> BoolArray:
-        hits = np.append(flag(pc.equal(dictionary, value)), False)  # [-1]: null
-        out: BoolArray = hits[indices]
-        return out
-
-    return match
 
 
 DIRECT_LIMIT = 1 << 24
@@ -303,13 +294,21 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
     columns = ("participant_key", "service_id", "instrument", "timepoint", "date_administered")
     keys = _valid(keys, columns)
     ids, bound = group_codes(keys, columns[:3])
-    timepoint = keys.column("timepoint")
+    # Timepoints are kept as positions in TIMEPOINTS (see keys.prepare).
+    timepoint = keys.column("timepoint").combine_chunks().to_numpy(zero_copy_only=False)
     days = pc.cast(keys.column("date_administered"), pa.int32()).to_numpy()
-    is_timepoint = _matcher(timepoint)
+
+    def is_timepoint(name: str) -> BoolArray:
+        out: BoolArray = timepoint == TIMEPOINTS.index(name)
+        return out
+
     baseline = is_timepoint(Timepoint.BASELINE.value)
     none = np.iinfo(np.int32).max
     base = np.full(bound, none, dtype=np.int32)
-    np.minimum.at(base, ids[baseline], days[baseline])  # earliest baseline per group
+    base_ids, base_days = ids[baseline], days[baseline]
+    base[base_ids] = base_days  # one baseline per group, mostly: a plain scatter
+    repeated = base[base_ids] != base_days  # groups with baselines on other days too
+    np.minimum.at(base, base_ids[repeated], base_days[repeated])  # earliest of those
     base_of = base[ids]
     has_base = ~baseline & (base_of != none)
     since = np.where(has_base, days - base_of, 0)  # days are int32 (no overflow here)
@@ -320,7 +319,7 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
         keys,
         before,
         keys.column("date_administered"),
-        detail=lambda at: [str(timepoint[int(p)].as_py()) for p in at],
+        detail=lambda at: [TIMEPOINTS[int(timepoint[int(p)])] for p in at],
     )
     for name, (low, high) in TIMEPOINT_WINDOWS.items():
         outside = has_base & ~before & is_timepoint(name)

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from peerbench.schema.codelists import Timepoint
 from peerbench.schema.records import RECORD_TYPES
 
 ROW = "__row"
@@ -49,6 +50,13 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "outcome": ("participant_key", "service_id", "instrument", "timepoint", "date_administered"),
     "participant": ATTRIBUTES,
 }
+
+
+TIMEPOINTS: tuple[str, ...] = tuple(t.value for t in Timepoint)
+"""Timepoint codes in a fixed order: the keys keep a timepoint as its position here."""
+_CODED: dict[str, tuple[str, ...]] = {"timepoint": TIMEPOINTS}
+"""Key columns kept as small integer positions in a code list (null for none), which the
+cross-record checks compare without any dictionary."""
 
 
 def key_columns(record_type: str) -> tuple[str, ...]:
@@ -99,7 +107,9 @@ def prepare(
     arrays, names = [], []
     for name in key_columns(record_type):
         view = views.get(name) if name in repeating else None
-        if view is not None and pa.types.is_string(view.type.value_type):
+        if name in _CODED:
+            column = _positions(canonical.column(name) if view is None else view, _CODED[name])
+        elif view is not None and pa.types.is_string(view.type.value_type):
             column = _distinct(view)
         else:
             column = canonical.column(name)
@@ -110,6 +120,16 @@ def prepare(
     arrays.append(pa.array(np.arange(first_row, first_row + n, dtype=np.int32)))
     arrays.append(pa.array(np.full(n, file_index, dtype=np.int32)))
     return pa.Table.from_arrays(arrays, names=[*names, ROW, FILE])
+
+
+def _positions(column: Any, codes: tuple[str, ...]) -> Any:
+    """Each value's position in ``codes`` as int8 (null where null or not a code)."""
+    value_set = pa.array(codes, pa.string())
+    if pa.types.is_dictionary(column.type):
+        # Look the few distinct values up once, then spread them by index.
+        small = pc.index_in(column.dictionary, value_set=value_set)
+        return pc.take(small, column.indices).cast(pa.int8())
+    return pc.index_in(column, value_set=value_set).cast(pa.int8())
 
 
 def _distinct(view: Any) -> Any:
