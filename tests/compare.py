@@ -25,3 +25,23 @@ def assert_json_close(actual: Any, expected: Any, *, rel: float = 1e-9, path: st
         assert actual == pytest.approx(expected, rel=rel, abs=1e-12), path
     else:
         assert actual == expected, path
+
+
+def assert_tables_close(actual: Any, expected: Any, *, rel: float = 1e-9) -> None:
+    """Two Arrow tables equal in schema and rows, floats up to ``rel``.
+
+    Raises:
+        AssertionError: naming the first column that differs.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    assert actual.schema == expected.schema
+    for name in expected.column_names:
+        left, right = actual.column(name), expected.column(name)
+        if pa.types.is_floating(right.type):
+            a = left.to_numpy(zero_copy_only=False).astype(np.float64)
+            b = right.to_numpy(zero_copy_only=False).astype(np.float64)
+            assert np.allclose(a, b, rtol=rel, atol=1e-12, equal_nan=True), name
+        else:
+            assert left.equals(right), name
