@@ -126,8 +126,8 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
             return
         if options.collect:
             collected.setdefault(record_type, []).append(canonical)
-        else:
-            sampler = samplers.setdefault(record_type, ParticipantSampler(options.sample_rows or 0))
+        elif options.sample_rows is not None:
+            sampler = samplers.setdefault(record_type, ParticipantSampler(options.sample_rows))
             sampler.add(canonical)
 
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="peerbench") as pool:

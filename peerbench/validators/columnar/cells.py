@@ -198,11 +198,10 @@ def _too_long(result: coerce.Coerced, max_length: int) -> BoolArray:
         return flagged
     if not flagged.any():
         return np.zeros(len(view), dtype=np.bool_)
-    # One extra entry stands for a null index (never too long).
-    spread: BoolArray = np.append(flagged, False)[
-        pc.fill_null(view.indices, len(flagged)).to_numpy()
-    ]
-    return spread
+    out: BoolArray = coerce.spread(
+        flagged, coerce.entry_positions(view.indices, len(flagged)), False
+    )  # a null cell is never too long
+    return out
 
 
 def _value_checks(

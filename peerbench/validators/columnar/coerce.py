@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -78,9 +79,9 @@ class Coerced:
         """True where the canonical value equals ``value`` (null is never equal)."""
         if self._values is None and self.encoded is not None:
             # Compare the distinct values once, then spread by index (null index: False).
-            hits = np.append(flag(pc.equal(self.encoded.dictionary, value)), False)
-            indices = self.encoded.indices
-            out: BoolArray = hits[pc.fill_null(indices, len(hits) - 1).to_numpy()]
+            dictionary = self.encoded.dictionary
+            positions = entry_positions(self.encoded.indices, len(dictionary))
+            out: BoolArray = spread(flag(pc.equal(dictionary, value)), positions, False)
             return out
         values = self.values
         return flag(pc.equal(values, pa.scalar(value, values.type)))
@@ -96,6 +97,21 @@ class Coerced:
         }
         fields.update(changes)
         return Coerced(**fields)
+
+
+def entry_positions(indices: Any, entries: int) -> npt.NDArray[Any]:
+    """Each row's dictionary index as NumPy, ``entries`` (one past the last) where null."""
+    positions: npt.NDArray[Any] = pc.fill_null(indices, entries).to_numpy()
+    return positions
+
+
+def spread(per_entry: npt.NDArray[Any], positions: npt.NDArray[Any], null: Any) -> Any:
+    """Per-row values from per-dictionary-entry values (:func:`entry_positions`).
+
+    The entry one past the last stands for a null index and holds ``null``, so a whole
+    column is a single gather.
+    """
+    return np.append(per_entry, null)[positions]
 
 
 def _mask(array: Any) -> BoolArray:

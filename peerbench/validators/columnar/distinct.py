@@ -16,7 +16,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.validators.columnar.coerce import Coerced, as_array, nulls
+from peerbench.validators.columnar.coerce import (
+    Coerced,
+    as_array,
+    entry_positions,
+    nulls,
+    spread,
+)
 from peerbench.validators.columnar.context import BoolArray
 
 MIN_ROWS = 4096
@@ -93,12 +99,24 @@ def coerce_distinct(column: Any, convert: Callable[[Any], Coerced]) -> Coerced:
     raw = pa.DictionaryArray.from_arrays(indices, as_array(small.raw))
     empty, invalid = null, np.zeros(len(null), dtype=np.bool_)
     if small.empty.any() or small.invalid.any():
-        positions = pc.fill_null(indices, 0).to_numpy()
-        empty = null | small.empty[positions]
-        invalid = ~null & small.invalid[positions]
+        positions = entry_positions(indices, len(dictionary))
+        empty = spread(small.empty, positions, True)
+        invalid = spread(small.invalid, positions, False)
     # A null index gives a null value once decoded.
     encoded = pa.DictionaryArray.from_arrays(indices, canonical)
     return Coerced.from_encoded(encoded, raw, empty, invalid)
+
+
+def deduplicated(view: Any) -> Any:
+    """A dictionary array with a dictionary of distinct, non-null values.
+
+    A converted dictionary can repeat values (``Baseline`` and ``baseline`` both become
+    ``baseline``) or hold nulls (invalid cells); re-encoding the small dictionary and
+    remapping the indices fixes both without touching the rows' text.
+    """
+    recoded = pc.dictionary_encode(view.dictionary)
+    indices = recoded.indices.take(view.indices)
+    return pa.DictionaryArray.from_arrays(indices, recoded.dictionary)
 
 
 def floats_distinct(
@@ -117,15 +135,13 @@ def floats_distinct(
         return floats, result
     dictionary, indices, _null = encoded
     small = convert(dictionary)
-    # One extra entry past the dictionary stands for a null cell, so each mask is a
-    # single gather.
-    positions = pc.fill_null(indices, len(dictionary)).to_numpy()
+    positions = entry_positions(indices, len(dictionary))
     small_floats = pc.cast(small.values, pa.float64()).to_numpy(zero_copy_only=False)
-    floats = np.append(small_floats, np.nan)[positions]
-    empty = np.append(small.empty, True)[positions]
-    invalid = np.append(small.invalid, False)[positions]
+    floats = spread(small_floats, positions, np.nan)
+    empty = spread(small.empty, positions, True)
+    invalid = spread(small.invalid, positions, False)
     raw = pa.DictionaryArray.from_arrays(indices, as_array(small.raw))
     return floats, Coerced(None, raw, empty, invalid)
 
 
-__all__ = ["coerce_distinct", "floats_distinct"]
+__all__ = ["coerce_distinct", "deduplicated", "floats_distinct"]

@@ -22,6 +22,7 @@ from peerbench.schema.instruments.interpretation import level_from_score
 from peerbench.schema.instruments.scoring import score_checked
 from peerbench.validators.columnar.coerce import Coerced, as_array, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
+from peerbench.validators.columnar.distinct import deduplicated
 from peerbench.validators.columnar.items import (
     EXACT_FLOAT32,
     FloatMatrix,
@@ -77,16 +78,12 @@ class _Batch:
 def _instrument_index(instrument: Coerced) -> tuple[list[str], IntArray]:
     """The codes in a batch and each row's position among them (-1 for none)."""
     view = instrument.encoded
-    if view is None:
-        encoded = pc.dictionary_encode(as_array(instrument.values))
-        dictionary, indices = encoded.dictionary, encoded.indices
-    else:
-        # Checked per distinct value already: re-encode the small dictionary (it may
-        # repeat a code or hold nulls after conversion) rather than the rows.
-        recoded = pc.dictionary_encode(view.dictionary)
-        dictionary, indices = recoded.dictionary, recoded.indices.take(view.indices)
-    codes: list[str] = dictionary.to_pylist()
-    index: IntArray = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
+    # Checked per distinct value already: only the small dictionary is re-encoded.
+    encoded = (
+        pc.dictionary_encode(as_array(instrument.values)) if view is None else deduplicated(view)
+    )
+    codes: list[str] = encoded.dictionary.to_pylist()
+    index: IntArray = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
     return codes, index
 
 
@@ -109,7 +106,7 @@ def check_instruments(
     """
     instrument = columns["instrument"]
     n = len(instrument.empty)
-    codes, index = _instrument_index(columns["instrument"])
+    codes, index = _instrument_index(instrument)
     definitions: dict[int, InstrumentDefinition] = {}
     counts_by_code = np.zeros(len(codes) + 1, dtype=np.int64)  # the last is "no instrument"
     for i, code in enumerate(codes):

@@ -92,9 +92,8 @@ class ItemGrid:
         out[complete] = self.flat.take(starts[complete][:, None] + offsets)
         partial = np.flatnonzero(~complete & (lengths > 0))
         if partial.size:
-            positions = np.arange(width)
-            index = starts[partial][:, None] + positions * self.stride
-            given = positions < lengths[partial][:, None]
+            index = starts[partial][:, None] + offsets
+            given = np.arange(width) < lengths[partial][:, None]
             out[partial] = np.where(given, self.flat.take(index, mode="clip"), np.nan)
         return out
 
@@ -122,12 +121,11 @@ class ItemGrid:
         """The first ``lengths[i]`` answers of each row, concatenated (NaN past the given)."""
         n = lengths.size
         width = self.flat.size // n if n else 0
-        if self.padded and n and self.flat.size == n * width:
-            # Text formats: a dense grid (column after column), so a mask picks the lists.
+        if self.padded and n and self.stride == n and self.flat.size == n * width:
+            # Text formats: a dense grid, laid out column after column (see from_columns),
+            # so a mask picks the lists at once.
             wide = int(lengths.max(initial=0))
-            grid = (
-                self.flat.reshape(width, n).T if self.stride == n else self.flat.reshape(n, width)
-            )
+            grid = self.flat.reshape(width, n).T
             if wide > width:
                 grid = np.hstack([grid, np.full((n, wide - width), np.nan, grid.dtype)])
             keep = np.arange(grid.shape[1]) < lengths[:, None]

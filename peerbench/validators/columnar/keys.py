@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from peerbench.schema.codelists import Timepoint
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.validators.columnar.distinct import deduplicated
 
 ROW = "__row"
 FILE = "__file"
@@ -110,7 +111,7 @@ def prepare(
         if name in _CODED:
             column = _positions(canonical.column(name) if view is None else view, _CODED[name])
         elif view is not None and pa.types.is_string(view.type.value_type):
-            column = _distinct(view)
+            column = deduplicated(view)
         else:
             column = canonical.column(name)
             if name in repeating and pa.types.is_string(column.type):
@@ -130,18 +131,6 @@ def _positions(column: Any, codes: tuple[str, ...]) -> Any:
         small = pc.index_in(column.dictionary, value_set=value_set)
         return pc.take(small, column.indices).cast(pa.int8())
     return pc.index_in(column, value_set=value_set).cast(pa.int8())
-
-
-def _distinct(view: Any) -> Any:
-    """A dictionary array with a dictionary of distinct, non-null values.
-
-    A converted dictionary can repeat values (``Baseline`` and ``baseline`` both become
-    ``baseline``) or hold nulls (invalid cells); re-encoding the small dictionary and
-    remapping the indices fixes both without touching the rows' text.
-    """
-    recoded = pc.dictionary_encode(view.dictionary)
-    indices = recoded.indices.take(view.indices)
-    return pa.DictionaryArray.from_arrays(indices, recoded.dictionary)
 
 
 @dataclass
