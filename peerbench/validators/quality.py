@@ -94,21 +94,27 @@ class RecordTypeQuality:
         record_type: The record type.
         rows: Rows in the table.
         rows_profiled: Rows GX checked (``rows`` or the sample size).
-        completeness: Completeness score 0–100, None if nothing to assess.
-        validity: Validity score 0–100, None if nothing to assess.
         expectations: One result per expectation of the suite, in suite order.
+        completeness_counts: (passed, checked) behind :attr:`completeness`.
+        validity_counts: (passed, checked) behind :attr:`validity`.
     """
 
     record_type: str
     rows: int
     rows_profiled: int
-    completeness: float | None
-    validity: float | None
     expectations: list[ExpectationResult] = field(default_factory=list)
     completeness_counts: tuple[float, float] = (0.0, 0.0)
-    """(passed, checked) behind ``completeness``."""
     validity_counts: tuple[float, float] = (0.0, 0.0)
-    """(passed, checked) behind ``validity``."""
+
+    @property
+    def completeness(self) -> float | None:
+        """Completeness score 0–100, None if nothing to assess."""
+        return _percent(*self.completeness_counts)
+
+    @property
+    def validity(self) -> float | None:
+        """Validity score 0–100, None if nothing to assess."""
+        return _percent(*self.validity_counts)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -231,7 +237,7 @@ def profile_table(
     table = _canonical(table, record_type)
     rows = table.num_rows
     if rows == 0:
-        return RecordTypeQuality(record_type, 0, 0, None, None, [])
+        return RecordTypeQuality(record_type, 0, 0)
     if record_type == "outcome":
         # Participants' baselines and follow-ups would be split by a row sample, so the
         # flags come from every row first and are then sampled with the rest.
@@ -240,17 +246,13 @@ def profile_table(
     if positions is not None:
         table = table.take(pa.array(positions))
     results = runner.run(gx_view(table, record_type), record_type)
-    completeness = _share(r for r in results if r.dimension == "completeness")
-    validity = _share(r for r in results if r.dimension == "validity")
     return RecordTypeQuality(
         record_type=record_type,
         rows=rows,
         rows_profiled=table.num_rows,
-        completeness=_percent(*completeness),
-        validity=_percent(*validity),
         expectations=results,
-        completeness_counts=completeness,
-        validity_counts=validity,
+        completeness_counts=_share(r for r in results if r.dimension == "completeness"),
+        validity_counts=_share(r for r in results if r.dimension == "validity"),
     )
 
 
@@ -283,8 +285,6 @@ def _with_invalid_cells(profile: RecordTypeQuality, report: Report) -> RecordTyp
         valid_checked += estimate
     return replace(
         profile,
-        completeness=_percent(passed, checked),
-        validity=_percent(valid_passed, valid_checked),
         completeness_counts=(passed, checked),
         validity_counts=(valid_passed, valid_checked),
     )
