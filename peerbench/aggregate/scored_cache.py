@@ -90,10 +90,10 @@ def scored_outcomes(
     return scored
 
 
-def with_period(scored: pa.Table, label: str) -> pa.Table:
-    """``scored`` with every ``_period`` set to ``label`` (one period for all rows)."""
-    index = scored.schema.get_field_index("_period")
-    return scored.set_column(index, "_period", pa.repeat(pa.scalar(label), scored.num_rows))
+def with_period(table: pa.Table, label: str) -> pa.Table:
+    """``table`` (scored or pooled) with every ``_period`` set to ``label``: one period."""
+    index = table.schema.get_field_index("_period")
+    return table.set_column(index, "_period", pa.repeat(pa.scalar(label), table.num_rows))
 
 
 def _read(path: Path) -> pa.Table | None:

@@ -64,10 +64,7 @@ def period_view(
     for record_type in BENCHMARK_RECORD_TYPES:
         if record_type == "outcome":
             continue  # aggregated from the scored table
-        table = source.read(record_type)
-        index = table.schema.get_field_index("_period")
-        labels = pa.repeat(pa.scalar(ALL_PERIODS), table.num_rows)
-        tables[record_type] = table.set_column(index, "_period", labels)
+        tables[record_type] = with_period(source.read(record_type), ALL_PERIODS)
     return BenchmarkSource.from_tables(tables), with_period(scored, ALL_PERIODS)
 
 
