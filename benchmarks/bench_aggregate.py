@@ -30,17 +30,15 @@ import argparse
 import shutil
 import statistics
 import sys
-import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from benchmarks.common import OUTPUT_DIR, environment, human_rows, markdown_table
+from benchmarks.common import OUTPUT_DIR, environment, human_rows, markdown_table, met_text, timed
 from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
 from peerbench.aggregate.backends import duckdb_connection, materialise, register_arrow, to_arrow
 from peerbench.aggregate.expressions import (
@@ -95,12 +93,6 @@ def dataset_folder(rows: int, organisations: int) -> Path:
     return folder
 
 
-def _timed(fn: Any) -> tuple[Any, float]:
-    started = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - started
-
-
 @dataclass
 class Step:
     """One timed step: wall seconds of each repeat."""
@@ -116,16 +108,12 @@ class Step:
     def cells(self, target: str = "", met: bool | None = None) -> list[object]:
         """Cells in :data:`HEADERS` order."""
         spread = f"{min(self.runs):.2f}–{max(self.runs):.2f}" if len(self.runs) > 1 else ""
-        return [self.name, round(self.median, 3), spread, target, _met(met)]
+        return [self.name, round(self.median, 3), spread, target, met_text(met)]
 
 
 HEADERS = ["step", "seconds (median)", "range over repeats", "target", "met"]
 TARGET_SECONDS = 10.0
 TARGET_RATIO = 2.0
-
-
-def _met(met: bool | None) -> str:
-    return {True: "yes", False: "**MISSED**", None: ""}[met]
 
 
 def ibis_service_outcomes(scored: pa.Table) -> pa.Table:
@@ -181,8 +169,8 @@ def run(rows: int, organisations: int, repeat: int) -> tuple[str, list[list[obje
     """Time each step; returns a heading, the table rows and whether every target was met."""
     folder = dataset_folder(rows, organisations)
     source = BenchmarkSource.from_folder(folder)
-    outcomes, read_s = _timed(lambda: source.read("outcome"))
-    scored, score_s = _timed(partial(score_outcomes, outcomes))
+    outcomes, read_s = timed(lambda: source.read("outcome"))
+    scored, score_s = timed(partial(score_outcomes, outcomes))
     del outcomes  # only the scored table is used from here
     cache = write_scored(scored, folder / "scored.parquet")
     scored = read_scored(cache)
@@ -192,11 +180,11 @@ def run(rows: int, organisations: int, repeat: int) -> tuple[str, list[list[obje
     ibis_step = Step("Ibis service_outcomes, DuckDB")
     sql_step = Step("hand-written DuckDB SQL baseline")
     for _ in range(max(repeat, 1)):  # interleaved, so a slow spell hits every step alike
-        tables, seconds = _timed(lambda: compute_tables(source, scored=scored))
+        tables, seconds = timed(lambda: compute_tables(source, scored=scored))
         full.runs.append(seconds)
-        ours, seconds = _timed(lambda: ibis_service_outcomes(scored))
+        ours, seconds = timed(lambda: ibis_service_outcomes(scored))
         ibis_step.runs.append(seconds)
-        theirs, seconds = _timed(lambda: sql_baseline(scored))
+        theirs, seconds = timed(lambda: sql_baseline(scored))
         sql_step.runs.append(seconds)
         check_same(ours, theirs)
     # The product path: tables straight from the files, scoring cached on disk
@@ -209,8 +197,8 @@ def run(rows: int, organisations: int, repeat: int) -> tuple[str, list[list[obje
             BenchmarkSource(BenchmarkSource.from_folder(folder).data, cache_dir=cache)
         )
 
-    _, cold_s = _timed(from_files)
-    _, warm_s = _timed(from_files)
+    _, cold_s = timed(from_files)
+    _, warm_s = timed(from_files)
     services = source.read("service").num_rows
     heading = (
         f"{rows:,} outcome rows, {services:,} services, {scored.num_rows:,} scored rows, "
@@ -231,7 +219,7 @@ def run(rows: int, organisations: int, repeat: int) -> tuple[str, list[list[obje
             round(ratio, 3),
             "",
             f"≤ {TARGET_RATIO:g}",
-            _met(ratio_ok),
+            met_text(ratio_ok),
         ],
         ["ratio compute_tables / SQL", round(full.median / sql_step.median, 3), "", "", ""],
         [*Step("from the files, empty score cache (read, score, tables)", [cold_s]).cells()],

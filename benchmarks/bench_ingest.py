@@ -20,7 +20,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import OUTPUT_DIR, environment, human_rows, markdown_table, timed
+from benchmarks.common import (
+    OUTPUT_DIR,
+    environment,
+    human_rows,
+    markdown_table,
+    met_text,
+    timed,
+)
 
 TARGET_SECONDS = 10.0
 
@@ -110,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             body.get("rows", 0),
             seconds,
             None if ratio is None else round(ratio, 2),
-            "yes" if met else "**MISSED**",
+            met_text(met),
         ),
     ]
     print(environment())

@@ -41,6 +41,7 @@ from benchmarks.common import (
     environment,
     human_rows,
     markdown_table,
+    met_text,
     run_process,
     timed,
 )
@@ -66,7 +67,6 @@ class Row:
 
     def cells(self) -> list[object]:
         """Cells in :data:`HEADERS` order."""
-        met = {True: "yes", False: "**MISSED**", None: ""}[self.met]
         return [
             self.measurement,
             human_rows(self.rows),
@@ -74,7 +74,7 @@ class Row:
             None if self.ratio is None else round(self.ratio, 2),
             self.ratio_of,
             self.target,
-            met,
+            met_text(self.met),
             self.note,
         ]
 

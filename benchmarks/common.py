@@ -9,7 +9,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,10 @@ class Timed:
 
     value: Any
     seconds: float
+
+    def __iter__(self) -> Iterator[Any]:
+        """``value, seconds = timed(fn)``."""
+        return iter((self.value, self.seconds))
 
 
 def timed(fn: Callable[[], T], *, repeat: int = 1) -> Timed:
@@ -130,6 +134,11 @@ def _cell(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def met_text(met: bool | None) -> str:
+    """A target's verdict for a results table: ``yes``, ``**MISSED**`` or blank (no target)."""
+    return {True: "yes", False: "**MISSED**", None: ""}[met]
 
 
 def human_rows(rows: int) -> str:
