@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks.common import (
     OUTPUT_DIR,
+    data_stamp,
     environment,
     human_rows,
     markdown_table,
@@ -40,15 +41,15 @@ def dataset(rows: int, out_dir: Path) -> Path:
 
     config = SynthConfig(organisations=1, outcome_rows=rows)
     folder = out_dir / "ingest" / f"one-org-{human_rows(rows)}-{config.seed}"
-    stamp = folder / "config.json"
-    if stamp.exists() and stamp.read_text() == config.model_dump_json():
+    stamp, wanted = folder / "config.json", data_stamp(config)
+    if stamp.exists() and stamp.read_text() == wanted:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     print(f"generating {human_rows(rows)} synthetic outcome rows ...", file=sys.stderr)
     tables = generate(config).tables
     write_table(tables["service"], folder / "services.parquet", FileFormat.PARQUET)
     write_table(tables["outcome"], folder / "outcomes.parquet", FileFormat.PARQUET)
-    stamp.write_text(config.model_dump_json())
+    stamp.write_text(wanted)
     return folder
 
 

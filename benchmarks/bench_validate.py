@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from benchmarks.common import (
     OUTPUT_DIR,
     VENV_BIN,
+    data_stamp,
     environment,
     human_rows,
     markdown_table,
@@ -97,7 +98,7 @@ def dataset(rows: int, out_dir: Path, seed: int | None) -> tuple[Path, Path]:
         folder / "outcomes.csv",
         folder / "config.json",
     )
-    wanted = config.model_dump_json()
+    wanted = data_stamp(config)
     if stamp.exists() and stamp.read_text() == wanted and parquet.exists() and csv.exists():
         return parquet, csv
     folder.mkdir(parents=True, exist_ok=True)

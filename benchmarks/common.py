@@ -141,6 +141,14 @@ def met_text(met: bool | None) -> str:
     return {True: "yes", False: "**MISSED**", None: ""}[met]
 
 
+def data_stamp(config: Any) -> str:
+    """What a cached benchmark dataset was made from: the synthetic data's settings and
+    the Parquet layout, so a change to either regenerates the files."""
+    from peerbench.io.parquet_layout import LAYOUT_VERSION
+
+    return f"{config.model_dump_json()}\nparquet layout {LAYOUT_VERSION}\n"
+
+
 def human_rows(rows: int) -> str:
     """``1000000`` → ``1M``; ``20000`` → ``20k``."""
     if rows % 1_000_000 == 0:

@@ -22,11 +22,11 @@ import logging
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from peerbench.aggregate.scoring import read_scored, score_outcomes
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES, BenchmarkSource
 from peerbench.io.atomic import atomic_path
+from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _write(scored: pa.Table, folder: Path, name: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with atomic_path(folder / name) as tmp:
-            pq.write_table(scored, tmp, compression="zstd")
+            write_parquet(scored, tmp)
         entries = sorted(folder.glob("scored-*.parquet"), key=lambda p: p.stat().st_mtime_ns)
         for old in entries[:-KEEP]:
             old.unlink(missing_ok=True)

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from peerbench.aggregate.keys import person_ids, sequence_keys
 from peerbench.aggregate.lineage import LINEAGE_COLUMNS
 from peerbench.aggregate.parameters import SUBSCALE_METHODS, has_total, subscale_code
+from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.instruments import (
     InstrumentDefinition,
     InstrumentRegistry,
@@ -133,10 +134,10 @@ def score_outcomes(outcomes: pa.Table, registry: InstrumentRegistry | None = Non
 
 
 def write_scored(scored: pa.Table, path: str | Path) -> Path:
-    """Cache a scored table as Parquet (zstd); returns the path."""
+    """Cache a scored table as Parquet (peerbench's layout); returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(scored, path, compression="zstd")
+    write_parquet(scored, path)
     return path
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from peerbench.extracts.consent import CONSENT_RULE, consented
 from peerbench.extracts.datapackage import descriptor
@@ -20,6 +19,7 @@ from peerbench.extracts.harmonise import harmonise
 from peerbench.extracts.manifest import ExtractManifest
 from peerbench.extracts.rekey import extract_secret, rekey
 from peerbench.extracts.staging import check_target, staged_folder
+from peerbench.io.parquet_layout import write_parquet
 from peerbench.io.tabular import ITEM_PREFIX, to_flat
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.fields import ID_PATTERN
@@ -56,7 +56,7 @@ def _write_tables(folder: Path, record_type: str, table: pa.Table, extract_id: s
     stem = RECORD_TYPES[record_type].file_stem
     metadata = {**(arrow_schema(record_type).metadata or {}), EXTRACT_ID_KEY: extract_id.encode()}
     table = table.replace_schema_metadata(metadata)
-    pq.write_table(table, folder / f"{stem}.parquet", compression="zstd")
+    write_parquet(table, folder / f"{stem}.parquet")
     flat = to_flat(table)
     pacsv.write_csv(flat, folder / f"{stem}.csv")
     return flat

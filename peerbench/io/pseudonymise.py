@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook, load_workbook
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.pseudonym import participant_key
 from peerbench.validators.readers.cells import cell_text
 from peerbench.validators.readers.detect import (
@@ -132,7 +133,7 @@ def write_table(table: pa.Table, path: Path, sheet: str | None = None) -> None:
     suffix = path.suffix.lower()
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
-            pq.write_table(table, tmp, compression="zstd")
+            write_parquet(table, tmp)
         elif suffix == ".xlsx":
             workbook = Workbook(write_only=True)
             out = workbook.create_sheet(sheet or "data")

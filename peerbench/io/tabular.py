@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.arrow import arrow_schema
 
 ITEM_PREFIX = "item_"
@@ -88,7 +88,7 @@ def write_table(table: pa.Table, path: Path, file_format: FileFormat) -> None:
     """
     with atomic_path(path) as tmp:
         if file_format is FileFormat.PARQUET:
-            pq.write_table(table, tmp, compression="zstd")
+            write_parquet(table, tmp)
         elif file_format is FileFormat.CSV:
             pacsv.write_csv(to_flat(table), tmp)
         else:

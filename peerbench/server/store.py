@@ -20,11 +20,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
@@ -165,10 +165,10 @@ class PooledStore:
         )
         if self.is_local:
             with atomic_path(Path(self._full_path(relative))) as tmp:
-                pq.write_table(data, tmp)
+                write_parquet(data, tmp)
         else:
             self.filesystem.create_dir(self._full_path(relative).rsplit("/", 1)[0])
-            pq.write_table(data, self._full_path(relative), filesystem=self.filesystem)
+            write_parquet(data, self._full_path(relative), filesystem=self.filesystem)
         return relative
 
     def activate(
