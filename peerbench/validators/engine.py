@@ -31,6 +31,7 @@ from peerbench.validators.columnar import (
     plan_file,
     replay,
 )
+from peerbench.validators.columnar.batch import CheckedBatch
 from peerbench.validators.columnar.keys import prepare as prepare_keys
 from peerbench.validators.mapping import Mapping
 from peerbench.validators.readers import open_sources
@@ -77,8 +78,11 @@ IN_FLIGHT = WORKERS + 1
 class _Pending:
     """A batch being checked on a worker thread."""
 
-    future: Future[tuple[int, pa.Table | None, pa.Table]]
+    future: Future[tuple[int, pa.Table | None]]
     held: BatchContext
+    keys: Future[pa.Table]
+    """Its key columns, ready before the rest of its checks are done."""
+    keys_kept: bool = False
 
 
 def _check(
@@ -88,11 +92,85 @@ def _check(
     first_row: int,
     file_index: int,
     canonical: bool,
-) -> tuple[int, pa.Table | None, pa.Table]:
-    """Check one batch on a worker: its row count, canonical rows if wanted, and keys."""
-    checked = check_batch(plan, table, ctx, first_row)
-    keys = prepare_keys(plan.record_type, checked, first_row, file_index, checked.encoded())
-    return checked.num_rows, checked.table() if canonical else None, keys
+    keys: Future[pa.Table],
+) -> tuple[int, pa.Table | None]:
+    """Check one batch on a worker: its row count, and canonical rows if wanted.
+
+    Its key columns are handed over through ``keys`` as soon as its fields are checked,
+    so the cross-record checks of a run can start while the last batches are still
+    going through their instrument checks.
+    """
+
+    def hand_over(checked: CheckedBatch) -> None:
+        encoded = checked.encoded()
+        keys.set_result(prepare_keys(plan.record_type, checked, first_row, file_index, encoded))
+
+    try:
+        checked = check_batch(plan, table, ctx, first_row, on_fields=hand_over)
+    except BaseException as exc:
+        if not keys.done():  # nobody waits for keys that will never come
+            keys.set_exception(exc)
+        raise
+    return checked.num_rows, checked.table() if canonical else None
+
+
+@dataclass
+class _Run:
+    """What one validation run gathers while its batches are checked."""
+
+    options: Options
+    collector: KeyCollector = field(default_factory=KeyCollector)
+    collected: dict[str, list[pa.Table]] = field(default_factory=dict)
+    samplers: dict[str, ParticipantSampler] = field(default_factory=dict)
+
+    def keep_keys(self, pending: _Pending, record_type: str) -> None:
+        """Keep a batch's keys (once; batches are kept in file and batch order)."""
+        if not pending.keys_kept:
+            self.collector.keep(record_type, pending.keys.result())
+            pending.keys_kept = True
+
+    def finish(self, pending: _Pending, ctx: CheckContext, record_type: str) -> None:
+        """Take a checked batch's findings, counts, keys and canonical rows."""
+        rows, canonical = pending.future.result()
+        replay(pending.held.held)
+        ctx.summary.rows += rows
+        self.keep_keys(pending, record_type)
+        if canonical is None:
+            return
+        if self.options.collect:
+            self.collected.setdefault(record_type, []).append(canonical)
+        elif self.options.sample_rows is not None:
+            sampler = self.samplers.setdefault(
+                record_type, ParticipantSampler(self.options.sample_rows)
+            )
+            sampler.add(canonical)
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Every kept table in canonical form (whole, or the participant sample)."""
+        tables = {name: pa.concat_tables(parts) for name, parts in self.collected.items()}
+        for name, sampler in self.samplers.items():
+            tables[name] = sampler.table(arrow_schema(name))
+        return tables
+
+
+@dataclass
+class _OpenFile:
+    """A file whose last batches may still be in flight."""
+
+    source: Source
+    ctx: CheckContext
+    record_type: str
+    queue: deque[_Pending] = field(default_factory=deque)
+
+    def close(self, run: _Run, report: Report) -> None:
+        """Finish its batches in order, then add what its reader found while streaming."""
+        try:
+            while self.queue:
+                run.finish(self.queue.popleft(), self.ctx, self.record_type)
+        finally:
+            for pending in self.queue:  # a batch failed: don't leave work running
+                pending.future.cancel()
+        report.extend(self.source.findings, self.ctx.summary)
 
 
 def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
@@ -109,59 +187,50 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
     report = Report(max_findings=options.max_findings)
     registry = options.registry or default_registry()
     today = options.today or dt.date.today()
-    collector = KeyCollector()
+    run = _Run(options)
     contexts: list[CheckContext] = []
-    collected: dict[str, list[pa.Table]] = {}
-    samplers: dict[str, ParticipantSampler] = {}
-
     # Canonical rows are only spelled out when they are kept.
     keep_rows = options.collect or options.sample_rows is not None
-
-    def finish(pending: _Pending, ctx: CheckContext, record_type: str) -> None:
-        rows, canonical, keys = pending.future.result()
-        replay(pending.held.held)
-        ctx.summary.rows += rows
-        collector.keep(record_type, keys)
-        if canonical is None:
-            return
-        if options.collect:
-            collected.setdefault(record_type, []).append(canonical)
-        elif options.sample_rows is not None:
-            sampler = samplers.setdefault(record_type, ParticipantSampler(options.sample_rows))
-            sampler.add(canonical)
+    last: _OpenFile | None = None
 
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="peerbench") as pool:
         for index, source in enumerate(sources):
+            if last is not None:
+                last.close(run, report)
             summary = FileSummary(
                 source.file, source.record_type, source.file_format, encoding=source.encoding
             )
             report.files.append(summary)
             ctx = CheckContext(report, source.file, summary, today, registry, options.mapping)
             contexts.append(ctx)
-            if source.record_type in RECORD_TYPES:
-                plan = plan_file(source.record_type, source.columns, ctx)
-                queue: deque[_Pending] = deque()
-                try:
-                    for batch in source.batches:
-                        held = BatchContext.over(ctx)
-                        future = pool.submit(
-                            _check, plan, batch.table, held, batch.first_row, index, keep_rows
-                        )
-                        queue.append(_Pending(future, held))
-                        if len(queue) >= IN_FLIGHT:
-                            finish(queue.popleft(), ctx, plan.record_type)
-                    while queue:
-                        finish(queue.popleft(), ctx, plan.record_type)
-                finally:
-                    for pending in queue:  # reading failed: don't leave work running
-                        pending.future.cancel()
-            # Readers append findings made while streaming, so read them after the batches.
-            report.extend(source.findings, summary)
-    check_across(collector, contexts, WORKERS)
-    tables = {name: pa.concat_tables(parts) for name, parts in collected.items()}
-    for name, sampler in samplers.items():
-        tables[name] = sampler.table(arrow_schema(name))
-    return Validation(report, tables)
+            last = _OpenFile(source, ctx, source.record_type or "")
+            if source.record_type not in RECORD_TYPES:
+                continue
+            plan = plan_file(source.record_type, source.columns, ctx)
+            try:
+                for batch in source.batches:
+                    keys: Future[pa.Table] = Future()
+                    held = BatchContext.over(ctx)
+                    future = pool.submit(
+                        _check, plan, batch.table, held, batch.first_row, index, keep_rows, keys
+                    )
+                    last.queue.append(_Pending(future, held, keys))
+                    if len(last.queue) >= IN_FLIGHT:
+                        run.finish(last.queue.popleft(), ctx, plan.record_type)
+            except BaseException:
+                for pending in last.queue:
+                    pending.future.cancel()
+                raise
+        # The last file's final batches are still in their instrument checks; their
+        # keys come first, so the cross-record checks overlap those checks.
+        if last is not None:
+            for pending in last.queue:
+                run.keep_keys(pending, last.record_type)
+        across = check_across(run.collector, contexts, WORKERS)
+        if last is not None:
+            last.close(run, report)
+    replay(across)
+    return Validation(report, run.tables())
 
 
 def _open_all(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,44 @@ def test_parquet_text_columns_read_as_dictionaries_give_the_same_findings(
 
     assert key(csv_report)
     assert key(parquet_report) == key(csv_report)
+
+
+@pytest.mark.parametrize("fail_at", ["fields", "instruments"])
+def test_a_batch_that_fails_stops_the_run_with_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: str
+) -> None:
+    """A check failing before its keys are handed over must not leave the run waiting."""
+    rows = [valid_row("outcome", record_id=f"m-{i}") for i in range(40)]
+    path = write_csv(tmp_path / "outcomes.csv", rows)
+    real = engine.check_batch
+    calls = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) < 3:
+            return real(*args, **kwargs)
+        if fail_at == "fields":
+            raise RuntimeError("broken batch")
+
+        def hand_over_then_fail(checked: Any) -> None:
+            kwargs["on_fields"](checked)
+            raise RuntimeError("broken batch")
+
+        return real(*args, on_fields=hand_over_then_fail)
+
+    monkeypatch.setattr(engine, "check_batch", failing)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            engine.validate_sources(open_sources(path, batch_rows=10), engine.Options())
+            outcome.append(None)
+        except BaseException as exc:  # the error the run must surface
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the run waited for keys that never came"
+    assert isinstance(outcome[0], RuntimeError)
+    assert len(calls) >= 3  # the failing batch was reached

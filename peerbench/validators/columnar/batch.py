@@ -96,7 +96,13 @@ class CheckedBatch:
         )
 
 
-def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) -> CheckedBatch:
+def check_batch(
+    plan: Plan,
+    table: pa.Table,
+    ctx: CheckContext,
+    first_row: int,
+    on_fields: Callable[[CheckedBatch], None] | None = None,
+) -> CheckedBatch:
     """Run every single-record check on a batch.
 
     Args:
@@ -104,6 +110,9 @@ def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) 
         table: The batch as read (headers already mapped).
         ctx: Where findings go.
         first_row: Row number of the batch's first row.
+        on_fields: Called with the batch once each field is checked on its own, before
+            the checks across fields (instruments, rules), which leave the fields as
+            they are: key columns can be taken from it early.
 
     Returns:
         The checked batch; :meth:`CheckedBatch.table` gives it in the canonical schema.
@@ -112,7 +121,6 @@ def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) 
     # Text readers hand over many small blocks; every check wants contiguous columns.
     table = table.combine_chunks()
     columns: dict[str, Coerced] = {}
-    items: Callable[[], Any] | None = None
     for spec in plan.specs:  # per column, never per row
         if spec.kind == "integers":
             continue  # item lists are assembled and checked with their instrument below
@@ -120,12 +128,15 @@ def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) 
             columns[spec.name] = check_column(spec, table.column(spec.name), ctx, first_row)
         else:
             columns[spec.name] = absent(spec, n)
+    checked = CheckedBatch(plan.record_type, n, columns)
+    if on_fields is not None:
+        on_fields(checked)
     if "items" in {s.name for s in plan.specs}:
         if "items" in plan.headers.present:
             grid = item_grid.from_lists(table.column("items"), ctx, first_row)
         else:
             grid = item_grid.from_columns(table, plan.headers.item_columns, ctx, first_row)
-        items = check_instruments(columns, grid, ctx, first_row)
+        checked.items = check_instruments(columns, grid, ctx, first_row)
     check_rules(plan.model, columns, ctx, first_row)
     for name in free_text_fields(plan.record_type):
         # The dictionary view, where there is one, is scanned once per distinct value.
@@ -135,4 +146,4 @@ def check_batch(plan: Plan, table: pa.Table, ctx: CheckContext, first_row: int) 
         )
     for name in plan.headers.unknown:
         identifiers.scan_column(table.column(name), name, ctx, first_row)
-    return CheckedBatch(plan.record_type, n, columns, items)
+    return checked

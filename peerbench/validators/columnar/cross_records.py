@@ -24,7 +24,6 @@ from peerbench.validators.columnar.context import (
     BoolArray,
     CheckContext,
     HeldFinding,
-    replay,
 )
 from peerbench.validators.columnar.keys import (
     ATTRIBUTES,
@@ -372,12 +371,16 @@ def _first_values(
 
 def check_across(
     collector: KeyCollector, contexts: Sequence[CheckContext], workers: int = 2
-) -> None:
+) -> list[HeldFinding]:
     """Run every cross-record check on the keys of one validation run.
 
     The checks are independent, so they run on ``workers`` threads (their hash and
-    sort kernels release the GIL); findings are held and replayed in a fixed order, so
-    the report does not depend on which check finishes first.
+    sort kernels release the GIL). Findings are held, in a fixed order, so the report
+    does not depend on which check finishes first, nor on what the caller records
+    meanwhile.
+
+    Returns:
+        The findings, for :func:`~peerbench.validators.columnar.context.replay`.
     """
     tables = {name: collector.table(name) for name in list(collector.batches)}
     tasks: list[Callable[[Emitter], None]] = []
@@ -394,5 +397,4 @@ def check_across(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for future in [pool.submit(task, out) for task, out in zip(tasks, emitters, strict=True)]:
             future.result()
-    for log in held:
-        replay(log)
+    return [finding for log in held for finding in log]
