@@ -35,6 +35,8 @@ from peerbench.validators.columnar.keys import (
 )
 
 IntArray = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.signedinteger[Any]]
+"""Group or value codes: int32 while they fit, which halves the memory each pass moves."""
 
 TIMEPOINT_WINDOWS: dict[str, tuple[int, int]] = {
     Timepoint.MONTH_3.value: (28, 180),
@@ -112,7 +114,7 @@ def _is_dictionary(column: Any) -> bool:
     return bool(pa.types.is_dictionary(column.type))
 
 
-def _indices(column: Any) -> IntArray:
+def _indices(column: Any) -> Codes:
     """Codes that are equal exactly where the values are (-1 for null), in no set order.
 
     Dictionary columns from :class:`KeyCollector` share one dictionary of distinct
@@ -121,14 +123,14 @@ def _indices(column: Any) -> IntArray:
     if _is_dictionary(column):
         chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
         if not chunks:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int32)
         indices = pa.chunked_array([chunk.indices for chunk in chunks]).combine_chunks()
     else:
         array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         indices = pc.dictionary_encode(array).indices
     if indices.null_count:
         indices = pc.fill_null(indices, -1)
-    codes: IntArray = indices.to_numpy().astype(np.int64)
+    codes: Codes = indices.to_numpy()  # int32, as Arrow's dictionary indices are
     return codes
 
 
@@ -142,13 +144,13 @@ DIRECT_LIMIT = 1 << 24
 """Group codes below this are used directly as array positions (no hash pass)."""
 
 
-def _determined(codes: IntArray, other: IntArray, bound: int) -> bool:
+def _determined(codes: Codes, other: Codes, bound: int) -> bool:
     """True when ``other`` has one value per code (so it adds nothing to the grouping).
 
     One scatter and one gather: every code remembers the value of its last row, and the
     rows agree with that exactly when each code has a single value.
     """
-    seen = np.empty(bound, dtype=np.int64)
+    seen = np.empty(bound, dtype=other.dtype)
     for rows in (slice(0, 4096), slice(None)):  # a cheap look at the head usually decides
         seen[codes[rows]] = other[rows]
         if not (seen[codes[rows]] == other[rows]).all():
@@ -156,7 +158,7 @@ def _determined(codes: IntArray, other: IntArray, bound: int) -> bool:
     return True
 
 
-def _compact(codes: IntArray, bound: int) -> tuple[IntArray, int]:
+def _compact(codes: Codes, bound: int) -> tuple[Codes, int]:
     """``codes`` renumbered 0, 1, ... in code order, with the new bound (no hash pass)."""
     used = np.zeros(bound, dtype=np.bool_)
     used[codes] = True
@@ -164,7 +166,7 @@ def _compact(codes: IntArray, bound: int) -> tuple[IntArray, int]:
     return renumber[codes], int(renumber[-1]) + 1
 
 
-def group_codes(keys: pa.Table, columns: Sequence[str]) -> tuple[IntArray, int]:
+def group_codes(keys: pa.Table, columns: Sequence[str]) -> tuple[Codes, int]:
     """Codes equal exactly where ``columns`` (which hold no nulls) are, and their bound.
 
     Unlike :func:`dense_ids` the codes are in no particular order and need not be dense,
@@ -175,7 +177,7 @@ def group_codes(keys: pa.Table, columns: Sequence[str]) -> tuple[IntArray, int]:
     first, and only if that is still too wide does a hash pass renumber everything.
     """
     if keys.num_rows == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(0, dtype=np.int32), 0
     codes = _indices(keys.column(columns[0]))
     bound = int(codes.max(initial=0)) + 1
     for name in columns[1:]:
@@ -199,7 +201,7 @@ def dense_ids(keys: pa.Table, columns: Sequence[str]) -> IntArray:
     """
     if keys.num_rows == 0:
         return np.zeros(0, dtype=np.int64)
-    ids = _indices(keys.column(columns[0]))
+    ids: IntArray = _indices(keys.column(columns[0])).astype(np.int64)  # products grow
     in_order = not _is_dictionary(keys.column(columns[0]))
     for name in columns[1:]:
         codes = _indices(keys.column(name))
@@ -308,9 +310,11 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
     base[base_ids] = base_days  # one baseline per group, mostly: a plain scatter
     repeated = base[base_ids] != base_days  # groups with baselines on other days too
     np.minimum.at(base, base_ids[repeated], base_days[repeated])  # earliest of those
-    base_of = base[ids]
-    has_base = ~baseline & (base_of != none)
-    since = np.where(has_base, days - base_of, 0)  # days are int32 (no overflow here)
+    since = base[ids]  # each row's baseline day, turned into days since it in place
+    has_base = since != none
+    has_base &= ~baseline
+    np.subtract(days, since, out=since)  # days are int32 (no overflow here)
+    since[~has_base] = 0
     before = has_base & (since < 0)
     out.emit(
         "follow-up-before-baseline",
