@@ -7,7 +7,15 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from peerbench.validators.columnar import instruments
 from tests.validators.columnar.tables import Flat, flat, run, unique_keys, valid_row
+
+
+@pytest.fixture(autouse=True, params=["numpy", "compiled"])
+def row_summaries(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs on both ways of summarising item rows (NumPy and compiled)."""
+    if request.param == "compiled":
+        monkeypatch.setattr(instruments, "COMPILED_MIN_ROWS", 0)
 
 
 def outcome(instrument: str, items: list[Any] | None, **changes: Any) -> dict[str, Any]:

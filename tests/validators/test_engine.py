@@ -165,7 +165,7 @@ def test_a_batch_that_fails_stops_the_run_with_its_error(
     """A check failing before its keys are handed over must not leave the run waiting."""
     rows = [valid_row("outcome", record_id=f"m-{i}") for i in range(40)]
     path = write_csv(tmp_path / "outcomes.csv", rows)
-    real = engine.check_batch
+    real = getattr(engine, "check_batch")  # noqa: B009 - imported there, not exported
     calls = []
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -175,11 +175,13 @@ def test_a_batch_that_fails_stops_the_run_with_its_error(
         if fail_at == "fields":
             raise RuntimeError("broken batch")
 
+        share = kwargs["on_fields"]
+
         def hand_over_then_fail(checked: Any) -> None:
-            kwargs["on_fields"](checked)
+            share(checked)
             raise RuntimeError("broken batch")
 
-        return real(*args, on_fields=hand_over_then_fail)
+        return real(*args, **{**kwargs, "on_fields": hand_over_then_fail})
 
     monkeypatch.setattr(engine, "check_batch", failing)
     outcome: list[BaseException | None] = []
@@ -197,3 +199,21 @@ def test_a_batch_that_fails_stops_the_run_with_its_error(
     assert not worker.is_alive(), "the run waited for keys that never came"
     assert isinstance(outcome[0], RuntimeError)
     assert len(calls) >= 3  # the failing batch was reached
+
+
+def test_compiled_item_checks_report_exactly_as_numpy(
+    synthetic: tuple[Path, SynthConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches big enough for the compiled item checks give the same report."""
+    from peerbench.validators.columnar import instruments
+
+    folder, config = synthetic
+
+    def report(min_rows: int) -> list[dict[str, Any]]:
+        monkeypatch.setattr(instruments, "COMPILED_MIN_ROWS", min_rows)
+        result = validate([folder], today=config.as_of, max_findings=100_000)
+        return [f.to_dict() for f in result.findings] + [dict(result.by_code)]
+
+    compiled, numpy = report(0), report(10**9)
+    assert any(f.get("code") == "item-out-of-range" for f in compiled[:-1])
+    assert compiled == numpy

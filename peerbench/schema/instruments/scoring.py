@@ -120,12 +120,32 @@ def _summary(
     definition: InstrumentDefinition, x: FloatArray, n_missing: IntArray, usable: BoolArray
 ) -> tuple[FloatArray, BoolArray]:
     """Totals for sum, mean, scaled_mean and lookup, with the missing-item rule."""
-    k = definition.item_count
-    method, rule = definition.scoring.method, definition.missing
     any_missing = bool(n_missing.any())
     # A matrix-vector product is a BLAS call and several times faster than sum(axis=1);
     # sums of small whole numbers stay exact whatever the order of addition.
-    total = (np.where(np.isnan(x), 0.0, x) if any_missing else x) @ np.ones(k)
+    ones = np.ones(definition.item_count)
+    total = (np.where(np.isnan(x), 0.0, x) if any_missing else x) @ ones
+    return summary_scores(definition, total, n_missing, usable)
+
+
+def summary_scores(
+    definition: InstrumentDefinition, total: FloatArray, n_missing: IntArray, usable: BoolArray
+) -> tuple[FloatArray, BoolArray]:
+    """Scores of a sum, mean, scaled_mean or lookup instrument from its rows' totals.
+
+    Args:
+        definition: The instrument (its method one of ``SUMMARY_METHODS``).
+        total: Each row's sum of answered items, reverse-scored items already flipped.
+        n_missing: Unanswered items per row.
+        usable: Rows whose answers are all in range.
+
+    Returns:
+        Each row's score and whether it is valid (usable, and the missing-item rule
+        allows it).
+    """
+    k = definition.item_count
+    method, rule = definition.scoring.method, definition.missing
+    any_missing = bool(n_missing.any())
     valid = usable & (n_missing <= rule.max_missing)
     answered = np.maximum(k - n_missing, 1)  # avoids 0/0 on rows that are invalid anyway
     if method is ScoringMethod.SUM:

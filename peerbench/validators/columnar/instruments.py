@@ -16,13 +16,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.schema.instruments.components import ScoringMethod
+from peerbench.schema.instruments.components import SUMMARY_METHODS, ScoringMethod
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.interpretation import level_from_score
-from peerbench.schema.instruments.scoring import score_checked
+from peerbench.schema.instruments.scoring import score_checked, summary_scores
 from peerbench.validators.columnar.coerce import Coerced, as_array, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 from peerbench.validators.columnar.distinct import deduplicated
+from peerbench.validators.columnar.item_rows import COMPILED_MIN_ROWS, Scale, summarise
 from peerbench.validators.columnar.items import (
     EXACT_FLOAT32,
     FloatMatrix,
@@ -65,6 +66,8 @@ class _Batch:
     total: FloatVector
     ctx: CheckContext
     first_row: int
+    compiled: bool
+    """Whether the batch is large enough for the compiled row summaries."""
 
     def emit(
         self, code: str, column: str, positions: IntArray, values: Any = None, detail: Any = ""
@@ -126,6 +129,7 @@ def check_instruments(
         _numbers(columns["total_score"]),
         ctx,
         first_row,
+        n >= COMPILED_MIN_ROWS,
     )
     unscaled = np.sort(np.flatnonzero(item_counts == 0))
     if unscaled.size:
@@ -175,16 +179,6 @@ def _check_range(
     return any_bad
 
 
-def _missing_counts(answers: FloatMatrix) -> IntArray:
-    """NaN answers per row, one pass per item column."""
-    missing = np.isnan(answers)
-    counts = np.zeros(answers.shape[0], dtype=np.int64)
-    if missing.any():
-        for j in range(answers.shape[1]):
-            counts += missing[:, j]
-    return counts
-
-
 def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) -> None:
     """Every check of one instrument over its ``rows`` (ascending batch positions)."""
     code, k = definition.code, definition.item_count
@@ -198,18 +192,19 @@ def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) 
         batch.lengths,
         lambda given: [f"{code} has {k} items but {g} were given" for g in given],
     )
-    block = batch.grid.block(rows, k)
-    bounds = [(item.min, item.max) for item in definition.items()]
-    bad_items = _check_range(batch, rows, block, bounds, code)
+    summary = summarise(batch.grid, rows, Scale.of(definition), compiled=batch.compiled)
+    if summary.bad.any():  # rare: only these rows are read again, to list each answer
+        bad_rows = rows[summary.bad]
+        bounds = [(item.min, item.max) for item in definition.items()]
+        _check_range(batch, bad_rows, batch.grid.block(bad_rows, k), bounds, code)
     if method is ScoringMethod.LICENSED:
         _check_licensed(definition, rows, batch)
         return
     batch.emit("required-missing", "items", rows[lengths == 0])
-    scorable = ~batch.grid.unreadable[rows] & (lengths == k) & ~bad_items
-    where, answers = (rows, block) if scorable.all() else (rows[scorable], block[scorable])
+    scorable = ~batch.grid.unreadable[rows] & (lengths == k) & ~summary.bad
+    where, n_missing, total = rows[scorable], summary.n_missing[scorable], summary.total[scorable]
     if where.size == 0:
         return
-    n_missing = _missing_counts(answers)
     # Every scored instrument's own missing-item rule (licensed ones returned above: the
     # licensor's software applies its rule).
     allowed = definition.missing.max_missing
@@ -228,9 +223,14 @@ def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) 
     has_total = ~np.isnan(submitted)
     if not has_total.any():
         return
-    where, submitted, n_missing = where[has_total], submitted[has_total], n_missing[has_total]
-    # Every answer here was checked above (in range, whole), so the matrix is not re-checked.
-    score, valid = score_checked(definition, answers[has_total], n_missing)
+    where, submitted = where[has_total], submitted[has_total]
+    n_missing, total = n_missing[has_total], total[has_total]
+    # Every answer here is in range, so the totals are scored as they are.
+    if method in SUMMARY_METHODS:
+        usable = np.ones(where.size, dtype=np.bool_)
+        score, valid = summary_scores(definition, total, n_missing, usable)
+    else:
+        score, valid = score_checked(definition, batch.grid.block(where, k), n_missing)
     score = np.where(valid, score, np.nan)
     tolerance = np.where(
         n_missing > 0,
