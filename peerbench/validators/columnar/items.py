@@ -188,10 +188,20 @@ def _compact(flat: FloatVector) -> npt.NDArray[np.floating[Any]]:
 
 def _typed_floats(flat: Any) -> npt.NDArray[np.floating[Any]]:
     """Typed whole numbers as floats with NaN for null (float32 when that is exact)."""
-    if flat.type.bit_width <= 16:
-        small: npt.NDArray[np.float32] = pc.cast(flat, pa.float32()).to_numpy(zero_copy_only=False)
-        return small
-    return _compact(_floats(flat))
+    if flat.type.bit_width > 16:
+        return _compact(_floats(flat))
+    # Straight from Arrow's value buffer: one float32 copy, where casting in Arrow and
+    # converting nulls to NaN would write two (fresh memory is dear on a busy machine).
+    array = flat.combine_chunks() if isinstance(flat, pa.ChunkedArray) else flat
+    if len(array) == 0:
+        return np.empty(0, dtype=np.float32)
+    values = np.frombuffer(
+        array.buffers()[1], dtype=array.type.to_pandas_dtype(), count=len(array) + array.offset
+    )[array.offset :]
+    small: npt.NDArray[np.float32] = values.astype(np.float32)
+    if array.null_count:
+        small[coerce.flag(pc.is_null(array))] = np.nan
+    return small
 
 
 def from_columns(
