@@ -7,7 +7,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from peerbench.validators.columnar import instruments
+from peerbench.validators.columnar import compiled
 from tests.validators.columnar.tables import Flat, flat, run, unique_keys, valid_row
 
 
@@ -15,7 +15,7 @@ from tests.validators.columnar.tables import Flat, flat, run, unique_keys, valid
 def row_summaries(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs on both ways of summarising item rows (NumPy and compiled)."""
     if request.param == "compiled":
-        monkeypatch.setattr(instruments, "COMPILED_MIN_ROWS", 0)
+        monkeypatch.setattr(compiled, "COMPILED_MIN_ROWS", 0)
 
 
 def outcome(instrument: str, items: list[Any] | None, **changes: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from peerbench.schema.codelists import Timepoint
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.validators.columnar import compiled
 from peerbench.validators.columnar.coerce import flag
 from peerbench.validators.columnar.context import (
     BatchContext,
@@ -290,6 +291,36 @@ def check_references(record_type: str, collector: KeyCollector, out: Emitter) ->
         )
 
 
+def days_since_baseline(
+    ids: Codes, bound: int, baseline: BoolArray, days: npt.NDArray[np.int32]
+) -> tuple[npt.NDArray[np.int32], BoolArray]:
+    """Per row, days since the earliest baseline of its group (``ids`` below ``bound``).
+
+    Returns:
+        The days (0 where there is none) and whether there is one; a baseline row has
+        none before it.
+    """
+    n = ids.size
+    loop = compiled.kernel("days_since_baseline") if compiled.worth_it(n) else None
+    if loop is not None:
+        since = np.empty(n, dtype=np.int32)
+        has_base = np.empty(n, dtype=np.bool_)
+        loop(ids, bound, baseline, days, since, has_base)
+        return since, has_base
+    none = np.iinfo(np.int32).max
+    base = np.full(bound, none, dtype=np.int32)
+    base_ids, base_days = ids[baseline], days[baseline]
+    base[base_ids] = base_days  # one baseline per group, mostly: a plain scatter
+    repeated = base[base_ids] != base_days  # groups with baselines on other days too
+    np.minimum.at(base, base_ids[repeated], base_days[repeated])  # earliest of those
+    since = base[ids]  # each row's baseline day, turned into days since it in place
+    has_base = since != none
+    has_base &= ~baseline
+    np.subtract(days, since, out=since)  # days are int32 (no overflow here)
+    since[~has_base] = 0
+    return since, has_base
+
+
 def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
     """Follow-ups before their baseline (error) or far from their nominal time (warning)."""
     columns = ("participant_key", "service_id", "instrument", "timepoint", "date_administered")
@@ -304,17 +335,7 @@ def check_outcome_dates(keys: pa.Table, out: Emitter) -> None:
         return out
 
     baseline = is_timepoint(Timepoint.BASELINE.value)
-    none = np.iinfo(np.int32).max
-    base = np.full(bound, none, dtype=np.int32)
-    base_ids, base_days = ids[baseline], days[baseline]
-    base[base_ids] = base_days  # one baseline per group, mostly: a plain scatter
-    repeated = base[base_ids] != base_days  # groups with baselines on other days too
-    np.minimum.at(base, base_ids[repeated], base_days[repeated])  # earliest of those
-    since = base[ids]  # each row's baseline day, turned into days since it in place
-    has_base = since != none
-    has_base &= ~baseline
-    np.subtract(days, since, out=since)  # days are int32 (no overflow here)
-    since[~has_base] = 0
+    since, has_base = days_since_baseline(ids, bound, baseline, days)
     before = has_base & (since < 0)
     out.emit(
         "follow-up-before-baseline",

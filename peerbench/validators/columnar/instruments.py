@@ -21,9 +21,10 @@ from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.interpretation import level_from_score
 from peerbench.schema.instruments.scoring import score_checked, summary_scores
 from peerbench.validators.columnar.coerce import Coerced, as_array, flag
+from peerbench.validators.columnar.compiled import worth_it
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 from peerbench.validators.columnar.distinct import deduplicated
-from peerbench.validators.columnar.item_rows import COMPILED_MIN_ROWS, Scale, summarise
+from peerbench.validators.columnar.item_rows import Scale, summarise
 from peerbench.validators.columnar.items import (
     EXACT_FLOAT32,
     FloatMatrix,
@@ -129,7 +130,7 @@ def check_instruments(
         _numbers(columns["total_score"]),
         ctx,
         first_row,
-        n >= COMPILED_MIN_ROWS,
+        worth_it(n),
     )
     unscaled = np.sort(np.flatnonzero(item_counts == 0))
     if unscaled.size:

@@ -1,6 +1,6 @@
 """One pass over an instrument's rows: answers out of range, answers missing, totals.
 
-Large batches use a compiled loop (:mod:`.item_rows_jit`, Numba) that reads each answer
+Large batches use a compiled loop (:mod:`.kernels_jit`, Numba) that reads each answer
 once. NumPy, the reference the loop is tested against, builds an ``(m, k)`` matrix
 first and takes several passes over it; for a million outcome rows that was about 40%
 of all validation time.
@@ -8,24 +8,14 @@ of all validation time.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 import numpy as np
 
 from peerbench.schema.instruments.definition import InstrumentDefinition
+from peerbench.validators.columnar import compiled as compiled_loops
 from peerbench.validators.columnar.context import BoolArray
 from peerbench.validators.columnar.items import FloatVector, IntArray, ItemGrid
-
-logger = logging.getLogger(__name__)
-
-COMPILED_MIN_ROWS = 32_768
-"""Batches of at least this many rows use the compiled loop. Smaller files are checked
-with NumPy: loading the loop (about 0.3 s, once per process) would cost them more than
-it saves."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +70,7 @@ def summarise(grid: ItemGrid, rows: IntArray, scale: Scale, *, compiled: bool) -
         scale: The instrument's item scale.
         compiled: Use the compiled loop (NumPy if it cannot be loaded).
     """
-    kernel = _kernel() if compiled else None
+    kernel = compiled_loops.kernel("summarise_rows") if compiled else None
     if kernel is None:
         return summarise_numpy(grid, rows, scale)
     m = rows.size
@@ -113,15 +103,3 @@ def summarise_numpy(grid: ItemGrid, rows: IntArray, scale: Scale) -> RowSummary:
     oriented = np.where(scale.reverse, scale.low + scale.high - block, block)
     total = np.where(missing, 0.0, oriented).sum(axis=1)
     return RowSummary(bad, missing.sum(axis=1).astype(np.int64), total)
-
-
-@cache
-def _kernel() -> Callable[..., Any] | None:
-    """The compiled loop, or None (with a warning) where Numba cannot load it."""
-    try:
-        from peerbench.validators.columnar.item_rows_jit import summarise_rows
-    except Exception as exc:  # an unusable Numba must not stop validation
-        logger.warning("compiled item checks unavailable (%s); using NumPy", exc)
-        return None
-    kernel: Callable[..., Any] = summarise_rows
-    return kernel

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from peerbench.validators.columnar import item_rows
+from peerbench.validators.columnar import compiled
 from peerbench.validators.columnar.item_rows import RowSummary, Scale, summarise
 from peerbench.validators.columnar.items import ItemGrid
 
@@ -76,13 +76,13 @@ def test_the_compiled_loop_agrees_with_numpy(seed: int) -> None:
 
 
 def test_without_numba_numpy_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    item_rows._kernel.cache_clear()
-    monkeypatch.setitem(sys.modules, "peerbench.validators.columnar.item_rows_jit", None)
+    compiled.kernel.cache_clear()
+    monkeypatch.setitem(sys.modules, "peerbench.validators.columnar.kernels_jit", None)
     try:
-        assert item_rows._kernel() is None
+        assert compiled.kernel("summarise_rows") is None
         grid = _list_grid([[1, 2], [3, 0]])
         scale = _scale([0, 0], [3, 3], reverse=[])
         got = summarise(grid, np.arange(2, dtype=np.int64), scale, compiled=True)
         assert got.total.tolist() == [3.0, 3.0]
     finally:
-        item_rows._kernel.cache_clear()
+        compiled.kernel.cache_clear()

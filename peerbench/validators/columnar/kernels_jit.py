@@ -1,7 +1,8 @@
-"""The compiled loop behind :mod:`peerbench.validators.columnar.item_rows`.
+"""Compiled loops (Numba) for large batches; load them through :mod:`.compiled`.
 
-Kept apart so that Numba is imported (and the loop loaded from its on-disk cache) only
-when a batch is large enough to gain from it.
+Kept apart so that Numba is imported (and the loops loaded from its on-disk cache) only
+when a batch is large enough to gain from them. Each loop has a NumPy twin in the
+module that uses it, which is the reference it is tested against.
 """
 
 from __future__ import annotations
@@ -53,3 +54,26 @@ def summarise_rows(
         bad[r] = out_of_range
         missing[r] = n_missing
         total[r] = s
+
+
+@numba.njit(nogil=True, cache=True)
+def days_since_baseline(
+    ids: Any, bound: int, is_baseline: Any, days: Any, since: Any, has_base: Any
+) -> None:  # pragma: no cover - compiled; its Python twin is tested against it
+    """Per row: days since its group's earliest baseline (0 and False where none).
+
+    Baseline rows themselves have no baseline before them.
+    """
+    none = 2147483647  # int32's largest: no day is that far off
+    base = np.full(bound, none, dtype=np.int32)
+    for r in range(ids.shape[0]):
+        if is_baseline[r] and days[r] < base[ids[r]]:
+            base[ids[r]] = days[r]
+    for r in range(ids.shape[0]):
+        first = base[ids[r]]
+        if is_baseline[r] or first == none:
+            has_base[r] = False
+            since[r] = 0
+        else:
+            has_base[r] = True
+            since[r] = days[r] - first

@@ -1,0 +1,60 @@
+"""The compiled loops agree with their NumPy twins; without Numba, NumPy does the work."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from peerbench.validators.columnar import compiled
+from peerbench.validators.columnar.cross_records import days_since_baseline
+
+
+def _days_since(
+    ids: list[int], baseline: list[bool], days: list[int], *, loop: bool
+) -> list[int | None]:
+    bound = max(ids, default=0) + 1
+    previous = compiled.COMPILED_MIN_ROWS
+    compiled.COMPILED_MIN_ROWS = 0 if loop else 10**9
+    try:
+        since, has = days_since_baseline(
+            np.array(ids, dtype=np.int32),
+            bound,
+            np.array(baseline, dtype=np.bool_),
+            np.array(days, dtype=np.int32),
+        )
+    finally:
+        compiled.COMPILED_MIN_ROWS = previous
+    return [int(d) if h else None for d, h in zip(since, has, strict=True)]
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_days_since_the_earliest_baseline(loop: bool) -> None:
+    ids = [0, 0, 1, 0, 2, 1, 0]
+    baseline = [True, False, False, True, False, True, False]
+    days = [100, 130, 50, 90, 10, 40, 95]
+    # Group 0 has baselines on days 100 and 90: the earliest counts. Group 2 has none.
+    assert _days_since(ids, baseline, days, loop=loop) == [None, 40, 10, None, None, None, 5]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_compiled_days_since_baseline_agrees_with_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 3000))
+    ids = rng.integers(0, max(1, n // 3), size=n).tolist()
+    baseline = (rng.random(n) < 0.3).tolist()
+    days = rng.integers(-500, 500, size=n).tolist()
+    assert _days_since(ids, baseline, days, loop=True) == _days_since(
+        ids, baseline, days, loop=False
+    )
+
+
+def test_without_numba_no_loop_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled.kernel.cache_clear()
+    monkeypatch.setitem(sys.modules, "peerbench.validators.columnar.kernels_jit", None)
+    try:
+        assert compiled.kernel("days_since_baseline") is None
+        assert _days_since([0, 0], [True, False], [1, 3], loop=True) == [None, 2]
+    finally:
+        compiled.kernel.cache_clear()
