@@ -77,3 +77,27 @@ def days_since_baseline(
         else:
             has_base[r] = True
             since[r] = days[r] - first
+
+
+@numba.njit(nogil=True, cache=True)
+def match_bytes(
+    offsets: Any, data: Any, prefix: Any, rest: Any, shortest: int, longest: int, ok: Any
+) -> None:  # pragma: no cover - compiled; its Python twin is tested against it
+    """Clear ``ok[i]`` unless cell ``i`` (bytes ``offsets[i]:offsets[i + 1]`` of ``data``)
+    has ``shortest`` to ``longest`` bytes, byte ``j`` in ``prefix[j]`` for the first
+    ``len(prefix)`` and every other byte in ``rest``. Cells already not ok are skipped.
+    """
+    fixed = prefix.shape[0]
+    for i in range(ok.shape[0]):
+        if not ok[i]:
+            continue
+        start = offsets[i]
+        length = offsets[i + 1] - start
+        if length < shortest or length > longest:
+            ok[i] = False
+            continue
+        for j in range(length):
+            byte = data[start + j]
+            if not (prefix[j, byte] if j < fixed else rest[byte]):
+                ok[i] = False
+                break

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from peerbench.validators.columnar import compiled as compiled_loops
 from peerbench.validators.columnar.coerce import Coerced, as_array, as_text, flag, nulls
 from peerbench.validators.columnar.context import BoolArray
 
@@ -48,6 +49,21 @@ class BytePattern:
 
     def matches(self, array: Any) -> BoolArray:
         """Per cell of a ``string`` array, True where it is non-null and matches."""
+        loop = compiled_loops.kernel("match_bytes") if compiled_loops.worth_it(len(array)) else None
+        if loop is None:
+            return self.matches_numpy(array)
+        ok = ~nulls(array)
+        buffers = array.buffers()
+        if buffers[2] is None:  # no bytes at all: every cell is empty
+            return ok & (self.shortest == 0)
+        offsets = np.frombuffer(buffers[1], dtype=np.int32)[array.offset :]
+        data = np.frombuffer(buffers[2], dtype=np.uint8)
+        prefix = np.array(self.prefix, dtype=np.bool_).reshape(len(self.prefix), 256)
+        loop(offsets, data, prefix, self.rest, self.shortest, self.longest, ok)
+        return ok
+
+    def matches_numpy(self, array: Any) -> BoolArray:
+        """:meth:`matches` with NumPy: the compiled loop's twin, used for small arrays."""
         offsets, data = _buffers(array)
         lengths = np.diff(offsets)
         ok = ~nulls(array) & (lengths >= self.shortest) & (lengths <= self.longest)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
-from peerbench.validators.columnar import compiled
+from peerbench.schema.fields import ID_PATTERN, PARTICIPANT_KEY_PATTERN
+from peerbench.validators.columnar import compiled, text
 from peerbench.validators.columnar.cross_records import days_since_baseline
 
 
@@ -58,3 +61,29 @@ def test_without_numba_no_loop_is_loaded(monkeypatch: pytest.MonkeyPatch) -> Non
         assert _days_since([0, 0], [True, False], [1, 3], loop=True) == [None, 2]
     finally:
         compiled.kernel.cache_clear()
+
+
+@pytest.mark.parametrize("pattern", [ID_PATTERN, PARTICIPANT_KEY_PATTERN, "^[a-z][a-z0-9]{1,3}$"])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_byte_pattern_agrees_with_numpy(pattern: str, seed: int) -> None:
+    byte_pattern = text.byte_pattern(pattern)
+    assert byte_pattern is not None
+    rng = np.random.default_rng(seed)
+    alphabet = [*"aZ09_.-", "", " ", "é", "f", "3", "x" * 70]
+    cells = [
+        None if rng.random() < 0.05 else "".join(rng.choice(alphabet, rng.integers(0, 6)))
+        for _ in range(2000)
+    ]
+    cells += ["a", "", "0" * 32, "ab", "12", "a1b2", "a1b2c"]
+    array = pa.array(cells, pa.string()).slice(int(rng.integers(0, 5)))
+    previous = compiled.COMPILED_MIN_ROWS
+    compiled.COMPILED_MIN_ROWS = 0
+    try:
+        loop = byte_pattern.matches(array)
+    finally:
+        compiled.COMPILED_MIN_ROWS = previous
+    np.testing.assert_array_equal(loop, byte_pattern.matches_numpy(array))
+    expected = [
+        c is not None and re.fullmatch(pattern[1:-1], c) is not None for c in array.to_pylist()
+    ]
+    assert loop.tolist() == expected
