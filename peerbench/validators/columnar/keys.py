@@ -111,7 +111,9 @@ def prepare(
         if name in _CODED:
             column = _positions(canonical.column(name) if view is None else view, _CODED[name])
         elif view is not None and pa.types.is_string(view.type.value_type):
-            column = deduplicated(view)
+            # Repeats in the dictionary are merged when the batches are put together
+            # (KeyCollector.table); values nulled by a finding must be null rows first.
+            column = view if view.dictionary.null_count == 0 else deduplicated(view)
         else:
             column = canonical.column(name)
             if name in repeating and pa.types.is_string(column.type):
@@ -138,6 +140,8 @@ class KeyCollector:
     """Key columns of every accepted batch, by record type."""
 
     batches: dict[str, list[pa.Table]] = field(default_factory=dict)
+    combined: set[str] = field(default_factory=set)
+    """Record types whose kept keys are one table with distinct dictionaries."""
 
     def add(self, record_type: str, canonical: pa.Table, first_row: int, file_index: int) -> None:
         """Keep the key columns of one canonical batch with its row numbers and file."""
@@ -146,16 +150,35 @@ class KeyCollector:
     def keep(self, record_type: str, keys: pa.Table) -> None:
         """Keep keys made by :func:`prepare`."""
         self.batches.setdefault(record_type, []).append(keys)
+        self.combined.discard(record_type)
 
     def table(self, record_type: str) -> pa.Table | None:
         """All kept keys of ``record_type`` in file and row order, or None if none.
 
-        Dictionary columns share one dictionary across batches (so their indices are
-        comparable); the combined table is cached.
+        Dictionary columns share one dictionary of distinct values across batches (so
+        equal indices are equal values); the combined table is cached.
         """
         parts = self.batches.get(record_type)
         if not parts:
             return None
-        if len(parts) > 1:
-            parts[:] = [pa.concat_tables(parts).unify_dictionaries()]
+        if record_type not in self.combined:
+            if len(parts) > 1:
+                # Unifying also merges values repeated within a batch's dictionary.
+                parts[:] = [pa.concat_tables(parts).unify_dictionaries()]
+            else:
+                parts[:] = [_distinct_dictionaries(parts[0])]
+            self.combined.add(record_type)
         return parts[0]
+
+
+def _distinct_dictionaries(keys: pa.Table) -> pa.Table:
+    """``keys`` with every dictionary column's dictionary made distinct.
+
+    Arrow's unification leaves a table of one chunk as it is, repeats and all.
+    """
+    for position, name in enumerate(keys.column_names):
+        column = keys.column(name)
+        if pa.types.is_dictionary(column.type) and column.num_chunks:
+            chunks = [deduplicated(chunk) for chunk in column.chunks]
+            keys = keys.set_column(position, name, pa.chunked_array(chunks, chunks[0].type))
+    return keys
