@@ -130,6 +130,21 @@ def _mask(array: Any) -> BoolArray:
     return out
 
 
+def floats(column: Any) -> npt.NDArray[np.float64]:
+    """Numbers as float64 NumPy, NaN where null (no copy when there are no nulls)."""
+    array = as_array(column)
+    if not pa.types.is_float64(array.type):
+        array = pc.cast(array, pa.float64())
+    if array.null_count == 0 or len(array) == 0:
+        out: npt.NDArray[np.float64] = array.to_numpy(zero_copy_only=False)
+        return out
+    end = array.offset + len(array)
+    values = np.frombuffer(array.buffers()[1], dtype=np.float64, count=end)[array.offset :]
+    out = values.copy()
+    out[nulls(array)] = np.nan
+    return out
+
+
 def nulls(array: Any) -> BoolArray:
     """True where ``array`` is null (no pass over the data when it has no nulls)."""
     if array.null_count == 0:

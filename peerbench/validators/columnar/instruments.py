@@ -20,7 +20,7 @@ from peerbench.schema.instruments.components import SUMMARY_METHODS, ScoringMeth
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.interpretation import level_from_score
 from peerbench.schema.instruments.scoring import score_checked, summary_scores
-from peerbench.validators.columnar.coerce import Coerced, as_array, flag
+from peerbench.validators.columnar.coerce import Coerced, as_array, flag, floats
 from peerbench.validators.columnar.compiled import worth_it
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 from peerbench.validators.columnar.distinct import deduplicated
@@ -46,8 +46,7 @@ instrument is unknown and so its own scale cannot be checked."""
 
 
 def _numbers(column: Coerced) -> FloatVector:
-    out: FloatVector = pc.cast(column.values, pa.float64()).to_numpy(zero_copy_only=False)
-    return out
+    return floats(column.values)
 
 
 def _mask(n: int, positions: IntArray) -> BoolArray:

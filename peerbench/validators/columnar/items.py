@@ -165,8 +165,7 @@ def _read(
 
 
 def _floats(values: Any) -> FloatVector:
-    out: FloatVector = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-    return out
+    return coerce.floats(values)
 
 
 EXACT_FLOAT32 = 2**24
@@ -227,6 +226,20 @@ def from_columns(
     return ItemGrid(grid.ravel(), starts, last, True, unreadable, stride=n)
 
 
+def _list_layout(lists: Any) -> tuple[IntArray, IntArray, Any]:
+    """Where each list starts in its values, its length (0 for null) and the values.
+
+    Read from the list offsets, with no pass over the values; values hidden behind a
+    null list stay in place but are never read (its length is 0).
+    """
+    offsets = np.asarray(lists.offsets).astype(np.int64)  # int32 or int64 offsets
+    lengths = np.diff(offsets)
+    if lists.null_count:
+        lengths[coerce.nulls(lists)] = 0
+    values = lists.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+    return offsets[:-1] - offsets[0], lengths, values
+
+
 def from_lists(column: Any, ctx: CheckContext, first_row: int) -> ItemGrid:
     """Read a list column (typed, or list of strings from JSON)."""
     lists = coerce.as_array(column)
@@ -240,18 +253,19 @@ def from_lists(column: Any, ctx: CheckContext, first_row: int) -> ItemGrid:
         )
         none = np.zeros(n, dtype=np.int64)
         return ItemGrid(np.empty(0), none, none, False, bad)
+    unreadable = np.zeros(n, dtype=np.bool_)
+    if pa.types.is_integer(lists.type.value_type):
+        # Typed whole numbers (Parquet): nothing to read or report, nulls become NaN.
+        starts, lengths, values = _list_layout(lists)
+        canonical = None
+        if pa.types.is_list(lists.type) and pa.types.is_int16(values.type):
+            # Canonical already unless an empty list must become null.
+            canonical = lists if int((lengths == 0).sum()) == lists.null_count else None
+        return ItemGrid(_typed_floats(values), starts, lengths, False, unreadable, canonical)
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
     # flatten() skips values hidden behind null lists, so it lines up with `lengths`.
     flat = pc.list_flatten(lists)
-    unreadable = np.zeros(n, dtype=np.bool_)
-    if pa.types.is_integer(flat.type):
-        # Typed whole numbers (Parquet): nothing to read or report, nulls become NaN.
-        canonical = None
-        if pa.types.is_list(lists.type) and pa.types.is_int16(flat.type):
-            # Canonical already unless an empty list must become null.
-            canonical = lists if int((lengths == 0).sum()) == lists.null_count else None
-        return ItemGrid(_typed_floats(flat), starts, lengths, False, unreadable, canonical)
     result = coerce.to_integer(flat)
     if result.invalid.any():
         parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64)

@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from peerbench.validators.columnar import coerce
 from peerbench.validators.columnar.context import CheckContext
 from peerbench.validators.columnar.items import from_lists
 
@@ -19,3 +20,32 @@ def test_typed_lists_read_as_floats_with_nan_for_null(value_type: pa.DataType, p
     assert grid.flat.dtype == np.float32
     np.testing.assert_array_equal(grid.flat, expected.to_numpy(zero_copy_only=False))
     assert grid.lengths.tolist() == [len(v or []) for v in lists.to_pylist()]
+
+
+def test_values_hidden_behind_a_null_list_are_never_read() -> None:
+    offsets = pa.array([0, 2, 5, 6, 8], pa.int32())
+    values = pa.array([1, 2, 9, 9, 9, 3, 4, None], pa.int16())
+    lists = pa.ListArray.from_arrays(offsets, values, mask=pa.array([False, True, False, False]))
+    for part in (lists, lists.slice(1), lists.slice(2, 2)):
+        grid = from_lists(part, CheckContext.__new__(CheckContext), first_row=2)
+        rows = [
+            grid.flat[start : start + length].tolist()
+            for start, length in zip(grid.starts, grid.lengths, strict=True)
+        ]
+        expected = [[np.nan if v is None else v for v in row or []] for row in part.to_pylist()]
+        np.testing.assert_equal(rows, expected)
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        pa.array([1.5, None, 3.0]),
+        pa.array([1.5, None, 3.0, None]).slice(1),
+        pa.array([1, None, 3], pa.int32()),
+        pa.array([2.0, 4.0]),
+        pa.array([], pa.float64()),
+    ],
+)
+def test_floats_are_nan_where_null(array: pa.Array) -> None:
+    expected = [np.nan if v is None else float(v) for v in array.to_pylist()]
+    np.testing.assert_equal(coerce.floats(array).tolist(), expected)
