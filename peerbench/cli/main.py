@@ -6,7 +6,7 @@ import importlib
 
 import click
 
-from peerbench import __version__
+from peerbench import __version__, runtime
 from peerbench.schema.version import STANDARD_VERSION
 
 COMMANDS: dict[str, str] = {
@@ -57,3 +57,6 @@ def cli() -> None:
     Validate, pseudonymise and pool peer-support outcome data, then compare services
     fairly. Run `peerbench COMMAND --help` for each command.
     """
+    # A one-shot command would spend longer loading the compiled checks than they save
+    # (see peerbench.runtime); `peerbench serve` turns them back on.
+    runtime.compiled_checks = False

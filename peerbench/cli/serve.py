@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from peerbench import runtime
 from peerbench.cli.output import echo_err
 from peerbench.server.db.migrate import DatabaseNotMigrated, upgrade
 from peerbench.server.settings import Settings
@@ -64,6 +65,7 @@ def serve(data_dir: Path | None, host: str, port: int, auto_migrate: bool, log_l
     except DatabaseNotMigrated as exc:
         echo_err(f"Cannot start: {exc}")
         click.get_current_context().exit(1)
+    runtime.compiled_checks = True  # a server validates upload after upload
     echo_err(f"peerbench serving on http://{host}:{port} (API docs at /docs)")
     try:
         uvicorn.run(

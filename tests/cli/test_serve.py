@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 from fastapi import FastAPI
 
+from peerbench import runtime
+from peerbench.cli.main import cli
 from peerbench.cli.serve import serve
 
 
@@ -24,12 +26,15 @@ def test_auto_migrate_then_runs_uvicorn(tmp_path: Path, monkeypatch: pytest.Monk
     seen: dict[str, Any] = {}
 
     def fake_run(app: Any, **kwargs: Any) -> None:
-        seen.update(app=app, **kwargs)
+        seen.update(app=app, compiled_checks=runtime.compiled_checks, **kwargs)
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
     args = ["--data-dir", str(tmp_path), "--auto-migrate", "--port", "8123"]
-    result = CliRunner().invoke(serve, args)
+    # Through the top-level group, which turns compiled checks off for one-shot commands:
+    # a server validates upload after upload, so it turns them back on.
+    result = CliRunner().invoke(cli, ["serve", *args])
     assert result.exit_code == 0, result.output
+    assert seen["compiled_checks"] is True
     assert isinstance(seen["app"], FastAPI)
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
     assert "http://127.0.0.1:8123" in result.stderr

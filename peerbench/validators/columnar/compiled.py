@@ -1,7 +1,8 @@
 """Loading the compiled loops of :mod:`.kernels_jit`, for batches worth it.
 
 Numba is imported on first use only, so small files never pay its start-up (about
-0.3 s per process, loading the loops from Numba's on-disk cache).
+0.9 s per process, loading the loops from Numba's on-disk cache), and not at all where
+:data:`peerbench.runtime.compiled_checks` is off (one-shot commands).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from peerbench import runtime
+
 logger = logging.getLogger(__name__)
 
 COMPILED_MIN_ROWS = 32_768
@@ -20,12 +23,16 @@ COMPILED_MIN_ROWS = 32_768
 
 def worth_it(rows: int) -> bool:
     """Whether work over ``rows`` rows should use the compiled loops."""
-    return rows >= COMPILED_MIN_ROWS
+    return runtime.compiled_checks and rows >= COMPILED_MIN_ROWS
+
+
+def kernel(name: str) -> Callable[..., Any] | None:
+    """The compiled loop ``name``; None where they are off or Numba cannot load."""
+    return _load(name) if runtime.compiled_checks else None
 
 
 @cache
-def kernel(name: str) -> Callable[..., Any] | None:
-    """The compiled loop ``name``, or None (with one warning) where Numba cannot load."""
+def _load(name: str) -> Callable[..., Any] | None:
     try:
         kernels_jit = importlib.import_module("peerbench.validators.columnar.kernels_jit")
     except Exception as exc:  # an unusable Numba must not stop validation
@@ -33,3 +40,8 @@ def kernel(name: str) -> Callable[..., Any] | None:
         return None
     loop: Callable[..., Any] = getattr(kernels_jit, name)
     return loop
+
+
+def forget() -> None:
+    """Forget which loops were loaded (or failed to), so the next use tries again."""
+    _load.cache_clear()

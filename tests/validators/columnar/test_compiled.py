@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
+from peerbench import runtime
 from peerbench.schema.fields import ID_PATTERN, PARTICIPANT_KEY_PATTERN
 from peerbench.validators.columnar import compiled, text
 from peerbench.validators.columnar.cross_records import days_since_baseline
@@ -54,13 +56,13 @@ def test_the_compiled_days_since_baseline_agrees_with_numpy(seed: int) -> None:
 
 
 def test_without_numba_no_loop_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
-    compiled.kernel.cache_clear()
+    compiled.forget()
     monkeypatch.setitem(sys.modules, "peerbench.validators.columnar.kernels_jit", None)
     try:
         assert compiled.kernel("days_since_baseline") is None
         assert _days_since([0, 0], [True, False], [1, 3], loop=True) == [None, 2]
     finally:
-        compiled.kernel.cache_clear()
+        compiled.forget()
 
 
 @pytest.mark.parametrize("pattern", [ID_PATTERN, PARTICIPANT_KEY_PATTERN, "^[a-z][a-z0-9]{1,3}$"])
@@ -87,3 +89,19 @@ def test_the_compiled_byte_pattern_agrees_with_numpy(pattern: str, seed: int) ->
         c is not None and re.fullmatch(pattern[1:-1], c) is not None for c in array.to_pylist()
     ]
     assert loop.tolist() == expected
+
+
+def test_turned_off_no_loop_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "compiled_checks", False)
+    assert compiled.kernel("summarise_rows") is None
+    assert not compiled.worth_it(10**9)
+
+
+def test_a_one_shot_command_turns_them_off(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from peerbench.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["keygen", "--out", str(tmp_path / "org.key")])
+    assert result.exit_code == 0, result.output
+    assert runtime.compiled_checks is False

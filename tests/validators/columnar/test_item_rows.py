@@ -76,7 +76,7 @@ def test_the_compiled_loop_agrees_with_numpy(seed: int) -> None:
 
 
 def test_without_numba_numpy_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    compiled.kernel.cache_clear()
+    compiled.forget()
     monkeypatch.setitem(sys.modules, "peerbench.validators.columnar.kernels_jit", None)
     try:
         assert compiled.kernel("summarise_rows") is None
@@ -85,4 +85,4 @@ def test_without_numba_numpy_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
         got = summarise(grid, np.arange(2, dtype=np.int64), scale, compiled=True)
         assert got.total.tolist() == [3.0, 3.0]
     finally:
-        compiled.kernel.cache_clear()
+        compiled.forget()
