@@ -25,15 +25,19 @@ DICTIONARY_PAGE_BYTES = 8 * 1024 * 1024
 """Room for about 230,000 distinct 32-character keys per row group."""
 MAX_DISTINCT_SHARE = 0.5
 """Text columns with more distinct values than this share of rows are stored plain."""
+SAMPLE_ROWS = 65_536
+"""Rows the share is judged on: the first ones, so a write never hashes a whole column
+(a column that turns out less repetitive later only falls back to plain pages)."""
 
 
 def _mostly_distinct(column: pa.ChunkedArray) -> bool:
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return False
-    rows = len(column) - int(column.null_count)
+    sample = column.slice(0, SAMPLE_ROWS)
+    rows = len(sample) - int(sample.null_count)
     if rows == 0:
         return False
-    distinct = int(pc.count_distinct(column).as_py())
+    distinct = int(pc.count_distinct(sample).as_py())
     return distinct > MAX_DISTINCT_SHARE * rows
 
 

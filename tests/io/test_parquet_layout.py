@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 
 from peerbench.io.parquet_layout import (
     DICTIONARY_PAGE_BYTES,
+    SAMPLE_ROWS,
     dictionary_columns,
     write_options,
     write_parquet,
@@ -16,7 +17,8 @@ from peerbench.io.parquet_layout import (
 
 
 def _keys(rows: int, distinct: int) -> pa.Table:
-    key = [f"{i % distinct:032x}" for i in range(rows)]
+    # Each participant's rows together, as exports list them.
+    key = [f"{i * distinct // rows:032x}" for i in range(rows)]
     return pa.table(
         {
             "record_id": [f"m-{i:07d}" for i in range(rows)],
@@ -48,9 +50,9 @@ def test_null_and_empty_text_columns_keep_a_dictionary() -> None:
 
 
 def test_a_dictionary_larger_than_arrows_default_page_is_kept(tmp_path: Path) -> None:
-    # 40,000 distinct 32-character keys: a 1.4 MB dictionary, over Arrow's 1 MiB default,
+    # 80,000 distinct 32-character keys: a 2.9 MB dictionary, over Arrow's 1 MiB default,
     # which would store most of the column as plain text.
-    rows, distinct = 200_000, 40_000
+    rows, distinct = 400_000, 80_000
     table = _keys(rows, distinct)
     default, ours = tmp_path / "default.parquet", tmp_path / "ours.parquet"
     pq.write_table(table, default, compression="zstd")
@@ -58,7 +60,7 @@ def test_a_dictionary_larger_than_arrows_default_page_is_kept(tmp_path: Path) ->
 
     plain_bytes = rows * (32 + 4)
     assert _chunk(default, "participant_key").total_uncompressed_size > plain_bytes / 2
-    # Dictionary (40,000 keys) plus 16-bit indices: nowhere near the plain size.
+    # Dictionary (80,000 keys) plus 17-bit indices: nowhere near the plain size.
     assert _chunk(ours, "participant_key").total_uncompressed_size < plain_bytes / 3
     assert not _chunk(ours, "record_id").has_dictionary_page
     assert pq.read_table(ours).equals(table)
@@ -69,3 +71,10 @@ def test_writes_to_a_file_object(tmp_path: Path) -> None:
     sink = pa.BufferOutputStream()
     write_parquet(table, sink)
     assert pq.read_table(pa.BufferReader(sink.getvalue())).equals(table)
+
+
+def test_the_share_is_judged_on_the_first_rows_only() -> None:
+    head = ["same"] * SAMPLE_ROWS
+    table = pa.table({"later_unique": head + [f"v{i}" for i in range(SAMPLE_ROWS)]})
+    assert dictionary_columns(table) == ["later_unique"]
+    assert dictionary_columns(table.slice(SAMPLE_ROWS)) == []
