@@ -38,7 +38,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from benchmarks.common import OUTPUT_DIR, environment, human_rows, markdown_table, met_text, timed
+from benchmarks.common import (
+    OUTPUT_DIR,
+    data_stamp,
+    environment,
+    human_rows,
+    markdown_table,
+    met_text,
+    timed,
+)
 from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
 from peerbench.aggregate.backends import duckdb_connection, materialise, register_arrow, to_arrow
 from peerbench.aggregate.expressions import (
@@ -86,10 +94,14 @@ GROUP BY b.service_id, b.instrument, b.period, f.timepoint
 def dataset_folder(rows: int, organisations: int) -> Path:
     """The cached synthetic dataset (generated and written on first use)."""
     folder = OUTPUT_DIR / "aggregate" / f"synth-{human_rows(rows)}-{organisations}org"
-    if not (folder / "outcomes.parquet").is_file():
+    config = SynthConfig(outcome_rows=rows, organisations=organisations)
+    stamp, wanted = folder / ".bench-stamp", data_stamp(config)
+    if not (folder / "outcomes.parquet").is_file() or not (
+        stamp.is_file() and stamp.read_text() == wanted
+    ):
         print(f"generating {rows:,} outcome rows into {folder} ...", file=sys.stderr, flush=True)
-        config = SynthConfig(outcome_rows=rows, organisations=organisations)
         write_dataset(generate(config), folder, FileFormat.PARQUET)
+        stamp.write_text(wanted)
     return folder
 
 
