@@ -14,22 +14,13 @@ import pyarrow.compute as pc
 from peerbench.schema.arrow import arrow_field
 from peerbench.schema.fields import ID_PATTERN, INSTRUMENT_CODE_PATTERN, PARTICIPANT_KEY_PATTERN
 from peerbench.schema.introspect import FieldSpec
+from peerbench.validators.catalogue import NULLED_CODES
 from peerbench.validators.columnar import coerce
 from peerbench.validators.columnar.context import BoolArray, CheckContext, DetailFn
 from peerbench.validators.columnar.distinct import coerce_distinct
 from peerbench.validators.columnar.text import to_text
 
-CELL_CODES = frozenset(
-    {
-        "required-missing",
-        "type-invalid",
-        "date-invalid",
-        "date-in-future",
-        "code-invalid",
-        "pattern-invalid",
-        "out-of-range",
-    }
-)
+CELL_CODES = NULLED_CODES | {"required-missing"}
 """Codes about one cell on its own. A cell with one of these is not used by rules."""
 
 PATTERN_DESCRIPTIONS = {
