@@ -72,7 +72,8 @@ def _scatter(m: ItemMatrix, values: FloatArray, valid: BoolArray) -> Any:
     return _arrow(full, full_valid)
 
 
-def _bounds(definition: InstrumentDefinition) -> tuple[FloatArray, FloatArray]:
+def item_bounds(definition: InstrumentDefinition) -> tuple[FloatArray, FloatArray]:
+    """Each item's lowest and highest allowed answer, in questionnaire order."""
     items = definition.items()
     return (
         np.array([i.min for i in items], dtype=np.float64),
@@ -205,7 +206,7 @@ def _licensed(
         m = item_matrix(items, definition.item_count)
         if m.n_rows != n:
             raise ValueError(f"items has {m.n_rows} rows but licensed_score has {n}")
-        low, high = _bounds(definition)
+        low, high = item_bounds(definition)
         out_of_range[m.complete_shape] |= _bad_rows(m, low, high)
         wrong_length = m.wrong_length
         n_missing = pa.array(m.n_missing.astype(np.int32))
@@ -279,7 +280,7 @@ def _score_block(
     definition: InstrumentDefinition, items: ItemsInput, value_set: ValueSet | None
 ) -> ScoreResult:
     m = item_matrix(items, definition.item_count)
-    low, high = _bounds(definition)
+    low, high = item_bounds(definition)
     bad = _bad_rows(m, low, high)
     usable = ~bad
     x = _oriented(definition, m.values, low, high)
@@ -336,7 +337,7 @@ def score_checked(
     Returns:
         Each row's score and whether it is valid (the missing-item rule allows it).
     """
-    low, high = _bounds(definition)
+    low, high = item_bounds(definition)
     x = _oriented(definition, np.asarray(values, dtype=np.float64), low, high)
     usable = np.ones(x.shape[0], dtype=np.bool_)
     return _scores(definition, x, n_missing, usable, None)

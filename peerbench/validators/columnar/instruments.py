@@ -45,10 +45,6 @@ ITEM_BOUNDS = (0, 1000)
 instrument is unknown and so its own scale cannot be checked."""
 
 
-def _numbers(column: Coerced) -> FloatVector:
-    return floats(column.values)
-
-
 def _mask(n: int, positions: IntArray) -> BoolArray:
     mask = np.zeros(n, dtype=np.bool_)
     mask[positions] = True
@@ -126,7 +122,7 @@ def check_instruments(
         columns,
         grid,
         grid.row_lengths(item_counts),
-        _numbers(columns["total_score"]),
+        floats(columns["total_score"].values),
         ctx,
         first_row,
         worth_it(n),
@@ -148,35 +144,26 @@ def _check_range(
     block: FloatMatrix,
     bounds: list[tuple[int, int]],
     code: str,
-) -> BoolArray:
-    """``item-out-of-range`` per item column of ``block`` (the items of ``rows``).
-
-    Returns:
-        Per entry of ``rows``, whether any item is out of range.
-    """
-    if not bounds or rows.size == 0:
-        return np.zeros(rows.size, dtype=np.bool_)
+) -> None:
+    """``item-out-of-range`` per item column of ``block`` (the items of ``rows``)."""
+    width = min(block.shape[1], len(bounds))
+    if width == 0 or rows.size == 0:
+        return
     # Compare in the block's own dtype (often float32) when the bounds are exact in it.
     exact = all(abs(v) <= EXACT_FLOAT32 for b in bounds for v in b)
     dtype = block.dtype if exact else np.float64
     low = np.array([b[0] for b in bounds], dtype=dtype)
     high = np.array([b[1] for b in bounds], dtype=dtype)
-    width = min(block.shape[1], len(bounds))
-    any_bad = np.zeros(rows.size, dtype=np.bool_)
-    if width == 0:
-        return any_bad
     with np.errstate(invalid="ignore"):
         bad = (block < low[:width]) | (block > high[:width])  # NaN (missing) compares False
     if not bad.any():  # the usual case, and much quicker than a row-wise any()
-        return any_bad
-    any_bad = np.asarray(bad.any(axis=1), dtype=np.bool_)
+        return
     for j in np.flatnonzero(bad.any(axis=0)):  # per item position, never per row
         at = bad[:, j]
         given = np.zeros(batch.n, dtype=np.int64)
         given[rows[at]] = block[at, j]
         scale = f"{bounds[j][0]} to {bounds[j][1]}" + (f" ({code} item {j + 1})" if code else "")
         batch.emit("item-out-of-range", item_column(int(j) + 1), rows[at], given, scale)
-    return any_bad
 
 
 def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) -> None:
@@ -261,7 +248,7 @@ def _check_licensed(definition: InstrumentDefinition, rows: IntArray, batch: _Ba
     score_column = batch.columns.get("licensed_score")
     if score_column is None:
         return
-    score = _numbers(score_column)[rows]
+    score = floats(score_column.values)[rows]
     missing = np.isnan(score) & ~score_column.invalid[rows]
     batch.emit("licensed-score-missing", "licensed_score", rows[missing], None, definition.code)
     level_column = batch.columns.get("licensed_level")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from peerbench.schema.instruments.definition import InstrumentDefinition
+from peerbench.schema.instruments.scoring import item_bounds
 from peerbench.validators.columnar import compiled as compiled_loops
 from peerbench.validators.columnar.context import BoolArray
 from peerbench.validators.columnar.items import FloatVector, IntArray, ItemGrid
@@ -35,14 +36,10 @@ class Scale:
     @classmethod
     def of(cls, definition: InstrumentDefinition) -> Scale:
         """The scale of ``definition``'s items."""
-        items = definition.items()
-        reverse = np.zeros(len(items), dtype=np.bool_)
+        low, high = item_bounds(definition)
+        reverse = np.zeros(low.size, dtype=np.bool_)
         reverse[np.asarray(definition.reverse_items, dtype=np.int64) - 1] = True
-        return cls(
-            np.array([item.min for item in items], dtype=np.float64),
-            np.array([item.max for item in items], dtype=np.float64),
-            reverse,
-        )
+        return cls(low, high, reverse)
 
 
 @dataclass(frozen=True)
