@@ -168,9 +168,13 @@ class _OpenFile:
             while self.queue:
                 run.finish(self.queue.popleft(), self.ctx, self.record_type)
         finally:
-            for pending in self.queue:  # a batch failed: don't leave work running
-                pending.future.cancel()
+            self.cancel()
         report.extend(self.source.findings, self.ctx.summary)
+
+    def cancel(self) -> None:
+        """Cancel batches not yet started (after a failure: don't leave work running)."""
+        for pending in self.queue:
+            pending.future.cancel()
 
 
 def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
@@ -218,8 +222,7 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
                     if len(last.queue) >= IN_FLIGHT:
                         run.finish(last.queue.popleft(), ctx, plan.record_type)
             except BaseException:
-                for pending in last.queue:
-                    pending.future.cancel()
+                last.cancel()
                 raise
         # The last file's final batches are still in their instrument checks; their
         # keys come first, so the cross-record checks overlap those checks.
