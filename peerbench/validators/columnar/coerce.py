@@ -130,18 +130,27 @@ def _mask(array: Any) -> BoolArray:
     return out
 
 
-def floats(column: Any) -> npt.NDArray[np.float64]:
-    """Numbers as float64 NumPy, NaN where null (no copy when there are no nulls)."""
+def floats(column: Any, dtype: Any = np.float64) -> npt.NDArray[Any]:
+    """Numbers as NumPy floats of ``dtype``, NaN where null.
+
+    Read straight from Arrow's value buffer: one copy at most (none for floats of that
+    type without nulls), where an Arrow cast and Arrow's per-value null conversion
+    would write two. 64-bit integers go through Arrow's cast, which refuses values
+    floats cannot hold exactly.
+    """
     array = as_array(column)
-    if not pa.types.is_float64(array.type):
+    plain = pa.types.is_floating(array.type) or (
+        pa.types.is_integer(array.type) and array.type.bit_width <= 32
+    )
+    if not plain:
         array = pc.cast(array, pa.float64())
-    if array.null_count == 0 or len(array) == 0:
-        out: npt.NDArray[np.float64] = array.to_numpy(zero_copy_only=False)
-        return out
+    if len(array) == 0:
+        return np.empty(0, dtype=dtype)
     end = array.offset + len(array)
-    values = np.frombuffer(array.buffers()[1], dtype=np.float64, count=end)[array.offset :]
-    out = values.copy()
-    out[nulls(array)] = np.nan
+    values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype(), count=end)
+    out: npt.NDArray[Any] = values[array.offset :].astype(dtype, copy=array.null_count > 0)
+    if array.null_count:
+        out[nulls(array)] = np.nan
     return out
 
 

@@ -164,10 +164,6 @@ def _read(
     return floats, result
 
 
-def _floats(values: Any) -> FloatVector:
-    return coerce.floats(values)
-
-
 EXACT_FLOAT32 = 2**24
 """Whole numbers up to this size are exact in float32."""
 
@@ -188,19 +184,8 @@ def _compact(flat: FloatVector) -> npt.NDArray[np.floating[Any]]:
 def _typed_floats(flat: Any) -> npt.NDArray[np.floating[Any]]:
     """Typed whole numbers as floats with NaN for null (float32 when that is exact)."""
     if flat.type.bit_width > 16:
-        return _compact(_floats(flat))
-    # Straight from Arrow's value buffer: one float32 copy, where casting in Arrow and
-    # converting nulls to NaN would write two (fresh memory is dear on a busy machine).
-    array = flat.combine_chunks() if isinstance(flat, pa.ChunkedArray) else flat
-    if len(array) == 0:
-        return np.empty(0, dtype=np.float32)
-    values = np.frombuffer(
-        array.buffers()[1], dtype=array.type.to_pandas_dtype(), count=len(array) + array.offset
-    )[array.offset :]
-    small: npt.NDArray[np.float32] = values.astype(np.float32)
-    if array.null_count:
-        small[coerce.flag(pc.is_null(array))] = np.nan
-    return small
+        return _compact(coerce.floats(flat))
+    return coerce.floats(flat, np.float32)  # every 16-bit whole number is exact in it
 
 
 def from_columns(
@@ -280,4 +265,4 @@ def from_lists(column: Any, ctx: CheckContext, first_row: int) -> ItemGrid:
                 detail="a whole number",
             )
         unreadable[parents[result.invalid]] = True
-    return ItemGrid(_compact(_floats(result.values)), starts, lengths, False, unreadable)
+    return ItemGrid(_compact(coerce.floats(result.values)), starts, lengths, False, unreadable)
