@@ -26,9 +26,14 @@ def worth_it(rows: int) -> bool:
     return runtime.compiled_checks and rows >= COMPILED_MIN_ROWS
 
 
-def kernel(name: str) -> Callable[..., Any] | None:
-    """The compiled loop ``name``; None where they are off or Numba cannot load."""
-    return _load(name) if runtime.compiled_checks else None
+def kernel(name: str, rows: int | None = None) -> Callable[..., Any] | None:
+    """The compiled loop ``name`` (for work over ``rows`` rows, when given).
+
+    None where the loops are off, Numba cannot load, or ``rows`` are too few to gain.
+    """
+    if not runtime.compiled_checks or (rows is not None and not worth_it(rows)):
+        return None
+    return _load(name)
 
 
 @cache

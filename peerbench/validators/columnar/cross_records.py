@@ -301,7 +301,7 @@ def days_since_baseline(
         none before it.
     """
     n = ids.size
-    loop = compiled.kernel("days_since_baseline") if compiled.worth_it(n) else None
+    loop = compiled.kernel("days_since_baseline", n)
     if loop is not None:
         since = np.empty(n, dtype=np.int32)
         has_base = np.empty(n, dtype=np.bool_)

@@ -62,8 +62,6 @@ class _Batch:
     total: FloatVector
     ctx: CheckContext
     first_row: int
-    compiled: bool
-    """Whether the batch is large enough for the compiled row summaries."""
 
     def emit(
         self, code: str, column: str, positions: IntArray, values: Any = None, detail: Any = ""
@@ -125,7 +123,6 @@ def check_instruments(
         floats(columns["total_score"].values),
         ctx,
         first_row,
-        worth_it(n),
     )
     unscaled = np.sort(np.flatnonzero(item_counts == 0))
     if unscaled.size:
@@ -179,7 +176,7 @@ def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) 
         batch.lengths,
         lambda given: [f"{code} has {k} items but {g} were given" for g in given],
     )
-    summary = summarise(batch.grid, rows, Scale.of(definition), compiled=batch.compiled)
+    summary = summarise(batch.grid, rows, Scale.of(definition), compiled=worth_it(batch.n))
     if summary.bad.any():  # rare: only these rows are read again, to list each answer
         bad_rows = rows[summary.bad]
         bounds = [(item.min, item.max) for item in definition.items()]

@@ -49,7 +49,7 @@ class BytePattern:
 
     def matches(self, array: Any) -> BoolArray:
         """Per cell of a ``string`` array, True where it is non-null and matches."""
-        loop = compiled_loops.kernel("match_bytes") if compiled_loops.worth_it(len(array)) else None
+        loop = compiled_loops.kernel("match_bytes", len(array))
         if loop is None:
             return self.matches_numpy(array)
         ok = ~nulls(array)
