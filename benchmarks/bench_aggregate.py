@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from benchmarks.common import (
     OUTPUT_DIR,
-    data_stamp,
+    cached_dataset,
     environment,
     human_rows,
     markdown_table,
@@ -95,13 +95,11 @@ def dataset_folder(rows: int, organisations: int) -> Path:
     """The cached synthetic dataset (generated and written on first use)."""
     folder = OUTPUT_DIR / "aggregate" / f"synth-{human_rows(rows)}-{organisations}org"
     config = SynthConfig(outcome_rows=rows, organisations=organisations)
-    stamp, wanted = folder / ".bench-stamp", data_stamp(config)
-    if not (folder / "outcomes.parquet").is_file() or not (
-        stamp.is_file() and stamp.read_text() == wanted
-    ):
-        print(f"generating {rows:,} outcome rows into {folder} ...", file=sys.stderr, flush=True)
-        write_dataset(generate(config), folder, FileFormat.PARQUET)
-        stamp.write_text(wanted)
+
+    def make(target: Path) -> None:
+        write_dataset(generate(config), target, FileFormat.PARQUET)
+
+    cached_dataset(folder, config, ["outcomes.parquet"], make)
     return folder
 
 

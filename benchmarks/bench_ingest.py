@@ -22,7 +22,7 @@ from typing import Any
 
 from benchmarks.common import (
     OUTPUT_DIR,
-    data_stamp,
+    cached_dataset,
     environment,
     human_rows,
     markdown_table,
@@ -41,16 +41,13 @@ def dataset(rows: int, out_dir: Path) -> Path:
 
     config = SynthConfig(organisations=1, outcome_rows=rows)
     folder = out_dir / "ingest" / f"one-org-{human_rows(rows)}-{config.seed}"
-    stamp, wanted = folder / "config.json", data_stamp(config)
-    if stamp.exists() and stamp.read_text() == wanted:
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"generating {human_rows(rows)} synthetic outcome rows ...", file=sys.stderr)
-    tables = generate(config).tables
-    write_table(tables["service"], folder / "services.parquet", FileFormat.PARQUET)
-    write_table(tables["outcome"], folder / "outcomes.parquet", FileFormat.PARQUET)
-    stamp.write_text(wanted)
-    return folder
+
+    def make(target: Path) -> None:
+        tables = generate(config).tables
+        write_table(tables["service"], target / "services.parquet", FileFormat.PARQUET)
+        write_table(tables["outcome"], target / "outcomes.parquet", FileFormat.PARQUET)
+
+    return cached_dataset(folder, config, ["services.parquet", "outcomes.parquet"], make)
 
 
 def ingest_seconds(folder: Path) -> tuple[float, dict[str, Any]]:

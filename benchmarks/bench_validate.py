@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 from benchmarks.common import (
     OUTPUT_DIR,
     VENV_BIN,
-    data_stamp,
+    cached_dataset,
     environment,
     human_rows,
     markdown_table,
@@ -93,21 +93,14 @@ def dataset(rows: int, out_dir: Path, seed: int | None) -> tuple[Path, Path]:
         else SynthConfig(outcome_rows=rows, seed=seed)
     )
     folder = out_dir / "validate" / f"outcomes-{human_rows(rows)}-{config.seed}"
-    parquet, csv, stamp = (
-        folder / "outcomes.parquet",
-        folder / "outcomes.csv",
-        folder / "config.json",
-    )
-    wanted = data_stamp(config)
-    if stamp.exists() and stamp.read_text() == wanted and parquet.exists() and csv.exists():
-        return parquet, csv
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"generating {human_rows(rows)} synthetic outcome rows ...", file=sys.stderr)
-    table = generate(config)["outcome"]
-    write_table(table, parquet, FileFormat.PARQUET)
-    write_table(table, csv, FileFormat.CSV)
-    stamp.write_text(wanted)
-    return parquet, csv
+
+    def make(target: Path) -> None:
+        table = generate(config)["outcome"]
+        write_table(table, target / "outcomes.parquet", FileFormat.PARQUET)
+        write_table(table, target / "outcomes.csv", FileFormat.CSV)
+
+    cached_dataset(folder, config, ["outcomes.parquet", "outcomes.csv"], make)
+    return folder / "outcomes.parquet", folder / "outcomes.csv"
 
 
 # ------------------------------------------------------------------------ the engines
@@ -266,7 +259,8 @@ def _without_compiled_checks(
         "peerbench validate Parquet (library, NumPy only)", rows, "Parquet read", 2.0, ""
     )
     row.target, row.met = "", None  # reported, not judged: the target is the row above
-    row.note += "; as one-shot commands run it, without the compiled loops"
+    why = "as one-shot commands run it, without the compiled loops"
+    row.note = f"{row.note}; {why}" if row.note else why
     return row
 
 

@@ -141,12 +141,32 @@ def met_text(met: bool | None) -> str:
     return {True: "yes", False: "**MISSED**", None: ""}[met]
 
 
-def data_stamp(config: Any) -> str:
-    """What a cached benchmark dataset was made from: the synthetic data's settings and
-    the Parquet layout, so a change to either regenerates the files."""
+def cached_dataset(
+    folder: Path, config: Any, files: Sequence[str], make: Callable[[Path], None]
+) -> Path:
+    """``folder`` with ``files``, made by ``make`` from synthetic settings ``config``.
+
+    The files are kept between runs and made again only when one is missing or the
+    settings or the Parquet layout changed (both are stamped beside them).
+    """
     from peerbench.io.parquet_layout import LAYOUT_VERSION
 
-    return f"{config.model_dump_json()}\nparquet layout {LAYOUT_VERSION}\n"
+    stamp = folder / ".bench-stamp"
+    wanted = f"{config.model_dump_json()}\nparquet layout {LAYOUT_VERSION}\n"
+    if (
+        stamp.is_file()
+        and stamp.read_text() == wanted
+        and all((folder / name).is_file() for name in files)
+    ):
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = human_rows(config.outcome_rows)
+    print(
+        f"generating {rows} synthetic outcome rows into {folder} ...", file=sys.stderr, flush=True
+    )
+    make(folder)
+    stamp.write_text(wanted)
+    return folder
 
 
 def human_rows(rows: int) -> str:
