@@ -79,6 +79,20 @@ class Server:
         """The Authorization header of key ``who``."""
         return {"Authorization": f"Bearer {self.keys[who]}"}
 
+    def submit_all(self, slices: dict[str, Path], period: str = PERIOD) -> dict[str, str]:
+        """Submit each organisation's slice; all must be accepted. ``{org: submission id}``."""
+        ids = {}
+        for org in self.organisations:
+            response = self.client.post(
+                "/v1/submissions",
+                data={"period": period},
+                files=files_of(slices[org]),
+                headers=self.auth(org),
+            )
+            assert response.json()["status"] == "accepted", response.text
+            ids[org] = response.json()["id"]
+        return ids
+
     def drain(self, timeout: float = 30.0) -> None:
         """Wait for background submissions to finish."""
         assert self.app.state.worker.wait_idle(timeout)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from peerbench.cli.benchmark import benchmark
-from tests.api.harness import PERIOD, Server, files_of, synth_slices
+from tests.api.harness import Server, synth_slices
 
 pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
 
@@ -26,14 +26,7 @@ def _invoke(server: Server, who: str, *args: str) -> tuple[int, str]:
 
 
 def test_server_json_equals_the_api_result(server: Server, slices: dict[str, Path]) -> None:
-    for org in server.organisations:
-        response = server.client.post(
-            "/v1/submissions",
-            data={"period": PERIOD},
-            files=files_of(slices[org]),
-            headers=server.auth(org),
-        )
-        assert response.json()["status"] == "accepted", response.text
+    server.submit_all(slices)
     code, output = _invoke(server, "analyst", "--server", "http://testserver", "--format", "json")
     assert code == 0, output
     api = server.client.get("/v1/benchmarks", headers=server.auth("analyst")).json()

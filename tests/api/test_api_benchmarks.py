@@ -33,17 +33,7 @@ def slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def submitted(server: Server, slices: dict[str, Path]) -> dict[str, str]:
     """One accepted submission per organisation."""
-    ids = {}
-    for org in server.organisations:
-        response = server.client.post(
-            "/v1/submissions",
-            data={"period": PERIOD},
-            files=files_of(slices[org]),
-            headers=server.auth(org),
-        )
-        assert response.json()["status"] == "accepted", response.text
-        ids[org] = response.json()["id"]
-    return ids
+    return server.submit_all(slices)
 
 
 def _get(server: Server, who: str, path: str = "/v1/benchmarks", **params: Any) -> Any:

@@ -12,20 +12,13 @@ import pytest
 from peerbench.extracts.archive import unpack
 from peerbench.extracts.manifest import read_manifest
 from peerbench.server import audit
-from tests.api.harness import NETWORK, PERIOD, Server, files_of
+from tests.api.harness import NETWORK, Server
 from tests.api.test_api_errors import assert_envelope
 
 
 @pytest.fixture
 def submitted(server: Server, slices: dict[str, Path]) -> None:
-    for org in server.organisations:
-        response = server.client.post(
-            "/v1/submissions",
-            data={"period": PERIOD},
-            files=files_of(slices[org]),
-            headers=server.auth(org),
-        )
-        assert response.json()["status"] == "accepted", response.text
+    server.submit_all(slices)
 
 
 def _download(server: Server, who: str, **params: Any) -> Any:

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from peerbench.server import audit
-from tests.api.harness import NETWORK, PERIOD, Server, files_of
+from tests.api.harness import NETWORK, Server
 from tests.api.test_api_errors import assert_envelope
 
 # Small pools give case-mix models a rank-deficient design (as in test_api_benchmarks).
@@ -20,14 +20,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-defici
 @pytest.fixture
 def submitted(server: Server, slices: dict[str, Path]) -> None:
     """One accepted submission per organisation."""
-    for org in server.organisations:
-        response = server.client.post(
-            "/v1/submissions",
-            data={"period": PERIOD},
-            files=files_of(slices[org]),
-            headers=server.auth(org),
-        )
-        assert response.json()["status"] == "accepted", response.text
+    server.submit_all(slices)
 
 
 def _get(server: Server, who: str, kind: str, **params: Any) -> Any:

@@ -23,17 +23,7 @@ ADMIN_ONLY = [
 @pytest.fixture
 def submitted(server: Server, slices: dict[str, Path]) -> dict[str, str]:
     """One accepted submission per organisation: ``{org: submission id}``."""
-    ids = {}
-    for org in server.organisations:
-        response = server.client.post(
-            "/v1/submissions",
-            data={"period": PERIOD},
-            files=files_of(slices[org]),
-            headers=server.auth(org),
-        )
-        assert response.json()["status"] == "accepted"
-        ids[org] = response.json()["id"]
-    return ids
+    return server.submit_all(slices)
 
 
 @pytest.mark.parametrize("who", ["first", "analyst", "researcher"])

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from peerbench.cli.download import download
 from peerbench.extracts.manifest import read_manifest
 from peerbench.synth import SynthConfig, generate, write_dataset
-from tests.api.harness import PERIOD, Server, files_of, running_server, synth_slices
+from tests.api.harness import Server, running_server, synth_slices
 
 ENV = {"PEERBENCH_CONFIG": "/nonexistent/config.toml", "PEERBENCH_SERVER": "", "PEERBENCH_KEY": ""}
 
@@ -34,14 +34,7 @@ def slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def server(tmp_path: Path, slices: dict[str, Path]) -> Iterator[Server]:
     url = f"sqlite:///{tmp_path / 'data' / 'peerbench.sqlite3'}"
     with running_server(url, tmp_path / "data", sorted(slices)) as running:
-        for org in running.organisations:
-            response = running.client.post(
-                "/v1/submissions",
-                data={"period": PERIOD},
-                files=files_of(slices[org]),
-                headers=running.auth(org),
-            )
-            assert response.json()["status"] == "accepted"
+        running.submit_all(slices)
         yield running
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from peerbench.cli.report import report
 from peerbench.client import PeerbenchClient
 from peerbench.reports.render import find_chromium
-from tests.api.harness import PERIOD, Server, files_of, running_server, synth_slices
+from tests.api.harness import Server, running_server, synth_slices
 
 pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
 
@@ -27,14 +27,7 @@ def slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def server(tmp_path: Path, slices: dict[str, Path]) -> Iterator[Server]:
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     with running_server(url, tmp_path / "data", sorted(slices)) as running:
-        for org in running.organisations:
-            response = running.client.post(
-                "/v1/submissions",
-                data={"period": PERIOD},
-                files=files_of(slices[org]),
-                headers=running.auth(org),
-            )
-            assert response.json()["status"] == "accepted", response.text
+        running.submit_all(slices)
         yield running
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from peerbench.cli.report import report
 from peerbench.reports.builders import load_report_data
 from peerbench.reports.builders.inputs import network_members
-from tests.api.harness import NETWORK, PERIOD, files_of, running_server, synth_slices
+from tests.api.harness import NETWORK, running_server, synth_slices
 
 pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
 
@@ -25,14 +25,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     data = root / "data"
     url = f"sqlite:///{data / 'peerbench.sqlite3'}"
     with running_server(url, data, sorted(slices)) as server:
-        for org in server.organisations:
-            response = server.client.post(
-                "/v1/submissions",
-                data={"period": PERIOD},
-                files=files_of(slices[org]),
-                headers=server.auth(org),
-            )
-            assert response.json()["status"] == "accepted", response.text
+        server.submit_all(slices)
     yield data
 
 
