@@ -407,8 +407,26 @@ class PeerbenchClient:
             PeerbenchError: the server refused the request (researchers: 403; a service
                 that is not this key's: 404).
         """
-        params = {k: v for k, v in (("service_id", service_id), ("network_id", network_id)) if v}
+        params = _report_params(service_id, network_id)
         return self._request("GET", f"/v1/reports/{kind}", params=params).text
+
+    def report_figures(
+        self,
+        kind: str,
+        *,
+        service_id: str | None = None,
+        network_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The key figures of the report :meth:`report_html` returns, as JSON data.
+
+        Raises:
+            PeerbenchError: as for :meth:`report_html`.
+        """
+        params = _report_params(service_id, network_id)
+        figures: dict[str, Any] = self._request(
+            "GET", f"/v1/reports/{kind}/figures", params=params
+        ).json()
+        return figures
 
     def download_extract(
         self,
@@ -469,3 +487,7 @@ def _error(response: httpx.Response) -> PeerbenchError:
         return PeerbenchError(
             response.status_code, "http-error", f"HTTP {response.status_code}: {text}"
         )
+
+
+def _report_params(service_id: str | None, network_id: str | None) -> dict[str, str]:
+    return {k: v for k, v in (("service_id", service_id), ("network_id", network_id)) if v}

@@ -10,10 +10,9 @@ import click
 
 from peerbench.cli.submit import make_client, server_options
 from peerbench.client import PeerbenchError
-from peerbench.io.atomic import atomic_path
-from peerbench.reports.builders import KINDS, build, load_report_data, write
+from peerbench.reports.builders import KINDS, build, load_report_data, write, write_pages
 from peerbench.reports.builders.inputs import network_members
-from peerbench.reports.render import find_chromium, print_pdf
+from peerbench.reports.render import find_chromium
 
 
 @click.command(name="report")
@@ -66,8 +65,8 @@ def report(
     a service report shows its own service's figures in full (owner view).
 
     With --server URL instead of --store, the server builds the report from the current
-    pool in your key's scope (key from --key, PEERBENCH_KEY or the config file) and only
-    the HTML (and the PDF, printed here) is written.
+    pool in your key's scope (key from --key, PEERBENCH_KEY or the config file); the same
+    files are written (the PDF is printed here).
 
     Example: peerbench report --store demo-output/reference --kind service
     --service org001-birmingham-s5 --out reports --pdf
@@ -83,7 +82,7 @@ def report(
     name = f"{kind}-{slug}" if slug else kind
     started = time.perf_counter()
     if store is None:
-        paths = _from_server(server, key, kind, service_id, network_id, out_dir / name, pdf)
+        paths = _from_server(server, key, kind, service_id, network_id, out_dir, name, pdf)
     else:
         paths = _from_store(store, kind, service_id, network_id, out_dir, name, pdf)
     if pdf and find_chromium() is None:
@@ -131,20 +130,15 @@ def _from_server(
     kind: str,
     service_id: str | None,
     network_id: str | None,
-    stem: Path,
+    out_dir: Path,
+    name: str,
     pdf: bool,
 ) -> list[Path]:
     try:
         with make_client(server, key) as client:
             page = client.report_html(kind, service_id=service_id, network_id=network_id)
+            figures = client.report_figures(kind, service_id=service_id, network_id=network_id)
     except PeerbenchError as error:
         click.echo(error.message, err=True)
         raise click.exceptions.Exit(1) from None
-    html = stem.with_name(f"{stem.name}.html")
-    with atomic_path(html) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    paths = [html]
-    target = stem.with_name(f"{stem.name}.pdf")
-    if pdf and print_pdf(html, target):
-        paths.append(target)
-    return paths
+    return write_pages(page, figures, out_dir, name, pdf=pdf)

@@ -35,7 +35,7 @@ def api_routes(server: Server) -> list[tuple[str, str]]:
 
 
 def test_sweep_covers_every_endpoint(server: Server) -> None:
-    assert len(api_routes(server)) == 18
+    assert len(api_routes(server)) == 19
 
 
 def test_every_endpoint_needs_a_key(server: Server) -> None:

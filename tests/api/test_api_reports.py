@@ -83,15 +83,49 @@ def test_analyst_reads_a_member_service_under_disclosure_control(
     assert_envelope(_get(server, "analyst", "service", service_id=outsider), 404, "not-found")
 
 
+def test_figures_are_those_of_the_page(
+    server: Server, submitted: None, slices: dict[str, Path]
+) -> None:
+    first = server.organisations[0]
+    service, _ = _service_of(slices, first)
+    for who, kind, params in [
+        (first, "service", {"service_id": service}),
+        ("analyst", "network", {}),
+        ("analyst", "commissioner", {}),
+    ]:
+        html = _get(server, who, kind, **params)
+        title = _title(html)
+        page = BeautifulSoup(html.text, "html.parser")
+        response = _get(server, who, f"{kind}/figures", **params)
+        assert response.status_code == 200, response.text
+        figures = response.json()
+        assert figures["kind"] == kind and figures["title"] == title
+        headings = iter(h.get_text(strip=True) for h in page("h2"))
+        assert all(title in headings for title in figures["sections"])  # each, in order
+        text = page.get_text(" ", strip=True)
+        shown = [f for f in figures["key_figures"] if f["value"]]
+        assert shown and all(f["label"] in text and f["value"] in text for f in shown)
+    # The same refusals as the page.
+    theirs, _ = _service_of(slices, server.organisations[1])
+    assert_envelope(_get(server, "researcher", "network/figures"), 403, "forbidden")
+    assert_envelope(_get(server, first, "service/figures", service_id=theirs), 404, "not-found")
+    assert_envelope(_get(server, first, "network/figures", service_id="x"), 422)
+
+
 def test_audit_and_cache(server: Server, submitted: None, slices: dict[str, Path]) -> None:
     first = server.organisations[0]
     service, _ = _service_of(slices, first)
     page = _get(server, first, "service", service_id=service).text
     assert _get(server, first, "service", service_id=service).text == page
     _get(server, "analyst", "network")
+    _get(server, "analyst", "network/figures")
     with server.context.db.session() as session:
         events = audit.query(session, action="report.read")
-    assert [e.target for e in events] == ["reports/network", "reports/service", "reports/service"]
+    assert [e.target for e in events] == [
+        "reports/network", "reports/network", "reports/service", "reports/service"
+    ]  # fmt: skip
+    assert events[0].details["format"] == "figures" and "format" not in events[1].details
+    events = events[1:]
     assert events[0].organisation_id is None
     assert events[0].details["organisations"] == server.organisations[:2]
     assert events[1].organisation_id == first

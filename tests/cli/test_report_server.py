@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,11 +44,12 @@ def test_network_report(server: Server, tmp_path: Path) -> None:
     result = run(server, ["--server", "http://testserver", "--kind", "network", "--out", str(out)],
                  "analyst")  # fmt: skip
     assert result.exit_code == 0, result.output
-    html = out / "network.html"
-    assert result.stdout.splitlines() == [str(html)]
+    html, figures = out / "network.html", out / "network.figures.json"
+    assert result.stdout.splitlines() == [str(html), str(figures)]
     assert html.as_uri() in result.stderr
     client = PeerbenchClient("http://testserver", server.keys["analyst"], http=server.client)
     assert html.read_text(encoding="utf-8") == client.report_html("network")
+    assert json.loads(figures.read_text(encoding="utf-8")) == client.report_figures("network")
     page = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     assert page.title is not None and page.title.text.startswith("North:")
 
@@ -62,6 +64,8 @@ def test_own_service_report_and_pdf(
     result = run(server, args, org)
     assert result.exit_code == 0, result.output
     assert (tmp_path / f"service-{service}.html").is_file()
+    figures = json.loads((tmp_path / f"service-{service}.figures.json").read_text(encoding="utf-8"))
+    assert figures["kind"] == "service" and figures["key_figures"]
     if find_chromium() is not None:
         assert (tmp_path / f"service-{service}.pdf").read_bytes().startswith(b"%PDF")
 

@@ -1,5 +1,8 @@
 """``/v1/reports/{kind}``: the plain-English HTML reports, built from the current pool.
 
+``/v1/reports/{kind}/figures`` serves the same report's key figures as JSON (what
+``peerbench report`` writes as ``<name>.figures.json``).
+
 Scoped like ``/v1/benchmarks`` (:func:`benchmark_scope`):
 
 * a **submitter** gets service reports for its own organisation's services (owner view)
@@ -11,12 +14,14 @@ Scoped like ``/v1/benchmarks`` (:func:`benchmark_scope`):
 * a **researcher** is refused.
 
 The same builders as ``peerbench report`` run server-side, so every figure passes their
-disclosure control. The rendered page is cached per (pool file set, report), so a new
-submission is never served stale. Every read is audited as ``report.read``.
+disclosure control. The built report and its page are cached per (pool file set,
+report), so a new submission is never served stale. Every read is audited as
+``report.read`` (with ``"format": "figures"`` for the JSON).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -31,7 +36,9 @@ from peerbench.api.schemas import ErrorEnvelope
 from peerbench.benchmarking import BenchmarkOptions
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.reports.builders import build
+from peerbench.reports.builders.figures import key_figures
 from peerbench.reports.builders.inputs import pool_report_data
+from peerbench.reports.content import Report
 from peerbench.reports.render import render_html
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
@@ -51,7 +58,13 @@ CACHE_SIZE = 16
 ReportKind = Literal["service", "network", "commissioner", "quality"]
 
 
-def _cache(request: Request) -> LruCache[str]:
+@dataclass(frozen=True)
+class _Built:
+    report: Report
+    html: str
+
+
+def _cache(request: Request) -> LruCache[_Built]:
     return app_cache(request, "report_cache", CACHE_SIZE)
 
 
@@ -71,7 +84,7 @@ def _check_kind(key: ApiKey, kind: str, service_id: str | None) -> None:
         )
 
 
-def _html(
+def _built(
     request: Request,
     ctx: ServerContext,
     session: Session,
@@ -79,7 +92,7 @@ def _html(
     scope: Scope,
     kind: str,
     service_id: str | None,
-) -> str:
+) -> _Built:
     paths = {
         rt: tuple(ctx.store.current_paths(session, rt, scope.organisations)) for rt in RECORD_TYPES
     }
@@ -89,7 +102,7 @@ def _html(
     min_n = ctx.settings.min_cell_count
     options = BenchmarkOptions(min_n=min_n, disclosure_policy=DisclosurePolicy(min_n=min_n))
 
-    def make() -> str:
+    def make() -> _Built:
         data = pool_report_data(
             ctx.store,
             session,
@@ -104,7 +117,8 @@ def _html(
                 owner = None
             if owner is None or (key.role == Role.SUBMITTER.value and owner != key.organisation_id):
                 raise NotFound(f"There is no service {service_id!r} among this key's services.")
-        return render_html(build(data, kind, service_id, owner=owner_view))
+        report = build(data, kind, service_id, owner=owner_view)
+        return _Built(report, render_html(report))
 
     pool = tuple(sorted(paths.items()))
     # Ownership of a service is checked per submitting organisation; a network analyst
@@ -112,8 +126,44 @@ def _html(
     viewer = key.organisation_id if key.role == Role.SUBMITTER.value else None
     owner_view = key.role != Role.NETWORK_ANALYST.value
     cache_key = (pool, kind, service_id, network_name, min_n, viewer, owner_view)
-    html, _cached = _cache(request).get_or_make(cache_key, make)
-    return html
+    built, _cached = _cache(request).get_or_make(cache_key, make)
+    return built
+
+
+ServiceParam = Annotated[str | None, Query(pattern=ID_PATTERN, description="For service reports.")]
+NetworkParam = Annotated[str | None, Query(description="Admins only.")]
+
+
+def _read(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    key: ApiKey,
+    kind: str,
+    service_id: str | None,
+    network_id: str | None,
+    details: dict[str, Any],
+) -> _Built:
+    """The report in ``key``'s scope, its read audited."""
+    scope = benchmark_scope(session, key, network_id)
+    _check_kind(key, kind, service_id)
+    built = _built(request, ctx, session, key, scope, kind, service_id)
+    audit.record(
+        session,
+        actor=key.id,
+        action="report.read",
+        organisation_id=key.organisation_id,
+        target=f"reports/{kind}",
+        details={
+            "kind": kind,
+            **({"service_id": service_id} if service_id else {}),
+            "network_ids": list(scope.network_ids),
+            "organisations": None if scope.organisations is None else list(scope.organisations),
+            **details,
+        },
+    )
+    session.commit()
+    return built
 
 
 @router.get(
@@ -127,27 +177,24 @@ def get_report(
     session: SessionDep,
     key: CurrentKey,
     kind: ReportKind,
-    service_id: Annotated[
-        str | None, Query(pattern=ID_PATTERN, description="For service reports.")
-    ] = None,
-    network_id: Annotated[str | None, Query(description="Admins only.")] = None,
+    service_id: ServiceParam = None,
+    network_id: NetworkParam = None,
 ) -> HTMLResponse:
     """A self-contained HTML report (service, network, commissioner or quality)."""
-    scope = benchmark_scope(session, key, network_id)
-    _check_kind(key, kind, service_id)
-    page = _html(request, ctx, session, key, scope, kind, service_id)
-    audit.record(
-        session,
-        actor=key.id,
-        action="report.read",
-        organisation_id=key.organisation_id,
-        target=f"reports/{kind}",
-        details={
-            "kind": kind,
-            **({"service_id": service_id} if service_id else {}),
-            "network_ids": list(scope.network_ids),
-            "organisations": None if scope.organisations is None else list(scope.organisations),
-        },
-    )
-    session.commit()
-    return HTMLResponse(page)
+    built = _read(request, ctx, session, key, kind, service_id, network_id, {})
+    return HTMLResponse(built.html)
+
+
+@router.get("/{kind}/figures", responses=_ERRORS)
+def get_report_figures(
+    request: Request,
+    ctx: ContextDep,
+    session: SessionDep,
+    key: CurrentKey,
+    kind: ReportKind,
+    service_id: ServiceParam = None,
+    network_id: NetworkParam = None,
+) -> dict[str, Any]:
+    """The same report's key figures, charts' data and tables as JSON."""
+    built = _read(request, ctx, session, key, kind, service_id, network_id, {"format": "figures"})
+    return key_figures(built.report)

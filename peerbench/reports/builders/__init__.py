@@ -24,7 +24,14 @@ from peerbench.reports.builders.network import build_network_report
 from peerbench.reports.builders.quality import QualityInputs, build_quality_report
 from peerbench.reports.builders.quality_inputs import quality_inputs
 from peerbench.reports.builders.service import build_service_report
-from peerbench.reports.builders.write import KINDS, build, largest_and_smallest, write, write_all
+from peerbench.reports.builders.write import (
+    KINDS,
+    build,
+    largest_and_smallest,
+    write,
+    write_all,
+    write_pages,
+)
 
 __all__ = [
     "KINDS",
@@ -41,4 +48,5 @@ __all__ = [
     "quality_inputs",
     "write",
     "write_all",
+    "write_pages",
 ]

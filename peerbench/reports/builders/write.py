@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from peerbench.io.atomic import atomic_path
 from peerbench.reports.builders.commissioner import build_commissioner_summary
@@ -53,26 +54,32 @@ def build(
     raise ValueError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 
-def write(
-    report: Report, out_dir: Path, name: str, *, pdf: bool = False, figures: bool = True
-) -> list[Path]:
-    """Write ``report`` as ``out_dir/name.html`` (and ``.pdf``, ``.figures.json``).
+def write(report: Report, out_dir: Path, name: str, *, pdf: bool = False) -> list[Path]:
+    """Write ``report`` as ``out_dir/name.html`` and ``.figures.json`` (and ``.pdf``).
 
     Returns:
         The paths written (the PDF only when Chromium is installed).
+    """
+    return write_pages(render_html(report), key_figures(report), out_dir, name, pdf=pdf)
+
+
+def write_pages(
+    page: str, figures: dict[str, Any], out_dir: Path, name: str, *, pdf: bool = False
+) -> list[Path]:
+    """Write a rendered report ``page`` and its key ``figures`` (see :func:`write`).
+
+    Also serves reports a server built, which arrive rendered.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / f"{name}.html"
     with atomic_path(html) as tmp:
-        tmp.write_text(render_html(report), encoding="utf-8")
-    written = [html]
-    if figures:
-        summary = out_dir / f"{name}.figures.json"
-        with atomic_path(summary) as tmp:
-            text = json.dumps(key_figures(report), indent=2, ensure_ascii=False)
-            tmp.write_text(text + "\n", encoding="utf-8")
-        written.append(summary)
+        tmp.write_text(page, encoding="utf-8")
+    summary = out_dir / f"{name}.figures.json"
+    with atomic_path(summary) as tmp:
+        text = json.dumps(figures, indent=2, ensure_ascii=False)
+        tmp.write_text(text + "\n", encoding="utf-8")
+    written = [html, summary]
     if pdf and find_chromium() is not None:
         target = out_dir / f"{name}.pdf"
         print_pdf(html, target)
