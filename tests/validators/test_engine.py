@@ -218,3 +218,43 @@ def test_compiled_item_checks_report_exactly_as_numpy(
     codes = {f.get("code") for f in compiled[:-1]}
     assert {"item-out-of-range", "follow-up-before-baseline"} <= codes
     assert compiled == numpy
+
+
+def test_preload_warms_the_loops_for_the_types_validation_passes(
+    synthetic: tuple[Path, SynthConfig], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Else a server's first large upload would still wait for Numba to load a loop."""
+    import numba
+
+    from peerbench.validators.columnar import compiled as compiled_loops
+
+    folder, config = synthetic
+    parquet = tmp_path / "parquet"
+    write_dataset(generate(config), parquet, FileFormat.PARQUET)
+    seen: dict[str, set[tuple[Any, ...]]] = {}
+    load = compiled_loops._load
+
+    def types_of(args: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(numba.typeof(a) for a in args)  # type: ignore[no-untyped-call]
+
+    def recording(name: str) -> Any:
+        loop = load(name)
+        assert loop is not None
+
+        def call(*args: Any) -> Any:
+            seen.setdefault(name, set()).add(types_of(args))
+            return loop(*args)
+
+        return call
+
+    monkeypatch.setattr(compiled_loops, "_load", recording)
+    monkeypatch.setattr(compiled_loops, "COMPILED_MIN_ROWS", 0)
+    for source in (folder, parquet):
+        validate([source], today=config.as_of)
+    warm = {
+        name: {types_of(args) for args in inputs}
+        for name, inputs in compiled_loops.warm_up_inputs().items()
+    }
+    assert seen.keys() == warm.keys()
+    assert all(seen[name] <= warm[name] for name in warm), (seen, warm)
+    assert compiled_loops.preload()
