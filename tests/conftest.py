@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,40 @@ def library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     command does; this puts them back afterwards.
     """
     monkeypatch.setattr(runtime, "compiled_checks", True)
+
+
+@pytest.fixture(scope="session")
+def object_store_endpoint() -> Iterator[str]:
+    """An S3-compatible object store for the session (moto's server on 127.0.0.1)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def object_store_url(object_store_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``s3://`` URL of a fresh bucket's ``pool`` prefix, endpoint options in the query.
+
+    Credentials come from the environment, as they would in production.
+    """
+    import boto3
+
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "peerbench-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "peerbench-test")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    bucket = f"pool-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3", endpoint_url=f"http://{object_store_endpoint}", region_name="us-east-1"
+    )
+    client.create_bucket(Bucket=bucket)
+    return (
+        f"s3://{bucket}/pool?endpoint_override={object_store_endpoint}&scheme=http&region=us-east-1"
+    )

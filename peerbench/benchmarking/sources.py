@@ -39,12 +39,6 @@ class LoadedSource:
     description: str
 
 
-def _read_all(paths: list[str]) -> pa.Table | None:
-    if not paths:
-        return None
-    return pa.concat_tables([pq.read_table(p) for p in paths], promote_options="default")
-
-
 def _server_dir(root: Path) -> Path | None:
     """The server data directory ``root`` belongs to, if it is one (or its pool)."""
     if (root / DATABASE_FILE).is_file():
@@ -67,10 +61,14 @@ def open_store(data_dir: Path) -> LoadedSource:
     try:
         with database.session() as session:
             source = BenchmarkSource.from_store(store, session)
-            service_use = _read_all(store.current_paths(session, "service_use"))
+            service_use = store.read_current(session, "service_use")
     finally:
         database.dispose()
-    return LoadedSource(source, service_use, f"pooled store {settings.resolved_store_url()}")
+    return LoadedSource(
+        source,
+        service_use if service_use.num_rows else None,
+        f"pooled store {settings.resolved_store_url()}",
+    )
 
 
 def open_folder(folder: Path) -> LoadedSource:

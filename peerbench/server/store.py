@@ -13,9 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Collection, Iterable
+import tempfile
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.dataset as pads
@@ -97,15 +100,20 @@ class PooledStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        query = ""
         if "://" in url:
             filesystem, root = pafs.FileSystem.from_uri(url)
-            scheme = url.split("://", 1)[0]
+            parts = urlsplit(url)
+            scheme, query = parts.scheme, parts.query
         else:
             filesystem, root, scheme = pafs.LocalFileSystem(), str(Path(url).resolve()), "file"
         self.filesystem: Any = filesystem
         self.root: str = root.rstrip("/") or "/"
         self.is_local: bool = isinstance(filesystem, pafs.LocalFileSystem)
         self._uri_prefix = "" if self.is_local else f"{scheme}://"
+        # Options such as ``endpoint_override`` travel with every URI, so any reader
+        # that opens one (pyarrow does) reaches the same store.
+        self._uri_suffix = f"?{query}" if query and not self.is_local else ""
         if self.is_local:
             Path(self.root).mkdir(parents=True, exist_ok=True)
 
@@ -123,7 +131,15 @@ class PooledStore:
 
     def uri(self, relative: str) -> str:
         """The absolute path (local) or URI (object store) of a store-relative path."""
-        return self._uri_prefix + self._full_path(relative)
+        return self._uri_prefix + self._full_path(relative) + self._uri_suffix
+
+    def delete(self, relative: str) -> bool:
+        """Delete one file of the store; False if it was not there."""
+        try:
+            self.filesystem.delete_file(self._full_path(relative))
+        except FileNotFoundError:
+            return False
+        return True
 
     def write_version(
         self,
@@ -263,6 +279,37 @@ class PooledStore:
             filesystem=self.filesystem,
         )
 
+    @contextmanager
+    def local_files(
+        self, session: Session, organisation_ids: Collection[str] | None = None
+    ) -> Iterator[list[Path]]:
+        """The current files of every record type as local paths, for the block.
+
+        For readers that take files (the validator). A local store gives its own files;
+        an object store's are copied into a temporary folder, removed afterwards.
+        """
+        relative = [
+            path
+            for record_type in RECORD_TYPES
+            for path in self._current_relative(session, record_type, organisation_ids)
+        ]
+        if self.is_local:
+            yield [Path(self._full_path(p)) for p in relative]
+            return
+        with tempfile.TemporaryDirectory(prefix="peerbench-pool-") as folder:
+            copies = []
+            for path in relative:
+                target = Path(folder, path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                pafs.copy_files(
+                    self._full_path(path),
+                    str(target),
+                    source_filesystem=self.filesystem,
+                    destination_filesystem=pafs.LocalFileSystem(),
+                )
+                copies.append(target)
+            yield copies
+
     def read_current(
         self,
         session: Session,
@@ -288,14 +335,7 @@ class PooledStore:
         referenced = set(
             session.scalars(select(PoolVersion.path).where(PoolVersion.path.in_(list(wanted))))
         )
-        removed = []
-        for relative in sorted(wanted - referenced):
-            try:
-                self.filesystem.delete_file(self._full_path(relative))
-            except FileNotFoundError:
-                continue
-            removed.append(relative)
-        return removed
+        return [relative for relative in sorted(wanted - referenced) if self.delete(relative)]
 
     def cleanup(self, session: Session, *, min_age: dt.timedelta = CLEANUP_MIN_AGE) -> list[str]:
         """Delete crash leftovers: temporary files and Parquet no version refers to.

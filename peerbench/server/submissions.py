@@ -22,7 +22,6 @@ import re
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -276,12 +275,8 @@ def _accept(ctx: ServerContext, submission: Submission, checked: Checked, actor:
 
 def _discard(store: PooledStore, relative: str) -> None:
     """Delete one never-activated file from the store (best effort)."""
-    location = store.uri(relative)
     try:
-        if store.is_local:
-            Path(location).unlink(missing_ok=True)
-        else:
-            store.filesystem.delete_file(location.split("://", 1)[1])
+        store.delete(relative)
     except OSError:
         log.warning("could not remove unactivated pool file %s", relative)
 

@@ -88,12 +88,9 @@ class ReportData:
 
 
 def standard_files(path: Path) -> list[Path]:
-    """The standard Parquet files of a folder, or the current files of a pooled store."""
+    """The standard Parquet files of a folder (for a pooled store see
+    :meth:`~peerbench.server.store.PooledStore.local_files`)."""
     root = Path(path)
-    server = _server_dir(root)
-    if server is not None:
-        with _open_pool(server) as (store, session):
-            return [Path(p) for rt in RECORD_TYPES for p in store.current_paths(session, rt)]
     return [
         root / f"{spec.file_stem}.parquet"
         for spec in RECORD_TYPES.values()
@@ -207,7 +204,6 @@ def pool_report_data(
         as_of: The extract date (default: the latest date in the data).
     """
     scope = None if organisation_ids is None else sorted(organisation_ids)
-    files = [Path(p) for rt in RECORD_TYPES for p in store.current_paths(session, rt, scope)]
     service_use = store.read_current(session, "service_use", scope)
     whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
     loaded = LoadedSource(
@@ -215,7 +211,8 @@ def pool_report_data(
         service_use if service_use.num_rows else None,
         f"pooled store {store.url} ({whose})",
     )
-    return _assemble(loaded, files, options, as_of, network_name)
+    with store.local_files(session, scope) as files:
+        return _assemble(loaded, files, options, as_of, network_name)
 
 
 def network_members(path: str | Path, network_id: str) -> list[str] | None:

@@ -1,0 +1,58 @@
+"""A server whose pool is an object store serves what one with a local pool serves."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peerbench.benchmarking import SECTIONS
+from tests.api.harness import Server, running_server
+from tests.compare import assert_json_close
+
+# Small pools give case-mix models a rank-deficient design (as in test_api_benchmarks).
+pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
+
+
+def _reads(server: Server) -> dict[str, Any]:
+    """What an analyst and a researcher read back: benchmarks, report figures, extract."""
+    analyst = server.auth("analyst")
+
+    def get(path: str, who: dict[str, str] = analyst) -> Any:
+        response = server.client.get(path, headers=who)
+        assert response.status_code == 200, response.text
+        return response
+
+    extract = get("/v1/extracts", server.auth("researcher"))
+    with zipfile.ZipFile(io.BytesIO(extract.content)) as archive:
+        names = sorted(n for n in archive.namelist() if n.endswith(".csv"))
+        rows = {n: archive.read(n).count(b"\n") for n in names}
+    result = get("/v1/benchmarks").json()["result"]
+    return {
+        "benchmarks": {section: result[section] for section in SECTIONS},
+        "figures": get("/v1/reports/network/figures").json()["key_figures"],
+        # The quality report validates the pool's files again (copies, for an object store).
+        "quality": get("/v1/reports/quality/figures").json()["tables"],
+        "extract_rows": rows,
+    }
+
+
+def test_the_same_submissions_read_back_the_same(
+    object_store_url: str, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    reads = []
+    for name, store_url in (("local", None), ("object", object_store_url)):
+        data = tmp_path / name
+        url = f"sqlite:///{data / 'db.sqlite3'}"
+        overrides: dict[str, Any] = {} if store_url is None else {"store_url": store_url}
+        with running_server(url, data, sorted(slices), **overrides) as server:
+            server.submit_all(slices)
+            reads.append(_reads(server))
+            if store_url is not None:
+                assert not (data / "pool").exists()  # nothing went to the local disk
+    local, remote = reads
+    assert local["benchmarks"]["outcomes"] and local["extract_rows"]
+    assert_json_close(remote, local)
