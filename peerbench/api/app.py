@@ -68,7 +68,7 @@ def create_app(
         worker = SubmissionWorker(workers)
         app.state.context = ctx
         app.state.worker = worker
-        app.state.limiter = RateLimiter(settings.submissions_per_minute)
+        app.state.limiter = RateLimiter(ctx.db, settings.submissions_per_minute)
         try:
             yield
         finally:

@@ -1,48 +1,61 @@
-"""A per-key sliding-window rate limit for submissions.
+"""A per-key sliding-window rate limit for submissions, counted in the server database.
 
-The limiter lives in the server process: enough for one ``peerbench serve`` (the
-embedded deployment). Several server processes behind a load balancer would each allow
-the full rate; a shared limiter (e.g. in PostgreSQL or Redis) is left for when that
-deployment exists.
+Each allowed request is a :class:`~peerbench.server.db.models.RateEvent` row, so every
+server process sharing the database shares each key's limit (several ``peerbench
+serve`` processes behind a load balancer on one PostgreSQL database allow the limit, not
+the limit times the processes). Rows older than the window are deleted as keys are
+counted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
-import time
-from collections import deque
 from collections.abc import Callable
+
+from sqlalchemy import delete, select
+
+from peerbench.server.db.models import ApiKey, RateEvent, utcnow
+from peerbench.server.db.session import Database
 
 
 class RateLimiter:
-    """Allow at most ``limit`` events per ``window`` seconds for each key.
+    """Allow at most ``limit`` events per ``window`` seconds for each API key.
 
     Example:
-        >>> limiter = RateLimiter(2, window=60.0)
-        >>> limiter.hit("key-1"), limiter.hit("key-1"), limiter.hit("key-1") > 0
+        >>> limiter = RateLimiter(db, 2, window=60.0)  # doctest: +SKIP
+        >>> limiter.hit("key-1"), limiter.hit("key-1"), limiter.hit("key-1") > 0  # doctest: +SKIP
         (0.0, 0.0, True)
 
     Args:
+        db: The server database (keys' events are counted there).
         limit: Events allowed in any window.
         window: Window length in seconds.
-        clock: Monotonic clock (injectable so tests need not wait).
+        clock: UTC clock (injectable so tests need not wait). Server processes on
+            several machines need synchronised clocks, as any shared timestamp does.
     """
 
     def __init__(
-        self, limit: int, *, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+        self,
+        db: Database,
+        limit: int,
+        *,
+        window: float = 60.0,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         self.limit = limit
         self.window = window
+        self._db = db
         self._clock = clock
-        self._events: dict[str, deque[float]] = {}
-        # Requests are handled on several threads (sync endpoints run in a pool).
+        # SQLite takes its write lock only at the first write; one process's threads
+        # are kept in turn here, and other processes by that lock (the DELETE comes first).
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> float:
-        """Count one event for ``key`` if allowed.
+    def hit(self, key_id: str) -> float:
+        """Count one event for API key ``key_id`` if allowed.
 
         Returns:
             0.0 when the event is allowed (and counted); otherwise the seconds until it
@@ -50,13 +63,19 @@ class RateLimiter:
             not push its own reset further away).
         """
         now = self._clock()
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(events[0] + self.window - now, 0.001)
-            events.append(now)
+        window = dt.timedelta(seconds=self.window)
+        with self._lock, self._db.session() as session:
+            if not self._db.is_sqlite:
+                # Processes counting the same key queue on its row until this commits.
+                session.execute(select(ApiKey.id).where(ApiKey.id == key_id).with_for_update())
+            mine = RateEvent.api_key_id == key_id
+            session.execute(delete(RateEvent).where(mine, RateEvent.at <= now - window))
+            recent = session.scalars(
+                select(RateEvent.at).where(mine).order_by(RateEvent.at).limit(self.limit)
+            ).all()
+            if len(recent) >= self.limit:
+                return max((recent[0] + window - now).total_seconds(), 0.001)
+            session.add(RateEvent(api_key_id=key_id, at=now))
             return 0.0
 
     @staticmethod

@@ -223,6 +223,21 @@ class PoolVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class RateEvent(Base):
+    """One rate-limited request (a submission), kept for the length of the limit's window.
+
+    Counted in the database, not in a process, so several server processes sharing one
+    PostgreSQL database share each key's limit.
+    """
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_at", "api_key_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    api_key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class AuditEvent(Base):
     """Who did what, when: submissions, status changes, downloads, keys."""
 
