@@ -154,12 +154,8 @@ def jsonschema_seconds(table: pa.Table) -> float:
 
 def gx_seconds(table: pa.Table) -> float:
     """Seconds for the generated GX suite on ``table`` (context built beforehand, not timed)."""
-    from peerbench.validators.gx_suite import (
-        FOLLOW_UP_COLUMN,
-        SuiteRunner,
-        follow_up_flags,
-        gx_view,
-    )
+    from peerbench.validators.gx_runner import SuiteRunner
+    from peerbench.validators.gx_view import FOLLOW_UP_COLUMN, follow_up_flags, gx_view
 
     runner = SuiteRunner()
     runner.run(gx_view(table.slice(0, 100), "outcome"), "outcome")  # register the suite

@@ -78,7 +78,7 @@ from peerbench.validators.mapping import Mapping as ValueMapping
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS
 
 if TYPE_CHECKING:
-    from peerbench.validators.gx_suite import ExpectationResult, SuiteRunner
+    from peerbench.validators.gx_runner import ExpectationResult, SuiteRunner
     from peerbench.validators.report import Report
 
 DEFAULT_SAMPLE_ROWS = 100_000
@@ -232,7 +232,7 @@ def profile_table(
     seed: int = 0,
 ) -> RecordTypeQuality:
     """Profile one canonical table (sampled when larger than ``sample_rows``)."""
-    from peerbench.validators.gx_suite import FOLLOW_UP_COLUMN, follow_up_flags, gx_view
+    from peerbench.validators.gx_view import FOLLOW_UP_COLUMN, follow_up_flags, gx_view
 
     table = _canonical(table, record_type)
     rows = table.num_rows
@@ -325,7 +325,7 @@ def quality_profile(
     if sample_rows < 1:
         raise ValueError("sample_rows must be at least 1")
     if runner is None:
-        from peerbench.validators.gx_suite import SuiteRunner
+        from peerbench.validators.gx_runner import SuiteRunner
 
         runner = SuiteRunner()
     by_type = {_record_type(k): v for k, v in tables.items()}

@@ -10,12 +10,11 @@ import pytest
 
 from peerbench.schema.introspect import field_specs
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.validators.gx_suite import (
+from peerbench.validators.gx_suite import suite_from_json, suite_json
+from peerbench.validators.gx_view import (
     FOLLOW_UP_COLUMN,
     ITEM_MISSING_COLUMN,
     licensed_instruments,
-    suite_from_json,
-    suite_json,
 )
 
 ALL_TYPES = list(RECORD_TYPES)

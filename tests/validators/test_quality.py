@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from peerbench.schema.arrow import arrow_schema
-from peerbench.validators.gx_suite import SuiteRunner
+from peerbench.validators.gx_runner import SuiteRunner
 from peerbench.validators.quality import (
     WEIGHTS,
     quality_profile,

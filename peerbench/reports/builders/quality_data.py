@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.reports.builders.periods import Years, financial_years, year_label
-from peerbench.validators.gx_suite import SuiteRunner
+from peerbench.validators.gx_runner import SuiteRunner
 from peerbench.validators.quality import QualityProfile, quality_profile
 
 #: Record types in reader order, with plain names.

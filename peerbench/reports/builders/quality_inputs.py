@@ -5,7 +5,7 @@ from __future__ import annotations
 from peerbench.reports.builders.inputs import ReportData
 from peerbench.reports.builders.quality import QualityInputs
 from peerbench.reports.builders.quality_data import member_coverage, quality_by_year
-from peerbench.validators.gx_suite import SuiteRunner
+from peerbench.validators.gx_runner import SuiteRunner
 from peerbench.validators.quality import quality_profile
 
 
