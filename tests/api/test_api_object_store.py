@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 
 from peerbench.benchmarking import SECTIONS
 from tests.api.harness import Server, running_server
@@ -15,6 +16,16 @@ from tests.compare import assert_json_close
 
 # Small pools give case-mix models a rank-deficient design (as in test_api_benchmarks).
 pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
+
+
+def _problems(html: str) -> list[list[str]]:
+    """The rows of the quality report's table of problems (named, so a difference shows)."""
+    page = BeautifulSoup(html, "html.parser")
+    for table in page("table"):
+        caption = table.find("caption")
+        if caption is not None and "most frequent problems" in caption.get_text():
+            return [[td.get_text(strip=True) for td in tr("td")] for tr in table("tr")[1:]]
+    return []
 
 
 def _reads(server: Server) -> dict[str, Any]:
@@ -36,6 +47,7 @@ def _reads(server: Server) -> dict[str, Any]:
         "figures": get("/v1/reports/network/figures").json()["key_figures"],
         # The quality report validates the pool's files again (copies, for an object store).
         "quality": get("/v1/reports/quality/figures").json()["tables"],
+        "problems": _problems(get("/v1/reports/quality").text),
         "extract_rows": rows,
     }
 
@@ -54,5 +66,6 @@ def test_the_same_submissions_read_back_the_same(
             if store_url is not None:
                 assert not (data / "pool").exists()  # nothing went to the local disk
     local, remote = reads
-    assert local["benchmarks"]["outcomes"] and local["extract_rows"]
+    assert local["benchmarks"]["outcomes"] and local["extract_rows"] and local["problems"]
+    assert remote["problems"] == local["problems"]
     assert_json_close(remote, local)
