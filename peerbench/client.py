@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal, Self
+from typing import Any, Literal, Self
 
 import httpx
 
@@ -33,12 +33,11 @@ from peerbench.api.schemas import (
     SubmissionPublic,
 )
 from peerbench.client_config import load_config
+from peerbench.client_upload import CountingReader, upload_files
 from peerbench.extracts.archive import unpack
 from peerbench.extracts.manifest import ExtractManifest, read_manifest
 from peerbench.extracts.staging import check_target
 from peerbench.server.db.models import SubmissionStatus as Status
-from peerbench.validators.readers import FORMATS
-from peerbench.validators.readers.version import MANIFEST_NAME
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(bytes_sent, bytes_total)`` while uploading."""
@@ -79,71 +78,6 @@ class PeerbenchError(Exception):
 
 class SubmissionTimeout(PeerbenchError):
     """The server had not finished processing within the wait allowed."""
-
-
-def upload_files(paths: Sequence[Path]) -> list[Path]:
-    """The files to upload for ``paths``: data files, folders' data files, manifests.
-
-    A folder contributes the data files the validator would read (by suffix) and its
-    ``peerbench.json``; a file brings the manifest beside it, if any, so the server sees
-    the same standard version the local check saw.
-
-    Raises:
-        FileNotFoundError: a path does not exist.
-        ValueError: two files share a name (the server keys files by name).
-    """
-    found: dict[str, Path] = {}
-    for path in map(Path, paths):
-        if not path.exists():
-            raise FileNotFoundError(f"no such file or folder: {path}")
-        folder = path if path.is_dir() else path.parent
-        files = (
-            sorted(
-                child
-                for child in folder.iterdir()
-                if child.is_file()
-                and child.suffix.lower() in FORMATS
-                and not child.name.startswith((".", "~$"))
-            )
-            if path.is_dir()
-            else [path]
-        )
-        manifest = folder / MANIFEST_NAME
-        if manifest.is_file():
-            files.append(manifest)
-        for file in files:
-            known = found.get(file.name)
-            if known is not None and known.resolve() != file.resolve():
-                raise ValueError(f"two files are named {file.name}: {known} and {file}")
-            found[file.name] = file
-    return list(found.values())
-
-
-class _Counting:
-    """A binary file that reports bytes read, for the upload progress bar."""
-
-    def __init__(self, handle: IO[bytes], report: Callable[[int], None]) -> None:
-        self.handle = handle
-        self.report = report
-        self.position = 0
-
-    def fileno(self) -> int:
-        return self.handle.fileno()  # lets httpx learn the size, so Content-Length is set
-
-    def tell(self) -> int:
-        return self.handle.tell()
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        position = self.handle.seek(offset, whence)
-        self.report(position - self.position)  # a rewind (retry) counts back
-        self.position = position
-        return position
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.handle.read(size)
-        self.position += len(chunk)
-        self.report(len(chunk))
-        return chunk
 
 
 class PeerbenchClient:
@@ -222,7 +156,7 @@ class PeerbenchClient:
         """Upload files (or folders) as one submission for ``period``.
 
         Args:
-            paths: Data files or folders (see :func:`upload_files`).
+            paths: Data files or folders (see :func:`~peerbench.client_upload.upload_files`).
             period: Reporting period, e.g. ``2026-Q3``.
             idempotency_key: Sent as ``Idempotency-Key``: a retry with the same key
                 returns the first submission instead of creating another.
@@ -248,7 +182,7 @@ class PeerbenchClient:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         with ExitStack() as stack:
             parts = [
-                ("files", (f.name, _Counting(stack.enter_context(f.open("rb")), report)))
+                ("files", (f.name, CountingReader(stack.enter_context(f.open("rb")), report)))
                 for f in files
             ]
             response = self._request(

@@ -182,7 +182,7 @@ def _rejection_text(client: PeerbenchClient, submission_id: str) -> str:
 
 
 def _files(paths: tuple[Path, ...]) -> list[Path]:
-    from peerbench.client import upload_files
+    from peerbench.client_upload import upload_files
 
     try:
         return upload_files(list(paths))

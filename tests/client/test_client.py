@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from peerbench.client import PeerbenchClient, PeerbenchError, upload_files
+from peerbench.client import PeerbenchClient, PeerbenchError
 from peerbench.client_config import ConfigError, load_config
+from peerbench.client_upload import upload_files
 from tests.api.harness import PERIOD, Server, running_server, synth_slices
 
 
@@ -78,21 +79,6 @@ def test_unreachable_server() -> None:
         client.list()
     assert caught.value.code == "unreachable" and "pbk_secret-value" not in str(caught.value)
     client.close()
-
-
-def test_upload_files_expands_folders(slices: dict[str, Path], tmp_path: Path) -> None:
-    folder = next(iter(slices.values()))
-    names = [p.name for p in upload_files([folder])]
-    assert "peerbench.json" in names and "outcomes.parquet" in names
-    assert [p.name for p in upload_files([folder / "outcomes.parquet"])] == [
-        "outcomes.parquet",
-        "peerbench.json",
-    ]
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "outcomes.parquet").write_bytes(b"x")
-    with pytest.raises(ValueError, match=r"two files are named outcomes\.parquet"):
-        upload_files([folder, other])
 
 
 def test_config_precedence(tmp_path: Path) -> None:
