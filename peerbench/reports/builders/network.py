@@ -12,20 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult
 from peerbench.benchmarking.disclose import controlled
 from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import phrases, select
 from peerbench.reports.builders.blocks import key_figure
-from peerbench.reports.builders.chart_inputs import funnel_inputs, retention_rows
+from peerbench.reports.builders.chart_inputs import funnel_inputs
 from peerbench.reports.builders.inputs import ReportData
+from peerbench.reports.builders.network_reach import (
+    coverage_section,
+    equity_section,
+    retention_section,
+)
 from peerbench.reports.builders.periods import long_date
-from peerbench.reports.builders.quality_data import member_coverage
-from peerbench.reports.builders.shares import controlled_count, controlled_rate, controlled_shares
+from peerbench.reports.builders.shares import controlled_count
 from peerbench.reports.builders.wording import (
     ATTRIBUTES,
     INSTRUMENTS,
@@ -292,146 +293,6 @@ def _what_works(ctx: _Context) -> Section | None:
     )  # fmt: skip
 
 
-def _paired_people(data: ReportData, instrument: str, timepoint: str) -> pa.Table:
-    paired = data.paired
-    chosen = paired.filter(
-        pc.and_(
-            pc.equal(paired["instrument"], instrument), pc.equal(paired["timepoint"], timepoint)
-        )
-    )
-    return chosen.select(["participant_key", "service_id"])
-
-
-def _quintiles(table: pa.Table) -> dict[str, int]:
-    deciles = table["deprivation_decile"].to_numpy(zero_copy_only=False)
-    counts = {str(q): 0 for q in range(1, 6)}
-    for value in deciles:
-        if value is not None and value == value:  # skip missing (None / NaN)
-            counts[str((int(value) + 1) // 2)] += 1
-    return counts
-
-
-def _equity(ctx: _Context) -> Section | None:
-    participants = ctx.data.tables.get("participant")
-    if (
-        participants is None
-        or ctx.headline is None
-        or "deprivation_decile" not in (participants.column_names)
-    ):
-        return None
-    instrument, timepoint = ctx.headline
-    keys = _paired_people(ctx.data, instrument, timepoint)
-    both = pc.binary_join_element_wise(
-        participants["participant_key"], participants["service_id"], "|"
-    )
-    wanted = pc.binary_join_element_wise(keys["participant_key"], keys["service_id"], "|")
-    followed = participants.filter(pc.is_in(both, wanted))
-    policy = ctx.data.policy
-    everyone, _ = controlled_shares(_quintiles(participants), policy, owner=False)
-    scored, _ = controlled_shares(_quintiles(followed), policy, owner=False)
-    rows = [
-        {
-            "category": label("deprivation_quintile", q),
-            "service_share": scored[q],
-            "population_share": everyone[q],
-        }
-        for q in everyone
-    ]
-    chart = charts.reach_vs_population(
-        rows,
-        category_label="Area deprivation (fifths of areas)",
-        service_label="People with before-and-after scores",
-        population_label="Everyone supported",
-        title="Are people from poorer areas equally likely to be followed up?",
-    )
-    gap = [
-        float(r["service_share"]) - float(r["population_share"])
-        for r in rows
-        if isinstance(r["service_share"], float) and isinstance(r["population_share"], float)
-    ]
-    widest = max((abs(g) for g in gap), default=0.0)
-    meaning = (
-        "People from every kind of area are followed up in similar proportions (no gap "
-        f"larger than {fmt.number(widest * 100)} percentage points), so the results are not "
-        "skewed towards better-off areas."
-        if widest < 0.05
-        else f"Some kinds of area are under-represented among people followed up (gaps of up "
-        f"to {fmt.number(widest * 100)} percentage points); results may over-represent the rest."
-    )
-    return Section(
-        "Reach and equity",
-        intro="Peer support should reach people wherever they live. The first bar in each "
-        "pair shows people whose change can be measured, the second everyone supported.",
-        blocks=[Figure(chart, meaning)],
-    )
-
-
-def _retention(ctx: _Context) -> Section | None:
-    series: list[dict[str, Any]] = []
-    names: list[str] = []
-    for instrument, _ in ctx.measures:
-        if len(names) >= 3:
-            break
-        rows = retention_rows(ctx.result, instrument, {instrument_name(instrument): None})
-        if rows:
-            names.append(instrument_name(instrument))
-            series += rows
-    if not series:
-        return None
-    chart = charts.retention_curve(
-        series,
-        title="Of people who improved by 3 months, the share with a later score",
-        series_order=names,
-    )
-    return Section(
-        "Staying in touch",
-        intro="Long-term benefit can only be shown for people who fill in a later "
-        "questionnaire.",
-        blocks=[
-            Figure(
-                chart,
-                "Fewer than half of the people who improved early fill in a questionnaire a "
-                "year on, so long-term results rest on a minority; better follow-up would "
-                "strengthen the case."
-                if any(r["months"] == 12 and isinstance(r["share"], float) and r["share"] < 0.5
-                       for r in series)
-                else "Most people who improved early are still followed up later.",
-            )
-        ],
-    )  # fmt: skip
-
-
-def _coverage(ctx: _Context) -> Section | None:
-    members = member_coverage(ctx.data.tables)
-    if len(members) < 2:
-        return None
-    names = ctx.data.organisation_names
-    policy = ctx.data.policy
-    rows: list[list[TableCell]] = []
-    for m in members:
-        rate = controlled_rate(m.followed_up, m.people, policy, owner=False)
-        rows.append(
-            [
-                names.get(m.organisation_id, m.organisation_id),
-                m.services,
-                controlled_count(m.people, policy, owner=False),
-                fmt.percent(rate) if isinstance(rate, float) else rate,
-            ]
-        )
-    return Section(
-        "Data coverage by member",
-        blocks=[
-            Table(
-                columns=["Member", "Services", "People with a first score", "Share followed up"],
-                rows=rows,
-                caption="How much each member contributes",
-                what_it_means="Members that follow up more people add more evidence; the "
-                "data-quality report has the detail.",
-            )
-        ],
-    )
-
-
 def build_network_report(data: ReportData) -> Report:
     """The network report (public view).
 
@@ -446,9 +307,9 @@ def build_network_report(data: ReportData) -> Report:
         _pooled_effects(ctx),
         _funnels(ctx),
         _what_works(ctx),
-        _equity(ctx),
-        _retention(ctx),
-        _coverage(ctx),
+        equity_section(data, ctx.headline),
+        retention_section(ctx.result, ctx.measures),
+        coverage_section(data),
     )
     sections = [_in_brief(ctx), *(s for s in optional if s is not None)]
     policy = data.policy
