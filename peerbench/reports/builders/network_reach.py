@@ -15,10 +15,10 @@ from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders.chart_inputs import retention_rows
 from peerbench.reports.builders.inputs import ReportData
-from peerbench.reports.builders.quality_data import member_coverage
-from peerbench.reports.builders.shares import controlled_count, controlled_rate, controlled_shares
+from peerbench.reports.builders.quality_data import MEMBER_COLUMNS, member_coverage, member_rows
+from peerbench.reports.builders.shares import controlled_shares
 from peerbench.reports.builders.wording import instrument_name, label
-from peerbench.reports.content import Figure, Section, Table, TableCell
+from peerbench.reports.content import Figure, Section, Table
 
 RETENTION_MEASURES = 3
 """Measures shown on the staying-in-touch chart (those with the most evidence)."""
@@ -142,24 +142,12 @@ def coverage_section(data: ReportData) -> Section | None:
     members = member_coverage(data.tables)
     if len(members) < 2:
         return None
-    names = data.organisation_names
-    policy = data.policy
-    rows: list[list[TableCell]] = []
-    for m in members:
-        rate = controlled_rate(m.followed_up, m.people, policy, owner=False)
-        rows.append(
-            [
-                names.get(m.organisation_id, m.organisation_id),
-                m.services,
-                controlled_count(m.people, policy, owner=False),
-                fmt.percent(rate) if isinstance(rate, float) else rate,
-            ]
-        )
+    rows = member_rows(members, data.organisation_names, data.policy, owner=False)
     return Section(
         "Data coverage by member",
         blocks=[
             Table(
-                columns=["Member", "Services", "People with a first score", "Share followed up"],
+                columns=MEMBER_COLUMNS,
                 rows=rows,
                 caption="How much each member contributes",
                 what_it_means="Members that follow up more people add more evidence; the "

@@ -18,11 +18,13 @@ from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders.periods import long_date
 from peerbench.reports.builders.quality_data import (
+    MEMBER_COLUMNS,
     RECORD_NAMES,
     MemberCoverage,
     PeriodQuality,
+    member_rows,
 )
-from peerbench.reports.builders.shares import controlled_count, controlled_rate
+from peerbench.reports.builders.shares import controlled_count
 from peerbench.reports.content import (
     Block,
     Callout,
@@ -285,23 +287,12 @@ def _trend_meaning(years: Sequence[PeriodQuality]) -> str:
 def _members(q: QualityInputs) -> Section | None:
     if len(q.members) < 2:
         return None
-    rows = [
-        [
-            q.member_names.get(m.organisation_id, m.organisation_id),
-            m.services,
-            controlled_count(m.people, q.policy, owner=q.owner),
-            controlled_rate(m.followed_up, m.people, q.policy, owner=q.owner),
-        ]
-        for m in q.members
-    ]
-    cells: list[list[TableCell]] = [
-        [*r[:3], r[3] if not isinstance(r[3], float) else fmt.percent(r[3])] for r in rows
-    ]
+    cells = member_rows(q.members, q.member_names, q.policy, owner=q.owner)
     return Section(
         "Data from each member",
         blocks=[
             Table(
-                columns=["Member", "Services", "People with a first score", "Share followed up"],
+                columns=MEMBER_COLUMNS,
                 rows=cells,
                 caption="How much each member contributes, and how many people they follow up",
                 what_it_means="Members with low follow-up give the network less evidence of "

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from peerbench.disclosure import DisclosurePolicy
+from peerbench.reports import formatting as fmt
 from peerbench.reports.builders.periods import Years, financial_years, year_label
+from peerbench.reports.builders.shares import controlled_count, controlled_rate
+from peerbench.reports.content import TableCell
 from peerbench.validators.gx_runner import SuiteRunner
 from peerbench.validators.quality import QualityProfile, quality_profile
 
@@ -169,3 +173,36 @@ def member_coverage(tables: Mapping[str, pa.Table]) -> list[MemberCoverage]:
             )
         )
     return out
+
+
+MEMBER_COLUMNS = ["Member", "Services", "People with a first score", "Share followed up"]
+"""Columns of a members table (:func:`member_rows`)."""
+
+
+def member_rows(
+    members: Sequence[MemberCoverage],
+    names: Mapping[str, str],
+    policy: DisclosurePolicy,
+    *,
+    owner: bool,
+) -> list[list[TableCell]]:
+    """One row per member: name, services, people and share followed up, controlled.
+
+    Args:
+        members: From :func:`member_coverage`.
+        names: Organisation names by id (the id where a name is missing).
+        policy: The disclosure policy for the counts and shares.
+        owner: Whether the reader owns every member's data (true counts).
+    """
+    rows: list[list[TableCell]] = []
+    for m in members:
+        rate = controlled_rate(m.followed_up, m.people, policy, owner=owner)
+        rows.append(
+            [
+                names.get(m.organisation_id, m.organisation_id),
+                m.services,
+                controlled_count(m.people, policy, owner=owner),
+                fmt.percent(rate) if isinstance(rate, float) else rate,
+            ]
+        )
+    return rows
