@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from peerbench.validators.columnar.cross_records import group_codes
+from peerbench.validators.columnar.grouping import group_codes
 from peerbench.validators.columnar.keys import KeyCollector
 
 

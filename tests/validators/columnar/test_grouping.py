@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peerbench.validators.columnar import cross_records
+from peerbench.validators.columnar import grouping
 
 ROWS = st.lists(
     st.tuples(st.integers(0, 40), st.integers(0, 6), st.sampled_from(["a", "b", "c"])),
@@ -38,12 +38,12 @@ def test_codes_match_exactly_where_keys_do(
     """Every path (arithmetic, skipping a determined column, compacting, hashing) agrees."""
     if one_service:  # the service is then determined by the participant
         rows = [(p, p % 3, i) for p, _s, i in rows]
-    original = cross_records.DIRECT_LIMIT
-    cross_records.DIRECT_LIMIT = limit
+    original = grouping.DIRECT_LIMIT
+    grouping.DIRECT_LIMIT = limit
     try:
-        codes, bound = cross_records.group_codes(_keys(rows), cross_records_columns())
+        codes, bound = grouping.group_codes(_keys(rows), cross_records_columns())
     finally:
-        cross_records.DIRECT_LIMIT = original
+        grouping.DIRECT_LIMIT = original
     assert codes.shape == (len(rows),)
     assert int(codes.min()) >= 0 and int(codes.max()) < bound
     same_codes = codes[:, None] == codes[None, :]
