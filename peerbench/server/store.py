@@ -43,10 +43,13 @@ LINEAGE_FIELDS = (
 )
 """Columns added to every pooled row, saying where it came from."""
 
+COPY_ATTEMPTS = 3
+"""Tries at copying a store file out before giving up (a short copy is tried again)."""
+
 CLEANUP_MIN_AGE = dt.timedelta(hours=1)
+"""Leftovers younger than this are kept: another process may be about to commit them."""
 CACHE_FOLDER = "_cache"
 """Folder in a local store for derived files (never a record type, so never pool data)."""
-"""Leftovers younger than this are kept: another process may be about to commit them."""
 
 _SAFE_COMPONENT = re.compile(ID_PATTERN)
 
@@ -297,18 +300,30 @@ class PooledStore:
             yield [Path(self._full_path(p)) for p in relative]
             return
         with tempfile.TemporaryDirectory(prefix="peerbench-pool-") as folder:
-            copies = []
-            for path in relative:
-                target = Path(folder, path)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                pafs.copy_files(
-                    self._full_path(path),
-                    str(target),
-                    source_filesystem=self.filesystem,
-                    destination_filesystem=pafs.LocalFileSystem(),
-                )
-                copies.append(target)
+            copies = [self._copy_out(path, Path(folder, path)) for path in relative]
             yield copies
+
+    def _copy_out(self, relative: str, target: Path, attempts: int = COPY_ATTEMPTS) -> Path:
+        """Copy one file of the store to a local ``target``, checked against its size.
+
+        Raises:
+            OSError: every attempt gave a copy of the wrong size.
+        """
+        source = self._full_path(relative)
+        size = self.filesystem.get_file_info(source).size
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(attempts):
+            pafs.copy_files(
+                source,
+                str(target),
+                source_filesystem=self.filesystem,
+                destination_filesystem=pafs.LocalFileSystem(),
+            )
+            if target.stat().st_size == size:
+                return target
+            logger.warning("copy of %s was %d bytes, not %d; copying again", relative,
+                           target.stat().st_size, size)  # fmt: skip
+        raise OSError(f"could not copy {relative} from the store in {attempts} attempts")
 
     def read_current(
         self,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
 from peerbench.server.db.session import Database
-from peerbench.server.store import PooledStore, pool_schema
+from peerbench.server.store import COPY_ATTEMPTS, PooledStore, pool_schema
 
 from .conftest import add_submission
 from .test_store import NOW, current_ids, put, services
@@ -78,3 +81,29 @@ def test_cleanup_and_discard(db: Database, store: PooledStore) -> None:
         assert store.cleanup(session, min_age=NOW) == [orphans[1]]
     assert _exists(store, kept) and not any(_exists(store, o) for o in orphans)
     assert current_ids(db, store) == ["s1"]
+
+
+def test_a_short_copy_is_made_again_and_then_refused(
+    db: Database, store: PooledStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put(db, store, "sub1", "s1")
+    copy_files = pafs.copy_files
+    short: list[int] = [1]
+
+    def flaky(source: str, target: str, **kwargs: Any) -> None:
+        copy_files(source, target, **kwargs)
+        if short[0] > 0:  # as if the connection dropped mid-body
+            short[0] -= 1
+            Path(target).write_bytes(Path(target).read_bytes()[:10])
+
+    monkeypatch.setattr(pafs, "copy_files", flaky)
+    with db.session() as session, store.local_files(session) as files:
+        (copy,) = files
+        assert pq.read_table(copy).column("service_id").to_pylist() == ["s1"]
+    short[0] = COPY_ATTEMPTS
+    with (
+        pytest.raises(OSError, match="in 3 attempts"),
+        db.session() as session,
+        store.local_files(session),
+    ):
+        pass
