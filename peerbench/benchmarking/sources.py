@@ -13,13 +13,20 @@ service-use records (for the economic value) are read here.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from peerbench.aggregate import BenchmarkSource
 from peerbench.schema.records import RECORD_TYPES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from peerbench.server.store import PooledStore
 
 DATABASE_FILE = "peerbench.sqlite3"
 
@@ -60,14 +67,31 @@ def open_store(data_dir: Path) -> LoadedSource:
     store = PooledStore(settings.resolved_store_url())
     try:
         with database.session() as session:
-            source = BenchmarkSource.from_store(store, session)
-            service_use = store.read_current(session, "service_use")
+            return store_source(store, session, description=f"pooled store {store.url}")
     finally:
         database.dispose()
+
+
+def store_source(
+    store: PooledStore,
+    session: Session,
+    organisation_ids: Collection[str] | None = None,
+    *,
+    description: str,
+) -> LoadedSource:
+    """The current versions in an open pooled store, and their service-use records.
+
+    Args:
+        store: The pooled store.
+        session: An open session of the server database.
+        organisation_ids: Only these organisations; ``None`` for all, empty for none.
+        description: What the result says it was generated from.
+    """
+    service_use = store.read_current(session, "service_use", organisation_ids)
     return LoadedSource(
-        source,
+        BenchmarkSource.from_store(store, session, organisation_ids),
         service_use if service_use.num_rows else None,
-        f"pooled store {settings.resolved_store_url()}",
+        description,
     )
 
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.aggregate import BenchmarkSource, compute_tables
+from peerbench.aggregate import compute_tables
 from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult
 from peerbench.benchmarking.compute import compute, period_view
-from peerbench.benchmarking.sources import DATABASE_FILE, LoadedSource, open_source
+from peerbench.benchmarking.sources import DATABASE_FILE, LoadedSource, open_source, store_source
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators.engine import validate
@@ -204,13 +204,8 @@ def pool_report_data(
         as_of: The extract date (default: the latest date in the data).
     """
     scope = None if organisation_ids is None else sorted(organisation_ids)
-    service_use = store.read_current(session, "service_use", scope)
     whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
-    loaded = LoadedSource(
-        BenchmarkSource.from_store(store, session, scope),
-        service_use if service_use.num_rows else None,
-        f"pooled store {store.url} ({whose})",
-    )
+    loaded = store_source(store, session, scope, description=f"pooled store {store.url} ({whose})")
     with store.local_files(session, scope) as files:
         return _assemble(loaded, files, options, as_of, network_name)
 
