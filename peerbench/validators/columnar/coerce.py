@@ -227,14 +227,14 @@ def to_number(column: Any) -> Coerced:
     """Decimal numbers; NaN and infinity are not numbers here."""
     array = as_array(column)
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        floats = pc.cast(array, pa.float64())
-        empty = nulls(floats)
-        invalid = np.zeros(len(floats), dtype=np.bool_)
-        if pa.types.is_floating(array.type) and not pc.all(pc.is_finite(floats)).as_py():
-            invalid = flag(pc.invert(pc.is_finite(floats)))  # NaN or infinity given
+        numbers = pc.cast(array, pa.float64())
+        empty = nulls(numbers)
+        invalid = np.zeros(len(numbers), dtype=np.bool_)
+        if pa.types.is_floating(array.type) and not pc.all(pc.is_finite(numbers)).as_py():
+            invalid = flag(pc.invert(pc.is_finite(numbers)))  # NaN or infinity given
         if invalid.any():
-            floats = pc.if_else(pa.array(~invalid), floats, None)
-        return Coerced(values=floats, raw=array, empty=empty, invalid=invalid)
+            numbers = pc.if_else(pa.array(~invalid), numbers, None)
+        return Coerced(values=numbers, raw=array, empty=empty, invalid=invalid)
     text = as_text(array)
     ok = pc.match_substring_regex(text, NUMBER_PATTERN)
     floats = pc.cast(pc.if_else(ok, text, None), pa.float64())
