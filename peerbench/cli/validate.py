@@ -17,6 +17,7 @@ from peerbench.cli.output import (
     record_type_option,
 )
 from peerbench.validators import validate as validate_files
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import Mapping
 from peerbench.validators.quality import validate_with_quality
 from peerbench.validators.render_html import render_html
@@ -52,6 +53,15 @@ def render(report: Report, output_format: str) -> str:
     help="Add the data-quality profile (completeness, validity, follow-up coverage); "
     "skipped when --quiet leaves nothing to show it in.",
 )
+@click.option(
+    "--limit",
+    "limit_texts",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Raise (or lower) a resource limit, e.g. --limit max_rows=20000000. Limits: "
+    + ", ".join(f"{name} ({getattr(DEFAULT_LIMITS, name):,})" for name in Limits.names())
+    + ".",
+)
 @quiet_option
 @out_option("Write the report to this file instead of the screen.")
 def validate(
@@ -61,6 +71,7 @@ def validate(
     record_type: str | None,
     max_errors: int,
     quality: bool,
+    limit_texts: tuple[str, ...],
     quiet: bool,
     out: Path | None,
 ) -> None:
@@ -77,7 +88,14 @@ def validate(
     shown = out is not None or not quiet
     # A quiet run with no --out shows nothing but its exit code: no profile is made for it.
     run = validate_with_quality if quality and shown else validate_files
-    report = run(list(paths), record_type=record_type, mapping=mapping, max_findings=max_errors)
+    limits = parse_limits(limit_texts)
+    report = run(
+        list(paths),
+        record_type=record_type,
+        mapping=mapping,
+        max_findings=max_errors,
+        limits=limits,
+    )
     if shown:
         emit(render(report, output_format), out)
     if out is not None:
@@ -86,3 +104,22 @@ def validate(
         # The text report already opens with the verdict; other formats get it on stderr.
         echo_err(verdict(report), quiet=quiet)
     click.get_current_context().exit(0 if report.valid else 1)
+
+
+def parse_limits(texts: tuple[str, ...]) -> Limits:
+    """The default limits with each ``NAME=VALUE`` applied.
+
+    Raises:
+        click.BadParameter: not ``NAME=VALUE``, an unknown name or a bad number.
+    """
+    changes: dict[str, float] = {}
+    for text in texts:
+        name, _, value = text.partition("=")
+        try:
+            changes[name.strip()] = float(value.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise click.BadParameter(f"{text!r} is not NAME=NUMBER", param_hint="--limit") from None
+    try:
+        return DEFAULT_LIMITS.replace(**changes)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--limit") from None

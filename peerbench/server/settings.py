@@ -8,6 +8,8 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
+
 
 class Settings(BaseSettings):
     """Everything the server and the admin commands need, in one place.
@@ -33,6 +35,48 @@ class Settings(BaseSettings):
     max_rows_per_file: int = Field(
         default=20_000_000, ge=1, description="Largest number of rows in one submitted file."
     )
+    limit_max_decompressed_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_decompressed_bytes,
+        ge=0,
+        description="Bytes one uploaded file may expand to once unzipped or decompressed.",
+    )
+    limit_max_rows: int = Field(
+        default=DEFAULT_LIMITS.max_rows, ge=0, description="Data rows in one uploaded file."
+    )
+    limit_max_columns: int = Field(
+        default=DEFAULT_LIMITS.max_columns, ge=0, description="Columns in one uploaded file."
+    )
+    limit_max_cell_chars: int = Field(
+        default=DEFAULT_LIMITS.max_cell_chars, ge=0, description="Characters in one cell."
+    )
+    limit_max_shared_strings: int = Field(
+        default=DEFAULT_LIMITS.max_shared_strings,
+        ge=0,
+        description="Distinct strings in one workbook's shared-strings table.",
+    )
+    limit_max_json_depth: int = Field(
+        default=DEFAULT_LIMITS.max_json_depth, ge=0, description="Nesting depth of JSON."
+    )
+    limit_max_json_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_json_bytes,
+        ge=0,
+        description="Size of one .json document (or one JSON Lines line).",
+    )
+    limit_max_number_digits: int = Field(
+        default=DEFAULT_LIMITS.max_number_digits, ge=0, description="Digits in one JSON number."
+    )
+    limit_max_seconds: float = Field(
+        default=DEFAULT_LIMITS.max_seconds, gt=0, description="Seconds to check one file."
+    )
+    check_memory_bytes: int = Field(
+        default=6 * 1024**3,
+        ge=0,
+        description="Address-space cap of the process that checks an upload (0: no cap).",
+    )
+    isolate_checks: bool = Field(
+        default=True,
+        description="Check uploaded files in a separate, memory-capped process.",
+    )
     submissions_per_minute: int = Field(
         default=30, ge=1, description="Submissions one API key may make per minute."
     )
@@ -52,6 +96,11 @@ class Settings(BaseSettings):
         if not self.dev_mode and url.startswith("postgresql") and "@" not in url:
             raise ValueError("a PostgreSQL database_url must name a user (user@host)")
         return self
+
+    def limits(self) -> Limits:
+        """The resource limits every uploaded file is read within."""
+        values = {name: getattr(self, f"limit_{name}") for name in Limits.names()}
+        return DEFAULT_LIMITS.replace(**values)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite in the data directory."""

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission
+from peerbench.server.isolation import check_files_isolated
 from peerbench.validators.engine import Options, table_source, validate_sources
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.readers import open_sources
 from peerbench.validators.readers.version import version_finding
 from peerbench.validators.record_engine import _normalise, records_to_table, validate_records
@@ -108,10 +110,14 @@ def _row_cap_report(exc: RowCapExceeded, max_rows: int, max_findings: int) -> Re
 
 
 def check_files(
-    folder: Path, *, max_rows: int, max_findings: int = DEFAULT_MAX_FINDINGS
+    folder: Path,
+    *,
+    max_rows: int,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Checked:
     """Validate every data file in a spool folder (named as uploaded) as one submission."""
-    sources = open_sources(folder)
+    sources = open_sources(folder, limits=limits)
     seen: list[tuple[str, str, int, int]] = []
     options = Options(max_findings=max_findings, collect=True)
     try:
@@ -270,9 +276,17 @@ def check_claimed_services(
 # ----------------------------------------------------------------------- all together
 def check(ctx: ServerContext, submission: Submission, inputs: Inputs) -> Checked:
     """Validate the inputs and add the server's own checks (ownership, row cap)."""
-    max_rows = ctx.settings.max_rows_per_file
-    if inputs.folder is not None:
-        checked = check_files(inputs.folder, max_rows=max_rows)
+    settings = ctx.settings
+    max_rows = settings.max_rows_per_file
+    if inputs.folder is not None and settings.isolate_checks:
+        checked = check_files_isolated(
+            inputs.folder,
+            max_rows=max_rows,
+            limits=settings.limits(),
+            memory_bytes=settings.check_memory_bytes,
+        )
+    elif inputs.folder is not None:
+        checked = check_files(inputs.folder, max_rows=max_rows, limits=settings.limits())
     else:
         checked = check_bundle(
             inputs.bundle or {}, standard_version=inputs.standard_version, max_rows=max_rows

@@ -8,8 +8,9 @@ belong to the submitting organisation.
 
 Lifecycle (``Submission.status``): ``received`` → ``validating`` → ``accepted`` (rows in
 the pool; supersedes the organisation's previous version per period and record type) or
-``rejected`` (report with findings; pool untouched) or ``failed`` (the server could not
-finish; nothing half-written; safe to send again).
+``rejected`` (report with findings, including unreadable files and files over a
+resource limit; pool untouched) or ``failed`` (a fault of the server's own; nothing
+half-written; the message says whether sending again can help).
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ from peerbench.server.submission_checks import Checked, Inputs, check
 log = logging.getLogger("peerbench.server")
 
 PERIOD = re.compile(r"^[0-9]{4}-Q[1-4]$")
+SERVER_FAULT = (
+    "The server could not process this submission because of a fault on the server, not "
+    "in your data; nothing was stored. Sending it again can help only if the fault was "
+    "passing (a full disk, a lost database connection): if it fails again, tell the "
+    "network's administrator the submission id."
+)
+"""The ``failure`` of a submission the server could not finish. Problems with the data
+itself (unreadable, malformed or over a limit) never end here: they are findings, and
+the submission is ``rejected`` with its report."""
 UNFINISHED = (SubmissionStatus.RECEIVED.value, SubmissionStatus.VALIDATING.value)
 
 
@@ -218,8 +228,7 @@ def process(ctx: ServerContext, submission_id: str, inputs: Inputs, *, actor: st
         return mark_failed(
             ctx,
             submission_id,
-            "The server could not process this submission; "
-            "nothing was stored. Send it again later.",
+            SERVER_FAULT,
             actor=actor,
         )
     finally:

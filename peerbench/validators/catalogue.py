@@ -50,6 +50,14 @@ _ENTRIES = (
         "Add at least one row of data under the header row.",
     ),
     CatalogueEntry(
+        "limit-exceeded",
+        _E,
+        "File over a size limit",
+        "The file was not read to the end: {detail}.",
+        "Split the data into smaller files, or ask for the limit to be raised "
+        "(the message names the setting).",
+    ),
+    CatalogueEntry(
         "record-type-unknown",
         _E,
         "Record type not recognised",
@@ -84,6 +92,13 @@ _ENTRIES = (
         "Required column missing",
         "Required column {column} is missing{detail}.",
         "Add the column with exactly this header (see the template).",
+    ),
+    CatalogueEntry(
+        "column-duplicate",
+        _E,
+        "Column appears twice",
+        "Column {column} appears more than once{detail}; the file cannot be checked.",
+        "Delete or rename the extra column so each header appears once.",
     ),
     CatalogueEntry(
         "column-unknown",

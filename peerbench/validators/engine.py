@@ -33,6 +33,7 @@ from peerbench.validators.columnar import (
 )
 from peerbench.validators.columnar.batch import CheckedBatch
 from peerbench.validators.columnar.keys import prepare as prepare_keys
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import Mapping
 from peerbench.validators.readers import open_sources
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, FileSummary, Report
@@ -237,13 +238,18 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
 
 
 def _open_all(
-    paths: Sequence[Path], record_type: str | None, mapping: Mapping | None
+    paths: Sequence[Path],
+    record_type: str | None,
+    mapping: Mapping | None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Source]:
     """Every source of every path (files, workbook sheets, bundle arrays, folders)."""
     return [
         source
         for path in paths
-        for source in open_sources(Path(path), record_type=record_type, mapping=mapping)
+        for source in open_sources(
+            Path(path), record_type=record_type, mapping=mapping, limits=limits
+        )
     ]
 
 
@@ -257,6 +263,7 @@ def validate(
     today: dt.date | None = ...,
     registry: InstrumentRegistry | None = ...,
     collect: Literal[False] = ...,
+    limits: Limits = ...,
 ) -> Report: ...
 
 
@@ -270,6 +277,7 @@ def validate(
     today: dt.date | None = ...,
     registry: InstrumentRegistry | None = ...,
     collect: Literal[True],
+    limits: Limits = ...,
 ) -> Validation: ...
 
 
@@ -282,6 +290,7 @@ def validate(
     today: dt.date | None = None,
     registry: InstrumentRegistry | None = None,
     collect: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Report | Validation:
     """Validate data files (or folders of them) as one submission.
 
@@ -294,6 +303,7 @@ def validate(
         today: Dates after this are in the future (default: today).
         registry: Instrument registry (default: the built-in instruments).
         collect: Also return every table in canonical form (see :class:`Validation`).
+        limits: Resource limits per file (see :mod:`peerbench.validators.limits`).
 
     Returns:
         The report, or with ``collect=True`` a :class:`Validation`.
@@ -302,7 +312,7 @@ def validate(
         FileNotFoundError: a path does not exist.
         ValueError: ``record_type`` is not a record type.
     """
-    sources = _open_all(paths, record_type, mapping)
+    sources = _open_all(paths, record_type, mapping, limits)
     options = Options(max_findings, today, registry, mapping, collect)
     result = validate_sources(sources, options)
     return result if collect else result.report
@@ -317,6 +327,7 @@ def validate_sample(
     max_findings: int = DEFAULT_MAX_FINDINGS,
     today: dt.date | None = None,
     registry: InstrumentRegistry | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Validation:
     """Validate like :func:`validate`, keeping a bounded sample of canonical rows.
 
@@ -324,7 +335,7 @@ def validate_sample(
     twice that) are kept, whole participants at a time (see
     :mod:`peerbench.validators.sampling`), so memory stays bounded for huge files.
     """
-    sources = _open_all(paths, record_type, mapping)
+    sources = _open_all(paths, record_type, mapping, limits)
     options = Options(max_findings, today, registry, mapping, sample_rows=sample_rows)
     return validate_sources(sources, options)
 

@@ -74,6 +74,7 @@ import pyarrow as pa
 from peerbench.io.tabular import conform
 from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
 from peerbench.validators.catalogue import NULLED_CODES
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import Mapping as ValueMapping
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS
 
@@ -369,6 +370,7 @@ def validate_with_quality(
     max_findings: int = DEFAULT_MAX_FINDINGS,
     today: dt.date | None = None,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Report:
     """Validate ``paths`` and add the data-quality profile as ``report.extras["quality"]``.
 
@@ -385,6 +387,7 @@ def validate_with_quality(
         mapping=mapping,
         max_findings=max_findings,
         today=today,
+        limits=limits,
     )
     if result.tables:
         profile = quality_profile(result.tables, sample_rows=sample_rows, report=result.report)

@@ -15,9 +15,11 @@ Example:
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits, guarded
 from peerbench.validators.mapping import Mapping, canonical_record_type
 from peerbench.validators.readers.csv import open_csv
 from peerbench.validators.readers.jsonl import open_json, open_jsonl
@@ -58,6 +60,7 @@ def open_sources(
     record_type: str | None = None,
     mapping: Mapping | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Source]:
     """Open a data file, or every data file in a folder, as sources to validate.
 
@@ -74,6 +77,8 @@ def open_sources(
             to all if it names none). Its ``record_type`` is used for files whose name
             is not a record type.
         batch_rows: Rows per batch.
+        limits: Resource limits (see :mod:`peerbench.validators.limits`); a file over
+            one gets a ``limit-exceeded`` finding and is not read further.
 
     Returns:
         The sources, in file order. ``Source.record_type`` is the singular record type
@@ -98,13 +103,44 @@ def open_sources(
 
     folder = path if path.is_dir() else path.parent
     version, manifest_problem = read_manifest(folder)
-    options = OpenOptions(override, mapping, batch_rows, version)
+    options = OpenOptions(override, mapping, batch_rows, version, limits)
     sources = []
     if manifest_problem is not None:
         sources.append(failed_source(str(folder / MANIFEST_NAME), None, "json", manifest_problem))
     for file in _data_files(path) if path.is_dir() else [path]:
-        sources.extend(_open_file(file, options))
+        sources.extend(guarded(_unique_columns(s), limits) for s in _open_file(file, options))
     return sources
+
+
+def _unique_columns(source: Source) -> Source:
+    """``source``, or when a column name repeats, a source with no rows saying so.
+
+    Two columns with one name cannot be told apart (which one holds the value?), so such
+    a file is reported, not guessed at. Names are compared after mapping and trimming.
+    """
+    counts = Counter(source.columns)
+    repeated = [name for name, count in counts.items() if count > 1]
+    if not repeated:
+        return source
+    found = [
+        finding(
+            "column-duplicate",
+            file=source.file,
+            column=name,
+            detail=f" ({counts[name]} times)",
+        )
+        for name in repeated
+    ]
+    close = getattr(source.batches, "close", None)
+    if close is not None:
+        close()
+    failed = failed_source(source.file, source.record_type, source.file_format, *found)
+    failed.findings[:0] = source.findings
+    failed.encoding, failed.standard_version = source.encoding, source.standard_version
+    # Each name once, so only columns really absent are reported missing.
+    failed.columns = list(dict.fromkeys(source.columns))
+    failed.original_columns = list(dict.fromkeys(source.original_columns))
+    return failed
 
 
 def _data_files(folder: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from typing import Any
 from peerbench.io.tabular import ITEM_PREFIX, LIST_SEPARATOR
 from peerbench.validators.readers.cells import RowBatcher, cell_text
 from peerbench.validators.readers.detect import record_type_from_name, unknown_name_detail
+from peerbench.validators.readers.json_limits import JsonLimitError, loads
 from peerbench.validators.readers.sources import (
     OpenOptions,
     add_finding,
@@ -92,7 +93,7 @@ def _start(source: Source, batches: Iterator[SourceBatch], empty_detail: str) ->
     first = next(batches, None)
     if first is not None:
         source.batches = itertools.chain([first], batches)
-    elif not any(f.code == "file-unreadable" for f in source.findings):
+    elif not any(f.code in ("file-unreadable", "limit-exceeded") for f in source.findings):
         # A file of nothing but bad lines is already reported as unreadable, not empty.
         source.findings.append(finding("file-empty", file=source.file, detail=empty_detail))
     return source
@@ -142,14 +143,22 @@ def open_jsonl(path: Path, file: str, options: OpenOptions) -> Source:
     if not readable:
         return source
     records = _Records(source, options)
-    return _start(source, _jsonl_batches(path, records), " (the file is empty)")
+    batches = _jsonl_batches(path, records, options)
+    return _start(source, batches, " (the file is empty)")
 
 
-def _jsonl_batches(path: Path, records: _Records) -> Iterator[SourceBatch]:
-    source = records.source
+def _jsonl_batches(path: Path, records: _Records, options: OpenOptions) -> Iterator[SourceBatch]:
+    source, limits = records.source, options.limits
     bad_lines = 0
     with open(path, "rb") as handle:
-        for line_number, raw in enumerate(handle, start=1):
+        line_number = 0
+        while raw := handle.readline(limits.max_json_bytes + 1):
+            line_number += 1
+            if len(raw) > limits.max_json_bytes:
+                found = f"line {line_number} is longer than {limits.max_json_bytes:,} bytes"
+                over = JsonLimitError("max_json_bytes", limits.max_json_bytes, found)
+                add_finding(source, over.finding(source.file, row=line_number + 1))
+                return
             text = _decode_line(raw.removeprefix(b"\xef\xbb\xbf") if line_number == 1 else raw)
             if text is None:
                 text = decode_cp1252(raw)
@@ -158,7 +167,10 @@ def _jsonl_batches(path: Path, records: _Records) -> Iterator[SourceBatch]:
                 continue
             row = line_number + 1
             try:
-                record = json.loads(text)
+                record = loads(text, limits)
+            except JsonLimitError as exc:
+                add_finding(source, exc.finding(source.file, row=row))
+                return
             except json.JSONDecodeError as exc:
                 problem = f"line {line_number} is not valid JSON ({exc.msg}, column {exc.colno})"
                 record = None
@@ -207,6 +219,11 @@ def open_json(path: Path, file: str, options: OpenOptions) -> list[Source]:
         options: The caller's options.
     """
     named = resolve_record_type(record_type_from_name(path.stem), options)
+    limits = options.limits
+    if path.stat().st_size > limits.max_json_bytes:
+        found = f"it is {path.stat().st_size:,} bytes (a .json file is read whole; use JSON Lines)"
+        over = JsonLimitError("max_json_bytes", limits.max_json_bytes, found)
+        return [failed_source(file, named, "json", over.finding(file))]
     raw = path.read_bytes()
     encoding_finding = None
     try:
@@ -218,7 +235,9 @@ def open_json(path: Path, file: str, options: OpenOptions) -> list[Source]:
         empty = finding("file-empty", file=file, detail=" (the file is empty)")
         return [failed_source(file, named, "json", empty)]
     try:
-        data = json.loads(text)
+        data = loads(text, limits)
+    except JsonLimitError as exc:
+        return [failed_source(file, named, "json", exc.finding(file))]
     except json.JSONDecodeError as exc:
         detail = f"not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
         return [

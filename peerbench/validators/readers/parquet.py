@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from peerbench.schema.version import PARQUET_RECORD_TYPE_KEY, PARQUET_VERSION_KEY
+from peerbench.validators.limits import Limits, limit_finding
 from peerbench.validators.readers.cells import rebatch
 from peerbench.validators.readers.detect import record_type_from_name, unknown_name_detail
 from peerbench.validators.readers.sources import (
@@ -26,6 +27,7 @@ from peerbench.validators.readers.sources import (
     resolve_record_type,
 )
 from peerbench.validators.readers.version import version_finding
+from peerbench.validators.report import Finding
 from peerbench.validators.source import Source
 
 FORMAT = "parquet"
@@ -49,7 +51,8 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
         with pq.ParquetFile(path) as parquet:
             schema = parquet.schema_arrow
             num_rows = parquet.metadata.num_rows
-            repetitive = _repetitive_text(parquet)
+            over = _limit_problem(parquet.metadata, file, options.limits)
+            repetitive = [] if over is not None else _repetitive_text(parquet)
     # A truncated or foreign file fails inside Arrow's C++ layer with various error
     # types; the contract is a finding, never a traceback.
     except Exception as exc:
@@ -57,6 +60,8 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
         unreadable = finding("file-unreadable", file=file, detail=detail)
         return failed_source(file, options.record_type, FORMAT, unreadable)
 
+    if over is not None:
+        return failed_source(file, options.record_type, FORMAT, over)
     metadata = schema.metadata or {}
     declared = metadata.get(PARQUET_VERSION_KEY)
     version = options.standard_version if declared is None else declared.decode(errors="replace")
@@ -85,6 +90,21 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
         options.batch_rows,
     )
     return source
+
+
+def _limit_problem(metadata: pq.FileMetaData, file: str, limits: Limits) -> Finding | None:
+    """The first limit the footer shows the file to be over, before any page is read."""
+    if metadata.num_rows > limits.max_rows:
+        found = f"its footer declares {metadata.num_rows:,} rows"
+        return limit_finding(file, "max_rows", limits.max_rows, found)
+    if metadata.num_columns > limits.max_columns:
+        found = f"its footer declares {metadata.num_columns:,} columns"
+        return limit_finding(file, "max_columns", limits.max_columns, found)
+    expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if expanded > limits.max_decompressed_bytes:
+        found = f"its pages expand to {expanded:,} bytes once decompressed"
+        return limit_finding(file, "max_decompressed_bytes", limits.max_decompressed_bytes, found)
+    return None
 
 
 def _repetitive_text(parquet: pq.ParquetFile) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from peerbench.validators.catalogue import entry
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import Mapping
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Finding
 from peerbench.validators.source import Source
@@ -23,12 +24,14 @@ class OpenOptions:
         mapping: Header and label mapping, or None.
         batch_rows: Rows per batch.
         standard_version: Version declared by the folder's ``peerbench.json``, if any.
+        limits: The resource limits every file is read within.
     """
 
     record_type: str | None
     mapping: Mapping | None
     batch_rows: int
     standard_version: str | None = None
+    limits: Limits = DEFAULT_LIMITS
 
 
 def finding(

@@ -34,6 +34,7 @@ from peerbench.validators.readers.sources import (
     resolve_record_type,
 )
 from peerbench.validators.readers.version import version_finding
+from peerbench.validators.readers.xlsx_limits import xlsx_limit_problem
 from peerbench.validators.report import Finding
 from peerbench.validators.source import Source, SourceBatch
 
@@ -64,6 +65,9 @@ def open_xlsx(path: Path, file: str, options: OpenOptions) -> list[Source]:
         file: Name to show the user; sheets are shown as ``file#sheet``.
         options: The caller's options.
     """
+    over = xlsx_limit_problem(path, file, options.limits)
+    if over is not None:
+        return [failed_source(file, options.record_type, FORMAT, over)]
     try:
         workbook = _load(path, data_only=True)
     # openpyxl raises whatever its zip and XML layers raise on a damaged file; the

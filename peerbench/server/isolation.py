@@ -1,0 +1,124 @@
+"""Check uploaded files in a separate process with a memory cap and a time limit.
+
+The readers refuse files over the :class:`~peerbench.validators.limits.Limits` before
+expanding them, but a file can still find a costly path nobody foresaw. So the server
+never reads uploads in its own process: each submission's files are checked in a child
+forked from a small fork server (``multiprocessing`` ``forkserver``, with the checking
+modules preloaded, so a check starts in milliseconds), whose address space is capped
+with ``RLIMIT_AS``. If the child runs out of memory, overruns its time or dies, the
+server is untouched and the submission is *rejected* with a ``limit-exceeded`` finding
+that says which limit and how to raise it. An error in the server's own code in the
+child is re-raised here, so the submission is marked *failed* as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from peerbench.validators.limits import Limits
+from peerbench.validators.readers import FORMATS
+from peerbench.validators.readers.sources import finding
+from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Report
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["peerbench.server.submission_checks"])
+GRACE_SECONDS = 30.0
+"""Time allowed beyond the files' own limits (starting, sending the result back)."""
+
+
+class CheckerError(RuntimeError):
+    """The checking process failed because of a fault in the server's own code."""
+
+
+def _child(send: Connection, folder: str, max_rows: int, limits: Limits, memory: int) -> None:
+    """(In the child) Cap memory, check the files, send back the outcome."""
+    from peerbench.server.submission_checks import check_files
+
+    if memory > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        outcome: tuple[str, Any] = ("ok", check_files(Path(folder), max_rows=max_rows, limits=limits))
+    except MemoryError:
+        outcome = ("memory", None)
+    except BaseException:
+        outcome = ("error", traceback.format_exc())
+    try:
+        send.send(outcome)
+    except MemoryError:  # the result itself did not fit
+        send.send(("memory", None))
+    finally:
+        send.close()
+
+
+def check_files_isolated(
+    folder: Path, *, max_rows: int, limits: Limits, memory_bytes: int
+) -> Any:
+    """:func:`~peerbench.server.submission_checks.check_files` in a capped child process.
+
+    Args:
+        folder: The spool folder of one submission.
+        max_rows: The server's row cap per file.
+        limits: Resource limits per file (the child applies them as the CLI does).
+        memory_bytes: Address-space cap of the child (0: none).
+
+    Returns:
+        The :class:`~peerbench.server.submission_checks.Checked` outcome; over the memory
+        or time cap, a report with one ``limit-exceeded`` finding and no tables.
+
+    Raises:
+        CheckerError: the check failed for a reason that is not the data's.
+    """
+    files = sum(1 for p in folder.iterdir() if p.suffix.lower() in FORMATS) if folder.is_dir() else 0
+    timeout = limits.max_seconds * max(files, 1) + GRACE_SECONDS
+    receive, send = _CONTEXT.Pipe(duplex=False)
+    process = _CONTEXT.Process(
+        target=_child, args=(send, str(folder), max_rows, limits, memory_bytes), daemon=True
+    )
+    process.start()
+    send.close()
+    kind, payload = "timeout", None
+    try:
+        if receive.poll(timeout):
+            try:
+                kind, payload = receive.recv()
+            except (EOFError, OSError):
+                kind = "died"
+    finally:
+        if process.is_alive() and kind != "ok":
+            process.kill()
+        process.join(GRACE_SECONDS)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        receive.close()
+    if kind == "ok":
+        return payload
+    if kind == "error":
+        raise CheckerError(f"the file check failed:\n{payload}")
+    return _over_report(kind, process.exitcode, timeout, memory_bytes)
+
+
+def _over_report(kind: str, exitcode: int | None, timeout: float, memory_bytes: int) -> Any:
+    from peerbench.server.submission_checks import Checked
+
+    if kind == "timeout":
+        detail = (
+            f"checking the files took more than {timeout:,.0f} seconds; the limit "
+            "max_seconds applies per file. To raise it: the server setting "
+            "PEERBENCH_LIMIT_MAX_SECONDS"
+        )
+    else:
+        ended = "" if exitcode is None else f" (it ended with code {exitcode})"
+        detail = (
+            f"checking the files needed more than the {memory_bytes:,} bytes of memory "
+            f"a check may use{ended}. To raise it: the server setting "
+            "PEERBENCH_CHECK_MEMORY_BYTES"
+        )
+    report = Report(max_findings=DEFAULT_MAX_FINDINGS)
+    report.extend([finding("limit-exceeded", file="(submission)", detail=detail)])
+    return Checked(report, {}, {})
