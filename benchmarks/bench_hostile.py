@@ -110,7 +110,9 @@ def measure(args: list[str], *, code: Path, cap_gb: float, timeout: float) -> Ou
     # The server child prints its own figures, which include its worker processes.
     if last.startswith("{"):
         figures = json.loads(last)
-        return Outcome(str(proc.returncode), seconds, max(peak, figures["peak_mb"]), figures["verdict"])
+        return Outcome(
+            str(proc.returncode), seconds, max(peak, figures["peak_mb"]), figures["verdict"]
+        )
     return Outcome(str(proc.returncode), seconds, peak, last[:80])
 
 
@@ -182,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 command = [sys.executable, str(_HERE / "bench_hostile.py"), "--serve-one"]
                 command += [str(folder.resolve())]
-            outcome = measure(command, code=args.code, cap_gb=args.memory_cap_gb, timeout=args.timeout)
+            outcome = measure(
+                command, code=args.code, cap_gb=args.memory_cap_gb, timeout=args.timeout
+            )
             met = (
                 outcome.seconds < TARGET_SECONDS
                 and outcome.peak_mb < TARGET_RSS_MB

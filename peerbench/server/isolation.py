@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from peerbench.server.checked import Checked
 from peerbench.validators.limits import Limits
 from peerbench.validators.readers import FORMATS
 from peerbench.validators.readers.sources import finding
@@ -42,7 +43,10 @@ def _child(send: Connection, folder: str, max_rows: int, limits: Limits, memory:
     if memory > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
-        outcome: tuple[str, Any] = ("ok", check_files(Path(folder), max_rows=max_rows, limits=limits))
+        outcome: tuple[str, Any] = (
+            "ok",
+            check_files(Path(folder), max_rows=max_rows, limits=limits),
+        )
     except MemoryError:
         outcome = ("memory", None)
     except BaseException:
@@ -57,7 +61,7 @@ def _child(send: Connection, folder: str, max_rows: int, limits: Limits, memory:
 
 def check_files_isolated(
     folder: Path, *, max_rows: int, limits: Limits, memory_bytes: int
-) -> Any:
+) -> Checked:
     """:func:`~peerbench.server.submission_checks.check_files` in a capped child process.
 
     Args:
@@ -73,7 +77,9 @@ def check_files_isolated(
     Raises:
         CheckerError: the check failed for a reason that is not the data's.
     """
-    files = sum(1 for p in folder.iterdir() if p.suffix.lower() in FORMATS) if folder.is_dir() else 0
+    files = (
+        sum(1 for p in folder.iterdir() if p.suffix.lower() in FORMATS) if folder.is_dir() else 0
+    )
     timeout = limits.max_seconds * max(files, 1) + GRACE_SECONDS
     receive, send = _CONTEXT.Pipe(duplex=False)
     process = _CONTEXT.Process(
@@ -81,7 +87,8 @@ def check_files_isolated(
     )
     process.start()
     send.close()
-    kind, payload = "timeout", None
+    kind: str = "timeout"
+    payload: Any = None
     try:
         if receive.poll(timeout):
             try:
@@ -97,15 +104,14 @@ def check_files_isolated(
             process.join()
         receive.close()
     if kind == "ok":
-        return payload
+        checked: Checked = payload
+        return checked
     if kind == "error":
         raise CheckerError(f"the file check failed:\n{payload}")
     return _over_report(kind, process.exitcode, timeout, memory_bytes)
 
 
-def _over_report(kind: str, exitcode: int | None, timeout: float, memory_bytes: int) -> Any:
-    from peerbench.server.submission_checks import Checked
-
+def _over_report(kind: str, exitcode: int | None, timeout: float, memory_bytes: int) -> Checked:
     if kind == "timeout":
         detail = (
             f"checking the files took more than {timeout:,.0f} seconds; the limit "

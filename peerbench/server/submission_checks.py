@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
+from peerbench.server.checked import Checked
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission
 from peerbench.server.isolation import check_files_isolated
@@ -41,19 +42,6 @@ class Inputs:
     folder: Path | None = None
     bundle: Mapping[str, list[dict[str, Any]]] | None = None
     standard_version: str | None = None
-
-
-@dataclasses.dataclass
-class Checked:
-    """The outcome of checking: the report, canonical tables and where each row came from.
-
-    ``origin[record_type]`` has columns ``file`` and ``row`` aligned with the table, so a
-    server-side finding points at the user's file and spreadsheet row.
-    """
-
-    report: Report
-    tables: dict[str, pa.Table]
-    origin: dict[str, pa.Table]
 
 
 class RowCapExceeded(Exception):

@@ -31,10 +31,11 @@ from sqlalchemy.orm import Session
 
 from peerbench.schema.version import STANDARD_VERSION
 from peerbench.server import audit
+from peerbench.server.checked import Checked
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission, SubmissionStatus, utcnow
 from peerbench.server.store import PooledStore
-from peerbench.server.submission_checks import Checked, Inputs, check
+from peerbench.server.submission_checks import Inputs, check
 
 log = logging.getLogger("peerbench.server")
 

@@ -82,7 +82,9 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def limit_finding(file: str, name: str, limit: float, found: str, *, row: int | None = None) -> Finding:
+def limit_finding(
+    file: str, name: str, limit: float, found: str, *, row: int | None = None
+) -> Finding:
     """The ``limit-exceeded`` finding: which limit, its value, what was found, how to raise it.
 
     Args:
@@ -116,12 +118,16 @@ class _Guard:
         self.rows += table.num_rows
         file, limits = self.source.file, self.limits
         if self.rows > limits.max_rows:
-            return limit_finding(file, "max_rows", limits.max_rows, f"more than {limits.max_rows:,} rows")
+            return limit_finding(
+                file, "max_rows", limits.max_rows, f"more than {limits.max_rows:,} rows"
+            )
         long = _longest_cell(table, limits.max_cell_chars)
         if long is not None:
             column, chars = long
             found = f"a cell of column {column} holds {chars:,} characters"
-            return limit_finding(file, "max_cell_chars", limits.max_cell_chars, found, row=batch.first_row)
+            return limit_finding(
+                file, "max_cell_chars", limits.max_cell_chars, found, row=batch.first_row
+            )
         elapsed = time.monotonic() - self.started
         if elapsed > limits.max_seconds:
             found = f"reading it took more than {limits.max_seconds:,g} seconds"

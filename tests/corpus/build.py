@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 import random
 import sys
+import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -73,12 +74,16 @@ def _parquet(columns: dict[str, pa.Array] | pa.Table, rows: int | None = None) -
 
 def _dup_parquet(path: Path) -> None:
     arrays = [pa.array([KEY]), pa.array(["svc-1"]), pa.array(["svc-2"])]
-    pq.write_table(pa.Table.from_arrays(arrays, ["participant_key", "service_id", "service_id"]), path)
+    pq.write_table(
+        pa.Table.from_arrays(arrays, ["participant_key", "service_id", "service_id"]), path
+    )
 
 
 def _valid_parquet_bytes() -> bytes:
     sink = io.BytesIO()
-    table = pa.table({name: pa.array([value] * 50) for name, value in zip(HEADER, ROW.split(","), strict=True)})
+    table = pa.table(
+        {name: pa.array([value] * 50) for name, value in zip(HEADER, ROW.split(","), strict=True)}
+    )
     pq.write_table(table, sink)
     return sink.getvalue()
 
@@ -109,14 +114,20 @@ def _wide(kind: str, columns: int) -> Builder:
         if kind == "csv":
             path.write_text(",".join(names) + "\n" + ",".join(values) + "\n")
         elif kind == "parquet":
-            pq.write_table(pa.table({n: pa.array([v]) for n, v in zip(names, values, strict=True)}), path)
+            pq.write_table(
+                pa.table({n: pa.array([v]) for n, v in zip(names, values, strict=True)}), path
+            )
         else:
             write_xlsx(path, sheet_rows([names, values]))
 
     return build
 
 
-def _xlsx(rows: list[list[str | int]], strings: list[str] | None = None, sheet: str = "participants") -> Builder:
+def _xlsx(
+    rows: Sequence[Sequence[str | int]],
+    strings: list[str] | None = None,
+    sheet: str = "participants",
+) -> Builder:
     def build(path: Path) -> None:
         xml = shared_strings(strings, len(strings)) if strings is not None else ()
         write_xlsx(path, sheet_rows(rows), xml, sheet=sheet)
@@ -125,11 +136,10 @@ def _xlsx(rows: list[list[str | int]], strings: list[str] | None = None, sheet: 
 
 
 def _valid_xlsx_bytes() -> bytes:
-    sink = FILES / ".tmp.xlsx"
-    _xlsx([list(HEADER), ROW.split(",")] * 1)(sink)
-    data = sink.read_bytes()
-    sink.unlink()
-    return data
+    with tempfile.TemporaryDirectory() as folder:
+        sink = Path(folder) / "participants.xlsx"
+        _xlsx([list(HEADER), ROW.split(",")])(sink)
+        return sink.read_bytes()
 
 
 def _truncated_xlsx(path: Path) -> None:
@@ -153,7 +163,8 @@ def _entity_xlsx(entities: str, body: str) -> Builder:
 
 
 _LAUGHS = '<!ENTITY lol "lol">' + "".join(
-    f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+    for i in range(1, 10)
 )
 
 
@@ -217,7 +228,9 @@ BUILDERS: dict[str, Builder] = {
     "json-empty": _text(b""),
     "json-bom-only": _text(b"\xef\xbb\xbf"),
     "json-over-size": _text(_record_json("true")),
-    "jsonl-giant-integer": _text('{"participant_key": "' + KEY + '", "sessions": ' + "7" * 100_001 + "}\n"),
+    "jsonl-giant-integer": _text(
+        '{"participant_key": "' + KEY + '", "sessions": ' + "7" * 100_001 + "}\n"
+    ),
     "jsonl-deep": _text('{"a": ' + _deep_json(100_000, "[", "]") + "}\n"),
     "jsonl-bad-lines": _text("{not json}\n" * 3),
     "jsonl-not-objects": _text("[1, 2]\n42\n"),
@@ -233,7 +246,9 @@ BUILDERS: dict[str, Builder] = {
     "parquet-wide": _wide("parquet", 1_200),
     "parquet-rows-over-limit": _rows_parquet(200_000),
     # XLSX
-    "xlsx-duplicate-header": _xlsx([["participant_key", "service_id", "service_id"], [KEY, "a", "b"]]),
+    "xlsx-duplicate-header": _xlsx(
+        [["participant_key", "service_id", "service_id"], [KEY, "a", "b"]]
+    ),
     "xlsx-truncated": _truncated_xlsx,
     "xlsx-not-a-zip": _text(_garbage(2048, 17)),
     "xlsx-empty-file": _text(b""),

@@ -17,32 +17,43 @@ from xml.sax.saxutils import escape
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+_OOXML = "http://schemas.openxmlformats.org"
+_PKG = f"{_OOXML}/package/2006"
+_DOC_RELS = f"{_OOXML}/officeDocument/2006/relationships"
+_MAIN_NS = f"{_OOXML}/spreadsheetml/2006/main"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    f'<Types xmlns="{_PKG}/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{_SHEET_TYPE}.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    f'ContentType="{_SHEET_TYPE}.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    f'ContentType="{_SHEET_TYPE}.sharedStrings+xml"/>'
     "</Types>"
 )
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    f'<Relationships xmlns="{_PKG}/relationships">'
+    f'<Relationship Id="rId1" Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/>'
     "</Relationships>"
 )
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    f'<Relationships xmlns="{_PKG}/relationships">'
+    f'<Relationship Id="rId1" Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_DOC_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
     "</Relationships>"
 )
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CHUNK = 1 << 20
+_SHEET_START = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<worksheet xmlns="{_MAIN_NS}"><sheetData>'
+)
 
 
 def _workbook_xml(sheet: str) -> str:
@@ -71,7 +82,7 @@ def _cell(column: int, row: int, value: str | int) -> str:
 
 def sheet_rows(rows: Iterable[Iterable[str | int]]) -> Iterator[str]:
     """Sheet XML for rows of cells: ``str`` inline text, ``int`` a shared-string index."""
-    yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}"><sheetData>'
+    yield _SHEET_START
     for number, cells in enumerate(rows, start=1):
         body = "".join(_cell(i, number, value) for i, value in enumerate(cells))
         yield f'<row r="{number}">{body}</row>'
@@ -157,7 +168,7 @@ def many_rows_xlsx(path: Path, rows: int = 3_000_000) -> Path:
     """About 3 MB on disk: ``rows`` identical participant rows (no cell references)."""
 
     def sheet() -> Iterator[str]:
-        yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}"><sheetData>'
+        yield _SHEET_START
         head = "".join(f'<c t="s"><v>{i}</v></c>' for i in range(len(HEADER)))
         yield f"<row>{head}</row>"
         cells = "".join(f'<c t="s"><v>{len(HEADER) + i}</v></c>' for i in range(len(HEADER)))

@@ -42,7 +42,9 @@ def xlsx_limit_problem(path: Path, file: str, limits: Limits) -> Finding | None:
         total = sum(member.file_size for member in members)
         if total > limits.max_decompressed_bytes:
             found = f"it expands from {path.stat().st_size:,} to {total:,} bytes once unzipped"
-            return limit_finding(file, "max_decompressed_bytes", limits.max_decompressed_bytes, found)
+            return limit_finding(
+                file, "max_decompressed_bytes", limits.max_decompressed_bytes, found
+            )
         for member in members:
             name = member.filename.lower()
             try:
@@ -73,8 +75,9 @@ def _scan_strings(
         while chunk:
             strings += chunk.count(b"<si>") + chunk.count(b"<si ")
             if strings > limits.max_shared_strings:
-                found = f"its shared-strings table holds more than {limits.max_shared_strings:,} strings"
-                return limit_finding(file, "max_shared_strings", limits.max_shared_strings, found)
+                most = limits.max_shared_strings
+                found = f"its shared-strings table holds more than {most:,} strings"
+                return limit_finding(file, "max_shared_strings", most, found)
             start = max(chunk.rfind(b"<si>"), chunk.rfind(b"<si "))
             last = offset + start if start >= 0 else last
             offset += len(chunk)
