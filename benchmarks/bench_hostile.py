@@ -10,7 +10,8 @@ The four costly files of issue 11 are generated once (cached in
 
 Each is then checked in a child process, measured whole (wall time; peak resident
 memory of the process and of any process it starts, from ``VmHWM`` and
-``RUSAGE_CHILDREN``):
+``RUSAGE_CHILDREN``; for the server also the upload request's own time, which the
+target judges, since start-up is not the file's cost):
 
 * **cli**: ``peerbench validate FILE --no-quality --quiet``;
 * **server**: one upload to an in-process server (FastAPI ``TestClient``, SQLite, local
@@ -54,6 +55,8 @@ class Outcome:
     seconds: float
     peak_mb: float
     verdict: str
+    request_seconds: float | None = None
+    """For the server: the upload request alone (without the server's start-up)."""
 
 
 def dataset(case: str, out_dir: Path) -> Path:
@@ -110,9 +113,8 @@ def measure(args: list[str], *, code: Path, cap_gb: float, timeout: float) -> Ou
     # The server child prints its own figures, which include its worker processes.
     if last.startswith("{"):
         figures = json.loads(last)
-        return Outcome(
-            str(proc.returncode), seconds, max(peak, figures["peak_mb"]), figures["verdict"]
-        )
+        peak, verdict = max(peak, figures["peak_mb"]), figures["verdict"]
+        return Outcome(str(proc.returncode), seconds, peak, verdict, figures.get("seconds"))
     return Outcome(str(proc.returncode), seconds, peak, last[:80])
 
 
@@ -141,12 +143,14 @@ def serve_one(folder: Path) -> int:
         files = [("files", (p.name, p.read_bytes())) for p in sorted(folder.iterdir())]
         try:
             with TestClient(create_app(settings, context=context)) as client:
+                start = time.perf_counter()
                 response = client.post(
                     "/v1/submissions",
                     data={"period": "2026-Q3"},
                     files=files,
                     headers={"Authorization": f"Bearer {key}"},
                 )
+                seconds = time.perf_counter() - start
         finally:
             context.close()
     body: dict[str, Any] = response.json()
@@ -154,7 +158,8 @@ def serve_one(folder: Path) -> int:
     verdict = f"{response.status_code} {body.get('status')} {','.join(codes)}".strip()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"peak_mb": max(own, children) / 1024, "verdict": verdict}))
+    figures = {"peak_mb": max(own, children) / 1024, "verdict": verdict, "seconds": seconds}
+    print(json.dumps(figures))
     return 0
 
 
@@ -187,18 +192,21 @@ def main(argv: list[str] | None = None) -> int:
             outcome = measure(
                 command, code=args.code, cap_gb=args.memory_cap_gb, timeout=args.timeout
             )
+            spent = outcome.seconds if outcome.request_seconds is None else outcome.request_seconds
             met = (
-                outcome.seconds < TARGET_SECONDS
+                spent < TARGET_SECONDS
                 and outcome.peak_mb < TARGET_RSS_MB
                 and outcome.ended in ("0", "1")
             )
             met_all = met_all and met
             size = file.stat().st_size / (1 << 20)
             rows.append([case, f"{size:.1f} MB", path, outcome.ended, outcome.seconds,
-                         outcome.peak_mb, outcome.verdict, met_text(met)])  # fmt: skip
+                         outcome.request_seconds, outcome.peak_mb, outcome.verdict,
+                         met_text(met)])  # fmt: skip
             print(f"{case} {path}: {outcome}", file=sys.stderr, flush=True)
     print(environment())
-    headers = ["file", "size", "path", "exit", "seconds", "peak RSS MB", "outcome", "target met"]
+    headers = ["file", "size", "path", "exit", "seconds", "request s", "peak RSS MB", "outcome",
+               "target met"]  # fmt: skip
     print(markdown_table(headers, rows))
     return 0 if met_all else 1
 

@@ -28,6 +28,7 @@ from peerbench.api.routers import (
     submissions,
 )
 from peerbench.server.context import ServerContext, open_server
+from peerbench.server.isolation import start_checker
 from peerbench.server.ratelimit import RateLimiter
 from peerbench.server.settings import Settings
 from peerbench.server.submissions import recover_interrupted
@@ -65,6 +66,8 @@ def create_app(
             # processes may share the database, so one must not fail another's work.)
             recover_interrupted(ctx)
             shutil.rmtree(settings.data_dir / "spool", ignore_errors=True)
+        if settings.isolate_checks:
+            start_checker()  # the first upload need not wait for it
         worker = SubmissionWorker(workers)
         app.state.context = ctx
         app.state.worker = worker

@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import traceback
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,12 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["peerbench.server.submission_checks"])
 GRACE_SECONDS = 30.0
 """Time allowed beyond the files' own limits (starting, sending the result back)."""
+
+
+def start_checker() -> None:
+    """Start the fork server now (it imports the checking modules once, in about a second
+    or two), so that the first upload's check does not wait for it."""
+    forkserver.ensure_running()
 
 
 class CheckerError(RuntimeError):
@@ -71,7 +78,7 @@ def check_files_isolated(
         memory_bytes: Address-space cap of the child (0: none).
 
     Returns:
-        The :class:`~peerbench.server.submission_checks.Checked` outcome; over the memory
+        The :class:`~peerbench.server.checked.Checked` outcome; over the memory
         or time cap, a report with one ``limit-exceeded`` finding and no tables.
 
     Raises:

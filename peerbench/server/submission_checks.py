@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
-from peerbench.server.checked import Checked
+from peerbench.server.checked import Checked as Checked  # re-exported for callers
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission
 from peerbench.server.isolation import check_files_isolated
