@@ -33,10 +33,21 @@ GRACE_SECONDS = 30.0
 """Time allowed beyond the files' own limits (starting, sending the result back)."""
 
 
-def start_checker() -> None:
-    """Start the fork server now (it imports the checking modules once, in about a second
-    or two), so that the first upload's check does not wait for it."""
+def start_checker(*, wait: bool = False) -> None:
+    """Start the fork server now, so the first upload's check need not wait for it.
+
+    The fork server imports the checking modules once (a second or two). With ``wait``,
+    return only when it can fork a checker (a no-op child has run).
+    """
     forkserver.ensure_running()
+    if wait:
+        process = _CONTEXT.Process(target=_nothing, daemon=True)
+        process.start()
+        process.join()
+
+
+def _nothing() -> None:
+    """(In the child) Nothing: proves the fork server is ready."""
 
 
 class CheckerError(RuntimeError):
