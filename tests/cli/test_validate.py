@@ -172,3 +172,20 @@ def test_usage_errors_exit_2(args: list[str], valid_file: Path, tmp_path: Path) 
 
 def test_help_has_example() -> None:
     assert "Example:" in CliRunner().invoke(validate, ["--help"]).output
+
+
+def test_a_limit_is_a_finding_and_can_be_raised(valid_file: Path) -> None:
+    low = _run(valid_file, "--format", "json", "--no-quality", "--limit", "max_cell_chars=5")
+    assert low.exit_code == 1
+    codes = {f["code"] for f in json.loads(low.stdout)["findings"]}
+    assert codes == {"limit-exceeded"}
+    raised = _run(
+        valid_file, "--no-quality", "--limit", "max_cell_chars=5", "--limit", "max_cell_chars=100"
+    )
+    assert raised.exit_code == 0
+
+
+@pytest.mark.parametrize("bad", ["max_rows", "rows=5", "max_rows=many", "max_rows=-1"])
+def test_a_bad_limit_is_a_usage_error(valid_file: Path, bad: str) -> None:
+    result = _run(valid_file, "--limit", bad)
+    assert result.exit_code == 2 and "--limit" in result.output
