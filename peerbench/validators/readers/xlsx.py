@@ -73,7 +73,9 @@ def open_xlsx(path: Path, file: str, options: OpenOptions) -> list[Source]:
     # openpyxl raises whatever its zip and XML layers raise on a damaged file; the
     # contract is a finding, never a traceback.
     except Exception as exc:
-        detail = f"it is not a valid .xlsx workbook ({type(exc).__name__}: {exc})"
+        # openpyxl names the file by its path (on a server, the spool's): show the user's name.
+        reason = str(exc).replace(str(path), path.name)
+        detail = f"it is not a valid .xlsx workbook ({type(exc).__name__}: {reason})"
         return [failed_source(file, options.record_type, FORMAT, _unreadable(file, detail))]
     try:
         sources = []
@@ -84,7 +86,8 @@ def open_xlsx(path: Path, file: str, options: OpenOptions) -> list[Source]:
             if source is not None:
                 sources.append(source)
     except Exception as exc:
-        detail = f"the workbook is damaged ({type(exc).__name__}: {exc})"
+        reason = str(exc).replace(str(path), path.name)
+        detail = f"the workbook is damaged ({type(exc).__name__}: {reason})"
         return [failed_source(file, options.record_type, FORMAT, _unreadable(file, detail))]
     finally:
         workbook.close()

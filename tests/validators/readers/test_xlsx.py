@@ -152,3 +152,17 @@ def test_a_file_that_is_not_a_workbook_is_unreadable(tmp_path: Path, content: by
     assert [f.code for f in source.findings] == ["file-unreadable"]
     assert "not a valid .xlsx" in source.findings[0].message
     assert list(source.batches) == []
+
+
+@pytest.mark.parametrize("case", ["xlsx-billion-laughs", "xlsx-external-entity"])
+def test_entity_declarations_are_refused_without_showing_the_path(
+    tmp_path: Path, case: str
+) -> None:
+    from tests.corpus.build import BUILDERS
+
+    path = tmp_path / "participants.xlsx"
+    BUILDERS[case](path)
+    [source] = open_sources(path)
+    [finding] = source.findings
+    assert finding.code == "file-unreadable"
+    assert str(tmp_path) not in finding.message and "participants.xlsx" in finding.message
