@@ -105,6 +105,25 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pa.Table, str]:
     return pa.table(columns), title
 
 
+def _over_limit(path: Path, suffix: str) -> str | None:
+    """Why the file is over the validators' default limits, checked before it is expanded."""
+    from peerbench.validators.limits import DEFAULT_LIMITS
+    from peerbench.validators.readers.parquet import footer_limit_problem
+    from peerbench.validators.readers.xlsx_limits import xlsx_limit_problem
+
+    if suffix == ".xlsx":
+        problem = xlsx_limit_problem(path, path.name, DEFAULT_LIMITS)
+    elif suffix == ".parquet":
+        try:
+            metadata = pq.read_metadata(path)
+        except Exception:  # damage is reported when the file is read
+            return None
+        problem = footer_limit_problem(metadata, path.name, DEFAULT_LIMITS)
+    else:
+        return None
+    return None if problem is None else problem.message
+
+
 def read_table(
     path: Path, sheet: str | None = None, notes: list[str] | None = None
 ) -> tuple[pa.Table, str | None]:
@@ -118,9 +137,14 @@ def read_table(
         notes: Receives plain-English notes for the user (e.g. the encoding guessed).
 
     Raises:
-        LocalTableError: the file is empty or has no such sheet.
+        LocalTableError: the file is empty, has no such sheet, or is over a resource
+            limit (:mod:`peerbench.validators.limits`; a workbook or Parquet file is
+            checked before it is expanded).
     """
     suffix = path.suffix.lower()
+    over = _over_limit(path, suffix)
+    if over is not None:
+        raise LocalTableError(f"{path}: {over}")
     if suffix == ".parquet":
         return pq.read_table(path), None
     if suffix == ".xlsx":

@@ -51,7 +51,7 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
         with pq.ParquetFile(path) as parquet:
             schema = parquet.schema_arrow
             num_rows = parquet.metadata.num_rows
-            over = _limit_problem(parquet.metadata, file, options.limits)
+            over = footer_limit_problem(parquet.metadata, file, options.limits)
             repetitive = [] if over is not None else _repetitive_text(parquet)
     # A truncated or foreign file fails inside Arrow's C++ layer with various error
     # types; the contract is a finding, never a traceback.
@@ -92,7 +92,7 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
     return source
 
 
-def _limit_problem(metadata: pq.FileMetaData, file: str, limits: Limits) -> Finding | None:
+def footer_limit_problem(metadata: pq.FileMetaData, file: str, limits: Limits) -> Finding | None:
     """The first limit the footer shows the file to be over, before any page is read."""
     if metadata.num_rows > limits.max_rows:
         found = f"its footer declares {metadata.num_rows:,} rows"
