@@ -129,7 +129,7 @@ class _Guard:
                 file, "max_cell_chars", limits.max_cell_chars, found, row=batch.first_row
             )
         elapsed = time.monotonic() - self.started
-        if elapsed > limits.max_seconds:
+        if elapsed >= limits.max_seconds:  # ">=": a limit of 0 always stops
             found = f"reading it took more than {limits.max_seconds:,g} seconds"
             return limit_finding(file, "max_seconds", limits.max_seconds, found)
         return None
