@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from peerbench.validators.limits import EXCEL_MAX_ROWS, Limits, limit_finding
+from peerbench.validators.readers.sources import finding
 from peerbench.validators.report import Finding
 
 _CHUNK = 1 << 20
@@ -98,9 +99,12 @@ def _scan_sheet(
             rows += chunk.count(b"<row>") + chunk.count(b"<row ")
             if rows > max_rows:
                 name = "max_rows"
-                if limits.max_rows > EXCEL_MAX_ROWS:
-                    found = f"a sheet has more than Excel's {EXCEL_MAX_ROWS:,} rows"
-                    return limit_finding(file, name, EXCEL_MAX_ROWS, found)
+                if limits.max_rows > EXCEL_MAX_ROWS:  # a fact of the format, not a setting
+                    detail = (
+                        f"a sheet has more than the {EXCEL_MAX_ROWS:,} rows an Excel worksheet "
+                        "can hold; save data this large as CSV or Parquet"
+                    )
+                    return finding("limit-exceeded", file=file, detail=detail)
                 found = f"a sheet has more than {limits.max_rows:,} data rows"
                 return limit_finding(file, name, limits.max_rows, found)
             start = max(chunk.rfind(b"<c "), chunk.rfind(b"<c>"), chunk.rfind(b"<row"))
