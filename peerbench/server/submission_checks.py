@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission
+from peerbench.server.period_checks import pooled_elsewhere, report_conflicts
 from peerbench.validators.engine import Options, table_source, validate_sources
 from peerbench.validators.readers import open_sources
 from peerbench.validators.readers.version import version_finding
@@ -279,7 +280,10 @@ def check(ctx: ServerContext, submission: Submission, inputs: Inputs) -> Checked
         )
     with ctx.db.session() as session:
         owners = pool_service_owners(ctx, session)
+        pooled = pooled_elsewhere(ctx.store, session, submission.organisation_id, submission.period)
     org = submission.organisation_id
     check_claimed_services(checked, org, owners)
     check_ownership(checked, org, {s for s, o in owners.items() if o == org})
+    report_conflicts(checked.report, checked.origin, checked.tables, pooled,
+                     submission_id=submission.id, period=submission.period)  # fmt: skip
     return checked
