@@ -34,3 +34,19 @@ def test_benchmark_source_counts_a_resubmitted_record_once() -> None:
     doubled = {**tables, "service": pa.concat_tables([q3, q4])}
     source = BenchmarkSource.from_tables(doubled)
     assert source.read("service").num_rows == services.num_rows
+
+
+def test_a_record_keeps_the_period_it_first_arrived_in() -> None:
+    """Sending a record again never moves it to another period's benchmark."""
+    table = pa.table(
+        {
+            "service_id": ["s1", "s1", "s2", "s1"],
+            "name": ["q3 name", "q1 name", "only", "q4 name"],
+            "_period": ["2026-Q3", "2026-Q1", None, "2026-Q4"],
+        }
+    )
+    latest = latest_rows(table, "service").sort_by("service_id").to_pylist()
+    assert latest == [
+        {"service_id": "s1", "name": "q4 name", "_period": "2026-Q1"},
+        {"service_id": "s2", "name": "only", "_period": None},
+    ]
