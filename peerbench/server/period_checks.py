@@ -121,6 +121,9 @@ def report_conflicts(
 ) -> int:
     """Add a ``record-conflict`` warning for each changed observation; returns how many.
 
+    Nothing is compared for a submission that already has errors: it will not be
+    pooled, and its tables may lack required columns.
+
     Args:
         report: The submission's report.
         origin: Per record type, the ``file`` and ``row`` each table row came from.
@@ -129,6 +132,8 @@ def report_conflicts(
         submission_id: This submission.
         period: The period it is for.
     """
+    if not report.valid:
+        return 0
     summaries = {s.file: s for s in report.files}
     total = 0
     for record_type in OBSERVATIONS:
@@ -139,19 +144,18 @@ def report_conflicts(
         if not found:
             continue
         where = origin.get(record_type)
-        if where is None:  # no row numbers: report on the record type as a whole
-            where = pa.table({"file": pa.nulls(table.num_rows, pa.string()),
-                              "row": pa.nulls(table.num_rows, pa.int64())})  # fmt: skip
-        files, rows = where.column("file").to_pylist(), where.column("row").to_pylist()
+        n = table.num_rows
+        # Without an origin, rows are numbered in table order, as a file's would be.
+        files = where.column("file").to_pylist() if where is not None else [None] * n
+        rows = where.column("row").to_pylist() if where is not None else list(range(2, n + 2))
         by_file: dict[str | None, list[Conflict]] = defaultdict(list)
         for conflict in found:
             by_file[files[conflict.row]].append(conflict)
         for file, items in by_file.items():
-            numbers = [rows[c.row] for c in items]
             report.add(
                 "record-conflict",
                 file=file,
-                rows=numbers if None not in numbers else None,
+                rows=[int(rows[c.row]) for c in items],
                 column=" + ".join(RECORD_TYPES[record_type].primary_key),
                 values=[c.key for c in items],
                 detail=[_detail(c, submission_id, period) for c in items],

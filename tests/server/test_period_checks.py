@@ -10,7 +10,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from peerbench.server.period_checks import conflicts
+from peerbench.server.period_checks import conflicts, report_conflicts
+from peerbench.validators.report import Report
 from tests.api.harness import files_of, running_server, synth_slices
 
 pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
@@ -102,3 +103,20 @@ def test_a_changed_copy_for_a_later_quarter_is_reported_naming_both_submissions(
     assert record in message and "days_since_start" in message
     assert first in message and again["id"] in message and "2026-Q3" in message
     assert reads == [200, 200]
+
+
+def test_a_submission_with_errors_is_not_compared(slices: dict[str, Path]) -> None:
+    """It will not be pooled, and its tables may lack required columns: never a crash."""
+    outcomes = pq.read_table(next(iter(slices.values())) / "outcomes.parquet")
+    pooled = {"outcome": _with_lineage(outcomes, "s1", "2026-Q3")}
+    broken = {"outcome": outcomes.drop_columns(["participant_key"])}  # cannot be conformed
+    report = Report()
+    report.add("file-empty", file="outcomes.csv", detail="")
+    count = report_conflicts(report, {}, broken, pooled, submission_id="s2", period="2026-Q4")
+    assert count == 0 and "record-conflict" not in report.by_code
+    valid = Report()
+    modes = pa.array(["assisted"] * outcomes.num_rows, outcomes.schema.field("mode").type)
+    index = outcomes.schema.get_field_index("mode")
+    changed = {"outcome": outcomes.set_column(index, "mode", modes)}
+    count = report_conflicts(valid, {}, changed, pooled, submission_id="s2", period="2026-Q4")
+    assert count == valid.by_code["record-conflict"] > 0  # no origin: rows in table order
