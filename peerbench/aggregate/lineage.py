@@ -148,11 +148,14 @@ def _unique(table: pa.Table, key: list[str]) -> bool:
 
 
 def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
-    """One row per primary key: the one from the latest ``_period`` (ties: the last row).
+    """One row per primary key: the copy from the latest ``_period`` (ties: the last row),
+    labelled with the *earliest* period the record was sent for.
 
     The current pool holds one version per organisation, period and record type, so a
-    record re-sent in a later period (a service, a participant, an ongoing episode)
-    is current twice; analyses and extracts count it once, as last submitted.
+    record re-sent in a later period (a cumulative spreadsheet, a service, an ongoing
+    episode) is current twice; analyses and extracts count it once, with its latest
+    values. Its period stays the one it first arrived in, so sending the same record
+    again never moves it to another period's benchmark (SPEC "Submissions and periods").
     """
     key = list(RECORD_TYPES[record_type].primary_key)
     if table.num_rows == 0 or _unique(table, key):
@@ -161,7 +164,11 @@ def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
     period = pc.fill_null(table.column("_period"), "")
     ordered = table.take(pc.sort_indices(period))
     ordered = ordered.append_column(_ROW, pa.array(range(ordered.num_rows), pa.int64()))
-    keep = ordered.group_by(key).aggregate([(_ROW, "max")]).column(f"{_ROW}_max")
+    groups = ordered.group_by(key).aggregate([(_ROW, "max"), ("_period", "min")])
+    keep = groups.column(f"{_ROW}_max")
     # Kept rows stay in period order (stable sort), whatever order the groups came in.
-    rows = pc.take(keep, pc.array_sort_indices(keep))
-    return ordered.take(rows).drop_columns([_ROW])
+    order = pc.array_sort_indices(keep)
+    kept = ordered.take(pc.take(keep, order)).drop_columns([_ROW])
+    first = pc.take(groups.column("_period_min"), order).cast(pa.string())
+    index = kept.schema.get_field_index("_period")
+    return kept.set_column(index, kept.schema.field(index), first)

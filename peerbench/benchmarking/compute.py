@@ -30,10 +30,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
+from peerbench.aggregate.lineage import LINEAGE_COLUMNS, add_lineage, latest_rows
 from peerbench.aggregate.scored_cache import scored_outcomes, with_period
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
 from peerbench.benchmarking import casemix, comparisons, outcome_stats, value
-from peerbench.benchmarking.result import ALL_PERIODS, BenchmarkOptions, BenchmarkResult
+from peerbench.benchmarking.result import (
+    ALL_PERIODS,
+    BenchmarkOptions,
+    BenchmarkResult,
+    DataQualityNote,
+)
 from peerbench.benchmarking.rows import (
     NetworkOutcomeRow,
     OutcomeRow,
@@ -141,22 +147,27 @@ def _economics(
     baselines: pd.DataFrame,
     service_use: pa.Table | None,
     options: BenchmarkOptions,
-) -> list[Any]:
+    owners: Mapping[str, str],
+) -> tuple[list[Any], list[DataQualityNote]]:
     rows = value.wellby_rows(
         pairs, min_n=options.min_n, target_price_year=options.target_price_year
     )
+    notes: list[DataQualityNote] = []
     if service_use is not None and service_use.num_rows:
-        records = service_use.to_pandas()
+        # A record sent again in a later period counts once, as last submitted.
+        latest = latest_rows(add_lineage("service_use", service_use), "service_use")
+        records = latest.drop_columns(list(LINEAGE_COLUMNS)).to_pandas()
         # Only people benchmarked here: a baseline in the period (any instrument).
         people = baselines[["participant_key", "service_id"]].drop_duplicates()
         records = records.merge(people, on=["participant_key", "service_id"])
+        records, notes = value.usable_service_use(records, owners)
         rows += value.service_use_rows(
             records,
             min_n=options.min_n,
             cost_table=options.cost_table,
             target_price_year=options.target_price_year,
         )
-    return rows
+    return rows, notes
 
 
 def compute(
@@ -230,7 +241,13 @@ def compute(
     fits, coefficients, adjusted = casemix.casemix(
         casemix.with_covariates(pairs, participants), min_n=options.min_n
     )
-    economics = _economics(pairs, tables["baselines"].to_pandas(), service_use, options)
+    economics, notes = _economics(
+        pairs,
+        tables["baselines"].to_pandas(),
+        service_use,
+        options,
+        {s.service_id: s.organisation_id for s in services},
+    )
     return BenchmarkResult(
         options=options,
         generated_from=generated_from,
@@ -252,4 +269,5 @@ def compute(
             _sustainment(tables["sustainment"], tables["overall_sustainment"], options.min_n)
         ),
         economics=tuple(economics),
+        data_quality=tuple(notes),
     )

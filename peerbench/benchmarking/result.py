@@ -62,6 +62,7 @@ __all__ = [
     "CasemixCoefficient",
     "CasemixFit",
     "CasemixService",
+    "DataQualityNote",
     "DisclosureInfo",
     "EconomicsRow",
     "ForestRow",
@@ -151,6 +152,28 @@ class DisclosureInfo:
         return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
+@dataclasses.dataclass(frozen=True)
+class DataQualityNote:
+    """An organisation left out of one table because its pooled data is inconsistent.
+
+    Aggregation never fails on data the server accepted (SPEC "Submissions and
+    periods"): the organisation's rows are left out of ``table`` and this note says so.
+
+    Attributes:
+        table: The section the organisation is missing from (e.g. ``economics``).
+        organisation_id: The organisation left out.
+        reason: What is inconsistent, in plain English.
+    """
+
+    table: str
+    organisation_id: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe view."""
+        return dataclasses.asdict(self)
+
+
 SECTIONS: dict[str, type[Row]] = {
     "services": ServiceInfo,
     "reach": ReachRow,
@@ -181,6 +204,7 @@ class BenchmarkResult:
         generated_from: Description of the source (store path / folder, periods, files).
         disclosure: How it was controlled; None for the raw result (never publish that).
         services … economics: The sections (tuples of rows, see each row class).
+        data_quality: Organisations left out of a section, and why.
     """
 
     options: BenchmarkOptions
@@ -202,6 +226,7 @@ class BenchmarkResult:
     casemix_services: tuple[CasemixService, ...] = ()
     sustainment: tuple[SustainmentRow, ...] = ()
     economics: tuple[EconomicsRow, ...] = ()
+    data_quality: tuple[DataQualityNote, ...] = ()
 
     def section(self, name: str) -> tuple[Row, ...]:
         """The rows of section ``name`` (a key of :data:`SECTIONS`)."""
@@ -232,6 +257,7 @@ class BenchmarkResult:
         for name in SECTIONS:
             out[name] = [row.to_dict() for row in self.section(name)]
         out["suppressed"] = [m.to_dict() for m in self.suppressed]
+        out["data_quality"] = [note.to_dict() for note in self.data_quality]
         return out
 
     @classmethod
@@ -252,6 +278,7 @@ class BenchmarkResult:
                 viewer_organisation_id=disclosure.get("viewer_organisation_id"),
                 owner_services=tuple(disclosure.get("owner_services", ())),
             ),
+            data_quality=tuple(DataQualityNote(**n) for n in data.get("data_quality", ())),
             **sections,  # type: ignore[arg-type]
         )
 

@@ -141,6 +141,10 @@ def render_text(
             service_outcomes(result),
             "",
         ]
+    for note in result.data_quality:
+        lines.append(
+            f"Left out of {note.table}: organisation {note.organisation_id} ({note.reason})."
+        )
     lines.append(
         f"{SYMBOL} withheld: fewer than the minimum number of people, a count of 1-7, or "
         "hidden so that another hidden count cannot be worked out. Counts are rounded to 5."

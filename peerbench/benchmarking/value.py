@@ -13,14 +13,16 @@ fewer than ``min_n`` participants are withheld (``below-min-n``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pandas as pd
 
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
+from peerbench.benchmarking.result import DataQualityNote
 from peerbench.benchmarking.rows import EconomicsRow
 from peerbench.economics import CostTable, Estimate, service_use_value, wellbeing_value
+from peerbench.economics.service_use import record_problem
 
 FOLLOW_UP = "month_6"
 """Follow-up timepoint compared with baseline for both economic values."""
@@ -60,6 +62,32 @@ def _scopes(frame: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
     yield None, frame
     for service_id, rows in frame.groupby("service_id", sort=True):
         yield str(service_id), rows
+
+
+def usable_service_use(
+    records: pd.DataFrame, owners: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[DataQualityNote]]:
+    """The service-use rows the economics table can use, and who is left out and why.
+
+    An organisation whose rows :func:`service_use_value` would refuse
+    (:func:`~peerbench.economics.service_use.record_problem`) is left out, with a note,
+    so one organisation's inconsistent data never stops everyone else's figures.
+
+    Args:
+        records: ``service_use`` rows.
+        owners: ``service_id`` → ``organisation_id`` (a service not listed stands for
+            its own organisation).
+    """
+    if records.empty:
+        return records, []
+    organisation = records["service_id"].map(lambda s: owners.get(s, s))
+    notes: list[DataQualityNote] = []
+    for org, rows in records.groupby(organisation, sort=True):
+        problem = record_problem(rows, ("baseline", FOLLOW_UP))
+        if problem is not None:
+            notes.append(DataQualityNote("economics", str(org), f"service use: {problem}"))
+    left_out = {n.organisation_id for n in notes}
+    return records[~organisation.isin(left_out)], notes
 
 
 def service_use_rows(

@@ -148,15 +148,33 @@ class ServiceUseResult(BaseModel):
         }
 
 
+def record_problem(records: pd.DataFrame, timepoints: tuple[str, ...]) -> str | None:
+    """Why :func:`service_use_value` would refuse ``records``, or None if it would not.
+
+    The rules :func:`service_use_value` enforces, as a check a caller can run first
+    (e.g. to leave one organisation out of a pooled figure instead of failing it):
+    at most one row per participant (and service) at each of ``timepoints``, and a
+    positive numeric ``recall_period_months``.
+    """
+    ids = [c for c in ("participant_key", "service_id") if c in records.columns]
+    for timepoint in timepoints:
+        rows = records[records["timepoint"] == timepoint]
+        if rows.duplicated(ids).any():
+            return f"more than one {timepoint!r} row for a participant"
+        recall = pd.to_numeric(rows["recall_period_months"], errors="coerce")
+        if recall.isna().any() or (recall <= 0).any():
+            return "recall_period_months must be a positive number"
+    return None
+
+
 def _annual(
     records: pd.DataFrame, ids: list[str], timepoint: str, fields: list[str]
 ) -> pd.DataFrame:
     rows = records[records["timepoint"] == timepoint]
-    if rows.duplicated(ids).any():
-        raise ValueError(f"more than one {timepoint!r} row for a participant")
+    problem = record_problem(rows, (timepoint,))
+    if problem is not None:
+        raise ValueError(problem)
     recall = pd.to_numeric(rows["recall_period_months"], errors="raise").astype(float)
-    if (recall <= 0).any():
-        raise ValueError("recall_period_months must be positive")
     counts = pd.DataFrame(
         {f: pd.to_numeric(rows[f], errors="raise") for f in fields}, index=rows.index
     ).astype("float64")

@@ -34,7 +34,7 @@ DISCLOSURE_NOTE = (
 )
 LATEST_RULE = (
     "A record submitted in more than one period appears once: the row from the latest "
-    "period is kept."
+    "period is kept, and its _period is the period it was first submitted for."
 )
 
 

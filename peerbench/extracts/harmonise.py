@@ -5,7 +5,7 @@ lineage columns the pool adds (derived where the input lacks them, as for a plai
 folder of standard files; see :mod:`peerbench.aggregate.lineage`), with
 ``_submission_id`` dropped and, for participants, ``ethnic_group`` added next to
 ``ethnicity``. A record submitted in more than one period appears once: the row from
-the latest period wins.
+the latest period wins, labelled with the period it was first sent for.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from peerbench.server.checked import Checked as Checked  # re-exported for calle
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission
 from peerbench.server.isolation import check_files_isolated
+from peerbench.server.period_checks import pooled_elsewhere, report_conflicts
 from peerbench.validators.engine import Options, table_source, validate_sources
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.readers import open_sources
@@ -281,7 +282,10 @@ def check(ctx: ServerContext, submission: Submission, inputs: Inputs) -> Checked
         )
     with ctx.db.session() as session:
         owners = pool_service_owners(ctx, session)
+        pooled = pooled_elsewhere(ctx.store, session, submission.organisation_id, submission.period)
     org = submission.organisation_id
     check_claimed_services(checked, org, owners)
     check_ownership(checked, org, {s for s, o in owners.items() if o == org})
+    report_conflicts(checked.report, checked.origin, checked.tables, pooled,
+                     submission_id=submission.id, period=submission.period)  # fmt: skip
     return checked

@@ -259,6 +259,14 @@ _ENTRIES = (
         "Remove the duplicate row or give each record its own identifier.",
     ),
     CatalogueEntry(
+        "record-conflict",
+        _W,
+        "Record differs from the copy sent before",
+        "{column} '{value}' was sent before with different values: {detail}.",
+        "A record sent again for another period must be the same record; if the earlier "
+        "copy was right, correct this one and send the file again.",
+    ),
+    CatalogueEntry(
         "unknown-reference",
         _E,
         "Refers to something not submitted",

@@ -34,3 +34,32 @@ def test_benchmark_source_counts_a_resubmitted_record_once() -> None:
     doubled = {**tables, "service": pa.concat_tables([q3, q4])}
     source = BenchmarkSource.from_tables(doubled)
     assert source.read("service").num_rows == services.num_rows
+
+
+def test_a_record_keeps_the_period_it_first_arrived_in() -> None:
+    """Sending a record again never moves it to another period's benchmark."""
+    table = pa.table(
+        {
+            "service_id": ["s1", "s1", "s2", "s1"],
+            "name": ["q3 name", "q1 name", "only", "q4 name"],
+            "_period": ["2026-Q3", "2026-Q1", None, "2026-Q4"],
+        }
+    )
+    latest = latest_rows(table, "service").sort_by("service_id").to_pylist()
+    assert latest == [
+        {"service_id": "s1", "name": "q4 name", "_period": "2026-Q1"},
+        {"service_id": "s2", "name": "only", "_period": None},
+    ]
+
+
+def test_a_cumulative_resend_leaves_every_outcome_in_its_first_quarter() -> None:
+    from peerbench.aggregate import BenchmarkSource
+
+    tables = generate(SynthConfig(seed=3, organisations=2, outcome_rows=500)).tables
+    outcomes = tables["outcome"]
+    q3 = outcomes.append_column("_period", pa.array(["2026-Q3"] * outcomes.num_rows))
+    q4 = outcomes.append_column("_period", pa.array(["2026-Q4"] * outcomes.num_rows))
+    source = BenchmarkSource.from_tables({**tables, "outcome": pa.concat_tables([q4, q3])})
+    read = source.read("outcome")
+    assert read.num_rows == outcomes.num_rows
+    assert set(read.column("_period").to_pylist()) == {"2026-Q3"}

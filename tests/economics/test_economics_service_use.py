@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from peerbench.economics import CostTable, DeflatorSeries, service_use_value
+from peerbench.economics.service_use import record_problem
 
 ITEMS = [
     "gp_appointments",
@@ -163,3 +164,19 @@ def test_bad_input_is_refused() -> None:
     doubled = pd.concat([records, records])
     with pytest.raises(ValueError, match="more than one"):
         service_use_value(doubled)
+
+
+def test_record_problem_names_what_service_use_value_would_refuse() -> None:
+    records = pd.DataFrame(_rows("p1", {}, {}) + _rows("p2", {}, {}))
+    assert record_problem(records, ("baseline", "month_6")) is None
+    doubled = pd.concat([records, records.iloc[[1]]])  # p1's follow-up twice
+    assert record_problem(doubled, ("baseline",)) is None
+    assert record_problem(doubled, ("baseline", "month_6")) == (
+        "more than one 'month_6' row for a participant"
+    )
+    zero = records.assign(recall_period_months=[3, 0, 3, 3])
+    assert record_problem(zero, ("baseline", "month_6")) == (
+        "recall_period_months must be a positive number"
+    )
+    with pytest.raises(ValueError, match="positive number"):
+        service_use_value(zero)

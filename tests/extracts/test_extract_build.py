@@ -109,7 +109,9 @@ def test_the_latest_period_wins_and_submission_ids_are_dropped(tmp_path: Path) -
     )
     m = build_extract(tables, project="p", extract_id="e", salt=SALT, out_dir=tmp_path / "y")
     out = pq.read_table(tmp_path / "y" / "participants.parquet")
-    assert out.column("_period").to_pylist() == ["2025-Q2"]
+    # The later copy's values (consent given), labelled with the period it first arrived in.
+    assert out.column("consent_research").to_pylist() == [True]
+    assert out.column("_period").to_pylist() == ["2025-Q1"]
     assert "_submission_id" not in out.column_names
     assert "sub-b" not in (tmp_path / "y" / "participants.csv").read_text()
 

@@ -89,7 +89,7 @@ class ReportData:
 
 def standard_files(path: Path) -> list[Path]:
     """The standard Parquet files of a folder (for a pooled store see
-    :meth:`~peerbench.server.store.PooledStore.local_files`)."""
+    :func:`~peerbench.server.pool_view.submitted_files`)."""
     root = Path(path)
     return [
         root / f"{spec.file_stem}.parquet"
@@ -206,7 +206,11 @@ def pool_report_data(
     scope = None if organisation_ids is None else sorted(organisation_ids)
     whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
     loaded = store_source(store, session, scope, description=f"pooled store {store.url} ({whose})")
-    with store.local_files(session, scope) as files:
+    # Imported here: the server stack is not needed for folders.
+    from peerbench.server.pool_view import submitted_files
+
+    # Validated as submitted: one row per record, without the store's own columns.
+    with submitted_files(store, session, scope) as files:
         return _assemble(loaded, files, options, as_of, network_name)
 
 

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
+from peerbench.benchmarking import DataQualityNote
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
@@ -58,6 +59,8 @@ class QualityInputs:
         validation: The validator's report of the same files, if run.
         policy: Disclosure policy for people counts and rates.
         owner: The reader owns the data (a submission's own report): true values.
+        left_out: Organisations left out of a benchmark table because their pooled data
+            is inconsistent (SPEC §7.1), from the benchmark result.
     """
 
     subject: str
@@ -69,6 +72,7 @@ class QualityInputs:
     validation: ValidationReport | None = None
     policy: DisclosurePolicy = dataclasses.field(default_factory=DisclosurePolicy)
     owner: bool = False
+    left_out: Sequence[DataQualityNote] = ()
 
 
 def _score(value: float | None) -> str:
@@ -123,6 +127,15 @@ def _summary(q: QualityInputs) -> Section:
         )
     elif q.validation is not None:
         blocks.append(Callout("The files passed every check in the standard.", "good"))
+    for note in q.left_out:
+        who = q.member_names.get(note.organisation_id, note.organisation_id)
+        blocks.append(
+            Callout(
+                f"{who}'s data was left out of the {note.table} figures because it does "
+                f"not agree with itself ({note.reason}); everyone else's figures are shown.",
+                "caution",
+            )
+        )
     names = {"completeness": "completeness", "validity": "validity"}
     weights = ", ".join(
         f"{names.get(k, 'follow-up coverage')} {fmt.percent(v)}" for k, v in WEIGHTS.items()

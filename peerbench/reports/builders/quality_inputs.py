@@ -32,4 +32,5 @@ def quality_inputs(data: ReportData, subject: str | None = None) -> QualityInput
         validation=data.validation,
         policy=data.policy,
         owner=owner,
+        left_out=data.raw.data_quality,
     )
