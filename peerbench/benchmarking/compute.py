@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
 from peerbench.aggregate.scored_cache import scored_outcomes, with_period
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
-from peerbench.benchmarking import casemix, comparisons, outcome_stats, value
+from peerbench.benchmarking import casemix, comparisons, joint, outcome_stats, value
 from peerbench.benchmarking.result import ALL_PERIODS, BenchmarkOptions, BenchmarkResult
 from peerbench.benchmarking.rows import (
     NetworkOutcomeRow,
@@ -159,6 +159,45 @@ def _economics(
     return rows
 
 
+def _joint_rows(
+    tables: Mapping[str, pa.Table],
+    options: BenchmarkOptions,
+    thresholds: dict[str, float | None],
+    owners: dict[str, dict[str, Any]],
+    mapping: pa.Table | None,
+) -> tuple[list[OutcomeRow], list[PooledOutcomeRow], list[NetworkOutcomeRow]]:
+    """The NHS Talking Therapies joint rows (:mod:`.joint`): services, pooled, networks."""
+    period = options.period
+    frames = []
+    for name in ("paired", "baselines"):
+        table = tables[name]
+        if period is not None:
+            table = table.filter(pc.equal(table.column("period"), period))
+        frames.append(table.to_pandas())
+    pairs, baselines = frames
+    networks = None if mapping is None else mapping.to_pandas()
+
+    def made(by: tuple[str, ...], row_type: Any, extra: Any = None) -> list[Any]:
+        summary = joint.joint_summary(
+            pairs, baselines, by, networks if by == ("network",) else None
+        )
+        return outcome_stats.outcome_rows(
+            summary,
+            joint.empty_moments(by),
+            by,
+            row_type,
+            min_n=options.min_n,
+            thresholds=thresholds,
+            extra=extra,
+        )
+
+    return (
+        made(("service_id",), OutcomeRow, owners),
+        made((), PooledOutcomeRow),
+        made(("network",), NetworkOutcomeRow) if networks is not None else [],
+    )
+
+
 def compute(
     source: BenchmarkSource,
     options: BenchmarkOptions | None = None,
@@ -190,6 +229,7 @@ def compute(
         registry=registry,
         include_paired=True,
     )
+    every_instrument = tables
     tables = {name: _select(table, options) for name, table in tables.items()}
     params = instrument_parameters(registry).to_pandas()
     directed = set(params.loc[params["direction"].notna(), "instrument"])
@@ -222,6 +262,9 @@ def compute(
     outcomes = rows("service_outcomes", ("service_id",), OutcomeRow, owners)
     pooled = rows("overall_outcomes", (), PooledOutcomeRow)
     networks = rows("network_outcomes", ("network",), NetworkOutcomeRow) if mapping else []
+    if options.instrument in (None, joint.TALKING_THERAPIES):
+        both = _joint_rows(every_instrument, options, thresholds, owners, mapping)
+        outcomes, pooled, networks = outcomes + both[0], pooled + both[1], networks + both[2]
     groups = comparisons.group_rows(outcomes)
     funnel_points, funnels = comparisons.funnels(groups)
     meta, forest = comparisons.meta(groups)
