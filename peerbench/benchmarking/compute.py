@@ -13,8 +13,9 @@ Steps:
    direction (ONSLONELY) are left out.
 3. Per-service, pooled and network outcome rows (:mod:`.outcome_stats`), comparisons
    (:mod:`.comparisons`), case-mix (:mod:`.casemix`), sustainment, reach and economic
-   value (:mod:`.value`). Every estimate below ``options.min_n`` is withheld with reason
-   ``below-min-n`` and kept as a row.
+   value (:mod:`.value`); comparisons resting on fewer than the policy's
+   ``min_services`` services are withheld (:mod:`.sufficiency`). Every estimate below
+   ``options.min_n`` is withheld with reason ``below-min-n`` and kept as a row.
 
 The result is raw (unrounded): publish it only through :func:`~peerbench.benchmarking.controlled`.
 """
@@ -32,7 +33,7 @@ import pyarrow.compute as pc
 from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
 from peerbench.aggregate.scored_cache import scored_outcomes, with_period
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
-from peerbench.benchmarking import casemix, comparisons, joint, outcome_stats, value
+from peerbench.benchmarking import casemix, comparisons, joint, outcome_stats, sufficiency, value
 from peerbench.benchmarking.result import ALL_PERIODS, BenchmarkOptions, BenchmarkResult
 from peerbench.benchmarking.rows import (
     NetworkOutcomeRow,
@@ -42,6 +43,7 @@ from peerbench.benchmarking.rows import (
     ServiceInfo,
     SustainmentRow,
 )
+from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.instruments import InstrumentRegistry
 
 BELOW_MIN_N = outcome_stats.BELOW_MIN_N
@@ -274,7 +276,7 @@ def compute(
         casemix.with_covariates(pairs, participants), min_n=options.min_n
     )
     economics = _economics(pairs, tables["baselines"].to_pandas(), service_use, options)
-    return BenchmarkResult(
+    result = BenchmarkResult(
         options=options,
         generated_from=generated_from,
         services=tuple(services),
@@ -296,3 +298,5 @@ def compute(
         ),
         economics=tuple(economics),
     )
+    policy = options.disclosure_policy or DisclosurePolicy()
+    return sufficiency.withhold_thin(result, policy.min_services)
