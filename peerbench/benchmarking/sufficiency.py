@@ -80,7 +80,8 @@ def _funnel_key(row: FunnelPoint | FunnelSummary) -> tuple[str, str, str, str]:
     return (row.instrument, row.period, row.timepoint, row.metric)
 
 
-def _test_key(row: SubgroupLevel | SubgroupTest) -> tuple[str, ...]:
+def group_key(row: SubgroupLevel | SubgroupTest) -> tuple[str, ...]:
+    """The comparison × attribute a subgroup row belongs to."""
     return (row.instrument, row.period, row.timepoint, row.measure, row.attribute)
 
 
@@ -88,7 +89,7 @@ def smallest_groups(levels: Iterable[SubgroupLevel]) -> dict[tuple[str, ...], in
     """Per comparison × attribute, the fewest services in any of its levels."""
     out: dict[tuple[str, ...], int] = defaultdict(lambda: 1 << 30)
     for level in levels:
-        key = _test_key(level)
+        key = group_key(level)
         out[key] = min(out[key], level.k)
     return dict(out)
 
@@ -111,7 +112,7 @@ def withhold_thin(result: BenchmarkResult, minimum: int) -> BenchmarkResult:
     meta = tuple(_withhold(m, META_FIELDS) if m.k < minimum else m for m in result.meta)
     fewest = smallest_groups(result.subgroups)
     tests = tuple(
-        _withhold(t, TEST_FIELDS) if fewest.get(_test_key(t), 0) < minimum else t
+        _withhold(t, TEST_FIELDS) if fewest.get(group_key(t), 0) < minimum else t
         for t in result.subgroup_tests
     )
     return result.replace(funnels=funnels, funnel_points=points, meta=meta, subgroup_tests=tests)
