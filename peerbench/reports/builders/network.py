@@ -367,6 +367,7 @@ def build_network_report(data: ReportData) -> Report:
             f"{policy.small_count_min} to {policy.small_count_max} people are hidden and other "
             f"counts rounded to the nearest {policy.rounding_base} ({policy.name}).",
         ],
-        generated_on=long_date(data.as_of),
+        generated_on=long_date(data.produced_on),
+        data_up_to=long_date(data.as_of),
         wording=ctx.wording,
     )
