@@ -2,7 +2,8 @@
 
 Content: headline figures; the pooled effect per measure (forest plot by service with
 the random-effects estimate and its prediction interval); funnel plots; "what works for
-whom" by service model (subgroup table and each test of difference in words); reach and
+whom" by service model (subgroup table and each test of difference in words, or why
+there is none); recovery as NHS Talking Therapies counts it; reach and
 equity (who is followed up compared with everyone supported); staying in touch; and data
 coverage by member. Every figure is the public view of
 :func:`peerbench.benchmarking.disclose.controlled` or passes the same policy.
@@ -26,6 +27,7 @@ from peerbench.reports.builders.network_reach import (
     equity_section,
     retention_section,
 )
+from peerbench.reports.builders.network_recovery import recovery_section
 from peerbench.reports.builders.periods import long_date
 from peerbench.reports.builders.shares import controlled_count
 from peerbench.reports.builders.wording import (
@@ -341,6 +343,7 @@ def build_network_report(data: ReportData) -> Report:
         _pooled_effects(ctx),
         _funnels(ctx),
         _what_works(ctx),
+        recovery_section(ctx.result),
         equity_section(data, ctx.headline),
         retention_section(ctx.result, ctx.measures),
         coverage_section(data),
