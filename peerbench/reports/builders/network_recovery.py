@@ -59,9 +59,10 @@ def recovery_section(result: BenchmarkResult) -> Section | None:
         "Recovery from low mood and anxiety",
         intro="NHS Talking Therapies counts someone as needing help when either their low mood "
         "(PHQ-9 of 10 or more) or their anxiety (GAD-7 of 8 or more) is in the clinical range "
-        "at the start, and as recovered when both are below it later. Here, for people who "
-        f"filled in both questionnaires at the start and {timepoint_phrase(timepoint)}, with "
-        "each questionnaire's own rate beside it.",
+        "at the start, and as recovered when both are below it later. The first row counts "
+        "people who filled in both questionnaires at the start and "
+        f"{timepoint_phrase(timepoint)}; the others read each questionnaire on its own, for "
+        "everyone who filled it in twice.",
         blocks=[
             Table(
                 columns=[
