@@ -13,8 +13,9 @@ Steps:
    direction (ONSLONELY) are left out.
 3. Per-service, pooled and network outcome rows (:mod:`.outcome_stats`), comparisons
    (:mod:`.comparisons`), case-mix (:mod:`.casemix`), sustainment, reach and economic
-   value (:mod:`.value`). Every estimate below ``options.min_n`` is withheld with reason
-   ``below-min-n`` and kept as a row.
+   value (:mod:`.value`); comparisons resting on fewer than the policy's
+   ``min_services`` services are withheld (:mod:`.sufficiency`). Every estimate below
+   ``options.min_n`` is withheld with reason ``below-min-n`` and kept as a row.
 
 The result is raw (unrounded): publish it only through :func:`~peerbench.benchmarking.controlled`.
 """
@@ -33,7 +34,7 @@ from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_para
 from peerbench.aggregate.lineage import LINEAGE_COLUMNS, add_lineage, latest_rows
 from peerbench.aggregate.scored_cache import scored_outcomes, with_period
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
-from peerbench.benchmarking import casemix, comparisons, outcome_stats, value
+from peerbench.benchmarking import casemix, comparisons, joint, outcome_stats, sufficiency, value
 from peerbench.benchmarking.result import (
     ALL_PERIODS,
     BenchmarkOptions,
@@ -48,6 +49,7 @@ from peerbench.benchmarking.rows import (
     ServiceInfo,
     SustainmentRow,
 )
+from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.instruments import InstrumentRegistry
 
 BELOW_MIN_N = outcome_stats.BELOW_MIN_N
@@ -170,6 +172,45 @@ def _economics(
     return rows, notes
 
 
+def _joint_rows(
+    tables: Mapping[str, pa.Table],
+    options: BenchmarkOptions,
+    thresholds: dict[str, float | None],
+    owners: dict[str, dict[str, Any]],
+    mapping: pa.Table | None,
+) -> tuple[list[OutcomeRow], list[PooledOutcomeRow], list[NetworkOutcomeRow]]:
+    """The NHS Talking Therapies joint rows (:mod:`.joint`): services, pooled, networks."""
+    period = options.period
+    frames = []
+    for name in ("paired", "baselines"):
+        table = tables[name]
+        if period is not None:
+            table = table.filter(pc.equal(table.column("period"), period))
+        frames.append(table.to_pandas())
+    pairs, baselines = frames
+    networks = None if mapping is None else mapping.to_pandas()
+
+    def made(by: tuple[str, ...], row_type: Any, extra: Any = None) -> list[Any]:
+        summary = joint.joint_summary(
+            pairs, baselines, by, networks if by == ("network",) else None
+        )
+        return outcome_stats.outcome_rows(
+            summary,
+            joint.empty_moments(by),
+            by,
+            row_type,
+            min_n=options.min_n,
+            thresholds=thresholds,
+            extra=extra,
+        )
+
+    return (
+        made(("service_id",), OutcomeRow, owners),
+        made((), PooledOutcomeRow),
+        made(("network",), NetworkOutcomeRow) if networks is not None else [],
+    )
+
+
 def compute(
     source: BenchmarkSource,
     options: BenchmarkOptions | None = None,
@@ -201,6 +242,7 @@ def compute(
         registry=registry,
         include_paired=True,
     )
+    every_instrument = tables
     tables = {name: _select(table, options) for name, table in tables.items()}
     params = instrument_parameters(registry).to_pandas()
     directed = set(params.loc[params["direction"].notna(), "instrument"])
@@ -233,6 +275,9 @@ def compute(
     outcomes = rows("service_outcomes", ("service_id",), OutcomeRow, owners)
     pooled = rows("overall_outcomes", (), PooledOutcomeRow)
     networks = rows("network_outcomes", ("network",), NetworkOutcomeRow) if mapping else []
+    if options.instrument in (None, joint.TALKING_THERAPIES):
+        both = _joint_rows(every_instrument, options, thresholds, owners, mapping)
+        outcomes, pooled, networks = outcomes + both[0], pooled + both[1], networks + both[2]
     groups = comparisons.group_rows(outcomes)
     funnel_points, funnels = comparisons.funnels(groups)
     meta, forest = comparisons.meta(groups)
@@ -248,7 +293,7 @@ def compute(
         options,
         {s.service_id: s.organisation_id for s in services},
     )
-    return BenchmarkResult(
+    result = BenchmarkResult(
         options=options,
         generated_from=generated_from,
         services=tuple(services),
@@ -271,3 +316,5 @@ def compute(
         economics=tuple(economics),
         data_quality=tuple(notes),
     )
+    policy = options.disclosure_policy or DisclosurePolicy()
+    return sufficiency.withhold_thin(result, policy.min_services)

@@ -42,6 +42,7 @@ from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N, COUNT_FIELDS, STATISTIC_N
 from peerbench.benchmarking.result import BenchmarkResult, DisclosureInfo
 from peerbench.benchmarking.rows import OutcomeMetrics, OutcomeRow, Row
+from peerbench.benchmarking.sufficiency import withhold_thin
 from peerbench.disclosure import TOTAL, DisclosurePolicy, SuppressionReason
 from peerbench.stats import wilson_interval
 
@@ -297,7 +298,7 @@ def controlled(
         result.economics, lambda r: (r.kind, r.quantity), _service, ECONOMICS, policy
     )
     derived = _derived(result, public, policy)
-    return dataclasses.replace(
+    out = dataclasses.replace(
         result,
         disclosure=DisclosureInfo(
             policy=policy.model_dump(mode="json"),
@@ -318,3 +319,4 @@ def controlled(
         casemix_fit=derived["casemix_fit"],
         casemix_services=pick(result.casemix_services, derived["casemix_services"]),
     )
+    return withhold_thin(out, policy.min_services)

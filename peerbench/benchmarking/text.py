@@ -2,7 +2,10 @@
 
 Two tables: "what works for whom" (pooled Hedges' g per service attribute level, with
 the test of difference) and the per-service outcome table. A withheld value prints as
-the policy's symbol (``*``), and a footnote says why values are withheld.
+the policy's symbol (``*``), and a footnote says why values are withheld; a value that
+does not exist (e.g. a mean change of the joint ``talking-therapies`` row) is blank. A
+test of difference withheld because a group holds too few services
+(:mod:`peerbench.benchmarking.sufficiency`) reads "too few services".
 """
 
 from __future__ import annotations
@@ -11,6 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from peerbench.benchmarking.result import BenchmarkResult
+from peerbench.benchmarking.rows import Row
+from peerbench.benchmarking.sufficiency import min_services, withheld
+
+TOO_FEW = "too few services"
 
 SYMBOL = "*"
 
@@ -21,6 +28,20 @@ def _fmt(value: Any, spec: str = ".2f") -> str:
     if isinstance(value, float):
         return format(value, spec)
     return str(value)
+
+
+def _cell(row: Row, field: str, spec: str = ".2f") -> str:
+    """``row.field`` formatted; ``*`` when withheld, blank when it does not exist."""
+    value = getattr(row, field)
+    if value is None and field not in row.suppressed:
+        return ""
+    return _fmt(value, spec)
+
+
+def _p(test: Any) -> str:
+    if withheld(test):
+        return TOO_FEW
+    return "" if test is None or test.p_value is None else f"{test.p_value:.3f}"
 
 
 def _ci(low: Any, high: Any, spec: str = ".2f") -> str:
@@ -50,7 +71,7 @@ def what_works(result: BenchmarkResult) -> str:
         result.subgroups, key=lambda s: (s.instrument, s.period, s.timepoint, s.attribute, s.level)
     ):
         test = tests.get((s.instrument, s.period, s.timepoint, s.attribute))
-        p = "" if test is None or test.p_value is None else f"{test.p_value:.3f}"
+        p = _p(test)
         rows.append(
             [
                 s.instrument,
@@ -90,10 +111,10 @@ def service_outcomes(result: BenchmarkResult) -> str:
             r.timepoint,
             _fmt(r.n_paired),
             _pct(r.coverage),
-            _fmt(r.mean_change),
+            _cell(r, "mean_change"),
             _ci(r.change_ci_low, r.change_ci_high),
-            _fmt(r.d_z),
-            _fmt(r.hedges_g),
+            _cell(r, "d_z"),
+            _cell(r, "hedges_g"),
             _pct(r.share_improved),
             "" if r.n_case_baseline is None else _pct(r.recovery_rate),
         ]
@@ -133,6 +154,9 @@ def render_text(
         lines += [
             "What works for whom (pooled Hedges' g, DerSimonian-Laird)",
             what_works(result),
+            f"p(diff) is given only where every group compared holds at least "
+            f"{min_services(result)} services; otherwise it reads '{TOO_FEW}' and each "
+            "group's own estimate stands alone.",
             "",
         ]
     if "services" in sections:

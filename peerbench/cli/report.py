@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from pathlib import Path
@@ -47,6 +48,13 @@ from peerbench.reports.render import find_chromium
     help="Folder to write into (created if missing).",
 )
 @click.option("--pdf", is_flag=True, help="Also print an A4 PDF (needs Chromium).")
+@click.option(
+    "--produced-on",
+    "produced_on",
+    default=None,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Production date printed on the report (default: today). With --store only.",
+)
 @server_options
 def report(
     store: Path | None,
@@ -55,6 +63,7 @@ def report(
     network_id: str | None,
     out_dir: Path,
     pdf: bool,
+    produced_on: dt.datetime | None,
     server: str | None,
     key: str | None,
 ) -> None:
@@ -84,7 +93,8 @@ def report(
     if store is None:
         paths = _from_server(server, key, kind, service_id, network_id, out_dir, name, pdf)
     else:
-        paths = _from_store(store, kind, service_id, network_id, out_dir, name, pdf)
+        day = None if produced_on is None else produced_on.date()
+        paths = _from_store(store, kind, service_id, network_id, out_dir, name, pdf, day)
     if pdf and find_chromium() is None:
         click.echo("no Chromium found: wrote HTML only (install chromium for --pdf)", err=True)
     seconds = time.perf_counter() - started
@@ -102,6 +112,7 @@ def _from_store(
     out_dir: Path,
     name: str,
     pdf: bool,
+    produced_on: dt.date | None = None,
 ) -> list[Path]:
     members = None
     if network_id is not None:
@@ -111,7 +122,10 @@ def _from_store(
             raise click.BadParameter(str(error), param_hint="--network") from None
     try:
         data = load_report_data(
-            store, network_name=network_id or "the network", organisation_ids=members
+            store,
+            network_name=network_id or "the network",
+            organisation_ids=members,
+            produced_on=produced_on,
         )
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from error

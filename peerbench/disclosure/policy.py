@@ -67,6 +67,8 @@ class DisclosurePolicy(BaseModel):
         proportions_from_rounded: Compute published proportions from rounded counts.
         round_national_totals: Round counts flagged ``national`` too (False).
         symbol: What a renderer shows for a suppressed cell (``*``).
+        min_services: Fewest services in every group compared by a funnel, I² or a
+            subgroup test (5); see :mod:`peerbench.benchmarking.sufficiency`.
         sources: Where each default comes from.
     """
 
@@ -80,6 +82,7 @@ class DisclosurePolicy(BaseModel):
     proportions_from_rounded: bool = True
     round_national_totals: bool = False
     symbol: str = Field("*", min_length=1)
+    min_services: int = Field(5, ge=2)
     sources: tuple[str, ...] = (NHS_DIGITAL_SOURCE, MIN_N_SOURCE)
 
     @model_validator(mode="after")

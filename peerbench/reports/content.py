@@ -137,7 +137,10 @@ class Report:
         sections: The body, in order.
         assumptions: Plain statements of how figures were worked out.
         notes: Closing notes (data sources, contacts).
-        generated_on: Date text to print; omitted when ``None`` so output is reproducible.
+        generated_on: The day the report was produced, as text ("Produced on");
+            omitted when ``None``.
+        data_up_to: The last date the data cover, as text ("Data up to"); omitted when
+            ``None``.
         wording: How hidden values are worded (match the disclosure policy used).
     """
 
@@ -149,6 +152,7 @@ class Report:
     assumptions: Sequence[str] = ()
     notes: Sequence[str] = ()
     generated_on: str | None = None
+    data_up_to: str | None = None
     wording: SuppressionWording = dataclasses.field(default_factory=SuppressionWording)
 
     def blocks(self) -> Iterator[Block]:

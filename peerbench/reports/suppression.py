@@ -18,6 +18,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from peerbench.benchmarking.sufficiency import TOO_FEW_SERVICES
 from peerbench.disclosure import DisclosurePolicy, Suppressed, SuppressionReason
 
 OTHER = "other"
@@ -75,11 +76,13 @@ class SuppressionWording:
         small_count_min: Smallest count that is hidden (1; 0 under the dashboard rule).
         small_count_max: Largest count that is hidden (7 under the NHS Digital rule).
         min_n: Fewest people a statistic may rest on (10).
+        min_services: Fewest services in every group compared (5).
     """
 
     small_count_min: int = 1
     small_count_max: int = 7
     min_n: int = 10
+    min_services: int = 5
 
     @classmethod
     def from_policy(cls, policy: DisclosurePolicy) -> SuppressionWording:
@@ -88,6 +91,7 @@ class SuppressionWording:
             small_count_min=policy.small_count_min,
             small_count_max=policy.small_count_max,
             min_n=policy.min_n,
+            min_services=policy.min_services,
         )
 
     def short(self, reason: str) -> str:
@@ -98,6 +102,8 @@ class SuppressionWording:
             return f"suppressed (fewer than {self.min_n} people)"
         if reason == SuppressionReason.SECONDARY:
             return "suppressed (to protect another hidden number)"
+        if reason == TOO_FEW_SERVICES:
+            return f"not compared (fewer than {self.min_services} services)"
         return "suppressed"
 
     def explain(self, reason: str) -> str:
@@ -117,5 +123,11 @@ class SuppressionWording:
             return (
                 "Some other numbers are also hidden, so that a hidden number cannot be "
                 "worked out by subtracting from a total."
+            )
+        if reason == TOO_FEW_SERVICES:
+            return (
+                f"Services are only compared when every group compared has at least "
+                f"{self.min_services} services; with fewer, a difference would be one "
+                "service against another."
             )
         return "This number is not shown, to protect the privacy of the people behind it."

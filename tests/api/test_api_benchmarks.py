@@ -206,3 +206,33 @@ def test_client_methods_match_the_api(server: Server, submitted: dict[str, str])
     with researcher, pytest.raises(PeerbenchError) as refused:
         researcher.benchmarks()
     assert refused.value.status == 403 and refused.value.code == "forbidden"
+
+
+def test_thin_comparisons_and_joint_recovery_reach_the_api(
+    server: Server, submitted: dict[str, str]
+) -> None:
+    """The library's decisions pass through unchanged: no test of difference between
+    groups of fewer than five services, and the NHS Talking Therapies joint rows."""
+    meta = _get(server, "analyst", ENDPOINTS[2], by="structure").json()
+    assert meta["subgroups"] and meta["subgroup_tests"]
+    smallest: dict[tuple[str, str, str], int] = {}
+    for level in meta["subgroups"]:
+        key = (level["instrument"], level["period"], level["timepoint"])
+        smallest[key] = min(smallest.get(key, 99), level["k"])
+    for test in meta["subgroup_tests"]:
+        key = (test["instrument"], test["period"], test["timepoint"])
+        if smallest[key] < 5:
+            assert test["p_value"] is None and test["q_between"] is None
+            assert test["suppressed"]["p_value"] == "too-few-services"
+    for row in meta["meta"]:
+        assert (row["i2"] is None) == (row["k"] < 5)
+    result = _get(server, "admin", instrument="talking-therapies").json()["result"]
+    pooled = result["pooled"]
+    assert {r["instrument"] for r in pooled} == {"talking-therapies"}
+    assert {r["timepoint"] for r in pooled} == {"month_3", "month_6", "month_12", "end"}
+    for row in [*pooled, *result["outcomes"]]:
+        _assert_controlled(row)
+        if row["recovery_rate"] is not None:
+            assert row["recovery_rate"] == pytest.approx(
+                row["n_recovered"] / row["n_case_baseline"]
+            )

@@ -198,3 +198,13 @@ def test_commissioner_summary_prints_on_two_pages(tmp_path: Path) -> None:
     assert print_pdf(COMMITTED / "commissioner.html", pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert 1 <= pages <= 2
+
+
+def test_reference_reports_have_a_fixed_production_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never today's date, so regenerating gives the same files; an env var can set it."""
+    from scripts.reference_reports import PRODUCED_ON, produced_on_default
+
+    monkeypatch.delenv("PEERBENCH_PRODUCED_ON", raising=False)
+    assert produced_on_default() == PRODUCED_ON
+    monkeypatch.setenv("PEERBENCH_PRODUCED_ON", "2027-02-03")
+    assert produced_on_default().isoformat() == "2027-02-03"

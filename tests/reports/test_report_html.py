@@ -178,7 +178,18 @@ def test_generated_on_is_printed_when_given() -> None:
     soup = BeautifulSoup(render_html(report), "html.parser")
     meta = soup.select_one(".meta")
     assert meta is not None
-    assert "Produced: 1 May 2025" in meta.get_text(" ", strip=True)
+    assert "Produced on: 1 May 2025" in meta.get_text(" ", strip=True)
+    assert "Data up to" not in meta.get_text(" ", strip=True)
+
+
+def test_data_up_to_is_printed_apart_from_the_production_date() -> None:
+    report = Report(
+        kind="commissioner", title="T", generated_on="1 May 2025", data_up_to="31 March 2025"
+    )
+    meta = BeautifulSoup(render_html(report), "html.parser").select_one(".meta")
+    assert meta is not None
+    text = meta.get_text(" ", strip=True)
+    assert "Data up to: 31 March 2025" in text and "Produced on: 1 May 2025" in text
 
 
 @pytest.mark.parametrize("kind", get_args(ReportKind))

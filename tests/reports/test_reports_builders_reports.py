@@ -6,18 +6,23 @@ import re
 
 import pytest
 
+from peerbench.benchmarking import BenchmarkOptions, controlled
+from peerbench.benchmarking.sufficiency import group_key, smallest_groups
+from peerbench.disclosure import DisclosurePolicy
 from peerbench.reports.builders import (
     build,
     build_network_report,
     build_service_report,
     key_figures,
     largest_and_smallest,
+    load_report_data,
 )
+from peerbench.reports.builders.network import _Context as network_context
 from peerbench.reports.builders.quotes import quotable
-from peerbench.reports.content import Figure, KeyFigure, Quote, Report, Table
+from peerbench.reports.content import Callout, Figure, KeyFigure, Quote, Report, Table
 from peerbench.reports.render import render_html
 from peerbench.reports.suppression import as_suppressed
-from tests.reports.test_reports_builders_data import small_data
+from tests.reports.test_reports_builders_data import small_data, small_folder
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +103,68 @@ def test_network_report_pools_with_a_prediction_interval(reports: dict[str, Repo
     what_works = next(s for s in reports["network"].sections if s.title == "What works for whom")
     test_table = what_works.blocks[1]
     assert isinstance(test_table, Table)
-    assert all("chance" in str(row[-1]) for row in test_table.rows)  # a test in words
+    # A test in words, or in words why there is none.
+    assert all(
+        "chance" in str(row[-1]) or str(row[-1]).startswith("Too few services to compare")
+        for row in test_table.rows
+    )
+
+
+def _what_works_words(report: Report) -> list[str]:
+    section = next(s for s in report.sections if s.title == "What works for whom")
+    table = section.blocks[1]
+    assert isinstance(table, Table)
+    return [str(row[-1]) for row in table.rows]
+
+
+def test_groups_of_too_few_services_are_not_compared(reports: dict[str, Report]) -> None:
+    data = small_data()
+    public = controlled(data.raw, data.policy)
+    fewest = smallest_groups(public.subgroups)
+    withheld_tests = [t for t in public.subgroup_tests if t.p_value is None]
+    assert withheld_tests and all(fewest[group_key(t)] < 5 for t in withheld_tests)
+    words = _what_works_words(reports["network"])
+    assert any("Too few services to compare" in w for w in words)
+    text = render_html(reports["network"])
+    # No claim of a real difference between groups when one group holds too few services.
+    assert "The groups differ by" not in text
+    # The minimum is the policy's: lowered to 2, only groups of one service stop a test.
+    lax = DisclosurePolicy(min_services=2)
+    relaxed = load_report_data(
+        small_folder(), BenchmarkOptions(disclosure_policy=lax), network_name="the test network"
+    )
+    instrument, timepoint = network_context(relaxed).with_meta[0]
+    tests = [
+        t
+        for t in controlled(relaxed.raw, lax).subgroup_tests
+        if (t.instrument, t.timepoint, t.period) == (instrument, timepoint, "all")
+    ]
+    fewest = smallest_groups(relaxed.raw.subgroups)
+    words = _what_works_words(build_network_report(relaxed))
+    assert len(words) == len(tests)
+    for test, word in zip(tests, words, strict=True):
+        if fewest[group_key(test)] >= 2:
+            assert test.p_value is not None and "chance" in word
+        else:
+            assert "has one service" in word and "at least 2 in every group" in word
+
+
+def test_a_funnel_of_too_few_services_is_not_drawn(reports: dict[str, Report]) -> None:
+    data = small_data()
+    public = controlled(data.raw, data.policy)
+    for key in ("service", "small"):
+        section = next(
+            (s for s in reports[key].sections if s.title == "How the service compares"), None
+        )
+        if section is None:
+            continue
+        (block,) = section.blocks
+        if isinstance(block, Callout):
+            assert "too few to compare services fairly" in block.text
+        else:
+            assert isinstance(block, Figure)
+            assert len(block.chart.data) >= 5
+    assert any(s.k < 5 and s.phi is None for s in public.funnels)
 
 
 def test_a_small_service_shows_progress_not_suppressed_change(reports: dict[str, Report]) -> None:

@@ -44,7 +44,7 @@ from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import ApiKey, Role
+from peerbench.server.db.models import ApiKey, Role, utcnow
 from peerbench.server.tenancy import get_network
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -101,6 +101,7 @@ def _built(
     network_name = _network_name(session, scope)
     min_n = ctx.settings.min_cell_count
     options = BenchmarkOptions(min_n=min_n, disclosure_policy=DisclosurePolicy(min_n=min_n))
+    today = utcnow().date()  # "produced on"; part of the cache key, so never stale
 
     def make() -> _Built:
         data = pool_report_data(
@@ -109,6 +110,7 @@ def _built(
             options,
             organisation_ids=scope.organisations,
             network_name=network_name,
+            produced_on=today,
         )
         if service_id is not None:
             try:
@@ -125,7 +127,7 @@ def _built(
     # reads a member's service report as anyone outside it would (disclosure-controlled).
     viewer = key.organisation_id if key.role == Role.SUBMITTER.value else None
     owner_view = key.role != Role.NETWORK_ANALYST.value
-    cache_key = (pool, kind, service_id, network_name, min_n, viewer, owner_view)
+    cache_key = (pool, kind, service_id, network_name, min_n, viewer, owner_view, today)
     built, _cached = _cache(request).get_or_make(cache_key, make)
     return built
 

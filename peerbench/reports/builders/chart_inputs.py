@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from scipy import stats
 
 from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult, FunnelSummary
+from peerbench.benchmarking.sufficiency import withheld
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.reports.builders import select
 from peerbench.reports.builders.shares import controlled_shares
@@ -32,6 +33,19 @@ _Z = {"95": float(stats.norm.ppf(0.975)), "998": float(stats.norm.ppf(0.999))}
 GRID_POINTS = 60
 
 
+def funnel_summary(
+    result: BenchmarkResult, instrument: str, timepoint: str, metric: str
+) -> FunnelSummary | None:
+    """The funnel's summary row for a comparison (every period pooled), if any."""
+    return select.first(
+        result.funnels,
+        instrument=instrument,
+        timepoint=timepoint,
+        metric=metric,
+        period=ALL_PERIODS,
+    )
+
+
 def funnel_inputs(
     result: BenchmarkResult, instrument: str, timepoint: str, metric: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, float]], float] | None:
@@ -40,16 +54,11 @@ def funnel_inputs(
     Limits are drawn from the published target and over-dispersion, with the formulas
     of :mod:`peerbench.stats.funnel`: means ``θ₀ ± z·√(1/precision + τ²)``; proportions
     the exact binomial limits, or ``p₀ ± z·√(p₀(1 − p₀)/n + τ²)`` when τ² is applied.
-    Returns ``None`` when there is no funnel for the comparison.
+    Returns ``None`` when there is no funnel for the comparison, or when it was withheld
+    because too few services are on it (:mod:`peerbench.benchmarking.sufficiency`).
     """
-    summary = select.first(
-        result.funnels,
-        instrument=instrument,
-        timepoint=timepoint,
-        metric=metric,
-        period=ALL_PERIODS,
-    )
-    if summary is None or summary.target is None:
+    summary = funnel_summary(result, instrument, timepoint, metric)
+    if summary is None or summary.target is None or withheld(summary):
         return None
     points = select.where(
         result.funnel_points,

@@ -4,7 +4,10 @@ Content: four headline figures (people supported, people who felt better, the va
 their wellbeing gain, the change in their use of NHS services); one chart of who
 improved; a value-for-money table where every pound figure sits next to its
 assumptions and range; two quotes. Plain words throughout ("likely range" rather than
-"confidence interval"); a pound figure is never shown without what it rests on.
+"confidence interval"); a pound figure is never shown without what it rests on. Every
+per-person figure and headline share says how many people it rests on and what share of
+the people supported that is (both the published, rounded counts), because a figure
+resting on 12% of the people supported reads differently from one resting on all.
 """
 
 from __future__ import annotations
@@ -38,6 +41,25 @@ _ITEMS = {
     "bed_days": "extra bed day",
     "outpatient_attendances": "outpatient visit",
 }
+
+
+def base_text(n: Any, people: Any, who: str) -> str:
+    """What a figure rests on: "Rests on 430 people (12% of the 3,475 people supported),
+    those who ...". ``n`` and ``people`` are published counts (or suppression markers)."""
+    if as_suppressed(n) is not None or not isinstance(n, int | float) or isinstance(n, bool):
+        return f"Rests on too few people to show how many: those {who}."
+    share = ""
+    if isinstance(people, int | float) and not isinstance(people, bool) and people > 0:
+        share = f" ({fmt.percent(n / people)} of the {fmt.people(people)} supported)"
+    return f"Rests on {fmt.people(n)}{share}, those {who}."
+
+
+def _answered(follow_up: str) -> str:
+    return f"who answered the same questions at the start and {timepoint_phrase(follow_up)}"
+
+
+def _follow_up(row: EconomicsRow | None) -> str:
+    return str((row.assumptions if row is not None else {}).get("follow_up", "month_6"))
 
 
 def likely(value: Any, low: Any, high: Any, show: Any, wording: SuppressionWording) -> str:
@@ -127,7 +149,7 @@ def _uncertainty(row: EconomicsRow | None) -> str:
 
 
 def _case(ctx: _Context) -> Section:
-    people = controlled_count(total_people(ctx.data), ctx.data.policy, owner=False)
+    people = ctx.people
     blocks: list[Block] = [
         key_figure(
             "People supported",
@@ -153,7 +175,8 @@ def _case(ctx: _Context) -> Section:
                 ),
                 f"Of people who answered the same questions at the start and "
                 f"{timepoint_phrase(timepoint)}, the share who felt clearly better: more than "
-                "ordinary ups and downs.",
+                "ordinary ups and downs. "
+                + base_text(select.value(row, "n_paired"), people, _answered(timepoint)),
             )
         )
     wellby = select.economics(ctx.result, *WELLBY)
@@ -162,7 +185,7 @@ def _case(ctx: _Context) -> Section:
             "Value of the wellbeing gained",
             select.value(wellby, "mean"),
             _money_range(wellby, ctx.wording),
-            short_wellby(wellby, ctx.wording),
+            ctx.base(wellby, "life satisfaction") + " " + short_wellby(wellby, ctx.wording),
         )
     )
     use = select.economics(ctx.result, *SERVICE_USE)
@@ -172,7 +195,7 @@ def _case(ctx: _Context) -> Section:
             "NHS costs avoided" + (" (not yet certain)" if low is not None and low < 0 else ""),
             select.value(use, "mean"),
             _money_range(use, ctx.wording),
-            short_service_use(use, ctx.wording),
+            ctx.base(use, "use of NHS services") + " " + short_service_use(use, ctx.wording),
         )
     )
     outcome = _outcomes(ctx)
@@ -208,7 +231,7 @@ def _outcomes(ctx: _Context) -> Figure | None:
         chart,
         f"On each of {len(counted)} measures, {lead}: for {str(best['group']).lower()}, "
         f"{fmt.percent(best['improved'])} improved and {fmt.percent(best['deteriorated'])} got "
-        "worse.",
+        "worse. " + base_text(best["n"], ctx.people, _answered(counted[0][1])),
     )
 
 
@@ -220,13 +243,13 @@ def _value(ctx: _Context, quotes: list[Block]) -> Section:
             "Wellbeing gained (value to society)",
             _money_range(wellby, ctx.wording),
             _uncertainty(wellby),
-            wellby_assumptions(wellby),
+            ctx.base(wellby, "life satisfaction") + " " + wellby_assumptions(wellby),
         ],
         [
             "NHS contacts avoided (GP, A&E, hospital, outpatients)",
             _money_range(use, ctx.wording),
             _uncertainty(use),
-            service_use_assumptions(use),
+            ctx.base(use, "use of NHS services") + " " + service_use_assumptions(use),
         ],
     ]
     meaning = (
@@ -261,6 +284,14 @@ class _Context:
         self.wording = SuppressionWording.from_policy(data.policy)
         self.measures = select.instruments_by_evidence(self.result)
         self.headline = self.measures[0] if self.measures else None
+        self.people = controlled_count(total_people(data), data.policy, owner=False)
+
+    def base(self, row: EconomicsRow | None, topic: str) -> str:
+        """What an economic value rests on (its published ``n``)."""
+        if row is None:
+            return ""
+        who = f"who reported their {topic} at the start and {timepoint_phrase(_follow_up(row))}"
+        return base_text(select.value(row, "n"), self.people, who)
 
 
 def build_commissioner_summary(data: ReportData) -> Report:
@@ -291,6 +322,7 @@ def build_commissioner_summary(data: ReportData) -> Report:
             "assumes all of it is due to peer support.",
             f"Small numbers are hidden and counts rounded to protect privacy ({data.policy.name}).",
         ],
-        generated_on=long_date(data.as_of),
+        generated_on=long_date(data.produced_on),
+        data_up_to=long_date(data.as_of),
         wording=ctx.wording,
     )

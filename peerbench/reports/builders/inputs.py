@@ -48,7 +48,10 @@ class ReportData:
         validation: The validator's report on the same files.
         paired: Participant-level pairs (baseline and follow-up scores), all periods.
         demographics: People per service × dimension × category, all periods.
-        as_of: The extract date (the manifest's ``as_of``, else the latest date).
+        as_of: The extract date (the manifest's ``as_of``, else the latest date): what
+            the reports call "data up to".
+        produced_on: The day the reports are produced ("produced on"): today unless
+            given, so a test or a reference report can fix it.
         policy: Disclosure policy for every figure that leaves the pool.
         description: Where the data came from.
         network_name: What to call the whole pool ("the network").
@@ -60,6 +63,7 @@ class ReportData:
     paired: pa.Table
     demographics: pa.Table
     as_of: dt.date
+    produced_on: dt.date
     policy: DisclosurePolicy
     description: str
     network_name: str = "the network"
@@ -146,6 +150,7 @@ def load_report_data(
     *,
     network_name: str = "the network",
     organisation_ids: Collection[str] | None = None,
+    produced_on: dt.date | None = None,
 ) -> ReportData:
     """Benchmark, validate and aggregate the data at ``path`` for the report builders.
 
@@ -156,6 +161,7 @@ def load_report_data(
         network_name: What the reports call the whole pool.
         organisation_ids: Only these organisations' data (e.g. a network's members,
             :func:`network_members`); ``None`` for all. Needs a server data directory.
+        produced_on: The production date printed on the reports (default: today).
 
     Returns:
         The loaded data.
@@ -177,11 +183,14 @@ def load_report_data(
                 organisation_ids=organisation_ids,
                 network_name=network_name,
                 as_of=_manifest_as_of(root),
+                produced_on=produced_on,
             )
     if organisation_ids is not None:
         raise ValueError(f"{root} is a folder of files, not a server data directory")
     loaded = open_source(root)
-    return _assemble(loaded, standard_files(root), options, _manifest_as_of(root), network_name)
+    return _assemble(
+        loaded, standard_files(root), options, _manifest_as_of(root), network_name, produced_on
+    )
 
 
 def pool_report_data(
@@ -192,6 +201,7 @@ def pool_report_data(
     organisation_ids: Collection[str] | None = None,
     network_name: str = "the network",
     as_of: dt.date | None = None,
+    produced_on: dt.date | None = None,
 ) -> ReportData:
     """:func:`load_report_data` over the current files of an open pooled store.
 
@@ -202,6 +212,7 @@ def pool_report_data(
         organisation_ids: Only these organisations; ``None`` for all, empty for none.
         network_name: What the reports call the whole pool.
         as_of: The extract date (default: the latest date in the data).
+        produced_on: The production date printed on the reports (default: today).
     """
     scope = None if organisation_ids is None else sorted(organisation_ids)
     whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
@@ -211,7 +222,7 @@ def pool_report_data(
 
     # Validated as submitted: one row per record, without the store's own columns.
     with submitted_files(store, session, scope) as files:
-        return _assemble(loaded, files, options, as_of, network_name)
+        return _assemble(loaded, files, options, as_of, network_name, produced_on)
 
 
 def network_members(path: str | Path, network_id: str) -> list[str] | None:
@@ -241,6 +252,7 @@ def _assemble(
     options: BenchmarkOptions | None,
     as_of: dt.date | None,
     network_name: str,
+    produced_on: dt.date | None = None,
 ) -> ReportData:
     options = options or BenchmarkOptions()
     checked = validate(files, collect=True, today=as_of)
@@ -260,6 +272,7 @@ def _assemble(
         paired=aggregates["paired"],
         demographics=aggregates["demographics"],
         as_of=as_of,
+        produced_on=produced_on or dt.date.today(),
         policy=options.disclosure_policy or DisclosurePolicy(),
         description=loaded.description,
         network_name=network_name,

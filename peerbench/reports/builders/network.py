@@ -2,7 +2,8 @@
 
 Content: headline figures; the pooled effect per measure (forest plot by service with
 the random-effects estimate and its prediction interval); funnel plots; "what works for
-whom" by service model (subgroup table and each test of difference in words); reach and
+whom" by service model (subgroup table and each test of difference in words, or why
+there is none); recovery as NHS Talking Therapies counts it; reach and
 equity (who is followed up compared with everyone supported); staying in touch; and data
 coverage by member. Every figure is the public view of
 :func:`peerbench.benchmarking.disclose.controlled` or passes the same policy.
@@ -14,17 +15,19 @@ from typing import Any
 
 from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult
 from peerbench.benchmarking.disclose import controlled
+from peerbench.benchmarking.sufficiency import group_key, min_services, smallest_groups, withheld
 from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import phrases, select
 from peerbench.reports.builders.blocks import key_figure
-from peerbench.reports.builders.chart_inputs import funnel_inputs
+from peerbench.reports.builders.chart_inputs import funnel_inputs, funnel_summary
 from peerbench.reports.builders.inputs import ReportData
 from peerbench.reports.builders.network_reach import (
     coverage_section,
     equity_section,
     retention_section,
 )
+from peerbench.reports.builders.network_recovery import recovery_section
 from peerbench.reports.builders.periods import long_date
 from peerbench.reports.builders.shares import controlled_count
 from peerbench.reports.builders.wording import (
@@ -35,8 +38,9 @@ from peerbench.reports.builders.wording import (
     instrument_topic,
     label,
     timepoint_phrase,
+    too_few_services,
 )
-from peerbench.reports.content import Block, Figure, Report, Section, Table, TableCell
+from peerbench.reports.content import Block, Callout, Figure, Report, Section, Table, TableCell
 from peerbench.reports.suppression import SuppressionWording
 
 FORESTS_SHOWN = 3
@@ -68,6 +72,7 @@ class _Context:
         self.data = data
         self.result: BenchmarkResult = controlled(data.raw, data.policy)
         self.wording = SuppressionWording.from_policy(data.policy)
+        self.minimum = min_services(self.result)
         self.measures = select.instruments_by_evidence(self.result)
         self.headline = self.measures[0] if self.measures else None
         self.with_meta = [(i, t) for i, t in self.measures if self.meta(i, t) is not None][
@@ -152,7 +157,8 @@ def _forest(ctx: _Context, instrument: str, timepoint: str) -> Figure:
         estimate = row["estimate"]
         return (-(estimate if isinstance(estimate, float) else -9.0), str(row["label"]))
 
-    rows.sort(key=order)
+    # Services are put in order of their results only when there are enough to compare.
+    rows.sort(key=(lambda r: str(r["label"])) if withheld(meta) else order)
     pooled = {
         "estimate": meta.estimate,
         "ci_low": meta.ci_low,
@@ -179,6 +185,12 @@ def _forest(ctx: _Context, instrument: str, timepoint: str) -> Figure:
         if meta.i2 is not None
         else ""
     )
+    if withheld(meta):
+        i2 = (
+            f" With {meta.k} services, there are too few to say how much of the spread between "
+            f"them is real rather than chance (that needs at least {ctx.minimum}), so they are "
+            "listed by name, not ranked."
+        )
     return Figure(
         chart,
         f"All services together show a {effect_words(meta.estimate)} "
@@ -206,6 +218,17 @@ def _funnels(ctx: _Context) -> Section | None:
         if len(blocks) >= FUNNELS_SHOWN:
             break
         found = funnel_inputs(ctx.result, instrument, timepoint, "reliable_improvement")
+        summary = funnel_summary(ctx.result, instrument, timepoint, "reliable_improvement")
+        if found is None and withheld(summary) and summary is not None:
+            blocks.append(
+                Callout(
+                    f"{instrument_name(instrument)}: only {summary.k} services have enough "
+                    f"people to place on a funnel plot. Too few services to compare fairly "
+                    f"(at least {ctx.minimum} are needed), so no service is flagged.",
+                    "info",
+                )
+            )
+            continue
         if found is None:
             continue
         units, curves, target = found
@@ -247,11 +270,15 @@ def _what_works(ctx: _Context) -> Section | None:
     match = {"instrument": instrument, "timepoint": timepoint, "period": ALL_PERIODS}
     levels = select.where(ctx.result.subgroups, **match)
     tests = select.where(ctx.result.subgroup_tests, **match)
+    fewest = smallest_groups(levels)
+    compared = {t.attribute: not withheld(t) for t in tests}
     rows: list[list[TableCell]] = []
     for attribute in ctx.result.options.by:
+        # Groups are put in order of their results only when they can be compared.
+        ranked = compared.get(attribute, False)
         for level in sorted(
             (r for r in levels if r.attribute == attribute),
-            key=lambda r: -(r.estimate if r.estimate is not None else -9),
+            key=lambda r: -(r.estimate if r.estimate is not None else -9) if ranked else 0,
         ):
             rows.append(
                 [
@@ -262,7 +289,14 @@ def _what_works(ctx: _Context) -> Section | None:
                 ]
             )
     test_rows: list[list[TableCell]] = [
-        [ATTRIBUTES.get(t.attribute, t.attribute), t.levels, t.k, agreement(t.p_value)]
+        [
+            ATTRIBUTES.get(t.attribute, t.attribute),
+            t.levels,
+            t.k,
+            too_few_services(fewest[group_key(t)], ctx.minimum)
+            if withheld(t)
+            else agreement(t.p_value),
+        ]
         for t in tests
         if t.attribute in ctx.result.options.by
     ]
@@ -278,15 +312,17 @@ def _what_works(ctx: _Context) -> Section | None:
                          "Size of improvement"],
                 rows=rows,
                 caption="Improvement by kind of service",
-                what_it_means="Compare groups within the same heading. Groups with one or two "
-                "services rest on those services alone, so read them with care.",
+                what_it_means="Compare groups within the same heading. Groups with few "
+                "services rest on those services alone, so read them with care; groups are "
+                "put in order of their results only where they can be compared.",
             ),
             Table(
                 columns=["Compared by", "Groups", "Services", "Is there a real difference?"],
                 rows=test_rows,
                 caption="Do the groups really differ?",
                 what_it_means="A difference is only called real when it is larger than the "
-                "variation between services would produce by chance (5% test).",
+                "variation between services would produce by chance (5% test), and groups are "
+                f"only compared when each has at least {ctx.minimum} services.",
                 numeric=frozenset({1, 2}),
             ),
         ],
@@ -307,6 +343,7 @@ def build_network_report(data: ReportData) -> Report:
         _pooled_effects(ctx),
         _funnels(ctx),
         _what_works(ctx),
+        recovery_section(ctx.result),
         equity_section(data, ctx.headline),
         retention_section(ctx.result, ctx.measures),
         coverage_section(data),
@@ -333,6 +370,7 @@ def build_network_report(data: ReportData) -> Report:
             f"{policy.small_count_min} to {policy.small_count_max} people are hidden and other "
             f"counts rounded to the nearest {policy.rounding_base} ({policy.name}).",
         ],
-        generated_on=long_date(data.as_of),
+        generated_on=long_date(data.produced_on),
+        data_up_to=long_date(data.as_of),
         wording=ctx.wording,
     )

@@ -51,7 +51,8 @@ class QualityInputs:
 
     Attributes:
         subject: Whose data it is ("Birmingham Mutual Aid", "the network").
-        as_of: Extract date of the data.
+        as_of: Extract date of the data ("data up to").
+        produced_on: The day the report is produced (None: not printed).
         profile: The whole submission's profile.
         years: Profiles by financial year (see :func:`quality_by_year`).
         members: Per-member coverage (a network; empty for one organisation).
@@ -71,6 +72,7 @@ class QualityInputs:
     member_names: Mapping[str, str] = dataclasses.field(default_factory=dict)
     validation: ValidationReport | None = None
     policy: DisclosurePolicy = dataclasses.field(default_factory=DisclosurePolicy)
+    produced_on: dt.date | None = None
     owner: bool = False
     left_out: Sequence[DataQualityNote] = ()
 
@@ -344,6 +346,7 @@ def build_quality_report(q: QualityInputs) -> Report:
             f"rounded to the nearest {q.policy.rounding_base}"
             + (" for readers outside the organisation." if q.owner else "."),
         ],
-        generated_on=long_date(q.as_of),
+        generated_on=None if q.produced_on is None else long_date(q.produced_on),
+        data_up_to=long_date(q.as_of),
         wording=SuppressionWording.from_policy(q.policy),
     )

@@ -25,6 +25,7 @@ def quality_inputs(data: ReportData, subject: str | None = None) -> QualityInput
     return QualityInputs(
         subject=subject or (next(iter(names.values())) if owner else data.network_name),
         as_of=data.as_of,
+        produced_on=data.produced_on,
         profile=quality_profile(data.tables, runner=runner, report=data.validation),
         years=quality_by_year(data.tables, data.as_of, runner),
         members=[] if owner else member_coverage(data.tables),

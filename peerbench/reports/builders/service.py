@@ -323,7 +323,8 @@ def build_service_report(data: ReportData, service_id: str, *, owner: bool = Tru
             else f"This is the view for readers outside {organisation}: every figure, the "
             "service's own included, is rounded and small numbers are hidden.",
         ],
-        generated_on=long_date(data.as_of),
+        generated_on=long_date(data.produced_on),
+        data_up_to=long_date(data.as_of),
         wording=ctx.wording,
     )
 

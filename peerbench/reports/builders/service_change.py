@@ -4,6 +4,7 @@ change and whether improvements last."""
 from __future__ import annotations
 
 from peerbench.benchmarking import ALL_PERIODS
+from peerbench.benchmarking.sufficiency import min_services, withheld
 from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import phrases, select
@@ -14,6 +15,7 @@ from peerbench.reports.builders.chart_inputs import (
     bands_for,
     change_row,
     funnel_inputs,
+    funnel_summary,
     retention_rows,
 )
 from peerbench.reports.builders.service_context import ALL, MEASURES_SHOWN, OWN, ServiceContext
@@ -24,6 +26,7 @@ from peerbench.reports.builders.wording import (
 )
 from peerbench.reports.content import (
     Block,
+    Callout,
     Figure,
     Section,
     Table,
@@ -146,7 +149,7 @@ def compare_section(ctx: ServiceContext) -> Section | None:
         metric = "mean_change"
         found = funnel_inputs(ctx.result, instrument, timepoint, metric)
     if found is None:
-        return None
+        return _too_few(ctx, instrument, timepoint)
     units, curves, target = found
     own = select.first(
         ctx.result.funnel_points,
@@ -179,6 +182,30 @@ def compare_section(ctx: ServiceContext) -> Section | None:
         intro="Each dot is a service. Small services naturally vary more, so the limits "
         "widen to the left: only dots outside the lines differ by more than chance.",
         blocks=[Figure(chart, meaning)],
+    )
+
+
+def _too_few(ctx: ServiceContext, instrument: str, timepoint: str) -> Section | None:
+    """Why there is no funnel plot, when it is because too few services can be compared."""
+    summaries = [
+        funnel_summary(ctx.result, instrument, timepoint, metric)
+        for metric in ("reliable_improvement", "mean_change")
+    ]
+    thin = [s for s in summaries if s is not None and withheld(s)]
+    if not thin:
+        return None
+    k = max(s.k for s in thin)
+    return Section(
+        "How the service compares",
+        blocks=[
+            Callout(
+                f"Only {k} services have enough people with both scores on "
+                f"{instrument_name(instrument)} to be compared. That is too few to compare "
+                f"services fairly (at least {min_services(ctx.result)} are needed), so this "
+                "service is not placed among the others yet.",
+                "info",
+            )
+        ],
     )
 
 

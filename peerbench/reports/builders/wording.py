@@ -36,6 +36,7 @@ INSTRUMENTS: dict[str, tuple[str, str]] = {
     "ONS4.worthwhile": ("Feeling life is worthwhile", "ONS"),
     "ONS4.happiness": ("Happiness yesterday", "ONS"),
     "ONS4.anxiety": ("Anxiety yesterday", "ONS"),
+    "talking-therapies": ("Low mood or anxiety", "PHQ-9 and GAD-7, NHS Talking Therapies"),
 }
 
 #: Service attributes compared in "what works for whom", as readers know them.
@@ -113,6 +114,15 @@ def horizon_months(horizon: str) -> int | None:
     """``month_6`` → 6; anything else → ``None``."""
     text = horizon.removeprefix("month_")
     return int(text) if text.isdigit() else None
+
+
+def too_few_services(smallest: int, minimum: int) -> str:
+    """Why a comparison of services is not made, in words."""
+    fewest = "one service" if smallest == 1 else f"{smallest} services"
+    return (
+        f"Too few services to compare: the smallest group has {fewest}, and a fair "
+        f"comparison needs at least {minimum} in every group."
+    )
 
 
 def agreement(p_value: float | None) -> str:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,6 +110,7 @@ def write_all(
     pdf: bool = False,
     network_name: str = "the network",
     data: ReportData | None = None,
+    produced_on: dt.date | None = None,
 ) -> list[Path]:
     """Write the full set of reports for the data in ``source_dir``.
 
@@ -123,11 +125,13 @@ def write_all(
         pdf: Also print each report to PDF.
         network_name: What the reports call the whole pool.
         data: Already-loaded data (skips loading ``source_dir``).
+        produced_on: The production date printed on the reports (default: today; fix it
+            for reproducible output). Ignored with ``data``, which carries its own.
 
     Returns:
         Every path written, HTML first for each report.
     """
-    data = data or load_report_data(source_dir, network_name=network_name)
+    data = data or load_report_data(source_dir, network_name=network_name, produced_on=produced_on)
     chosen = list(services) if services is not None else list(dict.fromkeys(
         largest_and_smallest(data)))  # fmt: skip
     out = Path(out_dir)
