@@ -83,8 +83,38 @@ class NewSubmission:
     standard_version: str | None = None
 
 
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key was used again with a different body.
+
+    Attributes:
+        submission_id: The submission the key already names.
+    """
+
+    def __init__(self, submission_id: str) -> None:
+        super().__init__(
+            f"this Idempotency-Key was already used for submission {submission_id} "
+            "with different content"
+        )
+        self.submission_id = submission_id
+
+
+def clean_idempotency_key(value: str | None) -> str | None:
+    """The key without surrounding spaces; ``None`` when absent or blank.
+
+    A blank header is treated as no header: stored, it would name every later blank
+    request from the same API key.
+    """
+    key = (value or "").strip()
+    return key or None
+
+
 def find_existing(session: Session, new: NewSubmission) -> Submission | None:
-    """The submission this one repeats: same Idempotency-Key from the key, or same content."""
+    """The submission this one repeats: same Idempotency-Key from the key, or same content.
+
+    Raises:
+        IdempotencyConflict: the key names a submission with a different body (content
+            hash), so answering with it would silently drop the new data.
+    """
     if new.idempotency_key and new.api_key_id:
         found = session.scalar(
             select(Submission).where(
@@ -93,6 +123,8 @@ def find_existing(session: Session, new: NewSubmission) -> Submission | None:
             )
         )
         if found is not None:
+            if found.content_hash != new.content_hash:
+                raise IdempotencyConflict(found.id)
             return found
     return session.scalar(
         select(Submission).where(
@@ -110,7 +142,11 @@ def register(session: Session, new: NewSubmission, *, actor: str) -> tuple[Submi
 
     Returns:
         ``(submission, needs_processing)``. Commits.
+
+    Raises:
+        IdempotencyConflict: the Idempotency-Key was used before with another body.
     """
+    new = dataclasses.replace(new, idempotency_key=clean_idempotency_key(new.idempotency_key))
     existing = find_existing(session, new)
     if existing is not None and existing.status != SubmissionStatus.FAILED.value:
         audit.record(

@@ -97,11 +97,53 @@ def test_idempotency_key_returns_the_first(
     org = server.organisations[0]
     headers = {"Idempotency-Key": "upload-42"}
     first = post_files(server, org, slices[org], headers=headers)
+    again = post_files(server, org, slices[org], headers=headers)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+def test_idempotency_key_with_other_data_is_a_conflict(
+    server: Server, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    org = server.organisations[0]
+    headers = {"Idempotency-Key": "upload-42"}
+    first = post_files(server, org, slices[org], headers=headers).json()
     changed = tmp_path / "changed"
     shutil.copytree(slices[org], changed)
-    (changed / "peerbench.json").write_text('{"standard_version": "1.0.0"}')
-    again = post_files(server, org, changed, headers=headers)
-    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    outcomes = pq.read_table(changed / "outcomes.parquet")
+    pq.write_table(outcomes.slice(0, outcomes.num_rows - 1), changed / "outcomes.parquet")
+    clash = post_files(server, org, changed, headers=headers)
+    assert clash.status_code == 409, clash.text
+    error = clash.json()["error"]
+    assert error["code"] == "idempotency-key-reused"
+    assert error["details"] == {"submission_id": first["id"]}
+    assert first["id"] in error["message"]
+    with server.context.db.session() as session:
+        assert [s.id for s in session.scalars(select(Submission))] == [first["id"]]
+    assert pooled_rows(server, "outcome", org) == pq.read_table(
+        slices[org] / "outcomes.parquet"
+    ).num_rows
+    fresh = post_files(server, org, changed, headers={"Idempotency-Key": "upload-43"})
+    assert fresh.status_code == 201 and fresh.json()["supersedes"] == [first["id"]]
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_idempotency_key_is_no_key(
+    server: Server, slices: dict[str, Path], tmp_path: Path, blank: str
+) -> None:
+    org = server.organisations[0]
+    headers = {"Idempotency-Key": blank}
+    first = post_files(server, org, slices[org], headers=headers)
+    assert first.status_code == 201, first.text
+    changed = tmp_path / "changed"
+    shutil.copytree(slices[org], changed)
+    outcomes = pq.read_table(changed / "outcomes.parquet")
+    pq.write_table(outcomes.slice(0, outcomes.num_rows - 1), changed / "outcomes.parquet")
+    second = post_files(server, org, changed, headers=headers)
+    assert second.status_code == 201, second.text
+    assert second.json()["supersedes"] == [first.json()["id"]]
+    with server.context.db.session() as session:
+        keys = {s.idempotency_key for s in session.scalars(select(Submission))}
+    assert keys == {None}
 
 
 def test_large_upload_is_queued(

@@ -44,6 +44,7 @@ from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
 from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
+    IdempotencyConflict,
     NewSubmission,
     bundle_hash,
     check_period,
@@ -170,7 +171,16 @@ def _register(
             idempotency_key=idempotency_key,
             standard_version=received.standard_version,
         )
-        return register(session, new, actor=key.id)
+        try:
+            return register(session, new, actor=key.id)
+        except IdempotencyConflict as exc:
+            raise ApiError(
+                409,
+                f"This Idempotency-Key was already used for submission {exc.submission_id} "
+                "with different content. Use a new key for new data.",
+                code="idempotency-key-reused",
+                details={"submission_id": exc.submission_id},
+            ) from None
 
 
 def _answer(ctx: ServerContext, submission_id: str, status: int, base_url: str) -> JSONResponse:
@@ -190,6 +200,7 @@ def _answer(ctx: ServerContext, submission_id: str, status: int, base_url: str) 
     responses={
         200: {"model": SubmissionPublic, "description": "A repeat: the first submission."},
         202: {"model": SubmissionPublic, "description": "Queued; poll the Location."},
+        409: {"model": ErrorEnvelope, "description": "Idempotency-Key reused with other data."},
         **_ERRORS,
     },
     openapi_extra=_BODY_DOC,
