@@ -31,6 +31,7 @@ from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.server.activation import lock_period, registered_later
 from peerbench.server.db.models import PoolVersion, utcnow
 
 logger = logging.getLogger(__name__)
@@ -206,26 +207,34 @@ class PooledStore:
         The previous current version stays listed (for lineage) but is marked superseded.
         Nothing is visible to others until the caller commits the session. Activating
         the same submission again is harmless and returns its existing version.
+
+        Activations for one organisation and period are serialised (see
+        :func:`lock_period`), so concurrent submissions never collide: the newest
+        submission (registered last) ends current and every older one superseded, in
+        whatever order they finish. An older submission finishing after a newer one is
+        stored already superseded by it.
         """
         same = (
             PoolVersion.organisation_id == organisation_id,
             PoolVersion.period == period,
             PoolVersion.record_type == record_type,
         )
+        lock_period(session, organisation_id, period)
         existing = session.scalar(
-            select(PoolVersion).where(
-                *same, PoolVersion.is_current.is_(True), PoolVersion.submission_id == submission_id
-            )
+            select(PoolVersion).where(*same, PoolVersion.submission_id == submission_id)
         )
         if existing is not None:
             return existing
-        # One UPDATE, not read-then-modify: it takes the write lock first, and the unique
-        # "one current" index turns a lost race into an error instead of two versions.
-        session.execute(
-            update(PoolVersion)
-            .where(*same, PoolVersion.is_current.is_(True))
-            .values(is_current=False, superseded_by=submission_id)
+        current = session.scalar(select(PoolVersion).where(*same, PoolVersion.is_current.is_(True)))
+        newer = current is not None and registered_later(
+            session, current.submission_id, submission_id
         )
+        if current is not None and not newer:
+            session.execute(
+                update(PoolVersion)
+                .where(PoolVersion.id == current.id)
+                .values(is_current=False, superseded_by=submission_id)
+            )
         version = PoolVersion(
             submission_id=submission_id,
             organisation_id=organisation_id,
@@ -233,7 +242,8 @@ class PooledStore:
             record_type=record_type,
             path=path,
             rows=rows,
-            is_current=True,
+            is_current=not newer,
+            superseded_by=current.submission_id if newer and current is not None else None,
         )
         session.add(version)
         session.flush()

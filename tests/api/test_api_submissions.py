@@ -119,9 +119,10 @@ def test_idempotency_key_with_other_data_is_a_conflict(
     assert first["id"] in error["message"]
     with server.context.db.session() as session:
         assert [s.id for s in session.scalars(select(Submission))] == [first["id"]]
-    assert pooled_rows(server, "outcome", org) == pq.read_table(
-        slices[org] / "outcomes.parquet"
-    ).num_rows
+    assert (
+        pooled_rows(server, "outcome", org)
+        == pq.read_table(slices[org] / "outcomes.parquet").num_rows
+    )
     fresh = post_files(server, org, changed, headers={"Idempotency-Key": "upload-43"})
     assert fresh.status_code == 201 and fresh.json()["supersedes"] == [first["id"]]
 

@@ -136,3 +136,44 @@ def test_interrupted_submissions_fail_on_recovery(context: ServerContext) -> Non
         assert stored is not None and stored.status == "failed" and stored.failure
         actions = list(session.scalars(select(AuditEvent.action)))
     assert actions.count("submission.status") == 1
+
+
+def test_concurrent_submissions_for_one_period_supersede_never_fail(
+    context: ServerContext, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow.parquet as pq
+
+    from peerbench.server.db.models import PoolVersion
+
+    racers = 6
+    org, folder = next(iter(slices.items()))
+    inputs = []
+    for i in range(racers):
+        spool = tmp_path / f"spool-{i}"
+        shutil.copytree(folder, spool)
+        outcomes = pq.read_table(spool / "outcomes.parquet")
+        pq.write_table(outcomes.slice(0, outcomes.num_rows - i), spool / "outcomes.parquet")
+        submission, fresh = _register(context, org, ["outcomes.parquet"], f"race-{i}")
+        assert fresh
+        inputs.append((submission.id, Inputs(folder=spool)))
+    gate = threading.Barrier(racers)
+
+    def run(item: tuple[str, Inputs]) -> str:
+        gate.wait(timeout=60)
+        return process(context, item[0], item[1], actor="test").status
+
+    with ThreadPoolExecutor(racers) as pool:
+        statuses = list(pool.map(run, inputs))
+    assert statuses == ["accepted"] * racers
+    with context.db.session() as session:
+        submissions = list(session.scalars(select(Submission)))
+        newest = max(submissions, key=lambda s: (s.created_at, s.id)).id
+        versions = list(session.scalars(select(PoolVersion)))
+    record_types = {v.record_type for v in versions}
+    assert len(versions) == racers * len(record_types)
+    current = {(v.record_type, v.submission_id) for v in versions if v.is_current}
+    assert current == {(rt, newest) for rt in record_types}
+    assert sum(v.superseded_by is not None for v in versions) == (racers - 1) * len(record_types)
