@@ -245,9 +245,9 @@ async def create_submission(
     return await run_in_threadpool(_answer, ctx, submission.id, 201, base_url)
 
 
-def _visible(session: Session, key: ApiKey, submission_id: str) -> Submission:
+def _visible(ctx: ServerContext, session: Session, key: ApiKey, submission_id: str) -> Submission:
     """The submission if the key may see it; 404 otherwise (existence is not revealed)."""
-    scope = visible_organisations(session, key)
+    scope = visible_organisations(session, key, as_of=ctx.today())
     submission = session.get(Submission, submission_id)
     if submission is None or (scope is not None and submission.organisation_id not in scope):
         raise NotFound(f"There is no submission '{submission_id[:64]}' visible to this key.")
@@ -257,6 +257,7 @@ def _visible(session: Session, key: ApiKey, submission_id: str) -> Submission:
 @router.get("", response_model=SubmissionList, responses=_ERRORS)
 def list_submissions(
     request: Request,
+    ctx: ContextDep,
     session: SessionDep,
     key: CurrentKey,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
@@ -266,7 +267,7 @@ def list_submissions(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SubmissionList:
     """Submissions the key may see, newest first, earlier versions included."""
-    scope = visible_organisations(session, key)
+    scope = visible_organisations(session, key, as_of=ctx.today())
     statement = select(Submission)
     if scope is not None:
         statement = statement.where(Submission.organisation_id.in_(sorted(scope)))
@@ -286,10 +287,10 @@ def list_submissions(
 
 @router.get("/{submission_id}", response_model=SubmissionPublic, responses=_ERRORS)
 def get_submission(
-    request: Request, submission_id: str, session: SessionDep, key: CurrentKey
+    request: Request, submission_id: str, ctx: ContextDep, session: SessionDep, key: CurrentKey
 ) -> SubmissionPublic:
     """A submission's status, counts, record types, rows and pool versions."""
-    submission = _visible(session, key, submission_id)
+    submission = _visible(ctx, session, key, submission_id)
     return submission_view(session, submission, str(request.base_url))
 
 
@@ -303,12 +304,13 @@ def get_submission(
 )
 def get_report(
     submission_id: str,
+    ctx: ContextDep,
     session: SessionDep,
     key: CurrentKey,
     format: Literal["json", "text", "html"] = "json",
 ) -> Response:
     """The validation report as JSON, or rendered as ``text`` or ``html``."""
-    submission = _visible(session, key, submission_id)
+    submission = _visible(ctx, session, key, submission_id)
     if submission.report is None:
         raise ApiError(
             409,
