@@ -10,7 +10,6 @@ between the two leaves an unreferenced file that readers never see and
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import tempfile
@@ -32,7 +31,7 @@ from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.server.activation import lock_period, registered_later
-from peerbench.server.db.models import PoolVersion, utcnow
+from peerbench.server.db.models import PoolVersion, Submission, SubmissionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +46,8 @@ LINEAGE_FIELDS = (
 COPY_ATTEMPTS = 3
 """Tries at copying a store file out before giving up (a short copy is tried again)."""
 
-CLEANUP_MIN_AGE = dt.timedelta(hours=1)
-"""Leftovers younger than this are kept: another process may be about to commit them."""
+IN_FLIGHT = (SubmissionStatus.RECEIVED.value, SubmissionStatus.VALIDATING.value)
+"""Submission states whose pool files may not be activated yet (never cleaned up)."""
 CACHE_FOLDER = "_cache"
 """Folder in a local store for derived files (never a record type, so never pool data)."""
 
@@ -362,36 +361,47 @@ class PooledStore:
         )
         return [relative for relative in sorted(wanted - referenced) if self.delete(relative)]
 
-    def cleanup(self, session: Session, *, min_age: dt.timedelta = CLEANUP_MIN_AGE) -> list[str]:
-        """Delete crash leftovers: temporary files and Parquet no version refers to.
+    def cleanup(self, session: Session) -> list[str]:
+        """Delete crash leftovers, whatever their age: files no version refers to.
+
+        A leftover is a temporary file or a Parquet file that no :class:`PoolVersion`
+        refers to, unless its submission is still in flight (``received`` or
+        ``validating``: another server process may be about to activate it). Files are
+        listed before the database is read, so a file whose activation commits during
+        the cleanup is seen as referenced and kept.
 
         Args:
             session: An open session (only read).
-            min_age: Keep files modified more recently than this, since another server
-                process may have written one and not yet committed its activation.
 
         Returns:
             The relative paths removed.
         """
-        referenced = set(session.scalars(select(PoolVersion.path)))
-        cutoff = utcnow() - min_age
         selector = pafs.FileSelector(self.root, recursive=True, allow_not_found=True)
+        listed = [
+            i for i in self.filesystem.get_file_info(selector) if i.type == pafs.FileType.File
+        ]
+        in_flight = set(
+            session.scalars(select(Submission.id).where(Submission.status.in_(IN_FLIGHT)))
+        )
+        referenced = set(session.scalars(select(PoolVersion.path)))
         removed = []
-        for info in self.filesystem.get_file_info(selector):
-            if info.type != pafs.FileType.File:
-                continue
+        for info in listed:
             relative = info.path[len(self.root) :].lstrip("/")
             if relative.startswith(f"{CACHE_FOLDER}/"):
                 continue  # the benchmark cache manages its own files
-            leftover = info.base_name.endswith(".tmp") or (
-                info.base_name.endswith(".parquet") and relative not in referenced
-            )
-            mtime = info.mtime
-            if mtime is not None and mtime.tzinfo is None:
-                mtime = mtime.replace(tzinfo=dt.UTC)
-            if leftover and (mtime is None or mtime <= cutoff):
-                self.filesystem.delete_file(info.path)
-                removed.append(relative)
+            name = info.base_name
+            temporary = name.endswith(".tmp")
+            if not temporary and (not name.endswith(".parquet") or relative in referenced):
+                continue
+            if _submission_of(name) in in_flight:
+                continue
+            self.filesystem.delete_file(info.path)
+            removed.append(relative)
         if removed:
             logger.info("pooled store cleanup removed %d leftover file(s)", len(removed))
         return sorted(removed)
+
+
+def _submission_of(file_name: str) -> str:
+    """The submission id in a pool file's name (``{id}.parquet``, ``.{id}.parquet.*.tmp``)."""
+    return file_name.lstrip(".").split(".", 1)[0]

@@ -32,13 +32,13 @@ from peerbench.schema.version import STANDARD_VERSION
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission, SubmissionStatus, utcnow
-from peerbench.server.store import PooledStore
+from peerbench.server.store import IN_FLIGHT, PooledStore
 from peerbench.server.submission_checks import Checked, Inputs, check
 
 log = logging.getLogger("peerbench.server")
 
 PERIOD = re.compile(r"^[0-9]{4}-Q[1-4]$")
-UNFINISHED = (SubmissionStatus.RECEIVED.value, SubmissionStatus.VALIDATING.value)
+UNFINISHED = IN_FLIGHT
 
 
 def check_period(text: str) -> str:
@@ -303,7 +303,7 @@ def _accept(ctx: ServerContext, submission: Submission, checked: Checked, actor:
         return current
     except Exception:
         # Nothing was activated (the transaction rolled back), so readers never saw these
-        # files; remove them now rather than leave them to the store's hourly cleanup.
+        # files; remove them now rather than leave them to the next start-up's cleanup.
         for _, path, _ in written:
             _discard(ctx.store, path)
         raise

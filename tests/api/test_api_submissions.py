@@ -246,3 +246,32 @@ def test_report_formats(server: Server, slices: dict[str, Path], fmt: str) -> No
         page = BeautifulSoup(response.text, "html.parser")
         assert page.title is not None and "not valid" in page.title.text
         assert "unknown-reference" in page.get_text()
+
+
+def test_start_up_removes_an_interrupted_submissions_pool_files(
+    server: Server, slices: dict[str, Path]
+) -> None:
+    """A crash between writing and activating leaves files; the next start removes them."""
+    from peerbench.api.app import create_app
+    from peerbench.server.submissions import NewSubmission, register
+    from tests.api.harness import TestClient
+
+    org = server.organisations[0]
+    ctx = server.context
+    with ctx.db.session() as session:
+        crashed, _ = register(session, NewSubmission(org, PERIOD, "f" * 64, ["x"]), actor="t")
+    with ctx.db.session() as session:
+        session.get(Submission, crashed.id).status = "validating"  # type: ignore[union-attr]
+    outcomes = pq.read_table(slices[org] / "outcomes.parquet")
+    orphan = ctx.store.write_version(outcomes, record_type="outcome", organisation_id=org,
+                                     period=PERIOD, submission_id=crashed.id,
+                                     standard_version="1.0.0")  # fmt: skip
+    with TestClient(create_app(server.settings, context=ctx)):
+        pass  # start-up (the lifespan) ran
+    on_disk = (Path(ctx.store.root) / orphan).exists()
+    with ctx.db.session() as session:
+        status = session.get(Submission, crashed.id).status  # type: ignore[union-attr]
+    if ctx.db.is_sqlite:  # one process: the interrupted submission failed, its file gone
+        assert (status, on_disk) == ("failed", False)
+    else:  # another process may own it: in flight, kept
+        assert (status, on_disk) == ("validating", True)
