@@ -15,6 +15,7 @@ finish; nothing half-written; safe to send again).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -41,14 +42,35 @@ PERIOD = re.compile(r"^[0-9]{4}-Q[1-4]$")
 UNFINISHED = IN_FLIGHT
 
 
-def check_period(text: str) -> str:
-    """``text`` if it is a quarter like ``2026-Q3``.
+def quarter_of(day: dt.date) -> str:
+    """The quarter ``day`` falls in, e.g. ``2026-Q3`` for 14 August 2026."""
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def check_period(text: str, *, earliest: str | None = None, today: dt.date | None = None) -> str:
+    """``text`` if it is a quarter like ``2026-Q3`` (between ``earliest`` and today's).
+
+    Args:
+        text: The period sent.
+        earliest: The earliest quarter accepted (``Settings.earliest_period``), if any.
+        today: The day whose quarter is the latest accepted, if any (no future quarters).
 
     Raises:
-        ValueError: it is not.
+        ValueError: it is not a quarter, or lies outside the range.
     """
     if not PERIOD.match(text or ""):
         raise ValueError(f"period must be a quarter like 2026-Q3, not {text[:20]!r}")
+    # Four-digit years and one-digit quarters: text order is time order.
+    if earliest is not None and text < earliest:
+        raise ValueError(
+            f"period {text} is before {earliest}, the earliest this server accepts "
+            "(setting PEERBENCH_EARLIEST_PERIOD)"
+        )
+    if today is not None and text > quarter_of(today):
+        raise ValueError(
+            f"period {text} has not started yet: the latest is the current quarter, "
+            f"{quarter_of(today)}"
+        )
     return text
 
 

@@ -275,3 +275,39 @@ def test_start_up_removes_an_interrupted_submissions_pool_files(
         assert (status, on_disk) == ("failed", False)
     else:  # another process may own it: in flight, kept
         assert (status, on_disk) == ("validating", True)
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [("0796-Q1", "before 2000-Q1"), ("1999-Q4", "before 2000-Q1"),
+     ("2027-Q1", "not started yet"), ("9999-Q4", "not started yet")],
+)  # fmt: skip
+def test_periods_outside_the_accepted_range_are_refused(
+    server: Server, slices: dict[str, Path], period: str, expected: str
+) -> None:
+    org = server.organisations[0]
+    as_files = post_files(server, org, slices[org], period=period)
+    body = bundle_of(slices[org], period=period)
+    as_json = server.client.post("/v1/submissions", json=body, headers=server.auth(org))
+    for response in (as_files, as_json):
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert expected in error["message"]
+        assert error["details"] == {"field": "period", "earliest": "2000-Q1", "latest": "2026-Q4"}
+    with server.context.db.session() as session:
+        assert list(session.scalars(select(Submission))) == []
+    assert not list((server.settings.data_dir / "spool").iterdir())  # spool removed
+
+
+def test_the_current_quarter_and_a_configured_earliest_one(
+    database_url: str, tmp_path: Path, orgs: list[str], slices: dict[str, Path]
+) -> None:
+    from tests.api.harness import running_server
+
+    with running_server(database_url, tmp_path / "d", orgs, earliest_period="2026-Q2") as srv:
+        org = orgs[0]
+        assert post_files(srv, org, slices[org], period="2026-Q4").status_code == 201  # TODAY's
+        refused = post_files(srv, org, slices[org], period="2026-Q1")
+        assert refused.status_code == 422
+        assert "before 2026-Q2" in refused.json()["error"]["message"]
+        assert post_files(srv, org, slices[org], period="2026-Q2").status_code == 201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from peerbench.server.submissions import (
     check_period,
     files_hash,
     process,
+    quarter_of,
     recover_interrupted,
     register,
 )
@@ -56,6 +58,29 @@ def test_period_accepts_quarters(good: str) -> None:
 def test_period_refuses_others(bad: str) -> None:
     with pytest.raises(ValueError, match="quarter"):
         check_period(bad)
+
+
+@pytest.mark.parametrize(
+    ("day", "quarter"),
+    [((2026, 1, 1), "2026-Q1"), ((2026, 3, 31), "2026-Q1"), ((2026, 4, 1), "2026-Q2"),
+     ((2026, 9, 30), "2026-Q3"), ((2026, 12, 31), "2026-Q4"), ((999, 5, 5), "0999-Q2")],
+)  # fmt: skip
+def test_quarter_of(day: tuple[int, int, int], quarter: str) -> None:
+    assert quarter_of(dt.date(*day)) == quarter
+
+
+def test_period_must_lie_between_the_earliest_and_the_current_quarter() -> None:
+    today = dt.date(2026, 8, 14)  # 2026-Q3
+    for good in ("2000-Q1", "2013-Q2", "2026-Q3"):
+        assert check_period(good, earliest="2000-Q1", today=today) == good
+    with pytest.raises(ValueError, match="before 2000-Q1, the earliest"):
+        check_period("0796-Q1", earliest="2000-Q1", today=today)
+    with pytest.raises(ValueError, match="before 2000-Q1"):
+        check_period("1999-Q4", earliest="2000-Q1", today=today)
+    for future in ("2026-Q4", "2027-Q1", "9999-Q4"):
+        with pytest.raises(ValueError, match=r"not started yet: .* 2026-Q3"):
+            check_period(future, earliest="2000-Q1", today=today)
+    assert check_period("2026-Q4", today=dt.date(2026, 10, 1)) == "2026-Q4"
 
 
 def test_files_hash_ignores_order_but_not_content() -> None:

@@ -30,6 +30,7 @@ from peerbench.api.deps import (
     visible_organisations,
 )
 from peerbench.api.errors import ApiError, NotFound
+from peerbench.api.params import Offset, SubmissionLimit
 from peerbench.api.schemas import (
     PERIOD_PATTERN,
     ErrorEnvelope,
@@ -51,6 +52,7 @@ from peerbench.server.submissions import (
     files_hash,
     mark_validating,
     process,
+    quarter_of,
     register,
 )
 from peerbench.validators.render_html import render_html
@@ -96,11 +98,16 @@ class _Received:
     standard_version: str | None = None
 
 
-def _period(text: str | None) -> str:
+def _period(text: str | None, ctx: ServerContext | None = None) -> str:
+    """The period sent, if it is a quarter (and, given ``ctx``, one the server accepts)."""
+    earliest, today = (ctx.settings.earliest_period, ctx.today()) if ctx else (None, None)
     try:
-        return check_period(text or "")
+        return check_period(text or "", earliest=earliest, today=today)
     except ValueError as exc:
-        raise ApiError(422, f"The {exc}.", details={"field": "period"}) from None
+        details: dict[str, Any] = {"field": "period"}
+        if ctx is not None:
+            details.update(earliest=earliest, latest=quarter_of(ctx.today()))
+        raise ApiError(422, f"The {exc}.", details=details) from None
 
 
 async def _receive_files(request: Request, data_dir: Path) -> _Received:
@@ -227,6 +234,7 @@ async def create_submission(
         raise ApiError(415, "Send files as multipart/form-data, or records as application/json.")
     folder = received.inputs.folder
     try:
+        _period(received.period, ctx)
         submission, fresh = await run_in_threadpool(_register, ctx, key, received, idempotency_key)
     except BaseException:
         if folder is not None:
@@ -263,8 +271,8 @@ def list_submissions(
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     status: SubmissionStatus | None = None,
     organisation_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: SubmissionLimit = 50,
+    offset: Offset = 0,
 ) -> SubmissionList:
     """Submissions the key may see, newest first, earlier versions included."""
     scope = visible_organisations(session, key, as_of=ctx.today())
