@@ -252,9 +252,10 @@ def test_start_up_removes_an_interrupted_submissions_pool_files(
     server: Server, slices: dict[str, Path]
 ) -> None:
     """A crash between writing and activating leaves files; the next start removes them."""
+    from fastapi.testclient import TestClient
+
     from peerbench.api.app import create_app
     from peerbench.server.submissions import NewSubmission, register
-    from tests.api.harness import TestClient
 
     org = server.organisations[0]
     ctx = server.context
