@@ -135,7 +135,7 @@ def find_existing(session: Session, new: NewSubmission) -> Submission | None:
 
     Raises:
         IdempotencyConflict: the key names a submission with a different body (content
-            hash), so answering with it would silently drop the new data.
+            hash) or organisation, so answering with it would silently drop the new data.
     """
     if new.idempotency_key and new.api_key_id:
         found = session.scalar(
@@ -145,7 +145,8 @@ def find_existing(session: Session, new: NewSubmission) -> Submission | None:
             )
         )
         if found is not None:
-            if found.content_hash != new.content_hash:
+            same = (found.content_hash, found.organisation_id)
+            if same != (new.content_hash, new.organisation_id):
                 raise IdempotencyConflict(found.id)
             return found
     return session.scalar(

@@ -202,3 +202,32 @@ def test_concurrent_submissions_for_one_period_supersede_never_fail(
     current = {(v.record_type, v.submission_id) for v in versions if v.is_current}
     assert current == {(rt, newest) for rt in record_types}
     assert sum(v.superseded_by is not None for v in versions) == (racers - 1) * len(record_types)
+
+
+def test_idempotency_key_names_one_body_for_one_organisation(context: ServerContext) -> None:
+    from peerbench.server.db.models import Role
+    from peerbench.server.submissions import IdempotencyConflict, clean_idempotency_key
+    from peerbench.server.tenancy import create_key
+
+    assert clean_idempotency_key("  k1 ") == "k1"
+    assert clean_idempotency_key("   ") is None and clean_idempotency_key(None) is None
+    with context.db.session() as session:
+        for org in ("org-a", "org-b"):
+            session.add(Organisation(id=org, name=org))
+        admin = create_key(session, role=Role.ADMIN)[0].id  # may submit for both
+    digest = files_hash("2026-Q3", [("a.csv", "1")])
+
+    def send(org: str, content: str, key: str | None) -> tuple[Any, bool]:
+        with context.db.session() as session:
+            new = NewSubmission(org, "2026-Q3", content, ["a.csv"], admin, idempotency_key=key)
+            return register(session, new, actor="test")
+
+    first, fresh = send("org-a", digest, " k1 ")
+    assert fresh and first.idempotency_key == "k1"
+    assert send("org-a", digest, "k1")[0].id == first.id  # a true repeat
+    for org, content in (("org-a", "other"), ("org-b", digest)):
+        with pytest.raises(IdempotencyConflict) as raised:
+            send(org, content, "k1")
+        assert raised.value.submission_id == first.id
+    blank, fresh_blank = send("org-a", "third", "")
+    assert fresh_blank and blank.idempotency_key is None
