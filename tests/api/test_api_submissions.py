@@ -312,3 +312,39 @@ def test_the_current_quarter_and_a_configured_earliest_one(
         assert refused.status_code == 422
         assert "before 2026-Q2" in refused.json()["error"]["message"]
         assert post_files(srv, org, slices[org], period="2026-Q2").status_code == 201
+
+
+def test_concurrent_clients_for_one_period_all_end_accepted(
+    server: Server, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    """Racing submissions for one organisation and period: none fails, one is current."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients, org = 5, server.organisations[0]
+    folders = []
+    for i in range(clients):
+        folder = tmp_path / f"v{i}"
+        shutil.copytree(slices[org], folder)
+        outcomes = pq.read_table(folder / "outcomes.parquet")
+        pq.write_table(outcomes.slice(0, outcomes.num_rows - i), folder / "outcomes.parquet")
+        folders.append(folder)
+    gate = threading.Barrier(clients)
+
+    def send(folder: Path) -> tuple[int, str]:
+        gate.wait(timeout=60)
+        response = post_files(server, org, folder)
+        return response.status_code, response.json()["status"]
+
+    with ThreadPoolExecutor(clients) as pool:
+        answers = list(pool.map(send, folders))
+    assert answers == [(201, "accepted")] * clients
+    with server.context.db.session() as session:
+        submissions = list(session.scalars(select(Submission)))
+        newest = max(submissions, key=lambda s: (s.created_at, s.id)).id
+        versions = list(session.scalars(select(PoolVersion)))
+    assert len(submissions) == clients
+    current = {v.submission_id for v in versions if v.is_current}
+    assert current == {newest}
+    record_types = {v.record_type for v in versions}
+    assert sum(not v.is_current for v in versions) == (clients - 1) * len(record_types)
