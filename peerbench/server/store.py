@@ -368,24 +368,21 @@ class PooledStore:
         refers to, unless its submission is still in flight (``received`` or
         ``validating``: another server process may be about to activate it). Files are
         listed before the database is read, so a file whose activation commits during
-        the cleanup is seen as referenced and kept.
-
-        Args:
-            session: An open session (only read).
+        the cleanup is seen as referenced and kept. ``session`` is only read.
 
         Returns:
             The relative paths removed.
         """
-        selector = pafs.FileSelector(self.root, recursive=True, allow_not_found=True)
-        listed = [
-            i for i in self.filesystem.get_file_info(selector) if i.type == pafs.FileType.File
-        ]
+        everything = pafs.FileSelector(self.root, recursive=True, allow_not_found=True)
+        listed = self.filesystem.get_file_info(everything)
         in_flight = set(
             session.scalars(select(Submission.id).where(Submission.status.in_(IN_FLIGHT)))
         )
         referenced = set(session.scalars(select(PoolVersion.path)))
         removed = []
         for info in listed:
+            if info.type != pafs.FileType.File:
+                continue
             relative = info.path[len(self.root) :].lstrip("/")
             if relative.startswith(f"{CACHE_FOLDER}/"):
                 continue  # the benchmark cache manages its own files
