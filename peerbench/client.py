@@ -158,8 +158,9 @@ class PeerbenchClient:
         Args:
             paths: Data files or folders (see :func:`~peerbench.client_upload.upload_files`).
             period: Reporting period, e.g. ``2026-Q3``.
-            idempotency_key: Sent as ``Idempotency-Key``: a retry with the same key
-                returns the first submission instead of creating another.
+            idempotency_key: Sent as ``Idempotency-Key``: a retry with the same key and
+                data returns the first submission instead of creating another; the key
+                with other data is refused (409 ``idempotency-key-reused``).
             wait: Poll until the server has a verdict (bounded by ``max_wait``).
             progress: Called with ``(bytes_sent, bytes_total)`` during the upload.
             poll_interval: Seconds between status checks while waiting.

@@ -64,7 +64,10 @@ def create_app(
             # The embedded server is one process: anything unfinished was interrupted by
             # a stop, and its spooled files are leftovers. (With PostgreSQL, several
             # processes may share the database, so one must not fail another's work.)
-            recover_interrupted(ctx)
+            # Their pool files, no longer in flight, go now rather than at the next start.
+            if recover_interrupted(ctx):
+                with ctx.db.session() as session:
+                    ctx.store.cleanup(session)
             shutil.rmtree(settings.data_dir / "spool", ignore_errors=True)
         if settings.isolate_checks:
             start_checker()  # the first upload need not wait for it

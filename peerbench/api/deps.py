@@ -7,6 +7,7 @@ hashed and compared; it is never logged or put in a message.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -115,8 +116,10 @@ def rate_limited(request: Request, key: SubmitterKey) -> ApiKey:
 RateLimitedKey = Annotated[ApiKey, Depends(rate_limited)]
 
 
-def visible_organisations(session: Session, key: ApiKey) -> set[str] | None:
-    """Organisations whose submissions ``key`` may read; ``None`` means all (admin).
+def visible_organisations(
+    session: Session, key: ApiKey, *, as_of: dt.date | None = None
+) -> set[str] | None:
+    """Organisations whose submissions ``key`` may read on ``as_of``; ``None``: all (admin).
 
     Raises:
         Forbidden: the role has no access to submissions (researchers: extracts only).
@@ -126,5 +129,5 @@ def visible_organisations(session: Session, key: ApiKey) -> set[str] | None:
     if key.role == Role.SUBMITTER.value and key.organisation_id:
         return {key.organisation_id}
     if key.role == Role.NETWORK_ANALYST.value and key.network_id:
-        return set(network_member_ids(session, key.network_id))
+        return set(network_member_ids(session, key.network_id, as_of=as_of))
     raise Forbidden("This API key's role has no access to submissions.")

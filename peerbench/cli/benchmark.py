@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import click
-import pyarrow.csv as pacsv
 
 from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
 from peerbench.benchmarking.compute import compute
@@ -21,6 +20,7 @@ from peerbench.benchmarking.sources import open_source
 from peerbench.benchmarking.text import render_text
 from peerbench.cli.output import emit, format_option, out_option
 from peerbench.disclosure import DisclosurePolicy
+from peerbench.io.formulas import write_csv
 
 BY_CHOICES = {
     "service": None,
@@ -119,7 +119,7 @@ def benchmark(
         emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
     elif output_format == "csv":
         buffer = io.BytesIO()
-        pacsv.write_csv(result.tables()["outcomes"], buffer)
+        write_csv(result.tables()["outcomes"], buffer)
         emit(buffer.getvalue().decode("utf-8"), out)
     else:
         sections = ["services"] if by and not attributes else ["what_works", "services"]

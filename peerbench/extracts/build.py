@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from peerbench.extracts.consent import CONSENT_RULE, consented
 from peerbench.extracts.datapackage import descriptor
@@ -19,6 +18,7 @@ from peerbench.extracts.harmonise import harmonise
 from peerbench.extracts.manifest import ExtractManifest
 from peerbench.extracts.rekey import extract_secret, rekey
 from peerbench.extracts.staging import check_target, staged_folder
+from peerbench.io.formulas import write_csv
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.io.tabular import ITEM_PREFIX, to_flat
 from peerbench.schema.arrow import arrow_schema
@@ -58,7 +58,7 @@ def _write_tables(folder: Path, record_type: str, table: pa.Table, extract_id: s
     table = table.replace_schema_metadata(metadata)
     write_parquet(table, folder / f"{stem}.parquet")
     flat = to_flat(table)
-    pacsv.write_csv(flat, folder / f"{stem}.csv")
+    write_csv(flat, folder / f"{stem}.csv")  # formula-like text quoted; Parquet raw
     return flat
 
 

@@ -7,13 +7,12 @@ error catalogue; ``peerbench schema generate`` writes it and ``peerbench schema 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from peerbench.io.formulas import csv_rows
 from peerbench.schema.arrow import arrow_schema, describe_arrow_schema
 from peerbench.schema.codelists import ALL_CODELISTS, ETHNICITY_GROUP, Ethnicity
 from peerbench.schema.instruments import default_registry
@@ -44,11 +43,7 @@ def _json(data: Any) -> str:
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_rows(header, rows)
 
 
 def _codelist_files() -> dict[str, str]:

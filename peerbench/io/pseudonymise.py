@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook, load_workbook
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.formulas import write_csv, xlsx_row
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.pseudonym import participant_key
 from peerbench.validators.readers.cells import cell_text
@@ -161,12 +162,12 @@ def write_table(table: pa.Table, path: Path, sheet: str | None = None) -> None:
         elif suffix == ".xlsx":
             workbook = Workbook(write_only=True)
             out = workbook.create_sheet(sheet or "data")
-            out.append(table.column_names)
+            out.append(xlsx_row(out, table.column_names))
             for row in table.to_pylist():
-                out.append(list(row.values()))
+                out.append(xlsx_row(out, row.values()))
             workbook.save(tmp)
         else:
-            pacsv.write_csv(table, tmp)
+            write_csv(table, tmp)
 
 
 # The operation ---------------------------------------------------------------------------

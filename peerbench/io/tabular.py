@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.formulas import write_csv
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.arrow import arrow_schema
 
@@ -90,7 +90,7 @@ def write_table(table: pa.Table, path: Path, file_format: FileFormat) -> None:
         if file_format is FileFormat.PARQUET:
             write_parquet(table, tmp)
         elif file_format is FileFormat.CSV:
-            pacsv.write_csv(to_flat(table), tmp)
+            write_csv(to_flat(table), tmp)
         else:
             _write_jsonl(table, tmp)
 

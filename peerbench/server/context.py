@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from peerbench.server.db.migrate import ensure_migrated
 from peerbench.server.db.session import Database
@@ -10,20 +12,35 @@ from peerbench.server.settings import Settings
 from peerbench.server.store import PooledStore
 
 
+def utc_today() -> dt.date:
+    """Today's date in UTC: the server's default clock."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 @dataclass
 class ServerContext:
-    """The long-lived objects shared by the API and the background worker."""
+    """The long-lived objects shared by the API and the background worker.
+
+    ``today`` is the one clock for date rules (agreement windows, the latest period a
+    submission may be for), so tests can fix the day.
+    """
 
     settings: Settings
     db: Database
     store: PooledStore
+    today: Callable[[], dt.date] = field(default=utc_today)
 
     def close(self) -> None:
         """Release database connections (at shutdown)."""
         self.db.dispose()
 
 
-def open_server(settings: Settings, *, require_migrated: bool = True) -> ServerContext:
+def open_server(
+    settings: Settings,
+    *,
+    require_migrated: bool = True,
+    today: Callable[[], dt.date] = utc_today,
+) -> ServerContext:
     """Open the database and store, ready to serve.
 
     Creates the data directory, refuses a database whose schema is not current (unless
@@ -45,4 +62,4 @@ def open_server(settings: Settings, *, require_migrated: bool = True) -> ServerC
     except BaseException:
         db.dispose()
         raise
-    return ServerContext(settings=settings, db=db, store=store)
+    return ServerContext(settings=settings, db=db, store=store, today=today)

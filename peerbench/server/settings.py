@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         description="Uploads larger than this are validated by the background worker (202).",
     )
     min_cell_count: int = Field(default=10, ge=1, description="Minimum paired n per estimate.")
+    earliest_period: str = Field(
+        default="2000-Q1",
+        pattern=r"^[0-9]{4}-Q[1-4]$",
+        description="The earliest quarter a submission may be for (the latest is the current one).",
+    )
     dev_mode: bool = Field(
         default=False, description="Allow insecure conveniences (never in production)."
     )

@@ -10,7 +10,6 @@ between the two leaves an unreferenced file that readers never see and
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import tempfile
@@ -31,7 +30,8 @@ from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.server.db.models import PoolVersion, utcnow
+from peerbench.server.activation import lock_period, registered_later
+from peerbench.server.db.models import PoolVersion, Submission, SubmissionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ LINEAGE_FIELDS = (
 COPY_ATTEMPTS = 3
 """Tries at copying a store file out before giving up (a short copy is tried again)."""
 
-CLEANUP_MIN_AGE = dt.timedelta(hours=1)
-"""Leftovers younger than this are kept: another process may be about to commit them."""
+IN_FLIGHT = (SubmissionStatus.RECEIVED.value, SubmissionStatus.VALIDATING.value)
+"""Submission states whose pool files may not be activated yet (never cleaned up)."""
 CACHE_FOLDER = "_cache"
 """Folder in a local store for derived files (never a record type, so never pool data)."""
 
@@ -206,26 +206,34 @@ class PooledStore:
         The previous current version stays listed (for lineage) but is marked superseded.
         Nothing is visible to others until the caller commits the session. Activating
         the same submission again is harmless and returns its existing version.
+
+        Activations for one organisation and period are serialised (see
+        :func:`lock_period`), so concurrent submissions never collide: the newest
+        submission (registered last) ends current and every older one superseded, in
+        whatever order they finish. An older submission finishing after a newer one is
+        stored already superseded by it.
         """
         same = (
             PoolVersion.organisation_id == organisation_id,
             PoolVersion.period == period,
             PoolVersion.record_type == record_type,
         )
+        lock_period(session, organisation_id, period)
         existing = session.scalar(
-            select(PoolVersion).where(
-                *same, PoolVersion.is_current.is_(True), PoolVersion.submission_id == submission_id
-            )
+            select(PoolVersion).where(*same, PoolVersion.submission_id == submission_id)
         )
         if existing is not None:
             return existing
-        # One UPDATE, not read-then-modify: it takes the write lock first, and the unique
-        # "one current" index turns a lost race into an error instead of two versions.
-        session.execute(
-            update(PoolVersion)
-            .where(*same, PoolVersion.is_current.is_(True))
-            .values(is_current=False, superseded_by=submission_id)
+        current = session.scalar(select(PoolVersion).where(*same, PoolVersion.is_current.is_(True)))
+        newer = current is not None and registered_later(
+            session, current.submission_id, submission_id
         )
+        if current is not None and not newer:
+            session.execute(
+                update(PoolVersion)
+                .where(PoolVersion.id == current.id)
+                .values(is_current=False, superseded_by=submission_id)
+            )
         version = PoolVersion(
             submission_id=submission_id,
             organisation_id=organisation_id,
@@ -233,7 +241,8 @@ class PooledStore:
             record_type=record_type,
             path=path,
             rows=rows,
-            is_current=True,
+            is_current=not newer,
+            superseded_by=current.submission_id if newer and current is not None else None,
         )
         session.add(version)
         session.flush()
@@ -352,36 +361,44 @@ class PooledStore:
         )
         return [relative for relative in sorted(wanted - referenced) if self.delete(relative)]
 
-    def cleanup(self, session: Session, *, min_age: dt.timedelta = CLEANUP_MIN_AGE) -> list[str]:
-        """Delete crash leftovers: temporary files and Parquet no version refers to.
+    def cleanup(self, session: Session) -> list[str]:
+        """Delete crash leftovers, whatever their age: files no version refers to.
 
-        Args:
-            session: An open session (only read).
-            min_age: Keep files modified more recently than this, since another server
-                process may have written one and not yet committed its activation.
+        A leftover is a temporary file or a Parquet file that no :class:`PoolVersion`
+        refers to, unless its submission is still in flight (``received`` or
+        ``validating``: another server process may be about to activate it). Files are
+        listed before the database is read, so a file whose activation commits during
+        the cleanup is seen as referenced and kept. ``session`` is only read.
 
         Returns:
             The relative paths removed.
         """
+        everything = pafs.FileSelector(self.root, recursive=True, allow_not_found=True)
+        listed = self.filesystem.get_file_info(everything)
+        in_flight = set(
+            session.scalars(select(Submission.id).where(Submission.status.in_(IN_FLIGHT)))
+        )
         referenced = set(session.scalars(select(PoolVersion.path)))
-        cutoff = utcnow() - min_age
-        selector = pafs.FileSelector(self.root, recursive=True, allow_not_found=True)
         removed = []
-        for info in self.filesystem.get_file_info(selector):
+        for info in listed:
             if info.type != pafs.FileType.File:
                 continue
             relative = info.path[len(self.root) :].lstrip("/")
             if relative.startswith(f"{CACHE_FOLDER}/"):
                 continue  # the benchmark cache manages its own files
-            leftover = info.base_name.endswith(".tmp") or (
-                info.base_name.endswith(".parquet") and relative not in referenced
-            )
-            mtime = info.mtime
-            if mtime is not None and mtime.tzinfo is None:
-                mtime = mtime.replace(tzinfo=dt.UTC)
-            if leftover and (mtime is None or mtime <= cutoff):
-                self.filesystem.delete_file(info.path)
-                removed.append(relative)
+            name = info.base_name
+            temporary = name.endswith(".tmp")
+            if not temporary and (not name.endswith(".parquet") or relative in referenced):
+                continue
+            if _submission_of(name) in in_flight:
+                continue
+            self.filesystem.delete_file(info.path)
+            removed.append(relative)
         if removed:
             logger.info("pooled store cleanup removed %d leftover file(s)", len(removed))
         return sorted(removed)
+
+
+def _submission_of(file_name: str) -> str:
+    """The submission id in a pool file's name (``{id}.parquet``, ``.{id}.parquet.*.tmp``)."""
+    return file_name.lstrip(".").split(".", 1)[0]

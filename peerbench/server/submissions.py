@@ -16,6 +16,7 @@ half-written; the message says whether sending again can help).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -34,7 +35,7 @@ from peerbench.server import audit
 from peerbench.server.checked import Checked
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission, SubmissionStatus, utcnow
-from peerbench.server.store import PooledStore
+from peerbench.server.store import IN_FLIGHT, PooledStore
 from peerbench.server.submission_checks import Inputs, check
 
 log = logging.getLogger("peerbench.server")
@@ -49,17 +50,38 @@ SERVER_FAULT = (
 """The ``failure`` of a submission the server could not finish. Problems with the data
 itself (unreadable, malformed or over a limit) never end here: they are findings, and
 the submission is ``rejected`` with its report."""
-UNFINISHED = (SubmissionStatus.RECEIVED.value, SubmissionStatus.VALIDATING.value)
+UNFINISHED = IN_FLIGHT
 
 
-def check_period(text: str) -> str:
-    """``text`` if it is a quarter like ``2026-Q3``.
+def quarter_of(day: dt.date) -> str:
+    """The quarter ``day`` falls in, e.g. ``2026-Q3`` for 14 August 2026."""
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def check_period(text: str, *, earliest: str | None = None, today: dt.date | None = None) -> str:
+    """``text`` if it is a quarter like ``2026-Q3`` (between ``earliest`` and today's).
+
+    Args:
+        text: The period sent.
+        earliest: The earliest quarter accepted (``Settings.earliest_period``), if any.
+        today: The day whose quarter is the latest accepted, if any (no future quarters).
 
     Raises:
-        ValueError: it is not.
+        ValueError: it is not a quarter, or lies outside the range.
     """
     if not PERIOD.match(text or ""):
         raise ValueError(f"period must be a quarter like 2026-Q3, not {text[:20]!r}")
+    # Four-digit years and one-digit quarters: text order is time order.
+    if earliest is not None and text < earliest:
+        raise ValueError(
+            f"period {text} is before {earliest}, the earliest this server accepts "
+            "(setting PEERBENCH_EARLIEST_PERIOD)"
+        )
+    if today is not None and text > quarter_of(today):
+        raise ValueError(
+            f"period {text} has not started yet: the latest is the current quarter, "
+            f"{quarter_of(today)}"
+        )
     return text
 
 
@@ -94,8 +116,38 @@ class NewSubmission:
     standard_version: str | None = None
 
 
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key was used again with a different body.
+
+    Attributes:
+        submission_id: The submission the key already names.
+    """
+
+    def __init__(self, submission_id: str) -> None:
+        super().__init__(
+            f"this Idempotency-Key was already used for submission {submission_id} "
+            "with different content"
+        )
+        self.submission_id = submission_id
+
+
+def clean_idempotency_key(value: str | None) -> str | None:
+    """The key without surrounding spaces; ``None`` when absent or blank.
+
+    A blank header is treated as no header: stored, it would name every later blank
+    request from the same API key.
+    """
+    key = (value or "").strip()
+    return key or None
+
+
 def find_existing(session: Session, new: NewSubmission) -> Submission | None:
-    """The submission this one repeats: same Idempotency-Key from the key, or same content."""
+    """The submission this one repeats: same Idempotency-Key from the key, or same content.
+
+    Raises:
+        IdempotencyConflict: the key names a submission with a different body (content
+            hash) or organisation, so answering with it would silently drop the new data.
+    """
     if new.idempotency_key and new.api_key_id:
         found = session.scalar(
             select(Submission).where(
@@ -104,6 +156,9 @@ def find_existing(session: Session, new: NewSubmission) -> Submission | None:
             )
         )
         if found is not None:
+            same = (found.content_hash, found.organisation_id)
+            if same != (new.content_hash, new.organisation_id):
+                raise IdempotencyConflict(found.id)
             return found
     return session.scalar(
         select(Submission).where(
@@ -121,7 +176,11 @@ def register(session: Session, new: NewSubmission, *, actor: str) -> tuple[Submi
 
     Returns:
         ``(submission, needs_processing)``. Commits.
+
+    Raises:
+        IdempotencyConflict: the Idempotency-Key was used before with another body.
     """
+    new = dataclasses.replace(new, idempotency_key=clean_idempotency_key(new.idempotency_key))
     existing = find_existing(session, new)
     if existing is not None and existing.status != SubmissionStatus.FAILED.value:
         audit.record(
@@ -277,7 +336,7 @@ def _accept(ctx: ServerContext, submission: Submission, checked: Checked, actor:
         return current
     except Exception:
         # Nothing was activated (the transaction rolled back), so readers never saw these
-        # files; remove them now rather than leave them to the store's hourly cleanup.
+        # files; remove them now rather than leave them to the next start-up's cleanup.
         for _, path, _ in written:
             _discard(ctx.store, path)
         raise

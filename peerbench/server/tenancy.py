@@ -288,12 +288,37 @@ def network_member_ids(
     return members
 
 
-def networks_of(session: Session, organisation_id: str) -> list[str]:
-    """Ids of the networks an organisation belongs to (whatever the agreement dates)."""
+def networks_of(
+    session: Session, organisation_id: str, *, as_of: dt.date | None = None
+) -> list[str]:
+    """Ids of the networks whose members' data the organisation may see on ``as_of``.
+
+    The agreement window applies in both directions: before its ``agreement_start`` an
+    organisation neither shows its data to a network nor sees the network's.
+
+    Args:
+        session: An open session.
+        organisation_id: The organisation.
+        as_of: The day to check; today (UTC) by default.
+    """
+    day = as_of or utcnow().date()
     return list(
         session.scalars(
             select(Membership.network_id)
-            .where(Membership.organisation_id == organisation_id)
+            .where(Membership.organisation_id == organisation_id, Membership.agreement_start <= day)
+            .order_by(Membership.network_id)
+        )
+    )
+
+
+def pending_networks_of(session: Session, organisation_id: str, *, as_of: dt.date) -> list[str]:
+    """Ids of the networks the organisation has joined under an agreement not yet started."""
+    return list(
+        session.scalars(
+            select(Membership.network_id)
+            .where(
+                Membership.organisation_id == organisation_id, Membership.agreement_start > as_of
+            )
             .order_by(Membership.network_id)
         )
     )

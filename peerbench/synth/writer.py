@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.formulas import write_csv
 from peerbench.io.tabular import FileFormat, write_table
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import STANDARD_VERSION
@@ -80,7 +80,7 @@ def write_dataset(
         errors = errors.set_column(0, "file", names)
         path = out_dir / ERRORS_NAME
         with atomic_path(path) as tmp:
-            pacsv.write_csv(errors, tmp)
+            write_csv(errors, tmp)
         paths["errors"] = path
     path = out_dir / MANIFEST_NAME
     with atomic_path(path) as tmp:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.formulas import csv_rows
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.template.columns import template_columns
 
 
 def csv_header(record_type: str, item_count: int | None = None) -> str:
     """The header line (with line ending) of the CSV template for ``record_type``."""
-    buffer = io.StringIO()
     headers = [c.header for c in template_columns(RECORD_TYPES[record_type], item_count)]
-    csv.writer(buffer, lineterminator="\n").writerow(headers)
-    return buffer.getvalue()
+    return csv_rows(headers, [])
 
 
 def write_csv_templates(directory: Path, item_count: int | None = None) -> list[Path]:

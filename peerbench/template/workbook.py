@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from peerbench.io.atomic import atomic_path
+from peerbench.io.formulas import xlsx_row
 from peerbench.schema.codelist_base import CodeList
 from peerbench.schema.codelists import ALL_CODELISTS
 from peerbench.schema.records import RECORD_TYPES, Record
@@ -46,7 +47,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _style_header(sheet: Worksheet, headers: list[str] | tuple[str, ...]) -> None:
-    sheet.append(list(headers))
+    sheet.append(xlsx_row(sheet, headers))
     for cell in sheet[1]:
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
@@ -135,7 +136,7 @@ def _instructions_sheet(workbook: Workbook) -> None:
     sheet.title = INSTRUCTIONS_SHEET
     sheet.column_dimensions["A"].width = 110
     for line in instruction_lines():
-        sheet.append([line])
+        sheet.append(xlsx_row(sheet, [line]))
     sheet["A1"].font = Font(bold=True, size=14)
     for row in sheet.iter_rows(min_row=2):
         row[0].alignment = _WRAP
@@ -147,7 +148,7 @@ def _dictionary_sheet(workbook: Workbook, item_count: int | None) -> None:
     sheet = workbook.create_sheet(DICTIONARY_SHEET)
     _style_header(sheet, DICTIONARY_HEADERS)
     for row in dictionary_rows(item_count):
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     widths = (14, 26, 12, 10, 22, 20, 50, 70)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -158,6 +158,14 @@ _ENTRIES = (
         "Check the value was typed correctly.",
     ),
     CatalogueEntry(
+        "formula-like-text",
+        _W,
+        "Text a spreadsheet would run as a formula",
+        "{column} starts with {detail}, so a spreadsheet would run it as a formula: '{value}'.",
+        "If it is meant as text, start it with a letter or digit. It is kept as sent; "
+        "every CSV or Excel copy peerbench writes marks it as text.",
+    ),
+    CatalogueEntry(
         "identifier-detected",
         _E,
         "Looks like a personal identifier",

@@ -34,6 +34,8 @@ with warnings.catch_warnings():
 
 PERIOD = "2026-Q3"
 NETWORK = "net-north"
+TODAY = dt.date(2026, 11, 16)
+"""The servers' fixed "today" (2026-Q4), so date rules never depend on the wall clock."""
 
 
 def synth_slices(out: Path, *, organisations: int = 3, outcome_rows: int = 600) -> dict[str, Path]:
@@ -136,7 +138,7 @@ def running_server(
     settings = Settings.model_validate(
         {"data_dir": data_dir, "database_url": database_url, **overrides}
     )
-    context = open_server(settings)
+    context = open_server(settings, today=lambda: TODAY)
     try:
         keys = seed(context, organisations)
         app = create_app(settings, context=context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from peerbench.benchmarking.outcome_stats import COUNT_FIELDS
 from peerbench.client import PeerbenchClient, PeerbenchError
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.server import audit
-from tests.api.harness import NETWORK, PERIOD, Server, files_of, synth_slices
+from peerbench.server.tenancy import add_member
+from tests.api.harness import NETWORK, PERIOD, TODAY, Server, files_of, synth_slices
 from tests.api.test_api_errors import assert_envelope
 
 # Small pools give case-mix models a rank-deficient design; statsmodels warns, which is
@@ -236,3 +238,25 @@ def test_thin_comparisons_and_joint_recovery_reach_the_api(
             assert row["recovery_rate"] == pytest.approx(
                 row["n_recovered"] / row["n_case_baseline"]
             )
+
+
+def test_agreement_window_applies_in_both_directions(server: Server) -> None:
+    """Before its agreement starts a member neither shows nor sees the network's data."""
+    first, second, late = server.organisations[:3]
+    start = TODAY + dt.timedelta(days=10)
+    with server.context.db.session() as session:
+        add_member(session, network_id=NETWORK, organisation_id=late,
+                   agreement_reference="DSA-2", agreement_start=start)  # fmt: skip
+    before = _get(server, late)
+    assert before.status_code == 200, before.text
+    assert before.json()["scope"]["organisations"] == [late]
+    assert before.json()["scope"]["network_ids"] == []
+    assert _get(server, "analyst").json()["scope"]["organisations"] == [first, second]
+    with server.context.db.session() as session:
+        [read] = audit.query(session, action="benchmark.read", organisation_id=late)
+    assert read.details["networks_not_started"] == [NETWORK]
+    assert read.details["as_of"] == TODAY.isoformat()
+    server.context.today = lambda: start
+    after = _get(server, late).json()["scope"]
+    assert (after["organisations"], after["network_ids"]) == ([first, second, late], [NETWORK])
+    assert _get(server, "analyst").json()["scope"]["organisations"] == [first, second, late]

@@ -97,11 +97,54 @@ def test_idempotency_key_returns_the_first(
     org = server.organisations[0]
     headers = {"Idempotency-Key": "upload-42"}
     first = post_files(server, org, slices[org], headers=headers)
+    again = post_files(server, org, slices[org], headers=headers)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+def test_idempotency_key_with_other_data_is_a_conflict(
+    server: Server, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    org = server.organisations[0]
+    headers = {"Idempotency-Key": "upload-42"}
+    first = post_files(server, org, slices[org], headers=headers).json()
     changed = tmp_path / "changed"
     shutil.copytree(slices[org], changed)
-    (changed / "peerbench.json").write_text('{"standard_version": "1.0.0"}')
-    again = post_files(server, org, changed, headers=headers)
-    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    outcomes = pq.read_table(changed / "outcomes.parquet")
+    pq.write_table(outcomes.slice(0, outcomes.num_rows - 1), changed / "outcomes.parquet")
+    clash = post_files(server, org, changed, headers=headers)
+    assert clash.status_code == 409, clash.text
+    error = clash.json()["error"]
+    assert error["code"] == "idempotency-key-reused"
+    assert error["details"] == {"submission_id": first["id"]}
+    assert first["id"] in error["message"]
+    with server.context.db.session() as session:
+        assert [s.id for s in session.scalars(select(Submission))] == [first["id"]]
+    assert (
+        pooled_rows(server, "outcome", org)
+        == pq.read_table(slices[org] / "outcomes.parquet").num_rows
+    )
+    fresh = post_files(server, org, changed, headers={"Idempotency-Key": "upload-43"})
+    assert fresh.status_code == 201 and fresh.json()["supersedes"] == [first["id"]]
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_idempotency_key_is_no_key(
+    server: Server, slices: dict[str, Path], tmp_path: Path, blank: str
+) -> None:
+    org = server.organisations[0]
+    headers = {"Idempotency-Key": blank}
+    first = post_files(server, org, slices[org], headers=headers)
+    assert first.status_code == 201, first.text
+    changed = tmp_path / "changed"
+    shutil.copytree(slices[org], changed)
+    outcomes = pq.read_table(changed / "outcomes.parquet")
+    pq.write_table(outcomes.slice(0, outcomes.num_rows - 1), changed / "outcomes.parquet")
+    second = post_files(server, org, changed, headers=headers)
+    assert second.status_code == 201, second.text
+    assert second.json()["supersedes"] == [first.json()["id"]]
+    with server.context.db.session() as session:
+        keys = {s.idempotency_key for s in session.scalars(select(Submission))}
+    assert keys == {None}
 
 
 def test_large_upload_is_queued(
@@ -203,3 +246,105 @@ def test_report_formats(server: Server, slices: dict[str, Path], fmt: str) -> No
         page = BeautifulSoup(response.text, "html.parser")
         assert page.title is not None and "not valid" in page.title.text
         assert "unknown-reference" in page.get_text()
+
+
+def test_start_up_removes_an_interrupted_submissions_pool_files(
+    server: Server, slices: dict[str, Path]
+) -> None:
+    """A crash between writing and activating leaves files; the next start removes them."""
+    from fastapi.testclient import TestClient
+
+    from peerbench.api.app import create_app
+    from peerbench.server.submissions import NewSubmission, register
+
+    org = server.organisations[0]
+    ctx = server.context
+    with ctx.db.session() as session:
+        crashed, _ = register(session, NewSubmission(org, PERIOD, "f" * 64, ["x"]), actor="t")
+    with ctx.db.session() as session:
+        session.get(Submission, crashed.id).status = "validating"  # type: ignore[union-attr]
+    outcomes = pq.read_table(slices[org] / "outcomes.parquet")
+    orphan = ctx.store.write_version(outcomes, record_type="outcome", organisation_id=org,
+                                     period=PERIOD, submission_id=crashed.id,
+                                     standard_version="1.0.0")  # fmt: skip
+    with TestClient(create_app(server.settings, context=ctx)):
+        pass  # start-up (the lifespan) ran
+    on_disk = (Path(ctx.store.root) / orphan).exists()
+    with ctx.db.session() as session:
+        status = session.get(Submission, crashed.id).status  # type: ignore[union-attr]
+    if ctx.db.is_sqlite:  # one process: the interrupted submission failed, its file gone
+        assert (status, on_disk) == ("failed", False)
+    else:  # another process may own it: in flight, kept
+        assert (status, on_disk) == ("validating", True)
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [("0796-Q1", "before 2000-Q1"), ("1999-Q4", "before 2000-Q1"),
+     ("2027-Q1", "not started yet"), ("9999-Q4", "not started yet")],
+)  # fmt: skip
+def test_periods_outside_the_accepted_range_are_refused(
+    server: Server, slices: dict[str, Path], period: str, expected: str
+) -> None:
+    org = server.organisations[0]
+    as_files = post_files(server, org, slices[org], period=period)
+    body = bundle_of(slices[org], period=period)
+    as_json = server.client.post("/v1/submissions", json=body, headers=server.auth(org))
+    for response in (as_files, as_json):
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert expected in error["message"]
+        assert error["details"] == {"field": "period", "earliest": "2000-Q1", "latest": "2026-Q4"}
+    with server.context.db.session() as session:
+        assert list(session.scalars(select(Submission))) == []
+    assert not list((server.settings.data_dir / "spool").iterdir())  # spool removed
+
+
+def test_the_current_quarter_and_a_configured_earliest_one(
+    database_url: str, tmp_path: Path, orgs: list[str], slices: dict[str, Path]
+) -> None:
+    from tests.api.harness import running_server
+
+    with running_server(database_url, tmp_path / "d", orgs, earliest_period="2026-Q2") as srv:
+        org = orgs[0]
+        assert post_files(srv, org, slices[org], period="2026-Q4").status_code == 201  # TODAY's
+        refused = post_files(srv, org, slices[org], period="2026-Q1")
+        assert refused.status_code == 422
+        assert "before 2026-Q2" in refused.json()["error"]["message"]
+        assert post_files(srv, org, slices[org], period="2026-Q2").status_code == 201
+
+
+def test_concurrent_clients_for_one_period_all_end_accepted(
+    server: Server, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    """Racing submissions for one organisation and period: none fails, one is current."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients, org = 5, server.organisations[0]
+    folders = []
+    for i in range(clients):
+        folder = tmp_path / f"v{i}"
+        shutil.copytree(slices[org], folder)
+        outcomes = pq.read_table(folder / "outcomes.parquet")
+        pq.write_table(outcomes.slice(0, outcomes.num_rows - i), folder / "outcomes.parquet")
+        folders.append(folder)
+    gate = threading.Barrier(clients)
+
+    def send(folder: Path) -> tuple[int, str]:
+        gate.wait(timeout=60)
+        response = post_files(server, org, folder)
+        return response.status_code, response.json()["status"]
+
+    with ThreadPoolExecutor(clients) as pool:
+        answers = list(pool.map(send, folders))
+    assert answers == [(201, "accepted")] * clients
+    with server.context.db.session() as session:
+        submissions = list(session.scalars(select(Submission)))
+        newest = max(submissions, key=lambda s: (s.created_at, s.id)).id
+        versions = list(session.scalars(select(PoolVersion)))
+    assert len(submissions) == clients
+    current = {v.submission_id for v in versions if v.is_current}
+    assert current == {newest}
+    record_types = {v.record_type for v in versions}
+    assert sum(not v.is_current for v in versions) == (clients - 1) * len(record_types)

@@ -159,3 +159,25 @@ def test_zip_round_trip_and_unsafe_archives(extract: Path, tmp_path: Path) -> No
     assert not (tmp_path / "evil").exists() and not (tmp_path / "escape.txt").exists()
     with pytest.raises(ValueError, match="not a zip"):
         unpack(io.BytesIO(b"not a zip"), tmp_path / "bad")
+
+
+def test_formula_like_text_is_quoted_in_csv_and_raw_in_parquet(tmp_path: Path) -> None:
+    tables = dict(synthetic())
+    feedback = tables["feedback"]
+    n = feedback.num_rows
+    risky = ['=HYPERLINK("http://e.vil","x")', "+1 to this", "-felt better", "@team thanks"]
+    texts = [risky[i % len(risky)] for i in range(n)]
+    feedback = feedback.set_column(
+        feedback.column_names.index("free_text"), "free_text", pa.array(texts, pa.string())
+    )
+    for name in ("consent_to_quote", "released_after_review"):
+        feedback = feedback.set_column(
+            feedback.column_names.index(name), name, pa.array([True] * n)
+        )
+    tables["feedback"] = feedback
+    out = tmp_path / "x"
+    build_extract(tables, project="study-1", extract_id="e2", salt=SALT, out_dir=out)
+    raw = pq.read_table(out / "feedback.parquet").column("free_text").to_pylist()
+    assert raw and set(raw) <= set(risky)  # Parquet: exactly as submitted
+    as_csv = pacsv.read_csv(out / "feedback.csv").column("free_text").to_pylist()
+    assert as_csv == ["'" + text for text in raw]  # CSV: opens as text in a spreadsheet

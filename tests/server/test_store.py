@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from peerbench.schema.version import PARQUET_RECORD_TYPE_KEY, PARQUET_VERSION_KEY
-from peerbench.server.db.models import PoolVersion
+from peerbench.server.db.models import PoolVersion, Submission
 from peerbench.server.db.session import Database
 from peerbench.server.store import PooledStore, pool_schema
 
 from .conftest import add_submission
-
-NOW = dt.timedelta(0)
 
 
 def services(*ids: str, organisation_id: str = "org1") -> pa.Table:
@@ -184,8 +181,18 @@ def test_crash_while_writing_keeps_the_old_version(
     assert files == ["sub1.parquet"]
 
 
-def test_cleanup_removes_crash_leftovers(db: Database, store: PooledStore) -> None:
+def _set_status(db: Database, submission_id: str, status: str) -> None:
+    with db.session() as session:
+        submission = session.get(Submission, submission_id)
+        assert submission is not None
+        submission.status = status
+
+
+def test_cleanup_removes_crash_leftovers_whatever_their_age(
+    db: Database, store: PooledStore
+) -> None:
     kept = put(db, store, "sub1", "s1")
+    _set_status(db, "sub1", "accepted")
     add_submission(db, "sub2")
     # Crashed after the rename, before the commit: written but never activated.
     orphan = store.write_version(
@@ -196,9 +203,23 @@ def test_cleanup_removes_crash_leftovers(db: Database, store: PooledStore) -> No
         submission_id="sub2",
         standard_version="1.0.0",
     )
+    _set_status(db, "sub2", "failed")  # what start-up recovery makes of it
     # Crashed mid-write: a temporary file beside the target.
     temp = Path(store.root) / "service/organisation=org1/period=2025-Q1/.sub3.parquet.x1.tmp"
     temp.write_bytes(b"PAR1 half")
+    # Another process's submission, still validating: its files are in flight.
+    add_submission(db, "sub4")
+    _set_status(db, "sub4", "validating")
+    flying = store.write_version(
+        services("s4"),
+        record_type="service",
+        organisation_id="org1",
+        period="2025-Q1",
+        submission_id="sub4",
+        standard_version="1.0.0",
+    )
+    flying_temp = Path(store.root) / "service/organisation=org1/period=2025-Q1/.sub4.parquet.y.tmp"
+    flying_temp.write_bytes(b"PAR1 half")
     # The benchmark's scored-outcome cache lives in the store but is not pool data.
     assert store.scored_cache_dir is not None
     store.scored_cache_dir.mkdir(parents=True)
@@ -206,14 +227,17 @@ def test_cleanup_removes_crash_leftovers(db: Database, store: PooledStore) -> No
     cached.write_bytes(b"PAR1 cache")
     assert current_ids(db, store) == ["s1"]  # leftovers are invisible
     with db.session() as session:
-        assert store.cleanup(session) == []  # too fresh: another process may own them
-        removed = store.cleanup(session, min_age=NOW)
+        removed = store.cleanup(session)  # seconds old: no waiting for an hour
     assert removed == sorted([orphan, str(temp.relative_to(store.root))])
     assert not temp.exists()
     assert not (Path(store.root) / orphan).exists()
     assert (Path(store.root) / kept).exists()
+    assert (Path(store.root) / flying).exists() and flying_temp.exists()
     assert cached.exists()
     assert current_ids(db, store) == ["s1"]
+    _set_status(db, "sub4", "failed")
+    with db.session() as session:
+        assert store.cleanup(session) == sorted([flying, str(flying_temp.relative_to(store.root))])
 
 
 def test_discard_spares_referenced_files(db: Database, store: PooledStore) -> None:

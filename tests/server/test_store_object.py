@@ -9,11 +9,12 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
+from peerbench.server.db.models import Submission
 from peerbench.server.db.session import Database
 from peerbench.server.store import COPY_ATTEMPTS, PooledStore, pool_schema
 
 from .conftest import add_submission
-from .test_store import NOW, current_ids, put, services
+from .test_store import current_ids, put, services
 
 
 @pytest.fixture
@@ -77,8 +78,10 @@ def test_cleanup_and_discard(db: Database, store: PooledStore) -> None:
         )
     with db.session() as session:
         assert store.discard(session, [kept, orphans[0]]) == [orphans[0]]
-        assert store.cleanup(session) == []  # too fresh: another process may own it
-        assert store.cleanup(session, min_age=NOW) == [orphans[1]]
+        assert store.cleanup(session) == []  # sub3 is in flight: another process owns it
+        session.get(Submission, "sub3").status = "failed"  # type: ignore[union-attr]
+        session.flush()
+        assert store.cleanup(session) == [orphans[1]]
     assert _exists(store, kept) and not any(_exists(store, o) for o in orphans)
     assert current_ids(db, store) == ["s1"]
 

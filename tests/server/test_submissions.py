@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from peerbench.server.submissions import (
     check_period,
     files_hash,
     process,
+    quarter_of,
     recover_interrupted,
     register,
 )
@@ -56,6 +58,29 @@ def test_period_accepts_quarters(good: str) -> None:
 def test_period_refuses_others(bad: str) -> None:
     with pytest.raises(ValueError, match="quarter"):
         check_period(bad)
+
+
+@pytest.mark.parametrize(
+    ("day", "quarter"),
+    [((2026, 1, 1), "2026-Q1"), ((2026, 3, 31), "2026-Q1"), ((2026, 4, 1), "2026-Q2"),
+     ((2026, 9, 30), "2026-Q3"), ((2026, 12, 31), "2026-Q4"), ((999, 5, 5), "0999-Q2")],
+)  # fmt: skip
+def test_quarter_of(day: tuple[int, int, int], quarter: str) -> None:
+    assert quarter_of(dt.date(*day)) == quarter
+
+
+def test_period_must_lie_between_the_earliest_and_the_current_quarter() -> None:
+    today = dt.date(2026, 8, 14)  # 2026-Q3
+    for good in ("2000-Q1", "2013-Q2", "2026-Q3"):
+        assert check_period(good, earliest="2000-Q1", today=today) == good
+    with pytest.raises(ValueError, match="before 2000-Q1, the earliest"):
+        check_period("0796-Q1", earliest="2000-Q1", today=today)
+    with pytest.raises(ValueError, match="before 2000-Q1"):
+        check_period("1999-Q4", earliest="2000-Q1", today=today)
+    for future in ("2026-Q4", "2027-Q1", "9999-Q4"):
+        with pytest.raises(ValueError, match=r"not started yet: .* 2026-Q3"):
+            check_period(future, earliest="2000-Q1", today=today)
+    assert check_period("2026-Q4", today=dt.date(2026, 10, 1)) == "2026-Q4"
 
 
 def test_files_hash_ignores_order_but_not_content() -> None:
@@ -136,3 +161,73 @@ def test_interrupted_submissions_fail_on_recovery(context: ServerContext) -> Non
         assert stored is not None and stored.status == "failed" and stored.failure
         actions = list(session.scalars(select(AuditEvent.action)))
     assert actions.count("submission.status") == 1
+
+
+def test_concurrent_submissions_for_one_period_supersede_never_fail(
+    context: ServerContext, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow.parquet as pq
+
+    from peerbench.server.db.models import PoolVersion
+
+    racers = 6
+    org, folder = next(iter(slices.items()))
+    inputs = []
+    for i in range(racers):
+        spool = tmp_path / f"spool-{i}"
+        shutil.copytree(folder, spool)
+        outcomes = pq.read_table(spool / "outcomes.parquet")
+        pq.write_table(outcomes.slice(0, outcomes.num_rows - i), spool / "outcomes.parquet")
+        submission, fresh = _register(context, org, ["outcomes.parquet"], f"race-{i}")
+        assert fresh
+        inputs.append((submission.id, Inputs(folder=spool)))
+    gate = threading.Barrier(racers)
+
+    def run(item: tuple[str, Inputs]) -> str:
+        gate.wait(timeout=60)
+        return process(context, item[0], item[1], actor="test").status
+
+    with ThreadPoolExecutor(racers) as pool:
+        statuses = list(pool.map(run, inputs))
+    assert statuses == ["accepted"] * racers
+    with context.db.session() as session:
+        submissions = list(session.scalars(select(Submission)))
+        newest = max(submissions, key=lambda s: (s.created_at, s.id)).id
+        versions = list(session.scalars(select(PoolVersion)))
+    record_types = {v.record_type for v in versions}
+    assert len(versions) == racers * len(record_types)
+    current = {(v.record_type, v.submission_id) for v in versions if v.is_current}
+    assert current == {(rt, newest) for rt in record_types}
+    assert sum(v.superseded_by is not None for v in versions) == (racers - 1) * len(record_types)
+
+
+def test_idempotency_key_names_one_body_for_one_organisation(context: ServerContext) -> None:
+    from peerbench.server.db.models import Role
+    from peerbench.server.submissions import IdempotencyConflict, clean_idempotency_key
+    from peerbench.server.tenancy import create_key
+
+    assert clean_idempotency_key("  k1 ") == "k1"
+    assert clean_idempotency_key("   ") is None and clean_idempotency_key(None) is None
+    with context.db.session() as session:
+        for org in ("org-a", "org-b"):
+            session.add(Organisation(id=org, name=org))
+        admin = create_key(session, role=Role.ADMIN)[0].id  # may submit for both
+    digest = files_hash("2026-Q3", [("a.csv", "1")])
+
+    def send(org: str, content: str, key: str | None) -> tuple[Any, bool]:
+        with context.db.session() as session:
+            new = NewSubmission(org, "2026-Q3", content, ["a.csv"], admin, idempotency_key=key)
+            return register(session, new, actor="test")
+
+    first, fresh = send("org-a", digest, " k1 ")
+    assert fresh and first.idempotency_key == "k1"
+    assert send("org-a", digest, "k1")[0].id == first.id  # a true repeat
+    for org, content in (("org-a", "other"), ("org-b", digest)):
+        with pytest.raises(IdempotencyConflict) as raised:
+            send(org, content, "k1")
+        assert raised.value.submission_id == first.id
+    blank, fresh_blank = send("org-a", "third", "")
+    assert fresh_blank and blank.idempotency_key is None

@@ -116,8 +116,13 @@ def test_members_count_from_their_agreement_start(setup: Database) -> None:
             "org1",
             "org2",
         ]
-        assert tenancy.networks_of(session, "org2") == ["net1"]
-        assert tenancy.networks_of(session, "org1") == ["net1"]
+        # Both directions: before its start org2 sees no network either.
+        early, start = dt.date(2025, 6, 1), dt.date(2030, 1, 1)
+        assert tenancy.networks_of(session, "org2", as_of=early) == []
+        assert tenancy.pending_networks_of(session, "org2", as_of=early) == ["net1"]
+        assert tenancy.networks_of(session, "org2", as_of=start) == ["net1"]
+        assert tenancy.pending_networks_of(session, "org2", as_of=start) == []
+        assert tenancy.networks_of(session, "org1", as_of=early) == ["net1"]
 
 
 def test_empty_and_unknown_networks(setup: Database) -> None:
@@ -127,7 +132,7 @@ def test_empty_and_unknown_networks(setup: Database) -> None:
         assert tenancy.network_member_ids(session, "net2") == []
         with pytest.raises(NotFoundError):
             tenancy.network_member_ids(session, "nope")
-        assert tenancy.networks_of(session, "org2") == []
+        assert tenancy.networks_of(session, "org2", as_of=dt.date(2099, 1, 1)) == []
 
 
 @pytest.mark.parametrize(

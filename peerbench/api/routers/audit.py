@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from peerbench.api.deps import AdminKey, SessionDep
+from peerbench.api.params import AuditLimit
 from peerbench.api.schemas import AuditPage, ErrorEnvelope
 from peerbench.api.views import audit_view
 from peerbench.server import audit
@@ -26,7 +27,7 @@ def get_audit(
     action: str | None = None,
     organisation_id: str | None = None,
     since: dt.datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: AuditLimit = 100,
 ) -> AuditPage:
     """Recent events, newest first: submissions, status changes, downloads, keys."""
     events = audit.query(

@@ -16,6 +16,7 @@ stale. Every read is audited as ``benchmark.read``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -46,7 +47,12 @@ from peerbench.schema.fields import ID_PATTERN
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Role
-from peerbench.server.tenancy import get_network, network_member_ids, networks_of
+from peerbench.server.tenancy import (
+    get_network,
+    network_member_ids,
+    networks_of,
+    pending_networks_of,
+)
 
 router = APIRouter(prefix="/v1/benchmarks", tags=["benchmarks"])
 
@@ -65,15 +71,39 @@ TimepointQuery = Annotated[Timepoint | None, Query(description="e.g. month_3")]
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose data a benchmark pools and who is viewing it."""
+    """Whose data a benchmark pools and who is viewing it, on which day.
+
+    ``pending_network_ids``: networks the viewer's organisation has joined under an
+    agreement that has not started on ``as_of`` (left out of the scope, and audited).
+    """
 
     organisations: tuple[str, ...] | None
     network_ids: tuple[str, ...]
     viewer_organisation_id: str | None
+    as_of: dt.date | None = None
+    pending_network_ids: tuple[str, ...] = ()
+
+    def audit_details(self) -> dict[str, Any]:
+        """What the audit records of this scope."""
+        details: dict[str, Any] = {
+            "network_ids": list(self.network_ids),
+            "organisations": None if self.organisations is None else list(self.organisations),
+        }
+        if self.as_of is not None:
+            details["as_of"] = self.as_of.isoformat()
+        if self.pending_network_ids:
+            details["networks_not_started"] = list(self.pending_network_ids)
+        return details
 
 
-def benchmark_scope(session: Session, key: ApiKey, network_id: str | None) -> Scope:
-    """The pool and viewer for ``key`` (admins may choose a network).
+def benchmark_scope(
+    session: Session, key: ApiKey, network_id: str | None, *, as_of: dt.date
+) -> Scope:
+    """The pool and viewer for ``key`` on ``as_of`` (admins may choose a network).
+
+    Data-sharing agreements count only from their start, in both directions: a member
+    whose agreement has not started neither shows its data to the network nor sees the
+    other members' (it sees its own data only).
 
     Raises:
         Forbidden: researchers (they use extracts), or a non-admin choosing a network.
@@ -81,18 +111,22 @@ def benchmark_scope(session: Session, key: ApiKey, network_id: str | None) -> Sc
     if network_id is not None and key.role != Role.ADMIN.value:
         raise Forbidden("Only admins may choose a network; other keys have a fixed scope.")
     if key.role == Role.SUBMITTER.value and key.organisation_id:
-        networks = networks_of(session, key.organisation_id)
-        members = {m for n in networks for m in network_member_ids(session, n)}
+        networks = networks_of(session, key.organisation_id, as_of=as_of)
+        pending = pending_networks_of(session, key.organisation_id, as_of=as_of)
+        members = {m for n in networks for m in network_member_ids(session, n, as_of=as_of)}
         members.add(key.organisation_id)  # its own data, even before an agreement starts
-        return Scope(tuple(sorted(members)), tuple(networks), key.organisation_id)
+        return Scope(
+            tuple(sorted(members)), tuple(networks), key.organisation_id, as_of, tuple(pending)
+        )
     if key.role == Role.NETWORK_ANALYST.value and key.network_id:
-        members = set(network_member_ids(session, key.network_id))
-        return Scope(tuple(sorted(members)), (key.network_id,), None)
+        members = set(network_member_ids(session, key.network_id, as_of=as_of))
+        return Scope(tuple(sorted(members)), (key.network_id,), None, as_of)
     if key.role == Role.ADMIN.value:
         if network_id is None:
-            return Scope(None, (), None)
+            return Scope(None, (), None, as_of)
         get_network(session, network_id)
-        return Scope(tuple(network_member_ids(session, network_id)), (network_id,), None)
+        members_on = network_member_ids(session, network_id, as_of=as_of)
+        return Scope(tuple(members_on), (network_id,), None, as_of)
     raise Forbidden(
         "Researcher keys have no benchmark access; download a research extract from "
         "/v1/extracts instead."
@@ -189,11 +223,7 @@ def _audit(
         action="benchmark.read",
         organisation_id=key.organisation_id,
         target=endpoint,
-        details={
-            **{k: v for k, v in query.items() if v is not None},
-            "network_ids": list(scope.network_ids),
-            "organisations": None if scope.organisations is None else list(scope.organisations),
-        },
+        details={**{k: v for k, v in query.items() if v is not None}, **scope.audit_details()},
     )
     session.commit()
 
@@ -216,7 +246,7 @@ def get_benchmarks(
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
 ) -> BenchmarkPage:
     """The benchmark of the key's pool: outcomes, comparisons, reach, sustainment, value."""
-    scope = benchmark_scope(session, key, network_id)
+    scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     options = _options(ctx, instrument, period, _by(by))
     result, cached = _benchmark(request, ctx, session, scope, options)
     _audit(session, key, "benchmarks", scope, {"instrument": instrument, "period": period,
@@ -237,7 +267,7 @@ def get_funnel(
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
 ) -> FunnelPage:
     """Funnel plots: each service against the pooled target, with control limits."""
-    scope = benchmark_scope(session, key, network_id)
+    scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
     result, cached = _benchmark(request, ctx, session, scope, options)
     point = timepoint.value if timepoint else None
@@ -267,7 +297,7 @@ def get_meta_analysis(
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
 ) -> MetaAnalysisPage:
     """Random-effects pooled change across services, the forest rows and subgroups."""
-    scope = benchmark_scope(session, key, network_id)
+    scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     if by is not None and by not in DEFAULT_BY:
         raise ApiError(
             422,

@@ -7,6 +7,7 @@ every other extract's (:mod:`peerbench.extracts.rekey`), and every download is a
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
@@ -46,6 +47,7 @@ def extract_scope(
     organisation_id: str | None,
     network_id: str | None,
     project: str | None,
+    as_of: dt.date | None = None,
 ) -> tuple[list[str] | None, str]:
     """The organisations an extract covers and the project it is for.
 
@@ -62,7 +64,7 @@ def extract_scope(
             raise Forbidden("A researcher key's scope and project are fixed by the key.")
         assert key.project is not None  # researcher keys always have one (tenancy)
         if key.network_id is not None:
-            return network_member_ids(session, key.network_id), key.project
+            return network_member_ids(session, key.network_id, as_of=as_of), key.project
         return [str(key.organisation_id)], key.project
     if key.role != Role.ADMIN.value:
         raise Forbidden(
@@ -76,7 +78,8 @@ def extract_scope(
     if organisation_id:
         return [get_organisation(session, organisation_id).id], project
     if network_id:
-        return network_member_ids(session, get_network(session, network_id).id), project
+        members = network_member_ids(session, get_network(session, network_id).id, as_of=as_of)
+        return members, project
     return None, project
 
 
@@ -91,7 +94,12 @@ def download_extract(
 ) -> FileResponse:
     """Build an extract for the key's project and scope and return it as a zip."""
     organisations, for_project = extract_scope(
-        session, key, organisation_id=organisation_id, network_id=network_id, project=project
+        session,
+        key,
+        organisation_id=organisation_id,
+        network_id=network_id,
+        project=project,
+        as_of=ctx.today(),
     )
     spool = ctx.settings.data_dir / "spool"
     spool.mkdir(parents=True, exist_ok=True)

@@ -147,7 +147,7 @@ def _read(
     details: dict[str, Any],
 ) -> _Built:
     """The report in ``key``'s scope, its read audited."""
-    scope = benchmark_scope(session, key, network_id)
+    scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     _check_kind(key, kind, service_id)
     built = _built(request, ctx, session, key, scope, kind, service_id)
     audit.record(
@@ -159,8 +159,7 @@ def _read(
         details={
             "kind": kind,
             **({"service_id": service_id} if service_id else {}),
-            "network_ids": list(scope.network_ids),
-            "organisations": None if scope.organisations is None else list(scope.organisations),
+            **scope.audit_details(),
             **details,
         },
     )

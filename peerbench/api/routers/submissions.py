@@ -30,6 +30,7 @@ from peerbench.api.deps import (
     visible_organisations,
 )
 from peerbench.api.errors import ApiError, NotFound
+from peerbench.api.params import Offset, SubmissionLimit
 from peerbench.api.schemas import (
     PERIOD_PATTERN,
     ErrorEnvelope,
@@ -44,12 +45,14 @@ from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
 from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
+    IdempotencyConflict,
     NewSubmission,
     bundle_hash,
     check_period,
     files_hash,
     mark_validating,
     process,
+    quarter_of,
     register,
 )
 from peerbench.validators.render_html import render_html
@@ -95,11 +98,16 @@ class _Received:
     standard_version: str | None = None
 
 
-def _period(text: str | None) -> str:
+def _period(text: str | None, ctx: ServerContext | None = None) -> str:
+    """The period sent, if it is a quarter (and, given ``ctx``, one the server accepts)."""
+    earliest, today = (ctx.settings.earliest_period, ctx.today()) if ctx else (None, None)
     try:
-        return check_period(text or "")
+        return check_period(text or "", earliest=earliest, today=today)
     except ValueError as exc:
-        raise ApiError(422, f"The {exc}.", details={"field": "period"}) from None
+        details: dict[str, Any] = {"field": "period"}
+        if ctx is not None:
+            details.update(earliest=earliest, latest=quarter_of(ctx.today()))
+        raise ApiError(422, f"The {exc}.", details=details) from None
 
 
 async def _receive_files(request: Request, data_dir: Path) -> _Received:
@@ -170,7 +178,16 @@ def _register(
             idempotency_key=idempotency_key,
             standard_version=received.standard_version,
         )
-        return register(session, new, actor=key.id)
+        try:
+            return register(session, new, actor=key.id)
+        except IdempotencyConflict as exc:
+            raise ApiError(
+                409,
+                f"This Idempotency-Key was already used for submission {exc.submission_id} "
+                "with different content. Use a new key for new data.",
+                code="idempotency-key-reused",
+                details={"submission_id": exc.submission_id},
+            ) from None
 
 
 def _answer(ctx: ServerContext, submission_id: str, status: int, base_url: str) -> JSONResponse:
@@ -190,6 +207,7 @@ def _answer(ctx: ServerContext, submission_id: str, status: int, base_url: str) 
     responses={
         200: {"model": SubmissionPublic, "description": "A repeat: the first submission."},
         202: {"model": SubmissionPublic, "description": "Queued; poll the Location."},
+        409: {"model": ErrorEnvelope, "description": "Idempotency-Key reused with other data."},
         **_ERRORS,
     },
     openapi_extra=_BODY_DOC,
@@ -216,6 +234,7 @@ async def create_submission(
         raise ApiError(415, "Send files as multipart/form-data, or records as application/json.")
     folder = received.inputs.folder
     try:
+        _period(received.period, ctx)
         submission, fresh = await run_in_threadpool(_register, ctx, key, received, idempotency_key)
     except BaseException:
         if folder is not None:
@@ -234,9 +253,9 @@ async def create_submission(
     return await run_in_threadpool(_answer, ctx, submission.id, 201, base_url)
 
 
-def _visible(session: Session, key: ApiKey, submission_id: str) -> Submission:
+def _visible(ctx: ServerContext, session: Session, key: ApiKey, submission_id: str) -> Submission:
     """The submission if the key may see it; 404 otherwise (existence is not revealed)."""
-    scope = visible_organisations(session, key)
+    scope = visible_organisations(session, key, as_of=ctx.today())
     submission = session.get(Submission, submission_id)
     if submission is None or (scope is not None and submission.organisation_id not in scope):
         raise NotFound(f"There is no submission '{submission_id[:64]}' visible to this key.")
@@ -246,16 +265,17 @@ def _visible(session: Session, key: ApiKey, submission_id: str) -> Submission:
 @router.get("", response_model=SubmissionList, responses=_ERRORS)
 def list_submissions(
     request: Request,
+    ctx: ContextDep,
     session: SessionDep,
     key: CurrentKey,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     status: SubmissionStatus | None = None,
     organisation_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: SubmissionLimit = 50,
+    offset: Offset = 0,
 ) -> SubmissionList:
     """Submissions the key may see, newest first, earlier versions included."""
-    scope = visible_organisations(session, key)
+    scope = visible_organisations(session, key, as_of=ctx.today())
     statement = select(Submission)
     if scope is not None:
         statement = statement.where(Submission.organisation_id.in_(sorted(scope)))
@@ -275,10 +295,10 @@ def list_submissions(
 
 @router.get("/{submission_id}", response_model=SubmissionPublic, responses=_ERRORS)
 def get_submission(
-    request: Request, submission_id: str, session: SessionDep, key: CurrentKey
+    request: Request, submission_id: str, ctx: ContextDep, session: SessionDep, key: CurrentKey
 ) -> SubmissionPublic:
     """A submission's status, counts, record types, rows and pool versions."""
-    submission = _visible(session, key, submission_id)
+    submission = _visible(ctx, session, key, submission_id)
     return submission_view(session, submission, str(request.base_url))
 
 
@@ -292,12 +312,13 @@ def get_submission(
 )
 def get_report(
     submission_id: str,
+    ctx: ContextDep,
     session: SessionDep,
     key: CurrentKey,
     format: Literal["json", "text", "html"] = "json",
 ) -> Response:
     """The validation report as JSON, or rendered as ``text`` or ``html``."""
-    submission = _visible(session, key, submission_id)
+    submission = _visible(ctx, session, key, submission_id)
     if submission.report is None:
         raise ApiError(
             409,

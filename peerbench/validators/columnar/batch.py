@@ -9,13 +9,14 @@ from typing import Any
 
 import pyarrow as pa
 
+from peerbench.io.formulas import formula_mask
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES, Record
 from peerbench.validators import identifiers
 from peerbench.validators.columnar import items as item_grid
 from peerbench.validators.columnar.cells import absent, check_column
-from peerbench.validators.columnar.coerce import Coerced
+from peerbench.validators.columnar.coerce import Coerced, as_array, flag
 from peerbench.validators.columnar.context import CheckContext
 from peerbench.validators.columnar.headers import Headers, check_headers, read_headers
 from peerbench.validators.columnar.instruments import check_instruments
@@ -141,9 +142,27 @@ def check_batch(
     for name in free_text_fields(plan.record_type):
         # The dictionary view, where there is one, is scanned once per distinct value.
         column = columns[name]
-        identifiers.scan_column(
-            column.values if column.encoded is None else column.encoded, name, ctx, first_row
-        )
+        values = column.values if column.encoded is None else column.encoded
+        identifiers.scan_column(values, name, ctx, first_row)
+        scan_formulas(values, name, ctx, first_row)
     for name in plan.headers.unknown:
         identifiers.scan_column(table.column(name), name, ctx, first_row)
     return checked
+
+
+def scan_formulas(values: Any, column: str, ctx: CheckContext, first_row: int) -> None:
+    """Record ``formula-like-text`` for every cell a spreadsheet would read as a formula."""
+    found = flag(formula_mask(as_array(values)))
+    ctx.emit_where(
+        "formula-like-text",
+        column,
+        found,
+        first_row,
+        values=values,
+        detail=lambda cells: [_first_character(cell) for cell in cells],
+    )
+
+
+def _first_character(cell: Any) -> str:
+    text = str(cell.as_py() if hasattr(cell, "as_py") else cell)
+    return {"\t": "a tab", "\r": "a carriage return"}.get(text[:1], f"'{text[:1]}'")
