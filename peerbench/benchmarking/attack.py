@@ -187,6 +187,20 @@ def narrow(count: Count, keep: Iterable[int] | Any) -> None:
         count.candidates = left
 
 
+def narrow_unless_published(count: Count, keep: Any) -> None:
+    """Narrow by a statistic unless it fits the *published* count.
+
+    peerbench recomputes intervals, SEs and adjusted R² from the published (rounded)
+    count; a statistic that fits the published count exactly may be such a
+    recomputation and then says nothing about the true count. (For a publication that
+    used the true count, this skips the rows where the true and published counts agree,
+    which is sound.)
+    """
+    if count.published is not None and keep(count.published):
+        return
+    narrow(count, keep)
+
+
 def mean_fits(n: int, mean: float, half: float, step: float) -> bool:
     """Some whole sum ``S`` gives ``S·step/n`` within ``half`` of the published mean."""
     if n <= 0:
@@ -272,11 +286,11 @@ def _outcome_row(att: Attack, section: str, row: Mapping[str, Any], upper: Mappi
     low, high, sd = value("change_ci_low"), value("change_ci_high"), value("sd_change")
     if low is not None and high is not None and sd is not None:
         tol, sh = half("change_ci_low") + half("change_ci_high"), half("sd_change")
-        narrow(c["n_paired"], lambda n: t_half_fits(n, (high - low) / 2, tol, sd, sh))
+        narrow_unless_published(c["n_paired"], lambda n: t_half_fits(n, (high - low) / 2, tol, sd, sh))
     dz, dlow, dhigh = value("d_z"), value("d_z_ci_low"), value("d_z_ci_high")
     if dz is not None and dlow is not None and dhigh is not None and len(c["n_paired"].candidates) <= 60:
         dh, ch = half("d_z"), max(half("d_z_ci_low"), half("d_z_ci_high"))
-        narrow(c["n_paired"], lambda n: dz_fits(n, dz, dh, dlow, dhigh, ch))
+        narrow_unless_published(c["n_paired"], lambda n: dz_fits(n, dz, dh, dlow, dhigh, ch))
     for p, (num, den) in _PROPORTIONS.items():
         if (v := value(p)) is None:
             continue
@@ -315,7 +329,7 @@ def _funnel(att: Attack, rows: Mapping[tuple[Any, ...], dict[str, Count]]) -> No
             continue
         se, sd = float(point["se"]), float(row["sd_change"])
         seh, sdh = att.half("funnel_points", "se", se), att.half("outcomes", "sd_change", sd)
-        narrow(counts["n_paired"], lambda n: se_fits(n, se, seh, sd, sdh))
+        narrow_unless_published(counts["n_paired"], lambda n: se_fits(n, se, seh, sd, sdh))
 
 
 def _casemix(att: Attack) -> None:
@@ -336,10 +350,16 @@ def _casemix(att: Attack) -> None:
             ratio = (n - 1) / (n - p - 1)
             return abs(1 - (1 - r2) * ratio - adj) <= h_adj + h_r2 * ratio
 
-        narrow(count, fits)
+        narrow_unless_published(count, fits)
 
 
 def _economics(att: Attack) -> None:
+    changes = [
+        float(r["mean"])
+        for r in att.data.get("economics", [])
+        if r.get("quantity") == "life_satisfaction_change" and r.get("mean") is not None
+    ]
+    change_half = _half(max(map(_decimals, changes), default=_EXACT), 0.0) * 1.01
     groups: dict[tuple[Any, ...], list[Count]] = defaultdict(list)
     totals: dict[tuple[Any, ...], Count] = {}
     for row in att.data.get("economics", []):
@@ -350,7 +370,7 @@ def _economics(att: Attack) -> None:
             for k, v in assumptions.items()
             if k in {"n", "n_paired", "n_complete"} and isinstance(v, int) and not isinstance(v, bool)
         }
-        if exact:
+        if exact and count.published not in exact:
             narrow(count, exact)
         if row.get("quantity") == "life_satisfaction_change":
             for f in ("mean", "ci_low", "ci_high"):
@@ -360,7 +380,8 @@ def _economics(att: Attack) -> None:
         mean, quantity = row.get("mean"), row.get("quantity")
         value = assumptions.get("adjusted_value")
         if mean is not None and quantity == "wellby_value_per_participant" and value:
-            h = att.half("economics", "mean", mean) / float(value)
+            # As precise as the value in pounds, or as the change it may be computed from.
+            h = max(att.half("economics", "mean", mean) / float(value), change_half)
             narrow(count, lambda n, m=mean / float(value), h=h: mean_fits(n, m, h, 1.0))
         group = (row.get("kind"), row.get("quantity"))
         if row.get("service_id") is None:

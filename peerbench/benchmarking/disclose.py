@@ -39,7 +39,14 @@ from typing import Any, TypeVar
 from peerbench.benchmarking import comparisons
 from peerbench.benchmarking.casemix import ESTIMATES as CASEMIX_ESTIMATES
 from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
+from peerbench.benchmarking.implied import hide_implied, rounded
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N, COUNT_FIELDS, STATISTIC_N
+from peerbench.benchmarking.public_values import (
+    public_casemix_fit,
+    public_casemix_service,
+    public_economics,
+    public_outcome,
+)
 from peerbench.benchmarking.result import BenchmarkResult, DisclosureInfo
 from peerbench.benchmarking.rows import OutcomeMetrics, OutcomeRow, Row
 from peerbench.disclosure import TOTAL, DisclosurePolicy, SuppressionReason
@@ -173,27 +180,17 @@ def _derived(
         cleared = dict.fromkeys(fields)
         return dataclasses.replace(row, **cleared, suppressed={**row.suppressed, **marks})
 
-    point_fields = (
-        "value",
-        "se",
-        "precision",
-        "z",
-        "limit_95_low",
-        "limit_95_high",
-        "limit_998_low",
-        "limit_998_high",
-        "flag",
-    )
-    points = [
-        copy_n(min_n(p, "n", point_fields), p.service_id, "n", key(p)) for p in result.funnel_points
-    ]
-    points = [p for p in points if p.metric != "reliable_improvement"]
-    summaries = [s for s in result.funnels if s.metric != "reliable_improvement"]
-    for group, rows in comparisons.group_rows(public).items():
-        found = comparisons.proportion_funnel(group, [r for r in rows if r.share_improved])
-        if found is not None:
-            points += found[0]
-            summaries.append(found[1])
+    # Funnels, meta-analysis, forest and subgroups are recomputed from the published
+    # outcome rows, so they imply no count beyond those rows (see .implied).
+    groups = comparisons.group_rows(public)
+    points, summaries = comparisons.funnels(groups)
+    meta_rows, forest = comparisons.meta(groups)
+    services = {s.service_id: s for s in result.services}
+    levels, tests = comparisons.subgroups(groups, services, result.options.by)
+    terms: dict[tuple[str, str, str], int] = defaultdict(int)
+    for coefficient in result.casemix_coefficients:
+        if coefficient.term != "const":
+            terms[key(coefficient)] += 1
     fits = []
     for fit in result.casemix_fit:
         total = pooled.get(key(fit))
@@ -202,20 +199,18 @@ def _derived(
     return {
         "funnel_points": tuple(points),
         "funnels": tuple(summaries),
-        "forest": tuple(
-            copy_n(
-                min_n(f, "n_paired", ("estimate", "ci_low", "ci_high")),
-                f.service_id,
-                "n_paired",
-                key(f),
-            )
-            for f in result.forest
+        "forest": tuple(forest),
+        "meta": tuple(meta_rows),
+        "subgroups": tuple(levels),
+        "subgroup_tests": tuple(tests),
+        "casemix_fit": tuple(public_casemix_fit(f, terms[key(f)]) for f in fits),
+        "casemix_coefficients": tuple(
+            rounded(c, "casemix_coefficients") for c in result.casemix_coefficients
         ),
-        "meta": tuple(total_n(m, "n_paired", key(m)) for m in result.meta),
-        "subgroups": tuple(total_n(s, "n_paired", key(s)) for s in result.subgroups),
-        "casemix_fit": tuple(fits),
         "casemix_services": tuple(
-            copy_n(min_n(c, "n", CASEMIX_ESTIMATES), c.service_id, "n", key(c))
+            public_casemix_service(
+                c, copy_n(min_n(c, "n", CASEMIX_ESTIMATES), c.service_id, "n", key(c))
+            )
             for c in result.casemix_services
         ),
     }
@@ -269,11 +264,20 @@ def controlled(
 
         return tuple(r if mine(r) else p for r, p in zip(raw, public, strict=True))
 
+    def pick_keyed(raw: Sequence[R], public: Sequence[R]) -> tuple[R, ...]:
+        """Like ``pick`` for sections recomputed from the public rows (keys may differ)."""
+        own = {r.key(): r for r in raw if getattr(r, "service_id", None) in owned}
+        shown = [own.pop(p.key(), p) for p in public]
+        return (*shown, *own.values())
+
     outcome_rows = [*result.outcomes, *result.pooled]
     public_all = _control(
         outcome_rows, _outcome_key, lambda r: getattr(r, "service_id", TOTAL), OUTCOMES, policy
     )
-    public_all = [_wilson(r) for r in public_all]
+    public_all = [
+        public_outcome(raw, _wilson(r), "outcomes" if isinstance(raw, OutcomeRow) else "pooled")
+        for raw, r in zip(outcome_rows, public_all, strict=True)
+    ]
     public = [r for r in public_all if isinstance(r, OutcomeRow)]
     public_pooled = public_all[len(result.outcomes) :]
     networks = _control(
@@ -284,7 +288,10 @@ def controlled(
         policy,
         forced=_network_forced(public),
     )
-    networks = [_wilson(r) for r in networks]
+    networks = [
+        public_outcome(raw, _wilson(r), "networks")
+        for raw, r in zip(result.networks, networks, strict=True)
+    ]
     sustainment = _control(
         result.sustainment,
         lambda r: (r.instrument, r.period, r.horizon),
@@ -292,10 +299,13 @@ def controlled(
         SUSTAINMENT,
         policy,
     )
+    sustainment = [hide_implied(r, "sustainment") for r in sustainment]
     reach = _control(result.reach, lambda r: r.period, _service, REACH, policy)
+    reach = [hide_implied(r, "reach") for r in reach]
     economics = _control(
         result.economics, lambda r: (r.kind, r.quantity), _service, ECONOMICS, policy
     )
+    economics = [public_economics(r, policy) for r in economics]
     derived = _derived(result, public, policy)
     return dataclasses.replace(
         result,
@@ -312,9 +322,11 @@ def controlled(
         economics=pick(result.economics, economics),
         funnel_points=derived["funnel_points"],
         funnels=derived["funnels"],
-        forest=pick(result.forest, derived["forest"]),
+        forest=pick_keyed(result.forest, derived["forest"]),
         meta=derived["meta"],
         subgroups=derived["subgroups"],
+        subgroup_tests=derived["subgroup_tests"],
         casemix_fit=derived["casemix_fit"],
+        casemix_coefficients=derived["casemix_coefficients"],
         casemix_services=pick(result.casemix_services, derived["casemix_services"]),
     )
