@@ -114,6 +114,8 @@ class Count:
     reason: str | None
     candidates: set[int]
 
+    zero_published: bool = True
+
     @property
     def protected(self) -> bool:
         """Rounded or hidden (an exact published 0 is not protected by policy)."""
@@ -121,8 +123,15 @@ class Count:
 
     @property
     def pinned(self) -> bool:
-        """Only one value is left for a rounded or hidden count."""
-        return self.protected and len(self.candidates) == 1
+        """Only one value is left for a rounded or hidden count.
+
+        A count pinned to 0 is not counted when the policy publishes zeros as they are
+        (``small_count_min > 0``): learning that a hidden count is 0 reveals nothing the
+        policy protects.
+        """
+        if not self.protected or len(self.candidates) != 1:
+            return False
+        return not (self.zero_published and self.candidates == {0})
 
 
 class Attack:
@@ -155,7 +164,9 @@ class Attack:
         """Half a unit of ``section.field``'s published precision."""
         return _half(self.precision.get((section, field), _EXACT), value)
 
-    def start(self, section: str, key: Any, field: str, row: Mapping[str, Any], upper: int) -> Count:
+    def start(
+        self, section: str, key: Any, field: str, row: Mapping[str, Any], upper: int
+    ) -> Count:
         """The initial candidates of a count from its published value or reason."""
         value = row.get(field)
         reason = (row.get("suppressed") or {}).get(field)
@@ -172,7 +183,7 @@ class Attack:
             cands -= set(range(self.small[0], self.small[1] + 1))
         else:
             cands = set()
-        count = Count(section, key, field, value, reason, cands)
+        count = Count(section, key, field, value, reason, cands, self.small[0] > 0)
         self.counts[(section, key, field)] = count
         return count
 
@@ -264,7 +275,9 @@ def _key(section: str, row: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple((k, row.get(k)) for k in SECTIONS[section].KEY)
 
 
-def _outcome_row(att: Attack, section: str, row: Mapping[str, Any], upper: Mapping[str, int]) -> dict[str, Count]:
+def _outcome_row(
+    att: Attack, section: str, row: Mapping[str, Any], upper: Mapping[str, int]
+) -> dict[str, Count]:
     key = _key(section, row)
     c = {f: att.start(section, key, f, row, upper.get(f, _UNBOUNDED)) for f in OUTCOME_COUNTS}
     if any(row.get(f) is not None for f in ("follow_up_mean", "mean_change", "sd_change", "d_z")):
@@ -275,20 +288,34 @@ def _outcome_row(att: Attack, section: str, row: Mapping[str, Any], upper: Mappi
     value = row.get
     half = lambda f: att.half(section, f, float(value(f)))  # noqa: E731
     if step is not None:
-        for f, nf in (("follow_up_mean", "n_paired"), ("mean_change", "n_paired"), ("baseline_mean", "n_baseline")):
+        for f, nf in (
+            ("follow_up_mean", "n_paired"),
+            ("mean_change", "n_paired"),
+            ("baseline_mean", "n_baseline"),
+        ):
             if (m := value(f)) is not None:
                 h = half(f)
                 narrow(c[nf], lambda n, m=m, h=h: mean_fits(n, m, h, step))
-        for f, sdf, nf in (("mean_change", "sd_change", "n_paired"), ("baseline_mean", "baseline_sd", "n_baseline")):
+        for f, sdf, nf in (
+            ("mean_change", "sd_change", "n_paired"),
+            ("baseline_mean", "baseline_sd", "n_baseline"),
+        ):
             if (m := value(f)) is not None and (sd := value(sdf)) is not None:
                 mh, sh = half(f), half(sdf)
                 narrow(c[nf], lambda n, m=m, sd=sd, mh=mh, sh=sh: sd_fits(n, m, mh, sd, sh, step))
     low, high, sd = value("change_ci_low"), value("change_ci_high"), value("sd_change")
     if low is not None and high is not None and sd is not None:
         tol, sh = half("change_ci_low") + half("change_ci_high"), half("sd_change")
-        narrow_unless_published(c["n_paired"], lambda n: t_half_fits(n, (high - low) / 2, tol, sd, sh))
+        narrow_unless_published(
+            c["n_paired"], lambda n: t_half_fits(n, (high - low) / 2, tol, sd, sh)
+        )
     dz, dlow, dhigh = value("d_z"), value("d_z_ci_low"), value("d_z_ci_high")
-    if dz is not None and dlow is not None and dhigh is not None and len(c["n_paired"].candidates) <= 60:
+    if (
+        dz is not None
+        and dlow is not None
+        and dhigh is not None
+        and len(c["n_paired"].candidates) <= 60
+    ):
         dh, ch = half("d_z"), max(half("d_z_ci_low"), half("d_z_ci_high"))
         narrow_unless_published(c["n_paired"], lambda n: dz_fits(n, dz, dh, dlow, dhigh, ch))
     for p, (num, den) in _PROPORTIONS.items():
@@ -368,7 +395,9 @@ def _economics(att: Attack) -> None:
         exact = {
             v
             for k, v in assumptions.items()
-            if k in {"n", "n_paired", "n_complete"} and isinstance(v, int) and not isinstance(v, bool)
+            if k in {"n", "n_paired", "n_complete"}
+            and isinstance(v, int)
+            and not isinstance(v, bool)
         }
         if exact and count.published not in exact:
             narrow(count, exact)
@@ -403,7 +432,9 @@ def attack(data: Mapping[str, Any]) -> list[Count]:
         total = pooled.get(_key("pooled", row), {})
         upper = {f: max(c.candidates) for f, c in total.items() if c.candidates}
         services[_key("outcomes", row)] = _outcome_row(att, "outcomes", row, upper)
-    networks = {_key("networks", r): _outcome_row(att, "networks", r, {}) for r in data.get("networks", [])}
+    networks = {
+        _key("networks", r): _outcome_row(att, "networks", r, {}) for r in data.get("networks", [])
+    }
     _funnel(att, services)
     network_of = {s["service_id"]: s.get("network") for s in data.get("services", [])}
     equations: list[tuple[list[Count], Count]] = []
@@ -479,8 +510,18 @@ def small_published(data: Mapping[str, Any], policy_range: tuple[int, int] = (1,
     """Every published count (including economics assumptions) in the small-count range."""
     low, high = policy_range
     found: list[str] = []
-    count_fields = {*OUTCOME_COUNTS, "n", "n_eligible", "n_followed_up", "n_sustained",
-                    "engagements", "participants", "n_ended", "n_completed", "n_paired"}
+    count_fields = {
+        *OUTCOME_COUNTS,
+        "n",
+        "n_eligible",
+        "n_followed_up",
+        "n_sustained",
+        "engagements",
+        "participants",
+        "n_ended",
+        "n_completed",
+        "n_paired",
+    }
     for section, rows in data.items():
         if not isinstance(rows, list):
             continue
@@ -488,7 +529,8 @@ def small_published(data: Mapping[str, Any], policy_range: tuple[int, int] = (1,
             if not isinstance(row, Mapping):
                 continue
             items = list(row.items()) + [
-                (f"assumptions.{k}", v) for k, v in (row.get("assumptions") or {}).items()
+                (f"assumptions.{k}", v)
+                for k, v in (row.get("assumptions") or {}).items()
                 if k in {"n", "n_paired", "n_complete"}
             ]
             for field, value in items:

@@ -141,6 +141,17 @@ def _n_lookup(outcomes: Sequence[OutcomeRow]) -> dict[tuple[str, ...], OutcomeRo
     return {(r.service_id, *_outcome_key(r)): r for r in outcomes}
 
 
+def _analysis_rows(raw: Sequence[OutcomeRow], public: Sequence[OutcomeRow]) -> list[OutcomeRow]:
+    """Public rows, with Hedges' g and its interval (2 decimals) where only n hides them."""
+    out = []
+    for true, shown in zip(raw, public, strict=True):
+        if shown.n_paired is None and shown.hedges_g is None and true.g_ci_low is not None:
+            g = {f: round(getattr(true, f), 2) for f in ("hedges_g", "g_ci_low", "g_ci_high")}
+            shown = dataclasses.replace(shown, **g)
+        out.append(shown)
+    return out
+
+
 def _derived(
     result: BenchmarkResult,
     public: Sequence[OutcomeRow],
@@ -165,8 +176,8 @@ def _derived(
         if group in hidden:
             marks = {**row.suppressed, field: SECONDARY}
             return dataclasses.replace(row, **{field: None}, suppressed=marks)
-        rounded: dict[str, Any] = {field: policy.round_count(value)}
-        return dataclasses.replace(row, **rounded)
+        changes: dict[str, Any] = {field: policy.round_count(value)}
+        return dataclasses.replace(row, **changes)
 
     def key(r: Any) -> tuple[str, str, str]:
         return (r.instrument, r.period, r.timepoint)
@@ -184,9 +195,17 @@ def _derived(
     # outcome rows, so they imply no count beyond those rows (see .implied).
     groups = comparisons.group_rows(public)
     points, summaries = comparisons.funnels(groups)
-    meta_rows, forest = comparisons.meta(groups)
+    # Meta-analysis and subgroups pool every service with an estimate: a service whose
+    # n is hidden enters with its own g and variance (they bound n but cannot pin it,
+    # as its baseline/follow-up correlation is not published); its forest row and the
+    # pooled n are hidden.
+    analysis = comparisons.group_rows(_analysis_rows(result.outcomes, public))
+    meta_rows, forest_rows = comparisons.meta(analysis)
     services = {s.service_id: s for s in result.services}
-    levels, tests = comparisons.subgroups(groups, services, result.options.by)
+    levels, tests = comparisons.subgroups(analysis, services, result.options.by)
+    forest = [
+        hide_implied(copy_n(f, f.service_id, "n_paired", key(f)), "forest") for f in forest_rows
+    ]
     terms: dict[tuple[str, str, str], int] = defaultdict(int)
     for coefficient in result.casemix_coefficients:
         if coefficient.term != "const":
@@ -200,8 +219,8 @@ def _derived(
         "funnel_points": tuple(points),
         "funnels": tuple(summaries),
         "forest": tuple(forest),
-        "meta": tuple(meta_rows),
-        "subgroups": tuple(levels),
+        "meta": tuple(total_n(m, "n_paired", key(m)) for m in meta_rows),
+        "subgroups": tuple(total_n(s, "n_paired", key(s)) for s in levels),
         "subgroup_tests": tuple(tests),
         "casemix_fit": tuple(public_casemix_fit(f, terms[key(f)]) for f in fits),
         "casemix_coefficients": tuple(

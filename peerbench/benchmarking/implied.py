@@ -140,9 +140,7 @@ PRECISION: dict[str, dict[str, int]] = {
     "outcomes": dict.fromkeys(
         ("baseline_mean", "baseline_sd", "follow_up_mean", "mean_change", "sd_change"), 1
     )
-    | dict.fromkeys(
-        ("change_ci_low", "change_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high"), 2
-    )
+    | dict.fromkeys(("change_ci_low", "change_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high"), 2)
     | dict.fromkeys(("hedges_g", "g_ci_low", "g_ci_high"), 2),
     "casemix_fit": {"r2": 3, "adj_r2": 3},
     "casemix_coefficients": {"estimate": 3, "se": 3},
