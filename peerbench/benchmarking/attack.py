@@ -51,7 +51,7 @@ SCORE_STEP: dict[str, float] = {
     "REQOL10": 1.0,
     "UCLA3": 1.0,
     "ONSLONELY": 1.0,
-    "SEMCD6": 1 / 6,
+    "SEMCD6": 1 / 60,  # mean of the 4, 5 or 6 items answered
 }
 """Instruments whose scores are multiples of ``step`` (prefix match: ``ONS4.*``, ``EQ5D5L.*``).
 
