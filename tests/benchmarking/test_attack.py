@@ -172,3 +172,13 @@ def test_owner_rows_are_not_coarsened(tiny_raw: BenchmarkResult) -> None:
     mine = {r.key(): r for r in tiny_raw.outcomes if r.service_id == "s1"}
     shown = [r for r in owner.outcomes if r.service_id == "s1"]
     assert shown and all(dataclasses.asdict(r) == dataclasses.asdict(mine[r.key()]) for r in shown)
+
+
+def test_reference_pool_pins_no_count(
+    reference_raw: BenchmarkResult, reference_public: BenchmarkResult
+) -> None:
+    public = reference_public.to_dict()
+    counts = attack(public)
+    assert _unsound(counts, _truth(reference_raw)) == []
+    assert [c for c in counts if c.pinned] == []
+    assert small_published(public) == []
