@@ -35,30 +35,51 @@ most decimals any value of that field shows (over 6 decimals counts as exact).
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from scipy import stats
+from peerbench.benchmarking.attack_checks import (
+    EXACT,
+    SCORE_STEP,
+    UNBOUNDED,
+    Attack,
+    Count,
+    additive,
+    adjusted_r2_fits,
+    at_least,
+    decimals,
+    dz_fits,
+    half_unit,
+    mean_fits,
+    narrow,
+    narrow_unless_published,
+    ratio_fits,
+    score_step,
+    sd_fits,
+    se_fits,
+    t_half_fits,
+)
 
-from peerbench.stats import cohens_dz_from_summary
+__all__ = [
+    "SCORE_STEP",
+    "Attack",
+    "Count",
+    "additive",
+    "attack",
+    "dz_fits",
+    "mean_fits",
+    "narrow",
+    "pinned",
+    "ratio_fits",
+    "score_step",
+    "sd_fits",
+    "se_fits",
+    "small_published",
+    "t_half_fits",
+]
 
-SCORE_STEP: dict[str, float] = {
-    "GAD7": 1.0,
-    "PHQ9": 1.0,
-    "REQOL10": 1.0,
-    "UCLA3": 1.0,
-    "ONSLONELY": 1.0,
-    "SEMCD6": 1 / 60,  # mean of the 4, 5 or 6 items answered
-}
-"""Instruments whose scores are multiples of ``step`` (prefix match: ``ONS4.*``, ``EQ5D5L.*``).
-
-WEMWBS and CORE-10 are left out: they pro-rate forms with missing items, so their
-scores are not always whole numbers."""
-
-_PREFIX_STEP = {"ONS4.": 1.0, "EQ5D5L.": 1.0}
 OUTCOME_SECTIONS = ("outcomes", "pooled", "networks")
 OUTCOME_COUNTS = (
     "n_baseline",
@@ -78,195 +99,6 @@ _PROPORTIONS = {
     "recovery_rate": ("n_recovered", "n_case_baseline"),
     "reliable_recovery_rate": ("n_reliably_recovered", "n_case_baseline"),
 }
-_EXACT = 7  # decimals above 6 mean "published at full precision"
-_UNBOUNDED = 5000  # widest candidate range the attack enumerates
-
-
-def score_step(instrument: str) -> float | None:
-    """The lattice step of an instrument's scores (None: not known to be on a lattice)."""
-    if instrument in SCORE_STEP:
-        return SCORE_STEP[instrument]
-    return next((s for p, s in _PREFIX_STEP.items() if instrument.startswith(p)), None)
-
-
-def _decimals(value: float) -> int:
-    for d in range(_EXACT):
-        if abs(round(value, d) - value) <= 1e-12 * max(1.0, abs(value)):
-            return d
-    return _EXACT
-
-
-def _half(decimals: int, value: float) -> float:
-    """Half a unit of the published precision (a float tolerance when exact)."""
-    if decimals >= _EXACT:
-        return 1e-9 * max(1.0, abs(value))
-    return 0.5 * 10.0**-decimals + 1e-12 * max(1.0, abs(value))
-
-
-@dataclasses.dataclass
-class Count:
-    """One count of one published row and the values it could take."""
-
-    section: str
-    key: tuple[tuple[str, Any], ...]
-    field: str
-    published: int | None
-    reason: str | None
-    candidates: set[int]
-
-    zero_published: bool = True
-
-    @property
-    def protected(self) -> bool:
-        """Rounded or hidden (an exact published 0 is not protected by policy)."""
-        return self.published is None or self.published != 0
-
-    @property
-    def pinned(self) -> bool:
-        """Only one value is left for a rounded or hidden count.
-
-        A count pinned to 0 is not counted when the policy publishes zeros as they are
-        (``small_count_min > 0``): learning that a hidden count is 0 reveals nothing the
-        policy protects.
-        """
-        if not self.protected or len(self.candidates) != 1:
-            return False
-        return not (self.zero_published and self.candidates == {0})
-
-
-class Attack:
-    """The state of one attack on one publication (see :func:`attack`)."""
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
-        policy = (data.get("disclosure") or {}).get("policy") or {}
-        self.base = int(policy.get("rounding_base", 5))
-        self.small = (int(policy.get("small_count_min", 1)), int(policy.get("small_count_max", 7)))
-        self.min_n = int((data.get("options") or {}).get("min_n", 10))
-        self.precision = self._precision()
-        self.counts: dict[tuple[str, tuple[tuple[str, Any], ...], str], Count] = {}
-
-    def _precision(self) -> dict[tuple[str, str], int]:
-        found: dict[tuple[str, str], int] = defaultdict(int)
-        for section, rows in self.data.items():
-            if not isinstance(rows, list):
-                continue
-            for row in rows:
-                if not isinstance(row, Mapping):
-                    continue
-                for field, value in row.items():
-                    if isinstance(value, float) and math.isfinite(value):
-                        key = (section, field)
-                        found[key] = max(found[key], _decimals(value))
-        return dict(found)
-
-    def half(self, section: str, field: str, value: float) -> float:
-        """Half a unit of ``section.field``'s published precision."""
-        return _half(self.precision.get((section, field), _EXACT), value)
-
-    def start(
-        self, section: str, key: Any, field: str, row: Mapping[str, Any], upper: int
-    ) -> Count:
-        """The initial candidates of a count from its published value or reason."""
-        value = row.get(field)
-        reason = (row.get("suppressed") or {}).get(field)
-        if value is not None:
-            value = int(value)
-            spread = self.base // 2 if self.base > 1 else 0
-            low = max(0, value - spread)
-            cands = set(range(low, value + spread + 1))
-            cands -= set(range(self.small[0], self.small[1] + 1)) if value else set()
-        elif reason == "small-count":
-            cands = set(range(self.small[0], self.small[1] + 1))
-        elif reason is not None:
-            cands = set(range(0, min(upper, _UNBOUNDED) + 1))
-            cands -= set(range(self.small[0], self.small[1] + 1))
-        else:
-            cands = set()
-        count = Count(section, key, field, value, reason, cands, self.small[0] > 0)
-        self.counts[(section, key, field)] = count
-        return count
-
-
-def narrow(count: Count, keep: Iterable[int] | Any) -> None:
-    """Apply a constraint (a predicate on n or a set) unless it would leave nothing."""
-    if callable(keep):
-        left = {n for n in count.candidates if keep(n)}
-    else:
-        left = count.candidates & set(keep)
-    if left:
-        count.candidates = left
-
-
-def narrow_unless_published(count: Count, keep: Any) -> None:
-    """Narrow by a statistic unless it fits the *published* count.
-
-    peerbench recomputes intervals, SEs and adjusted R² from the published (rounded)
-    count; a statistic that fits the published count exactly may be such a
-    recomputation and then says nothing about the true count. (For a publication that
-    used the true count, this skips the rows where the true and published counts agree,
-    which is sound.)
-    """
-    if count.published is not None and keep(count.published):
-        return
-    narrow(count, keep)
-
-
-def mean_fits(n: int, mean: float, half: float, step: float) -> bool:
-    """Some whole sum ``S`` gives ``S·step/n`` within ``half`` of the published mean."""
-    if n <= 0:
-        return False
-    low, high = (mean - half) * n / step, (mean + half) * n / step
-    return math.floor(high + 1e-9) >= math.ceil(low - 1e-9)
-
-
-def sd_fits(n: int, mean: float, mean_half: float, sd: float, sd_half: float, step: float) -> bool:
-    """Some admissible sum ``S`` and whole sum of squares ``Q`` give the published SD."""
-    if n < 2:
-        return False
-    s_low = math.ceil((mean - mean_half) * n / step - 1e-9)
-    s_high = math.floor((mean + mean_half) * n / step + 1e-9)
-    lo_sd, hi_sd = max(0.0, sd - sd_half) / step, (sd + sd_half) / step
-    for s in range(s_low, min(s_high, s_low + 200) + 1):
-        # In score units of ``step``: Q = (n − 1)·sd² + S²/n is a whole number.
-        q_low = (n - 1) * lo_sd**2 + s * s / n
-        q_high = (n - 1) * hi_sd**2 + s * s / n
-        if math.floor(q_high + 1e-9) >= math.ceil(q_low - 1e-9):
-            return True
-    return False
-
-
-def t_half_fits(n: int, half_width: float, tol: float, sd: float, sd_half: float) -> bool:
-    """``t₀.₉₇₅,ₙ₋₁·sd/√n`` can equal the published half-width."""
-    if n < 2:
-        return False
-    factor = float(stats.t.ppf(0.975, n - 1)) / math.sqrt(n)
-    return factor * max(0.0, sd - sd_half) - tol <= half_width <= factor * (sd + sd_half) + tol
-
-
-def se_fits(n: int, se: float, se_half: float, sd: float, sd_half: float) -> bool:
-    """``sd/√n`` can equal the published standard error."""
-    if n < 1:
-        return False
-    root = math.sqrt(n)
-    return max(0.0, sd - sd_half) / root - se_half <= se <= (sd + sd_half) / root + se_half
-
-
-def dz_fits(n: int, dz: float, dz_half: float, low: float, high: float, half: float) -> bool:
-    """The noncentral-t interval of d_z at ``n`` matches the published bounds."""
-    if n < 2:
-        return False
-    found = cohens_dz_from_summary(n, dz, 1.0)
-    slack = half + 1.5 * dz_half
-    return abs(found.ci_low - low) <= slack and abs(found.ci_high - high) <= slack
-
-
-def ratio_fits(n: int, p: float, half: float) -> bool:
-    """Some whole ``k`` in ``[0, n]`` gives ``k/n`` within ``half`` of ``p``."""
-    if n <= 0:
-        return False
-    low, high = max(0.0, (p - half) * n), min(float(n), (p + half) * n)
-    return math.floor(high + 1e-9) >= math.ceil(low - 1e-9)
 
 
 def _key(section: str, row: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -279,14 +111,17 @@ def _outcome_row(
     att: Attack, section: str, row: Mapping[str, Any], upper: Mapping[str, int]
 ) -> dict[str, Count]:
     key = _key(section, row)
-    c = {f: att.start(section, key, f, row, upper.get(f, _UNBOUNDED)) for f in OUTCOME_COUNTS}
+    c = {f: att.start(section, key, f, row, upper.get(f, UNBOUNDED)) for f in OUTCOME_COUNTS}
     if any(row.get(f) is not None for f in ("follow_up_mean", "mean_change", "sd_change", "d_z")):
-        narrow(c["n_paired"], lambda n: n >= att.min_n)
+        narrow(c["n_paired"], partial(at_least, low=att.min_n))
     if row.get("baseline_mean") is not None:
-        narrow(c["n_baseline"], lambda n: n >= att.min_n)
+        narrow(c["n_baseline"], partial(at_least, low=att.min_n))
     step = score_step(str(row["instrument"]))
     value = row.get
-    half = lambda f: att.half(section, f, float(value(f)))  # noqa: E731
+
+    def half(f: str) -> float:
+        return att.half(section, f, float(row[f]))
+
     if step is not None:
         for f, nf in (
             ("follow_up_mean", "n_paired"),
@@ -295,19 +130,23 @@ def _outcome_row(
         ):
             if (m := value(f)) is not None:
                 h = half(f)
-                narrow(c[nf], lambda n, m=m, h=h: mean_fits(n, m, h, step))
+                narrow(c[nf], partial(mean_fits, mean=m, half=h, step=step))
         for f, sdf, nf in (
             ("mean_change", "sd_change", "n_paired"),
             ("baseline_mean", "baseline_sd", "n_baseline"),
         ):
             if (m := value(f)) is not None and (sd := value(sdf)) is not None:
                 mh, sh = half(f), half(sdf)
-                narrow(c[nf], lambda n, m=m, sd=sd, mh=mh, sh=sh: sd_fits(n, m, mh, sd, sh, step))
+                narrow(
+                    c[nf],
+                    partial(sd_fits, mean=m, mean_half=mh, sd=sd, sd_half=sh, step=step),
+                )
     low, high, sd = value("change_ci_low"), value("change_ci_high"), value("sd_change")
     if low is not None and high is not None and sd is not None:
         tol, sh = half("change_ci_low") + half("change_ci_high"), half("sd_change")
         narrow_unless_published(
-            c["n_paired"], lambda n: t_half_fits(n, (high - low) / 2, tol, sd, sh)
+            c["n_paired"],
+            partial(t_half_fits, half_width=(high - low) / 2, tol=tol, sd=sd, sd_half=sh),
         )
     dz, dlow, dhigh = value("d_z"), value("d_z_ci_low"), value("d_z_ci_high")
     if (
@@ -317,7 +156,10 @@ def _outcome_row(
         and len(c["n_paired"].candidates) <= 60
     ):
         dh, ch = half("d_z"), max(half("d_z_ci_low"), half("d_z_ci_high"))
-        narrow_unless_published(c["n_paired"], lambda n: dz_fits(n, dz, dh, dlow, dhigh, ch))
+        narrow_unless_published(
+            c["n_paired"],
+            partial(dz_fits, dz=dz, dz_half=dh, low=dlow, high=dhigh, half=ch),
+        )
     for p, (num, den) in _PROPORTIONS.items():
         if (v := value(p)) is None:
             continue
@@ -325,24 +167,8 @@ def _outcome_row(
         if pn is not None and pd and abs(pn / pd - v) <= 1e-12:
             continue  # recomputed from the published counts: nothing new
         h = half(p)
-        narrow(c[den], lambda n, v=v, h=h: ratio_fits(n, v, h))
+        narrow(c[den], partial(ratio_fits, p=v, half=h))
     return c
-
-
-def additive(parts: list[Count], total: Count) -> bool:
-    """Narrow ``total = Σ parts`` by interval arithmetic; True when anything changed."""
-    members = [*parts, total]
-    if not parts or any(not m.candidates for m in members):
-        return False
-    before = [len(m.candidates) for m in members]
-    lo = [min(p.candidates) for p in parts]
-    hi = [max(p.candidates) for p in parts]
-    narrow(total, lambda n: sum(lo) <= n <= sum(hi))
-    t_lo, t_hi = min(total.candidates), max(total.candidates)
-    for i, part in enumerate(parts):
-        rest_lo, rest_hi = sum(lo) - lo[i], sum(hi) - hi[i]
-        narrow(part, lambda n, a=t_lo - rest_hi, b=t_hi - rest_lo: a <= n <= b)
-    return before != [len(m.candidates) for m in members]
 
 
 def _funnel(att: Attack, rows: Mapping[tuple[Any, ...], dict[str, Count]]) -> None:
@@ -356,7 +182,9 @@ def _funnel(att: Attack, rows: Mapping[tuple[Any, ...], dict[str, Count]]) -> No
             continue
         se, sd = float(point["se"]), float(row["sd_change"])
         seh, sdh = att.half("funnel_points", "se", se), att.half("outcomes", "sd_change", sd)
-        narrow_unless_published(counts["n_paired"], lambda n: se_fits(n, se, seh, sd, sdh))
+        narrow_unless_published(
+            counts["n_paired"], partial(se_fits, se=se, se_half=seh, sd=sd, sd_half=sdh)
+        )
 
 
 def _casemix(att: Attack) -> None:
@@ -364,20 +192,17 @@ def _casemix(att: Attack) -> None:
     for coef in att.data.get("casemix_coefficients", []):
         terms[(coef["instrument"], coef["period"], coef["timepoint"])] += 1
     for fit in att.data.get("casemix_fit", []):
-        count = att.start("casemix_fit", _key("casemix_fit", fit), "n", fit, _UNBOUNDED)
+        count = att.start("casemix_fit", _key("casemix_fit", fit), "n", fit, UNBOUNDED)
         r2, adj = fit.get("r2"), fit.get("adj_r2")
         p = terms.get((fit["instrument"], fit["period"], fit["timepoint"]), 0) - 1
         if r2 is None or adj is None or p < 1:
             continue
         h_adj, h_r2 = att.half("casemix_fit", "adj_r2", adj), att.half("casemix_fit", "r2", r2)
 
-        def fits(n: int, r2: float = r2, adj: float = adj, p: int = p) -> bool:
-            if n - p - 1 <= 0:
-                return False
-            ratio = (n - 1) / (n - p - 1)
-            return abs(1 - (1 - r2) * ratio - adj) <= h_adj + h_r2 * ratio
-
-        narrow_unless_published(count, fits)
+        narrow_unless_published(
+            count,
+            partial(adjusted_r2_fits, r2=r2, adj=adj, terms=p, tol_adj=h_adj, tol_r2=h_r2),
+        )
 
 
 def _economics(att: Attack) -> None:
@@ -386,11 +211,11 @@ def _economics(att: Attack) -> None:
         for r in att.data.get("economics", [])
         if r.get("quantity") == "life_satisfaction_change" and r.get("mean") is not None
     ]
-    change_half = _half(max(map(_decimals, changes), default=_EXACT), 0.0) * 1.01
+    change_half = half_unit(max(map(decimals, changes), default=EXACT), 0.0) * 1.01
     groups: dict[tuple[Any, ...], list[Count]] = defaultdict(list)
     totals: dict[tuple[Any, ...], Count] = {}
     for row in att.data.get("economics", []):
-        count = att.start("economics", _key("economics", row), "n", row, _UNBOUNDED)
+        count = att.start("economics", _key("economics", row), "n", row, UNBOUNDED)
         assumptions = row.get("assumptions") or {}
         exact = {
             v
@@ -405,13 +230,13 @@ def _economics(att: Attack) -> None:
             for f in ("mean", "ci_low", "ci_high"):
                 if (m := row.get(f)) is not None:
                     h = att.half("economics", f, m)
-                    narrow(count, lambda n, m=m, h=h: mean_fits(n, m, h, 1.0))
+                    narrow(count, partial(mean_fits, mean=m, half=h, step=1.0))
         mean, quantity = row.get("mean"), row.get("quantity")
         value = assumptions.get("adjusted_value")
         if mean is not None and quantity == "wellby_value_per_participant" and value:
             # As precise as the value in pounds, or as the change it may be computed from.
             h = max(att.half("economics", "mean", mean) / float(value), change_half)
-            narrow(count, lambda n, m=mean / float(value), h=h: mean_fits(n, m, h, 1.0))
+            narrow(count, partial(mean_fits, mean=mean / float(value), half=h, step=1.0))
         group = (row.get("kind"), row.get("quantity"))
         if row.get("service_id") is None:
             totals[group] = count
@@ -458,7 +283,7 @@ def attack(data: Mapping[str, Any]) -> list[Count]:
     _sustainment(att, equations)
     for row in data.get("reach", []):
         for field in ("engagements", "participants", "n_ended", "n_completed"):
-            att.start("reach", _key("reach", row), field, row, _UNBOUNDED)
+            att.start("reach", _key("reach", row), field, row, UNBOUNDED)
     for _ in range(20):
         if not any([additive(parts, total) for parts, total in equations]):
             break
@@ -472,7 +297,7 @@ def _sustainment(att: Attack, equations: list[tuple[list[Count], Count]]) -> Non
     rows = att.data.get("sustainment", [])
     totals = {
         (r["instrument"], r["period"], r["horizon"]): {
-            f: att.start("sustainment", _key("sustainment", r), f, r, _UNBOUNDED) for f in fields
+            f: att.start("sustainment", _key("sustainment", r), f, r, UNBOUNDED) for f in fields
         }
         for r in rows
         if r.get("service_id") is None
@@ -490,7 +315,7 @@ def _sustainment(att: Attack, equations: list[tuple[list[Count], Count]]) -> Non
                     _key("sustainment", r),
                     f,
                     r,
-                    max(total[f].candidates) if f in total and total[f].candidates else _UNBOUNDED,
+                    max(total[f].candidates) if f in total and total[f].candidates else UNBOUNDED,
                 )
                 for f in fields
             }

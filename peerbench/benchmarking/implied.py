@@ -174,7 +174,7 @@ def hide_implied(row: R, section: str) -> R:
 def rounded(row: R, section: str) -> R:
     """``row`` with its fields at the public precision of :data:`PRECISION`."""
     decimals: Mapping[str, int] = PRECISION.get(section, {})
-    values = {
+    values: dict[str, Any] = {
         f: round(float(v), d)
         for f, d in decimals.items()
         if (v := getattr(row, f, None)) is not None

@@ -57,9 +57,7 @@ ATTACKED = ("outcomes", "pooled", "networks", "sustainment", "reach", "economics
 
 
 def _raw(organisations: int, rows: int, seed: int) -> BenchmarkResult:
-    tables = generate(
-        SynthConfig(organisations=organisations, outcome_rows=rows, seed=seed)
-    ).tables
+    tables = generate(SynthConfig(organisations=organisations, outcome_rows=rows, seed=seed)).tables
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # small pools: rank-deficient case-mix designs
         return compute(BenchmarkSource.from_tables(tables), service_use=tables["service_use"])

@@ -10,7 +10,6 @@ import pytest
 
 from peerbench.benchmarking import controlled
 from peerbench.benchmarking.attack import attack, small_published
-
 from peerbench.reports.builders import (
     build,
     build_network_report,
