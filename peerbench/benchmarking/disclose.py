@@ -13,11 +13,15 @@ the published totals. Tables published together are controlled together:
   (service rows + pooled row per kind × quantity) and reach (per period) likewise;
 * networks: a network count is also hidden (``secondary``) wherever a service count of
   the same column and comparison is hidden, since networks are sums of services;
-* derived sections reuse the controlled outcome counts: funnel, forest and case-mix
-  ``n`` are the service's published ``n_paired``; pooled ``n_paired`` of meta-analysis
-  and subgroups is hidden when any service's ``n_paired`` in that comparison is; the
-  reliable-improvement funnel and the Wilson intervals are recomputed from rounded
-  counts.
+* statistics that imply counts (:mod:`.implied`): a statistic is hidden with any count
+  it implies; beside rounded counts, means/SDs go to one decimal and intervals, SEs,
+  effect sizes and adjusted R² are recomputed from the published counts
+  (:mod:`.public_values`); economic assumptions show the published counts;
+* derived sections are recomputed from the public outcome rows: funnels (a service
+  with a hidden ``n_paired`` is not plotted), forest, meta-analysis and subgroups (a
+  service whose n is hidden still enters the pooled estimate with its own g and
+  variance, but its forest row and the pooled ``n_paired`` are hidden); case-mix
+  ``n`` is the published ``n_paired``.
 
 Owner view: rows of the viewer's own services (and a pooled row made only of them) are
 shown unrounded and unsuppressed; everything else is exactly what the public sees, so
@@ -25,8 +29,9 @@ two viewers never get inconsistent patterns. Counts of services (``k``, ``levels
 ``df``) are not counts of people and are published as they are.
 
 Limit: the protection is the disclosure module's (exact recovery from the published
-linear margins, per comparison); an organisation's knowledge of its own rows is not
-modelled as extra equations.
+linear margins, per comparison) plus the implication model, checked by
+:mod:`.attack`; an organisation's knowledge of its own rows is not modelled as extra
+equations (SPEC §12.12 lists the limits).
 """
 
 from __future__ import annotations
