@@ -143,11 +143,12 @@ class Count:
     candidates: set[int]
 
     zero_published: bool = True
+    rounded: bool = True
 
     @property
     def protected(self) -> bool:
-        """Rounded or hidden (an exact published 0 is not protected by policy)."""
-        return self.published is None or self.published != 0
+        """Rounded or hidden (a count the policy publishes exactly, such as 0, is not)."""
+        return self.published is None or (self.rounded and self.published != 0)
 
     @property
     def pinned(self) -> bool:
@@ -211,7 +212,7 @@ class Attack:
             cands -= set(range(self.small[0], self.small[1] + 1))
         else:
             cands = set()
-        count = Count(section, key, field, value, reason, cands, self.small[0] > 0)
+        count = Count(section, key, field, value, reason, cands, self.small[0] > 0, self.base > 1)
         self.counts[(section, key, field)] = count
         return count
 
