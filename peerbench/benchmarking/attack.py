@@ -29,8 +29,9 @@ cannot tell a wrong assumption, e.g. a pro-rated score, from a contradiction), s
 attack never rules out the true value. A count is **pinned** when one candidate is left
 and the count was rounded or hidden (a published ``0`` is exact by policy and is not
 counted). :func:`attack` returns every count's candidates; :func:`pinned` the pinned
-ones. The precision of each published field is read from the publication itself: the
-most decimals any value of that field shows (over 6 decimals counts as exact).
+ones. The precision of each published value is read from the publication itself: the
+decimals it shows, at most the most any value of its field shows (over 6 decimals
+counts as exact).
 """
 
 from __future__ import annotations
@@ -211,7 +212,8 @@ def _economics(att: Attack) -> None:
         for r in att.data.get("economics", [])
         if r.get("quantity") == "life_satisfaction_change" and r.get("mean") is not None
     ]
-    change_half = half_unit(max(map(decimals, changes), default=EXACT), 0.0) * 1.01
+    # The coarsest change published: a WELLBY value may be computed from it.
+    change_half = half_unit(min(map(decimals, changes), default=EXACT), 0.0) * 1.01
     groups: dict[tuple[Any, ...], list[Count]] = defaultdict(list)
     totals: dict[tuple[Any, ...], Count] = {}
     for row in att.data.get("economics", []):

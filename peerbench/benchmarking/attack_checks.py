@@ -190,8 +190,15 @@ class Attack:
         return dict(found)
 
     def half(self, section: str, field: str, value: float) -> float:
-        """Half a unit of ``section.field``'s published precision."""
-        return half_unit(self.precision.get((section, field), EXACT), value)
+        """Half a unit of the precision ``value`` was published to.
+
+        The field's precision (the most decimals any of its values shows), unless this
+        value shows fewer: precision may differ from row to row (e.g. more decimals for
+        means of more people), and reading a value as coarser than it is never rules
+        out a true count.
+        """
+        field_decimals = self.precision.get((section, field), EXACT)
+        return half_unit(min(field_decimals, decimals(value)), value)
 
     def start(
         self, section: str, key: Any, field: str, row: Mapping[str, Any], upper: int

@@ -299,7 +299,9 @@ def controlled(
         outcome_rows, _outcome_key, lambda r: getattr(r, "service_id", TOTAL), OUTCOMES, policy
     )
     public_all = [
-        public_outcome(raw, _wilson(r), "outcomes" if isinstance(raw, OutcomeRow) else "pooled")
+        public_outcome(
+            raw, _wilson(r), "outcomes" if isinstance(raw, OutcomeRow) else "pooled", policy
+        )
         for raw, r in zip(outcome_rows, public_all, strict=True)
     ]
     public = [r for r in public_all if isinstance(r, OutcomeRow)]
@@ -313,7 +315,7 @@ def controlled(
         forced=_network_forced(public),
     )
     networks = [
-        public_outcome(raw, _wilson(r), "networks")
+        public_outcome(raw, _wilson(r), "networks", policy)
         for raw, r in zip(result.networks, networks, strict=True)
     ]
     sustainment = _control(

@@ -11,9 +11,10 @@ Rules applied to the public view (:func:`hide_implied`, :mod:`.public_values`):
 1. *Suppressed with its count*: a statistic is withheld (``secondary``) when any count
    it implies is withheld in the same row.
 2. *Beside a rounded count*, a statistic must not pin the exact count. Means and SDs
-   are published to :data:`PRECISION` decimals (one, as NHS England and ONS publish
-   means); intervals, standard errors, effect sizes and adjusted R² are recomputed from
-   the *published* (rounded) count and the published inputs, so they add nothing an
+   are published to the decimals of :func:`mean_decimals` (one decimal for 10–99
+   people, as NHS England and ONS publish means; two from 100; three from 1,000);
+   intervals, standard errors, effect sizes and adjusted R² are recomputed from the
+   *published* (rounded) count and the published inputs, so they add nothing an
    intruder could not compute from the published row; economic assumptions show the
    published count.
 """
@@ -21,10 +22,12 @@ Rules applied to the public view (:func:`hide_implied`, :mod:`.public_values`):
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from peerbench.benchmarking.rows import Row
+from peerbench.disclosure import DisclosurePolicy
 
 R = TypeVar("R", bound=Row)
 
@@ -136,11 +139,19 @@ COUNTS: dict[str, tuple[str, ...]] = {
 }
 """Section → its counts of people (each suppressed or rounded by the policy)."""
 
+MEANS: dict[str, str] = {
+    "baseline_mean": "n_baseline",
+    "baseline_sd": "n_baseline",
+    "follow_up_mean": "n_paired",
+    "mean_change": "n_paired",
+    "sd_change": "n_paired",
+}
+"""Means and SDs of outcome rows → the count that sets their decimals (:func:`mean_decimals`)."""
+
 PRECISION: dict[str, dict[str, int]] = {
     "outcomes": dict.fromkeys(
-        ("baseline_mean", "baseline_sd", "follow_up_mean", "mean_change", "sd_change"), 1
+        ("change_ci_low", "change_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high"), 2
     )
-    | dict.fromkeys(("change_ci_low", "change_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high"), 2)
     | dict.fromkeys(("hedges_g", "g_ci_low", "g_ci_high"), 2),
     "casemix_fit": {"r2": 3, "adj_r2": 3},
     "casemix_coefficients": {"estimate": 3, "se": 3},
@@ -150,6 +161,20 @@ PRECISION: dict[str, dict[str, int]] = {
 }
 """Decimals of the public view (outcomes' precision applies to pooled and network rows)."""
 PRECISION["pooled"] = PRECISION["networks"] = PRECISION["outcomes"]
+
+
+def mean_decimals(n: int, policy: DisclosurePolicy) -> int:
+    """Decimals for a mean (or SD) of whole-number scores beside a published count ``n``.
+
+    The fewest people ``n`` can stand for is ``n_low = max(n − ⌊base/2⌋, min_n)`` (a
+    statistic is only published on at least ``min_n``). With ``d`` decimals the mean
+    covers sums over a width ``n·10⁻ᵈ``; when that is at least 1 every candidate count
+    has a whole sum that rounds to the published mean, so the mean cannot tell them
+    apart. ``d = ⌊log₁₀ n_low⌋`` (0 to 3): one decimal from 10 people, two from 100,
+    three from 1,000.
+    """
+    low = max(n - policy.rounding_base // 2, policy.min_n, 1)
+    return max(0, min(3, math.floor(math.log10(low))))
 
 
 def _hidden(row: Row, field: str) -> bool:

@@ -3,11 +3,12 @@
 See :mod:`.implied` for the rules. Every function takes the raw row (true values) and
 its controlled row (counts rounded or withheld) and returns the public row:
 
-* outcome rows: means and SDs to one decimal; the paired-t interval and Cohen's d_z
+* outcome rows: means and SDs to the decimals their count allows (one decimal for
+  10–99 people, :func:`.implied.mean_decimals`); the paired-t interval and Cohen's d_z
   (with its noncentral-t interval) recomputed from the published mean, SD and
   ``n_paired``; Hedges' g rescaled to the published n (small-sample correction J and
   the large-sample variance ``2(1 − r)/n + g²/(2n)``) and its interval recomputed;
-* economic values: life-satisfaction change to one decimal and the WELLBY value
+* economic values: life-satisfaction change to the same decimals and the WELLBY value
   recomputed from it; pounds to whole pounds; assumption counts as published;
 * case-mix: adjusted R² from the published n and R² to 3 decimals; each service's
   observed/expected/O − E to one decimal, the O − E interval rescaled to the
@@ -23,7 +24,13 @@ import math
 from typing import Any, TypeVar
 
 from peerbench.benchmarking.comparison_rows import CasemixFit, CasemixService
-from peerbench.benchmarking.implied import SECONDARY, hide_implied, rounded
+from peerbench.benchmarking.implied import (
+    MEANS,
+    SECONDARY,
+    hide_implied,
+    mean_decimals,
+    rounded,
+)
 from peerbench.benchmarking.rows import EconomicsRow, OutcomeMetrics
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.stats import cohens_dz_from_summary, hedges_correction, mean_change_from_summary
@@ -44,9 +51,19 @@ def _g(raw: OutcomeMetrics, n: int) -> dict[str, float]:
     return {"hedges_g": g_pub, "g_ci_low": g_pub - half, "g_ci_high": g_pub + half}
 
 
-def public_outcome(raw: M, public: M, section: str) -> M:
+def _means(row: M, policy: DisclosurePolicy) -> M:
+    """Means and SDs to the decimals their published count allows (:data:`.implied.MEANS`)."""
+    values: dict[str, Any] = {}
+    for field, n_field in MEANS.items():
+        value, n = getattr(row, field), getattr(row, n_field)
+        if value is not None and n is not None:
+            values[field] = round(value, mean_decimals(n, policy))
+    return dataclasses.replace(row, **values) if values else row
+
+
+def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) -> M:
     """The public outcome row (see the module docstring)."""
-    row = rounded(hide_implied(public, section), section)
+    row = _means(rounded(hide_implied(public, section), section), policy)
     n, mean, sd = row.n_paired, row.mean_change, row.sd_change
     values: dict[str, Any] = {}
     if n is not None and n >= 2 and mean is not None and sd is not None:
@@ -63,11 +80,11 @@ def public_outcome(raw: M, public: M, section: str) -> M:
     return rounded(dataclasses.replace(row, **values), section)
 
 
-def _money(value: float | None, scale: float | None = None) -> float | None:
+def _money(value: float | None, scale: float | None = None, places: int = 1) -> float | None:
     if value is None:
         return None
     if scale:  # a WELLBY value: the published life-satisfaction change × £ per point
-        return float(round(round(value / scale, 1) * scale))
+        return float(round(round(value / scale, places) * scale))
     return float(round(value))
 
 
@@ -86,8 +103,9 @@ def public_economics(public: EconomicsRow, policy: DisclosurePolicy) -> Economic
         else:
             assumptions[name] = policy.round_count(value)
     values: dict[str, Any] = {}
+    places = 1 if row.n is None else mean_decimals(row.n, policy)
     if row.quantity == "life_satisfaction_change":
-        values = {f: None if (v := getattr(row, f)) is None else round(v, 1) for f in _VALUES}
+        values = {f: None if (v := getattr(row, f)) is None else round(v, places) for f in _VALUES}
     elif row.quantity == "wellby_value_per_participant":
         scale = {
             "mean": assumptions.get("adjusted_value"),
@@ -96,7 +114,7 @@ def public_economics(public: EconomicsRow, policy: DisclosurePolicy) -> Economic
             "low": assumptions.get("adjusted_low"),
             "high": assumptions.get("adjusted_high"),
         }
-        values = {f: _money(getattr(row, f), scale[f]) for f in _VALUES}
+        values = {f: _money(getattr(row, f), scale[f], places) for f in _VALUES}
     else:
         values = {f: _money(getattr(row, f)) for f in _VALUES}
     return dataclasses.replace(
