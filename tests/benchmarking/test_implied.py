@@ -6,9 +6,17 @@ import dataclasses
 import typing
 
 from peerbench.benchmarking import BenchmarkResult, controlled
-from peerbench.benchmarking.implied import COUNTS, IMPLIES, PRECISION, hide_implied, rounded
+from peerbench.benchmarking.implied import (
+    COUNTS,
+    IMPLIES,
+    PRECISION,
+    hide_implied,
+    mean_decimals,
+    rounded,
+)
 from peerbench.benchmarking.result import SECTIONS
 from peerbench.benchmarking.rows import OutcomeRow
+from peerbench.disclosure import DisclosurePolicy
 
 _NUMBERS = {int, float}
 _NOT_FIGURES = {"suppressed"}  # the reasons, not a published figure
@@ -67,7 +75,28 @@ def test_a_hidden_count_hides_every_statistic_that_implies_it() -> None:
 
 def test_public_precision() -> None:
     row = rounded(_row(mean_change=49 / 11, d_z=0.78146, coverage=0.123456), "outcomes")
-    assert row.mean_change == 4.5 and row.d_z == 0.78 and row.coverage == 0.123456
+    # Effect sizes to 2 decimals; means are left to mean_decimals; proportions are
+    # recomputed from rounded counts and keep their digits.
+    assert row.mean_change == 49 / 11 and row.d_z == 0.78 and row.coverage == 0.123456
+
+
+def test_mean_decimals_grow_with_the_published_count() -> None:
+    policy = DisclosurePolicy()
+    assert [mean_decimals(n, policy) for n in (10, 95, 100, 105, 995, 1000, 1005, 99_995)] == [
+        1,
+        1,
+        1,
+        2,
+        2,
+        2,
+        3,
+        3,
+    ]
+    # The guarantee behind it: with d decimals, n_low·10⁻ᵈ ≥ 1 for every candidate count.
+    for n in range(10, 3000, 5):
+        d = mean_decimals(n, policy)
+        assert max(n - 2, 10) * 10.0**-d >= 1
+    assert mean_decimals(10, DisclosurePolicy(min_n=2)) == 0
 
 
 def test_public_rows_follow_the_map(reference_public: BenchmarkResult) -> None:

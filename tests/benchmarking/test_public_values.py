@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from peerbench.benchmarking import BenchmarkResult
+from peerbench.benchmarking.implied import mean_decimals
 from peerbench.benchmarking.public_values import ASSUMPTION_COUNTS
+from peerbench.disclosure import DisclosurePolicy
 from peerbench.stats import cohens_dz_from_summary, mean_change_from_summary
 
 
@@ -17,8 +19,9 @@ def test_intervals_are_recomputed_from_the_published_row(
         if row.change_ci_low is None or row.n_paired is None:
             continue
         assert row.mean_change is not None and row.sd_change is not None
-        assert row.mean_change == round(row.mean_change, 1)
-        assert row.sd_change == round(row.sd_change, 1)
+        places = mean_decimals(row.n_paired, DisclosurePolicy())
+        assert row.mean_change == round(row.mean_change, places)
+        assert row.sd_change == round(row.sd_change, places)
         change = mean_change_from_summary(row.n_paired, row.mean_change, row.sd_change)
         assert row.change_ci_low == round(change.ci_low, 2)
         assert row.change_ci_high == round(change.ci_high, 2)
@@ -64,7 +67,8 @@ def test_economics_assumptions_show_published_counts(reference_public: Benchmark
             elif value is not None:
                 assert value % base == 0 and not 1 <= value <= 7
         if row.quantity == "life_satisfaction_change" and row.mean is not None:
-            assert row.mean == round(row.mean, 1)
+            assert row.n is not None
+            assert row.mean == round(row.mean, mean_decimals(row.n, DisclosurePolicy()))
         if row.kind == "service_use" and row.mean is not None:
             assert row.mean == round(row.mean)
     assert seen
