@@ -38,6 +38,17 @@ from peerbench.stats import cohens_dz_from_summary, hedges_correction, mean_chan
 M = TypeVar("M", bound=OutcomeMetrics)
 _Z95 = 1.959963984540054
 ASSUMPTION_COUNTS = ("n", "n_paired", "n_complete")
+RECOMPUTED = (
+    "change_ci_low",
+    "change_ci_high",
+    "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
+    "hedges_g",
+    "g_ci_low",
+    "g_ci_high",
+)
+"""Outcome fields recomputed from the published row (withheld if they cannot be)."""
 
 
 def _g(raw: OutcomeMetrics, n: int) -> dict[str, float]:
@@ -75,9 +86,14 @@ def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) ->
             values |= {"d_z": dz.estimate, "d_z_ci_low": dz.ci_low, "d_z_ci_high": dz.ci_high}
     if n is not None and row.hedges_g is not None:
         values |= _g(raw, n)
-    if not values:
+    # Whatever could not be recomputed from the published row (e.g. an SD that rounds
+    # to 0) would carry the true n: withhold it.
+    stale = [f for f in RECOMPUTED if getattr(row, f) is not None and f not in values]
+    if not values and not stale:
         return row
-    return rounded(dataclasses.replace(row, **values), section)
+    marks = {**row.suppressed, **dict.fromkeys(stale, SECONDARY)}
+    values |= dict.fromkeys(stale)
+    return rounded(dataclasses.replace(row, **values, suppressed=marks), section)
 
 
 def _money(value: float | None, scale: float | None = None, places: int = 1) -> float | None:
