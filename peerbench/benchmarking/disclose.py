@@ -13,11 +13,15 @@ the published totals. Tables published together are controlled together:
   (service rows + pooled row per kind × quantity) and reach (per period) likewise;
 * networks: a network count is also hidden (``secondary``) wherever a service count of
   the same column and comparison is hidden, since networks are sums of services;
-* derived sections reuse the controlled outcome counts: funnel, forest and case-mix
-  ``n`` are the service's published ``n_paired``; pooled ``n_paired`` of meta-analysis
-  and subgroups is hidden when any service's ``n_paired`` in that comparison is; the
-  reliable-improvement funnel and the Wilson intervals are recomputed from rounded
-  counts.
+* statistics that imply counts (:mod:`.implied`): a statistic is hidden with any count
+  it implies; beside rounded counts, means/SDs go to one decimal and intervals, SEs,
+  effect sizes and adjusted R² are recomputed from the published counts
+  (:mod:`.public_values`); economic assumptions show the published counts;
+* derived sections are recomputed from the public outcome rows: funnels (a service
+  with a hidden ``n_paired`` is not plotted), forest, meta-analysis and subgroups (a
+  service whose n is hidden still enters the pooled estimate with its own g and
+  variance, but its forest row and the pooled ``n_paired`` are hidden); case-mix
+  ``n`` is the published ``n_paired``.
 
 Owner view: rows of the viewer's own services (and a pooled row made only of them) are
 shown unrounded and unsuppressed; everything else is exactly what the public sees, so
@@ -25,8 +29,9 @@ two viewers never get inconsistent patterns. Counts of services (``k``, ``levels
 ``df``) are not counts of people and are published as they are.
 
 Limit: the protection is the disclosure module's (exact recovery from the published
-linear margins, per comparison); an organisation's knowledge of its own rows is not
-modelled as extra equations.
+linear margins, per comparison) plus the implication model, checked by
+:mod:`.attack`; an organisation's knowledge of its own rows is not modelled as extra
+equations (SPEC §12.12 lists the limits).
 """
 
 from __future__ import annotations
@@ -39,7 +44,14 @@ from typing import Any, TypeVar
 from peerbench.benchmarking import comparisons
 from peerbench.benchmarking.casemix import ESTIMATES as CASEMIX_ESTIMATES
 from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
+from peerbench.benchmarking.implied import hide_implied, rounded
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N, COUNT_FIELDS, STATISTIC_N
+from peerbench.benchmarking.public_values import (
+    public_casemix_fit,
+    public_casemix_service,
+    public_economics,
+    public_outcome,
+)
 from peerbench.benchmarking.result import BenchmarkResult, DisclosureInfo
 from peerbench.benchmarking.rows import OutcomeMetrics, OutcomeRow, Row
 from peerbench.benchmarking.sufficiency import withhold_thin
@@ -135,6 +147,17 @@ def _n_lookup(outcomes: Sequence[OutcomeRow]) -> dict[tuple[str, ...], OutcomeRo
     return {(r.service_id, *_outcome_key(r)): r for r in outcomes}
 
 
+def _analysis_rows(raw: Sequence[OutcomeRow], public: Sequence[OutcomeRow]) -> list[OutcomeRow]:
+    """Public rows, with Hedges' g and its interval (2 decimals) where only n hides them."""
+    out = []
+    for true, shown in zip(raw, public, strict=True):
+        if shown.n_paired is None and shown.hedges_g is None and true.g_ci_low is not None:
+            g = {f: round(getattr(true, f), 2) for f in ("hedges_g", "g_ci_low", "g_ci_high")}
+            shown = dataclasses.replace(shown, **g)
+        out.append(shown)
+    return out
+
+
 def _derived(
     result: BenchmarkResult,
     public: Sequence[OutcomeRow],
@@ -159,8 +182,8 @@ def _derived(
         if group in hidden:
             marks = {**row.suppressed, field: SECONDARY}
             return dataclasses.replace(row, **{field: None}, suppressed=marks)
-        rounded: dict[str, Any] = {field: policy.round_count(value)}
-        return dataclasses.replace(row, **rounded)
+        changes: dict[str, Any] = {field: policy.round_count(value)}
+        return dataclasses.replace(row, **changes)
 
     def key(r: Any) -> tuple[str, str, str]:
         return (r.instrument, r.period, r.timepoint)
@@ -174,27 +197,25 @@ def _derived(
         cleared = dict.fromkeys(fields)
         return dataclasses.replace(row, **cleared, suppressed={**row.suppressed, **marks})
 
-    point_fields = (
-        "value",
-        "se",
-        "precision",
-        "z",
-        "limit_95_low",
-        "limit_95_high",
-        "limit_998_low",
-        "limit_998_high",
-        "flag",
-    )
-    points = [
-        copy_n(min_n(p, "n", point_fields), p.service_id, "n", key(p)) for p in result.funnel_points
+    # Funnels, meta-analysis, forest and subgroups are recomputed from the published
+    # outcome rows, so they imply no count beyond those rows (see .implied).
+    groups = comparisons.group_rows(public)
+    points, summaries = comparisons.funnels(groups)
+    # Meta-analysis and subgroups pool every service with an estimate: a service whose
+    # n is hidden enters with its own g and variance (they bound n but cannot pin it,
+    # as its baseline/follow-up correlation is not published); its forest row and the
+    # pooled n are hidden.
+    analysis = comparisons.group_rows(_analysis_rows(result.outcomes, public))
+    meta_rows, forest_rows = comparisons.meta(analysis)
+    services = {s.service_id: s for s in result.services}
+    levels, tests = comparisons.subgroups(analysis, services, result.options.by)
+    forest = [
+        hide_implied(copy_n(f, f.service_id, "n_paired", key(f)), "forest") for f in forest_rows
     ]
-    points = [p for p in points if p.metric != "reliable_improvement"]
-    summaries = [s for s in result.funnels if s.metric != "reliable_improvement"]
-    for group, rows in comparisons.group_rows(public).items():
-        found = comparisons.proportion_funnel(group, [r for r in rows if r.share_improved])
-        if found is not None:
-            points += found[0]
-            summaries.append(found[1])
+    terms: dict[tuple[str, str, str], int] = defaultdict(int)
+    for coefficient in result.casemix_coefficients:
+        if coefficient.term != "const":
+            terms[key(coefficient)] += 1
     fits = []
     for fit in result.casemix_fit:
         total = pooled.get(key(fit))
@@ -203,20 +224,18 @@ def _derived(
     return {
         "funnel_points": tuple(points),
         "funnels": tuple(summaries),
-        "forest": tuple(
-            copy_n(
-                min_n(f, "n_paired", ("estimate", "ci_low", "ci_high")),
-                f.service_id,
-                "n_paired",
-                key(f),
-            )
-            for f in result.forest
+        "forest": tuple(forest),
+        "meta": tuple(total_n(m, "n_paired", key(m)) for m in meta_rows),
+        "subgroups": tuple(total_n(s, "n_paired", key(s)) for s in levels),
+        "subgroup_tests": tuple(tests),
+        "casemix_fit": tuple(public_casemix_fit(f, terms[key(f)]) for f in fits),
+        "casemix_coefficients": tuple(
+            rounded(c, "casemix_coefficients") for c in result.casemix_coefficients
         ),
-        "meta": tuple(total_n(m, "n_paired", key(m)) for m in result.meta),
-        "subgroups": tuple(total_n(s, "n_paired", key(s)) for s in result.subgroups),
-        "casemix_fit": tuple(fits),
         "casemix_services": tuple(
-            copy_n(min_n(c, "n", CASEMIX_ESTIMATES), c.service_id, "n", key(c))
+            public_casemix_service(
+                c, copy_n(min_n(c, "n", CASEMIX_ESTIMATES), c.service_id, "n", key(c))
+            )
             for c in result.casemix_services
         ),
     }
@@ -270,11 +289,22 @@ def controlled(
 
         return tuple(r if mine(r) else p for r, p in zip(raw, public, strict=True))
 
+    def pick_keyed(raw: Sequence[R], public: Sequence[R]) -> tuple[R, ...]:
+        """Like ``pick`` for sections recomputed from the public rows (keys may differ)."""
+        own = {r.key(): r for r in raw if getattr(r, "service_id", None) in owned}
+        shown = [own.pop(p.key(), p) for p in public]
+        return (*shown, *own.values())
+
     outcome_rows = [*result.outcomes, *result.pooled]
     public_all = _control(
         outcome_rows, _outcome_key, lambda r: getattr(r, "service_id", TOTAL), OUTCOMES, policy
     )
-    public_all = [_wilson(r) for r in public_all]
+    public_all = [
+        public_outcome(
+            raw, _wilson(r), "outcomes" if isinstance(raw, OutcomeRow) else "pooled", policy
+        )
+        for raw, r in zip(outcome_rows, public_all, strict=True)
+    ]
     public = [r for r in public_all if isinstance(r, OutcomeRow)]
     public_pooled = public_all[len(result.outcomes) :]
     networks = _control(
@@ -285,7 +315,10 @@ def controlled(
         policy,
         forced=_network_forced(public),
     )
-    networks = [_wilson(r) for r in networks]
+    networks = [
+        public_outcome(raw, _wilson(r), "networks", policy)
+        for raw, r in zip(result.networks, networks, strict=True)
+    ]
     sustainment = _control(
         result.sustainment,
         lambda r: (r.instrument, r.period, r.horizon),
@@ -293,10 +326,13 @@ def controlled(
         SUSTAINMENT,
         policy,
     )
+    sustainment = [hide_implied(r, "sustainment") for r in sustainment]
     reach = _control(result.reach, lambda r: r.period, _service, REACH, policy)
+    reach = [hide_implied(r, "reach") for r in reach]
     economics = _control(
         result.economics, lambda r: (r.kind, r.quantity), _service, ECONOMICS, policy
     )
+    economics = [public_economics(r, policy) for r in economics]
     derived = _derived(result, public, policy)
     out = dataclasses.replace(
         result,
@@ -313,10 +349,12 @@ def controlled(
         economics=pick(result.economics, economics),
         funnel_points=derived["funnel_points"],
         funnels=derived["funnels"],
-        forest=pick(result.forest, derived["forest"]),
+        forest=pick_keyed(result.forest, derived["forest"]),
         meta=derived["meta"],
         subgroups=derived["subgroups"],
+        subgroup_tests=derived["subgroup_tests"],
         casemix_fit=derived["casemix_fit"],
+        casemix_coefficients=derived["casemix_coefficients"],
         casemix_services=pick(result.casemix_services, derived["casemix_services"]),
     )
     return withhold_thin(out, policy.min_services)

@@ -10,6 +10,7 @@ import pytest
 
 from peerbench.aggregate import BenchmarkSource
 from peerbench.benchmarking import BenchmarkOptions
+from peerbench.benchmarking.attack import attack, small_published
 from peerbench.benchmarking.compute import compute
 from peerbench.benchmarking.outcome_stats import COUNT_FIELDS
 from peerbench.client import PeerbenchClient, PeerbenchError
@@ -125,6 +126,17 @@ def test_analyst_sees_every_figure_controlled(server: Server, submitted: dict[st
     assert page["result"]["outcomes"]
     for row in [*page["result"]["outcomes"], *page["result"]["pooled"]]:
         _assert_controlled(row)
+
+
+def test_public_benchmark_survives_the_attack(server: Server, submitted: dict[str, str]) -> None:
+    """The API's public result: no rounded or hidden count can be pinned (attack.py)."""
+    for who in ("analyst", "admin"):
+        result = _get(server, who).json()["result"]
+        assert result["disclosure"]["owner_services"] == []
+        counts = attack(result)
+        assert sum(c.protected and bool(c.candidates) for c in counts) > 50
+        assert [c for c in counts if c.pinned] == []
+        assert small_published(result) == []
 
 
 def test_funnel_and_meta_analysis_filter_the_controlled_result(

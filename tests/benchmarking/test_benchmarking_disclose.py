@@ -107,4 +107,6 @@ def test_network_rows_pool_services_and_hide_what_services_hide() -> None:
     north = next(n for n in public.networks if n.network == "north" and n.timepoint == "end")
     # Service n_paired cells are hidden in this comparison, so network totals are too.
     assert north.n_paired is None and north.suppressed["n_paired"] == "secondary"
-    assert north.mean_change is not None
+    # Every statistic resting on the hidden n_paired is hidden with it (.implied).
+    for field in ("mean_change", "sd_change", "change_ci_low", "d_z", "hedges_g"):
+        assert getattr(north, field) is None and north.suppressed[field] == "secondary"

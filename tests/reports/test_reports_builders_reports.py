@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
 from peerbench.benchmarking import BenchmarkOptions, controlled
+from peerbench.benchmarking.attack import attack, small_published
 from peerbench.benchmarking.sufficiency import group_key, smallest_groups
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.reports.builders import (
@@ -16,6 +19,7 @@ from peerbench.reports.builders import (
     key_figures,
     largest_and_smallest,
     load_report_data,
+    write,
 )
 from peerbench.reports.builders.network import _Context as network_context
 from peerbench.reports.builders.quotes import quotable
@@ -231,3 +235,22 @@ def test_unknown_kind_is_refused() -> None:
 def test_builders_are_deterministic() -> None:
     first = render_html(build_network_report(small_data()))
     assert first == render_html(build_network_report(small_data()))
+
+
+def test_report_figures_survive_the_attack(reports: dict[str, Report], tmp_path: Path) -> None:
+    """What the network and commissioner reports (and their .figures.json) are built from
+    pins no count, and every number of people they print is a published (rounded) count."""
+    data = small_data()
+    public = controlled(data.raw, data.policy).to_dict()
+    assert [c for c in attack(public) if c.pinned] == []
+    assert small_published(public) == []
+    for kind in ("network", "commissioner"):
+        (_, summary) = write(reports[kind], tmp_path, kind)
+        figures = json.loads(summary.read_text(encoding="utf-8"))
+        people = [
+            int(n.replace(",", ""))
+            for figure in figures["key_figures"]
+            for n in re.findall(r"([\d,]+) people", figure["value"] or "")
+        ]
+        assert people, kind
+        assert all(n % 5 == 0 and not 1 <= n <= 7 for n in people), (kind, people)
