@@ -113,7 +113,12 @@ def _request_kwargs(case: Any, authorization: str | None) -> dict[str, Any]:
     elif data is not None:
         kwargs["data"] = data
     if sent.get("files") is not None:
-        kwargs["files"] = sent["files"]
+        # Schemathesis puts form fields in ``files`` as ``(None, value)``; httpx reads
+        # every part's content, so a number is sent as its text (as a browser would).
+        kwargs["files"] = [
+            (name, tuple(str(v) if isinstance(v, (int, float)) else v for v in part))
+            for name, part in sent["files"]
+        ]
     return kwargs
 
 

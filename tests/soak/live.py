@@ -192,7 +192,7 @@ def expected_rows(body: dict[str, Any]) -> dict[str, int]:
 class PoolState:
     """What the database and the pooled store hold after a run."""
 
-    statuses: dict[str, str]  # submission id -> status
+    statuses: dict[str, str]  # submission id -> status (or "superseded")
     organisation_of: dict[str, str]
     current: dict[tuple[str, str, str], str]  # (org, period, record type) -> submission id
     versions: dict[str, dict[str, int]]  # submission id -> record type -> rows in its file
@@ -208,7 +208,17 @@ def pool_state(settings: Settings) -> PoolState:
         with context.db.session() as session:
             submissions = list(session.scalars(select(Submission)))
             versions = list(session.scalars(select(PoolVersion)))
-            statuses = {s.id: s.status for s in submissions}
+            # An accepted submission whose every version a later one superseded reads
+            # as "superseded" here (the database keeps that on the versions).
+            live = {v.submission_id for v in versions if v.is_current or not v.superseded_by}
+            statuses = {
+                s.id: "superseded"
+                if s.status == "accepted"
+                and s.id not in live
+                and any(v.submission_id == s.id for v in versions)
+                else s.status
+                for s in submissions
+            }
             organisation_of = {s.id: s.organisation_id for s in submissions}
             current = {
                 (v.organisation_id, v.period, v.record_type): v.submission_id

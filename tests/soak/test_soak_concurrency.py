@@ -108,7 +108,7 @@ def test_twenty_clients_exact_counts(settings: Settings, slices: dict[str, Path]
     assert len(statuses) == CLIENTS * VERSIONS
     assert statuses.count("accepted") == CLIENTS
     assert statuses.count("superseded") == CLIENTS * (VERSIONS - 1)
-    assert {state.current[(org, PERIOD, "outcomes")] for org in orgs} == {
+    assert {state.current[(org, PERIOD, "outcome")] for org in orgs} == {
         sids[-1] for sids in ids.values()
     }
     for record_type, counts in state.current_rows.items():
@@ -116,7 +116,7 @@ def test_twenty_clients_exact_counts(settings: Settings, slices: dict[str, Path]
             expected_rows(bodies[org][-1]).get(record_type, 0) for org in orgs
         )
     assert _audited(settings, "submission.created") == CLIENTS * VERSIONS
-    outcome_rows = sum(state.current_rows["outcomes"].values())
+    outcome_rows = sum(state.current_rows["outcome"].values())
     record_figures(
         f"concurrency-{settings.resolved_database_url().split(':')[0]}",
         {
