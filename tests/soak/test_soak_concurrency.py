@@ -148,6 +148,16 @@ def test_twenty_clients_race_for_one_period(
         answers = list(pool.map(client, range(CLIENTS)))
     state = pool_state(settings)
     statuses = list(state.statuses.values())
+    record_figures(
+        f"race-{settings.resolved_database_url().split(':')[0]}",
+        {
+            "clients": CLIENTS,
+            "submissions": len(statuses),
+            "accepted_current": statuses.count("accepted"),
+            "superseded": statuses.count("superseded"),
+            "failed": statuses.count("failed"),
+        },
+    )
     assert [a["status"] for a in answers].count("failed") == 0, answers
     assert len(statuses) == CLIENTS
     assert statuses.count("accepted") == 1
