@@ -36,6 +36,8 @@ from tests.soak.live import (
     variant,
 )
 
+pytestmark = pytest.mark.soak  # make soak only
+
 CLIENTS = 20
 VERSIONS = 3
 RACE_PERIOD = "2026-Q2"

@@ -17,6 +17,8 @@ from tests.api.fuzzing import KNOWN_ITEM_8, ROLES, Tally, fuzz_operation, operat
 from tests.api.harness import running_server, synth_slices
 from tests.soak.live import record_figures
 
+pytestmark = pytest.mark.soak  # make soak only
+
 EXAMPLES = 16
 COSTLY_EXAMPLES = {"/v1/reports": 3, "/v1/benchmarks": 6}
 """Fewer cases where each new query recomputes (seconds per case on a busy machine)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
 from peerbench.server.db.models import Submission
@@ -30,6 +31,8 @@ from tests.soak.live import (
     settings_for,
     variant,
 )
+
+pytestmark = pytest.mark.soak  # make soak only
 
 KILLS = 20
 SENDS_PER_CLIENT = 4
