@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 
-.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports
+.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports \
+	soak soak-reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,18 @@ pytest: $(STAMP)
 	scripts/test-postgres.sh stop >/dev/null; exit $$status
 
 test: lint typecheck pytest
+
+# The long reliability runs (tests/soak, marker `soak`): a thousand fuzzed requests,
+# twenty SIGKILLs of a real server during ingestion, twenty concurrent clients on SQLite
+# and PostgreSQL. Figures are appended to $(SOAK_REPORT) (JSON lines).
+SOAK_REPORT ?= soak-report.jsonl
+soak-reliability: $(STAMP)
+	@rm -f $(SOAK_REPORT)
+	@eval "$$(scripts/test-postgres.sh)"; \
+	PEERBENCH_SOAK_REPORT=$(abspath $(SOAK_REPORT)) $(BIN)/pytest -q -m soak tests/soak; \
+	status=$$?; scripts/test-postgres.sh stop >/dev/null; exit $$status
+
+soak: soak-reliability
 
 schema: $(STAMP)
 	$(BIN)/peerbench schema generate --out schema --spec SPEC.md
