@@ -100,19 +100,6 @@ AUDITED: dict[str, str] = {
 }
 # fmt: on
 
-ITEM_3 = "issue 11 item 3, fixed on branch h5"
-KNOWN: dict[tuple[str, str], str] = {
-    # A member whose agreement has not started reads the network's data.
-    (endpoint, "D"): ITEM_3
-    for endpoint in (
-        "GET /v1/benchmarks",
-        "GET /v1/benchmarks/funnel",
-        "GET /v1/benchmarks/meta-analysis",
-        "GET /v1/reports/network/figures",
-        "GET /v1/reports/network",
-    )
-}
-
 
 @dataclass
 class World:
@@ -240,9 +227,7 @@ def _cells() -> list[Any]:
     for endpoint, statuses in MATRIX.items():
         assert len(statuses) == len(PRINCIPALS), endpoint
         for principal, status in zip(PRINCIPALS, statuses, strict=True):
-            reason = KNOWN.get((endpoint, principal))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            cells.append(pytest.param(endpoint, principal, status, marks=marks))
+            cells.append(pytest.param(endpoint, principal, status))
     return cells
 
 

@@ -41,7 +41,6 @@ pytestmark = pytest.mark.soak  # make soak only
 CLIENTS = 20
 VERSIONS = 3
 RACE_PERIOD = "2026-Q2"
-ITEM_5 = "issue 11 item 5, fixed on branch h5"
 
 
 @pytest.fixture(scope="module")
@@ -133,11 +132,7 @@ def test_twenty_clients_exact_counts(settings: Settings, slices: dict[str, Path]
     )
 
 
-def test_twenty_clients_race_for_one_period(
-    settings: Settings, slices: dict[str, Path], request: pytest.FixtureRequest
-) -> None:
-    if settings.resolved_database_url().startswith("postgresql"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=ITEM_5))
+def test_twenty_clients_race_for_one_period(settings: Settings, slices: dict[str, Path]) -> None:
     org = sorted(slices)[0]
     keys = seeded(settings, [org], extra_keys={org: CLIENTS})
     bodies = [variant(slices[org], n, RACE_PERIOD) for n in range(CLIENTS)]
