@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 
-.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports
+.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports soak mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ reference-reports: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Long checks kept out of `make test`; each part of the soak is its own target.
+soak: mutation
+
+# Mutation testing of the privacy- and statistics-critical modules (scripts/mutation.py):
+# fails when a module has under 90% of its mutants killed, or when a mutant survives that
+# tests/mutation/survivors.md does not list with its reason. About an hour on 2 cores.
+mutation: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice $(BIN)/python scripts/mutation.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -178,29 +178,25 @@ def _mutations_of(root: ast.stmt) -> Iterator[tuple[ast.stmt, int, str]]:
         if isinstance(parent, ast.JoinedStr):
             skip.update(id(n) for n in ast.walk(parent) if n is not parent)
     for node in list(ast.walk(root)):
-        if id(node) in skip or node is root and not isinstance(node, (ast.If, ast.Return)):
+        if id(node) in skip or node is root:
             continue
         for replacement, label in _variants(node):
             description = f"{_short(node)} → {_short(replacement)}"
             if label:
                 description = f"{_short(node)} {label}"
-            if node is root:
-                assert isinstance(replacement, ast.stmt)
-                yield replacement, node.lineno, description  # type: ignore[attr-defined]
-                continue
-            parent, field, index = parents[id(node)]
+            parent, field, slot = parents[id(node)]
             original = getattr(parent, field)
-            if index is None:
+            if slot is None:
                 setattr(parent, field, replacement)
             else:
-                original[index] = replacement
+                original[slot] = replacement
             try:
                 yield copy.deepcopy(root), getattr(node, "lineno", 0), description
             finally:
-                if index is None:
+                if slot is None:
                     setattr(parent, field, original)
                 else:
-                    original[index] = node
+                    original[slot] = node
 
 
 def mutants(module_path: str) -> list[Mutant]:
@@ -268,11 +264,11 @@ def apply(mutant: Mutant) -> None:
     module = importlib.import_module(_module_name(mutant.module))
     if mutant.scope == "<module>":
         code = compile(ast.fix_missing_locations(ast.Module([mutant.tree], [])), "<mutant>", "exec")
-        exec(code, module.__dict__)  # noqa: S102 - the point of a mutant
+        exec(code, module.__dict__)
         return
     namespace = dict(module.__dict__)
     tree = ast.fix_missing_locations(ast.Module([_strip(mutant.tree)], []))
-    exec(compile(tree, str(ROOT / mutant.module), "exec"), namespace)  # noqa: S102
+    exec(compile(tree, str(ROOT / mutant.module), "exec"), namespace)
     name = mutant.scope.split(".")[-1]
     new = namespace[name]
     live = _live_function(module, mutant.scope)
@@ -296,7 +292,7 @@ def _run_child(tests: tuple[str, ...], mutant: Mutant | None, timeout: float) ->
 
             args = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", *tests]
             status = int(pytest.main(args))
-        except BaseException:  # noqa: BLE001 - any error while running means "killed"
+        except BaseException:
             status = 4
         finally:
             os._exit(status)

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
-
-from scipy import stats
 
 from peerbench.stats import poisson_interval, wilson_bounds, wilson_interval
 
@@ -86,7 +85,9 @@ def test_confidence_must_lie_strictly_between_zero_and_one(confidence: float) ->
     ("events", "n"),
     [(-1, 10), ([2, -1], [10, 10]), (11, 10), (1, 0), (float("nan"), 10), (1, float("nan"))],
 )
-def test_events_must_lie_between_zero_and_n(events: object, n: object) -> None:
+def test_events_must_lie_between_zero_and_n(
+    events: float | list[int], n: float | list[int]
+) -> None:
     with pytest.raises(ValueError, match="between 0 and n"):
         wilson_interval(events, n)
 
@@ -96,7 +97,7 @@ def test_wilson_edges_are_exact_and_arrays_broadcast() -> None:
     result = wilson_interval([0, 10, 0], [10, 10, 1])
     assert result.lower[0] == 0.0 and result.upper[1] == 1.0 and result.lower[2] == 0.0
     assert 0 < result.upper[0] < 1 and 0 < result.lower[1] < 1
-    low, high = proportion_confint(10, 10, alpha=0.05, method="wilson")
+    low, _ = proportion_confint(10, 10, alpha=0.05, method="wilson")
     assert result.lower[1] == pytest.approx(low, abs=1e-12)
     broadcast = wilson_interval([1, 2, 3], 10, confidence=0.8)
     assert broadcast.n.tolist() == [10.0, 10.0, 10.0] and broadcast.confidence == 0.8
