@@ -45,7 +45,10 @@ SURVIVORS = ROOT / "tests" / "mutation" / "survivors.md"
 
 MODULES: dict[str, tuple[str, ...]] = {
     "peerbench/disclosure/primary.py": ("tests/disclosure/test_disclosure_primary.py",),
-    "peerbench/disclosure/secondary.py": ("tests/disclosure/test_disclosure_secondary.py",),
+    "peerbench/disclosure/secondary.py": (
+        "tests/disclosure/test_disclosure_secondary_pins.py",
+        "tests/disclosure/test_disclosure_secondary.py",
+    ),
     "peerbench/schema/pseudonym.py": ("tests/schema/test_pseudonym.py",),
     "peerbench/validators/identifiers.py": ("tests/validators/test_identifiers.py",),
     "peerbench/server/tenancy.py": ("tests/server/test_tenancy.py",),
