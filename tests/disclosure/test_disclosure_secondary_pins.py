@@ -37,5 +37,8 @@ def test_recoverable_cells_edge_cases() -> None:
     assert recoverable_cells(table, [("Nowhere", "c1")]) == []  # not in any line
     # One hidden cell alone is solved from its row: every unknown is determined.
     assert recoverable_cells(table, [("r2", "c1")]) == [("r2", "c1")]
+    # Totals are unknowns too: the grand total is only ever a line's total.
+    assert recoverable_cells(table, [("Total", "Total")]) == [("Total", "Total")]
+    assert recoverable_cells(table, [("r1", "Total")]) == [("r1", "Total")]
     pair = [("r2", "c1"), ("r2", "c2")]
     assert recoverable_cells(table, pair) == pair  # both solvable from their columns

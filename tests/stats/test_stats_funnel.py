@@ -274,3 +274,59 @@ def test_means_limits_with_tau2_both_sides_and_curves() -> None:
     np.testing.assert_allclose(result.curves.upper_998, Z998 * g_total)
     outside = np.abs(y) > Z95 * total
     assert list(result.flag) == ["within"] * 10 and not outside.any()
+
+
+def test_binomial_limits_by_the_appendix_formula() -> None:
+    # Spiegelhalter (2005) A.1.1 written out with scipy's binomial: r, F(r), F(r - 1), a.
+    n, p0 = np.array([20.0, 57.0, 300.0]), 0.3
+    for level in (0.001, 0.025, 0.975, 0.999):
+        r = stats.binom.ppf(level, n, p0)
+        f_r, f_below = stats.binom.cdf(r, n, p0), stats.binom.cdf(r - 1, n, p0)
+        expected = (r - (f_r - level) / (f_r - f_below)) / n
+        np.testing.assert_allclose(binomial_limits(p0, n, level), expected, rtol=1e-12)
+
+
+def test_proportion_limits_without_tau2_are_the_binomial_or_wilson_limits() -> None:
+    result = funnel_proportions(CALM, UNITS_N, adjust="never")
+    p0 = CALM.sum() / UNITS_N.sum()
+    tail95, tail998 = stats.norm.sf(Z95), stats.norm.sf(Z998)
+    np.testing.assert_allclose(result.lower_95, binomial_limits(p0, UNITS_N, tail95))
+    np.testing.assert_allclose(result.upper_95, binomial_limits(p0, UNITS_N, 1 - tail95))
+    np.testing.assert_allclose(result.lower_998, binomial_limits(p0, UNITS_N, tail998))
+    np.testing.assert_allclose(result.upper_998, binomial_limits(p0, UNITS_N, 1 - tail998))
+    grid = np.unique(np.round(np.linspace(40, 300, 100)))  # integer n, smallest to largest
+    assert result.curves.precision.tolist() == grid.tolist()
+    np.testing.assert_allclose(result.curves.lower_95, binomial_limits(p0, grid, tail95))
+    np.testing.assert_allclose(result.curves.upper_998, binomial_limits(p0, grid, 1 - tail998))
+    wilson = funnel_proportions(CALM, UNITS_N, adjust="never", limits="wilson", grid_points=5)
+    for z, lower, upper in (
+        (Z95, wilson.lower_95, wilson.upper_95),
+        (Z998, wilson.lower_998, wilson.upper_998),
+    ):
+        np.testing.assert_allclose(lower, wilson_bounds(p0, UNITS_N, z)[0])
+        np.testing.assert_allclose(upper, wilson_bounds(p0, UNITS_N, z)[1])
+    assert wilson.curves.precision.tolist() == [40, 105, 170, 235, 300]
+    np.testing.assert_allclose(
+        wilson.curves.upper_95, wilson_bounds(p0, wilson.curves.precision, Z95)[1]
+    )
+    assert result.kind == "proportion" and result.precision.tolist() == UNITS_N.tolist()
+
+
+def test_given_targets_and_bad_proportion_inputs() -> None:
+    fixed = funnel_proportions(CALM, UNITS_N, target=0.5, adjust="never")
+    assert fixed.target == 0.5
+    np.testing.assert_allclose(fixed.z, (CALM / UNITS_N - 0.5) / np.sqrt(0.25 / UNITS_N))
+    for events, n in (([1, 2], [10]), ([], []), ([-1, 2], [10, 10]), ([1, 2], [10, 0])):
+        with pytest.raises(ValueError):
+            funnel_proportions(events, n)
+    for target in (0.0, 1.0):
+        with pytest.raises(ValueError, match="strictly between 0 and 1"):
+            funnel_proportions(CALM, UNITS_N, target=target)
+    with pytest.raises(ValueError, match="same non-zero size"):
+        funnel_means([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="same non-zero size"):
+        funnel_means([], [])
+    with pytest.raises(ValueError, match="positive"):
+        funnel_means([1.0, 2.0], [1.0, -1.0])
+    means = funnel_means([1.0, 3.0], [1.0, 1.0], grid_points=7)
+    assert means.kind == "mean" and means.target == 2.0 and len(means.curves.precision) == 7
