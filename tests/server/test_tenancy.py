@@ -276,3 +276,13 @@ def test_names_are_1_to_200_characters(setup: Database, name: str, ok: bool) -> 
         else:
             with pytest.raises(InvalidValueError, match="1-200"):
                 tenancy.create_network(session, id="net9", name=name)
+
+
+def test_lookups_and_creations_return_what_they_name(setup: Database) -> None:
+    with setup.session() as session:
+        assert tenancy.get_network(session, "net1").name == "National Network"
+        assert tenancy.get_organisation(session, "org2").name == "Org Two"
+        network = tenancy.create_network(session, id="net2", name=" Second ")
+        assert (network.id, network.name) == ("net2", "Second")
+        organisation = tenancy.create_organisation(session, id="org3", name="Three")
+        assert organisation.id == "org3" and organisation.region is None
