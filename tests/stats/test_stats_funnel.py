@@ -216,6 +216,9 @@ def test_overdispersed_limits_are_clipped_to_zero_and_one() -> None:
     assert result.overdispersion.tau2 > 0
     assert np.all(result.lower_998 == 0) and np.all(result.upper_998 == 1)
     assert np.all(result.curves.lower_998 == 0) and np.all(result.curves.upper_998 == 1)
+    # 0/10 and 10/10 sit exactly on the clipped limits: on a limit is within, not beyond.
+    assert np.all(result.lower_95 == 0) and np.all(result.upper_95 == 1)
+    assert set(result.flag) == {"within"}
 
 
 def test_proportion_flags_with_tau2_use_both_limits() -> None:
