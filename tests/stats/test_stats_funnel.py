@@ -333,3 +333,17 @@ def test_given_targets_and_bad_proportion_inputs() -> None:
         funnel_means([1.0, 2.0], [1.0, -1.0])
     means = funnel_means([1.0, 3.0], [1.0, 1.0], grid_points=7)
     assert means.kind == "mean" and means.target == 2.0 and len(means.curves.precision) == 7
+
+
+def test_means_z_scores_against_a_non_zero_target() -> None:
+    y = np.array([-3.0, -1.5, -0.5, 0.0, 0.4, 1.0, 1.2, 2.0, 2.5, 4.0])
+    se = np.array([1.0, 0.5, 2.0, 1.0, 1.0, 0.8, 1.5, 1.0, 0.7, 1.2])
+    result = funnel_means(y, se, target=1.0, adjust="always")
+    tau2 = result.overdispersion.tau2
+    assert tau2 > 0 and result.target == 1.0
+    np.testing.assert_allclose(result.z, (y - 1) / se)
+    np.testing.assert_allclose(result.z_adjusted, (y - 1) / np.sqrt(se**2 + tau2))
+    np.testing.assert_allclose(result.upper_95, 1 + Z95 * np.sqrt(se**2 + tau2))
+    np.testing.assert_allclose(result.curves.lower_998[[0, -1]], 1 - Z998 * np.sqrt(
+        1 / np.array([1 / 4.0, 4.0]) + tau2
+    ))  # fmt: skip
