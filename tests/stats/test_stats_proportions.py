@@ -114,6 +114,9 @@ def test_wilson_bounds_by_hand_and_nan_without_n() -> None:
     lower, upper = wilson_bounds(p, np.array([n, 0.0]), z)
     assert lower[0] == pytest.approx(centre - half) and upper[0] == pytest.approx(centre + half)
     assert np.isnan(lower[1]) and np.isnan(upper[1])
+    # Without units there is no bound, even for a target of exactly 0 or 1.
+    edge_low, edge_high = wilson_bounds(np.array([0.0, 1.0]), np.array([0.0, 0.0]), z)
+    assert np.isnan(edge_low).all() and np.isnan(edge_high).all()
 
 
 def test_byar_starts_at_byar_min_and_other_confidences_match_statsmodels() -> None:
