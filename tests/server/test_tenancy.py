@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -148,6 +149,7 @@ def test_valid_key_scopes(setup: Database, role: Role, scope: dict[str, str]) ->
     assert key.network_id == scope.get("network_id")
     assert key.project == scope.get("project")
     assert secret.startswith("pbk_")
+    assert re.fullmatch(r"key_[0-9a-f]{12}", key.id)
 
 
 @pytest.mark.parametrize(
