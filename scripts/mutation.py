@@ -365,9 +365,13 @@ def _warm(tests: tuple[str, ...]) -> None:
 
 
 def run_module(
-    module_path: str, *, progress: Callable[[str], None] = print, limit: int | None = None
+    module_path: str,
+    *,
+    progress: Callable[[str], None] = print,
+    limit: int | None = None,
+    only: list[str] | None = None,
 ) -> Report:
-    """Run every mutant of one module against its mapped tests."""
+    """Run every mutant of one module (or those keyed in ``only``) against its mapped tests."""
     tests = MODULES[module_path]
     importlib.import_module(_module_name(module_path))
     _warm(tests)
@@ -377,7 +381,7 @@ def run_module(
     if baseline != "passed":
         raise SystemExit(f"{module_path}: its tests do not pass unmutated ({baseline})")
     timeout = max(30.0, 5 * (time.monotonic() - start))
-    todo = mutants(module_path)[:limit]
+    todo = [m for m in mutants(module_path) if only is None or m.key in only][:limit]
     for n, mutant in enumerate(todo, 1):
         outcome = _run_child(tests, mutant, timeout)
         report.total += 1
@@ -398,6 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="module paths (default: all in MODULES)")
     parser.add_argument("--list", action="store_true", help="print the mutants, do not run")
     parser.add_argument("--limit", type=int, default=None, help="run only the first N mutants")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        metavar="KEY",
+        help="run only the mutant with this key (repeatable), e.g. to recheck survivors",
+    )
     args = parser.parse_args(argv)
     chosen = args.modules or list(MODULES)
     unknown = [m for m in chosen if m not in MODULES]
@@ -413,10 +424,11 @@ def main(argv: list[str] | None = None) -> int:
     lines = []
     for module_path in chosen:
         print(f"{module_path}: running its mutants against {', '.join(MODULES[module_path])}")
-        report = run_module(module_path, limit=args.limit)
+        report = run_module(module_path, limit=args.limit, only=args.only)
         allowed = listed.get(module_path, {})
         unlisted = [m for m in report.survivors if m.key not in allowed]
-        stale = sorted(set(allowed) - {m.key for m in report.survivors})
+        ran = set(allowed) if args.only is None else set(allowed) & set(args.only)
+        stale = sorted(ran - {m.key for m in report.survivors})
         line = (
             f"{module_path}: {report.killed}/{report.total} killed ({report.score:.0%}), "
             f"{len(report.survivors)} survived ({len(report.survivors) - len(unlisted)} listed), "
@@ -428,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  NEW SURVIVOR line {mutant.line}: - `{mutant.key}` — <reason>")
         for key in stale:
             print(f"  listed but now killed (remove it from {SURVIVORS.name}): {key}")
-        if unlisted or report.score < THRESHOLD:
+        if unlisted or (report.score < THRESHOLD and args.only is None):
             failed = True
     print("\n".join(["", "Summary:", *lines]))
     return 1 if failed else 0
