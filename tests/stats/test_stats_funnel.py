@@ -332,6 +332,8 @@ def test_given_targets_and_bad_proportion_inputs() -> None:
         funnel_means([], [])
     with pytest.raises(ValueError, match="positive"):
         funnel_means([1.0, 2.0], [1.0, -1.0])
+    single = funnel_proportions([0, 5, 1], [1, 10, 1])  # a unit of one is a unit
+    assert single.value.tolist() == [0.0, 0.5, 1.0] and single.target == 0.5
     means = funnel_means([1.0, 3.0], [1.0, 1.0], grid_points=7)
     assert means.kind == "mean" and means.target == 2.0 and len(means.curves.precision) == 7
 
