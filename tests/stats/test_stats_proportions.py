@@ -94,6 +94,10 @@ def test_events_must_lie_between_zero_and_n(
 
 def test_wilson_edges_are_exact_and_arrays_broadcast() -> None:
     # All events, or none, pin the bound to exactly 1 (0) rather than rounding noise.
+    n = np.arange(1, 51)  # the formula alone leaves ±3e-17 at n = 7, 9, 12, ...
+    assert np.all(wilson_interval(np.zeros(50), n).lower == 0.0)
+    assert np.all(wilson_interval(n, n).upper == 1.0)
+    assert np.all(wilson_interval(n, n, confidence=0.998).upper == 1.0)
     result = wilson_interval([0, 10, 0], [10, 10, 1])
     assert result.lower[0] == 0.0 and result.upper[1] == 1.0 and result.lower[2] == 0.0
     assert 0 < result.upper[0] < 1 and 0 < result.lower[1] < 1
