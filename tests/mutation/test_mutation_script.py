@@ -58,7 +58,8 @@ def test_a_mutant_is_installed_into_the_live_function() -> None:
         "    participant_key('x', bytes(16))\n"
         "except ValueError:\n"
         "    print('mutant installed')\n"
-        "[k] = [m for m in mutants('peerbench/schema/pseudonym.py') if m.key == '<module>: 32 → 33']\n"
+        "[k] = [m for m in mutants('peerbench/schema/pseudonym.py')"
+        " if m.key == '<module>: 32 → 33']\n"
         "apply(k)\n"
         "print(pseudonym.KEY_BYTES)\n"
     )

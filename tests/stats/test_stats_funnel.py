@@ -319,7 +319,13 @@ def test_given_targets_and_bad_proportion_inputs() -> None:
     fixed = funnel_proportions(CALM, UNITS_N, target=0.5, adjust="never")
     assert fixed.target == 0.5
     np.testing.assert_allclose(fixed.z, (CALM / UNITS_N - 0.5) / np.sqrt(0.25 / UNITS_N))
-    bad = (([1, 2], [10]), ([], []), ([-1, 2], [10, 10]), ([1, 2], [10, 0]), ([5, 0], [10, 0]))
+    bad: tuple[tuple[list[int], list[int]], ...] = (
+        ([1, 2], [10]),
+        ([], []),
+        ([-1, 2], [10, 10]),
+        ([1, 2], [10, 0]),
+        ([5, 0], [10, 0]),
+    )
     for events, n in bad:
         with pytest.raises(ValueError):
             funnel_proportions(events, n)
