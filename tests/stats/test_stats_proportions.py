@@ -150,3 +150,12 @@ def test_byar_starts_at_byar_min_and_other_confidences_match_statsmodels() -> No
         poisson_interval(float("nan"))
     with pytest.raises(ValueError, match="exposure must be positive"):
         poisson_interval(3, float("nan"))
+
+
+def test_zero_and_fractional_counts() -> None:
+    # Byar's formula at O = 0 (byar_min=0) gives exactly 0, not 0 x infinity.
+    assert float(poisson_interval(0, byar_min=0).lower) == 0.0
+    # The exact interval's chi-square formula holds for a fractional count too.
+    half = poisson_interval(0.5)
+    assert float(half.lower) == pytest.approx(stats.chi2.ppf(0.025, 1.0) / 2)
+    assert float(half.upper) == pytest.approx(stats.chi2.ppf(0.975, 3.0) / 2)
