@@ -53,7 +53,7 @@ soak: mutation
 
 # Mutation testing of the privacy- and statistics-critical modules (scripts/mutation.py):
 # fails when a module has under 90% of its mutants killed, or when a mutant survives that
-# tests/mutation/survivors.md does not list with its reason. About an hour on 2 cores.
+# tests/mutation/survivors.md does not list with its reason. 1-1.5 hours on 2 shared cores.
 mutation: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice $(BIN)/python scripts/mutation.py
 
