@@ -83,11 +83,13 @@ def wilson_interval(
     Elements with ``n = 0`` give NaN.
 
     Raises:
-        ValueError: if any events are negative or exceed n, or the confidence is invalid.
+        ValueError: if any events are negative, exceed n or are not numbers (NaN), or the
+            confidence is not strictly between 0 and 1.
     """
     x = np.asarray(events, dtype=np.float64)
     size = np.asarray(n, dtype=np.float64)
-    if np.any(x < 0) or np.any(x > size):
+    # Written so that NaN fails too: NaN compares false with everything.
+    if not np.all((x >= 0) & (x <= size)):
         raise ValueError("events must lie between 0 and n")
     with np.errstate(divide="ignore", invalid="ignore"):
         p: FloatArray = np.where(size > 0, x / size, np.nan)
@@ -119,15 +121,16 @@ def poisson_interval(
         byar_min: Smallest count that uses Byar's approximation (10 in Fingertips).
 
     Raises:
-        ValueError: if counts are negative or exposures not positive.
+        ValueError: if counts are negative or NaN, exposures not positive, or the
+            confidence is not strictly between 0 and 1.
     """
     z = _z(confidence)
     alpha = 1 - confidence
     obs = np.asarray(count, dtype=np.float64)
     expo = np.asarray(exposure, dtype=np.float64)
-    if np.any(obs < 0):
+    if not np.all(obs >= 0):  # NaN fails too
         raise ValueError("counts must be non-negative")
-    if np.any(expo <= 0):
+    if not np.all(expo > 0):
         raise ValueError("exposure must be positive")
     obs, expo = np.broadcast_arrays(obs, expo)
     use_byar = obs >= byar_min

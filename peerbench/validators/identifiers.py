@@ -70,11 +70,12 @@ def valid_nhs_numbers(digits: npt.NDArray[np.int64]) -> BoolArray:
     """Modulus 11 check for an ``(n, 10)`` array of digits.
 
     The check digit is ``11 - (sum of the first nine digits weighted 10…2) mod 11``;
-    11 becomes 0, and 10 means the number cannot be valid.
+    11 becomes 0, and 10 means the number cannot be valid (no digit equals 10, so the
+    comparison below already fails for it).
     """
     check = 11 - (digits[:, :9] @ NHS_WEIGHTS) % 11
     check = np.where(check == 11, 0, check)
-    valid: BoolArray = (check != 10) & (check == digits[:, 9])
+    valid: BoolArray = check == digits[:, 9]
     return valid
 
 

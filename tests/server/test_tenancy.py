@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -153,6 +154,7 @@ def test_valid_key_scopes(setup: Database, role: Role, scope: dict[str, str]) ->
     assert key.network_id == scope.get("network_id")
     assert key.project == scope.get("project")
     assert secret.startswith("pbk_")
+    assert re.fullmatch(r"key_[0-9a-f]{12}", key.id)
 
 
 @pytest.mark.parametrize(
@@ -200,3 +202,94 @@ def test_list_and_revoke_keys(setup: Database) -> None:
         assert keys[second.id].revoked_at is None
         with pytest.raises(NotFoundError, match="no API key"):
             tenancy.revoke_key(session, "key_missing")
+
+
+@pytest.mark.parametrize(
+    ("scope", "message"),
+    [
+        ({}, "needs a network"),
+        ({"network_id": "net1", "organisation_id": "org1"}, r"and no organisation"),
+        ({"network_id": "net1", "project": "P-1"}, "only researcher"),
+    ],
+)
+def test_network_analyst_keys_have_a_network_and_nothing_else(
+    setup: Database, scope: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidValueError, match=message), setup.session() as session:
+        tenancy.create_key(session, role=Role.NETWORK_ANALYST, **scope)
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        (Role.ADMIN, {"network_id": "net1"}),
+        (Role.RESEARCHER, {"network_id": "net1", "project": "   "}),
+    ],
+)
+def test_more_scope_refusals(setup: Database, role: Role, scope: dict[str, str]) -> None:
+    with pytest.raises(InvalidValueError), setup.session() as session:
+        tenancy.create_key(session, role=role, **scope)
+
+
+def test_researcher_project_is_stored_stripped(setup: Database) -> None:
+    with setup.session() as session:
+        key, _ = tenancy.create_key(
+            session, role=Role.RESEARCHER, organisation_id="org1", project="  P-7 "
+        )
+        assert key.project == "P-7"
+
+
+@pytest.mark.parametrize("reference", ["", "   ", "x" * 201, " " + "x" * 201])
+def test_agreement_reference_must_be_1_to_200_characters(setup: Database, reference: str) -> None:
+    with pytest.raises(InvalidValueError, match="agreement reference"), setup.session() as s:
+        tenancy.add_member(
+            s,
+            network_id="net1",
+            organisation_id="org2",
+            agreement_reference=reference,
+            agreement_start=dt.date(2024, 1, 1),
+        )
+    with setup.session() as session:
+        assert tenancy.networks_of(session, "org2") == []
+
+
+@pytest.mark.parametrize(("reference", "stored"), [("x" * 200, "x" * 200), (" DSA-3 ", "DSA-3")])
+def test_agreement_reference_is_stored_stripped(
+    setup: Database, reference: str, stored: str
+) -> None:
+    with setup.session() as session:
+        membership = tenancy.add_member(
+            session,
+            network_id="net1",
+            organisation_id="org2",
+            agreement_reference=reference,
+            agreement_start=dt.date(2024, 1, 1),
+        )
+        assert membership.agreement_reference == stored
+    with setup.session() as session:
+        assert tenancy.network_member_ids(session, "net1", as_of=dt.date(2024, 1, 1)) == [
+            "org1",
+            "org2",
+        ]
+        assert tenancy.network_member_ids(session, "net1", as_of=dt.date(2023, 12, 31)) == []
+
+
+@pytest.mark.parametrize(("name", "ok"), [("n" * 200, True), ("n" * 201, False), (" Org ", True)])
+def test_names_are_1_to_200_characters(setup: Database, name: str, ok: bool) -> None:
+    with setup.session() as session:
+        if ok:
+            organisation = tenancy.create_organisation(session, id="org9", name=name)
+            assert organisation.name == name.strip()
+        else:
+            with pytest.raises(InvalidValueError, match="1-200"):
+                tenancy.create_network(session, id="net9", name=name)
+
+
+def test_lookups_and_creations_return_what_they_name(setup: Database) -> None:
+    with setup.session() as session:
+        assert tenancy.get_network(session, "net1").name == "National Network"
+        assert tenancy.get_organisation(session, "org2").name == "Org Two"
+        network = tenancy.create_network(session, id="net2", name=" Second ")
+        assert (network.id, network.name) == ("net2", "Second")
+        organisation = tenancy.create_organisation(session, id="org3", name="Three")
+        assert organisation.id == "org3" and organisation.region is None
