@@ -90,13 +90,11 @@ def short_wellby(row: EconomicsRow | None, wording: SuppressionWording) -> str:
     """One-line assumptions and uncertainty for the wellbeing key figure."""
     if row is None or not row.assumptions:
         return "No wellbeing value could be worked out."
-    a = row.assumptions
+    # The assumptions themselves are in Table 1: repeating them here pushed the summary
+    # past its two printed pages once every figure stated its base.
     return (
-        f"Each point of life satisfaction (0–10) gained for a year valued at "
-        f"{fmt.money(a.get('adjusted_value'))} (HM Treasury Green Book, "
-        f"{a.get('target_price_year')} prices); allowing for chance, "
-        f"{_uncertainty(row)}. A value to society, not cash; assumes all the change is due to "
-        "peer support."
+        f"Allowing for chance, {_uncertainty(row)}. A value to society, not cash; assumes all "
+        "the change is due to peer support (assumptions: Table 1)."
     )
 
 
@@ -104,12 +102,10 @@ def short_service_use(row: EconomicsRow | None, wording: SuppressionWording) -> 
     """One-line assumptions and uncertainty for the NHS-use key figure."""
     if row is None or not row.assumptions:
         return "No service-use figures were recorded."
-    a = row.assumptions
     return (
-        f"Fewer GP, A&E, hospital and outpatient contacts in the year, priced at NHS unit "
-        f"costs ({a.get('target_price_year')} prices); allowing for chance, "
+        f"Fewer GP, A&E, hospital and outpatient contacts; allowing for chance, "
         f"{_uncertainty(row)}. Capacity freed, not cash; assumes all the change is due to peer "
-        "support."
+        "support (assumptions: Table 1)."
     )
 
 
