@@ -24,9 +24,10 @@ Algorithm (:func:`secondary_suppression`):
    cell is recoverable. Each round hides at least one more cell, so this ends.
    In an incomplete table (a margin or a cell not published) every cell sharing a line
    with the recoverable one may already be hidden; then the candidates are all
-   published counts. The shape of such a table can also fix a cell by itself (say, a
-   row with no column total whose other cells the margins already account for is 0):
-   no suppression protects it, and the loop stops once every count is hidden.
+   published counts. The shape of such a table can also fix a cell by itself (say,
+   column c0 has one cell and no total, and the grand total is also column c1's
+   total: that cell must be 0): no suppression protects it, and the loop stops once
+   every count is hidden.
 
 Limits, stated honestly: the guarantee is against *exact* recovery from the table's
 own linear equations. It does not bound what an intruder can infer from
