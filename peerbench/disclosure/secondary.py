@@ -22,6 +22,12 @@ Algorithm (:func:`secondary_suppression`):
    sharing a line with it whose suppression (after re-running step 1) makes it
    unrecoverable, or failing that the smallest such cell, and repeats until no hidden
    cell is recoverable. Each round hides at least one more cell, so this ends.
+   In an incomplete table (a margin or a cell not published) every cell sharing a line
+   with the recoverable one may already be hidden; then the candidates are all
+   published counts. The shape of such a table can also fix a cell by itself (say,
+   column c0 has one cell and no total, and the grand total is also column c1's
+   total: that cell must be 0): no suppression protects it, and the loop stops once
+   every count is hidden.
 
 Limits, stated honestly: the guarantee is against *exact* recovery from the table's
 own linear equations. It does not bound what an intruder can infer from
@@ -40,8 +46,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from peerbench.disclosure.table import Key, Table
-
-_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -99,18 +103,25 @@ def _line_rule(
             changed = True
 
 
+def _rank(matrix: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> int:
+    """Rank of a matrix, 0 when it has no entries (numpy's ``matrix_rank`` needs some)."""
+    return int(np.linalg.matrix_rank(matrix)) if matrix.size else 0
+
+
 def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
     """Hidden count cells whose exact value follows from the published margins.
 
     Unknowns are the hidden cells appearing in at least one line; the coefficient
     matrix has one row per line (+1 for interior cells, -1 for the total). A hidden
-    cell is recoverable when every null-space vector is zero at its coordinate.
+    cell is recoverable when every null-space vector is zero at its coordinate, which
+    is the same as: deleting its column lowers the matrix rank (a null-space vector
+    non-zero there would survive as a dependency among the other columns otherwise).
+    numpy's rank tolerance is ample here: the entries are 0 and ±1, so the singular
+    values are exactly 0 (to rounding, about 1e-15) or far from it.
     """
     all_lines = lines(table)
     hidden_set = set(hidden)
     unknowns = sorted({k for line in all_lines for k in line.members if k in hidden_set})
-    if not unknowns:
-        return []
     index = {key: j for j, key in enumerate(unknowns)}
     matrix = np.zeros((len(all_lines), len(unknowns)))
     for i, line in enumerate(all_lines):
@@ -119,14 +130,8 @@ def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
                 matrix[i, index[key]] = 1.0
         if line.total in index:
             matrix[i, index[line.total]] = -1.0
-    # Null space from the SVD: right-singular vectors beyond the matrix rank.
-    _, singular, vt = np.linalg.svd(matrix)
-    rank = int((singular > _TOL * max(matrix.shape)).sum())
-    basis = vt[rank:]
-    if basis.shape[0] == 0:
-        return unknowns
-    free = np.abs(basis).max(axis=0) > _TOL
-    return [key for key, is_free in zip(unknowns, free, strict=True) if not is_free]
+    rank = _rank(matrix)
+    return [key for j, key in enumerate(unknowns) if _rank(np.delete(matrix, j, axis=1)) < rank]
 
 
 def secondary_suppression(table: Table, primary: Collection[Key]) -> set[Key]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peerbench.disclosure import Table, lines, recoverable_cells, secondary_suppression
 from peerbench.disclosure.secondary import _line_rule, _order
+from peerbench.disclosure.table import Cell
 
 GRID = {
     "r1": {"c1": 30, "c2": 10, "c3": 40},
@@ -82,3 +83,79 @@ def test_a_fully_hidden_table_needs_nothing_more() -> None:
     table = Table.from_counts(GRID, margins=True)
     everything = [cell.key for cell in table.cells]
     assert secondary_suppression(table, everything) == set()
+
+
+def _cells(rows: dict[str, dict[str, float]]) -> Table:
+    """A table with only the cells given (an incomplete table: some margins unpublished)."""
+    cells = [
+        Cell(row=r, col=c, value=v, kind="statistic", n=10)
+        if c == "mean"
+        else Cell(row=r, col=c, value=v)
+        for r, row in rows.items()
+        for c, v in row.items()
+    ]
+    return Table(cells=tuple(cells))
+
+
+def test_a_recoverable_cell_with_every_line_hidden_is_protected_from_elsewhere() -> None:
+    # Column c0 has no total and row r1 no total, so four lines:
+    #   r0c0 + r0c1 = r0T,  Tc1 = TT,  r0c1 + r1c1 = Tc1,  r0T = TT.
+    # The line rule hides r0c1, Tc1 and r0T; then r0c0 = r0T - r0c1 = TT - (Tc1 - r1c1)
+    # = r1c1 = 13 is solved, and every cell sharing a line with it is already hidden.
+    # The fallback tries the other counts, smallest first: (r1, c0) = 2 is in no line
+    # (hiding it cannot help), (r1, c1) = 13 makes r0c0 unknown. The statistic cell,
+    # first in table order, is never a candidate.
+    table = _cells(
+        {
+            "r0": {"mean": 1.5, "c0": 13, "c1": 30, "Total": 43},
+            "r1": {"c0": 2, "c1": 13},
+            "Total": {"c1": 43, "Total": 43},
+        }
+    )
+    primary = {("Total", "Total"), ("r0", "c0")}
+    extra = secondary_suppression(table, primary)
+    assert extra == {("r0", "c1"), ("Total", "c1"), ("r0", "Total"), ("r1", "c1")}
+    assert recoverable_cells(table, primary | extra) == []
+
+
+def test_a_cell_the_table_shape_fixes_stays_recoverable_once_everything_is_hidden() -> None:
+    # Column c0 has no total, so r0T + r1T = TT = Tc1 = r0c1 + r1c1 with r1c1 = r1T:
+    # r0T = r0c1 and the shape alone fixes r0c0 = 0, however much is hidden. The line
+    # rule hides r0c0, r1T and r0T; every cell sharing a line with r0c0 is then hidden,
+    # no other count protects it, so the fallback hides the smallest, (Total, c1) (its
+    # line takes the grand total with it), and stops once every count is hidden.
+    table = _cells(
+        {
+            "r0": {"c0": 0, "c1": 30, "Total": 30},
+            "r1": {"c1": 3, "Total": 3},
+            "Total": {"c1": 33, "Total": 33},
+        }
+    )
+    primary = {("r0", "c1"), ("r1", "c1")}
+    extra = secondary_suppression(table, primary)
+    everything = {cell.key for cell in table.cells}
+    assert extra == everything - primary
+    assert recoverable_cells(table, everything) == [("r0", "c0")]
+
+
+def test_when_no_cell_sharing_a_line_protects_the_first_is_hidden_and_the_search_goes_on() -> None:
+    # No grand total and no (r2, c1). The line rule leaves r1c0 + r2c0 solved (from rows
+    # r1 and r2 and column c2), so the hidden column total (Total, c0) is recoverable.
+    # Neither published cell of column c0 protects it on its own: (r3, c0) = 2 comes
+    # first (non-zero before zero), so it is hidden and the loop goes on from there.
+    table = _cells(
+        {
+            "r0": {"c0": 0, "c1": 13, "c2": 30, "Total": 43},
+            "r1": {"c0": 2, "c1": 20, "c2": 8, "Total": 30},
+            "r2": {"c0": 0, "c2": 5, "Total": 5},
+            "r3": {"c0": 2, "c1": 3, "c2": 13, "Total": 18},
+            "Total": {"c0": 4, "c1": 36, "c2": 56},
+        }
+    )
+    primary = {("Total", "c0"), ("r2", "c0")}
+    extra = secondary_suppression(table, primary)
+    assert extra == {
+        ("r0", "c0"), ("r0", "c1"), ("r0", "c2"), ("r1", "c0"), ("r1", "c2"),
+        ("r2", "Total"), ("r2", "c2"), ("r3", "c0"), ("r3", "c1"),
+    }  # fmt: skip
+    assert recoverable_cells(table, primary | extra) == []
