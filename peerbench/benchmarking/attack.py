@@ -62,6 +62,7 @@ from peerbench.benchmarking.attack_checks import (
     se_fits,
     t_half_fits,
 )
+from peerbench.benchmarking.outcome_stats import COUNT_FIELDS
 
 __all__ = [
     "SCORE_STEP",
@@ -82,16 +83,7 @@ __all__ = [
 ]
 
 OUTCOME_SECTIONS = ("outcomes", "pooled", "networks")
-OUTCOME_COUNTS = (
-    "n_baseline",
-    "n_paired",
-    "n_improved",
-    "n_unchanged",
-    "n_deteriorated",
-    "n_case_baseline",
-    "n_recovered",
-    "n_reliably_recovered",
-)
+OUTCOME_COUNTS = COUNT_FIELDS
 _PROPORTIONS = {
     "coverage": ("n_paired", "n_baseline"),
     "share_improved": ("n_improved", "n_paired"),

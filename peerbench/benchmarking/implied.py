@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from peerbench.benchmarking.outcome_stats import COUNT_FIELDS
 from peerbench.benchmarking.rows import Row
 from peerbench.disclosure import DisclosurePolicy
 
@@ -65,16 +66,7 @@ _OUTCOME_IMPLIES: dict[str, tuple[str, ...]] = {
     "recovery_ci_high": ("n_recovered", "n_case_baseline"),
     "reliable_recovery_rate": ("n_reliably_recovered", "n_case_baseline"),
 }
-_OUTCOME_COUNTS = (
-    "n_baseline",
-    "n_paired",
-    "n_improved",
-    "n_unchanged",
-    "n_deteriorated",
-    "n_case_baseline",
-    "n_recovered",
-    "n_reliably_recovered",
-)
+_OUTCOME_COUNTS = COUNT_FIELDS
 _DERIVED = ("from the published rows",)
 
 IMPLIES: dict[str, dict[str, tuple[str, ...]]] = {
