@@ -54,7 +54,10 @@ MODULES: dict[str, tuple[str, ...]] = {
     "peerbench/server/tenancy.py": ("tests/server/test_tenancy.py",),
     "peerbench/stats/funnel.py": ("tests/stats/test_stats_funnel.py",),
     "peerbench/stats/proportions.py": ("tests/stats/test_stats_proportions.py",),
-    "peerbench/server/submissions.py": ("tests/server/test_submissions.py",),
+    "peerbench/server/submissions.py": (
+        "tests/server/test_submissions.py",
+        "tests/server/test_submissions_lifecycle.py",
+    ),
 }
 """Each module and the only tests run against its mutants (its own test files)."""
 
