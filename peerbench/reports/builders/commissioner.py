@@ -93,8 +93,9 @@ def short_wellby(row: EconomicsRow | None, wording: SuppressionWording) -> str:
     # The assumptions themselves are in Table 1: repeating them here pushed the summary
     # past its two printed pages once every figure stated its base.
     return (
-        f"Allowing for chance, {_uncertainty(row)}. A value to society, not cash; assumes all "
-        "the change is due to peer support (assumptions: Table 1)."
+        f"Allowing for chance, {_uncertainty(row)}. A value to society, not cash, at "
+        f"{row.assumptions.get('target_price_year')} prices; assumes all the change is due to "
+        "peer support (assumptions: Table 1)."
     )
 
 
@@ -103,7 +104,8 @@ def short_service_use(row: EconomicsRow | None, wording: SuppressionWording) -> 
     if row is None or not row.assumptions:
         return "No service-use figures were recorded."
     return (
-        f"Fewer GP, A&E, hospital and outpatient contacts; allowing for chance, "
+        f"Fewer GP, A&E, hospital and outpatient contacts at NHS unit costs "
+        f"({row.assumptions.get('target_price_year')} prices); allowing for chance, "
         f"{_uncertainty(row)}. Capacity freed, not cash; assumes all the change is due to peer "
         "support (assumptions: Table 1)."
     )
