@@ -44,7 +44,7 @@ from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import ApiKey, Role, utcnow
+from peerbench.server.db.models import ApiKey, Role
 from peerbench.server.tenancy import get_network
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -101,7 +101,7 @@ def _built(
     network_name = _network_name(session, scope)
     min_n = ctx.settings.min_cell_count
     options = BenchmarkOptions(min_n=min_n, disclosure_policy=DisclosurePolicy(min_n=min_n))
-    today = utcnow().date()  # "produced on"; part of the cache key, so never stale
+    today = ctx.today()  # "produced on": the server's one clock; part of the cache key
 
     def make() -> _Built:
         data = pool_report_data(
