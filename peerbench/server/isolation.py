@@ -28,7 +28,9 @@ from peerbench.validators.readers.sources import finding
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Report
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["peerbench.server.submission_checks"])
+PRELOAD = ["peerbench.server.checker_warm"]
+"""What the fork server imports once: the check, with its compiled loops loaded."""
+_CONTEXT.set_forkserver_preload(PRELOAD)
 GRACE_SECONDS = 30.0
 """Time allowed beyond the files' own limits (starting, sending the result back)."""
 
