@@ -62,6 +62,9 @@ class BlockPlan:
         missing: ``(header, detail)`` for each header the block names that the sheet
             lacks.
         date_format: How ambiguous dates are written.
+        specs: Field name → its definition (kind, code list).
+        answers: Normalised local answer word → code.
+        lookups: Field → (normalised local label → code), from the block's ``values``.
     """
 
     block: RecordBlock
@@ -75,6 +78,7 @@ class BlockPlan:
     date_format: str | None = None
     specs: dict[str, FieldSpec] = field(default_factory=dict)
     answers: dict[str, int] = field(default_factory=dict)
+    lookups: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def plan_block(
@@ -109,6 +113,7 @@ def plan_block(
         date_format=mapping.date_format_for(block),
         specs={spec.name: spec for spec in field_specs(RECORD_TYPES[record_type])},
         answers={normalise_header(word): code for word, code in block.answers.items()},
+        lookups={name: block.value_lookup(name) for name in block.values},
     )
     if block.timepoints:
         plan.wide = wide_columns(block, headers, originals, registry)
@@ -255,7 +260,7 @@ class _Converter:
 
     def __call__(self, name: str, text: str, header: str | None) -> str:
         spec = self.plan.specs.get(name)
-        local = self.plan.block.value_lookup(name)
+        local = self.plan.lookups.get(name, {})
         if spec is not None and spec.codelist is not None and spec.kind == "code":
             return code_for(spec.codelist, text, local) or text
         if spec is not None and spec.codelist is not None and spec.kind == "codes":
