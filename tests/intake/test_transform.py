@@ -656,3 +656,56 @@ def test_default_registry_is_used() -> None:
     )
     assert default_registry().answer_code("UCLA3", "Hardly ever") == 1
     assert _column(apply_mapping([_grid(rows)], mapping), "outcome", "item_1") == ["1"]
+
+
+def test_long_layout_gives_one_participant_and_one_age_band_per_person() -> None:
+    rows = [
+        ["ID", "DOB", "Stage", "Date", "Total"],
+        ["C1", "02/03/2008", "Start", "01/03/2026", "40"],  # 17 on the first date
+        ["C1", "02/03/2008", "3 months", "01/06/2026", "48"],  # 18 by the second
+        ["C2", "01/01/1990", "Start", "01/03/2026", "50"],
+    ]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "constants": {"service_id": "walk-and-talk"},
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "date_of_birth": {"column": "DOB"},
+                    "participants": {"constants": {"consent_research": "no", "sex": "female"}},
+                    "outcomes": {
+                        "instrument": "WEMWBS",
+                        "columns": {
+                            "Stage": "timepoint",
+                            "Date": "date_administered",
+                            "Total": "total_score",
+                        },
+                    },
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    participants = mapped.tables["participant"]
+    assert _column(mapped, "participant", "participant_key") == ["C1", "C2"]
+    assert _column(mapped, "participant", "age_band") == ["under_18", "35_44"]
+    assert [o.row for o in participants.origins] == [2, 4]
+    assert _column(mapped, "outcome", "timepoint") == ["baseline", "month_3", "baseline"]
+    report = validate_table(
+        _pseudonymised(participants.table, participants.derived_ids), "participant", today=TODAY
+    )
+    assert report.valid, [f.message for f in report.findings]
+
+
+def test_differing_repeats_are_kept_for_the_validators() -> None:
+    rows = [["ID", "Gender"], ["C1", "F"], ["C1", "M"], ["C1", "F"]]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {"*": {"id_column": "ID", "participants": {"columns": {"Gender": "sex"}}}},
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert _column(mapped, "participant", "sex") == ["female", "male"]
+    assert [o.row for o in mapped.tables["participant"].origins] == [2, 3]
