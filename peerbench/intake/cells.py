@@ -17,16 +17,25 @@ from peerbench.schema.codelists import AgeBand
 from peerbench.schema.instruments import InstrumentRegistry, UnknownInstrumentError
 
 __all__ = [
+    "NO_ANSWER",
     "age_band",
     "age_in_years",
     "answer_code",
     "code_for",
+    "is_no_answer",
     "parse_date",
 ]
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _WHOLE = re.compile(r"^[-+]?\d+(?:\.0+)?$")
+NO_ANSWER = frozenset(
+    {
+        "n/a", "na", "n.a.", "n.a", "-", "--", "\u2013", "\u2014", "not answered",
+        "no answer", "unanswered", "did not answer", "missing", "skipped", "blank",
+    }
+)  # fmt: skip
+"""Item cells that say the question was not answered: read as an empty cell."""
 _NUMBER_FIRST = re.compile(r"^(\d+)\s*[-\u2013.:)=]\s*(\S.*)$")
 _NUMBER_LAST = re.compile(r"^(.*\S)\s*[(\[](\d+)[)\]]$")
 
@@ -138,6 +147,11 @@ def answer_code(
     number, words = (both.group(1), both.group(2)) if number_first else both.groups()[::-1]
     named = _word_code(words, instrument, local, registry)
     return number if named is None or named == int(number) else None
+
+
+def is_no_answer(text: str) -> bool:
+    """Whether an item cell says the question was not answered (``n/a``, ``-``, ``missing``)."""
+    return normalise_header(text) in NO_ANSWER
 
 
 def _word_code(

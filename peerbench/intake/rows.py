@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from peerbench.intake.cells import answer_code, code_for, parse_date
+from peerbench.intake.cells import answer_code, code_for, is_no_answer, parse_date
 from peerbench.intake.mapping import MappingFile, RecordBlock, SheetMapping
 from peerbench.intake.wide import WideColumns, occasion_of, outcome_record_id, wide_columns
 from peerbench.io.headers import normalise_header
@@ -216,8 +216,8 @@ def _wide_outcome(
     for number, index, header in columns.items:
         text = row[index].strip()
         if text:
-            values[f"item_{number}"] = convert.item(text, header, instrument)
-            answered = True
+            values[f"item_{number}"] = answer = convert.item(text, header, instrument)
+            answered = answered or answer is not None
     if columns.total is not None and row[columns.total[0]].strip():
         values["total_score"] = convert("total_score", row[columns.total[0]].strip(), None)
         answered = True
@@ -281,8 +281,11 @@ class _Converter:
         squashed = "".join(ch for ch in text.upper() if ch.isalnum() or ch == "_")
         return squashed if squashed in self.registry else text
 
-    def item(self, text: str, header: str, instrument: str | None) -> str:
-        """An item cell: a number, or an answer word as its code; kept as typed if unknown."""
+    def item(self, text: str, header: str, instrument: str | None) -> str | None:
+        """An item cell: a number, or an answer word as its code; None when it says the
+        question was not answered (``n/a``); kept as typed if unknown."""
+        if is_no_answer(text):
+            return None
         code = answer_code(text, instrument, self.plan.answers, self.registry)
         if code is not None:
             return code

@@ -709,3 +709,31 @@ def test_differing_repeats_are_kept_for_the_validators() -> None:
     mapped = apply_mapping([_grid(rows)], mapping)
     assert _column(mapped, "participant", "sex") == ["female", "male"]
     assert [o.row for o in mapped.tables["participant"].origins] == [2, 3]
+
+
+def test_not_answered_markers_are_empty_items() -> None:
+    rows = [
+        ["ID", "Q1 start", "Q2 start", "Q3 start", "Q1 end", "Q2 end", "Q3 end"],
+        ["C1", "Often", "n/a", " N/A ", "-", "missing", "n.a."],
+    ]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "outcomes": {
+                        "instrument": "UCLA3",
+                        "timepoints": {
+                            "baseline": {"items": "Q{n} start"},
+                            "end": {"items": "Q{n} end"},
+                        },
+                    },
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert mapped.tables["outcome"].table.num_rows == 1  # 'end' holds no answer at all
+    assert [_column(mapped, "outcome", f"item_{n}")[0] for n in (1, 2, 3)] == ["3", None, None]
+    assert "answer-unknown" not in _codes(mapped)
