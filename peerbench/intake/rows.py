@@ -102,7 +102,6 @@ def plan_block(
             continue
         fields.append((name, index, originals[index]))
         used.add(index)
-    _add_implicit(fields, used, record_type, headers, originals, sheet)
     plan = BlockPlan(
         block=block,
         record_type=record_type,
@@ -121,32 +120,34 @@ def plan_block(
             plan.missing += columns.missing
             plan.used.update(index for _, index, _ in columns.items)
             plan.used.update(part[0] for part in (columns.total, columns.date) if part)
+        # Only columns the mapping names give per-row questionnaires beside a wide layout.
         plan.long = any(_is_outcome_data(name) for name, _, _ in fields)
+    _add_implicit(plan, headers, originals, sheet)
     return plan
 
 
 def _add_implicit(
-    fields: list[tuple[str, int, str]],
-    used: set[int],
-    record_type: str,
-    headers: dict[str, int],
-    originals: list[str],
-    sheet: SheetMapping,
+    plan: BlockPlan, headers: dict[str, int], originals: list[str], sheet: SheetMapping
 ) -> None:
-    """Headers that are already the standard's field names map to themselves."""
-    taken = {name for name, _, _ in fields}
+    """Headers that are already the standard's field names (case ignored, spaces for
+    underscores) map to themselves, unless the mapping uses the column or the field
+    otherwise. A wide block takes no questionnaire fields this way."""
+    taken = {name for name, _, _ in plan.fields}
     reserved = {normalise_header(h) for h in (*sheet.identifiers, *sheet.skip)}
     if sheet.id_column:
         reserved.add(normalise_header(sheet.id_column))
     if sheet.date_of_birth is not None:
         reserved.add(normalise_header(sheet.date_of_birth.column))
+    record_type = plan.record_type
     model_fields = RECORD_TYPES[record_type].model_fields
     for key, index in headers.items():
         name = key.replace(" ", "_")
         is_field = name in model_fields or (record_type == "outcome" and ITEM_COLUMN.match(name))
-        if is_field and name not in taken and key not in reserved and index not in used:
-            fields.append((name, index, originals[index]))
-            used.add(index)
+        if not is_field or (plan.wide and _is_outcome_data(name)):
+            continue
+        if name not in taken and key not in reserved and index not in plan.used:
+            plan.fields.append((name, index, originals[index]))
+            plan.used.add(index)
             taken.add(name)
 
 

@@ -737,3 +737,55 @@ def test_not_answered_markers_are_empty_items() -> None:
     assert mapped.tables["outcome"].table.num_rows == 1  # 'end' holds no answer at all
     assert [_column(mapped, "outcome", f"item_{n}")[0] for n in (1, 2, 3)] == ["3", None, None]
     assert "answer-unknown" not in _codes(mapped)
+
+
+def test_field_named_headers_in_a_wide_sheet_do_not_make_extra_records() -> None:
+    rows = [
+        ["ID", "Service ID", "Total score", "Q1 start", "Q2 start", "Q3 start"],
+        ["C1", "drop-in", "9", "Often", "Often", "Often"],
+    ]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "skip": ["Total score"],
+                    "outcomes": {
+                        "instrument": "UCLA3",
+                        "timepoints": {"baseline": {"items": "Q{n} start"}},
+                    },
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert mapped.tables["outcome"].table.to_pylist() == [
+        {
+            "record_id": outcome_record_id("C1", "UCLA3", "baseline"),
+            "participant_key": "C1",
+            "service_id": "drop-in",  # 'Service ID' is the field's own name
+            "instrument": "UCLA3",
+            "timepoint": "baseline",
+            "item_1": "3",
+            "item_2": "3",
+            "item_3": "3",
+        }
+    ]
+    unskipped = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "outcomes": {
+                        "instrument": "UCLA3",
+                        "timepoints": {"baseline": {"items": "Q{n} start"}},
+                    },
+                }
+            },
+        }
+    )
+    again = apply_mapping([_grid(rows)], unskipped)
+    assert again.tables["outcome"].table.num_rows == 1  # no second, per-row record
+    assert "mapping-columns-unmapped" in _codes(again)  # 'Total score' is reported instead
