@@ -79,6 +79,12 @@ class BlockPlan:
     specs: dict[str, FieldSpec] = field(default_factory=dict)
     answers: dict[str, int] = field(default_factory=dict)
     lookups: dict[str, dict[str, str]] = field(default_factory=dict)
+    shared: list[tuple[str, int, str]] = field(default_factory=list)
+    """Fields every record of a row gets (not items; in a wide block, not questionnaire)."""
+    questionnaire: list[tuple[str, int, str, bool]] = field(default_factory=list)
+    """Questionnaire fields (items and OUTCOME_DATA), with whether each is an item."""
+    cells: dict[tuple[str, str | None, str], str | None] = field(default_factory=dict)
+    """Translations already made: ``(field, instrument, text)`` → text (rows repeat)."""
 
 
 def plan_block(
@@ -123,6 +129,12 @@ def plan_block(
         # Only columns the mapping names give per-row questionnaires beside a wide layout.
         plan.long = any(_is_outcome_data(name) for name, _, _ in fields)
     _add_implicit(plan, headers, originals, sheet)
+    wide = bool(plan.wide)
+    for name, index, header in plan.fields:
+        if _is_outcome_data(name):
+            plan.questionnaire.append((name, index, header, bool(ITEM_COLUMN.match(name))))
+        if not ITEM_COLUMN.match(name) and not (wide and name in OUTCOME_DATA):
+            plan.shared.append((name, index, header))
     return plan
 
 
@@ -165,11 +177,10 @@ def records_of_row(
 ) -> list[RowRecord]:
     """The records one row gives for one block (an outcome per timepoint answered)."""
     convert = _Converter(plan, registry, origin, findings)
-    wide = bool(plan.wide)
     base: dict[str, str | None] = {}
-    for name, index, header in plan.fields:
+    for name, index, header in plan.shared:
         text = row[index].strip()
-        if text and not ITEM_COLUMN.match(name) and not (wide and name in OUTCOME_DATA):
+        if text:
             base[name] = convert(name, text, header)
     if local_id:
         base["participant_key"] = local_id
@@ -196,12 +207,12 @@ def _long_outcome(
     values = dict(base)
     instrument = values.get("instrument")
     questionnaire = False
-    for name, index, header in plan.fields:
+    for name, index, header, is_item in plan.questionnaire:
         text = row[index].strip()
-        if not text or not _is_outcome_data(name):
+        if not text:
             continue
         questionnaire = True
-        if ITEM_COLUMN.match(name):
+        if is_item:
             values[name] = convert.item(text, header, instrument)
         elif plan.wide:  # per-row questionnaire columns beside a wide layout
             values[name] = convert(name, text, header)
@@ -260,6 +271,13 @@ class _Converter:
         self.plan, self.registry, self.origin, self.findings = plan, registry, origin, findings
 
     def __call__(self, name: str, text: str, header: str | None) -> str:
+        key = (name, None, text)
+        cached = self.plan.cells.get(key)
+        if cached is None:
+            cached = self.plan.cells[key] = self._translate(name, text)
+        return cached
+
+    def _translate(self, name: str, text: str) -> str:
         spec = self.plan.specs.get(name)
         local = self.plan.lookups.get(name, {})
         if spec is not None and spec.codelist is not None and spec.kind == "code":
@@ -285,10 +303,17 @@ class _Converter:
     def item(self, text: str, header: str, instrument: str | None) -> str | None:
         """An item cell: a number, or an answer word as its code; None when it says the
         question was not answered (``n/a``); kept as typed if unknown."""
-        if is_no_answer(text):
-            return None
-        code = answer_code(text, instrument, self.plan.answers, self.registry)
-        if code is not None:
+        key = ("items", instrument, text)
+        if key in self.plan.cells:
+            code = self.plan.cells[key]
+        else:
+            code = (
+                None
+                if is_no_answer(text)
+                else answer_code(text, instrument, self.plan.answers, self.registry)
+            )
+            self.plan.cells[key] = code
+        if code is not None or is_no_answer(text):
             return code
         if instrument is not None and instrument in self.registry:
             self.findings.append(
