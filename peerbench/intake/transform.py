@@ -185,7 +185,9 @@ def _map_sheet(
     headers = _header_index(layout)
     strict = mapping.version >= 2  # a version 1 mapping lists headers of several files
     used: set[int] = set()
-    id_index = _find(sheet.id_column, headers, layout, used, mapped, strict)
+    # Without id_column, a block's column mapped to participant_key is the sheet's id.
+    id_header = sheet.id_column or _mapped_id(blocks)
+    id_index = _find(id_header, headers, layout, used, mapped, strict and bool(sheet.id_column))
     plans: list[BlockPlan] = []
     for block in blocks:
         plan = plan_block(block, mapping, sheet, headers, layout.headers, registry)

@@ -789,3 +789,21 @@ def test_field_named_headers_in_a_wide_sheet_do_not_make_extra_records() -> None
     again = apply_mapping([_grid(rows)], unskipped)
     assert again.tables["outcome"].table.num_rows == 1  # no second, per-row record
     assert "mapping-columns-unmapped" in _codes(again)  # 'Total score' is reported instead
+
+
+def test_a_mapped_participant_key_serves_every_block_of_the_sheet() -> None:
+    rows = [["Ref", "Gender", "Start"], ["C1", "F", "01/03/2026"]]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "participants": {"columns": {"Ref": "participant_key", "Gender": "sex"}},
+                    "engagements": {"columns": {"Start": "start_date"}},
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert _column(mapped, "participant", "participant_key") == ["C1"]
+    assert _column(mapped, "engagement", "participant_key") == ["C1"]
