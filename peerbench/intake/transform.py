@@ -147,15 +147,21 @@ def _without_repeats(records: list[RowRecord]) -> list[RowRecord]:
     return kept
 
 
-def _blocks(grid: Grid, sheet: SheetMapping, mapped: Mapped) -> list[RecordBlock]:
-    """The sheet's blocks, a version 1 block given the record type the sheet's name says."""
+def _blocks(grid: Grid, sheet: SheetMapping, version: int, mapped: Mapped) -> list[RecordBlock]:
+    """The sheet's blocks. A version 1 file's one block is read as the validators read it:
+    a file named after a record type is that type (renames apply only if the block is for
+    it), any other file is the block's type."""
     blocks = []
+    name = grid.sheet if grid.sheet is not None else Path(grid.file).stem
+    named = canonical_record_type(name)
     for key, block in sheet.blocks.items():
+        if version == 1 and key != FROM_NAME and named not in (None, key):
+            blocks.append(RecordBlock(record_type=named))
+            continue
         if key != FROM_NAME:
             blocks.append(block)
             continue
-        name = grid.sheet if grid.sheet is not None else Path(grid.file).stem
-        record_type = canonical_record_type(name)
+        record_type = named
         if record_type is None:
             kind = "file" if grid.sheet is None else "sheet"
             detail = unknown_name_detail(name, kind)
@@ -172,7 +178,7 @@ def _map_sheet(
     registry: InstrumentRegistry,
     mapped: Mapped,
 ) -> list[RowRecord]:
-    blocks = _blocks(grid, sheet, mapped)
+    blocks = _blocks(grid, sheet, mapping.version, mapped)
     layout = find_layout(
         grid,
         header_row=sheet.header_row,

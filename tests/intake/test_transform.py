@@ -807,3 +807,18 @@ def test_a_mapped_participant_key_serves_every_block_of_the_sheet() -> None:
     mapped = apply_mapping([_grid(rows)], mapping)
     assert _column(mapped, "participant", "participant_key") == ["C1"]
     assert _column(mapped, "engagement", "participant_key") == ["C1"]
+
+
+def test_version_1_with_a_record_type_leaves_files_of_other_types_alone() -> None:
+    mapping = parse_mapping(
+        {"record_type": "participants", "columns": {"Client ID": "participant_key"}}, "m"
+    )
+    grids = [
+        _grid([["Client ID", "sex"], ["C1", "F"]], file="export.csv"),
+        _grid([["Client ID", "participant_key"], ["x", "C2"]], file="engagements.csv"),
+    ]
+    mapped = apply_mapping(grids, mapping)
+    assert mapped.tables["participant"].table.to_pylist() == [
+        {"participant_key": "C1", "sex": "female"}
+    ]
+    assert _column(mapped, "engagement", "participant_key") == ["C2"]
