@@ -7,6 +7,7 @@ instruments are YAML files in ``definitions/`` written in exactly the format a u
 writes to register a local instrument.
 """
 
+from functools import cache
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -27,6 +28,7 @@ from peerbench.schema.instruments.components import (
 )
 from peerbench.schema.instruments.consistency import definition_problems
 from peerbench.schema.instruments.errors import DefinitionProblems
+from peerbench.schema.labels import normalise_label
 
 
 class InstrumentDefinition(BaseModel):
@@ -49,6 +51,10 @@ class InstrumentDefinition(BaseModel):
     response_min: int
     response_max: int
     reverse_items: list[int] = Field(default_factory=list)
+    response_labels: dict[str, int] = Field(default_factory=dict)
+    """The published answer words → the response code a respondent's tick records
+    (``None of the time: 1``), so answers typed as words can be read. Matched case-
+    and space-insensitively (:meth:`answer_code`). Leave empty when not published."""
     item_overrides: dict[int, ItemOverride] = Field(default_factory=dict)
 
     scoring: Scoring
@@ -84,6 +90,14 @@ class InstrumentDefinition(BaseModel):
                 )
             )
         return out
+
+    def answer_code(self, label: str) -> int | None:
+        """The response code of an answer word (``" often "`` → 4 for WEMWBS), or None.
+
+        Matched through :func:`peerbench.schema.labels.normalise_label`: case, surrounding
+        and repeated spaces and non-breaking spaces are ignored.
+        """
+        return _answer_lookup(tuple(self.response_labels.items())).get(normalise_label(label))
 
     def raw_range(self) -> tuple[int, int]:
         """Lowest and highest possible sum of all items."""
@@ -130,3 +144,9 @@ class InstrumentDefinition(BaseModel):
         if problems:
             raise DefinitionProblems(problems)
         return self
+
+
+@cache
+def _answer_lookup(labels: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    """Normalised answer word → code, built once per set of labels."""
+    return {normalise_label(word): code for word, code in labels}
