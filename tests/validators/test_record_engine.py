@@ -75,7 +75,7 @@ def test_unknown_property_and_identifier() -> None:
     record = {**example_record("participant"), "email": "jo@example.org"}
     assert flat("participant", [record]) == [
         (None, "email", "column-unknown"),
-        (None, "email", "identifier-detected"),
+        (None, "email", "identifier-column-contact"),
         (2, "email", "identifier-detected"),
     ]
 
