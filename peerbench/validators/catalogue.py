@@ -51,7 +51,8 @@ _ENTRIES = (
         _E,
         "File has no data",
         "The file has no data rows{detail}.",
-        "Add at least one row of data under the header row.",
+        "Start the file with the header row (see the template), then the data; a record "
+        "type you do not collect can be left out.",
     ),
     CatalogueEntry(
         "limit-exceeded",

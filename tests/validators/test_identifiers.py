@@ -250,9 +250,9 @@ def test_each_kind_has_its_own_hint(code: str, words: str) -> None:
     ],
 )  # fmt: skip
 def test_every_identifying_header_has_its_kind(headers: list[str], kind_code: str) -> None:
-    assert [header_kind(h)[0] if header_kind(h) else None for h in headers] == [
-        kind_code
-    ] * len(headers)
+    assert [header_kind(h)[0] if header_kind(h) else None for h in headers] == [kind_code] * len(
+        headers
+    )
     assert set(headers) <= IDENTIFYING_HEADERS
 
 

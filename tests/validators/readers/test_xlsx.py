@@ -9,8 +9,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from peerbench.validators.mapping import Mapping
 from peerbench.validators.catalogue import Severity
+from peerbench.validators.mapping import Mapping
 from peerbench.validators.readers import open_sources
 from peerbench.validators.source import Source
 
