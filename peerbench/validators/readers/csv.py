@@ -99,12 +99,16 @@ def open_csv(path: Path, file: str, options: OpenOptions) -> Source:
             return failed_source(file, record_type, FORMAT, reading.unreadable(exc))
         raw_names = next(csv.reader([sample.strip()], delimiter=reading.delimiter))
         header_only = True
+    names = [name.strip().lstrip("\ufeff") for name in raw_names]
+    if not any(names):  # a byte-order mark alone: no header at all
+        empty = finding("file-empty", file=file, detail=" (the file is empty)")
+        return failed_source(file, record_type, FORMAT, empty)
 
     source = new_source(
         file,
         record_type,
         FORMAT,
-        [name.strip().lstrip("\ufeff") for name in raw_names],
+        names,
         options,
         encoding=encoding.label,
         standard_version=options.standard_version,

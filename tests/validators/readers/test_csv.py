@@ -145,6 +145,8 @@ def test_row_numbers_continue_across_batches(tmp_path: Path) -> None:
     [
         (b"", "file-empty", "The file has no data rows (the file is empty)."),
         (b"\n \r\n", "file-empty", "The file has no data rows (the file is empty)."),
+        (b"\xef\xbb\xbf", "file-empty", "The file has no data rows (the file is empty)."),
+        (b"\xef\xbb\xbf,\n", "file-empty", "The file has no data rows (the file is empty)."),
         (
             b"record_id,name\n",
             "record-type-empty",
