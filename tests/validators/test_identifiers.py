@@ -250,9 +250,8 @@ def test_each_kind_has_its_own_hint(code: str, words: str) -> None:
     ],
 )  # fmt: skip
 def test_every_identifying_header_has_its_kind(headers: list[str], kind_code: str) -> None:
-    assert [header_kind(h)[0] if header_kind(h) else None for h in headers] == [kind_code] * len(
-        headers
-    )
+    kinds = [header_kind(h) for h in headers]
+    assert [k[0] if k else None for k in kinds] == [kind_code] * len(headers)
     assert set(headers) <= IDENTIFYING_HEADERS
 
 
