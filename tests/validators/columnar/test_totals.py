@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from peerbench.schema.instruments import default_registry
+from peerbench.schema.instruments.registry import InstrumentRegistry
 from peerbench.validators.catalogue import Severity
 from peerbench.validators.columnar import compiled
 from peerbench.validators.columnar.totals import Totals, number
@@ -72,7 +73,8 @@ def test_complete_answers_typed_as_their_sum_are_fine_and_a_wrong_sum_is_named()
 def test_no_note_where_the_answered_sum_is_the_score() -> None:
     # All answered items 0 on a 0-based sum would pro-rate to the same 0; WEMWBS starts
     # at 1, so use a custom copy of GAD7 that allows one blank.
-    registry = default_registry()
+    registry = InstrumentRegistry()  # a fresh one: the default registry is shared
+    registry.load_builtin()
     gad = registry.get("GAD7")
     custom = gad.model_copy(
         update={"code": "GAD7X", "missing": gad.missing.model_copy(update={"max_missing": 1})}
