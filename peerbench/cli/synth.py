@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from peerbench.io.tabular import FileFormat
+from peerbench.schema.records import RECORD_TYPES
 from peerbench.synth import SynthConfig, generate, write_dataset
 from peerbench.synth.config import REFERENCE_AS_OF, REFERENCE_ORGANISATIONS, REFERENCE_SEED
 
@@ -96,8 +97,8 @@ def synth(
     """Generate a realistic, deterministic synthetic dataset in the standard's format.
 
     Writes organisations, services, participants, engagements, outcomes, service_use
-    and feedback files, a peerbench.json manifest and, with --errors, a list of the
-    injected errors. A summary goes to stderr.
+    and feedback files (a record type with no rows is left out), a peerbench.json
+    manifest and, with --errors, a list of the injected errors. A summary goes to stderr.
 
     Example: peerbench synth --out demo --orgs 20 --outcome-rows 100000 --format csv
     """
@@ -124,7 +125,11 @@ def synth(
     paths = write_dataset(dataset, out_dir, FileFormat(file_format))
     seconds = time.perf_counter() - started
     for record_type, table in dataset.tables.items():
-        click.echo(f"{paths[record_type].name:<24}{table.num_rows:>12,} rows", err=True)
+        if record_type in paths:
+            click.echo(f"{paths[record_type].name:<24}{table.num_rows:>12,} rows", err=True)
+        else:
+            stem = RECORD_TYPES[record_type].file_stem
+            click.echo(f"{stem:<24}{'none':>12} (no file written)", err=True)
     if dataset.errors.num_rows:
         click.echo(f"{paths['errors'].name:<24}{dataset.errors.num_rows:>12,} errors", err=True)
     click.echo(f"wrote {out_dir} in {seconds:.1f} s (seed {config.seed})", err=True)

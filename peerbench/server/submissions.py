@@ -254,7 +254,10 @@ def _record_verdict(submission: Submission, checked: Checked) -> None:
     submission.report = report.to_dict()
     submission.errors, submission.warnings = report.errors, report.warnings
     submission.rows = sum(s.rows for s in report.files)
-    submission.record_types = sorted({s.record_type for s in report.files if s.record_type})
+    # Record types sent with no rows (not collected: a note) are not among those submitted.
+    submission.record_types = sorted(
+        {s.record_type for s in report.files if s.record_type and s.rows}
+    )
 
 
 def process(ctx: ServerContext, submission_id: str, inputs: Inputs, *, actor: str) -> Submission:

@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.schema.instruments import default_registry
+from peerbench.schema.instruments.components import ScoringMethod
+from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.synth.columns import BoolArray, IntArray
 from peerbench.synth.error_makers import _mask, _values
 from peerbench.synth.errors import Context
@@ -105,16 +107,43 @@ def blank_items(
 def wrong_total(
     rng: np.random.Generator, table: pa.Table, rows: IntArray, ctx: Context
 ) -> tuple[list[Any], list[str]]:
-    """``total-mismatch``: a total that differs from the items' score but stays in range."""
+    """``total-mismatch``: a total that differs from the items' score but stays in range.
+
+    Never the plain sum of the answered items of a pro-rated form, which the validator
+    accepts with a note (``total-answered-sum``).
+    """
     registry = default_registry()
     values = []
-    for code, total in zip(
-        _values(table, "instrument", rows), _values(table, "total_score", rows), strict=True
+    for code, total, items in zip(
+        _values(table, "instrument", rows),
+        _values(table, "total_score", rows),
+        _values(table, "items", rows),
+        strict=True,
     ):
-        low, high = registry.get(code).score_range() or (0.0, 100.0)
+        definition = registry.get(code)
+        low, high = definition.score_range() or (0.0, 100.0)
         step = 1.0 if high - low <= 10 else float(rng.integers(2, 6))
-        values.append(total + step if total + step <= high else total - step)
+        wrong = total + step if total + step <= high else total - step
+        if wrong == _answered_sum(definition, items):
+            wrong -= 1.0  # below the pro-rated score, which is above the answered sum
+        values.append(wrong)
     return values, ["total_score"] * len(values)
+
+
+def _answered_sum(definition: InstrumentDefinition, items: list[Any] | None) -> float | None:
+    """The sum of a summed form's answered items when some are blank, else None."""
+    if items is None or None not in items or definition.scoring.method is not ScoringMethod.SUM:
+        return None
+    reverse = set(definition.reverse_items)
+    return float(
+        sum(
+            item.min + item.max - value if number in reverse else value
+            for number, (item, value) in enumerate(
+                zip(definition.items(), items, strict=False), start=1
+            )
+            if value is not None
+        )
+    )
 
 
 def wrong_level(

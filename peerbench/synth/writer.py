@@ -5,6 +5,10 @@ Files: ``organisations``, ``services``, ``participants``, ``engagements``, ``out
 :func:`peerbench.io.tabular.write_table`, so CSV flattens items to ``item_1..item_N``),
 ``peerbench.json`` (standard version, generator and config, row counts, as_of) and,
 when errors were injected, ``injected_errors.csv``.
+
+A record type with no rows (``service_use`` of a single small organisation) is not
+written: left out means "none", which ``validate`` accepts in every format, whereas an
+empty JSON Lines file has no header to say what it holds.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ def manifest(dataset: SyntheticDataset, file_format: FileFormat) -> dict[str, An
         "files": {
             file_name(rt, file_format): {"record_type": rt, "rows": table.num_rows}
             for rt, table in dataset.tables.items()
+            if table.num_rows
         },
         "injected_errors": ERRORS_NAME if dataset.errors.num_rows else None,
     }
@@ -63,11 +68,14 @@ def write_dataset(
         file_format: Parquet, CSV or JSON Lines.
 
     Returns:
-        Written paths keyed by record type, plus ``"manifest"`` and ``"errors"``.
+        Written paths keyed by record type (record types without rows are not written),
+        plus ``"manifest"`` and ``"errors"``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     for record_type, table in dataset.tables.items():
+        if table.num_rows == 0:
+            continue
         path = out_dir / file_name(record_type, file_format)
         write_table(table, path, file_format)
         paths[record_type] = path

@@ -22,7 +22,8 @@ def instruction_lines() -> list[str]:
         "",
         "FILLING IN",
         f"1. There is one sheet per kind of record: {sheets}. Fill only the ones you collect; "
-        "leave the others empty.",
+        "leave the others with just their header row (or delete them). The check notes "
+        "each one left empty; that is not an error.",
         "2. Keep the header row exactly as it is. One row per record, no blank rows between.",
         "3. Hover over a header to read what the column means. The 'Data dictionary' sheet "
         "lists every column, whether it is required, and its rules.",
@@ -38,7 +39,8 @@ def instruction_lines() -> list[str]:
         "8. Save the workbook, then check it: `peerbench validate this-file.xlsx`. "
         "Add `--format html --out report.html` for a printable report.",
         "9. Fix every error the report lists (each comes with how to fix it), then check again. "
-        "Warnings are worth a look but do not stop you submitting.",
+        "Warnings are worth a look but do not stop you submitting; notes only say how the "
+        "data was read.",
         "",
         "SENDING",
         "10. Send only data that passes the check. Never send the key file or any file that "

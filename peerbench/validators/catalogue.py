@@ -11,10 +11,14 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
-    """Errors make a file invalid; warnings are reported but the file is accepted."""
+    """Errors make a file invalid; warnings are reported but the file is accepted.
+
+    Notes say how something was read or will be scored, when nothing needs fixing.
+    """
 
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class CatalogueEntry:
     hint: str
 
 
-_E, _W = Severity.ERROR, Severity.WARNING
+_E, _W, _N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
 _ENTRIES = (
     # File-level problems.
@@ -47,7 +51,8 @@ _ENTRIES = (
         _E,
         "File has no data",
         "The file has no data rows{detail}.",
-        "Add at least one row of data under the header row.",
+        "Start the file with the header row (see the template), then the data; a record "
+        "type you do not collect can be left out.",
     ),
     CatalogueEntry(
         "limit-exceeded",
@@ -148,7 +153,7 @@ _ENTRIES = (
         _E,
         "Badly formed identifier",
         "{column} '{value}' is not in the required form{detail}.",
-        "Participant keys are 32 hex characters made by `peerbench pseudonymise`.",
+        "Write the value in the form the message gives (each field's form is in SPEC §3).",
     ),
     CatalogueEntry(
         "out-of-range",
@@ -170,7 +175,9 @@ _ENTRIES = (
         _E,
         "Looks like a personal identifier",
         "{column} appears to contain {detail}; direct identifiers must never be submitted.",
-        "Remove it. Replace local ids with pseudonyms: `peerbench pseudonymise` (SPEC §4).",
+        "Delete the value: free text and extra columns must not hold email addresses, phone "
+        "numbers, postcodes or NHS numbers. If the whole column holds them, leave it out; "
+        "a local id is pseudonymised into participant_key (`peerbench pseudonymise`, SPEC §4).",
     ),
     # Instruments and scores.
     CatalogueEntry(
@@ -205,8 +212,9 @@ _ENTRIES = (
         "total-mismatch",
         _E,
         "Total does not match the answers",
-        "total_score is {value} but the answers add up to {detail}.",
-        "Re-add the total or leave total_score empty and peerbench will compute it.",
+        "total_score is {value} but {detail}.",
+        "Type the score the message gives, or leave total_score empty: the standard scores "
+        "each form from its answers.",
     ),
     CatalogueEntry(
         "pam-level-mismatch",
@@ -221,6 +229,64 @@ _ENTRIES = (
         "Licensed score missing",
         "{detail} needs licensed_score from the licensor's software.",
         "Enter the score the licensed software reports; peerbench never computes it.",
+    ),
+    # Issue 12: identifier kinds, typed totals of answered items, record types not collected.
+    CatalogueEntry(
+        "identifier-column-name",
+        _E,
+        "Column of names",
+        "{column} looks like a column of people's names; names must never be submitted.",
+        "Leave names out: delete the column, or list it under a mapping's identifiers so "
+        "`peerbench prepare` drops it.",
+    ),
+    CatalogueEntry(
+        "identifier-column-date-of-birth",
+        _E,
+        "Column of dates of birth",
+        "{column} looks like a column of dates of birth; they must never be submitted.",
+        "Derive age_band at source with a mapping's date_of_birth, then leave the column out "
+        "(`peerbench prepare` does both).",
+    ),
+    CatalogueEntry(
+        "identifier-column-contact",
+        _E,
+        "Column of contact details",
+        "{column} looks like a column of {detail}; contact details must never be submitted.",
+        "Leave contact details out: delete the column, or list it under a mapping's "
+        "identifiers so `peerbench prepare` drops it.",
+    ),
+    CatalogueEntry(
+        "identifier-column-address",
+        _E,
+        "Column of addresses or postcodes",
+        "{column} looks like a column of {detail}; addresses and postcodes must never be "
+        "submitted.",
+        "Leave the column out. For deprivation, look the postcode up at source and submit "
+        "deprivation_decile instead.",
+    ),
+    CatalogueEntry(
+        "identifier-column-nhs-number",
+        _E,
+        "Column of NHS numbers",
+        "{column} looks like a column of NHS numbers; they must never be submitted.",
+        "Leave the column out; if it is your local id, make it a mapping's id_column so it is "
+        "pseudonymised into participant_key (`peerbench pseudonymise`, SPEC §4).",
+    ),
+    CatalogueEntry(
+        "total-answered-sum",
+        _N,
+        "Total is the sum of the answered items",
+        "{detail}.",
+        "Nothing to fix: benchmarks use the pro-rated score. To silence this note, type the "
+        "pro-rated score or leave total_score empty.",
+    ),
+    CatalogueEntry(
+        "record-type-empty",
+        _N,
+        "No records of this type",
+        "There are no {detail}; fine if this record type is not collected.",
+        "Nothing to fix if this record type is not collected; otherwise add its rows under "
+        "the header (or leave the file or sheet out).",
     ),
     # Rules inside one record (declared in peerbench.schema.rules).
     CatalogueEntry(

@@ -25,8 +25,13 @@ UK_PHONE = r"(?:^|[^\d+])(?:\+44\s?(?:\(0\)\s?)?|0)[127](?:[\s\-]?\d){8,9}(?:$|\
 """Mobiles (07…) and geographic numbers (01…, 02…), national or +44, spaces allowed."""
 POSTCODE = r"(?:^|[^A-Za-z0-9])[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}(?:$|[^A-Za-z0-9])"
 """A full UK postcode in capitals (``LS1 4AP``, ``SW1A 1AA``). An outward code alone
-(``LS1``) is not identifying. Lower case is not matched: in free text it mostly hits
-ordinary words and times ("at1 2pm")."""
+(``LS1``) is not identifying. Lower case is not matched inside text: there it mostly hits
+ordinary words and times ("at1 2pm"); see :data:`POSTCODE_CELL`."""
+POSTCODE_CELL = r"(?i)^\s*[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?\s*[0-9][ABD-HJLNP-UW-Z]{2}\s*$"
+"""A cell that is nothing but a postcode, in any case and with or without its space
+(``ls62ab``, ``m1 1ae``): typed into a column of its own. Only letters a postcode can
+have in each place are accepted (no Q, V or X first; no I, J or Z second; none of
+C, I, K, M, O or V in the last two), which keeps ids such as ``hv1 2cm`` out."""
 NHS_CANDIDATE = r"(?:^|\D)(?P<nhs>\d{3}[ \-]?\d{3}[ \-]?\d{4})(?:\D|$)"
 """Ten digits, optionally grouped 3-3-4; only the first in a cell is checked."""
 NHS_WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
@@ -34,25 +39,56 @@ NHS_WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
 KINDS = ("an email address", "an NHS number", "a phone number", "a postcode")
 """What each detector finds, in the order they are tried (one finding per cell)."""
 
-IDENTIFYING_HEADERS = frozenset(
-    {
-        "name", "first_name", "firstname", "forename", "given_name", "surname",
-        "last_name", "lastname", "family_name", "full_name", "fullname",
-        "email", "email_address", "e_mail", "phone", "phone_number", "telephone",
-        "tel", "mobile", "mobile_number", "address", "address_line_1", "home_address",
-        "postcode", "post_code", "zip", "nhs_number", "nhs_no", "nhsnumber", "dob",
-        "date_of_birth", "birth_date",
-    }
-)  # fmt: skip
+HEADER_KINDS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        (
+            "name", "first_name", "firstname", "forename", "forenames", "given_name",
+            "surname", "last_name", "lastname", "family_name", "full_name", "fullname",
+            "client_name", "participant_name",
+        ),
+        ("identifier-column-name", ""),
+    ),
+    **dict.fromkeys(
+        ("dob", "d_o_b", "date_of_birth", "birth_date", "birthdate", "birthday"),
+        ("identifier-column-date-of-birth", ""),
+    ),
+    **dict.fromkeys(
+        ("email", "email_address", "e_mail"), ("identifier-column-contact", "email addresses")
+    ),
+    **dict.fromkeys(
+        ("phone", "phone_number", "telephone", "tel", "mobile", "mobile_number"),
+        ("identifier-column-contact", "phone numbers"),
+    ),
+    **dict.fromkeys(
+        ("address", "address_line_1", "home_address"),
+        ("identifier-column-address", "addresses"),
+    ),
+    **dict.fromkeys(
+        ("postcode", "post_code", "zip"), ("identifier-column-address", "postcodes")
+    ),
+    **dict.fromkeys(
+        ("nhs_number", "nhs_no", "nhsnumber"), ("identifier-column-nhs-number", "")
+    ),
+}  # fmt: skip
+"""Normalised header → the finding it gets and what the column holds (for the message)."""
+
+IDENTIFYING_HEADERS = frozenset(HEADER_KINDS)
+"""Every header that names personal details."""
 
 
 def normalise_header(column: str) -> str:
-    """``First Name`` → ``first_name``: how a header is compared with the list above."""
-    return re.sub(r"[\s.\-]+", "_", column.strip().lower())
+    """``First Name`` → ``first_name``, ``D.O.B.`` → ``d_o_b``: how a header is compared."""
+    return re.sub(r"[\s.\-]+", "_", column.strip().lower()).strip("_")
+
+
+def header_kind(column: str) -> tuple[str, str] | None:
+    """The catalogue code and the kind of identifier ``column``'s header names, if any."""
+    return HEADER_KINDS.get(normalise_header(column))
 
 
 def check_headers(columns: Iterable[str], ctx: CheckContext) -> None:
-    """``identifier-detected`` for each column whose header names personal details.
+    """A finding of its kind (name, date of birth, contact, address, NHS number) for
+    each column whose header names personal details.
 
     Args:
         columns: Headers to consider: pass only columns outside the standard, so the
@@ -60,10 +96,10 @@ def check_headers(columns: Iterable[str], ctx: CheckContext) -> None:
         ctx: Where findings go.
     """
     for column in columns:
-        if normalise_header(column) in IDENTIFYING_HEADERS:
-            ctx.emit_file(
-                "identifier-detected", column, f"names or contact details (header '{column}')"
-            )
+        found = header_kind(column)
+        if found is not None:
+            code, what = found
+            ctx.emit_file(code, column, what)
 
 
 def valid_nhs_numbers(digits: npt.NDArray[np.int64]) -> BoolArray:
@@ -96,8 +132,8 @@ def _nhs_numbers(text: Any) -> BoolArray:
     return out
 
 
-SHORTEST = 6
-"""No identifier above is shorter than ``M1 1AE``; shorter cells are not scanned."""
+SHORTEST = 5
+"""No identifier above is shorter than ``M11AE``; shorter cells are not scanned."""
 
 
 def detect(values: Any) -> npt.NDArray[np.int8]:
@@ -126,7 +162,8 @@ def _detect_text(values: Any) -> npt.NDArray[np.int8]:
         flag(pc.match_substring_regex(text, EMAIL)),
         _nhs_numbers(text),
         flag(pc.match_substring_regex(text, UK_PHONE)),
-        flag(pc.match_substring_regex(text, POSTCODE)),
+        flag(pc.match_substring_regex(text, POSTCODE))
+        | flag(pc.match_substring_regex(text, POSTCODE_CELL)),
     )
     for index in reversed(range(len(hits))):  # earlier detectors win
         kind[where[hits[index]]] = index

@@ -31,7 +31,7 @@ from peerbench.schema.json_schema import record_schema
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.rules import Rule
 from peerbench.validators.catalogue import entry
-from peerbench.validators.columnar.cells import CELL_CODES, range_text
+from peerbench.validators.columnar.cells import CELL_CODES, PATTERN_DESCRIPTIONS, range_text
 from peerbench.validators.columnar.instruments import ITEM_BOUNDS
 from peerbench.validators.columnar.items import item_column
 from peerbench.validators.engine import Options, table_source, validate_sources
@@ -165,6 +165,8 @@ def _detail(code: str, spec: FieldSpec | None, error: ValidationError | None = N
             return range_text(1, spec.max_length, " codes")
         if spec.minimum is not None or spec.maximum is not None:
             return range_text(spec.minimum, spec.maximum)
+    if code == "pattern-invalid" and spec is not None and spec.pattern is not None:
+        return PATTERN_DESCRIPTIONS.get(spec.pattern, f" (pattern {spec.pattern})")
     if code == "type-invalid":
         expected = error.validator_value if error is not None else None
         return f"a JSON {expected}" if isinstance(expected, str) else "another kind of value"

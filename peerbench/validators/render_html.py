@@ -62,6 +62,10 @@ def _summary(report: Report) -> str:
             words += f" There {'is' if report.warnings == 1 else 'are'} " + _e(
                 plural(report.warnings, "warning") + " worth a look; they do not stop you."
             )
+        if report.notes:
+            words += " " + _e(
+                plural(report.notes, "note") + " on how the data was read; nothing to fix."
+            )
     else:
         state = "invalid"
         words = (
@@ -114,7 +118,7 @@ def _file_sections(report: Report) -> str:
             f'<table class="findings"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></section>"
         )
-    hidden = report.errors + report.warnings - len(report.findings)
+    hidden = report.errors + report.warnings + report.notes - len(report.findings)
     if hidden > 0:
         parts.append(
             f'<p class="more">… and {hidden:,} more not listed here. '

@@ -27,7 +27,9 @@ def verdict(report: Report) -> str:
     """One sentence saying whether the data passed, in words."""
     files = plural(len(report.files), "file")
     if report.valid:
-        extra = f" ({plural(report.warnings, 'warning')} worth a look)" if report.warnings else ""
+        said = [f"{plural(report.warnings, 'warning')} worth a look"] if report.warnings else []
+        said += [plural(report.notes, "note")] if report.notes else []
+        extra = f" ({'; '.join(said)})" if said else ""
         return f"VALID: {files} checked and no errors found{extra}."
     return (
         f"NOT VALID: {plural(report.errors, 'error')} and {plural(report.warnings, 'warning')} "
@@ -38,9 +40,10 @@ def verdict(report: Report) -> str:
 def file_line(summary: FileSummary) -> str:
     """One line per file: what it was read as and how many problems it has."""
     kind = f" as {summary.record_type}" if summary.record_type else ""
+    notes = f", {plural(summary.notes, 'note')}" if summary.notes else ""
     return (
         f"{summary.file}: {plural(summary.rows, 'row')} read{kind}; "
-        f"{plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}"
+        f"{plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}{notes}"
     )
 
 
@@ -121,7 +124,7 @@ def render_text(report: Report, *, more_hint: str = "Use --max-errors to list mo
     if report.by_code:
         lines.append("")
         lines.extend(_counts_section(report))
-    hidden = report.errors + report.warnings - len(report.findings)
+    hidden = report.errors + report.warnings + report.notes - len(report.findings)
     if hidden > 0:
         lines.extend(["", f"… and {hidden:,} more not listed. {more_hint}".rstrip()])
     quality = quality_line(report)

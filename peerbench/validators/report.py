@@ -66,6 +66,7 @@ class FileSummary:
     encoding: str | None = None
     errors: int = 0
     warnings: int = 0
+    notes: int = 0
     invalid_cells: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class FileSummary:
             "encoding": self.encoding,
             "errors": self.errors,
             "warnings": self.warnings,
+            "notes": self.notes,
             "invalid_cells": dict(sorted(self.invalid_cells.items())),
         }
 
@@ -99,6 +101,7 @@ class Report:
     by_code: Counter[str] = field(default_factory=Counter)
     errors: int = 0
     warnings: int = 0
+    notes: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
     """Further sections (e.g. the data-quality profile) added by other modules."""
 
@@ -167,19 +170,24 @@ class Report:
 
     def _count(self, code: str, count: int, summary: FileSummary | None) -> None:
         self.by_code[code] += count
-        if entry(code).severity is Severity.ERROR:
+        severity = entry(code).severity
+        if severity is Severity.ERROR:
             self.errors += count
             if summary is not None:
                 summary.errors += count
-        else:
+        elif severity is Severity.WARNING:
             self.warnings += count
             if summary is not None:
                 summary.warnings += count
+        else:
+            self.notes += count
+            if summary is not None:
+                summary.notes += count
 
     @property
     def truncated(self) -> bool:
         """True when more findings exist than are listed."""
-        return self.errors + self.warnings > len(self.findings)
+        return self.errors + self.warnings + self.notes > len(self.findings)
 
     def sorted_findings(self) -> list[Finding]:
         """Listed findings ordered by file, row and column."""
@@ -204,6 +212,7 @@ class Report:
         report = cls(max_findings=listed if max_findings is None else max_findings)
         report.errors = int(summary.get("errors", 0))
         report.warnings = int(summary.get("warnings", 0))
+        report.notes = int(summary.get("notes", 0))
         report.by_code.update({str(k): int(v) for k, v in summary.get("by_code", {}).items()})
         for item in data.get("files", []):
             report.files.append(
@@ -215,6 +224,7 @@ class Report:
                     encoding=item.get("encoding"),
                     errors=item.get("errors", 0),
                     warnings=item.get("warnings", 0),
+                    notes=item.get("notes", 0),
                     invalid_cells=Counter(
                         {str(k): int(v) for k, v in item.get("invalid_cells", {}).items()}
                     ),
@@ -245,6 +255,7 @@ class Report:
             "summary": {
                 "errors": self.errors,
                 "warnings": self.warnings,
+                "notes": self.notes,
                 "by_code": dict(sorted(self.by_code.items())),
                 "listed": len(self.findings),
                 "truncated": self.truncated,

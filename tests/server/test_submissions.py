@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
@@ -231,3 +232,28 @@ def test_idempotency_key_names_one_body_for_one_organisation(context: ServerCont
         assert raised.value.submission_id == first.id
     blank, fresh_blank = send("org-a", "third", "")
     assert fresh_blank and blank.idempotency_key is None
+
+
+def test_record_types_sent_empty_are_accepted_with_a_note(
+    context: ServerContext, slices: dict[str, Path], tmp_path: Path
+) -> None:
+    # What validates locally is accepted: record types not collected, sent as files with
+    # a header and no rows (a template's empty sheets), are notes, not errors.
+    org, folder = next(iter(slices.items()))
+    spool = tmp_path / "spool-empty"
+    shutil.copytree(folder, spool)
+    emptied = ["feedback", "service_use"]
+    for stem in emptied:
+        path = spool / f"{stem}.parquet"
+        table = pq.read_table(path)
+        path.unlink()
+        header = ",".join(table.column_names)
+        (spool / f"{stem}.csv").write_text(header + "\n", encoding="utf-8")
+    submission, _ = _register(context, org, ["empty"], "3")
+    done = process(context, submission.id, Inputs(folder=spool), actor="test")
+    assert done.status == "accepted", done.report
+    assert done.errors == 0
+    assert done.report is not None
+    assert Report.from_dict(done.report).notes == len(emptied)
+    assert set(emptied).isdisjoint(done.record_types)
+    assert {"participant", "outcome"} <= set(done.record_types)

@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from peerbench.schema.instruments import default_registry, score_items
 from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
 from peerbench.synth import SynthConfig, SyntheticDataset, generate
-from peerbench.synth.errors import ERROR_CODES
+from peerbench.synth.errors import ERROR_CODES, Context
 from peerbench.synth.identifiers import nhs_number
+from peerbench.synth.outcome_errors import wrong_total
 
 IDENTIFIER = re.compile(
     r"[\w.]+@[\w.]+\.\w+"  # email
@@ -202,3 +203,20 @@ def test_rate_zero_is_clean_and_tables_keep_their_schema(rate: float) -> None:
 
 def test_outcome_row_count_stays_exact_with_errors(with_errors: SyntheticDataset) -> None:
     assert with_errors["outcome"].num_rows == with_errors.config.outcome_rows
+
+
+def test_a_wrong_total_is_never_the_sum_of_the_answered_items() -> None:
+    # 13 answers of 5 and one blank: the answered sum is 65 and the pro-rated score 70, so
+    # every wrong total lies below 70; it must not be 65, which is accepted with a note.
+    table = pa.table(
+        {
+            "instrument": ["WEMWBS"],
+            "total_score": [70.0],
+            "items": pa.array([[5] * 13 + [None]], pa.list_(pa.int16())),
+        }
+    )
+    ctx = Context(SynthConfig(organisations=1, outcome_rows=1), {})
+    wrong = {
+        wrong_total(np.random.default_rng(s), table, np.array([0]), ctx)[0][0] for s in range(40)
+    }
+    assert wrong == {68.0, 67.0, 66.0, 64.0}  # steps 2, 3, 4 and 5 (65 moved to 64)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peerbench.io.tabular import FileFormat
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import STANDARD_VERSION
 from peerbench.synth import SynthConfig, SyntheticDataset, generate, write_dataset
+from peerbench.validators import validate
 
 STEMS = [model.file_stem for model in RECORD_TYPES.values()]
 
@@ -88,3 +92,40 @@ def test_no_errors_file_when_clean(tmp_path: Path) -> None:
     assert "errors" not in paths
     assert not (tmp_path / "injected_errors.csv").exists()
     assert json.loads((tmp_path / "peerbench.json").read_text())["injected_errors"] is None
+
+
+@settings(max_examples=25, derandomize=True, deadline=None, database=None)
+@given(
+    seed=st.integers(min_value=0, max_value=10_000),
+    organisations=st.integers(min_value=1, max_value=3),
+    outcome_rows=st.integers(min_value=0, max_value=80),
+    file_format=st.sampled_from(list(FileFormat)),
+)
+def test_synth_never_writes_what_validate_rejects(
+    seed: int, organisations: int, outcome_rows: int, file_format: FileFormat
+) -> None:
+    # Small datasets leave some record types without rows (one organisation's
+    # service_use): those are not written, and everything written validates.
+    config = SynthConfig(seed=seed, organisations=organisations, outcome_rows=outcome_rows)
+    dataset = generate(config)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        paths = write_dataset(dataset, out, file_format)
+        written = {rt for rt in RECORD_TYPES if rt in paths}
+        assert written == {rt for rt, table in dataset.tables.items() if table.num_rows}
+        report = validate([out], today=config.as_of)
+        assert report.valid, report.flatten()[:5]
+        assert report.errors == 0
+        assert sum(s.rows for s in report.files) == sum(t.num_rows for t in dataset.tables.values())
+
+
+def test_a_record_type_without_rows_is_not_written(tmp_path: Path) -> None:
+    dataset = generate(SynthConfig(seed=3, organisations=1, outcome_rows=50))
+    assert dataset["service_use"].num_rows == 0  # one small organisation: none recorded
+    paths = write_dataset(dataset, tmp_path, FileFormat.JSONL)
+    assert "service_use" not in paths
+    assert not (tmp_path / "service_use.jsonl").exists()
+    document = json.loads((tmp_path / "peerbench.json").read_text())
+    assert "service_use.jsonl" not in document["files"]
+    assert document["files"]["outcomes.jsonl"]["rows"] == 50
+    assert validate([tmp_path], today=dataset.config.as_of).valid

@@ -16,7 +16,10 @@ from peerbench.template import (
     template_columns,
     write_workbook,
 )
+from peerbench.template.instructions import instruction_lines
 from peerbench.template.workbook import CODELIST_SHEET, DICTIONARY_SHEET, INSTRUCTIONS_SHEET
+from peerbench.validators import validate
+from tests.validators.columnar.tables import TODAY, valid_row
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +129,26 @@ def test_output_is_byte_identical(tmp_path: Path, workbook_path: Path) -> None:
     again = tmp_path / "again.xlsx"
     write_workbook(again)
     assert again.read_bytes() == workbook_path.read_bytes()
+
+
+def test_a_template_with_only_the_sheets_collected_is_valid(
+    tmp_path: Path, workbook_path: Path
+) -> None:
+    # "Fill only the ones you collect": four of the seven sheets filled, the other three
+    # left with their header row, is valid, with a note per record type left empty.
+    filled = ("organisation", "service", "participant", "outcome")
+    book = load_workbook(workbook_path)
+    for record_type in filled:
+        sheet = book[RECORD_TYPES[record_type].file_stem]
+        headers = [cell.value for cell in sheet[1]]
+        row = valid_row(record_type)
+        sheet.append([row.get(str(header)) for header in headers])
+    path = tmp_path / "four-of-seven.xlsx"
+    book.save(path)
+    report = validate([path], today=TODAY)
+    assert report.valid, report.flatten()
+    empty = sorted(set(RECORD_TYPES) - set(filled))
+    assert report.flatten() == [(None, None, "record-type-empty")] * len(empty)
+    assert (report.errors, report.warnings, report.notes) == (0, 0, len(empty))
+    assert sorted(s.record_type or "" for s in report.files if s.notes) == empty
+    assert "Fill only the ones you collect" in " ".join(instruction_lines())

@@ -223,3 +223,15 @@ def test_findings_are_capped_but_counted() -> None:
     assert len(report.findings) == 10
     assert report.errors == 50
     assert report.truncated
+
+
+def test_a_lower_case_instrument_code_is_explained_for_the_instrument_column() -> None:
+    report = run(text_table([valid_row("outcome", instrument="wemwbs")]), "outcome")
+    assert report.flatten() == [(2, "instrument", "pattern-invalid")]
+    (finding,) = report.findings
+    assert finding.message == (
+        "instrument 'wemwbs' is not in the required form: a registry code in capitals, such "
+        "as WEMWBS or PHQ9 (`peerbench instruments` lists them)."
+    )
+    # The hint is the pattern finding's for any column: nothing about participant keys.
+    assert "articipant" not in finding.hint

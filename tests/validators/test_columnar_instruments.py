@@ -109,7 +109,7 @@ def test_total_mismatch_message_gives_computed_total() -> None:
     report = run(
         pa.table({k: [v] for k, v in outcome("PHQ9", [1] * 9, total_score="10").items()}), "outcome"
     )
-    assert report.findings[0].message == "total_score is 10 but the answers add up to 9.00."
+    assert report.findings[0].message == "total_score is 10 but the answers add up to 9."
 
 
 def test_licensed_score_missing_and_no_items_needed() -> None:

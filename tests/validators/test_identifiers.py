@@ -6,7 +6,15 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from peerbench.validators.identifiers import KINDS, detect, valid_nhs_numbers
+from peerbench.validators.catalogue import entry
+from peerbench.validators.identifiers import (
+    IDENTIFYING_HEADERS,
+    KINDS,
+    detect,
+    header_kind,
+    normalise_header,
+    valid_nhs_numbers,
+)
 from tests.validators.columnar.tables import flat, run, text_table, valid_row
 
 
@@ -134,7 +142,7 @@ def test_unexpected_columns_are_scanned_and_named_headers_flagged() -> None:
     row["ref"] = "943 476 5919"
     assert flat([row], "participant") == [
         (None, "First Name", "column-unknown"),
-        (None, "First Name", "identifier-detected"),
+        (None, "First Name", "identifier-column-name"),
         (None, "ref", "column-unknown"),
         (2, "ref", "identifier-detected"),
     ]
@@ -154,3 +162,123 @@ def test_typed_unknown_columns_are_scanned() -> None:
         (None, "nhs", "column-unknown"),
         (2, "nhs", "identifier-detected"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ls62ab", "m11ae", "m111ae", "LS62AB", "ls6 2ab", " Sw1a 1aa ", "ec1a1bb", "w1a 0ax", "M11AE"],
+)
+def test_a_cell_holding_only_a_postcode_is_found_in_any_case(text: str) -> None:
+    assert kind(text) == "a postcode"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Ids, codes and words that must not read as postcodes.
+        "hv-group", "rec-001", "p001", "CL-0023", "abc123", "hv1 2cm", "qa1 2ab", "ai1 2ab",
+        "m1 1ac", "m1 1ai", "m1 1ak", "m1 1am", "m1 1ao", "m1 1av", "m1 1ca",
+        "phq9", "gad7", "core10", "eq5d5l", "ucla3", "reqol10", "semcd6", "swemwbs",
+        "month_3", "week_6", "baseline", "2025-01-13", "at1 2pm", "m11ae x", "x m11ae",
+        "lives in ls6 2ab", "m11a", "m1111ae", "1m1 1ae", "m1 1a e",
+    ],
+)  # fmt: skip
+def test_lower_case_postcode_shapes_that_are_not_postcodes(text: str) -> None:
+    assert kind(text) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "code", "message"),
+    [
+        ("Date of birth", "identifier-column-date-of-birth",
+         "Date of birth looks like a column of dates of birth; they must never be submitted."),
+        ("D.O.B.", "identifier-column-date-of-birth",
+         "D.O.B. looks like a column of dates of birth; they must never be submitted."),
+        ("First Name", "identifier-column-name",
+         "First Name looks like a column of people's names; names must never be submitted."),
+        ("E-mail", "identifier-column-contact",
+         "E-mail looks like a column of email addresses; contact details must never be "
+         "submitted."),
+        ("Mobile number", "identifier-column-contact",
+         "Mobile number looks like a column of phone numbers; contact details must never be "
+         "submitted."),
+        ("Home address", "identifier-column-address",
+         "Home address looks like a column of addresses; addresses and postcodes must never "
+         "be submitted."),
+        ("Post code ", "identifier-column-address",
+         "Post code  looks like a column of postcodes; addresses and postcodes must never be "
+         "submitted."),
+        ("NHS No", "identifier-column-nhs-number",
+         "NHS No looks like a column of NHS numbers; they must never be submitted."),
+    ],
+)  # fmt: skip
+def test_identifier_columns_are_named_by_kind(header: str, code: str, message: str) -> None:
+    row = valid_row("participant")
+    row[header] = "x"
+    report = run(text_table([row]), "participant")
+    assert report.flatten() == [(None, header, "column-unknown"), (None, header, code)]
+    assert report.findings[1].message == message
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("identifier-column-date-of-birth", "age_band at source with a mapping's date_of_birth"),
+        ("identifier-column-name", "Leave names out"),
+        ("identifier-column-contact", "Leave contact details out"),
+        ("identifier-column-address", "deprivation_decile"),
+        ("identifier-column-nhs-number", "pseudonymised into participant_key"),
+    ],
+)
+def test_each_kind_has_its_own_hint(code: str, words: str) -> None:
+    assert words in entry(code).hint
+
+
+@pytest.mark.parametrize(
+    ("headers", "kind_code"),
+    [
+        (["name", "first_name", "firstname", "forename", "forenames", "given_name", "surname",
+          "last_name", "lastname", "family_name", "full_name", "fullname", "client_name",
+          "participant_name"], "identifier-column-name"),
+        (["dob", "d_o_b", "date_of_birth", "birth_date", "birthdate", "birthday"],
+         "identifier-column-date-of-birth"),
+        (["email", "email_address", "e_mail", "phone", "phone_number", "telephone", "tel",
+          "mobile", "mobile_number"], "identifier-column-contact"),
+        (["address", "address_line_1", "home_address", "postcode", "post_code", "zip"],
+         "identifier-column-address"),
+        (["nhs_number", "nhs_no", "nhsnumber"], "identifier-column-nhs-number"),
+    ],
+)  # fmt: skip
+def test_every_identifying_header_has_its_kind(headers: list[str], kind_code: str) -> None:
+    kinds = [header_kind(h) for h in headers]
+    assert [k[0] if k else None for k in kinds] == [kind_code] * len(headers)
+    assert set(headers) <= IDENTIFYING_HEADERS
+
+
+def test_header_kinds_name_what_the_column_holds() -> None:
+    assert header_kind("Email") == ("identifier-column-contact", "email addresses")
+    assert header_kind(" TEL ") == ("identifier-column-contact", "phone numbers")
+    assert header_kind("Address") == ("identifier-column-address", "addresses")
+    assert header_kind("ZIP") == ("identifier-column-address", "postcodes")
+    assert header_kind("Date of birth") == ("identifier-column-date-of-birth", "")
+    assert header_kind("Service name") is None
+    assert header_kind("notes") is None
+    assert len(IDENTIFYING_HEADERS) == 38
+
+
+@pytest.mark.parametrize(
+    ("header", "normalised"),
+    [
+        ("First Name", "first_name"),
+        ("D.O.B.", "d_o_b"),
+        ("  e-mail ", "e_mail"),
+        ("_name_", "name"),
+        ("Post\tcode", "post_code"),
+    ],
+)
+def test_normalise_header(header: str, normalised: str) -> None:
+    assert normalise_header(header) == normalised
+
+
+def test_a_five_character_cell_is_scanned_and_a_four_character_one_is_not() -> None:
+    assert detect(pa.array(["m11ae", "m1ae", "M11AE"])).tolist() == [3, -1, 3]

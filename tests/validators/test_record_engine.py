@@ -75,7 +75,7 @@ def test_unknown_property_and_identifier() -> None:
     record = {**example_record("participant"), "email": "jo@example.org"}
     assert flat("participant", [record]) == [
         (None, "email", "column-unknown"),
-        (None, "email", "identifier-detected"),
+        (None, "email", "identifier-column-contact"),
         (2, "email", "identifier-detected"),
     ]
 
@@ -100,3 +100,12 @@ def test_duplicates_within_a_payload() -> None:
 def test_unknown_record_type() -> None:
     with pytest.raises(KeyError):
         validate_records("nope", [])
+
+
+def test_pattern_findings_describe_the_form_as_the_columnar_engine_does() -> None:
+    record = {**example_record("outcome"), "instrument": "wemwbs"}
+    (finding,) = validate_records("outcome", [record], today=TODAY)
+    assert finding.code == "pattern-invalid"
+    assert finding.message.startswith(
+        "instrument 'wemwbs' is not in the required form: a registry code in capitals"
+    )

@@ -188,3 +188,16 @@ def test_quality_section_of_unknown_shape_shown_generically() -> None:
 
 def test_no_quality_section_without_profile() -> None:
     assert _soup(_report()).select("#quality") == []
+
+
+def test_notes_are_said_in_a_valid_summary_and_counted_when_capped() -> None:
+    report = Report(max_findings=1)
+    summary = FileSummary("feedback.csv", "feedback", "csv")
+    report.files.append(summary)
+    for _ in range(2):
+        report.add("record-type-empty", file="feedback.csv", detail="x", summary=summary)
+    soup = _soup(report)
+    text = " ".join(_tag(soup, "#summary").get_text().split())
+    assert "2 notes on how the data was read; nothing to fix." in text
+    assert [row.get("class") for row in soup.select("tr.finding")] == [["finding", "note"]]
+    assert "… and 1 more not listed" in _tag(soup, "p.more").get_text()

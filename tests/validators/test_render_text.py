@@ -95,3 +95,17 @@ def test_quality_scores_line() -> None:
             "follow-up not assessed)."
         )
     )
+
+
+def test_notes_are_counted_in_the_verdict_and_file_line() -> None:
+    report = Report()
+    summary = FileSummary("service_use.csv", "service_use", "csv")
+    report.files.append(summary)
+    report.add("record-type-empty", file="service_use.csv", detail="x", summary=summary)
+    text = render_text(report)
+    assert text.startswith("VALID: 1 file checked and no errors found (1 note).\n")
+    assert "service_use.csv: no rows read as service_use; no errors, no warnings, 1 note" in text
+    report.add("column-unknown", file="service_use.csv", column="n", summary=summary)
+    assert render_text(report).startswith(
+        "VALID: 1 file checked and no errors found (1 warning worth a look; 1 note).\n"
+    )

@@ -26,7 +26,9 @@ CELL_CODES = NULLED_CODES | {"required-missing"}
 PATTERN_DESCRIPTIONS = {
     PARTICIPANT_KEY_PATTERN: ": 32 lower-case hex characters",
     ID_PATTERN: ": up to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
-    INSTRUMENT_CODE_PATTERN: ": a registry code in capitals, such as PHQ9",
+    INSTRUMENT_CODE_PATTERN: (
+        ": a registry code in capitals, such as WEMWBS or PHQ9 (`peerbench instruments` lists them)"
+    ),
 }
 TYPE_DESCRIPTIONS = {
     "integer": "a whole number",

@@ -33,13 +33,8 @@ from peerbench.validators.columnar.items import (
     ItemGrid,
     item_column,
 )
+from peerbench.validators.columnar.totals import Totals
 
-TOTAL_TOLERANCE = 0.01
-"""Largest accepted |total_score - computed| for sums of complete answers."""
-ROUNDED_TOLERANCE = 0.05
-"""For mean, scaled-mean and lookup scores, which organisations round to one decimal."""
-PRORATED_TOLERANCE = 0.5
-"""For pro-rated totals (answers missing), which are commonly rounded to a whole number."""
 ITEM_BOUNDS = (0, 1000)
 """The standard's bounds for any item response (``ItemResponse``), used when the
 instrument is unknown and so its own scale cannot be checked."""
@@ -215,21 +210,22 @@ def _check_one(definition: InstrumentDefinition, rows: IntArray, batch: _Batch) 
         score, valid = summary_scores(definition, total, n_missing, usable)
     else:
         score, valid = score_checked(definition, batch.grid.block(where, k), n_missing)
-    score = np.where(valid, score, np.nan)
-    tolerance = np.where(
-        n_missing > 0,
-        PRORATED_TOLERANCE,
-        TOTAL_TOLERANCE if method is ScoringMethod.SUM else ROUNDED_TOLERANCE,
-    )
-    with np.errstate(invalid="ignore"):
-        off = ~np.isnan(score) & (np.abs(submitted - score) > tolerance)
-    listed = score[off]
+    totals = Totals(definition, submitted, total, n_missing, np.where(valid, score, np.nan))
+    off, noted = totals.mismatched(), totals.answered_sum()
+    listed_off, listed_noted = np.flatnonzero(off), np.flatnonzero(noted)
     batch.emit(
         "total-mismatch",
         "total_score",
         where[off],
         batch.columns["total_score"].raw,
-        lambda values: [f"{listed[i]:.2f}" for i in range(len(values))],
+        lambda values: [totals.why(int(listed_off[i])) for i in range(len(values))],
+    )
+    batch.emit(
+        "total-answered-sum",
+        "total_score",
+        where[noted],
+        batch.columns["total_score"].raw,
+        lambda values: [totals.note(int(listed_noted[i])) for i in range(len(values))],
     )
 
 

@@ -38,6 +38,7 @@ from peerbench.validators.readers.sources import (
     failed_source,
     finding,
     new_source,
+    no_records,
     resolve_record_type,
 )
 from peerbench.validators.readers.transcode import TranscodingReader, decode_cp1252
@@ -98,12 +99,16 @@ def open_csv(path: Path, file: str, options: OpenOptions) -> Source:
             return failed_source(file, record_type, FORMAT, reading.unreadable(exc))
         raw_names = next(csv.reader([sample.strip()], delimiter=reading.delimiter))
         header_only = True
+    names = [name.strip().lstrip("\ufeff") for name in raw_names]
+    if not any(names):  # a byte-order mark alone: no header at all
+        empty = finding("file-empty", file=file, detail=" (the file is empty)")
+        return failed_source(file, record_type, FORMAT, empty)
 
     source = new_source(
         file,
         record_type,
         FORMAT,
-        [name.strip().lstrip("\ufeff") for name in raw_names],
+        names,
         options,
         encoding=encoding.label,
         standard_version=options.standard_version,
@@ -120,7 +125,7 @@ def open_csv(path: Path, file: str, options: OpenOptions) -> Source:
         return source
 
     if header_only:
-        source.findings.append(finding("file-empty", file=file, detail=" (only a header row)"))
+        source.findings.append(no_records(file, record_type, "only a header row"))
         return source
     record_batches = reading.record_batches(
         raw_names, lambda exc: add_finding(source, reading.unreadable(exc))
@@ -132,8 +137,7 @@ def open_csv(path: Path, file: str, options: OpenOptions) -> Source:
     first = next(stream, None)
     if first is None:
         if not any(f.code == "file-unreadable" for f in source.findings):
-            detail = " (only a header row)"
-            source.findings.append(finding("file-empty", file=file, detail=detail))
+            source.findings.append(no_records(file, record_type, "only a header row"))
         return source
     source.batches = itertools.chain([first], stream)
     return source

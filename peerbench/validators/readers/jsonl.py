@@ -31,10 +31,12 @@ from peerbench.validators.readers.sources import (
     finding,
     map_headers,
     new_source,
+    no_records,
     resolve_record_type,
 )
 from peerbench.validators.readers.transcode import decode_cp1252
 from peerbench.validators.readers.version import version_finding
+from peerbench.validators.report import Finding
 from peerbench.validators.source import Source, SourceBatch
 
 MAX_BAD_LINES = 100
@@ -88,14 +90,14 @@ class _Records:
                 yield key, name, cell_text(value)
 
 
-def _start(source: Source, batches: Iterator[SourceBatch], empty_detail: str) -> Source:
+def _start(source: Source, batches: Iterator[SourceBatch], empty: Finding) -> Source:
     """Read the first batch now, so columns are known and an empty file is reported."""
     first = next(batches, None)
     if first is not None:
         source.batches = itertools.chain([first], batches)
     elif not any(f.code in ("file-unreadable", "limit-exceeded") for f in source.findings):
         # A file of nothing but bad lines is already reported as unreadable, not empty.
-        source.findings.append(finding("file-empty", file=source.file, detail=empty_detail))
+        source.findings.append(empty)
     return source
 
 
@@ -144,7 +146,8 @@ def open_jsonl(path: Path, file: str, options: OpenOptions) -> Source:
         return source
     records = _Records(source, options)
     batches = _jsonl_batches(path, records, options)
-    return _start(source, batches, " (the file is empty)")
+    empty = finding("file-empty", file=file, detail=" (the file is empty)")
+    return _start(source, batches, empty)
 
 
 def _jsonl_batches(path: Path, records: _Records, options: OpenOptions) -> Iterator[SourceBatch]:
@@ -299,7 +302,9 @@ def _array_source(
     if not readable:
         return source
     records = _Records(source, options)
-    return _start(source, _array_batches(items, records), " (the array is empty)")
+    # An empty array names its record type and says it has none: a record type not collected.
+    empty = no_records(file, record_type, "the array is empty")
+    return _start(source, _array_batches(items, records), empty)
 
 
 def _array_batches(items: Iterable[Any], records: _Records) -> Iterator[SourceBatch]:

@@ -24,6 +24,7 @@ from peerbench.validators.readers.sources import (
     failed_source,
     finding,
     new_source,
+    no_records,
     resolve_record_type,
 )
 from peerbench.validators.readers.version import version_finding
@@ -82,7 +83,7 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
         source.findings.append(unsupported)
         return source
     if num_rows == 0:
-        source.findings.append(finding("file-empty", file=file, detail=" (no rows)"))
+        source.findings.append(no_records(file, record_type, "no rows"))
         return source
     source.batches = rebatch(
         _record_batches(path, source, options.batch_rows, repetitive),

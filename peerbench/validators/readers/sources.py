@@ -15,6 +15,16 @@ MAX_READER_FINDINGS = DEFAULT_MAX_FINDINGS
 """Cap on findings one source collects while reading (one formula per cell adds up)."""
 
 
+def no_records(file: str, record_type: str | None, why: str) -> Finding:
+    """``record-type-empty``: a file or sheet that names its record type but holds no rows.
+
+    A template's sheet left with only its header is how a record type that is not
+    collected is sent: a note, never an error (a file with no header at all is still
+    ``file-empty``).
+    """
+    return finding("record-type-empty", file=file, detail=f"{record_type} records ({why})")
+
+
 @dataclass(frozen=True)
 class OpenOptions:
     """What the caller asked for, passed unchanged to each format's reader.

@@ -31,6 +31,7 @@ from peerbench.validators.readers.sources import (
     failed_source,
     finding,
     new_source,
+    no_records,
     resolve_record_type,
 )
 from peerbench.validators.readers.version import version_finding
@@ -127,8 +128,11 @@ def _open_sheet(
         source.findings.append(unsupported)
         return source
     if not has_data:
-        detail = " (only a header row)" if names else " (the sheet is empty)"
-        source.findings.append(finding("file-empty", file=display, detail=detail))
+        source.findings.append(
+            no_records(display, record_type, "only a header row")
+            if names
+            else finding("file-empty", file=display, detail=" (the sheet is empty)")
+        )
         return source
     source.batches = _sheet_batches(source, path, sheet, options.batch_rows)
     return source

@@ -141,20 +141,36 @@ def test_row_numbers_continue_across_batches(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "detail"),
+    ("content", "code", "message"),
     [
-        (b"", "empty"),
-        (b"\n \r\n", "empty"),
-        (b"record_id,name\n", "only a header row"),
-        (b"record_id;name", "only a header row"),
+        (b"", "file-empty", "The file has no data rows (the file is empty)."),
+        (b"\n \r\n", "file-empty", "The file has no data rows (the file is empty)."),
+        (b"\xef\xbb\xbf", "file-empty", "The file has no data rows (the file is empty)."),
+        (b"\xef\xbb\xbf,\n", "file-empty", "The file has no data rows (the file is empty)."),
+        (
+            b"record_id,name\n",
+            "record-type-empty",
+            "There are no outcome records (only a header row); "
+            "fine if this record type is not collected.",
+        ),
+        (
+            b"record_id;name",
+            "record-type-empty",
+            "There are no outcome records (only a header row); "
+            "fine if this record type is not collected.",
+        ),
     ],
 )
-def test_empty_and_header_only_files(tmp_path: Path, content: bytes, detail: str) -> None:
+def test_empty_and_header_only_files(
+    tmp_path: Path, content: bytes, code: str, message: str
+) -> None:
+    # A header with no rows is a record type not collected (a note); no header at all
+    # is an empty file (an error).
     path = tmp_path / "outcomes.csv"
     path.write_bytes(content)
     source = _one(path)
-    assert _codes(source) == [("file-empty", None)]
-    assert detail in source.findings[0].message
+    assert _codes(source) == [(code, None)]
+    assert source.findings[0].message == message
     assert list(source.batches) == []
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from peerbench.validators.catalogue import Severity
 from peerbench.validators.readers import open_sources
 from peerbench.validators.source import Source
 
@@ -159,4 +160,6 @@ def test_empty_json_array(tmp_path: Path) -> None:
     path = tmp_path / "outcomes.json"
     path.write_text("[]")
     (source,) = open_sources(path)
-    assert [f.code for f in source.findings] == ["file-empty"]
+    assert [f.code for f in source.findings] == ["record-type-empty"]
+    assert source.findings[0].severity is Severity.NOTE
+    assert "no outcome records (the array is empty)" in source.findings[0].message

@@ -88,7 +88,8 @@ def test_damage_inside_the_data_is_reported_while_reading(tmp_path: Path) -> Non
 
 def test_empty_parquet(tmp_path: Path) -> None:
     (source,) = open_sources(_write(tmp_path / "outcomes.parquet", rows=0))
-    assert [f.code for f in source.findings] == ["file-empty"]
+    assert [f.code for f in source.findings] == ["record-type-empty"]
+    assert "no outcome records (no rows)" in source.findings[0].message
 
 
 def test_mapping_renames_parquet_columns(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from peerbench.validators.catalogue import Severity
 from peerbench.validators.mapping import Mapping
 from peerbench.validators.readers import open_sources
 from peerbench.validators.source import Source
@@ -118,11 +119,19 @@ def test_small_batches_keep_row_numbers(tmp_path: Path) -> None:
     assert [(b.first_row, b.table.num_rows) for b in source.batches] == [(2, 3), (5, 3), (8, 1)]
 
 
-def test_header_only_sheet_is_empty(tmp_path: Path) -> None:
+def test_header_only_sheet_is_a_record_type_not_collected(tmp_path: Path) -> None:
     path = _workbook(tmp_path / "book.xlsx", {"outcomes": [["record_id", "items"]]})
     (source,) = open_sources(path)
     assert source.columns == ["record_id", "items"]
-    assert [f.code for f in source.findings] == ["file-empty"]
+    assert [f.code for f in source.findings] == ["record-type-empty"]
+    assert source.findings[0].severity is Severity.NOTE
+
+
+def test_named_sheet_without_a_header_is_empty(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "book.xlsx", {"outcomes": [], "participants": [["x"], ["1"]]})
+    sources = open_sources(path)
+    assert [f.code for f in sources[0].findings] == ["file-empty"]
+    assert "(the sheet is empty)" in sources[0].findings[0].message
 
 
 def test_record_type_override_applies_to_any_sheet_name(tmp_path: Path) -> None:
