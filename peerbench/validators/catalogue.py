@@ -386,7 +386,7 @@ _ENTRIES = (
     # Reading an organisation's own spreadsheet through a mapping file (peerbench.intake).
     CatalogueEntry(
         "layout-title-rows",
-        _W,
+        _N,
         "Title rows above the header",
         "Title {detail} above the header skipped.",
         "Nothing to do if they are titles. If the column names are on another row, set "
@@ -433,7 +433,7 @@ _ENTRIES = (
     ),
     CatalogueEntry(
         "mapping-columns-unmapped",
-        _W,
+        _N,
         "Columns not used",
         "{detail} not in the mapping, so not used.",
         "Map each column to a field, list it under skip if it is not needed, or under "
@@ -441,7 +441,7 @@ _ENTRIES = (
     ),
     CatalogueEntry(
         "identifier-columns-dropped",
-        _W,
+        _N,
         "Identifier columns dropped",
         "{detail} hold direct identifiers and were dropped; no value of them is in the output.",
         "Nothing to do: names, dates of birth and contact details never leave your computer.",

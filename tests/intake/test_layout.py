@@ -66,7 +66,7 @@ def test_csv_and_xlsx_give_the_same_layout(tmp_path: Path) -> None:
         ]
     csv_layout, xlsx_layout = layouts
     assert [f.message for f in csv_layout.findings] == [f.message for f in xlsx_layout.findings]
-    assert [f.severity for f in csv_layout.findings] == ["warning"] * 3
+    assert [f.severity for f in csv_layout.findings] == ["note", "warning", "warning"]
     assert csv_layout.findings[0].message == "Title rows 1-2 above the header skipped."
     assert csv_layout.findings[1].message == "Blank rows 7 and 9 skipped."
     assert csv_layout.findings[2].message == (
