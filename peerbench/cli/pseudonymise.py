@@ -1,6 +1,6 @@
 """``peerbench keygen`` and ``peerbench pseudonymise``.
 
-Thin shells over :mod:`peerbench.schema.pseudonym` and :mod:`peerbench.io.pseudonymise`.
+Thin shells over :mod:`peerbench.schema.pseudonym` and :mod:`peerbench.intake.pseudonymise`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import click
 import pyarrow as pa
 
 from peerbench.cli.output import echo_err, warn
-from peerbench.io.pseudonymise import (
+from peerbench.intake.pseudonymise import (
     ID_COLUMN,
     SUFFIXES,
     LocalTableError,

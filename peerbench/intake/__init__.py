@@ -1,0 +1,1 @@
+"""From a spreadsheet to standard files: reading, layout, mapping, pseudonymising, preparing."""
