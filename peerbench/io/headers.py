@@ -1,16 +1,16 @@
-"""One way to compare spreadsheet headers, used by every command that matches them."""
+"""One way to compare headers, labels and sheet names, used by every command.
+
+A spreadsheet typed by hand has headers like ``"Client ID "``, ``"client  id"`` or
+``"Client\u00a0ID"`` (a non-breaking space pasted from a web page); all of them are
+the same header. Every command that matches a header (the readers, mapping files,
+``pseudonymise --column``, ``map``) and the instrument registry's answer words compare
+them through :func:`normalise_header`, so a header found by one command is found by all.
+The implementation is :func:`peerbench.schema.labels.normalise_label` (the bottom
+layer, so the instrument registry can use it too); this is its name for everything above.
+"""
 
 from __future__ import annotations
 
-import unicodedata
+from peerbench.schema.labels import normalise_label as normalise_header
 
-
-def normalise_header(text: str) -> str:
-    """``"Client\u00a0ID "`` → ``"client id"``: how two headers are compared.
-
-    NFKC (full-width and compatibility forms fold to plain ones), non-breaking spaces
-    become spaces, leading and trailing space goes, inner runs of whitespace become one
-    space, and case is folded.
-    """
-    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
-    return " ".join(text.split()).casefold()
+__all__ = ["normalise_header"]
