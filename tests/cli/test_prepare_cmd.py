@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from peerbench.cli.main import cli
 from peerbench.cli.pseudonymise import keygen
 from tests.api.harness import PERIOD, Server, running_server
-from tests.intake.charity import ABOUT, MAPPING, PEOPLE, build_workbook
+from tests.intake.charity import MAPPING, ORGANISATION_ID, PEOPLE, build_workbook
 
-ORGANISATION = ABOUT[0]
+ORGANISATION = ORGANISATION_ID
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 One workbook. Sheet "Clients", one row per person: a title row, a header with a
 trailing space, names, dates of birth and phone numbers, SWEMWBS answers typed as words
-at the start and at three months (a wide layout), a blank row and a TOTAL row. Sheet
-"About us": the organisation and its one service. The mapping is the one a coordinator
-ends up with after ``peerbench map`` and one edit.
+at the start and at three months (a wide layout), a blank row and a TOTAL row. Sheets
+"Organisation" and "Service" describe the charity and its one service, once. The mapping
+is the one a coordinator ends up with after ``peerbench map`` and one edit (the service
+id, which no column holds).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ HEADER = [
     "Phone",
     "First session",
     "Last session",
-    "Sessions",
-    "Status",
+    "Sessions attended",
+    "Reason left",
+    "Consent",
     "Start date",
     *[f"Q{n} start" for n in range(1, 8)],
     "3 month date",
@@ -61,70 +63,77 @@ def build_workbook(path: Path) -> Path:
         follow_up = None if last is None else dt.date(2026, first + 3, 12)
         answers = _answers(first + sessions)
         later = [None] * 7 if last is None else _answers(first + sessions + 1)
-        status = "Still coming" if last is None else "Finished"
-        person = [key, name, dob, gender, phone or None, start, end, sessions, status]
+        status = "Ongoing" if last is None else "Finished"
+        person = [key, name, dob, gender, phone or None, start, end, sessions, status, "Yes"]
         sheet.append([*person, start, *answers, follow_up, *later])
     sheet.append([])
     sheet.append(["TOTAL", None, None, None, None, None, None, 31])
-    about = book.create_sheet("About us")
-    about.append(ABOUT_HEADER)
-    about.append(ABOUT)
+    for title, rows in (("Organisation", ORGANISATION), ("Service", SERVICE)):
+        extra = book.create_sheet(title)
+        for row in rows:
+            extra.append(row)
     book.save(path)
     return path
 
 
-ABOUT_HEADER = [
-    "Organisation ID", "Organisation", "Type", "Region", "Service ID", "Service",
-    "Focus", "Format", "Run by", "Structure",
-]  # fmt: skip
-ABOUT = [
-    "walk-talk-leeds", "Walk and Talk Leeds", "Charity", "Yorkshire", "walk-and-talk",
-    "Walk and Talk group", "Mental health", "Group", "Volunteer peers", "Structured",
+ORGANISATION_ID = "walk-talk-leeds"
+SERVICE_ID = "walk-and-talk"
+ORGANISATION = [
+    ["Organisation ID", "Name", "Organisation type", "Region"],
+    [ORGANISATION_ID, "Walk and Talk Leeds", "Charity", "Yorkshire"],
+]
+SERVICE = [
+    [
+        "Service ID", "Organisation ID", "Name", "Condition focus", "Delivery format",
+        "Facilitator model", "Structure",
+    ],
+    [
+        SERVICE_ID, ORGANISATION_ID, "Walk and Talk group", "Mental health", "Group",
+        "Volunteer peers", "Structured",
+    ],
 ]  # fmt: skip
 
 
 MAPPING = """\
 version: 2
-date_format: dd/mm/yyyy
+date_format: iso
 constants:
   service_id: walk-and-talk
 sheets:
   Clients:
+    header_row: 3
     id_column: Client ID
     identifiers: [Name, Phone]
     date_of_birth:
       column: Date of birth
-      at: First session
     participants:
-      columns: {Gender: sex}
-      values: {sex: {F: female, M: male}}
-      constants: {consent_research: "yes"}
+      columns: {Gender: sex, Consent: consent_research}
     engagements:
       columns:
         First session: start_date
         Last session: end_date
-        Sessions: sessions_attended
-        Status: end_reason
-      values: {end_reason: {Finished: completed, Still coming: ongoing}}
+        Sessions attended: sessions_attended
+        Reason left: end_reason
     outcomes:
       instrument: SWEMWBS
       timepoints:
         baseline: {items: "Q{n} start", date: Start date}
         month_3: {items: "Q{n} 3m", date: 3 month date}
-  About us:
+  Organisation:
     organisations:
       columns:
         Organisation ID: organisation_id
-        Organisation: name
-        Type: organisation_type
+        Name: name
+        Organisation type: organisation_type
         Region: region
+  Service:
     services:
       columns:
         Service ID: service_id
         Organisation ID: organisation_id
-        Service: name
-        Focus: condition_focus
-        Format: delivery_format
-        Run by: facilitator_model
+        Name: name
+        Condition focus: condition_focus
+        Delivery format: delivery_format
+        Facilitator model: facilitator_model
         Structure: structure
 """
