@@ -152,3 +152,17 @@ def test_submit_mapping_needs_a_key_and_a_version_2_mapping(
     old.write_text("record_type: participant\ncolumns: {Gender: sex}\n", encoding="utf-8")
     result = _run("submit", book, "--mapping", old, "--period", PERIOD)
     assert result.exit_code == 2 and "version 2" in result.stderr
+
+
+def test_validate_with_a_version_2_mapping_needs_no_key(
+    tmp_path: Path, book: Path, mapping: Path, key: Path
+) -> None:
+    """Without --key-file a throwaway key is used: the verdict and rows are the same."""
+    _typo(book)
+    with_key = _run("validate", book, "--mapping", mapping, "--key-file", key)
+    without = _run("validate", book, "--mapping", mapping)
+    assert with_key.exit_code == without.exit_code == 1
+    assert _section(without.stdout, book) == _section(with_key.stdout, book)
+    assert list(tmp_path.glob("*prepared*")) == []  # validate keeps no file
+    result = _run("validate", book, "--mapping", mapping, "--format", "json")
+    assert result.exit_code == 1 and '"code": "code-invalid"' in result.stdout
