@@ -16,39 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from peerbench.intake.propose_model import Said, SheetProposal
+from peerbench.intake.propose_model import Said, SheetInput, SheetProposal
 from peerbench.intake.propose_sheet import propose_sheet
 from peerbench.intake.propose_yaml import render
 from peerbench.schema.instruments.definition import InstrumentDefinition
-from peerbench.schema.instruments.registry import default_registry
+from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
+from peerbench.validators.report import Finding
 
 SERVICE_PLACEHOLDER = "TODO: your service id"
 """Written where the sheet holds no service: it fails validation until replaced, so a
 forgotten edit can never send rows under a made-up service."""
-
-
-@dataclass(frozen=True)
-class SheetInput:
-    """One sheet as the proposer sees it: the header, the data rows, and where they are.
-
-    Attributes:
-        key: The sheet's key in the mapping (sheet name, or the CSV file's name).
-        file: The file as the user named it.
-        sheet: The sheet name, or None for a CSV file.
-        headers: The header row's cells.
-        rows: The data rows, title, blank and total rows already set aside.
-        header_row: Spreadsheet row of the header, when it is not the first row.
-        notes: What the layout finder set aside (title, blank, total rows).
-    """
-
-    key: str
-    file: str
-    sheet: str | None
-    headers: Sequence[str]
-    rows: Sequence[Sequence[str]]
-    header_row: int | None = None
-    notes: Sequence[str] = ()
 
 
 @dataclass
@@ -63,6 +42,10 @@ class Proposal:
     date_format: Said | None = None
     todos: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    """What reading the files found (encoding guessed, a limit, an unreadable file)."""
+    paths: list[Path] = field(default_factory=list)
+    """The spreadsheets proposed for, as given (the preview reads them again)."""
 
     def to_yaml(self) -> str:
         """The commented mapping file (version 2)."""
@@ -79,6 +62,22 @@ class Proposal:
     def todo_count(self) -> int:
         """How many decisions are left to the coordinator (``# TODO:`` lines)."""
         return self.to_yaml().count("# TODO:")
+
+    def summary(self, mapping: str) -> str:
+        """What was matched, what is left, and the next command, for the coordinator."""
+        lines = ["Matched:"]
+        lines += [f"  {line}" for line in self.matched()] or ["  nothing"]
+        lines += [f"  {text}" for text in self.left_out]
+        count = self.todo_count()
+        left = "nothing" if count == 0 else f"{count} TODO line{'s' if count != 1 else ''}"
+        lines.append(f"Left to decide: {left} in {mapping}.")
+        files = " ".join(_shell(name) for name in self.files)
+        lines.append(
+            f"Next: edit {mapping} where it says TODO, then run\n"
+            f"  peerbench prepare {files} --mapping {_shell(mapping)} "
+            "--key-file org.key --out prepared/"
+        )
+        return "\n".join(lines)
 
     def matched(self) -> list[str]:
         """One line per sheet: what it feeds and how many columns were matched."""
@@ -101,6 +100,41 @@ class Proposal:
             feeds = ", ".join(b.stem for b in sheet.blocks)
             out.append(f"{sheet.key} -> {feeds}: {'; '.join(parts)}")
         return out
+
+
+def _shell(text: str) -> str:
+    """``text`` quoted for a shell when it holds anything but safe characters."""
+    import shlex
+
+    return shlex.quote(text)
+
+
+def propose_mapping(paths: Sequence[Path], registry: InstrumentRegistry | None = None) -> Proposal:
+    """Propose a mapping for a charity's spreadsheets (``.xlsx``, ``.csv``).
+
+    Args:
+        paths: The spreadsheets, as the user named them.
+        registry: The instrument registry (default: the built-in instruments).
+
+    Raises:
+        FileNotFoundError: A file does not exist.
+    """
+    from peerbench.intake.grid import read_grids
+    from peerbench.intake.propose_read import sheet_input
+
+    defs = list(registry if registry is not None else default_registry())
+    inputs: list[SheetInput] = []
+    findings: list[Finding] = []
+    for path in paths:
+        for grid in read_grids(Path(path)):
+            findings.extend(grid.findings)
+            if grid.rows:
+                inputs.append(sheet_input(grid, defs))
+    proposal = propose_from_sheets(inputs, defs)
+    proposal.files = [str(path) for path in paths]
+    proposal.findings = findings
+    proposal.paths = [Path(path) for path in paths]
+    return proposal
 
 
 def propose_from_sheets(

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from peerbench.intake.propose_match import Confidence
+
+
+@dataclass(frozen=True)
+class SheetInput:
+    """One sheet as the proposer sees it: the header, the data rows, and where they are.
+
+    Attributes:
+        key: The sheet's key in the mapping (sheet name, or the CSV file's name).
+        file: The file as the user named it.
+        sheet: The sheet name, or None for a CSV file.
+        headers: The header row's cells.
+        rows: The data rows, title, blank and total rows already set aside.
+        header_row: Spreadsheet row of the header, when it is not the first row.
+        notes: What the layout finder set aside (title, blank, total rows).
+        row_numbers: The spreadsheet row of each data row (for the preview).
+    """
+
+    key: str
+    file: str
+    sheet: str | None
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    header_row: int | None = None
+    notes: Sequence[str] = ()
+    row_numbers: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
