@@ -143,7 +143,7 @@ class HeaderRole:
     detail: str = ""
 
 
-def _split_timepoint(key: str) -> tuple[str | None, str]:
+def split_timepoint(key: str) -> tuple[str | None, str]:
     """The timepoint named inside a header's words, and the words left without it."""
     for phrase, code in sorted(vocabulary().timepoints.items(), key=lambda kv: -len(kv[0])):
         pattern = rf"(?<!\w){re.escape(phrase)}(?!\w)"
@@ -209,7 +209,7 @@ def match_header(
     found = _item_or_total(key, instrument_codes)
     timepoint = None
     if found is None:
-        timepoint, rest = _split_timepoint(key)
+        timepoint, rest = split_timepoint(key)
         if timepoint is not None:
             found = _item_or_total(rest, instrument_codes)
     if found is not None:
