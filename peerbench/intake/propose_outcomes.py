@@ -72,11 +72,9 @@ def propose_outcomes(
             by_timepoint.setdefault(role.timepoint, []).append((header, role))
     order = list(vocabulary_timepoint_order())
     for timepoint in sorted(by_timepoint, key=order.index):
-        block.timepoints[timepoint] = _wide(by_timepoint[timepoint], timepoint, blocks)
-        if (
-            block.timepoints[timepoint].date is None
-            or block.timepoints[timepoint].date.confidence == "unsure"
-        ):
+        wide = _wide(by_timepoint[timepoint], timepoint, blocks)
+        block.timepoints[timepoint] = wide
+        if wide.date is None or wide.date.confidence == "unsure":
             _named_date(proposal, roles, block, timepoint)
         if block.timepoints[timepoint].date is None:
             block.todos.append(
