@@ -59,6 +59,7 @@ class Vocabulary:
     item_prefixes: tuple[str, ...]
     total_words: frozenset[str]
     date_words: frozenset[str]
+    weak: frozenset[str]
 
 
 def _invert(table: dict[str, list[str]]) -> dict[str, str]:
@@ -96,6 +97,7 @@ def vocabulary() -> Vocabulary:
         item_prefixes=tuple(words(p) for p in data["item_prefixes"]),
         total_words=frozenset(words(p) for p in data["total_words"]),
         date_words=frozenset(words(p) for p in data["date_words"]),
+        weak=frozenset(words(p) for p in data["weak"]),
     )
 
 

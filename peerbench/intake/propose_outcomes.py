@@ -72,9 +72,9 @@ def propose_outcomes(
             by_timepoint.setdefault(role.timepoint, []).append((header, role))
     order = list(vocabulary_timepoint_order())
     for timepoint in sorted(by_timepoint, key=order.index):
-        wide = _wide(by_timepoint[timepoint], timepoint, blocks)
-        block.timepoints[timepoint] = wide
-        if wide.date is None or wide.date.confidence == "unsure":
+        layout = _wide(by_timepoint[timepoint], timepoint, blocks)
+        block.timepoints[timepoint] = layout
+        if layout.date is None or layout.date.confidence == "unsure":
             _named_date(proposal, roles, block, timepoint)
         if block.timepoints[timepoint].date is None:
             block.todos.append(

@@ -14,18 +14,50 @@ WIDE = SheetInput(
     key="Clients",
     file="clients.xlsx",
     sheet="Clients",
-    headers=["Client ID ", "Full name", "D.O.B.", "Gender", "Consent", "First session",
-             "Last session", *[f"WEMWBS {n} start" for n in range(1, 15)],
-             *[f"WEMWBS {n} end" for n in range(1, 15)], "End date", "Postcode"],
+    headers=[
+        "Client ID ",
+        "Full name",
+        "D.O.B.",
+        "Gender",
+        "Consent",
+        "First session",
+        "Last session",
+        *[f"WEMWBS {n} start" for n in range(1, 15)],
+        *[f"WEMWBS {n} end" for n in range(1, 15)],
+        "End date",
+        "Postcode",
+    ],
     rows=[
-        ["C001", "Ann Smith", "03/04/1980", "Woman", "Yes", "14/01/2025", "20/04/2025",
-         *["Often"] * 14, *["All of the time"] * 14, "20/04/2025", "LS6 2AB"],
-        ["C002", "Bob Jones", "13/11/1975", "M", "No", "15/01/2025", "", *["Rarely"] * 14,
-         *[""] * 14, "", "ls62ab"],
+        [
+            "C001",
+            "Ann Smith",
+            "03/04/1980",
+            "Woman",
+            "Yes",
+            "14/01/2025",
+            "20/04/2025",
+            *["Often"] * 14,
+            *["All of the time"] * 14,
+            "20/04/2025",
+            "LS6 2AB",
+        ],
+        [
+            "C002",
+            "Bob Jones",
+            "13/11/1975",
+            "M",
+            "No",
+            "15/01/2025",
+            "",
+            *["Rarely"] * 14,
+            *[""] * 14,
+            "",
+            "ls62ab",
+        ],
     ],
     header_row=3,
     notes=["Rows 1-2 above the header: a title, skipped"],
-)  # fmt: skip
+)
 LONG = SheetInput(
     key="scores.csv",
     file="scores.csv",
@@ -35,18 +67,33 @@ LONG = SheetInput(
         ["R17", "02/03/2025", "Start", "1", "2", "3", "4", "5", "4", "3", "22", "walk-and-talk"],
         ["R17", "01/06/2025", "3 months", "2", "2", "3", "4", "5", "4", "4", "24", "walk-and-talk"],
     ],
-)  # fmt: skip
+)
 SESSIONS = SheetInput(
     key="Attendance",
     file="book.xlsx",
     sheet="Attendance",
     headers=["Client ref", "Start date", "End date", "Sessions attended", "Reason for leaving"],
-    rows=[["X9", "2025-01-02", "2025-03-04", "6", "Finished"], ["X10", "2025-02-01", "", "2", "Still attending"]],
-)  # fmt: skip
-EMPTY_LOOKING = SheetInput(key="Lookups", file="book.xlsx", sheet="Lookups",
-                           headers=["Colour"], rows=[["red"]])  # fmt: skip
-IDENTIFYING = ["Ann Smith", "Bob Jones", "03/04/1980", "13/11/1975", "C001", "C002", "LS6 2AB",
-               "ls62ab", "R17", "X9", "X10"]  # fmt: skip
+    rows=[
+        ["X9", "2025-01-02", "2025-03-04", "6", "Finished"],
+        ["X10", "2025-02-01", "", "2", "Still attending"],
+    ],
+)
+EMPTY_LOOKING = SheetInput(
+    key="Lookups", file="book.xlsx", sheet="Lookups", headers=["Colour"], rows=[["red"]]
+)
+IDENTIFYING = [
+    "Ann Smith",
+    "Bob Jones",
+    "03/04/1980",
+    "13/11/1975",
+    "C001",
+    "C002",
+    "LS6 2AB",
+    "ls62ab",
+    "R17",
+    "X9",
+    "X10",
+]
 
 
 def _load(proposal: Proposal, tmp_path: Path) -> MappingFile:
