@@ -45,8 +45,19 @@ def propose_outcomes(
         named = next((d.code for d in definitions if words(d.code) in key.split()), None)
     count = max((r.number or 0 for _, r in items), default=0)
     answers = [cell for h, _ in items for cell in values[h] if cell.strip()]
-    if "instrument" not in {s.value for s in block.columns.values()}:
+    column = next((h for h, s in block.columns.items() if s.value == "instrument"), None)
+    if column is None:
         _instrument(block, count, answers, definitions, named)
+    else:
+        codes = {d.code for d in definitions}
+        odd = [v for v in distinct(values[column]) if v.strip() not in codes][:12]
+        if odd:
+            listed = ", ".join(f"'{v}'" for v in odd)
+            block.todos.append(
+                f"instrument: '{column}' holds {listed}, not registry codes "
+                f"({', '.join(sorted(codes))}); if the sheet is all one questionnaire, "
+                "replace the column's mapping with instrument: CODE"
+            )
     wide = any(r.timepoint for _, r in parts if r.role != "date")
     if not wide:
         taken = {s.value for s in block.columns.values()}

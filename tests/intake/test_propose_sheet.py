@@ -191,3 +191,12 @@ def test_a_sheet_nothing_matches_has_no_block_and_says_so() -> None:
     proposal = _propose("Sheet1", ["Colour", "Size"], [["red", "big"]])
     assert proposal.blocks == []
     assert any("nothing on this sheet" in todo for todo in proposal.todos)
+
+
+def test_an_instrument_column_with_other_names_is_a_todo() -> None:
+    headers = ["ID", "Date", "Questionnaire", "Stage", *[f"Q{n}" for n in range(1, 8)]]
+    rows = [["1", "2025-01-14", "Short Warwick", "Start", *["3"] * 7]]
+    outcomes = _propose("Scores", headers, rows).block("outcomes")
+    assert outcomes is not None and outcomes.instrument is None
+    assert _columns(_propose("Scores", headers, rows), "outcomes")["Questionnaire"] == "instrument"
+    assert any("'Short Warwick', not registry codes" in todo for todo in outcomes.todos)
