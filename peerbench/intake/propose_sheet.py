@@ -132,7 +132,7 @@ def _clean(headers: Sequence[str]) -> list[str]:
 
 def _with_values(role: HeaderRole, cells: Sequence[str]) -> HeaderRole:
     """Let the values overrule or complete what the header said."""
-    if role.role in ("identifier", "date_of_birth", "id"):
+    if role.role in ("identifier", "date_of_birth", "id", "item", "total", "date"):
         return role
     spec_kind = None
     if role.role == "field" and role.field is not None and role.stems:

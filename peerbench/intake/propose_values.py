@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -38,21 +39,30 @@ def identifier_kind(values: Sequence[str]) -> str | None:
     or unspaced postcodes (``ls62ab``), which free text cannot hold by chance in a column
     where most cells are one.
     """
-    cells = [v.strip() for v in values if v.strip()]
-    if not cells:
+    counts = Counter(v.strip() for v in values if v.strip())
+    if not counts:
         return None
-    kinds = detect(pa.array(cells, type=pa.string()))
-    found = [KINDS[k] for k in kinds if k >= 0]
-    if len(found) * 2 >= len(cells):
-        return max(set(found), key=found.count)
-    postcode = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}$", re.IGNORECASE)
-    if sum(1 for c in cells if postcode.match(c)) * 2 >= len(cells):
+    cells = list(counts)  # each value once, weighted by its count below
+    total = sum(counts.values())
+    found: Counter[str] = Counter()
+    for cell, kind in zip(cells, detect(pa.array(cells, type=pa.string())), strict=True):
+        if kind >= 0:
+            found[KINDS[kind]] += counts[cell]
+    if found and found.total() * 2 >= total:
+        return found.most_common(1)[0][0]
+    if sum(counts[c] for c in cells if _POSTCODE.match(c)) * 2 >= total:
         return "a postcode"
-    name = re.compile(r"^[A-Z][a-z'\-]+(?: [A-Z][a-z'\-]+)+$")
-    named = sum(1 for c in cells if name.match(c))
-    if len(cells) >= 3 and named * 10 >= len(cells) * 8 and len(distinct(cells)) * 10 >= named * 8:
+    named = [c for c in cells if _NAME.match(c)]
+    named_cells = sum(counts[c] for c in named)
+    if total >= 3 and named_cells * 10 >= total * 8 and len(named) * 10 >= named_cells * 8:
         return "a name"
     return None
+
+
+_POSTCODE = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Z][a-z'\-]+(?: [A-Z][a-z'\-]+)+$")
+"""Two or more capitalised words: a personal name when most of a column's cells are
+one and they are mostly distinct (a service's name repeats)."""
 
 
 def looks_like_local_id(values: Sequence[str]) -> bool:
@@ -150,6 +160,7 @@ def guess_instrument(
         named: An instrument the headers or sheet name name (``WEMWBS 3``).
     """
     defs = {d.code: d for d in definitions}
+    answers = sorted({a.strip() for a in answers if a.strip()})  # each answer once
     numbers = whole_numbers(answers)
     words_seen = [] if numbers is not None else distinct(a for a in answers if not _is_int(a))
 
