@@ -20,6 +20,7 @@ from pathlib import Path
 
 from peerbench.intake.grid import read_grids
 from peerbench.intake.propose_model import Said, SheetInput, SheetProposal
+from peerbench.intake.propose_preview import preview_mapping
 from peerbench.intake.propose_read import sheet_input
 from peerbench.intake.propose_sheet import propose_sheet
 from peerbench.intake.propose_yaml import render
@@ -60,6 +61,15 @@ class Proposal:
             notes=self.notes,
             left_out=self.left_out,
         )
+
+    def preview(self, rows: int = 3, registry: InstrumentRegistry | None = None) -> str:
+        """The first ``rows`` records of each record type as ``prepare`` will read them.
+
+        The proposed YAML is loaded and applied to the spreadsheets (``paths``) exactly
+        as ``prepare`` does; the local id is shown as *(pseudonymised at prepare)* and
+        identifier columns as dropped, so the text holds no identifying value.
+        """
+        return preview_mapping(self.to_yaml(), self.paths, rows=rows, registry=registry)
 
     def todo_count(self) -> int:
         """How many decisions are left to the coordinator (``# TODO:`` lines)."""

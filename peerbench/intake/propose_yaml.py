@@ -136,6 +136,11 @@ def _listed(lines: Lines, key: str, entries: dict[str, Said]) -> None:
 
 
 def _block(lines: Lines, block: Block) -> None:
+    empty = not (block.instrument or block.columns or block.values or block.constants)
+    if empty and not block.timepoints:
+        lines.add(2, f"{block.stem}: {{}}", "the sheet's name says so; nothing matched yet")
+        lines.todos(3, block.todos)
+        return
     lines.add(2, f"{block.stem}:")
     if block.instrument is not None:
         lines.said(3, "instrument", block.instrument)
