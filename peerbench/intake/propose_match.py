@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -222,7 +222,56 @@ def match_header(
         )
     if stems:  # one header, several fields: the sheet's record type decides
         return HeaderRole(header, "field", "likely", stems=stems, field=None)
+    return _loosely(header, key, instrument_codes, sheet_stem)
+
+
+_FILLERS = frozenset({"at", "on", "of", "the", "in", "for", "no", "number"})
+"""Words dropped from a header's remainder when nothing else matched it ("score at")."""
+
+
+def _loosely(
+    header: str, key: str, instrument_codes: Sequence[str], sheet_stem: str | None
+) -> HeaderRole:
+    """Looser readings, each ``likely`` at best, for a header nothing matched exactly.
+
+    In order: without its bracketed note (``Gender (M/F)``, ``DOB (dd/mm/yyyy)``);
+    without filler words (``Total score at 6 months``); an item number followed by the
+    question's text (``Q1 - I've been feeling optimistic``); a word that names a
+    direct identifier anywhere in it (``Home postcode``, ``Mother's name``).
+    """
+    vocab = vocabulary()
+    bare = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header)
+    if words(bare) and words(bare) != key:
+        role = match_header(bare, instrument_codes, sheet_stem)
+        if role.role != "unknown":
+            return replace(role, header=header, confidence=_weaker(role.confidence))
+    timepoint, rest = split_timepoint(key)
+    trimmed = " ".join(word for word in rest.split() if word not in _FILLERS)
+    if trimmed and trimmed != rest:
+        found = _item_or_total(trimmed, instrument_codes)
+        if found is not None:
+            role_name, number, instrument = found
+            return HeaderRole(
+                header,
+                role_name,
+                "likely",
+                number=number,
+                timepoint=timepoint,
+                instrument=instrument,
+            )
+    prefixes = "|".join(re.escape(p) for p in vocab.item_prefixes if len(p) > 1 or p == "q")
+    item = re.match(rf"^(?:{prefixes})\s*0*([1-9][0-9]?)\s+\S", key)
+    if item:
+        return HeaderRole(header, "item", "likely", number=int(item.group(1)))
+    for word in key.split():
+        kind = vocab.identifiers.get(word)
+        if kind is not None and word not in _FILLERS:
+            return HeaderRole(header, "identifier", "likely", detail=kind)
     return HeaderRole(header, "unknown", "unsure")
+
+
+def _weaker(confidence: Confidence) -> Confidence:
+    return "likely" if confidence == "certain" else confidence
 
 
 def field_spec(stem: str, name: str) -> FieldSpec:
