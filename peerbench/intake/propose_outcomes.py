@@ -50,7 +50,7 @@ def propose_outcomes(
         _instrument(block, count, answers, definitions, named)
     else:
         codes = {d.code for d in definitions}
-        odd = [v for v in distinct(values[column]) if v.strip() not in codes][:12]
+        odd = [v for v in distinct(values[column]) if _squashed(v) not in codes][:12]
         if odd:
             listed = ", ".join(f"'{v}'" for v in odd)
             block.todos.append(
@@ -186,3 +186,8 @@ def _wide(
             if said.value == fallback:
                 wide.date = Said(header, "unsure", f"no {timepoint} date: the {fallback} column")
     return wide
+
+
+def _squashed(text: str) -> str:
+    """An instrument code however typed (``phq-9`` -> ``PHQ9``), as the transform reads it."""
+    return "".join(ch for ch in text.upper() if ch.isalnum() or ch == "_")

@@ -113,17 +113,16 @@ def propose_sheet(
 
 
 def _age_from_dob(proposal: SheetProposal) -> None:
-    """With an age column as well, the date of birth is only an identifier to drop."""
+    """With an age column as well, the age column wins where filled (SPEC §7.2)."""
     participants = proposal.block("participants")
     dob = proposal.date_of_birth
     if dob is None or participants is None:
         return
     age = next((h for h, s in participants.columns.items() if s.value == "age_band"), None)
     if age is not None:
-        proposal.identifiers[dob.value] = Said(
-            dob.value, "certain", f"a date of birth (age band comes from '{age}'): dropped"
+        proposal.date_of_birth = Said(
+            dob.value, "certain", f"for rows without '{age}': age band derived, then dropped"
         )
-        proposal.date_of_birth = None
 
 
 def _clean(headers: Sequence[str]) -> list[str]:

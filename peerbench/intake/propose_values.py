@@ -116,9 +116,8 @@ def date_format(values: Sequence[str]) -> DateFormat | None:
         return None
     firsts = [int(m.group(1)) for m in parts if m]
     seconds = [int(m.group(2)) for m in parts if m]
-    separators = {re.sub(r"\d", "", c)[:1] for c in cells}
-    if any(len(m.group(3)) == 2 for m in parts if m) or separators != {"/"}:
-        return DateFormat(None, "unsure", "dates not written DD/MM/YYYY or YYYY-MM-DD")
+    if any(len(m.group(3)) == 2 for m in parts if m):
+        return DateFormat(None, "unsure", "two-digit years")
     if any(s > 12 for s in seconds):
         return DateFormat(None, "unsure", "a second part above 12: month-first (US) dates")
     if any(f > 12 for f in firsts):

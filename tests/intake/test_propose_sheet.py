@@ -101,10 +101,10 @@ def test_required_fields_nothing_provides_are_todos() -> None:
     assert not any("age_band" in todo for todo in participants.todos)  # from DOB
 
 
-def test_an_age_column_makes_the_date_of_birth_an_identifier_to_drop() -> None:
+def test_with_an_age_column_the_date_of_birth_serves_rows_without_an_age() -> None:
     proposal = _propose("Clients", ["ID", "DOB", "Age"], [["1", "01/02/1980", "45"]])
-    assert proposal.date_of_birth is None
-    assert "DOB" in proposal.identifiers
+    assert proposal.date_of_birth is not None and proposal.date_of_birth.value == "DOB"
+    assert "for rows without 'Age'" in proposal.date_of_birth.reason
     participants = proposal.block("participants")
     assert participants is not None
     assert participants.values["age_band"] == age_band_table()
@@ -195,8 +195,11 @@ def test_a_sheet_nothing_matches_has_no_block_and_says_so() -> None:
 
 def test_an_instrument_column_with_other_names_is_a_todo() -> None:
     headers = ["ID", "Date", "Questionnaire", "Stage", *[f"Q{n}" for n in range(1, 8)]]
-    rows = [["1", "2025-01-14", "Short Warwick", "Start", *["3"] * 7]]
+    rows = [
+        ["1", "2025-01-14", "Short Warwick", "Start", *["3"] * 7],
+        ["2", "2025-01-14", "swemwbs", "Start", *["3"] * 7],
+    ]
     outcomes = _propose("Scores", headers, rows).block("outcomes")
     assert outcomes is not None and outcomes.instrument is None
     assert _columns(_propose("Scores", headers, rows), "outcomes")["Questionnaire"] == "instrument"
-    assert any("'Short Warwick', not registry codes" in todo for todo in outcomes.todos)
+    assert any("holds 'Short Warwick', not registry codes" in todo for todo in outcomes.todos)

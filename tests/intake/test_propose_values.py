@@ -66,7 +66,7 @@ def test_whole_numbers() -> None:
         (["01/02/2025", "02/03/2025"], "dd/mm/yyyy", "likely"),
         (["01/14/2025", "03/02/2025"], None, "unsure"),
         (["14/01/25"], None, "unsure"),
-        (["14.01.2025"], None, "unsure"),
+        (["14.01.2025", "02-03-2025"], "dd/mm/yyyy", "certain"),
     ],
 )
 def test_date_formats(cells: list[str], fmt: str | None, confidence: str) -> None:
