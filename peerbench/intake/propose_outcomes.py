@@ -87,7 +87,13 @@ def propose_outcomes(
         block.timepoints[timepoint] = layout
         if layout.date is None or layout.date.confidence == "unsure":
             _named_date(proposal, roles, block, timepoint)
-        if block.timepoints[timepoint].date is None:
+        date = block.timepoints[timepoint].date
+        if date is not None and date.confidence == "unsure":
+            block.todos.append(
+                f"timepoints: {timepoint}: no questionnaire date column; '{date.value}' is "
+                "used as the date it was completed: check, or give the right column"
+            )
+        if date is None:
             block.todos.append(
                 f"timepoints: {timepoint}: no date column found; add date: with "
                 "the column holding when it was completed"
@@ -139,6 +145,8 @@ def _instrument(
             f"instrument: {guess.code} is a guess; the columns also fit "
             f"{', '.join(guess.others)}: keep the one you use"
         )
+    elif guess.confidence == "unsure":
+        block.todos.append(f"instrument: check {guess.code} ({guess.reason})")
     definition = next(d for d in definitions if d.code == guess.code)
     worded = [a for a in distinct(answers) if whole_numbers([a]) is None]
     labels = response_labels(definition)

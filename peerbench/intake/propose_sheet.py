@@ -255,8 +255,12 @@ def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
     mapped = {**extra, **match.mapped}
     if mapped:
         block.values[name] = mapped
-    if match.unmatched and len(distinct(cells)) <= 20:
-        labels = ", ".join(f"'{label}'" for label in match.unmatched)
+    if match.guessed:
+        listed = ", ".join(f"'{label}'" for label in match.guessed)
+        block.todos.append(f"values: {name}: check {listed}, mapped to the nearest code")
+    shown = [label for label in match.unmatched if _plain_label(label)]
+    if match.unmatched and len(shown) == len(match.unmatched) and len(shown) <= 20:
+        labels = ", ".join(f"'{label}'" for label in shown)
         block.todos.append(
             f"{name}: labels not in the {spec.codelist.codelist_name()} code list: "
             f"{labels}; add them under values: {name}:"
@@ -266,6 +270,11 @@ def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
             f"{name}: {len(match.unmatched)} labels are not in the "
             f"{spec.codelist.codelist_name()} code list"
         )
+
+
+def _plain_label(label: str) -> bool:
+    """A label short and plain enough to write into the YAML (never a contact detail)."""
+    return len(label) <= 40 and identifier_kind([label]) is None
 
 
 _BOOLEAN = frozenset({"true", "false", "yes", "no", "y", "n", "1", "0"})

@@ -219,6 +219,8 @@ class ValueMatch:
     """Local label -> code for labels the code list does not accept as they are."""
     unmatched: tuple[str, ...]
     confidence: Confidence
+    guessed: tuple[str, ...] = ()
+    """Labels of ``mapped`` that are only a close spelling of a code-list label."""
 
 
 def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
@@ -231,6 +233,7 @@ def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
     lookup = spec.codelist.lookup()
     mapped: dict[str, str] = {}
     unmatched: list[str] = []
+    guessed: list[str] = []
     for label in distinct(values):
         key = normalise(label)
         if key in lookup:
@@ -242,9 +245,10 @@ def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
         close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.8)
         if close:
             mapped[label] = lookup[close[0]]
+            guessed.append(label)
         else:
             unmatched.append(label)
     confidence: Confidence = "certain" if not mapped and not unmatched else "unsure"
-    if not unmatched and mapped:
+    if not unmatched and not guessed and mapped:
         confidence = "likely"
-    return ValueMatch(mapped, tuple(unmatched), confidence)
+    return ValueMatch(mapped, tuple(unmatched), confidence, tuple(guessed))
