@@ -96,9 +96,12 @@ def propose_sheet(
     _people(proposal, roles, values)
     blocks = _fields(proposal, roles, values, hint)
     propose_outcomes(proposal, roles, values, blocks, definitions, sheet or key)
+    order = {header: index for index, header in enumerate(_clean(headers))}
     for stem in STEM_ORDER:
         if stem in blocks:
-            proposal.blocks.append(blocks[stem])
+            block = blocks[stem]
+            block.columns = dict(sorted(block.columns.items(), key=lambda kv: order[kv[0]]))
+            proposal.blocks.append(block)
     if not proposal.blocks:
         proposal.todos.append(
             "nothing on this sheet matched a record type: add a block (participants:, "
