@@ -47,8 +47,8 @@ class Lines:
     def comment(self, depth: int, text: str) -> None:
         indent = "  " * depth
         width = max(WIDTH - len(indent) - 2, 40)
-        for index, part in enumerate(textwrap.wrap(text, width=width, break_long_words=False)):
-            self.out.append(f"{indent}# {'  ' if index else ''}{part}")
+        parts = textwrap.wrap(text, width=width, subsequent_indent="  ", break_long_words=False)
+        self.out.extend(f"{indent}# {part}" for part in parts)
 
     def todos(self, depth: int, todos: Iterable[str]) -> None:
         for todo in todos:
