@@ -60,6 +60,7 @@ class Vocabulary:
     total_words: frozenset[str]
     date_words: frozenset[str]
     weak: frozenset[str]
+    ignore_sheets: frozenset[str]
 
 
 def _invert(table: dict[str, list[str]]) -> dict[str, str]:
@@ -98,6 +99,7 @@ def vocabulary() -> Vocabulary:
         total_words=frozenset(words(p) for p in data["total_words"]),
         date_words=frozenset(words(p) for p in data["date_words"]),
         weak=frozenset(words(p) for p in data["weak"]),
+        ignore_sheets=frozenset(words(p) for p in data["ignore_sheets"]),
     )
 
 
@@ -263,6 +265,13 @@ def _loosely(
     item = re.match(rf"^(?:{prefixes})\s*0*([1-9][0-9]?)\s+\S", key)
     if item:
         return HeaderRole(header, "item", "likely", number=int(item.group(1)))
+    named_item = re.fullmatch(rf"(?:[a-z]+ )+(?:{prefixes})\s*0*([1-9][0-9]?)", rest)
+    if named_item:  # "Lonely Q1": the questionnaire's own name, then the item
+        return HeaderRole(
+            header, "item", "likely", number=int(named_item.group(1)), timepoint=timepoint
+        )
+    if re.search(r"(?<!\w)(?:id|ref|reference|code|no|number)$", key):
+        return HeaderRole(header, "id", "likely")
     for word in key.split():
         kind = vocab.identifiers.get(word)
         if kind is not None and word not in _FILLERS:

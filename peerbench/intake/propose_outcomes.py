@@ -44,7 +44,9 @@ def propose_outcomes(
         key = words(sheet_name)
         named = next((d.code for d in definitions if words(d.code) in key.split()), None)
     count = max((r.number or 0 for _, r in items), default=0)
-    answers = [cell for h, _ in items for cell in values[h] if cell.strip()]
+    answers: dict[int, list[str]] = {}
+    for header, role in items:
+        answers.setdefault(role.number or 0, []).extend(c for c in values[header] if c.strip())
     column = next((h for h, s in block.columns.items() if s.value == "instrument"), None)
     if column is None:
         _instrument(block, count, answers, definitions, named)
@@ -128,7 +130,7 @@ def vocabulary_timepoint_order() -> tuple[str, ...]:
 def _instrument(
     block: Block,
     count: int,
-    answers: list[str],
+    answers: dict[int, list[str]],
     definitions: Sequence[InstrumentDefinition],
     named: str | None,
 ) -> None:
@@ -148,7 +150,8 @@ def _instrument(
     elif guess.confidence == "unsure":
         block.todos.append(f"instrument: check {guess.code} ({guess.reason})")
     definition = next(d for d in definitions if d.code == guess.code)
-    worded = [a for a in distinct(answers) if whole_numbers([a]) is None]
+    every = [cell for cells in answers.values() for cell in cells]
+    worded = [a for a in distinct(every) if whole_numbers([a]) is None]
     labels = response_labels(definition)
     unknown = [w for w in worded if normalise(w) not in labels]
     if unknown and len(unknown) <= 12:

@@ -78,6 +78,9 @@ def propose_sheet(
         header_row: The spreadsheet row number of the header, when not the first row.
     """
     proposal = SheetProposal(key=key, file=file, sheet=sheet, header_row=header_row)
+    if sheet is not None and words(sheet) in vocabulary().ignore_sheets:
+        proposal.notes.append("a summary, lookup or instructions sheet")
+        return proposal
     hint, hint_confidence = match_sheet(sheet if sheet is not None else key)
     codes = [d.code for d in definitions]
     columns = {i: [r[i] if i < len(r) else "" for r in rows] for i in range(len(headers))}
@@ -96,6 +99,8 @@ def propose_sheet(
     _people(proposal, roles, values)
     blocks = _fields(proposal, roles, values, hint)
     propose_outcomes(proposal, roles, values, blocks, definitions, sheet or key)
+    if hint is None:
+        _drop_weak_blocks(proposal, blocks)
     order = {header: index for index, header in enumerate(_clean(headers))}
     for stem in STEM_ORDER:
         if stem in blocks:
@@ -115,11 +120,26 @@ def propose_sheet(
     return proposal
 
 
+def _drop_weak_blocks(proposal: SheetProposal, blocks: dict[str, Block]) -> None:
+    """On a sheet whose name says nothing, general headers alone (Measure, Date) make no block."""
+    weak = vocabulary().weak
+    for stem, block in list(blocks.items()):
+        if block.instrument or block.timepoints or block.values:
+            continue
+        if all(words(header) in weak for header in block.columns):
+            proposal.unknown.extend(block.columns)
+            del blocks[stem]
+
+
 def _age_from_dob(proposal: SheetProposal) -> None:
     """With an age column as well, the age column wins where filled (SPEC §7.2)."""
     participants = proposal.block("participants")
     dob = proposal.date_of_birth
-    if dob is None or participants is None:
+    if dob is None:
+        return
+    if participants is None:  # no age band to derive here: only an identifier to drop
+        proposal.identifiers[dob.value] = Said(dob.value, "certain", "a date of birth: dropped")
+        proposal.date_of_birth = None
         return
     age = next((h for h, s in participants.columns.items() if s.value == "age_band"), None)
     if age is not None:
@@ -141,7 +161,7 @@ def _with_values(role: HeaderRole, cells: Sequence[str]) -> HeaderRole:
         spec_kind = field_spec(role.stems[0], role.field).kind
     if spec_kind in (None, "string"):
         kind = identifier_kind(cells)
-        if kind is not None:
+        if kind is not None and not (kind == "a name" and role.role == "field"):
             return HeaderRole(role.header, "identifier", "likely", detail=kind)
     if spec_kind == "integer" and distinct(cells) and whole_numbers(cells) is None:
         return HeaderRole(role.header, "unknown", "unsure", detail=f"not {role.field}: words")
