@@ -61,6 +61,10 @@ class Vocabulary:
     date_words: frozenset[str]
     weak: frozenset[str]
     ignore_sheets: frozenset[str]
+    keywords: dict[str, tuple[str, str]]
+    """A word -> (file stem, field) it suggests when nothing else matched a header."""
+    values: dict[str, dict[str, str]]
+    """Field -> (local word, as :func:`words`, -> code)."""
 
 
 def _invert(table: dict[str, list[str]]) -> dict[str, str]:
@@ -100,6 +104,13 @@ def vocabulary() -> Vocabulary:
         date_words=frozenset(words(p) for p in data["date_words"]),
         weak=frozenset(words(p) for p in data["weak"]),
         ignore_sheets=frozenset(words(p) for p in data["ignore_sheets"]),
+        keywords={
+            words(word): (stem, field)
+            for stem, table in data["keywords"].items()
+            for field, listed in table.items()
+            for word in listed
+        },
+        values={field: _invert(table) for field, table in data["values"].items()},
     )
 
 
@@ -272,6 +283,10 @@ def _loosely(
         )
     if re.search(r"(?<!\w)(?:id|ref|reference|code|no|number)$", key):
         return HeaderRole(header, "id", "likely")
+    for word in key.split():
+        if word in vocab.keywords:
+            stem, field = vocab.keywords[word]
+            return HeaderRole(header, "field", "likely", stems=(stem,), field=field)
     for word in key.split():
         kind = vocab.identifiers.get(word)
         if kind is not None and word not in _FILLERS:

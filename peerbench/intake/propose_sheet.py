@@ -24,7 +24,7 @@ from peerbench.intake.propose_values import (
     match_values,
     whole_numbers,
 )
-from peerbench.schema.codelists import AgeBand, Timepoint
+from peerbench.schema.codelists import AgeBand
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
@@ -82,6 +82,7 @@ def propose_sheet(
         proposal.notes.append("a summary, lookup or instructions sheet")
         return proposal
     hint, hint_confidence = match_sheet(sheet if sheet is not None else key)
+    proposal.hint = hint
     codes = [d.code for d in definitions]
     columns = {i: [r[i] if i < len(r) else "" for r in rows] for i in range(len(headers))}
     roles: dict[str, HeaderRole] = {}
@@ -258,10 +259,13 @@ def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
         block.columns[header] = Said(name, "likely", f"'{header}' holds ages in years: banded")
         return
     extra: dict[str, str] = {}
-    if name == "timepoint":
-        lookup = Timepoint.lookup()
+    if spec.codelist is not None:
+        lookup = spec.codelist.lookup()
+        local = dict(vocabulary().values.get(name, {}))
+        if name == "timepoint":
+            local.update(vocabulary().timepoints)
         for label in distinct(cells):
-            code = vocabulary().timepoints.get(words(label))
+            code = local.get(words(label))
             if code is not None and normalise(label) not in lookup:
                 extra[label] = code
         cells = [c for c in cells if c.strip() not in extra]
@@ -278,6 +282,11 @@ def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
     mapped = {**extra, **match.mapped}
     if mapped:
         block.values[name] = mapped
+        notes = {label: "a usual word for this code (likely)" for label in extra}
+        for label in match.mapped:
+            guessed = label in match.guessed
+            notes[label] = "nearest code (unsure)" if guessed else "the label, spelt apart (likely)"
+        block.value_notes[name] = notes
     if match.guessed:
         listed = ", ".join(f"'{label}'" for label in match.guessed)
         block.todos.append(f"values: {name}: check {listed}, mapped to the nearest code")
