@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from peerbench.intake.propose_match import (
     HeaderRole,
@@ -32,6 +33,13 @@ def propose_outcomes(
     sheet_name: str,
 ) -> None:
     """Item, total and date columns: a long block (item_N columns) or wide timepoints."""
+    by_code = {d.code: d for d in definitions}
+    for header, role in list(roles.items()):  # "PHQ9" holding scores of 0-27 is the total
+        definition = by_code.get(role.instrument or "")
+        numbers = whole_numbers(values[header]) if role.role == "item" else None
+        highest = 0 if definition is None else max(item.max for item in definition.items())
+        if numbers and definition is not None and max(numbers) > highest:
+            roles[header] = replace(role, role="total", number=None, confidence="likely")
     parts = [(h, r) for h, r in roles.items() if r.role in ("item", "total", "date")]
     items = [(h, r) for h, r in parts if r.role == "item"]
     if not items and not any(r.role == "total" for _, r in parts):

@@ -19,6 +19,7 @@ from peerbench.intake.propose_outcomes import propose_outcomes
 from peerbench.intake.propose_values import (
     date_format,
     distinct,
+    field_from_values,
     identifier_kind,
     looks_like_local_id,
     match_values,
@@ -166,6 +167,19 @@ def _with_values(role: HeaderRole, cells: Sequence[str]) -> HeaderRole:
             return HeaderRole(role.header, "identifier", "likely", detail=kind)
     if spec_kind == "integer" and distinct(cells) and whole_numbers(cells) is None:
         return HeaderRole(role.header, "unknown", "unsure", detail=f"not {role.field}: words")
+    timepoint = vocabulary().timepoints.get(words(role.header))
+    numbers = bool(distinct(cells)) and whole_numbers(cells) is not None
+    if timepoint is not None and numbers and spec_kind in (None, "date"):
+        # "Start", "3 months": numbers under a timepoint's name are that timepoint's totals
+        return HeaderRole(role.header, "total", "likely", timepoint=timepoint)
+    if role.role == "unknown":
+        extra = {**vocabulary().values, "timepoint": vocabulary().timepoints}
+        found = field_from_values(cells, extra)
+        if found is not None:
+            stem, name = found
+            return HeaderRole(
+                role.header, "field", "likely", stems=(stem,), field=name, detail="by its values"
+            )
     return role
 
 
@@ -236,7 +250,8 @@ def _fields(
             proposal.unknown.append(header)
             proposal.todos.append(f"'{header}' also looks like {stem}.{name}: map one of them")
             continue
-        block.columns[header] = Said(name, role.confidence, f"matched header '{header}' to {name}")
+        how = "its values" if role.detail == "by its values" else f"header '{header}'"
+        block.columns[header] = Said(name, role.confidence, f"matched {how} to {name}")
         _values(block, header, name, values[header])
     for header, role in shared:
         for stem, block in blocks.items():

@@ -267,3 +267,48 @@ def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
     if not unmatched and not guessed and mapped:
         confidence = "likely"
     return ValueMatch(mapped, tuple(unmatched), confidence, tuple(guessed))
+
+
+VALUE_FIELDS = (
+    ("participants", "sex"),
+    ("participants", "age_band"),
+    ("participants", "ethnicity"),
+    ("participants", "referral_source"),
+    ("engagements", "end_reason"),
+    ("outcomes", "timepoint"),
+    ("outcomes", "mode"),
+)
+"""Code-list fields a column may be recognised by from its values alone."""
+
+
+def field_from_values(
+    values: Sequence[str], extra: Mapping[str, Mapping[str, str]]
+) -> tuple[str, str] | None:
+    """The one code-list field whose labels most of a column's distinct values are.
+
+    Args:
+        values: The column's cells.
+        extra: Field -> (local words, as :func:`words`, -> code) also counted.
+
+    Returns:
+        ``(file stem, field)`` when at least two distinct values and four in five of
+        them are that field's labels, and no other field does as well.
+    """
+    from peerbench.intake.propose_match import field_spec
+
+    labels = distinct(values)
+    if len(labels) < 2 or any(_is_int(label) for label in labels):
+        return None
+    scores: list[tuple[float, str, str]] = []
+    for stem, name in VALUE_FIELDS:
+        spec = field_spec(stem, name)
+        assert spec.codelist is not None
+        lookup = spec.codelist.lookup()
+        local = extra.get(name, {})
+        known = sum(1 for v in labels if normalise(v) in lookup or words(v) in local)
+        scores.append((known / len(labels), stem, name))
+    scores.sort(reverse=True)
+    best, stem, name = scores[0]
+    if best >= 0.8 and scores[1][0] < best:
+        return stem, name
+    return None

@@ -222,3 +222,39 @@ def test_labels_that_look_like_contact_details_are_never_written() -> None:
     assert participants is not None
     assert not any("07700" in t for t in participants.todos)
     assert any("1 labels are not in the sex code list" in t for t in participants.todos)
+
+
+def test_a_column_named_like_the_instrument_holding_scores_is_the_total() -> None:
+    headers = ["ID", "Date", "Stage", *[f"PHQ{n}" for n in range(1, 9)], "PHQ9 total"]
+    rows = [["1", "2025-01-14", "Start", *["2"] * 8, "17"]]
+    proposal = _propose("Scores", headers, rows)
+    assert _columns(proposal, "outcomes")["PHQ1"] == "item_1"
+    assert _columns(proposal, "outcomes")["PHQ9 total"] == "total_score"
+    only_total = _propose(
+        "Scores", ["ID", "Date", "Stage", "PHQ9"], [["1", "2025-01-14", "Start", "17"]]
+    )
+    assert _columns(only_total, "outcomes")["PHQ9"] == "total_score"
+
+
+def test_numbers_under_timepoint_names_are_wide_totals() -> None:
+    proposal = _propose("Scores", ["ID", "Start", "3 months"], [["1", "45", "52"], ["2", "40", ""]])
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None
+    assert outcomes.timepoints["baseline"].total == "Start"
+    assert outcomes.timepoints["month_3"].total == "3 months"
+    dated = _propose("Sessions", ["ID", "Start"], [["1", "2025-01-14"]])
+    assert _columns(dated, "engagements") == {"Start": "start_date"}
+
+
+def test_an_unnamed_column_of_end_reasons_is_read_by_its_values() -> None:
+    proposal = _propose(
+        "Matches",
+        ["Ref", "First session", "Column G"],
+        [["1", "2025-01-14", "Still attending"], ["2", "2025-01-15", "Finished"]],
+    )
+    engagements = proposal.block("engagements")
+    assert engagements is not None
+    said = engagements.columns["Column G"]
+    assert (said.value, said.confidence) == ("end_reason", "likely")
+    assert "its values" in said.reason
+    assert engagements.values == {}  # both are the code list's own words
