@@ -15,6 +15,7 @@ from peerbench.intake.propose_match import (
 )
 from peerbench.intake.propose_model import Block, Said, SheetProposal, WideTimepoint
 from peerbench.intake.propose_values import (
+    NOT_ANSWERED,
     distinct,
     guess_instrument,
     response_labels,
@@ -161,7 +162,14 @@ def _instrument(
     every = [cell for cells in answers.values() for cell in cells]
     worded = [a for a in distinct(every) if whole_numbers([a]) is None]
     labels = response_labels(definition)
-    unknown = [w for w in worded if normalise(w) not in labels]
+    blank = [w for w in worded if normalise(w) in NOT_ANSWERED]
+    unknown = [w for w in worded if normalise(w) not in labels and w not in blank]
+    if blank:
+        listed = ", ".join(f"'{w}'" for w in blank)
+        block.todos.append(
+            f"answers: {listed} mean 'not answered'; the mapping cannot make a cell empty, "
+            "so validation will report those answers: leave them, or ask the helpdesk"
+        )
     if unknown and len(unknown) <= 12:
         listed = ", ".join(f"'{w}'" for w in unknown)
         block.todos.append(

@@ -59,9 +59,9 @@ def identifier_kind(values: Sequence[str]) -> str | None:
 
 
 _POSTCODE = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}$", re.IGNORECASE)
-_NAME = re.compile(r"^[A-Z][a-z'\-]+(?: [A-Z][a-z'\-]+)+$")
-"""Two or more capitalised words: personal names when most of a column's cells are one
-(only columns not mapped to a field are judged by it; see ``propose_sheet``)."""
+_NAME = re.compile(r"^[A-Z][a-z'\-]+(?:,? [A-Z][a-z'\-]+)+$")
+"""Two or more capitalised words (``Ann Smith``, ``Smith, Ann``): personal names when most
+of a column's cells are one (only columns not mapped to a field are judged by it)."""
 
 
 def looks_like_local_id(values: Sequence[str]) -> bool:
@@ -73,10 +73,13 @@ def looks_like_local_id(values: Sequence[str]) -> bool:
     cells = [v.strip() for v in values if v.strip()]
     if len(cells) < 2 or len(set(cells)) * 3 < len(cells) or len(set(cells)) < 2:
         return False
-    return all(_LOCAL_ID.fullmatch(c) for c in cells)
+    if date_format(cells) is not None:
+        return False
+    return all(_LOCAL_ID.fullmatch(c) and any(ch.isdigit() for ch in c) for c in cells)
 
 
-_LOCAL_ID = re.compile(r"[A-Za-z]{0,6}(?:[-/_ ]?[A-Za-z]{0,3})?[-/_]?\d{1,8}[A-Za-z]?")
+_LOCAL_ID = re.compile(r"[A-Za-z0-9]{1,8}(?:[-/_.][A-Za-z0-9]{1,8}){0,3}")
+"""``C001``, ``1043``, ``SL-C3601``, ``SP-2026-7901``: short runs of letters and digits."""
 
 
 def whole_numbers(values: Sequence[str]) -> list[int] | None:
@@ -312,3 +315,26 @@ def field_from_values(
     if best >= 0.8 and scores[1][0] < best:
         return stem, name
     return None
+
+
+NOT_ANSWERED = frozenset(
+    {
+        "n/a",
+        "na",
+        "n a",
+        "-",
+        "?",
+        "missing",
+        "not answered",
+        "blank",
+        "declined",
+        "dk",
+        "don't know",
+        "dont know",
+        "skipped",
+        "no answer",
+        "refused",
+        "prefer not to say",
+    }
+)
+"""Answer cells meaning the question was not answered (compared normalised)."""
