@@ -120,7 +120,7 @@ def date_format(values: Sequence[str]) -> DateFormat | None:
         return None
     if all(_ISO.match(c) for c in cells):
         return DateFormat("iso", "certain", "dates written YYYY-MM-DD")
-    parts = [_SLASHED.match(c) for c in cells]
+    parts = [_SLASHED.match(c) for c in cells if not _ISO.match(c)]  # ISO cells read anyway
     if not all(parts):
         return None
     firsts = [int(m.group(1)) for m in parts if m]

@@ -167,3 +167,8 @@ def test_a_column_is_recognised_by_its_code_list_labels() -> None:
     assert field_from_values(["red", "blue"], extra) is None
     assert field_from_values(["1", "2"], extra) is None
     assert field_from_values(["Female"], extra) is None  # one value says too little
+
+
+def test_a_column_mixing_iso_and_day_first_dates_is_day_first() -> None:
+    found = date_format(["2026-05-08", "23/06/2026", "2026-04-27"])
+    assert found is not None and (found.format, found.confidence) == ("dd/mm/yyyy", "certain")
