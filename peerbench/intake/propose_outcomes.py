@@ -50,7 +50,8 @@ def propose_outcomes(
     block = blocks.setdefault("outcomes", Block("outcomes"))
     named = next((r.instrument for _, r in parts if r.instrument), None)
     if named is None:
-        tokens = {_squashed(token) for token in re.split(r"[\s_()]+", sheet_name)}
+        stem = re.sub(r"\.(csv|xlsx|xlsm)$", "", sheet_name, flags=re.IGNORECASE)
+        tokens = {_squashed(token) for token in re.split(r"[\s_().]+", stem)}
         found = [d.code for d in definitions if d.code in tokens]  # "CORE-10", "WEMWBS scores"
         named = found[0] if len(found) == 1 else None
     count = max((r.number or 0 for _, r in items), default=0)

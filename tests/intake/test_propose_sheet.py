@@ -308,3 +308,12 @@ def test_an_ambiguous_timepoint_word_is_a_todo_and_a_lone_start_date_is_the_base
     baseline = outcomes.timepoints["baseline"]
     assert baseline.date is not None and baseline.date.value == "Start date"
     assert proposal.block("engagements") is None  # its one column is the baseline date
+
+
+def test_a_csv_files_name_names_the_instrument() -> None:
+    headers = ["ID", "Date", "Timepoint", *[f"Q{n}" for n in range(1, 8)]]
+    rows = [["1", "2026-01-05", "Baseline", *["3"] * 7]]
+    proposal = propose_sheet("mens_shed_swemwbs.csv", headers, rows, DEFS, file="f.csv")
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None and outcomes.instrument is not None
+    assert (outcomes.instrument.value, outcomes.instrument.confidence) == ("SWEMWBS", "certain")
