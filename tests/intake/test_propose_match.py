@@ -205,3 +205,9 @@ def test_an_instruments_letters_and_a_total_word_are_its_total() -> None:
 def test_someone_elses_date_of_birth_is_an_identifier() -> None:
     found = match_header("Baby DOB", CODES)
     assert (found.role, found.detail) == ("identifier", "a date of birth")
+
+
+@pytest.mark.parametrize("header", ["Keyworker", "Befriender", "Buddy", "Volunteer"])
+def test_staff_name_columns_are_identifiers_to_drop(header: str) -> None:
+    found = match_header(header, CODES)
+    assert (found.role, found.detail) == ("identifier", "a staff member's name")
