@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from peerbench.intake.cells import is_no_answer
 from peerbench.intake.propose_match import (
     HeaderRole,
     normalise,
@@ -15,8 +16,8 @@ from peerbench.intake.propose_match import (
 )
 from peerbench.intake.propose_model import Block, Said, SheetProposal, WideTimepoint
 from peerbench.intake.propose_values import (
-    NOT_ANSWERED,
     distinct,
+    exported_number,
     guess_instrument,
     response_labels,
     whole_numbers,
@@ -178,16 +179,9 @@ def _instrument(
         block.todos.append(f"instrument: check {guess.code} ({guess.reason})")
     definition = next(d for d in definitions if d.code == guess.code)
     every = [cell for cells in answers.values() for cell in cells]
-    worded = [a for a in distinct(every) if whole_numbers([a]) is None]
+    worded = [a for a in distinct(every) if whole_numbers([exported_number(a)]) is None]
     labels = response_labels(definition)
-    blank = [w for w in worded if normalise(w) in NOT_ANSWERED]
-    unknown = [w for w in worded if normalise(w) not in labels and w not in blank]
-    if blank:
-        listed = ", ".join(f"'{w}'" for w in blank)
-        block.todos.append(
-            f"answers: {listed} mean 'not answered'; the mapping cannot make a cell empty, "
-            "so validation will report those answers: leave them, or ask the helpdesk"
-        )
+    unknown = [w for w in worded if normalise(w) not in labels and not is_no_answer(w)]
     if unknown and len(unknown) <= 12:
         listed = ", ".join(f"'{w}'" for w in unknown)
         block.todos.append(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from peerbench.intake.cells import is_no_answer
 from peerbench.intake.propose_match import Confidence, normalise, words
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.introspect import FieldSpec
@@ -106,7 +107,7 @@ class DateFormat:
 
 
 _SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 def date_format(values: Sequence[str]) -> DateFormat | None:
@@ -175,10 +176,11 @@ def guess_instrument(
         if isinstance(answers, Mapping)
         else {None: sorted({a.strip() for a in answers if a.strip()})}
     )  # each answer once
+    by_item = {n: [exported_number(a) for a in cells] for n, cells in by_item.items()}
     every = sorted({a for cells in by_item.values() for a in cells})
     numbers = whole_numbers(every)
     words_seen = [] if numbers is not None else distinct(a for a in every if not _is_int(a))
-    words_seen = [w for w in words_seen if normalise(w) not in NOT_ANSWERED]
+    words_seen = [w for w in words_seen if not is_no_answer(w)]  # read as empty
 
     def fits(d: InstrumentDefinition, *, with_words: bool = True) -> bool:
         items = {item.number: item for item in d.items()}
@@ -222,6 +224,14 @@ def guess_instrument(
             unknown_words=unknown,
         )
     return InstrumentGuess(None, "unsure", f"no instrument in the registry has {item_count} items")
+
+
+def exported_number(answer: str) -> str:
+    """``4 - Often`` and ``Often (4)``, as survey tools export answers, read as ``4``."""
+    first = re.match(r"^(\d+)\s*[-\u2013.:)=]\s*\S", answer)
+    last = re.search(r"\S\s*[(\[](\d+)[)\]]$", answer)
+    found = first or last
+    return found.group(1) if found else answer
 
 
 def _is_int(text: str) -> bool:
@@ -317,26 +327,3 @@ def field_from_values(
     if best >= 0.8 and scores[1][0] < best:
         return stem, name
     return None
-
-
-NOT_ANSWERED = frozenset(
-    {
-        "n/a",
-        "na",
-        "n a",
-        "-",
-        "?",
-        "missing",
-        "not answered",
-        "blank",
-        "declined",
-        "dk",
-        "don't know",
-        "dont know",
-        "skipped",
-        "no answer",
-        "refused",
-        "prefer not to say",
-    }
-)
-"""Answer cells meaning the question was not answered (compared normalised)."""

@@ -257,14 +257,12 @@ def test_questionnaires_without_a_date_column_take_the_only_other_date_to_check(
     assert any("'Start' is taken as the date" in todo for todo in outcomes.todos)
 
 
-def test_not_answered_words_are_named_apart_from_unknown_answers() -> None:
+def test_not_answered_words_are_left_alone_and_unknown_answers_are_todos() -> None:
     headers = ["ID", "Date", "Stage", *[f"SWEMWBS {n}" for n in range(1, 8)]]
-    rows = [
-        ["1", "2025-01-14", "Start", "Often", "n/a", "Rarely", "Often", "Meh", "Often", "Often"]
-    ]
+    rows = [["1", "2025-01-14", "Start", "Often", "n/a", "Rarely", "4 - Often", "Meh", "-", "5"]]
     outcomes = _propose("Scores", headers, rows).block("outcomes")
     assert outcomes is not None
-    assert any("'n/a' mean 'not answered'" in todo for todo in outcomes.todos)
+    assert not any("n/a" in todo or "4 - Often" in todo for todo in outcomes.todos)
     assert any(todo.startswith("answers: 'Meh' are not among") for todo in outcomes.todos)
 
 
