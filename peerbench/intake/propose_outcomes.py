@@ -101,6 +101,13 @@ def propose_outcomes(
         block.timepoints[timepoint] = layout
         if layout.date is None or layout.date.confidence == "unsure":
             _named_date(proposal, roles, block, timepoint)
+        numbers = sorted(r.number or 0 for _, r in by_timepoint[timepoint] if r.role == "item")
+        if numbers and numbers != list(range(1, len(numbers) + 1)):
+            block.todos.append(
+                f"timepoints: {timepoint}: the item columns are not numbered 1 to "
+                f"{len(numbers)} (found {', '.join(map(str, numbers))}); items: must list "
+                "every item's header in order"
+            )
         said = [h for h, _ in by_timepoint[timepoint]]
         if any(set(words(h).split()) & vocabulary().ambiguous_timepoints for h in said):
             block.todos.append(

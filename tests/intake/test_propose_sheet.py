@@ -315,3 +315,12 @@ def test_a_csv_files_name_names_the_instrument() -> None:
     outcomes = proposal.block("outcomes")
     assert outcomes is not None and outcomes.instrument is not None
     assert (outcomes.instrument.value, outcomes.instrument.confidence) == ("SWEMWBS", "certain")
+
+
+def test_wide_items_with_a_gap_in_their_numbers_are_a_todo() -> None:
+    headers = ["ID", *[f"Q{n} start" for n in (1, 2, 4, 5, 6, 7, 8)], "Start date"]
+    rows = [["1", *["3"] * 7, "2026-01-05"]]
+    outcomes = _propose("Scores", headers, rows).block("outcomes")
+    assert outcomes is not None
+    assert outcomes.timepoints["baseline"].pattern is None
+    assert any("not numbered 1 to 7 (found 1, 2, 4" in todo for todo in outcomes.todos)
