@@ -176,7 +176,8 @@ def propose_from_sheets(
     for sheet in list(proposal.sheets):
         if not sheet.blocks:
             proposal.sheets.remove(sheet)
-            where = f"sheet '{sheet.sheet}' of {sheet.file}" if sheet.sheet else sheet.file
+            name = Path(sheet.file).name  # the file's name only: folders may name people
+            where = f"sheet '{sheet.sheet}' of {name}" if sheet.sheet else name
             proposal.left_out.append(
                 f"{where} matched no record type and is left out; add it under sheets: "
                 "if it holds data"
