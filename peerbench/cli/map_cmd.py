@@ -69,6 +69,8 @@ def map_spreadsheets(
     proposal = propose_mapping(list(spreadsheets))
     for finding in proposal.findings:
         echo_err(f"{finding.severity.value}: {finding.message}")
+    if proposal.unreadable():
+        raise click.UsageError("no sheet could be read; nothing written")
     text = proposal.to_yaml()
     if target is None:
         click.echo(text, nl=False)

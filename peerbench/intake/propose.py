@@ -72,6 +72,10 @@ class Proposal:
         """
         return preview_mapping(self.to_yaml(), self.paths, rows=rows, registry=registry)
 
+    def unreadable(self) -> bool:
+        """Whether no sheet of any file could be read (every file empty or damaged)."""
+        return not self.sheets and not self.left_out and bool(self.findings)
+
     def todo_count(self) -> int:
         """How many decisions are left to the coordinator (``# TODO:`` lines)."""
         return self.to_yaml().count("# TODO:")
@@ -182,6 +186,11 @@ def propose_from_sheets(
                 f"{where} matched no record type and is left out; add it under sheets: "
                 "if it holds data"
             )
+    if not proposal.sheets:
+        proposal.todos.append(
+            "no sheet matched a record type: add each sheet that holds records under "
+            "sheets: with its id_column and blocks (SPEC §7.2)"
+        )
     _service(proposal)
     _date_format(proposal)
     return proposal

@@ -88,7 +88,10 @@ def render(
         lines.add(0, "constants:")
         for name, said in constants.items():
             lines.said(1, name, said)
-    lines.add(0, "sheets:")
+    if not sheets:
+        lines.add(0, "sheets: {}", "no sheet matched a record type: add one by its name")
+    else:
+        lines.add(0, "sheets:")
     for sheet in sheets:
         _sheet(lines, sheet)
     for text in left_out:

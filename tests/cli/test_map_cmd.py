@@ -98,3 +98,13 @@ def test_the_preview_is_the_librarys_and_shows_no_identifying_value(tmp_path: Pa
     assert "Dropped at prepare from" in preview and "Full name" in preview
     for value in ("Ann Smith", "Bob Jones", "C001", "C002"):
         assert value not in result.output
+
+
+def test_a_damaged_workbook_is_a_usage_error_and_nothing_is_written(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"not a zip")
+    out = tmp_path / "mapping.yaml"
+    result = _run(damaged, "--out", out)
+    assert result.exit_code == 2
+    assert "no sheet could be read" in result.stderr
+    assert not out.exists()
