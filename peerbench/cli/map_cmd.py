@@ -62,6 +62,8 @@ def map_spreadsheets(
                 f"{path} is not a spreadsheet this reads ({accepted})", param_hint="SPREADSHEET"
             )
     target = None if out == "-" else Path(out)
+    if target is not None and target.is_dir():
+        raise click.UsageError(f"{target} is a folder; give the mapping file's name")
     if target is not None and target.exists() and not force:
         raise click.UsageError(
             f"{target} exists (it may hold your edits); use --force to replace it"

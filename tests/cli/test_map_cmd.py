@@ -108,3 +108,9 @@ def test_a_damaged_workbook_is_a_usage_error_and_nothing_is_written(tmp_path: Pa
     assert result.exit_code == 2
     assert "no sheet could be read" in result.stderr
     assert not out.exists()
+
+
+def test_out_may_not_be_a_folder(tmp_path: Path) -> None:
+    result = _run(_csv(tmp_path), "--out", tmp_path, "--force")
+    assert result.exit_code == 2
+    assert "is a folder" in result.stderr
