@@ -241,6 +241,8 @@ def _fields(
             continue
         stem = hint if hint in role.stems else _first_owned(role)
         weak = hint is not None and stem != hint and words(header) in vocabulary().weak
+        if hint == "participants" and stem == "engagements":
+            weak = False  # one row per person: its Start and End are the episode's dates
         if stem is None or weak:
             proposal.unknown.append(header)
             continue

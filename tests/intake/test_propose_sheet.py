@@ -324,3 +324,10 @@ def test_wide_items_with_a_gap_in_their_numbers_are_a_todo() -> None:
     assert outcomes is not None
     assert outcomes.timepoints["baseline"].pattern is None
     assert any("not numbered 1 to 7 (found 1, 2, 4" in todo for todo in outcomes.todos)
+
+
+def test_start_and_end_on_a_people_sheet_are_the_episodes_dates() -> None:
+    proposal = _propose("Clients", ["ID", "Sex", "Start", "End"], [["1", "F", "2026-01-05", ""]])
+    assert _columns(proposal, "engagements") == {"Start": "start_date", "End": "end_date"}
+    on_scores = _propose("Attendance log", ["ID", "Status"], [["1", "Finished"]])
+    assert on_scores.block("engagements") is not None
