@@ -38,7 +38,8 @@ def propose_outcomes(
     by_code = {d.code: d for d in definitions}
     for header, role in list(roles.items()):  # "PHQ9" holding scores of 0-27 is the total
         definition = by_code.get(role.instrument or "")
-        numbers = whole_numbers(values[header]) if role.role == "item" else None
+        is_item = role.role == "item" and definition is not None
+        numbers = whole_numbers(values[header]) if is_item else None
         highest = 0 if definition is None else max(item.max for item in definition.items())
         if numbers and definition is not None and max(numbers) > highest:
             roles[header] = replace(role, role="total", number=None, confidence="likely")

@@ -84,17 +84,22 @@ _LOCAL_ID = re.compile(r"[A-Za-z0-9]{1,8}(?:[-/_.][A-Za-z0-9]{1,8}){0,3}")
 
 
 def whole_numbers(values: Sequence[str]) -> list[int] | None:
-    """The cells as integers (``3``, ``3.0``), or None if any non-empty cell is not one."""
+    """The distinct cells as integers (``3``, ``3.0``), or None if a non-empty cell is not one.
+
+    Each distinct value is read once, in order of first appearance: callers only ask
+    whether the cells are numbers and which.
+    """
     out = []
-    for value in values:
-        text = value.strip()
+    for text in dict.fromkeys(value.strip() for value in values):
         if not text:
             continue
-        match = re.fullmatch(r"-?\d+(?:\.0+)?", text)
-        if match is None:
+        if _WHOLE.fullmatch(text) is None:
             return None
         out.append(int(float(text)))
     return out
+
+
+_WHOLE = re.compile(r"-?\d+(?:\.0+)?")
 
 
 @dataclass(frozen=True)
@@ -312,8 +317,8 @@ def field_from_values(
     from peerbench.intake.propose_match import field_spec
 
     labels = distinct(values)
-    if len(labels) < 2 or any(_is_int(label) for label in labels):
-        return None
+    if not 2 <= len(labels) <= 60 or any(_is_int(label) for label in labels):
+        return None  # a code list has a few labels, never thousands
     scores: list[tuple[float, str, str]] = []
     for stem, name in VALUE_FIELDS:
         spec = field_spec(stem, name)
