@@ -40,7 +40,7 @@ from peerbench.validators.readers.detect import (
     binary_reason,
     detect_encoding,
     is_template_sheet,
-    sniff_delimiter,
+    sniff_table_delimiter,
 )
 from peerbench.validators.readers.sources import finding
 from peerbench.validators.readers.transcode import TranscodingReader, decode_cp1252
@@ -203,7 +203,7 @@ def _read_csv(path: Path, file: str, limits: Limits) -> Grid:
         if encoding.name == "cp1252"
         else head.decode(encoding.name, errors="replace")
     )
-    delimiter = sniff_delimiter(sample.lstrip("\ufeff"))
+    delimiter = sniff_table_delimiter(sample.lstrip("\ufeff"))
     if delimiter not in _DELIMITERS:
         delimiter = ","  # a tab-separated file is read as one column and reported by the caller
     grid = Grid(file=file, sheet=None, encoding=encoding.label, delimiter=delimiter)

@@ -162,3 +162,17 @@ def test_long_cell_is_over_the_limit(tmp_path: Path) -> None:
 def test_grid_width() -> None:
     assert Grid(file="a.csv", sheet=None).width == 0
     assert Grid(file="a.csv", sheet=None, rows=[["a", "b"]], row_numbers=[1]).width == 2
+
+
+def test_semicolon_csv_with_a_title_line_above_its_header(tmp_path: Path) -> None:
+    text = (
+        "Riverside Peer Support, WEMWBS returns 2026\r\n"
+        "\r\n"
+        "Client ID;Q1;Q2;Note\r\n"
+        'C-1;Often;Rarely;"a; b"\r\n'
+        "C-2;4;5;\r\n"
+    )
+    [grid] = read_grids(_csv(tmp_path / "returns.csv", text, "utf-8"))
+    assert grid.delimiter == ";"
+    assert grid.rows[2] == ["Client ID", "Q1", "Q2", "Note"]
+    assert grid.rows[3] == ["C-1", "Often", "Rarely", "a; b"]

@@ -125,6 +125,39 @@ def detect_encoding(path: Path) -> TextEncoding:
     return UTF8_BOM if head.startswith(_UTF8_BOM) else UTF8
 
 
+def sniff_table_delimiter(sample: str, max_lines: int = 20) -> str:
+    """The delimiter of a spreadsheet export that may have title lines above its header.
+
+    :func:`sniff_delimiter` reads the first line only, which is a title ("Riverside Peer
+    Support, WEMWBS returns") in many exports. Here each delimiter is counted on each of
+    the first ``max_lines`` lines (outside double quotes); a delimiter scores its commonest
+    non-zero count times the number of lines with that count, so the one that splits many
+    lines the same way wins. Ties and single-column files give comma.
+    """
+    counts = {d: [0] for d in _DELIMITERS}
+    quoted = False
+    for char in sample:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char == "\n":
+            if len(counts[","]) == max_lines:
+                break
+            for per_line in counts.values():
+                per_line.append(0)
+        elif not quoted and char in counts:
+            counts[char][-1] += 1
+
+    def score(delimiter: str) -> int:
+        found = [n for n in counts[delimiter] if n > 0]
+        if not found:
+            return 0
+        commonest = max(sorted(set(found)), key=found.count)
+        return commonest * found.count(commonest)
+
+    best = max(_DELIMITERS, key=score)
+    return best if score(best) > score(",") else ","
+
+
 def sniff_delimiter(sample: str) -> str:
     """The delimiter of the header line: comma, semicolon or tab, whichever is most used.
 

@@ -17,6 +17,7 @@ from peerbench.validators.readers.detect import (
     is_template_sheet,
     record_type_from_name,
     sniff_delimiter,
+    sniff_table_delimiter,
     unknown_name_detail,
 )
 
@@ -106,3 +107,23 @@ def test_binary_reason() -> None:
     assert binary_reason("a".encode("utf-16")) is None
     assert "NUL" in (binary_reason(b"a\x00b") or "")
     assert "Parquet" in (binary_reason(b"PAR1....") or "")
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        ("Title, with a comma\nid;a;b\n1;2;3\n4;5;6\n", ";"),
+        ('id,a,b\n1,2,3\n4,"x;y",6\n', ","),
+        ("id,note\n1,a;b;c\n2,d\n3,e\n", ","),
+        ("id\tq\n1\t2\n", "\t"),
+        ("one column\nvalue\n", ","),
+        ("", ","),
+    ],
+)
+def test_sniff_table_delimiter_looks_past_title_lines(sample: str, expected: str) -> None:
+    assert sniff_table_delimiter(sample) == expected
+
+
+def test_sniff_table_delimiter_reads_only_the_first_lines() -> None:
+    sample = "a,b\n" * 3 + "x;y;z;w\n" * 50
+    assert sniff_table_delimiter(sample, max_lines=3) == ","
