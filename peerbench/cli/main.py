@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "benchmark": "peerbench.cli.benchmark:benchmark",
     "download": "peerbench.cli.download:download",
     "report": "peerbench.cli.report:report",
+    "map": "peerbench.cli.map_cmd:map_spreadsheets",
 }
 """Command name → ``module:attribute`` of its click command."""
 

@@ -13,8 +13,12 @@ spreadsheet as it is rather than retyping headers::
     date_format: dd/mm/yyyy           # optional hint: iso | dd/mm/yyyy
 
 Readers apply ``columns`` (:meth:`Mapping.rename`); the engine applies ``values``
-(:meth:`Mapping.value_lookup`). Header and label matching ignore case and surrounding
-whitespace, because the same export is often retyped by hand.
+(:meth:`Mapping.value_lookup`). Header and label matching go through
+:func:`peerbench.io.headers.normalise_header` (case, surrounding and repeated spaces,
+non-breaking spaces ignored), because the same export is often retyped by hand.
+
+This model is one *block* of a mapping file: :mod:`peerbench.intake.mapping` composes
+blocks of it (one per sheet and record type) into the version 2 mapping language.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pydantic import (
     model_validator,
 )
 
+from peerbench.io.headers import normalise_header
 from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
 
 ITEM_COLUMN = re.compile(r"^item_[1-9][0-9]*$")
@@ -84,7 +89,7 @@ def _is_standard_column(name: str, record_type: str | None) -> bool:
 
 
 def _fold(text: str) -> str:
-    return text.strip().casefold()
+    return normalise_header(text)
 
 
 class Mapping(BaseModel):
@@ -203,10 +208,10 @@ class Mapping(BaseModel):
         self._column_lookup = {_fold(local): field for local, field in self.columns.items()}
 
     def value_lookup(self, field: str) -> dict[str, str]:
-        """Local label → code for a standard ``field``; keys trimmed and case-folded.
+        """Local label → code for a standard ``field``; keys normalised.
 
-        Look labels up with ``label.strip().casefold()``. Empty when the field has no
-        value mapping.
+        Look labels up with :func:`~peerbench.io.headers.normalise_header`. Empty when
+        the field has no value mapping.
         """
         return {_fold(label): code for label, code in self.values.get(field, {}).items()}
 

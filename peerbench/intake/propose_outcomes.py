@@ -1,0 +1,148 @@
+"""Outcome columns of a sheet: items, totals and dates, long or wide, and the instrument."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from peerbench.intake.propose_match import HeaderRole, normalise, words
+from peerbench.intake.propose_model import Block, Said, SheetProposal, WideTimepoint
+from peerbench.intake.propose_values import (
+    distinct,
+    guess_instrument,
+    response_labels,
+    whole_numbers,
+)
+from peerbench.schema.codelists import Timepoint
+from peerbench.schema.instruments.definition import InstrumentDefinition
+
+
+def propose_outcomes(
+    proposal: SheetProposal,
+    roles: dict[str, HeaderRole],
+    values: dict[str, list[str]],
+    blocks: dict[str, Block],
+    definitions: Sequence[InstrumentDefinition],
+    sheet_name: str,
+) -> None:
+    """Item, total and date columns: a long block (item_N columns) or wide timepoints."""
+    parts = [(h, r) for h, r in roles.items() if r.role in ("item", "total", "date")]
+    items = [(h, r) for h, r in parts if r.role == "item"]
+    if not items and not any(r.role == "total" for _, r in parts):
+        for h, _r in parts:
+            proposal.unknown.append(h)
+        return
+    block = blocks.setdefault("outcomes", Block("outcomes"))
+    named = next((r.instrument for _, r in parts if r.instrument), None)
+    if named is None:
+        key = words(sheet_name)
+        named = next((d.code for d in definitions if words(d.code) in key.split()), None)
+    count = max((r.number or 0 for _, r in items), default=0)
+    answers = [cell for h, _ in items for cell in values[h] if cell.strip()]
+    if "instrument" not in {s.value for s in block.columns.values()}:
+        _instrument(block, count, answers, definitions, named)
+    wide = any(r.timepoint for _, r in parts if r.role != "date")
+    if not wide:
+        taken = {s.value for s in block.columns.values()}
+        for header, role in parts:
+            name = {
+                "item": f"item_{role.number}",
+                "total": "total_score",
+                "date": "date_administered",
+            }[role.role]
+            if name in taken:
+                proposal.unknown.append(header)
+                continue
+            taken.add(name)
+            block.columns[header] = Said(
+                name, role.confidence, f"matched header '{header}' to {name}"
+            )
+        return
+    by_timepoint: dict[str, list[tuple[str, HeaderRole]]] = {}
+    for header, role in parts:
+        if role.timepoint is None:
+            proposal.unknown.append(header)
+        else:
+            by_timepoint.setdefault(role.timepoint, []).append((header, role))
+    order = list(vocabulary_timepoint_order())
+    for timepoint in sorted(by_timepoint, key=order.index):
+        block.timepoints[timepoint] = _wide(by_timepoint[timepoint], timepoint, blocks)
+        if block.timepoints[timepoint].date is None:
+            block.todos.append(
+                f"timepoints: {timepoint}: no date column found; add date: with "
+                "the column holding when it was completed"
+            )
+
+
+def vocabulary_timepoint_order() -> tuple[str, ...]:
+    """Timepoint codes in the code list's order (baseline first)."""
+    return tuple(member.value for member in Timepoint)
+
+
+def _instrument(
+    block: Block,
+    count: int,
+    answers: list[str],
+    definitions: Sequence[InstrumentDefinition],
+    named: str | None,
+) -> None:
+    guess = guess_instrument(count, answers, definitions, named)
+    if guess.code is None:
+        block.todos.append(
+            f"instrument: {guess.reason}; register it (peerbench instruments "
+            "register) and set instrument: to its code"
+        )
+        return
+    block.instrument = Said(guess.code, guess.confidence, f"guessed from {guess.reason}")
+    if guess.others:
+        block.todos.append(
+            f"instrument: {guess.code} is a guess; the columns also fit "
+            f"{', '.join(guess.others)}: keep the one you use"
+        )
+    definition = next(d for d in definitions if d.code == guess.code)
+    worded = [a for a in distinct(answers) if whole_numbers([a]) is None]
+    labels = response_labels(definition)
+    unknown = [w for w in worded if normalise(w) not in labels]
+    if unknown and len(unknown) <= 12:
+        listed = ", ".join(f"'{w}'" for w in unknown)
+        block.todos.append(
+            f"answers: {listed} are not among {guess.code}'s answer words; add "
+            f"each under answers: with its number ({definition.response_min} "
+            f"to {definition.response_max})"
+        )
+    elif unknown:
+        block.todos.append(
+            f"answers: {len(unknown)} answer words are not among "
+            f"{guess.code}'s; add them under answers:"
+        )
+
+
+def _pattern(items: list[tuple[str, int]]) -> str | None:
+    """``Q{n} start`` if every header is the pattern with its item number, else None."""
+    if [n for _, n in items] != list(range(1, len(items) + 1)):
+        return None
+    common: set[str] | None = None
+    for header, number in items:
+        spans = [m.span() for m in re.finditer(rf"(?<!\d){number}(?!\d)", header)]
+        found = {header[:a] + "{n}" + header[b:] for a, b in spans}
+        common = found if common is None else common & found
+    return min(common) if common else None
+
+
+def _wide(
+    parts: list[tuple[str, HeaderRole]], timepoint: str, blocks: dict[str, Block]
+) -> WideTimepoint:
+    items = sorted(((h, r.number or 0) for h, r in parts if r.role == "item"), key=lambda x: x[1])
+    wide = WideTimepoint(items=[h for h, _ in items], pattern=_pattern(items))
+    wide.total = next((h for h, r in parts if r.role == "total"), None)
+    date = next((h for h, r in parts if r.role == "date"), None)
+    if date is not None:
+        wide.date = Said(date, "certain", f"'{date}' is the {timepoint} date")
+        return wide
+    engagement = blocks.get("engagements")
+    fallback = {"baseline": "start_date", "end": "end_date"}.get(timepoint)
+    if engagement is not None and fallback is not None:
+        for header, said in engagement.columns.items():
+            if said.value == fallback:
+                wide.date = Said(header, "unsure", f"no {timepoint} date: the {fallback} column")
+    return wide

@@ -1,0 +1,242 @@
+"""Reading a column's values: identifiers, local ids, dates, instruments, code-list labels.
+
+Pure functions over cell texts (no file reading); see ``propose_match`` for the
+confidence words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from peerbench.intake.propose_match import Confidence, normalise, words
+from peerbench.schema.instruments.definition import InstrumentDefinition
+from peerbench.schema.introspect import FieldSpec
+from peerbench.validators.identifiers import KINDS, detect
+
+# ---------------------------------------------------------------- values
+
+
+def distinct(values: Iterable[str]) -> list[str]:
+    """Non-empty cell texts, trimmed, first spelling of each (case-insensitive), in order."""
+    seen: dict[str, str] = {}
+    for value in values:
+        text = value.strip()
+        if text and text.casefold() not in seen:
+            seen[text.casefold()] = text
+    return list(seen.values())
+
+
+def identifier_kind(values: Sequence[str]) -> str | None:
+    """The kind of direct identifier most cells of a column hold, if any.
+
+    Uses the validators' detectors (email, NHS number, phone, postcode), plus lower-case
+    or unspaced postcodes (``ls62ab``), which free text cannot hold by chance in a column
+    where most cells are one.
+    """
+    cells = [v.strip() for v in values if v.strip()]
+    if not cells:
+        return None
+    kinds = detect(pa.array(cells, type=pa.string()))
+    found = [KINDS[k] for k in kinds if k >= 0]
+    if len(found) * 2 >= len(cells):
+        return max(set(found), key=found.count)
+    postcode = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}$", re.IGNORECASE)
+    if sum(1 for c in cells if postcode.match(c)) * 2 >= len(cells):
+        return "a postcode"
+    name = re.compile(r"^[A-Z][a-z'\-]+(?: [A-Z][a-z'\-]+)+$")
+    named = sum(1 for c in cells if name.match(c))
+    if len(cells) >= 3 and named * 10 >= len(cells) * 8 and len(distinct(cells)) * 10 >= named * 8:
+        return "a name"
+    return None
+
+
+def looks_like_local_id(values: Sequence[str]) -> bool:
+    """A column of unique short references with digits (``C001``, ``1043``)."""
+    cells = [v.strip() for v in values if v.strip()]
+    if len(cells) < 2 or len(set(cells)) != len(cells):
+        return False
+    return all(re.fullmatch(r"[A-Za-z]{0,4}[-/]?\d{1,8}[A-Za-z]?", c) for c in cells)
+
+
+def whole_numbers(values: Sequence[str]) -> list[int] | None:
+    """The cells as integers (``3``, ``3.0``), or None if any non-empty cell is not one."""
+    out = []
+    for value in values:
+        text = value.strip()
+        if not text:
+            continue
+        match = re.fullmatch(r"-?\d+(?:\.0+)?", text)
+        if match is None:
+            return None
+        out.append(int(float(text)))
+    return out
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """How a column's dates are written: ``iso``, ``dd/mm/yyyy`` or None (not readable)."""
+
+    format: str | None
+    confidence: Confidence
+    reason: str
+
+
+_SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+
+
+def date_format(values: Sequence[str]) -> DateFormat | None:
+    """The date format of a column, or None when its cells are not dates.
+
+    Day-first is certain when a first part is above 12; month-first (US) dates are
+    never guessed: they are reported so the coordinator decides.
+    """
+    cells = [v.strip() for v in values if v.strip()]
+    if not cells:
+        return None
+    if all(_ISO.match(c) for c in cells):
+        return DateFormat("iso", "certain", "dates written YYYY-MM-DD")
+    parts = [_SLASHED.match(c) for c in cells]
+    if not all(parts):
+        return None
+    firsts = [int(m.group(1)) for m in parts if m]
+    seconds = [int(m.group(2)) for m in parts if m]
+    separators = {re.sub(r"\d", "", c)[:1] for c in cells}
+    if any(len(m.group(3)) == 2 for m in parts if m) or separators != {"/"}:
+        return DateFormat(None, "unsure", "dates not written DD/MM/YYYY or YYYY-MM-DD")
+    if any(s > 12 for s in seconds):
+        return DateFormat(None, "unsure", "a second part above 12: month-first (US) dates")
+    if any(f > 12 for f in firsts):
+        return DateFormat("dd/mm/yyyy", "certain", "a first part above 12: day first")
+    return DateFormat("dd/mm/yyyy", "likely", "no part above 12: day first assumed (UK)")
+
+
+# ---------------------------------------------------------------- instruments
+
+
+@dataclass(frozen=True)
+class InstrumentGuess:
+    """The instrument a block of item columns most likely holds."""
+
+    code: str | None
+    confidence: Confidence
+    reason: str
+    others: tuple[str, ...] = ()
+    unknown_words: tuple[str, ...] = ()
+
+
+def response_labels(definition: InstrumentDefinition) -> dict[str, int]:
+    """The instrument's answer words (folded) -> item code; empty if it declares none."""
+    labels: Any = getattr(definition, "response_labels", None) or {}
+    return {normalise(str(label)): int(code) for label, code in dict(labels).items()}
+
+
+def guess_instrument(
+    item_count: int,
+    answers: Sequence[str],
+    definitions: Iterable[InstrumentDefinition],
+    named: str | None = None,
+) -> InstrumentGuess:
+    """Which instrument ``item_count`` item columns holding ``answers`` are.
+
+    Args:
+        item_count: The highest item number among the columns.
+        answers: Every non-empty answer cell of those columns (numbers or words).
+        definitions: The registry's instruments.
+        named: An instrument the headers or sheet name name (``WEMWBS 3``).
+    """
+    defs = {d.code: d for d in definitions}
+    numbers = whole_numbers(answers)
+    words_seen = [] if numbers is not None else distinct(a for a in answers if not _is_int(a))
+
+    def fits(d: InstrumentDefinition) -> bool:
+        low = min(item.min for item in d.items())
+        high = max(item.max for item in d.items())
+        nums = [int(a) for a in map(str.strip, answers) if _is_int(a)]
+        if any(n < low or n > high for n in nums):
+            return False
+        labels = response_labels(d)
+        return not words_seen or all(normalise(w) in labels for w in words_seen)
+
+    if named is not None and named in defs:
+        d = defs[named]
+        unknown = tuple(w for w in words_seen if normalise(w) not in response_labels(d))
+        note = "" if d.item_count == item_count else f" (it has {d.item_count} items)"
+        return InstrumentGuess(
+            named, "certain", f"named in the headers{note}", unknown_words=unknown
+        )
+    by_count = [d for d in defs.values() if d.item_count == item_count]
+    fitting = [d.code for d in by_count if fits(d)]
+    if len(fitting) == 1:
+        how = "its answer words" if words_seen else "the range of the answers"
+        return InstrumentGuess(fitting[0], "likely", f"{item_count} items and {how}")
+    if fitting:
+        return InstrumentGuess(
+            fitting[0],
+            "unsure",
+            f"{item_count} items fit several instruments",
+            others=tuple(fitting[1:]),
+        )
+    if by_count:
+        codes = [d.code for d in by_count]
+        unknown = tuple(w for w in words_seen if normalise(w) not in response_labels(by_count[0]))
+        return InstrumentGuess(
+            codes[0],
+            "unsure",
+            f"{item_count} items, but answers outside its range or labels",
+            others=tuple(codes[1:]),
+            unknown_words=unknown,
+        )
+    return InstrumentGuess(None, "unsure", f"no instrument in the registry has {item_count} items")
+
+
+def _is_int(text: str) -> bool:
+    return re.fullmatch(r"\s*-?\d+(?:\.0+)?\s*", text) is not None
+
+
+# ---------------------------------------------------------------- code lists
+
+
+@dataclass(frozen=True)
+class ValueMatch:
+    """How a code-list column's labels translate: what needs a ``values`` entry."""
+
+    mapped: dict[str, str]
+    """Local label -> code for labels the code list does not accept as they are."""
+    unmatched: tuple[str, ...]
+    confidence: Confidence
+
+
+def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
+    """Compare a code-list column's labels with the code list (codes, labels, synonyms).
+
+    Labels accepted as they are need no entry; a close spelling is proposed (``unsure``);
+    the rest are left for the coordinator.
+    """
+    assert spec.codelist is not None
+    lookup = spec.codelist.lookup()
+    mapped: dict[str, str] = {}
+    unmatched: list[str] = []
+    for label in distinct(values):
+        key = normalise(label)
+        if key in lookup:
+            continue
+        folded = words(label)
+        if folded in lookup:
+            mapped[label] = lookup[folded]
+            continue
+        close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.8)
+        if close:
+            mapped[label] = lookup[close[0]]
+        else:
+            unmatched.append(label)
+    confidence: Confidence = "certain" if not mapped and not unmatched else "unsure"
+    if not unmatched and mapped:
+        confidence = "likely"
+    return ValueMatch(mapped, tuple(unmatched), confidence)

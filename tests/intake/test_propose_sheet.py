@@ -1,0 +1,146 @@
+"""One sheet's proposal from its headers and cells: blocks, columns, values, TODOs."""
+
+from __future__ import annotations
+
+from peerbench.intake.propose_model import SheetProposal
+from peerbench.intake.propose_sheet import age_band_table, propose_sheet
+from peerbench.schema.instruments.registry import default_registry
+
+DEFS = list(default_registry())
+
+
+def _propose(key: str, headers: list[str], rows: list[list[str]]) -> SheetProposal:
+    return propose_sheet(key, headers, rows, DEFS, file="f.xlsx", sheet=key)
+
+
+def _columns(proposal: SheetProposal, stem: str) -> dict[str, str]:
+    block = proposal.block(stem)
+    assert block is not None, f"no {stem} block"
+    return {header: said.value for header, said in block.columns.items()}
+
+
+WIDE_HEADERS = [
+    "Client ID ", "Name", "DOB", "Gender", "First session", "Last session", "Mobile",
+    *[f"Q{n} start" for n in range(1, 15)], "Start total",
+    *[f"Q{n} (3 months)" for n in range(1, 15)], "3m total", "3 month date", "Notes",
+]  # fmt: skip
+WIDE_ROWS = [
+    ["C001", "Ann Smith", "03/04/1980", "Woman", "14/01/2025", "20/04/2025", "07700 900123",
+     *["4"] * 14, "56", *["5"] * 14, "70", "15/04/2025", "likes tea"],
+    ["C002", "Bob Jones", "13/11/1975", "M", "15/01/2025", "", "07700 900456",
+     *["3"] * 14, "42", *[""] * 14, "", "", ""],
+]  # fmt: skip
+
+
+def test_one_row_per_person_feeds_participants_engagements_and_wide_outcomes() -> None:
+    proposal = _propose("Clients", WIDE_HEADERS, WIDE_ROWS)
+    assert [b.stem for b in proposal.blocks] == ["participants", "engagements", "outcomes"]
+    assert proposal.id_column is not None and proposal.id_column.value == "Client ID"
+    assert set(proposal.identifiers) == {"Name", "Mobile"}
+    assert proposal.date_of_birth is not None and proposal.date_of_birth.value == "DOB"
+    assert set(proposal.skip) == {"Notes"}
+    assert _columns(proposal, "participants") == {"Gender": "sex"}
+    assert _columns(proposal, "engagements") == {
+        "First session": "start_date",
+        "Last session": "end_date",
+    }
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None and outcomes.instrument is not None
+    assert (outcomes.instrument.value, outcomes.instrument.confidence) == ("WEMWBS", "likely")
+    baseline, month_3 = outcomes.timepoints["baseline"], outcomes.timepoints["month_3"]
+    assert (baseline.pattern, baseline.total) == ("Q{n} start", "Start total")
+    assert baseline.date is not None and baseline.date.value == "First session"
+    assert baseline.date.confidence == "unsure"
+    assert (month_3.pattern, month_3.total) == ("Q{n} (3 months)", "3m total")
+    assert month_3.date is not None and month_3.date.value == "3 month date"
+    assert proposal.date_formats["First session"][0] == "dd/mm/yyyy"
+
+
+def test_required_fields_nothing_provides_are_todos() -> None:
+    proposal = _propose("Clients", WIDE_HEADERS, WIDE_ROWS)
+    participants, engagements = proposal.block("participants"), proposal.block("engagements")
+    assert participants is not None and engagements is not None
+    assert any("consent_research" in todo for todo in participants.todos)
+    assert any("end_reason" in todo for todo in engagements.todos)
+    assert not any("age_band" in todo for todo in participants.todos)  # from DOB
+
+
+def test_an_age_column_makes_the_date_of_birth_an_identifier_to_drop() -> None:
+    proposal = _propose("Clients", ["ID", "DOB", "Age"], [["1", "01/02/1980", "45"]])
+    assert proposal.date_of_birth is None
+    assert "DOB" in proposal.identifiers
+    participants = proposal.block("participants")
+    assert participants is not None
+    assert participants.values["age_band"] == age_band_table()
+
+
+def test_age_band_table_matches_the_code_list_bands() -> None:
+    table = age_band_table()
+    assert [table[str(age)] for age in (17, 18, 24, 25, 44, 45, 74, 75, 120)] == [
+        "under_18", "18_24", "18_24", "25_34", "35_44", "45_54", "65_74", "75_plus", "75_plus",
+    ]  # fmt: skip
+
+
+def test_a_long_sheet_of_questionnaires_maps_items_to_item_columns() -> None:
+    headers = ["Ref", "Date", "Stage", *[f"Q{n}" for n in range(1, 8)], "Total"]
+    rows = [
+        ["A1", "2025-01-14", "Start", "0", "1", "2", "3", "0", "1", "2", "9"],
+        ["A1", "2025-04-14", "Intake", "1", "1", "1", "1", "1", "1", "1", "7"],
+    ]
+    proposal = _propose("Scores", headers, rows)
+    assert [b.stem for b in proposal.blocks] == ["outcomes"]
+    columns = _columns(proposal, "outcomes")
+    assert columns["Stage"] == "timepoint"
+    assert columns["Date"] == "date_administered"
+    assert columns["Q3"] == "item_3" and columns["Total"] == "total_score"
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None and outcomes.instrument is not None
+    assert outcomes.instrument.value == "GAD7"  # a 0 rules out SWEMWBS
+    assert outcomes.values == {"timepoint": {"Intake": "baseline"}}  # "Start" is a synonym
+    assert proposal.date_formats["Date"][0] == "iso"
+
+
+def test_ambiguous_instrument_is_a_todo_naming_the_others() -> None:
+    headers = ["ID", "Date", "Stage", *[f"Item {n}" for n in range(1, 11)]]
+    rows = [["1", "2025-01-14", "baseline", *["2"] * 10]]
+    outcomes = _propose("Scores", headers, rows).block("outcomes")
+    assert outcomes is not None and outcomes.instrument is not None
+    assert outcomes.instrument.confidence == "unsure"
+    assert any("CORE10" in t and "REQOL10" in t for t in outcomes.todos)
+
+
+def test_labels_not_in_a_code_list_are_todos_and_close_ones_mapped() -> None:
+    proposal = _propose("People", ["ID", "Gender"], [["1", "Femal"], ["2", "Non-binary"]])
+    participants = proposal.block("participants")
+    assert participants is not None
+    assert participants.values == {"sex": {"Femal": "female"}}
+    assert any("'Non-binary'" in todo for todo in participants.todos)
+
+
+def test_unknown_columns_are_listed_and_a_unique_reference_column_is_the_local_id() -> None:
+    proposal = _propose(
+        "People", ["Who", "Gender", "Colour"], [["P1", "F", "red"], ["P2", "M", "blue"]]
+    )
+    assert proposal.id_column is not None and proposal.id_column.value == "Who"
+    assert proposal.id_column.confidence == "likely"
+    assert proposal.unknown == ["Colour"]
+
+
+def test_a_column_of_phone_numbers_is_an_identifier_whatever_its_header() -> None:
+    proposal = _propose("People", ["ID", "Extra", "Gender"],
+                        [["1", "07700 900123", "F"], ["2", "07700 900456", "M"]])  # fmt: skip
+    assert "Extra" in proposal.identifiers
+    assert proposal.identifiers["Extra"].confidence == "likely"
+
+
+def test_month_first_dates_are_never_given_a_format() -> None:
+    proposal = _propose(
+        "Sessions", ["ID", "Start date"], [["1", "01/14/2025"], ["2", "02/03/2025"]]
+    )
+    assert proposal.date_formats["Start date"][0] is None
+
+
+def test_a_sheet_nothing_matches_has_no_block_and_says_so() -> None:
+    proposal = _propose("Sheet1", ["Colour", "Size"], [["red", "big"]])
+    assert proposal.blocks == []
+    assert any("nothing on this sheet" in todo for todo in proposal.todos)

@@ -1,0 +1,143 @@
+"""Column values read by the proposer: identifiers, ids, dates, instruments, labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerbench.intake.propose_match import field_spec
+from peerbench.intake.propose_values import (
+    date_format,
+    distinct,
+    guess_instrument,
+    identifier_kind,
+    looks_like_local_id,
+    match_values,
+    whole_numbers,
+)
+from peerbench.schema.instruments.definition import InstrumentDefinition
+from peerbench.schema.instruments.registry import default_registry
+
+DEFS = list(default_registry())
+
+
+def test_distinct_keeps_the_first_spelling_of_each_value() -> None:
+    assert distinct(["Woman", " woman ", "", "Man", "WOMAN"]) == ["Woman", "Man"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "kind"),
+    [
+        (["07700 900123", "07700 900456", ""], "a phone number"),
+        (["a@example.org", "b@example.org"], "an email address"),
+        (["LS6 2AB", "M1 1AE"], "a postcode"),
+        (["ls62ab", "m11ae", "ls1 4ap"], "a postcode"),
+        (["Ann Smith", "Bob Jones", "Cara Lee", "Dev Patel"], "a name"),
+    ],
+)
+def test_identifier_values_are_found(cells: list[str], kind: str) -> None:
+    assert identifier_kind(cells) == kind
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [["Woman", "Man", "Woman"], ["Walk and Talk", "Walk and Talk"], ["4", "5"], []],
+)
+def test_ordinary_values_are_not_identifiers(cells: list[str]) -> None:
+    assert identifier_kind(cells) is None
+
+
+def test_local_ids_are_unique_short_references() -> None:
+    assert looks_like_local_id(["C001", "C002", "C010"])
+    assert looks_like_local_id(["1043", "1044"])
+    assert not looks_like_local_id(["C001", "C001"])
+    assert not looks_like_local_id(["Woman", "Man"])
+
+
+def test_whole_numbers() -> None:
+    assert whole_numbers(["3", " 4.0", ""]) == [3, 4]
+    assert whole_numbers(["3", "Often"]) is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "fmt", "confidence"),
+    [
+        (["2025-01-14", "2025-03-02"], "iso", "certain"),
+        (["14/01/2025", "02/03/2025"], "dd/mm/yyyy", "certain"),
+        (["01/02/2025", "02/03/2025"], "dd/mm/yyyy", "likely"),
+        (["01/14/2025", "03/02/2025"], None, "unsure"),
+        (["14/01/25"], None, "unsure"),
+        (["14.01.2025"], None, "unsure"),
+    ],
+)
+def test_date_formats(cells: list[str], fmt: str | None, confidence: str) -> None:
+    found = date_format(cells)
+    assert found is not None
+    assert (found.format, found.confidence) == (fmt, confidence)
+
+
+def test_cells_that_are_not_dates_have_no_format() -> None:
+    assert date_format(["Woman", "14/01/2025"]) is None
+    assert date_format([]) is None
+
+
+def test_fourteen_items_of_one_to_five_are_wemwbs() -> None:
+    guess = guess_instrument(14, ["1", "5", "3"], DEFS)
+    assert (guess.code, guess.confidence) == ("WEMWBS", "likely")
+
+
+def test_seven_items_with_a_zero_are_gad7_not_swemwbs() -> None:
+    assert guess_instrument(7, ["0", "3", "2"], DEFS).code == "GAD7"
+    assert guess_instrument(7, ["1", "5"], DEFS).code == "SWEMWBS"
+
+
+def test_seven_items_that_fit_both_are_a_guess_naming_the_other() -> None:
+    guess = guess_instrument(7, ["1", "2", "3"], DEFS)
+    assert guess.confidence == "unsure"
+    assert {guess.code, *guess.others} == {"GAD7", "SWEMWBS"}
+
+
+def test_ten_items_of_zero_to_four_are_ambiguous() -> None:
+    guess = guess_instrument(10, ["0", "4"], DEFS)
+    assert guess.confidence == "unsure"
+    assert {guess.code, *guess.others} == {"CORE10", "REQOL10"}
+
+
+def test_an_instrument_named_in_the_headers_wins() -> None:
+    guess = guess_instrument(7, ["1", "2"], DEFS, named="SWEMWBS")
+    assert (guess.code, guess.confidence) == ("SWEMWBS", "certain")
+
+
+def test_no_instrument_with_that_many_items() -> None:
+    guess = guess_instrument(11, ["1"], DEFS)
+    assert guess.code is None
+
+
+def _with_labels(definition: InstrumentDefinition, labels: dict[str, int]) -> InstrumentDefinition:
+    fields = set(type(definition).model_fields)
+    if "response_labels" not in fields:
+        pytest.skip("the registry has no response_labels yet")
+    return definition.model_copy(update={"response_labels": labels})
+
+
+def test_answer_words_choose_the_instrument_whose_labels_they_are() -> None:
+    gad7 = next(d for d in DEFS if d.code == "GAD7")
+    swemwbs = next(d for d in DEFS if d.code == "SWEMWBS")
+    words = {"Not at all": 0, "Several days": 1, "More than half the days": 2,
+             "Nearly every day": 3}  # fmt: skip
+    defs = [_with_labels(gad7, words), swemwbs]
+    guess = guess_instrument(7, ["several days", "Nearly every day ", "2"], defs)
+    assert (guess.code, guess.confidence) == ("GAD7", "likely")
+
+
+def test_code_list_labels_need_no_mapping_and_close_ones_are_proposed() -> None:
+    spec = field_spec("participants", "sex")
+    match = match_values(spec, ["Woman", "F", "female", "Femal", "Non-binary"])
+    assert match.mapped == {"Femal": "female"}
+    assert match.unmatched == ("Non-binary",)
+    assert match.confidence == "unsure"
+
+
+def test_code_list_labels_all_accepted_are_certain() -> None:
+    spec = field_spec("participants", "age_band")
+    match = match_values(spec, ["45 to 54", "18-24", "75+"])
+    assert (match.mapped, match.unmatched, match.confidence) == ({}, (), "certain")
