@@ -317,6 +317,85 @@ _ENTRIES = (
         "{column} for this participant differs between rows ('{value}' vs {detail}).",
         "Use one value per participant.",
     ),
+    # Reading an organisation's own spreadsheet through a mapping file (peerbench.intake).
+    CatalogueEntry(
+        "layout-title-rows",
+        _W,
+        "Title rows above the header",
+        "{detail} above the header row were read as titles and skipped.",
+        "Nothing to do if they are titles. If the column names are on another row, set "
+        "header_row for this sheet in the mapping file.",
+    ),
+    CatalogueEntry(
+        "layout-blank-rows",
+        _W,
+        "Blank rows skipped",
+        "{detail} are blank and were skipped.",
+        "Nothing to do; blank rows are ignored. Check that no data was left out by mistake.",
+    ),
+    CatalogueEntry(
+        "layout-summary-rows",
+        _W,
+        "Total or summary rows skipped",
+        "{detail} look like totals or summaries, not people, and were skipped.",
+        "Nothing to do if they are totals. If one is a real participant, give it a local "
+        "id that is not a word such as 'Total'.",
+    ),
+    CatalogueEntry(
+        "layout-header-row-missing",
+        _E,
+        "Header row not in the sheet",
+        "The mapping puts the header on row {value}, but {detail}.",
+        "Set header_row to the row that holds the column names, or remove it so the "
+        "header is found automatically.",
+    ),
+    CatalogueEntry(
+        "mapping-sheet-unmapped",
+        _W,
+        "Sheet not in the mapping",
+        "The mapping does not say what this sheet holds, so it was not read{detail}.",
+        "Add the sheet under 'sheets' in the mapping file (or '*' for every other sheet), "
+        "or ignore this if the sheet holds nothing to submit.",
+    ),
+    CatalogueEntry(
+        "mapping-column-missing",
+        _E,
+        "Mapped column not in the sheet",
+        "The mapping names column {column}, but the sheet has no such column{detail}.",
+        "Write the header in the mapping file as it is in the spreadsheet (case and spaces "
+        "do not matter), or remove the line.",
+    ),
+    CatalogueEntry(
+        "mapping-columns-unmapped",
+        _W,
+        "Columns not used",
+        "{detail} not in the mapping, so not used.",
+        "Map each column to a field, list it under skip if it is not needed, or under "
+        "identifiers if it names or contacts a person.",
+    ),
+    CatalogueEntry(
+        "identifier-columns-dropped",
+        _W,
+        "Identifier columns dropped",
+        "{detail} hold direct identifiers and were dropped; no value of them is in the output.",
+        "Nothing to do: names, dates of birth and contact details never leave your computer.",
+    ),
+    CatalogueEntry(
+        "answer-unknown",
+        _E,
+        "Answer not recognised",
+        "{column} holds '{value}', which is not an answer of {detail}.",
+        "Use the answer's number or one of the instrument's answer words, or add this word "
+        "under answers in the mapping file.",
+    ),
+    CatalogueEntry(
+        "date-of-birth-unusable",
+        _E,
+        "Age band not derived",
+        "The date of birth in {column} cannot give an age band{detail}.",
+        "Check the date of birth and the assessment date on this row (dates as the mapping's "
+        "date_format says), or give the age band instead.",
+    ),
 )
 
 CATALOGUE: dict[str, CatalogueEntry] = {entry.code: entry for entry in _ENTRIES}

@@ -15,6 +15,7 @@ from peerbench.schema.instruments.components import (
     ScoringMethod,
 )
 from peerbench.schema.instruments.errors import PathPart, Problem
+from peerbench.schema.labels import normalise_label
 
 if TYPE_CHECKING:
     from peerbench.schema.instruments.definition import InstrumentDefinition
@@ -28,7 +29,41 @@ def definition_problems(d: "InstrumentDefinition") -> list[Problem]:
     if problems:
         # Later checks derive ranges from the items, so they only run on sane items.
         return problems
-    return _missing_problems(d) + _method_problems(d) + _score_problems(d) + _subscale_problems(d)
+    return (
+        _label_problems(d)
+        + _missing_problems(d)
+        + _method_problems(d)
+        + _score_problems(d)
+        + _subscale_problems(d)
+    )
+
+
+def _label_problems(d: "InstrumentDefinition") -> list[Problem]:
+    """Response labels: each a response every item accepts, no label twice (normalised)."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    low, high = d.response_min, d.response_max
+    for label, code in d.response_labels.items():
+        folded = normalise_label(label)
+        if not folded:
+            problems.append(Problem(("response_labels",), "a label is empty"))
+        elif folded in seen:
+            problems.append(
+                Problem(
+                    ("response_labels", label),
+                    f"{label!r} and {seen[folded]!r} are the same label (case and spaces "
+                    "are ignored)",
+                )
+            )
+        seen[folded] = label
+        if not low <= code <= high:
+            problems.append(
+                Problem(
+                    ("response_labels", label),
+                    f"{code} is outside the responses {low}-{high}",
+                )
+            )
+    return problems
 
 
 def check_bands(

@@ -27,6 +27,7 @@ from peerbench.schema.instruments.components import (
 )
 from peerbench.schema.instruments.consistency import definition_problems
 from peerbench.schema.instruments.errors import DefinitionProblems
+from peerbench.schema.labels import normalise_label
 
 
 class InstrumentDefinition(BaseModel):
@@ -49,6 +50,10 @@ class InstrumentDefinition(BaseModel):
     response_min: int
     response_max: int
     reverse_items: list[int] = Field(default_factory=list)
+    response_labels: dict[str, int] = Field(default_factory=dict)
+    """The published answer words → the response code a respondent's tick records
+    (``None of the time: 1``), so answers typed as words can be read. Matched case-
+    and space-insensitively (:meth:`answer_code`). Leave empty when not published."""
     item_overrides: dict[int, ItemOverride] = Field(default_factory=dict)
 
     scoring: Scoring
@@ -84,6 +89,17 @@ class InstrumentDefinition(BaseModel):
                 )
             )
         return out
+
+    def answer_code(self, label: str) -> int | None:
+        """The response code of an answer word (``" often "`` → 4 for WEMWBS), or None.
+
+        Matched through :func:`peerbench.schema.labels.normalise_label`: case, surrounding
+        and repeated spaces and non-breaking spaces are ignored.
+        """
+        return self._answer_lookup().get(normalise_label(label))
+
+    def _answer_lookup(self) -> dict[str, int]:
+        return {normalise_label(word): code for word, code in self.response_labels.items()}
 
     def raw_range(self) -> tuple[int, int]:
         """Lowest and highest possible sum of all items."""

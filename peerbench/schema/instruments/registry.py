@@ -160,6 +160,17 @@ class InstrumentRegistry:
             raise UnknownInstrumentError(code, self.codes())
         return definition
 
+    def answer_code(self, code: str, label: str) -> int | None:
+        """The response code of answer word ``label`` for instrument ``code``, or None.
+
+        Uses the instrument's ``response_labels`` (case- and space-insensitive), so an
+        instrument registered from a user's file gets answers as words too.
+
+        Raises:
+            UnknownInstrumentError: ``code`` is not registered.
+        """
+        return self.get(code).answer_code(label)
+
     def codes(self) -> list[str]:
         """Registered codes in alphabetical order."""
         return sorted(self._definitions)
