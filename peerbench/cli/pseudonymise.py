@@ -1,6 +1,6 @@
 """``peerbench keygen`` and ``peerbench pseudonymise``.
 
-Thin shells over :mod:`peerbench.schema.pseudonym` and :mod:`peerbench.io.pseudonymise`.
+Thin shells over :mod:`peerbench.schema.pseudonym` and :mod:`peerbench.intake.pseudonymise`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,17 @@ import click
 import pyarrow as pa
 
 from peerbench.cli.output import echo_err, warn
-from peerbench.io.pseudonymise import (
+from peerbench.intake.pseudonymise import (
     ID_COLUMN,
     SUFFIXES,
+    ColumnNotFoundError,
     LocalTableError,
+    Screened,
     UnknownSheetError,
+    find_column,
     pseudonymise_table,
     read_table,
+    screen_table,
     write_table,
 )
 from peerbench.schema.pseudonym import format_key_file, new_secret, read_key_file
@@ -27,15 +31,14 @@ from peerbench.schema.pseudonym import format_key_file, new_secret, read_key_fil
 def _renames(table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) -> dict[str, str]:
     if len(names) > len(columns):
         raise click.UsageError("give --as at most once per --column")
+    try:
+        # Headers compared as every command compares them: "Client ID" finds "Client ID ".
+        found = [find_column(table, c) for c in columns]
+    except ColumnNotFoundError as exc:
+        raise click.UsageError(str(exc)) from exc
     available = table.column_names
-    missing = [c for c in columns if c not in available]
-    if missing:
-        raise click.UsageError(
-            f"column {', '.join(missing)} not found; the file's columns are: "
-            + ", ".join(available)
-        )
-    defaults = [ID_COLUMN] + [f"{c}_key" for c in columns[1:]]
-    renames = dict(zip(columns, [*names, *defaults[len(names) :]], strict=True))
+    defaults = [ID_COLUMN] + [f"{c}_key" for c in found[1:]]
+    renames = dict(zip(found, [*names, *defaults[len(names) :]], strict=True))
     targets = list(renames.values())
     clashes = [t for t in targets if targets.count(t) > 1 or (t in available and t not in renames)]
     if clashes:
@@ -43,6 +46,19 @@ def _renames(table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) 
             f"output column {clashes[0]} would clash with another column; choose a name with --as"
         )
     return renames
+
+
+def _report_screening(screened: Screened) -> None:
+    for column, why in screened.dropped.items():
+        warn(f"Column {column!r} was left out: {why} (a direct identifier is never kept).")
+    if screened.skipped.summary:
+        shown = ", ".join(repr(t) for t in screened.summary_text[:5])
+        warn(
+            f"{len(screened.skipped.summary):,} total or summary row(s) were left out "
+            f"({shown}): they are not participants."
+        )
+    if screened.skipped.blank:
+        warn(f"{len(screened.skipped.blank):,} blank row(s) were left out.")
 
 
 # Commands --------------------------------------------------------------------------------
@@ -122,9 +138,11 @@ def pseudonymise(
 ) -> None:
     """Replace local participant ids with pseudonymous keys.
 
-    IN is a CSV, Excel (.xlsx) or Parquet file. Each --column is replaced by
-    its keyed pseudonym; empty ids stay empty. The original column is dropped unless
-    --keep-original is given.
+    IN is a CSV, Excel (.xlsx) or Parquet file. Each --column (matched ignoring
+    case and extra spaces) is replaced by its keyed pseudonym; empty ids stay empty.
+    The original column is dropped unless --keep-original is given. Columns holding
+    direct identifiers (names, dates of birth, contact details, NHS numbers) are
+    dropped and listed; blank rows and total/summary rows are left out.
 
     \b
     Example:
@@ -152,9 +170,11 @@ def pseudonymise(
     for note in notes:
         warn(note)
     renames = _renames(table, columns, names)
-    result = pseudonymise_table(table, renames, secret, keep_original=keep_original)
+    screened = screen_table(table, list(renames))
+    _report_screening(screened)
+    result = pseudonymise_table(screened.table, renames, secret, keep_original=keep_original)
     write_table(result, out, sheet_name)
-    echo_err(f"{table.num_rows:,} rows pseudonymised into {out}")
+    echo_err(f"{result.num_rows:,} rows pseudonymised into {out}")
     if keep_original:
         warn(
             f"{out} still holds the original ids ({', '.join(columns)}). It is for your own "

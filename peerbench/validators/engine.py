@@ -206,7 +206,9 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
                 source.file, source.record_type, source.file_format, encoding=source.encoding
             )
             report.files.append(summary)
-            ctx = CheckContext(report, source.file, summary, today, registry, options.mapping)
+            ctx = CheckContext(
+                report, source.file, summary, today, registry, options.mapping, source.origins
+            )
             contexts.append(ctx)
             last = _OpenFile(source, ctx, source.record_type or "")
             if source.record_type not in RECORD_TYPES:

@@ -117,6 +117,7 @@ class Report:
         values: Sequence[Any] | None = None,
         detail: str | Sequence[str] = "",
         summary: FileSummary | None = None,
+        files: Sequence[str] | None = None,
     ) -> None:
         """Record findings of one code: one per entry of ``rows`` (or one, file-level).
 
@@ -128,6 +129,8 @@ class Report:
             values: Offending values, parallel to ``rows``.
             detail: Text for the message's ``{detail}``: one string for all, or one per row.
             summary: The file's summary, whose counts are updated.
+            files: Per finding, the file to name instead of ``file`` (parallel to
+                ``rows``): the user's own spreadsheet, for a generated file.
         """
         catalogue_entry = entry(code)
         row_list: Sequence[int | None] = [None] if rows is None else rows
@@ -149,7 +152,7 @@ class Report:
                     message=catalogue_entry.message.format(
                         column=column or "", value=value or "", detail=text
                     ),
-                    file=file,
+                    file=file if files is None else files[i],
                     row=None if row is None else int(row),
                     column=column,
                     value=value,

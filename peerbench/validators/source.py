@@ -8,9 +8,12 @@ been renamed through the mapping, if one was given; values have not been touched
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from peerbench.validators.report import Finding
@@ -30,6 +33,58 @@ class SourceBatch:
     first_row: int
 
 
+@dataclass(frozen=True)
+class RowOrigins:
+    """Where each data row of a generated file came from in the user's own spreadsheet.
+
+    A file that ``prepare`` generated from a spreadsheet has its own rows (title rows
+    skipped, several records from one wide row, several sheets in one file); its findings
+    must point at the row the coordinator sees in Excel instead.
+
+    Attributes:
+        names: Original places, e.g. ``clients.xlsx#Clients`` or ``visits.csv``.
+        name_index: Per data row of the generated file, in order: index into ``names``.
+        rows: Per data row of the generated file: the original spreadsheet row number.
+        first_row: Row number of the generated file's first data row (2 below a header).
+    """
+
+    names: tuple[str, ...]
+    name_index: npt.NDArray[np.int32]
+    rows: npt.NDArray[np.int64]
+    first_row: int = 2
+
+    def __post_init__(self) -> None:
+        if len(self.name_index) != len(self.rows):
+            raise ValueError("name_index and rows must have one entry per data row")
+
+    def locate(self, rows: npt.NDArray[Any]) -> tuple[Sequence[str], Sequence[int]]:
+        """Original names and rows for generated row numbers (converted lazily, per item)."""
+        return _Names(self, rows), _Rows(self, rows)
+
+
+class _Rows(Sequence[int]):
+    def __init__(self, origins: RowOrigins, rows: npt.NDArray[Any]) -> None:
+        self._origins, self._rows = origins, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        return int(self._origins.rows[int(self._rows[index]) - self._origins.first_row])
+
+
+class _Names(Sequence[str]):
+    def __init__(self, origins: RowOrigins, rows: npt.NDArray[Any]) -> None:
+        self._origins, self._rows = origins, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        at = int(self._rows[index]) - self._origins.first_row
+        return self._origins.names[int(self._origins.name_index[at])]
+
+
 @dataclass
 class Source:
     """One readable input: a file, or one sheet of a workbook.
@@ -44,6 +99,8 @@ class Source:
         encoding: Text encoding detected (text formats only).
         standard_version: Version the file declares, if any.
         findings: File-level findings made while opening it (encoding, formulas...).
+        origins: For a generated file, where each row came from (findings are reported
+            there); ``None`` for a file the user wrote, whose own rows are reported.
     """
 
     file: str
@@ -55,3 +112,4 @@ class Source:
     encoding: str | None = None
     standard_version: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    origins: RowOrigins | None = None

@@ -116,7 +116,7 @@ def test_missing_column_lists_columns(tmp_path: Path, key: Path, clients: Path) 
     out = tmp_path / "out.csv"
     result = _run(clients, "--key-file", key, "--column", "nhs_no", "--out", out)
     assert result.exit_code == 2
-    assert "client_id, age_band, notes" in result.stderr
+    assert "'client_id', 'age_band', 'notes'" in result.stderr
     assert not out.exists()
 
 
@@ -161,7 +161,10 @@ def test_xlsx_and_parquet(tmp_path: Path, key: Path) -> None:
     ]
 
     parquet_in = tmp_path / "clients.parquet"
-    pq.write_table(pa.table({"client_id": pa.array([123, None], pa.int64())}), parquet_in)
+    ids = pa.array([123, None, None], pa.int64())
+    bands = pa.array(["35_44", "25_34", None])
+    # The third row is blank: it is left out, as in a CSV or a workbook.
+    pq.write_table(pa.table({"client_id": ids, "age_band": bands}), parquet_in)
     parquet_out = tmp_path / "out.parquet"
     args = (parquet_in, "--key-file", key, "--column", "client_id", "--out", parquet_out)
     assert _run(*args).exit_code == 0
@@ -210,3 +213,70 @@ def test_workbook_sheet_choice(tmp_path: Path, key: Path) -> None:
     assert _rows(out) == [{"participant_key": participant_key("p1", secret)}]
     result = _run(*args, "--sheet", "nope")
     assert result.exit_code == 2 and "Instructions, services, participants" in result.stderr
+
+
+# Issue 12: a coordinator's own spreadsheet -----------------------------------------------
+
+MESSY = [
+    ["Client ID ", "Name", "Date of birth", "Phone", "Notes", "WEMWBS total"],
+    ["C001", "Ann Smith", "03/04/1970", "07700 900123", "fine", "45"],
+    ["", "", "", "", "", ""],
+    ["C002", "Bob Jones", "12/11/1985", "", "call LS1 4AP office", "51"],
+    ["TOTAL", "", "", "", "", "96"],
+    ["", "", "", "", "Average", "48"],
+]
+
+
+def _messy_csv(path: Path) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(MESSY)
+    return path
+
+
+def _messy_xlsx(path: Path) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in MESSY:
+        sheet.append([v or None for v in row])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_messy_spreadsheet(tmp_path: Path, key: Path, suffix: str) -> None:
+    source = tmp_path / f"clients{suffix}"
+    (_messy_csv if suffix == ".csv" else _messy_xlsx)(source)
+    out = tmp_path / "out.csv"
+    # The header has a trailing space; the command line does not.
+    result = _run(source, "--key-file", key, "--column", "client id", "--out", out)
+    assert result.exit_code == 0, result.output
+    rows = _rows(out)
+    secret = read_key_file(key)
+    # Only the two people: no blank row, no TOTAL or Average row became a participant.
+    assert [r["participant_key"] for r in rows] == [
+        participant_key("C001", secret),
+        participant_key("C002", secret),
+    ]
+    # Names, dates of birth, phone numbers and a postcode in free text never pass through.
+    assert list(rows[0]) == ["participant_key", "WEMWBS total"]
+    text = out.read_text(encoding="utf-8")
+    for value in ("Ann", "Smith", "1970", "07700", "LS1 4AP", "TOTAL"):
+        assert value not in text
+    err = result.stderr
+    assert "'Name' was left out: its header names a name" in err
+    assert "'Date of birth' was left out: its header names a date of birth" in err
+    assert "'Phone' was left out: its header names a phone number" in err
+    assert "'Notes' was left out: 1 of its cells hold a postcode" in err
+    assert "2 total or summary row(s) were left out ('TOTAL', 'Average')" in err
+    # CSV and XLSX say the same about blank rows.
+    assert "1 blank row(s) were left out." in err
+    assert "2 rows pseudonymised" in err
+
+
+def test_column_names_two_headers(tmp_path: Path, key: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text("Client ID,client  id\n1,2\n", encoding="utf-8")
+    result = _run(path, "--key-file", key, "--column", "CLIENT ID", "--out", tmp_path / "o.csv")
+    assert result.exit_code == 2
+    assert "matches several columns ('Client ID', 'client  id')" in result.stderr

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from peerbench.schema.instruments.registry import InstrumentRegistry
 from peerbench.validators.report import FileSummary, Report
+from peerbench.validators.source import RowOrigins
 
 IndexArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -39,6 +40,8 @@ class CheckContext:
         today: Dates after this are in the future.
         registry: The instrument registry.
         mapping: Value mapping from the user's mapping file, if any.
+        origins: For a generated file, where its rows came from: row findings then name
+            the original file, sheet and row (:class:`~peerbench.validators.source.RowOrigins`).
     """
 
     report: Report
@@ -47,6 +50,7 @@ class CheckContext:
     today: dt.date
     registry: InstrumentRegistry
     mapping: ValueLookup | None = None
+    origins: RowOrigins | None = None
 
     def room(self) -> int:
         """How many more findings the report will list (counts are always complete)."""
@@ -82,10 +86,15 @@ class CheckContext:
             if isinstance(detail, str)
             else list(detail(listed_values if listed_values is not None else [None] * listed))
         )
+        files: Sequence[str] | None = None
+        row_view: Sequence[int] = _RowView(rows)
+        if self.origins is not None:  # a generated file: name the user's own rows
+            files, row_view = self.origins.locate(rows)
         self.report.add(
             code,
             file=self.file,
-            rows=_RowView(rows),
+            files=files,
+            rows=row_view,
             column=column,
             values=listed_values,
             detail=details,

@@ -1,7 +1,9 @@
 """Pseudonymise participant ids in a local table (CSV, XLSX or Parquet), at source.
 
 Pseudonyms come from :func:`peerbench.schema.pseudonym.participant_key`, so the same id
-and key always give the same pseudonym and nobody without the key can reverse it. Every
+and key always give the same pseudonym and nobody without the key can reverse it. Columns
+holding direct identifiers (names, dates of birth, contact details) are dropped and
+listed, and blank and total rows are left out (:mod:`peerbench.intake.screen`). Every
 other column is passed through untouched: text files are read as text, so ids such as
 ``00123`` keep their leading zeros.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,8 +22,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from openpyxl import Workbook, load_workbook
 
+from peerbench.intake.screen import SkippedRows, identifier_columns, rows_to_skip
 from peerbench.io.atomic import atomic_path
 from peerbench.io.formulas import write_csv, xlsx_row
+from peerbench.io.headers import normalise_header
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.pseudonym import participant_key
 from peerbench.validators.readers.cells import cell_text
@@ -39,6 +44,10 @@ class LocalTableError(ValueError):
 
 class UnknownSheetError(LocalTableError):
     """The workbook has no sheet of the name asked for."""
+
+
+class ColumnNotFoundError(LocalTableError):
+    """A column asked for is not in the table (or names more than one column)."""
 
 
 ID_COLUMN = "participant_key"
@@ -98,7 +107,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pa.Table, str]:
     if not rows:
         raise LocalTableError(f"{path}: sheet {title!r} is empty: it has no header row")
     headers = [cell_text(h) or f"column_{i + 1}" for i, h in enumerate(rows[0])]
-    body = [r for r in rows[1:] if any(v is not None for v in r)]
+    body = rows[1:]  # blank rows are left out, and counted, as for CSV (screen_table)
     columns = {
         name: pa.array([cell_text(r[i]) if i < len(r) else None for r in body], pa.string())
         for i, name in enumerate(headers)
@@ -207,3 +216,56 @@ def pseudonymise_table(
         else:
             table = table.set_column(position, target, keys)
     return table
+
+
+def find_column(table: pa.Table, asked: str) -> str:
+    """The column of ``table`` that ``asked`` names, compared with :func:`normalise_header`.
+
+    Raises:
+        ColumnNotFoundError: no column, or more than one, matches.
+    """
+    wanted = normalise_header(asked)
+    matches = [c for c in table.column_names if normalise_header(c) == wanted]
+    if len(matches) == 1:
+        return str(matches[0])
+    if matches:
+        raise ColumnNotFoundError(
+            f"column {asked!r} matches several columns ({', '.join(map(repr, matches))}); "
+            "rename one of them"
+        )
+    raise ColumnNotFoundError(
+        f"column {asked!r} not found; the file's columns are: "
+        + ", ".join(repr(c) for c in table.column_names)
+    )
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A local table made safe to pseudonymise.
+
+    Attributes:
+        table: Without identifier columns, blank rows and total/summary rows.
+        dropped: Identifier column → why it was dropped.
+        skipped: Rows left out (positions in the table read).
+        summary_text: The id (or first non-blank cell) of each summary row left out.
+    """
+
+    table: pa.Table
+    dropped: dict[str, str]
+    skipped: SkippedRows
+    summary_text: list[str]
+
+
+def screen_table(table: pa.Table, id_columns: list[str]) -> Screened:
+    """Drop direct identifier columns and leave out blank and total/summary rows."""
+    skipped = rows_to_skip(table, id_columns)
+    texts: list[str] = []
+    for row in table.take(pa.array(skipped.summary, pa.int64())).to_pylist():
+        cells = [str(row[c]).strip() for c in (*id_columns, *table.column_names) if row[c]]
+        texts.append(next((c for c in cells if c), ""))
+    left_out = set(skipped.blank) | set(skipped.summary)
+    if left_out:
+        keep = [i for i in range(table.num_rows) if i not in left_out]
+        table = table.take(pa.array(keep, pa.int64()))
+    dropped = identifier_columns(table, frozenset(id_columns))
+    return Screened(table.drop_columns(list(dropped)), dropped, skipped, texts)

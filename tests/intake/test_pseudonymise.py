@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from peerbench.io.pseudonymise import LocalTableError, read_table
+from peerbench.intake.pseudonymise import LocalTableError, read_table
 from tests.corpus.build import BUILDERS
 
 

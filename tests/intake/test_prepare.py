@@ -1,0 +1,139 @@
+"""``peerbench.intake.prepare``: mapped tables to standard files, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from peerbench.intake import prepare as prepare_module
+from peerbench.intake.prepare import PrepareError, Staged, write_prepared
+from peerbench.schema.pseudonym import participant_key
+from peerbench.validators.source import RowOrigins
+
+TODAY = dt.date(2026, 6, 30)
+SECRET = bytes(range(32))
+SERVICE = "walk-and-talk"
+
+
+def _origins(rows: list[int], sheet: str = "clients.xlsx#Clients") -> RowOrigins:
+    return RowOrigins((sheet,), np.zeros(len(rows), dtype=np.int32), np.array(rows, dtype=np.int64))
+
+
+def _staged(sex: str = "female") -> dict[str, Staged]:
+    participants = pa.table(
+        {
+            "participant_key": ["C001", "C002"],
+            "service_id": [SERVICE, SERVICE],
+            "age_band": ["35_44", "45_54"],
+            "sex": ["male", sex],
+            "consent_research": ["yes", "yes"],
+        }
+    )
+    items = {f"item_{n}": ["3", "4"] for n in range(1, 8)}
+    outcomes = pa.table(
+        {
+            "record_id": ["r1", "r2"],
+            "participant_key": ["C001", "C001"],
+            "service_id": [SERVICE, SERVICE],
+            "instrument": ["SWEMWBS", "SWEMWBS"],
+            "timepoint": ["baseline", "month_3"],
+            "date_administered": ["2026-01-10", "2026-04-10"],
+            **items,
+        }
+    )
+    # The two outcomes come from ONE wide row (row 7): both point there.
+    return {
+        "participant": Staged(participants, _origins([4, 7])),
+        "outcome": Staged(outcomes, _origins([7, 7])),
+    }
+
+
+def test_writes_pseudonymised_standard_files_and_a_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "prepared"
+    result = write_prepared(_staged(), SECRET, out, today=TODAY)
+    assert result.valid, [f.to_dict() for f in result.report.findings]
+    assert [(f.record_type, f.path.name, f.rows) for f in result.files] == [
+        ("participant", "participants.csv", 2),
+        ("outcome", "outcomes.csv", 2),
+    ]
+    assert result.rows == 4
+    assert "engagement" in result.not_collected and "participant" not in result.not_collected
+    assert sorted(p.name for p in out.iterdir()) == [
+        "outcomes.csv",
+        "participants.csv",
+        "peerbench.json",
+    ]
+    manifest = json.loads((out / "peerbench.json").read_text(encoding="utf-8"))
+    assert manifest["prepared_by"] == "peerbench prepare"
+    assert manifest["files"]["outcomes.csv"] == {"record_type": "outcome", "rows": 2}
+    text = (out / "participants.csv").read_text(encoding="utf-8")
+    assert "C001" not in text and "C002" not in text  # local ids never written
+    assert participant_key("C001", SECRET) in text
+    assert participant_key("C001", SECRET) in (out / "outcomes.csv").read_text(encoding="utf-8")
+    # Nothing is left beside the folder.
+    assert [p.name for p in tmp_path.iterdir()] == ["prepared"]
+
+
+def test_findings_point_at_the_original_rows(tmp_path: Path) -> None:
+    out = tmp_path / "prepared"
+    result = write_prepared(_staged(sex="Woman?"), SECRET, out, today=TODAY)
+    assert not result.valid
+    rows = [(f.code, f.file, f.row) for f in result.report.findings if f.row is not None]
+    assert rows == [("code-invalid", "clients.xlsx#Clients", 7)]
+    # The files are still written, so the coordinator can look at them.
+    assert (out / "participants.csv").is_file()
+
+
+def test_only_standard_fields_are_written(tmp_path: Path) -> None:
+    staged = _staged()
+    people = staged["participant"]
+    staged["participant"] = Staged(
+        people.table.append_column("Name", pa.array(["Ann Smith", "Bob Jones"])), people.origins
+    )
+    result = write_prepared(staged, SECRET, tmp_path / "out", today=TODAY)
+    assert result.notes == ["participants.csv: columns outside the standard were not written: Name"]
+    assert "Ann" not in (tmp_path / "out" / "participants.csv").read_text(encoding="utf-8")
+
+
+def test_a_folder_prepare_did_not_write_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(PrepareError, match="did not write"):
+        write_prepared(_staged(), SECRET, out, today=TODAY)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_a_second_run_replaces_the_first(tmp_path: Path) -> None:
+    out = tmp_path / "prepared"
+    write_prepared(_staged(), SECRET, out, today=TODAY)
+    staged = _staged()
+    del staged["outcome"]
+    result = write_prepared(staged, SECRET, out, today=TODAY)
+    assert [f.path.name for f in result.files] == ["participants.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["participants.csv", "peerbench.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["prepared"]
+
+
+def test_nothing_is_half_written_when_a_step_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "prepared"
+    write_prepared(_staged(), SECRET, out, today=TODAY)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(prepare_module, "validate_sources", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_prepared(_staged(sex="male"), SECRET, out, today=TODAY)
+    # The earlier folder is untouched and no temporary folder is left.
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["prepared"]
