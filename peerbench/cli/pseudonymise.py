@@ -162,7 +162,7 @@ def pseudonymise(
         raise click.BadParameter(str(exc), param_hint="--key-file") from exc
     notes: list[str] = []
     try:
-        table, sheet_name = read_table(input_path, sheet, notes)
+        table, sheet_name = read_table(input_path, sheet, notes, id_column=columns[0])
     except UnknownSheetError as exc:
         raise click.UsageError(str(exc)) from exc
     except LocalTableError as exc:

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peerbench.intake.grid import read_grids
 from peerbench.intake.propose_model import Said, SheetInput, SheetProposal
+from peerbench.intake.propose_read import sheet_input
 from peerbench.intake.propose_sheet import propose_sheet
 from peerbench.intake.propose_yaml import render
 from peerbench.schema.instruments.definition import InstrumentDefinition
@@ -119,9 +121,6 @@ def propose_mapping(paths: Sequence[Path], registry: InstrumentRegistry | None =
     Raises:
         FileNotFoundError: A file does not exist.
     """
-    from peerbench.intake.grid import read_grids
-    from peerbench.intake.propose_read import sheet_input
-
     defs = list(registry if registry is not None else default_registry())
     inputs: list[SheetInput] = []
     findings: list[Finding] = []

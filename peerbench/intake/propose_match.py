@@ -59,6 +59,7 @@ class Vocabulary:
     item_prefixes: tuple[str, ...]
     total_words: frozenset[str]
     date_words: frozenset[str]
+    weak: frozenset[str]
 
 
 def _invert(table: dict[str, list[str]]) -> dict[str, str]:
@@ -96,6 +97,7 @@ def vocabulary() -> Vocabulary:
         item_prefixes=tuple(words(p) for p in data["item_prefixes"]),
         total_words=frozenset(words(p) for p in data["total_words"]),
         date_words=frozenset(words(p) for p in data["date_words"]),
+        weak=frozenset(words(p) for p in data["weak"]),
     )
 
 
@@ -143,7 +145,7 @@ class HeaderRole:
     detail: str = ""
 
 
-def _split_timepoint(key: str) -> tuple[str | None, str]:
+def split_timepoint(key: str) -> tuple[str | None, str]:
     """The timepoint named inside a header's words, and the words left without it."""
     for phrase, code in sorted(vocabulary().timepoints.items(), key=lambda kv: -len(kv[0])):
         pattern = rf"(?<!\w){re.escape(phrase)}(?!\w)"
@@ -209,7 +211,7 @@ def match_header(
     found = _item_or_total(key, instrument_codes)
     timepoint = None
     if found is None:
-        timepoint, rest = _split_timepoint(key)
+        timepoint, rest = split_timepoint(key)
         if timepoint is not None:
             found = _item_or_total(rest, instrument_codes)
     if found is not None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from peerbench.intake.propose_match import HeaderRole, normalise, words
+from peerbench.intake.propose_match import (
+    HeaderRole,
+    normalise,
+    split_timepoint,
+    vocabulary,
+    words,
+)
 from peerbench.intake.propose_model import Block, Said, SheetProposal, WideTimepoint
 from peerbench.intake.propose_values import (
     distinct,
@@ -66,12 +72,35 @@ def propose_outcomes(
             by_timepoint.setdefault(role.timepoint, []).append((header, role))
     order = list(vocabulary_timepoint_order())
     for timepoint in sorted(by_timepoint, key=order.index):
-        block.timepoints[timepoint] = _wide(by_timepoint[timepoint], timepoint, blocks)
+        layout = _wide(by_timepoint[timepoint], timepoint, blocks)
+        block.timepoints[timepoint] = layout
+        if layout.date is None or layout.date.confidence == "unsure":
+            _named_date(proposal, roles, block, timepoint)
         if block.timepoints[timepoint].date is None:
             block.todos.append(
                 f"timepoints: {timepoint}: no date column found; add date: with "
                 "the column holding when it was completed"
             )
+
+
+def _named_date(
+    proposal: SheetProposal, roles: dict[str, HeaderRole], block: Block, timepoint: str
+) -> None:
+    """A header naming the timepoint and a date (``End date``) is that timepoint's date.
+
+    Such a header may have matched an engagement date as well (``Start date``); in a
+    wide layout the questionnaire date is the likelier reading, and it may feed both.
+    """
+    for header in roles:
+        code, rest = split_timepoint(words(header))
+        if code == timepoint and rest in vocabulary().date_words:
+            block.timepoints[timepoint].date = Said(
+                header, "likely", f"'{header}' names the {timepoint} and a date"
+            )
+            if header in proposal.unknown:
+                proposal.unknown.remove(header)
+                proposal.todos[:] = [t for t in proposal.todos if not t.startswith(f"'{header}'")]
+            return
 
 
 def vocabulary_timepoint_order() -> tuple[str, ...]:

@@ -141,6 +141,8 @@ def _with_values(role: HeaderRole, cells: Sequence[str]) -> HeaderRole:
         kind = identifier_kind(cells)
         if kind is not None:
             return HeaderRole(role.header, "identifier", "likely", detail=kind)
+    if spec_kind == "integer" and distinct(cells) and whole_numbers(cells) is None:
+        return HeaderRole(role.header, "unknown", "unsure", detail=f"not {role.field}: words")
     return role
 
 
@@ -196,7 +198,9 @@ def _fields(
         if role.role != "field":
             continue
         stem = hint if hint in role.stems else _first_owned(role)
-        if stem is None:
+        weak = hint is not None and stem != hint and words(header) in vocabulary().weak
+        if stem is None or weak:
+            proposal.unknown.append(header)
             continue
         name = role.field or words(header).replace(" ", "_")
         if role.field is None:  # one header, several fields: take the one of this stem

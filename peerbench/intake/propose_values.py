@@ -10,7 +10,6 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pyarrow as pa
 
@@ -133,8 +132,7 @@ class InstrumentGuess:
 
 def response_labels(definition: InstrumentDefinition) -> dict[str, int]:
     """The instrument's answer words (folded) -> item code; empty if it declares none."""
-    labels: Any = getattr(definition, "response_labels", None) or {}
-    return {normalise(str(label)): int(code) for label, code in dict(labels).items()}
+    return {normalise(label): code for label, code in definition.response_labels.items()}
 
 
 def guess_instrument(

@@ -10,32 +10,26 @@ other column is passed through untouched: text files are read as text, so ids su
 
 from __future__ import annotations
 
-import csv
-import io
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from peerbench.intake.grid import Grid, read_grids
+from peerbench.intake.layout import find_layout
 from peerbench.intake.screen import SkippedRows, identifier_columns, rows_to_skip
 from peerbench.io.atomic import atomic_path
 from peerbench.io.formulas import write_csv, xlsx_row
 from peerbench.io.headers import normalise_header
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.pseudonym import participant_key
-from peerbench.validators.readers.cells import cell_text
-from peerbench.validators.readers.detect import (
-    SNIFF_BYTES,
-    detect_encoding,
-    is_template_sheet,
-    sniff_delimiter,
-)
-from peerbench.validators.readers.transcode import decode_cp1252
+from peerbench.validators.catalogue import Severity
+from peerbench.validators.limits import DEFAULT_LIMITS
+from peerbench.validators.mapping import standard_columns
+from peerbench.validators.readers.parquet import footer_limit_problem
 
 
 class LocalTableError(ValueError):
@@ -57,109 +51,82 @@ SUFFIXES = (".csv", ".xlsx", ".parquet")
 # Reading and writing ---------------------------------------------------------------------
 
 
-def _read_csv(path: Path, notes: list[str]) -> pa.Table:
-    encoding = detect_encoding(path)
-    raw = path.read_bytes()[encoding.bom :]
-    if encoding.name == "cp1252":
-        notes.append(
-            f"{path} is not UTF-8; it was read as {encoding.label} and is written as UTF-8."
-        )
-        text = decode_cp1252(raw)
-    else:
-        text = raw.decode(encoding.name)
-    delimiter = sniff_delimiter(text[:SNIFF_BYTES])
-    names = next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
-    if not names:
-        raise LocalTableError(f"{path} is empty: it has no header row")
-    # Every column as text: a CSV value is passed on exactly as it was written.
-    convert = pacsv.ConvertOptions(
-        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-    )
-    return pacsv.read_csv(
-        io.BytesIO(text.encode("utf-8")),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
-        convert_options=convert,
-    )
-
-
-def _data_sheet(workbook: Workbook, sheet: str | None, path: Path) -> str:
-    names = workbook.sheetnames
+def _grid(path: Path, sheet: str | None) -> Grid:
+    grids = read_grids(path)
+    failed = [f for g in grids for f in g.findings if f.severity is Severity.ERROR]
+    if failed:
+        raise LocalTableError(f"{path}: {failed[0].message}")
     if sheet is None:
-        # Skip the template's guidance sheets so a filled-in template just works.
-        return next((n for n in names if not is_template_sheet(n)), names[0])
-    if sheet not in names:
-        raise UnknownSheetError(
-            f"{path} has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
-        )
-    return sheet
+        if not grids or not grids[0].rows:
+            raise LocalTableError(f"{path} is empty: it has no header row")
+        return grids[0]
+    wanted = normalise_header(sheet)
+    for grid in grids:
+        if grid.sheet is not None and normalise_header(grid.sheet) == wanted:
+            return grid
+    names = ", ".join(g.sheet for g in grids if g.sheet is not None)
+    raise UnknownSheetError(f"{path} has no sheet {sheet!r}; its data sheets are: {names}")
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[pa.Table, str]:
-    with warnings.catch_warnings():
-        # openpyxl warns about workbook features it does not keep; none concern the data.
-        warnings.simplefilter("ignore")
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        title = _data_sheet(workbook, sheet, path)
-        rows = list(workbook[title].iter_rows(values_only=True))
-    finally:
-        workbook.close()
-    if not rows:
-        raise LocalTableError(f"{path}: sheet {title!r} is empty: it has no header row")
-    headers = [cell_text(h) or f"column_{i + 1}" for i, h in enumerate(rows[0])]
-    body = rows[1:]  # blank rows are left out, and counted, as for CSV (screen_table)
+def _grid_table(grid: Grid, id_column: str | None, notes: list[str]) -> pa.Table:
+    """The records of a grid as text columns: title, blank and total rows left out."""
+    # The standard's names help find the header row of a file already in its shape.
+    expected = [*([] if id_column is None else [id_column]), *standard_columns(None)]
+    layout = find_layout(grid, expected=expected, id_column=id_column)
+    if layout.header_index is None:
+        raise LocalTableError(f"{grid.display} is empty: it has no header row")
+    notes.extend(f"{grid.display}: {f.message}" for f in (*grid.findings, *layout.findings))
+    headers = [(h.strip() and h) or f"column_{i + 1}" for i, h in enumerate(layout.headers)]
+    rows = [grid.rows[i] for i in layout.data]
     columns = {
-        name: pa.array([cell_text(r[i]) if i < len(r) else None for r in body], pa.string())
+        name: pa.array([(r[i] if i < len(r) else "") or None for r in rows], pa.string())
         for i, name in enumerate(headers)
     }
-    return pa.table(columns), title
+    return pa.table(columns)
 
 
-def _over_limit(path: Path, suffix: str) -> str | None:
-    """Why the file is over the validators' default limits, checked before it is expanded."""
-    from peerbench.validators.limits import DEFAULT_LIMITS
-    from peerbench.validators.readers.parquet import footer_limit_problem
-    from peerbench.validators.readers.xlsx_limits import xlsx_limit_problem
-
-    if suffix == ".xlsx":
-        problem = xlsx_limit_problem(path, path.name, DEFAULT_LIMITS)
-    elif suffix == ".parquet":
-        try:
-            metadata = pq.read_metadata(path)
-        except Exception:  # damage is reported when the file is read
-            return None
-        problem = footer_limit_problem(metadata, path.name, DEFAULT_LIMITS)
-    else:
+def _over_limit(path: Path) -> str | None:
+    """Why a Parquet file is over the validators' default limits, read from its footer."""
+    try:
+        metadata = pq.read_metadata(path)
+    except Exception:  # damage is reported when the file is read
         return None
+    problem = footer_limit_problem(metadata, path.name, DEFAULT_LIMITS)
     return None if problem is None else problem.message
 
 
 def read_table(
-    path: Path, sheet: str | None = None, notes: list[str] | None = None
+    path: Path,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+    id_column: str | None = None,
 ) -> tuple[pa.Table, str | None]:
     """Read CSV, XLSX (one sheet) or Parquet; return the table and the sheet name.
 
-    Text formats give text columns, so values are passed on exactly as written.
+    A spreadsheet is read as :mod:`peerbench.intake.grid` reads it and laid out by
+    :func:`peerbench.intake.layout.find_layout`, as ``prepare`` does: title rows above
+    the header, blank rows and total rows are left out (each kind named in ``notes``),
+    the same for CSV and XLSX. Cells are text, so values pass on exactly as written.
 
     Args:
         path: The file.
         sheet: Sheet of a workbook (default: the first data sheet).
-        notes: Receives plain-English notes for the user (e.g. the encoding guessed).
+        notes: Receives plain-English notes for the user (encoding guessed, rows left out).
+        id_column: The local id header, which tells a "TOTAL" row from a person.
 
     Raises:
         LocalTableError: the file is empty, has no such sheet, or is over a resource
             limit (:mod:`peerbench.validators.limits`; a workbook or Parquet file is
             checked before it is expanded).
     """
-    suffix = path.suffix.lower()
-    over = _over_limit(path, suffix)
-    if over is not None:
-        raise LocalTableError(f"{path}: {over}")
-    if suffix == ".parquet":
+    shown = [] if notes is None else notes
+    if path.suffix.lower() == ".parquet":
+        over = _over_limit(path)
+        if over is not None:
+            raise LocalTableError(f"{path}: {over}")
         return pq.read_table(path), None
-    if suffix == ".xlsx":
-        return _read_xlsx(path, sheet)
-    return _read_csv(path, [] if notes is None else notes), None
+    grid = _grid(path, sheet)
+    return _grid_table(grid, id_column, shown), grid.sheet
 
 
 def write_table(table: pa.Table, path: Path, sheet: str | None = None) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from peerbench.intake.layout import is_summary_text
 from peerbench.io.headers import normalise_header
 from peerbench.schema.introspect import field_specs
 from peerbench.schema.records import RECORD_TYPES
@@ -36,10 +37,6 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a postcode", re.compile(r"^(post ?code|zip|zip code)$")),
     ("an address", re.compile(r"(^|\b)(home )?address( line \d)?$")),
 )
-SUMMARY_WORDS = frozenset(
-    {"total", "totals", "grand total", "sub total", "subtotal", "average", "mean", "sum", "count"}
-)
-"""Cell text that marks a total or summary row rather than a person."""
 
 
 def _plain(header: str) -> str:
@@ -104,10 +101,12 @@ def identifier_columns(table: pa.Table, keep: frozenset[str] = frozenset()) -> d
 
 
 def _summary_text(values: pa.Array) -> np.ndarray:
-    text = pc.utf8_lower(pc.utf8_trim(pc.utf8_trim_whitespace(values), ":"))
-    words = pc.is_in(text, value_set=pa.array(sorted(SUMMARY_WORDS)))
-    count = pc.match_substring_regex(text, r"^n\s*=")
-    return np.asarray(pc.fill_null(pc.or_(words, count), False), dtype=np.bool_)
+    """Per cell, whether it reads as a total or summary label (as the intake layout reads it)."""
+    distinct = pc.unique(values)
+    flags = pa.array([v is not None and is_summary_text(v) for v in distinct.to_pylist()])
+    return np.asarray(
+        pc.fill_null(flags.take(pc.index_in(values, value_set=distinct)), False), dtype=np.bool_
+    )
 
 
 @dataclass(frozen=True)
@@ -121,8 +120,9 @@ class SkippedRows:
 def rows_to_skip(table: pa.Table, id_columns: list[str]) -> SkippedRows:
     """Blank rows, and total/summary rows, which must never become participants.
 
-    A summary row is one whose id is a summary word ("TOTAL"), or whose ids are all
-    blank while another of its cells is one ("Total", "Average", "n = 12").
+    The rules of :func:`peerbench.intake.layout.find_layout`, for a table (Parquet) that
+    is not read as a grid: a summary row is one whose id is a summary word ("TOTAL"), or
+    whose ids are all blank while another of its cells is one ("Average", "n = 12").
     """
     n = table.num_rows
     blank = np.ones(n, dtype=np.bool_)

@@ -212,7 +212,7 @@ def test_workbook_sheet_choice(tmp_path: Path, key: Path) -> None:
     assert _run(*args, "--sheet", "participants").exit_code == 0
     assert _rows(out) == [{"participant_key": participant_key("p1", secret)}]
     result = _run(*args, "--sheet", "nope")
-    assert result.exit_code == 2 and "Instructions, services, participants" in result.stderr
+    assert result.exit_code == 2 and "its data sheets are: services, participants" in result.stderr
 
 
 # Issue 12: a coordinator's own spreadsheet -----------------------------------------------
@@ -268,9 +268,10 @@ def test_messy_spreadsheet(tmp_path: Path, key: Path, suffix: str) -> None:
     assert "'Date of birth' was left out: its header names a date of birth" in err
     assert "'Phone' was left out: its header names a phone number" in err
     assert "'Notes' was left out: 1 of its cells hold a postcode" in err
-    assert "2 total or summary row(s) were left out ('TOTAL', 'Average')" in err
-    # CSV and XLSX say the same about blank rows.
-    assert "1 blank row(s) were left out." in err
+    # CSV and XLSX say the same about blank and total rows, at the rows Excel shows.
+    shown = f"{source}#Sheet" if suffix == ".xlsx" else str(source)
+    assert f"{shown}: Row 3 are blank and were skipped." in err
+    assert f"{shown}: Rows 5-6 look like totals or summaries" in err
     assert "2 rows pseudonymised" in err
 
 
@@ -280,3 +281,22 @@ def test_column_names_two_headers(tmp_path: Path, key: Path) -> None:
     result = _run(path, "--key-file", key, "--column", "CLIENT ID", "--out", tmp_path / "o.csv")
     assert result.exit_code == 2
     assert "matches several columns ('Client ID', 'client  id')" in result.stderr
+
+
+def test_a_title_row_above_the_header(tmp_path: Path, key: Path) -> None:
+    path = tmp_path / "group.csv"
+    path.write_text(
+        "Wellbeing group spring 2026,,\nClient ID ,Age group,Sessions\nA1,35_44,4\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    result = _run(path, "--key-file", key, "--column", "client id", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert _rows(out) == [
+        {
+            "participant_key": participant_key("A1", read_key_file(key)),
+            "Age group": "35_44",
+            "Sessions": "4",
+        }
+    ]
+    assert "Row 1 above the header row were read as titles and skipped" in result.stderr

@@ -20,16 +20,52 @@ def _columns(proposal: SheetProposal, stem: str) -> dict[str, str]:
 
 
 WIDE_HEADERS = [
-    "Client ID ", "Name", "DOB", "Gender", "First session", "Last session", "Mobile",
-    *[f"Q{n} start" for n in range(1, 15)], "Start total",
-    *[f"Q{n} (3 months)" for n in range(1, 15)], "3m total", "3 month date", "Notes",
-]  # fmt: skip
+    "Client ID ",
+    "Name",
+    "DOB",
+    "Gender",
+    "First session",
+    "Last session",
+    "Mobile",
+    *[f"Q{n} start" for n in range(1, 15)],
+    "Start total",
+    *[f"Q{n} (3 months)" for n in range(1, 15)],
+    "3m total",
+    "3 month date",
+    "Notes",
+]
 WIDE_ROWS = [
-    ["C001", "Ann Smith", "03/04/1980", "Woman", "14/01/2025", "20/04/2025", "07700 900123",
-     *["4"] * 14, "56", *["5"] * 14, "70", "15/04/2025", "likes tea"],
-    ["C002", "Bob Jones", "13/11/1975", "M", "15/01/2025", "", "07700 900456",
-     *["3"] * 14, "42", *[""] * 14, "", "", ""],
-]  # fmt: skip
+    [
+        "C001",
+        "Ann Smith",
+        "03/04/1980",
+        "Woman",
+        "14/01/2025",
+        "20/04/2025",
+        "07700 900123",
+        *["4"] * 14,
+        "56",
+        *["5"] * 14,
+        "70",
+        "15/04/2025",
+        "likes tea",
+    ],
+    [
+        "C002",
+        "Bob Jones",
+        "13/11/1975",
+        "M",
+        "15/01/2025",
+        "",
+        "07700 900456",
+        *["3"] * 14,
+        "42",
+        *[""] * 14,
+        "",
+        "",
+        "",
+    ],
+]
 
 
 def test_one_row_per_person_feeds_participants_engagements_and_wide_outcomes() -> None:
@@ -77,8 +113,16 @@ def test_an_age_column_makes_the_date_of_birth_an_identifier_to_drop() -> None:
 def test_age_band_table_matches_the_code_list_bands() -> None:
     table = age_band_table()
     assert [table[str(age)] for age in (17, 18, 24, 25, 44, 45, 74, 75, 120)] == [
-        "under_18", "18_24", "18_24", "25_34", "35_44", "45_54", "65_74", "75_plus", "75_plus",
-    ]  # fmt: skip
+        "under_18",
+        "18_24",
+        "18_24",
+        "25_34",
+        "35_44",
+        "45_54",
+        "65_74",
+        "75_plus",
+        "75_plus",
+    ]
 
 
 def test_a_long_sheet_of_questionnaires_maps_items_to_item_columns() -> None:
@@ -127,8 +171,11 @@ def test_unknown_columns_are_listed_and_a_unique_reference_column_is_the_local_i
 
 
 def test_a_column_of_phone_numbers_is_an_identifier_whatever_its_header() -> None:
-    proposal = _propose("People", ["ID", "Extra", "Gender"],
-                        [["1", "07700 900123", "F"], ["2", "07700 900456", "M"]])  # fmt: skip
+    proposal = _propose(
+        "People",
+        ["ID", "Extra", "Gender"],
+        [["1", "07700 900123", "F"], ["2", "07700 900456", "M"]],
+    )
     assert "Extra" in proposal.identifiers
     assert proposal.identifiers["Extra"].confidence == "likely"
 
