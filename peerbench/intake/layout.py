@@ -92,7 +92,7 @@ def is_summary_text(text: str) -> bool:
 
 
 def row_list(rows: list[int]) -> str:
-    """``Row 4``, ``Rows 4, 7 and 9``, ``Rows 4-8 and 12``; long lists end with a count."""
+    """``row 4``, ``rows 4, 7 and 9``, ``rows 4-8 and 12``; long lists end with a count."""
     spans: list[str] = []
     start = previous = None
     for row in rows:
@@ -106,7 +106,7 @@ def row_list(rows: list[int]) -> str:
         spans.append(_span(start, previous))
     more = len(spans) - _LISTED
     shown = spans[:_LISTED] if more > 0 else spans
-    noun = "Row" if len(rows) == 1 else "Rows"
+    noun = "row" if len(rows) == 1 else "rows"
     if more > 0:
         return f"{noun} {', '.join(shown)} and {more} more"
     if len(shown) == 1:

@@ -322,7 +322,7 @@ _ENTRIES = (
         "layout-title-rows",
         _W,
         "Title rows above the header",
-        "{detail} above the header row were read as titles and skipped.",
+        "Title {detail} above the header skipped.",
         "Nothing to do if they are titles. If the column names are on another row, set "
         "header_row for this sheet in the mapping file.",
     ),
@@ -330,14 +330,14 @@ _ENTRIES = (
         "layout-blank-rows",
         _W,
         "Blank rows skipped",
-        "{detail} are blank and were skipped.",
+        "Blank {detail} skipped.",
         "Nothing to do; blank rows are ignored. Check that no data was left out by mistake.",
     ),
     CatalogueEntry(
         "layout-summary-rows",
         _W,
         "Total or summary rows skipped",
-        "{detail} look like totals or summaries, not people, and were skipped.",
+        "Total or summary {detail} skipped (totals, not people).",
         "Nothing to do if they are totals. If one is a real participant, give it a local "
         "id that is not a word such as 'Total'.",
     ),

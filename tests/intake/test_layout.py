@@ -67,8 +67,11 @@ def test_csv_and_xlsx_give_the_same_layout(tmp_path: Path) -> None:
     csv_layout, xlsx_layout = layouts
     assert [f.message for f in csv_layout.findings] == [f.message for f in xlsx_layout.findings]
     assert [f.severity for f in csv_layout.findings] == ["warning"] * 3
-    assert csv_layout.findings[1].message == "Rows 7 and 9 are blank and were skipped."
-    assert csv_layout.findings[2].message.startswith("Rows 10-11 look like totals")
+    assert csv_layout.findings[0].message == "Title rows 1-2 above the header skipped."
+    assert csv_layout.findings[1].message == "Blank rows 7 and 9 skipped."
+    assert csv_layout.findings[2].message == (
+        "Total or summary rows 10-11 skipped (totals, not people)."
+    )
 
 
 def test_header_found_by_expected_names() -> None:
@@ -115,11 +118,11 @@ def test_not_summary_words(text: str) -> None:
 
 
 def test_row_list() -> None:
-    assert row_list([4]) == "Row 4"
-    assert row_list([4, 7, 9]) == "Rows 4, 7 and 9"
-    assert row_list([4, 5, 6, 12]) == "Rows 4-6 and 12"
+    assert row_list([4]) == "row 4"
+    assert row_list([4, 7, 9]) == "rows 4, 7 and 9"
+    assert row_list([4, 5, 6, 12]) == "rows 4-6 and 12"
     assert row_list(list(range(2, 60, 2))) == (
-        "Rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24 and 17 more"
+        "rows 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24 and 17 more"
     )
 
 

@@ -220,3 +220,14 @@ def test_block_can_be_built_in_code() -> None:
     assert block.record_type == "outcome"
     mapping = parse_mapping({"version": 2, "sheets": {"S": {"outcomes": {"answers": {}}}}}, "x")
     assert mapping.source == "x"
+
+
+def test_the_spec_example_loads(tmp_path: Path) -> None:
+    spec = (Path(__file__).parents[2] / "SPEC.md").read_text(encoding="utf-8")
+    section = spec.split("### 7.2 Mapping files", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    mapping = _load(tmp_path, example)
+    sheet = mapping.sheet_for("Clients")
+    assert sheet is not None
+    assert sorted(sheet.blocks) == ["engagement", "outcome", "participant"]
+    assert list(sheet.blocks["outcome"].timepoints) == ["baseline", "month_3"]
