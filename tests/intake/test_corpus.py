@@ -23,6 +23,7 @@ import yaml
 from openpyxl import load_workbook
 
 from peerbench.io.headers import normalise_header
+from peerbench.schema.instruments.registry import default_registry
 from peerbench.schema.pseudonym import participant_key
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
 from tests.fixtures.spreadsheets import build_corpus
@@ -148,15 +149,12 @@ def _tables(out_dir: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _items(row: dict[str, Any]) -> list[int | None]:
+    """The row's answers, as many as its instrument has (one file holds several)."""
+    count = default_registry().get(str(row["instrument"])).item_count
     if "items" in row and row["items"] is not None and not isinstance(row["items"], str):
-        return [None if v is None else int(v) for v in row["items"]]
-    n = 1
-    out: list[int | None] = []
-    while f"item_{n}" in row:
-        value = row[f"item_{n}"]
-        out.append(None if value in (None, "") else int(float(value)))
-        n += 1
-    return out
+        return [None if v is None else int(v) for v in row["items"]][:count]
+    values = [row.get(f"item_{n}") for n in range(1, count + 1)]
+    return [None if v in (None, "") else int(float(v)) for v in values]
 
 
 def _same(field: str, got: Any, expected: Any) -> bool:
@@ -166,7 +164,7 @@ def _same(field: str, got: Any, expected: Any) -> bool:
         return got in (None, "")
     if isinstance(expected, bool):
         return str(got).strip().casefold() in (
-            ("true", "yes", "1") if expected else ("false", "no", "0")
+            ("true", "yes", "y", "1") if expected else ("false", "no", "n", "0")
         )
     if isinstance(expected, int | float):
         return got not in (None, "") and float(got) == float(expected)
