@@ -6,9 +6,14 @@ The layer above the validators (``schema -> io -> validators -> intake -> cli/ap
   the original row numbers;
 - :mod:`~peerbench.intake.layout`: the header row, title rows, blank rows and
   total/summary rows of a grid;
-- :mod:`~peerbench.intake.mapping`: the mapping language (version 2) and its loader;
+- :mod:`~peerbench.intake.mapping` (with :mod:`~peerbench.intake.blocks`): the mapping
+  language (version 2, and version 1 files) and its loader;
 - :mod:`~peerbench.intake.transform`: a mapping applied to grids, giving standard-shaped
-  tables whose records remember the row they came from.
+  tables whose records remember the row they came from; per block and row in
+  :mod:`~peerbench.intake.rows`, cell translations in :mod:`~peerbench.intake.cells`,
+  wide layouts and derived record ids in :mod:`~peerbench.intake.wide`, date of birth to
+  age band in :mod:`~peerbench.intake.dob`.
 
-Nothing in ``validators`` or ``io`` imports this package.
+Nothing in ``validators`` or ``io`` imports this package. SPEC §7.2 documents the
+mapping language.
 """

@@ -17,20 +17,33 @@ from peerbench.schema.codelists import AgeBand
 from peerbench.schema.instruments import InstrumentRegistry, UnknownInstrumentError
 
 __all__ = [
+    "NO_ANSWER",
     "age_band",
     "age_in_years",
     "answer_code",
     "code_for",
+    "is_no_answer",
     "parse_date",
 ]
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _WHOLE = re.compile(r"^[-+]?\d+(?:\.0+)?$")
+NO_ANSWER = frozenset(
+    {
+        "n/a", "na", "n.a.", "n.a", "-", "--", "\u2013", "\u2014", "not answered",
+        "no answer", "unanswered", "did not answer", "missing", "skipped", "blank",
+    }
+)  # fmt: skip
+"""Item cells that say the question was not answered: read as an empty cell."""
+_NUMBER_FIRST = re.compile(r"^(\d+)\s*[-\u2013.:)=]\s*(\S.*)$")
+_NUMBER_LAST = re.compile(r"^(.*\S)\s*[(\[](\d+)[)\]]$")
 
 
 def parse_date(text: str, date_format: str | None = None) -> dt.date | None:
     """A date typed as ``YYYY-MM-DD`` or day first (``DD/MM/YYYY``, also with ``.``/``-``).
+
+    A time after an ISO date (a spreadsheet date cell with a time of day) is ignored.
 
     Month-first dates are never read (the standard is for UK data). With
     ``date_format: iso`` only ISO dates are read.
@@ -122,13 +135,34 @@ def answer_code(
         pass
     else:
         return value  # a fraction: kept for the validators to judge
-    folded = normalise_header(value)
+    word = _word_code(value, instrument, local, registry)
+    if word is not None:
+        return str(word)
+    # Survey tools export "4 - Often" or "Often (4)": the number is the answer, unless
+    # the words name a different one.
+    both = _NUMBER_FIRST.match(value) or _NUMBER_LAST.match(value)
+    if both is None:
+        return None
+    number_first = both.re is _NUMBER_FIRST
+    number, words = (both.group(1), both.group(2)) if number_first else both.groups()[::-1]
+    named = _word_code(words, instrument, local, registry)
+    return number if named is None or named == int(number) else None
+
+
+def is_no_answer(text: str) -> bool:
+    """Whether an item cell says the question was not answered (``n/a``, ``-``, ``missing``)."""
+    return normalise_header(text) in NO_ANSWER
+
+
+def _word_code(
+    text: str, instrument: str | None, local: dict[str, int], registry: InstrumentRegistry
+) -> int | None:
+    folded = normalise_header(text)
     if folded in local:
-        return str(local[folded])
+        return local[folded]
     if instrument is None:
         return None
     try:
-        code = registry.answer_code(instrument, value)
+        return registry.answer_code(instrument, text)
     except UnknownInstrumentError:
         return None
-    return None if code is None else str(code)

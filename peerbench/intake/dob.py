@@ -2,8 +2,9 @@
 
 ``age_band`` is the age at the start of support (code list ``AgeBand``). The age is
 taken, in completed years (a birthday on that date counts), at the mapping's
-``date_of_birth.at`` (a column or a fixed date), else the row's engagement
-``start_date``, else the earliest ``date_administered`` among the row's outcomes.
+``date_of_birth.at`` (a column, row by row, or a fixed date), else when the person's
+support started: the earliest engagement ``start_date`` over all of their rows, else
+their earliest outcome ``date_administered``, so every row of one person gives one band.
 """
 
 from __future__ import annotations
@@ -19,26 +20,32 @@ from peerbench.validators.report import Finding
 if TYPE_CHECKING:
     from peerbench.intake.transform import Origin
 
-__all__ = ["at_date", "set_age_band"]
+__all__ = ["set_age_band", "start_dates"]
 
 
-def at_date(
-    row: list[str], at_index: int | None, records: list[RowRecord], date_format: str | None
-) -> dt.date | None:
-    """The date to take the age at: the ``at`` column, else the row's engagement start
-    date (``age_band`` is the age at the start of support), else its earliest outcome."""
-    if at_index is not None:
-        return parse_date(row[at_index], date_format)
-    for record_type, name in (("engagement", "start_date"), ("outcome", "date_administered")):
-        dates = [
-            parsed
-            for record in records
-            if record.record_type == record_type
-            and (parsed := parse_date(record.values.get(name) or "", "iso")) is not None
-        ]
-        if dates:
-            return min(dates)
-    return None
+def start_dates(people: list[tuple[str, list[RowRecord]]]) -> dict[str, dt.date]:
+    """Per local id, the date support started: the earliest engagement ``start_date`` of
+    their records, else their earliest outcome ``date_administered``.
+
+    Args:
+        people: ``(local id, the records of one row)`` for each row.
+    """
+    found: dict[str, dict[str, dt.date]] = {}
+    for local_id, records in people:
+        for record in records:
+            name = {"engagement": "start_date", "outcome": "date_administered"}.get(
+                record.record_type
+            )
+            parsed = None if name is None else parse_date(record.values.get(name) or "", "iso")
+            if name is None or parsed is None:
+                continue
+            earliest = found.setdefault(local_id, {})
+            if name not in earliest or parsed < earliest[name]:
+                earliest[name] = parsed
+    return {
+        local_id: dates.get("start_date") or dates["date_administered"]
+        for local_id, dates in found.items()
+    }
 
 
 def set_age_band(

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from peerbench.validators.limits import DEFAULT_LIMITS, EXCEL_MAX_ROWS, Limits, limit_finding
@@ -310,8 +309,3 @@ def _read_sheet(
                     formula = getattr(cell.value, "text", cell.value)
                     grid.formulas[(index, column)] = str(formula)
     return collector.finish()
-
-
-def column_letter(index: int) -> str:
-    """Excel's letter for a 0-based column index (``0`` → ``A``)."""
-    return get_column_letter(index + 1)

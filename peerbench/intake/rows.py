@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from peerbench.intake.cells import answer_code, code_for, parse_date
+from peerbench.intake.cells import answer_code, code_for, is_no_answer, parse_date
 from peerbench.intake.mapping import MappingFile, RecordBlock, SheetMapping
 from peerbench.intake.wide import WideColumns, occasion_of, outcome_record_id, wide_columns
 from peerbench.io.headers import normalise_header
@@ -62,6 +62,9 @@ class BlockPlan:
         missing: ``(header, detail)`` for each header the block names that the sheet
             lacks.
         date_format: How ambiguous dates are written.
+        specs: Field name → its definition (kind, code list).
+        answers: Normalised local answer word → code.
+        lookups: Field → (normalised local label → code), from the block's ``values``.
     """
 
     block: RecordBlock
@@ -75,6 +78,13 @@ class BlockPlan:
     date_format: str | None = None
     specs: dict[str, FieldSpec] = field(default_factory=dict)
     answers: dict[str, int] = field(default_factory=dict)
+    lookups: dict[str, dict[str, str]] = field(default_factory=dict)
+    shared: list[tuple[str, int, str]] = field(default_factory=list)
+    """Fields every record of a row gets (not items; in a wide block, not questionnaire)."""
+    questionnaire: list[tuple[str, int, str, bool]] = field(default_factory=list)
+    """Questionnaire fields (items and OUTCOME_DATA), with whether each is an item."""
+    cells: dict[tuple[str, str | None, str], str | None] = field(default_factory=dict)
+    """Translations already made: ``(field, instrument, text)`` → text (rows repeat)."""
 
 
 def plan_block(
@@ -98,7 +108,6 @@ def plan_block(
             continue
         fields.append((name, index, originals[index]))
         used.add(index)
-    _add_implicit(fields, used, record_type, headers, originals, sheet)
     plan = BlockPlan(
         block=block,
         record_type=record_type,
@@ -109,6 +118,7 @@ def plan_block(
         date_format=mapping.date_format_for(block),
         specs={spec.name: spec for spec in field_specs(RECORD_TYPES[record_type])},
         answers={normalise_header(word): code for word, code in block.answers.items()},
+        lookups={name: block.value_lookup(name) for name in block.values},
     )
     if block.timepoints:
         plan.wide = wide_columns(block, headers, originals, registry)
@@ -116,32 +126,40 @@ def plan_block(
             plan.missing += columns.missing
             plan.used.update(index for _, index, _ in columns.items)
             plan.used.update(part[0] for part in (columns.total, columns.date) if part)
+        # Only columns the mapping names give per-row questionnaires beside a wide layout.
         plan.long = any(_is_outcome_data(name) for name, _, _ in fields)
+    _add_implicit(plan, headers, originals, sheet)
+    wide = bool(plan.wide)
+    for name, index, header in plan.fields:
+        if _is_outcome_data(name):
+            plan.questionnaire.append((name, index, header, bool(ITEM_COLUMN.match(name))))
+        if not ITEM_COLUMN.match(name) and not (wide and name in OUTCOME_DATA):
+            plan.shared.append((name, index, header))
     return plan
 
 
 def _add_implicit(
-    fields: list[tuple[str, int, str]],
-    used: set[int],
-    record_type: str,
-    headers: dict[str, int],
-    originals: list[str],
-    sheet: SheetMapping,
+    plan: BlockPlan, headers: dict[str, int], originals: list[str], sheet: SheetMapping
 ) -> None:
-    """Headers that are already the standard's field names map to themselves."""
-    taken = {name for name, _, _ in fields}
+    """Headers that are already the standard's field names (case ignored, spaces for
+    underscores) map to themselves, unless the mapping uses the column or the field
+    otherwise. A wide block takes no questionnaire fields this way."""
+    taken = {name for name, _, _ in plan.fields}
     reserved = {normalise_header(h) for h in (*sheet.identifiers, *sheet.skip)}
     if sheet.id_column:
         reserved.add(normalise_header(sheet.id_column))
     if sheet.date_of_birth is not None:
         reserved.add(normalise_header(sheet.date_of_birth.column))
+    record_type = plan.record_type
     model_fields = RECORD_TYPES[record_type].model_fields
     for key, index in headers.items():
         name = key.replace(" ", "_")
         is_field = name in model_fields or (record_type == "outcome" and ITEM_COLUMN.match(name))
-        if is_field and name not in taken and key not in reserved and index not in used:
-            fields.append((name, index, originals[index]))
-            used.add(index)
+        if not is_field or (plan.wide and _is_outcome_data(name)):
+            continue
+        if name not in taken and key not in reserved and index not in plan.used:
+            plan.fields.append((name, index, originals[index]))
+            plan.used.add(index)
             taken.add(name)
 
 
@@ -159,11 +177,10 @@ def records_of_row(
 ) -> list[RowRecord]:
     """The records one row gives for one block (an outcome per timepoint answered)."""
     convert = _Converter(plan, registry, origin, findings)
-    wide = bool(plan.wide)
     base: dict[str, str | None] = {}
-    for name, index, header in plan.fields:
+    for name, index, header in plan.shared:
         text = row[index].strip()
-        if text and not ITEM_COLUMN.match(name) and not (wide and name in OUTCOME_DATA):
+        if text:
             base[name] = convert(name, text, header)
     if local_id:
         base["participant_key"] = local_id
@@ -190,12 +207,12 @@ def _long_outcome(
     values = dict(base)
     instrument = values.get("instrument")
     questionnaire = False
-    for name, index, header in plan.fields:
+    for name, index, header, is_item in plan.questionnaire:
         text = row[index].strip()
-        if not text or not _is_outcome_data(name):
+        if not text:
             continue
         questionnaire = True
-        if ITEM_COLUMN.match(name):
+        if is_item:
             values[name] = convert.item(text, header, instrument)
         elif plan.wide:  # per-row questionnaire columns beside a wide layout
             values[name] = convert(name, text, header)
@@ -211,8 +228,8 @@ def _wide_outcome(
     for number, index, header in columns.items:
         text = row[index].strip()
         if text:
-            values[f"item_{number}"] = convert.item(text, header, instrument)
-            answered = True
+            values[f"item_{number}"] = answer = convert.item(text, header, instrument)
+            answered = answered or answer is not None
     if columns.total is not None and row[columns.total[0]].strip():
         values["total_score"] = convert("total_score", row[columns.total[0]].strip(), None)
         answered = True
@@ -254,8 +271,15 @@ class _Converter:
         self.plan, self.registry, self.origin, self.findings = plan, registry, origin, findings
 
     def __call__(self, name: str, text: str, header: str | None) -> str:
+        key = (name, None, text)
+        cached = self.plan.cells.get(key)
+        if cached is None:
+            cached = self.plan.cells[key] = self._translate(name, text)
+        return cached
+
+    def _translate(self, name: str, text: str) -> str:
         spec = self.plan.specs.get(name)
-        local = self.plan.block.value_lookup(name)
+        local = self.plan.lookups.get(name, {})
         if spec is not None and spec.codelist is not None and spec.kind == "code":
             return code_for(spec.codelist, text, local) or text
         if spec is not None and spec.codelist is not None and spec.kind == "codes":
@@ -276,10 +300,20 @@ class _Converter:
         squashed = "".join(ch for ch in text.upper() if ch.isalnum() or ch == "_")
         return squashed if squashed in self.registry else text
 
-    def item(self, text: str, header: str, instrument: str | None) -> str:
-        """An item cell: a number, or an answer word as its code; kept as typed if unknown."""
-        code = answer_code(text, instrument, self.plan.answers, self.registry)
-        if code is not None:
+    def item(self, text: str, header: str, instrument: str | None) -> str | None:
+        """An item cell: a number, or an answer word as its code; None when it says the
+        question was not answered (``n/a``); kept as typed if unknown."""
+        key = ("items", instrument, text)
+        if key in self.plan.cells:
+            code = self.plan.cells[key]
+        else:
+            code = (
+                None
+                if is_no_answer(text)
+                else answer_code(text, instrument, self.plan.answers, self.registry)
+            )
+            self.plan.cells[key] = code
+        if code is not None or is_no_answer(text):
             return code
         if instrument is not None and instrument in self.registry:
             self.findings.append(

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from peerbench.intake.dob import at_date, set_age_band
+from peerbench.intake.cells import parse_date
+from peerbench.intake.dob import set_age_band, start_dates
 from peerbench.intake.grid import Grid
 from peerbench.intake.layout import Layout, find_layout
 from peerbench.intake.mapping import FROM_NAME, MappingFile, RecordBlock, SheetMapping
@@ -123,19 +124,44 @@ def apply_mapping(
             collected.setdefault(record.record_type, []).append(record)
     for record_type in RECORD_TYPES:
         if record_type in collected:
-            mapped.tables[record_type] = _table(record_type, collected[record_type])
+            records = _without_repeats(collected[record_type])
+            mapped.tables[record_type] = _table(record_type, records)
     return mapped
 
 
-def _blocks(grid: Grid, sheet: SheetMapping, mapped: Mapped) -> list[RecordBlock]:
-    """The sheet's blocks, a version 1 block given the record type the sheet's name says."""
+def _without_repeats(records: list[RowRecord]) -> list[RowRecord]:
+    """Records with exact repeats removed (the first, with its row, is kept).
+
+    A sheet with one row per questionnaire repeats each person's details on every row;
+    those give one participant. Records with one key but different values are all kept,
+    for the validators to report where they differ.
+    """
+    seen: set[tuple[tuple[str, str | None], ...]] = set()
+    kept = []
+    for record in records:
+        identity = tuple(sorted(record.values.items()))
+        if identity in seen:
+            continue
+        seen.add(identity)
+        kept.append(record)
+    return kept
+
+
+def _blocks(grid: Grid, sheet: SheetMapping, version: int, mapped: Mapped) -> list[RecordBlock]:
+    """The sheet's blocks. A version 1 file's one block is read as the validators read it:
+    a file named after a record type is that type (renames apply only if the block is for
+    it), any other file is the block's type."""
     blocks = []
+    name = grid.sheet if grid.sheet is not None else Path(grid.file).stem
+    named = canonical_record_type(name)
     for key, block in sheet.blocks.items():
+        if version == 1 and key != FROM_NAME and named not in (None, key):
+            blocks.append(RecordBlock(record_type=named))
+            continue
         if key != FROM_NAME:
             blocks.append(block)
             continue
-        name = grid.sheet if grid.sheet is not None else Path(grid.file).stem
-        record_type = canonical_record_type(name)
+        record_type = named
         if record_type is None:
             kind = "file" if grid.sheet is None else "sheet"
             detail = unknown_name_detail(name, kind)
@@ -152,7 +178,7 @@ def _map_sheet(
     registry: InstrumentRegistry,
     mapped: Mapped,
 ) -> list[RowRecord]:
-    blocks = _blocks(grid, sheet, mapped)
+    blocks = _blocks(grid, sheet, mapping.version, mapped)
     layout = find_layout(
         grid,
         header_row=sheet.header_row,
@@ -165,7 +191,9 @@ def _map_sheet(
     headers = _header_index(layout)
     strict = mapping.version >= 2  # a version 1 mapping lists headers of several files
     used: set[int] = set()
-    id_index = _find(sheet.id_column, headers, layout, used, mapped, strict)
+    # Without id_column, a block's column mapped to participant_key is the sheet's id.
+    id_header = sheet.id_column or _mapped_id(blocks)
+    id_index = _find(id_header, headers, layout, used, mapped, strict and bool(sheet.id_column))
     plans: list[BlockPlan] = []
     for block in blocks:
         plan = plan_block(block, mapping, sheet, headers, layout.headers, registry)
@@ -186,7 +214,7 @@ def _map_sheet(
         at_index = _find(dob.at, headers, layout, used, mapped, strict)
     dropped = _dropped(sheet, headers, layout, used, dob_index)
     _report_columns(grid, layout, used, dropped, mapped)
-    records: list[RowRecord] = []
+    rows: list[tuple[list[str], Origin, str, list[RowRecord]]] = []
     for index in layout.data:
         row = grid.rows[index]
         origin = Origin(grid.file, grid.sheet, grid.row_numbers[index])
@@ -196,13 +224,21 @@ def _map_sheet(
             row_records.extend(
                 records_of_row(plan, row, origin, local_id or None, registry, mapped.findings)
             )
-        if dob_index is not None and dob is not None:
-            at = dob.fixed_date() or at_date(row, at_index, row_records, plan_format(plans))
-            header = layout.headers[dob_index]
-            set_age_band(row, dob_index, at, row_records, origin, header, mapped.findings)
         _note_formulas(grid, index, used, layout, mapped)
-        records.extend(row_records)
-    return records
+        rows.append((row, origin, local_id, row_records))
+    if dob_index is not None and dob is not None:
+        # By default the age is taken when this person's support started: the earliest
+        # date over all of their rows, so every row of one person gives the same band.
+        starts = start_dates([(local_id, records) for _, _, local_id, records in rows])
+        header = layout.headers[dob_index]
+        for row, origin, local_id, row_records in rows:
+            at = dob.fixed_date()
+            if at is None and at_index is not None:
+                at = parse_date(row[at_index], plan_format(plans))
+            elif at is None:
+                at = starts.get(local_id) if local_id else start_dates([("", row_records)]).get("")
+            set_age_band(row, dob_index, at, row_records, origin, header, mapped.findings)
+    return [record for *_, row_records in rows for record in row_records]
 
 
 def plan_format(plans: list[BlockPlan]) -> str | None:

@@ -186,6 +186,12 @@ class Mapping(BaseModel):
                 f"{path}: a mapping file must be a set of 'key: value' entries "
                 "(record_type, columns, values, date_format)"
             )
+        if "sheets" in data or "version" in data:
+            raise ValueError(
+                f"{path}: this is a version 2 mapping file (with sheets); it maps whole "
+                "spreadsheets and is read by 'peerbench prepare' (peerbench.intake), not "
+                "as a single-file mapping"
+            )
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

@@ -87,3 +87,24 @@ def test_answer_code_numbers_words_and_unknown() -> None:
     assert answer_code("often", None, {}, registry) is None
     assert answer_code("often", "NOPE", {}, registry) is None
     assert answer_code("sometimes", "WEMWBS", {}, registry) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4 - Often", "4"),
+        ("1 – None of the time", "1"),
+        ("Often (4)", "4"),
+        ("3. Some of the time", "3"),
+        ("5 = All of the time", "5"),
+        ("2 - Often", None),  # the words name another answer: not guessed
+        ("4 - very much so", "4"),  # words it does not know: the number is the answer
+    ],
+)
+def test_number_and_words_together(text: str, expected: str | None) -> None:
+    assert answer_code(text, "WEMWBS", {}, default_registry()) == expected
+
+
+def test_date_with_a_time_of_day() -> None:
+    assert parse_date("2026-03-01T10:30:00") == dt.date(2026, 3, 1)
+    assert parse_date("2026-03-01 10:30") == dt.date(2026, 3, 1)

@@ -656,3 +656,169 @@ def test_default_registry_is_used() -> None:
     )
     assert default_registry().answer_code("UCLA3", "Hardly ever") == 1
     assert _column(apply_mapping([_grid(rows)], mapping), "outcome", "item_1") == ["1"]
+
+
+def test_long_layout_gives_one_participant_and_one_age_band_per_person() -> None:
+    rows = [
+        ["ID", "DOB", "Stage", "Date", "Total"],
+        ["C1", "02/03/2008", "Start", "01/03/2026", "40"],  # 17 on the first date
+        ["C1", "02/03/2008", "3 months", "01/06/2026", "48"],  # 18 by the second
+        ["C2", "01/01/1990", "Start", "01/03/2026", "50"],
+    ]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "constants": {"service_id": "walk-and-talk"},
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "date_of_birth": {"column": "DOB"},
+                    "participants": {"constants": {"consent_research": "no", "sex": "female"}},
+                    "outcomes": {
+                        "instrument": "WEMWBS",
+                        "columns": {
+                            "Stage": "timepoint",
+                            "Date": "date_administered",
+                            "Total": "total_score",
+                        },
+                    },
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    participants = mapped.tables["participant"]
+    assert _column(mapped, "participant", "participant_key") == ["C1", "C2"]
+    assert _column(mapped, "participant", "age_band") == ["under_18", "35_44"]
+    assert [o.row for o in participants.origins] == [2, 4]
+    assert _column(mapped, "outcome", "timepoint") == ["baseline", "month_3", "baseline"]
+    report = validate_table(
+        _pseudonymised(participants.table, participants.derived_ids), "participant", today=TODAY
+    )
+    assert report.valid, [f.message for f in report.findings]
+
+
+def test_differing_repeats_are_kept_for_the_validators() -> None:
+    rows = [["ID", "Gender"], ["C1", "F"], ["C1", "M"], ["C1", "F"]]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {"*": {"id_column": "ID", "participants": {"columns": {"Gender": "sex"}}}},
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert _column(mapped, "participant", "sex") == ["female", "male"]
+    assert [o.row for o in mapped.tables["participant"].origins] == [2, 3]
+
+
+def test_not_answered_markers_are_empty_items() -> None:
+    rows = [
+        ["ID", "Q1 start", "Q2 start", "Q3 start", "Q1 end", "Q2 end", "Q3 end"],
+        ["C1", "Often", "n/a", " N/A ", "-", "missing", "n.a."],
+    ]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "outcomes": {
+                        "instrument": "UCLA3",
+                        "timepoints": {
+                            "baseline": {"items": "Q{n} start"},
+                            "end": {"items": "Q{n} end"},
+                        },
+                    },
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert mapped.tables["outcome"].table.num_rows == 1  # 'end' holds no answer at all
+    assert [_column(mapped, "outcome", f"item_{n}")[0] for n in (1, 2, 3)] == ["3", None, None]
+    assert "answer-unknown" not in _codes(mapped)
+
+
+def test_field_named_headers_in_a_wide_sheet_do_not_make_extra_records() -> None:
+    rows = [
+        ["ID", "Service ID", "Total score", "Q1 start", "Q2 start", "Q3 start"],
+        ["C1", "drop-in", "9", "Often", "Often", "Often"],
+    ]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "skip": ["Total score"],
+                    "outcomes": {
+                        "instrument": "UCLA3",
+                        "timepoints": {"baseline": {"items": "Q{n} start"}},
+                    },
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert mapped.tables["outcome"].table.to_pylist() == [
+        {
+            "record_id": outcome_record_id("C1", "UCLA3", "baseline"),
+            "participant_key": "C1",
+            "service_id": "drop-in",  # 'Service ID' is the field's own name
+            "instrument": "UCLA3",
+            "timepoint": "baseline",
+            "item_1": "3",
+            "item_2": "3",
+            "item_3": "3",
+        }
+    ]
+    unskipped = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "id_column": "ID",
+                    "outcomes": {
+                        "instrument": "UCLA3",
+                        "timepoints": {"baseline": {"items": "Q{n} start"}},
+                    },
+                }
+            },
+        }
+    )
+    again = apply_mapping([_grid(rows)], unskipped)
+    assert again.tables["outcome"].table.num_rows == 1  # no second, per-row record
+    assert "mapping-columns-unmapped" in _codes(again)  # 'Total score' is reported instead
+
+
+def test_a_mapped_participant_key_serves_every_block_of_the_sheet() -> None:
+    rows = [["Ref", "Gender", "Start"], ["C1", "F", "01/03/2026"]]
+    mapping = _mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "*": {
+                    "participants": {"columns": {"Ref": "participant_key", "Gender": "sex"}},
+                    "engagements": {"columns": {"Start": "start_date"}},
+                }
+            },
+        }
+    )
+    mapped = apply_mapping([_grid(rows)], mapping)
+    assert _column(mapped, "participant", "participant_key") == ["C1"]
+    assert _column(mapped, "engagement", "participant_key") == ["C1"]
+
+
+def test_version_1_with_a_record_type_leaves_files_of_other_types_alone() -> None:
+    mapping = parse_mapping(
+        {"record_type": "participants", "columns": {"Client ID": "participant_key"}}, "m"
+    )
+    grids = [
+        _grid([["Client ID", "sex"], ["C1", "F"]], file="export.csv"),
+        _grid([["Client ID", "participant_key"], ["x", "C2"]], file="engagements.csv"),
+    ]
+    mapped = apply_mapping(grids, mapping)
+    assert mapped.tables["participant"].table.to_pylist() == [
+        {"participant_key": "C1", "sex": "female"}
+    ]
+    assert _column(mapped, "engagement", "participant_key") == ["C2"]

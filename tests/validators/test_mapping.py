@@ -94,3 +94,10 @@ def test_malformed_mappings_say_what_is_wrong(tmp_path: Path, text: str, expecte
 def test_a_missing_mapping_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         Mapping.from_file(tmp_path / "none.yaml")
+
+
+def test_version_2_file_is_pointed_to_prepare(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("version: 2\nsheets: {}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="version 2 mapping file"):
+        Mapping.from_file(path)

@@ -7,6 +7,7 @@ instruments are YAML files in ``definitions/`` written in exactly the format a u
 writes to register a local instrument.
 """
 
+from functools import cache
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -96,10 +97,7 @@ class InstrumentDefinition(BaseModel):
         Matched through :func:`peerbench.schema.labels.normalise_label`: case, surrounding
         and repeated spaces and non-breaking spaces are ignored.
         """
-        return self._answer_lookup().get(normalise_label(label))
-
-    def _answer_lookup(self) -> dict[str, int]:
-        return {normalise_label(word): code for word, code in self.response_labels.items()}
+        return _answer_lookup(tuple(self.response_labels.items())).get(normalise_label(label))
 
     def raw_range(self) -> tuple[int, int]:
         """Lowest and highest possible sum of all items."""
@@ -146,3 +144,9 @@ class InstrumentDefinition(BaseModel):
         if problems:
             raise DefinitionProblems(problems)
         return self
+
+
+@cache
+def _answer_lookup(labels: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    """Normalised answer word → code, built once per set of labels."""
+    return {normalise_label(word): code for word, code in labels}
