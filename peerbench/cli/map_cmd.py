@@ -77,5 +77,8 @@ def map_spreadsheets(
             tmp.write_text(text, encoding="utf-8")
         echo_err(f"Wrote {target}.")
     if preview:
-        echo_err(proposal.preview(rows=rows))
+        try:
+            echo_err(proposal.preview(rows=rows))
+        except ValueError as exc:  # the written YAML stays; say why there is no preview
+            echo_err(f"No preview: {exc}")
     echo_err(proposal.summary(out if target is not None else "mapping.yaml"))

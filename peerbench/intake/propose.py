@@ -20,8 +20,10 @@ from pathlib import Path
 
 from peerbench.intake.grid import read_grids
 from peerbench.intake.propose_model import Said, SheetInput, SheetProposal
+from peerbench.intake.propose_preview import preview_mapping
 from peerbench.intake.propose_read import sheet_input
 from peerbench.intake.propose_sheet import propose_sheet
+from peerbench.intake.propose_workbook import one_home_per_record_type
 from peerbench.intake.propose_yaml import render
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
@@ -60,6 +62,15 @@ class Proposal:
             notes=self.notes,
             left_out=self.left_out,
         )
+
+    def preview(self, rows: int = 3, registry: InstrumentRegistry | None = None) -> str:
+        """The first ``rows`` records of each record type as ``prepare`` will read them.
+
+        The proposed YAML is loaded and applied to the spreadsheets (``paths``) exactly
+        as ``prepare`` does; the local id is shown as *(pseudonymised at prepare)* and
+        identifier columns as dropped, so the text holds no identifying value.
+        """
+        return preview_mapping(self.to_yaml(), self.paths, rows=rows, registry=registry)
 
     def todo_count(self) -> int:
         """How many decisions are left to the coordinator (``# TODO:`` lines)."""
@@ -160,10 +171,12 @@ def propose_from_sheets(
             header_row=item.header_row,
         )
         sheet.notes[:0] = list(item.notes)
-        if sheet.blocks:
-            proposal.sheets.append(sheet)
-        else:
-            where = f"sheet '{item.sheet}' of {item.file}" if item.sheet else item.file
+        proposal.sheets.append(sheet)
+    one_home_per_record_type(proposal.sheets)
+    for sheet in list(proposal.sheets):
+        if not sheet.blocks:
+            proposal.sheets.remove(sheet)
+            where = f"sheet '{sheet.sheet}' of {sheet.file}" if sheet.sheet else sheet.file
             proposal.left_out.append(
                 f"{where} matched no record type and is left out; add it under sheets: "
                 "if it holds data"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -60,6 +60,11 @@ class Vocabulary:
     total_words: frozenset[str]
     date_words: frozenset[str]
     weak: frozenset[str]
+    ignore_sheets: frozenset[str]
+    keywords: dict[str, tuple[str, str]]
+    """A word -> (file stem, field) it suggests when nothing else matched a header."""
+    values: dict[str, dict[str, str]]
+    """Field -> (local word, as :func:`words`, -> code)."""
 
 
 def _invert(table: dict[str, list[str]]) -> dict[str, str]:
@@ -98,6 +103,14 @@ def vocabulary() -> Vocabulary:
         total_words=frozenset(words(p) for p in data["total_words"]),
         date_words=frozenset(words(p) for p in data["date_words"]),
         weak=frozenset(words(p) for p in data["weak"]),
+        ignore_sheets=frozenset(words(p) for p in data["ignore_sheets"]),
+        keywords={
+            words(word): (stem, field)
+            for stem, table in data["keywords"].items()
+            for field, listed in table.items()
+            for word in listed
+        },
+        values={field: _invert(table) for field, table in data["values"].items()},
     )
 
 
@@ -222,7 +235,67 @@ def match_header(
         )
     if stems:  # one header, several fields: the sheet's record type decides
         return HeaderRole(header, "field", "likely", stems=stems, field=None)
+    return _loosely(header, key, instrument_codes, sheet_stem)
+
+
+_FILLERS = frozenset({"at", "on", "of", "the", "in", "for", "no", "number"})
+"""Words dropped from a header's remainder when nothing else matched it ("score at")."""
+
+
+def _loosely(
+    header: str, key: str, instrument_codes: Sequence[str], sheet_stem: str | None
+) -> HeaderRole:
+    """Looser readings, each ``likely`` at best, for a header nothing matched exactly.
+
+    In order: without its bracketed note (``Gender (M/F)``, ``DOB (dd/mm/yyyy)``);
+    without filler words (``Total score at 6 months``); an item number followed by the
+    question's text (``Q1 - I've been feeling optimistic``); a word that names a
+    direct identifier anywhere in it (``Home postcode``, ``Mother's name``).
+    """
+    vocab = vocabulary()
+    bare = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header)
+    if words(bare) and words(bare) != key:
+        role = match_header(bare, instrument_codes, sheet_stem)
+        if role.role != "unknown":
+            return replace(role, header=header, confidence=_weaker(role.confidence))
+    timepoint, rest = split_timepoint(key)
+    trimmed = " ".join(word for word in rest.split() if word not in _FILLERS)
+    if trimmed and trimmed != rest:
+        found = _item_or_total(trimmed, instrument_codes)
+        if found is not None:
+            role_name, number, instrument = found
+            return HeaderRole(
+                header,
+                role_name,
+                "likely",
+                number=number,
+                timepoint=timepoint,
+                instrument=instrument,
+            )
+    prefixes = "|".join(re.escape(p) for p in vocab.item_prefixes if len(p) > 1 or p == "q")
+    item = re.match(rf"^(?:{prefixes})\s*0*([1-9][0-9]?)\s+\S", key)
+    if item:
+        return HeaderRole(header, "item", "likely", number=int(item.group(1)))
+    named_item = re.fullmatch(rf"(?:[a-z]+ )+(?:{prefixes})\s*0*([1-9][0-9]?)", rest)
+    if named_item:  # "Lonely Q1": the questionnaire's own name, then the item
+        return HeaderRole(
+            header, "item", "likely", number=int(named_item.group(1)), timepoint=timepoint
+        )
+    if re.search(r"(?<!\w)(?:id|ref|reference|code|no|number)$", key):
+        return HeaderRole(header, "id", "likely")
+    for word in key.split():
+        if word in vocab.keywords:
+            stem, field = vocab.keywords[word]
+            return HeaderRole(header, "field", "likely", stems=(stem,), field=field)
+    for word in key.split():
+        kind = vocab.identifiers.get(word)
+        if kind is not None and word not in _FILLERS:
+            return HeaderRole(header, "identifier", "likely", detail=kind)
     return HeaderRole(header, "unknown", "unsure")
+
+
+def _weaker(confidence: Confidence) -> Confidence:
+    return "likely" if confidence == "certain" else confidence
 
 
 def field_spec(stem: str, name: str) -> FieldSpec:

@@ -65,6 +65,8 @@ class Block:
     columns: dict[str, Said] = field(default_factory=dict)
     """Header -> field (``Said.value``)."""
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    value_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Field -> local label -> why it was mapped to its code (the YAML comment)."""
     constants: dict[str, Said] = field(default_factory=dict)
     instrument: Said | None = None
     timepoints: dict[str, WideTimepoint] = field(default_factory=dict)
@@ -83,6 +85,11 @@ class SheetProposal:
     id_column: Said | None = None
     identifiers: dict[str, Said] = field(default_factory=dict)
     date_of_birth: Said | None = None
+    date_of_birth_at: Said | None = None
+    """The column the age is taken at, when the default (the row's engagement start or
+    outcome date) does not exist on this sheet."""
+    hint: str | None = None
+    """The record type the sheet's name says it holds, if it says."""
     skip: dict[str, Said] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)

@@ -44,9 +44,22 @@ def propose_outcomes(
         key = words(sheet_name)
         named = next((d.code for d in definitions if words(d.code) in key.split()), None)
     count = max((r.number or 0 for _, r in items), default=0)
-    answers = [cell for h, _ in items for cell in values[h] if cell.strip()]
-    if "instrument" not in {s.value for s in block.columns.values()}:
+    answers: dict[int, list[str]] = {}
+    for header, role in items:
+        answers.setdefault(role.number or 0, []).extend(c for c in values[header] if c.strip())
+    column = next((h for h, s in block.columns.items() if s.value == "instrument"), None)
+    if column is None:
         _instrument(block, count, answers, definitions, named)
+    else:
+        codes = {d.code for d in definitions}
+        odd = [v for v in distinct(values[column]) if _squashed(v) not in codes][:12]
+        if odd:
+            listed = ", ".join(f"'{v}'" for v in odd)
+            block.todos.append(
+                f"instrument: '{column}' holds {listed}, not registry codes "
+                f"({', '.join(sorted(codes))}); if the sheet is all one questionnaire, "
+                "replace the column's mapping with instrument: CODE"
+            )
     wide = any(r.timepoint for _, r in parts if r.role != "date")
     if not wide:
         taken = {s.value for s in block.columns.values()}
@@ -76,7 +89,13 @@ def propose_outcomes(
         block.timepoints[timepoint] = layout
         if layout.date is None or layout.date.confidence == "unsure":
             _named_date(proposal, roles, block, timepoint)
-        if block.timepoints[timepoint].date is None:
+        date = block.timepoints[timepoint].date
+        if date is not None and date.confidence == "unsure":
+            block.todos.append(
+                f"timepoints: {timepoint}: no questionnaire date column; '{date.value}' is "
+                "used as the date it was completed: check, or give the right column"
+            )
+        if date is None:
             block.todos.append(
                 f"timepoints: {timepoint}: no date column found; add date: with "
                 "the column holding when it was completed"
@@ -111,7 +130,7 @@ def vocabulary_timepoint_order() -> tuple[str, ...]:
 def _instrument(
     block: Block,
     count: int,
-    answers: list[str],
+    answers: dict[int, list[str]],
     definitions: Sequence[InstrumentDefinition],
     named: str | None,
 ) -> None:
@@ -128,8 +147,11 @@ def _instrument(
             f"instrument: {guess.code} is a guess; the columns also fit "
             f"{', '.join(guess.others)}: keep the one you use"
         )
+    elif guess.confidence == "unsure":
+        block.todos.append(f"instrument: check {guess.code} ({guess.reason})")
     definition = next(d for d in definitions if d.code == guess.code)
-    worded = [a for a in distinct(answers) if whole_numbers([a]) is None]
+    every = [cell for cells in answers.values() for cell in cells]
+    worded = [a for a in distinct(every) if whole_numbers([a]) is None]
     labels = response_labels(definition)
     unknown = [w for w in worded if normalise(w) not in labels]
     if unknown and len(unknown) <= 12:
@@ -175,3 +197,8 @@ def _wide(
             if said.value == fallback:
                 wide.date = Said(header, "unsure", f"no {timepoint} date: the {fallback} column")
     return wide
+
+
+def _squashed(text: str) -> str:
+    """An instrument code however typed (``phq-9`` -> ``PHQ9``), as the transform reads it."""
+    return "".join(ch for ch in text.upper() if ch.isalnum() or ch == "_")

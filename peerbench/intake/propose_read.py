@@ -53,11 +53,11 @@ def sheet_input(grid: Grid, definitions: Sequence[InstrumentDefinition]) -> Shee
 def _as_input(grid: Grid, layout: Layout, header_row: int | None) -> SheetInput:
     notes = []
     if layout.title_rows:
-        notes.append(f"{row_list(layout.title_rows)} above the header: a title, skipped")
+        notes.append(f"{_rows(layout.title_rows)} above the header: a title, skipped")
     if layout.blank_rows:
-        notes.append(f"{row_list(layout.blank_rows)}: blank, skipped")
+        notes.append(f"{_rows(layout.blank_rows)}: blank, skipped")
     if layout.summary_rows:
-        notes.append(f"{row_list(layout.summary_rows)}: totals or summaries, skipped")
+        notes.append(f"{_rows(layout.summary_rows)}: totals or summaries, skipped")
     return SheetInput(
         key=grid.name,
         file=grid.file,
@@ -68,3 +68,9 @@ def _as_input(grid: Grid, layout: Layout, header_row: int | None) -> SheetInput:
         notes=notes,
         row_numbers=[grid.row_numbers[i] for i in layout.data],
     )
+
+
+def _rows(numbers: list[int]) -> str:
+    """``Rows 4-6`` (capitalised: it starts a comment line)."""
+    text = row_list(numbers)
+    return text[:1].upper() + text[1:]

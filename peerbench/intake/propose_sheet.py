@@ -24,7 +24,7 @@ from peerbench.intake.propose_values import (
     match_values,
     whole_numbers,
 )
-from peerbench.schema.codelists import AgeBand, Timepoint
+from peerbench.schema.codelists import AgeBand
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
@@ -78,7 +78,11 @@ def propose_sheet(
         header_row: The spreadsheet row number of the header, when not the first row.
     """
     proposal = SheetProposal(key=key, file=file, sheet=sheet, header_row=header_row)
+    if sheet is not None and words(sheet) in vocabulary().ignore_sheets:
+        proposal.notes.append("a summary, lookup or instructions sheet")
+        return proposal
     hint, hint_confidence = match_sheet(sheet if sheet is not None else key)
+    proposal.hint = hint
     codes = [d.code for d in definitions]
     columns = {i: [r[i] if i < len(r) else "" for r in rows] for i in range(len(headers))}
     roles: dict[str, HeaderRole] = {}
@@ -96,9 +100,14 @@ def propose_sheet(
     _people(proposal, roles, values)
     blocks = _fields(proposal, roles, values, hint)
     propose_outcomes(proposal, roles, values, blocks, definitions, sheet or key)
+    if hint is None:
+        _drop_weak_blocks(proposal, blocks)
+    order = {header: index for index, header in enumerate(_clean(headers))}
     for stem in STEM_ORDER:
         if stem in blocks:
-            proposal.blocks.append(blocks[stem])
+            block = blocks[stem]
+            block.columns = dict(sorted(block.columns.items(), key=lambda kv: order[kv[0]]))
+            proposal.blocks.append(block)
     if not proposal.blocks:
         proposal.todos.append(
             "nothing on this sheet matched a record type: add a block (participants:, "
@@ -112,18 +121,32 @@ def propose_sheet(
     return proposal
 
 
+def _drop_weak_blocks(proposal: SheetProposal, blocks: dict[str, Block]) -> None:
+    """On a sheet whose name says nothing, general headers alone (Measure, Date) make no block."""
+    weak = vocabulary().weak
+    for stem, block in list(blocks.items()):
+        if block.instrument or block.timepoints or block.values:
+            continue
+        if all(words(header) in weak for header in block.columns):
+            proposal.unknown.extend(block.columns)
+            del blocks[stem]
+
+
 def _age_from_dob(proposal: SheetProposal) -> None:
-    """With an age column as well, the date of birth is only an identifier to drop."""
+    """With an age column as well, the age column wins where filled (SPEC §7.2)."""
     participants = proposal.block("participants")
     dob = proposal.date_of_birth
-    if dob is None or participants is None:
+    if dob is None:
+        return
+    if participants is None:  # no age band to derive here: only an identifier to drop
+        proposal.identifiers[dob.value] = Said(dob.value, "certain", "a date of birth: dropped")
+        proposal.date_of_birth = None
         return
     age = next((h for h, s in participants.columns.items() if s.value == "age_band"), None)
     if age is not None:
-        proposal.identifiers[dob.value] = Said(
-            dob.value, "certain", f"a date of birth (age band comes from '{age}'): dropped"
+        proposal.date_of_birth = Said(
+            dob.value, "certain", f"for rows without '{age}': age band derived, then dropped"
         )
-        proposal.date_of_birth = None
 
 
 def _clean(headers: Sequence[str]) -> list[str]:
@@ -132,14 +155,14 @@ def _clean(headers: Sequence[str]) -> list[str]:
 
 def _with_values(role: HeaderRole, cells: Sequence[str]) -> HeaderRole:
     """Let the values overrule or complete what the header said."""
-    if role.role in ("identifier", "date_of_birth", "id"):
+    if role.role in ("identifier", "date_of_birth", "id", "item", "total", "date"):
         return role
     spec_kind = None
     if role.role == "field" and role.field is not None and role.stems:
         spec_kind = field_spec(role.stems[0], role.field).kind
     if spec_kind in (None, "string"):
         kind = identifier_kind(cells)
-        if kind is not None:
+        if kind is not None and not (kind == "a name" and role.role == "field"):
             return HeaderRole(role.header, "identifier", "likely", detail=kind)
     if spec_kind == "integer" and distinct(cells) and whole_numbers(cells) is None:
         return HeaderRole(role.header, "unknown", "unsure", detail=f"not {role.field}: words")
@@ -236,10 +259,13 @@ def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
         block.columns[header] = Said(name, "likely", f"'{header}' holds ages in years: banded")
         return
     extra: dict[str, str] = {}
-    if name == "timepoint":
-        lookup = Timepoint.lookup()
+    if spec.codelist is not None:
+        lookup = spec.codelist.lookup()
+        local = dict(vocabulary().values.get(name, {}))
+        if name == "timepoint":
+            local.update(vocabulary().timepoints)
         for label in distinct(cells):
-            code = vocabulary().timepoints.get(words(label))
+            code = local.get(words(label))
             if code is not None and normalise(label) not in lookup:
                 extra[label] = code
         cells = [c for c in cells if c.strip() not in extra]
@@ -256,8 +282,17 @@ def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
     mapped = {**extra, **match.mapped}
     if mapped:
         block.values[name] = mapped
-    if match.unmatched and len(distinct(cells)) <= 20:
-        labels = ", ".join(f"'{label}'" for label in match.unmatched)
+        notes = {label: "a usual word for this code (likely)" for label in extra}
+        for label in match.mapped:
+            guessed = label in match.guessed
+            notes[label] = "nearest code (unsure)" if guessed else "the label, spelt apart (likely)"
+        block.value_notes[name] = notes
+    if match.guessed:
+        listed = ", ".join(f"'{label}'" for label in match.guessed)
+        block.todos.append(f"values: {name}: check {listed}, mapped to the nearest code")
+    shown = [label for label in match.unmatched if _plain_label(label)]
+    if match.unmatched and len(shown) == len(match.unmatched) and len(shown) <= 20:
+        labels = ", ".join(f"'{label}'" for label in shown)
         block.todos.append(
             f"{name}: labels not in the {spec.codelist.codelist_name()} code list: "
             f"{labels}; add them under values: {name}:"
@@ -267,6 +302,11 @@ def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
             f"{name}: {len(match.unmatched)} labels are not in the "
             f"{spec.codelist.codelist_name()} code list"
         )
+
+
+def _plain_label(label: str) -> bool:
+    """A label short and plain enough to write into the YAML (never a contact detail)."""
+    return len(label) <= 40 and identifier_kind([label]) is None
 
 
 _BOOLEAN = frozenset({"true", "false", "yes", "no", "y", "n", "1", "0"})

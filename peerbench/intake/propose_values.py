@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -38,29 +39,44 @@ def identifier_kind(values: Sequence[str]) -> str | None:
     or unspaced postcodes (``ls62ab``), which free text cannot hold by chance in a column
     where most cells are one.
     """
-    cells = [v.strip() for v in values if v.strip()]
-    if not cells:
+    counts = Counter(v.strip() for v in values if v.strip())
+    if not counts:
         return None
-    kinds = detect(pa.array(cells, type=pa.string()))
-    found = [KINDS[k] for k in kinds if k >= 0]
-    if len(found) * 2 >= len(cells):
-        return max(set(found), key=found.count)
-    postcode = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}$", re.IGNORECASE)
-    if sum(1 for c in cells if postcode.match(c)) * 2 >= len(cells):
+    cells = list(counts)  # each value once, weighted by its count below
+    total = sum(counts.values())
+    found: Counter[str] = Counter()
+    for cell, kind in zip(cells, detect(pa.array(cells, type=pa.string())), strict=True):
+        if kind >= 0:
+            found[KINDS[kind]] += counts[cell]
+    if found and found.total() * 2 >= total:
+        return found.most_common(1)[0][0]
+    if sum(counts[c] for c in cells if _POSTCODE.match(c)) * 2 >= total:
         return "a postcode"
-    name = re.compile(r"^[A-Z][a-z'\-]+(?: [A-Z][a-z'\-]+)+$")
-    named = sum(1 for c in cells if name.match(c))
-    if len(cells) >= 3 and named * 10 >= len(cells) * 8 and len(distinct(cells)) * 10 >= named * 8:
+    named = [c for c in cells if _NAME.match(c)]
+    if total >= 3 and len(named) >= 2 and sum(counts[c] for c in named) * 10 >= total * 8:
         return "a name"
     return None
 
 
+_POSTCODE = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Z][a-z'\-]+(?: [A-Z][a-z'\-]+)+$")
+"""Two or more capitalised words: personal names when most of a column's cells are one
+(only columns not mapped to a field are judged by it; see ``propose_sheet``)."""
+
+
 def looks_like_local_id(values: Sequence[str]) -> bool:
-    """A column of unique short references with digits (``C001``, ``1043``)."""
+    """Short references with digits (``C001``, ``SL-C3601``, ``1043``), mostly distinct.
+
+    A person may have several rows (one per questionnaire), so repeats are allowed as
+    long as at least a third of the cells are distinct.
+    """
     cells = [v.strip() for v in values if v.strip()]
-    if len(cells) < 2 or len(set(cells)) != len(cells):
+    if len(cells) < 2 or len(set(cells)) * 3 < len(cells) or len(set(cells)) < 2:
         return False
-    return all(re.fullmatch(r"[A-Za-z]{0,4}[-/]?\d{1,8}[A-Za-z]?", c) for c in cells)
+    return all(_LOCAL_ID.fullmatch(c) for c in cells)
+
+
+_LOCAL_ID = re.compile(r"[A-Za-z]{0,6}(?:[-/_ ]?[A-Za-z]{0,3})?[-/_]?\d{1,8}[A-Za-z]?")
 
 
 def whole_numbers(values: Sequence[str]) -> list[int] | None:
@@ -106,9 +122,8 @@ def date_format(values: Sequence[str]) -> DateFormat | None:
         return None
     firsts = [int(m.group(1)) for m in parts if m]
     seconds = [int(m.group(2)) for m in parts if m]
-    separators = {re.sub(r"\d", "", c)[:1] for c in cells}
-    if any(len(m.group(3)) == 2 for m in parts if m) or separators != {"/"}:
-        return DateFormat(None, "unsure", "dates not written DD/MM/YYYY or YYYY-MM-DD")
+    if any(len(m.group(3)) == 2 for m in parts if m):
+        return DateFormat(None, "unsure", "two-digit years")
     if any(s > 12 for s in seconds):
         return DateFormat(None, "unsure", "a second part above 12: month-first (US) dates")
     if any(f > 12 for f in firsts):
@@ -137,7 +152,7 @@ def response_labels(definition: InstrumentDefinition) -> dict[str, int]:
 
 def guess_instrument(
     item_count: int,
-    answers: Sequence[str],
+    answers: Sequence[str] | Mapping[int, Sequence[str]],
     definitions: Iterable[InstrumentDefinition],
     named: str | None = None,
 ) -> InstrumentGuess:
@@ -145,20 +160,30 @@ def guess_instrument(
 
     Args:
         item_count: The highest item number among the columns.
-        answers: Every non-empty answer cell of those columns (numbers or words).
+        answers: The non-empty answer cells (numbers or words), per item number where
+            known (each item is then checked against that item's own range), else all
+            together.
         definitions: The registry's instruments.
         named: An instrument the headers or sheet name name (``WEMWBS 3``).
     """
     defs = {d.code: d for d in definitions}
-    numbers = whole_numbers(answers)
-    words_seen = [] if numbers is not None else distinct(a for a in answers if not _is_int(a))
+    by_item: dict[int | None, list[str]] = (
+        {n: sorted({a.strip() for a in cells if a.strip()}) for n, cells in answers.items()}
+        if isinstance(answers, Mapping)
+        else {None: sorted({a.strip() for a in answers if a.strip()})}
+    )  # each answer once
+    every = sorted({a for cells in by_item.values() for a in cells})
+    numbers = whole_numbers(every)
+    words_seen = [] if numbers is not None else distinct(a for a in every if not _is_int(a))
 
     def fits(d: InstrumentDefinition) -> bool:
-        low = min(item.min for item in d.items())
-        high = max(item.max for item in d.items())
-        nums = [int(a) for a in map(str.strip, answers) if _is_int(a)]
-        if any(n < low or n > high for n in nums):
-            return False
+        items = {item.number: item for item in d.items()}
+        for number, cells in by_item.items():
+            item = items.get(number) if number is not None else None
+            low = item.min if item else min(i.min for i in items.values())
+            high = item.max if item else max(i.max for i in items.values())
+            if any(not low <= int(float(a)) <= high for a in cells if _is_int(a)):
+                return False
         labels = response_labels(d)
         return not words_seen or all(normalise(w) in labels for w in words_seen)
 
@@ -209,6 +234,8 @@ class ValueMatch:
     """Local label -> code for labels the code list does not accept as they are."""
     unmatched: tuple[str, ...]
     confidence: Confidence
+    guessed: tuple[str, ...] = ()
+    """Labels of ``mapped`` that are only a close spelling of a code-list label."""
 
 
 def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
@@ -221,6 +248,7 @@ def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
     lookup = spec.codelist.lookup()
     mapped: dict[str, str] = {}
     unmatched: list[str] = []
+    guessed: list[str] = []
     for label in distinct(values):
         key = normalise(label)
         if key in lookup:
@@ -232,9 +260,10 @@ def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
         close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.8)
         if close:
             mapped[label] = lookup[close[0]]
+            guessed.append(label)
         else:
             unmatched.append(label)
     confidence: Confidence = "certain" if not mapped and not unmatched else "unsure"
-    if not unmatched and mapped:
+    if not unmatched and not guessed and mapped:
         confidence = "likely"
-    return ValueMatch(mapped, tuple(unmatched), confidence)
+    return ValueMatch(mapped, tuple(unmatched), confidence, tuple(guessed))

@@ -47,8 +47,8 @@ class Lines:
     def comment(self, depth: int, text: str) -> None:
         indent = "  " * depth
         width = max(WIDTH - len(indent) - 2, 40)
-        for index, part in enumerate(textwrap.wrap(text, width=width, break_long_words=False)):
-            self.out.append(f"{indent}# {'  ' if index else ''}{part}")
+        parts = textwrap.wrap(text, width=width, subsequent_indent="  ", break_long_words=False)
+        self.out.extend(f"{indent}# {part}" for part in parts)
 
     def todos(self, depth: int, todos: Iterable[str]) -> None:
         for todo in todos:
@@ -116,6 +116,8 @@ def _sheet(lines: Lines, sheet: SheetProposal) -> None:
     if sheet.date_of_birth is not None:
         lines.add(2, "date_of_birth:")
         lines.said(3, "column", sheet.date_of_birth)
+        if sheet.date_of_birth_at is not None:
+            lines.said(3, "at", sheet.date_of_birth_at)
     _listed(lines, "skip", sheet.skip)
     if sheet.unknown:
         listed = ", ".join(f"'{h}'" for h in sheet.unknown)
@@ -136,6 +138,11 @@ def _listed(lines: Lines, key: str, entries: dict[str, Said]) -> None:
 
 
 def _block(lines: Lines, block: Block) -> None:
+    empty = not (block.instrument or block.columns or block.values or block.constants)
+    if empty and not block.timepoints:
+        lines.add(2, f"{block.stem}: {{}}", "the sheet's name says so; nothing matched yet")
+        lines.todos(3, block.todos)
+        return
     lines.add(2, f"{block.stem}:")
     if block.instrument is not None:
         lines.said(3, "instrument", block.instrument)
@@ -146,7 +153,7 @@ def _block(lines: Lines, block: Block) -> None:
     if block.values:
         lines.add(3, "values:")
         for name, table in block.values.items():
-            _values(lines, name, table)
+            _values(lines, name, table, block.value_notes.get(name, {}))
     if block.constants:
         lines.add(3, "constants:")
         for name, said in block.constants.items():
@@ -168,13 +175,13 @@ def _block(lines: Lines, block: Block) -> None:
     lines.todos(3, block.todos)
 
 
-def _values(lines: Lines, name: str, table: dict[str, str]) -> None:
+def _values(lines: Lines, name: str, table: dict[str, str], notes: dict[str, str]) -> None:
     if len(table) > 12:  # a generated table (ages in years): one line per code
         _flow(lines, name, table)
         return
     lines.add(4, f"{name}:")
     for label, code in table.items():
-        lines.add(5, f"{scalar(label)}: {scalar(code)}", "nearest code (check it)")
+        lines.add(5, f"{scalar(label)}: {scalar(code)}", notes.get(label, ""))
 
 
 def _flow(lines: Lines, name: str, table: dict[str, str]) -> None:

@@ -86,3 +86,15 @@ def test_map_is_a_peerbench_command_with_help() -> None:
     result = CliRunner().invoke(cli, ["map", "--help"])
     assert result.exit_code == 0
     assert "Propose a mapping file for SPREADSHEET" in result.output
+
+
+def test_the_preview_is_the_librarys_and_shows_no_identifying_value(tmp_path: Path) -> None:
+    source = _csv(tmp_path)
+    result = _run(source, "--out", tmp_path / "mapping.yaml", "--rows", "2")
+    assert result.exit_code == 0, result.output
+    preview = propose_mapping([source]).preview(rows=2)
+    assert preview in result.stderr
+    assert "(pseudonymised at prepare)" in preview and "sex=female" in preview
+    assert "Dropped at prepare from" in preview and "Full name" in preview
+    for value in ("Ann Smith", "Bob Jones", "C001", "C002"):
+        assert value not in result.output

@@ -78,6 +78,13 @@ SESSIONS = SheetInput(
         ["X10", "2025-02-01", "", "2", "Still attending"],
     ],
 )
+NAMED_ONLY = SheetInput(
+    key="Sessions",
+    file="book.xlsx",
+    sheet="Sessions",
+    headers=["Client ID", "Date", "Attended"],
+    rows=[["X9", "2025-01-02", "Yes"]],
+)
 EMPTY_LOOKING = SheetInput(
     key="Lookups", file="book.xlsx", sheet="Lookups", headers=["Colour"], rows=[["red"]]
 )
@@ -104,8 +111,8 @@ def _load(proposal: Proposal, tmp_path: Path) -> MappingFile:
 
 @pytest.mark.parametrize(
     "inputs",
-    [[WIDE], [LONG], [SESSIONS], [WIDE, SESSIONS, EMPTY_LOOKING], [LONG, SESSIONS]],
-    ids=["wide", "long", "sessions", "workbook", "two-files"],
+    [[WIDE], [LONG], [SESSIONS], [WIDE, SESSIONS, EMPTY_LOOKING], [LONG, SESSIONS], [NAMED_ONLY]],
+    ids=["wide", "long", "sessions", "workbook", "two-files", "nothing-matched-yet"],
 )
 def test_every_proposed_yaml_loads_and_holds_no_data_value(
     inputs: list[SheetInput], tmp_path: Path

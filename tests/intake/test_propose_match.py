@@ -150,3 +150,33 @@ def test_every_synonym_names_a_real_field() -> None:
         names = {spec.name for spec in field_specs(RECORD_TYPES_BY_STEM[stem])}
         assert set(table.values()) <= names, stem
     assert set(vocabulary().sheets.values()) <= set(RECORD_TYPES_BY_STEM)
+
+
+@pytest.mark.parametrize(
+    ("header", "role", "field", "number", "timepoint"),
+    [
+        ("Gender (M/F)", "field", "sex", None, None),
+        ("Consent given (Y/N)", "field", "consent_research", None, None),
+        ("DOB (dd/mm/yyyy)", "date_of_birth", None, None, None),
+        ("Total score at 6 months", "total", None, None, "month_6"),
+        ("Q1 - I've been feeling optimistic about the future", "item", None, 1, None),
+        ("Home postcode", "identifier", None, None, None),
+        ("Mother's name", "identifier", None, None, None),
+    ],
+)
+def test_looser_readings_are_likely_at_best(
+    header: str, role: str, field: str | None, number: int | None, timepoint: str | None
+) -> None:
+    found = match_header(header, CODES)
+    assert (found.role, found.field, found.number, found.timepoint) == (
+        role,
+        field,
+        number,
+        timepoint,
+    )
+    assert found.confidence == "likely"
+
+
+def test_a_bracketed_timepoint_is_read_before_the_bracket_is_dropped() -> None:
+    found = match_header("Total (3 months)", CODES)
+    assert (found.role, found.timepoint, found.confidence) == ("total", "month_3", "certain")

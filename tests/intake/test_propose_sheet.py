@@ -87,6 +87,7 @@ def test_one_row_per_person_feeds_participants_engagements_and_wide_outcomes() -
     assert (baseline.pattern, baseline.total) == ("Q{n} start", "Start total")
     assert baseline.date is not None and baseline.date.value == "First session"
     assert baseline.date.confidence == "unsure"
+    assert any("baseline" in t and "'First session' is used" in t for t in outcomes.todos)
     assert (month_3.pattern, month_3.total) == ("Q{n} (3 months)", "3m total")
     assert month_3.date is not None and month_3.date.value == "3 month date"
     assert proposal.date_formats["First session"][0] == "dd/mm/yyyy"
@@ -101,10 +102,10 @@ def test_required_fields_nothing_provides_are_todos() -> None:
     assert not any("age_band" in todo for todo in participants.todos)  # from DOB
 
 
-def test_an_age_column_makes_the_date_of_birth_an_identifier_to_drop() -> None:
+def test_with_an_age_column_the_date_of_birth_serves_rows_without_an_age() -> None:
     proposal = _propose("Clients", ["ID", "DOB", "Age"], [["1", "01/02/1980", "45"]])
-    assert proposal.date_of_birth is None
-    assert "DOB" in proposal.identifiers
+    assert proposal.date_of_birth is not None and proposal.date_of_birth.value == "DOB"
+    assert "for rows without 'Age'" in proposal.date_of_birth.reason
     participants = proposal.block("participants")
     assert participants is not None
     assert participants.values["age_band"] == age_band_table()
@@ -158,6 +159,7 @@ def test_labels_not_in_a_code_list_are_todos_and_close_ones_mapped() -> None:
     participants = proposal.block("participants")
     assert participants is not None
     assert participants.values == {"sex": {"Femal": "female"}}
+    assert any("check 'Femal', mapped to the nearest code" in t for t in participants.todos)
     assert any("'Non-binary'" in todo for todo in participants.todos)
 
 
@@ -191,3 +193,32 @@ def test_a_sheet_nothing_matches_has_no_block_and_says_so() -> None:
     proposal = _propose("Sheet1", ["Colour", "Size"], [["red", "big"]])
     assert proposal.blocks == []
     assert any("nothing on this sheet" in todo for todo in proposal.todos)
+
+
+def test_an_instrument_column_with_other_names_is_a_todo() -> None:
+    headers = ["ID", "Date", "Questionnaire", "Stage", *[f"Q{n}" for n in range(1, 8)]]
+    rows = [
+        ["1", "2025-01-14", "Short Warwick", "Start", *["3"] * 7],
+        ["2", "2025-01-14", "swemwbs", "Start", *["3"] * 7],
+    ]
+    outcomes = _propose("Scores", headers, rows).block("outcomes")
+    assert outcomes is not None and outcomes.instrument is None
+    assert _columns(_propose("Scores", headers, rows), "outcomes")["Questionnaire"] == "instrument"
+    assert any("holds 'Short Warwick', not registry codes" in todo for todo in outcomes.todos)
+
+
+def test_answers_outside_the_only_instruments_range_leave_it_to_check() -> None:
+    headers = ["ID", "Date", "Stage", *[f"Q{n}" for n in range(1, 15)]]
+    rows = [["1", "2025-01-14", "Start", *["7"] * 14]]
+    outcomes = _propose("Scores", headers, rows).block("outcomes")
+    assert outcomes is not None and outcomes.instrument is not None
+    assert (outcomes.instrument.value, outcomes.instrument.confidence) == ("WEMWBS", "unsure")
+    assert any(t.startswith("instrument: check WEMWBS") for t in outcomes.todos)
+
+
+def test_labels_that_look_like_contact_details_are_never_written() -> None:
+    proposal = _propose("People", ["ID", "Gender"], [["1", "F"], ["2", "07700 900123"]])
+    participants = proposal.block("participants")
+    assert participants is not None
+    assert not any("07700" in t for t in participants.todos)
+    assert any("1 labels are not in the sex code list" in t for t in participants.todos)

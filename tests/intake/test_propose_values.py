@@ -66,7 +66,7 @@ def test_whole_numbers() -> None:
         (["01/02/2025", "02/03/2025"], "dd/mm/yyyy", "likely"),
         (["01/14/2025", "03/02/2025"], None, "unsure"),
         (["14/01/25"], None, "unsure"),
-        (["14.01.2025"], None, "unsure"),
+        (["14.01.2025", "02-03-2025"], "dd/mm/yyyy", "certain"),
     ],
 )
 def test_date_formats(cells: list[str], fmt: str | None, confidence: str) -> None:
@@ -142,3 +142,13 @@ def test_code_list_labels_all_accepted_are_certain() -> None:
     spec = field_spec("participants", "age_band")
     match = match_values(spec, ["45 to 54", "18-24", "75+"])
     assert (match.mapped, match.unmatched, match.confidence) == ({}, (), "certain")
+
+
+def test_each_item_is_checked_against_its_own_range() -> None:
+    # EQ-5D-5L's items 1-5 go to 5 (its sixth, the VAS, to 100): answers of 1-10 in
+    # every column are the SEMCD6, not EQ5D5L.
+    per_item = {n: ["1", "10", "7"] for n in range(1, 7)}
+    guess = guess_instrument(6, per_item, DEFS)
+    assert (guess.code, guess.confidence) == ("SEMCD6", "likely")
+    # All together, the VAS's range would let EQ5D5L fit too.
+    assert guess_instrument(6, ["1", "10", "7"], DEFS).confidence == "unsure"
