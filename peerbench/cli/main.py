@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "keygen": "peerbench.cli.pseudonymise:keygen",
     "pseudonymise": "peerbench.cli.pseudonymise:pseudonymise",
     "convert": "peerbench.cli.convert:convert",
+    "prepare": "peerbench.cli.prepare:prepare_cmd",
     "schema": "peerbench.cli.schema_cmd:schema",
     "instruments": "peerbench.cli.instruments_cmd:instruments",
     "admin": "peerbench.cli.admin:admin",

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from peerbench.cli.output import echo_err, emit, format_option, quiet_option
+from peerbench.cli.prepare import describe_prepared, key_file_option, load_any_mapping, run_prepare
 from peerbench.client import PeerbenchClient, PeerbenchError, SubmissionStatus, SubmissionTimeout
 from peerbench.client_config import ConfigError
+from peerbench.intake.mapping import MappingFile
 from peerbench.server.submissions import check_period
 from peerbench.validators import validate as validate_files
 from peerbench.validators.render_text import plural, render_text
@@ -104,6 +107,13 @@ def _verdict_code(result: SubmissionStatus) -> int:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--period", required=True, callback=_period, help="Reporting quarter, e.g. 2026-Q3.")
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mapping file (version 2): PATHS are your own spreadsheets, prepared as "
+    "`peerbench prepare` does before they are checked and sent.",
+)
+@key_file_option(required=False)
 @server_options
 @click.option("--idempotency-key", help="Retry-safe key: resending with it never duplicates.")
 @click.option("--no-wait", is_flag=True, help="Return once uploaded; do not wait for the verdict.")
@@ -119,6 +129,8 @@ def _verdict_code(result: SubmissionStatus) -> int:
 def submit(
     paths: tuple[Path, ...],
     period: str,
+    mapping: Path | None,
+    secret: bytes | None,
     server: str | None,
     key: str | None,
     idempotency_key: str | None,
@@ -129,20 +141,71 @@ def submit(
 ) -> None:
     """Check data files locally, then submit them to a peerbench server.
 
-    PATHS are data files or folders, as for `peerbench validate`. Nothing is sent if the
-    local check finds errors (the report is printed instead). Exits 0 when the server
-    accepts the data, 1 when it is rejected or processing fails, 2 on usage errors.
+    PATHS are data files or folders, as for `peerbench validate` (a folder written by
+    `peerbench prepare` is one). With --mapping and --key-file, PATHS are your own
+    spreadsheets: they are prepared into a temporary folder exactly as `peerbench
+    prepare` does, and what is sent is exactly the files that were checked. Nothing is
+    sent if the local check finds errors (the report is printed instead). Exits 0 when
+    the server accepts the data, 1 when it is rejected or processing fails, 2 on usage
+    errors.
 
     \b
     Example:
         export PEERBENCH_SERVER=https://pool.example.org PEERBENCH_KEY=pbk_...
-        peerbench submit export/ --period 2026-Q3
+        peerbench submit prepared/ --period 2026-Q3
+        peerbench submit clients.xlsx --mapping clients.mapping.yaml \\
+            --key-file org.key --period 2026-Q3
     """
-    report = validate_files(list(paths))
-    if not report.valid:
+    with ExitStack() as stack:
+        if mapping is not None:
+            paths = _prepared(paths, mapping, secret, quiet, stack)
+        else:
+            report = validate_files(list(paths))
+            if not report.valid:
+                if not quiet:
+                    emit(render_text(report), None)
+                _fail("Not submitted: fix the errors above and run the command again.")
+        _send(paths, period, server, key, idempotency_key, no_wait, max_wait, output_format, quiet)
+
+
+def _prepared(
+    paths: tuple[Path, ...], mapping: Path, secret: bytes | None, quiet: bool, stack: ExitStack
+) -> tuple[Path, ...]:
+    """Prepare spreadsheets into a temporary folder (removed after sending); that folder."""
+    loaded = load_any_mapping(mapping)
+    if not isinstance(loaded, MappingFile):
+        raise click.UsageError(
+            "submit --mapping needs a version 2 mapping (peerbench map writes one); a "
+            "version 1 mapping only renames the headers of files already in the standard's "
+            "shape: check them with `peerbench validate --mapping`, then `peerbench convert`"
+        )
+    if secret is None:
+        raise click.UsageError(
+            "--mapping needs --key-file: local ids are replaced with pseudonyms made with "
+            "your organisation's key (peerbench keygen) before anything is sent"
+        )
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="peerbench-submit-")))
+    result = run_prepare(paths, loaded, secret, folder / "prepared", temporary=True)
+    if not result.valid:
         if not quiet:
-            emit(render_text(report), None)
+            emit(describe_prepared(result, temporary=True), None)
         _fail("Not submitted: fix the errors above and run the command again.")
+    if not quiet:
+        echo_err(describe_prepared(result, temporary=True).split("\n\n", 1)[0])
+    return (result.out_dir,)
+
+
+def _send(
+    paths: tuple[Path, ...],
+    period: str,
+    server: str | None,
+    key: str | None,
+    idempotency_key: str | None,
+    no_wait: bool,
+    max_wait: float,
+    output_format: str,
+    quiet: bool,
+) -> None:
     client = make_client(server, key)
     total = sum(p.stat().st_size for p in _files(paths))
     try:

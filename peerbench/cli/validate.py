@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import click
@@ -11,14 +12,20 @@ from peerbench.cli.output import (
     echo_err,
     emit,
     format_option,
-    mapping_option,
     out_option,
     quiet_option,
     record_type_option,
 )
+from peerbench.cli.prepare import (
+    describe_prepared,
+    key_file_option,
+    load_any_mapping,
+    run_prepare,
+)
+from peerbench.intake.mapping import MappingFile
+from peerbench.schema.pseudonym import new_secret
 from peerbench.validators import validate as validate_files
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
-from peerbench.validators.mapping import Mapping
 from peerbench.validators.quality import validate_with_quality
 from peerbench.validators.render_html import render_html
 from peerbench.validators.render_text import render_text, verdict
@@ -37,7 +44,14 @@ def render(report: Report, output_format: str) -> str:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @format_option("text", "json", "html", default="text")
-@mapping_option
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML file translating your own headers and labels to the standard's. With a "
+    "version 2 mapping (peerbench map), PATHS are your own spreadsheets, read exactly as "
+    "`peerbench prepare` reads them.",
+)
+@key_file_option(required=False)
 @record_type_option
 @click.option(
     "--max-errors",
@@ -67,7 +81,8 @@ def render(report: Report, output_format: str) -> str:
 def validate(
     paths: tuple[Path, ...],
     output_format: str,
-    mapping: Mapping | None,
+    mapping: Path | None,
+    secret: bytes | None,
     record_type: str | None,
     max_errors: int,
     quality: bool,
@@ -86,24 +101,62 @@ def validate(
         peerbench validate outcomes.csv participants.csv --format html --out report.html
     """
     shown = out is not None or not quiet
+    loaded = None if mapping is None else load_any_mapping(mapping)
+    limits = parse_limits(limit_texts)
+    if isinstance(loaded, MappingFile):
+        if record_type is not None:
+            raise click.UsageError("--record-type does not go with a version 2 mapping")
+        report, text = _through_intake(paths, loaded, secret, max_errors, limits)
+        if shown:
+            emit(text if output_format == "text" else render(report, output_format), out)
+        _finish(report, out, output_format, quiet)
+        return
     # A quiet run with no --out shows nothing but its exit code: no profile is made for it.
     run = validate_with_quality if quality and shown else validate_files
-    limits = parse_limits(limit_texts)
     report = run(
         list(paths),
         record_type=record_type,
-        mapping=mapping,
+        mapping=loaded,
         max_findings=max_errors,
         limits=limits,
     )
     if shown:
         emit(render(report, output_format), out)
+    _finish(report, out, output_format, quiet)
+
+
+def _finish(report: Report, out: Path | None, output_format: str, quiet: bool) -> None:
     if out is not None:
         echo_err(f"Report written to {out}", quiet=quiet)
     if out is not None or output_format != "text":
         # The text report already opens with the verdict; other formats get it on stderr.
         echo_err(verdict(report), quiet=quiet)
     click.get_current_context().exit(0 if report.valid else 1)
+
+
+def _through_intake(
+    paths: tuple[Path, ...],
+    mapping: MappingFile,
+    secret: bytes | None,
+    max_errors: int,
+    limits: Limits,
+) -> tuple[Report, str]:
+    """Prepare the spreadsheets into a folder thrown away afterwards; the report and text.
+
+    Without --key-file the pseudonyms are made with a throwaway key: the verdict and the
+    rows named are the same for any key.
+    """
+    with tempfile.TemporaryDirectory(prefix="peerbench-validate-") as folder:
+        result = run_prepare(
+            paths,
+            mapping,
+            secret if secret is not None else new_secret(),
+            Path(folder) / "prepared",
+            temporary=True,
+            limits=limits,
+            max_findings=max_errors,
+        )
+    return result.report, describe_prepared(result, temporary=True)
 
 
 def parse_limits(texts: tuple[str, ...]) -> Limits:

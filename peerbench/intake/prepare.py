@@ -22,21 +22,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
+from peerbench.intake.grid import read_grids
+from peerbench.intake.mapping import MappingFile
 from peerbench.intake.pseudonymise import pseudonymise_column
+from peerbench.intake.transform import Origin, apply_mapping
+from peerbench.intake.wide import rederive_record_ids
 from peerbench.io.formulas import write_csv
 from peerbench.schema.instruments.registry import InstrumentRegistry
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import STANDARD_VERSION
 from peerbench.validators.engine import Options, validate_sources
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import ITEM_COLUMN, standard_columns
 from peerbench.validators.readers import open_sources
 from peerbench.validators.readers.version import MANIFEST_NAME
-from peerbench.validators.report import Finding, Report
+from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Finding, Report
 from peerbench.validators.source import RowOrigins
 
-__all__ = ["PrepareError", "PrepareResult", "PreparedFile", "Staged", "write_prepared"]
+__all__ = [
+    "PrepareError",
+    "PrepareResult",
+    "PreparedFile",
+    "Staged",
+    "prepare",
+    "row_origins",
+    "write_prepared",
+]
 
 ID_FIELD = "participant_key"
 PREPARED_BY = "peerbench prepare"
@@ -55,10 +69,13 @@ class Staged:
         table: Standard column names, text cells; ``participant_key`` still holds the
             LOCAL id (it is pseudonymised here, and the local id is never written).
         origins: Where each row came from in the user's spreadsheet.
+        derived_ids: Per row, whether its ``record_id`` was derived by the mapping (a
+            wide layout); derived again here from the pseudonymous key. Empty: none.
     """
 
     table: pa.Table
     origins: RowOrigins
+    derived_ids: Sequence[bool] = ()
 
 
 @dataclass(frozen=True)
@@ -78,14 +95,15 @@ class PrepareResult:
         out_dir: The folder written.
         files: The standard files written, in record-type order.
         dropped: Original place (``clients.xlsx#Clients``) → the identifier columns
-            dropped there, each with why.
+            dropped there (declared, the date of birth once the age band is derived,
+            or detected).
         not_collected: Record types the spreadsheet does not feed (left out: a note).
         report: The validation report, findings at the original rows.
     """
 
     out_dir: Path
     files: list[PreparedFile]
-    dropped: dict[str, dict[str, str]]
+    dropped: dict[str, list[str]]
     not_collected: list[str]
     report: Report
     notes: list[str] = field(default_factory=list)
@@ -153,7 +171,10 @@ def _write(staged: dict[str, Staged], secret: bytes, folder: Path) -> list[Prepa
     for record_type in RECORD_TYPES:  # a fixed order: the manifest and messages are stable
         if record_type not in staged or staged[record_type].table.num_rows == 0:
             continue
-        table = _pseudonymised(staged[record_type].table, secret)
+        part = staged[record_type]
+        table = _pseudonymised(part.table, secret)
+        if part.derived_ids:  # never from the local id: from the pseudonym
+            table = rederive_record_ids(table, part.derived_ids)
         path = folder / file_name(record_type)
         write_csv(table, path)
         files.append(PreparedFile(record_type, path, table.num_rows))
@@ -168,19 +189,21 @@ def _write(staged: dict[str, Staged], secret: bytes, folder: Path) -> list[Prepa
 
 def _validate(
     folder: Path,
-    out_dir: Path,
+    shown_as: Path,
     staged: dict[str, Staged],
     findings: Sequence[Finding],
     today: dt.date | None,
     registry: InstrumentRegistry | None,
+    max_findings: int,
 ) -> Report:
     by_name = {file_name(r): s.origins for r, s in staged.items()}
     sources = open_sources(folder)
     for source in sources:
         name = Path(source.file).name
         source.origins = by_name.get(name)
-        source.file = str(out_dir / name)  # the name the user will find it under
-    report = validate_sources(sources, Options(today=today, registry=registry)).report
+        source.file = str(shown_as / name)  # the name the user will find it under
+    options = Options(max_findings=max_findings, today=today, registry=registry)
+    report = validate_sources(sources, options).report
     report.extend(findings)
     return report
 
@@ -202,9 +225,11 @@ def write_prepared(
     out_dir: Path,
     *,
     findings: Sequence[Finding] = (),
-    dropped: dict[str, dict[str, str]] | None = None,
+    dropped: dict[str, list[str]] | None = None,
     today: dt.date | None = None,
     registry: InstrumentRegistry | None = None,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+    shown_as: Path | None = None,
 ) -> PrepareResult:
     """Pseudonymise, write and validate mapped tables, all or nothing.
 
@@ -217,13 +242,17 @@ def write_prepared(
         dropped: Identifier columns already dropped by the mapping, per original place.
         today: Dates after this are in the future (default: today).
         registry: Instrument registry (default: the built-in one).
+        max_findings: List at most this many findings (all are counted).
+        shown_as: The folder the report names the files in (default ``out_dir``; a
+            command that prepares into a temporary folder shows bare file names).
 
     Raises:
         PrepareError: ``out_dir`` holds files ``prepare`` did not write.
     """
     out_dir = Path(out_dir)
+    shown = out_dir if shown_as is None else shown_as
     check_out_dir(out_dir)
-    dropped = {k: dict(v) for k, v in (dropped or {}).items()}
+    dropped = {k: list(v) for k, v in (dropped or {}).items()}
     notes: list[str] = []
     clean: dict[str, Staged] = {}
     for record_type, part in staged.items():
@@ -233,16 +262,76 @@ def write_prepared(
                 f"{file_name(record_type)}: columns outside the standard were not written: "
                 + ", ".join(extra)
             )
-        clean[record_type] = Staged(table, part.origins)
+        clean[record_type] = Staged(table, part.origins, part.derived_ids)
     not_collected = [r for r in RECORD_TYPES if r not in clean or clean[r].table.num_rows == 0]
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
         files = _write(clean, secret, folder)
-        report = _validate(folder, out_dir, clean, findings, today, registry)
+        report = _validate(folder, shown, clean, findings, today, registry, max_findings)
         _swap_in(folder, out_dir)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     final = [PreparedFile(f.record_type, out_dir / f.path.name, f.rows) for f in files]
     return PrepareResult(out_dir, final, dropped, not_collected, report, notes)
+
+
+def row_origins(origins: Sequence[Origin]) -> RowOrigins:
+    """The validators' form of the mapping's per-record origins."""
+    names: dict[str, int] = {}
+    index = [names.setdefault(origin.display, len(names)) for origin in origins]
+    return RowOrigins(
+        tuple(names),
+        np.array(index, dtype=np.int32),
+        np.array([origin.row for origin in origins], dtype=np.int64),
+    )
+
+
+def prepare(
+    paths: Sequence[Path],
+    mapping: MappingFile,
+    key: bytes,
+    out_dir: Path,
+    *,
+    today: dt.date | None = None,
+    registry: InstrumentRegistry | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+    shown_as: Path | None = None,
+) -> PrepareResult:
+    """Spreadsheets and a mapping file in; pseudonymised, validated standard files out.
+
+    Args:
+        paths: The spreadsheets (CSV, XLSX), as the user named them.
+        mapping: The mapping file (:func:`peerbench.intake.mapping.load_mapping`).
+        key: The organisation's secret (:func:`peerbench.schema.pseudonym.read_key_file`).
+        out_dir: The folder to write (new, empty, or written by ``prepare`` before).
+        today: Dates after this are in the future (default: today).
+        registry: Instrument registry (default: the built-in one).
+        limits: Resource limits for reading the spreadsheets.
+        max_findings: List at most this many findings (all are counted).
+        shown_as: The folder the report names the files in (default ``out_dir``).
+
+    Raises:
+        PrepareError: ``out_dir`` holds files ``prepare`` did not write.
+        FileNotFoundError: a spreadsheet does not exist.
+    """
+    check_out_dir(Path(out_dir))
+    grids = [grid for path in paths for grid in read_grids(Path(path), limits)]
+    mapped = apply_mapping(grids, mapping, registry=registry)
+    staged = {
+        record_type: Staged(part.table, row_origins(part.origins), part.derived_ids)
+        for record_type, part in mapped.tables.items()
+    }
+    return write_prepared(
+        staged,
+        key,
+        Path(out_dir),
+        findings=mapped.findings,
+        dropped=mapped.dropped_columns,
+        today=today,
+        registry=registry,
+        max_findings=max_findings,
+        shown_as=shown_as,
+    )

@@ -270,8 +270,8 @@ def test_messy_spreadsheet(tmp_path: Path, key: Path, suffix: str) -> None:
     assert "'Notes' was left out: 1 of its cells hold a postcode" in err
     # CSV and XLSX say the same about blank and total rows, at the rows Excel shows.
     shown = f"{source}#Sheet" if suffix == ".xlsx" else str(source)
-    assert f"{shown}: Row 3 are blank and were skipped." in err
-    assert f"{shown}: Rows 5-6 look like totals or summaries" in err
+    assert f"{shown}: Blank row 3 skipped." in err
+    assert f"{shown}: Total or summary rows 5-6 skipped" in err
     assert "2 rows pseudonymised" in err
 
 
@@ -299,4 +299,4 @@ def test_a_title_row_above_the_header(tmp_path: Path, key: Path) -> None:
             "Sessions": "4",
         }
     ]
-    assert "Row 1 above the header row were read as titles and skipped" in result.stderr
+    assert "Title row 1 above the header skipped." in result.stderr

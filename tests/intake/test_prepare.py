@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
+from openpyxl import load_workbook
 
 from peerbench.intake import prepare as prepare_module
-from peerbench.intake.prepare import PrepareError, Staged, write_prepared
+from peerbench.intake.mapping import load_mapping
+from peerbench.intake.prepare import PrepareError, Staged, prepare, write_prepared
 from peerbench.schema.pseudonym import participant_key
 from peerbench.validators.source import RowOrigins
+from tests.intake.charity import MAPPING, PEOPLE, build_workbook
 
-TODAY = dt.date(2026, 6, 30)
+TODAY = dt.date(2026, 11, 16)
 SECRET = bytes(range(32))
 SERVICE = "walk-and-talk"
 
@@ -137,3 +142,59 @@ def test_nothing_is_half_written_when_a_step_fails(
     # The earlier folder is untouched and no temporary folder is left.
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["prepared"]
+
+
+# The whole path, from a charity's own workbook ---------------------------------------------
+
+
+def _charity(tmp_path: Path, edit: Callable[[Path], None] | None = None) -> tuple[Path, Path]:
+    book = build_workbook(tmp_path / "clients.xlsx")
+    if edit is not None:
+        edit(book)
+    mapping = tmp_path / "clients.mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    return book, mapping
+
+
+def test_prepare_a_charity_workbook(tmp_path: Path) -> None:
+    book, mapping = _charity(tmp_path)
+    out = tmp_path / "prepared"
+    result = prepare([book], load_mapping(mapping), SECRET, out, today=TODAY)
+    assert result.valid, [f.to_dict() for f in result.report.findings]
+    counts = {f.record_type: f.rows for f in result.files}
+    # Four people (no blank or TOTAL row among them); one of them has no 3-month answers.
+    assert counts == {
+        "organisation": 1,
+        "service": 1,
+        "participant": 4,
+        "engagement": 4,
+        "outcome": 7,
+    }
+    assert result.not_collected == ["service_use", "feedback"]
+    assert result.dropped == {f"{book}#Clients": ["Name", "Date of birth", "Phone"]}
+    # No identifier value (names, birth dates, phone numbers, local ids) is written.
+    written = "".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
+    for person in PEOPLE:
+        key, name, dob, _gender, phone = person[:5]
+        for value in (key, *name.split(), dob.isoformat(), phone):
+            if value:
+                assert value not in written, value
+    # Answers typed as words became the instrument's codes, in item order.
+    outcomes = pacsv.read_csv(out / "outcomes.csv").to_pylist()
+    first = next(r for r in outcomes if r["timepoint"] == "baseline")
+    assert [first[f"item_{n}"] for n in range(1, 8)] == [4, 5, 1, 2, 3, 4, 5]
+    # Record ids of the wide layout come from the pseudonym, never the local id.
+    assert first["participant_key"] == participant_key("WT001", SECRET)
+
+
+def test_findings_of_a_workbook_point_at_its_own_rows(tmp_path: Path) -> None:
+    def typo(book: Path) -> None:
+        workbook = load_workbook(book)
+        workbook["Clients"]["D6"] = "Female?"  # Cath's gender, row 6 in Excel
+        workbook.save(book)
+
+    book, mapping = _charity(tmp_path, typo)
+    result = prepare([book], load_mapping(mapping), SECRET, tmp_path / "out", today=TODAY)
+    assert not result.valid
+    errors = [(f.code, f.file, f.row, f.value) for f in result.report.findings if f.row]
+    assert errors == [("code-invalid", f"{book}#Clients", 6, "Female?")]
