@@ -50,59 +50,42 @@ TOTAL_OVER_ANSWERED = (
     "a typed WEMWBS total that adds up the 13 answered items (one blank) is still a "
     "total-mismatch error against the pro-rated score, not a note (issue 12, 'Totals')"
 )
-NA_ANSWERS = (
-    "'n/a' typed for a missing answer is answer-unknown / type-invalid, and a mapping "
-    "cannot say 'n/a' means missing (answers: holds numbers only)"
-)
 FINAL_GAPS: dict[str, str] = {
     "mindspace_dropin_wide.xlsx": TOTAL_OVER_ANSWERED,
-    "mens_shed_swemwbs.csv": NA_ANSWERS,
 }
 """Files whose coordinator's final mapping does not prepare VALID yet."""
 
 PROPOSER_GAPS: dict[str, str] = {
-    "diabetes_peer_group.xlsx": (
-        "map finds no id column on the Questionnaires sheet (ids repeat in a long sheet), "
-        "misses the consent header 'Happy for data to be used in research?', and proposes "
-        "an engagements block on Members from 'Date joined' with no end_reason"
-    ),
     "mindspace_dropin_wide.xlsx": (
-        "map proposes an engagements block from 'Start date' with no end_reason; "
-        + TOTAL_OVER_ANSWERED
+        "map proposes an engagements block from 'Start date' with no end_reason (the sheet "
+        "holds no engagement); " + TOTAL_OVER_ANSWERED
     ),
     "carers_cafe_semicolon.csv": (
-        "map matches neither the items 'Q1 Satisfied'..'Q4 Anxious' (so no ONS4) nor the "
-        "timepoint column 'Visit' whose values are timepoint labels (Baseline, 6 months)"
+        "map leaves the timepoint column 'Visit' unmatched though its values are timepoint "
+        "labels (Baseline, 6 months)"
     ),
     "talking_together_phq_gad.xlsx": (
         "map matches neither the items 'PHQ1'..'PHQ9' / 'GAD1'..'GAD7' nor the timepoint "
         "column 'Week' whose values are Start / End"
     ),
-    "mens_shed_swemwbs.csv": NA_ANSWERS,
     "cancer_buddies_engagement.xlsx": (
         "map leaves 'Outcome' (Finished, Dropped out, Still attending: end_reason labels) "
         "unmatched, so engagements have no end_reason"
     ),
     "hearing_voices_ucla3.csv": (
-        "map matches neither the items 'ucla q1'..'ucla Q3' nor 'UCLA TOTAL', so no "
-        "instrument is guessed"
-    ),
-    "silver_line_befriending.xlsx": (
-        "map finds no id column ('Caller ID' repeats in a long sheet), misses the items "
-        "'Lonely Q1'..'Lonely Q3', and proposes outcomes blocks for the Summary and "
-        "Dropdowns sheets"
+        "map leaves 'UCLA TOTAL' unmatched, so the typed totals are not carried (VALID, "
+        "but total_score is empty)"
     ),
     "gp_social_prescribing_ids.csv": (
-        "map misses the date column 'Start' and the consent column 'Agreed research'"
-    ),
-    "perinatal_wide_t1_t2.xlsx": (
-        "map does not take 'Mum ID' (unique) as the id column and proposes an outcomes "
-        "block for the Notes sheet"
+        "map leaves the date column 'Start' unmatched: outcomes have no date_administered"
     ),
     "recovery_college_multi.xlsx": (
-        "map misses 'Start', 'End' and 'Why ended' on the Episodes sheet"
+        "map leaves 'Start', 'End' and 'Why ended' on the Episodes sheet unmatched"
     ),
-    "heart_club_cp1252_dob.csv": "map finds no id column ('Member' repeats in a long sheet)",
+    "heart_club_cp1252_dob.csv": (
+        "map finds no id column: 'Member' (HC-77-01…, repeating in a long sheet) is not "
+        "taken for the local id"
+    ),
 }
 """Files that do not reach VALID through map and the manifest's (human-only) edits yet."""
 
