@@ -22,6 +22,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
+from peerbench.intake.mapping import load_mapping
+from peerbench.intake.prepare import PrepareResult, prepare
+from peerbench.intake.propose import propose_mapping
 from peerbench.io.headers import normalise_header
 from peerbench.schema.instruments.registry import default_registry
 from peerbench.schema.pseudonym import participant_key
@@ -300,17 +303,12 @@ def test_leak_check_ignores_case_and_spaces() -> None:
 # --- end to end --------------------------------------------------------------------
 
 
-def _prepare(case: dict[str, Any], mapping_path: Path, out_dir: Path) -> Any:
-    prepare_module = pytest.importorskip("peerbench.intake.prepare")
-    if not hasattr(prepare_module, "prepare"):
-        pytest.skip("peerbench.intake.prepare.prepare is not merged yet")
-    from peerbench.intake.mapping import load_mapping
-
+def _prepare(case: dict[str, Any], mapping_path: Path, out_dir: Path) -> PrepareResult:
     mapping = load_mapping(mapping_path)
-    return prepare_module.prepare([CORPUS / case["file"]], mapping, KEY, out_dir, today=TODAY)
+    return prepare([CORPUS / case["file"]], mapping, KEY, out_dir, today=TODAY)
 
 
-def _assert_prepared(case: dict[str, Any], result: Any, out_dir: Path) -> None:
+def _assert_prepared(case: dict[str, Any], result: PrepareResult, out_dir: Path) -> None:
     report = result.report
     errors = [
         f"{f.code} {f.file} row {f.row} {f.column}: {f.message}"
@@ -333,12 +331,17 @@ def test_the_coordinators_final_mapping_prepares_valid(
     mapping_path = CORPUS / "mappings" / f"{case['file']}.yaml"
     result = _prepare(case, mapping_path, out_dir)
     _assert_prepared(case, result, out_dir)
+    dropped = {normalise_header(h) for headers in result.dropped.values() for h in headers}
+    for sheet in load_mapping(mapping_path).sheets.values():
+        declared = list(sheet.identifiers)
+        if sheet.date_of_birth is not None:
+            declared.append(sheet.date_of_birth.column)
+        assert {normalise_header(h) for h in declared} <= dropped, "identifier not listed"
 
 
 @pytest.mark.parametrize("case", _cases(PROPOSER_GAPS))
 def test_map_then_the_manifests_edits_prepares_valid(case: dict[str, Any], tmp_path: Path) -> None:
-    propose = pytest.importorskip("peerbench.intake.propose")
-    proposal = propose.propose_mapping([CORPUS / case["file"]])
+    proposal = propose_mapping([CORPUS / case["file"]])
     proposed = proposal.to_yaml()
     assert leaked({"proposed YAML": proposed}, case["identifiers"]) == []
     edited = apply_edits(yaml.safe_load(io.StringIO(proposed)) or {}, case["edits"])
