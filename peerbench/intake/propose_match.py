@@ -174,8 +174,13 @@ def _item_or_total(key: str, codes: Sequence[str]) -> tuple[str, int | None, str
     vocab = vocabulary()
     instrument = None
     for code in sorted(codes, key=len, reverse=True):
-        folded = code.casefold()
-        match = re.match(rf"^{re.escape(folded)}(?:\s|(?=\d)|$)\s*", key)
+        letters, digits = re.fullmatch(r"(.*?)(\d*)", code.casefold()).groups()  # type: ignore[union-attr]
+        if digits and letters:  # PHQ1 … PHQ9 are items 1-9 of PHQ9; PHQ-9 3 is item 3
+            own = re.fullmatch(rf"{re.escape(letters)}\s*0*([1-9][0-9]?)", key)
+            if own and int(own.group(1)) <= int(digits):
+                return "item", int(own.group(1)), code
+        spelt = rf"{re.escape(letters)}\s*{digits}" if digits else re.escape(letters)
+        match = re.match(rf"^{spelt}(?:\s|(?=\d)|$)\s*", key)
         if match:
             instrument, key = code, key[match.end() :].strip()
             break

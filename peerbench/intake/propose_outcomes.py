@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from peerbench.intake.propose_match import (
     HeaderRole,
@@ -14,6 +15,7 @@ from peerbench.intake.propose_match import (
 )
 from peerbench.intake.propose_model import Block, Said, SheetProposal, WideTimepoint
 from peerbench.intake.propose_values import (
+    NOT_ANSWERED,
     distinct,
     guess_instrument,
     response_labels,
@@ -32,6 +34,13 @@ def propose_outcomes(
     sheet_name: str,
 ) -> None:
     """Item, total and date columns: a long block (item_N columns) or wide timepoints."""
+    by_code = {d.code: d for d in definitions}
+    for header, role in list(roles.items()):  # "PHQ9" holding scores of 0-27 is the total
+        definition = by_code.get(role.instrument or "")
+        numbers = whole_numbers(values[header]) if role.role == "item" else None
+        highest = 0 if definition is None else max(item.max for item in definition.items())
+        if numbers and definition is not None and max(numbers) > highest:
+            roles[header] = replace(role, role="total", number=None, confidence="likely")
     parts = [(h, r) for h, r in roles.items() if r.role in ("item", "total", "date")]
     items = [(h, r) for h, r in parts if r.role == "item"]
     if not items and not any(r.role == "total" for _, r in parts):
@@ -153,7 +162,14 @@ def _instrument(
     every = [cell for cells in answers.values() for cell in cells]
     worded = [a for a in distinct(every) if whole_numbers([a]) is None]
     labels = response_labels(definition)
-    unknown = [w for w in worded if normalise(w) not in labels]
+    blank = [w for w in worded if normalise(w) in NOT_ANSWERED]
+    unknown = [w for w in worded if normalise(w) not in labels and w not in blank]
+    if blank:
+        listed = ", ".join(f"'{w}'" for w in blank)
+        block.todos.append(
+            f"answers: {listed} mean 'not answered'; the mapping cannot make a cell empty, "
+            "so validation will report those answers: leave them, or ask the helpdesk"
+        )
     if unknown and len(unknown) <= 12:
         listed = ", ".join(f"'{w}'" for w in unknown)
         block.todos.append(

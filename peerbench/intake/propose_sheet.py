@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from peerbench.intake.propose_labels import propose_values_of
 from peerbench.intake.propose_match import (
     HeaderRole,
     field_spec,
@@ -19,12 +20,11 @@ from peerbench.intake.propose_outcomes import propose_outcomes
 from peerbench.intake.propose_values import (
     date_format,
     distinct,
+    field_from_values,
     identifier_kind,
     looks_like_local_id,
-    match_values,
     whole_numbers,
 )
-from peerbench.schema.codelists import AgeBand
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
@@ -32,28 +32,6 @@ from peerbench.schema.records import RECORD_TYPES_BY_STEM
 STEM_ORDER = tuple(RECORD_TYPES_BY_STEM)
 SHARED = frozenset({"service_id", "participant_key"})
 """Fields several record types share: they do not by themselves make a sheet feed a type."""
-
-
-def age_band_table() -> dict[str, str]:
-    """Every whole age 0..120 -> its age band code: the same table whatever the data holds."""
-    uppers = [
-        (24, "18_24"),
-        (34, "25_34"),
-        (44, "35_44"),
-        (54, "45_54"),
-        (64, "55_64"),
-        (74, "65_74"),
-    ]
-    table: dict[str, str] = {}
-    for age in range(121):
-        if age < 18:
-            code = AgeBand.UNDER_18.value
-        elif age >= 75:
-            code = AgeBand.AGE_75_PLUS.value
-        else:
-            code = next(c for upper, c in uppers if age <= upper)
-        table[str(age)] = code
-    return table
 
 
 def propose_sheet(
@@ -102,6 +80,7 @@ def propose_sheet(
     propose_outcomes(proposal, roles, values, blocks, definitions, sheet or key)
     if hint is None:
         _drop_weak_blocks(proposal, blocks)
+    _borrow_date(proposal, blocks.get("outcomes"), values)
     order = {header: index for index, header in enumerate(_clean(headers))}
     for stem in STEM_ORDER:
         if stem in blocks:
@@ -119,6 +98,29 @@ def propose_sheet(
     _dates(proposal, roles, values)
     _requirements(proposal)
     return proposal
+
+
+def _borrow_date(
+    proposal: SheetProposal, outcomes: Block | None, values: dict[str, list[str]]
+) -> None:
+    """Questionnaires with no date column take the sheet's one unmatched date column."""
+    if outcomes is None or outcomes.timepoints:
+        return
+    if "date_administered" in {said.value for said in outcomes.columns.values()}:
+        return
+    dated = [
+        h for h in proposal.unknown if (found := date_format(values.get(h, []))) and found.format
+    ]
+    if len(dated) != 1:
+        return
+    header = dated[0]
+    proposal.unknown.remove(header)
+    outcomes.columns[header] = Said(
+        "date_administered", "unsure", f"'{header}' is the sheet's only other date column"
+    )
+    outcomes.todos.append(
+        f"columns: '{header}' is taken as the date each questionnaire was completed: check it"
+    )
 
 
 def _drop_weak_blocks(proposal: SheetProposal, blocks: dict[str, Block]) -> None:
@@ -166,6 +168,19 @@ def _with_values(role: HeaderRole, cells: Sequence[str]) -> HeaderRole:
             return HeaderRole(role.header, "identifier", "likely", detail=kind)
     if spec_kind == "integer" and distinct(cells) and whole_numbers(cells) is None:
         return HeaderRole(role.header, "unknown", "unsure", detail=f"not {role.field}: words")
+    timepoint = vocabulary().timepoints.get(words(role.header))
+    numbers = bool(distinct(cells)) and whole_numbers(cells) is not None
+    if timepoint is not None and numbers and spec_kind in (None, "date"):
+        # "Start", "3 months": numbers under a timepoint's name are that timepoint's totals
+        return HeaderRole(role.header, "total", "likely", timepoint=timepoint)
+    if role.role == "unknown":
+        extra = {**vocabulary().values, "timepoint": vocabulary().timepoints}
+        found = field_from_values(cells, extra)
+        if found is not None:
+            stem, name = found
+            return HeaderRole(
+                role.header, "field", "likely", stems=(stem,), field=name, detail="by its values"
+            )
     return role
 
 
@@ -236,8 +251,9 @@ def _fields(
             proposal.unknown.append(header)
             proposal.todos.append(f"'{header}' also looks like {stem}.{name}: map one of them")
             continue
-        block.columns[header] = Said(name, role.confidence, f"matched header '{header}' to {name}")
-        _values(block, header, name, values[header])
+        how = "its values" if role.detail == "by its values" else f"header '{header}'"
+        block.columns[header] = Said(name, role.confidence, f"matched {how} to {name}")
+        propose_values_of(block, header, name, values[header])
     for header, role in shared:
         for stem, block in blocks.items():
             if stem in role.stems and role.field is not None:
@@ -250,66 +266,6 @@ def _fields(
 def _first_owned(role: HeaderRole) -> str | None:
     preferred = ("participants", "engagements", "outcomes", "service_use", "feedback")
     return next((s for s in preferred if s in role.stems), role.stems[0] if role.stems else None)
-
-
-def _values(block: Block, header: str, name: str, cells: list[str]) -> None:
-    spec = field_spec(block.stem, name)
-    if name == "age_band" and distinct(cells) and whole_numbers(cells) is not None:
-        block.values[name] = age_band_table()
-        block.columns[header] = Said(name, "likely", f"'{header}' holds ages in years: banded")
-        return
-    extra: dict[str, str] = {}
-    if spec.codelist is not None:
-        lookup = spec.codelist.lookup()
-        local = dict(vocabulary().values.get(name, {}))
-        if name == "timepoint":
-            local.update(vocabulary().timepoints)
-        for label in distinct(cells):
-            code = local.get(words(label))
-            if code is not None and normalise(label) not in lookup:
-                extra[label] = code
-        cells = [c for c in cells if c.strip() not in extra]
-    if spec.codelist is None:
-        if spec.kind == "boolean":
-            odd = [v for v in distinct(cells) if normalise(v) not in _BOOLEAN]
-            if odd:
-                block.todos.append(
-                    f"'{header}' ({name}) holds {len(odd)} answer(s) other than "
-                    "yes/no: check them before prepare"
-                )
-        return
-    match = match_values(spec, cells)
-    mapped = {**extra, **match.mapped}
-    if mapped:
-        block.values[name] = mapped
-        notes = {label: "a usual word for this code (likely)" for label in extra}
-        for label in match.mapped:
-            guessed = label in match.guessed
-            notes[label] = "nearest code (unsure)" if guessed else "the label, spelt apart (likely)"
-        block.value_notes[name] = notes
-    if match.guessed:
-        listed = ", ".join(f"'{label}'" for label in match.guessed)
-        block.todos.append(f"values: {name}: check {listed}, mapped to the nearest code")
-    shown = [label for label in match.unmatched if _plain_label(label)]
-    if match.unmatched and len(shown) == len(match.unmatched) and len(shown) <= 20:
-        labels = ", ".join(f"'{label}'" for label in shown)
-        block.todos.append(
-            f"{name}: labels not in the {spec.codelist.codelist_name()} code list: "
-            f"{labels}; add them under values: {name}:"
-        )
-    elif match.unmatched:
-        block.todos.append(
-            f"{name}: {len(match.unmatched)} labels are not in the "
-            f"{spec.codelist.codelist_name()} code list"
-        )
-
-
-def _plain_label(label: str) -> bool:
-    """A label short and plain enough to write into the YAML (never a contact detail)."""
-    return len(label) <= 40 and identifier_kind([label]) is None
-
-
-_BOOLEAN = frozenset({"true", "false", "yes", "no", "y", "n", "1", "0"})
 
 
 def _dates(

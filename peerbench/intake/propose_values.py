@@ -59,9 +59,9 @@ def identifier_kind(values: Sequence[str]) -> str | None:
 
 
 _POSTCODE = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}$", re.IGNORECASE)
-_NAME = re.compile(r"^[A-Z][a-z'\-]+(?: [A-Z][a-z'\-]+)+$")
-"""Two or more capitalised words: personal names when most of a column's cells are one
-(only columns not mapped to a field are judged by it; see ``propose_sheet``)."""
+_NAME = re.compile(r"^[A-Z][a-z'\-]+(?:,? [A-Z][a-z'\-]+)+$")
+"""Two or more capitalised words (``Ann Smith``, ``Smith, Ann``): personal names when most
+of a column's cells are one (only columns not mapped to a field are judged by it)."""
 
 
 def looks_like_local_id(values: Sequence[str]) -> bool:
@@ -73,10 +73,13 @@ def looks_like_local_id(values: Sequence[str]) -> bool:
     cells = [v.strip() for v in values if v.strip()]
     if len(cells) < 2 or len(set(cells)) * 3 < len(cells) or len(set(cells)) < 2:
         return False
-    return all(_LOCAL_ID.fullmatch(c) for c in cells)
+    if date_format(cells) is not None:
+        return False
+    return all(_LOCAL_ID.fullmatch(c) and any(ch.isdigit() for ch in c) for c in cells)
 
 
-_LOCAL_ID = re.compile(r"[A-Za-z]{0,6}(?:[-/_ ]?[A-Za-z]{0,3})?[-/_]?\d{1,8}[A-Za-z]?")
+_LOCAL_ID = re.compile(r"[A-Za-z0-9]{1,8}(?:[-/_.][A-Za-z0-9]{1,8}){0,3}")
+"""``C001``, ``1043``, ``SL-C3601``, ``SP-2026-7901``: short runs of letters and digits."""
 
 
 def whole_numbers(values: Sequence[str]) -> list[int] | None:
@@ -267,3 +270,71 @@ def match_values(spec: FieldSpec, values: Sequence[str]) -> ValueMatch:
     if not unmatched and not guessed and mapped:
         confidence = "likely"
     return ValueMatch(mapped, tuple(unmatched), confidence, tuple(guessed))
+
+
+VALUE_FIELDS = (
+    ("participants", "sex"),
+    ("participants", "age_band"),
+    ("participants", "ethnicity"),
+    ("participants", "referral_source"),
+    ("engagements", "end_reason"),
+    ("outcomes", "timepoint"),
+    ("outcomes", "mode"),
+)
+"""Code-list fields a column may be recognised by from its values alone."""
+
+
+def field_from_values(
+    values: Sequence[str], extra: Mapping[str, Mapping[str, str]]
+) -> tuple[str, str] | None:
+    """The one code-list field whose labels most of a column's distinct values are.
+
+    Args:
+        values: The column's cells.
+        extra: Field -> (local words, as :func:`words`, -> code) also counted.
+
+    Returns:
+        ``(file stem, field)`` when at least two distinct values and four in five of
+        them are that field's labels, and no other field does as well.
+    """
+    from peerbench.intake.propose_match import field_spec
+
+    labels = distinct(values)
+    if len(labels) < 2 or any(_is_int(label) for label in labels):
+        return None
+    scores: list[tuple[float, str, str]] = []
+    for stem, name in VALUE_FIELDS:
+        spec = field_spec(stem, name)
+        assert spec.codelist is not None
+        lookup = spec.codelist.lookup()
+        local = extra.get(name, {})
+        known = sum(1 for v in labels if normalise(v) in lookup or words(v) in local)
+        scores.append((known / len(labels), stem, name))
+    scores.sort(reverse=True)
+    best, stem, name = scores[0]
+    if best >= 0.8 and scores[1][0] < best:
+        return stem, name
+    return None
+
+
+NOT_ANSWERED = frozenset(
+    {
+        "n/a",
+        "na",
+        "n a",
+        "-",
+        "?",
+        "missing",
+        "not answered",
+        "blank",
+        "declined",
+        "dk",
+        "don't know",
+        "dont know",
+        "skipped",
+        "no answer",
+        "refused",
+        "prefer not to say",
+    }
+)
+"""Answer cells meaning the question was not answered (compared normalised)."""

@@ -180,3 +180,18 @@ def test_looser_readings_are_likely_at_best(
 def test_a_bracketed_timepoint_is_read_before_the_bracket_is_dropped() -> None:
     found = match_header("Total (3 months)", CODES)
     assert (found.role, found.timepoint, found.confidence) == ("total", "month_3", "certain")
+
+
+@pytest.mark.parametrize(
+    ("header", "number", "instrument"),
+    [("PHQ1", 1, "PHQ9"), ("PHQ9", 9, "PHQ9"), ("GAD 7", 7, "GAD7"), ("PHQ-9 3", 3, "PHQ9")],
+)
+def test_an_instruments_own_letters_number_its_items(
+    header: str, number: int, instrument: str
+) -> None:
+    found = match_header(header, CODES)
+    assert (found.role, found.number, found.instrument) == ("item", number, instrument)
+
+
+def test_a_bare_timepoint_header_is_not_an_item() -> None:
+    assert match_header("Start", CODES).field == "start_date"  # a date until values say not

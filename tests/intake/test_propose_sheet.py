@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from peerbench.intake.propose_labels import age_band_table
 from peerbench.intake.propose_model import SheetProposal
-from peerbench.intake.propose_sheet import age_band_table, propose_sheet
+from peerbench.intake.propose_sheet import propose_sheet
 from peerbench.schema.instruments.registry import default_registry
 
 DEFS = list(default_registry())
@@ -111,21 +112,6 @@ def test_with_an_age_column_the_date_of_birth_serves_rows_without_an_age() -> No
     assert participants.values["age_band"] == age_band_table()
 
 
-def test_age_band_table_matches_the_code_list_bands() -> None:
-    table = age_band_table()
-    assert [table[str(age)] for age in (17, 18, 24, 25, 44, 45, 74, 75, 120)] == [
-        "under_18",
-        "18_24",
-        "18_24",
-        "25_34",
-        "35_44",
-        "45_54",
-        "65_74",
-        "75_plus",
-        "75_plus",
-    ]
-
-
 def test_a_long_sheet_of_questionnaires_maps_items_to_item_columns() -> None:
     headers = ["Ref", "Date", "Stage", *[f"Q{n}" for n in range(1, 8)], "Total"]
     rows = [
@@ -222,3 +208,75 @@ def test_labels_that_look_like_contact_details_are_never_written() -> None:
     assert participants is not None
     assert not any("07700" in t for t in participants.todos)
     assert any("1 labels are not in the sex code list" in t for t in participants.todos)
+
+
+def test_a_column_named_like_the_instrument_holding_scores_is_the_total() -> None:
+    headers = ["ID", "Date", "Stage", *[f"PHQ{n}" for n in range(1, 9)], "PHQ9 total"]
+    rows = [["1", "2025-01-14", "Start", *["2"] * 8, "17"]]
+    proposal = _propose("Scores", headers, rows)
+    assert _columns(proposal, "outcomes")["PHQ1"] == "item_1"
+    assert _columns(proposal, "outcomes")["PHQ9 total"] == "total_score"
+    only_total = _propose(
+        "Scores", ["ID", "Date", "Stage", "PHQ9"], [["1", "2025-01-14", "Start", "17"]]
+    )
+    assert _columns(only_total, "outcomes")["PHQ9"] == "total_score"
+
+
+def test_numbers_under_timepoint_names_are_wide_totals() -> None:
+    proposal = _propose("Scores", ["ID", "Start", "3 months"], [["1", "45", "52"], ["2", "40", ""]])
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None
+    assert outcomes.timepoints["baseline"].total == "Start"
+    assert outcomes.timepoints["month_3"].total == "3 months"
+    dated = _propose("Sessions", ["ID", "Start"], [["1", "2025-01-14"]])
+    assert _columns(dated, "engagements") == {"Start": "start_date"}
+
+
+def test_an_unnamed_column_of_end_reasons_is_read_by_its_values() -> None:
+    proposal = _propose(
+        "Matches",
+        ["Ref", "First session", "Column G"],
+        [["1", "2025-01-14", "Still attending"], ["2", "2025-01-15", "Finished"]],
+    )
+    engagements = proposal.block("engagements")
+    assert engagements is not None
+    said = engagements.columns["Column G"]
+    assert (said.value, said.confidence) == ("end_reason", "likely")
+    assert "its values" in said.reason
+    assert engagements.values == {}  # both are the code list's own words
+
+
+def test_questionnaires_without_a_date_column_take_the_only_other_date_to_check() -> None:
+    headers = ["Client code", "Start", *[f"Q{n}" for n in range(1, 8)]]
+    rows = [["SP-1", "29/03/2026", *["1"] * 7], ["SP-2", "07/04/2026", *["2"] * 7]]
+    proposal = _propose("export.csv", headers, rows)
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None and proposal.block("engagements") is None
+    assert outcomes.columns["Start"].value == "date_administered"
+    assert outcomes.columns["Start"].confidence == "unsure"
+    assert any("'Start' is taken as the date" in todo for todo in outcomes.todos)
+
+
+def test_not_answered_words_are_named_apart_from_unknown_answers() -> None:
+    headers = ["ID", "Date", "Stage", *[f"SWEMWBS {n}" for n in range(1, 8)]]
+    rows = [
+        ["1", "2025-01-14", "Start", "Often", "n/a", "Rarely", "Often", "Meh", "Often", "Often"]
+    ]
+    outcomes = _propose("Scores", headers, rows).block("outcomes")
+    assert outcomes is not None
+    assert any("'n/a' mean 'not answered'" in todo for todo in outcomes.todos)
+    assert any(todo.startswith("answers: 'Meh' are not among") for todo in outcomes.todos)
+
+
+def test_ids_with_several_parts_and_surname_first_names_are_recognised() -> None:
+    proposal = _propose(
+        "export.csv",
+        ["Member", "Patient", "Gender"],
+        [
+            ["HC-77-3401", "Notrealle, Tova", "F"],
+            ["HC-77-4502", "Madeupton, Wyn", "M"],
+            ["HC-77-4502", "Madeupton, Wyn", "M"],
+        ],
+    )
+    assert proposal.id_column is not None and proposal.id_column.value == "Member"
+    assert "Patient" in proposal.identifiers

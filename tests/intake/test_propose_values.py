@@ -152,3 +152,18 @@ def test_each_item_is_checked_against_its_own_range() -> None:
     assert (guess.code, guess.confidence) == ("SEMCD6", "likely")
     # All together, the VAS's range would let EQ5D5L fit too.
     assert guess_instrument(6, ["1", "10", "7"], DEFS).confidence == "unsure"
+
+
+def test_a_column_is_recognised_by_its_code_list_labels() -> None:
+    from peerbench.intake.propose_match import vocabulary
+    from peerbench.intake.propose_values import field_from_values
+
+    extra = {**vocabulary().values, "timepoint": vocabulary().timepoints}
+    assert field_from_values(["Still attending", "Finished", "Dropped out"], extra) == (
+        "engagements",
+        "end_reason",
+    )
+    assert field_from_values(["Start", "End", "3 months"], extra) == ("outcomes", "timepoint")
+    assert field_from_values(["red", "blue"], extra) is None
+    assert field_from_values(["1", "2"], extra) is None
+    assert field_from_values(["Female"], extra) is None  # one value says too little
