@@ -21,8 +21,11 @@ from peerbench.cli.prepare import describe_prepared, key_file_option, load_any_m
 from peerbench.client import PeerbenchClient, PeerbenchError, SubmissionStatus, SubmissionTimeout
 from peerbench.client_config import ConfigError
 from peerbench.intake.mapping import MappingFile
+from peerbench.io.tabular import FileFormat, conform, write_table
+from peerbench.schema.records import RECORD_TYPES
 from peerbench.server.submissions import check_period
 from peerbench.validators import validate as validate_files
+from peerbench.validators.mapping import Mapping
 from peerbench.validators.render_text import plural, render_text
 from peerbench.validators.report import Report
 
@@ -110,8 +113,10 @@ def _verdict_code(result: SubmissionStatus) -> int:
 @click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Mapping file (version 2): PATHS are your own spreadsheets, prepared as "
-    "`peerbench prepare` does before they are checked and sent.",
+    help="Mapping file. Version 2 (peerbench map): PATHS are your own spreadsheets, "
+    "prepared as `peerbench prepare` does (needs --key-file). Version 1: PATHS are files "
+    "in the standard's shape whose headers and labels it translates. Either way what is "
+    "sent is exactly what was checked.",
 )
 @key_file_option(required=False)
 @server_options
@@ -171,20 +176,22 @@ def submit(
 def _prepared(
     paths: tuple[Path, ...], mapping: Path, secret: bytes | None, quiet: bool, stack: ExitStack
 ) -> tuple[Path, ...]:
-    """Prepare spreadsheets into a temporary folder (removed after sending); that folder."""
+    """The files to send for ``--mapping``, in a temporary folder removed after sending.
+
+    A version 2 mapping: the spreadsheets are prepared as ``peerbench prepare`` does. A
+    version 1 mapping (headers and labels of files already in the standard's shape): the
+    files are checked with it and sent as the canonical Parquet files that check made.
+    Either way what is sent is exactly what was found valid.
+    """
     loaded = load_any_mapping(mapping)
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="peerbench-submit-")))
     if not isinstance(loaded, MappingFile):
-        raise click.UsageError(
-            "submit --mapping needs a version 2 mapping (peerbench map writes one); a "
-            "version 1 mapping only renames the headers of files already in the standard's "
-            "shape: check them with `peerbench validate --mapping`, then `peerbench convert`"
-        )
+        return _converted(paths, loaded, quiet, folder)
     if secret is None:
         raise click.UsageError(
             "--mapping needs --key-file: local ids are replaced with pseudonyms made with "
             "your organisation's key (peerbench keygen) before anything is sent"
         )
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="peerbench-submit-")))
     result = run_prepare(paths, loaded, secret, folder / "prepared", temporary=True)
     if not result.valid:
         if not quiet:
@@ -193,6 +200,20 @@ def _prepared(
     if not quiet:
         echo_err(describe_prepared(result, temporary=True).split("\n\n", 1)[0])
     return (result.out_dir,)
+
+
+def _converted(
+    paths: tuple[Path, ...], mapping: Mapping, quiet: bool, folder: Path
+) -> tuple[Path, ...]:
+    result = validate_files(list(paths), mapping=mapping, collect=True)
+    if not result.report.valid:
+        if not quiet:
+            emit(render_text(result.report), None)
+        _fail("Not submitted: fix the errors above and run the command again.")
+    for name, table in result.tables.items():
+        path = folder / f"{RECORD_TYPES[name].file_stem}.parquet"
+        write_table(conform(table, name), path, FileFormat.PARQUET)
+    return (folder,)
 
 
 def _send(

@@ -324,7 +324,7 @@ def prepare(
         record_type: Staged(part.table, row_origins(part.origins), part.derived_ids)
         for record_type, part in mapped.tables.items()
     }
-    return write_prepared(
+    result = write_prepared(
         staged,
         key,
         Path(out_dir),
@@ -335,3 +335,9 @@ def prepare(
         max_findings=max_findings,
         shown_as=shown_as,
     )
+    if not result.files:  # an empty folder is never "valid": something was mis-mapped
+        for path in paths:
+            result.report.add(
+                "file-empty", file=str(path), detail=" the mapping made into a record"
+            )
+    return result

@@ -143,12 +143,44 @@ def test_submit_a_prepared_folder(
     assert "ACCEPTED" in result.stdout and "17 rows" in result.stdout
 
 
-def test_submit_mapping_needs_a_key_and_a_version_2_mapping(
-    tmp_path: Path, book: Path, mapping: Path
-) -> None:
+def test_submit_mapping_version_2_needs_a_key(book: Path, mapping: Path) -> None:
     result = _run("submit", book, "--mapping", mapping, "--period", PERIOD)
     assert result.exit_code == 2 and "--key-file" in result.stderr
+
+
+def test_submit_with_a_version_1_mapping_sends_what_it_checked(
+    tmp_path: Path, book: Path, mapping: Path, key: Path, server: Server
+) -> None:
+    """Files VALID with a version 1 mapping are sent as the canonical files it checked."""
+    out = tmp_path / "prepared"
+    assert (
+        _run("prepare", book, "--mapping", mapping, "--key-file", key, "--out", out).exit_code == 0
+    )
+    people = out / "participants.csv"
+    text = people.read_text(encoding="utf-8")
+    local = text.replace('"sex"', '"Gender"').replace('"female"', '"F"').replace('"male"', '"M"')
+    people.write_text(local, encoding="utf-8")
     old = tmp_path / "v1.yaml"
-    old.write_text("record_type: participant\ncolumns: {Gender: sex}\n", encoding="utf-8")
-    result = _run("submit", book, "--mapping", old, "--period", PERIOD)
-    assert result.exit_code == 2 and "version 2" in result.stderr
+    old.write_text(
+        "record_type: participant\ncolumns: {Gender: sex}\nvalues: {sex: {F: female, M: male}}\n",
+        encoding="utf-8",
+    )
+    plain = _run("submit", out, "--period", PERIOD, server=server)
+    assert plain.exit_code == 1 and "Not submitted" in plain.stderr  # 'Gender' is not a field
+    result = _run("submit", out, "--mapping", old, "--period", PERIOD, server=server)
+    assert result.exit_code == 0, result.output
+    assert "ACCEPTED" in result.stdout and "17 rows" in result.stdout
+
+
+def test_validate_with_a_version_2_mapping_needs_no_key(
+    tmp_path: Path, book: Path, mapping: Path, key: Path
+) -> None:
+    """Without --key-file a throwaway key is used: the verdict and rows are the same."""
+    _typo(book)
+    with_key = _run("validate", book, "--mapping", mapping, "--key-file", key)
+    without = _run("validate", book, "--mapping", mapping)
+    assert with_key.exit_code == without.exit_code == 1
+    assert _section(without.stdout, book) == _section(with_key.stdout, book)
+    assert list(tmp_path.glob("*prepared*")) == []  # validate keeps no file
+    result = _run("validate", book, "--mapping", mapping, "--format", "json")
+    assert result.exit_code == 1 and '"code": "code-invalid"' in result.stdout

@@ -198,3 +198,14 @@ def test_findings_of_a_workbook_point_at_its_own_rows(tmp_path: Path) -> None:
     assert not result.valid
     errors = [(f.code, f.file, f.row, f.value) for f in result.report.findings if f.row]
     assert errors == [("code-invalid", f"{book}#Clients", 6, "Female?")]
+
+
+def test_a_mapping_that_makes_no_record_is_not_valid(tmp_path: Path) -> None:
+    book, _mapping = _charity(tmp_path)
+    nothing = tmp_path / "other.yaml"
+    nothing.write_text("version: 2\nsheets:\n  Elsewhere: {participants: {}}\n", encoding="utf-8")
+    result = prepare([book], load_mapping(nothing), SECRET, tmp_path / "out", today=TODAY)
+    assert result.files == [] and not result.valid
+    (empty,) = [f for f in result.report.findings if f.code == "file-empty"]
+    assert empty.file == str(book)
+    assert empty.message == "The file has no data rows the mapping made into a record."
