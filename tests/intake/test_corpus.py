@@ -67,31 +67,13 @@ PROPOSER_GAPS: dict[str, str] = {
         "map proposes an engagements block from 'Start date' with no end_reason (the sheet "
         "holds no engagement)" + ("" if TOTALS_NOTE else "; " + TOTAL_OVER_ANSWERED)
     ),
-    "carers_cafe_semicolon.csv": (
-        "map leaves the timepoint column 'Visit' unmatched though its values are timepoint "
-        "labels (Baseline, 6 months)"
-    ),
-    "talking_together_phq_gad.xlsx": (
-        "map matches neither the items 'PHQ1'..'PHQ9' / 'GAD1'..'GAD7' nor the timepoint "
-        "column 'Week' whose values are Start / End"
-    ),
-    "cancer_buddies_engagement.xlsx": (
-        "map leaves 'Outcome' (Finished, Dropped out, Still attending: end_reason labels) "
-        "unmatched, so engagements have no end_reason"
-    ),
     "hearing_voices_ucla3.csv": (
         "map leaves 'UCLA TOTAL' unmatched, so the typed totals are not carried (VALID, "
         "but total_score is empty)"
     ),
-    "gp_social_prescribing_ids.csv": (
-        "map leaves the date column 'Start' unmatched: outcomes have no date_administered"
-    ),
     "recovery_college_multi.xlsx": (
-        "map leaves 'Start', 'End' and 'Why ended' on the Episodes sheet unmatched"
-    ),
-    "heart_club_cp1252_dob.csv": (
-        "map finds no id column: 'Member' (HC-77-01…, repeating in a long sheet) is not "
-        "taken for the local id"
+        "map proposes date_format: iso (certain) though two Episodes start dates are typed "
+        "as text ('23/06/2026'); prepare then writes those as typed, not as ISO dates"
     ),
 }
 """Files that do not reach VALID through map and the manifest's (human-only) edits yet."""
