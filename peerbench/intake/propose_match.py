@@ -61,6 +61,7 @@ class Vocabulary:
     date_words: frozenset[str]
     weak: frozenset[str]
     ignore_sheets: frozenset[str]
+    ambiguous_timepoints: frozenset[str]
     keywords: dict[str, tuple[str, str]]
     """A word -> (file stem, field) it suggests when nothing else matched a header."""
     values: dict[str, dict[str, str]]
@@ -104,6 +105,7 @@ def vocabulary() -> Vocabulary:
         date_words=frozenset(words(p) for p in data["date_words"]),
         weak=frozenset(words(p) for p in data["weak"]),
         ignore_sheets=frozenset(words(p) for p in data["ignore_sheets"]),
+        ambiguous_timepoints=frozenset(words(p) for p in data["ambiguous_timepoints"]),
         keywords={
             words(word): (stem, field)
             for stem, table in data["keywords"].items()
@@ -184,6 +186,9 @@ def _item_or_total(key: str, codes: Sequence[str]) -> tuple[str, int | None, str
         if match:
             instrument, key = code, key[match.end() :].strip()
             break
+        bare = re.fullmatch(rf"{re.escape(letters)}\s+(.+)", key) if digits else None
+        if bare and bare.group(1) in vocab.total_words:  # "UCLA total"
+            return "total", None, code
     prefixes = "|".join(re.escape(p) for p in vocab.item_prefixes)
     item = re.fullmatch(rf"(?:(?:{prefixes})\s*)?0*([1-9][0-9]?)", key)
     if item and (instrument is not None or key != item.group(1)):
@@ -294,6 +299,8 @@ def _loosely(
             return HeaderRole(header, "field", "likely", stems=(stem,), field=field)
     for word in key.split():
         kind = vocab.identifiers.get(word)
+        if word in vocab.date_of_birth:  # "Baby DOB": someone's date of birth, not the person's
+            kind = "a date of birth"
         if kind is not None and word not in _FILLERS:
             return HeaderRole(header, "identifier", "likely", detail=kind)
     return HeaderRole(header, "unknown", "unsure")

@@ -50,8 +50,10 @@ def propose_outcomes(
     block = blocks.setdefault("outcomes", Block("outcomes"))
     named = next((r.instrument for _, r in parts if r.instrument), None)
     if named is None:
-        key = words(sheet_name)
-        named = next((d.code for d in definitions if words(d.code) in key.split()), None)
+        stem = re.sub(r"\.(csv|xlsx|xlsm)$", "", sheet_name, flags=re.IGNORECASE)
+        tokens = {_squashed(token) for token in re.split(r"[\s_().]+", stem)}
+        found = [d.code for d in definitions if d.code in tokens]  # "CORE-10", "WEMWBS scores"
+        named = found[0] if len(found) == 1 else None
     count = max((r.number or 0 for _, r in items), default=0)
     answers: dict[int, list[str]] = {}
     for header, role in items:
@@ -98,6 +100,13 @@ def propose_outcomes(
         block.timepoints[timepoint] = layout
         if layout.date is None or layout.date.confidence == "unsure":
             _named_date(proposal, roles, block, timepoint)
+        said = [h for h, _ in by_timepoint[timepoint]]
+        if any(set(words(h).split()) & vocabulary().ambiguous_timepoints for h in said):
+            block.todos.append(
+                f"timepoints: {timepoint} is read from '{said[0]}'; if that is a fixed review "
+                "rename it month_3, month_6 or month_12 (end means the end of support)"
+            )
+        _date_only_engagement(blocks, layout)
         date = block.timepoints[timepoint].date
         if date is not None and date.confidence == "unsure":
             block.todos.append(
@@ -129,6 +138,15 @@ def _named_date(
                 proposal.unknown.remove(header)
                 proposal.todos[:] = [t for t in proposal.todos if not t.startswith(f"'{header}'")]
             return
+
+
+def _date_only_engagement(blocks: dict[str, Block], layout: WideTimepoint) -> None:
+    """An engagement made of one date column that is a questionnaire's date is no engagement."""
+    engagements = blocks.get("engagements")
+    if engagements is None or layout.date is None or len(engagements.columns) != 1:
+        return
+    if layout.date.value in engagements.columns and layout.date.confidence != "unsure":
+        del blocks["engagements"]
 
 
 def vocabulary_timepoint_order() -> tuple[str, ...]:

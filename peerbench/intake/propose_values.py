@@ -120,7 +120,7 @@ def date_format(values: Sequence[str]) -> DateFormat | None:
         return None
     if all(_ISO.match(c) for c in cells):
         return DateFormat("iso", "certain", "dates written YYYY-MM-DD")
-    parts = [_SLASHED.match(c) for c in cells]
+    parts = [_SLASHED.match(c) for c in cells if not _ISO.match(c)]  # ISO cells read anyway
     if not all(parts):
         return None
     firsts = [int(m.group(1)) for m in parts if m]
@@ -178,8 +178,9 @@ def guess_instrument(
     every = sorted({a for cells in by_item.values() for a in cells})
     numbers = whole_numbers(every)
     words_seen = [] if numbers is not None else distinct(a for a in every if not _is_int(a))
+    words_seen = [w for w in words_seen if normalise(w) not in NOT_ANSWERED]
 
-    def fits(d: InstrumentDefinition) -> bool:
+    def fits(d: InstrumentDefinition, *, with_words: bool = True) -> bool:
         items = {item.number: item for item in d.items()}
         for number, cells in by_item.items():
             item = items.get(number) if number is not None else None
@@ -188,7 +189,7 @@ def guess_instrument(
             if any(not low <= int(float(a)) <= high for a in cells if _is_int(a)):
                 return False
         labels = response_labels(d)
-        return not words_seen or all(normalise(w) in labels for w in words_seen)
+        return not with_words or all(normalise(w) in labels for w in words_seen)
 
     if named is not None and named in defs:
         d = defs[named]
@@ -209,9 +210,10 @@ def guess_instrument(
             f"{item_count} items fit several instruments",
             others=tuple(fitting[1:]),
         )
-    if by_count:
-        codes = [d.code for d in by_count]
-        unknown = tuple(w for w in words_seen if normalise(w) not in response_labels(by_count[0]))
+    if by_count:  # nothing fits every answer: those whose ranges hold the numbers first
+        ranked = sorted(by_count, key=lambda d: not fits(d, with_words=False))
+        codes = [d.code for d in ranked]
+        unknown = tuple(w for w in words_seen if normalise(w) not in response_labels(ranked[0]))
         return InstrumentGuess(
             codes[0],
             "unsure",

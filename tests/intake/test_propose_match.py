@@ -195,3 +195,19 @@ def test_an_instruments_own_letters_number_its_items(
 
 def test_a_bare_timepoint_header_is_not_an_item() -> None:
     assert match_header("Start", CODES).field == "start_date"  # a date until values say not
+
+
+def test_an_instruments_letters_and_a_total_word_are_its_total() -> None:
+    found = match_header("UCLA TOTAL", CODES)
+    assert (found.role, found.instrument) == ("total", "UCLA3")
+
+
+def test_someone_elses_date_of_birth_is_an_identifier() -> None:
+    found = match_header("Baby DOB", CODES)
+    assert (found.role, found.detail) == ("identifier", "a date of birth")
+
+
+@pytest.mark.parametrize("header", ["Keyworker", "Befriender", "Buddy", "Volunteer"])
+def test_staff_name_columns_are_identifiers_to_drop(header: str) -> None:
+    found = match_header(header, CODES)
+    assert (found.role, found.detail) == ("identifier", "a staff member's name")

@@ -280,3 +280,40 @@ def test_ids_with_several_parts_and_surname_first_names_are_recognised() -> None
     )
     assert proposal.id_column is not None and proposal.id_column.value == "Member"
     assert "Patient" in proposal.identifiers
+
+
+def test_the_sheet_name_names_the_instrument_however_it_is_spelt() -> None:
+    headers = ["ID", "Date", "Timepoint", *[f"Item {n}" for n in range(1, 11)]]
+    rows = [["1", "2026-01-05", "Start", *["2"] * 10]]
+    outcomes = _propose("CORE-10", headers, rows).block("outcomes")
+    assert outcomes is not None and outcomes.instrument is not None
+    assert (outcomes.instrument.value, outcomes.instrument.confidence) == ("CORE10", "certain")
+    assert not any("instrument" in todo for todo in outcomes.todos)
+
+
+def test_an_ambiguous_timepoint_word_is_a_todo_and_a_lone_start_date_is_the_baseline_date() -> None:
+    headers = [
+        "Mum ID",
+        "Start date",
+        *[f"T1 Q{n}" for n in range(1, 8)],
+        *[f"T2 Q{n}" for n in range(1, 8)],
+        "T2 date",
+    ]
+    rows = [["M1", "01/02/2026", *["3"] * 7, *["4"] * 7, "01/08/2026"]]
+    proposal = _propose("Mums", headers, rows)
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None
+    assert set(outcomes.timepoints) == {"baseline", "end"}
+    assert any("end is read from 'T2" in todo for todo in outcomes.todos)
+    baseline = outcomes.timepoints["baseline"]
+    assert baseline.date is not None and baseline.date.value == "Start date"
+    assert proposal.block("engagements") is None  # its one column is the baseline date
+
+
+def test_a_csv_files_name_names_the_instrument() -> None:
+    headers = ["ID", "Date", "Timepoint", *[f"Q{n}" for n in range(1, 8)]]
+    rows = [["1", "2026-01-05", "Baseline", *["3"] * 7]]
+    proposal = propose_sheet("mens_shed_swemwbs.csv", headers, rows, DEFS, file="f.csv")
+    outcomes = proposal.block("outcomes")
+    assert outcomes is not None and outcomes.instrument is not None
+    assert (outcomes.instrument.value, outcomes.instrument.confidence) == ("SWEMWBS", "certain")

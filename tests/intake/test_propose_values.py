@@ -167,3 +167,20 @@ def test_a_column_is_recognised_by_its_code_list_labels() -> None:
     assert field_from_values(["red", "blue"], extra) is None
     assert field_from_values(["1", "2"], extra) is None
     assert field_from_values(["Female"], extra) is None  # one value says too little
+
+
+def test_a_column_mixing_iso_and_day_first_dates_is_day_first() -> None:
+    found = date_format(["2026-05-08", "23/06/2026", "2026-04-27"])
+    assert found is not None and (found.format, found.confidence) == ("dd/mm/yyyy", "certain")
+
+
+def test_not_answered_words_do_not_stop_an_instrument_fitting() -> None:
+    per_item = {n: ["1", "5", "n/a"] for n in range(1, 8)}
+    guess = guess_instrument(7, per_item, DEFS)
+    assert (guess.code, guess.confidence) == ("SWEMWBS", "likely")
+
+
+def test_when_nothing_fits_the_instrument_whose_range_holds_the_numbers_comes_first() -> None:
+    per_item = {n: ["1", "5", "Meh"] for n in range(1, 8)}
+    guess = guess_instrument(7, per_item, DEFS)
+    assert (guess.code, guess.confidence, guess.unknown_words) == ("SWEMWBS", "unsure", ("Meh",))
