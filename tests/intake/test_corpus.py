@@ -62,20 +62,7 @@ FINAL_GAPS: dict[str, str] = (
 )
 """Files whose coordinator's final mapping does not prepare VALID yet."""
 
-PROPOSER_GAPS: dict[str, str] = {
-    "mindspace_dropin_wide.xlsx": (
-        "map proposes an engagements block from 'Start date' with no end_reason (the sheet "
-        "holds no engagement)" + ("" if TOTALS_NOTE else "; " + TOTAL_OVER_ANSWERED)
-    ),
-    "hearing_voices_ucla3.csv": (
-        "map leaves 'UCLA TOTAL' unmatched, so the typed totals are not carried (VALID, "
-        "but total_score is empty)"
-    ),
-    "recovery_college_multi.xlsx": (
-        "map proposes date_format: iso (certain) though two Episodes start dates are typed "
-        "as text ('23/06/2026'); prepare then writes those as typed, not as ISO dates"
-    ),
-}
+PROPOSER_GAPS: dict[str, str] = dict(FINAL_GAPS)
 """Files that do not reach VALID through map and the manifest's (human-only) edits yet."""
 
 
