@@ -10,6 +10,7 @@ reproduce the committed files.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from pathlib import Path
@@ -322,6 +323,14 @@ def test_map_then_the_manifests_edits_prepares_valid(case: dict[str, Any], tmp_p
     out_dir = tmp_path / "prepared"
     result = _prepare(case, mapping_path, out_dir)
     _assert_prepared(case, result, out_dir)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_every_edit_in_the_manifest_changes_the_proposal(case: dict[str, Any]) -> None:
+    """So the edit counts reported for the issue stay true as map gets better."""
+    proposed = yaml.safe_load(propose_mapping([CORPUS / case["file"]]).to_yaml()) or {}
+    for edit in case["edits"]:
+        assert apply_edits(copy.deepcopy(proposed), [edit]) != proposed, edit
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
