@@ -10,6 +10,12 @@ from peerbench.cli.output import echo_err
 from peerbench.intake.grid import GRID_SUFFIXES
 from peerbench.intake.propose import propose_mapping
 from peerbench.io.atomic import atomic_path
+from peerbench.schema.instruments import (
+    InstrumentConflictError,
+    InstrumentDefinitionError,
+    InstrumentRegistry,
+    default_registry,
+)
 
 
 @click.command(name="map")
@@ -26,6 +32,13 @@ from peerbench.io.atomic import atomic_path
     show_default=True,
     help="Mapping file to write ('-' prints it instead).",
 )
+@click.option(
+    "--register",
+    "extra",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also consider a local instrument definition (YAML or JSON); repeatable.",
+)
 @click.option("--force", is_flag=True, help="Replace --out if it exists (it may hold your edits).")
 @click.option(
     "--preview/--no-preview",
@@ -41,7 +54,12 @@ from peerbench.io.atomic import atomic_path
     help="Rows per sheet in the preview.",
 )
 def map_spreadsheets(
-    spreadsheets: tuple[Path, ...], out: str, force: bool, preview: bool, rows: int
+    spreadsheets: tuple[Path, ...],
+    out: str,
+    extra: tuple[Path, ...],
+    force: bool,
+    preview: bool,
+    rows: int,
 ) -> None:
     """Propose a mapping file for SPREADSHEET (.xlsx or .csv; several allowed).
 
@@ -62,13 +80,25 @@ def map_spreadsheets(
                 f"{path} is not a spreadsheet this reads ({accepted})", param_hint="SPREADSHEET"
             )
     target = None if out == "-" else Path(out)
+    if target is not None and target.is_dir():
+        raise click.UsageError(f"{target} is a folder; give the mapping file's name")
     if target is not None and target.exists() and not force:
         raise click.UsageError(
             f"{target} exists (it may hold your edits); use --force to replace it"
         )
-    proposal = propose_mapping(list(spreadsheets))
+    registry = None
+    if extra:
+        registry = InstrumentRegistry(list(default_registry()))
+        for path in extra:
+            try:
+                registry.register_file(path)
+            except (InstrumentDefinitionError, InstrumentConflictError) as exc:
+                raise click.BadParameter(str(exc), param_hint="--register") from None
+    proposal = propose_mapping(list(spreadsheets), registry)
     for finding in proposal.findings:
         echo_err(f"{finding.severity.value}: {finding.message}")
+    if proposal.unreadable():
+        raise click.UsageError("no sheet could be read; nothing written")
     text = proposal.to_yaml()
     if target is None:
         click.echo(text, nl=False)

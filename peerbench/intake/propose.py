@@ -14,6 +14,7 @@ value that could identify a person (names, ids, dates of birth).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ class Proposal:
     """What reading the files found (encoding guessed, a limit, an unreadable file)."""
     paths: list[Path] = field(default_factory=list)
     """The spreadsheets proposed for, as given (the preview reads them again)."""
+    registry: InstrumentRegistry | None = None
+    """The instruments proposed from (None: the built-in ones); the preview uses them too."""
 
     def to_yaml(self) -> str:
         """The commented mapping file (version 2)."""
@@ -70,7 +73,12 @@ class Proposal:
         as ``prepare`` does; the local id is shown as *(pseudonymised at prepare)* and
         identifier columns as dropped, so the text holds no identifying value.
         """
+        registry = registry or self.registry
         return preview_mapping(self.to_yaml(), self.paths, rows=rows, registry=registry)
+
+    def unreadable(self) -> bool:
+        """Whether no sheet of any file could be read (every file empty or damaged)."""
+        return not self.sheets and not self.left_out and bool(self.findings)
 
     def todo_count(self) -> int:
         """How many decisions are left to the coordinator (``# TODO:`` lines)."""
@@ -117,8 +125,6 @@ class Proposal:
 
 def _shell(text: str) -> str:
     """``text`` quoted for a shell when it holds anything but safe characters."""
-    import shlex
-
     return shlex.quote(text)
 
 
@@ -144,6 +150,7 @@ def propose_mapping(paths: Sequence[Path], registry: InstrumentRegistry | None =
     proposal.files = [str(path) for path in paths]
     proposal.findings = findings
     proposal.paths = [Path(path) for path in paths]
+    proposal.registry = registry
     return proposal
 
 
@@ -176,11 +183,17 @@ def propose_from_sheets(
     for sheet in list(proposal.sheets):
         if not sheet.blocks:
             proposal.sheets.remove(sheet)
-            where = f"sheet '{sheet.sheet}' of {sheet.file}" if sheet.sheet else sheet.file
+            name = Path(sheet.file).name  # the file's name only: folders may name people
+            where = f"sheet '{sheet.sheet}' of {name}" if sheet.sheet else name
             proposal.left_out.append(
                 f"{where} matched no record type and is left out; add it under sheets: "
                 "if it holds data"
             )
+    if not proposal.sheets:
+        proposal.todos.append(
+            "no sheet matched a record type: add each sheet that holds records under "
+            "sheets: with its id_column and blocks (SPEC §7.2)"
+        )
     _service(proposal)
     _date_format(proposal)
     return proposal

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from peerbench.intake.cells import is_no_answer
 from peerbench.intake.propose_match import (
     HeaderRole,
     normalise,
@@ -15,8 +16,8 @@ from peerbench.intake.propose_match import (
 )
 from peerbench.intake.propose_model import Block, Said, SheetProposal, WideTimepoint
 from peerbench.intake.propose_values import (
-    NOT_ANSWERED,
     distinct,
+    exported_number,
     guess_instrument,
     response_labels,
     whole_numbers,
@@ -37,7 +38,8 @@ def propose_outcomes(
     by_code = {d.code: d for d in definitions}
     for header, role in list(roles.items()):  # "PHQ9" holding scores of 0-27 is the total
         definition = by_code.get(role.instrument or "")
-        numbers = whole_numbers(values[header]) if role.role == "item" else None
+        is_item = role.role == "item" and definition is not None
+        numbers = whole_numbers(values[header]) if is_item else None
         highest = 0 if definition is None else max(item.max for item in definition.items())
         if numbers and definition is not None and max(numbers) > highest:
             roles[header] = replace(role, role="total", number=None, confidence="likely")
@@ -100,6 +102,13 @@ def propose_outcomes(
         block.timepoints[timepoint] = layout
         if layout.date is None or layout.date.confidence == "unsure":
             _named_date(proposal, roles, block, timepoint)
+        numbers = sorted(r.number or 0 for _, r in by_timepoint[timepoint] if r.role == "item")
+        if numbers and numbers != list(range(1, len(numbers) + 1)):
+            block.todos.append(
+                f"timepoints: {timepoint}: the item columns are not numbered 1 to "
+                f"{len(numbers)} (found {', '.join(map(str, numbers))}); items: must list "
+                "every item's header in order"
+            )
         said = [h for h, _ in by_timepoint[timepoint]]
         if any(set(words(h).split()) & vocabulary().ambiguous_timepoints for h in said):
             block.todos.append(
@@ -178,16 +187,9 @@ def _instrument(
         block.todos.append(f"instrument: check {guess.code} ({guess.reason})")
     definition = next(d for d in definitions if d.code == guess.code)
     every = [cell for cells in answers.values() for cell in cells]
-    worded = [a for a in distinct(every) if whole_numbers([a]) is None]
+    worded = [a for a in distinct(every) if whole_numbers([exported_number(a)]) is None]
     labels = response_labels(definition)
-    blank = [w for w in worded if normalise(w) in NOT_ANSWERED]
-    unknown = [w for w in worded if normalise(w) not in labels and w not in blank]
-    if blank:
-        listed = ", ".join(f"'{w}'" for w in blank)
-        block.todos.append(
-            f"answers: {listed} mean 'not answered'; the mapping cannot make a cell empty, "
-            "so validation will report those answers: leave them, or ask the helpdesk"
-        )
+    unknown = [w for w in worded if normalise(w) not in labels and not is_no_answer(w)]
     if unknown and len(unknown) <= 12:
         listed = ", ".join(f"'{w}'" for w in unknown)
         block.todos.append(

@@ -56,10 +56,11 @@ def render_preview(mapped: Mapped, rows: int) -> str:
         lines.append(f"{stem}: {count:,} record{'s' if count != 1 else ''}")
         for index in range(min(rows, count)):
             origin = mapped_table.origins[index]
-            lines.append(f"  {origin.display} row {origin.row}: {_record(mapped_table, index)}")
+            where = _short(origin.display)
+            lines.append(f"  {where} row {origin.row}: {_record(mapped_table, index)}")
     for where, headers in mapped.dropped_columns.items():
         if headers:
-            lines.append(f"Dropped at prepare from {where}: {', '.join(headers)}")
+            lines.append(f"Dropped at prepare from {_short(where)}: {', '.join(headers)}")
     errors = sum(1 for f in mapped.findings if f.severity is Severity.ERROR)
     warnings = sum(1 for f in mapped.findings if f.severity is Severity.WARNING)
     if errors or warnings:
@@ -68,6 +69,12 @@ def render_preview(mapped: Mapped, rows: int) -> str:
             "`peerbench prepare` lists them at the rows you see in Excel."
         )
     return "\n".join(lines)
+
+
+def _short(display: str) -> str:
+    """``clients.xlsx#Clients`` for ``/home/someone/clients.xlsx#Clients``: no folders."""
+    file, hash_sign, sheet = display.partition("#")
+    return f"{Path(file).name}{hash_sign}{sheet}"
 
 
 def _record(mapped_table: MappedTable, index: int) -> str:

@@ -95,7 +95,7 @@ def propose_sheet(
     elif hint is not None and proposal.block(hint) is None and hint_confidence == "certain":
         proposal.notes.append(f"the sheet's name suggests {hint}, but its columns do not")
     _age_from_dob(proposal)
-    _dates(proposal, roles, values)
+    _dates(proposal, values)
     _requirements(proposal)
     return proposal
 
@@ -198,10 +198,14 @@ def _people(
             proposal.skip[header] = Said(header, "certain", "free text: ignored")
         elif role.role == "id" and proposal.id_column is None:
             proposal.id_column = Said(
-                header, "certain", f"matched header '{header}' to the local id"
+                header, role.confidence, f"matched header '{header}' to the local id"
             )
         elif role.role == "id":
             proposal.identifiers[header] = Said(header, "unsure", "a second id column: dropped")
+            proposal.todos.append(
+                f"'{header}' looks like another id and is dropped; if it names no one, move it "
+                "to skip: (or map it)"
+            )
         elif role.role == "date_of_birth":
             if proposal.date_of_birth is None:
                 proposal.date_of_birth = Said(
@@ -213,7 +217,7 @@ def _people(
         for header, role in roles.items():
             if role.role == "unknown" and looks_like_local_id(values[header]):
                 proposal.id_column = Said(
-                    header, "likely", f"column '{header}' holds unique references"
+                    header, "likely", f"column '{header}' holds short references"
                 )
                 roles[header] = HeaderRole(header, "id", "likely")
                 break
@@ -237,6 +241,8 @@ def _fields(
             continue
         stem = hint if hint in role.stems else _first_owned(role)
         weak = hint is not None and stem != hint and words(header) in vocabulary().weak
+        if hint == "participants" and stem == "engagements":
+            weak = False  # one row per person: its Start and End are the episode's dates
         if stem is None or weak:
             proposal.unknown.append(header)
             continue
@@ -268,9 +274,7 @@ def _first_owned(role: HeaderRole) -> str | None:
     return next((s for s in preferred if s in role.stems), role.stems[0] if role.stems else None)
 
 
-def _dates(
-    proposal: SheetProposal, roles: dict[str, HeaderRole], values: dict[str, list[str]]
-) -> None:
+def _dates(proposal: SheetProposal, values: dict[str, list[str]]) -> None:
     """The date format of every column read as a date."""
     headers: list[str] = []
     for block in proposal.blocks:
@@ -303,7 +307,8 @@ REQUIRED_HINTS = {
     'constants: {consent_research: "yes"}',
     "end_reason": "map a column, or set constants: {end_reason: completed} (or ongoing)",
     "timepoint": "map the column saying when (Stage), or set constants: {timepoint: baseline}",
-    "sex": "map the column, or leave it: rows without it are reported",
+    "sex": "map the column, or if every participant gives the same answer set constants: "
+    "{sex: female}",
     "age_band": "map an age, age group or date of birth column",
 }
 

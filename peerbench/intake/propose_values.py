@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from peerbench.intake.cells import is_no_answer
 from peerbench.intake.propose_match import Confidence, normalise, words
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.introspect import FieldSpec
@@ -83,17 +84,22 @@ _LOCAL_ID = re.compile(r"[A-Za-z0-9]{1,8}(?:[-/_.][A-Za-z0-9]{1,8}){0,3}")
 
 
 def whole_numbers(values: Sequence[str]) -> list[int] | None:
-    """The cells as integers (``3``, ``3.0``), or None if any non-empty cell is not one."""
+    """The distinct cells as integers (``3``, ``3.0``), or None if a non-empty cell is not one.
+
+    Each distinct value is read once, in order of first appearance: callers only ask
+    whether the cells are numbers and which.
+    """
     out = []
-    for value in values:
-        text = value.strip()
+    for text in dict.fromkeys(value.strip() for value in values):
         if not text:
             continue
-        match = re.fullmatch(r"-?\d+(?:\.0+)?", text)
-        if match is None:
+        if _WHOLE.fullmatch(text) is None:
             return None
         out.append(int(float(text)))
     return out
+
+
+_WHOLE = re.compile(r"-?\d+(?:\.0+)?")
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ class DateFormat:
 
 
 _SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 def date_format(values: Sequence[str]) -> DateFormat | None:
@@ -175,10 +181,11 @@ def guess_instrument(
         if isinstance(answers, Mapping)
         else {None: sorted({a.strip() for a in answers if a.strip()})}
     )  # each answer once
+    by_item = {n: [exported_number(a) for a in cells] for n, cells in by_item.items()}
     every = sorted({a for cells in by_item.values() for a in cells})
     numbers = whole_numbers(every)
     words_seen = [] if numbers is not None else distinct(a for a in every if not _is_int(a))
-    words_seen = [w for w in words_seen if normalise(w) not in NOT_ANSWERED]
+    words_seen = [w for w in words_seen if not is_no_answer(w)]  # read as empty
 
     def fits(d: InstrumentDefinition, *, with_words: bool = True) -> bool:
         items = {item.number: item for item in d.items()}
@@ -222,6 +229,14 @@ def guess_instrument(
             unknown_words=unknown,
         )
     return InstrumentGuess(None, "unsure", f"no instrument in the registry has {item_count} items")
+
+
+def exported_number(answer: str) -> str:
+    """``4 - Often`` and ``Often (4)``, as survey tools export answers, read as ``4``."""
+    first = re.match(r"^(\d+)\s*[-\u2013.:)=]\s*\S", answer)
+    last = re.search(r"\S\s*[(\[](\d+)[)\]]$", answer)
+    found = first or last
+    return found.group(1) if found else answer
 
 
 def _is_int(text: str) -> bool:
@@ -302,8 +317,8 @@ def field_from_values(
     from peerbench.intake.propose_match import field_spec
 
     labels = distinct(values)
-    if len(labels) < 2 or any(_is_int(label) for label in labels):
-        return None
+    if not 2 <= len(labels) <= 60 or any(_is_int(label) for label in labels):
+        return None  # a code list has a few labels, never thousands
     scores: list[tuple[float, str, str]] = []
     for stem, name in VALUE_FIELDS:
         spec = field_spec(stem, name)
@@ -317,26 +332,3 @@ def field_from_values(
     if best >= 0.8 and scores[1][0] < best:
         return stem, name
     return None
-
-
-NOT_ANSWERED = frozenset(
-    {
-        "n/a",
-        "na",
-        "n a",
-        "-",
-        "?",
-        "missing",
-        "not answered",
-        "blank",
-        "declined",
-        "dk",
-        "don't know",
-        "dont know",
-        "skipped",
-        "no answer",
-        "refused",
-        "prefer not to say",
-    }
-)
-"""Answer cells meaning the question was not answered (compared normalised)."""

@@ -13,6 +13,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from peerbench.intake.propose_model import Block, Said, SheetProposal
 
@@ -70,7 +71,7 @@ def render(
 ) -> str:
     """The whole mapping file."""
     lines = Lines()
-    named = ", ".join(files)
+    named = ", ".join(Path(file).name for file in files)  # never the folders: they may name people
     lines.comment(0, f"peerbench mapping — proposed by `peerbench map` from {named}.")
     lines.comment(0, "Edit the lines marked TODO ({count} left), then run `peerbench prepare`.")
     head = len(lines.out) - 1
@@ -87,7 +88,10 @@ def render(
         lines.add(0, "constants:")
         for name, said in constants.items():
             lines.said(1, name, said)
-    lines.add(0, "sheets:")
+    if not sheets:
+        lines.add(0, "sheets: {}", "no sheet matched a record type: add one by its name")
+    else:
+        lines.add(0, "sheets:")
     for sheet in sheets:
         _sheet(lines, sheet)
     for text in left_out:
@@ -98,7 +102,8 @@ def render(
 
 
 def _sheet(lines: Lines, sheet: SheetProposal) -> None:
-    where = f"sheet '{sheet.sheet}' of {sheet.file}" if sheet.sheet else f"file {sheet.file}"
+    name = Path(sheet.file).name
+    where = f"sheet '{sheet.sheet}' of {name}" if sheet.sheet else f"file {name}"
     feeds = ", ".join(b.stem for b in sheet.blocks)
     lines.add(1, f"{scalar(sheet.key)}:", f"{where}: {feeds}")
     for note in sheet.notes:

@@ -98,3 +98,53 @@ def test_the_preview_is_the_librarys_and_shows_no_identifying_value(tmp_path: Pa
     assert "Dropped at prepare from" in preview and "Full name" in preview
     for value in ("Ann Smith", "Bob Jones", "C001", "C002"):
         assert value not in result.output
+
+
+def test_a_damaged_workbook_is_a_usage_error_and_nothing_is_written(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"not a zip")
+    out = tmp_path / "mapping.yaml"
+    result = _run(damaged, "--out", out)
+    assert result.exit_code == 2
+    assert "no sheet could be read" in result.stderr
+    assert not out.exists()
+
+
+def test_out_may_not_be_a_folder(tmp_path: Path) -> None:
+    result = _run(_csv(tmp_path), "--out", tmp_path, "--force")
+    assert result.exit_code == 2
+    assert "is a folder" in result.stderr
+
+
+MYCHECK = (
+    "code: MYCHECK\nname: Our check\nversion: '1'\nlicence: ours\nsource: us\n"
+    "item_count: 4\nresponse_min: 0\nresponse_max: 2\n"
+    "response_labels: {Not yet: 0, A bit: 1, A lot: 2}\n"
+    "scoring: {method: sum}\nscore_min: 0\nscore_max: 8\ndirection: higher_is_better\n"
+)
+
+
+def test_a_registered_local_instrument_is_recognised_by_its_answer_words(tmp_path: Path) -> None:
+    source = tmp_path / "checks.csv"
+    source.write_text(
+        "Ref,Date,Stage,Q1,Q2,Q3,Q4\nR1,2026-01-05,Start,A lot,Not yet,A bit,a LOT\n",
+        encoding="utf-8",
+    )
+    definition = tmp_path / "mycheck.yaml"
+    definition.write_text(MYCHECK, encoding="utf-8")
+    out = tmp_path / "mapping.yaml"
+    result = _run(source, "--out", out, "--register", definition, "--rows", "1")
+    assert result.exit_code == 0, result.output
+    mapping = load_mapping(out)
+    assert mapping.sheets["checks.csv"].blocks["outcome"].instrument == "MYCHECK"
+    assert "items=[2 0 1 2]" in result.stderr  # the preview reads the words with it too
+    without = _run(source, "--out", "-", "--no-preview")
+    assert "instrument: MYCHECK" not in without.stdout
+
+
+def test_a_broken_local_instrument_is_a_usage_error(tmp_path: Path) -> None:
+    definition = tmp_path / "bad.yaml"
+    definition.write_text("code: bad\n", encoding="utf-8")
+    result = _run(_csv(tmp_path), "--out", tmp_path / "m.yaml", "--register", definition)
+    assert result.exit_code == 2
+    assert "bad.yaml" in result.stderr

@@ -193,3 +193,29 @@ def test_the_proposal_is_the_same_every_time() -> None:
     assert (
         propose_from_sheets([WIDE, LONG]).to_yaml() == propose_from_sheets([WIDE, LONG]).to_yaml()
     )
+
+
+def test_the_yaml_names_files_but_never_their_folders() -> None:
+    sheet = SheetInput(
+        key="Clients",
+        file="/home/ann.smith/Desktop/clients.xlsx",
+        sheet="Clients",
+        headers=["ID", "Gender"],
+        rows=[["1", "F"]],
+    )
+    text = propose_from_sheets([sheet]).to_yaml()
+    assert "clients.xlsx" in text
+    assert "ann.smith" not in text and "Desktop" not in text
+
+
+def test_month_first_dates_leave_the_date_format_to_the_coordinator() -> None:
+    sheet = SheetInput(
+        key="Sessions",
+        file="s.csv",
+        sheet=None,
+        headers=["ID", "Start date", "End date"],
+        rows=[["1", "01/14/2025", "02/20/2025"], ["2", "03/02/2025", ""]],
+    )
+    proposal = propose_from_sheets([sheet])
+    assert proposal.date_format is None
+    assert any("never guesses month-first dates" in todo for todo in proposal.todos)

@@ -56,6 +56,7 @@ def test_the_preview_shows_no_identifying_value(tmp_path: Path) -> None:
     text = proposal.preview(rows=5)
     for value in ("Ann Smith", "Bob Jones", "07700", "C001", "C002", "1980", "1975"):
         assert value not in text, value
+    assert str(tmp_path) not in text and "clients.xlsx#Clients row 3" in text
 
 
 def test_word_answers_in_a_long_csv_are_read_through_the_instruments_labels(

@@ -111,3 +111,19 @@ def test_sheets_matching_nothing_are_left_out(tmp_path: Path) -> None:
 def test_a_missing_file_raises(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         propose_mapping([tmp_path / "nope.xlsx"])
+
+
+def test_files_with_nothing_to_map_still_give_a_yaml_that_loads(tmp_path: Path) -> None:
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("1,2,3\n4,5,6\n", encoding="utf-8")
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"not a zip")
+    for path in (numbers, damaged):
+        proposal = propose_mapping([path])
+        out = tmp_path / "mapping.yaml"
+        out.write_text(proposal.to_yaml(), encoding="utf-8")
+        assert load_mapping(out).sheets == {}
+        assert "no records" in proposal.preview()
+    assert not propose_mapping([numbers]).unreadable()  # read, but nothing matched
+    assert propose_mapping([numbers]).todo_count() == 1
+    assert propose_mapping([damaged]).unreadable()

@@ -257,14 +257,12 @@ def test_questionnaires_without_a_date_column_take_the_only_other_date_to_check(
     assert any("'Start' is taken as the date" in todo for todo in outcomes.todos)
 
 
-def test_not_answered_words_are_named_apart_from_unknown_answers() -> None:
+def test_not_answered_words_are_left_alone_and_unknown_answers_are_todos() -> None:
     headers = ["ID", "Date", "Stage", *[f"SWEMWBS {n}" for n in range(1, 8)]]
-    rows = [
-        ["1", "2025-01-14", "Start", "Often", "n/a", "Rarely", "Often", "Meh", "Often", "Often"]
-    ]
+    rows = [["1", "2025-01-14", "Start", "Often", "n/a", "Rarely", "4 - Often", "Meh", "-", "5"]]
     outcomes = _propose("Scores", headers, rows).block("outcomes")
     assert outcomes is not None
-    assert any("'n/a' mean 'not answered'" in todo for todo in outcomes.todos)
+    assert not any("n/a" in todo or "4 - Often" in todo for todo in outcomes.todos)
     assert any(todo.startswith("answers: 'Meh' are not among") for todo in outcomes.todos)
 
 
@@ -317,3 +315,19 @@ def test_a_csv_files_name_names_the_instrument() -> None:
     outcomes = proposal.block("outcomes")
     assert outcomes is not None and outcomes.instrument is not None
     assert (outcomes.instrument.value, outcomes.instrument.confidence) == ("SWEMWBS", "certain")
+
+
+def test_wide_items_with_a_gap_in_their_numbers_are_a_todo() -> None:
+    headers = ["ID", *[f"Q{n} start" for n in (1, 2, 4, 5, 6, 7, 8)], "Start date"]
+    rows = [["1", *["3"] * 7, "2026-01-05"]]
+    outcomes = _propose("Scores", headers, rows).block("outcomes")
+    assert outcomes is not None
+    assert outcomes.timepoints["baseline"].pattern is None
+    assert any("not numbered 1 to 7 (found 1, 2, 4" in todo for todo in outcomes.todos)
+
+
+def test_start_and_end_on_a_people_sheet_are_the_episodes_dates() -> None:
+    proposal = _propose("Clients", ["ID", "Sex", "Start", "End"], [["1", "F", "2026-01-05", ""]])
+    assert _columns(proposal, "engagements") == {"Start": "start_date", "End": "end_date"}
+    on_scores = _propose("Attendance log", ["ID", "Status"], [["1", "Finished"]])
+    assert on_scores.block("engagements") is not None

@@ -184,3 +184,16 @@ def test_when_nothing_fits_the_instrument_whose_range_holds_the_numbers_comes_fi
     per_item = {n: ["1", "5", "Meh"] for n in range(1, 8)}
     guess = guess_instrument(7, per_item, DEFS)
     assert (guess.code, guess.confidence, guess.unknown_words) == ("SWEMWBS", "unsure", ("Meh",))
+
+
+def test_answers_exported_with_their_number_are_that_number() -> None:
+    from peerbench.intake.propose_values import exported_number
+
+    assert [exported_number(a) for a in ("4 - Often", "Often (4)", "Often", "12")] == [
+        "4",
+        "4",
+        "Often",
+        "12",
+    ]
+    per_item = {n: ["0 - Not at all", "Nearly every day (3)"] for n in range(1, 8)}
+    assert guess_instrument(7, per_item, DEFS).code == "GAD7"
