@@ -57,6 +57,15 @@ class RowOrigins:
         if len(self.name_index) != len(self.rows):
             raise ValueError("name_index and rows must have one entry per data row")
 
+    def place(self, row: int) -> tuple[str, int]:
+        """The original name and row of one generated row number."""
+        at = row - self.first_row
+        return self.names[int(self.name_index[at])], int(self.rows[at])
+
+    def original_rows(self, rows: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """Original row numbers of many generated row numbers at once."""
+        return self.rows[np.asarray(rows, dtype=np.int64) - self.first_row]
+
     def locate(self, rows: npt.NDArray[Any]) -> tuple[Sequence[str], Sequence[int]]:
         """Original names and rows for generated row numbers (converted lazily, per item)."""
         return _Names(self, rows), _Rows(self, rows)

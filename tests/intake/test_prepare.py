@@ -94,6 +94,24 @@ def test_findings_point_at_the_original_rows(tmp_path: Path) -> None:
     assert (out / "participants.csv").is_file()
 
 
+def test_a_repeated_record_names_the_first_copy_at_its_own_row(tmp_path: Path) -> None:
+    staged = _staged()
+    outcomes = staged["outcome"].table
+    repeated = pa.concat_tables([outcomes, outcomes.slice(0, 1)])
+    origins = RowOrigins(
+        ("clients.xlsx#Clients", "clients.xlsx#Later"),
+        np.array([0, 0, 1], dtype=np.int32),
+        np.array([7, 7, 12], dtype=np.int64),
+    )
+    staged["outcome"] = Staged(repeated, origins)
+    result = write_prepared(staged, SECRET, tmp_path / "prepared", today=TODAY)
+    [duplicate] = [f for f in result.report.findings if f.code == "duplicate-key"]
+    # The repeat is at Later row 12; its first copy at Clients row 7 (the generated
+    # file's rows 2 and 4 are never shown).
+    assert (duplicate.file, duplicate.row, duplicate.value) == ("clients.xlsx#Later", 12, "7")
+    assert "(first in clients.xlsx#Clients)" in duplicate.message
+
+
 def test_only_standard_fields_are_written(tmp_path: Path) -> None:
     staged = _staged()
     people = staged["participant"]

@@ -173,6 +173,7 @@ class BatchContext(CheckContext):
             ctx.today,
             ctx.registry,
             ctx.mapping,
+            origins=ctx.origins,  # read by checks that name another row (held rows are not)
             target=ctx,
             held=[] if held is None else held,
         )

@@ -91,13 +91,38 @@ class Emitter:
         """The name of file ``file_index``."""
         return self.contexts[file_index].file
 
+    def place(self, file_index: int, row: int) -> tuple[str, int]:
+        """The file (or original sheet) and row the user sees for row ``row`` of a file.
+
+        For a file generated from a spreadsheet (its context has origins) that is the
+        spreadsheet's own sheet and row, as every finding's location is.
+        """
+        ctx = self.contexts[file_index]
+        if ctx.origins is None:
+            return ctx.file, row
+        return ctx.origins.place(row)
+
+    def original_rows(self, file_indices: IntArray, rows: IntArray) -> IntArray:
+        """:meth:`place`'s rows for many rows at once (rows of files without origins kept)."""
+        out = np.array(rows, dtype=np.int64, copy=True)
+        for file_index in np.unique(file_indices):
+            origins = self.contexts[int(file_index)].origins
+            if origins is not None:
+                sel = file_indices == file_index
+                out[sel] = origins.original_rows(out[sel])
+        return out
+
     def where(self, keys: pa.Table, position: int, file_index: int) -> str:
-        """``row 5``, or ``other.csv row 5`` when the row is in another file."""
-        row = int(keys.column(ROW)[position].as_py())
+        """``row 5``, or ``other.csv row 5`` when the row is in another file.
+
+        A file generated from a spreadsheet always names the sheet: its rows may come
+        from several sheets.
+        """
         other = int(keys.column(FILE)[position].as_py())
-        if other == file_index:
+        name, row = self.place(other, int(keys.column(ROW)[position].as_py()))
+        if other == file_index and self.contexts[other].origins is None:
             return f"row {row}"
-        return f"{self.file(other)} row {row}"
+        return f"{name} row {row}"
 
 
 def _bind(detail: Callable[[IntArray], list[str]], head: IntArray) -> Callable[[Any], list[str]]:
@@ -133,15 +158,17 @@ def check_duplicates(record_type: str, keys: pa.Table, out: Emitter) -> None:
     ids, first = group_ids(keys, primary)
     first_of = first[ids]
     repeat = first_of != np.arange(keys.num_rows)
-    first_rows = pa.array(keys.column(ROW).to_numpy()[first_of])
+    rows = keys.column(ROW).to_numpy()
     files = keys.column(FILE).to_numpy()
+    first_rows = pa.array(out.original_rows(files[first_of], rows[first_of]))
     label = " + ".join(primary)
 
     def detail(at: IntArray) -> list[str]:
         out_text = []
         for p in at:  # listed findings only
-            first_file = int(files[first_of[p]])
-            elsewhere = "" if first_file == files[p] else f" (first in {out.file(first_file)})"
+            first_name, _ = out.place(int(files[first_of[p]]), int(rows[first_of[p]]))
+            this_name, _ = out.place(int(files[p]), int(rows[p]))
+            elsewhere = "" if first_name == this_name else f" (first in {first_name})"
             out_text.append(f"{label} '{_key_text(keys, primary, int(p))}'{elsewhere}")
         return out_text
 
