@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from peerbench.intake.grid import Grid
 from peerbench.io.headers import normalise_header
+from peerbench.validators.readers.blank_rows import row_list
 from peerbench.validators.readers.sources import finding
 from peerbench.validators.report import Finding
 
@@ -43,8 +44,6 @@ _SUMMARY = re.compile(
 )
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:[.,]\d+)?|\.\d+)%?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
-_LISTED = 12
-"""Row numbers named in one message; more are counted."""
 
 
 @dataclass
@@ -89,33 +88,6 @@ class Layout:
 def is_summary_text(text: str) -> bool:
     """Whether a cell reads as a total or summary label (``Total``, ``Average:``, ``n = 12``)."""
     return bool(_SUMMARY.match(normalise_header(text)))
-
-
-def row_list(rows: list[int]) -> str:
-    """``row 4``, ``rows 4, 7 and 9``, ``rows 4-8 and 12``; long lists end with a count."""
-    spans: list[str] = []
-    start = previous = None
-    for row in rows:
-        if previous is not None and row == previous + 1:
-            previous = row
-            continue
-        if start is not None:
-            spans.append(_span(start, previous))
-        start = previous = row
-    if start is not None:
-        spans.append(_span(start, previous))
-    more = len(spans) - _LISTED
-    shown = spans[:_LISTED] if more > 0 else spans
-    noun = "row" if len(rows) == 1 else "rows"
-    if more > 0:
-        return f"{noun} {', '.join(shown)} and {more} more"
-    if len(shown) == 1:
-        return f"{noun} {shown[0]}"
-    return f"{noun} {', '.join(shown[:-1])} and {shown[-1]}"
-
-
-def _span(start: int | None, end: int | None) -> str:
-    return str(start) if start == end else f"{start}-{end}"
 
 
 def find_layout(

@@ -119,13 +119,39 @@ def rebatch(
         batch_rows: Rows per yielded batch.
         first_row: Spreadsheet row of the stream's first row.
     """
+    return rebatch_runs(_consecutive(batches, first_row), names, batch_rows)
+
+
+def _consecutive(
+    batches: Iterable[pa.RecordBatch], first_row: int
+) -> Iterator[tuple[int, pa.RecordBatch]]:
+    row = first_row
+    for batch in batches:
+        yield row, batch
+        row += batch.num_rows
+
+
+def rebatch_runs(
+    runs: Iterable[tuple[int, pa.RecordBatch]], names: list[str], batch_rows: int
+) -> Iterator[SourceBatch]:
+    """:func:`rebatch` over ``(first spreadsheet row, rows)`` runs that may leave gaps.
+
+    Rows are consecutive within a run; where the next run does not start on the next
+    row (a blank row was left out), the rows held so far go out as a shorter batch, so
+    each batch's rows stay consecutive and keep the numbers Excel shows.
+    """
     size = max(1, batch_rows)
     held: list[pa.RecordBatch] = []
     held_rows = 0
-    row = first_row
-    for batch in batches:
+    row = 0
+    for start, batch in runs:
         if batch.num_rows == 0:
             continue
+        if held_rows and start != row + held_rows:
+            yield SourceBatch(table=_named(pa.Table.from_batches(held), names), first_row=row)
+            held, held_rows = [], 0
+        if not held_rows:
+            row = start
         held.append(batch)
         held_rows += batch.num_rows
         while held_rows >= size:

@@ -2,9 +2,10 @@
 
 Columns are never type-inferred (``007`` must stay ``007``); empty cells are null (see
 :mod:`peerbench.validators.readers.cells`). Multi-line quoted cells are allowed, as
-Excel writes them, and count as one spreadsheet row. Blank lines are skipped by the
-parser, so a file with blank lines in the middle numbers the rows after them as if the
-blank lines were not there.
+Excel writes them, and count as one spreadsheet row. A row of empty cells (``,,,,``, how
+Excel saves a blank row) is left out with one warning and the rows after it keep their
+numbers (:mod:`.blank_rows`). A line with no characters at all is skipped by the parser
+itself, so the rows after such a line are numbered as if it were not there.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any, BinaryIO, TextIO
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from peerbench.validators.readers.cells import rebatch
+from peerbench.validators.readers.blank_rows import BlankRows, without_blank_rows
+from peerbench.validators.readers.cells import rebatch_runs
 from peerbench.validators.readers.detect import (
     SNIFF_BYTES,
     TextEncoding,
@@ -44,7 +46,7 @@ from peerbench.validators.readers.sources import (
 from peerbench.validators.readers.transcode import TranscodingReader, decode_cp1252
 from peerbench.validators.readers.version import version_finding
 from peerbench.validators.report import Finding
-from peerbench.validators.source import Source
+from peerbench.validators.source import Source, SourceBatch
 
 FORMAT = "csv"
 BLOCK_BYTES = 256 * 1024
@@ -131,7 +133,11 @@ def open_csv(path: Path, file: str, options: OpenOptions) -> Source:
         raw_names, lambda exc: add_finding(source, reading.unreadable(exc))
     )
     _OPEN_STREAMS.add(record_batches)
-    stream = rebatch(record_batches, source.columns, options.batch_rows)
+    blanks = BlankRows()
+    runs = without_blank_rows(record_batches, blanks)
+    stream = _reporting_blanks(
+        rebatch_runs(runs, source.columns, options.batch_rows), blanks, source
+    )
     # Read the first batch now: a header-only file or a broken first block is reported
     # when the file is opened, not half-way through validation.
     first = next(stream, None)
@@ -147,6 +153,16 @@ def _decode_sample(head: bytes, encoding: TextEncoding) -> str:
     if encoding.name == "cp1252":
         return decode_cp1252(head)
     return head.decode(encoding.name, errors="replace")
+
+
+def _reporting_blanks(
+    stream: Iterator[SourceBatch], blanks: BlankRows, source: Source
+) -> Iterator[SourceBatch]:
+    """``stream``, then the file's blank-rows warning once every row has been read."""
+    yield from stream
+    found = blanks.finding(source.file)
+    if found is not None:
+        add_finding(source, found)
 
 
 class _CsvReading:

@@ -3,7 +3,8 @@
 Cells are read as the text a person would type (see
 :mod:`peerbench.validators.readers.cells`). Formulas are read from their last saved
 value and reported, because a recalculation elsewhere could give a different answer.
-Blank rows are skipped without renumbering: row numbers are always the sheet's own.
+Blank rows are left out with one warning (:mod:`.blank_rows`), without renumbering: row
+numbers are always the sheet's own.
 Cells to the right of the last header are ignored.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
+from peerbench.validators.readers.blank_rows import BlankRows
 from peerbench.validators.readers.cells import RowBatcher, cell_text
 from peerbench.validators.readers.detect import (
     is_template_sheet,
@@ -150,6 +152,7 @@ def _sheet_batches(
     """Stream a sheet's data rows, noting formula cells on ``source`` as they are met."""
     width = len(source.original_columns)
     batcher = RowBatcher(source.columns, batch_rows)
+    blanks = BlankRows()
     try:
         values_book = _load(path, data_only=True)
         formula_book = _load(path, data_only=False)
@@ -177,10 +180,15 @@ def _sheet_batches(
                 row_number += 1
                 texts = _texts(values, width)
                 if texts is None:
+                    blanks.blank((row_number,))
                     continue
+                blanks.data()
                 _note_formulas(source, cells, row_number)
                 yield from batcher.add(row_number, texts)
         yield from batcher.flush()
+        found = blanks.finding(source.file)
+        if found is not None:
+            add_finding(source, found)
     finally:
         values_book.close()
         formula_book.close()
