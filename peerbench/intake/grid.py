@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from peerbench.validators.limits import DEFAULT_LIMITS, EXCEL_MAX_ROWS, Limits, limit_finding
@@ -44,6 +42,7 @@ from peerbench.validators.readers.detect import (
 )
 from peerbench.validators.readers.sources import finding
 from peerbench.validators.readers.transcode import TranscodingReader, decode_cp1252
+from peerbench.validators.readers.xlsx import load_workbook, quiet_openpyxl
 from peerbench.validators.readers.xlsx_limits import xlsx_limit_problem
 from peerbench.validators.report import Finding
 
@@ -238,26 +237,13 @@ def _csv_text(path: Path, codec: str, is_utf8: bool) -> Iterator[io.TextIOBase]:
 # ---------------------------------------------------------------------------- XLSX
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    # openpyxl warns about workbook features it drops; they say nothing about the data.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _load(path: Path, *, data_only: bool) -> Workbook:
-    with _quiet():
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
-
-
 def _read_xlsx(path: Path, file: str, limits: Limits) -> list[Grid]:
     over = xlsx_limit_problem(path, file, limits)
     if over is not None:
         return [Grid(file=file, sheet=None, findings=[over])]
     try:
-        values = _load(path, data_only=True)
-        formulas = _load(path, data_only=False)
+        values = load_workbook(path, data_only=True)
+        formulas = load_workbook(path, data_only=False)
     # openpyxl raises whatever its zip and XML layers raise on a damaged file.
     except Exception as exc:
         reason = str(exc).replace(str(path), path.name)
@@ -286,7 +272,7 @@ def _read_sheet(
 ) -> Grid:
     grid = Grid(file=file, sheet=sheet)
     collector = _Collector(grid, limits)
-    with _quiet():
+    with quiet_openpyxl():
         value_sheet, formula_sheet = values[sheet], formulas[sheet]
         # Ignore the sheet's declared size: a forged "A1:XFD1048576" would otherwise pad
         # every row to 16,384 cells. Rows are then only as long as their cells.

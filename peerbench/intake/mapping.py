@@ -43,7 +43,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from peerbench.intake.blocks import ITEM_NUMBER, DateOfBirth, RecordBlock, WideTimepoint, is_field
 from peerbench.io.headers import normalise_header
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.validators.mapping import _StringLoader, canonical_record_type
+from peerbench.validators.mapping import (
+    _StringLoader,
+    canonical_record_type,
+    fold_date_format,
+)
 
 __all__ = [
     "ANY_SHEET",
@@ -186,7 +190,7 @@ class MappingFile(BaseModel):
     @field_validator("date_format", mode="before")
     @classmethod
     def _fold_date_format(cls, value: Any) -> Any:
-        return value.strip().casefold() if isinstance(value, str) else value
+        return fold_date_format(value)
 
     @model_validator(mode="after")
     def _check_file(self) -> Self:

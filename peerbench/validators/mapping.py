@@ -88,6 +88,11 @@ def _is_standard_column(name: str, record_type: str | None) -> bool:
     return name in standard_columns(record_type)
 
 
+def fold_date_format(value: Any) -> Any:
+    """A ``date_format`` as written (``DD/MM/YYYY ``) in the form the models accept."""
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
 def _fold(text: str) -> str:
     return normalise_header(text)
 
@@ -125,7 +130,7 @@ class Mapping(BaseModel):
     @field_validator("date_format", mode="before")
     @classmethod
     def _fold_date_format(cls, value: Any) -> Any:
-        return value.strip().casefold() if isinstance(value, str) else value
+        return fold_date_format(value)
 
     @model_validator(mode="after")
     def _check_names(self) -> Self:

@@ -47,7 +47,8 @@ _CHUNK_ROWS = 4096
 
 
 @contextmanager
-def _quiet() -> Iterator[None]:
+def quiet_openpyxl() -> Iterator[None]:
+    """Silence openpyxl's warnings about workbook features it drops, meanwhile."""
     # openpyxl warns about workbook features it drops (data validation extensions,
     # default styles); they say nothing about the data, and tests turn warnings into errors.
     with warnings.catch_warnings():
@@ -55,8 +56,9 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _load(path: Path, *, data_only: bool) -> Workbook:
-    with _quiet():
+def load_workbook(path: Path, *, data_only: bool) -> Workbook:
+    """Open a workbook read-only (cached values with ``data_only``, else formulas)."""
+    with quiet_openpyxl():
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
 
 
@@ -72,7 +74,7 @@ def open_xlsx(path: Path, file: str, options: OpenOptions) -> list[Source]:
     if over is not None:
         return [failed_source(file, options.record_type, FORMAT, over)]
     try:
-        workbook = _load(path, data_only=True)
+        workbook = load_workbook(path, data_only=True)
     # openpyxl raises whatever its zip and XML layers raise on a damaged file; the
     # contract is a finding, never a traceback.
     except Exception as exc:
@@ -108,7 +110,7 @@ def _open_sheet(
     display = f"{file}#{sheet}"
     named_type = record_type_from_name(sheet)
     record_type = resolve_record_type(named_type, options)
-    with _quiet():
+    with quiet_openpyxl():
         rows = workbook[sheet].iter_rows(values_only=True)
         header = next(rows, ())
         has_data = any(_texts(row, len(row)) for row in rows)
@@ -154,8 +156,8 @@ def _sheet_batches(
     batcher = RowBatcher(source.columns, batch_rows)
     blanks = BlankRows()
     try:
-        values_book = _load(path, data_only=True)
-        formula_book = _load(path, data_only=False)
+        values_book = load_workbook(path, data_only=True)
+        formula_book = load_workbook(path, data_only=False)
     except Exception as exc:  # the file changed or broke since it was opened
         add_finding(source, _unreadable(source.file, f"{type(exc).__name__}: {exc}"))
         return
@@ -169,7 +171,7 @@ def _sheet_batches(
         row_number = 1
         while True:
             try:
-                with _quiet():
+                with quiet_openpyxl():
                     chunk = [pair for _, pair in zip(range(_CHUNK_ROWS), pairs, strict=False)]
             except Exception as exc:
                 add_finding(source, _unreadable(source.file, f"{type(exc).__name__}: {exc}"))
