@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from peerbench.cli.limits_option import limit_option
 from peerbench.cli.output import F, emit, quiet_option
 from peerbench.intake.mapping import MappingFile, load_mapping
 from peerbench.intake.prepare import PrepareError, PrepareResult, prepare
@@ -143,12 +144,14 @@ def describe_prepared(result: PrepareResult, *, temporary: bool = False) -> str:
     required=True,
     help="Folder for the standard files (new, empty, or written by prepare before).",
 )
+@limit_option()
 @quiet_option
 def prepare_cmd(
     spreadsheets: tuple[Path, ...],
     mapping: MappingFile,
     secret: bytes,
     out_dir: Path,
+    limits: Limits,
     quiet: bool,
 ) -> None:
     """Turn your own spreadsheets into standard files, ready to submit.
@@ -166,7 +169,7 @@ def prepare_cmd(
         peerbench prepare clients.xlsx --mapping clients.mapping.yaml \\
             --key-file org.key --out prepared/
     """
-    result = run_prepare(spreadsheets, mapping, secret, out_dir)
+    result = run_prepare(spreadsheets, mapping, secret, out_dir, limits=limits)
     if not quiet:
         emit(describe_prepared(result), None)
     click.get_current_context().exit(0 if result.valid else 1)

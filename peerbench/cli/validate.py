@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from peerbench.cli.limits_option import limit_option
 from peerbench.cli.output import (
     echo_err,
     emit,
@@ -25,7 +26,7 @@ from peerbench.cli.prepare import (
 from peerbench.intake.mapping import MappingFile
 from peerbench.schema.pseudonym import new_secret
 from peerbench.validators import validate as validate_files
-from peerbench.validators.limits import DEFAULT_LIMITS, Limits
+from peerbench.validators.limits import Limits
 from peerbench.validators.quality import validate_with_quality
 from peerbench.validators.render_html import render_html
 from peerbench.validators.render_text import render_text, verdict
@@ -67,15 +68,7 @@ def render(report: Report, output_format: str) -> str:
     help="Add the data-quality profile (completeness, validity, follow-up coverage); "
     "skipped when --quiet leaves nothing to show it in.",
 )
-@click.option(
-    "--limit",
-    "limit_texts",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Raise (or lower) a resource limit, e.g. --limit max_rows=20000000. Limits: "
-    + ", ".join(f"{name} ({getattr(DEFAULT_LIMITS, name):,})" for name in Limits.names())
-    + ".",
-)
+@limit_option()
 @quiet_option
 @out_option("Write the report to this file instead of the screen.")
 def validate(
@@ -86,7 +79,7 @@ def validate(
     record_type: str | None,
     max_errors: int,
     quality: bool,
-    limit_texts: tuple[str, ...],
+    limits: Limits,
     quiet: bool,
     out: Path | None,
 ) -> None:
@@ -102,7 +95,6 @@ def validate(
     """
     shown = out is not None or not quiet
     loaded = None if mapping is None else load_any_mapping(mapping)
-    limits = parse_limits(limit_texts)
     if isinstance(loaded, MappingFile):
         if record_type is not None:
             raise click.UsageError("--record-type does not go with a version 2 mapping")
@@ -157,22 +149,3 @@ def _through_intake(
             max_findings=max_errors,
         )
     return result.report, describe_prepared(result, temporary=True)
-
-
-def parse_limits(texts: tuple[str, ...]) -> Limits:
-    """The default limits with each ``NAME=VALUE`` applied.
-
-    Raises:
-        click.BadParameter: not ``NAME=VALUE``, an unknown name or a bad number.
-    """
-    changes: dict[str, float] = {}
-    for text in texts:
-        name, _, value = text.partition("=")
-        try:
-            changes[name.strip()] = float(value.replace(",", "").replace("_", ""))
-        except ValueError:
-            raise click.BadParameter(f"{text!r} is not NAME=NUMBER", param_hint="--limit") from None
-    try:
-        return DEFAULT_LIMITS.replace(**changes)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--limit") from None

@@ -7,7 +7,7 @@ directory and the Parquet footer before anything is expanded, then counts while
 streaming), and going over one is an ordinary ``limit-exceeded`` finding that names
 the limit, its value and how to raise it, never a crash.
 
-Raise a limit with ``peerbench validate --limit NAME=VALUE`` or, on the server, with the
+Raise a limit with ``--limit NAME=VALUE`` (``peerbench validate`` and ``prepare``) or, on the server, with the
 ``PEERBENCH_LIMIT_<NAME>`` setting (e.g. ``PEERBENCH_LIMIT_MAX_ROWS=20000000``).
 """
 
@@ -98,8 +98,8 @@ def limit_finding(
 
     shown = f"{limit:,.0f}" if float(limit).is_integer() else f"{limit:,}"
     detail = (
-        f"{found}; the limit {name} is {shown}. To raise it: peerbench validate "
-        f"--limit {name}=N, or the server setting PEERBENCH_LIMIT_{name.upper()}"
+        f"{found}; the limit {name} is {shown}. To raise it: add --limit {name}=N to "
+        f"peerbench validate or prepare, or on a server set PEERBENCH_LIMIT_{name.upper()}"
     )
     return finding("limit-exceeded", file=file, row=row, detail=detail)
 

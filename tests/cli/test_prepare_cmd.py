@@ -184,3 +184,14 @@ def test_validate_with_a_version_2_mapping_needs_no_key(
     assert list(tmp_path.glob("*prepared*")) == []  # validate keeps no file
     result = _run("validate", book, "--mapping", mapping, "--format", "json")
     assert result.exit_code == 1 and '"code": "code-invalid"' in result.stdout
+
+
+def test_prepare_reads_within_the_limits_it_is_given(
+    book: Path, mapping: Path, key: Path, tmp_path: Path
+) -> None:
+    args = ["prepare", book, "--mapping", mapping, "--key-file", key, "--out", tmp_path / "o"]
+    small = _run(*args, "--limit", "max_cell_chars=3")
+    assert small.exit_code == 1, small.output
+    assert "limit-exceeded" in small.output and "--limit max_cell_chars=N" in small.output
+    bad = _run(*args, "--limit", "no_such_limit=1")
+    assert bad.exit_code == 2 and "--limit" in bad.output
