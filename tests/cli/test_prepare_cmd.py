@@ -189,7 +189,8 @@ def test_validate_with_a_version_2_mapping_needs_no_key(
 def test_prepare_reads_within_the_limits_it_is_given(
     book: Path, mapping: Path, key: Path, tmp_path: Path
 ) -> None:
-    args = ["prepare", book, "--mapping", mapping, "--key-file", key, "--out", tmp_path / "o"]
+    args: list[str | Path] = ["prepare", book, "--mapping", mapping, "--key-file", key]
+    args += ["--out", tmp_path / "o"]
     small = _run(*args, "--limit", "max_cell_chars=3")
     assert small.exit_code == 1, small.output
     assert "limit-exceeded" in small.output and "--limit max_cell_chars=N" in small.output
