@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.intake.layout import is_summary_text
-from peerbench.io.headers import normalise_header
+from peerbench.io.headers import field_form, normalise_header
 from peerbench.schema.introspect import field_specs
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators import identifiers
@@ -56,7 +56,7 @@ def header_kind(header: str) -> str | None:
     for kind, pattern in _KINDS:
         if pattern.search(plain):
             return kind
-    if identifiers.normalise_header(header) in identifiers.IDENTIFYING_HEADERS:
+    if field_form(header) in identifiers.IDENTIFYING_HEADERS:
         return "names or contact details"
     return None
 

@@ -31,11 +31,10 @@ from peerbench.intake.grid import Grid
 from peerbench.intake.layout import Layout, find_layout
 from peerbench.intake.mapping import FROM_NAME, MappingFile, RecordBlock, SheetMapping
 from peerbench.intake.rows import BlockPlan, RowRecord, plan_block, records_of_row
-from peerbench.io.headers import normalise_header
+from peerbench.io.headers import field_form, normalise_header
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators.identifiers import IDENTIFYING_HEADERS, detect
-from peerbench.validators.identifiers import normalise_header as identifier_header
 from peerbench.validators.mapping import ITEM_COLUMN, canonical_record_type
 from peerbench.validators.readers.detect import unknown_name_detail
 from peerbench.validators.readers.sources import finding
@@ -313,7 +312,7 @@ def _dropped(
     for index, header in enumerate(layout.headers):
         if index in used or index in dropped or not header.strip():
             continue
-        named = identifier_header(header) in IDENTIFYING_HEADERS
+        named = field_form(header) in IDENTIFYING_HEADERS
         cells = [row[index] for row in data if row[index].strip()]
         if named or (cells and bool((detect(pa.array(cells, pa.string())) >= 0).any())):
             dropped.append(index)

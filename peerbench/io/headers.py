@@ -11,6 +11,7 @@ layer, so the instrument registry can use it too); this is its name for everythi
 
 from __future__ import annotations
 
+from peerbench.schema.labels import field_form
 from peerbench.schema.labels import normalise_label as normalise_header
 
-__all__ = ["normalise_header"]
+__all__ = ["field_form", "normalise_header"]

@@ -7,6 +7,7 @@ labels with it; everything above uses it as
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _SPACES = {
@@ -33,3 +34,14 @@ def normalise_label(text: str) -> str:
     """
     plain = unicodedata.normalize("NFKC", text).translate(_SPACE_TABLE)
     return " ".join(plain.split()).casefold()
+
+
+def field_form(text: str) -> str:
+    """A header in the form of a field name: ``First Name`` → ``first_name``.
+
+    :func:`normalise_label`, then runs of spaces, dots and hyphens made one underscore
+    and underscores at the ends dropped (``D.O.B.`` → ``d_o_b``), so a header typed as
+    words is recognised as the standard field (``Service ID`` → ``service_id``) and as
+    the name of a kind of personal detail.
+    """
+    return re.sub(r"[\s.\-]+", "_", normalise_label(text)).strip("_")

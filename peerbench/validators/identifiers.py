@@ -8,7 +8,6 @@ which keeps ten-digit reference numbers that are not NHS numbers from being flag
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from peerbench.schema.labels import field_form
 from peerbench.validators.columnar.coerce import as_array, as_text, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
 
@@ -76,14 +76,9 @@ IDENTIFYING_HEADERS = frozenset(HEADER_KINDS)
 """Every header that names personal details."""
 
 
-def normalise_header(column: str) -> str:
-    """``First Name`` → ``first_name``, ``D.O.B.`` → ``d_o_b``: how a header is compared."""
-    return re.sub(r"[\s.\-]+", "_", column.strip().lower()).strip("_")
-
-
 def header_kind(column: str) -> tuple[str, str] | None:
     """The catalogue code and the kind of identifier ``column``'s header names, if any."""
-    return HEADER_KINDS.get(normalise_header(column))
+    return HEADER_KINDS.get(field_form(column))
 
 
 def check_headers(columns: Iterable[str], ctx: CheckContext) -> None:

@@ -7,8 +7,9 @@ directory and the Parquet footer before anything is expanded, then counts while
 streaming), and going over one is an ordinary ``limit-exceeded`` finding that names
 the limit, its value and how to raise it, never a crash.
 
-Raise a limit with ``--limit NAME=VALUE`` (``peerbench validate`` and ``prepare``) or, on the server, with the
-``PEERBENCH_LIMIT_<NAME>`` setting (e.g. ``PEERBENCH_LIMIT_MAX_ROWS=20000000``).
+Raise a limit with ``--limit NAME=VALUE`` (``peerbench validate`` and ``prepare``) or,
+on the server, with the ``PEERBENCH_LIMIT_<NAME>`` setting (e.g.
+``PEERBENCH_LIMIT_MAX_ROWS=20000000``).
 """
 
 from __future__ import annotations

@@ -82,7 +82,8 @@ def standard_columns(record_type: str | None) -> list[str]:
     return list(names)
 
 
-def _is_standard_column(name: str, record_type: str | None) -> bool:
+def is_standard_column(name: str, record_type: str | None) -> bool:
+    """Whether ``name`` is a field of ``record_type`` (of any type if None) or ``item_N``."""
     if ITEM_COLUMN.match(name):
         return record_type in (None, _ITEMS_RECORD_TYPE)
     return name in standard_columns(record_type)
@@ -141,13 +142,13 @@ class Mapping(BaseModel):
             if folded in seen:
                 problems.append(f"columns: '{local}' and '{seen[folded]}' are the same header")
             seen[folded] = local
-            if not _is_standard_column(field, self.record_type):
+            if not is_standard_column(field, self.record_type):
                 problems.append(f"columns: '{local}' maps to '{field}', which {self._not_field()}")
         targets = list(self.columns.values())
         for field in sorted({f for f in targets if targets.count(f) > 1}):
             problems.append(f"columns: more than one header maps to '{field}'")
         for field, labels in self.values.items():
-            if not _is_standard_column(field, self.record_type):
+            if not is_standard_column(field, self.record_type):
                 problems.append(f"values: '{field}' {self._not_field()}")
             folded_labels = [_fold(label) for label in labels]
             if len(set(folded_labels)) != len(folded_labels):

@@ -6,13 +6,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from peerbench.schema.labels import field_form
 from peerbench.validators.catalogue import entry
 from peerbench.validators.identifiers import (
     IDENTIFYING_HEADERS,
     KINDS,
     detect,
     header_kind,
-    normalise_header,
     valid_nhs_numbers,
 )
 from tests.validators.columnar.tables import flat, run, text_table, valid_row
@@ -274,10 +274,12 @@ def test_header_kinds_name_what_the_column_holds() -> None:
         ("  e-mail ", "e_mail"),
         ("_name_", "name"),
         ("Post\tcode", "post_code"),
+        ("Date\u00a0of  Birth", "date_of_birth"),
     ],
 )
-def test_normalise_header(header: str, normalised: str) -> None:
-    assert normalise_header(header) == normalised
+def test_field_form(header: str, normalised: str) -> None:
+    assert field_form(header) == normalised
+    assert header_kind(header) == header_kind(normalised)
 
 
 def test_a_five_character_cell_is_scanned_and_a_four_character_one_is_not() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from peerbench.schema.labels import field_form
 from peerbench.validators.catalogue import entry
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
-from peerbench.validators.mapping import Mapping
+from peerbench.validators.mapping import Mapping, is_standard_column
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Finding
 from peerbench.validators.source import Source
 
@@ -76,10 +78,22 @@ def add_finding(source: Source, new: Finding) -> None:
 
 
 def map_headers(headers: list[str], record_type: str | None, mapping: Mapping | None) -> list[str]:
-    """Headers as the engine sees them: trimmed, then renamed by the mapping if it applies."""
+    """Headers as the engine sees them: renamed by the mapping if it applies, else trimmed
+    and, when written as words (``Service ID``, ``Participant key``), given the name of
+    the standard field they spell (:func:`~peerbench.schema.labels.field_form`)."""
     if mapping is None or not mapping.applies_to(record_type):
-        return [header.strip() for header in headers]
+        return [standard_header(header, record_type) for header in headers]
     return [mapping.rename(header) for header in headers]
+
+
+@lru_cache(maxsize=4096)  # JSON Lines readers ask once per key of every record
+def standard_header(header: str, record_type: str | None) -> str:
+    """``header`` trimmed, or the standard field it spells in another case or spacing."""
+    name = header.strip()
+    if is_standard_column(name, record_type):
+        return name
+    form = field_form(name)
+    return form if form and is_standard_column(form, record_type) else name
 
 
 def resolve_record_type(detected: str | None, options: OpenOptions) -> str | None:
