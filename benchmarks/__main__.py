@@ -1,7 +1,11 @@
 """Run every benchmark: ``python -m benchmarks [NAME [ARGS...]]``.
 
-With no arguments, each ``bench_*.py`` module's ``main([])`` runs in name order. With a
-name (``validate`` or ``bench_validate``), only that module runs and gets the remaining
+With no arguments, each ``bench_*.py`` module runs in name order, each in a fresh Python
+process: one benchmark's memory must not count as another's (a child forked from a
+process that held 10M aggregated rows inherits its peak RSS in ``ru_maxrss``, so the
+hostile-file benchmark reported 9.7 GB for every file after the aggregate benchmark),
+and none may start warm from another's imports and caches. With a name (``validate`` or
+``bench_validate``), only that module runs, in this process, and gets the remaining
 arguments, e.g. ``python -m benchmarks validate --rows 1000000``.
 """
 
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,7 +47,13 @@ def cli(argv: Sequence[str]) -> int:
             print(f"no benchmark {argv[0]!r}; have: {', '.join(names)}", file=sys.stderr)
             return 2
         return run(wanted, argv[1:])
-    return max((run(name, []) for name in names), default=0)
+    return max((_run_apart(name) for name in names), default=0)
+
+
+def _run_apart(name: str) -> int:
+    """``python -m benchmarks NAME`` in a fresh process; its exit status."""
+    sys.stdout.flush()
+    return subprocess.run([sys.executable, "-m", "benchmarks", name], check=False).returncode
 
 
 if __name__ == "__main__":
