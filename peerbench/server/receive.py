@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from peerbench.server.context import ServerContext
@@ -37,10 +38,13 @@ __all__ = [
     "Submitted",
     "new_spool_folder",
     "received_files",
+    "safe_file_name",
     "spool_files",
     "submit_received",
 ]
 
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
+"""File names an upload may use: nothing that could escape its folder."""
 SPOOL = "spool"
 """Folder under ``data_dir`` for uploads being taken in (removed after processing)."""
 _CHUNK = 1024 * 1024
@@ -109,6 +113,14 @@ class Submitted:
 
 Background = Callable[..., Any]
 """``worker.submit``: runs ``fn(*args, **kwargs)`` on the background worker."""
+
+
+def safe_file_name(raw: str) -> str | None:
+    """The base name of an uploaded file, or None when it could escape its folder."""
+    name = PurePosixPath(raw.replace("\\", "/")).name
+    if not SAFE_NAME.match(name) or name in (".", ".."):
+        return None
+    return name
 
 
 def new_spool_folder(data_dir: Path) -> Path:
