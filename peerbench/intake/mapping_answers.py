@@ -23,6 +23,7 @@ from peerbench.intake.mapping_form import (
     MappingForm,
     SheetForm,
 )
+from peerbench.io.headers import normalise_header
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
 
@@ -101,6 +102,7 @@ def _apply_sheet(
         if value not in {c.value for c in row.choices}:
             errors.append(FormError(row.name, f"Choose what '{row.header}' holds."))
             continue
+        header = " ".join(row.header.split())  # as mapping files write it
         if value == LOCAL_ID:
             if id_column is not None:
                 errors.append(
@@ -108,19 +110,22 @@ def _apply_sheet(
                         row.name, f"Only one column can be the participant id ('{id_column}' is)."
                     )
                 )
-            id_column = row.header
+            id_column = header
         elif value == DATE_OF_BIRTH:
-            dob = row.header
+            dob = header
         elif value == IDENTIFIER:
-            identifiers.append(row.header)
+            identifiers.append(header)
         elif value == SKIP:
-            skip.append(row.header)
+            skip.append(header)
         else:
             stem, name = value.split(":", 1)
             record_type = RECORD_TYPES_BY_STEM[stem].record_type
             if name in columns[record_type].values():
                 errors.append(FormError(row.name, f"Two columns are mapped to {stem}: {name}."))
-            columns[record_type][row.header] = name
+            columns[record_type][header] = name
+            for other, block in sheet.blocks.items():  # one column may feed several blocks
+                if other != record_type and _maps(block, row.header, name):
+                    columns[other][header] = name
     values: dict[str, dict[str, dict[str, str]]] = {rt: {} for rt in sheet.blocks}
     for value_row in part.values:
         code = answers.get(value_row.name, value_row.value)
@@ -141,16 +146,19 @@ def _apply_sheet(
         values[record_type].setdefault(value_row.field, {})[value_row.label] = code
     blocks: dict[str, RecordBlock] = {}
     for record_type, block in sheet.blocks.items():
-        kept_values = {
-            name: labels
-            for name, labels in block.values.items()
-            if name in columns[record_type].values() and name not in values[record_type]
+        mapped = set(columns[record_type].values())
+        unmapped = set(block.columns.values()) - mapped  # fields the form took away
+        merged = {
+            name: dict(labels) for name, labels in block.values.items() if name not in unmapped
         }
+        for name, labels in values[record_type].items():
+            own = merged.setdefault(name, {})
+            for label, code in labels.items():
+                for same in [k for k in own if normalise_header(k) == normalise_header(label)]:
+                    del own[same]
+                own[label] = code
         blocks[record_type] = block.model_copy(
-            update={
-                "columns": columns[record_type],
-                "values": {**kept_values, **values[record_type]},
-            }
+            update={"columns": columns[record_type], "values": merged}
         )
     date_of_birth = None
     if dob is not None:
@@ -166,3 +174,9 @@ def _apply_sheet(
         }
     )
     return updated, errors
+
+
+def _maps(block: RecordBlock, header: str, name: str) -> bool:
+    """Whether ``block`` maps ``header`` to field ``name`` (headers compared normalised)."""
+    key = normalise_header(header)
+    return any(normalise_header(h) == key and f == name for h, f in block.columns.items())

@@ -87,8 +87,16 @@ def is_standard_shape(paths: Sequence[Path], limits: Limits = DEFAULT_LIMITS) ->
 def check_standard(
     paths: Sequence[Path], *, today: dt.date | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Report:
-    """Validate files in the standard's shape exactly as ``peerbench validate`` does."""
-    return _bare_names(validate(list(paths), today=today, limits=limits))
+    """Validate files in the standard's shape exactly as ``peerbench validate`` does.
+
+    Files with no record at all (the blank template sent back) are never valid: like
+    ``prepare``'s empty output, each is a ``file-empty`` error.
+    """
+    report = validate(list(paths), today=today, limits=limits)
+    if report.valid and not any(summary.rows for summary in report.files):
+        for path in paths:
+            report.add("file-empty", file=str(path), detail="")
+    return _bare_names(report)
 
 
 @dataclass
