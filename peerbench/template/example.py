@@ -16,10 +16,11 @@ import tempfile
 from pathlib import Path
 
 from peerbench.io.formulas import xlsx_row
+from peerbench.io.tabular import FileFormat
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.synth.config import SynthConfig
 from peerbench.synth.generator import generate
-from peerbench.synth.writer import FileFormat, write_dataset
+from peerbench.synth.writer import write_dataset
 from peerbench.template.workbook import _reproducible, build_workbook
 
 __all__ = ["EXAMPLE_CONFIG", "example_workbook_bytes"]
