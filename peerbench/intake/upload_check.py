@@ -45,6 +45,9 @@ __all__ = [
     "Place",
     "Proposed",
     "check_standard",
+    "column_places",
+    "columns_from_json",
+    "columns_to_json",
     "group_findings",
     "is_standard_shape",
     "load_mapping_text",
@@ -303,17 +306,17 @@ class FindingGroup:
         return self.places[0].message if self.places else self.code
 
 
-def group_findings(
-    report: Report,
-    mapping: MappingFile | None = None,
-    inputs: Sequence[SheetInput] = (),
-) -> list[FindingGroup]:
+Columns = dict[tuple[str, str], tuple[str, str]]
+"""(sheet key normalised, standard field) → (the coordinator's header, column letter)."""
+
+
+def group_findings(report: Report, columns: Columns | None = None) -> list[FindingGroup]:
     """The report's findings grouped by code: errors first, then warnings, then notes.
 
-    With the mapping and the sheets as read, each standard field is traced back to the
-    coordinator's own header and its spreadsheet column letter.
+    With ``columns`` (:func:`column_places` of the mapping and the sheets as read), each
+    standard field is traced back to the coordinator's own header and column letter.
     """
-    columns = _columns(mapping, inputs) if mapping is not None else {}
+    columns = columns or {}
     groups: dict[str, FindingGroup] = {}
     for finding in report.sorted_findings():
         group = groups.get(finding.code)
@@ -331,6 +334,16 @@ def group_findings(
     return sorted(groups.values(), key=lambda g: (rank.get(g.severity, 3), g.code))
 
 
+def columns_to_json(columns: Columns) -> list[list[str]]:
+    """``columns`` as JSON-ready rows ``[sheet, field, header, letter]``."""
+    return [[s, f, h, letter] for (s, f), (h, letter) in sorted(columns.items())]
+
+
+def columns_from_json(rows: Sequence[Sequence[str]]) -> Columns:
+    """The inverse of :func:`columns_to_json`."""
+    return {(str(r[0]), str(r[1])): (str(r[2]), str(r[3])) for r in rows if len(r) == 4}
+
+
 def _split(display: str | None) -> tuple[str | None, str | None]:
     if display is None:
         return None, None
@@ -338,7 +351,7 @@ def _split(display: str | None) -> tuple[str | None, str | None]:
     return Path(name).name, sheet or None
 
 
-def _place(finding: Finding, columns: dict[tuple[str, str], tuple[str, str]]) -> Place:
+def _place(finding: Finding, columns: Columns) -> Place:
     file, sheet = _split(finding.file)
     header = letter = None
     if finding.column is not None:
@@ -356,11 +369,9 @@ def _place(finding: Finding, columns: dict[tuple[str, str], tuple[str, str]]) ->
     )
 
 
-def _columns(
-    mapping: MappingFile, inputs: Sequence[SheetInput]
-) -> dict[tuple[str, str], tuple[str, str]]:
-    """(sheet key normalised, standard field) → (the coordinator's header, column letter)."""
-    out: dict[tuple[str, str], tuple[str, str]] = {}
+def column_places(mapping: MappingFile, inputs: Sequence[SheetInput]) -> Columns:
+    """Where each mapped standard field is in the coordinator's sheets."""
+    out: Columns = {}
     for item in inputs:
         sheet = mapping.sheet_for(item.key)
         if sheet is None:

@@ -20,6 +20,7 @@ The web pages (:mod:`peerbench.portal.routes_org`) only call these functions.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 import shutil
@@ -32,9 +33,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peerbench.intake.mapping import MappingFile
+from peerbench.intake.propose_model import SheetInput
 from peerbench.intake.upload_check import (
+    Columns,
     Proposed,
     check_standard,
+    column_places,
+    columns_from_json,
+    columns_to_json,
     is_standard_shape,
     mapping_yaml,
     prepare_confirmed,
@@ -62,6 +68,8 @@ __all__ = [
     "submit_upload",
     "sweep_expired",
 ]
+
+log = logging.getLogger("peerbench.server")
 
 UPLOADS = "portal-uploads"
 RAW, PREPARED = "raw", "prepared"
@@ -220,10 +228,26 @@ def _saved(session: Session, organisation_id: str) -> list[tuple[str, str]]:
     return [(row.name, row.mapping_yaml) for row in rows]
 
 
-def _checked(ctx: ServerContext, upload: PortalUpload, report: Report) -> None:
-    upload.report = report.to_dict()
+COLUMNS_KEY = "portal_columns"
+"""Extra key of a staged upload's report: where each field is in the coordinator's sheets
+(the raw files are gone once prepared, so the letters are kept with the report)."""
+
+
+def _checked(
+    ctx: ServerContext, upload: PortalUpload, report: Report, columns: Columns | None = None
+) -> None:
+    upload.report = {**report.to_dict(), COLUMNS_KEY: columns_to_json(columns or {})}
     upload.status = "checked"
     shutil.rmtree(_folder(ctx, upload) / RAW, ignore_errors=True)
+
+
+def stored_check(upload: PortalUpload) -> tuple[Report, Columns] | None:
+    """The report and column places kept on a checked upload (None before it is checked)."""
+    if upload.report is None:
+        return None
+    data = dict(upload.report)
+    columns = columns_from_json(data.pop(COLUMNS_KEY, None) or [])
+    return Report.from_dict(data), columns
 
 
 def analyse(
@@ -235,6 +259,24 @@ def analyse(
     give their findings at once (``checked``, not valid). Otherwise the mapping to show
     is returned (a saved one that fits, or the proposer's) and kept on the upload.
     """
+    try:
+        return _analyse(ctx, session, upload, now)
+    except Exception:
+        # Readers turn bad input into findings; anything else is a fault of ours. Say
+        # so plainly on the page rather than answer 500, and keep nothing.
+        log.exception("upload %s could not be analysed", upload.id)
+        session.rollback()
+        report = Report()
+        for path in raw_paths(ctx, upload):
+            report.add("file-unreadable", file=path.name, detail="it is damaged or not a spreadsheet")
+        _checked(ctx, upload, report)
+        session.commit()
+        return None
+
+
+def _analyse(
+    ctx: ServerContext, session: Session, upload: PortalUpload, now: dt.datetime
+) -> Proposed | None:
     limits = ctx.settings.limits()
     paths = raw_paths(ctx, upload)
     if is_standard_shape(paths, limits):
@@ -279,6 +321,7 @@ def confirm_mapping(
     *,
     actor: str,
     now: dt.datetime,
+    inputs: Sequence[SheetInput] = (),
 ) -> Report:
     """Prepare the upload with the confirmed mapping (as ``peerbench prepare``), then
     delete the raw files. ``key`` is used here and never stored.
@@ -297,7 +340,7 @@ def confirm_mapping(
         limits=ctx.settings.limits(),
     )
     upload.mapping_yaml = mapping_yaml(mapping)
-    _checked(ctx, upload, result.report)
+    _checked(ctx, upload, result.report, column_places(mapping, inputs))
     audit.record(
         session,
         actor=actor,

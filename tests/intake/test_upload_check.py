@@ -12,6 +12,7 @@ from peerbench.intake.mapping_answers import apply_form
 from peerbench.intake.mapping_form import build_form
 from peerbench.intake.upload_check import (
     check_standard,
+    column_places,
     group_findings,
     is_standard_shape,
     load_mapping_text,
@@ -115,7 +116,7 @@ def test_findings_are_grouped_with_row_column_and_fix(tmp_path: Path) -> None:
     result = prepare_confirmed([broken], mapping, KEY, tmp_path / "out", today=TODAY)
     assert not result.valid
     proposed = propose([broken])
-    groups = group_findings(result.report, mapping, proposed.inputs)
+    groups = group_findings(result.report, column_places(mapping, proposed.inputs))
     first = groups[0]
     assert first.severity == "error"
     place = first.places[0]

@@ -16,7 +16,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peerbench.api.deps import (
@@ -49,6 +48,7 @@ from peerbench.server.receive import (
     submit_received,
 )
 from peerbench.server.submission_checks import Inputs
+from peerbench.server.submission_list import list_submissions as submission_page
 from peerbench.server.submissions import IdempotencyConflict, bundle_hash, check_period, quarter_of
 from peerbench.server.worker import SubmissionWorker
 from peerbench.validators.render_html import render_html
@@ -252,20 +252,16 @@ def list_submissions(
 ) -> SubmissionList:
     """Submissions the key may see, newest first, earlier versions included."""
     scope = visible_organisations(session, key, as_of=ctx.today())
-    statement = select(Submission)
-    if scope is not None:
-        statement = statement.where(Submission.organisation_id.in_(sorted(scope)))
-    if period is not None:
-        statement = statement.where(Submission.period == period)
-    if status is not None:
-        statement = statement.where(Submission.status == status.value)
-    if organisation_id is not None:
-        statement = statement.where(Submission.organisation_id == organisation_id)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = session.scalars(
-        statement.order_by(Submission.created_at.desc(), Submission.id).limit(limit).offset(offset)
+    page, total = submission_page(
+        session,
+        scope=scope,
+        period=period,
+        status=None if status is None else status.value,
+        organisation_id=organisation_id,
+        limit=limit,
+        offset=offset,
     )
-    items = submission_views(session, list(page), str(request.base_url))
+    items = submission_views(session, page, str(request.base_url))
     return SubmissionList(items=items, count=total)
 
 
