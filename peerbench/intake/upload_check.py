@@ -38,6 +38,7 @@ from peerbench.validators.catalogue import entry
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import ITEM_COLUMN, _StringLoader, standard_columns
 from peerbench.validators.readers import FORMATS, open_sources
+from peerbench.validators.readers.version import MANIFEST_NAME
 from peerbench.validators.report import Finding, Report
 
 __all__ = [
@@ -67,9 +68,10 @@ def is_standard_shape(paths: Sequence[Path], limits: Limits = DEFAULT_LIMITS) ->
     The Excel template filled in, or ``participants.csv``-style files, need no mapping:
     they are validated as they are (their ``participant_key`` is already a pseudonym).
     """
-    if not paths:
+    data = [Path(p) for p in paths if Path(p).name != MANIFEST_NAME]
+    if not data:
         return False
-    for path in paths:
+    for path in data:
         if Path(path).suffix.lower() not in FORMATS:
             return False
         sources = open_sources(Path(path), limits=limits)
@@ -95,7 +97,13 @@ def check_standard(
     Files with no record at all (the blank template sent back) are never valid: like
     ``prepare``'s empty output, each is a ``file-empty`` error.
     """
-    report = validate(list(paths), today=today, limits=limits)
+    files = [Path(p) for p in paths]
+    folders = {p.parent for p in files}
+    if any(p.name == MANIFEST_NAME for p in files) and len(folders) == 1:
+        # With its manifest (the standard version), the folder is read as one dataset.
+        report = validate([folders.pop()], today=today, limits=limits)
+    else:
+        report = validate(files, today=today, limits=limits)
     if report.valid and not any(summary.rows for summary in report.files):
         for path in paths:
             report.add("file-empty", file=str(path), detail="")

@@ -31,7 +31,7 @@ from peerbench.portal.deps import (
     PortalDb,
 )
 from peerbench.portal.errors import PortalForbidden
-from peerbench.portal.org_views import periods_offered, period_rows, upload_rows
+from peerbench.portal.org_views import period_rows, periods_offered, upload_rows
 from peerbench.portal.templating import flash, render
 from peerbench.reports.builders.figures import key_figures
 from peerbench.server import audit
@@ -140,8 +140,11 @@ def submission_page(
     groups = []
     if submission.report is not None:
         groups = group_findings(Report.from_dict(submission.report))
-        audit.record(db, actor=user.id, action="download", organisation_id=org.id,
-                     target=submission.id, details={"what": "report", "format": "page"})  # fmt: skip
+        details = {"what": "report", "format": "page"}
+        audit.record(
+            db, actor=user.id, action="download", organisation_id=org.id,
+            target=submission.id, details=details,
+        )  # fmt: skip
     return render(
         request,
         "org/submission.html",
@@ -232,7 +235,9 @@ def mappings(request: Request, org: OrgAccess, db: PortalDb) -> HTMLResponse:
             .order_by(SavedMapping.name)
         )
     )
-    return render(request, "org/mappings.html", {"title": "Saved mappings", "org": org, "rows": rows})
+    return render(
+        request, "org/mappings.html", {"title": "Saved mappings", "org": org, "rows": rows}
+    )
 
 
 def _own_mapping(db: PortalDb, org_id: str, mapping_id: int) -> SavedMapping:

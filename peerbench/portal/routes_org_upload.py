@@ -9,6 +9,7 @@ progress bar to the upload form.
 from __future__ import annotations
 
 import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -207,7 +208,7 @@ def _confirm(
         errors = [{"field_id": p.field_id, "text": p.text} for p in problems]
         if key_problem:
             errors.append({"field_id": "key_file", "text": key_problem})
-        elif mapping is not None and needs_key(mapping) and key is None:
+        elif key is None and (needs_key(mapping) if mapping is not None else form.needs_key):
             errors.append(
                 {
                     "field_id": "key_file",
@@ -220,8 +221,10 @@ def _confirm(
             errors.append({"field_id": "save_name", "text": "Give the mapping a name to save it."})
         if errors or mapping is None:
             for sheet in form.sheets:
-                for row in [*sheet.columns, *sheet.values]:
-                    row.value = answers.get(row.name, row.value)
+                for column in sheet.columns:
+                    column.value = answers.get(column.name, column.value)
+                for value in sheet.values:
+                    value.value = answers.get(value.name, value.value)
             form.service_id = answers.get("service_id", form.service_id)
             form.date_format = answers.get("date_format", form.date_format)
             return _mapping_page(

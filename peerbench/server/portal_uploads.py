@@ -246,7 +246,8 @@ def stored_check(upload: PortalUpload) -> tuple[Report, Columns] | None:
     if upload.report is None:
         return None
     data = dict(upload.report)
-    columns = columns_from_json(data.pop(COLUMNS_KEY, None) or [])
+    kept = data.pop(COLUMNS_KEY, None)
+    columns = columns_from_json(kept if isinstance(kept, list) else [])
     return Report.from_dict(data), columns
 
 
@@ -268,7 +269,9 @@ def analyse(
         session.rollback()
         report = Report()
         for path in raw_paths(ctx, upload):
-            report.add("file-unreadable", file=path.name, detail="it is damaged or not a spreadsheet")
+            report.add(
+                "file-unreadable", file=path.name, detail="it is damaged or not a spreadsheet"
+            )
         _checked(ctx, upload, report)
         session.commit()
         return None
