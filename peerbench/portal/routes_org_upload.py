@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from peerbench.intake.mapping_answers import apply_form
 from peerbench.intake.mapping_form import DATE_FORMATS, MappingForm, build_form
-from peerbench.intake.upload_check import group_findings, needs_key
+from peerbench.intake.upload_check import Proposed, group_findings, needs_key
 from peerbench.portal.deps import CsrfChecked, CurrentUser, OrgAccess, PortalCtx, PortalDb
 from peerbench.portal.errors import PortalForbidden
 from peerbench.portal.org_views import periods_offered
@@ -38,6 +38,7 @@ from peerbench.server.portal_uploads import (
     submit_upload,
     sweep_expired,
 )
+from peerbench.validators.report import Report
 
 router = APIRouter(dependencies=[CsrfChecked])
 
@@ -123,10 +124,12 @@ def _expired(upload: PortalUpload, now: dt.datetime) -> bool:
 
 
 def _mapping_page(
-    request: Request, org: Organisation, upload: PortalUpload, form: MappingForm,
-    proposed_saved: str | None, todos: list[str], errors: list[dict[str, str]],
-    answers: dict[str, str], status_code: int = 200,
+    request: Request, org: Organisation, upload: PortalUpload, proposed: Proposed,
+    form: MappingForm, errors: list[dict[str, str]], answers: dict[str, str],
+    status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
+    read = Report()
+    read.extend(proposed.findings)
     return render(
         request,
         "org/mapping.html",
@@ -135,8 +138,9 @@ def _mapping_page(
             "org": org,
             "upload": upload,
             "form": form,
-            "saved": proposed_saved,
-            "todos": todos,
+            "saved": proposed.saved,
+            "todos": proposed.todos,
+            "reading": group_findings(read),
             "errors": errors,
             "answers": answers,
             "date_formats": [(c.value, c.label) for c in DATE_FORMATS],
@@ -158,7 +162,7 @@ def upload_page(
     if upload.status in ("staged", "mapped"):
         proposed = proposal_for(ctx, db, upload)
         form = build_form(proposed.mapping, proposed.inputs)
-        return _mapping_page(request, org, upload, form, proposed.saved, proposed.todos, [], {})
+        return _mapping_page(request, org, upload, proposed, form, [], {})
     stored = stored_check(upload)
     assert stored is not None
     report, columns = stored
@@ -228,9 +232,8 @@ def _confirm(
             form.service_id = answers.get("service_id", form.service_id)
             form.date_format = answers.get("date_format", form.date_format)
             return _mapping_page(
-                request, org, upload, form, proposed.saved, proposed.todos, errors, answers,
-                status_code=422,
-            )  # fmt: skip
+                request, org, upload, proposed, form, errors, answers, status_code=422
+            )
         now = ctx.now()
         report = confirm_mapping(
             ctx, db, upload, mapping, key, actor=user.id, now=now, inputs=proposed.inputs

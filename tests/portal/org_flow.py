@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
+from peerbench.io.tabular import FileFormat
 from peerbench.schema.pseudonym import format_key_file
 from peerbench.synth import SynthConfig, generate, write_dataset
-from peerbench.io.tabular import FileFormat
 from tests.fixtures.spreadsheets import build_corpus
 from tests.portal.harness import PortalHarness
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from peerbench.template.example import example_workbook_bytes
@@ -33,11 +34,11 @@ STANDARD_PERIOD = "2026-Q3"
 MESSY_PERIOD = "2026-Q2"
 
 
-def _submit(portal: PortalHarness, client: object, upload_url: str) -> str:
+def _submit(portal: PortalHarness, client: TestClient, upload_url: str) -> str:
     """Submit a checked upload from its page; the submission page's URL."""
-    page = client.get(upload_url)  # type: ignore[attr-defined]
+    page = client.get(upload_url)
     assert "Ready to submit" in page.text, page.text[:3000]
-    response = portal.post_form(client, f"{upload_url}/submit", {})  # type: ignore[arg-type]
+    response = portal.post_form(client, f"{upload_url}/submit", {})
     return location(response)
 
 
