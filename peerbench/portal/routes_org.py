@@ -12,7 +12,9 @@ version's report as the API stores it, the service report from the same builder 
 from __future__ import annotations
 
 import functools
-from typing import Any
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -30,10 +32,11 @@ from peerbench.portal.deps import (
     PortalCtx,
     PortalDb,
 )
-from peerbench.portal.errors import PortalForbidden
+from peerbench.portal.errors import PortalForbidden, PortalNotFound
 from peerbench.portal.org_views import period_rows, periods_offered, upload_rows
 from peerbench.portal.templating import flash, render
 from peerbench.reports.builders.figures import key_figures
+from peerbench.reports.render import find_chromium, print_pdf
 from peerbench.server import audit
 from peerbench.server.db.models import PortalUpload, SavedMapping, Submission
 from peerbench.server.portal_uploads import OPEN
@@ -42,7 +45,7 @@ from peerbench.template.workbook import workbook_bytes
 from peerbench.validators.render_html import render_html
 from peerbench.validators.report import Report
 
-router = APIRouter(dependencies=[CsrfChecked])
+router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HISTORY_LIMIT = 200
@@ -189,7 +192,12 @@ def service_report(
 ) -> Response:
     """The service report's key figures (the API's builder), with the full report a click away."""
     services = _services(ctx, db, org.id)
-    context: dict[str, Any] = {"title": "Service report", "org": org, "services": services}
+    context: dict[str, Any] = {
+        "title": "Service report",
+        "org": org,
+        "services": services,
+        "pdf": find_chromium() is not None,
+    }
     chosen = service_id or (services[0][0] if services else None)
     if chosen is not None and chosen not in {s for s, _ in services}:
         raise PortalForbidden()
@@ -217,12 +225,31 @@ def service_report_html(
     ctx: PortalCtx,
     user: CurrentUser,
     service_id: str,
-) -> HTMLResponse:
-    """The full service report page, exactly as ``GET /v1/reports/service`` serves it."""
+    format: Literal["html", "pdf"] = "html",
+) -> Response:
+    """The full service report, exactly as ``GET /v1/reports/service`` serves it (or as an
+    A4 PDF printed by Chromium, where the server has it)."""
     if service_id not in {s for s, _ in _services(ctx, db, org.id)}:
         raise PortalForbidden()
-    built = read_report(request, ctx, db, user, "service", service_id, None, {"via": "portal"})
-    return HTMLResponse(built.html)
+    details = {"via": "portal", "format": format}
+    built = read_report(request, ctx, db, user, "service", service_id, None, details)
+    if format == "html":
+        return HTMLResponse(built.html)
+    if find_chromium() is None:
+        raise PortalNotFound(
+            "This server cannot make PDFs. Open the full report and print it from your browser."
+        )
+    with tempfile.TemporaryDirectory(prefix="peerbench-report-") as folder:
+        html = Path(folder) / "report.html"
+        html.write_text(built.html, encoding="utf-8")
+        print_pdf(html, Path(folder) / "report.pdf")
+        data = (Path(folder) / "report.pdf").read_bytes()
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in service_id)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}-report.pdf"'},
+    )
 
 
 @router.get("/o/{organisation_id}/mappings", response_class=HTMLResponse)

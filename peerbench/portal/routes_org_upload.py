@@ -40,7 +40,7 @@ from peerbench.server.portal_uploads import (
 )
 from peerbench.validators.report import Report
 
-router = APIRouter(dependencies=[CsrfChecked])
+router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
 
 MAX_KEY_BYTES = 4096
 """A key file is about 80 bytes; anything much larger is not one."""

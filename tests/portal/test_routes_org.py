@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from peerbench.reports.render import find_chromium
 from peerbench.template.example import example_workbook_bytes
 from peerbench.template.workbook import workbook_bytes
 from tests.portal.harness import ORG_A, PortalHarness
@@ -123,6 +124,12 @@ def test_a_coordinator_goes_from_a_messy_spreadsheet_to_an_accepted_submission(
     assert shown, "the report shows key figures"
     full = client.get(f"/o/{ORG_A}/report.html", params={"service_id": service})
     assert full.status_code == 200 and full.text.startswith("<!")
+    if find_chromium() is not None:
+        pdf = client.get(
+            f"/o/{ORG_A}/report.html", params={"service_id": service, "format": "pdf"}
+        )
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF")
 
     # 6. The saved mapping is listed and downloads as a mapping file.
     mappings = client.get(f"/o/{ORG_A}/mappings").text
@@ -168,3 +175,23 @@ def test_a_bad_period_is_an_error_on_the_form(portal_sqlite: PortalHarness, peri
     response = upload(portal_sqlite, client, ORG_A, period, [RIVERSIDE])
     assert response.status_code == 422
     assert 'href="#period"' in response.text and 'aria-invalid="true"' in response.text
+
+
+def test_the_upload_script_sends_the_token_as_a_header(portal_sqlite: PortalHarness) -> None:
+    """``static/upload.js`` posts the same form with X-CSRF-Token; without it, 403."""
+    portal = portal_sqlite
+    client = portal.sign_in("submitter")
+    files = [("files", (RIVERSIDE.name, RIVERSIDE.read_bytes(), "text/csv"))]
+    token = portal.csrf_token(client)
+    response = client.post(
+        f"/o/{ORG_A}/upload",
+        data={"period": MESSY_PERIOD},
+        files=files,
+        headers={"X-CSRF-Token": token},
+    )
+    assert location(response).startswith(f"/o/{ORG_A}/uploads/upl_")
+    refused = client.post(f"/o/{ORG_A}/upload", data={"period": MESSY_PERIOD}, files=files)
+    assert refused.status_code == 403
+    page = client.get(f"/o/{ORG_A}/upload").text
+    assert '<script src="/static/upload.js" defer></script>' in page
+    assert client.get("/static/upload.js").status_code == 200
