@@ -86,6 +86,13 @@ def _stage(
         return upload.id
 
 
+async def _close(form: FormData) -> None:
+    """Close every file part of the form (Starlette's temporary files go at once)."""
+    for _, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            await value.close()
+
+
 def _files(form: FormData) -> list[UploadFile]:
     return [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
 
@@ -105,8 +112,7 @@ async def upload_files(
         errors = [{"field_id": exc.field_id, "text": exc.text}]
         return _upload_page(request, ctx, org, errors, period, status_code=422)
     finally:
-        for item in sent:
-            await item.close()
+        await _close(form)
     return RedirectResponse(f"/o/{org.id}/uploads/{upload_id}", status_code=303)
 
 
@@ -189,7 +195,6 @@ async def _key(form: FormData) -> tuple[bytes | None, str | None]:
     if not isinstance(item, UploadFile) or not item.filename:
         return None, None
     data = await item.read(MAX_KEY_BYTES + 1)
-    await item.close()
     if len(data) > MAX_KEY_BYTES:
         return None, "This is not a peerbench key file: choose the file made by peerbench keygen."
     try:
@@ -253,7 +258,10 @@ async def confirm(
 ) -> Response:
     """Apply the confirmed columns: prepare, check, delete the raw files."""
     form = await request.form()
-    key, key_problem = await _key(form)
+    try:
+        key, key_problem = await _key(form)
+    finally:
+        await _close(form)
     answers = _answers(form)
     return await run_in_threadpool(
         _confirm, request, ctx, org, user, upload_id, answers, key, key_problem

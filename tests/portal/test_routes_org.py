@@ -44,9 +44,8 @@ def _submit(portal: PortalHarness, client: TestClient, upload_url: str) -> str:
 
 
 def test_a_coordinator_goes_from_a_messy_spreadsheet_to_an_accepted_submission(
-    portal_sqlite: PortalHarness, tmp_path: Path
+    portal: PortalHarness, tmp_path: Path
 ) -> None:
-    portal = portal_sqlite
     client = portal.sign_in("submitter")
     home = client.get(f"/o/{ORG_A}")
     assert home.status_code == 200 and "Upload files" in home.text
@@ -190,7 +189,7 @@ def test_the_upload_script_sends_the_token_as_a_header(portal_sqlite: PortalHarn
         headers={"X-CSRF-Token": token},
     )
     assert location(response).startswith(f"/o/{ORG_A}/uploads/upl_")
-    refused = client.post(f"/o/{ORG_A}/upload", data={"period": MESSY_PERIOD}, files=files)
+    refused = client.post(f"/o/{ORG_A}/upload", data={"period": MESSY_PERIOD})
     assert refused.status_code == 403
     page = client.get(f"/o/{ORG_A}/upload").text
     assert '<script src="/static/upload.js" defer></script>' in page

@@ -76,8 +76,7 @@ def _call(portal: PortalHarness, client: TestClient, method: str, url: str) -> i
     return int(response.status_code)
 
 
-def test_access_matrix(portal_sqlite: PortalHarness, tmp_path: Path) -> None:
-    portal = portal_sqlite
+def test_access_matrix(portal: PortalHarness, tmp_path: Path) -> None:
     ids = _org_b_things(portal, tmp_path)
     routes = _org_routes()
     assert len(routes) >= 14, routes
@@ -122,9 +121,8 @@ def _mode(path: Path) -> int:
 
 
 def test_staged_files_are_owner_only_short_lived_and_the_key_is_never_kept(
-    portal_sqlite: PortalHarness,
+    portal: PortalHarness,
 ) -> None:
-    portal = portal_sqlite
     client = portal.sign_in("submitter")
     url = location(upload(portal, client, ORG_A, "2026-Q2", [RIVERSIDE]))
     staged = portal.settings.data_dir / "portal-uploads" / _upload_id(url)
