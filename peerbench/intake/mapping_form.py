@@ -222,7 +222,8 @@ def build_form(
         if sheet is None or not sheet.blocks:
             continue
         stems = _stems(sheet)
-        where = f"sheet '{item.sheet}' of {_base(item.file)}" if item.sheet else _base(item.file)
+        base = _base(item.file)
+        where = f"sheet '{item.sheet}' of {base}" if item.sheet else f"file {base}"
         part = SheetForm(key=item.key, title=where, feeds=stems)
         wide = _wide_headers(sheet, items)
         choices = _base_choices() + _field_choices(stems, items)

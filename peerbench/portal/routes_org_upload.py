@@ -129,6 +129,15 @@ def _expired(upload: PortalUpload, now: dt.datetime) -> bool:
     )
 
 
+FORM_ANSWERS = ("constants: service_id", "labels not in the")
+"""Proposer TODOs the form itself asks (the service field, a select per label)."""
+
+
+def open_questions(todos: list[str]) -> list[str]:
+    """What the proposer left to decide that the form does not ask itself."""
+    return [t for t in todos if not any(part in t for part in FORM_ANSWERS)]
+
+
 def _mapping_page(
     request: Request, org: Organisation, upload: PortalUpload, proposed: Proposed,
     form: MappingForm, errors: list[dict[str, str]], answers: dict[str, str],
@@ -145,7 +154,7 @@ def _mapping_page(
             "upload": upload,
             "form": form,
             "saved": proposed.saved,
-            "todos": proposed.todos,
+            "todos": open_questions(proposed.todos),
             "reading": group_findings(read),
             "errors": errors,
             "answers": answers,

@@ -63,6 +63,8 @@ def test_a_coordinator_goes_from_a_messy_spreadsheet_to_an_accepted_submission(
     second = location(upload(portal, client, ORG_A, MESSY_PERIOD, [broken]))
     form_page = client.get(second)
     assert "Confirm how your columns are read" in form_page.text
+    # The proposer's one open question (the service) is the form's service field.
+    assert "Left for you to decide" not in form_page.text
     values, kinds = form_fields(form_page.text, f"{second}/mapping")
     assert kinds["key_file"] == "file" and values["service_id"] == ""
     # The proposal, as the page shows it: Client ID is the local id, Name is dropped.
