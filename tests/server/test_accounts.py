@@ -205,6 +205,6 @@ def test_who_may_invite_whom(tenants: Database) -> None:
             (Role.RESEARCHER, {"network_id": "net-1"}),
         ):
             with pytest.raises(AccountError, match="network analyst may invite only"):
-                check_inviter(session, analyst, role=role, **scope)  # type: ignore[arg-type]
+                check_inviter(session, analyst, role=role, **scope)
         with pytest.raises(AccountError, match="only administrators and network analysts"):
             check_inviter(session, submitter, role=Role.SUBMITTER, organisation_id="org-a")

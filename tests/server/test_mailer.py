@@ -38,7 +38,9 @@ def test_a_link_is_delivered_through_smtp(tmp_path: Path) -> None:
     assert mailbox.recipients == [["sam@example.org"]]
     assert message["From"] == "portal@pb.example.org"
     assert message["Subject"] == "Your invitation to peerbench"
-    text = message.get_payload(decode=True).decode()
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    text = payload.decode()
     assert url in text and "network analyst for net-1" in text
 
 

@@ -28,9 +28,7 @@ NOW = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def user(db: Database) -> User:
     with db.session() as session:
-        row = User(
-            id="usr_kim", email="kim@example.org", role=Role.ADMIN.value, failed_sign_ins=0
-        )
+        row = User(id="usr_kim", email="kim@example.org", role=Role.ADMIN.value, failed_sign_ins=0)
         session.add(row)
     return row
 
