@@ -49,6 +49,25 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
+__all__ = [
+    "BASE_URL",
+    "NETWORK",
+    "ORG_A",
+    "ORG_B",
+    "PASSWORD",
+    "PROJECT",
+    "USERS",
+    "FakeClock",
+    "PortalHarness",
+    "TestClient",
+    "app_routes",
+    "csrf_from_html",
+    "email_of",
+    "portal_routes",
+    "running_portal",
+    "seed_portal",
+]
+
 BASE_URL = "https://testserver"
 PASSWORD = "correct-horse-battery-staple"
 """Every seeded user's password (12+ characters)."""

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from peerbench.server import audit
 from peerbench.server.db.models import AuditEvent
-from tests.portal.harness import PASSWORD, PortalHarness, email_of
+from tests.portal.harness import PASSWORD, PortalHarness, TestClient, email_of
 
 
 def _set_cookie(headers: object, name: str) -> str:
@@ -159,3 +159,12 @@ def test_signed_in_people_skip_the_sign_in_page(portal_sqlite: PortalHarness) ->
     assert client.get("/sign-in").headers["location"] == "/n/net-1"
     anonymous = portal_sqlite.client().get("/")
     assert anonymous.status_code == 200 and 'href="/sign-in"' in anonymous.text
+
+
+def test_plain_http_off_the_loopback_address_is_explained(portal_sqlite: PortalHarness) -> None:
+    warning = "your browser will not keep you signed in"
+    assert warning not in portal_sqlite.client().get("/sign-in").text  # https://testserver
+    plain = TestClient(portal_sqlite.app, base_url="http://pb.example.org")
+    assert warning in plain.get("/sign-in").text
+    local = TestClient(portal_sqlite.app, base_url="http://127.0.0.1:8000")
+    assert warning not in local.get("/sign-in").text
