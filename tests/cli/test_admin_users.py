@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,20 @@ def test_invite_is_emailed_when_smtp_is_set(where: list[str]) -> None:
     assert "Emailed the link to sam@example.org" in result.stderr
     [message] = mailbox.messages
     assert result.stdout.strip() in message.get_payload()
+
+
+def test_list_and_disable_users(where: list[str]) -> None:
+    run("invite", "--email", "sam@example.org", "--role", "submitter", "--org", "org-a", *where)
+    listed = run("list-users", "--format", "json", *where)
+    assert listed.exit_code == 0, listed.output
+    [user] = json.loads(listed.stdout)
+    assert (user["email"], user["organisation_id"], user["status"]) == (
+        "sam@example.org",
+        "org-a",
+        "pending",
+    )
+    disabled = run("disable-user", "--email", "SAM@example.org", *where)
+    assert disabled.exit_code == 0 and "every session of theirs has ended" in disabled.stderr
+    text = run("list-users", *where).stdout
+    assert "sam@example.org" in text and "disabled" in text
+    assert run("disable-user", "--email", "nobody@example.org", *where).exit_code == 1
