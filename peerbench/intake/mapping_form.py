@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from peerbench.intake.mapping import MappingFile, SheetMapping
 from peerbench.intake.propose import SERVICE_PLACEHOLDER
+from peerbench.intake.propose_labels import _plain_label as plain_label
 from peerbench.intake.propose_match import field_spec, normalise
 from peerbench.intake.propose_model import SheetInput
 from peerbench.intake.propose_values import distinct
@@ -281,6 +282,8 @@ def _value_rows(
             Choice(m.value, f"{m.label} ({m.value})") for m in spec.codelist
         ]
         for label in labels:
+            if not plain_label(label):
+                continue  # never shown: it may be a name or contact detail (validate flags it)
             own = block.value_code(name, label) if block is not None else None
             if own is None and normalise(label) in lookup:
                 continue  # the code list takes it as written

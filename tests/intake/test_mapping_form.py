@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from peerbench.intake.mapping import MappingFile, load_mapping
+from peerbench.intake.mapping import MappingFile, load_mapping, parse_mapping
 from peerbench.intake.mapping_answers import apply_form
 from peerbench.intake.mapping_form import (
     DATE_OF_BIRTH,
@@ -23,6 +23,7 @@ from peerbench.intake.mapping_form import (
 )
 from peerbench.intake.prepare import prepare
 from peerbench.intake.propose import read_sheets
+from peerbench.intake.propose_model import SheetInput
 from peerbench.intake.upload_check import propose
 from peerbench.schema.instruments.registry import default_registry
 from tests.fixtures.spreadsheets import build_corpus
@@ -170,3 +171,24 @@ def test_wide_layout_columns_are_shown_not_changed() -> None:
             update={"constants": {"service_id": "svc-1"}}
         ).sheets.items()
     }
+
+
+def test_labels_that_look_like_identifiers_are_never_offered() -> None:
+    """A contact detail typed into a code-list column is not shown on the form (the
+    check flags its row instead); plain labels are."""
+    mapping = parse_mapping(
+        {
+            "version": 2,
+            "sheets": {
+                "people.csv": {
+                    "id_column": "ID",
+                    "participants": {"columns": {"Gender": "sex"}},
+                }
+            },
+        },
+        "test",
+    )
+    rows = [["1", "Woman"], ["2", "jo.bloggs@example.org"], ["3", "Blokey"], ["4", "07700 900123"]]
+    sheet = SheetInput("people.csv", "people.csv", None, ["ID", "Gender"], rows)
+    form = build_form(mapping, [sheet])
+    assert [row.label for row in form.sheets[0].values] == ["Blokey"]
