@@ -126,9 +126,7 @@ def test_a_coordinator_goes_from_a_messy_spreadsheet_to_an_accepted_submission(
     full = client.get(f"/o/{ORG_A}/report.html", params={"service_id": service})
     assert full.status_code == 200 and full.text.startswith("<!")
     if find_chromium() is not None:
-        pdf = client.get(
-            f"/o/{ORG_A}/report.html", params={"service_id": service, "format": "pdf"}
-        )
+        pdf = client.get(f"/o/{ORG_A}/report.html", params={"service_id": service, "format": "pdf"})
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF")
 
