@@ -10,9 +10,9 @@ The web portal's upload flow, as library code with no web or database in it:
    shown as a form (:mod:`peerbench.intake.mapping_form`).
 3. The confirmed mapping goes through the SAME :func:`~peerbench.intake.prepare.prepare`
    as ``peerbench prepare`` (:func:`prepare_confirmed`).
-4. :func:`group_findings` groups a report's findings by problem code, each with the
-   spreadsheet row, the column (letter and the coordinator's own header) and the
-   catalogue's fix hint.
+4. :func:`~peerbench.intake.grouped_findings.group_findings` groups a report's findings
+   by problem code, each with the spreadsheet row, the column (letter and the
+   coordinator's own header) and the catalogue's fix hint.
 """
 
 from __future__ import annotations
@@ -25,8 +25,16 @@ from pathlib import Path
 
 import yaml
 
+from peerbench.intake.grouped_findings import (
+    Columns,
+    FindingGroup,
+    Place,
+    column_places,
+    columns_from_json,
+    columns_to_json,
+    group_findings,
+)
 from peerbench.intake.mapping import ANY_SHEET, MappingFile, parse_mapping
-from peerbench.intake.mapping_form import column_letter
 from peerbench.intake.prepare import PrepareResult, prepare
 from peerbench.intake.propose import Proposal, propose_from_sheets, read_sheets
 from peerbench.intake.propose_model import SheetInput
@@ -34,7 +42,6 @@ from peerbench.io.headers import normalise_header
 from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators import validate
-from peerbench.validators.catalogue import entry
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import ITEM_COLUMN, _StringLoader, standard_columns
 from peerbench.validators.readers import FORMATS, open_sources
@@ -42,6 +49,7 @@ from peerbench.validators.readers.version import MANIFEST_NAME
 from peerbench.validators.report import Finding, Report
 
 __all__ = [
+    "Columns",
     "FindingGroup",
     "Place",
     "Proposed",
@@ -49,11 +57,12 @@ __all__ = [
     "column_places",
     "columns_from_json",
     "columns_to_json",
-    "group_findings",
+    "group_findings",  # re-exported from grouped_findings
     "is_standard_shape",
     "load_mapping_text",
     "mapping_fits",
     "mapping_yaml",
+    "needs_key",
     "prepare_confirmed",
     "propose",
 ]
@@ -281,120 +290,6 @@ def mapping_yaml(mapping: MappingFile) -> str:
         sheets[key] = part
     data["sheets"] = sheets
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-# ------------------------------------------------------------------ grouped findings
-@dataclass(frozen=True)
-class Place:
-    """Where one finding is: file, sheet, spreadsheet row and column."""
-
-    file: str | None
-    sheet: str | None
-    row: int | None
-    letter: str | None
-    header: str | None
-    field: str | None
-    value: str | None
-    message: str
-
-
-@dataclass
-class FindingGroup:
-    """Every finding of one problem code, with the fix."""
-
-    code: str
-    severity: str
-    hint: str
-    count: int
-    places: list[Place]
-
-    @property
-    def title(self) -> str:
-        """The first finding's message: what the problem is, in plain English."""
-        return self.places[0].message if self.places else self.code
-
-
-Columns = dict[tuple[str, str], tuple[str, str]]
-"""(sheet key normalised, standard field) → (the coordinator's header, column letter)."""
-
-
-def group_findings(report: Report, columns: Columns | None = None) -> list[FindingGroup]:
-    """The report's findings grouped by code: errors first, then warnings, then notes.
-
-    With ``columns`` (:func:`column_places` of the mapping and the sheets as read), each
-    standard field is traced back to the coordinator's own header and column letter.
-    """
-    columns = columns or {}
-    groups: dict[str, FindingGroup] = {}
-    for finding in report.sorted_findings():
-        group = groups.get(finding.code)
-        if group is None:
-            group = FindingGroup(
-                finding.code,
-                finding.severity.value,
-                entry(finding.code).hint,
-                report.by_code.get(finding.code, 0),
-                [],
-            )
-            groups[finding.code] = group
-        group.places.append(_place(finding, columns))
-    rank = {"error": 0, "warning": 1, "note": 2}
-    return sorted(groups.values(), key=lambda g: (rank.get(g.severity, 3), g.code))
-
-
-def columns_to_json(columns: Columns) -> list[list[str]]:
-    """``columns`` as JSON-ready rows ``[sheet, field, header, letter]``."""
-    return [[s, f, h, letter] for (s, f), (h, letter) in sorted(columns.items())]
-
-
-def columns_from_json(rows: Sequence[Sequence[str]]) -> Columns:
-    """The inverse of :func:`columns_to_json`."""
-    return {(str(r[0]), str(r[1])): (str(r[2]), str(r[3])) for r in rows if len(r) == 4}
-
-
-def _split(display: str | None) -> tuple[str | None, str | None]:
-    if display is None:
-        return None, None
-    name, _, sheet = display.partition("#")
-    return Path(name).name, sheet or None
-
-
-def _place(finding: Finding, columns: Columns) -> Place:
-    file, sheet = _split(finding.file)
-    header = letter = None
-    if finding.column is not None:
-        key = normalise_header(sheet if sheet is not None else (file or ""))
-        header, letter = columns.get((key, finding.column), (None, None))
-    return Place(
-        file,
-        sheet,
-        finding.row,
-        letter,
-        header,
-        finding.column,
-        finding.value,
-        finding.message,
-    )
-
-
-def column_places(mapping: MappingFile, inputs: Sequence[SheetInput]) -> Columns:
-    """Where each mapped standard field is in the coordinator's sheets."""
-    out: Columns = {}
-    for item in inputs:
-        sheet = mapping.sheet_for(item.key)
-        if sheet is None:
-            continue
-        index = {normalise_header(h): i for i, h in enumerate(item.headers)}
-        pairs = [(h, f) for b in sheet.blocks.values() for h, f in b.columns.items()]
-        if sheet.id_column:
-            pairs.append((sheet.id_column, "participant_key"))
-        if sheet.date_of_birth is not None:
-            pairs.append((sheet.date_of_birth.column, "age_band"))
-        for header, name in pairs:
-            at = index.get(normalise_header(header))
-            if at is not None:
-                out[(normalise_header(item.key), name)] = (item.headers[at], column_letter(at))
-    return out
 
 
 def _bare(finding: Finding) -> Finding:
