@@ -13,7 +13,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from peerbench.extracts.pool import extract_from_pool
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
+from peerbench.server.principal import Principal
 from peerbench.server.tenancy import get_network, get_organisation, network_member_ids
 
 EXTRACT_NOTES: tuple[tuple[str, str], ...] = (
@@ -34,21 +34,6 @@ EXTRACT_NOTES: tuple[tuple[str, str], ...] = (
     ("Disclosure", DISCLOSURE_NOTE),
 )
 """What a researcher agrees to read before downloading (also in each extract's README)."""
-
-
-class ExtractViewer(Protocol):
-    """Who downloads: an API key or a portal user."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def organisation_id(self) -> str | None: ...
-    @property
-    def network_id(self) -> str | None: ...
-    @property
-    def project(self) -> str | None: ...
 
 
 class ExtractRefused(PermissionError):
@@ -61,7 +46,7 @@ class ExtractRequestInvalid(ValueError):
 
 def extract_scope(
     session: Session,
-    viewer: ExtractViewer,
+    viewer: Principal,
     *,
     organisation_id: str | None,
     network_id: str | None,
@@ -118,7 +103,7 @@ class ExtractZip:
 def build_extract_zip(
     ctx: ServerContext,
     session: Session,
-    viewer: ExtractViewer,
+    viewer: Principal,
     *,
     organisations: list[str] | None,
     project: str,

@@ -31,6 +31,7 @@ from peerbench.benchmarking.rows import Row
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
+from peerbench.server.principal import Principal
 from peerbench.server.tenancy import (
     get_network,
     network_member_ids,
@@ -42,19 +43,6 @@ T = TypeVar("T")
 
 FUNNEL_METRICS = ("mean_change", "reliable_improvement")
 """Metrics the funnel plots show (see :mod:`peerbench.benchmarking.comparisons`)."""
-
-
-class Viewer(Protocol):
-    """Who reads: an API key or a portal user (both carry the same scope attributes)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def organisation_id(self) -> str | None: ...
-    @property
-    def network_id(self) -> str | None: ...
 
 
 class ResultCache(Protocol):
@@ -95,7 +83,7 @@ class Scope:
 
 
 def benchmark_scope(
-    session: Session, viewer: Viewer, network_id: str | None, *, as_of: dt.date
+    session: Session, viewer: Principal, network_id: str | None, *, as_of: dt.date
 ) -> Scope:
     """The pool and viewer for ``viewer`` on ``as_of`` (admins may choose a network).
 

@@ -22,10 +22,10 @@ from peerbench.server.db.models import Role
 from peerbench.server.pool_benchmarks import (
     ResultCache,
     Scope,
-    Viewer,
     benchmark_options,
     network_name,
 )
+from peerbench.server.principal import Principal
 
 ReportKind = Literal["service", "network", "commissioner", "quality"]
 REPORT_KINDS: tuple[ReportKind, ...] = ("service", "network", "commissioner", "quality")
@@ -46,7 +46,7 @@ class BuiltReport:
 def pool_report(
     ctx: ServerContext,
     session: Session,
-    viewer: Viewer,
+    viewer: Principal,
     scope: Scope,
     kind: str,
     service_id: str | None = None,

@@ -38,7 +38,7 @@ from peerbench.schema.codelists import Timepoint
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import ApiKey, Role
+from peerbench.server.db.models import Role
 from peerbench.server.pool_benchmarks import (
     FUNNEL_METRICS,
     Scope,
@@ -48,6 +48,7 @@ from peerbench.server.pool_benchmarks import (
     pooled_benchmark,
 )
 from peerbench.server.pool_benchmarks import benchmark_scope as library_scope
+from peerbench.server.principal import Principal
 
 __all__ = ["FUNNEL_METRICS", "Scope", "benchmark_scope", "router"]
 
@@ -65,7 +66,7 @@ TimepointQuery = Annotated[Timepoint | None, Query(description="e.g. month_3")]
 
 
 def benchmark_scope(
-    session: Session, key: ApiKey, network_id: str | None, *, as_of: dt.date
+    session: Session, key: Principal, network_id: str | None, *, as_of: dt.date
 ) -> Scope:
     """:func:`peerbench.server.pool_benchmarks.benchmark_scope`, refusals as 403.
 
@@ -113,7 +114,7 @@ def _options(
     return benchmark_options(ctx.settings.min_cell_count, instrument, period, by)
 
 
-def _scope_view(key: ApiKey, scope: Scope, cached: bool) -> BenchmarkScope:
+def _scope_view(key: Principal, scope: Scope, cached: bool) -> BenchmarkScope:
     return BenchmarkScope(
         role=Role(key.role),
         organisation_id=scope.viewer_organisation_id,
@@ -124,7 +125,7 @@ def _scope_view(key: ApiKey, scope: Scope, cached: bool) -> BenchmarkScope:
 
 
 def _audit(
-    session: Session, key: ApiKey, endpoint: str, scope: Scope, query: dict[str, Any]
+    session: Session, key: Principal, endpoint: str, scope: Scope, query: dict[str, Any]
 ) -> None:
     audit.record(
         session,

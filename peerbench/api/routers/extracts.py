@@ -21,7 +21,7 @@ from peerbench.api.errors import ApiError, Forbidden
 from peerbench.api.schemas import ErrorEnvelope
 from peerbench.extracts import download
 from peerbench.extracts.download import ExtractRefused, ExtractRequestInvalid, build_extract_zip
-from peerbench.server.db.models import ApiKey
+from peerbench.server.principal import Principal
 
 router = APIRouter(prefix="/v1/extracts", tags=["extracts"])
 
@@ -38,7 +38,7 @@ _ZIP: dict[int | str, dict[str, Any]] = {
 
 def extract_scope(
     session: Session,
-    key: ApiKey,
+    key: Principal,
     *,
     organisation_id: str | None,
     network_id: str | None,

@@ -36,13 +36,13 @@ from peerbench.reports.builders.figures import key_figures
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import ApiKey
 from peerbench.server.pool_reports import (
     BuiltReport,
     ReportKind,
     ReportUnavailable,
     pool_report,
 )
+from peerbench.server.principal import Principal
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -59,7 +59,7 @@ def _cache(request: Request) -> LruCache[_Built]:
     return app_cache(request, "report_cache", CACHE_SIZE)
 
 
-def _check_kind(key: ApiKey, kind: str, service_id: str | None) -> None:
+def _check_kind(key: Principal, kind: str, service_id: str | None) -> None:
     if kind == "service" and service_id is None:
         raise ApiError(422, "A service report needs 'service_id'.", details={"field": "service_id"})
     if kind != "service" and service_id is not None:
@@ -74,7 +74,7 @@ def _built(
     request: Request,
     ctx: ServerContext,
     session: Session,
-    key: ApiKey,
+    key: Principal,
     scope: Scope,
     kind: str,
     service_id: str | None,
@@ -93,7 +93,7 @@ def _read(
     request: Request,
     ctx: ServerContext,
     session: Session,
-    key: ApiKey,
+    key: Principal,
     kind: str,
     service_id: str | None,
     network_id: str | None,
