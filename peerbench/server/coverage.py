@@ -206,13 +206,14 @@ def network_coverage(
     network = get_network(session, network_id)
     memberships = list_members(session, network_id)
     visible = set(network_member_ids(session, network_id, as_of=as_of))
-    names = dict(
-        session.execute(
+    names = {
+        org_id: name
+        for org_id, name in session.execute(
             select(Organisation.id, Organisation.name).where(
                 Organisation.id.in_([m.organisation_id for m in memberships])
             )
-        ).tuples()
-    )
+        )
+    }
     by_org: dict[str, dict[str, list[Submission]]] = defaultdict(lambda: defaultdict(list))
     for sub in session.scalars(
         select(Submission)
@@ -225,7 +226,7 @@ def network_coverage(
         select(PoolVersion.organisation_id, PoolVersion.period, PoolVersion.submission_id)
         .where(PoolVersion.organisation_id.in_(visible), PoolVersion.is_current)
         .distinct()
-    ).tuples():
+    ):
         current[org][period] = sub_id
 
     last = quarter_of(as_of)
