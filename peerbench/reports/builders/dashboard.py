@@ -1,0 +1,120 @@
+"""Benchmark tables and report sections for the portal's network pages.
+
+The portal shows the same figures as ``/v1/benchmarks`` and ``/v1/reports/network``:
+:func:`outcome_table` lays out the controlled result's per-service outcome rows (withheld
+values stay suppression markers, so a page shows "suppressed", never the number), and
+:func:`sections_titled` picks sections out of the built network report (the forest and
+funnel plots, "what works for whom"), made by the same chart functions and worded the
+same way as the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult
+from peerbench.reports import formatting as fmt
+from peerbench.reports.builders import select
+from peerbench.reports.builders.wording import instrument_name, timepoint_phrase
+from peerbench.reports.content import Report, Section, Table, TableCell
+from peerbench.reports.suppression import as_suppressed
+
+OUTCOME_COLUMNS = (
+    "Service",
+    "People with both scores",
+    "Followed up",
+    "Average change",
+    "95% CI of change",
+    "Size of improvement (g)",
+    "Improved reliably",
+)
+"""Columns of :func:`outcome_table` (the first is the row header)."""
+
+FIGURE_SECTIONS = ("Pooled effect on each measure", "How services compare")
+"""Network-report sections the benchmarks page shows (forest and funnel plots)."""
+WHAT_WORKS_SECTIONS = ("What works for whom",)
+"""Network-report sections the "what works for whom" page shows."""
+
+
+def _number(value: object, digits: int) -> TableCell:
+    marker = as_suppressed(value)
+    if marker is not None:
+        return marker
+    if value is None:
+        return ""
+    assert isinstance(value, int | float)
+    return fmt.number(value, digits)
+
+
+def _percent(value: object) -> TableCell:
+    marker = as_suppressed(value)
+    if marker is not None:
+        return marker
+    if value is None:
+        return ""
+    assert isinstance(value, int | float)
+    return fmt.percent(value, 0)
+
+
+def _interval(low: object, high: object) -> TableCell:
+    for value in (low, high):
+        marker = as_suppressed(value)
+        if marker is not None:
+            return marker
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        return ""
+    return f"{fmt.number(low, 2)} to {fmt.number(high, 2)}"
+
+
+def measures(result: BenchmarkResult) -> list[tuple[str, str]]:
+    """``(instrument, timepoint)`` pairs with outcome rows over every period, in order."""
+    pairs = {(r.instrument, r.timepoint) for r in result.outcomes if r.period == ALL_PERIODS}
+    order = {t: i for i, t in enumerate(select.TIMEPOINTS)}
+    return sorted(pairs, key=lambda p: (p[0], order.get(p[1], len(order)), p[1]))
+
+
+def outcome_table(result: BenchmarkResult, instrument: str, timepoint: str) -> Table:
+    """Each service's outcome on one measure, every period pooled.
+
+    Cells are formatted with :mod:`peerbench.reports.formatting` (change and effect to 2
+    decimals, shares as whole percentages); withheld values are suppression markers.
+    """
+    rows: list[list[TableCell]] = []
+    for r in sorted(
+        select.where(result.outcomes, instrument=instrument, timepoint=timepoint,
+                     period=ALL_PERIODS),
+        key=lambda r: select.service_name(result, r.service_id),
+    ):  # fmt: skip
+        rows.append(
+            [
+                select.service_name(result, r.service_id),
+                _number(select.value(r, "n_paired"), 0),
+                _percent(select.value(r, "coverage")),
+                _number(select.value(r, "mean_change"), 2),
+                _interval(select.value(r, "change_ci_low"), select.value(r, "change_ci_high")),
+                _number(select.value(r, "hedges_g"), 2),
+                _percent(select.value(r, "share_improved")),
+            ]
+        )
+    return Table(
+        columns=list(OUTCOME_COLUMNS),
+        rows=rows,
+        caption=f"{instrument_name(instrument)}, {timepoint_phrase(timepoint)}: each service",
+        what_it_means="Change is the later score minus the first, for people with both; "
+        "the size of improvement divides it by how much first scores vary, so measures can "
+        "be compared. Hidden values rest on too few people to show safely.",
+    )
+
+
+def outcome_section(result: BenchmarkResult) -> Section:
+    """One table per measure (see :func:`outcome_table`)."""
+    return Section(
+        "Benchmark tables",
+        intro="Every service's results, each period pooled, as the benchmark API gives them.",
+        blocks=[outcome_table(result, i, t) for i, t in measures(result)],
+    )
+
+
+def sections_titled(report: Report, titles: Sequence[str]) -> list[Section]:
+    """The report's sections with these titles, in the report's order."""
+    return [s for s in report.sections if s.title in titles]
