@@ -61,6 +61,22 @@ CELL_LABELS: dict[CellStatus, str] = {
 }
 """Reader-facing words for each status (pages and the CLI)."""
 
+CELL_MEANINGS: dict[CellStatus, str] = {
+    CellStatus.SUBMITTED: "An accepted submission is in the pool for this quarter; a later "
+    "one replaces an earlier one.",
+    CellStatus.IN_PROGRESS: "A submission is being checked; nothing is accepted yet.",
+    CellStatus.REJECTED: "The latest submission had errors in the data; the member can fix "
+    "them and send it again.",
+    CellStatus.FAILED: "The server could not process the latest submission; it is safe to "
+    "send it again.",
+    CellStatus.MISSING: "Nothing has been accepted for a quarter that has ended inside the "
+    "agreement.",
+    CellStatus.NOT_DUE: "The quarter has not ended yet.",
+    CellStatus.OUTSIDE_AGREEMENT: "The quarter is outside the agreement, or the network may "
+    "not see this member today; nothing about its submissions is shown.",
+}
+"""What each status means, one sentence each."""
+
 
 @dataclass(frozen=True)
 class CoverageCell:

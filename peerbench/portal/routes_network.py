@@ -1,0 +1,419 @@
+"""Network pages (``/n/{network_id}``…): coverage, benchmarks, what works, reports, members.
+
+For the network's own analysts and for admins (``network_access``); anyone else gets the
+403 page whether or not the network exists. Every figure comes from the library the JSON
+API calls (:mod:`peerbench.portal.network_views`), and charts are the reports' own SVG.
+Members are listed for analysts; adding a member or changing an agreement changes who
+sees whose data, so only admins may do it (as with ``POST /v1/networks/{id}/members``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from peerbench.portal.deps import CurrentUser, NetworkAccess, PortalCtx, PortalDb, verify_csrf
+from peerbench.portal.errors import PortalForbidden, PortalNotFound
+from peerbench.portal.templating import SECURITY_HEADERS, flash, render
+
+from peerbench.portal.network_views import (
+    audit_read,
+    member_view,
+    network_benchmark,
+    network_report,
+    network_scope,
+)
+from peerbench.reports.builders.dashboard import (
+    FIGURE_SECTIONS,
+    WHAT_WORKS_SECTIONS,
+    outcome_section,
+    sections_titled,
+)
+from peerbench.reports.render import find_chromium, print_pdf, render_fragment
+from peerbench.reports.suppression import SuppressionWording
+from peerbench.server.coverage import CELL_LABELS, CELL_MEANINGS, network_coverage
+from peerbench.server.db.models import Organisation, Role, User
+from peerbench.server.pool_reports import ReportUnavailable
+from peerbench.server.tenancy import (
+    InvalidValueError,
+    TenancyError,
+    add_member,
+    get_member,
+    list_members,
+    update_member,
+)
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], tags=["portal: network"])
+
+NETWORK_REPORTS: dict[str, str] = {
+    "network": "Network report: every service together, as the public or a funder sees it.",
+    "commissioner": "Commissioner summary: the case for funding, in two pages.",
+    "quality": "Data quality report: what is missing or late, member by member.",
+}
+"""Reports a network page offers, with what each is for."""
+
+PageKind = Literal["network", "commissioner", "quality"]
+
+
+def _title(network_name: str, page: str) -> str:
+    return f"{page} · {network_name}"
+
+
+@router.get("/n/{network_id}", response_class=HTMLResponse)
+def network_home(
+    request: Request, network: NetworkAccess, db: PortalDb, ctx: PortalCtx
+) -> HTMLResponse:
+    """Coverage: each member's submission status by quarter, with agreement dates."""
+    coverage = network_coverage(db, network.id, as_of=ctx.today())
+    return render(
+        request,
+        "network/home.html",
+        {
+            "title": _title(network.name, "Coverage"),
+            "network": network,
+            "coverage": coverage,
+            "labels": {str(k): v for k, v in CELL_LABELS.items()},
+            "descriptions": {str(k): v for k, v in CELL_MEANINGS.items()},
+        },
+    )
+
+
+def _no_data(request: Request, network: Any, heading: str, message: str) -> HTMLResponse:
+    return render(
+        request,
+        "network/no_data.html",
+        {"title": _title(network.name, heading), "network": network, "heading": heading,
+         "message": message},
+    )  # fmt: skip
+
+
+NO_DATA = (
+    "There is no data from this network's members yet. Figures appear here once a member's "
+    "submission is accepted and its agreement has started."
+)
+
+
+@router.get("/n/{network_id}/benchmarks", response_class=HTMLResponse)
+def benchmarks(
+    request: Request, network: NetworkAccess, user: CurrentUser, db: PortalDb, ctx: PortalCtx
+) -> HTMLResponse:
+    """The benchmark tables, forest plots and funnel plots of the network's pool."""
+    scope = network_scope(db, user, network.id, as_of=ctx.today())
+    audit_read(db, user, "benchmark.read", "portal/benchmarks", scope)
+    try:
+        built = network_report(request, ctx, db, user, scope, "network")
+    except ReportUnavailable:
+        return _no_data(request, network, "Benchmarks", NO_DATA)
+    result = network_benchmark(request, ctx, db, scope)
+    figures = sections_titled(built.report, FIGURE_SECTIONS)
+    # One fragment, so figures and tables are numbered once and the legend appears once.
+    content = render_fragment(
+        [outcome_section(result), *figures], built.report.wording, anchor_prefix="bench"
+    )
+    return render(
+        request,
+        "network/benchmarks.html",
+        {
+            "title": _title(network.name, "Benchmarks"),
+            "network": network,
+            "content_html": content,
+            "has_figures": bool(figures),
+            "organisations": list(scope.organisations or ()),
+            "min_n": ctx.settings.min_cell_count,
+        },
+    )
+
+
+@router.get("/n/{network_id}/what-works", response_class=HTMLResponse)
+def what_works(
+    request: Request, network: NetworkAccess, user: CurrentUser, db: PortalDb, ctx: PortalCtx
+) -> HTMLResponse:
+    """Comparisons by kind of service, worded as honestly as the network report."""
+    scope = network_scope(db, user, network.id, as_of=ctx.today())
+    audit_read(db, user, "report.read", "portal/what-works", scope)
+    try:
+        built = network_report(request, ctx, db, user, scope, "network")
+    except ReportUnavailable:
+        return _no_data(request, network, "What works for whom", NO_DATA)
+    sections = sections_titled(built.report, WHAT_WORKS_SECTIONS)
+    return render(
+        request,
+        "network/what_works.html",
+        {
+            "title": _title(network.name, "What works for whom"),
+            "network": network,
+            "sections_html": render_fragment(sections, built.report.wording, anchor_prefix="ww")
+            if sections
+            else "",
+            "wording": SuppressionWording(),
+        },
+    )
+
+
+@router.get("/n/{network_id}/reports", response_class=HTMLResponse)
+def reports(request: Request, network: NetworkAccess) -> HTMLResponse:
+    """The network's reports, to read in the browser or download as HTML or PDF."""
+    return render(
+        request,
+        "network/reports.html",
+        {
+            "title": _title(network.name, "Reports"),
+            "network": network,
+            "reports": NETWORK_REPORTS,
+            "pdf": find_chromium() is not None,
+        },
+    )
+
+
+@router.get("/n/{network_id}/reports/{kind}", response_model=None)
+def report(
+    request: Request,
+    network: NetworkAccess,
+    user: CurrentUser,
+    db: PortalDb,
+    ctx: PortalCtx,
+    kind: PageKind,
+    format: Annotated[Literal["html", "pdf"], Query()] = "html",
+    download: bool = False,
+) -> Response:
+    """One report: the same HTML as ``/v1/reports/{kind}``; ``format=pdf`` prints it."""
+    scope = network_scope(db, user, network.id, as_of=ctx.today())
+    try:
+        built = network_report(request, ctx, db, user, scope, kind)
+    except ReportUnavailable:
+        return _no_data(request, network, "Reports", NO_DATA)
+    audit_read(db, user, "report.read", f"portal/reports/{kind}", scope)
+    name = f"{network.id}-{kind}"
+    if format == "pdf":
+        pdf = _pdf(built.html)
+        if pdf is None:
+            raise PortalNotFound(
+                "PDF copies are not available on this server (Chromium is not installed). "
+                "Download the HTML and print it from your browser instead."
+            )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                **SECURITY_HEADERS,
+                "Content-Disposition": f'attachment; filename="{name}.pdf"',
+            },
+        )
+    headers = dict(SECURITY_HEADERS)
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{name}.html"'
+    return HTMLResponse(built.html, headers=headers)
+
+
+def _pdf(html: str) -> bytes | None:
+    """The report printed by headless Chromium, or ``None`` without Chromium."""
+    with tempfile.TemporaryDirectory(prefix="peerbench-portal-pdf-") as folder:
+        source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"
+        source.write_text(html, encoding="utf-8")
+        if not print_pdf(source, target):
+            return None
+        return target.read_bytes()
+
+
+def _members_page(
+    request: Request,
+    network: Any,
+    user: User,
+    db: PortalDb,
+    ctx: PortalCtx,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    day = ctx.today()
+    members = [member_view(m, day) for m in list_members(db, network.id)]
+    joined = {m["organisation_id"] for m in members}
+    candidates = []
+    if user.role == Role.ADMIN.value:
+        candidates = [
+            (o.id, f"{o.name} ({o.id})")
+            for o in db.scalars(select(Organisation).order_by(Organisation.id))
+            if o.id not in joined
+        ]
+    return render(
+        request,
+        "network/members.html",
+        {
+            "title": _title(network.name, "Members"),
+            "network": network,
+            "members": members,
+            "can_edit": user.role == Role.ADMIN.value,
+            "candidates": candidates,
+            "errors": errors or [],
+            "values": values or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/n/{network_id}/members", response_class=HTMLResponse)
+def members(
+    request: Request, network: NetworkAccess, user: CurrentUser, db: PortalDb, ctx: PortalCtx
+) -> HTMLResponse:
+    """The members and their agreements; admins add members and change agreements."""
+    return _members_page(request, network, user, db, ctx)
+
+
+def _date(text: str, field_id: str, label: str, errors: list[dict[str, str]]) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors.append({"field_id": field_id, "text": f"{label} must be a date like 2026-04-01."})
+        return None
+
+
+def _require_admin(user: User) -> None:
+    if user.role != Role.ADMIN.value:
+        raise PortalForbidden(
+            "Only an administrator may add members or change agreements: a data-sharing "
+            "agreement decides who sees whose data."
+        )
+
+
+@router.post("/n/{network_id}/members", response_model=None)
+def add_network_member(
+    request: Request,
+    network: NetworkAccess,
+    user: CurrentUser,
+    db: PortalDb,
+    ctx: PortalCtx,
+    organisation_id: Annotated[str, Form()] = "",
+    agreement_reference: Annotated[str, Form()] = "",
+    agreement_start: Annotated[str, Form()] = "",
+    agreement_end: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a member under a data-sharing agreement (admins)."""
+    _require_admin(user)
+    values = {"organisation_id": organisation_id, "agreement_reference": agreement_reference,
+              "agreement_start": agreement_start, "agreement_end": agreement_end}  # fmt: skip
+    errors: list[dict[str, str]] = []
+    if not organisation_id:
+        errors.append({"field_id": "organisation_id", "text": "Choose the organisation."})
+    if not agreement_reference.strip():
+        errors.append(
+            {"field_id": "agreement_reference", "text": "Enter the agreement's reference."}
+        )
+    start = _date(agreement_start, "agreement_start", "The start date", errors)
+    if start is None and not any(e["field_id"] == "agreement_start" for e in errors):
+        errors.append({"field_id": "agreement_start", "text": "Enter the date it starts."})
+    end = _date(agreement_end, "agreement_end", "The end date", errors)
+    if not errors and start is not None:
+        try:
+            add_member(
+                db,
+                network_id=network.id,
+                organisation_id=organisation_id,
+                agreement_reference=agreement_reference,
+                agreement_start=start,
+                agreement_end=end,
+                actor=user.id,
+            )
+        except TenancyError as exc:
+            field = "agreement_end" if "end" in str(exc) else "organisation_id"
+            errors.append({"field_id": field, "text": _sentence(exc)})
+    if errors:
+        db.rollback()
+        return _members_page(
+            request, network, user, db, ctx, errors=errors, values=values, status_code=422
+        )
+    flash(request, f"{organisation_id} is now a member of {network.name}.", "success")
+    return RedirectResponse(f"/n/{network.id}/members", status_code=303)
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+@router.get("/n/{network_id}/members/{organisation_id}", response_class=HTMLResponse)
+def member(
+    request: Request,
+    network: NetworkAccess,
+    user: CurrentUser,
+    db: PortalDb,
+    ctx: PortalCtx,
+    organisation_id: str,
+) -> HTMLResponse:
+    """One member's agreement, with the form to change it (admins)."""
+    _require_admin(user)
+    try:
+        found = get_member(db, network.id, organisation_id)
+    except TenancyError:
+        raise PortalNotFound("This organisation is not a member of this network.") from None
+    return _member_page(request, network, member_view(found, ctx.today()), [], 200)
+
+
+def _member_page(
+    request: Request, network: Any, view: dict[str, Any], errors: list[dict[str, str]], status: int
+) -> HTMLResponse:
+    return render(
+        request,
+        "network/member.html",
+        {
+            "title": _title(network.name, f"Agreement of {view['organisation_id']}"),
+            "network": network,
+            "member": view,
+            "errors": errors,
+        },
+        status_code=status,
+    )
+
+
+@router.post("/n/{network_id}/members/{organisation_id}", response_model=None)
+def change_member(
+    request: Request,
+    network: NetworkAccess,
+    user: CurrentUser,
+    db: PortalDb,
+    ctx: PortalCtx,
+    organisation_id: str,
+    agreement_reference: Annotated[str, Form()] = "",
+    agreement_start: Annotated[str, Form()] = "",
+    agreement_end: Annotated[str, Form()] = "",
+) -> Response:
+    """Change a member's agreement reference or dates (admins; audited)."""
+    _require_admin(user)
+    try:
+        get_member(db, network.id, organisation_id)
+    except TenancyError:
+        raise PortalNotFound("This organisation is not a member of this network.") from None
+    errors: list[dict[str, str]] = []
+    start = _date(agreement_start, "agreement_start", "The start date", errors)
+    if start is None and not errors:
+        errors.append({"field_id": "agreement_start", "text": "Enter the date it starts."})
+    end = _date(agreement_end, "agreement_end", "The end date", errors)
+    if not errors and start is not None:
+        try:
+            update_member(
+                db,
+                network_id=network.id,
+                organisation_id=organisation_id,
+                agreement_reference=agreement_reference,
+                agreement_start=start,
+                agreement_end=end,
+                actor=user.id,
+            )
+        except InvalidValueError as exc:
+            field = "agreement_end" if "end" in str(exc) else "agreement_reference"
+            errors.append({"field_id": field, "text": _sentence(exc)})
+    if errors:
+        db.rollback()
+        view = {"organisation_id": organisation_id, "reference": agreement_reference,
+                "start": agreement_start, "end": agreement_end, "status": ""}  # fmt: skip
+        return _member_page(request, network, view, errors, 422)
+    flash(request, f"The agreement of {organisation_id} is saved.", "success")
+    return RedirectResponse(f"/n/{network.id}/members", status_code=303)
