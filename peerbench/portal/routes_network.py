@@ -17,10 +17,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+
 from peerbench.portal.deps import CurrentUser, NetworkAccess, PortalCtx, PortalDb, verify_csrf
 from peerbench.portal.errors import PortalForbidden, PortalNotFound
-from peerbench.portal.templating import SECURITY_HEADERS, flash, render
-
 from peerbench.portal.network_views import (
     audit_read,
     member_view,
@@ -28,6 +27,7 @@ from peerbench.portal.network_views import (
     network_report,
     network_scope,
 )
+from peerbench.portal.templating import SECURITY_HEADERS, flash, render
 from peerbench.reports.builders.dashboard import (
     FIGURE_SECTIONS,
     WHAT_WORKS_SECTIONS,

@@ -16,10 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from peerbench.portal.deps import OptionalUser, PortalCtx, PortalDb, ResearcherUser, verify_csrf
-from peerbench.portal.errors import PortalForbidden
-from peerbench.portal.templating import SECURITY_HEADERS, render
-from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from peerbench.extracts.download import (
@@ -29,6 +25,9 @@ from peerbench.extracts.download import (
     build_extract_zip,
     extract_scope,
 )
+from peerbench.portal.deps import OptionalUser, PortalCtx, PortalDb, ResearcherUser, verify_csrf
+from peerbench.portal.errors import PortalForbidden
+from peerbench.portal.templating import SECURITY_HEADERS, render
 from peerbench.schema.codelists import ALL_CODELISTS
 from peerbench.server.db.models import Network, Organisation, Role, User
 from peerbench.server.tenancy import NotFoundError, network_member_ids
