@@ -31,6 +31,7 @@ from peerbench.portal.templating import SECURITY_HEADERS, flash, render
 from peerbench.reports.builders.dashboard import (
     FIGURE_SECTIONS,
     WHAT_WORKS_SECTIONS,
+    funnel_section,
     outcome_section,
     sections_titled,
 )
@@ -111,6 +112,9 @@ def benchmarks(
         return _no_data(request, network, "Benchmarks", NO_DATA)
     result = network_benchmark(request, ctx, db, scope)
     figures = sections_titled(built.report, FIGURE_SECTIONS)
+    funnels = funnel_section(result, built.report.wording.min_services)
+    if funnels is not None:
+        figures.append(funnels)
     # One fragment, so figures and tables are numbered once and the legend appears once.
     content = render_fragment(
         [outcome_section(result), *figures], built.report.wording, anchor_prefix="bench"

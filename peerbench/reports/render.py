@@ -168,7 +168,13 @@ def render_fragment(
     return (
         _environment(words)
         .get_template("fragment.html.j2")
-        .render(sections=views, level=heading_level, reasons=reasons, wording=words)
+        .render(
+            sections=views,
+            level=heading_level,
+            reasons=reasons,
+            wording=words,
+            prefix=anchor_prefix,
+        )
     )
 
 

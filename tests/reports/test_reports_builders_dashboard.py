@@ -6,17 +6,21 @@ import pytest
 from bs4 import BeautifulSoup
 
 from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult, controlled
+from peerbench.benchmarking.sufficiency import withheld
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import build
+from peerbench.reports.builders.chart_inputs import funnel_inputs
 from peerbench.reports.builders.dashboard import (
     FIGURE_SECTIONS,
     OUTCOME_COLUMNS,
     WHAT_WORKS_SECTIONS,
+    funnel_section,
     measures,
     outcome_section,
     outcome_table,
     sections_titled,
 )
+from peerbench.reports.content import Callout, Figure
 from peerbench.reports.render import render_fragment
 from peerbench.reports.suppression import SuppressionWording, as_suppressed
 from tests.reports.test_reports_builders_data import small_data
@@ -63,9 +67,26 @@ def test_fragment_hides_suppressed_values_and_explains_them(result: BenchmarkRes
     markers = [as_suppressed(c) for b in section.blocks for row in b.rows for c in row]
     assert len(hidden) == sum(m is not None for m in markers)
     if hidden:
-        assert soup.find(id="hidden-numbers") is not None
+        assert soup.find(id="bench-hidden-numbers") is not None
         assert all(cell.get_text().startswith("suppressed") for cell in hidden)
     assert soup.find("section", id="bench-1") is not None
+
+
+def test_funnel_section_draws_the_report_chart_or_says_why_not(result: BenchmarkResult) -> None:
+    section = funnel_section(result, 5)
+    assert section is not None
+    figures = [b for b in section.blocks if isinstance(b, Figure)]
+    callouts = [b for b in section.blocks if isinstance(b, Callout)]
+    summaries = [f for f in result.funnels if f.period == ALL_PERIODS]
+    assert len(figures) == sum(
+        not withheld(f) and f.target is not None and funnel_inputs(
+            result, f.instrument, f.timepoint, f.metric) is not None
+        for f in summaries
+    )  # fmt: skip
+    assert len(callouts) == sum(withheld(f) for f in summaries)
+    assert figures, "the small pool has at least one funnel with enough services"
+    for figure in figures:
+        assert figure.chart.svg.startswith("<svg") and "Funnel plot of" in figure.chart.alt
 
 
 def test_report_sections_are_picked_by_title() -> None:

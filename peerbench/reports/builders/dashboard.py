@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult
+from peerbench.benchmarking.sufficiency import withheld
+from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import select
+from peerbench.reports.builders.chart_inputs import funnel_inputs, funnel_summary
 from peerbench.reports.builders.wording import instrument_name, timepoint_phrase
-from peerbench.reports.content import Report, Section, Table, TableCell
+from peerbench.reports.content import Block, Callout, Figure, Report, Section, Table, TableCell
 from peerbench.reports.suppression import as_suppressed
 
 OUTCOME_COLUMNS = (
@@ -30,8 +33,13 @@ OUTCOME_COLUMNS = (
 )
 """Columns of :func:`outcome_table` (the first is the row header)."""
 
-FIGURE_SECTIONS = ("Pooled effect on each measure", "How services compare")
-"""Network-report sections the benchmarks page shows (forest and funnel plots)."""
+FIGURE_SECTIONS = ("Pooled effect on each measure",)
+"""Network-report sections the benchmarks page shows (the forest plots)."""
+FUNNEL_METRICS = {
+    "reliable_improvement": ("Share who improved reliably", "People with both scores", "percent"),
+    "mean_change": ("Average change in score", "Precision (1 / squared standard error)", "number"),
+}
+"""Funnel plots the benchmarks page draws: metric → (value label, precision label, format)."""
 WHAT_WORKS_SECTIONS = ("What works for whom",)
 """Network-report sections the "what works for whom" page shows."""
 
@@ -112,6 +120,61 @@ def outcome_section(result: BenchmarkResult) -> Section:
         "Benchmark tables",
         intro="Every service's results, each period pooled, as the benchmark API gives them.",
         blocks=[outcome_table(result, i, t) for i, t in measures(result)],
+    )
+
+
+def funnel_section(result: BenchmarkResult, min_services: int) -> Section | None:
+    """A funnel plot per measure and metric with enough services (the report's chart).
+
+    Drawn by :func:`peerbench.reports.charts.funnel_plot` from
+    :func:`~peerbench.reports.builders.chart_inputs.funnel_inputs`, as in the network
+    report; a funnel withheld because too few services are on it is said so in words.
+    """
+    blocks: list[Block] = []
+    for instrument, timepoint in measures(result):
+        for metric, (value_label, precision_label, value_format) in FUNNEL_METRICS.items():
+            found = funnel_inputs(result, instrument, timepoint, metric)
+            summary = funnel_summary(result, instrument, timepoint, metric)
+            where = f"{instrument_name(instrument)}, {timepoint_phrase(timepoint)}"
+            if found is None:
+                if summary is not None and withheld(summary):
+                    blocks.append(
+                        Callout(
+                            f"{where} ({value_label.lower()}): only {summary.k} services are "
+                            f"on this comparison; at least {min_services} are needed to "
+                            "compare fairly, so no funnel plot is drawn and no service is "
+                            "flagged.",
+                            "info",
+                        )
+                    )
+                continue
+            units, curves, target = found
+            chart = charts.funnel_plot(
+                units,
+                curves,
+                target=target,
+                value_label=value_label,
+                precision_label=precision_label,
+                value_format=value_format,
+                title=f"{where}: services compared with the pooled result",
+            )
+            shown = [u for u in units if isinstance(u["value"], int | float)]
+            outside = sum(u["flag"] != "within" for u in shown)
+            blocks.append(
+                Figure(
+                    chart,
+                    f"{outside} of the {len(shown)} services shown sit outside the 95% limits. "
+                    "A service outside the limits differs from the pooled result by more "
+                    "than chance would usually explain: worth a conversation, not a "
+                    "judgement, since the people services support differ.",
+                )
+            )
+    if not blocks:
+        return None
+    return Section(
+        "How services compare",
+        intro="Small services vary more by chance, so the limits are wider on the left.",
+        blocks=blocks,
     )
 
 
