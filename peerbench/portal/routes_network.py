@@ -334,6 +334,7 @@ def add_network_member(
         return _members_page(
             request, network, user, db, ctx, errors=errors, values=values, status_code=422
         )
+    db.commit()  # before flash(), which writes the web session in a session of its own
     flash(request, f"{organisation_id} is now a member of {network.name}.", "success")
     return RedirectResponse(f"/n/{network.id}/members", status_code=303)
 
@@ -419,5 +420,6 @@ def change_member(
         view = {"organisation_id": organisation_id, "reference": agreement_reference,
                 "start": agreement_start, "end": agreement_end, "status": ""}  # fmt: skip
         return _member_page(request, network, view, errors, 422)
+    db.commit()  # before flash(), which writes the web session in a session of its own
     flash(request, f"The agreement of {organisation_id} is saved.", "success")
     return RedirectResponse(f"/n/{network.id}/members", status_code=303)
