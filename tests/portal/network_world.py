@@ -73,6 +73,6 @@ def network_world(
         yield NetworkWorld(portal, members, keys)
 
 
-def soup(html: str) -> BeautifulSoup:
-    """A page parsed."""
+def soup(html: str) -> Any:
+    """A page parsed (typed ``Any``: tests walk it freely and fail loudly on a miss)."""
     return BeautifulSoup(html, "html.parser")

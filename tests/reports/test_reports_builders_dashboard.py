@@ -20,7 +20,7 @@ from peerbench.reports.builders.dashboard import (
     outcome_table,
     sections_titled,
 )
-from peerbench.reports.content import Callout, Figure
+from peerbench.reports.content import Callout, Figure, Table
 from peerbench.reports.render import render_fragment
 from peerbench.reports.suppression import SuppressionWording, as_suppressed
 from tests.reports.test_reports_builders_data import small_data
@@ -64,7 +64,8 @@ def test_fragment_hides_suppressed_values_and_explains_them(result: BenchmarkRes
     assert len(tables) == len(measures(result))
     assert all(t.caption and t.find("th", scope="col") for t in tables)
     hidden = soup.select("td.suppressed")
-    markers = [as_suppressed(c) for b in section.blocks for row in b.rows for c in row]
+    blocks = [b for b in section.blocks if isinstance(b, Table)]
+    markers = [as_suppressed(c) for b in blocks for row in b.rows for c in row]
     assert len(hidden) == sum(m is not None for m in markers)
     if hidden:
         assert soup.find(id="bench-hidden-numbers") is not None
