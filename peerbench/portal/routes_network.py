@@ -37,7 +37,12 @@ from peerbench.reports.builders.dashboard import (
 )
 from peerbench.reports.render import find_chromium, print_pdf, render_fragment
 from peerbench.reports.suppression import SuppressionWording
-from peerbench.server.coverage import CELL_LABELS, CELL_MEANINGS, network_coverage
+from peerbench.server.coverage import (
+    CELL_LABELS,
+    CELL_MEANINGS,
+    MAX_QUARTERS,
+    network_coverage,
+)
 from peerbench.server.db.models import Organisation, Role, User
 from peerbench.server.pool_reports import ReportUnavailable
 from peerbench.server.tenancy import (
@@ -65,12 +70,20 @@ def _title(network_name: str, page: str) -> str:
     return f"{page} · {network_name}"
 
 
+PAGE_QUARTERS = 8
+"""Quarters the coverage page shows unless asked for more (two years fit a screen)."""
+
+
 @router.get("/n/{network_id}", response_class=HTMLResponse)
 def network_home(
-    request: Request, network: NetworkAccess, db: PortalDb, ctx: PortalCtx
+    request: Request,
+    network: NetworkAccess,
+    db: PortalDb,
+    ctx: PortalCtx,
+    quarters: Annotated[int, Query(ge=1, le=MAX_QUARTERS)] = PAGE_QUARTERS,
 ) -> HTMLResponse:
     """Coverage: each member's submission status by quarter, with agreement dates."""
-    coverage = network_coverage(db, network.id, as_of=ctx.today())
+    coverage = network_coverage(db, network.id, as_of=ctx.today(), max_quarters=quarters)
     return render(
         request,
         "network/home.html",
@@ -80,6 +93,8 @@ def network_home(
             "coverage": coverage,
             "labels": {str(k): v for k, v in CELL_LABELS.items()},
             "descriptions": {str(k): v for k, v in CELL_MEANINGS.items()},
+            "showing": quarters,
+            "all_quarters": MAX_QUARTERS,
         },
     )
 

@@ -41,21 +41,36 @@ def _number(text: str) -> float:
     return float(text.replace(",", "").replace("%", "").replace("−", "-").strip())
 
 
-def test_coverage_page_matches_the_api(world: NetworkWorld, analyst: Any) -> None:
-    page = analyst.get(f"/n/{NETWORK}")
-    assert page.status_code == 200
-    api = world.api(f"/v1/networks/{NETWORK}/coverage")
-    table = soup(page.text).find("table", id="coverage")
+def _coverage_cells(html: str) -> tuple[Any, dict[tuple[str, str], str]]:
+    table = soup(html).find("table", id="coverage")
     assert table.caption and table.find_all("th", scope="col")
     shown = {
         (row["data-organisation"], cell["data-period"]): cell["data-status"]
         for row in table.tbody.find_all("tr")
         for cell in row.find_all("td", attrs={"data-period": True})
     }
-    expected = {
+    return table, shown
+
+
+def _api_cells(api: dict[str, Any]) -> dict[tuple[str, str], str]:
+    return {
         (m["organisation_id"], c["period"]): c["status"] for m in api["members"] for c in m["cells"]
     }
+
+
+@pytest.mark.parametrize("quarters", [None, 40])
+def test_coverage_page_matches_the_api(
+    world: NetworkWorld, analyst: Any, quarters: int | None
+) -> None:
+    params = {} if quarters is None else {"quarters": quarters}
+    page = analyst.get(f"/n/{NETWORK}", params=params)
+    assert page.status_code == 200
+    api = world.api(f"/v1/networks/{NETWORK}/coverage", quarters=quarters or 8)
+    table, shown = _coverage_cells(page.text)
+    expected = _api_cells(api)
     assert shown == expected
+    # Eight by default; every quarter since the first agreement (2020-Q1) when asked.
+    assert api["quarters"][0] == ("2025-Q1" if quarters is None else "2020-Q1")
     assert {s for (org, q), s in expected.items() if q == PERIOD and org in world.members} == {
         "submitted"
     }

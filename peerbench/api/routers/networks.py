@@ -8,9 +8,9 @@ admins and the network's own analysts; the portal's network home shows the same.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from peerbench.api.deps import AdminKey, ContextDep, CurrentKey, SessionDep
@@ -24,7 +24,7 @@ from peerbench.api.schemas import (
     Strict,
 )
 from peerbench.server import audit
-from peerbench.server.coverage import network_coverage
+from peerbench.server.coverage import MAX_QUARTERS, network_coverage
 from peerbench.server.db.models import Membership, Role
 from peerbench.server.tenancy import add_member, create_network, update_member
 
@@ -145,7 +145,13 @@ def update_network_member(
 
 @router.get("/{network_id}/coverage", response_model=CoveragePage, responses=_ERRORS)
 def get_coverage(
-    network_id: str, ctx: ContextDep, session: SessionDep, key: CurrentKey
+    network_id: str,
+    ctx: ContextDep,
+    session: SessionDep,
+    key: CurrentKey,
+    quarters: Annotated[
+        int, Query(ge=1, le=MAX_QUARTERS, description="The most recent quarters shown.")
+    ] = MAX_QUARTERS,
 ) -> dict[str, Any]:
     """Each member's submission status by quarter, with its agreement dates.
 
@@ -157,7 +163,7 @@ def get_coverage(
         or (key.role == Role.NETWORK_ANALYST.value and key.network_id == network_id)
     ):
         raise Forbidden("Only admins and this network's analysts may read its coverage.")
-    coverage = network_coverage(session, network_id, as_of=ctx.today())
+    coverage = network_coverage(session, network_id, as_of=ctx.today(), max_quarters=quarters)
     audit.record(
         session,
         actor=key.id,
