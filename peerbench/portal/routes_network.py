@@ -32,6 +32,10 @@ from peerbench.reports.builders.dashboard import (
     FIGURE_SECTIONS,
     WHAT_WORKS_SECTIONS,
     funnel_section,
+    headline_measure,
+    measure_key,
+    measure_label,
+    measures,
     outcome_section,
     sections_titled,
 )
@@ -116,9 +120,18 @@ NO_DATA = (
 
 @router.get("/n/{network_id}/benchmarks", response_class=HTMLResponse)
 def benchmarks(
-    request: Request, network: NetworkAccess, user: CurrentUser, db: PortalDb, ctx: PortalCtx
+    request: Request,
+    network: NetworkAccess,
+    user: CurrentUser,
+    db: PortalDb,
+    ctx: PortalCtx,
+    measure: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
-    """The benchmark tables, forest plots and funnel plots of the network's pool."""
+    """One measure's benchmark table and funnel plots, and the report's forest plots.
+
+    ``measure`` is ``INSTRUMENT:TIMEPOINT`` (default: the measure with the most people
+    with both scores); the page offers every measure of the pool in a form.
+    """
     scope = network_scope(db, user, network.id, as_of=ctx.today())
     audit_read(db, user, "benchmark.read", "portal/benchmarks", scope)
     try:
@@ -126,13 +139,19 @@ def benchmarks(
     except ReportUnavailable:
         return _no_data(request, network, "Benchmarks", NO_DATA)
     result = network_benchmark(request, ctx, db, scope)
-    figures = sections_titled(built.report, FIGURE_SECTIONS)
-    funnels = funnel_section(result, built.report.wording.min_services)
+    options = {measure_key(i, t): (i, t) for i, t in measures(result)}
+    if measure is not None and measure not in options:
+        raise PortalNotFound("There is no such measure in this network's benchmark.")
+    chosen = options[measure] if measure is not None else headline_measure(result)
+    only = [chosen] if chosen is not None else []
+    figures = []
+    funnels = funnel_section(result, built.report.wording.min_services, only)
     if funnels is not None:
         figures.append(funnels)
+    figures += sections_titled(built.report, FIGURE_SECTIONS)
     # One fragment, so figures and tables are numbered once and the legend appears once.
     content = render_fragment(
-        [outcome_section(result), *figures], built.report.wording, anchor_prefix="bench"
+        [outcome_section(result, only), *figures], built.report.wording, anchor_prefix="bench"
     )
     return render(
         request,
@@ -141,7 +160,8 @@ def benchmarks(
             "title": _title(network.name, "Benchmarks"),
             "network": network,
             "content_html": content,
-            "has_figures": bool(figures),
+            "measures": [(key, measure_label(*m)) for key, m in options.items()],
+            "measure": measure_key(*chosen) if chosen is not None else "",
             "organisations": list(scope.organisations or ()),
             "min_n": ctx.settings.min_cell_count,
         },

@@ -17,8 +17,7 @@ from peerbench.benchmarking import ALL_PERIODS, BenchmarkOptions
 from peerbench.benchmarking.compute import compute
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.reports import formatting as fmt
-from peerbench.reports.builders.dashboard import OUTCOME_COLUMNS
-from peerbench.reports.builders.wording import instrument_name, timepoint_phrase
+from peerbench.reports.builders.dashboard import OUTCOME_COLUMNS, measure_label
 from peerbench.reports.render import find_chromium
 from tests.portal.harness import NETWORK
 from tests.portal.network_world import PERIOD, NetworkWorld, network_world, soup
@@ -80,10 +79,44 @@ def test_coverage_page_matches_the_api(
         assert totals[total["period"]] == f"{total['submitted']} of {total['expected']}"
 
 
-def _page_tables(html: str) -> dict[str, Any]:
-    tables = soup(html).select("#bench-1 table")
-    assert tables, "no benchmark tables on the page"
-    return {t.caption.get_text(" ", strip=True).split(". ", 1)[1]: t for t in tables}
+@pytest.fixture(scope="module")
+def measure_pages(world: NetworkWorld, analyst: Any) -> dict[tuple[str, str], str]:
+    """The benchmarks page of every measure in the API's result."""
+    result = world.api("/v1/benchmarks")["result"]
+    pages = {}
+    for key in sorted({(r["instrument"], r["timepoint"]) for r in result["outcomes"]
+                       if r["period"] == ALL_PERIODS}):  # fmt: skip
+        page = analyst.get(f"/n/{NETWORK}/benchmarks", params={"measure": ":".join(key)})
+        assert page.status_code == 200, page.text[:500]
+        pages[key] = page.text
+    assert len(pages) > 5
+    return pages
+
+
+def _page_tables(pages: dict[tuple[str, str], str]) -> dict[str, Any]:
+    tables = {}
+    for html in pages.values():
+        found = soup(html).select("#bench-1 table")
+        assert len(found) == 1, "one measure's table per page"
+        tables[found[0].caption.get_text(" ", strip=True).split(". ", 1)[1]] = found[0]
+    return tables
+
+
+def test_the_default_measure_and_unknown_measures(
+    world: NetworkWorld, analyst: Any, measure_pages: dict[tuple[str, str], str]
+) -> None:
+    page = soup(analyst.get(f"/n/{NETWORK}/benchmarks").text)
+    chosen = page.select_one("#measure option[selected]")["value"]
+    result = world.api("/v1/benchmarks")["result"]
+    totals: dict[str, int] = {}
+    for r in result["outcomes"]:
+        if r["period"] == ALL_PERIODS and isinstance(r["n_paired"], int):
+            key = f"{r['instrument']}:{r['timepoint']}"
+            totals[key] = totals.get(key, 0) + r["n_paired"]
+    assert totals[chosen] == max(totals.values())  # the measure with the most people
+    options = [o["value"] for o in page.select("#measure option")]
+    assert sorted(options) == sorted(":".join(k) for k in measure_pages)
+    assert analyst.get(f"/n/{NETWORK}/benchmarks", params={"measure": "x:y"}).status_code == 404
 
 
 def _rows(table: Any) -> dict[str, list[Any]]:
@@ -93,13 +126,13 @@ def _rows(table: Any) -> dict[str, list[Any]]:
 
 
 def _caption(instrument: str, timepoint: str) -> str:
-    return f"{instrument_name(instrument)}, {timepoint_phrase(timepoint)}: each service"
+    return f"{measure_label(instrument, timepoint)}: each service"
 
 
-def test_benchmark_tables_match_the_api(world: NetworkWorld, analyst: Any) -> None:
-    page = analyst.get(f"/n/{NETWORK}/benchmarks")
-    assert page.status_code == 200, page.text[:500]
-    tables = _page_tables(page.text)
+def test_benchmark_tables_match_the_api(
+    world: NetworkWorld, measure_pages: dict[tuple[str, str], str]
+) -> None:
+    tables = _page_tables(measure_pages)
     result = world.api("/v1/benchmarks")["result"]
     names = {s["service_id"]: s["name"] or s["service_id"] for s in result["services"]}
     rows = [r for r in result["outcomes"] if r["period"] == ALL_PERIODS]
@@ -127,10 +160,11 @@ def test_benchmark_tables_match_the_api(world: NetworkWorld, analyst: Any) -> No
     assert compared > 20 and hidden > 0  # the pool has both shown and withheld values
 
 
-def test_suppressed_values_never_reach_the_page(world: NetworkWorld, analyst: Any) -> None:
+def test_suppressed_values_never_reach_the_page(
+    world: NetworkWorld, measure_pages: dict[tuple[str, str], str]
+) -> None:
     """Each withheld cell shows the suppression words; the raw figure is nowhere in it."""
-    html = analyst.get(f"/n/{NETWORK}/benchmarks").text
-    tables = _page_tables(html)
+    tables = _page_tables(measure_pages)
     result = world.api("/v1/benchmarks")["result"]
     scope = world.api("/v1/benchmarks")["scope"]["organisations"]
     ctx = world.portal.context
@@ -162,17 +196,19 @@ def test_suppressed_values_never_reach_the_page(world: NetworkWorld, analyst: An
 
 
 def test_charts_are_the_report_charts_with_text_alternatives(
-    world: NetworkWorld, analyst: Any
+    world: NetworkWorld, measure_pages: dict[tuple[str, str], str]
 ) -> None:
-    page = soup(analyst.get(f"/n/{NETWORK}/benchmarks").text)
-    figures = page.find_all("figure", class_="chart-figure")
+    parsed = [soup(html) for html in measure_pages.values()]
+    figures = [f for page in parsed for f in page.find_all("figure", class_="chart-figure")]
     assert figures, "no forest or funnel plot on the page"
     titles = [f.figcaption.get_text(" ", strip=True) for f in figures]
-    assert any("each service, and all services together" in t for t in titles)  # forest
+    forests = [f for f, t in zip(figures, titles, strict=True)
+               if "each service, and all services together" in t]  # fmt: skip
+    assert forests
     # Funnels: drawn where enough services are on a comparison, else said so with the
     # same k as /v1/benchmarks/funnel (synthetic members spread measures thinly).
     funnels = [f for f in world.api("/v1/benchmarks/funnel")["funnels"] if f["period"] == "all"]
-    notes = " ".join(a.get_text(" ", strip=True) for a in page.find_all("aside"))
+    notes = " ".join(a.get_text(" ", strip=True) for page in parsed for a in page.find_all("aside"))
     assert funnels
     for funnel in funnels:
         if "too-few-services" in funnel["suppressed"].values():
@@ -186,15 +222,16 @@ def test_charts_are_the_report_charts_with_text_alternatives(
         svg = figure.find("svg")
         assert svg is not None and svg.find("title") is not None and svg.get("role") == "img"
         assert figure.find("details").find("table") is not None  # the numbers behind it
-    for table in page.find_all("table"):
-        assert table.caption is not None, table
-        assert table.find("th", scope="col") is not None
-    assert len(page.find_all("h1")) == 1
+    for page in parsed:
+        for table in page.find_all("table"):
+            assert table.caption is not None, table
+            assert table.find("th", scope="col") is not None
+        assert len(page.find_all("h1")) == 1
     # The report's forest plot of the same pool carries the same SVG.
     report = soup(world.portal.api.get(
         "/v1/reports/network", headers=world.portal.auth("analyst")).text)  # fmt: skip
     report_svgs = {str(s.find("title")) for s in report.find_all("svg")}
-    assert {str(f.find("svg").find("title")) for f in figures} <= report_svgs
+    assert {str(f.find("svg").find("title")) for f in forests} <= report_svgs
 
 
 def _section(html: str, title: str) -> list[str]:

@@ -81,6 +81,30 @@ def measures(result: BenchmarkResult) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: (p[0], order.get(p[1], len(order)), p[1]))
 
 
+def measure_key(instrument: str, timepoint: str) -> str:
+    """``"SWEMWBS:month_3"``: how a page names a measure in a link or a form."""
+    return f"{instrument}:{timepoint}"
+
+
+def measure_label(instrument: str, timepoint: str) -> str:
+    """``"Wellbeing (SWEMWBS), 3 months after starting"``."""
+    return f"{instrument_name(instrument)}, {timepoint_phrase(timepoint)}"
+
+
+def headline_measure(result: BenchmarkResult) -> tuple[str, str] | None:
+    """The measure with the most people with both scores (every period pooled)."""
+    totals: dict[tuple[str, str], int] = {}
+    for r in result.outcomes:
+        if r.period == ALL_PERIODS and isinstance(r.n_paired, int):
+            key = (r.instrument, r.timepoint)
+            totals[key] = totals.get(key, 0) + r.n_paired
+    if not totals:
+        found = measures(result)
+        return found[0] if found else None
+    order = {m: i for i, m in enumerate(measures(result))}
+    return min(totals, key=lambda m: (-totals[m], order.get(m, 0)))
+
+
 def outcome_table(result: BenchmarkResult, instrument: str, timepoint: str) -> Table:
     """Each service's outcome on one measure, every period pooled.
 
@@ -107,23 +131,28 @@ def outcome_table(result: BenchmarkResult, instrument: str, timepoint: str) -> T
     return Table(
         columns=list(OUTCOME_COLUMNS),
         rows=rows,
-        caption=f"{instrument_name(instrument)}, {timepoint_phrase(timepoint)}: each service",
+        caption=f"{measure_label(instrument, timepoint)}: each service",
         what_it_means="Change is the later score minus the first, for people with both; "
         "the size of improvement divides it by how much first scores vary, so measures can "
         "be compared. Hidden values rest on too few people to show safely.",
     )
 
 
-def outcome_section(result: BenchmarkResult) -> Section:
-    """One table per measure (see :func:`outcome_table`)."""
+def outcome_section(
+    result: BenchmarkResult, only: Sequence[tuple[str, str]] | None = None
+) -> Section:
+    """One table per measure (see :func:`outcome_table`), or per measure in ``only``."""
+    chosen = measures(result) if only is None else [m for m in measures(result) if m in only]
     return Section(
         "Benchmark tables",
         intro="Every service's results, each period pooled, as the benchmark API gives them.",
-        blocks=[outcome_table(result, i, t) for i, t in measures(result)],
+        blocks=[outcome_table(result, i, t) for i, t in chosen],
     )
 
 
-def funnel_section(result: BenchmarkResult, min_services: int) -> Section | None:
+def funnel_section(
+    result: BenchmarkResult, min_services: int, only: Sequence[tuple[str, str]] | None = None
+) -> Section | None:
     """A funnel plot per measure and metric with enough services (the report's chart).
 
     Drawn by :func:`peerbench.reports.charts.funnel_plot` from
@@ -132,10 +161,12 @@ def funnel_section(result: BenchmarkResult, min_services: int) -> Section | None
     """
     blocks: list[Block] = []
     for instrument, timepoint in measures(result):
+        if only is not None and (instrument, timepoint) not in only:
+            continue
         for metric, (value_label, precision_label, value_format) in FUNNEL_METRICS.items():
             found = funnel_inputs(result, instrument, timepoint, metric)
             summary = funnel_summary(result, instrument, timepoint, metric)
-            where = f"{instrument_name(instrument)}, {timepoint_phrase(timepoint)}"
+            where = measure_label(instrument, timepoint)
             if found is None:
                 if summary is not None and withheld(summary):
                     blocks.append(
@@ -156,7 +187,7 @@ def funnel_section(result: BenchmarkResult, min_services: int) -> Section | None
                 value_label=value_label,
                 precision_label=precision_label,
                 value_format=value_format,
-                title=f"{where}: services compared with the pooled result",
+                title=f"{where}, {value_label.lower()}: services compared with the pooled result",
             )
             shown = [u for u in units if isinstance(u["value"], int | float)]
             outside = sum(u["flag"] != "within" for u in shown)
