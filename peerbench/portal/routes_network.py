@@ -14,11 +14,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from peerbench.portal.deps import CurrentUser, NetworkAccess, PortalCtx, PortalDb, verify_csrf
+from peerbench.portal.deps import CsrfChecked, CurrentUser, NetworkAccess, PortalCtx, PortalDb
 from peerbench.portal.errors import PortalForbidden, PortalNotFound
 from peerbench.portal.network_views import (
     audit_read,
@@ -58,7 +58,7 @@ from peerbench.server.tenancy import (
     update_member,
 )
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], tags=["portal: network"])
+router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
 
 NETWORK_REPORTS: dict[str, str] = {
     "network": "Network report: every service together, as the public or a funder sees it.",

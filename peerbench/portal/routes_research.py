@@ -14,7 +14,7 @@ import shutil
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
@@ -25,7 +25,7 @@ from peerbench.extracts.download import (
     build_extract_zip,
     extract_scope,
 )
-from peerbench.portal.deps import OptionalUser, PortalCtx, PortalDb, ResearcherUser, verify_csrf
+from peerbench.portal.deps import CsrfChecked, OptionalUser, PortalCtx, PortalDb, ResearcherUser
 from peerbench.portal.errors import PortalForbidden
 from peerbench.portal.templating import SECURITY_HEADERS, render
 from peerbench.schema.codelists import ALL_CODELISTS
@@ -33,7 +33,7 @@ from peerbench.server.db.models import Network, Organisation, Role, User
 from peerbench.server.tenancy import NotFoundError, network_member_ids
 from peerbench.template.dictionary import DICTIONARY_HEADERS, dictionary_rows
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], tags=["portal: research"])
+router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
 
 ACKNOWLEDGE = "I have read the notes on consent, re-keying and disclosure above"
 
