@@ -28,7 +28,7 @@ from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Network, Organisation, Role, User, WebSession
 from peerbench.server.tenancy import network_member_ids
-from peerbench.server.web_sessions import pop_flashes, session_user
+from peerbench.server.web_sessions import session_user
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -38,10 +38,18 @@ PortalCtx = Annotated[ServerContext, Depends(get_context)]
 """The server context (settings, database, store, clocks)."""
 
 
-def portal_db(ctx: PortalCtx) -> Iterator[Session]:
-    """A session for the page; committed when the endpoint returns, before the response."""
+def portal_db(request: Request, ctx: PortalCtx) -> Iterator[Session]:
+    """A session for the page; committed when the endpoint returns, before the response.
+
+    Kept on ``request.state.db`` so :func:`~peerbench.portal.templating.flash` writes in
+    the same transaction (a second SQLite writer would wait for this one).
+    """
     with ctx.db.session() as session:
-        yield session
+        request.state.db = session
+        try:
+            yield session
+        finally:
+            request.state.db = None
 
 
 PortalDb = Annotated[Session, Depends(portal_db, scope="function")]
@@ -66,18 +74,29 @@ def _authenticate(request: Request, ctx: ServerContext) -> User | None:
         if found is None:
             return None
         user, web_session = found
+        # Read, not yet cleared: render() clears them when a page shows them, so a
+        # redirect in between does not lose them.
+        request.state.flashes = list(web_session.flash or [])
         if request.method == "GET":
-            request.state.flashes = pop_flashes(web_session)
             audit.record(
                 session,
                 actor=user.id,
                 action="portal.read",
                 organisation_id=user.organisation_id,
-                target=request.url.path[:200],
+                target=read_path(request),
             )
     request.state.user = user
     request.state.web_session = web_session
     return user
+
+
+def read_path(request: Request) -> str:
+    """The path a ``portal.read`` records: one-time tokens replaced by ``{token}``."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", "")
+    if "{token}" in template:
+        return str(template)[:200]
+    return request.url.path[:200]
 
 
 def optional_user(request: Request, ctx: PortalCtx) -> User | None:
