@@ -334,12 +334,11 @@ def audit_command(
     click.echo(_table([header, *rows]), nl=False)
 
 
-# The portal's people commands (invite, sign-in-link) live in their own module.
-from peerbench.cli import admin_users as _admin_users  # noqa: E402, F401
-
-# Membership updates and coverage live in their own module (this one is near its size
-# limit); imported last because they use admin_session above.
+# The portal's people commands (invite, sign-in-link), membership updates and coverage
+# live in their own modules (this one is near its size limit); imported last because
+# they use admin_session above.
 from peerbench.cli import admin_network  # noqa: E402
+from peerbench.cli import admin_users as _admin_users  # noqa: E402, F401
 
 admin.add_command(admin_network.update_member)
 admin.add_command(admin_network.coverage)
