@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from peerbench.portal import routes_network
+from peerbench.portal import routes_network, routes_network_members
 from peerbench.server.db.models import Role, User
 from peerbench.server.tenancy import create_network, network_member_ids
 from tests.portal.harness import NETWORK, ORG_A, ORG_B, PortalHarness, email_of, password_hash
@@ -21,7 +21,8 @@ def network_paths() -> list[str]:
         route.path.replace("{network_id}", NETWORK)
         .replace("{organisation_id}", ORG_A)
         .replace("{kind}", "network")
-        for route in routes_network.router.routes
+        for router in (routes_network.router, routes_network_members.router)
+        for route in router.routes
         if isinstance(route, APIRoute) and "GET" in (route.methods or set())
     }
     assert len(paths) >= 7, paths
