@@ -69,6 +69,11 @@ def network_benchmark(
     return result
 
 
+def has_data(ctx: ServerContext, session: Session, scope: Scope) -> bool:
+    """Whether the scope's pool holds any outcome file yet (else pages say so)."""
+    return bool(ctx.store.current_paths(session, "outcome", scope.organisations))
+
+
 def network_report(
     request: Request,
     ctx: ServerContext,

@@ -15,10 +15,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from peerbench.benchmarking.sufficiency import min_services
 from peerbench.portal.deps import CsrfChecked, CurrentUser, NetworkAccess, PortalCtx, PortalDb
 from peerbench.portal.errors import PortalNotFound
 from peerbench.portal.network_views import (
     audit_read,
+    has_data,
     network_benchmark,
     network_report,
     network_scope,
@@ -26,7 +28,6 @@ from peerbench.portal.network_views import (
 from peerbench.portal.templating import SECURITY_HEADERS, render
 from peerbench.reports.builders.dashboard import (
     FIGURE_SECTIONS,
-    WHAT_WORKS_SECTIONS,
     funnel_section,
     headline_measure,
     measure_key,
@@ -34,7 +35,9 @@ from peerbench.reports.builders.dashboard import (
     measures,
     outcome_section,
     sections_titled,
+    what_works_measures,
 )
+from peerbench.reports.builders.network import what_works_section
 from peerbench.reports.render import find_chromium, print_pdf, render_fragment
 from peerbench.reports.suppression import SuppressionWording
 from peerbench.server.coverage import (
@@ -157,25 +160,36 @@ def benchmarks(
 
 @router.get("/n/{network_id}/what-works", response_class=HTMLResponse)
 def what_works(
-    request: Request, network: NetworkAccess, user: CurrentUser, db: PortalDb, ctx: PortalCtx
+    request: Request,
+    network: NetworkAccess,
+    user: CurrentUser,
+    db: PortalDb,
+    ctx: PortalCtx,
+    measure: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
-    """Comparisons by kind of service, worded as honestly as the network report."""
+    """Comparisons by kind of service on one measure, worded as the network report words
+    them (default: the report's own measure)."""
     scope = network_scope(db, user, network.id, as_of=ctx.today())
-    audit_read(db, user, "report.read", "portal/what-works", scope)
-    try:
-        built = network_report(request, ctx, db, user, scope, "network")
-    except ReportUnavailable:
+    audit_read(db, user, "benchmark.read", "portal/what-works", scope)
+    if not has_data(ctx, db, scope):
         return _no_data(request, network, "What works for whom", NO_DATA)
-    sections = sections_titled(built.report, WHAT_WORKS_SECTIONS)
+    result = network_benchmark(request, ctx, db, scope)
+    options = {measure_key(i, t): (i, t) for i, t in what_works_measures(result)}
+    if not options:
+        return _no_data(request, network, "What works for whom", NO_DATA)
+    if measure is not None and measure not in options:
+        raise PortalNotFound("There is no such measure in this network's benchmark.")
+    chosen = options[measure] if measure is not None else next(iter(options.values()))
+    section = what_works_section(result, *chosen, min_services(result))
     return render(
         request,
         "network/what_works.html",
         {
             "title": _title(network.name, "What works for whom"),
             "network": network,
-            "sections_html": render_fragment(sections, built.report.wording, anchor_prefix="ww")
-            if sections
-            else "",
+            "sections_html": render_fragment([section], SuppressionWording(), anchor_prefix="ww"),
+            "measures": [(key, measure_label(*m)) for key, m in options.items()],
+            "measure": measure_key(*chosen),
             "wording": SuppressionWording(),
         },
     )

@@ -250,6 +250,28 @@ def test_what_works_is_the_network_reports_comparison(world: NetworkWorld, analy
     shown = _section(page.text, "What works for whom")
     assert shown and shown == _section(report.text, "What works for whom")
     assert "Do the groups really differ?" in page.text
+    # Every other measure with a pooled effect can be chosen; its groups' service counts
+    # are the API's subgroup rows.
+    options = [o["value"] for o in soup(page.text).select("#measure option")]
+    assert len(options) > 1
+    for option in options[1:]:
+        other = analyst.get(f"/n/{NETWORK}/what-works", params={"measure": option})
+        assert other.status_code == 200
+        instrument, timepoint = option.split(":")
+        meta = world.api(
+            "/v1/benchmarks/meta-analysis", instrument=instrument, timepoint=timepoint,
+            by="facilitator_model",
+        )  # fmt: skip
+        levels = [s for s in meta["subgroups"] if s["period"] == ALL_PERIODS]
+        table = soup(other.text).select("#ww-1 table")[0]
+        counts = {
+            tr.th.get_text(strip=True): int(tr.find_all("td")[0].get_text(strip=True))
+            for tr in table.tbody.find_all("tr")
+            if tr.th.get_text(strip=True).startswith("Who runs the support")
+        }
+        assert sorted(counts.values()) == sorted(s["k"] for s in levels)
+    missing = analyst.get(f"/n/{NETWORK}/what-works", params={"measure": "x:y"})
+    assert missing.status_code == 404
 
 
 def test_reports_page_and_downloads(world: NetworkWorld, analyst: Any) -> None:

@@ -209,6 +209,15 @@ def funnel_section(
     )
 
 
+def what_works_measures(result: BenchmarkResult) -> list[tuple[str, str]]:
+    """Measures with a pooled (meta-analysed) effect, in the network report's order.
+
+    The first is the one the network report's "What works for whom" section uses.
+    """
+    with_meta = {(m.instrument, m.timepoint) for m in result.meta if m.period == ALL_PERIODS}
+    return [m for m in select.instruments_by_evidence(result) if m in with_meta]
+
+
 def sections_titled(report: Report, titles: Sequence[str]) -> list[Section]:
     """The report's sections with these titles, in the report's order."""
     return [s for s in report.sections if s.title in titles]
