@@ -3,7 +3,7 @@
 * :func:`network_scope`: the benchmark scope of a network page (an analyst's own
   network, or the network an admin opened) from
   :func:`peerbench.server.pool_benchmarks.benchmark_scope`;
-* :func:`network_benchmark` and :func:`network_report`: the controlled benchmark and the
+* :func:`network_benchmark` and :func:`scope_report`: the controlled benchmark and the
   built network report, sharing the API's caches (``benchmark_cache``, ``report_cache``),
   so a page and ``/v1/benchmarks`` or ``/v1/reports`` never disagree;
 * :func:`member_status`: an agreement's state on a day, in words.
@@ -74,20 +74,25 @@ def has_data(ctx: ServerContext, session: Session, scope: Scope) -> bool:
     return bool(ctx.store.current_paths(session, "outcome", scope.organisations))
 
 
-def network_report(
+def scope_report(
     request: Request,
     ctx: ServerContext,
     session: Session,
     user: User,
     scope: Scope,
     kind: str,
+    service_id: str | None = None,
 ) -> BuiltReport:
-    """The ``kind`` report of ``scope`` as ``user`` may read it (same as ``/v1/reports``).
+    """The ``kind`` report of ``scope`` as ``user`` may read it (same as ``/v1/reports``,
+    sharing its cache).
 
     Raises:
-        peerbench.server.pool_reports.ReportUnavailable: no data in the scope yet.
+        peerbench.server.pool_reports.ReportUnavailable: no data in the scope yet, or no
+            such service in it.
     """
-    return pool_report(ctx, session, user, scope, kind, None, app_cache(request, *REPORT_CACHE))
+    return pool_report(
+        ctx, session, user, scope, kind, service_id, app_cache(request, *REPORT_CACHE)
+    )
 
 
 def member_status(member: Membership, day: dt.date) -> str:

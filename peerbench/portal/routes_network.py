@@ -8,8 +8,6 @@ The members pages are in :mod:`peerbench.portal.routes_network_members`.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -22,9 +20,10 @@ from peerbench.portal.network_views import (
     audit_read,
     has_data,
     network_benchmark,
-    network_report,
     network_scope,
+    scope_report,
 )
+from peerbench.portal.pdf import pdf_response
 from peerbench.portal.templating import SECURITY_HEADERS, render
 from peerbench.reports.builders.dashboard import (
     FIGURE_SECTIONS,
@@ -38,7 +37,7 @@ from peerbench.reports.builders.dashboard import (
     what_works_measures,
 )
 from peerbench.reports.builders.network import what_works_section
-from peerbench.reports.render import find_chromium, print_pdf, render_fragment
+from peerbench.reports.render import find_chromium, render_fragment
 from peerbench.reports.suppression import SuppressionWording
 from peerbench.server.coverage import (
     CELL_LABELS,
@@ -125,7 +124,7 @@ def benchmarks(
     scope = network_scope(db, user, network.id, as_of=ctx.today())
     audit_read(db, user, "benchmark.read", "portal/benchmarks", scope)
     try:
-        built = network_report(request, ctx, db, user, scope, "network")
+        built = scope_report(request, ctx, db, user, scope, "network")
     except ReportUnavailable:
         return _no_data(request, network, "Benchmarks", NO_DATA)
     result = network_benchmark(request, ctx, db, scope)
@@ -224,37 +223,14 @@ def report(
     """One report: the same HTML as ``/v1/reports/{kind}``; ``format=pdf`` prints it."""
     scope = network_scope(db, user, network.id, as_of=ctx.today())
     try:
-        built = network_report(request, ctx, db, user, scope, kind)
+        built = scope_report(request, ctx, db, user, scope, kind)
     except ReportUnavailable:
         return _no_data(request, network, "Reports", NO_DATA)
     audit_read(db, user, "report.read", f"portal/reports/{kind}", scope)
     name = f"{network.id}-{kind}"
     if format == "pdf":
-        pdf = _pdf(built.html)
-        if pdf is None:
-            raise PortalNotFound(
-                "PDF copies are not available on this server (Chromium is not installed). "
-                "Download the HTML and print it from your browser instead."
-            )
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={
-                **SECURITY_HEADERS,
-                "Content-Disposition": f'attachment; filename="{name}.pdf"',
-            },
-        )
+        return pdf_response(built.html, name, SECURITY_HEADERS)
     headers = dict(SECURITY_HEADERS)
     if download:
         headers["Content-Disposition"] = f'attachment; filename="{name}.html"'
     return HTMLResponse(built.html, headers=headers)
-
-
-def _pdf(html: str) -> bytes | None:
-    """The report printed by headless Chromium, or ``None`` without Chromium."""
-    with tempfile.TemporaryDirectory(prefix="peerbench-portal-pdf-") as folder:
-        source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"
-        source.write_text(html, encoding="utf-8")
-        if not print_pdf(source, target):
-            return None
-        return target.read_bytes()

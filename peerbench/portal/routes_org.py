@@ -12,16 +12,13 @@ version's report as the API stores it, the service report from the same builder 
 from __future__ import annotations
 
 import functools
-import tempfile
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from peerbench.api.errors import ApiError
-from peerbench.api.routers.reports import _read as read_report
 from peerbench.api.views import submission_views
 from peerbench.intake.upload_check import group_findings
 from peerbench.portal.deps import (
@@ -32,13 +29,18 @@ from peerbench.portal.deps import (
     PortalCtx,
     PortalDb,
 )
-from peerbench.portal.errors import PortalForbidden, PortalNotFound
+from peerbench.portal.errors import PortalForbidden
+from peerbench.portal.network_views import scope_report
 from peerbench.portal.org_views import period_rows, periods_offered, upload_rows
+from peerbench.portal.pdf import pdf_response
 from peerbench.portal.templating import flash, render
 from peerbench.reports.builders.figures import key_figures
-from peerbench.reports.render import find_chromium, print_pdf
+from peerbench.reports.render import find_chromium
 from peerbench.server import audit
-from peerbench.server.db.models import PortalUpload, SavedMapping, Submission
+from peerbench.server.context import ServerContext
+from peerbench.server.db.models import PortalUpload, SavedMapping, Submission, User
+from peerbench.server.pool_benchmarks import benchmark_scope
+from peerbench.server.pool_reports import BuiltReport, ReportUnavailable
 from peerbench.server.portal_uploads import OPEN
 from peerbench.server.submission_list import list_submissions
 from peerbench.template.workbook import workbook_bytes
@@ -203,13 +205,11 @@ def service_report(
         raise PortalForbidden()
     if chosen is not None:
         try:
-            built = read_report(request, ctx, db, user, "service", chosen, None, {"via": "portal"})
-        except ApiError as exc:
+            built = _service_report(request, ctx, db, user, chosen, {})
+        except ReportUnavailable:
             context["problem"] = (
                 "There is no accepted data in the pool for this service yet, so there is no "
                 "report. It appears once a submission is accepted."
-                if exc.status == 404
-                else exc.message
             )
         else:
             context["figures"] = key_figures(built.report)
@@ -231,25 +231,32 @@ def service_report_html(
     A4 PDF printed by Chromium, where the server has it)."""
     if service_id not in {s for s, _ in _services(ctx, db, org.id)}:
         raise PortalForbidden()
-    details = {"via": "portal", "format": format}
-    built = read_report(request, ctx, db, user, "service", service_id, None, details)
+    built = _service_report(request, ctx, db, user, service_id, {"format": format})
     if format == "html":
         return HTMLResponse(built.html)
-    if find_chromium() is None:
-        raise PortalNotFound(
-            "This server cannot make PDFs. Open the full report and print it from your browser."
-        )
-    with tempfile.TemporaryDirectory(prefix="peerbench-report-") as folder:
-        html = Path(folder) / "report.html"
-        html.write_text(built.html, encoding="utf-8")
-        print_pdf(html, Path(folder) / "report.pdf")
-        data = (Path(folder) / "report.pdf").read_bytes()
-    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in service_id)
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}-report.pdf"'},
+    return pdf_response(built.html, f"{service_id}-report")
+
+
+def _service_report(
+    request: Request,
+    ctx: ServerContext,
+    db: Session,
+    user: User,
+    service_id: str,
+    details: dict[str, str],
+) -> BuiltReport:
+    """The service report as ``GET /v1/reports/service`` builds it for ``user``, audited."""
+    scope = benchmark_scope(db, user, None, as_of=ctx.today())
+    built = scope_report(request, ctx, db, user, scope, "service", service_id)
+    audit.record(
+        db,
+        actor=user.id,
+        action="report.read",
+        organisation_id=user.organisation_id,
+        target="portal/reports/service",
+        details={"via": "portal", "service_id": service_id, **details, **scope.audit_details()},
     )
+    return built
 
 
 @router.get("/o/{organisation_id}/mappings", response_class=HTMLResponse)
