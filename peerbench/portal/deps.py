@@ -226,6 +226,7 @@ async def verify_csrf(request: Request, ctx: PortalCtx) -> None:
     if request.method in SAFE_METHODS:
         return
     submitted = request.headers.get(CSRF_HEADER)
+    form = None
     if not submitted:
         try:
             form = await request.form()
@@ -239,9 +240,14 @@ async def verify_csrf(request: Request, ctx: PortalCtx) -> None:
         expected: str | None = web_session.csrf_token
     else:
         expected = request.cookies.get(CSRF_COOKIE)
-    if not submitted or not expected or len(submitted) > 128:
-        raise CsrfFailed()
-    if not hmac.compare_digest(submitted.encode(), expected.encode()):
+    if (
+        not submitted
+        or not expected
+        or len(submitted) > 128
+        or not hmac.compare_digest(submitted.encode(), expected.encode())
+    ):
+        if form is not None:
+            await form.close()  # a refused upload's spooled files go now, not at GC
         raise CsrfFailed()
 
 
