@@ -25,11 +25,15 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # PostgreSQL (installed from Debian packages if missing) runs on 127.0.0.1 for the suite;
-# Debian's Chromium is installed if missing for the browser tests.
+# Debian's Chromium is installed if missing for the browser tests. Two pytest-xdist
+# workers use both cores of the CI machine; every fixture is per worker (its own
+# PostgreSQL database, temp dirs, ports bound to 0), so the result does not depend on
+# which worker runs which test.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
 	@scripts/ensure-chromium.sh
 	@eval "$$(scripts/test-postgres.sh)"; \
-	$(BIN)/pytest -q; status=$$?; \
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS); status=$$?; \
 	scripts/test-postgres.sh stop >/dev/null; exit $$status
 
 test: lint typecheck pytest
