@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,22 +18,13 @@ import pytest
 from peerbench.reports.render import find_chromium
 from tests.api.harness import synth_slices
 from tests.portal.browser.checks import use_screenshot_dir, watch
-from tests.portal.browser.live import Running, live_server, seed_data_dir
+from tests.portal.browser.live import Running, Seeded, live_server, seed_data_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT: ViewportSize = {"width": 1200, "height": 900}
-
-
-@dataclass
-class Seeded:
-    """The seeded data folder every module's server starts from, and its API keys."""
-
-    data_dir: Path
-    keys: dict[str, str]
-    organisations: list[str]
 
 
 @pytest.fixture(scope="session")
@@ -71,11 +61,9 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Seeded:
-    """A migrated data folder with organisations, a network, keys and pooled data."""
+    """A migrated data folder with organisations, a network, users, keys and pooled data."""
     slices = synth_slices(tmp_path_factory.mktemp("browser-synth"))
-    data_dir = tmp_path_factory.mktemp("browser-seed") / "data"
-    keys = seed_data_dir(data_dir, slices)
-    return Seeded(data_dir, keys, sorted(slices))
+    return seed_data_dir(tmp_path_factory.mktemp("browser-seed") / "data", slices)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,88 @@
+"""The admin pages in Chromium: register, invite (the invitee accepts), keys; every page
+checked (no console errors, zero serious/critical axe violations) and screenshotted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.portal.browser.checks import check_page
+from tests.portal.browser.flows import sign_in, submit_form
+from tests.portal.browser.live import Running
+
+pytestmark = pytest.mark.browser
+
+NEW_PASSWORD = "a long and memorable passphrase"
+
+
+def test_admin_registers_invites_and_makes_a_key(
+    page: Page, new_page: Callable[[], Page], live: Running
+) -> None:
+    sign_in(page, "admin")
+    expect(page).to_have_url(re.compile(r"/admin$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
+    check_page(page, "admin-home")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Organisations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organisations")
+    check_page(page, "admin-organisations")
+
+    # A mistake first: the summary links to the field, which says what is wrong.
+    page.get_by_label("Id").fill("org-a")
+    page.get_by_label("Name").fill("Duplicate")
+    submit_form(page, "Register organisation")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("already exists")
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Id")).to_be_focused()
+    check_page(page, "admin-organisations-error", allow_status=(422,))
+
+    page.get_by_label("Id").fill("org-walkers")
+    page.get_by_label("Name").fill("Riverside Walkers")
+    page.get_by_label("Type").select_option(label="Charity")
+    submit_form(page, "Register organisation")
+    expect(page.get_by_role("status").first).to_contain_text("Riverside Walkers (org-walkers)")
+    expect(page.locator("#organisations")).to_contain_text("org-walkers")
+
+    page.goto("/admin/networks")
+    page.get_by_label("Id").fill("net-south")
+    page.get_by_label("Name").fill("South Network")
+    submit_form(page, "Register network")
+    expect(page.locator("#networks")).to_contain_text("net-south")
+    check_page(page, "admin-networks")
+
+    page.goto("/admin/users")
+    page.get_by_label("Email address").fill("walker@example.org")
+    page.get_by_label("Role").select_option("submitter")
+    page.get_by_label("Organisation").select_option("org-walkers")
+    submit_form(page, "Invite")
+    link = page.locator("code.secret").inner_text().strip()
+    assert link.startswith(f"{live.url}/invite/")
+    check_page(page, "admin-users-invited")
+
+    # The invitee opens the link in their own browser, chooses a password, is signed in.
+    invitee = new_page()
+    invitee.goto(link)
+    invitee.get_by_label("Your name").fill("Wendy Walker")
+    invitee.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    invitee.get_by_label("Type the password again").fill(NEW_PASSWORD)
+    check_page(invitee, "invite-accept")
+    submit_form(invitee, "Create account and sign in")
+    expect(invitee).to_have_url(re.compile(r"/o/org-walkers"))
+    page.goto("/admin/users")  # not reload: that would send the invitation again
+    row = page.locator("#users tr", has_text="walker@example.org")
+    expect(row).to_contain_text("Active")
+
+    page.goto("/admin/keys")
+    page.get_by_label("Role").select_option("network-analyst")
+    page.get_by_label("Network").select_option("net-south")
+    page.get_by_label("Label (optional)").fill("analysis laptop")
+    submit_form(page, "Make key")
+    secret = page.locator("code.secret").inner_text().strip()
+    assert secret.startswith("pbk_")
+    check_page(page, "admin-keys-created")
+    page.goto("/admin/keys")
+    expect(page.locator("body")).not_to_contain_text(secret)
