@@ -36,7 +36,7 @@ def test_the_package_keeps_its_layers() -> None:
 def _fake_package(root: Path, imports: dict[str, str]) -> None:
     """A minimal ``peerbench`` with the real layer names and the given module imports."""
     package = root / "peerbench"
-    for name in ("schema", "io", "validators", "intake", "cli", "api", "server"):
+    for name in ("schema", "io", "validators", "intake", "cli", "api", "server", "portal"):
         (package / name).mkdir(parents=True)
         (package / name / "__init__.py").write_text(imports.get(name, ""), encoding="utf-8")
     for name in ("__init__", "client", "client_upload", "client_config"):

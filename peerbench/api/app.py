@@ -27,6 +27,7 @@ from peerbench.api.routers import (
     reports,
     submissions,
 )
+from peerbench.portal.app import install_portal
 from peerbench.server.context import ServerContext, open_server
 from peerbench.server.isolation import start_checker
 from peerbench.server.ratelimit import RateLimiter
@@ -87,7 +88,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        # /docs and /redoc are served by the portal from bundled assets (no CDN).
+        docs_url=None,
         redoc_url=None,
     )
     install_error_handlers(app)
@@ -103,5 +105,6 @@ def create_app(
         extracts,
     ):
         app.include_router(module.router)
+    install_portal(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -19,8 +19,10 @@ from peerbench.api.errors import ApiError, Forbidden, Unauthorized
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Role
 from peerbench.server.keys import authenticate
+from peerbench.server.principal import Principal
 from peerbench.server.ratelimit import RateLimiter
-from peerbench.server.tenancy import network_member_ids
+from peerbench.server.scope import NoAccess
+from peerbench.server.scope import visible_organisations as _visible_organisations
 from peerbench.server.worker import SubmissionWorker
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer pbk_…`")
@@ -117,17 +119,17 @@ RateLimitedKey = Annotated[ApiKey, Depends(rate_limited)]
 
 
 def visible_organisations(
-    session: Session, key: ApiKey, *, as_of: dt.date | None = None
+    session: Session, key: Principal, *, as_of: dt.date | None = None
 ) -> set[str] | None:
     """Organisations whose submissions ``key`` may read on ``as_of``; ``None``: all (admin).
+
+    The rule is :func:`peerbench.server.scope.visible_organisations`; this wrapper turns
+    its refusal into the API's 403.
 
     Raises:
         Forbidden: the role has no access to submissions (researchers: extracts only).
     """
-    if key.role == Role.ADMIN.value:
-        return None
-    if key.role == Role.SUBMITTER.value and key.organisation_id:
-        return {key.organisation_id}
-    if key.role == Role.NETWORK_ANALYST.value and key.network_id:
-        return set(network_member_ids(session, key.network_id, as_of=as_of))
-    raise Forbidden("This API key's role has no access to submissions.")
+    try:
+        return _visible_organisations(session, key, as_of=as_of)
+    except NoAccess:
+        raise Forbidden("This API key's role has no access to submissions.") from None

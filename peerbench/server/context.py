@@ -12,6 +12,11 @@ from peerbench.server.settings import Settings
 from peerbench.server.store import PooledStore
 
 
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware UTC: the server's default clock for timestamps."""
+    return dt.datetime.now(dt.UTC)
+
+
 def utc_today() -> dt.date:
     """Today's date in UTC: the server's default clock."""
     return dt.datetime.now(dt.UTC).date()
@@ -22,13 +27,15 @@ class ServerContext:
     """The long-lived objects shared by the API and the background worker.
 
     ``today`` is the one clock for date rules (agreement windows, the latest period a
-    submission may be for), so tests can fix the day.
+    submission may be for), so tests can fix the day; ``now`` is the clock of the
+    portal's sessions, one-time links and sign-in lockouts, so tests can move time on.
     """
 
     settings: Settings
     db: Database
     store: PooledStore
     today: Callable[[], dt.date] = field(default=utc_today)
+    now: Callable[[], dt.datetime] = field(default=utc_now)
 
     def close(self) -> None:
         """Release database connections (at shutdown)."""
@@ -40,6 +47,7 @@ def open_server(
     *,
     require_migrated: bool = True,
     today: Callable[[], dt.date] = utc_today,
+    now: Callable[[], dt.datetime] = utc_now,
 ) -> ServerContext:
     """Open the database and store, ready to serve.
 
@@ -62,4 +70,4 @@ def open_server(
     except BaseException:
         db.dispose()
         raise
-    return ServerContext(settings=settings, db=db, store=store, today=today)
+    return ServerContext(settings=settings, db=db, store=store, today=today, now=now)

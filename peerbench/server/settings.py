@@ -91,6 +91,30 @@ class Settings(BaseSettings):
         pattern=r"^[0-9]{4}-Q[1-4]$",
         description="The earliest quarter a submission may be for (the latest is the current one).",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The portal's address as people reach it (used in invite and sign-in links).",
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Mark the portal's cookies Secure (browsers treat http://127.0.0.1 as secure).",
+    )
+    session_idle_minutes: int = Field(
+        default=8 * 60, ge=1, description="A portal session ends after this long unused."
+    )
+    session_max_days: int = Field(
+        default=7, ge=1, description="A portal session ends this long after sign-in, regardless."
+    )
+    smtp_host: str | None = Field(
+        default=None, description="Mail server for invite and sign-in links (unset: print only)."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Mail server port.")
+    smtp_user: str | None = Field(default=None, description="Mail server user name.")
+    smtp_password: str | None = Field(default=None, description="Mail server password.")
+    smtp_from: str = Field(
+        default="peerbench@localhost", description="The From address of the portal's emails."
+    )
+    smtp_starttls: bool = Field(default=True, description="Upgrade the mail connection with TLS.")
     dev_mode: bool = Field(
         default=False, description="Allow insecure conveniences (never in production)."
     )

@@ -168,25 +168,31 @@ def add_member(
     return membership
 
 
-def _check_scope(
-    role: Role, organisation_id: str | None, network_id: str | None, project: str | None
+def check_scope(
+    role: Role,
+    organisation_id: str | None,
+    network_id: str | None,
+    project: str | None,
+    *,
+    what: str = "key",
 ) -> None:
-    """Refuse scopes that do not fit the role, so a key can never be ambiguous."""
+    """Refuse scopes that do not fit the role, so a key (or a portal user, ``what="user"``)
+    can never be ambiguous."""
     if project is not None and role is not Role.RESEARCHER:
-        raise InvalidValueError("only researcher keys have a project")
+        raise InvalidValueError(f"only researcher {what}s have a project")
     if role is Role.SUBMITTER and (organisation_id is None or network_id is not None):
-        raise InvalidValueError("a submitter key needs an organisation (and no network)")
+        raise InvalidValueError(f"a submitter {what} needs an organisation (and no network)")
     if role is Role.NETWORK_ANALYST and (network_id is None or organisation_id is not None):
-        raise InvalidValueError("a network-analyst key needs a network (and no organisation)")
+        raise InvalidValueError(f"a network-analyst {what} needs a network (and no organisation)")
     if role is Role.RESEARCHER:
         if not (project or "").strip():
-            raise InvalidValueError("a researcher key needs the approved project it serves")
+            raise InvalidValueError(f"a researcher {what} needs the approved project it serves")
         if (organisation_id is None) == (network_id is None):
             raise InvalidValueError(
-                "a researcher key needs exactly one scope: a network or an organisation"
+                f"a researcher {what} needs exactly one scope: a network or an organisation"
             )
     if role is Role.ADMIN and (organisation_id is not None or network_id is not None):
-        raise InvalidValueError("an admin key has no organisation or network")
+        raise InvalidValueError(f"an admin {what} has no organisation or network")
 
 
 def create_key(
@@ -208,7 +214,7 @@ def create_key(
         NotFoundError: the organisation or network does not exist.
     """
     role = Role(role)
-    _check_scope(role, organisation_id, network_id, project)
+    check_scope(role, organisation_id, network_id, project)
     if organisation_id is not None:
         get_organisation(session, organisation_id)
     if network_id is not None:

@@ -59,7 +59,7 @@ def test_wrong_method_everywhere(server: Server) -> None:
         assert_envelope(server.client.request(other, path), 405, "method-not-allowed")
 
 
-@pytest.mark.parametrize("path", ["/", "/v1", "/v1/nope", "/v2/submissions", "/v1/keys/a/b"])
+@pytest.mark.parametrize("path", ["/v1", "/v1/nope", "/v2/submissions", "/v1/keys/a/b"])
 def test_unknown_routes(server: Server, path: str) -> None:
     assert_envelope(server.client.get(path, headers=server.auth("admin")), 404, "not-found")
 

@@ -46,7 +46,8 @@ from peerbench.schema.codelists import Timepoint
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import ApiKey, Role
+from peerbench.server.db.models import Role
+from peerbench.server.principal import Principal
 from peerbench.server.tenancy import (
     get_network,
     network_member_ids,
@@ -97,7 +98,7 @@ class Scope:
 
 
 def benchmark_scope(
-    session: Session, key: ApiKey, network_id: str | None, *, as_of: dt.date
+    session: Session, key: Principal, network_id: str | None, *, as_of: dt.date
 ) -> Scope:
     """The pool and viewer for ``key`` on ``as_of`` (admins may choose a network).
 
@@ -204,7 +205,7 @@ def _options(
     )
 
 
-def _scope_view(key: ApiKey, scope: Scope, cached: bool) -> BenchmarkScope:
+def _scope_view(key: Principal, scope: Scope, cached: bool) -> BenchmarkScope:
     return BenchmarkScope(
         role=Role(key.role),
         organisation_id=scope.viewer_organisation_id,
@@ -215,7 +216,7 @@ def _scope_view(key: ApiKey, scope: Scope, cached: bool) -> BenchmarkScope:
 
 
 def _audit(
-    session: Session, key: ApiKey, endpoint: str, scope: Scope, query: dict[str, Any]
+    session: Session, key: Principal, endpoint: str, scope: Scope, query: dict[str, Any]
 ) -> None:
     audit.record(
         session,

@@ -24,7 +24,8 @@ from peerbench.api.schemas import ErrorEnvelope
 from peerbench.extracts.archive import zip_folder
 from peerbench.extracts.pool import extract_from_pool
 from peerbench.server import audit
-from peerbench.server.db.models import ApiKey, Role
+from peerbench.server.db.models import Role
+from peerbench.server.principal import Principal
 from peerbench.server.tenancy import get_network, get_organisation, network_member_ids
 
 router = APIRouter(prefix="/v1/extracts", tags=["extracts"])
@@ -42,7 +43,7 @@ _ZIP: dict[int | str, dict[str, Any]] = {
 
 def extract_scope(
     session: Session,
-    key: ApiKey,
+    key: Principal,
     *,
     organisation_id: str | None,
     network_id: str | None,

@@ -44,7 +44,8 @@ from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import ApiKey, Role
+from peerbench.server.db.models import Role
+from peerbench.server.principal import Principal
 from peerbench.server.tenancy import get_network
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -73,7 +74,7 @@ def _network_name(session: Session, scope: Scope) -> str:
     return " and ".join(names) if names else "the network"
 
 
-def _check_kind(key: ApiKey, kind: str, service_id: str | None) -> None:
+def _check_kind(key: Principal, kind: str, service_id: str | None) -> None:
     if kind == "service" and service_id is None:
         raise ApiError(422, "A service report needs 'service_id'.", details={"field": "service_id"})
     if kind != "service" and service_id is not None:
@@ -88,7 +89,7 @@ def _built(
     request: Request,
     ctx: ServerContext,
     session: Session,
-    key: ApiKey,
+    key: Principal,
     scope: Scope,
     kind: str,
     service_id: str | None,
@@ -140,7 +141,7 @@ def _read(
     request: Request,
     ctx: ServerContext,
     session: Session,
-    key: ApiKey,
+    key: Principal,
     kind: str,
     service_id: str | None,
     network_id: str | None,

@@ -43,6 +43,7 @@ from peerbench.api.views import submission_view, submission_views
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
+from peerbench.server.principal import Principal
 from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
     IdempotencyConflict,
@@ -151,7 +152,7 @@ async def _receive_json(request: Request) -> _Received:
     )
 
 
-def _organisation(session: Session, key: ApiKey, requested: str | None) -> str:
+def _organisation(session: Session, key: Principal, requested: str | None) -> str:
     """The organisation a submission is for: the key's own, or an admin's choice."""
     if key.role == Role.ADMIN.value:
         if not requested:
@@ -253,7 +254,9 @@ async def create_submission(
     return await run_in_threadpool(_answer, ctx, submission.id, 201, base_url)
 
 
-def _visible(ctx: ServerContext, session: Session, key: ApiKey, submission_id: str) -> Submission:
+def _visible(
+    ctx: ServerContext, session: Session, key: Principal, submission_id: str
+) -> Submission:
     """The submission if the key may see it; 404 otherwise (existence is not revealed)."""
     scope = visible_organisations(session, key, as_of=ctx.today())
     submission = session.get(Submission, submission_id)

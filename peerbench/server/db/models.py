@@ -238,6 +238,121 @@ class RateEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class User(Base):
+    """A person who signs in to the portal. Same scope attributes as :class:`ApiKey`.
+
+    ``password_hash`` (Argon2id) is empty until the invite is accepted; the email is stored
+    lower-cased so look-ups are case-insensitive on every backend.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_email", "email", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    network_id: Mapped[str | None] = mapped_column(ForeignKey("networks.id"))
+    project: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    """Consecutive failed sign-ins within the lockout window."""
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, this row its SHA-256."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    """The absolute end of the session, however active it is."""
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    flash: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    """Messages to show on the next page: ``[{"kind": ..., "text": ...}]``."""
+
+
+class OneTimeToken(Base):
+    """An invite or sign-in link: stored as the SHA-256 of its token, used once."""
+
+    __tablename__ = "one_time_tokens"
+    __table_args__ = (Index("ix_one_time_tokens_user", "user_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """``invite`` or ``sign-in``."""
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt, for per-address rate limiting (the email only as a hash)."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_client_at", "client", "at"),
+        Index("ix_sign_in_attempts_email_at", "email_hash", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    email_hash: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SavedMapping(Base):
+    """A column/value mapping an organisation saved to reuse next quarter."""
+
+    __tablename__ = "saved_mappings"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name", name="uq_saved_mappings_org_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    mapping_yaml: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PortalUpload(Base):
+    """Files uploaded in the portal, staged until they are mapped, checked and submitted."""
+
+    __tablename__ = "portal_uploads"
+    __table_args__ = (Index("ix_portal_uploads_org_created", "organisation_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="staged")
+    """``staged``, ``mapped``, ``checked``, ``submitted`` or ``discarded``."""
+    directory: Mapped[str] = mapped_column(String(500))
+    """Folder of the staged files, relative to ``settings.data_dir``."""
+    file_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mapping_yaml: Mapped[str | None] = mapped_column(Text, default=None)
+    report: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
+    submission_id: Mapped[str | None] = mapped_column(ForeignKey("submissions.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+
+
 class AuditEvent(Base):
     """Who did what, when: submissions, status changes, downloads, keys."""
 
@@ -251,7 +366,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
-    """API key id, or ``admin-cli`` for the admin commands."""
+    """API key id, user id (portal), or ``admin-cli`` for the admin commands."""
     action: Mapped[str] = mapped_column(String(64))
     organisation_id: Mapped[str | None] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(200))

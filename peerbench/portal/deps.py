@@ -1,0 +1,230 @@
+"""Dependencies every portal router uses: who is signed in, what they may see, CSRF.
+
+Every portal router is declared as ``APIRouter(dependencies=[Depends(verify_csrf)])``;
+pages take ``CurrentUser`` (or a role alias, or ``org_access``/``network_access``), and
+``PortalDb`` for a database session that commits before the response is sent (so the
+next request, e.g. after a redirect, sees the change).
+
+Authentication runs once per request in a short session of its own (like the API's
+``current_key``), so a slow page never holds a write lock. Each GET it authenticates is
+audited as ``portal.read`` with the path (never the query string).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from peerbench.api.deps import get_context
+from peerbench.portal.errors import CsrfFailed, PortalForbidden, PortalNotFound, SignInRequired
+from peerbench.portal.templating import CSRF_COOKIE, SESSION_COOKIE
+from peerbench.server import audit
+from peerbench.server.context import ServerContext
+from peerbench.server.db.models import Network, Organisation, Role, User, WebSession
+from peerbench.server.tenancy import network_member_ids
+from peerbench.server.web_sessions import pop_flashes, session_user
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+PortalCtx = Annotated[ServerContext, Depends(get_context)]
+"""The server context (settings, database, store, clocks)."""
+
+
+def portal_db(ctx: PortalCtx) -> Iterator[Session]:
+    """A session for the page; committed when the endpoint returns, before the response."""
+    with ctx.db.session() as session:
+        yield session
+
+
+PortalDb = Annotated[Session, Depends(portal_db, scope="function")]
+
+
+def _authenticate(request: Request, ctx: ServerContext) -> User | None:
+    """Resolve the ``pb_session`` cookie once per request (cached on ``request.state``)."""
+    if getattr(request.state, "auth_done", False):
+        user: User | None = request.state.user
+        return user
+    request.state.auth_done = True
+    request.state.user = None
+    request.state.web_session = None
+    request.state.flashes = []
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    settings = ctx.settings
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    with ctx.db.session() as session:
+        found = session_user(session, token, now=ctx.now(), idle_timeout=idle)
+        if found is None:
+            return None
+        user, web_session = found
+        if request.method == "GET":
+            request.state.flashes = pop_flashes(web_session)
+            audit.record(
+                session,
+                actor=user.id,
+                action="portal.read",
+                organisation_id=user.organisation_id,
+                target=request.url.path[:200],
+            )
+    request.state.user = user
+    request.state.web_session = web_session
+    return user
+
+
+def optional_user(request: Request, ctx: PortalCtx) -> User | None:
+    """The signed-in user, or ``None`` (for pages anyone may see)."""
+    return _authenticate(request, ctx)
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(request: Request, ctx: PortalCtx) -> User:
+    """The signed-in user.
+
+    Raises:
+        SignInRequired: nobody is signed in (or the session ended): 303 to ``/sign-in``.
+    """
+    user = _authenticate(request, ctx)
+    if user is None:
+        raise SignInRequired(request.url.path if request.method == "GET" else "/")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def current_web_session(request: Request, user: CurrentUser) -> WebSession:
+    """The signed-in user's session row (detached; read-only)."""
+    web_session: WebSession = request.state.web_session
+    return web_session
+
+
+CurrentWebSession = Annotated[WebSession, Depends(current_web_session)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting users with one of ``roles`` (admins always pass).
+
+    Example:
+        >>> AnalystUser = Annotated[User, Depends(require_roles(Role.NETWORK_ANALYST))]
+    """
+    allowed = {Role.ADMIN.value, *(Role(r).value for r in roles)}
+
+    def dependency(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise PortalForbidden()
+        return user
+
+    return dependency
+
+
+SubmitterUser = Annotated[User, Depends(require_roles(Role.SUBMITTER))]
+AnalystUser = Annotated[User, Depends(require_roles(Role.NETWORK_ANALYST))]
+ResearcherUser = Annotated[User, Depends(require_roles(Role.RESEARCHER))]
+AdminUser = Annotated[User, Depends(require_roles())]
+
+
+def org_access(organisation_id: str, user: CurrentUser, db: PortalDb) -> Organisation:
+    """The organisation of the path, for its own submitters and admins (read and write).
+
+    Raises:
+        PortalForbidden: anyone else (whether or not the organisation exists).
+        PortalNotFound: an admin asked for an organisation that does not exist.
+    """
+    if user.role == Role.SUBMITTER.value and user.organisation_id == organisation_id:
+        organisation = db.get(Organisation, organisation_id)
+        if organisation is not None:
+            return organisation
+    if user.role == Role.ADMIN.value:
+        organisation = db.get(Organisation, organisation_id)
+        if organisation is None:
+            raise PortalNotFound("There is no organisation with this id.")
+        return organisation
+    raise PortalForbidden()
+
+
+OrgAccess = Annotated[Organisation, Depends(org_access)]
+
+
+def org_read_access(
+    organisation_id: str, user: CurrentUser, db: PortalDb, ctx: PortalCtx
+) -> Organisation:
+    """Like :func:`org_access`, and also network analysts of a network the organisation
+    belongs to (agreement started on ``ctx.today()``): for READ-only pages.
+    """
+    if user.role == Role.NETWORK_ANALYST.value and user.network_id:
+        if organisation_id in network_member_ids(db, user.network_id, as_of=ctx.today()):
+            organisation = db.get(Organisation, organisation_id)
+            if organisation is not None:
+                return organisation
+        raise PortalForbidden()
+    return org_access(organisation_id, user, db)
+
+
+OrgReadAccess = Annotated[Organisation, Depends(org_read_access)]
+
+
+def network_access(network_id: str, user: CurrentUser, db: PortalDb) -> Network:
+    """The network of the path, for its own analysts and admins.
+
+    Raises:
+        PortalForbidden: anyone else (whether or not the network exists).
+        PortalNotFound: an admin asked for a network that does not exist.
+    """
+    if user.role == Role.NETWORK_ANALYST.value and user.network_id == network_id:
+        network = db.get(Network, network_id)
+        if network is not None:
+            return network
+    if user.role == Role.ADMIN.value:
+        network = db.get(Network, network_id)
+        if network is None:
+            raise PortalNotFound("There is no network with this id.")
+        return network
+    raise PortalForbidden()
+
+
+NetworkAccess = Annotated[Network, Depends(network_access)]
+
+
+async def verify_csrf(request: Request, ctx: PortalCtx) -> None:
+    """Refuse a state-changing request whose CSRF token is missing or wrong (403).
+
+    The token comes from the ``X-CSRF-Token`` header (the upload script) or the form
+    field ``csrf_token``; it must equal the signed-in session's token or, before sign-in,
+    the ``pb_csrf`` double-submit cookie. Starlette caches the parsed form, so endpoints
+    still read ``Form()``/``File()`` parameters. No-op for GET, HEAD and OPTIONS.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if not submitted:
+        try:
+            form = await request.form()
+        except Exception:
+            raise CsrfFailed() from None
+        value = form.get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    await run_in_threadpool(_authenticate, request, ctx)
+    web_session: WebSession | None = request.state.web_session
+    if web_session is not None:
+        expected: str | None = web_session.csrf_token
+    else:
+        expected = request.cookies.get(CSRF_COOKIE)
+    if not submitted or not expected or len(submitted) > 128:
+        raise CsrfFailed()
+    if not hmac.compare_digest(submitted.encode(), expected.encode()):
+        raise CsrfFailed()
+
+
+CsrfChecked = Depends(verify_csrf)
+"""For ``APIRouter(dependencies=[CsrfChecked])``."""
