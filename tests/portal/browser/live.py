@@ -24,7 +24,6 @@ import pyarrow.parquet as pq
 import uvicorn
 from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
-from tests.portal.harness import NETWORK, FakeClock, email_of, password_hash, seed_portal
 
 from peerbench.api.app import create_app
 from peerbench.server.context import ServerContext, open_server
@@ -33,6 +32,7 @@ from peerbench.server.db.models import Role, User
 from peerbench.server.settings import Settings
 from peerbench.server.tenancy import add_member, create_key, create_organisation
 from tests.api.harness import PERIOD, files_of
+from tests.portal.harness import NETWORK, FakeClock, email_of, password_hash, seed_portal
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
