@@ -3,6 +3,11 @@
 Issue 13 found ``/docs`` blank offline: Swagger UI came from a CDN. The browser here may
 reach only the live server (see ``conftest``), so these pass only when the app serves
 the assets itself.
+
+Swagger UI and ReDoc are third-party pages: their axe-core figures are recorded in
+``axe-figures.json`` but not asserted (their markup is not ours to fix). ReDoc's bundle
+always asks cdn.redoc.ly for the 'API docs by Redocly' logo, which hides itself when the
+request fails; that one request is the only one allowed to fail.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.portal.browser.checks import check_page
+from tests.portal.browser.live import Running
 
 pytestmark = pytest.mark.browser
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
 def test_swagger_ui_renders_offline(page: Page) -> None:
@@ -23,11 +30,16 @@ def test_swagger_ui_renders_offline(page: Page) -> None:
     # The operations are listed, so the OpenAPI document loaded and was parsed.
     expect(page.locator(".opblock-tag-section").first).to_be_visible()
     expect(page.get_by_text("/v1/submissions").first).to_be_visible()
-    check_page(page, "api-docs-swagger")
+    check_page(page, "api-docs-swagger", axe_blocking=False)
 
 
-def test_redoc_renders_offline(page: Page) -> None:
+def test_redoc_renders_offline(page: Page, live: Running) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto("/redoc")
     expect(page.get_by_role("heading", name=re.compile(r"^peerbench"))).to_be_visible()
     expect(page.get_by_text("/v1/submissions").first).to_be_attached()
-    check_page(page, "api-docs-redoc")
+    expect(page.get_by_alt_text("redocly logo")).to_have_count(0)  # hidden once it failed
+    outside = {url for url in requested if not url.startswith(live.url)}
+    assert outside == {REDOC_LOGO}
+    check_page(page, "api-docs-redoc", allow_urls=(REDOC_LOGO,), axe_blocking=False)
