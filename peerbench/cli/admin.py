@@ -1,4 +1,4 @@
-"""``peerbench admin``: organisations, networks, memberships, API keys and the audit log.
+"""``peerbench admin``: organisations, networks, memberships, API keys, people and the audit log.
 
 A thin shell over :mod:`peerbench.server.tenancy` and :mod:`peerbench.server.audit`.
 Run it on the server (it talks to the database directly, not to the HTTP API).
@@ -315,3 +315,7 @@ def audit_command(
         for e in events
     ]
     click.echo(_table([header, *rows]), nl=False)
+
+
+# The portal's people commands (invite, sign-in-link) live in their own module.
+from peerbench.cli import admin_users as _admin_users  # noqa: E402, F401

@@ -73,11 +73,20 @@ def _authenticate(request: Request, ctx: ServerContext) -> User | None:
                 actor=user.id,
                 action="portal.read",
                 organisation_id=user.organisation_id,
-                target=request.url.path[:200],
+                target=read_path(request),
             )
     request.state.user = user
     request.state.web_session = web_session
     return user
+
+
+def read_path(request: Request) -> str:
+    """The path a ``portal.read`` records: one-time tokens replaced by ``{token}``."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", "")
+    if "{token}" in template:
+        return str(template)[:200]
+    return request.url.path[:200]
 
 
 def optional_user(request: Request, ctx: PortalCtx) -> User | None:

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from peerbench.server import audit
@@ -132,16 +132,21 @@ def end_all_sessions(
     return ended
 
 
-def open_sessions(session: Session, user_id: str, *, now: dt.datetime) -> int:
-    """How many of the user's sessions are still open (not revoked, not past their end)."""
-    rows = session.scalars(
-        select(WebSession).where(
+def open_sessions(
+    session: Session, user_id: str, *, now: dt.datetime, idle_timeout: dt.timedelta = IDLE_TIMEOUT
+) -> int:
+    """How many of the user's sessions are still open (not revoked, ended or idle)."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(WebSession)
+        .where(
             WebSession.user_id == user_id,
             WebSession.revoked_at.is_(None),
             WebSession.expires_at > now,
+            WebSession.last_seen_at > now - idle_timeout,
         )
     )
-    return sum(1 for _ in rows)
+    return int(count or 0)
 
 
 def push_flash(web_session: WebSession, text: str, kind: str = "info") -> None:
