@@ -102,11 +102,15 @@ def invite_portal_users(
     return links
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the current folder when inside it (shorter to copy), else as is."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def print_portal(data_dir: Path, links: list[tuple[str, str]]) -> None:
     """How to open the portal on the demo's data."""
-    peerbench_path = os.path.relpath(PEERBENCH)
     print("\nThe web portal, on the same data:")
-    print(f"  start it:  {peerbench_path} serve --data-dir {os.path.relpath(data_dir)}")
+    print(f"  start it:  {shown(Path(PEERBENCH))} serve --data-dir {shown(data_dir)}")
     print(f"  then open: {PORTAL_URL}")
     print("One-time sign-in links (each works once, within 24 hours; open in a browser):")
     for description, link in links:

@@ -19,7 +19,10 @@ from peerbench.portal.deps import AdminUser, PortalCtx, PortalDb, verify_csrf
 from peerbench.portal.templating import flash, render
 from peerbench.schema.codelists import OrganisationType, Region
 from peerbench.server import accounts, tenancy
+from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role, User
+from peerbench.server.invitations import Delivery, deliver, expires_in_words, status_of
+from peerbench.server.mailer import MailError, link_url
 from peerbench.server.settings import Settings
 from peerbench.server.tenancy import AlreadyExistsError, TenancyError
 
@@ -62,11 +65,6 @@ def _organisation_types() -> list[tuple[str, str]]:
 
 def _regions() -> list[tuple[str, str]]:
     return _codelist_options([(m.value, m.label) for m in Region])
-
-
-def public_link(settings: Settings, path: str) -> str:
-    """``path`` on the portal's public address (setting ``public_url``), as links are sent."""
-    return settings.public_url.rstrip("/") + path
 
 
 def _see_other(path: str) -> RedirectResponse:
@@ -229,6 +227,7 @@ def scope_options(db: PortalDb) -> dict[str, list[tuple[str, str]]]:
 def _users_page(
     request: Request,
     db: PortalDb,
+    ctx: ServerContext,
     *,
     values: Mapping[str, str] | None = None,
     errors: list[dict[str, str]] | None = None,
@@ -237,7 +236,7 @@ def _users_page(
 ) -> Response:
     context = {
         "title": "Users",
-        "users": accounts.list_users(db),
+        "users": [(u, status_of(u, now=ctx.now())) for u in accounts.list_users(db)],
         "options": scope_options(db),
         "role_labels": ROLE_NAMES,
         "values": values or {"role": Role.SUBMITTER.value},
@@ -248,9 +247,9 @@ def _users_page(
 
 
 @router.get("/users", response_class=HTMLResponse)
-def users(request: Request, user: AdminUser, db: PortalDb) -> Response:
+def users(request: Request, user: AdminUser, db: PortalDb, ctx: PortalCtx) -> Response:
     """Every user with their role, scope and state; the invitation form."""
-    return _users_page(request, db)
+    return _users_page(request, db, ctx)
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -290,15 +289,28 @@ def invite(
     except (TenancyError, ValueError) as exc:
         db.rollback()
         return _users_page(
-            request, db, values=values, errors=field_error(_user_field(exc), exc), status_code=422
-        )
+            request, db, ctx, values=values, errors=field_error(_user_field(exc), exc),
+            status_code=422,
+        )  # fmt: skip
     db.commit()
-    link = {
-        "kind": "invitation",
-        "email": invited.email,
-        "url": public_link(ctx.settings, f"/invite/{token}"),
+    return _users_page(request, db, ctx, link=_hand_over(ctx.settings, invited, token, "invite"))
+
+
+def _hand_over(settings: Settings, person: User, token: str, kind: str) -> dict[str, str]:
+    """The one-time link to show, emailed too where SMTP is set (as the CLI does)."""
+    try:
+        delivery = deliver(settings, person, token, kind)
+        sent = f"It has also been emailed to {person.email}." if delivery.emailed else ""
+    except MailError as exc:
+        delivery = Delivery(link_url(settings, kind, token), emailed=False)
+        sent = f"The email could not be sent ({exc}): pass the link on yourself."
+    return {
+        "kind": "invitation" if kind == "invite" else "sign-in link",
+        "email": person.email,
+        "url": delivery.url,
+        "expires": expires_in_words(kind),
+        "sent": sent,
     }
-    return _users_page(request, db, link=link)
 
 
 def _user_field(exc: Exception) -> str:
@@ -349,12 +361,7 @@ def sign_in_link(
         token = accounts.issue_sign_in_link(db, target.id, actor=user.id, now=ctx.now())
     except ValueError as exc:
         db.rollback()
-        flash(request, str(exc), "error")
+        flash(request, f"No link for {target.email}: {exc}.", "error")
         return _see_other("/admin/users")
     db.commit()
-    link = {
-        "kind": "sign-in link",
-        "email": target.email,
-        "url": public_link(ctx.settings, f"/sign-in/link/{token}"),
-    }
-    return _users_page(request, db, link=link)
+    return _users_page(request, db, ctx, link=_hand_over(ctx.settings, target, token, "sign-in"))
