@@ -10,9 +10,10 @@ from tests.portal.harness import PASSWORD, email_of
 
 
 def sign_in(page: Page, who: str, *, password: str = PASSWORD) -> None:
-    """Sign in as seeded user ``who`` through the sign-in form; waits for their home page."""
+    """Sign in as seeded user ``who`` (or an email address) through the sign-in form;
+    waits for their home page."""
     page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email_of(who))
+    page.get_by_label("Email address").fill(who if "@" in who else email_of(who))
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()

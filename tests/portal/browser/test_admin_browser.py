@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.portal.browser.checks import check_page
-from tests.portal.browser.flows import sign_in, submit_form
+from tests.portal.browser.flows import sign_in, sign_out, submit_form
 from tests.portal.browser.live import Running
 
 pytestmark = pytest.mark.browser
@@ -72,9 +72,27 @@ def test_admin_registers_invites_and_makes_a_key(
     check_page(invitee, "invite-accept")
     submit_form(invitee, "Create account and sign in")
     expect(invitee).to_have_url(re.compile(r"/o/org-walkers"))
+    # Later, they come back with their email and the password they chose.
+    invitee.goto("/account")
+    sign_out(invitee)
+    sign_in(invitee, "walker@example.org", password=NEW_PASSWORD)
+    expect(invitee).to_have_url(re.compile(r"/o/org-walkers"))
     page.goto("/admin/users")  # not reload: that would send the invitation again
     row = page.locator("#users tr", has_text="walker@example.org")
     expect(row).to_contain_text("Active")
+
+    # Someone who forgot their password: the admin issues a sign-in link.
+    row = page.locator("#users tr", has_text="researcher@example.org")
+    with page.expect_navigation():
+        row.get_by_role("button", name=re.compile("Sign-in link")).click()
+    link = page.locator("code.secret").inner_text().strip()
+    assert link.startswith(f"{live.url}/sign-in/link/")
+    check_page(page, "admin-users-sign-in-link")
+    researcher = new_page()
+    researcher.goto(link)
+    check_page(researcher, "sign-in-link")
+    submit_form(researcher, "Sign in")
+    expect(researcher).to_have_url(re.compile(r"/research"))
 
     page.goto("/admin/keys")
     page.get_by_label("Role").select_option("network-analyst")
