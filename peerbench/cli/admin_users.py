@@ -1,21 +1,32 @@
-"""``peerbench admin invite`` and ``admin sign-in-link``: people for the web portal.
+"""``peerbench admin invite``, ``sign-in-link``, ``list-users``, ``disable-user``: people
+for the web portal.
 
-Both print a one-time URL (to stdout) for the admin to pass on; when ``smtp_host`` is
-set they also email it. Registered on the ``admin`` group by :mod:`peerbench.cli.admin`.
+``invite`` and ``sign-in-link`` print a one-time URL (to stdout) for the admin to pass
+on; when ``smtp_host`` is set they also email it. Registered on the ``admin`` group by
+:mod:`peerbench.cli.admin`.
 """
 
 from __future__ import annotations
 
+import json
+
 import click
 
+from peerbench.cli.admin import _table as table_text
 from peerbench.cli.admin import admin, admin_session
 from peerbench.cli.db_cmd import settings_options
-from peerbench.cli.output import echo_err, warn
+from peerbench.cli.output import echo_err, format_option, warn
 from peerbench.server import audit
-from peerbench.server.accounts import invite_user, issue_sign_in_link, user_by_email
+from peerbench.server.accounts import (
+    disable_user,
+    invite_user,
+    issue_sign_in_link,
+    list_users,
+    user_by_email,
+)
 from peerbench.server.context import utc_now
 from peerbench.server.db.models import Role, User
-from peerbench.server.invitations import Delivery, deliver, expires_in_words
+from peerbench.server.invitations import Delivery, deliver, expires_in_words, status_of
 from peerbench.server.mailer import MailError, link_url
 from peerbench.server.settings import Settings
 
@@ -107,3 +118,64 @@ def sign_in_link(settings: Settings, email: str, base_url: str | None) -> None:
             raise click.ClickException(f"there is no account with email {email!r}")
         token = issue_sign_in_link(session, user.id, actor=audit.ADMIN_CLI_ACTOR, now=utc_now())
     _hand_over(settings, user, token, "sign-in")
+
+
+@admin.command("list-users")
+@format_option("text", "json", default="text")
+@settings_options
+def list_users_command(settings: Settings, output_format: str) -> None:
+    """List portal accounts: id, email, role, scope and status (never a password).
+
+    \b
+    Example:
+        peerbench admin list-users --format json
+    """
+    now = utc_now()
+    with admin_session(settings) as session:
+        users = [
+            {
+                "id": user.id,
+                "email": user.email,
+                "name": user.name,
+                "role": user.role,
+                "organisation_id": user.organisation_id,
+                "network_id": user.network_id,
+                "project": user.project,
+                "status": status_of(user, now=now),
+            }
+            for user in list_users(session)
+        ]
+    if output_format == "json":
+        click.echo(json.dumps(users, indent=2))
+        return
+    header = ["ID", "EMAIL", "ROLE", "SCOPE", "STATUS"]
+    rows = [
+        [
+            str(u["id"]),
+            str(u["email"]),
+            str(u["role"]),
+            ",".join(str(u[k]) for k in ("organisation_id", "network_id", "project") if u[k])
+            or "-",
+            str(u["status"]),
+        ]
+        for u in users
+    ]
+    click.echo(table_text([header, *rows]), nl=False)
+
+
+@admin.command("disable-user")
+@click.option("--email", required=True, help="The email address of the account.")
+@settings_options
+def disable_user_command(settings: Settings, email: str) -> None:
+    """Disable a portal account: it cannot sign in, and its sessions end at once.
+
+    \b
+    Example:
+        peerbench admin disable-user --email sam@mind-leeds.org.uk
+    """
+    with admin_session(settings) as session:
+        user = user_by_email(session, email)
+        if user is None:
+            raise click.ClickException(f"there is no account with email {email!r}")
+        disable_user(session, user.id, actor=audit.ADMIN_CLI_ACTOR, now=utc_now())
+    echo_err(f"Disabled {user.email}; every session of theirs has ended.")

@@ -27,6 +27,26 @@ def safe_next(next_path: str | None) -> str | None:
     return next_path
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def insecure_cookie_warning(request: Request, *, cookie_secure: bool) -> str | None:
+    """Why signing in cannot work at this address, or ``None`` when it can.
+
+    A ``Secure`` cookie is dropped by browsers on plain HTTP, except on the machine's own
+    loopback address; say so instead of silently returning to the sign-in page.
+    """
+    if not cookie_secure or request.url.scheme == "https":
+        return None
+    if (request.url.hostname or "") in LOOPBACK_HOSTS:
+        return None
+    return (
+        "This server is reached over plain HTTP, so your browser will not keep you signed "
+        "in. Use its https:// address, or ask the administrator (for a test server only: "
+        "PEERBENCH_COOKIE_SECURE=false)."
+    )
+
+
 def client_address(request: Request) -> str:
     """The client's network address as the server sees it (for sign-in rate limits).
 

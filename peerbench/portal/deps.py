@@ -38,10 +38,18 @@ PortalCtx = Annotated[ServerContext, Depends(get_context)]
 """The server context (settings, database, store, clocks)."""
 
 
-def portal_db(ctx: PortalCtx) -> Iterator[Session]:
-    """A session for the page; committed when the endpoint returns, before the response."""
+def portal_db(request: Request, ctx: PortalCtx) -> Iterator[Session]:
+    """A session for the page; committed when the endpoint returns, before the response.
+
+    Kept on ``request.state.db`` so :func:`~peerbench.portal.templating.flash` writes in
+    the same transaction (a second SQLite writer would wait for this one).
+    """
     with ctx.db.session() as session:
-        yield session
+        request.state.db = session
+        try:
+            yield session
+        finally:
+            request.state.db = None
 
 
 PortalDb = Annotated[Session, Depends(portal_db, scope="function")]

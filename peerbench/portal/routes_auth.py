@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from peerbench.portal.auth import (
     clear_session_cookie,
     client_address,
+    insecure_cookie_warning,
     safe_next,
     signed_in_redirect,
 )
@@ -43,11 +44,13 @@ def _sign_in_page(
     status_code: int = 200,
     notice: str | None = None,
 ) -> HTMLResponse:
+    settings = request.app.state.portal_settings
     return render(
         request,
         "sign_in.html",
         {
             "title": "Sign in",
+            "warning": insecure_cookie_warning(request, cookie_secure=settings.cookie_secure),
             "email": email,
             "next": safe_next(next_path) or "",
             "errors": errors or [],

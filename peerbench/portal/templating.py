@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from peerbench import __version__
 from peerbench.server.db.models import Role, User, WebSession
@@ -202,8 +203,14 @@ def flash(request: Request, text: str, kind: str = "info") -> None:
     web_session: WebSession | None = getattr(request.state, "web_session", None)
     if web_session is None:
         return
-    ctx = request.app.state.context
-    with ctx.db.session() as session:
+    # In the page's own transaction when it has one (PortalDb), else a short one.
+    page_db: Session | None = getattr(request.state, "db", None)
+    if page_db is not None:
+        row = page_db.get(WebSession, web_session.id)
+        if row is not None:
+            push_flash(row, text, kind)
+        return
+    with request.app.state.context.db.session() as session:
         row = session.get(WebSession, web_session.id)
         if row is not None:
             push_flash(row, text, kind)

@@ -27,6 +27,16 @@ ACTIONS = (
     "network.created",
     "member.added",
     "benchmark.read",
+    "sign-in.succeeded",
+    "sign-in.failed",
+    "sign-in.locked",
+    "sign-in-link.issued",
+    "sign-out",
+    "user.invited",
+    "user.activated",
+    "user.disabled",
+    "password.changed",
+    "portal.read",
 )
 """The actions the server records (documentation; :func:`record` accepts any)."""
 
@@ -44,7 +54,7 @@ def record(
 
     Args:
         session: The session making the change being audited.
-        actor: API key id, or :data:`ADMIN_CLI_ACTOR`.
+        actor: API key id, portal user id, or :data:`ADMIN_CLI_ACTOR`.
         action: One of :data:`ACTIONS`, e.g. ``"submission.created"``.
         organisation_id: The organisation whose data or settings were touched.
         target: What was acted on (a submission id, key id, file name...).

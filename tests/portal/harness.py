@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.exceptions import StarletteDeprecationWarning
 
 from peerbench.api.app import create_app
@@ -47,6 +48,25 @@ from peerbench.server.web_sessions import token_hash
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
+
+__all__ = [
+    "BASE_URL",
+    "NETWORK",
+    "ORG_A",
+    "ORG_B",
+    "PASSWORD",
+    "PROJECT",
+    "USERS",
+    "FakeClock",
+    "PortalHarness",
+    "TestClient",
+    "app_routes",
+    "csrf_from_html",
+    "email_of",
+    "portal_routes",
+    "running_portal",
+    "seed_portal",
+]
 
 BASE_URL = "https://testserver"
 PASSWORD = "correct-horse-battery-staple"
@@ -199,6 +219,30 @@ class PortalHarness:
         body = {**(data or {}), "csrf_token": self.csrf_token(client)}
         response: httpx.Response = client.post(url, data=body, files=files)
         return response
+
+
+def app_routes(app: FastAPI) -> list[APIRoute]:
+    """Every ``APIRoute`` of ``app``, including those of included routers.
+
+    FastAPI (0.16x) keeps included routers as branches of ``app.routes``; their routes'
+    paths already carry the router's own prefix (``install_portal`` adds none).
+    """
+    found: list[APIRoute] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                walk(list(route.original_router.routes))
+
+    walk(list(app.routes))
+    return found
+
+
+def portal_routes(app: FastAPI) -> list[APIRoute]:
+    """The portal's routes (everything outside the JSON API's ``/v1``)."""
+    return [r for r in app_routes(app) if not r.path.startswith("/v1")]
 
 
 def csrf_from_html(html: str) -> str:
