@@ -17,7 +17,6 @@ import pytest
 
 from peerbench.reports.render import find_chromium
 from tests.api.harness import synth_slices
-from tests.portal.browser.checks import use_screenshot_dir, watch
 from tests.portal.browser.live import Running, Seeded, live_server, seed_data_dir
 
 if TYPE_CHECKING:
@@ -56,6 +55,8 @@ def browser(chromium: str) -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where pages' screenshots and axe figures go: $PEERBENCH_SCREENSHOT_DIR or a temp dir."""
+    from tests.portal.browser.checks import use_screenshot_dir
+
     return use_screenshot_dir(tmp_path_factory.mktemp("screenshots"))
 
 
@@ -87,6 +88,8 @@ def _only_the_server(base_url: str) -> Callable[[Route], None]:
 @pytest.fixture
 def new_page(browser: Browser, live: Running, screenshots: Path) -> Iterator[Callable[[], Page]]:
     """Make watched pages, each in its own browser context (its own cookies)."""
+    from tests.portal.browser.checks import watch
+
     contexts: list[BrowserContext] = []
 
     def make() -> Page:

@@ -7,11 +7,15 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
 
-from tests.portal.browser.checks import check_page
-from tests.portal.browser.flows import sign_in, sign_out, submit_form
-from tests.portal.browser.live import Running
+from tests.portal.browser.needs import browser_packages
+
+browser_packages()
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from tests.portal.browser.checks import check_page  # noqa: E402
+from tests.portal.browser.flows import sign_in, sign_out, submit_form  # noqa: E402
+from tests.portal.browser.live import Running  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
 
-from tests.portal.browser.checks import check_page
-from tests.portal.browser.live import Running
+from tests.portal.browser.needs import browser_packages
+
+browser_packages()
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from tests.portal.browser.checks import check_page  # noqa: E402
+from tests.portal.browser.live import Running  # noqa: E402
 
 pytestmark = pytest.mark.browser
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
