@@ -1,5 +1,6 @@
-"""The admin pages in Chromium: register, invite (the invitee accepts), keys; every page
-checked (no console errors, zero serious/critical axe violations) and screenshotted."""
+"""Accounts and admin pages in Chromium: what anyone sees and signing in; an admin
+registers, invites (the invitee accepts), issues a sign-in link and makes a key. Every
+page checked (no console errors, zero serious/critical axe violations) and screenshotted."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from playwright.sync_api import Page, expect  # noqa: E402
 from tests.portal.browser.checks import check_page  # noqa: E402
 from tests.portal.browser.flows import sign_in, sign_out, submit_form  # noqa: E402
 from tests.portal.browser.live import Running  # noqa: E402
+from tests.portal.harness import NETWORK, PASSWORD, email_of  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -108,3 +110,30 @@ def test_admin_registers_invites_and_makes_a_key(
     check_page(page, "admin-keys-created")
     page.goto("/admin/keys")
     expect(page.locator("body")).not_to_contain_text(secret)
+
+
+def test_anyone_sees_what_peerbench_is_and_signs_in(page: Page) -> None:
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, "landing")
+    page.get_by_role("link", name=re.compile("sign in", re.I)).first.click()
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+    check_page(page, "sign-in")
+
+    page.get_by_label("Email address").fill(email_of("analyst"))
+    page.get_by_label("Password").fill(PASSWORD + "-wrong")
+    submit_form(page, "Sign in")
+    expect(page.get_by_role("alert")).to_be_visible()
+    check_page(page, "sign-in-refused", allow_status=(400, 401, 422))
+
+    page.get_by_label("Password").fill(PASSWORD)
+    submit_form(page, "Sign in")
+    expect(page).to_have_url(re.compile(rf"/n/{NETWORK}$"))
+    page.goto("/admin")  # not theirs: a calm refusal page, not a stack trace
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, "forbidden", allow_status=(403,))
+    page.goto("/account")
+    check_page(page, "account")
+    sign_out(page)
+    page.goto(f"/n/{NETWORK}")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next="))
