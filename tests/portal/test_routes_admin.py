@@ -6,6 +6,7 @@ lists. Every ``/admin`` route refuses everyone but admins (403, for GET and POST
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 
@@ -292,3 +293,27 @@ def test_key_form_errors(portal: PortalHarness) -> None:
     assert response.status_code == 422
     link = soup(response.text).select_one(".error-summary a")
     assert link is not None and link["href"] == "#role"
+
+
+def test_users_page_and_cli_list_the_same_people_and_states(portal: PortalHarness) -> None:
+    client = portal.sign_in("admin")
+    portal.post_form(
+        client,
+        "/admin/users",
+        {"email": "pending@example.org", "role": "network-analyst", "network_id": "net-1"},
+    )
+    portal.post_form(client, f"/admin/users/{portal.users['submitter-b']}/disable")
+    url = portal.settings.resolved_database_url()
+    result = CliRunner().invoke(
+        cli, ["admin", "list-users", "--format", "json", "--database-url", url]
+    )
+    assert result.exit_code == 0, result.output
+    listed = {u["email"]: u["status"] for u in json.loads(result.output)}
+    rows = soup(client.get("/admin/users").text).select("#users tbody tr")
+    shown = {
+        row.find("th").get_text(strip=True): row.find_all("td")[3].get_text(strip=True).lower()
+        for row in rows
+    }
+    assert shown == listed
+    assert shown["pending@example.org"] == "pending"
+    assert shown[email_of("submitter-b")] == "disabled"
