@@ -311,7 +311,7 @@ def test_users_page_and_cli_list_the_same_people_and_states(portal: PortalHarnes
     listed = {u["email"]: u["status"] for u in json.loads(result.output)}
     rows = soup(client.get("/admin/users").text).select("#users tbody tr")
     shown = {
-        row.find("th").get_text(strip=True): row.find_all("td")[3].get_text(strip=True).lower()
+        row.select("th")[0].get_text(strip=True): row.select("td")[3].get_text(strip=True).lower()
         for row in rows
     }
     assert shown == listed
