@@ -59,6 +59,12 @@ def watch(page: Page) -> Page:
             seen.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
 
     def on_failed(request: Request) -> None:
+        # ERR_ABORTED is the browser cancelling a request itself: the page navigated on
+        # before a favicon arrived, or a navigation turned into a download. A request
+        # the server failed, or one sent off the server (aborted by the test's router as
+        # ERR_INTERNET_DISCONNECTED), has another code and is kept.
+        if request.failure == "net::ERR_ABORTED":
+            return
         seen.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
 
     def on_response(response: Response) -> None:
