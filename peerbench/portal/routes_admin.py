@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from peerbench.portal.deps import AdminUser, PortalCtx, PortalDb, verify_csrf
+from peerbench.portal.deps import AdminUser, CsrfChecked, PortalCtx, PortalDb
 from peerbench.portal.templating import flash, render
 from peerbench.schema.codelists import OrganisationType, Region
 from peerbench.server import accounts, tenancy
@@ -26,7 +25,7 @@ from peerbench.server.mailer import MailError, link_url
 from peerbench.server.settings import Settings
 from peerbench.server.tenancy import AlreadyExistsError, TenancyError
 
-router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], tags=["portal-admin"])
+router = APIRouter(prefix="/admin", dependencies=[CsrfChecked], include_in_schema=False)
 
 OptionalText = Annotated[str, Form()]
 ROLE_NAMES = {
@@ -51,8 +50,11 @@ def blank(value: str) -> str | None:
 
 
 def field_error(field: str, exc: Exception) -> list[dict[str, str]]:
-    """An error summary of one problem, linked to the field ``field``."""
-    return [{"field_id": field, "text": str(exc)}]
+    """An error summary of one problem, linked to the field ``field``: the library's own
+    plain-English message, as a sentence."""
+    text = str(exc).strip()
+    text = text[:1].upper() + text[1:]
+    return [{"field_id": field, "text": text if text.endswith(".") else text + "."}]
 
 
 def _codelist_options(codes: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -330,7 +332,7 @@ def _user_field(exc: Exception) -> str:
 
 
 def _user(db: PortalDb, user_id: str) -> User | None:
-    return db.scalar(select(User).where(User.id == user_id))
+    return db.get(User, user_id)
 
 
 @router.post("/users/{user_id}/disable", response_class=HTMLResponse)

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from peerbench.portal.deps import AdminUser, PortalDb, verify_csrf
+from peerbench.portal.deps import AdminUser, CsrfChecked, PortalDb
 from peerbench.portal.routes_admin import ROLE_NAMES, blank, field_error, scope_options
 from peerbench.portal.templating import flash, render
 from peerbench.server import tenancy
 from peerbench.server.db.models import Role
 from peerbench.server.tenancy import TenancyError
 
-router = APIRouter(prefix="/admin/keys", dependencies=[Depends(verify_csrf)], tags=["portal-admin"])
+router = APIRouter(prefix="/admin/keys", dependencies=[CsrfChecked], include_in_schema=False)
 
 Text = Annotated[str, Form()]
 

@@ -85,6 +85,11 @@ def test_every_admin_route_refuses_everyone_else(portal: PortalHarness) -> None:
         assert [o.id for o in tenancy.list_organisations(session)] == ["org-a", "org-b"]
 
 
+def test_admin_pages_stay_out_of_the_api_schema(portal: PortalHarness) -> None:
+    paths = portal.api.get("/openapi.json").json()["paths"]
+    assert not [path for path in paths if path.startswith("/admin")]
+
+
 def test_admin_home_counts(portal: PortalHarness) -> None:
     client = portal.sign_in("admin")
     page = soup(client.get("/admin").text)
