@@ -22,7 +22,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from peerbench.reports.render import find_chromium  # noqa: E402
 from tests.api.harness import synth_slices  # noqa: E402
-from tests.portal.browser.conftest import CHROMIUM_ARGS  # noqa: E402
+from tests.portal.browser.conftest import CHROMIUM_ARGS, SYNTH  # noqa: E402
 from tests.portal.browser.flows import sign_in  # noqa: E402
 from tests.portal.browser.live import live_server, seed_data_dir  # noqa: E402
 from tests.portal.harness import NETWORK  # noqa: E402
@@ -91,7 +91,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="peerbench-screens-") as tmp:
         work = Path(tmp)
-        seeded = seed_data_dir(work / "seed", synth_slices(work / "synth"))
+        seeded = seed_data_dir(work / "seed", synth_slices(work / "synth", **SYNTH))
         with live_server(seeded.data_dir, work / "live") as running, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SYNTH = {"organisations": 4, "outcome_rows": 3000}
+"""Enough pooled people for the network pages to draw forest and funnel plots."""
 VIEWPORT: ViewportSize = {"width": 1200, "height": 900}
 
 
@@ -63,7 +65,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Seeded:
     """A migrated data folder with organisations, a network, users, keys and pooled data."""
-    slices = synth_slices(tmp_path_factory.mktemp("browser-synth"))
+    slices = synth_slices(tmp_path_factory.mktemp("browser-synth"), **SYNTH)
     return seed_data_dir(tmp_path_factory.mktemp("browser-seed") / "data", slices)
 
 
