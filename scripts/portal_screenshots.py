@@ -28,7 +28,7 @@ from tests.portal.browser.live import live_server, seed_data_dir  # noqa: E402
 from tests.portal.harness import NETWORK  # noqa: E402
 
 WIDTH = 1200
-MAX_HEIGHT = 2000
+MAX_HEIGHT = 1500
 """Long pages are cut here, to keep the README's images modest."""
 
 
