@@ -40,12 +40,12 @@ from peerbench.validators.columnar import compiled
     help="Server log level.",
 )
 def serve(data_dir: Path | None, host: str, port: int, auto_migrate: bool, log_level: str) -> None:
-    """Run the peerbench submission API (FastAPI on uvicorn).
+    """Run the peerbench web portal and submission API (FastAPI on uvicorn).
 
     Settings come from PEERBENCH_* environment variables (see the docs); the default is an
     embedded SQLite database and a Parquet pool in the data folder. The server refuses to
-    start on a database that `peerbench db upgrade` has not set up. API docs are served
-    at /docs.
+    start on a database that `peerbench db upgrade` has not set up. The portal is at /
+    (people are invited with `peerbench admin invite`); API docs are served at /docs.
 
     \b
     Example:
@@ -71,7 +71,7 @@ def serve(data_dir: Path | None, host: str, port: int, auto_migrate: bool, log_l
     # Loading the compiled loops takes about 0.9 s: spend it now, beside start-up, rather
     # than in the first large upload.
     threading.Thread(target=compiled.preload, name="peerbench-preload", daemon=True).start()
-    echo_err(f"peerbench serving on http://{host}:{port} (API docs at /docs)")
+    echo_err(f"peerbench serving on http://{host}:{port} (portal at /, API docs at /docs)")
     try:
         uvicorn.run(
             create_app(settings, context=context), host=host, port=port, log_level=log_level

@@ -28,7 +28,7 @@ from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Network, Organisation, Role, User, WebSession
 from peerbench.server.tenancy import network_member_ids
-from peerbench.server.web_sessions import pop_flashes, session_user
+from peerbench.server.web_sessions import session_user
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -74,8 +74,10 @@ def _authenticate(request: Request, ctx: ServerContext) -> User | None:
         if found is None:
             return None
         user, web_session = found
+        # Read, not yet cleared: render() clears them when a page shows them, so a
+        # redirect in between does not lose them.
+        request.state.flashes = list(web_session.flash or [])
         if request.method == "GET":
-            request.state.flashes = pop_flashes(web_session)
             audit.record(
                 session,
                 actor=user.id,

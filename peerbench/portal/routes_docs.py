@@ -2,24 +2,39 @@
 
 FastAPI's own pages load their scripts from a CDN, which leaves a blank page offline
 (issue 13); ``fastapi-offline`` bundles the same assets, served here from
-:data:`peerbench.portal.app.DOCS_STATIC_URL`.
+:data:`DOCS_STATIC_URL`. ReDoc's bundle still fetches its footer logo from
+``cdn.redoc.ly``; :data:`REDOC_SCRIPT_URL` serves the bundle with that one address
+pointed at a local image, so the page makes no request off the server.
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from peerbench.portal.deps import CsrfChecked
 
 router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
 
 DOCS_STATIC_URL = "/static/api-docs"
+REDOC_SCRIPT_URL = "/api-docs/redoc.standalone.js"
+_REDOC_BUNDLE = Path(fastapi_offline.__file__).resolve().parent / "static" / "redoc.standalone.js"
+_REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@functools.cache
+def redoc_bundle() -> bytes:
+    """ReDoc's standalone bundle with its CDN logo replaced by the portal's own icon."""
+    return _REDOC_BUNDLE.read_bytes().replace(_REDOC_LOGO.encode(), b"/static/favicon.svg")
 
 
 def _root(request: Request) -> str:
@@ -53,7 +68,17 @@ def redoc(request: Request) -> HTMLResponse:
     return get_redoc_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title="peerbench API reference",
-        redoc_js_url=f"{root}{DOCS_STATIC_URL}/redoc.standalone.js",
+        redoc_js_url=f"{root}{REDOC_SCRIPT_URL}",
         redoc_favicon_url=f"{root}{DOCS_STATIC_URL}/favicon.png",
         with_google_fonts=False,
+    )
+
+
+@router.get(REDOC_SCRIPT_URL)
+def redoc_script() -> Response:
+    """The ReDoc bundle, making no request off the server."""
+    return Response(
+        redoc_bundle(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
     )

@@ -8,6 +8,7 @@ page (e.g. after a POST that redirects).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from peerbench import __version__
 from peerbench.server.db.models import Role, User, WebSession
-from peerbench.server.web_sessions import new_token, push_flash
+from peerbench.server.web_sessions import new_token, pop_flashes, push_flash
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PRODUCT_NAME = "peerbench"
@@ -168,12 +169,16 @@ def render(
         >>> return render(request, "account.html", {"title": "Your account"})  # doctest: +SKIP
     """
     user: User | None = getattr(request.state, "user", None)
+    flashes = list(getattr(request.state, "flashes", []))
+    if flashes:
+        _on_session_row(request, pop_flashes)  # shown now, so not again
+        request.state.flashes = []
     values: dict[str, Any] = {
         "user": user,
         "scope_label": scope_label(user) if user is not None else "",
         "csrf_token": current_csrf_token(request),
         "nav": nav_links(user),
-        "flashes": list(getattr(request.state, "flashes", [])),
+        "flashes": flashes,
         "title": PRODUCT_NAME,
         "current_path": request.url.path,
     }
@@ -194,23 +199,32 @@ def render(
     return response
 
 
+def _on_session_row(request: Request, change: Callable[[WebSession], object]) -> None:
+    """Apply ``change`` to the signed-in session's row, in the page's own transaction when
+    it has one (``PortalDb``: a second SQLite writer would wait for it), else a short one."""
+    web_session: WebSession | None = getattr(request.state, "web_session", None)
+    if web_session is None:
+        return
+    page_db: Session | None = getattr(request.state, "db", None)
+    if page_db is not None:
+        row = page_db.get(WebSession, web_session.id)
+        if row is not None:
+            change(row)
+        return
+    with request.app.state.context.db.session() as session:
+        row = session.get(WebSession, web_session.id)
+        if row is not None:
+            change(row)
+
+
 def flash(request: Request, text: str, kind: str = "info") -> None:
     """Leave ``text`` for the next page this browser session shows.
 
     ``kind``: ``info``, ``success``, ``warning`` or ``error``. No-op when nobody is signed
     in (there is no session to keep it on).
     """
-    web_session: WebSession | None = getattr(request.state, "web_session", None)
-    if web_session is None:
+    if getattr(request.state, "web_session", None) is None:
         return
-    # In the page's own transaction when it has one (PortalDb), else a short one.
-    page_db: Session | None = getattr(request.state, "db", None)
-    if page_db is not None:
-        row = page_db.get(WebSession, web_session.id)
-        if row is not None:
-            push_flash(row, text, kind)
-        return
-    with request.app.state.context.db.session() as session:
-        row = session.get(WebSession, web_session.id)
-        if row is not None:
-            push_flash(row, text, kind)
+    _on_session_row(request, lambda row: push_flash(row, text, kind))
+    # Shown by this request's page if it renders one (render() then clears it).
+    request.state.flashes = [*getattr(request.state, "flashes", []), {"kind": kind, "text": text}]

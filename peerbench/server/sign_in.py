@@ -20,7 +20,7 @@ import hashlib
 import math
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from peerbench.server import audit
@@ -32,6 +32,8 @@ LOCKOUT_WINDOW = dt.timedelta(minutes=15)
 LOCKOUT_DURATION = dt.timedelta(minutes=15)
 CLIENT_LIMIT = 30
 CLIENT_WINDOW = dt.timedelta(minutes=15)
+ATTEMPT_RETENTION = dt.timedelta(days=1)
+"""Attempts older than this are deleted at the next sign-in (the audit log keeps them)."""
 ANONYMOUS_ACTOR = "anonymous"
 """The audit actor of a failed attempt for an email that has no account."""
 
@@ -153,6 +155,7 @@ def sign_in(session: Session, email: str, password: str, *, client: str, now: dt
     """
     client = client[:64] or "unknown"
     digest = email_hash(email)
+    session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - ATTEMPT_RETENTION))
     if _client_attempts(session, client, now=now) >= CLIENT_LIMIT:
         session.add(SignInAttempt(at=now, email_hash=digest, client=client, succeeded=False))
         raise _refuse(

@@ -86,3 +86,11 @@ def test_changing_the_name(portal_sqlite: PortalHarness) -> None:
     assert 'class="site-user__name">Alex Analyst<' in page
     assert "Your name has been changed." in page
     assert "Your name has been changed." not in client.get("/account").text  # shown once
+
+
+def test_a_message_survives_a_redirect_and_is_shown_once(portal_sqlite: PortalHarness) -> None:
+    client = portal_sqlite.sign_in("admin")
+    portal_sqlite.post_form(client, "/account/name", {"name": "Ada"})
+    assert client.get("/").status_code == 303  # "/" redirects home: nothing is shown yet
+    assert "Your name has been changed." in client.get("/account").text
+    assert "Your name has been changed." not in client.get("/account").text

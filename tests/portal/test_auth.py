@@ -39,6 +39,7 @@ def test_a_wrong_password_shows_an_error_summary(portal_sqlite: PortalHarness) -
     response = portal_sqlite.submit_sign_in(client, email_of("submitter"), "not the password")
     assert response.status_code == 400
     assert 'role="alert"' in response.text and 'href="#email"' in response.text
+    assert "<title>Error: Sign in" in response.text
     assert "The email address or password is not correct." in response.text
     assert "pb_session" not in response.headers.get("set-cookie", "")
     empty = portal_sqlite.submit_sign_in(client, "", "")

@@ -133,6 +133,15 @@ def test_every_attempt_is_kept_with_the_email_only_hashed(account: Database) -> 
         assert session.scalar(select(func.count()).select_from(SignInAttempt)) == 2
 
 
+def test_old_attempts_are_pruned(account: Database) -> None:
+    _attempt(account, "wrong", at=NOW)
+    _attempt(account, "wrong", at=NOW + dt.timedelta(hours=23))
+    _attempt(account, PASSWORD, at=NOW + dt.timedelta(hours=25))
+    with account.session() as session:
+        times = list(session.scalars(select(SignInAttempt.at).order_by(SignInAttempt.at)))
+        assert times == [NOW + dt.timedelta(hours=23), NOW + dt.timedelta(hours=25)]
+
+
 def test_a_pending_or_disabled_account_cannot_sign_in(account: Database) -> None:
     with account.session() as session:
         user = session.get(User, "usr_sam")

@@ -1,4 +1,5 @@
 /* peerbench portal: progressive enhancement only. Every task works without this file.
+ * - focus moves to the error summary when a form comes back with problems.
  * - [data-copy="ID"] buttons copy the text of element ID to the clipboard.
  * - form[data-upload]: drag and drop files onto its .drop-zone, and show upload progress
  *   in its <progress data-progress> while the files are sent (XMLHttpRequest, with the
@@ -11,6 +12,10 @@
     var status = form.querySelector("[data-upload-status]");
     if (status) { status.textContent = text; }
   }
+
+  // Move focus to an error summary, so screen readers announce it first.
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
 
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.hidden = false;
