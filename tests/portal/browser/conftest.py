@@ -1,4 +1,4 @@
-"""Browser-test fixtures: one Chromium per session, one live server per module.
+"""Browser-test fixtures: one Chromium for the folder, one live server per module.
 
 Skipped (with the reason) when Debian's Chromium or Playwright is missing; ``make test``
 installs Chromium, so CI runs them. The browser may reach the live server only: any
@@ -41,9 +41,10 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium: str) -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium for every browser test (closed after the last one; see
+    ``__init__``)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
