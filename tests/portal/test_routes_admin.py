@@ -8,30 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
 
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
 from peerbench.cli.main import cli
 from peerbench.server import audit, tenancy
 from peerbench.server.db.models import User
-from tests.portal.harness import USERS, PortalHarness, email_of
+from tests.portal.harness import USERS, PortalHarness, email_of, portal_routes
 
 NON_ADMINS = [who for who in USERS if who != "admin"]
-
-
-def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
-    """Every APIRoute of an app, through included routers (FastAPI 0.16x wraps them)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            yield from api_routes(included.routes)
 
 
 def admin_routes(portal: PortalHarness) -> list[tuple[str, str]]:
@@ -40,7 +27,7 @@ def admin_routes(portal: PortalHarness) -> list[tuple[str, str]]:
         key_id = tenancy.list_keys(session)[0].id
     fill = {"{user_id}": portal.users["submitter"], "{key_id}": key_id}
     routes = []
-    for route in api_routes(portal.app.routes):
+    for route in portal_routes(portal.app):
         if route.path.startswith("/admin"):
             path = route.path
             for placeholder, value in fill.items():
