@@ -10,7 +10,6 @@ with python-multipart. The request-size limit is enforced underneath, by
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -21,11 +20,11 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
 from peerbench.api.errors import ApiError
+from peerbench.server.receive import safe_file_name as _safe
 
 MAX_FIELD_BYTES = 64 * 1024
 """Largest plain form field (period, organisation id); files have no such limit."""
 MAX_FILES = 100
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,9 @@ def safe_file_name(raw: str) -> str:
     Raises:
         ApiError: 422 ``invalid-file-name``.
     """
-    name = PurePosixPath(raw.replace("\\", "/")).name
-    if not _SAFE_NAME.match(name) or name in (".", ".."):
+    name = _safe(raw)
+    if name is None:
+        name = PurePosixPath(raw.replace("\\", "/")).name
         raise ApiError(
             422,
             "File names may use letters, digits, spaces, '.', '_' and '-' only.",

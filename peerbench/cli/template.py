@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from peerbench.cli.output import echo_err, format_option
+from peerbench.io.atomic import atomic_path
 from peerbench.template import write_csv_templates, write_workbook
 
 
@@ -18,18 +19,26 @@ from peerbench.template import write_csv_templates, write_workbook
     required=True,
     help="Workbook to write (xlsx), or folder for the CSV files (csv).",
 )
-def template(output_format: str, out: Path) -> None:
+@click.option(
+    "--example",
+    is_flag=True,
+    help="Fill the workbook with a small synthetic example (xlsx only).",
+)
+def template(output_format: str, out: Path, example: bool) -> None:
     """Write a blank template generated from the standard.
 
     The workbook has one sheet per record type with drop-down lists, an Instructions
-    sheet and a Data dictionary. With --format csv, one header-only CSV per record
-    type is written into the folder --out.
+    sheet and a Data dictionary. With --example it is filled with a small synthetic
+    dataset that validates as it is (the portal's "filled example" download). With
+    --format csv, one header-only CSV per record type is written into the folder --out.
 
     \b
     Example:
         peerbench template --out peerbench-template.xlsx
     """
     if output_format == "csv":
+        if example:
+            raise click.BadParameter("--example writes a workbook; use --format xlsx")
         if out.exists() and not out.is_dir():
             raise click.BadParameter(f"{out} is a file; give a folder for CSV templates")
         written = write_csv_templates(out)
@@ -39,5 +48,12 @@ def template(output_format: str, out: Path) -> None:
         raise click.BadParameter(f"{out} is a folder; give a file name ending .xlsx")
     if out.suffix.lower() != ".xlsx":
         raise click.BadParameter("the workbook name must end in .xlsx", param_hint="--out")
+    if example:
+        from peerbench.template.example import example_workbook_bytes  # synth: load on use
+
+        with atomic_path(out) as tmp:
+            tmp.write_bytes(example_workbook_bytes())
+        echo_err(f"Filled example written to {out}")
+        return
     write_workbook(out)
     echo_err(f"Template written to {out}")

@@ -28,6 +28,7 @@ from peerbench.intake.propose_workbook import one_home_per_record_type
 from peerbench.intake.propose_yaml import render
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
+from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.report import Finding
 
 SERVICE_PLACEHOLDER = "TODO: your service id"
@@ -128,24 +129,44 @@ def _shell(text: str) -> str:
     return shlex.quote(text)
 
 
-def propose_mapping(paths: Sequence[Path], registry: InstrumentRegistry | None = None) -> Proposal:
+def read_sheets(
+    paths: Sequence[Path],
+    definitions: Sequence[InstrumentDefinition],
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[list[SheetInput], list[Finding]]:
+    """Every sheet of every file as the proposer reads it, and what reading them found.
+
+    Raises:
+        FileNotFoundError: A file does not exist.
+    """
+    inputs: list[SheetInput] = []
+    findings: list[Finding] = []
+    for path in paths:
+        for grid in read_grids(Path(path), limits):
+            findings.extend(grid.findings)
+            if grid.rows:
+                inputs.append(sheet_input(grid, definitions))
+    return inputs, findings
+
+
+def propose_mapping(
+    paths: Sequence[Path],
+    registry: InstrumentRegistry | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Proposal:
     """Propose a mapping for a charity's spreadsheets (``.xlsx``, ``.csv``).
 
     Args:
         paths: The spreadsheets, as the user named them.
         registry: The instrument registry (default: the built-in instruments).
+        limits: Resource limits for reading the spreadsheets.
 
     Raises:
         FileNotFoundError: A file does not exist.
     """
     defs = list(registry if registry is not None else default_registry())
-    inputs: list[SheetInput] = []
-    findings: list[Finding] = []
-    for path in paths:
-        for grid in read_grids(Path(path)):
-            findings.extend(grid.findings)
-            if grid.rows:
-                inputs.append(sheet_input(grid, defs))
+    inputs, findings = read_sheets(paths, defs, limits)
     proposal = propose_from_sheets(inputs, defs)
     proposal.files = [str(path) for path in paths]
     proposal.findings = findings

@@ -54,13 +54,22 @@ def read_key_file(path: Path) -> bytes:
     Raises:
         ValueError: the file is not a peerbench key file.
     """
-    text = path.read_text(encoding="utf-8").strip()
+    return parse_key(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_key(text: str, source: str = "the key file") -> bytes:
+    """The organisation secret in the text of a key file (``source`` names it in errors).
+
+    Raises:
+        ValueError: the text is not a peerbench key file.
+    """
+    text = text.strip()
     if not text.startswith(KEY_PREFIX):
-        raise ValueError(f"{path} is not a peerbench key file (it should start {KEY_PREFIX!r})")
+        raise ValueError(f"{source} is not a peerbench key file (it should start {KEY_PREFIX!r})")
     try:
         secret = bytes.fromhex(text[len(KEY_PREFIX) :])
     except ValueError as exc:
-        raise ValueError(f"{path}: the key is not valid hexadecimal") from exc
+        raise ValueError(f"{source}: the key is not valid hexadecimal") from exc
     if len(secret) != KEY_BYTES:
-        raise ValueError(f"{path}: the key must be {KEY_BYTES} bytes")
+        raise ValueError(f"{source}: the key must be {KEY_BYTES} bytes")
     return secret

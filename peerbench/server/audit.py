@@ -37,6 +37,10 @@ ACTIONS = (
     "user.disabled",
     "password.changed",
     "portal.read",
+    "upload.staged",
+    "upload.prepared",
+    "mapping.saved",
+    "mapping.deleted",
 )
 """The actions the server records (documentation; :func:`record` accepts any)."""
 

@@ -8,8 +8,6 @@ background worker (202, with ``Location`` to poll); repeats return the first (20
 from __future__ import annotations
 
 import shutil
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,7 +16,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peerbench.api.deps import (
@@ -44,18 +41,17 @@ from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
 from peerbench.server.principal import Principal
-from peerbench.server.submission_checks import Inputs
-from peerbench.server.submissions import (
-    IdempotencyConflict,
-    NewSubmission,
-    bundle_hash,
-    check_period,
-    files_hash,
-    mark_validating,
-    process,
-    quarter_of,
-    register,
+from peerbench.server.receive import (
+    Received,
+    Submitted,
+    new_spool_folder,
+    received_files,
+    submit_received,
 )
+from peerbench.server.submission_checks import Inputs
+from peerbench.server.submission_list import list_submissions as submission_page
+from peerbench.server.submissions import IdempotencyConflict, bundle_hash, check_period, quarter_of
+from peerbench.server.worker import SubmissionWorker
 from peerbench.validators.render_html import render_html
 from peerbench.validators.render_text import render_text
 from peerbench.validators.report import Report
@@ -86,19 +82,6 @@ _BODY_DOC: dict[str, Any] = {
 }
 
 
-@dataclass
-class _Received:
-    """An upload read off the wire, before it is registered."""
-
-    period: str
-    organisation_id: str | None
-    file_names: list[str]
-    content_hash: str
-    size: int
-    inputs: Inputs
-    standard_version: str | None = None
-
-
 def _period(text: str | None, ctx: ServerContext | None = None) -> str:
     """The period sent, if it is a quarter (and, given ``ctx``, one the server accepts)."""
     earliest, today = (ctx.settings.earliest_period, ctx.today()) if ctx else (None, None)
@@ -111,9 +94,8 @@ def _period(text: str | None, ctx: ServerContext | None = None) -> str:
         raise ApiError(422, f"The {exc}.", details=details) from None
 
 
-async def _receive_files(request: Request, data_dir: Path) -> _Received:
-    folder = data_dir / "spool" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
+async def _receive_files(request: Request, data_dir: Path) -> Received:
+    folder = new_spool_folder(data_dir)
     try:
         form = await spool_multipart(request, folder)
         period = _period(form.fields.get("period"))
@@ -122,17 +104,10 @@ async def _receive_files(request: Request, data_dir: Path) -> _Received:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return _Received(
-        period=period,
-        organisation_id=form.fields.get("organisation_id") or None,
-        file_names=sorted(f.name for f in form.files),
-        content_hash=files_hash(period, [(f.name, f.sha256) for f in form.files]),
-        size=sum(f.size for f in form.files),
-        inputs=Inputs(folder=folder),
-    )
+    return received_files(period, form.fields.get("organisation_id") or None, folder, form.files)
 
 
-async def _receive_json(request: Request) -> _Received:
+async def _receive_json(request: Request) -> Received:
     body = await request.body()
     try:
         bundle = SubmissionBundle.model_validate_json(body)
@@ -141,7 +116,7 @@ async def _receive_json(request: Request) -> _Received:
     arrays = bundle.record_arrays()
     if not arrays:
         raise ApiError(422, 'Send at least one array of records, e.g. "outcomes": [...].')
-    return _Received(
+    return Received(
         period=bundle.period,
         organisation_id=bundle.organisation_id,
         file_names=sorted(f"{stem}.json" for stem in arrays),
@@ -166,29 +141,38 @@ def _organisation(session: Session, key: Principal, requested: str | None) -> st
     return own
 
 
-def _register(
-    ctx: ServerContext, key: ApiKey, received: _Received, idempotency_key: str | None
-) -> tuple[Submission, bool]:
-    with ctx.db.session() as session:
-        new = NewSubmission(
-            organisation_id=_organisation(session, key, received.organisation_id),
-            period=received.period,
-            content_hash=received.content_hash,
-            file_names=received.file_names,
+def _submit(
+    ctx: ServerContext,
+    key: ApiKey,
+    received: Received,
+    idempotency_key: str | None,
+    worker: SubmissionWorker,
+) -> Submitted:
+    try:
+        with ctx.db.session() as session:
+            organisation_id = _organisation(session, key, received.organisation_id)
+    except BaseException:
+        if received.inputs.folder is not None:
+            shutil.rmtree(received.inputs.folder, ignore_errors=True)
+        raise
+    try:
+        return submit_received(
+            ctx,
+            received,
+            organisation_id=organisation_id,
+            actor=key.id,
             api_key_id=key.id,
             idempotency_key=idempotency_key,
-            standard_version=received.standard_version,
+            background=worker.submit,
         )
-        try:
-            return register(session, new, actor=key.id)
-        except IdempotencyConflict as exc:
-            raise ApiError(
-                409,
-                f"This Idempotency-Key was already used for submission {exc.submission_id} "
-                "with different content. Use a new key for new data.",
-                code="idempotency-key-reused",
-                details={"submission_id": exc.submission_id},
-            ) from None
+    except IdempotencyConflict as exc:
+        raise ApiError(
+            409,
+            f"This Idempotency-Key was already used for submission {exc.submission_id} "
+            "with different content. Use a new key for new data.",
+            code="idempotency-key-reused",
+            details={"submission_id": exc.submission_id},
+        ) from None
 
 
 def _answer(ctx: ServerContext, submission_id: str, status: int, base_url: str) -> JSONResponse:
@@ -233,25 +217,17 @@ async def create_submission(
         received = await _receive_json(request)
     else:
         raise ApiError(415, "Send files as multipart/form-data, or records as application/json.")
-    folder = received.inputs.folder
     try:
         _period(received.period, ctx)
-        submission, fresh = await run_in_threadpool(_register, ctx, key, received, idempotency_key)
     except BaseException:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        if received.inputs.folder is not None:
+            shutil.rmtree(received.inputs.folder, ignore_errors=True)
         raise
-    base_url = str(request.base_url)
-    if not fresh:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-        return await run_in_threadpool(_answer, ctx, submission.id, 200, base_url)
-    if received.size > ctx.settings.background_threshold_bytes:
-        await run_in_threadpool(mark_validating, ctx, submission.id, actor=key.id)
-        worker.submit(process, ctx, submission.id, received.inputs, actor=key.id)
-        return await run_in_threadpool(_answer, ctx, submission.id, 202, base_url)
-    await run_in_threadpool(process, ctx, submission.id, received.inputs, actor=key.id)
-    return await run_in_threadpool(_answer, ctx, submission.id, 201, base_url)
+    submitted = await run_in_threadpool(_submit, ctx, key, received, idempotency_key, worker)
+    status = 200 if not submitted.fresh else 202 if submitted.queued else 201
+    return await run_in_threadpool(
+        _answer, ctx, submitted.submission_id, status, str(request.base_url)
+    )
 
 
 def _visible(
@@ -279,20 +255,16 @@ def list_submissions(
 ) -> SubmissionList:
     """Submissions the key may see, newest first, earlier versions included."""
     scope = visible_organisations(session, key, as_of=ctx.today())
-    statement = select(Submission)
-    if scope is not None:
-        statement = statement.where(Submission.organisation_id.in_(sorted(scope)))
-    if period is not None:
-        statement = statement.where(Submission.period == period)
-    if status is not None:
-        statement = statement.where(Submission.status == status.value)
-    if organisation_id is not None:
-        statement = statement.where(Submission.organisation_id == organisation_id)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = session.scalars(
-        statement.order_by(Submission.created_at.desc(), Submission.id).limit(limit).offset(offset)
+    page, total = submission_page(
+        session,
+        scope=scope,
+        period=period,
+        status=None if status is None else status.value,
+        organisation_id=organisation_id,
+        limit=limit,
+        offset=offset,
     )
-    items = submission_views(session, list(page), str(request.base_url))
+    items = submission_views(session, page, str(request.base_url))
     return SubmissionList(items=items, count=total)
 
 
