@@ -94,6 +94,9 @@ class MemberCreate(Strict):
     organisation_id: str = Field(min_length=1, max_length=64)
     agreement_reference: str = Field(min_length=1, max_length=200)
     agreement_start: dt.date
+    agreement_end: dt.date | None = Field(
+        default=None, description="Last day of the agreement (inclusive); none: open-ended."
+    )
 
 
 class MemberPublic(BaseModel):
@@ -103,6 +106,7 @@ class MemberPublic(BaseModel):
     organisation_id: str
     agreement_reference: str
     agreement_start: dt.date
+    agreement_end: dt.date | None = None
 
 
 class KeyCreate(Strict):

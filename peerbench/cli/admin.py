@@ -83,6 +83,10 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str) -> dt.date
         ) from None
 
 
+def _optional_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    return None if value is None else _iso_date(ctx, param, value)
+
+
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "".join(
@@ -159,9 +163,21 @@ def create_network(settings: Settings, network_id: str, name: str) -> None:
     required=True,
     help="Date the agreement starts (YYYY-MM-DD); the network sees data from then on.",
 )
+@click.option(
+    "--end",
+    metavar="YYYY-MM-DD",
+    callback=_optional_date,
+    default=None,
+    help="Last day of the agreement (YYYY-MM-DD); the network sees no data after it.",
+)
 @settings_options
 def add_member(
-    settings: Settings, network_id: str, organisation_id: str, agreement: str, start: dt.date
+    settings: Settings,
+    network_id: str,
+    organisation_id: str,
+    agreement: str,
+    start: dt.date,
+    end: dt.date | None,
 ) -> None:
     """Make an organisation a member of a network under a data-sharing agreement.
 
@@ -177,6 +193,7 @@ def add_member(
             organisation_id=organisation_id,
             agreement_reference=agreement,
             agreement_start=start,
+            agreement_end=end,
         )
     echo_err(f"Organisation {organisation_id} is now a member of network {network_id}.")
 
@@ -317,5 +334,11 @@ def audit_command(
     click.echo(_table([header, *rows]), nl=False)
 
 
-# The portal's people commands (invite, sign-in-link) live in their own module.
+# The portal's people commands (invite, sign-in-link), membership updates and coverage
+# live in their own modules (this one is near its size limit); imported last because
+# they use admin_session above.
+from peerbench.cli import admin_network  # noqa: E402
 from peerbench.cli import admin_users as _admin_users  # noqa: E402, F401
+
+admin.add_command(admin_network.update_member)
+admin.add_command(admin_network.coverage)

@@ -146,6 +146,38 @@ def render_html(report: Report) -> str:
     )
 
 
+def render_fragment(
+    sections: Sequence[Section],
+    wording: SuppressionWording | None = None,
+    *,
+    heading_level: int = 2,
+    anchor_prefix: str = "section",
+) -> str:
+    """Sections as an HTML fragment drawn with the report components (for the portal).
+
+    Charts, tables and hidden values look and read exactly as in a report; the legend
+    "Why some numbers are hidden" follows when any value is hidden.
+    """
+    words = wording or SuppressionWording()
+    views = [
+        dataclasses.replace(view, anchor=f"{anchor_prefix}-{index}")
+        for index, view in enumerate(section_views(sections), start=1)
+    ]
+    # The same legend as a whole report's: reasons in first-seen order.
+    reasons = Report(kind="network", title="", sections=sections).suppression_reasons()
+    return (
+        _environment(words)
+        .get_template("fragment.html.j2")
+        .render(
+            sections=views,
+            level=heading_level,
+            reasons=reasons,
+            wording=words,
+            prefix=anchor_prefix,
+        )
+    )
+
+
 def report_filename(report: Report) -> str:
     """A file name from the report's kind and title, e.g. ``service-hillside-2024-25.html``."""
     slug = re.sub(r"[^a-z0-9]+", "-", report.title.lower()).strip("-")[:60].strip("-")

@@ -26,6 +26,8 @@ ACTIONS = (
     "organisation.created",
     "network.created",
     "member.added",
+    "member.updated",
+    "coverage.read",
     "benchmark.read",
     "sign-in.succeeded",
     "sign-in.failed",

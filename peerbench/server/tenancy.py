@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from peerbench.schema.codelist_base import CodeList
@@ -127,6 +127,20 @@ def create_network(
     return network
 
 
+def _check_reference(agreement_reference: str) -> str:
+    reference = agreement_reference.strip()
+    if not reference or len(reference) > 200:
+        raise InvalidValueError("the agreement reference must be 1-200 characters")
+    return reference
+
+
+def _check_window(start: dt.date, end: dt.date | None) -> None:
+    if end is not None and end < start:
+        raise InvalidValueError(
+            f"the agreement cannot end ({end.isoformat()}) before it starts ({start.isoformat()})"
+        )
+
+
 def add_member(
     session: Session,
     *,
@@ -134,17 +148,18 @@ def add_member(
     organisation_id: str,
     agreement_reference: str,
     agreement_start: dt.date,
+    agreement_end: dt.date | None = None,
     actor: str = audit.ADMIN_CLI_ACTOR,
 ) -> Membership:
     """Make an organisation a member of a network under a data-sharing agreement.
 
-    The network sees the organisation's data only from ``agreement_start``.
+    The network sees the organisation's data only from ``agreement_start`` and, when
+    ``agreement_end`` is given, no longer after that day.
     """
     get_network(session, network_id)
     get_organisation(session, organisation_id)
-    reference = agreement_reference.strip()
-    if not reference or len(reference) > 200:
-        raise InvalidValueError("the agreement reference must be 1-200 characters")
+    reference = _check_reference(agreement_reference)
+    _check_window(agreement_start, agreement_end)
     if session.get(Membership, (network_id, organisation_id)) is not None:
         raise AlreadyExistsError(
             f"organisation {organisation_id!r} is already a member of network {network_id!r}"
@@ -154,18 +169,101 @@ def add_member(
         organisation_id=organisation_id,
         agreement_reference=reference,
         agreement_start=agreement_start,
+        agreement_end=agreement_end,
     )
     session.add(membership)
+    details = {"agreement_reference": reference, "agreement_start": agreement_start.isoformat()}
+    if agreement_end is not None:
+        details["agreement_end"] = agreement_end.isoformat()
     audit.record(
         session,
         actor=actor,
         action="member.added",
         organisation_id=organisation_id,
         target=network_id,
-        details={"agreement_reference": reference, "agreement_start": agreement_start.isoformat()},
+        details=details,
     )
     session.flush()
     return membership
+
+
+def get_member(session: Session, network_id: str, organisation_id: str) -> Membership:
+    """The membership of ``organisation_id`` in ``network_id``, or :class:`NotFoundError`."""
+    membership = session.get(Membership, (network_id, organisation_id))
+    if membership is None:
+        raise NotFoundError(
+            f"organisation {organisation_id!r} is not a member of network {network_id!r}"
+        )
+    return membership
+
+
+def update_member(
+    session: Session,
+    *,
+    network_id: str,
+    organisation_id: str,
+    agreement_reference: str,
+    agreement_start: dt.date,
+    agreement_end: dt.date | None,
+    actor: str = audit.ADMIN_CLI_ACTOR,
+) -> Membership:
+    """Change a membership's agreement (reference and dates); audited as ``member.updated``.
+
+    The audit event records each changed field with its old and new value. Saving the
+    same values changes nothing and records nothing.
+    """
+    membership = get_member(session, network_id, organisation_id)
+    reference = _check_reference(agreement_reference)
+    _check_window(agreement_start, agreement_end)
+    new = {
+        "agreement_reference": reference,
+        "agreement_start": agreement_start,
+        "agreement_end": agreement_end,
+    }
+    changes: dict[str, object] = {}
+    for name, value in new.items():
+        old = getattr(membership, name)
+        if old != value:
+            changes[name] = {"from": _iso(old), "to": _iso(value)}
+            setattr(membership, name, value)
+    if changes:
+        audit.record(
+            session,
+            actor=actor,
+            action="member.updated",
+            organisation_id=organisation_id,
+            target=network_id,
+            details=changes,
+        )
+        session.flush()
+    return membership
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def list_members(session: Session, network_id: str) -> list[Membership]:
+    """Every membership of the network (whatever its dates), by organisation id.
+
+    Raises:
+        NotFoundError: no network has this id.
+    """
+    get_network(session, network_id)
+    return list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.network_id == network_id)
+            .order_by(Membership.organisation_id)
+        )
+    )
+
+
+def _in_window(day: dt.date) -> ColumnElement[bool]:
+    """Memberships whose agreement covers ``day`` (started, and not yet ended)."""
+    return (Membership.agreement_start <= day) & or_(
+        Membership.agreement_end.is_(None), Membership.agreement_end >= day
+    )
 
 
 def check_scope(
@@ -271,7 +369,8 @@ def network_member_ids(
 ) -> list[str]:
     """Ids of the organisations whose data the network may see on ``as_of``.
 
-    An organisation counts only once its agreement has started.
+    An organisation counts only inside its agreement window: from ``agreement_start``
+    to ``agreement_end`` (inclusive; open-ended when unset).
 
     Args:
         session: An open session.
@@ -285,7 +384,7 @@ def network_member_ids(
     members = list(
         session.scalars(
             select(Membership.organisation_id)
-            .where(Membership.network_id == network_id, Membership.agreement_start <= day)
+            .where(Membership.network_id == network_id, _in_window(day))
             .order_by(Membership.organisation_id)
         )
     )
@@ -299,8 +398,9 @@ def networks_of(
 ) -> list[str]:
     """Ids of the networks whose members' data the organisation may see on ``as_of``.
 
-    The agreement window applies in both directions: before its ``agreement_start`` an
-    organisation neither shows its data to a network nor sees the network's.
+    The agreement window applies in both directions: before its ``agreement_start`` and
+    after its ``agreement_end`` an organisation neither shows its data to a network nor
+    sees the network's.
 
     Args:
         session: An open session.
@@ -311,7 +411,7 @@ def networks_of(
     return list(
         session.scalars(
             select(Membership.network_id)
-            .where(Membership.organisation_id == organisation_id, Membership.agreement_start <= day)
+            .where(Membership.organisation_id == organisation_id, _in_window(day))
             .order_by(Membership.network_id)
         )
     )

@@ -1,17 +1,18 @@
 """The access matrix: every endpoint × role × ownership, against one declared table.
 
-Four organisations: ``A`` and ``B`` are members of the network (agreements started),
-``C`` belongs to no network, and ``D`` joined under an agreement that has not started
-yet. Each has one accepted submission. The principals are the submitters of A, C and D,
-the network's analyst, its researcher (project ``study-1``), an admin and no key.
+Five organisations: ``A`` and ``B`` are members of the network (agreements started),
+``C`` belongs to no network, ``D`` joined under an agreement that has not started yet,
+and ``E``'s agreement has ended. Each has one accepted submission. The principals are the
+submitters of A, C, D and E, the network's analyst, its researcher (project
+``study-1``), an admin and no key.
 
 ``MATRIX`` says the status each principal gets from each endpoint; ``SCOPE`` says whose
 data each principal's pooled reads cover; ``AUDITED`` says which audit action each read
 writes. A read that answers 200 must write exactly one event of its action, by the
 principal's key, naming that scope; a refused read writes none.
 
-An agreement *end* is not modelled (memberships have a start only), so there is no
-"ended" column yet.
+An ended agreement hides the member from the network as a future one does: E, like D,
+sees only its own data and the network none of E's.
 """
 
 from __future__ import annotations
@@ -33,42 +34,49 @@ from tests.api.harness import NETWORK, Server, bundle_of, running_server, synth_
 
 NOT_STARTED = dt.date(2100, 1, 1)
 """D's agreement start: after any day this suite can run on."""
+ENDED = (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+"""E's agreement window: over before the harness's day."""
 
-PRINCIPALS = ("A", "C", "D", "analyst", "researcher", "admin", "anonymous")
+PRINCIPALS = ("A", "C", "D", "E", "analyst", "researcher", "admin", "anonymous")
 
 # fmt: off
 MATRIX: dict[str, tuple[int, ...]] = {
-    # endpoint                          A    C    D  analyst researcher admin anonymous
-    "GET /v1/health":                 (200, 200, 200, 200,   200,       200,  200),
-    "GET /v1/submissions":            (200, 200, 200, 200,   403,       200,  401),
-    "GET /v1/submissions/{A}":        (200, 404, 404, 200,   403,       200,  401),
-    "GET /v1/submissions/{B}":        (404, 404, 404, 200,   403,       200,  401),
-    "GET /v1/submissions/{C}":        (404, 200, 404, 404,   403,       200,  401),
-    "GET /v1/submissions/{D}":        (404, 404, 200, 404,   403,       200,  401),
-    "GET /v1/submissions/{A}/report": (200, 404, 404, 200,   403,       200,  401),
-    "GET /v1/submissions/{B}/report": (404, 404, 404, 200,   403,       200,  401),
-    "GET /v1/submissions/{C}/report": (404, 200, 404, 404,   403,       200,  401),
-    "GET /v1/submissions/{D}/report": (404, 404, 200, 404,   403,       200,  401),
-    "POST /v1/submissions as own":    (201, 201, 201, 403,   403,       422,  401),
-    "POST /v1/submissions for B":     (403, 403, 403, 403,   403,       201,  401),
-    "GET /v1/benchmarks":             (200, 200, 200, 200,   403,       200,  401),
-    "GET /v1/benchmarks/funnel":      (200, 200, 200, 200,   403,       200,  401),
-    "GET /v1/benchmarks/meta-analysis": (200, 200, 200, 200, 403,       200,  401),
-    "GET /v1/benchmarks?network":     (403, 403, 403, 403,   403,       200,  401),
-    "GET /v1/reports/network/figures": (200, 200, 200, 200,  403,       200,  401),
-    "GET /v1/reports/network":        (200, 200, 200, 200,   403,       200,  401),
-    "GET /v1/reports/service?{A}":    (200, 404, 404, 200,   403,       200,  401),
-    "GET /v1/extracts":               (403, 403, 403, 403,   200,       422,  401),
-    "GET /v1/extracts?project":       (403, 403, 403, 403,   200,       200,  401),
-    "GET /v1/extracts?organisation":  (403, 403, 403, 403,   403,       200,  401),
-    "GET /v1/organisations":          (403, 403, 403, 403,   403,       200,  401),
-    "POST /v1/organisations":         (403, 403, 403, 403,   403,       201,  401),
-    "POST /v1/networks":              (403, 403, 403, 403,   403,       201,  401),
-    "POST /v1/networks/{net}/members": (403, 403, 403, 403,  403,       201,  401),
-    "GET /v1/keys":                   (403, 403, 403, 403,   403,       200,  401),
-    "POST /v1/keys":                  (403, 403, 403, 403,   403,       201,  401),
-    "DELETE /v1/keys/{spare}":        (403, 403, 403, 403,   403,       200,  401),
-    "GET /v1/audit":                  (403, 403, 403, 403,   403,       200,  401),
+    # endpoint: A, C, D, E, analyst, researcher, admin, anonymous
+    "GET /v1/health": (200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /v1/submissions": (200, 200, 200, 200, 200, 403, 200, 401),
+    "GET /v1/submissions/{A}": (200, 404, 404, 404, 200, 403, 200, 401),
+    "GET /v1/submissions/{B}": (404, 404, 404, 404, 200, 403, 200, 401),
+    "GET /v1/submissions/{C}": (404, 200, 404, 404, 404, 403, 200, 401),
+    "GET /v1/submissions/{D}": (404, 404, 200, 404, 404, 403, 200, 401),
+    "GET /v1/submissions/{E}": (404, 404, 404, 200, 404, 403, 200, 401),
+    "GET /v1/submissions/{A}/report": (200, 404, 404, 404, 200, 403, 200, 401),
+    "GET /v1/submissions/{B}/report": (404, 404, 404, 404, 200, 403, 200, 401),
+    "GET /v1/submissions/{C}/report": (404, 200, 404, 404, 404, 403, 200, 401),
+    "GET /v1/submissions/{D}/report": (404, 404, 200, 404, 404, 403, 200, 401),
+    "GET /v1/submissions/{E}/report": (404, 404, 404, 200, 404, 403, 200, 401),
+    "POST /v1/submissions as own": (201, 201, 201, 201, 403, 403, 422, 401),
+    "POST /v1/submissions for B": (403, 403, 403, 403, 403, 403, 201, 401),
+    "GET /v1/benchmarks": (200, 200, 200, 200, 200, 403, 200, 401),
+    "GET /v1/benchmarks/funnel": (200, 200, 200, 200, 200, 403, 200, 401),
+    "GET /v1/benchmarks/meta-analysis": (200, 200, 200, 200, 200, 403, 200, 401),
+    "GET /v1/benchmarks?network": (403, 403, 403, 403, 403, 403, 200, 401),
+    # E's own slice has no outcomes and it sees nobody else's: no report (404).
+    "GET /v1/reports/network/figures": (200, 200, 200, 404, 200, 403, 200, 401),
+    "GET /v1/reports/network": (200, 200, 200, 404, 200, 403, 200, 401),
+    "GET /v1/reports/service?{A}": (200, 404, 404, 404, 200, 403, 200, 401),
+    "GET /v1/extracts": (403, 403, 403, 403, 403, 200, 422, 401),
+    "GET /v1/extracts?project": (403, 403, 403, 403, 403, 200, 200, 401),
+    "GET /v1/extracts?organisation": (403, 403, 403, 403, 403, 403, 200, 401),
+    "GET /v1/organisations": (403, 403, 403, 403, 403, 403, 200, 401),
+    "POST /v1/organisations": (403, 403, 403, 403, 403, 403, 201, 401),
+    "POST /v1/networks": (403, 403, 403, 403, 403, 403, 201, 401),
+    "POST /v1/networks/{net}/members": (403, 403, 403, 403, 403, 403, 201, 401),
+    "GET /v1/keys": (403, 403, 403, 403, 403, 403, 200, 401),
+    "POST /v1/keys": (403, 403, 403, 403, 403, 403, 201, 401),
+    "DELETE /v1/keys/{spare}": (403, 403, 403, 403, 403, 403, 200, 401),
+    "GET /v1/audit": (403, 403, 403, 403, 403, 403, 200, 401),
+    "GET /v1/networks/{net}/coverage": (403, 403, 403, 403, 200, 403, 200, 401),
+    "PUT /v1/networks/{net}/members/{A}": (403, 403, 403, 403, 403, 403, 200, 401),
 }
 
 # Whose data a principal's pooled reads (benchmarks, reports, extracts) cover; None: all.
@@ -76,6 +84,7 @@ SCOPE: dict[str, tuple[str, ...] | None] = {
     "A":          ("A", "B"),        # its network's started members, and itself
     "C":          ("C",),            # no network: its own data only
     "D":          ("D",),            # its agreement has not started: its own data only
+    "E":          ("E",),            # its agreement has ended: its own data only
     "analyst":    ("A", "B"),        # D's data stays out until its agreement starts
     "researcher": ("A", "B"),
     "admin":      None,
@@ -87,6 +96,7 @@ AUDITED: dict[str, str] = {
     "GET /v1/submissions/{B}/report": "download",
     "GET /v1/submissions/{C}/report": "download",
     "GET /v1/submissions/{D}/report": "download",
+    "GET /v1/submissions/{E}/report": "download",
     "GET /v1/benchmarks":             "benchmark.read",
     "GET /v1/benchmarks/funnel":      "benchmark.read",
     "GET /v1/benchmarks/meta-analysis": "benchmark.read",
@@ -116,9 +126,9 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("matrix")
-    slices = synth_slices(tmp, organisations=4, outcome_rows=200)
+    slices = synth_slices(tmp, organisations=5, outcome_rows=200)
     ids = sorted(slices)
-    orgs = dict(zip("ABCD", ids, strict=True))
+    orgs = dict(zip("ABCDE", ids, strict=True))
     with running_server(f"sqlite:///{tmp / 'peerbench.sqlite3'}", tmp / "data", ids) as server:
         with server.context.db.session() as session:
             add_member(
@@ -127,6 +137,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 organisation_id=orgs["D"],
                 agreement_reference="DSA-2",
                 agreement_start=NOT_STARTED,
+            )
+            add_member(
+                session,
+                network_id=NETWORK,
+                organisation_id=orgs["E"],
+                agreement_reference="DSA-3",
+                agreement_start=ENDED[0],
+                agreement_end=ENDED[1],
             )
         submitted = server.submit_all(slices)
         services = {
@@ -150,7 +168,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def _key_name(world: World, principal: str) -> str | None:
-    if principal in "ACD":
+    if principal in "ACDE":
         return world.orgs[principal]
     return None if principal == "anonymous" else principal
 
@@ -168,7 +186,7 @@ def _request(world: World, endpoint: str, principal: str) -> dict[str, Any]:
         # Records as JSON for the same period: new content, so a fresh submission that
         # supersedes the organisation's files (another period would resend the same
         # participants, which is issue 11 item 1's ground).
-        own = world.orgs[principal] if principal in "ACD" else world.orgs["A"]
+        own = world.orgs[principal] if principal in "ACDE" else world.orgs["A"]
         if target.endswith("for B"):
             other = world.orgs["B"]
             bundle = {**bundle_of(world.slices[other]), "organisation_id": other}
@@ -191,6 +209,12 @@ def _request(world: World, endpoint: str, principal: str) -> dict[str, Any]:
         path = f"/v1/networks/{NETWORK}/members"
         body = {"json": {"organisation_id": world.orgs["C"], "agreement_reference": "DSA-9",
                          "agreement_start": "2100-01-01"}}  # fmt: skip
+    elif target == "/v1/networks/{net}/coverage":
+        path = f"/v1/networks/{NETWORK}/coverage"
+    elif target == "/v1/networks/{net}/members/{A}":
+        # The terms A already has: the request is allowed or refused, and changes nothing.
+        path = f"/v1/networks/{NETWORK}/members/{world.orgs['A']}"
+        body = {"json": {"agreement_reference": "DSA-1", "agreement_start": "2020-01-01"}}
     elif target == "/v1/keys" and method == "POST":
         body = {"json": {"role": "submitter", "organisation_id": world.orgs["C"]}}
     elif target == "/v1/keys/{spare}":
@@ -279,4 +303,5 @@ def test_matrix_covers_every_operation(world: World) -> None:
         for method in item:
             pattern = path.replace("{submission_id}", "{A}").replace("{key_id}", "{spare}")
             pattern = pattern.replace("{network_id}", "{net}").replace("{kind}", "network")
+            pattern = pattern.replace("{organisation_id}", "{A}")
             assert f"{method.upper()} {pattern}" in declared, (method, path)

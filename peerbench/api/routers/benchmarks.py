@@ -7,25 +7,21 @@
 * an **admin** sees one network (``network_id``) or the whole pool, controlled;
 * a **researcher** is refused: row-level data for research comes from ``/v1/extracts``.
 
-:func:`peerbench.benchmarking.compute` runs over the current pool files of the scoped
-organisations and :func:`peerbench.benchmarking.disclose.controlled` prepares the view.
-Raw results are cached per (pool file set, options) and controlled views per viewer
-too, so repeated reads are cheap and a new submission (a new file set) is never served
-stale. Every read is audited as ``benchmark.read``.
+The scope and the controlled result come from :mod:`peerbench.server.pool_benchmarks`
+(the portal's network pages call the same functions). Raw results are cached per (pool
+file set, options) and controlled views per viewer too, so repeated reads are cheap and
+a new submission (a new file set) is never served stale. Every read is audited as
+``benchmark.read``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 
-from peerbench.aggregate import BenchmarkSource
-from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
 from peerbench.api.cache import LruCache, app_cache
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden
@@ -38,30 +34,29 @@ from peerbench.api.schemas import (
     MetaAnalysisPage,
 )
 from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
-from peerbench.benchmarking.compute import compute
-from peerbench.benchmarking.disclose import controlled
-from peerbench.benchmarking.rows import Row
-from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.codelists import Timepoint
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
-from peerbench.server.principal import Principal
-from peerbench.server.tenancy import (
-    get_network,
-    network_member_ids,
-    networks_of,
-    pending_networks_of,
+from peerbench.server.pool_benchmarks import (
+    FUNNEL_METRICS,
+    Scope,
+    ScopeRefused,
+    benchmark_options,
+    matching_rows,
+    pooled_benchmark,
 )
+from peerbench.server.pool_benchmarks import benchmark_scope as library_scope
+from peerbench.server.principal import Principal
+
+__all__ = ["FUNNEL_METRICS", "Scope", "benchmark_scope", "router"]
 
 router = APIRouter(prefix="/v1/benchmarks", tags=["benchmarks"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope} for status in (401, 403, 404, 422)
 }
-FUNNEL_METRICS = ("mean_change", "reliable_improvement")
-"""Metrics the funnel plots show (see :mod:`peerbench.benchmarking.comparisons`)."""
 CACHE_SIZE = 32
 """Results kept in memory per app (raw and controlled views together)."""
 
@@ -70,68 +65,18 @@ Instrument = Annotated[str | None, Query(pattern=ID_PATTERN, examples=["SWEMWBS"
 TimepointQuery = Annotated[Timepoint | None, Query(description="e.g. month_3")]
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose data a benchmark pools and who is viewing it, on which day.
-
-    ``pending_network_ids``: networks the viewer's organisation has joined under an
-    agreement that has not started on ``as_of`` (left out of the scope, and audited).
-    """
-
-    organisations: tuple[str, ...] | None
-    network_ids: tuple[str, ...]
-    viewer_organisation_id: str | None
-    as_of: dt.date | None = None
-    pending_network_ids: tuple[str, ...] = ()
-
-    def audit_details(self) -> dict[str, Any]:
-        """What the audit records of this scope."""
-        details: dict[str, Any] = {
-            "network_ids": list(self.network_ids),
-            "organisations": None if self.organisations is None else list(self.organisations),
-        }
-        if self.as_of is not None:
-            details["as_of"] = self.as_of.isoformat()
-        if self.pending_network_ids:
-            details["networks_not_started"] = list(self.pending_network_ids)
-        return details
-
-
 def benchmark_scope(
     session: Session, key: Principal, network_id: str | None, *, as_of: dt.date
 ) -> Scope:
-    """The pool and viewer for ``key`` on ``as_of`` (admins may choose a network).
-
-    Data-sharing agreements count only from their start, in both directions: a member
-    whose agreement has not started neither shows its data to the network nor sees the
-    other members' (it sees its own data only).
+    """:func:`peerbench.server.pool_benchmarks.benchmark_scope`, refusals as 403.
 
     Raises:
         Forbidden: researchers (they use extracts), or a non-admin choosing a network.
     """
-    if network_id is not None and key.role != Role.ADMIN.value:
-        raise Forbidden("Only admins may choose a network; other keys have a fixed scope.")
-    if key.role == Role.SUBMITTER.value and key.organisation_id:
-        networks = networks_of(session, key.organisation_id, as_of=as_of)
-        pending = pending_networks_of(session, key.organisation_id, as_of=as_of)
-        members = {m for n in networks for m in network_member_ids(session, n, as_of=as_of)}
-        members.add(key.organisation_id)  # its own data, even before an agreement starts
-        return Scope(
-            tuple(sorted(members)), tuple(networks), key.organisation_id, as_of, tuple(pending)
-        )
-    if key.role == Role.NETWORK_ANALYST.value and key.network_id:
-        members = set(network_member_ids(session, key.network_id, as_of=as_of))
-        return Scope(tuple(sorted(members)), (key.network_id,), None, as_of)
-    if key.role == Role.ADMIN.value:
-        if network_id is None:
-            return Scope(None, (), None, as_of)
-        get_network(session, network_id)
-        members_on = network_member_ids(session, network_id, as_of=as_of)
-        return Scope(tuple(members_on), (network_id,), None, as_of)
-    raise Forbidden(
-        "Researcher keys have no benchmark access; download a research extract from "
-        "/v1/extracts instead."
-    )
+    try:
+        return library_scope(session, key, network_id, as_of=as_of)
+    except ScopeRefused as exc:
+        raise Forbidden(str(exc)) from None
 
 
 def _cache(request: Request) -> LruCache[BenchmarkResult]:
@@ -146,36 +91,7 @@ def _benchmark(
     options: BenchmarkOptions,
 ) -> tuple[BenchmarkResult, bool]:
     """The controlled result for ``scope`` (from the cache when the pool is unchanged)."""
-    paths = {
-        rt: ctx.store.current_paths(session, rt, scope.organisations)
-        for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
-    }
-    pool = tuple((rt, tuple(p)) for rt, p in sorted(paths.items()))
-    raw_key = ("raw", pool, repr(options))
-    policy = options.disclosure_policy or DisclosurePolicy()
-
-    def make_raw() -> BenchmarkResult:
-        source = BenchmarkSource({rt: paths[rt] for rt in BENCHMARK_RECORD_TYPES})
-        organisations = (
-            "all organisations"
-            if scope.organisations is None
-            else (", ".join(scope.organisations) or "no organisations")
-        )
-        service_use = ctx.store.read_current(session, "service_use", scope.organisations)
-        return compute(
-            source,
-            options,
-            service_use=service_use if service_use.num_rows else None,
-            generated_from=f"current pool of {organisations}",
-        )
-
-    cache = _cache(request)
-
-    def make_view() -> BenchmarkResult:
-        raw, _ = cache.get_or_make(raw_key, make_raw)
-        return controlled(raw, policy, viewer_organisation_id=scope.viewer_organisation_id)
-
-    return cache.get_or_make(("view", raw_key, scope.viewer_organisation_id), make_view)
+    return pooled_benchmark(ctx, session, scope, options, _cache(request))
 
 
 def _by(text: str | None) -> tuple[str, ...]:
@@ -195,14 +111,7 @@ def _by(text: str | None) -> tuple[str, ...]:
 def _options(
     ctx: ServerContext, instrument: str | None, period: str | None, by: tuple[str, ...]
 ) -> BenchmarkOptions:
-    min_n = ctx.settings.min_cell_count
-    return BenchmarkOptions(
-        instrument=instrument,
-        period=period,
-        by=by,
-        min_n=min_n,
-        disclosure_policy=DisclosurePolicy(min_n=min_n),
-    )
+    return benchmark_options(ctx.settings.min_cell_count, instrument, period, by)
 
 
 def _scope_view(key: Principal, scope: Scope, cached: bool) -> BenchmarkScope:
@@ -229,9 +138,7 @@ def _audit(
     session.commit()
 
 
-def _rows(rows: Sequence[Row], **match: str | None) -> list[dict[str, Any]]:
-    wanted = {k: v for k, v in match.items() if v is not None}
-    return [row.to_dict() for row in rows if all(getattr(row, k) == v for k, v in wanted.items())]
+_rows = matching_rows
 
 
 @router.get("", response_model=BenchmarkPage, responses=_ERRORS)

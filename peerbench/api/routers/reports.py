@@ -21,8 +21,7 @@ report), so a new submission is never served stale. Every read is audited as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -33,20 +32,17 @@ from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, NotFound
 from peerbench.api.routers.benchmarks import Scope, benchmark_scope
 from peerbench.api.schemas import ErrorEnvelope
-from peerbench.benchmarking import BenchmarkOptions
-from peerbench.disclosure import DisclosurePolicy
-from peerbench.reports.builders import build
 from peerbench.reports.builders.figures import key_figures
-from peerbench.reports.builders.inputs import pool_report_data
-from peerbench.reports.content import Report
-from peerbench.reports.render import render_html
 from peerbench.schema.fields import ID_PATTERN
-from peerbench.schema.records import RECORD_TYPES
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import Role
+from peerbench.server.pool_reports import (
+    BuiltReport,
+    ReportKind,
+    ReportUnavailable,
+    pool_report,
+)
 from peerbench.server.principal import Principal
-from peerbench.server.tenancy import get_network
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -56,22 +52,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 CACHE_SIZE = 16
 """Rendered reports kept in memory per app."""
 
-ReportKind = Literal["service", "network", "commissioner", "quality"]
-
-
-@dataclass(frozen=True)
-class _Built:
-    report: Report
-    html: str
+_Built = BuiltReport
 
 
 def _cache(request: Request) -> LruCache[_Built]:
     return app_cache(request, "report_cache", CACHE_SIZE)
-
-
-def _network_name(session: Session, scope: Scope) -> str:
-    names = [get_network(session, n).name for n in scope.network_ids]
-    return " and ".join(names) if names else "the network"
 
 
 def _check_kind(key: Principal, kind: str, service_id: str | None) -> None:
@@ -94,43 +79,10 @@ def _built(
     kind: str,
     service_id: str | None,
 ) -> _Built:
-    paths = {
-        rt: tuple(ctx.store.current_paths(session, rt, scope.organisations)) for rt in RECORD_TYPES
-    }
-    if not paths["outcome"]:
-        raise NotFound("There is no data in this key's scope yet.")
-    network_name = _network_name(session, scope)
-    min_n = ctx.settings.min_cell_count
-    options = BenchmarkOptions(min_n=min_n, disclosure_policy=DisclosurePolicy(min_n=min_n))
-    today = ctx.today()  # "produced on": the server's one clock; part of the cache key
-
-    def make() -> _Built:
-        data = pool_report_data(
-            ctx.store,
-            session,
-            options,
-            organisation_ids=scope.organisations,
-            network_name=network_name,
-            produced_on=today,
-        )
-        if service_id is not None:
-            try:
-                owner = data.organisation_of(service_id)
-            except KeyError:
-                owner = None
-            if owner is None or (key.role == Role.SUBMITTER.value and owner != key.organisation_id):
-                raise NotFound(f"There is no service {service_id!r} among this key's services.")
-        report = build(data, kind, service_id, owner=owner_view)
-        return _Built(report, render_html(report))
-
-    pool = tuple(sorted(paths.items()))
-    # Ownership of a service is checked per submitting organisation; a network analyst
-    # reads a member's service report as anyone outside it would (disclosure-controlled).
-    viewer = key.organisation_id if key.role == Role.SUBMITTER.value else None
-    owner_view = key.role != Role.NETWORK_ANALYST.value
-    cache_key = (pool, kind, service_id, network_name, min_n, viewer, owner_view, today)
-    built, _cached = _cache(request).get_or_make(cache_key, make)
-    return built
+    try:
+        return pool_report(ctx, session, key, scope, kind, service_id, _cache(request))
+    except ReportUnavailable as exc:
+        raise NotFound(str(exc)) from None
 
 
 ServiceParam = Annotated[str | None, Query(pattern=ID_PATTERN, description="For service reports.")]

@@ -267,13 +267,28 @@ def _what_works(ctx: _Context) -> Section | None:
     if not ctx.with_meta:
         return None
     instrument, timepoint = ctx.with_meta[0]
+    return what_works_section(ctx.result, instrument, timepoint, ctx.minimum)
+
+
+def what_works_section(
+    result: BenchmarkResult, instrument: str, timepoint: str, minimum: int
+) -> Section:
+    """ "What works for whom" on one measure: pooled improvement by kind of service, and
+    each test of difference in words (or why there is none: too few services).
+
+    Args:
+        result: The controlled benchmark result.
+        instrument, timepoint: The measure.
+        minimum: Fewest services every compared group needs
+            (:func:`peerbench.benchmarking.sufficiency.min_services`).
+    """
     match = {"instrument": instrument, "timepoint": timepoint, "period": ALL_PERIODS}
-    levels = select.where(ctx.result.subgroups, **match)
-    tests = select.where(ctx.result.subgroup_tests, **match)
+    levels = select.where(result.subgroups, **match)
+    tests = select.where(result.subgroup_tests, **match)
     fewest = smallest_groups(levels)
     compared = {t.attribute: not withheld(t) for t in tests}
     rows: list[list[TableCell]] = []
-    for attribute in ctx.result.options.by:
+    for attribute in result.options.by:
         # Groups are put in order of their results only when they can be compared.
         ranked = compared.get(attribute, False)
         for level in sorted(
@@ -293,12 +308,12 @@ def _what_works(ctx: _Context) -> Section | None:
             ATTRIBUTES.get(t.attribute, t.attribute),
             t.levels,
             t.k,
-            too_few_services(fewest[group_key(t)], ctx.minimum)
+            too_few_services(fewest[group_key(t)], minimum)
             if withheld(t)
             else agreement(t.p_value),
         ]
         for t in tests
-        if t.attribute in ctx.result.options.by
+        if t.attribute in result.options.by
     ]
     return Section(
         "What works for whom",
@@ -322,7 +337,7 @@ def _what_works(ctx: _Context) -> Section | None:
                 caption="Do the groups really differ?",
                 what_it_means="A difference is only called real when it is larger than the "
                 "variation between services would produce by chance (5% test), and groups are "
-                f"only compared when each has at least {ctx.minimum} services.",
+                f"only compared when each has at least {minimum} services.",
                 numeric=frozenset({1, 2}),
             ),
         ],

@@ -132,6 +132,9 @@ class Membership(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     agreement_reference: Mapped[str] = mapped_column(String(200))
     agreement_start: Mapped[dt.date] = mapped_column(Date)
+    agreement_end: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    """The last day of the agreement (``None``: open-ended); the network sees the
+    member's data on days from ``agreement_start`` to ``agreement_end`` inclusive."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -1,0 +1,199 @@
+"""Role-scoped, disclosure-controlled benchmarks of the current pool.
+
+The one place that decides whose data a benchmark pools and who is viewing it
+(:func:`benchmark_scope`), and that computes the controlled result for that scope
+(:func:`pooled_benchmark`). ``/v1/benchmarks``, ``/v1/reports`` and the portal's
+network pages all call these, so the page and the API show the same figures.
+
+* a **submitter** sees the pool of the networks its organisation belongs to (just its
+  own data when it belongs to none), its own services unrounded (owner view), every
+  other figure controlled;
+* a **network analyst** sees its network's members, every figure controlled;
+* an **admin** sees one network (``network_id``) or the whole pool, controlled;
+* a **researcher** is refused: row-level data for research comes from extracts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from peerbench.aggregate import BenchmarkSource
+from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
+from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
+from peerbench.benchmarking.compute import compute
+from peerbench.benchmarking.disclose import controlled
+from peerbench.benchmarking.rows import Row
+from peerbench.disclosure import DisclosurePolicy
+from peerbench.server.context import ServerContext
+from peerbench.server.db.models import Role
+from peerbench.server.principal import Principal
+from peerbench.server.tenancy import (
+    get_network,
+    network_member_ids,
+    networks_of,
+    pending_networks_of,
+)
+
+T = TypeVar("T")
+
+FUNNEL_METRICS = ("mean_change", "reliable_improvement")
+"""Metrics the funnel plots show (see :mod:`peerbench.benchmarking.comparisons`)."""
+
+
+class ResultCache(Protocol):
+    """A cache with ``get_or_make`` (e.g. :class:`peerbench.api.cache.LruCache`)."""
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> tuple[Any, bool]: ...
+
+
+class ScopeRefused(PermissionError):
+    """The viewer may not read benchmarks in the scope asked for; the message says why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data a benchmark pools and who is viewing it, on which day.
+
+    ``pending_network_ids``: networks the viewer's organisation has joined under an
+    agreement that has not started on ``as_of`` (left out of the scope, and audited).
+    """
+
+    organisations: tuple[str, ...] | None
+    network_ids: tuple[str, ...]
+    viewer_organisation_id: str | None
+    as_of: dt.date | None = None
+    pending_network_ids: tuple[str, ...] = ()
+
+    def audit_details(self) -> dict[str, Any]:
+        """What the audit records of this scope."""
+        details: dict[str, Any] = {
+            "network_ids": list(self.network_ids),
+            "organisations": None if self.organisations is None else list(self.organisations),
+        }
+        if self.as_of is not None:
+            details["as_of"] = self.as_of.isoformat()
+        if self.pending_network_ids:
+            details["networks_not_started"] = list(self.pending_network_ids)
+        return details
+
+
+def benchmark_scope(
+    session: Session, viewer: Principal, network_id: str | None, *, as_of: dt.date
+) -> Scope:
+    """The pool and viewer for ``viewer`` on ``as_of`` (admins may choose a network).
+
+    Data-sharing agreements count only inside their window (from ``agreement_start``,
+    until ``agreement_end`` when set), in both directions: a member outside its window
+    neither shows its data to the network nor sees the other members' (it sees its own
+    data only).
+
+    Raises:
+        ScopeRefused: researchers (they use extracts), or a non-admin choosing a network.
+        peerbench.server.tenancy.NotFoundError: an admin chose a network that does not exist.
+    """
+    if network_id is not None and viewer.role != Role.ADMIN.value:
+        raise ScopeRefused("Only admins may choose a network; other keys have a fixed scope.")
+    if viewer.role == Role.SUBMITTER.value and viewer.organisation_id:
+        own = viewer.organisation_id
+        networks = networks_of(session, own, as_of=as_of)
+        pending = pending_networks_of(session, own, as_of=as_of)
+        members = {m for n in networks for m in network_member_ids(session, n, as_of=as_of)}
+        members.add(own)  # its own data, even before an agreement starts
+        return Scope(tuple(sorted(members)), tuple(networks), own, as_of, tuple(pending))
+    if viewer.role == Role.NETWORK_ANALYST.value and viewer.network_id:
+        members = set(network_member_ids(session, viewer.network_id, as_of=as_of))
+        return Scope(tuple(sorted(members)), (viewer.network_id,), None, as_of)
+    if viewer.role == Role.ADMIN.value:
+        if network_id is None:
+            return Scope(None, (), None, as_of)
+        get_network(session, network_id)
+        members_on = network_member_ids(session, network_id, as_of=as_of)
+        return Scope(tuple(members_on), (network_id,), None, as_of)
+    raise ScopeRefused(
+        "Researcher keys have no benchmark access; download a research extract from "
+        "/v1/extracts instead."
+    )
+
+
+def network_name(session: Session, scope: Scope) -> str:
+    """The scope's networks' names (``"the network"`` when it has none)."""
+    names = [get_network(session, n).name for n in scope.network_ids]
+    return " and ".join(names) if names else "the network"
+
+
+def benchmark_options(
+    min_cell_count: int,
+    instrument: str | None = None,
+    period: str | None = None,
+    by: tuple[str, ...] = DEFAULT_BY,
+) -> BenchmarkOptions:
+    """The options every server-side benchmark runs with (the server's minimum cell)."""
+    return BenchmarkOptions(
+        instrument=instrument,
+        period=period,
+        by=by,
+        min_n=min_cell_count,
+        disclosure_policy=DisclosurePolicy(min_n=min_cell_count),
+    )
+
+
+def pooled_benchmark(
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    options: BenchmarkOptions,
+    cache: ResultCache | None = None,
+) -> tuple[BenchmarkResult, bool]:
+    """The disclosure-controlled result for ``scope``, and whether it came from ``cache``.
+
+    :func:`peerbench.benchmarking.compute` runs over the current pool files of the
+    scoped organisations and :func:`peerbench.benchmarking.disclose.controlled` prepares
+    the view for the scope's viewer. Raw results are cached per (pool file set,
+    options) and controlled views per viewer too, so repeated reads are cheap and a new
+    submission (a new file set) is never served stale.
+    """
+    paths = {
+        rt: ctx.store.current_paths(session, rt, scope.organisations)
+        for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
+    }
+    pool = tuple((rt, tuple(p)) for rt, p in sorted(paths.items()))
+    raw_key = ("raw", pool, repr(options))
+    policy = options.disclosure_policy or DisclosurePolicy()
+
+    def make_raw() -> BenchmarkResult:
+        source = BenchmarkSource({rt: paths[rt] for rt in BENCHMARK_RECORD_TYPES})
+        organisations = (
+            "all organisations"
+            if scope.organisations is None
+            else (", ".join(scope.organisations) or "no organisations")
+        )
+        service_use = ctx.store.read_current(session, "service_use", scope.organisations)
+        return compute(
+            source,
+            options,
+            service_use=service_use if service_use.num_rows else None,
+            generated_from=f"current pool of {organisations}",
+        )
+
+    def get(key: Hashable, make: Callable[[], BenchmarkResult]) -> tuple[BenchmarkResult, bool]:
+        if cache is None:
+            return make(), False
+        value, cached = cache.get_or_make(key, make)
+        return value, cached
+
+    def make_view() -> BenchmarkResult:
+        raw, _ = get(raw_key, make_raw)
+        return controlled(raw, policy, viewer_organisation_id=scope.viewer_organisation_id)
+
+    return get(("view", raw_key, scope.viewer_organisation_id), make_view)
+
+
+def matching_rows(rows: Sequence[Row], **match: str | None) -> list[dict[str, Any]]:
+    """``rows`` as dicts, keeping those whose attributes equal every non-``None`` match."""
+    wanted = {k: v for k, v in match.items() if v is not None}
+    return [row.to_dict() for row in rows if all(getattr(row, k) == v for k, v in wanted.items())]

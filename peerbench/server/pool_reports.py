@@ -1,0 +1,105 @@
+"""The plain-English reports of the current pool, scoped like the benchmarks.
+
+``/v1/reports/{kind}`` and the portal's reports pages call :func:`pool_report`, so both
+serve the same report: the builders of ``peerbench report`` run over the current pool
+files of the scope's organisations, and every figure passes their disclosure control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from peerbench.reports.builders import build
+from peerbench.reports.builders.inputs import pool_report_data
+from peerbench.reports.content import Report
+from peerbench.reports.render import render_html
+from peerbench.schema.records import RECORD_TYPES
+from peerbench.server.context import ServerContext
+from peerbench.server.db.models import Role
+from peerbench.server.pool_benchmarks import (
+    ResultCache,
+    Scope,
+    benchmark_options,
+    network_name,
+)
+from peerbench.server.principal import Principal
+
+ReportKind = Literal["service", "network", "commissioner", "quality"]
+REPORT_KINDS: tuple[ReportKind, ...] = ("service", "network", "commissioner", "quality")
+
+
+class ReportUnavailable(LookupError):
+    """There is no such report in the viewer's scope; the message says why."""
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    """A built report and its self-contained HTML page."""
+
+    report: Report
+    html: str
+
+
+def pool_report(
+    ctx: ServerContext,
+    session: Session,
+    viewer: Principal,
+    scope: Scope,
+    kind: str,
+    service_id: str | None = None,
+    cache: ResultCache | None = None,
+) -> BuiltReport:
+    """The ``kind`` report over ``scope``, as ``viewer`` may read it.
+
+    Ownership of a service is checked per submitting organisation: a submitter gets the
+    owner view of its own services only; a network analyst reads a member's service
+    report as anyone outside it would (disclosure-controlled). The built report is
+    cached per (pool file set, report, viewer, day), so a new submission is never served
+    stale.
+
+    Raises:
+        ReportUnavailable: no data in the scope yet, or no such service in it.
+    """
+    paths = {
+        rt: tuple(ctx.store.current_paths(session, rt, scope.organisations)) for rt in RECORD_TYPES
+    }
+    if not paths["outcome"]:
+        raise ReportUnavailable("There is no data in this key's scope yet.")
+    name = network_name(session, scope)
+    min_n = ctx.settings.min_cell_count
+    options = benchmark_options(min_n)
+    today = ctx.today()  # "produced on": the server's one clock; part of the cache key
+    viewer_org = viewer.organisation_id if viewer.role == Role.SUBMITTER.value else None
+    owner_view = viewer.role != Role.NETWORK_ANALYST.value
+
+    def make() -> BuiltReport:
+        data = pool_report_data(
+            ctx.store,
+            session,
+            options,
+            organisation_ids=scope.organisations,
+            network_name=name,
+            produced_on=today,
+        )
+        if service_id is not None:
+            try:
+                owner = data.organisation_of(service_id)
+            except KeyError:
+                owner = None
+            if owner is None or (viewer_org is not None and owner != viewer_org):
+                raise ReportUnavailable(
+                    f"There is no service {service_id!r} among this key's services."
+                )
+        report = build(data, kind, service_id, owner=owner_view)
+        return BuiltReport(report, render_html(report))
+
+    if cache is None:
+        return make()
+    pool = tuple(sorted(paths.items()))
+    cache_key = (pool, kind, service_id, name, min_n, viewer_org, owner_view, today)
+    built, _cached = cache.get_or_make(cache_key, make)
+    assert isinstance(built, BuiltReport)
+    return built
