@@ -309,3 +309,15 @@ def test_users_page_and_cli_list_the_same_people_and_states(portal: PortalHarnes
     assert shown == listed
     assert shown["pending@example.org"] == "pending"
     assert shown[email_of("submitter-b")] == "disabled"
+
+
+def test_links_in_the_admin_tables_open_for_an_admin(portal: PortalHarness) -> None:
+    client = portal.sign_in("admin")
+    links = [
+        str(a["href"])
+        for listing in ("/admin/organisations", "/admin/networks")
+        for a in soup(client.get(listing).text).select("table a[href]")
+    ]
+    assert {"/o/org-a", "/o/org-b", "/n/net-1", "/n/net-1/members"} <= set(links)
+    for link in links:
+        assert client.get(link).status_code == 200, link

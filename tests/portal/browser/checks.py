@@ -136,7 +136,6 @@ def check_page(
     *,
     folder: Path | None = None,
     allow_status: tuple[int, ...] = (),
-    allow_urls: tuple[str, ...] = (),
     axe_blocking: bool = True,
 ) -> dict[str, Any]:
     """Assert the page is clean, save its screenshot and axe figures; return the figures.
@@ -149,8 +148,6 @@ def check_page(
         allow_status: Error statuses this page is expected to answer (e.g. 403 for a
             refusal page); their responses and the browser's console line about them
             are not failures.
-        allow_urls: URLs whose failure to load is known and harmless (a third-party
-            bundle's decoration that hides itself when offline); say why at the call.
         axe_blocking: False only for third-party pages we serve but do not write (the
             API docs): their axe figures are recorded, not asserted.
     """
@@ -163,12 +160,10 @@ def check_page(
         e
         for e in seen.console_errors
         if not (allow_status and "Failed to load resource: the server responded" in e)
-        and not any(url in e for url in allow_urls)
     ]
-    failed = [r for r in seen.failed_requests if not any(url in r for url in allow_urls)]
     problems = {
         "console errors": console,
-        "failed requests": failed,
+        "failed requests": seen.failed_requests,
         "error responses": unexpected,
     }
     seen.clear()
