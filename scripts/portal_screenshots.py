@@ -47,6 +47,7 @@ def pages(coordinator_org: str) -> dict[str | None, list[tuple[str, str]]]:
         "analyst": [
             ("network-coverage", net),
             ("network-benchmarks", f"{net}/benchmarks"),
+            ("network-chart", f"{net}/benchmarks#figure.chart-figure"),
             ("network-what-works", f"{net}/what-works"),
             ("network-reports", f"{net}/reports"),
             ("network-members", f"{net}/members"),
@@ -66,13 +67,25 @@ def pages(coordinator_org: str) -> dict[str | None, list[tuple[str, str]]]:
 
 
 def shoot(page: Page, path: str, target: Path) -> bool:
-    """Open ``path`` and save its screenshot; False when the server answers an error."""
+    """Open ``path`` and save its screenshot; False when the server answers an error.
+
+    ``path#selector`` saves only the first element matching the CSS ``selector``.
+    """
+    path, _, selector = path.partition("#")
     response = page.goto(path)
     page.wait_for_load_state("load")
     if response is None or response.status >= 400:
         status = response.status if response is not None else "no response"
         print(f"  skipped {path}: {status}")
         return False
+    if selector:
+        element = page.locator(selector).first
+        if not element.count():
+            print(f"  skipped {path}: nothing matches {selector}")
+            return False
+        element.screenshot(path=str(target))
+        print(f"  {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+        return True
     height = min(MAX_HEIGHT, int(page.evaluate("document.documentElement.scrollHeight")))
     clip = {"x": 0, "y": 0, "width": WIDTH, "height": height}
     page.screenshot(path=str(target), full_page=True, clip=clip)  # type: ignore[arg-type]
