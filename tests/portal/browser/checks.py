@@ -28,6 +28,7 @@ FIGURES_FILE = "axe-figures.json"
 BLOCKING_IMPACTS = ("serious", "critical")
 IMPACTS = ("critical", "serious", "moderate", "minor")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_TOKEN = re.compile(r"(/invite/|/sign-in/link/)[^/?#]+")
 
 
 @dataclass
@@ -105,7 +106,8 @@ def axe_figures(results: dict[str, Any]) -> dict[str, Any]:
         "violating_nodes": {impact: nodes.get(impact, 0) for impact in IMPACTS},
         "passes": len(results["passes"]),
         "incomplete": len(results["incomplete"]),
-        "url_path": re.sub(r"^https?://[^/]+", "", results.get("url", "")),
+        # The path only, with one-time tokens left out of the record.
+        "url_path": _TOKEN.sub(r"\1{token}", re.sub(r"^https?://[^/]+", "", results["url"])),
     }
 
 
