@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 
-.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports \
+.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports screenshots \
 	soak soak-reliability mutation
 
 $(STAMP): pyproject.toml
@@ -59,6 +59,11 @@ check-generated: $(STAMP)
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
 	DEMO_DIR=$(DEMO_DIR) $(BIN)/python scripts/demo.py
+
+# The README's portal screenshots (docs/screenshots/*.png), from a seeded temporary portal.
+screenshots: $(STAMP)
+	@scripts/ensure-chromium.sh
+	$(BIN)/python scripts/portal_screenshots.py --out docs/screenshots
 
 reference-reports: $(STAMP)
 	$(BIN)/python scripts/reference_reports.py --out reference_reports

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import secrets
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from peerbench.schema.codelist_base import CodeList
@@ -428,3 +428,20 @@ def pending_networks_of(session: Session, organisation_id: str, *, as_of: dt.dat
             .order_by(Membership.network_id)
         )
     )
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    """Every organisation, by id (``GET /v1/organisations`` and the admin pages)."""
+    return list(session.scalars(select(Organisation).order_by(Organisation.id)))
+
+
+def list_networks(session: Session) -> list[tuple[Network, int]]:
+    """Every network, by id, with its number of member organisations (any agreement date)."""
+    members = (
+        select(func.count())
+        .where(Membership.network_id == Network.id)
+        .correlate(Network)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(Network, members).order_by(Network.id))
+    return [(network, count) for network, count in rows]

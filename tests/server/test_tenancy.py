@@ -293,3 +293,21 @@ def test_lookups_and_creations_return_what_they_name(setup: Database) -> None:
         assert (network.id, network.name) == ("net2", "Second")
         organisation = tenancy.create_organisation(session, id="org3", name="Three")
         assert organisation.id == "org3" and organisation.region is None
+
+
+def test_list_organisations_and_networks(setup: Database) -> None:
+    with setup.session() as session:
+        tenancy.create_network(session, id="net0", name="Empty Network")
+        tenancy.create_organisation(session, id="org0", name="Org Zero")
+    with setup.session() as session:
+        assert [o.id for o in tenancy.list_organisations(session)] == ["org0", "org1", "org2"]
+        # Members are counted whatever their agreement's start; an empty network counts 0.
+        tenancy.add_member(
+            session,
+            network_id="net1",
+            organisation_id="org2",
+            agreement_reference="DSA-9",
+            agreement_start=dt.date(2030, 1, 1),
+        )
+        listed = [(n.id, n.name, count) for n, count in tenancy.list_networks(session)]
+        assert listed == [("net0", "Empty Network", 0), ("net1", "National Network", 2)]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from peerbench.api.deps import AdminKey, SessionDep
 from peerbench.api.schemas import ErrorEnvelope, OrganisationCreate, OrganisationPublic
 from peerbench.server.db.models import Organisation
 from peerbench.server.tenancy import create_organisation
+from peerbench.server.tenancy import list_organisations as all_organisations
 
 router = APIRouter(prefix="/v1/organisations", tags=["organisations"])
 
@@ -50,5 +50,4 @@ def add_organisation(
 @router.get("", response_model=list[OrganisationPublic], responses=_ERRORS)
 def list_organisations(session: SessionDep, key: AdminKey) -> list[OrganisationPublic]:
     """Every organisation, by id."""
-    rows = session.scalars(select(Organisation).order_by(Organisation.id))
-    return [organisation_view(o) for o in rows]
+    return [organisation_view(o) for o in all_organisations(session)]
