@@ -37,6 +37,13 @@ def redoc_bundle() -> bytes:
     return _REDOC_BUNDLE.read_bytes().replace(_REDOC_LOGO.encode(), b"/static/favicon.svg")
 
 
+def _in_english(page: HTMLResponse) -> HTMLResponse:
+    """FastAPI's page with ``<html lang="en">``, so screen readers pick the right voice
+    (axe-core's serious ``html-has-lang``)."""
+    body = bytes(page.body).replace(b"<html>", b'<html lang="en">', 1)
+    return HTMLResponse(body, status_code=page.status_code)
+
+
 def _root(request: Request) -> str:
     return str(request.scope.get("root_path", ""))
 
@@ -45,7 +52,7 @@ def _root(request: Request) -> str:
 def swagger_ui(request: Request) -> HTMLResponse:
     """Interactive API documentation (Swagger UI)."""
     root = _root(request)
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title="peerbench API",
         oauth2_redirect_url=f"{root}/docs/oauth2-redirect",
@@ -53,6 +60,7 @@ def swagger_ui(request: Request) -> HTMLResponse:
         swagger_css_url=f"{root}{DOCS_STATIC_URL}/swagger-ui.css",
         swagger_favicon_url=f"{root}{DOCS_STATIC_URL}/favicon.png",
     )
+    return _in_english(page)
 
 
 @router.get("/docs/oauth2-redirect")
@@ -65,13 +73,14 @@ def swagger_ui_redirect() -> HTMLResponse:
 def redoc(request: Request) -> HTMLResponse:
     """Read-only API reference (ReDoc)."""
     root = _root(request)
-    return get_redoc_html(
+    page = get_redoc_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title="peerbench API reference",
         redoc_js_url=f"{root}{REDOC_SCRIPT_URL}",
         redoc_favicon_url=f"{root}{DOCS_STATIC_URL}/favicon.png",
         with_google_fonts=False,
     )
+    return _in_english(page)
 
 
 @router.get(REDOC_SCRIPT_URL)

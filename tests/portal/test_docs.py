@@ -40,3 +40,10 @@ def test_the_bundled_scripts_are_the_real_ones(portal_sqlite: PortalHarness) -> 
     spec = client.get("/openapi.json").json()
     assert "/v1/submissions" in spec["paths"]
     assert not any(p.startswith(("/sign-in", "/account")) for p in spec["paths"])
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_declare_their_language(portal_sqlite: PortalHarness, path: str) -> None:
+    page = portal_sqlite.client().get(path)
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.text
