@@ -55,7 +55,7 @@ def free_port() -> int:
         return port
 
 
-def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
