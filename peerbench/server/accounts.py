@@ -313,6 +313,11 @@ def redeem_sign_in_link(session: Session, token: str, *, client: str, now: dt.da
     """
     user = _redeem(session, token, "sign-in", now=now)
     user.activated_at = user.activated_at or now
+    return signed_in(session, user, method="link", client=client)
+
+
+def signed_in(session: Session, user: User, *, method: str, client: str) -> User:
+    """Clear ``user``'s failed attempts and lockout, and audit the sign-in."""
     user.failed_sign_ins = 0
     user.locked_until = None
     audit.record(
@@ -321,7 +326,7 @@ def redeem_sign_in_link(session: Session, token: str, *, client: str, now: dt.da
         action="sign-in.succeeded",
         organisation_id=user.organisation_id,
         target=user.id,
-        details={"method": "link", "client": client},
+        details={"method": method, "client": client},
     )
     session.flush()
     return user

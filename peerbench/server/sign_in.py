@@ -24,7 +24,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from peerbench.server import audit
-from peerbench.server.accounts import hash_password, needs_rehash, user_by_email, verify_password
+from peerbench.server.accounts import (
+    hash_password,
+    needs_rehash,
+    signed_in,
+    user_by_email,
+    verify_password,
+)
 from peerbench.server.db.models import SignInAttempt, User
 
 LOCKOUT_FAILURES = 5
@@ -195,17 +201,6 @@ def sign_in(session: Session, email: str, password: str, *, client: str, now: dt
             )
         raise _refuse(session, "invalid", user=user, client=client)
     attempt.succeeded = True
-    user.failed_sign_ins = 0
-    user.locked_until = None
     if needs_rehash(stored or ""):
         user.password_hash = hash_password(password)
-    audit.record(
-        session,
-        actor=user.id,
-        action="sign-in.succeeded",
-        organisation_id=user.organisation_id,
-        target=user.id,
-        details={"method": "password", "client": client},
-    )
-    session.flush()
-    return user
+    return signed_in(session, user, method="password", client=client)
