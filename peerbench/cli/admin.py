@@ -15,6 +15,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from peerbench.cli.date_option import iso_date, optional_iso_date
 from peerbench.cli.db_cmd import open_database, settings_options
 from peerbench.cli.output import echo_err, format_option, warn
 from peerbench.server import audit, tenancy
@@ -72,19 +73,6 @@ def event_public(event: AuditEvent) -> dict[str, Any]:
         "target": event.target,
         "details": event.details,
     }
-
-
-def _iso_date(ctx: click.Context, param: click.Parameter, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-04-01"
-        ) from None
-
-
-def _optional_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    return None if value is None else _iso_date(ctx, param, value)
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -159,14 +147,14 @@ def create_network(settings: Settings, network_id: str, name: str) -> None:
 @click.option(
     "--start",
     metavar="YYYY-MM-DD",
-    callback=_iso_date,
+    callback=iso_date,
     required=True,
     help="Date the agreement starts (YYYY-MM-DD); the network sees data from then on.",
 )
 @click.option(
     "--end",
     metavar="YYYY-MM-DD",
-    callback=_optional_date,
+    callback=optional_iso_date,
     default=None,
     help="Last day of the agreement (YYYY-MM-DD); the network sees no data after it.",
 )

@@ -12,6 +12,7 @@ import json
 
 import click
 
+from peerbench.cli.date_option import optional_iso_date
 from peerbench.cli.db_cmd import settings_options
 from peerbench.cli.output import echo_err, format_option
 from peerbench.server import tenancy
@@ -19,23 +20,14 @@ from peerbench.server.coverage import CELL_LABELS, network_coverage
 from peerbench.server.settings import Settings
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-04-01"
-        ) from None
-
-
 @click.command("update-member")
 @click.option("--network", "network_id", required=True, help="Network id.")
 @click.option("--org", "organisation_id", required=True, help="Organisation id.")
 @click.option("--agreement", help="New agreement reference (default: unchanged).")
-@click.option("--start", metavar="YYYY-MM-DD", callback=_date, help="New start date.")
-@click.option("--end", metavar="YYYY-MM-DD", callback=_date, help="New last day of the agreement.")
+@click.option("--start", metavar="YYYY-MM-DD", callback=optional_iso_date, help="New start date.")
+@click.option(
+    "--end", metavar="YYYY-MM-DD", callback=optional_iso_date, help="New last day of the agreement."
+)
 @click.option("--open-ended", is_flag=True, help="Remove the end date.")
 @settings_options
 def update_member(
@@ -75,7 +67,10 @@ def update_member(
 @click.command("coverage")
 @click.option("--network", "network_id", required=True, help="Network id.")
 @click.option(
-    "--as-of", metavar="YYYY-MM-DD", callback=_date, help="Day to report (default today)."
+    "--as-of",
+    metavar="YYYY-MM-DD",
+    callback=optional_iso_date,
+    help="Day to report (default today).",
 )
 @format_option("text", "json", default="text")
 @settings_options
