@@ -17,9 +17,9 @@ def test_mutants_cover_operators_constants_guards_and_returns() -> None:
         "participant_key: len(secret) < 16 → len(secret) <= 16",
         "participant_key: 16 → 17",
         "participant_key: if len(secret) < 16: … (guard skipped)",
-        "read_key_file: raise ValueError(f'{path}: the key is not valid hexadecimal') from exc"
+        "parse_key: raise ValueError(f'{source}: the key is not valid hexadecimal') from exc"
         " (removed)",
-        "read_key_file: return secret → return None",
+        "parse_key: return secret → return None",
         "<module>: 32 → 33",
     } <= keys
     # Docstrings, annotations and f-string parts are never mutated.

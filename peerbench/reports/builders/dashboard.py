@@ -32,6 +32,8 @@ OUTCOME_COLUMNS = (
     "Improved reliably",
 )
 """Columns of :func:`outcome_table` (the first is the row header)."""
+NOT_AVAILABLE = "n/a"
+"""A value the benchmark does not define here (unlike a withheld one, which says so)."""
 
 FIGURE_SECTIONS = ("Pooled effect on each measure",)
 """Network-report sections the benchmarks page shows (the forest plots)."""
@@ -49,7 +51,7 @@ def _number(value: object, digits: int) -> TableCell:
     if marker is not None:
         return marker
     if value is None:
-        return ""
+        return NOT_AVAILABLE
     assert isinstance(value, int | float)
     return fmt.number(value, digits)
 
@@ -59,7 +61,7 @@ def _percent(value: object) -> TableCell:
     if marker is not None:
         return marker
     if value is None:
-        return ""
+        return NOT_AVAILABLE
     assert isinstance(value, int | float)
     return fmt.percent(value, 0)
 
@@ -70,7 +72,7 @@ def _interval(low: object, high: object) -> TableCell:
         if marker is not None:
             return marker
     if not isinstance(low, int | float) or not isinstance(high, int | float):
-        return ""
+        return NOT_AVAILABLE
     return f"{fmt.number(low, 2)} to {fmt.number(high, 2)}"
 
 
@@ -134,7 +136,9 @@ def outcome_table(result: BenchmarkResult, instrument: str, timepoint: str) -> T
         caption=f"{measure_label(instrument, timepoint)}: each service",
         what_it_means="Change is the later score minus the first, for people with both; "
         "the size of improvement divides it by how much first scores vary, so measures can "
-        "be compared. Hidden values rest on too few people to show safely.",
+        "be compared. Hidden values rest on too few people to show safely; n/a marks a "
+        "value not defined here (e.g. a questionnaire with no threshold for reliable "
+        "improvement).",
     )
 
 
