@@ -129,7 +129,10 @@ EOF
         -o "-c listen_addresses=127.0.0.1 -p $port -k $DATA_DIR -c fsync=off" start >&2 \
         || { tail -n 20 "$LOG_FILE" >&2 || true; die "server did not start"; }
 
-    # The test role may create (and drop) its own per-session databases.
+    # The test role may create (and drop) its own per-session databases. DROP DATABASE
+    # ... WITH (FORCE) must also end an autovacuum worker busy in that database, which
+    # a role without pg_signal_backend may not do ("must be a member of the role whose
+    # process is being terminated"), so the role gets it.
     as_owner "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
         -U "$SUPERUSER" -d postgres >&2 <<SQL
 DO \$\$ BEGIN
@@ -137,6 +140,7 @@ DO \$\$ BEGIN
         CREATE ROLE $ROLE LOGIN CREATEDB;
     END IF;
 END \$\$;
+GRANT pg_signal_backend TO $ROLE;
 SQL
     print_export
 }
