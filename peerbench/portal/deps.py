@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -29,6 +29,8 @@ from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Network, Organisation, Role, User, WebSession
 from peerbench.server.tenancy import network_member_ids
 from peerbench.server.web_sessions import session_user
+
+M = TypeVar("M", Organisation, Network)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
@@ -153,23 +155,32 @@ ResearcherUser = Annotated[User, Depends(require_roles(Role.RESEARCHER))]
 AdminUser = Annotated[User, Depends(require_roles())]
 
 
-def org_access(organisation_id: str, user: CurrentUser, db: PortalDb) -> Organisation:
-    """The organisation of the path, for its own submitters and admins (read and write).
+def _own_or_admin(
+    db: PortalDb, user: User, model: type[M], wanted: str, own_role: Role, own_id: str | None
+) -> M:
+    """Row ``wanted`` of ``model`` for a user of ``own_role`` whose own id it is, or an admin.
 
     Raises:
-        PortalForbidden: anyone else (whether or not the organisation exists).
-        PortalNotFound: an admin asked for an organisation that does not exist.
+        PortalForbidden: anyone else (whether or not the row exists).
+        PortalNotFound: an admin asked for a row that does not exist.
     """
-    if user.role == Role.SUBMITTER.value and user.organisation_id == organisation_id:
-        organisation = db.get(Organisation, organisation_id)
-        if organisation is not None:
-            return organisation
+    if user.role == own_role.value and own_id == wanted:
+        found = db.get(model, wanted)
+        if found is not None:
+            return found
     if user.role == Role.ADMIN.value:
-        organisation = db.get(Organisation, organisation_id)
-        if organisation is None:
-            raise PortalNotFound("There is no organisation with this id.")
-        return organisation
+        found = db.get(model, wanted)
+        if found is None:
+            raise PortalNotFound(f"There is no {model.__name__.lower()} with this id.")
+        return found
     raise PortalForbidden()
+
+
+def org_access(organisation_id: str, user: CurrentUser, db: PortalDb) -> Organisation:
+    """The organisation of the path, for its own submitters and admins (read and write)."""
+    return _own_or_admin(
+        db, user, Organisation, organisation_id, Role.SUBMITTER, user.organisation_id
+    )
 
 
 OrgAccess = Annotated[Organisation, Depends(org_access)]
@@ -194,22 +205,8 @@ OrgReadAccess = Annotated[Organisation, Depends(org_read_access)]
 
 
 def network_access(network_id: str, user: CurrentUser, db: PortalDb) -> Network:
-    """The network of the path, for its own analysts and admins.
-
-    Raises:
-        PortalForbidden: anyone else (whether or not the network exists).
-        PortalNotFound: an admin asked for a network that does not exist.
-    """
-    if user.role == Role.NETWORK_ANALYST.value and user.network_id == network_id:
-        network = db.get(Network, network_id)
-        if network is not None:
-            return network
-    if user.role == Role.ADMIN.value:
-        network = db.get(Network, network_id)
-        if network is None:
-            raise PortalNotFound("There is no network with this id.")
-        return network
-    raise PortalForbidden()
+    """The network of the path, for its own analysts and admins."""
+    return _own_or_admin(db, user, Network, network_id, Role.NETWORK_ANALYST, user.network_id)
 
 
 NetworkAccess = Annotated[Network, Depends(network_access)]

@@ -8,7 +8,7 @@ once, in the answer to the form that made them, and never stored in a flash mess
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +19,7 @@ from peerbench.portal.templating import flash, render
 from peerbench.schema.codelists import OrganisationType, Region
 from peerbench.server import accounts, tenancy
 from peerbench.server.context import ServerContext
-from peerbench.server.db.models import Role, User
+from peerbench.server.db.models import Network, Organisation, Role, User
 from peerbench.server.invitations import Delivery, deliver, expires_in_words, status_of
 from peerbench.server.mailer import MailError, link_url
 from peerbench.server.settings import Settings
@@ -132,24 +132,44 @@ def create_organisation(
         "organisation_type": organisation_type,
         "region": region,
     }
-    try:
-        created = tenancy.create_organisation(
+    return _registered(
+        request,
+        db,
+        "Organisation",
+        lambda: tenancy.create_organisation(
             db,
             id=organisation_id.strip(),
             name=name,
             organisation_type=blank(organisation_type),
             region=blank(region),
             actor=user.id,
-        )
+        ),
+        lambda exc: _organisations_page(
+            request,
+            db,
+            values=values,
+            errors=field_error(_organisation_field(exc, organisation_type, region), exc),
+            status_code=422,
+        ),
+    )
+
+
+def _registered(
+    request: Request,
+    db: PortalDb,
+    kind: str,
+    create: Callable[[], Organisation | Network],
+    refused: Callable[[TenancyError], Response],
+) -> Response:
+    """Commit what ``create`` registers and go back to its list, or show why it was refused."""
+    try:
+        created = create()
     except TenancyError as exc:
         db.rollback()
-        field = _organisation_field(exc, organisation_type, region)
-        return _organisations_page(
-            request, db, values=values, errors=field_error(field, exc), status_code=422
-        )
+        return refused(exc)
     db.commit()
-    flash(request, f"Organisation {created.name} ({created.id}) registered.", "success")
-    return _see_other("/admin/organisations")
+    flash(request, f"{kind} {created.name} ({created.id}) registered.", "success")
+    return _see_other(f"/admin/{kind.lower()}s")
 
 
 def _organisation_field(exc: TenancyError, organisation_type: str, region: str) -> str:
@@ -198,18 +218,20 @@ def create_network(
     name: OptionalText = "",
 ) -> Response:
     """Register a network (as ``peerbench admin create-network`` does)."""
-    try:
-        created = tenancy.create_network(db, id=network_id.strip(), name=name, actor=user.id)
-    except TenancyError as exc:
-        db.rollback()
-        field = "name" if "name" in str(exc) else "network_id"
-        values = {"network_id": network_id.strip(), "name": name}
-        return _networks_page(
-            request, db, values=values, errors=field_error(field, exc), status_code=422
-        )
-    db.commit()
-    flash(request, f"Network {created.name} ({created.id}) registered.", "success")
-    return _see_other("/admin/networks")
+    values = {"network_id": network_id.strip(), "name": name}
+    return _registered(
+        request,
+        db,
+        "Network",
+        lambda: tenancy.create_network(db, id=network_id.strip(), name=name, actor=user.id),
+        lambda exc: _networks_page(
+            request,
+            db,
+            values=values,
+            errors=field_error("name" if "name" in str(exc) else "network_id", exc),
+            status_code=422,
+        ),
+    )
 
 
 # Users ---------------------------------------------------------------------------------

@@ -92,6 +92,16 @@ def _date(text: str, field_id: str, label: str, errors: list[dict[str, str]]) ->
         return None
 
 
+def _agreement_dates(
+    agreement_start: str, agreement_end: str, errors: list[dict[str, str]]
+) -> tuple[dt.date | None, dt.date | None]:
+    """The agreement's start (required) and end (optional), adding to ``errors``."""
+    start = _date(agreement_start, "agreement_start", "The start date", errors)
+    if start is None and not any(e["field_id"] == "agreement_start" for e in errors):
+        errors.append({"field_id": "agreement_start", "text": "Enter the date it starts."})
+    return start, _date(agreement_end, "agreement_end", "The end date", errors)
+
+
 def _require_admin(user: User) -> None:
     if user.role != Role.ADMIN.value:
         raise PortalForbidden(
@@ -123,10 +133,7 @@ def add_network_member(
         errors.append(
             {"field_id": "agreement_reference", "text": "Enter the agreement's reference."}
         )
-    start = _date(agreement_start, "agreement_start", "The start date", errors)
-    if start is None and not any(e["field_id"] == "agreement_start" for e in errors):
-        errors.append({"field_id": "agreement_start", "text": "Enter the date it starts."})
-    end = _date(agreement_end, "agreement_end", "The end date", errors)
+    start, end = _agreement_dates(agreement_start, agreement_end, errors)
     if not errors and start is not None:
         try:
             add_member(
@@ -209,10 +216,7 @@ def change_member(
     except TenancyError:
         raise PortalNotFound("This organisation is not a member of this network.") from None
     errors: list[dict[str, str]] = []
-    start = _date(agreement_start, "agreement_start", "The start date", errors)
-    if start is None and not errors:
-        errors.append({"field_id": "agreement_start", "text": "Enter the date it starts."})
-    end = _date(agreement_end, "agreement_end", "The end date", errors)
+    start, end = _agreement_dates(agreement_start, agreement_end, errors)
     if not errors and start is not None:
         try:
             update_member(

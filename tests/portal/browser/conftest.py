@@ -99,7 +99,9 @@ def new_page(browser: Browser, live: Running, screenshots: Path) -> Iterator[Cal
         context = browser.new_context(
             base_url=live.url, viewport=VIEWPORT, locale="en-GB", timezone_id="UTC"
         )
-        context.set_default_timeout(15_000)
+        # Generous: a cold dashboard build on a busy 2-core runner took over 15 s once;
+        # the wait only runs long when a page is really missing.
+        context.set_default_timeout(60_000)
         context.route("**/*", _only_the_server(live.url))
         contexts.append(context)
         return watch(context.new_page())
