@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from peerbench import runtime
 from peerbench.cli.limits_option import limit_option
 from peerbench.cli.output import (
     echo_err,
@@ -116,6 +117,8 @@ def validate(
         from peerbench.validators.quality import validate_with_quality
 
         run = validate_with_quality
+    else:
+        runtime.arrow_without_pandas()  # nothing here uses pandas: save loading it
     report = run(
         list(paths),
         record_type=record_type,
