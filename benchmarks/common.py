@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,3 +182,71 @@ def human_rows(rows: int) -> str:
 def environment() -> str:
     """One line saying where the numbers were measured."""
     return f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), {sys.platform}"
+
+
+def installed_env() -> dict[str, str]:
+    """This process's environment for a child that should start as an installed tool would.
+
+    ``PYTHONDONTWRITEBYTECODE`` is dropped: an installed package has its ``.pyc`` files
+    (pip writes them), so a child must not compile every module on every start, which
+    adds about 0.15 s to each ``peerbench`` process. Run one warm-up child first.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """Several runs of one process: median wall seconds, every run, and the peak RSS."""
+
+    median: float
+    seconds: tuple[float, ...]
+    max_rss_mb: float
+    returncode: int
+
+    @property
+    def spread(self) -> str:
+        """``min–max`` of the runs, for a note."""
+        return f"{min(self.seconds):.3f}–{max(self.seconds):.3f}"
+
+
+def repeat_process(
+    args: Sequence[str], repeat: int, *, env: dict[str, str] | None = None
+) -> Repeated:
+    """Run ``args`` ``repeat`` times (at least once) and keep the median wall time.
+
+    The median, not the minimum: on a shared machine it is the typical run, and both
+    sides of a ratio get the same treatment. The return code is the last run's.
+    """
+    runs = [run_process(args, env=env) for _ in range(max(repeat, 1))]
+    seconds = tuple(r.seconds for r in runs)
+    return Repeated(
+        statistics.median(seconds), seconds, max(r.max_rss_mb for r in runs), runs[-1].returncode
+    )
+
+
+def interleaved_processes(
+    commands: Sequence[Sequence[str]], repeat: int, *, env: dict[str, str] | None = None
+) -> list[Repeated]:
+    """Run each command once per turn, ``repeat`` turns; each command's :class:`Repeated`.
+
+    Taking turns puts a slow spell of a shared machine on every command of that turn,
+    not only on whichever was being timed, so ratios between them stay fair.
+    """
+    runs: list[list[ProcessRun]] = [[] for _ in commands]
+    for _ in range(max(repeat, 1)):
+        for i, args in enumerate(commands):
+            runs[i].append(run_process(args, env=env))
+    out = []
+    for per_command in runs:
+        seconds = tuple(r.seconds for r in per_command)
+        out.append(
+            Repeated(
+                statistics.median(seconds),
+                seconds,
+                max(r.max_rss_mb for r in per_command),
+                per_command[-1].returncode,
+            )
+        )
+    return out
