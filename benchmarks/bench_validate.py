@@ -168,7 +168,8 @@ def process_rows(
                 read.median,
                 1.0,
                 "read process",
-                note=f"median of {repeat} ({read.spread}); max RSS {read.max_rss_mb:,.0f} MiB",
+                note=f"median of {repeat} ({read.spread}); CPU {read.cpu_median:.2f} s; "
+                f"max RSS {read.max_rss_mb:,.0f} MiB",
             )
         )
         if ours.returncode not in (0, 1):  # 0 valid, 1 invalid: both are completed runs
@@ -176,7 +177,8 @@ def process_rows(
             continue
         ratio = ours.median / read.median
         note = (
-            f"median of {repeat} ({ours.spread}); max RSS {ours.max_rss_mb:,.0f} MiB; "
+            f"median of {repeat} ({ours.spread}); CPU {ours.cpu_median:.2f} s; "
+            f"max RSS {ours.max_rss_mb:,.0f} MiB; "
             f"{' '.join(VALIDATE_ARGS)}; includes interpreter start-up"
         )
         out.append(

@@ -60,6 +60,9 @@ class ProcessRun:
     max_rss_mb: float
     stdout: bytes
     stderr: bytes
+    cpu_seconds: float = 0.0
+    """User plus system CPU time of the child (all its threads): less disturbed than wall
+    time by other work on a shared machine, so a steadier figure to compare changes by."""
 
 
 def _watch_high_water(pid: int, stop: threading.Event, peak_kib: list[int]) -> None:
@@ -98,7 +101,8 @@ def run_process(args: Sequence[str], *, env: dict[str, str] | None = None) -> Pr
         out.seek(0)
         err.seek(0)
         peak = peak_kib[0] or usage.ru_maxrss
-        return ProcessRun(proc.returncode, seconds, peak / 1024, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return ProcessRun(proc.returncode, seconds, peak / 1024, out.read(), err.read(), cpu)
 
 
 def self_peak_rss_mb() -> float:
@@ -204,6 +208,8 @@ class Repeated:
     seconds: tuple[float, ...]
     max_rss_mb: float
     returncode: int
+    cpu_median: float = 0.0
+    """Median CPU seconds (user + system, all threads) of the runs."""
 
     @property
     def spread(self) -> str:
@@ -220,10 +226,7 @@ def repeat_process(
     sides of a ratio get the same treatment. The return code is the last run's.
     """
     runs = [run_process(args, env=env) for _ in range(max(repeat, 1))]
-    seconds = tuple(r.seconds for r in runs)
-    return Repeated(
-        statistics.median(seconds), seconds, max(r.max_rss_mb for r in runs), runs[-1].returncode
-    )
+    return _repeated(runs)
 
 
 def interleaved_processes(
@@ -238,15 +241,15 @@ def interleaved_processes(
     for _ in range(max(repeat, 1)):
         for i, args in enumerate(commands):
             runs[i].append(run_process(args, env=env))
-    out = []
-    for per_command in runs:
-        seconds = tuple(r.seconds for r in per_command)
-        out.append(
-            Repeated(
-                statistics.median(seconds),
-                seconds,
-                max(r.max_rss_mb for r in per_command),
-                per_command[-1].returncode,
-            )
-        )
-    return out
+    return [_repeated(per_command) for per_command in runs]
+
+
+def _repeated(runs: Sequence[ProcessRun]) -> Repeated:
+    seconds = tuple(r.seconds for r in runs)
+    return Repeated(
+        statistics.median(seconds),
+        seconds,
+        max(r.max_rss_mb for r in runs),
+        runs[-1].returncode,
+        statistics.median(r.cpu_seconds for r in runs),
+    )
