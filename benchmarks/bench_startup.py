@@ -45,6 +45,7 @@ HEADERS = (
     "Ratio",
     "Target",
     "Met",
+    "CPU s",
     "Peak RSS MiB",
 )
 
@@ -106,6 +107,7 @@ def rows(baseline: Repeated, named: list[tuple[str, Repeated]]) -> list[list[obj
             1.0,
             "",
             met_text(None),
+            baseline.cpu_median,
             round(baseline.max_rss_mb),
         ]
     ]
@@ -120,6 +122,7 @@ def rows(baseline: Repeated, named: list[tuple[str, Repeated]]) -> list[list[obj
                 round(run.median / baseline.median, 2),
                 f"< {TARGET_SECONDS:g} s",
                 met_text(met),
+                run.cpu_median,
                 round(run.max_rss_mb),
             ]
         )
@@ -152,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "# Start-up benchmark",
             "",
             f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {environment()}.",
-            f"Whole processes; medians of {repeat} runs, taking turns with the baseline.",
+            f"Whole processes; medians of {repeat} runs, taking turns with the baseline. "
+            "CPU s: user + system CPU of the child, steadier than wall time on a busy machine.",
             "",
             markdown_table(HEADERS, table),
             "",
