@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,9 @@ class ProcessRun:
     max_rss_mb: float
     stdout: bytes
     stderr: bytes
+    cpu_seconds: float = 0.0
+    """User plus system CPU time of the child (all its threads): less disturbed than wall
+    time by other work on a shared machine, so a steadier figure to compare changes by."""
 
 
 def _watch_high_water(pid: int, stop: threading.Event, peak_kib: list[int]) -> None:
@@ -97,7 +101,8 @@ def run_process(args: Sequence[str], *, env: dict[str, str] | None = None) -> Pr
         out.seek(0)
         err.seek(0)
         peak = peak_kib[0] or usage.ru_maxrss
-        return ProcessRun(proc.returncode, seconds, peak / 1024, out.read(), err.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return ProcessRun(proc.returncode, seconds, peak / 1024, out.read(), err.read(), cpu)
 
 
 def self_peak_rss_mb() -> float:
@@ -181,3 +186,70 @@ def human_rows(rows: int) -> str:
 def environment() -> str:
     """One line saying where the numbers were measured."""
     return f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), {sys.platform}"
+
+
+def installed_env() -> dict[str, str]:
+    """This process's environment for a child that should start as an installed tool would.
+
+    ``PYTHONDONTWRITEBYTECODE`` is dropped: an installed package has its ``.pyc`` files
+    (pip writes them), so a child must not compile every module on every start, which
+    adds about 0.15 s to each ``peerbench`` process. Run one warm-up child first.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """Several runs of one process: median wall seconds, every run, and the peak RSS."""
+
+    median: float
+    seconds: tuple[float, ...]
+    max_rss_mb: float
+    returncode: int
+    cpu_median: float = 0.0
+    """Median CPU seconds (user + system, all threads) of the runs."""
+
+    @property
+    def spread(self) -> str:
+        """``min–max`` of the runs, for a note."""
+        return f"{min(self.seconds):.3f}–{max(self.seconds):.3f}"
+
+
+def repeat_process(
+    args: Sequence[str], repeat: int, *, env: dict[str, str] | None = None
+) -> Repeated:
+    """Run ``args`` ``repeat`` times (at least once) and keep the median wall time.
+
+    The median, not the minimum: on a shared machine it is the typical run, and both
+    sides of a ratio get the same treatment. The return code is the last run's.
+    """
+    runs = [run_process(args, env=env) for _ in range(max(repeat, 1))]
+    return _repeated(runs)
+
+
+def interleaved_processes(
+    commands: Sequence[Sequence[str]], repeat: int, *, env: dict[str, str] | None = None
+) -> list[Repeated]:
+    """Run each command once per turn, ``repeat`` turns; each command's :class:`Repeated`.
+
+    Taking turns puts a slow spell of a shared machine on every command of that turn,
+    not only on whichever was being timed, so ratios between them stay fair.
+    """
+    runs: list[list[ProcessRun]] = [[] for _ in commands]
+    for _ in range(max(repeat, 1)):
+        for i, args in enumerate(commands):
+            runs[i].append(run_process(args, env=env))
+    return [_repeated(per_command) for per_command in runs]
+
+
+def _repeated(runs: Sequence[ProcessRun]) -> Repeated:
+    seconds = tuple(r.seconds for r in runs)
+    return Repeated(
+        statistics.median(seconds),
+        seconds,
+        max(r.max_rss_mb for r in runs),
+        runs[-1].returncode,
+        statistics.median(r.cpu_seconds for r in runs),
+    )

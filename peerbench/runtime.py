@@ -9,3 +9,42 @@ Loading them takes about 0.9 s once per process, which a long-lived process (the
 server, a notebook) earns back on its first million rows. A one-shot command would
 not until several million rows, so the command line turns them off (``peerbench
 serve`` turns them back on)."""
+
+
+class _RefusePandas:
+    """A finder that makes ``import pandas`` fail while it is on ``sys.meta_path``."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"{name} is not loaded by this command", name=name)
+
+
+def arrow_without_pandas() -> bool:
+    """Stop pyarrow loading pandas for its type checks, in a process that never uses it.
+
+    pyarrow imports pandas (0.3-0.6 s, more than pyarrow itself) the first time it makes
+    an array, only to ask whether values are pandas objects. A one-shot command whose
+    data never touches pandas (``peerbench validate`` without the quality profile)
+    answers that question here, before pyarrow asks: pandas is refused once, pyarrow
+    records "no pandas" for its probes, and the refusal is lifted at once. Anything that
+    does need pandas later (``Table.to_pandas``, ``import pandas``) still loads it:
+    pyarrow tries again whenever pandas is required rather than probed.
+
+    Returns:
+        True when pyarrow now skips pandas; False when pandas was already loaded (there
+        is nothing to save).
+    """
+    import sys
+
+    if "pandas" in sys.modules:
+        return False
+    finder = _RefusePandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        import pyarrow as pa
+
+        pa.array([0])  # pyarrow's first array: its one probe for pandas happens here
+    finally:
+        sys.meta_path.remove(finder)
+    return True

@@ -10,22 +10,27 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
+from peerbench.cli.constants import ROLES
 from peerbench.cli.date_option import iso_date, optional_iso_date
 from peerbench.cli.db_cmd import open_database, settings_options
 from peerbench.cli.output import echo_err, format_option, warn
-from peerbench.server import audit, tenancy
-from peerbench.server.db.models import ApiKey, AuditEvent, Role
-from peerbench.server.settings import Settings
+
+if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
+    from sqlalchemy.orm import Session
+
+    from peerbench.server.db.models import ApiKey, AuditEvent
+    from peerbench.server.settings import Settings
 
 
 @contextlib.contextmanager
 def admin_session(settings: Settings) -> Iterator[Session]:
     """A committed session on a migrated database; tenancy refusals become CLI errors."""
+    from peerbench.server import tenancy
+
     try:
         with open_database(settings) as database, database.session() as session:
             yield session
@@ -113,6 +118,8 @@ def create_org(
     Example:
         peerbench admin create-org --id mind-leeds --name "Leeds Mind" --region yorkshire_humber
     """
+    from peerbench.server import tenancy
+
     with admin_session(settings) as session:
         tenancy.create_organisation(
             session,
@@ -135,6 +142,8 @@ def create_network(settings: Settings, network_id: str, name: str) -> None:
     Example:
         peerbench admin create-network --id mind --name "Mind network"
     """
+    from peerbench.server import tenancy
+
     with admin_session(settings) as session:
         tenancy.create_network(session, id=network_id, name=name)
     echo_err(f"Created network {network_id}.")
@@ -174,6 +183,8 @@ def add_member(
         peerbench admin add-member --network mind --org mind-leeds --agreement DSA-2025-07 \\
             --start 2025-04-01
     """
+    from peerbench.server import tenancy
+
     with admin_session(settings) as session:
         tenancy.add_member(
             session,
@@ -187,9 +198,7 @@ def add_member(
 
 
 @admin.command("create-key")
-@click.option(
-    "--role", type=click.Choice([r.value for r in Role]), required=True, help="What the key may do."
-)
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the key may do.")
 @click.option("--org", "organisation_id", help="Organisation the key belongs to.")
 @click.option("--network", "network_id", help="Network the key belongs to.")
 @click.option("--project", help="Approved project (researcher keys only).")
@@ -213,6 +222,9 @@ def create_key(
     Example:
         peerbench admin create-key --org mind-leeds --role submitter --label "data lead"
     """
+    from peerbench.server import tenancy
+    from peerbench.server.db.models import Role
+
     with admin_session(settings) as session:
         key, secret = tenancy.create_key(
             session,
@@ -237,6 +249,8 @@ def revoke_key(settings: Settings, key_id: str) -> None:
     Example:
         peerbench admin revoke-key key_1a2b3c4d5e6f
     """
+    from peerbench.server import tenancy
+
     with admin_session(settings) as session:
         tenancy.revoke_key(session, key_id)
     echo_err(f"Revoked key {key_id}.")
@@ -252,6 +266,8 @@ def list_keys(settings: Settings, output_format: str) -> None:
     Example:
         peerbench admin list-keys --format json
     """
+    from peerbench.server import tenancy
+
     with admin_session(settings) as session:
         keys = [key_public(key) | {"scope": _scope(key)} for key in tenancy.list_keys(session)]
     if output_format == "json":
@@ -297,6 +313,8 @@ def audit_command(
     Example:
         peerbench admin audit --action download --limit 20
     """
+    from peerbench.server import audit
+
     with admin_session(settings) as session:
         events = [
             event_public(e)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from peerbench.cli.date_option import optional_iso_date
 from peerbench.cli.db_cmd import settings_options
 from peerbench.cli.output import echo_err, format_option
-from peerbench.server import tenancy
-from peerbench.server.coverage import CELL_LABELS, network_coverage
-from peerbench.server.settings import Settings
+
+if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
+    from peerbench.server.settings import Settings
 
 
 @click.command("update-member")
@@ -48,6 +49,7 @@ def update_member(
         peerbench admin update-member --network mind --org mind-leeds --end 2026-03-31
     """
     from peerbench.cli.admin import admin_session
+    from peerbench.server import tenancy
 
     if end is not None and open_ended:
         raise click.UsageError("Give --end or --open-ended, not both.")
@@ -84,6 +86,7 @@ def coverage(
         peerbench admin coverage --network mind --format json
     """
     from peerbench.cli.admin import admin_session
+    from peerbench.server.coverage import CELL_LABELS, network_coverage
 
     day = as_of or dt.datetime.now(dt.UTC).date()
     with admin_session(settings) as session:

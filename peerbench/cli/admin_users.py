@@ -9,26 +9,19 @@ on; when ``smtp_host`` is set they also email it. Registered on the ``admin`` gr
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from peerbench.cli.admin import _table as table_text
 from peerbench.cli.admin import admin, admin_session
+from peerbench.cli.constants import ROLES
 from peerbench.cli.db_cmd import settings_options
 from peerbench.cli.output import echo_err, format_option, warn
-from peerbench.server import audit
-from peerbench.server.accounts import (
-    disable_user,
-    invite_user,
-    issue_sign_in_link,
-    list_users,
-    user_by_email,
-)
-from peerbench.server.context import utc_now
-from peerbench.server.db.models import Role, User
-from peerbench.server.invitations import Delivery, deliver, expires_in_words, status_of
-from peerbench.server.mailer import MailError, link_url
-from peerbench.server.settings import Settings
+
+if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
+    from peerbench.server.db.models import User
+    from peerbench.server.settings import Settings
 
 _BASE_URL = click.option(
     "--base-url",
@@ -38,6 +31,9 @@ _BASE_URL = click.option(
 
 def _hand_over(settings: Settings, user: User, token: str, kind: str) -> None:
     """Print the link (stdout) and email it where SMTP is configured."""
+    from peerbench.server.invitations import Delivery, deliver, expires_in_words
+    from peerbench.server.mailer import MailError, link_url
+
     try:
         delivery = deliver(settings, user, token, kind)
     except MailError as exc:
@@ -51,9 +47,7 @@ def _hand_over(settings: Settings, user: User, token: str, kind: str) -> None:
 
 @admin.command("invite")
 @click.option("--email", required=True, help="The person's email address (their sign-in name).")
-@click.option(
-    "--role", type=click.Choice([r.value for r in Role]), required=True, help="What they may do."
-)
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
 @click.option("--org", "organisation_id", help="Their organisation (submitters).")
 @click.option("--network", "network_id", help="Their network (network analysts).")
 @click.option("--project", help="Approved project (researchers only).")
@@ -80,6 +74,11 @@ def invite(
     Example:
         peerbench admin invite --email sam@mind-leeds.org.uk --role submitter --org mind-leeds
     """
+    from peerbench.server import audit
+    from peerbench.server.accounts import invite_user
+    from peerbench.server.context import utc_now
+    from peerbench.server.db.models import Role
+
     if base_url:
         settings = settings.model_copy(update={"public_url": base_url})
     with admin_session(settings) as session:
@@ -110,6 +109,10 @@ def sign_in_link(settings: Settings, email: str, base_url: str | None) -> None:
     Example:
         peerbench admin sign-in-link --email sam@mind-leeds.org.uk
     """
+    from peerbench.server import audit
+    from peerbench.server.accounts import issue_sign_in_link, user_by_email
+    from peerbench.server.context import utc_now
+
     if base_url:
         settings = settings.model_copy(update={"public_url": base_url})
     with admin_session(settings) as session:
@@ -130,6 +133,10 @@ def list_users_command(settings: Settings, output_format: str) -> None:
     Example:
         peerbench admin list-users --format json
     """
+    from peerbench.server.accounts import list_users
+    from peerbench.server.context import utc_now
+    from peerbench.server.invitations import status_of
+
     now = utc_now()
     with admin_session(settings) as session:
         users = [
@@ -173,6 +180,10 @@ def disable_user_command(settings: Settings, email: str) -> None:
     Example:
         peerbench admin disable-user --email sam@mind-leeds.org.uk
     """
+    from peerbench.server import audit
+    from peerbench.server.accounts import disable_user, user_by_email
+    from peerbench.server.context import utc_now
+
     with admin_session(settings) as session:
         user = user_by_email(session, email)
         if user is None:

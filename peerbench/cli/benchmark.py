@@ -10,17 +10,14 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
-from peerbench.benchmarking.compute import compute
-from peerbench.benchmarking.disclose import controlled
-from peerbench.benchmarking.sources import open_source
-from peerbench.benchmarking.text import render_text
 from peerbench.cli.output import emit, format_option, out_option
-from peerbench.disclosure import DisclosurePolicy
-from peerbench.io.formulas import write_csv
+
+if TYPE_CHECKING:  # loaded when the command runs (see peerbench.cli.constants)
+    from peerbench.benchmarking import BenchmarkResult
 
 BY_CHOICES = {
     "service": None,
@@ -105,6 +102,8 @@ def benchmark(
 
         peerbench synth --out demo && peerbench benchmark --store demo --instrument PHQ9
     """
+    from peerbench.benchmarking import DEFAULT_BY
+
     if (store is None) == (server is None):
         raise click.UsageError("give exactly one of --store DIR or --server URL")
     attributes = tuple(a for b in by if (a := BY_CHOICES[b]) is not None) if by else DEFAULT_BY
@@ -119,9 +118,13 @@ def benchmark(
         emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
     elif output_format == "csv":
         buffer = io.BytesIO()
+        from peerbench.io.formulas import write_csv
+
         write_csv(result.tables()["outcomes"], buffer)
         emit(buffer.getvalue().decode("utf-8"), out)
     else:
+        from peerbench.benchmarking.text import render_text
+
         sections = ["services"] if by and not attributes else ["what_works", "services"]
         if by and "service" not in by:
             sections = ["what_works"]
@@ -138,6 +141,12 @@ def _from_store(
     owner: str | None,
     policy_file: Path | None,
 ) -> BenchmarkResult:
+    from peerbench.benchmarking import BenchmarkOptions
+    from peerbench.benchmarking.compute import compute
+    from peerbench.benchmarking.disclose import controlled
+    from peerbench.benchmarking.sources import open_source
+    from peerbench.disclosure import DisclosurePolicy
+
     try:
         policy = DisclosurePolicy.from_file(policy_file) if policy_file else DisclosurePolicy()
         loaded = open_source(store)
@@ -165,6 +174,7 @@ def _from_server(
     attributes: tuple[str, ...],
 ) -> BenchmarkResult:
     # Imported here: the client stack is only needed for --server.
+    from peerbench.benchmarking import BenchmarkResult
     from peerbench.cli.submit import make_client
     from peerbench.client import PeerbenchError
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from peerbench.cli.output import echo_err, mapping_option, record_type_option
-from peerbench.io.tabular import FileFormat, conform, write_table
 from peerbench.schema.version import STANDARD_VERSION
-from peerbench.validators import validate as validate_files
-from peerbench.validators.mapping import Mapping
-from peerbench.validators.render_text import render_text
+
+if TYPE_CHECKING:
+    from peerbench.validators.mapping import Mapping
 
 
 @click.command()
@@ -37,6 +37,10 @@ def convert(input_path: Path, out: Path, record_type: str | None, mapping: Mappi
     Example:
         peerbench convert outcomes.csv --out outcomes.parquet
     """
+    from peerbench.io.tabular import FileFormat, conform, write_table
+    from peerbench.validators import validate as validate_files
+    from peerbench.validators.render_text import render_text
+
     if out.suffix.lower() != ".parquet":
         raise click.BadParameter("the output name must end in .parquet", param_hint="--out")
     result = validate_files([input_path], record_type=record_type, mapping=mapping, collect=True)

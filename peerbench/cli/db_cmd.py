@@ -10,28 +10,25 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from peerbench.cli.output import echo_err
-from peerbench.server.db.migrate import (
-    DatabaseNotMigrated,
-    current_revision,
-    ensure_migrated,
-    head_revision,
-    upgrade,
-)
-from peerbench.server.db.session import Database, normalise_url
-from peerbench.server.settings import Settings
+
+if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
+    from peerbench.server.db.session import Database
+    from peerbench.server.settings import Settings
 
 R = TypeVar("R")
 
 
 def build_settings(data_dir: Path | None, database_url: str | None) -> Settings:
     """One :class:`Settings` from the command line, falling back to ``PEERBENCH_*``."""
+    from pydantic import ValidationError
+
+    from peerbench.server.settings import Settings
+
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
@@ -66,12 +63,19 @@ def settings_options(func: Callable[..., R]) -> Callable[..., R]:
 
 def describe(settings: Settings) -> str:
     """The database location, safe to print (no password)."""
+    from peerbench.server.db.session import normalise_url
+
     return normalise_url(settings.resolved_database_url()).render_as_string(hide_password=True)
 
 
 @contextlib.contextmanager
 def open_database(settings: Settings, *, require_migrated: bool = True) -> Iterator[Database]:
     """The configured database, disposed afterwards; failures become plain exit-1 errors."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from peerbench.server.db.migrate import DatabaseNotMigrated, ensure_migrated
+    from peerbench.server.db.session import Database
+
     database = Database(settings.resolved_database_url())
     try:
         if require_migrated:
@@ -110,6 +114,8 @@ def upgrade_command(settings: Settings) -> None:
     Example:
         peerbench db upgrade --database-url postgresql+psycopg://pb@db.example.org/peerbench
     """
+    from peerbench.server.db.migrate import head_revision, upgrade
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with open_database(settings, require_migrated=False):
         # Inside open_database so connection errors get the same plain message.
@@ -127,6 +133,8 @@ def current_command(settings: Settings, check: bool) -> None:
     Example:
         peerbench db current --check
     """
+    from peerbench.server.db.migrate import current_revision, head_revision
+
     with open_database(settings, require_migrated=False) as database:
         revision = current_revision(database.engine)
     head = head_revision()

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from peerbench.cli.output import echo_err, emit, format_option, quiet_option
 from peerbench.cli.submit import make_client, server_options
-from peerbench.client import PeerbenchError
-from peerbench.extracts import ExtractManifest, build_extract, new_extract_id
-from peerbench.extracts.pool import extract_from_pool, open_pool
-from peerbench.extracts.sources import SourceError, folder_tables, is_server_data_dir
-from peerbench.schema.pseudonym import new_secret, read_key_file
-from peerbench.server.db.migrate import DatabaseNotMigrated
+
+if TYPE_CHECKING:  # loaded when the command runs (see peerbench.cli.constants)
+    from peerbench.extracts import ExtractManifest
 
 DEFAULT_PROJECT = "local"
 
@@ -38,6 +36,11 @@ def manifest_json(manifest: ExtractManifest) -> str:
 
 
 def _local(store: Path, out: Path, project: str, secret_file: Path | None) -> ExtractManifest:
+    from peerbench.extracts import build_extract, new_extract_id
+    from peerbench.extracts.pool import extract_from_pool, open_pool
+    from peerbench.extracts.sources import folder_tables, is_server_data_dir
+    from peerbench.schema.pseudonym import new_secret, read_key_file
+
     if is_server_data_dir(store):
         with open_pool(store) as context, context.db.session() as session:
             return extract_from_pool(
@@ -96,6 +99,10 @@ def download(
         peerbench download --store pb-data --out extract/ --project study-1
         PEERBENCH_KEY=pbk_... peerbench download --server https://pool.example.org --out extract/
     """
+    from peerbench.client import PeerbenchError
+    from peerbench.extracts.sources import SourceError
+    from peerbench.server.db.migrate import DatabaseNotMigrated
+
     if store is not None and server is not None:
         raise click.UsageError("give --store or --server, not both")
     try:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from peerbench.schema.instruments import (
-    InstrumentDefinitionError,
-    InstrumentRegistry,
-    default_registry,
-    load_definition,
-)
+if TYPE_CHECKING:  # loaded when a command runs: the registry reads every definition
+    from peerbench.schema.instruments import InstrumentRegistry
 
 
 def _registry(extra: tuple[Path, ...]) -> InstrumentRegistry:
+    from peerbench.schema.instruments import InstrumentRegistry, default_registry
+
     registry = default_registry()
     if not extra:
         return registry
@@ -44,6 +43,8 @@ def list_instruments(extra: tuple[Path, ...]) -> None:
 
     Example: peerbench instruments list
     """
+    from peerbench.schema.instruments import InstrumentDefinitionError
+
     try:
         registry = _registry(extra)
     except InstrumentDefinitionError as exc:
@@ -61,6 +62,8 @@ def show(code: str) -> None:
 
     Example: peerbench instruments show CORE10
     """
+    from peerbench.schema.instruments import default_registry
+
     try:
         definition = default_registry().get(code)
     except KeyError as exc:
@@ -75,6 +78,8 @@ def check(path: Path) -> None:
 
     Example: peerbench instruments check my_scale.yaml
     """
+    from peerbench.schema.instruments import InstrumentDefinitionError, load_definition
+
     try:
         definition = load_definition(path)
     except InstrumentDefinitionError as exc:

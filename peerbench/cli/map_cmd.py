@@ -7,15 +7,6 @@ from pathlib import Path
 import click
 
 from peerbench.cli.output import echo_err
-from peerbench.intake.grid import GRID_SUFFIXES
-from peerbench.intake.propose import propose_mapping
-from peerbench.io.atomic import atomic_path
-from peerbench.schema.instruments import (
-    InstrumentConflictError,
-    InstrumentDefinitionError,
-    InstrumentRegistry,
-    default_registry,
-)
 
 
 @click.command(name="map")
@@ -73,6 +64,16 @@ def map_spreadsheets(
     Example:
         peerbench map clients.xlsx --out mapping.yaml
     """
+    from peerbench.intake.grid import GRID_SUFFIXES
+    from peerbench.intake.propose import propose_mapping
+    from peerbench.io.atomic import atomic_path
+    from peerbench.schema.instruments import (
+        InstrumentConflictError,
+        InstrumentDefinitionError,
+        InstrumentRegistry,
+        default_registry,
+    )
+
     for path in spreadsheets:
         if path.suffix.lower() not in GRID_SUFFIXES:
             accepted = ", ".join(sorted(GRID_SUFFIXES))

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from peerbench.io.atomic import atomic_path
-from peerbench.schema.records import RECORD_TYPES
-from peerbench.validators.mapping import Mapping, canonical_record_type
+if TYPE_CHECKING:  # commands load the library when they run, not when they are defined
+    from peerbench.validators.mapping import Mapping
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,6 +63,8 @@ def warn(message: str) -> None:
 
 def emit(text: str, out: Path | None) -> None:
     """Send ``text`` to ``out`` (written atomically) or, without ``out``, to stdout."""
+    from peerbench.io.atomic import atomic_path
+
     if out is None:
         click.echo(text, nl=False)
         return
@@ -77,6 +78,9 @@ def record_type_callback(
     """Accept a record type as ``outcome`` or ``outcomes`` (any case); store ``outcome``."""
     if value is None:
         return None
+    from peerbench.schema.records import RECORD_TYPES
+    from peerbench.validators.mapping import canonical_record_type
+
     canonical = canonical_record_type(value)
     if canonical is None:
         accepted = ", ".join(sorted(RECORD_TYPES))
@@ -106,6 +110,8 @@ def mapping_option(func: F) -> F:
 def _load_mapping(ctx: click.Context, param: click.Parameter, value: Path | None) -> Mapping | None:
     if value is None:
         return None
+    from peerbench.validators.mapping import Mapping
+
     try:
         return Mapping.from_file(value)
     except (OSError, ValueError) as exc:

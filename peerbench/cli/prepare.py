@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from peerbench.cli.limits_option import limit_option
 from peerbench.cli.output import F, emit, quiet_option
-from peerbench.intake.mapping import MappingFile, load_mapping
-from peerbench.intake.prepare import PrepareError, PrepareResult, prepare
-from peerbench.schema.pseudonym import read_key_file
-from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
-from peerbench.validators.mapping import Mapping
-from peerbench.validators.render_text import plural, render_text
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS
+
+if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
+    from peerbench.intake.mapping import MappingFile
+    from peerbench.intake.prepare import PrepareResult
+    from peerbench.validators.mapping import Mapping
 
 
 def load_any_mapping(path: Path) -> MappingFile | Mapping:
@@ -33,6 +33,9 @@ def load_any_mapping(path: Path) -> MappingFile | Mapping:
     Raises:
         click.BadParameter: the file is not a valid mapping (a usage error, exit 2).
     """
+    from peerbench.intake.mapping import load_mapping
+    from peerbench.validators.mapping import Mapping
+
     try:
         mapping = load_mapping(path)
         return mapping if mapping.version == 2 else Mapping.from_file(path)
@@ -42,6 +45,8 @@ def load_any_mapping(path: Path) -> MappingFile | Mapping:
 
 def _mapping_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> MappingFile:
     assert value is not None  # required
+    from peerbench.intake.mapping import load_mapping
+
     try:
         return load_mapping(value)
     except (OSError, ValueError) as exc:
@@ -51,6 +56,8 @@ def _mapping_file(ctx: click.Context, param: click.Parameter, value: Path | None
 def _key(ctx: click.Context, param: click.Parameter, value: Path | None) -> bytes | None:
     if value is None:
         return None
+    from peerbench.schema.pseudonym import read_key_file
+
     try:
         return read_key_file(value)
     except ValueError as exc:
@@ -88,6 +95,8 @@ def run_prepare(
     ``temporary``: ``out_dir`` is thrown away afterwards (validate, submit), so the
     report names the standard files without it.
     """
+    from peerbench.intake.prepare import PrepareError, prepare
+
     try:
         return prepare(
             list(paths),
@@ -104,6 +113,9 @@ def run_prepare(
 
 def describe_prepared(result: PrepareResult, *, temporary: bool = False) -> str:
     """What ``prepare`` wrote and dropped, then the validation report."""
+    from peerbench.schema.records import RECORD_TYPES
+    from peerbench.validators.render_text import plural, render_text
+
     lines: list[str] = []
     if not temporary:
         lines.append(f"Wrote {plural(len(result.files), 'standard file')} to {result.out_dir}:")

@@ -7,30 +7,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pyarrow as pa
 
+from peerbench.cli.constants import ID_COLUMN
 from peerbench.cli.output import echo_err, warn
-from peerbench.intake.pseudonymise import (
-    ID_COLUMN,
-    SUFFIXES,
-    ColumnNotFoundError,
-    LocalTableError,
-    Screened,
-    UnknownSheetError,
-    find_column,
-    pseudonymise_table,
-    read_table,
-    screen_table,
-    write_table,
-)
-from peerbench.schema.pseudonym import format_key_file, new_secret, read_key_file
+
+if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
+    import pyarrow as pa
+
+    from peerbench.intake.pseudonymise import Screened
 
 
 def _renames(table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) -> dict[str, str]:
     if len(names) > len(columns):
         raise click.UsageError("give --as at most once per --column")
+    from peerbench.intake.pseudonymise import ColumnNotFoundError, find_column
+
     try:
         # Headers compared as every command compares them: "Client ID" finds "Client ID ".
         found = [find_column(table, c) for c in columns]
@@ -78,6 +72,8 @@ def keygen(out: Path) -> None:
     Example:
         peerbench keygen --out our-secret.key
     """
+    from peerbench.schema.pseudonym import format_key_file, new_secret
+
     try:
         # O_EXCL: never replace an existing key, whose loss would orphan every pseudonym.
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -149,6 +145,17 @@ def pseudonymise(
         peerbench pseudonymise clients.csv --key-file our-secret.key \\
             --column client_id --out participants.csv
     """
+    from peerbench.intake.pseudonymise import (
+        SUFFIXES,
+        LocalTableError,
+        UnknownSheetError,
+        pseudonymise_table,
+        read_table,
+        screen_table,
+        write_table,
+    )
+    from peerbench.schema.pseudonym import read_key_file
+
     for path in (input_path, out):
         if path.suffix.lower() not in SUFFIXES:
             raise click.BadParameter(

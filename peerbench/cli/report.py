@@ -9,11 +9,8 @@ from pathlib import Path
 
 import click
 
+from peerbench.cli.constants import REPORT_KINDS
 from peerbench.cli.submit import make_client, server_options
-from peerbench.client import PeerbenchError
-from peerbench.reports.builders import KINDS, build, load_report_data, write, write_pages
-from peerbench.reports.builders.inputs import network_members
-from peerbench.reports.render import find_chromium
 
 
 @click.command(name="report")
@@ -28,7 +25,7 @@ from peerbench.reports.render import find_chromium
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice(KINDS),
+    type=click.Choice(REPORT_KINDS),
     help="Which report: service, network, commissioner or quality.",
 )
 @click.option("--service", "service_id", default=None, help="Service id (for --kind service).")
@@ -80,6 +77,8 @@ def report(
     Example: peerbench report --store demo-output/reference --kind service
     --service org001-birmingham-s5 --out reports --pdf
     """
+    from peerbench.reports.render import find_chromium
+
     if kind == "service" and service_id is None:
         raise click.BadParameter("is required for --kind service", param_hint="--service")
     if kind != "service" and service_id is not None:
@@ -114,6 +113,9 @@ def _from_store(
     pdf: bool,
     produced_on: dt.date | None = None,
 ) -> list[Path]:
+    from peerbench.reports.builders import build, load_report_data, write
+    from peerbench.reports.builders.inputs import network_members
+
     members = None
     if network_id is not None:
         try:
@@ -148,6 +150,9 @@ def _from_server(
     name: str,
     pdf: bool,
 ) -> list[Path]:
+    from peerbench.client import PeerbenchError
+    from peerbench.reports.builders import write_pages
+
     try:
         with make_client(server, key) as client:
             page = client.report_html(kind, service_id=service_id, network_id=network_id)

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import click
 
-from peerbench.generate.artefacts import stale_artefacts, write_artefacts
-from peerbench.generate.spec_md import render_spec
-
 _OUT = click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -38,6 +35,9 @@ def generate(out: Path, spec: Path | None) -> None:
 
     Example: peerbench schema generate --out schema --spec SPEC.md
     """
+    from peerbench.generate.artefacts import write_artefacts
+    from peerbench.generate.spec_md import render_spec
+
     count = write_artefacts(out)
     click.echo(f"wrote {count} files under {out}/", err=True)
     if spec is not None:
@@ -57,6 +57,9 @@ def check(out: Path, spec: Path | None) -> None:
 
     Example: peerbench schema check --out schema --spec SPEC.md
     """
+    from peerbench.generate.artefacts import stale_artefacts
+    from peerbench.generate.spec_md import render_spec
+
     problems = stale_artefacts(out)
     if spec is not None:
         text = spec.read_text(encoding="utf-8")

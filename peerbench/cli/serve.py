@@ -6,13 +6,9 @@ import threading
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
 from peerbench import runtime
 from peerbench.cli.output import echo_err
-from peerbench.server.db.migrate import DatabaseNotMigrated, upgrade
-from peerbench.server.settings import Settings
-from peerbench.validators.columnar import compiled
 
 
 @click.command()
@@ -52,9 +48,13 @@ def serve(data_dir: Path | None, host: str, port: int, auto_migrate: bool, log_l
         peerbench db upgrade && peerbench serve --data-dir pb-data --port 8000
     """
     import uvicorn
+    from pydantic import ValidationError
 
     from peerbench.api.app import create_app
     from peerbench.server.context import open_server
+    from peerbench.server.db.migrate import DatabaseNotMigrated, upgrade
+    from peerbench.server.settings import Settings
+    from peerbench.validators.columnar import compiled
 
     try:
         settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()

@@ -12,27 +12,23 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from peerbench.cli.output import echo_err, emit, format_option, quiet_option
 from peerbench.cli.prepare import describe_prepared, key_file_option, load_any_mapping, run_prepare
-from peerbench.client import PeerbenchClient, PeerbenchError, SubmissionStatus, SubmissionTimeout
-from peerbench.client_config import ConfigError
-from peerbench.intake.mapping import MappingFile
-from peerbench.io.tabular import FileFormat, conform, write_table
-from peerbench.schema.records import RECORD_TYPES
-from peerbench.server.submissions import check_period
-from peerbench.validators import validate as validate_files
-from peerbench.validators.mapping import Mapping
-from peerbench.validators.render_text import plural, render_text
-from peerbench.validators.report import Report
+
+if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
+    from peerbench.client import PeerbenchClient, SubmissionStatus
+    from peerbench.validators.mapping import Mapping
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
+    from peerbench.server.submissions import check_period
+
     try:
         return check_period(value)
     except ValueError as exc:
@@ -53,6 +49,9 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def make_client(server: str | None, key: str | None) -> PeerbenchClient:
     """The client for a command; a missing server or key is a usage error (exit 2)."""
+    from peerbench.client import PeerbenchClient
+    from peerbench.client_config import ConfigError
+
     obj = click.get_current_context().obj
     http = obj.get("http_client") if isinstance(obj, dict) else None
     try:
@@ -86,6 +85,8 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[int, int], None] | 
 
 def describe(result: SubmissionStatus) -> str:
     """A few lines saying what became of a submission."""
+    from peerbench.validators.render_text import plural
+
     kinds = ", ".join(result.record_types) or "no record types"
     lines = [
         f"Submission {result.id}: {result.status.value.upper()}",
@@ -161,6 +162,9 @@ def submit(
         peerbench submit clients.xlsx --mapping clients.mapping.yaml \\
             --key-file org.key --period 2026-Q3
     """
+    from peerbench.validators import validate as validate_files
+    from peerbench.validators.render_text import render_text
+
     with ExitStack() as stack:
         if mapping is not None:
             paths = _prepared(paths, mapping, secret, quiet, stack)
@@ -183,9 +187,11 @@ def _prepared(
     files are checked with it and sent as the canonical Parquet files that check made.
     Either way what is sent is exactly what was found valid.
     """
+    from peerbench.validators.mapping import Mapping
+
     loaded = load_any_mapping(mapping)
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="peerbench-submit-")))
-    if not isinstance(loaded, MappingFile):
+    if isinstance(loaded, Mapping):
         return _converted(paths, loaded, quiet, folder)
     if secret is None:
         raise click.UsageError(
@@ -205,6 +211,11 @@ def _prepared(
 def _converted(
     paths: tuple[Path, ...], mapping: Mapping, quiet: bool, folder: Path
 ) -> tuple[Path, ...]:
+    from peerbench.io.tabular import FileFormat, conform, write_table
+    from peerbench.schema.records import RECORD_TYPES
+    from peerbench.validators import validate as validate_files
+    from peerbench.validators.render_text import render_text
+
     result = validate_files(list(paths), mapping=mapping, collect=True)
     if not result.report.valid:
         if not quiet:
@@ -227,6 +238,8 @@ def _send(
     output_format: str,
     quiet: bool,
 ) -> None:
+    from peerbench.client import PeerbenchError, SubmissionTimeout
+
     client = make_client(server, key)
     total = sum(p.stat().st_size for p in _files(paths))
     try:
@@ -258,6 +271,9 @@ SHOWN_FINDINGS = 20
 
 
 def _rejection_text(client: PeerbenchClient, submission_id: str) -> str:
+    from peerbench.validators.render_text import render_text
+    from peerbench.validators.report import Report
+
     data = client.report(submission_id, "json")
     assert isinstance(data, dict)  # the json format always parses to an object
     report = Report.from_dict(data, max_findings=SHOWN_FINDINGS)
@@ -299,6 +315,8 @@ def status(
         peerbench status                   # recent submissions
         peerbench status 3f2a... --report  # one submission and its report
     """
+    from peerbench.client import PeerbenchError
+
     client = make_client(server, key)
     try:
         with client:

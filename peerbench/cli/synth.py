@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
-from peerbench.io.tabular import FileFormat
-from peerbench.schema.records import RECORD_TYPES
-from peerbench.synth import SynthConfig, generate, write_dataset
-from peerbench.synth.config import REFERENCE_AS_OF, REFERENCE_ORGANISATIONS, REFERENCE_SEED
+from peerbench.cli.constants import (
+    FILE_FORMATS,
+    REFERENCE_AS_OF,
+    REFERENCE_ORGANISATIONS,
+    REFERENCE_SEED,
+)
 
 
 def _non_negative(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
@@ -58,8 +60,8 @@ def _rate(ctx: click.Context, param: click.Parameter, value: float) -> float:
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice([f.value for f in FileFormat]),
-    default=FileFormat.PARQUET.value,
+    type=click.Choice(FILE_FORMATS),
+    default="parquet",
     show_default=True,
     help="File format.",
 )
@@ -102,6 +104,10 @@ def synth(
 
     Example: peerbench synth --out demo --orgs 20 --outcome-rows 100000 --format csv
     """
+    from peerbench.io.tabular import FileFormat
+    from peerbench.schema.records import RECORD_TYPES
+    from peerbench.synth import SynthConfig, generate, write_dataset
+
     if reference:
         if any(v is not None for v in (orgs, outcome_rows, seed, as_of)):
             raise click.BadParameter(

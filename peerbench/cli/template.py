@@ -7,8 +7,6 @@ from pathlib import Path
 import click
 
 from peerbench.cli.output import echo_err, format_option
-from peerbench.io.atomic import atomic_path
-from peerbench.template import write_csv_templates, write_workbook
 
 
 @click.command()
@@ -36,6 +34,9 @@ def template(output_format: str, out: Path, example: bool) -> None:
     Example:
         peerbench template --out peerbench-template.xlsx
     """
+    from peerbench.io.atomic import atomic_path
+    from peerbench.template import write_csv_templates, write_workbook
+
     if output_format == "csv":
         if example:
             raise click.BadParameter("--example writes a workbook; use --format xlsx")

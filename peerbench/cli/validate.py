@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from peerbench import runtime
 from peerbench.cli.limits_option import limit_option
 from peerbench.cli.output import (
     echo_err,
@@ -23,14 +26,12 @@ from peerbench.cli.prepare import (
     load_any_mapping,
     run_prepare,
 )
-from peerbench.intake.mapping import MappingFile
-from peerbench.schema.pseudonym import new_secret
-from peerbench.validators import validate as validate_files
-from peerbench.validators.limits import Limits
-from peerbench.validators.quality import validate_with_quality
-from peerbench.validators.render_html import render_html
-from peerbench.validators.render_text import render_text, verdict
-from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Report
+from peerbench.validators.report import DEFAULT_MAX_FINDINGS
+
+if TYPE_CHECKING:  # loaded when the command runs (see peerbench.cli.constants)
+    from peerbench.intake.mapping import MappingFile
+    from peerbench.validators.limits import Limits
+    from peerbench.validators.report import Report
 
 
 def render(report: Report, output_format: str) -> str:
@@ -38,7 +39,11 @@ def render(report: Report, output_format: str) -> str:
     if output_format == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if output_format == "html":
+        from peerbench.validators.render_html import render_html
+
         return render_html(report)
+    from peerbench.validators.render_text import render_text
+
     return render_text(report)
 
 
@@ -93,9 +98,12 @@ def validate(
     Example:
         peerbench validate outcomes.csv participants.csv --format html --out report.html
     """
+    from peerbench.validators import validate as validate_files
+    from peerbench.validators.mapping import Mapping
+
     shown = out is not None or not quiet
     loaded = None if mapping is None else load_any_mapping(mapping)
-    if isinstance(loaded, MappingFile):
+    if loaded is not None and not isinstance(loaded, Mapping):  # version 2: the intake path
         if record_type is not None:
             raise click.UsageError("--record-type does not go with a version 2 mapping")
         report, text = _through_intake(paths, loaded, secret, max_errors, limits)
@@ -104,7 +112,13 @@ def validate(
         _finish(report, out, output_format, quiet)
         return
     # A quiet run with no --out shows nothing but its exit code: no profile is made for it.
-    run = validate_with_quality if quality and shown else validate_files
+    run: Callable[..., Report] = validate_files
+    if quality and shown:
+        from peerbench.validators.quality import validate_with_quality
+
+        run = validate_with_quality
+    else:
+        runtime.arrow_without_pandas()  # nothing here uses pandas: save loading it
     report = run(
         list(paths),
         record_type=record_type,
@@ -118,6 +132,8 @@ def validate(
 
 
 def _finish(report: Report, out: Path | None, output_format: str, quiet: bool) -> None:
+    from peerbench.validators.render_text import verdict
+
     if out is not None:
         echo_err(f"Report written to {out}", quiet=quiet)
     if out is not None or output_format != "text":
@@ -138,6 +154,8 @@ def _through_intake(
     Without --key-file the pseudonyms are made with a throwaway key: the verdict and the
     rows named are the same for any key.
     """
+    from peerbench.schema.pseudonym import new_secret
+
     with tempfile.TemporaryDirectory(prefix="peerbench-validate-") as folder:
         result = run_prepare(
             paths,

@@ -4,17 +4,38 @@ Example:
     >>> from peerbench.validators import validate  # doctest: +SKIP
     >>> report = validate([Path("export/")])  # doctest: +SKIP
     >>> report.valid  # doctest: +SKIP
+
+The names below are loaded on first use: importing a light submodule (``limits``,
+``report``, ``catalogue``) must not load the engines, pyarrow and pydantic with it.
 """
 
-from peerbench.validators.engine import (
-    Validation,
-    validate,
-    validate_sample,
-    validate_sources,
-    validate_table,
-)
-from peerbench.validators.record_engine import validate_records
-from peerbench.validators.report import Finding, Report
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from peerbench.validators.engine import (
+        Validation,
+        validate,
+        validate_sample,
+        validate_sources,
+        validate_table,
+    )
+    from peerbench.validators.record_engine import validate_records
+    from peerbench.validators.report import Finding, Report
+
+_HOMES = {
+    "Validation": "peerbench.validators.engine",
+    "validate": "peerbench.validators.engine",
+    "validate_sample": "peerbench.validators.engine",
+    "validate_sources": "peerbench.validators.engine",
+    "validate_table": "peerbench.validators.engine",
+    "validate_records": "peerbench.validators.record_engine",
+    "Finding": "peerbench.validators.report",
+    "Report": "peerbench.validators.report",
+}
+"""Public name → the module that defines it."""
 
 __all__ = [
     "Finding",
@@ -26,3 +47,13 @@ __all__ = [
     "validate_sources",
     "validate_table",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module the first time it is asked for (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

@@ -18,12 +18,14 @@ import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING
 
 from peerbench.validators.report import Finding
-from peerbench.validators.source import Source, SourceBatch
+
+if TYPE_CHECKING:  # pyarrow is loaded where a file is read, not where options are defined
+    import pyarrow as pa
+
+    from peerbench.validators.source import Source, SourceBatch
 
 EXCEL_MAX_ROWS = 1_048_576
 """Rows an Excel worksheet can hold: a workbook with more was not made by Excel."""
@@ -142,6 +144,9 @@ def _longest_cell(table: pa.Table, max_chars: int) -> tuple[str, int] | None:
     Byte lengths are checked first (cheap: offsets only); characters are counted only
     when some cell has more bytes than the limit allows characters.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     for name, column in zip(table.column_names, table.columns, strict=True):
         kind = column.type
         if pa.types.is_dictionary(kind):

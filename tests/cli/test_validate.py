@@ -128,7 +128,7 @@ def test_quiet_without_out_makes_no_quality_profile(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the quality profile was made for a quiet run")
 
-    monkeypatch.setattr("peerbench.cli.validate.validate_with_quality", refuse)
+    monkeypatch.setattr("peerbench.validators.quality.validate_with_quality", refuse)
     assert _run(invalid_file, "--quiet").exit_code == 1
 
 

@@ -25,13 +25,22 @@ from peerbench.schema.instruments.errors import (
 _YAML_SUFFIXES = {".yaml", ".yml"}
 
 
-def parse_definition(text: str, source: str, *, fmt: str = "yaml") -> InstrumentDefinition:
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML was built with it: the same documents, 20 times
+faster. Used for the built-in definitions, read by every validation (0.1 s with the
+pure-Python loader); a user's own file keeps the pure-Python loader's error messages."""
+
+
+def parse_definition(
+    text: str, source: str, *, fmt: str = "yaml", trusted: bool = False
+) -> InstrumentDefinition:
     """Parse and validate one definition from YAML or JSON text.
 
     Args:
         text: The file's contents.
         source: Name used in error messages, usually the file name.
         fmt: ``"yaml"`` or ``"json"``.
+        trusted: A definition shipped with peerbench, parsed with :data:`_FAST_LOADER`.
 
     Returns:
         The validated definition.
@@ -42,7 +51,10 @@ def parse_definition(text: str, source: str, *, fmt: str = "yaml") -> Instrument
     """
     data: Any
     try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        if fmt == "json":
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_FAST_LOADER if trusted else yaml.SafeLoader)
     except json.JSONDecodeError as exc:
         problem = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         raise InstrumentDefinitionError(source, [Problem((), problem)]) from exc
@@ -84,7 +96,8 @@ def builtin_definitions() -> list[InstrumentDefinition]:
     out: list[InstrumentDefinition] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if Path(entry.name).suffix in _YAML_SUFFIXES:
-            out.append(parse_definition(entry.read_text(encoding="utf-8"), entry.name))
+            text = entry.read_text(encoding="utf-8")
+            out.append(parse_definition(text, entry.name, trusted=True))
     return out
 
 

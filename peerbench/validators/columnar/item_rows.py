@@ -91,12 +91,23 @@ def summarise(grid: ItemGrid, rows: IntArray, scale: Scale, *, compiled: bool) -
 
 
 def summarise_numpy(grid: ItemGrid, rows: IntArray, scale: Scale) -> RowSummary:
-    """:func:`summarise` with NumPy over the ``(m, k)`` matrix of the rows' answers."""
+    """:func:`summarise` with NumPy over the ``(m, k)`` matrix of the rows' answers.
+
+    The matrix stays in the grid's dtype (float32 where that is exact) and is summed
+    into float64; reverse-scored items are corrected afterwards, on their columns only
+    (``low + high - x`` is ``x + (low + high - 2x)``). Answers are whole numbers, so
+    every sum is exact whatever its order.
+    """
     k = scale.low.size
-    block = grid.block(rows, k).astype(np.float64)
+    block = grid.block(rows, k)
     missing = np.isnan(block)
     with np.errstate(invalid="ignore"):
         bad = np.asarray(((block < scale.low) | (block > scale.high)).any(axis=1))
-    oriented = np.where(scale.reverse, scale.low + scale.high - block, block)
-    total = np.where(missing, 0.0, oriented).sum(axis=1)
+    answered = np.where(missing, block.dtype.type(0), block)
+    total = answered.sum(axis=1, dtype=np.float64)
+    reverse = np.flatnonzero(scale.reverse)
+    if reverse.size:
+        pivot = scale.low[reverse] + scale.high[reverse]
+        flipped = np.where(missing[:, reverse], 0.0, pivot) - 2.0 * answered[:, reverse]
+        total += flipped.sum(axis=1)
     return RowSummary(bad, missing.sum(axis=1).astype(np.int64), total)

@@ -26,7 +26,6 @@ from peerbench.validators.readers.jsonl import open_json, open_jsonl
 from peerbench.validators.readers.parquet import open_parquet
 from peerbench.validators.readers.sources import OpenOptions, failed_source, finding
 from peerbench.validators.readers.version import MANIFEST_NAME, read_manifest
-from peerbench.validators.readers.xlsx import open_xlsx
 from peerbench.validators.source import Source
 
 __all__ = ["DEFAULT_BATCH_ROWS", "FORMATS", "open_sources"]
@@ -163,6 +162,9 @@ def _open_file(path: Path, options: OpenOptions) -> list[Source]:
         if file_format == "csv":
             return [open_csv(path, file, options)]
         if file_format == "xlsx":
+            # openpyxl takes a tenth of a second to import: only workbooks pay for it.
+            from peerbench.validators.readers.xlsx import open_xlsx
+
             return open_xlsx(path, file, options)
         if file_format == "jsonl":
             return [open_jsonl(path, file, options)]

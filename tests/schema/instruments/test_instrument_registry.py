@@ -159,3 +159,19 @@ def test_malformed_definitions_name_the_file_and_field(
     assert str(info.value).startswith(expected), str(info.value)
     assert isinstance(info.value, ValueError)
     assert "MYWELL" not in registry
+
+
+def test_builtins_parse_the_same_with_the_fast_loader() -> None:
+    """Built-ins are read with libyaml; the pure-Python loader gives the same definitions."""
+    from importlib import resources
+
+    from peerbench.schema.instruments.registry import builtin_definitions, parse_definition
+
+    folder = resources.files("peerbench.schema.instruments") / "definitions"
+    slow = [
+        parse_definition(entry.read_text(encoding="utf-8"), entry.name)
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith((".yaml", ".yml"))
+    ]
+    assert builtin_definitions() == slow
+    assert sorted(d.code for d in slow) == sorted(BUILTIN)
