@@ -30,6 +30,15 @@ def library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runtime, "compiled_checks", True)
 
 
+@pytest.fixture(autouse=True)
+def isolated_result_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test gets an empty result cache (:mod:`peerbench.io.content_cache`) of its own,
+    so no test is answered from another's results or from the user's cache."""
+    monkeypatch.setenv("PEERBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))
+
+
 @pytest.fixture(scope="session")
 def object_store_endpoint() -> Iterator[str]:
     """An S3-compatible object store for the session (moto's server on 127.0.0.1)."""
