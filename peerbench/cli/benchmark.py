@@ -14,10 +14,6 @@ from pathlib import Path
 import click
 
 from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
-from peerbench.benchmarking.compute import compute
-from peerbench.benchmarking.disclose import controlled
-from peerbench.benchmarking.sources import open_source
-from peerbench.benchmarking.text import render_text
 from peerbench.cli.output import emit, format_option, out_option
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.io.formulas import write_csv
@@ -125,6 +121,8 @@ def benchmark(
         sections = ["services"] if by and not attributes else ["what_works", "services"]
         if by and "service" not in by:
             sections = ["what_works"]
+        from peerbench.benchmarking.text import render_text
+
         emit(render_text(result, sections=sections), out)
 
 
@@ -138,9 +136,11 @@ def _from_store(
     owner: str | None,
     policy_file: Path | None,
 ) -> BenchmarkResult:
+    # Imported here: a result the cache holds needs none of the statistics.
+    from peerbench.benchmarking.result_cache import SourceError, cached_benchmark
+
     try:
         policy = DisclosurePolicy.from_file(policy_file) if policy_file else DisclosurePolicy()
-        loaded = open_source(store)
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     options = BenchmarkOptions(
@@ -151,10 +151,10 @@ def _from_store(
         backend=backend,
         disclosure_policy=policy,
     )
-    raw = compute(
-        loaded.source, options, service_use=loaded.service_use, generated_from=loaded.description
-    )
-    return controlled(raw, policy, viewer_organisation_id=owner)
+    try:
+        return cached_benchmark(store, options, viewer_organisation_id=owner)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _from_server(

@@ -32,11 +32,11 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +72,24 @@ def default_folder() -> Path | None:
     return Path(base) / "peerbench"
 
 
-def _library_version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
+def _installed_versions() -> dict[str, str]:
+    """Installed distributions' versions by normalised name, from the names of the
+    ``*.dist-info`` folders on ``sys.path`` (reading each one's metadata costs ~5 ms)."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and "-" in name:
+                project, version = name[: -len(".dist-info")].rsplit("-", 1)
+                found.setdefault(_normalise(project), version)
+    return found
+
+
+def _normalise(project: str) -> str:
+    return project.lower().replace("-", "_").replace(".", "_")
 
 
 @cache
@@ -89,8 +102,9 @@ def code_fingerprint() -> str:
     for path in sorted(root.rglob("*.py")):
         stat = path.stat()
         digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    versions = _installed_versions()
     for name in LIBRARIES:
-        digest.update(f"{name}=={_library_version(name)}\n".encode())
+        digest.update(f"{name}=={versions.get(_normalise(name), '-')}\n".encode())
     return digest.hexdigest()
 
 

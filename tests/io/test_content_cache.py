@@ -104,3 +104,15 @@ def test_unwritable_folder_only_warns(tmp_path: Path) -> None:
     key = cache.key("ns", 1)
     cache.put_json("ns", key, 1)  # no exception
     assert cache.get_json("ns", key) is None
+
+
+def test_installed_versions_agree_with_package_metadata() -> None:
+    from importlib import metadata
+
+    versions = content_cache._installed_versions()
+    for name in content_cache.LIBRARIES:
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = None
+        assert versions.get(content_cache._normalise(name)) == expected, name
