@@ -12,7 +12,7 @@ import pytest
 from peerbench.io.content_cache import CACHE_ENV, ContentCache
 from peerbench.reports.builders import build, key_figures, load_report_data
 from peerbench.reports.builders import cache as report_cache
-from peerbench.reports.builders.cache import _from_ipc, _to_ipc, controlled_view
+from peerbench.reports.builders.cache import _from_ipc, _to_ipc, controlled_view, report_page
 from peerbench.reports.render import render_html
 from tests.reports.test_reports_builders_data import small_folder
 
@@ -89,3 +89,42 @@ def test_tables_round_trip_and_a_damaged_entry_is_a_miss(tmp_path: Path) -> None
     cache.put(report_cache.TABLES, key, _to_ipc(named)[:-3], ".arrow")
     assert report_cache.tables(cache, key, lambda: named) is named  # recomputed
     assert report_cache.tables(cache, key, _fail)["paired"].equals(named["paired"])  # type: ignore[arg-type]
+
+
+def test_report_page_from_the_cache_equals_a_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cache = ContentCache(tmp_path)
+    page, figures = report_page(small_folder(), "network", produced_on=PRODUCED, cache=cache)
+    monkeypatch.setenv(CACHE_ENV, "off")
+    content = build(load_report_data(small_folder(), produced_on=PRODUCED), "network")
+    assert page == render_html(content)
+    assert figures == key_figures(content)
+    write_module = importlib.import_module("peerbench.reports.builders.write")
+    monkeypatch.setattr(write_module, "build", _fail)
+    again = report_page(small_folder(), "network", produced_on=PRODUCED, cache=cache)
+    assert again == (page, figures)
+    with pytest.raises(AssertionError, match="computed again"):  # another day: built anew
+        report_page(small_folder(), "network", produced_on=dt.date(2026, 10, 2), cache=cache)
+    with pytest.raises(AssertionError, match="computed again"):  # another name
+        report_page(small_folder(), "network", network_name="x", produced_on=PRODUCED, cache=cache)
+
+
+def test_report_page_of_an_unknown_service_is_a_key_error(tmp_path: Path) -> None:
+    with pytest.raises(KeyError):
+        report_page(
+            small_folder(),
+            "service",
+            "no-such-service",
+            produced_on=PRODUCED,
+            cache=ContentCache(tmp_path),
+        )
+
+
+def test_the_package_exports_functions_not_submodules() -> None:
+    import peerbench.reports.builders as package
+
+    for name in ("write", "quality_inputs"):
+        module = importlib.import_module(f"peerbench.reports.builders.{name}")
+        assert getattr(package, name) is getattr(module, name)
+        assert callable(getattr(package, name))

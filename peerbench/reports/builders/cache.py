@@ -10,7 +10,10 @@ participant-level aggregates. For a folder of files they are kept in the result 
   digests of its files and the benchmark options (the same parts as
   :func:`peerbench.benchmarking.result_cache.benchmark_key`);
 * each controlled view under the raw benchmark's key, the policy's values and the
-  viewing organisation (:func:`controlled_view`).
+  viewing organisation (:func:`controlled_view`);
+* each finished report (its HTML and key figures, :func:`report_page`) under the same
+  key, the kind, the service, the names and the production date: a report asked for
+  again on unchanged files is read back, not built.
 
 A pooled store's data (a server data directory) is not cached here: its reads are the
 server's to cache. Whatever comes from the cache is what the computation returned:
@@ -20,9 +23,10 @@ through Arrow IPC, both exact.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 RAW = "report-raw"
 CONTROLLED = "report-controlled"
 TABLES = "report-tables"
+PAGES = "report-page"
 
 
 def inputs_key(cache: ContentCache, folder: Path, options: BenchmarkOptions) -> str | None:
@@ -128,3 +133,47 @@ def controlled_view(
     if key is not None:
         cache.put_json(CONTROLLED, key, result.to_dict())
     return result
+
+
+def report_page(
+    folder: Path,
+    kind: str,
+    service_id: str | None = None,
+    *,
+    network_name: str = "the network",
+    produced_on: dt.date | None = None,
+    cache: ContentCache | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The rendered HTML and key figures of one report of ``folder``'s data.
+
+    Answered from the result cache when the same report of the same files (same
+    options, kind, service, names and production date, same code) was built before,
+    without loading, validating or building anything; else built with
+    :func:`~peerbench.reports.builders.write.build` from :func:`load_report_data`
+    (whose own inputs are cached as described above) and stored.
+
+    Raises:
+        KeyError: ``service_id`` is not a service in the data.
+        FileNotFoundError: ``folder`` is not a folder or holds no outcomes.
+    """
+    cache = ContentCache.from_env() if cache is None else cache
+    day = produced_on or dt.date.today()
+    base = inputs_key(cache, Path(folder), BenchmarkOptions()) if Path(folder).is_dir() else None
+    key = None
+    if base is not None:
+        key = cache.key(PAGES, base, kind, service_id, network_name, day.isoformat())
+        stored = cache.get_json(PAGES, key)
+        if isinstance(stored, dict) and isinstance(stored.get("html"), str):
+            return stored["html"], dict(stored.get("figures") or {})
+    # Imported here: building a report loads the statistics, Altair and the validators.
+    from peerbench.reports.builders.figures import key_figures
+    from peerbench.reports.builders.inputs import load_report_data
+    from peerbench.reports.builders.write import build
+    from peerbench.reports.render import render_html
+
+    data = load_report_data(folder, network_name=network_name, produced_on=day)
+    content = build(data, kind, service_id)
+    page, figures = render_html(content), key_figures(content)
+    if key is not None:
+        cache.put_json(PAGES, key, {"html": page, "figures": figures})
+    return page, figures
