@@ -22,6 +22,8 @@ Exit status 0 when every target is met, 2 when one is missed.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import sys
@@ -43,7 +45,17 @@ from benchmarks.common import (
     run_process,
 )
 
-HEADERS = ("Measurement", "Cache", "Seconds", "Peak MB", "Baseline s", "Ratio", "Target", "Met")
+HEADERS = (
+    "Measurement",
+    "Cache",
+    "Seconds",
+    "CPU s",
+    "Peak MB",
+    "Baseline s",
+    "Ratio",
+    "Target",
+    "Met",
+)
 PRODUCED_ON = "2026-10-01"
 REPORT_KINDS = ("network", "service", "commissioner", "quality")
 
@@ -55,6 +67,7 @@ class Line:
     measurement: str
     cache: str
     seconds: float
+    cpu: float
     peak_mb: float
     baseline: float
     target: float | None = None
@@ -70,6 +83,7 @@ class Line:
             self.measurement,
             self.cache,
             round(self.seconds, 2),
+            round(self.cpu, 2),
             round(self.peak_mb),
             round(self.baseline, 2),
             round(self.seconds / self.baseline, 1) if self.baseline else None,
@@ -104,23 +118,47 @@ def largest_service(pool: Path) -> str:
     return str(rows[0][1])
 
 
-def _median(runs: Sequence[ProcessRun]) -> tuple[float, float]:
-    return statistics.median(r.seconds for r in runs), max(r.max_rss_mb for r in runs)
+@dataclass(frozen=True)
+class Run:
+    """A finished process: wall seconds, CPU seconds (user + system) and peak RSS."""
+
+    seconds: float
+    cpu: float
+    max_rss_mb: float
 
 
-def _run(args: Sequence[str], cache_dir: Path | None) -> ProcessRun:
-    import os
+def _median(runs: Sequence[Run]) -> tuple[float, float, float]:
+    """Median wall and CPU seconds, largest peak RSS."""
+    return (
+        statistics.median(r.seconds for r in runs),
+        statistics.median(r.cpu for r in runs),
+        max(r.max_rss_mb for r in runs),
+    )
 
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(args: Sequence[str], cache_dir: Path | None) -> Run:
+    """Run ``args`` with its own cache folder (None: caching off).
+
+    CPU seconds (from the reaped child's rusage) are steadier than wall time on a
+    shared machine, so both are reported.
+    """
     env = dict(os.environ)
     env["PEERBENCH_CACHE_DIR"] = str(cache_dir) if cache_dir is not None else "off"
-    run = run_process(list(args), env=env)
+    before = _children_cpu()
+    run: ProcessRun = run_process(list(args), env=env)
+    cpu = _children_cpu() - before
     if run.returncode not in (0, 1):  # validate exits 1 on invalid data, which is a result
         sys.stderr.write(run.stderr.decode(errors="replace"))
         raise RuntimeError(f"{' '.join(args)} exited {run.returncode}")
-    return run
+    return Run(run.seconds, cpu, run.max_rss_mb)
 
 
-def measure(args: Sequence[str], repeat: int, scratch: Path) -> tuple[ProcessRun, ...]:
+def measure(args: Sequence[str], repeat: int, scratch: Path) -> tuple[Run, ...]:
     """Cold runs (a fresh cache each), then warm runs (one cache, filled by a first run)."""
     cold = []
     for i in range(repeat):
@@ -161,20 +199,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-reference-") as tmp:
         scratch = Path(tmp)
         bare = [_run([python, "-c", "import click"], None) for _ in range(repeat)]
-        bare_s, bare_mb = _median(bare)
+        bare_s, bare_cpu, bare_mb = _median(bare)
         plain = [_run([*validate, "--no-quality"], None) for _ in range(repeat)]
-        plain_s, plain_mb = _median(plain)
-        lines.append(Line('python -c "import click"', "–", bare_s, bare_mb, bare_s))
-        lines.append(Line("validate --no-quality", "off", plain_s, plain_mb, bare_s))
+        plain_s, plain_cpu, plain_mb = _median(plain)
+        lines.append(Line('python -c "import click"', "–", bare_s, bare_cpu, bare_mb, bare_s))
+        lines.append(Line("validate --no-quality", "off", plain_s, plain_cpu, plain_mb, bare_s))
         for name, command, target in commands:
             out = ["--out", str(scratch / "reports"), "--produced-on", PRODUCED_ON]
             full = command + out if command[1] == "report" else command
             runs = measure(full, repeat, scratch)
-            cold_s, cold_mb = _median(runs[:repeat])
-            warm_s, warm_mb = _median(runs[repeat:])
+            cold_s, cold_cpu, cold_mb = _median(runs[:repeat])
+            warm_s, warm_cpu, warm_mb = _median(runs[repeat:])
             base = plain_s if name.startswith("validate") else bare_s
-            lines.append(Line(name, "cold", cold_s, cold_mb, base))
-            lines.append(Line(name, "warm", warm_s, warm_mb, base, target))
+            lines.append(Line(name, "cold", cold_s, cold_cpu, cold_mb, base))
+            lines.append(Line(name, "warm", warm_s, warm_cpu, warm_mb, base, target))
             print(f"  measured {name}", file=sys.stderr, flush=True)
 
     print(f"Reference pool ({pool}, 30,000 outcome rows), {environment()}; medians of {repeat}.")
