@@ -30,6 +30,24 @@ def library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runtime, "compiled_checks", True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_result_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session's result cache (:mod:`peerbench.io.content_cache`), never the user's:
+    what module- and session-scoped fixtures build sees this one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEERBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def isolated_result_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test gets an empty result cache of its own, so no test is answered from
+    another's results."""
+    monkeypatch.setenv("PEERBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))
+
+
 @pytest.fixture(scope="session")
 def object_store_endpoint() -> Iterator[str]:
     """An S3-compatible object store for the session (moto's server on 127.0.0.1)."""

@@ -16,8 +16,13 @@ Example:
     'nhs-digital-2018'
 """
 
-from peerbench.benchmarking.compute import compute
-from peerbench.benchmarking.disclose import controlled
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from peerbench.benchmarking.result import (
     ALL_PERIODS,
     DEFAULT_BY,
@@ -46,8 +51,48 @@ from peerbench.benchmarking.result import (
     SuppressionMarker,
     SustainmentRow,
 )
-from peerbench.benchmarking.sources import LoadedSource, open_source
-from peerbench.benchmarking.text import render_text
+
+if TYPE_CHECKING:
+    from peerbench.benchmarking.compute import compute
+    from peerbench.benchmarking.disclose import controlled
+    from peerbench.benchmarking.sources import LoadedSource, open_source
+    from peerbench.benchmarking.text import render_text
+
+_LAZY = {
+    "compute": "peerbench.benchmarking.compute",
+    "controlled": "peerbench.benchmarking.disclose",
+    "LoadedSource": "peerbench.benchmarking.sources",
+    "open_source": "peerbench.benchmarking.sources",
+    "render_text": "peerbench.benchmarking.text",
+}
+"""Imported on first use: the statistics behind ``compute`` and ``controlled`` (SciPy,
+statsmodels, Ibis) take a second or more to import, which a process that only reads a
+result (e.g. from the result cache) should not pay."""
+
+
+class _Package(types.ModuleType):
+    """Keeps ``peerbench.benchmarking.compute`` the function, as the eager import did.
+
+    Importing the submodule ``peerbench.benchmarking.compute`` makes Python set it as
+    this package's ``compute`` attribute; the function of that name is meant instead.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "compute" and isinstance(value, types.ModuleType):
+            value = value.compute
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ALL_PERIODS",

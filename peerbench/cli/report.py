@@ -94,13 +94,19 @@ def report(
     else:
         day = None if produced_on is None else produced_on.date()
         paths = _from_store(store, kind, service_id, network_id, out_dir, name, pdf, day)
-    if pdf and find_chromium() is None:
+    if pdf and _no_chromium():
         click.echo("no Chromium found: wrote HTML only (install chromium for --pdf)", err=True)
     seconds = time.perf_counter() - started
     click.echo(f"wrote {len(paths)} files in {seconds:.1f} s", err=True)
     for path in paths:
         click.echo(path)
     click.echo(f"open {paths[0].resolve().as_uri()}", err=True)
+
+
+def _no_chromium() -> bool:
+    from peerbench.reports.render import find_chromium
+
+    return find_chromium() is None
 
 
 def _from_store(
@@ -113,19 +119,34 @@ def _from_store(
     pdf: bool,
     produced_on: dt.date | None = None,
 ) -> list[Path]:
+    # Imported here: the builders load the statistics, Altair and the validators, which
+    # a report answered from the result cache never needs.
+    from peerbench.reports.builders.cache import report_page
+    from peerbench.reports.builders.pages import write_pages
+
+    if network_id is None:
+        try:
+            page, figures = report_page(
+                store, kind, service_id, network_name="the network", produced_on=produced_on
+            )
+        except FileNotFoundError as error:
+            raise click.ClickException(str(error)) from error
+        except KeyError:
+            raise click.BadParameter(
+                f"{service_id!r} is not a service in {store}", param_hint="--service"
+            ) from None
+        return write_pages(page, figures, out_dir, name, pdf=pdf)
     from peerbench.reports.builders import build, load_report_data, write
     from peerbench.reports.builders.inputs import network_members
 
-    members = None
-    if network_id is not None:
-        try:
-            members = network_members(store, network_id)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--network") from None
+    try:
+        members = network_members(store, network_id)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--network") from None
     try:
         data = load_report_data(
             store,
-            network_name=network_id or "the network",
+            network_name=network_id,
             organisation_ids=members,
             produced_on=produced_on,
         )
@@ -160,4 +181,6 @@ def _from_server(
     except PeerbenchError as error:
         click.echo(error.message, err=True)
         raise click.exceptions.Exit(1) from None
+    from peerbench.reports.builders.pages import write_pages
+
     return write_pages(page, figures, out_dir, name, pdf=pdf)

@@ -5,20 +5,49 @@ and callouts); :func:`render_html` turns it into one self-contained, accessible 
 and :func:`print_pdf` prints that page to A4 with headless Chromium.
 """
 
-from peerbench.reports.chart import Chart
-from peerbench.reports.content import (
-    Block,
-    Callout,
-    Figure,
-    KeyFigure,
-    Quote,
-    Report,
-    ReportKind,
-    Section,
-    Table,
-)
-from peerbench.reports.render import PdfError, print_pdf, render_html, write_report
-from peerbench.reports.suppression import SuppressedValue, SuppressionWording
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from peerbench.reports.chart import Chart
+    from peerbench.reports.content import (
+        Block,
+        Callout,
+        Figure,
+        KeyFigure,
+        Quote,
+        Report,
+        ReportKind,
+        Section,
+        Table,
+    )
+    from peerbench.reports.render import PdfError, print_pdf, render_html, write_report
+    from peerbench.reports.suppression import SuppressedValue, SuppressionWording
+
+_LAZY = {
+    "Chart": "chart",
+    **dict.fromkeys(
+        ["Block", "Callout", "Figure", "KeyFigure", "Quote", "Report", "ReportKind"], "content"
+    ),
+    "Section": "content",
+    "Table": "content",
+    **dict.fromkeys(["PdfError", "print_pdf", "render_html", "write_report"], "render"),
+    "SuppressedValue": "suppression",
+    "SuppressionWording": "suppression",
+}
+"""Imported on first use: charts load Altair, pandas and vl-convert (about a second),
+which a report answered from the result cache never needs."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Block",

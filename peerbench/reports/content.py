@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from peerbench.disclosure import Suppressed
-from peerbench.reports.chart import Chart
 from peerbench.reports.suppression import SuppressedValue, SuppressionWording, as_suppressed
+
+if TYPE_CHECKING:  # charts load Altair; a report's content model does not need it
+    from peerbench.reports.chart import Chart
 
 ReportKind = Literal["service", "network", "commissioner", "quality"]
 Tone = Literal["info", "good", "caution"]

@@ -15,15 +15,18 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from peerbench import __version__
 from peerbench.io.atomic import atomic_path
 from peerbench.reports import formatting as fmt
-from peerbench.reports.chart import Chart
 from peerbench.reports.content import Block, KeyFigure, Report, Section
 from peerbench.reports.suppression import SuppressionWording, as_suppressed
+
+if TYPE_CHECKING:  # charts load Altair; rendering a built report does not need it
+    from peerbench.reports.chart import Chart
 
 CHROMIUM = "/usr/bin/chromium"
 PDF_TIMEOUT_SECONDS = 120

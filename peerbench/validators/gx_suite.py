@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES
@@ -46,13 +46,18 @@ from peerbench.schema.rules import (
     OnlyWithTrue,
     RequiredWhen,
 )
-from peerbench.validators.gx_import import Column, gx
 from peerbench.validators.gx_view import (
     CODES_SEPARATOR,
     FOLLOW_UP_COLUMN,
     ITEM_MISSING_COLUMN,
     licensed_instruments,
 )
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+
+# Great Expectations takes seconds to import: it is imported (through
+# peerbench.validators.gx_import, which sets it up) only where an expectation is built.
 
 # Fields whose presence depends on whether the instrument is licensed: True = expected for
 # licensed instruments only, False = expected for all others. records.py states this only
@@ -97,6 +102,8 @@ def _presence_rule_fields(record_type: str) -> set[str]:
 
 
 def _completeness(spec: FieldSpec, record_type: str, t: Thresholds) -> Iterator[Any]:
+    from peerbench.validators.gx_import import Column, gx
+
     if spec.required:
         yield gx.expectations.ExpectColumnValuesToNotBeNull(
             column=spec.name, meta=_meta("required", "completeness")
@@ -119,6 +126,8 @@ def _completeness(spec: FieldSpec, record_type: str, t: Thresholds) -> Iterator[
 
 
 def _validity(spec: FieldSpec) -> Iterator[Any]:
+    from peerbench.validators.gx_import import gx
+
     meta = _meta
     if spec.kind == "code" and spec.codelist is not None:
         yield gx.expectations.ExpectColumnValuesToBeInSet(
@@ -150,6 +159,8 @@ def _validity(spec: FieldSpec) -> Iterator[Any]:
 
 
 def _rules(record_type: str) -> Iterator[Any]:
+    from peerbench.validators.gx_import import Column, gx
+
     for rule in RECORD_TYPES[record_type].rules:
         meta = _meta(f"rule:{rule.code}", "validity")
         if isinstance(rule, NotBefore | NotGreater):
@@ -186,6 +197,8 @@ def _rules(record_type: str) -> Iterator[Any]:
 
 
 def _dataset_level(record_type: str, t: Thresholds) -> Iterator[Any]:
+    from peerbench.validators.gx_import import gx
+
     if record_type != "outcome":
         return
     yield gx.expectations.ExpectColumnValuesToBeInSet(
@@ -230,6 +243,8 @@ def expectation_suite(
     Returns:
         A new, unsaved suite (add it to a context to run it).
     """
+    from peerbench.validators.gx_import import gx
+
     return gx.ExpectationSuite(
         name=suite_name(record_type), expectations=expectations(record_type, thresholds)
     )
@@ -262,4 +277,6 @@ def suite_json(record_type: str, thresholds: Thresholds = DEFAULT_THRESHOLDS) ->
 
 def suite_from_json(data: dict[str, Any]) -> gx.ExpectationSuite:
     """A GX suite from :func:`suite_json` output (e.g. a file in ``schema/gx/``)."""
+    from peerbench.validators.gx_import import gx
+
     return gx.ExpectationSuite(**data)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
+from altair.vegalite.v6.schema.core import Root
 
+from peerbench.io.content_cache import ContentCache
+from peerbench.reports import chart as chart_module
 from peerbench.reports import charts
-from peerbench.reports.chart import Chart
+from peerbench.reports.chart import Chart, render_svg
 from peerbench.reports.suppression import SuppressedValue
 
 SMALL = {"value": None, "suppressed": "small-count"}
@@ -29,6 +33,8 @@ def labels(chart: Chart) -> str:
 
 
 def assert_accessible(chart: Chart) -> None:
+    # render() skips Altair's schema check for speed: the spec must still be valid.
+    Root.validate(chart.spec)
     assert chart.svg.startswith("<svg")
     assert chart.svg.rstrip().endswith("</svg>")
     root = re.match(r"<svg[^>]*>", chart.svg)
@@ -200,3 +206,20 @@ def test_labels_from_data_are_escaped() -> None:
     chart = charts.reach_vs_population(rows)
     assert "<script" not in chart.svg
     assert "&lt;script&gt;" in chart.svg
+
+
+def test_svg_from_the_cache_equals_a_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = funnel().spec
+    cache = ContentCache(tmp_path)
+    rendered = render_svg(spec, cache)
+    assert rendered == render_svg(spec, ContentCache(None))
+
+    def fail(*args: object, **kwargs: object) -> str:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(chart_module.vl_convert, "vegalite_to_svg", fail)
+    assert render_svg(spec, cache) == rendered
+    with pytest.raises(AssertionError, match="rendered again"):
+        render_svg({**spec, "description": "another chart"}, cache)

@@ -17,21 +17,67 @@ with :func:`load_report_data`; :func:`write_all` writes the whole set::
     write_all("demo-output/reference", "demo-output/reports")
 """
 
-from peerbench.reports.builders.commissioner import build_commissioner_summary
-from peerbench.reports.builders.figures import key_figures
-from peerbench.reports.builders.inputs import ReportData, load_report_data
-from peerbench.reports.builders.network import build_network_report
-from peerbench.reports.builders.quality import QualityInputs, build_quality_report
-from peerbench.reports.builders.quality_inputs import quality_inputs
-from peerbench.reports.builders.service import build_service_report
-from peerbench.reports.builders.write import (
-    KINDS,
-    build,
-    largest_and_smallest,
-    write,
-    write_all,
-    write_pages,
-)
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from peerbench.reports.builders.commissioner import build_commissioner_summary
+    from peerbench.reports.builders.figures import key_figures
+    from peerbench.reports.builders.inputs import ReportData, load_report_data
+    from peerbench.reports.builders.network import build_network_report
+    from peerbench.reports.builders.pages import write_pages
+    from peerbench.reports.builders.quality import QualityInputs, build_quality_report
+    from peerbench.reports.builders.quality_inputs import quality_inputs
+    from peerbench.reports.builders.service import build_service_report
+    from peerbench.reports.builders.write import build, largest_and_smallest, write, write_all
+
+KINDS = ("service", "network", "commissioner", "quality")
+"""The report kinds, in the order ``peerbench report --kind`` lists them."""
+
+_LAZY = {
+    "build_commissioner_summary": "commissioner",
+    "key_figures": "figures",
+    "ReportData": "inputs",
+    "load_report_data": "inputs",
+    "build_network_report": "network",
+    "QualityInputs": "quality",
+    "build_quality_report": "quality",
+    "quality_inputs": "quality_inputs",
+    "build_service_report": "service",
+    **dict.fromkeys(["build", "largest_and_smallest", "write", "write_all"], "write"),
+    "write_pages": "pages",
+}
+"""Imported on first use: the builders load the statistics, Altair and the validators
+(seconds), which a report answered from the result cache never needs."""
+
+
+class _Package(types.ModuleType):
+    """Keeps ``write`` and ``quality_inputs`` the functions, as the eager imports did.
+
+    Importing a submodule makes Python set it as an attribute of this package; two
+    submodules share their name with the function they define, which is meant instead.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("write", "quality_inputs") and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KINDS",

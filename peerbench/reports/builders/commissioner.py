@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from peerbench.benchmarking import BenchmarkResult, EconomicsRow
-from peerbench.benchmarking.disclose import controlled
 from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import select
 from peerbench.reports.builders.blocks import key_figure
+from peerbench.reports.builders.cache import controlled_view
 from peerbench.reports.builders.chart_inputs import change_row
 from peerbench.reports.builders.inputs import ReportData
 from peerbench.reports.builders.network import total_people
@@ -278,7 +278,7 @@ def _value(ctx: _Context, quotes: list[Block]) -> Section:
 class _Context:
     def __init__(self, data: ReportData) -> None:
         self.data = data
-        self.result: BenchmarkResult = controlled(data.raw, data.policy)
+        self.result: BenchmarkResult = controlled_view(data)
         self.wording = SuppressionWording.from_policy(data.policy)
         self.measures = select.instruments_by_evidence(self.result)
         self.headline = self.measures[0] if self.measures else None

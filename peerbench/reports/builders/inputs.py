@@ -21,18 +21,20 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.aggregate import compute_tables
 from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult
-from peerbench.benchmarking.compute import compute, period_view
-from peerbench.benchmarking.sources import DATABASE_FILE, LoadedSource, open_source, store_source
+from peerbench.benchmarking.result_cache import DATABASE_FILE
 from peerbench.disclosure import DisclosurePolicy
+from peerbench.io.content_cache import ContentCache
+from peerbench.reports.builders import cache as report_cache
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.validators.engine import validate
 from peerbench.validators.report import Report as ValidationReport
 
+# The statistics (SciPy, statsmodels, Ibis) and the validation engine are imported where
+# they run: a report whose inputs are in the result cache needs few of them.
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from peerbench.benchmarking.sources import LoadedSource
     from peerbench.server.store import PooledStore
 
 MANIFEST = "peerbench.json"
@@ -55,6 +57,9 @@ class ReportData:
         policy: Disclosure policy for every figure that leaves the pool.
         description: Where the data came from.
         network_name: What to call the whole pool ("the network").
+        inputs_key: The result-cache key of ``raw`` and the aggregates (a folder's
+            files and the options), so controlled views of ``raw`` can be cached too
+            (:mod:`peerbench.reports.builders.cache`); None when not cached.
     """
 
     raw: BenchmarkResult
@@ -67,6 +72,7 @@ class ReportData:
     policy: DisclosurePolicy
     description: str
     network_name: str = "the network"
+    inputs_key: str | None = None
 
     @property
     def organisation_names(self) -> dict[str, str]:
@@ -187,9 +193,20 @@ def load_report_data(
             )
     if organisation_ids is not None:
         raise ValueError(f"{root} is a folder of files, not a server data directory")
+    from peerbench.benchmarking.sources import open_source
+
     loaded = open_source(root)
+    cache = ContentCache.from_env()
+    key = report_cache.inputs_key(cache, root, options or BenchmarkOptions())
     return _assemble(
-        loaded, standard_files(root), options, _manifest_as_of(root), network_name, produced_on
+        loaded,
+        standard_files(root),
+        options,
+        _manifest_as_of(root),
+        network_name,
+        produced_on,
+        inputs_key=key,
+        cache=cache,
     )
 
 
@@ -214,6 +231,8 @@ def pool_report_data(
         as_of: The extract date (default: the latest date in the data).
         produced_on: The production date printed on the reports (default: today).
     """
+    from peerbench.benchmarking.sources import store_source
+
     scope = None if organisation_ids is None else sorted(organisation_ids)
     whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
     loaded = store_source(store, session, scope, description=f"pooled store {store.url} ({whose})")
@@ -253,18 +272,37 @@ def _assemble(
     as_of: dt.date | None,
     network_name: str,
     produced_on: dt.date | None = None,
+    *,
+    inputs_key: str | None = None,
+    cache: ContentCache | None = None,
 ) -> ReportData:
+    from peerbench.validators.engine import validate
+
     options = options or BenchmarkOptions()
+    cache = cache or ContentCache(None)
     checked = validate(files, collect=True, today=as_of)
     as_of = as_of or _latest_date(checked.tables)
-    raw = compute(
-        loaded.source,
-        options,
-        service_use=loaded.service_use,
-        generated_from=loaded.description,
-    )
-    view, scored = period_view(loaded.source, None)
-    aggregates = compute_tables(view, backend=options.backend, scored=scored, include_paired=True)
+
+    def benchmark() -> BenchmarkResult:
+        from peerbench.benchmarking.compute import compute
+
+        return compute(
+            loaded.source,
+            options,
+            service_use=loaded.service_use,
+            generated_from=loaded.description,
+        )
+
+    def participant_level() -> dict[str, pa.Table]:
+        from peerbench.aggregate import compute_tables
+        from peerbench.benchmarking.compute import period_view
+
+        view, scored = period_view(loaded.source, None)
+        tables = compute_tables(view, backend=options.backend, scored=scored, include_paired=True)
+        return {"paired": tables["paired"], "demographics": tables["demographics"]}
+
+    raw = report_cache.raw_benchmark(cache, inputs_key, benchmark)
+    aggregates = report_cache.tables(cache, inputs_key, participant_level)
     return ReportData(
         raw=raw,
         tables=checked.tables,
@@ -276,4 +314,5 @@ def _assemble(
         policy=options.disclosure_policy or DisclosurePolicy(),
         description=loaded.description,
         network_name=network_name,
+        inputs_key=inputs_key,
     )

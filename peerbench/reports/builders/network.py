@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult
-from peerbench.benchmarking.disclose import controlled
 from peerbench.benchmarking.sufficiency import group_key, min_services, smallest_groups, withheld
 from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import phrases, select
 from peerbench.reports.builders.blocks import key_figure
+from peerbench.reports.builders.cache import controlled_view
 from peerbench.reports.builders.chart_inputs import funnel_inputs, funnel_summary
 from peerbench.reports.builders.inputs import ReportData
 from peerbench.reports.builders.network_reach import (
@@ -70,7 +70,7 @@ def total_people(data: ReportData) -> int:
 class _Context:
     def __init__(self, data: ReportData) -> None:
         self.data = data
-        self.result: BenchmarkResult = controlled(data.raw, data.policy)
+        self.result: BenchmarkResult = controlled_view(data)
         self.wording = SuppressionWording.from_policy(data.policy)
         self.minimum = min_services(self.result)
         self.measures = select.instruments_by_evidence(self.result)

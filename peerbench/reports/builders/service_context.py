@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from peerbench.benchmarking import BenchmarkResult
-from peerbench.benchmarking.disclose import controlled
 from peerbench.reports.builders import select
+from peerbench.reports.builders.cache import controlled_view
 from peerbench.reports.builders.inputs import ReportData
 from peerbench.reports.suppression import SuppressionWording
 
@@ -21,8 +21,8 @@ class ServiceContext:
         self.service_id = service_id
         self.owner = owner
         self.organisation_id = data.organisation_of(service_id)
-        self.result: BenchmarkResult = controlled(
-            data.raw, data.policy, viewer_organisation_id=self.organisation_id if owner else None
+        self.result: BenchmarkResult = controlled_view(
+            data, self.organisation_id if owner else None
         )
         self.info = select.service(self.result, service_id)
         self.name = select.service_name(self.result, service_id)

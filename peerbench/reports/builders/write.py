@@ -9,24 +9,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from peerbench.io.atomic import atomic_path
+from peerbench.reports.builders import KINDS
 from peerbench.reports.builders.commissioner import build_commissioner_summary
 from peerbench.reports.builders.figures import key_figures
 from peerbench.reports.builders.inputs import ReportData, load_report_data
 from peerbench.reports.builders.network import build_network_report
+from peerbench.reports.builders.pages import write_pages
 from peerbench.reports.builders.quality import build_quality_report
 from peerbench.reports.builders.quality_inputs import quality_inputs
 from peerbench.reports.builders.select import number
 from peerbench.reports.builders.service import build_service_report
 from peerbench.reports.content import Report
-from peerbench.reports.render import find_chromium, print_pdf, render_html
+from peerbench.reports.render import render_html
 
-KINDS = ("service", "network", "commissioner", "quality")
 SMALL_SERVICE_MIN = 10
 
 
@@ -62,30 +60,6 @@ def write(report: Report, out_dir: Path, name: str, *, pdf: bool = False) -> lis
         The paths written (the PDF only when Chromium is installed).
     """
     return write_pages(render_html(report), key_figures(report), out_dir, name, pdf=pdf)
-
-
-def write_pages(
-    page: str, figures: dict[str, Any], out_dir: Path, name: str, *, pdf: bool = False
-) -> list[Path]:
-    """Write a rendered report ``page`` and its key ``figures`` (see :func:`write`).
-
-    Also serves reports a server built, which arrive rendered.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html = out_dir / f"{name}.html"
-    with atomic_path(html) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    summary = out_dir / f"{name}.figures.json"
-    with atomic_path(summary) as tmp:
-        text = json.dumps(figures, indent=2, ensure_ascii=False)
-        tmp.write_text(text + "\n", encoding="utf-8")
-    written = [html, summary]
-    if pdf and find_chromium() is not None:
-        target = out_dir / f"{name}.pdf"
-        print_pdf(html, target)
-        written.append(target)
-    return written
 
 
 def largest_and_smallest(data: ReportData) -> tuple[str, str]:

@@ -1,0 +1,129 @@
+"""Benchmarks of a folder of files, kept in the result cache between runs.
+
+A benchmark of the reference pool (30,000 outcome rows) spends about a second importing
+its statistics and three computing them, and gives the same answer every time the
+files, the options and the code are the same. :func:`cached_benchmark` keeps the
+disclosure-controlled result in the result cache (:mod:`peerbench.io.content_cache`)
+under a key made of:
+
+* the folder's path (the result names it in ``generated_from``) and the content digest
+  of each of its standard files and its ``peerbench.json`` manifest;
+* the options (:meth:`BenchmarkOptions.to_dict`, with the disclosure policy's values
+  and the digest of a cost table file) and the viewing organisation;
+* the code fingerprint (peerbench's modules and the libraries' versions).
+
+A hit is read back with :meth:`BenchmarkResult.from_dict`, which round-trips
+:meth:`BenchmarkResult.to_dict` exactly, and imports none of the statistics. A server
+data directory is always computed (its current files live in its database); so is any
+source while caching is off (``PEERBENCH_CACHE_DIR=off``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from peerbench.benchmarking.result import BenchmarkOptions, BenchmarkResult
+from peerbench.io.content_cache import ContentCache
+from peerbench.schema.records import RECORD_TYPES
+
+NAMESPACE = "benchmark"
+
+
+class SourceError(Exception):
+    """The folder could not be opened as a benchmark source (the cause is chained)."""
+
+
+DATABASE_FILE = "peerbench.sqlite3"
+MANIFEST = "peerbench.json"
+
+
+def folder_inputs(folder: Path) -> list[Path] | None:
+    """The files a benchmark of ``folder`` may read, or None for a server data directory.
+
+    Every standard Parquet file and the manifest: more than the benchmark reads, so a
+    change to any of them is a new key.
+    """
+    root = Path(folder)
+    if (root / DATABASE_FILE).is_file():
+        return None
+    if root.name == "pool" and (root.parent / DATABASE_FILE).is_file():
+        return None
+    names = [f"{spec.file_stem}.parquet" for spec in RECORD_TYPES.values()] + [MANIFEST]
+    return [root / name for name in names if (root / name).is_file()]
+
+
+def benchmark_key(
+    cache: ContentCache,
+    folder: Path,
+    options: BenchmarkOptions,
+    viewer_organisation_id: str | None,
+) -> str | None:
+    """The cache key of a controlled benchmark of ``folder``, or None if it is not cacheable."""
+    if not cache.enabled:
+        return None
+    files = folder_inputs(folder)
+    if files is None:
+        return None
+    described: dict[str, Any] = options.to_dict()
+    if options.cost_table is not None:
+        described["cost_table_digest"] = cache.file_digest(options.cost_table)
+    return cache.key(
+        NAMESPACE,
+        str(Path(folder)),
+        cache.files_digest(files),
+        described,
+        viewer_organisation_id,
+    )
+
+
+def cached_benchmark(
+    folder: str | Path,
+    options: BenchmarkOptions,
+    *,
+    viewer_organisation_id: str | None = None,
+    cache: ContentCache | None = None,
+) -> BenchmarkResult:
+    """The disclosure-controlled benchmark of ``folder`` (see the module docstring).
+
+    The same as ``controlled(compute(...), options.disclosure_policy, viewer_organisation_id)``
+    on :func:`~peerbench.benchmarking.sources.open_source` ``(folder)``, from the cache
+    when the same files, options and code were benchmarked before.
+
+    Args:
+        folder: A folder of standard files, or a server data directory (never cached).
+        options: Benchmark options; their ``disclosure_policy`` controls the result.
+        viewer_organisation_id: Whose services are shown unrounded (owner view).
+        cache: The result cache (default: the environment's).
+
+    Raises:
+        SourceError: if ``folder`` could not be opened (not a folder, no outcomes, a
+            server data directory with broken settings); its ``__cause__`` says why.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise SourceError(f"{root} is not a folder")
+    cache = ContentCache.from_env() if cache is None else cache
+    key = benchmark_key(cache, root, options, viewer_organisation_id)
+    if key is not None:
+        stored = cache.get_json(NAMESPACE, key)
+        if isinstance(stored, dict):
+            return BenchmarkResult.from_dict(stored)
+    # Imported here: the statistics take a second or more to import.
+    from peerbench.benchmarking.compute import compute
+    from peerbench.benchmarking.disclose import controlled
+    from peerbench.benchmarking.sources import open_source
+    from peerbench.disclosure import DisclosurePolicy
+
+    try:
+        loaded = open_source(root)
+    except (OSError, ValueError) as exc:
+        raise SourceError(str(exc)) from exc
+    raw = compute(
+        loaded.source, options, service_use=loaded.service_use, generated_from=loaded.description
+    )
+    policy = options.disclosure_policy or DisclosurePolicy()
+    result = controlled(raw, policy, viewer_organisation_id=viewer_organisation_id)
+    if key is not None:
+        cache.put_json(NAMESPACE, key, result.to_dict())
+    return result
