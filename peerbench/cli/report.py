@@ -77,8 +77,6 @@ def report(
     Example: peerbench report --store demo-output/reference --kind service
     --service org001-birmingham-s5 --out reports --pdf
     """
-    from peerbench.reports.render import find_chromium
-
     if kind == "service" and service_id is None:
         raise click.BadParameter("is required for --kind service", param_hint="--service")
     if kind != "service" and service_id is not None:
@@ -172,7 +170,6 @@ def _from_server(
     pdf: bool,
 ) -> list[Path]:
     from peerbench.client import PeerbenchError
-    from peerbench.reports.builders import write_pages
 
     try:
         with make_client(server, key) as client:
