@@ -154,11 +154,12 @@ def spark_connection(remote: str | None = None) -> Any:
     With a Spark Connect URL (``remote``, else the ``PEERBENCH_SPARK_REMOTE`` environment
     variable), the backend is a Spark Connect session on that server: the Ibis
     expressions are compiled to Spark SQL here and run on the remote deployment, and the
-    inputs travel to it as Arrow. Otherwise it is a local session running ``local[2]``
-    bound to 127.0.0.1 (``SPARK_LOCAL_IP``, ``spark.driver.bindAddress``,
-    ``spark.driver.host``) with the UI off, few shuffle partitions and Arrow transfers
-    on. One backend is shared per process; asking for a different remote stops the
-    previous one first. Call :func:`stop_spark` to end it.
+    inputs travel to it as Arrow and are held in its driver's memory (a 1 GB driver
+    takes the 30,000-row reference pool but not 200,000 outcome rows). Otherwise it is
+    a local session running ``local[2]`` bound to 127.0.0.1 (``SPARK_LOCAL_IP``,
+    ``spark.driver.bindAddress``, ``spark.driver.host``) with the UI off, few shuffle
+    partitions and Arrow transfers on. One backend is shared per process; asking for a
+    different remote stops the previous one first. Call :func:`stop_spark` to end it.
 
     Raises:
         ImportError: if pyspark (or the Connect client) is not installed.
