@@ -2,13 +2,18 @@
 
 Aggregations are Ibis expressions, so the same code runs on either backend. Spark is
 only imported inside :func:`spark_connection`: the base install imports
-``peerbench.aggregate`` without pyspark. Spark runs in local mode bound to 127.0.0.1,
-with no web UI, so nothing listens on a public interface.
+``peerbench.aggregate`` without pyspark.
+
+Spark is either a local session (local mode bound to 127.0.0.1, no web UI, so nothing
+listens on a public interface) or, when ``PEERBENCH_SPARK_REMOTE`` holds a Spark Connect
+URL (``sc://host:port``), an existing Spark deployment reached over Spark Connect: the
+same Ibis expressions are compiled here and run there.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Callable
 from itertools import count
@@ -26,10 +31,22 @@ SPARK_SHUFFLE_PARTITIONS = 4
 """Small: benchmark tables are small after the first aggregation, and every shuffle
 partition is a task with fixed overhead in local mode."""
 
+SPARK_REMOTE_ENV = "PEERBENCH_SPARK_REMOTE"
+"""Environment variable naming a Spark Connect server (``sc://host:port``) for ``spark``."""
+
+SPARK_CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for the Spark Connect server's port to accept a connection: without
+this check the client retries an unreachable server with back-off for minutes."""
+
 _LOOPBACK = "127.0.0.1"
 _view_numbers = count()
 _spark_lock = threading.Lock()
 _spark_backend: Any = None
+_spark_remote: str | None = None
+_CONNECT_MODE_FLAG = "SPARK_CONNECT_MODE_ENABLED"
+"""Set by pyspark for the rest of the process once a Connect session exists; a classic
+local session refuses to start while it is set."""
+_set_connect_flag = False
 
 
 def duckdb_connection(**config: Any) -> Any:
@@ -48,52 +65,140 @@ def duckdb_connection(**config: Any) -> Any:
     return ibis.duckdb.connect(**{"preserve_insertion_order": False, **config})
 
 
-def spark_connection() -> Any:
-    """The process-wide Ibis PySpark backend on a local Spark session, created on first use.
+def spark_remote(remote: str | None = None) -> str | None:
+    """The Spark Connect URL to use: ``remote``, else ``PEERBENCH_SPARK_REMOTE``, else None.
 
-    The session runs ``local[2]`` bound to 127.0.0.1 (``SPARK_LOCAL_IP``,
-    ``spark.driver.bindAddress``, ``spark.driver.host``) with the UI off, few shuffle
-    partitions and Arrow transfers on. Spark allows one active session per process, so
-    the backend is shared; call :func:`stop_spark` to end it.
+    An empty value means "no remote" (the local session).
 
     Raises:
-        ImportError: if pyspark is not installed (install ``peerbench[spark]``).
+        ValueError: if the URL is not a Spark Connect URL (``sc://host[:port][/;params]``).
     """
-    global _spark_backend
+    url = (os.environ.get(SPARK_REMOTE_ENV, "") if remote is None else remote).strip()
+    if not url:
+        return None
+    if not url.startswith("sc://") or len(url) == len("sc://"):
+        # The value is not echoed: a Connect URL may carry a token.
+        raise ValueError(
+            f"the Spark remote ({SPARK_REMOTE_ENV}) must be a Spark Connect URL "
+            "such as sc://spark.example.org:15002"
+        )
+    return url
+
+
+def _import_spark_session() -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "the Spark backend needs the spark extra: pip install 'peerbench[spark]'"
+        ) from exc
+    return SparkSession
+
+
+def _local_session() -> Any:
+    os.environ["SPARK_LOCAL_IP"] = _LOOPBACK
+    session = (
+        _import_spark_session()
+        .builder.master(SPARK_MASTER)
+        .appName("peerbench-aggregate")
+        .config("spark.driver.bindAddress", _LOOPBACK)
+        .config("spark.driver.host", _LOOPBACK)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(SPARK_SHUFFLE_PARTITIONS))
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _remote_session(url: str) -> Any:
+    # The Connect client needs grpcio, grpcio-status and googleapis-common-protos (the
+    # spark extra); check them first for a clear message rather than a failed import deep
+    # inside pyspark.
+    session_class = _import_spark_session()
+    try:
+        from pyspark.sql.connect.utils import check_dependencies
+
+        check_dependencies("pyspark.sql.connect")
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            f"{SPARK_REMOTE_ENV} needs the Spark Connect client: pip install 'peerbench[spark]'"
+        ) from exc
+    from pyspark.sql.connect.client import DefaultChannelBuilder
+
+    endpoint = DefaultChannelBuilder(url)  # validates the URL (ValueError)
+    port = int(endpoint.endpoint.rsplit(":", 1)[1])
+    try:
+        socket.create_connection((endpoint.host, port), timeout=SPARK_CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise ConnectionError(
+            f"cannot reach the Spark Connect server at {endpoint.host}:{port}: {exc}"
+        ) from exc
+    # A new session of our own on the server (``create``, not ``getOrCreate``): its
+    # temporary views and cached frames are private to this process, and the session's
+    # settings below do not change anyone else's.
+    global _set_connect_flag
+    _set_connect_flag = _CONNECT_MODE_FLAG not in os.environ
+    session = session_class.builder.remote(url).create()
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session
+
+
+def spark_connection(remote: str | None = None) -> Any:
+    """The process-wide Ibis PySpark backend, created on first use.
+
+    With a Spark Connect URL (``remote``, else the ``PEERBENCH_SPARK_REMOTE`` environment
+    variable), the backend is a Spark Connect session on that server: the Ibis
+    expressions are compiled to Spark SQL here and run on the remote deployment, and the
+    inputs travel to it as Arrow and are held in its driver's memory (a 1 GB driver
+    takes the 30,000-row reference pool but not 200,000 outcome rows). Otherwise it is
+    a local session running ``local[2]`` bound to 127.0.0.1 (``SPARK_LOCAL_IP``,
+    ``spark.driver.bindAddress``, ``spark.driver.host``) with the UI off, few shuffle
+    partitions and Arrow transfers on. One backend is shared per process; asking for a
+    different remote stops the previous one first. Call :func:`stop_spark` to end it.
+
+    Raises:
+        ImportError: if pyspark (or the Connect client) is not installed.
+        ValueError: if the remote is not an ``sc://`` URL.
+    """
+    global _spark_backend, _spark_remote
+    url = spark_remote(remote)
     with _spark_lock:
+        if _spark_backend is not None and _spark_remote != url:
+            _stop_locked()
         if _spark_backend is None:
-            os.environ["SPARK_LOCAL_IP"] = _LOOPBACK
-            try:
-                from pyspark.sql import SparkSession
-            except ImportError as exc:  # pragma: no cover - depends on the install
-                raise ImportError(
-                    "the Spark backend needs the spark extra: pip install 'peerbench[spark]'"
-                ) from exc
-            session = (
-                SparkSession.builder.master(SPARK_MASTER)
-                .appName("peerbench-aggregate")
-                .config("spark.driver.bindAddress", _LOOPBACK)
-                .config("spark.driver.host", _LOOPBACK)
-                .config("spark.ui.enabled", "false")
-                .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.sql.shuffle.partitions", str(SPARK_SHUFFLE_PARTITIONS))
-                .config("spark.default.parallelism", "2")
-                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                .config("spark.sql.session.timeZone", "UTC")
-                .getOrCreate()
-            )
-            session.sparkContext.setLogLevel("ERROR")
+            session = _local_session() if url is None else _remote_session(url)
             _spark_backend = ibis.pyspark.connect(session)
+            _spark_remote = url
         return _spark_backend
+
+
+def _stop_locked() -> None:
+    global _spark_backend, _spark_remote, _set_connect_flag
+    if _spark_backend is not None:
+        # On Spark Connect this closes our session on the server, not the server.
+        _spark_backend._session.stop()
+        _spark_backend = None
+        _spark_remote = None
+    if _set_connect_flag:
+        # Undo pyspark's process-wide Connect flag, so a local session can start again.
+        os.environ.pop(_CONNECT_MODE_FLAG, None)
+        _set_connect_flag = False
 
 
 def stop_spark() -> None:
     """Stop the shared Spark session, if one was started (the next call starts a new one)."""
-    global _spark_backend
     with _spark_lock:
-        if _spark_backend is not None:
-            _spark_backend._session.stop()
-            _spark_backend = None
+        _stop_locked()
+
+
+def is_spark_connect(con: Any) -> bool:
+    """Whether ``con`` is an Ibis PySpark backend on a Spark Connect session."""
+    return is_spark(con) and type(con._session).__module__.startswith("pyspark.sql.connect")
 
 
 def connect(backend: Backend | str = "duckdb") -> Any:

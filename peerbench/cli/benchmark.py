@@ -59,11 +59,14 @@ BY_CHOICES = {
     help="Fewest paired people behind any published estimate.",
 )
 @click.option(
+    "--engine",
     "--backend",
+    "backend",
     type=click.Choice(["duckdb", "spark"]),
     default="duckdb",
     show_default=True,
-    help="Aggregation engine (spark needs peerbench[spark]).",
+    help="Aggregation engine. spark needs peerbench[spark]: a local Spark session, or the "
+    "Spark Connect server in PEERBENCH_SPARK_REMOTE (sc://host:port) when set.",
 )
 @click.option("--owner", default=None, help="Show this organisation's own services unrounded.")
 @click.option(
@@ -149,7 +152,12 @@ def _from_store(
 
     try:
         policy = DisclosurePolicy.from_file(policy_file) if policy_file else DisclosurePolicy()
-    except (OSError, ValueError) as exc:
+        if backend == "spark":
+            # Connect before the work: a bad or unreachable remote is a plain error.
+            from peerbench.aggregate.backends import spark_connection
+
+            spark_connection()
+    except (OSError, ValueError, ImportError) as exc:
         raise click.ClickException(str(exc)) from exc
     options = BenchmarkOptions(
         instrument=instrument,
