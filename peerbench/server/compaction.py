@@ -28,11 +28,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from peerbench.io.atomic import atomic_path
-from peerbench.io.parquet_layout import write_parquet
+from peerbench.io.parquet_layout import write_options
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.server.activation import lock_period
 from peerbench.server.db.models import PoolSegment
@@ -56,6 +57,9 @@ COMPACT_AFTER = 32
 """Compact a record type once a whole-pool read would open this many current files."""
 SEGMENT_ROWS = 500_000
 """A segment is split at an organisation boundary when it grows past this many rows."""
+ROW_GROUP = 65_536
+"""Rows per Parquet row group of a segment: sorted by organisation, so a read scoped to
+some organisations skips the row groups of the others (their min/max statistics)."""
 GRACE = dt.timedelta(minutes=10)
 """How long a replaced segment's file stays for readers that planned before the swap."""
 
@@ -123,12 +127,14 @@ def _chunks(table: pa.Table, lower: str, limit: int) -> list[tuple[str, pa.Table
 
 
 def _write(store: PooledStore, relative: str, table: pa.Table) -> None:
+    """Write one segment in the pool's Parquet layout, in row groups of ``ROW_GROUP`` rows."""
+    options = {**write_options(table), "row_group_size": ROW_GROUP}
     if store.is_local:
         with atomic_path(Path(store._full_path(relative))) as tmp:
-            write_parquet(table, tmp)
+            pq.write_table(table, tmp, **options)
     else:
         store.filesystem.create_dir(store._full_path(relative).rsplit("/", 1)[0])
-        write_parquet(table, store._full_path(relative), filesystem=store.filesystem)
+        pq.write_table(table, store._full_path(relative), filesystem=store.filesystem, **options)
 
 
 def compact(

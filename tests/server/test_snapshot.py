@@ -251,3 +251,21 @@ def test_generation_changes_exactly_with_the_current_pool(db: Database, store: P
         two = store.generation(session)
         assert store.generation(session) == two
     assert len({empty, one, two}) == 3
+
+
+def test_segments_keep_small_row_groups_sorted_by_organisation(
+    db: Database, store: PooledStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compaction, "ROW_GROUP", 2)
+    rng = random.Random(8)
+    pool = Pool(db, store)
+    for org in ORGS:
+        pool.submit(org, "2025-Q1", services(rng, org))
+    compact(store, db, "service", now=T0)
+    with db.session() as session:
+        read = store.current_read(session, "service", {"org-c"})
+    parquet = pq.ParquetFile(Path(store.root, read.segments[0].path))
+    assert parquet.metadata.num_row_groups > 1
+    organisations = parquet.read(columns=["_organisation_id"]).column(0).to_pylist()
+    assert organisations == sorted(organisations)
+    assert_same(db, store)
