@@ -13,6 +13,7 @@ service-use records (for the economic value) are read here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,7 @@ def _server_dir(root: Path) -> Path | None:
 def open_store(data_dir: Path) -> LoadedSource:
     """The current files of the pooled store of a server data directory."""
     # Imported here: the server stack (SQLAlchemy, settings) is not needed for folders.
+    from peerbench.server.compaction import refresh
     from peerbench.server.db.session import Database
     from peerbench.server.settings import Settings
     from peerbench.server.store import PooledStore
@@ -66,6 +68,8 @@ def open_store(data_dir: Path) -> LoadedSource:
     database = Database(settings.resolved_database_url())
     store = PooledStore(settings.resolved_store_url())
     try:
+        # The server compacts as it accepts; a pool loaded otherwise is compacted now.
+        refresh(store, database, now=dt.datetime.now(dt.UTC))
         with database.session() as session:
             return store_source(store, session, description=f"pooled store {store.url}")
     finally:

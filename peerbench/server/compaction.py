@@ -276,6 +276,32 @@ def compact_stale(
     return done
 
 
+def refresh(store: PooledStore, db: Database, *, now: dt.datetime) -> list[Compacted]:
+    """Bring the snapshot up to date before a read outside the server (e.g. the CLI).
+
+    A record type is compacted when a read of it would open :data:`COMPACT_AFTER`
+    current files, or any once it has a snapshot: a read of whole files (no row filter)
+    lets DuckDB read them and the scored-outcome cache key on them, so the next run
+    over an unchanged pool is warm. A small pool never compacted (fewer files) is left
+    as it is. Never raises: a store or database that cannot be written is read as is.
+    """
+    try:
+        with db.session() as session:
+            due = []
+            for record_type in RECORD_TYPES:
+                stale = stale_files(store, session, record_type)
+                has_snapshot = bool(current_segments(session, record_type))
+                if stale >= COMPACT_AFTER or (stale and has_snapshot):
+                    due.append(record_type)
+        done = [compact(store, db, rt, now=now) for rt in due]
+        collect(store, db, now=now)
+    except Exception:
+        log.warning("could not bring the pool's snapshot up to date; reading it as it is",
+                    exc_info=True)  # fmt: skip
+        return []
+    return done
+
+
 _state: weakref.WeakKeyDictionary[PooledStore, str] = weakref.WeakKeyDictionary()
 """Per store: a run is ``queued``, ``running``, or running and wanted ``again``."""
 _state_lock = threading.Lock()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from peerbench.server import compaction
-from peerbench.server.compaction import compact_stale, request_compaction, stale_files
+from peerbench.server.compaction import compact_stale, refresh, request_compaction, stale_files
 from peerbench.server.db.session import Database
 from peerbench.server.store import PooledStore
 
@@ -88,3 +88,31 @@ def test_a_failed_run_is_logged_and_forgotten(
     assert request_compaction(store, db, lambda: T0, queue)
     queue.run_all()
     assert request_compaction(store, db, lambda: T0, queue)
+
+
+def test_refresh_before_a_read_outside_the_server(
+    db: Database, store: PooledStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(2)
+    pool = Pool(db, store)
+    pool.submit(ORGS[0], PERIODS[0], services(rng, ORGS[0]))
+    assert refresh(store, db, now=T0) == []  # a small pool without a snapshot stays so
+    monkeypatch.setattr(compaction, "COMPACT_AFTER", 2)
+    pool.submit(ORGS[1], PERIODS[0], services(rng, ORGS[1]))
+    assert [d.record_type for d in refresh(store, db, now=T0)] == ["service"]
+    pool.submit(ORGS[2], PERIODS[0], services(rng, ORGS[2]))  # one stale file, a snapshot
+    assert [d.record_type for d in refresh(store, db, now=T0)] == ["service"]
+    with db.session() as session:
+        read = store.current_read(session, "service")
+        assert stale_files(store, session, "service") == 0
+    assert read.whole_files is not None
+
+
+def test_refresh_never_fails_a_read(
+    db: Database, store: PooledStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise OSError("read-only store")
+
+    monkeypatch.setattr(compaction, "stale_files", broken)
+    assert refresh(store, db, now=T0) == []
