@@ -114,6 +114,8 @@ PERIODS = tuple(f"{year}-Q{q}" for year in (2024, 2025) for q in (1, 2, 3, 4))
 """The quarters each organisation of a synthetic pool has sent (eight)."""
 P95_TARGET = 0.5
 """Submission p95 (seconds) whatever the pool size."""
+FLAT = 1.5
+"""A p95 within this multiple of the empty pool's is independent of the pool's size."""
 
 
 def slice_dataset(out_dir: Path) -> Path:
@@ -235,6 +237,8 @@ class PoolRun:
     compact_seconds: float = 0.0
     read_old_seconds: float = 0.0
     read_new_seconds: float = 0.0
+    owners_old_seconds: float = 0.0
+    owners_new_seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     accepted: int = 0
 
@@ -253,6 +257,14 @@ def old_read(store: Any, session: Any, record_type: str) -> Any:
     return pads.dataset(paths, schema=pool_schema(record_type), format="parquet").to_table()
 
 
+def old_owners(store: Any, session: Any) -> dict[str, str]:
+    """The ownership check before the index: every current service file read."""
+    table = old_read(store, session, "service")
+    ids = table.column("service_id").to_pylist()
+    owners = table.column("organisation_id").to_pylist()
+    return {str(s): str(o) for s, o in zip(ids, owners, strict=True) if s is not None}
+
+
 def measure_pool(pool: Path, slice_folder: Path, submissions: int, requests: int) -> PoolRun:
     """Copy the pool, compact it, read it, then time ``requests`` submissions to it."""
     import datetime as dt
@@ -265,6 +277,7 @@ def measure_pool(pool: Path, slice_folder: Path, submissions: int, requests: int
     from peerbench.server.db.migrate import upgrade
     from peerbench.server.db.models import Role
     from peerbench.server.isolation import start_checker
+    from peerbench.server.ownership import service_owners
     from peerbench.server.settings import Settings
     from peerbench.server.tenancy import create_key, create_organisation
 
@@ -284,6 +297,10 @@ def measure_pool(pool: Path, slice_folder: Path, submissions: int, requests: int
         with context.db.session() as session:
             run.files_before = store.current_read(session, "outcome").files_opened
             run.read_old_seconds = timed(lambda: old_read(store, session, "outcome")).seconds
+            run.owners_old_seconds = timed(lambda: old_owners(store, session)).seconds
+            run.owners_new_seconds = timed(
+                lambda: service_owners(session, organisation_id="new0000", service_ids={"x"})
+            ).seconds
         run.compact_seconds = timed(lambda: compact_all(store, context.db, now=now)).seconds
         with context.db.session() as session:
             read = store.current_read(session, "outcome")
@@ -362,9 +379,12 @@ def pool_table(runs: list[PoolRun]) -> tuple[str, bool]:
                 round(run.compact_seconds, 2),
                 round(run.read_old_seconds, 3),
                 round(run.read_new_seconds, 3),
+                round(run.owners_old_seconds, 3),
+                round(run.owners_new_seconds, 4),
                 round(run.percentile(0.5), 3),
                 round(p95, 3),
                 ratio,
+                met_text(ratio is None or ratio <= FLAT),
                 met_text(met),
             )
         )
@@ -375,9 +395,12 @@ def pool_table(runs: list[PoolRun]) -> tuple[str, bool]:
         "Compaction s",
         "Old read s",
         "Snapshot read s",
+        "Ownership check old s",
+        "index s",
         "Submission p50 s",
         "p95 s",
         "p95 / empty pool",
+        f"≤ {FLAT:g}×",
         f"p95 ≤ {P95_TARGET:g} s",
     )
     return markdown_table(headers, rows), met_all

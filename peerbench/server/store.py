@@ -333,21 +333,6 @@ class PooledStore:
         """
         return [self.uri(p) for p in self._current_relative(session, record_type, organisation_ids)]
 
-    def current_dataset(
-        self,
-        session: Session,
-        record_type: str,
-        organisation_ids: Collection[str] | None = None,
-    ) -> Any:
-        """A :class:`pyarrow.dataset.Dataset` over the current files (for streaming scans)."""
-        paths = self._current_relative(session, record_type, organisation_ids)
-        return pads.dataset(
-            [self._full_path(p) for p in paths],
-            schema=pool_schema(record_type),
-            format="parquet",
-            filesystem=self.filesystem,
-        )
-
     @contextmanager
     def local_files(
         self, session: Session, organisation_ids: Collection[str] | None = None
