@@ -40,6 +40,7 @@ from peerbench.server.db.models import PoolSegment
 from peerbench.server.db.session import Database
 from peerbench.server.snapshot import (
     SNAPSHOT_FOLDER,
+    Current,
     FilesBlock,
     Segment,
     Sources,
@@ -84,11 +85,27 @@ class _Work:
     organisations: tuple[str, ...]
 
 
-def _stale(session: Session, record_type: str) -> tuple[list[Segment], list[_Work]]:
+def _first_build(current: dict[str, Current], limit: int) -> list[_Work]:
+    """Organisations in order, cut into ranges of about ``limit`` rows (by PoolVersion.rows)."""
+    work: list[_Work] = []
+    group: list[str] = []
+    rows = 0
+    for org, entry in current.items():
+        if group and rows + entry.rows > limit:
+            work.append(_Work(None, group[0] if work else "", tuple(group)))
+            group, rows = [], 0
+        group.append(org)
+        rows += entry.rows
+    if group:
+        work.append(_Work(None, group[0] if work else "", tuple(group)))
+    return work
+
+
+def _stale(session: Session, record_type: str, limit: int) -> list[_Work]:
     segments = current_segments(session, record_type)
     current = current_versions(session, record_type, None)
     if not segments:
-        return [], [_Work(None, "", tuple(current))] if current else []
+        return _first_build(current, limit)
     lowers = [s.lower for s in segments]
     ranges: list[set[str]] = [set(s.versions) for s in segments]
     for org in current:
@@ -97,7 +114,7 @@ def _stale(session: Session, record_type: str) -> tuple[list[Segment], list[_Wor
     for segment, orgs in zip(segments, ranges, strict=True):
         if any(not is_clean(o, current, segment.versions) for o in orgs):
             work.append(_Work(segment, segment.lower, tuple(sorted(orgs))))
-    return segments, work
+    return work
 
 
 def _manifest(table: pa.Table, sources: Sources) -> dict[str, Any]:
@@ -154,20 +171,15 @@ def compact(
         now: The time recorded on new and retired segments (for :func:`collect`).
         segment_rows: Split segments larger than this.
     """
-    new: list[tuple[int, str, int]] = []
     with db.session() as session:
-        _, work = _stale(session, record_type)
-        if not work:
-            return Compacted(record_type, 0, 0, 0, swapped=False)
-        built: list[tuple[_Work, pa.Table, Sources]] = []
-        for item in work:
-            if item.old is None:  # the first build: every current file, no snapshot yet
-                read = plan_read(store, session, record_type, None, direct_files=2**62)
-            else:
-                read = plan_read(store, session, record_type, item.organisations, direct_files=-1)
-            built.append((item, read.table(), read.sources))
+        work = _stale(session, record_type, segment_rows)
+    new: list[int] = []
     rows = 0
-    for item, table, sources in built:
+    for item in work:  # one range at a time: memory holds one segment, not the pool
+        with db.session() as session:
+            # Reads the old segment for unchanged organisations, files for the others.
+            read = plan_read(store, session, record_type, item.organisations, direct_files=-1)
+            table, sources = read.table(), read.sources
         pieces = _chunks(table, item.lower, segment_rows)
         lowers = [first for first, _ in pieces]
         # Every organisation is recorded in the piece whose range holds it, rows or none.
@@ -184,11 +196,14 @@ def compact(
                 row.path = f"{SNAPSHOT_FOLDER}/{record_type}/segment-{row.id}.parquet"
                 segment_id, path = row.id, row.path
             _write(store, path, piece)
-            new.append((segment_id, path, piece.num_rows))
+            new.append(segment_id)
             rows += piece.num_rows
-    swapped = _swap(db, record_type, [w.old.id for w, *_ in built if w.old is not None],
-                    [n[0] for n in new], now)  # fmt: skip
-    return Compacted(record_type, len(built), len(new), rows, swapped)
+        del table, pieces
+    if not work:
+        return Compacted(record_type, 0, 0, 0, swapped=False)
+    old = [w.old.id for w in work if w.old is not None]
+    swapped = _swap(db, record_type, old, new, now)
+    return Compacted(record_type, len(work), len(new), rows, swapped)
 
 
 def _swap(db: Database, record_type: str, old: list[int], new: list[int], now: dt.datetime) -> bool:

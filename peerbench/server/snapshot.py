@@ -215,6 +215,7 @@ class Current:
 
     ids: list[int] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    rows: int = 0
 
 
 def current_versions(
@@ -222,7 +223,11 @@ def current_versions(
 ) -> dict[str, Current]:
     """``organisation → its current versions`` (period order), organisations sorted."""
     statement = select(
-        PoolVersion.id, PoolVersion.organisation_id, PoolVersion.period, PoolVersion.path
+        PoolVersion.id,
+        PoolVersion.organisation_id,
+        PoolVersion.period,
+        PoolVersion.path,
+        PoolVersion.rows,
     ).where(PoolVersion.record_type == record_type, PoolVersion.is_current.is_(True))
     if organisation_ids is not None:
         statement = statement.where(PoolVersion.organisation_id.in_(sorted(organisation_ids)))
@@ -233,6 +238,7 @@ def current_versions(
         entry = out.setdefault(row.organisation_id, Current())
         entry.ids.append(row.id)
         entry.paths.append(row.path)
+        entry.rows += row.rows
     return out
 
 
