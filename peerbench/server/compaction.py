@@ -36,12 +36,11 @@ from peerbench.io.atomic import atomic_path
 from peerbench.io.parquet_layout import write_options
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.server.activation import lock_period
-from peerbench.server.db.models import PoolSegment
+from peerbench.server.db.models import PoolSegment, PoolVersion
 from peerbench.server.db.session import Database
 from peerbench.server.snapshot import (
     SNAPSHOT_FOLDER,
     Current,
-    FilesBlock,
     Segment,
     Sources,
     current_segments,
@@ -101,8 +100,8 @@ def _first_build(current: dict[str, Current], limit: int) -> list[_Work]:
     return work
 
 
-def _stale(session: Session, record_type: str, limit: int) -> list[_Work]:
-    segments = current_segments(session, record_type)
+def _stale(store: PooledStore, session: Session, record_type: str, limit: int) -> list[_Work]:
+    segments = current_segments(session, record_type, store.segment_cache)
     current = current_versions(session, record_type, None)
     if not segments:
         return _first_build(current, limit)
@@ -172,7 +171,7 @@ def compact(
         segment_rows: Split segments larger than this.
     """
     with db.session() as session:
-        work = _stale(session, record_type, segment_rows)
+        work = _stale(store, session, record_type, segment_rows)
     new: list[int] = []
     rows = 0
     for item in work:  # one range at a time: memory holds one segment, not the pool
@@ -270,9 +269,21 @@ def compact_all(
 
 
 def stale_files(store: PooledStore, session: Session, record_type: str) -> int:
-    """How many current files a read of the whole pool opens besides the snapshot's."""
-    read = plan_read(store, session, record_type, None, direct_files=-1)
-    return sum(len(block.paths) for block in read.blocks if isinstance(block, FilesBlock))
+    """Current files of ``record_type`` that are not in its snapshot (all, without one)."""
+    current = session.scalars(
+        select(PoolVersion.id).where(
+            PoolVersion.record_type == record_type, PoolVersion.is_current.is_(True)
+        )
+    ).all()
+    if not current:
+        return 0
+    held = {
+        version
+        for segment in current_segments(session, record_type, store.segment_cache)
+        for versions in segment.versions.values()
+        for version in versions
+    }
+    return sum(1 for version in current if version not in held)
 
 
 def compact_stale(
@@ -305,7 +316,7 @@ def refresh(store: PooledStore, db: Database, *, now: dt.datetime) -> list[Compa
             due = []
             for record_type in RECORD_TYPES:
                 stale = stale_files(store, session, record_type)
-                has_snapshot = bool(current_segments(session, record_type))
+                has_snapshot = bool(current_segments(session, record_type, store.segment_cache))
                 if stale >= COMPACT_AFTER or (stale and has_snapshot):
                     due.append(record_type)
         done = [compact(store, db, rt, now=now) for rt in due]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,8 +40,11 @@ def backfill(store: PooledStore, db: Database) -> int:
     """Index current service files that have no index entries; returns how many.
 
     Safe to run from several processes at once: a file another process indexed first is
-    left alone (the insert of the slower one fails as a whole and is rolled back).
+    left alone (the insert of the slower one fails as a whole and is rolled back). Once
+    a pass has finished, the store remembers it and later calls return at once.
     """
+    if store.services_indexed:
+        return 0  # every service file activated since is indexed when activated
     done = 0
     with db.session() as session:
         missing = unindexed_versions(session)
@@ -52,6 +55,7 @@ def backfill(store: PooledStore, db: Database) -> int:
             done += 1
         except IntegrityError:
             log.info("service file %s was indexed by another process", path)
+    store.services_indexed = True
     return done
 
 
@@ -82,10 +86,10 @@ def service_owners(
     ).join(PoolVersion, PoolVersion.id == PoolService.pool_version_id)
     statement = statement.where(*_CURRENT_SERVICE)
     if organisation_id is not None and service_ids is not None:
+        # Two indexed look-ups, never a scan of the index: the services that matter.
         own = select(PoolService.service_id).where(PoolService.organisation_id == organisation_id)
-        statement = statement.where(
-            or_(PoolService.service_id.in_(sorted(service_ids)), PoolService.service_id.in_(own))
-        )
+        wanted = set(service_ids) | set(session.scalars(own))
+        statement = statement.where(PoolService.service_id.in_(sorted(wanted)))
     found = [(r.pool_organisation, r.period, r.service_id, r.organisation_id)
              for r in session.execute(statement)]  # fmt: skip
     if store is not None:

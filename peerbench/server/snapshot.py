@@ -35,6 +35,8 @@ from peerbench.server.store import SNAPSHOT_FOLDER as SNAPSHOT_FOLDER
 if TYPE_CHECKING:
     from peerbench.server.store import PooledStore
 
+SEGMENT_CACHE = 1024
+"""Parsed segments a store keeps (a few per record type are current at a time)."""
 DIRECT_FILES = 16
 """A read of at most this many current files opens them directly, not the snapshot."""
 
@@ -198,15 +200,38 @@ def generation(session: Session) -> str:
     return f"{int(count)}.{int(total)}"
 
 
-def current_segments(session: Session, record_type: str) -> list[Segment]:
-    """The current snapshot segments of ``record_type``, by their lower bound."""
+def current_segments(
+    session: Session, record_type: str, cache: dict[int, Segment] | None = None
+) -> list[Segment]:
+    """The current snapshot segments of ``record_type``, by their lower bound.
+
+    Args:
+        session: An open session.
+        record_type: e.g. ``"outcome"``.
+        cache: Segments already read, by id (a segment never changes once written, so
+            a store keeps them: only new segments' manifests are fetched and parsed).
+    """
     rows = session.execute(
-        select(PoolSegment.id, PoolSegment.lower, PoolSegment.path, PoolSegment.versions).where(
+        select(PoolSegment.id, PoolSegment.path).where(
             PoolSegment.record_type == record_type, PoolSegment.state == "current"
         )
-    )
-    segments = [Segment.from_manifest(r.id, r.lower, r.path, r.versions or {}) for r in rows]
-    return sorted(segments, key=lambda s: s.lower)
+    ).all()
+    known = {} if cache is None else cache
+    found = {r.id: known[r.id] for r in rows if r.id in known and known[r.id].path == r.path}
+    missing = [r.id for r in rows if r.id not in found]
+    if missing:
+        fetched = session.execute(
+            select(PoolSegment.id, PoolSegment.lower, PoolSegment.path, PoolSegment.versions).where(
+                PoolSegment.id.in_(missing)
+            )
+        )
+        for r in fetched:
+            found[r.id] = Segment.from_manifest(r.id, r.lower, r.path, r.versions or {})
+        if cache is not None:
+            if len(cache) > SEGMENT_CACHE:
+                cache.clear()
+            cache.update({i: found[i] for i in missing if i in found})
+    return sorted(found.values(), key=lambda s: s.lower)
 
 
 @dataclass
@@ -273,7 +298,8 @@ def plan_read(
         return PoolRead(store, record_type, scope)  # An empty scope means no data.
     current = current_versions(session, record_type, scope)
     files = [p for entry in current.values() for p in entry.paths]
-    segments = current_segments(session, record_type) if len(files) > direct_files else []
+    wanted = len(files) > direct_files
+    segments = current_segments(session, record_type, store.segment_cache) if wanted else []
     if not segments:
         blocks: tuple[FilesBlock | SliceBlock, ...] = (FilesBlock(tuple(files)),) if files else ()
         sources = {org: list(entry.ids) for org, entry in current.items()}

@@ -34,7 +34,7 @@ from peerbench.server.activation import index_services, lock_period, registered_
 from peerbench.server.db.models import PoolVersion, Submission, SubmissionStatus
 
 if TYPE_CHECKING:
-    from peerbench.server.snapshot import PoolRead
+    from peerbench.server.snapshot import PoolRead, Segment
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,10 @@ class PooledStore:
             Path(self.root).mkdir(parents=True, exist_ok=True)
         self.direct_files: int = 16
         """A read of at most this many current files opens them, not the snapshot."""
+        self.services_indexed = False
+        """Every pooled service file is in the ownership index (``ownership.backfill``)."""
+        self.segment_cache: dict[int, Segment] = {}
+        """Snapshot segments already read, by id (see ``snapshot.current_segments``)."""
 
     def _full_path(self, relative: str) -> str:
         return f"{self.root}/{relative}"

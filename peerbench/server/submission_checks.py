@@ -257,9 +257,8 @@ def pool_service_owners(
     table = checked.tables.get("service")
     if table is not None:
         sent = {str(s) for s in table.column("service_id").to_pylist() if s is not None}
-    return service_owners(
-        session, organisation_id=organisation_id, service_ids=sent, store=ctx.store
-    )
+    store = None if ctx.store.services_indexed else ctx.store
+    return service_owners(session, organisation_id=organisation_id, service_ids=sent, store=store)
 
 
 def check_claimed_services(

@@ -235,7 +235,10 @@ class PoolService(Base):
     """
 
     __tablename__ = "pool_services"
-    __table_args__ = (Index("ix_pool_services_service", "service_id"),)
+    __table_args__ = (
+        Index("ix_pool_services_service", "service_id"),
+        Index("ix_pool_services_organisation", "organisation_id"),
+    )
 
     pool_version_id: Mapped[int] = mapped_column(ForeignKey("pool_versions.id"), primary_key=True)
     service_id: Mapped[str] = mapped_column(String(64), primary_key=True)

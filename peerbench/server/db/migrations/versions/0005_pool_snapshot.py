@@ -39,6 +39,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pool_version_id", "service_id", name=op.f("pk_pool_services")),
     )
     op.create_index("ix_pool_services_service", "pool_services", ["service_id"], unique=False)
+    op.create_index(
+        "ix_pool_services_organisation", "pool_services", ["organisation_id"], unique=False
+    )
     op.create_table(
         "pool_segments",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -61,5 +64,6 @@ def downgrade() -> None:
     """Revert this revision."""
     op.drop_index("ix_pool_segments_type_state", table_name="pool_segments")
     op.drop_table("pool_segments")
+    op.drop_index("ix_pool_services_organisation", table_name="pool_services")
     op.drop_index("ix_pool_services_service", table_name="pool_services")
     op.drop_table("pool_services")
