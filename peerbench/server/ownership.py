@@ -59,6 +59,36 @@ def backfill(store: PooledStore, db: Database) -> int:
     return done
 
 
+def _owners_of(
+    session: Session, organisation_id: str, service_ids: Collection[str]
+) -> list[tuple[str, str, str, str]]:
+    """``(pool organisation, period, service, owner)`` of the services that matter.
+
+    Indexed look-ups only, whatever the pool's size: the organisation's own services
+    and those it sends, then their index rows, then which of their versions are current.
+    """
+    own = select(PoolService.service_id).where(PoolService.organisation_id == organisation_id)
+    wanted = sorted(set(service_ids) | set(session.scalars(own)))
+    if not wanted:
+        return []
+    entries = session.execute(
+        select(
+            PoolService.pool_version_id, PoolService.service_id, PoolService.organisation_id
+        ).where(PoolService.service_id.in_(wanted))
+    ).all()
+    ids = sorted({e.pool_version_id for e in entries})
+    versions = {
+        v.id: (v.organisation_id, v.period)
+        for v in session.execute(
+            select(PoolVersion.id, PoolVersion.organisation_id, PoolVersion.period).where(
+                PoolVersion.id.in_(ids), *_CURRENT_SERVICE
+            )
+        )
+    }
+    return [(*versions[e.pool_version_id], e.service_id, e.organisation_id)
+            for e in entries if e.pool_version_id in versions]  # fmt: skip
+
+
 def service_owners(
     session: Session,
     *,
@@ -78,20 +108,17 @@ def service_owners(
         service_ids: The service ids a submission sends.
         store: Reads current service files not yet indexed (None: they are skipped).
     """
-    statement = select(
-        PoolService.service_id,
-        PoolService.organisation_id,
-        PoolVersion.organisation_id.label("pool_organisation"),
-        PoolVersion.period,
-    ).join(PoolVersion, PoolVersion.id == PoolService.pool_version_id)
-    statement = statement.where(*_CURRENT_SERVICE)
     if organisation_id is not None and service_ids is not None:
-        # Two indexed look-ups, never a scan of the index: the services that matter.
-        own = select(PoolService.service_id).where(PoolService.organisation_id == organisation_id)
-        wanted = set(service_ids) | set(session.scalars(own))
-        statement = statement.where(PoolService.service_id.in_(sorted(wanted)))
-    found = [(r.pool_organisation, r.period, r.service_id, r.organisation_id)
-             for r in session.execute(statement)]  # fmt: skip
+        found = _owners_of(session, organisation_id, service_ids)
+    else:
+        statement = select(
+            PoolService.service_id,
+            PoolService.organisation_id,
+            PoolVersion.organisation_id.label("pool_organisation"),
+            PoolVersion.period,
+        ).join(PoolVersion, PoolVersion.id == PoolService.pool_version_id)
+        rows = session.execute(statement.where(*_CURRENT_SERVICE))
+        found = [(r.pool_organisation, r.period, r.service_id, r.organisation_id) for r in rows]
     if store is not None:
         for version_id, path in unindexed_versions(session):
             version = session.get(PoolVersion, version_id)
