@@ -146,15 +146,18 @@ def relabelled(tables: dict[str, Any], org: str) -> dict[str, Any]:
 def build_pool(data_dir: Path, slice_folder: Path, submissions: int) -> None:
     """A server data folder whose pool holds ``submissions`` accepted submissions.
 
-    ``submissions // 8`` organisations, each with the slice for eight quarters, written
-    and activated through the library (no checks: the data is the valid slice).
+    ``submissions // 8`` organisations, each with the slice for eight quarters: files
+    written by the store (``write_version``), their versions and ownership index rows
+    inserted in bulk as activation would make them (each organisation and period once,
+    so every version is current; no checks: the data is the valid slice).
     """
     import datetime as dt
 
     import pyarrow.parquet as pq
+    from sqlalchemy import insert
 
     from peerbench.server.db.migrate import upgrade
-    from peerbench.server.db.models import Organisation, Submission
+    from peerbench.server.db.models import Organisation, PoolService, PoolVersion, Submission
     from peerbench.server.db.session import Database
     from peerbench.server.settings import Settings
     from peerbench.server.store import PooledStore
@@ -168,42 +171,35 @@ def build_pool(data_dir: Path, slice_folder: Path, submissions: int) -> None:
         "outcome": pq.read_table(slice_folder / "outcomes.parquet"),
     }
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    rows: dict[str, list[dict[str, Any]]] = {"org": [], "sub": [], "ver": [], "svc": []}
     for number in range(submissions // len(PERIODS)):
         org = f"pool{number:05d}"
         tables = relabelled(base, org)
-        with db.session() as session:
-            session.add(Organisation(id=org, name=org))
-            for p, period in enumerate(PERIODS):
-                sid = f"s{number:05d}{p}"
-                session.add(
-                    Submission(
-                        id=sid,
-                        organisation_id=org,
-                        period=period,
-                        content_hash=sid,
-                        status="accepted",
-                        created_at=start + dt.timedelta(seconds=number * 8 + p),
-                    )
-                )
-                session.flush()
-                for record_type, table in tables.items():
-                    path = store.write_version(
-                        table,
-                        record_type=record_type,
-                        organisation_id=org,
-                        period=period,
-                        submission_id=sid,
-                        standard_version="1.0.0",
-                    )
-                    store.activate(
-                        session,
-                        submission_id=sid,
-                        organisation_id=org,
-                        period=period,
-                        record_type=record_type,
-                        path=path,
-                        rows=table.num_rows,
-                    )
+        services = tables["service"].column("service_id").to_pylist()
+        rows["org"].append({"id": org, "name": org, "created_at": start})
+        for p, period in enumerate(PERIODS):
+            sid = f"s{number:05d}{p}"
+            at = start + dt.timedelta(seconds=number * 8 + p)
+            rows["sub"].append({"id": sid, "organisation_id": org, "period": period,
+                                "content_hash": sid, "status": "accepted", "created_at": at,
+                                "file_names": [], "record_types": sorted(tables)})  # fmt: skip
+            for record_type, table in tables.items():
+                path = store.write_version(table, record_type=record_type,
+                                           organisation_id=org, period=period,
+                                           submission_id=sid, standard_version="1.0.0")  # fmt: skip
+                version = len(rows["ver"]) + 1
+                rows["ver"].append({"id": version, "submission_id": sid, "organisation_id": org,
+                                    "period": period, "record_type": record_type, "path": path,
+                                    "rows": table.num_rows, "is_current": True,
+                                    "created_at": at})  # fmt: skip
+                if record_type == "service":
+                    rows["svc"] += [{"pool_version_id": version, "service_id": service,
+                                     "organisation_id": org} for service in services]  # fmt: skip
+    with db.session() as session:
+        for model, key in ((Organisation, "org"), (Submission, "sub"), (PoolVersion, "ver"),
+                           (PoolService, "svc")):  # fmt: skip
+            if rows[key]:
+                session.execute(insert(model), rows[key])
     db.dispose()
 
 
