@@ -1,7 +1,7 @@
 """Open what a benchmark runs on: a server's pooled store or a plain folder of files.
 
 * A **server data directory** (it holds ``peerbench.sqlite3``), or its ``pool`` folder:
-  the current files of the pooled store (:meth:`PooledStore.current_paths`, so
+  the current rows of the pooled store (:meth:`PooledStore.current_read`, so
   superseded submissions are never read), through the server's typed settings.
 * Any other **folder of standard Parquet files** (e.g. ``peerbench synth`` output):
   :meth:`BenchmarkSource.from_folder`.
@@ -13,6 +13,7 @@ service-use records (for the economic value) are read here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,7 @@ def _server_dir(root: Path) -> Path | None:
 def open_store(data_dir: Path) -> LoadedSource:
     """The current files of the pooled store of a server data directory."""
     # Imported here: the server stack (SQLAlchemy, settings) is not needed for folders.
+    from peerbench.server.compaction import refresh
     from peerbench.server.db.session import Database
     from peerbench.server.settings import Settings
     from peerbench.server.store import PooledStore
@@ -66,6 +68,8 @@ def open_store(data_dir: Path) -> LoadedSource:
     database = Database(settings.resolved_database_url())
     store = PooledStore(settings.resolved_store_url())
     try:
+        # The server compacts as it accepts; a pool loaded otherwise is compacted now.
+        refresh(store, database, now=dt.datetime.now(dt.UTC))
         with database.session() as session:
             return store_source(store, session, description=f"pooled store {store.url}")
     finally:
@@ -87,7 +91,7 @@ def store_source(
         organisation_ids: Only these organisations; ``None`` for all, empty for none.
         description: What the result says it was generated from.
     """
-    service_use = store.read_current(session, "service_use", organisation_ids)
+    service_use = store.current_read(session, "service_use", organisation_ids).table()
     return LoadedSource(
         BenchmarkSource.from_store(store, session, organisation_ids),
         service_use if service_use.num_rows else None,

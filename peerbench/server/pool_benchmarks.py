@@ -157,22 +157,22 @@ def pooled_benchmark(
     options) and controlled views per viewer too, so repeated reads are cheap and a new
     submission (a new file set) is never served stale.
     """
-    paths = {
-        rt: ctx.store.current_paths(session, rt, scope.organisations)
+    reads = {
+        rt: ctx.store.current_read(session, rt, scope.organisations)
         for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
     }
-    pool = tuple((rt, tuple(p)) for rt, p in sorted(paths.items()))
+    pool = tuple((rt, tuple(r.relative_paths)) for rt, r in sorted(reads.items()))
     raw_key = ("raw", pool, repr(options))
     policy = options.disclosure_policy or DisclosurePolicy()
 
     def make_raw() -> BenchmarkResult:
-        source = BenchmarkSource({rt: paths[rt] for rt in BENCHMARK_RECORD_TYPES})
+        source = BenchmarkSource.from_reads({rt: reads[rt] for rt in BENCHMARK_RECORD_TYPES})
         organisations = (
             "all organisations"
             if scope.organisations is None
             else (", ".join(scope.organisations) or "no organisations")
         )
-        service_use = ctx.store.read_current(session, "service_use", scope.organisations)
+        service_use = reads["service_use"].table()
         return compute(
             source,
             options,

@@ -63,10 +63,9 @@ def pool_report(
     Raises:
         ReportUnavailable: no data in the scope yet, or no such service in it.
     """
-    paths = {
-        rt: tuple(ctx.store.current_paths(session, rt, scope.organisations)) for rt in RECORD_TYPES
-    }
-    if not paths["outcome"]:
+    reads = {rt: ctx.store.current_read(session, rt, scope.organisations) for rt in RECORD_TYPES}
+    paths = {rt: tuple(read.relative_paths) for rt, read in reads.items()}
+    if not reads["outcome"].sources:
         raise ReportUnavailable("There is no data in this key's scope yet.")
     name = network_name(session, scope)
     min_n = ctx.settings.min_cell_count

@@ -110,3 +110,21 @@ def test_a_short_copy_is_made_again_and_then_refused(
         store.local_files(session),
     ):
         pass
+
+
+def test_snapshot_on_an_object_store(db: Database, store: PooledStore) -> None:
+    import datetime as dt
+
+    from peerbench.server.compaction import compact
+
+    for number, org in enumerate(("org1", "org2", "org3")):
+        put(db, store, f"sub{number}", f"s{number}a", f"s{number}b", org=org)
+    with db.session() as session:
+        before = store.read_current(session, "service")
+    store.direct_files = 0
+    done = compact(store, db, "service", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert done.swapped and done.rows == 6
+    with db.session() as session:
+        read = store.current_read(session, "service")
+    assert read.files_opened == 1 and _exists(store, read.segments[0].path)
+    assert read.table().to_pylist() == before.to_pylist()
