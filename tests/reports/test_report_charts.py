@@ -12,7 +12,6 @@ import pytest
 from altair.vegalite.v6.schema.core import Root
 
 from peerbench.io.content_cache import ContentCache
-from peerbench.reports import chart as chart_module
 from peerbench.reports import charts
 from peerbench.reports.chart import Chart, render_svg
 from peerbench.reports.suppression import SuppressedValue
@@ -219,7 +218,7 @@ def test_svg_from_the_cache_equals_a_render(
     def fail(*args: object, **kwargs: object) -> str:
         raise AssertionError("rendered again")
 
-    monkeypatch.setattr(chart_module.vl_convert, "vegalite_to_svg", fail)
+    monkeypatch.setattr("vl_convert.vegalite_to_svg", fail)
     assert render_svg(spec, cache) == rendered
     with pytest.raises(AssertionError, match="rendered again"):
         render_svg({**spec, "description": "another chart"}, cache)
