@@ -32,6 +32,7 @@ from peerbench.disclosure import DisclosurePolicy
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
 from peerbench.server.principal import Principal
+from peerbench.server.service_pages import SERVICE_SECTIONS, ServicePage, service_page
 from peerbench.server.tenancy import (
     get_network,
     network_member_ids,
@@ -40,6 +41,23 @@ from peerbench.server.tenancy import (
 )
 
 T = TypeVar("T")
+
+__all__ = [
+    "FUNNEL_METRICS",
+    "SERVICE_SECTIONS",
+    "ResultCache",
+    "Scope",
+    "ScopeRefused",
+    "ServicePage",
+    "benchmark_key",
+    "benchmark_options",
+    "benchmark_scope",
+    "matching_rows",
+    "network_name",
+    "pool_state",
+    "pooled_benchmark",
+    "service_page",
+]
 
 FUNNEL_METRICS = ("mean_change", "reliable_improvement")
 """Metrics the funnel plots show (see :mod:`peerbench.benchmarking.comparisons`)."""
@@ -142,31 +160,54 @@ def benchmark_options(
     )
 
 
+def pool_state(ctx: ServerContext, session: Session, scope: Scope) -> Hashable:
+    """What a cached result of ``scope`` depends on: it changes when the pool does.
+
+    The current pool file set of the scope's organisations, per record type: it
+    changes exactly when a submission of one of them is accepted or superseded.
+    """
+    return tuple(
+        (rt, tuple(ctx.store.current_paths(session, rt, scope.organisations)))
+        for rt in sorted((*BENCHMARK_RECORD_TYPES, "service_use"))
+    )
+
+
+def benchmark_key(
+    ctx: ServerContext, session: Session, scope: Scope, options: BenchmarkOptions
+) -> Hashable:
+    """The cache key of the controlled result of ``scope`` (see :func:`pooled_benchmark`)."""
+    raw_key = ("raw", pool_state(ctx, session, scope), scope.organisations, repr(options))
+    return ("view", raw_key, scope.viewer_organisation_id)
+
+
 def pooled_benchmark(
     ctx: ServerContext,
     session: Session,
     scope: Scope,
     options: BenchmarkOptions,
     cache: ResultCache | None = None,
+    key: Hashable | None = None,
 ) -> tuple[BenchmarkResult, bool]:
     """The disclosure-controlled result for ``scope``, and whether it came from ``cache``.
 
     :func:`peerbench.benchmarking.compute` runs over the current pool files of the
     scoped organisations and :func:`peerbench.benchmarking.disclose.controlled` prepares
-    the view for the scope's viewer. Raw results are cached per (pool file set,
-    options) and controlled views per viewer too, so repeated reads are cheap and a new
-    submission (a new file set) is never served stale.
+    the view for the scope's viewer. Raw results are cached per (pool state, scope,
+    options) and controlled views per viewer too (:func:`benchmark_key`; pass ``key``
+    when already known), so repeated reads are cheap and a new submission (a new pool
+    state) is never served stale.
     """
-    paths = {
-        rt: ctx.store.current_paths(session, rt, scope.organisations)
-        for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
-    }
-    pool = tuple((rt, tuple(p)) for rt, p in sorted(paths.items()))
-    raw_key = ("raw", pool, repr(options))
+    view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
+    assert isinstance(view_key, tuple)
+    raw_key = view_key[1]
     policy = options.disclosure_policy or DisclosurePolicy()
 
     def make_raw() -> BenchmarkResult:
-        source = BenchmarkSource({rt: paths[rt] for rt in BENCHMARK_RECORD_TYPES})
+        paths = {
+            rt: ctx.store.current_paths(session, rt, scope.organisations)
+            for rt in BENCHMARK_RECORD_TYPES
+        }
+        source = BenchmarkSource(paths)
         organisations = (
             "all organisations"
             if scope.organisations is None
@@ -190,7 +231,7 @@ def pooled_benchmark(
         raw, _ = get(raw_key, make_raw)
         return controlled(raw, policy, viewer_organisation_id=scope.viewer_organisation_id)
 
-    return get(("view", raw_key, scope.viewer_organisation_id), make_view)
+    return get(view_key, make_view)
 
 
 def matching_rows(rows: Sequence[Row], **match: str | None) -> list[dict[str, Any]]:
