@@ -56,6 +56,7 @@ __all__ = [
     "network_name",
     "pool_state",
     "pooled_benchmark",
+    "raw_benchmark",
     "service_page",
 ]
 
@@ -180,7 +181,13 @@ def benchmark_key(
     return ("view", raw_key, scope.viewer_organisation_id)
 
 
-def pooled_benchmark(
+def _raw_key(key: Hashable) -> Hashable:
+    assert isinstance(key, tuple)
+    raw: Hashable = key[1]
+    return raw
+
+
+def raw_benchmark(
     ctx: ServerContext,
     session: Session,
     scope: Scope,
@@ -188,19 +195,13 @@ def pooled_benchmark(
     cache: ResultCache | None = None,
     key: Hashable | None = None,
 ) -> tuple[BenchmarkResult, bool]:
-    """The disclosure-controlled result for ``scope``, and whether it came from ``cache``.
+    """The raw (uncontrolled) result of ``scope``, and whether it came from ``cache``.
 
-    :func:`peerbench.benchmarking.compute` runs over the current pool files of the
-    scoped organisations and :func:`peerbench.benchmarking.disclose.controlled` prepares
-    the view for the scope's viewer. Raw results are cached per (pool state, scope,
-    options) and controlled views per viewer too (:func:`benchmark_key`; pass ``key``
-    when already known), so repeated reads are cheap and a new submission (a new pool
-    state) is never served stale.
+    Never publish it as it is: :func:`pooled_benchmark` controls it for a viewer, and
+    the reports (:func:`peerbench.server.pool_reports.pool_report`) start from it too,
+    so a report after a benchmark (or the other way round) computes it once.
     """
     view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
-    assert isinstance(view_key, tuple)
-    raw_key = view_key[1]
-    policy = options.disclosure_policy or DisclosurePolicy()
 
     def make_raw() -> BenchmarkResult:
         paths = {
@@ -221,17 +222,40 @@ def pooled_benchmark(
             generated_from=f"current pool of {organisations}",
         )
 
-    def get(key: Hashable, make: Callable[[], BenchmarkResult]) -> tuple[BenchmarkResult, bool]:
-        if cache is None:
-            return make(), False
-        value, cached = cache.get_or_make(key, make)
-        return value, cached
+    if cache is None:
+        return make_raw(), False
+    value, cached = cache.get_or_make(_raw_key(view_key), make_raw)
+    return value, cached
+
+
+def pooled_benchmark(
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    options: BenchmarkOptions,
+    cache: ResultCache | None = None,
+    key: Hashable | None = None,
+) -> tuple[BenchmarkResult, bool]:
+    """The disclosure-controlled result for ``scope``, and whether it came from ``cache``.
+
+    :func:`peerbench.benchmarking.compute` runs over the current pool files of the
+    scoped organisations (:func:`raw_benchmark`) and
+    :func:`peerbench.benchmarking.disclose.controlled` prepares the view for the scope's
+    viewer. Raw results are cached per (pool state, scope, options) and controlled views
+    per viewer too (:func:`benchmark_key`; pass ``key`` when already known), so repeated
+    reads are cheap and a new submission (a new pool state) is never served stale.
+    """
+    view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
+    policy = options.disclosure_policy or DisclosurePolicy()
 
     def make_view() -> BenchmarkResult:
-        raw, _ = get(raw_key, make_raw)
+        raw, _ = raw_benchmark(ctx, session, scope, options, cache, view_key)
         return controlled(raw, policy, viewer_organisation_id=scope.viewer_organisation_id)
 
-    return get(view_key, make_view)
+    if cache is None:
+        return make_view(), False
+    value, cached = cache.get_or_make(view_key, make_view)
+    return value, cached
 
 
 def matching_rows(rows: Sequence[Row], **match: str | None) -> list[dict[str, Any]]:

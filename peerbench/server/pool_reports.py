@@ -24,6 +24,7 @@ from peerbench.server.pool_benchmarks import (
     Scope,
     benchmark_options,
     network_name,
+    raw_benchmark,
 )
 from peerbench.server.principal import Principal
 
@@ -51,6 +52,7 @@ def pool_report(
     kind: str,
     service_id: str | None = None,
     cache: ResultCache | None = None,
+    results: ResultCache | None = None,
 ) -> BuiltReport:
     """The ``kind`` report over ``scope``, as ``viewer`` may read it.
 
@@ -58,7 +60,8 @@ def pool_report(
     owner view of its own services only; a network analyst reads a member's service
     report as anyone outside it would (disclosure-controlled). The built report is
     cached per (pool file set, report, viewer, day), so a new submission is never served
-    stale.
+    stale. With ``results`` (the benchmarks' cache) the raw benchmark the report starts
+    from is shared with ``/v1/benchmarks`` (:func:`raw_benchmark`): computed once for both.
 
     Raises:
         ReportUnavailable: no data in the scope yet, or no such service in it.
@@ -76,6 +79,7 @@ def pool_report(
     owner_view = viewer.role != Role.NETWORK_ANALYST.value
 
     def make() -> BuiltReport:
+        raw = None if results is None else raw_benchmark(ctx, session, scope, options, results)[0]
         data = pool_report_data(
             ctx.store,
             session,
@@ -83,6 +87,7 @@ def pool_report(
             organisation_ids=scope.organisations,
             network_name=name,
             produced_on=today,
+            raw=raw,
         )
         if service_id is not None:
             try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from peerbench.reports.builders.inputs import pool_report_data
 from peerbench.server import pool_reports
 from peerbench.server.pool_benchmarks import Scope, benchmark_key, benchmark_options
 from tests.api.harness import PERIOD, Server, files_of
@@ -69,13 +71,13 @@ def test_reads_are_cached_until_the_pool_changes(
     assert _cached(server) is False
     assert _cached(server) is True
     builds: list[int] = []
-    real = pool_reports.pool_report_data
+    real = pool_report_data
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         builds.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pool_reports, "pool_report_data", counting)
+    monkeypatch.setattr(pool_reports, "pool_report_data", counting)  # what pool_report calls
     report = {"headers": server.auth("analyst")}
     assert server.client.get("/v1/reports/network", **report).status_code == 200
     assert server.client.get("/v1/reports/network", **report).status_code == 200
@@ -92,3 +94,37 @@ def test_reads_are_cached_until_the_pool_changes(
     assert _cached(server) is False
     assert server.client.get("/v1/reports/network", **report).status_code == 200
     assert len(builds) == 2
+
+
+def test_reports_share_the_benchmarks_raw_result(server: Server, slices: dict[str, Path]) -> None:
+    """A report built from the benchmarks' cached raw result equals one built alone."""
+    from peerbench.api.cache import LruCache
+    from peerbench.reports.builders.figures import key_figures
+    from peerbench.server.db.models import Role
+    from peerbench.server.pool_benchmarks import pooled_benchmark
+    from peerbench.server.pool_reports import pool_report
+
+    server.submit_all(slices)
+    admin = SimpleNamespace(
+        id="admin", role=Role.ADMIN.value, organisation_id=None, network_id=None
+    )
+    scope = Scope(None, (), None, dt.date(2026, 11, 16))
+    options = benchmark_options(server.settings.min_cell_count)
+    results: LruCache[Any] = LruCache(8)
+    with server.context.db.session() as session:
+        pooled_benchmark(server.context, session, scope, options, results)
+        shared = pool_report(server.context, session, admin, scope, "network", results=results)
+        alone = pool_report(server.context, session, admin, scope, "network")
+    assert results.get_or_make(_key(server)[1], lambda: None)[1] is True  # type: ignore[index]
+    assert _plain(key_figures(shared.report)) == _plain(key_figures(alone.report))
+
+
+def _plain(figures: Any) -> Any:
+    """Figures with floats rounded to 9 significant digits (summation order aside)."""
+    if isinstance(figures, float):
+        return float(f"{figures:.9g}")
+    if isinstance(figures, dict):
+        return {k: _plain(v) for k, v in figures.items()}
+    if isinstance(figures, list):
+        return [_plain(v) for v in figures]
+    return figures

@@ -98,8 +98,12 @@ def benchmark_scope(
         raise Forbidden(str(exc)) from None
 
 
-def _cache(request: Request) -> LruCache[BenchmarkResult]:
+def result_cache(request: Request) -> LruCache[BenchmarkResult]:
+    """The app's cache of benchmark results (raw and controlled; the reports share it)."""
     return app_cache(request, "benchmark_cache", CACHE_SIZE)
+
+
+_cache = result_cache
 
 
 def _page_cache(request: Request) -> LruCache[tuple[bytes, ServicesPage, bool]]:

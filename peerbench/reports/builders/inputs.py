@@ -223,6 +223,7 @@ def pool_report_data(
     network_name: str = "the network",
     as_of: dt.date | None = None,
     produced_on: dt.date | None = None,
+    raw: BenchmarkResult | None = None,
 ) -> ReportData:
     """:func:`load_report_data` over the current files of an open pooled store.
 
@@ -234,6 +235,8 @@ def pool_report_data(
         network_name: What the reports call the whole pool.
         as_of: The extract date (default: the latest date in the data).
         produced_on: The production date printed on the reports (default: today).
+        raw: The raw benchmark of the same pool and options, if already computed (the
+            server shares it with its benchmarks); computed here when ``None``.
     """
     scope = None if organisation_ids is None else sorted(organisation_ids)
     whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
@@ -256,6 +259,7 @@ def pool_report_data(
         as_of,
         network_name,
         produced_on,
+        raw,
     )
 
 
@@ -304,15 +308,19 @@ def _assemble(
     as_of: dt.date | None,
     network_name: str,
     produced_on: dt.date | None = None,
+    raw: BenchmarkResult | None = None,
 ) -> ReportData:
     options = options or BenchmarkOptions()
     as_of = as_of or _latest_date(tables)
-    raw = compute(
-        loaded.source,
-        options,
-        service_use=loaded.service_use,
-        generated_from=loaded.description,
-    )
+    if raw is None:
+        raw = compute(
+            loaded.source,
+            options,
+            service_use=loaded.service_use,
+            generated_from=loaded.description,
+        )
+    else:
+        raw = raw.replace(generated_from=loaded.description)
     view, scored = period_view(loaded.source, None)
     aggregates = compute_tables(view, backend=options.backend, scored=scored, include_paired=True)
     return ReportData(
