@@ -28,6 +28,7 @@ from peerbench.schema.records import RECORD_TYPES
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from peerbench.server.snapshot import PoolRead
     from peerbench.server.store import PooledStore
 
 BENCHMARK_RECORD_TYPES = ("service", "participant", "engagement", "outcome")
@@ -121,15 +122,30 @@ class BenchmarkSource:
     ) -> BenchmarkSource:
         """The current versions in a pooled store (superseded files are never read).
 
-        Scored outcomes are kept in the store's cache folder when it has one.
+        Read through :meth:`PooledStore.current_read` (the compacted snapshot where it is
+        up to date). Scored outcomes are kept in the store's cache folder when it has one.
         """
-        return cls(
-            {
-                rt: store.current_paths(session, rt, organisation_ids)
-                for rt in BENCHMARK_RECORD_TYPES
-            },
-            cache_dir=store.scored_cache_dir,
-        )
+        reads = {
+            rt: store.current_read(session, rt, organisation_ids) for rt in BENCHMARK_RECORD_TYPES
+        }
+        return cls.from_reads(reads, cache_dir=store.scored_cache_dir)
+
+    @classmethod
+    def from_reads(
+        cls, reads: Mapping[str, PoolRead], cache_dir: Path | None = None
+    ) -> BenchmarkSource:
+        """Planned reads of a pooled store (:meth:`PooledStore.current_read`), by record type.
+
+        A read that is whole files stays a list of files (DuckDB reads them, and the
+        scored-outcome cache keys on them); one that needs a row filter (a snapshot
+        segment shared with organisations outside the scope, or one with organisations
+        changed since it was built) is read into a table now.
+        """
+        data: dict[str, SourceData] = {}
+        for rt, read in reads.items():
+            files = read.whole_files
+            data[rt] = files if files is not None else read.table()
+        return cls(data, cache_dir=cache_dir)
 
     def _raw(self, record_type: str) -> pa.Table:
         if record_type not in BENCHMARK_RECORD_TYPES:

@@ -1,7 +1,7 @@
 """Open what a benchmark runs on: a server's pooled store or a plain folder of files.
 
 * A **server data directory** (it holds ``peerbench.sqlite3``), or its ``pool`` folder:
-  the current files of the pooled store (:meth:`PooledStore.current_paths`, so
+  the current rows of the pooled store (:meth:`PooledStore.current_read`, so
   superseded submissions are never read), through the server's typed settings.
 * Any other **folder of standard Parquet files** (e.g. ``peerbench synth`` output):
   :meth:`BenchmarkSource.from_folder`.
@@ -87,7 +87,7 @@ def store_source(
         organisation_ids: Only these organisations; ``None`` for all, empty for none.
         description: What the result says it was generated from.
     """
-    service_use = store.read_current(session, "service_use", organisation_ids)
+    service_use = store.current_read(session, "service_use", organisation_ids).table()
     return LoadedSource(
         BenchmarkSource.from_store(store, session, organisation_ids),
         service_use if service_use.num_rows else None,

@@ -31,7 +31,8 @@ def store_tables(
         session: An open session.
         organisation_ids: Only these organisations (``None``: all; empty: none).
     """
-    return {rt: store.read_current(session, rt, organisation_ids) for rt in RECORD_TYPES}
+    reads = {rt: store.current_read(session, rt, organisation_ids) for rt in RECORD_TYPES}
+    return {rt: read.table() for rt, read in reads.items()}
 
 
 def is_server_data_dir(path: Path) -> bool:

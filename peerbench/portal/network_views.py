@@ -71,7 +71,7 @@ def network_benchmark(
 
 def has_data(ctx: ServerContext, session: Session, scope: Scope) -> bool:
     """Whether the scope's pool holds any outcome file yet (else pages say so)."""
-    return bool(ctx.store.current_paths(session, "outcome", scope.organisations))
+    return bool(ctx.store.current_read(session, "outcome", scope.organisations).sources)
 
 
 def scope_report(

@@ -178,7 +178,7 @@ def submission_report_html(
 
 def _services(ctx: PortalCtx, db: PortalDb, org_id: str) -> list[tuple[str, str]]:
     """The organisation's services in the pool: ``(service_id, name)``, by id."""
-    table = ctx.store.read_current(db, "service", {org_id})
+    table = ctx.store.current_read(db, "service", {org_id}).table(["service_id", "name"])
     rows = table.select(["service_id", "name"]).to_pylist()
     return sorted({(str(r["service_id"]), str(r["name"] or r["service_id"])) for r in rows})
 

@@ -1,6 +1,7 @@
-"""Serialising pool activations: one organisation's period changes one transaction at a time.
+"""Serialising pool activations, and the metadata recorded when a file is activated.
 
-Used by :meth:`peerbench.server.store.PooledStore.activate`, so that concurrent
+Activations of one organisation's period run one transaction at a time. Used by
+:meth:`peerbench.server.store.PooledStore.activate`, so that concurrent
 submissions for the same organisation and period end with the newest current and the
 others superseded, never with a unique-index violation.
 """
@@ -8,11 +9,12 @@ others superseded, never with a unique-index violation.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import false, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from peerbench.server.db.models import PoolVersion, Submission
+from peerbench.server.db.models import PoolService, PoolVersion, Submission
 
 
 def lock_period(session: Session, organisation_id: str, period: str) -> None:
@@ -40,3 +42,17 @@ def registered_later(session: Session, submission_id: str, than: str) -> bool:
     if submission_id not in rows or than not in rows:
         return False
     return (rows[submission_id], submission_id) > (rows[than], than)
+
+
+def index_services(session: Session, version_id: int, services: Sequence[tuple[str, str]]) -> None:
+    """Record the services of one pooled ``service`` file: ``(service_id, organisation_id)``.
+
+    The ownership index (:class:`~peerbench.server.db.models.PoolService`) that lets a
+    submission's ownership check read the database instead of the pool's files.
+    """
+    rows = [
+        {"pool_version_id": version_id, "service_id": service, "organisation_id": owner}
+        for service, owner in dict(services).items()
+    ]
+    if rows:
+        session.execute(insert(PoolService), rows)

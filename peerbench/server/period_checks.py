@@ -171,7 +171,7 @@ def pooled_elsewhere(
     """The organisation's current pooled observations for periods other than ``period``."""
     out = {}
     for record_type in OBSERVATIONS:
-        table = store.read_current(session, record_type, [organisation_id])
+        table = store.current_read(session, record_type, [organisation_id]).table()
         if table.num_rows:
             out[record_type] = table.filter(pc.not_equal(table.column("_period"), period))
     return out

@@ -161,23 +161,21 @@ def benchmark_options(
     )
 
 
-def pool_state(ctx: ServerContext, session: Session, scope: Scope) -> Hashable:
-    """What a cached result of ``scope`` depends on: it changes when the pool does.
+def pool_state(ctx: ServerContext, session: Session) -> str:
+    """What a cached read depends on: the pool's generation.
 
-    The current pool file set of the scope's organisations, per record type: it
-    changes exactly when a submission of one of them is accepted or superseded.
+    :meth:`peerbench.server.store.PooledStore.generation` changes exactly when a
+    submission is accepted or superseded (compaction does not change it), and costs one
+    small query whatever the pool's size. Keys add the scope and options to it.
     """
-    return tuple(
-        (rt, tuple(ctx.store.current_paths(session, rt, scope.organisations)))
-        for rt in sorted((*BENCHMARK_RECORD_TYPES, "service_use"))
-    )
+    return ctx.store.generation(session)
 
 
 def benchmark_key(
     ctx: ServerContext, session: Session, scope: Scope, options: BenchmarkOptions
 ) -> Hashable:
     """The cache key of the controlled result of ``scope`` (see :func:`pooled_benchmark`)."""
-    raw_key = ("raw", pool_state(ctx, session, scope), scope.organisations, repr(options))
+    raw_key = ("raw", pool_state(ctx, session), scope.organisations, repr(options))
     return ("view", raw_key, scope.viewer_organisation_id)
 
 
@@ -204,17 +202,17 @@ def raw_benchmark(
     view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
 
     def make_raw() -> BenchmarkResult:
-        paths = {
-            rt: ctx.store.current_paths(session, rt, scope.organisations)
-            for rt in BENCHMARK_RECORD_TYPES
+        reads = {
+            rt: ctx.store.current_read(session, rt, scope.organisations)
+            for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
         }
-        source = BenchmarkSource(paths)
+        source = BenchmarkSource.from_reads({rt: reads[rt] for rt in BENCHMARK_RECORD_TYPES})
         organisations = (
             "all organisations"
             if scope.organisations is None
             else (", ".join(scope.organisations) or "no organisations")
         )
-        service_use = ctx.store.read_current(session, "service_use", scope.organisations)
+        service_use = reads["service_use"].table()
         return compute(
             source,
             options,

@@ -46,7 +46,8 @@ def latest_table(
         record_type: e.g. ``"outcome"``.
         organisation_ids: Only these organisations; ``None`` for all, empty for none.
     """
-    return latest_rows(store.read_current(session, record_type, organisation_ids), record_type)
+    table = store.current_read(session, record_type, organisation_ids).table()
+    return latest_rows(table, record_type)
 
 
 def submitted_table(

@@ -8,7 +8,8 @@ API streams a multipart body into the spool folder
 (:func:`peerbench.api.uploads.spool_multipart`); the portal copies the files it has
 prepared (:func:`spool_files`). Either way the content hash is the same function of the
 period and each file's name and bytes, so the same data sent through both is one
-submission.
+submission. After an accepted submission the pool's snapshot is brought up to date on
+the same background worker (:func:`peerbench.server.compaction.request_compaction`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
+from peerbench.server.compaction import request_compaction
 from peerbench.server.context import ServerContext
+from peerbench.server.db.models import SubmissionStatus
 from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
     NewSubmission,
@@ -181,6 +184,15 @@ def spool_files(
     return received_files(period, organisation_id, folder, entries)
 
 
+def _process_then_compact(
+    ctx: ServerContext, submission_id: str, inputs: Inputs, actor: str, background: Background
+) -> None:
+    """The background job of a large upload: process it, then ask for compaction."""
+    done = process(ctx, submission_id, inputs, actor=actor)
+    if done.status == SubmissionStatus.ACCEPTED.value:
+        request_compaction(ctx.store, ctx.db, ctx.now, background)
+
+
 def submit_received(
     ctx: ServerContext,
     received: Received,
@@ -230,10 +242,13 @@ def submit_received(
         if background is not None and received.size > ctx.settings.background_threshold_bytes:
             mark_validating(ctx, submission_id, actor=actor)
             handed_over = True  # process() removes the folder from here on
-            background(process, ctx, submission_id, received.inputs, actor=actor)
+            background(_process_then_compact, ctx, submission_id, received.inputs, actor,
+                       background)  # fmt: skip
             return Submitted(submission_id, fresh=True, queued=True)
         handed_over = True
-        process(ctx, submission_id, received.inputs, actor=actor)
+        done = process(ctx, submission_id, received.inputs, actor=actor)
+        if background is not None and done.status == SubmissionStatus.ACCEPTED.value:
+            request_compaction(ctx.store, ctx.db, ctx.now, background)
         return Submitted(submission_id, fresh=True, queued=False)
     finally:
         if folder is not None and not handed_over:

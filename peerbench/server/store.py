@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -30,8 +30,11 @@ from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.server.activation import lock_period, registered_later
+from peerbench.server.activation import index_services, lock_period, registered_later
 from peerbench.server.db.models import PoolVersion, Submission, SubmissionStatus
+
+if TYPE_CHECKING:
+    from peerbench.server.snapshot import PoolRead
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ IN_FLIGHT = (SubmissionStatus.RECEIVED.value, SubmissionStatus.VALIDATING.value)
 """Submission states whose pool files may not be activated yet (never cleaned up)."""
 CACHE_FOLDER = "_cache"
 """Folder in a local store for derived files (never a record type, so never pool data)."""
+SNAPSHOT_FOLDER = "_snapshot"
+"""Folder of the compacted snapshot's segments (:mod:`peerbench.server.snapshot`)."""
 
 _SAFE_COMPONENT = re.compile(ID_PATTERN)
 
@@ -119,6 +124,8 @@ class PooledStore:
         self._uri_suffix = f"?{query}" if query and not self.is_local else ""
         if self.is_local:
             Path(self.root).mkdir(parents=True, exist_ok=True)
+        self.direct_files: int = 16
+        """A read of at most this many current files opens them, not the snapshot."""
 
     def _full_path(self, relative: str) -> str:
         return f"{self.root}/{relative}"
@@ -200,6 +207,7 @@ class PooledStore:
         record_type: str,
         path: str,
         rows: int,
+        services: Sequence[tuple[str, str]] | None = None,
     ) -> PoolVersion:
         """Make a written file the current version for its organisation, period and type.
 
@@ -212,6 +220,10 @@ class PooledStore:
         submission (registered last) ends current and every older one superseded, in
         whatever order they finish. An older submission finishing after a newer one is
         stored already superseded by it.
+
+        A ``service`` file's services (``services``: ``(service_id, organisation_id)``
+        pairs, read from the file when not given) are recorded in the ownership index
+        (:func:`~peerbench.server.activation.index_services`).
         """
         same = (
             PoolVersion.organisation_id == organisation_id,
@@ -246,7 +258,52 @@ class PooledStore:
         )
         session.add(version)
         session.flush()
+        if record_type == "service":
+            index_services(session, version.id, services if services is not None else
+                           self.service_pairs(path))  # fmt: skip
         return version
+
+    def service_pairs(self, relative: str) -> list[tuple[str, str]]:
+        """``(service_id, organisation_id)`` of each row of one pooled ``service`` file."""
+        table = pads.dataset(self._full_path(relative), format="parquet",
+                             filesystem=self.filesystem).to_table(
+            columns=["service_id", "organisation_id"])  # fmt: skip
+        ids = table.column("service_id").to_pylist()
+        owners = table.column("organisation_id").to_pylist()
+        return [(str(s), str(o)) for s, o in zip(ids, owners, strict=True) if s is not None]
+
+    def current_read(
+        self,
+        session: Session,
+        record_type: str,
+        organisation_ids: Collection[str] | None = None,
+    ) -> PoolRead:
+        """How to read the current rows of ``record_type``: the one read interface.
+
+        The plan (files to open, row filters, order) is made now, in ``session``;
+        :meth:`PoolRead.table` reads it later without the session. It gives exactly
+        the rows of the current files (organisation, then period order), from the
+        compacted snapshot where it is up to date (:mod:`peerbench.server.snapshot`).
+
+        Args:
+            session: An open session.
+            record_type: e.g. ``"outcome"``.
+            organisation_ids: Only these organisations; ``None`` for all, empty for none.
+        """
+        from peerbench.server.snapshot import plan_read
+
+        return plan_read(self, session, record_type, organisation_ids,
+                         direct_files=self.direct_files)  # fmt: skip
+
+    def generation(self, session: Session) -> str:
+        """A token that changes exactly when a submission is accepted or superseded.
+
+        For cache keys: equal tokens mean the same current pool. Compaction does not
+        change it. See :func:`peerbench.server.snapshot.generation`.
+        """
+        from peerbench.server.snapshot import generation
+
+        return generation(session)
 
     def _current_relative(
         self, session: Session, record_type: str, organisation_ids: Collection[str] | None
@@ -340,11 +397,11 @@ class PooledStore:
         record_type: str,
         organisation_ids: Collection[str] | None = None,
     ) -> pa.Table:
-        """The current pooled rows of ``record_type`` (an empty table when there are none)."""
-        if not self._current_relative(session, record_type, organisation_ids):
-            return pool_schema(record_type).empty_table()
-        table = self.current_dataset(session, record_type, organisation_ids).to_table()
-        return table.replace_schema_metadata(pool_schema(record_type).metadata)
+        """The current pooled rows of ``record_type`` (an empty table when there are none).
+
+        ``current_read(...).table()``.
+        """
+        return self.current_read(session, record_type, organisation_ids).table()
 
     def discard(self, session: Session, paths: Iterable[str]) -> list[str]:
         """Delete files this caller wrote but could not activate; returns those removed.
@@ -384,8 +441,8 @@ class PooledStore:
             if info.type != pafs.FileType.File:
                 continue
             relative = info.path[len(self.root) :].lstrip("/")
-            if relative.startswith(f"{CACHE_FOLDER}/"):
-                continue  # the benchmark cache manages its own files
+            if relative.startswith((f"{CACHE_FOLDER}/", f"{SNAPSHOT_FOLDER}/")):
+                continue  # the benchmark cache and the snapshot manage their own files
             name = info.base_name
             temporary = name.endswith(".tmp")
             if not temporary and (not name.endswith(".parquet") or relative in referenced):

@@ -24,6 +24,7 @@ from peerbench.server.checked import Checked as Checked  # re-exported for calle
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission
 from peerbench.server.isolation import check_files_isolated
+from peerbench.server.ownership import backfill, service_owners
 from peerbench.server.period_checks import pooled_elsewhere, report_conflicts
 from peerbench.validators.engine import Options, table_source, validate_sources
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
@@ -238,14 +239,27 @@ def _flag(
         )
 
 
-def pool_service_owners(ctx: ServerContext, session: Session) -> dict[str, str]:
-    """``service_id → organisation_id`` of every service in the current pool."""
-    table = ctx.store.read_current(session, "service")
-    if table is None or table.num_rows == 0:
-        return {}
-    ids = table.column("service_id").to_pylist()
-    owners = table.column("organisation_id").to_pylist()
-    return {str(s): str(o) for s, o in zip(ids, owners, strict=True) if s is not None}
+def pool_service_owners(
+    ctx: ServerContext,
+    session: Session,
+    checked: Checked | None = None,
+    organisation_id: str | None = None,
+) -> dict[str, str]:
+    """``service_id → organisation_id`` of the services in the current pool.
+
+    From the ownership index (:mod:`peerbench.server.ownership`), never the pool's files.
+    With ``checked`` and ``organisation_id``, only the services that matter to that
+    submission (its own, and those it sends) are looked up; without, every service.
+    """
+    if checked is None or organisation_id is None:
+        return service_owners(session, store=ctx.store)
+    sent: set[str] = set()
+    table = checked.tables.get("service")
+    if table is not None:
+        sent = {str(s) for s in table.column("service_id").to_pylist() if s is not None}
+    return service_owners(
+        session, organisation_id=organisation_id, service_ids=sent, store=ctx.store
+    )
 
 
 def check_claimed_services(
@@ -280,8 +294,9 @@ def check(ctx: ServerContext, submission: Submission, inputs: Inputs) -> Checked
         checked = check_bundle(
             inputs.bundle or {}, standard_version=inputs.standard_version, max_rows=max_rows
         )
+    backfill(ctx.store, ctx.db)  # service files pooled before the ownership index
     with ctx.db.session() as session:
-        owners = pool_service_owners(ctx, session)
+        owners = pool_service_owners(ctx, session, checked, submission.organisation_id)
         pooled = pooled_elsewhere(ctx.store, session, submission.organisation_id, submission.period)
     org = submission.organisation_id
     check_claimed_services(checked, org, owners)

@@ -24,7 +24,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,9 @@ from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission, SubmissionStatus, utcnow
 from peerbench.server.store import IN_FLIGHT, PooledStore
 from peerbench.server.submission_checks import Inputs, check
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger("peerbench.server")
 
@@ -322,6 +325,7 @@ def _accept(ctx: ServerContext, submission: Submission, checked: Checked, actor:
                 standard_version=STANDARD_VERSION,
             )
             written.append((record_type, path, table.num_rows))
+        services = _services(checked.tables.get("service"))
         with ctx.db.session() as session:
             current = _get(session, submission.id)
             for record_type, path, rows in written:
@@ -333,6 +337,7 @@ def _accept(ctx: ServerContext, submission: Submission, checked: Checked, actor:
                     record_type=record_type,
                     path=path,
                     rows=rows,
+                    services=services if record_type == "service" else None,
                 )
             _record_verdict(current, checked)
             _set_status(session, current, SubmissionStatus.ACCEPTED, actor)
@@ -343,6 +348,15 @@ def _accept(ctx: ServerContext, submission: Submission, checked: Checked, actor:
         for _, path, _ in written:
             _discard(ctx.store, path)
         raise
+
+
+def _services(table: pa.Table | None) -> list[tuple[str, str]]:
+    """``(service_id, organisation_id)`` of a submission's services (for the ownership index)."""
+    if table is None:
+        return []
+    ids = table.column("service_id").to_pylist()
+    owners = table.column("organisation_id").to_pylist()
+    return [(str(s), str(o)) for s, o in zip(ids, owners, strict=True) if s is not None]
 
 
 def _discard(store: PooledStore, relative: str) -> None:

@@ -93,12 +93,16 @@ def test_paths_from_several_files_are_concatenated(
     assert BenchmarkSource({}).read("engagement").num_rows == 0
 
 
-def test_from_store_uses_the_current_paths() -> None:
+def test_from_store_uses_the_current_read() -> None:
+    class Read:
+        def __init__(self, record_type: str) -> None:
+            self.whole_files = [f"{record_type}/current.parquet"]
+
     class Store:
         scored_cache_dir = Path("store/_cache/scored")
 
-        def current_paths(self, session: object, record_type: str, orgs: object) -> list[str]:
-            return [f"{record_type}/current.parquet"]
+        def current_read(self, session: object, record_type: str, orgs: object) -> Read:
+            return Read(record_type)
 
     source = BenchmarkSource.from_store(cast(Any, Store()), cast(Any, None))
     assert source.data["outcome"] == ["outcome/current.parquet"]

@@ -25,7 +25,7 @@ def test_upgrade_creates_every_table(database_url: str) -> None:
     try:
         tables = set(inspect(db.engine).get_table_names())
         assert tables == {*Base.metadata.tables, "alembic_version"}
-        assert current_revision(db.engine) == head_revision() == "0004"
+        assert current_revision(db.engine) == head_revision() == "0005"
     finally:
         db.dispose()
 

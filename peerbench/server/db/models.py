@@ -226,6 +226,48 @@ class PoolVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class PoolService(Base):
+    """One service of a pooled ``service`` file: who owns each service id, from metadata.
+
+    Written when the file is activated, so the ownership check of a submission reads the
+    database, never the pool's files. A service is in the current pool when its
+    version is current.
+    """
+
+    __tablename__ = "pool_services"
+    __table_args__ = (Index("ix_pool_services_service", "service_id"),)
+
+    pool_version_id: Mapped[int] = mapped_column(ForeignKey("pool_versions.id"), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(64))
+    """The service row's own ``organisation_id`` (what the ownership check compares)."""
+
+
+class PoolSegment(Base):
+    """One file of the compacted snapshot of a record type (:mod:`peerbench.server.snapshot`).
+
+    A segment holds the current rows of a contiguous range of organisations, from
+    ``lower`` (inclusive) to the next current segment's ``lower``, sorted by
+    organisation and period. ``versions`` maps each organisation to the ids of the
+    :class:`PoolVersion` rows it was built from and their row counts, so a reader knows
+    which organisations changed since. States: ``building`` (being written),
+    ``current`` (read), ``retired`` (replaced; its file is deleted after a grace time).
+    """
+
+    __tablename__ = "pool_segments"
+    __table_args__ = (Index("ix_pool_segments_type_state", "record_type", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    lower: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(500))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="building")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
 class RateEvent(Base):
     """One rate-limited request (a submission), kept for the length of the limit's window.
 
