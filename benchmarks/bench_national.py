@@ -90,6 +90,10 @@ def pool_synthetic(ctx: Any, org: str, tables: dict[str, Any], index: int) -> No
             )
             session.flush()
             for record_type, table in present.items():
+                services = None
+                if record_type == "service":
+                    ids, owners = table["service_id"], table["organisation_id"]
+                    services = list(zip(ids.to_pylist(), owners.to_pylist(), strict=True))
                 path = ctx.store.write_version(
                     table,
                     record_type=record_type,
@@ -106,6 +110,7 @@ def pool_synthetic(ctx: Any, org: str, tables: dict[str, Any], index: int) -> No
                     record_type=record_type,
                     path=path,
                     rows=table.num_rows,
+                    services=services,
                 )
         session.commit()
 
@@ -165,10 +170,12 @@ def submission_latencies(
     return times
 
 
-def pool_files(data_dir: Path) -> int:
-    """Current pool files (one per organisation × period × record type)."""
+def pool_files(data_dir: Path) -> tuple[int, int]:
+    """Current pool files (one per organisation × period × record type), and the files a
+    whole-pool read of every record type opens (:meth:`PooledStore.current_read`)."""
     from sqlalchemy import func, select
 
+    from peerbench.schema.records import RECORD_TYPES
     from peerbench.server.context import open_server
     from peerbench.server.db.models import PoolVersion
     from peerbench.server.settings import Settings
@@ -177,7 +184,29 @@ def pool_files(data_dir: Path) -> int:
     try:
         with context.db.session() as session:
             statement = select(func.count()).where(PoolVersion.is_current.is_(True))
-            return int(session.scalar(statement) or 0)
+            current = int(session.scalar(statement) or 0)
+            opened = sum(
+                len(context.store.current_read(session, rt, None).relative_paths)
+                for rt in RECORD_TYPES
+            )
+            return current, opened
+    finally:
+        context.close()
+
+
+def compact_pool(data_dir: Path) -> float:
+    """Seconds to bring the pool's snapshot up to date (as the server's worker does)."""
+    import time
+
+    from peerbench.server.compaction import compact_all
+    from peerbench.server.context import open_server
+    from peerbench.server.settings import Settings
+
+    context = open_server(Settings(data_dir=data_dir))
+    try:
+        start = time.perf_counter()
+        compact_all(context.store, context.db, now=dt.datetime.now(dt.UTC))
+        return time.perf_counter() - start
     finally:
         context.close()
 
@@ -230,19 +259,21 @@ def main(argv: list[str]) -> int:
                 built += 1
         finally:
             context.close()
-        log(f"{built * len(QUARTERS)} submissions pooled; measuring ...")
+        compaction = compact_pool(data_dir)
+        log(f"{built * len(QUARTERS)} submissions pooled, compacted in {compaction:.1f} s")
         chosen = [orgs[(i * built) // SAMPLE] for i in range(min(SAMPLE, built))]
         times = submission_latencies(data_dir, keys, [(o, slices[o]) for o in chosen], step)
         measured = reads(data_dir, keys)
         last = {"submission p95": percentile(times, 95), **measured}
         rows.append(
-            [built * len(QUARTERS), pool_files(data_dir), percentile(times, 50),
+            [built * len(QUARTERS), *pool_files(data_dir), compaction, percentile(times, 50),
              last["submission p95"], last["benchmark cold"], last["benchmark warm"],
              last["benchmark MB"], last["report cold"]]
         )  # fmt: skip
         log(f"  {rows[-1]}")
     headers = [
-        "submissions", "current pool files", "submission p50 s", "submission p95 s",
+        "submissions", "current pool files", "files a read opens", "compaction s",
+        "submission p50 s", "submission p95 s",
         "benchmark cold s", "benchmark warm s", "benchmark MB", "network report cold s",
     ]  # fmt: skip
     print(f"National-scale pool ({organisations} organisations × {len(QUARTERS)} quarters at "
