@@ -42,7 +42,7 @@ P95_TARGET = 0.3
 READERS = 20
 PERIOD = "2026-Q3"
 """The quarter the reference data is submitted for (its extract date is 2026-09-30)."""
-STAMP = "reference pool v1\n"
+STAMP = "reference pool v2"
 
 
 def reference_pool(out_dir: Path) -> tuple[Path, dict[str, str], list[str]]:
@@ -57,7 +57,8 @@ def reference_pool(out_dir: Path) -> tuple[Path, dict[str, str], list[str]]:
     root = out_dir / "server" / "reference"
     data_dir = root / "data"
     stamp = root / ".bench-stamp"
-    if stamp.is_file() and stamp.read_text() == STAMP:
+    wanted = f"{STAMP}\n{_schema_revision()}\n"
+    if stamp.is_file() and stamp.read_text() == wanted:
         keys = json.loads((data_dir / "bench-keys.json").read_text())
         orgs = sorted(k for k in keys if k not in (ADMIN, ANALYST))
         return data_dir, keys, orgs
@@ -71,8 +72,16 @@ def reference_pool(out_dir: Path) -> tuple[Path, dict[str, str], list[str]]:
     orgs = sorted(slices)
     keys = seed(data_dir, orgs, orgs[: len(orgs) // 2])
     _submit_all(data_dir, keys, slices)
-    stamp.write_text(STAMP)
+    stamp.write_text(wanted)
     return data_dir, keys, orgs
+
+
+def _schema_revision() -> str:
+    """The newest database migration: a pool built before it is built again."""
+    import peerbench.server.db as db
+
+    versions = sorted((Path(db.__file__).parent / "migrations" / "versions").glob("[0-9]*.py"))
+    return versions[-1].name if versions else "none"
 
 
 def _submit_all(data_dir: Path, keys: dict[str, str], slices: dict[str, Path]) -> None:
