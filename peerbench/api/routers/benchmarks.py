@@ -76,7 +76,7 @@ CACHE_SIZE = 32
 """Results kept in memory per app (raw and controlled views together)."""
 PAGE_CACHE_SIZE = 64
 """Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON."""
-DEFAULT_SERVICE_LIMIT = 50
+DEFAULT_SERVICE_LIMIT = 25
 """Services per page of ``GET /v1/benchmarks`` unless ``limit`` says otherwise."""
 
 # Results name scales as well as instruments (``ONS4.anxiety``), so ids, not codes.
