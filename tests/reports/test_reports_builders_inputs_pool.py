@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from peerbench.reports.builders import build, load_report_data
@@ -31,7 +32,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield data
 
 
-def _revalidated(data_dir: Path) -> tuple[dict[str, object], object]:
+def _revalidated(data_dir: Path) -> tuple[dict[str, pa.Table], Any]:
     """What the reports were built from before: the validator run over the pool's files."""
     with _open_pool(data_dir) as (store, session), submitted_files(store, session) as files:
         checked = validate(files, collect=True)
@@ -59,7 +60,7 @@ def test_validation_is_made_only_when_read(data_dir: Path) -> None:
     build(data, "network")
     assert "validation" not in vars(data)
     _tables, report = _revalidated(data_dir)
-    assert _portable(data.validation.to_dict()) == _portable(report.to_dict())  # type: ignore[attr-defined]
+    assert _portable(data.validation.to_dict()) == _portable(report.to_dict())
     assert "validation" in vars(data)
 
 
