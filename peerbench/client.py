@@ -38,10 +38,13 @@ from peerbench.extracts.archive import unpack
 from peerbench.extracts.manifest import ExtractManifest, read_manifest
 from peerbench.extracts.staging import check_target
 from peerbench.server.db.models import SubmissionStatus as Status
+from peerbench.server.service_pages import merge_pages
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(bytes_sent, bytes_total)`` while uploading."""
 
+SERVICES_PER_REQUEST = 1000
+"""Services per page when :meth:`PeerbenchClient.benchmarks` follows every page (the API's most)."""
 FINISHED = frozenset({Status.ACCEPTED, Status.REJECTED, Status.FAILED})
 
 
@@ -275,10 +278,12 @@ class PeerbenchClient:
         by: Sequence[str] | None = None,
         network_id: str | None = None,
     ) -> BenchmarkPage:
-        """The disclosure-controlled benchmark for this key's scope.
+        """The disclosure-controlled benchmark for this key's scope, every service.
 
         ``page.result`` is ``BenchmarkResult.to_dict()``; rebuild it with
-        :meth:`peerbench.benchmarking.BenchmarkResult.from_dict` if wanted.
+        :meth:`peerbench.benchmarking.BenchmarkResult.from_dict` if wanted. The API
+        pages the per-service section; this follows every page and joins them
+        (:func:`peerbench.server.service_pages.merge_pages`).
 
         Raises:
             PeerbenchError: the server refused the request (researchers: 403).
@@ -288,8 +293,18 @@ class PeerbenchClient:
             "period": period,
             "by": ",".join(by) if by is not None else None,
             "network_id": network_id,
+            "limit": str(SERVICES_PER_REQUEST),
         }
-        return BenchmarkPage.model_validate(self._page("/v1/benchmarks", params))
+        pages = [self._page("/v1/benchmarks", params)]
+        while (paged := pages[-1].get("services_page")) and paged.get("next"):
+            following = str(paged["offset"] + paged["limit"])
+            pages.append(self._page("/v1/benchmarks", {**params, "offset": following}))
+        last = {**pages[0], "result": merge_pages([p["result"] for p in pages])}
+        if last.get("services_page"):
+            ids = [i for p in pages for i in p["services_page"]["service_ids"]]
+            last["services_page"] = {**last["services_page"], "service_ids": ids,
+                                     "limit": len(ids), "next": None}  # fmt: skip
+        return BenchmarkPage.model_validate(last)
 
     def funnel(
         self,

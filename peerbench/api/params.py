@@ -33,3 +33,8 @@ SubmissionLimit = Annotated[int, query_int(ge=1, le=500, description="Items per 
 """``limit`` of the submission list."""
 AuditLimit = Annotated[int, query_int(ge=1, le=1000, description="Events per page.")]
 """``limit`` of the audit list."""
+ServiceLimit = Annotated[
+    int,
+    query_int(ge=1, le=1000, description="Services per page of the per-service section."),
+]
+"""``limit`` of ``GET /v1/benchmarks`` (services per page)."""

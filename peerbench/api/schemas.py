@@ -232,10 +232,31 @@ class BenchmarkScope(BaseModel):
     cached: bool = Field(description="Served from the cache of computed benchmarks.")
 
 
+class ServicesPage(BaseModel):
+    """Which services the per-service section of a ``GET /v1/benchmarks`` page holds."""
+
+    offset: int = Field(description="Services skipped, in service_id order (after filters).")
+    limit: int = Field(description="At most this many services per page.")
+    total: int = Field(description="Services passing the filters, over every page.")
+    service_ids: list[str] = Field(description="The services on this page.")
+    next: str | None = Field(
+        description="URL of the next page (same query, next offset); null on the last page."
+    )
+
+
 class BenchmarkPage(BaseModel):
-    """``GET /v1/benchmarks``: the disclosure-controlled benchmark result."""
+    """``GET /v1/benchmarks``: the disclosure-controlled benchmark result.
+
+    The per-service section (``services``, ``reach``, ``outcomes``, ``funnel_points``,
+    ``forest``, ``casemix_services``, ``sustainment`` and ``economics`` rows of single
+    services) holds one page of services (``services_page``); every other section is
+    whole on every page.
+    """
 
     scope: BenchmarkScope
+    services_page: ServicesPage | None = Field(
+        default=None, description="The page of services the per-service section holds."
+    )
     result: dict[str, Any] = Field(description="``BenchmarkResult.to_dict()``, controlled.")
 
 

@@ -32,6 +32,7 @@ from peerbench.disclosure import DisclosurePolicy
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
 from peerbench.server.principal import Principal
+from peerbench.server.service_pages import SERVICE_SECTIONS, ServicePage, service_page
 from peerbench.server.tenancy import (
     get_network,
     network_member_ids,
@@ -40,6 +41,24 @@ from peerbench.server.tenancy import (
 )
 
 T = TypeVar("T")
+
+__all__ = [
+    "FUNNEL_METRICS",
+    "SERVICE_SECTIONS",
+    "ResultCache",
+    "Scope",
+    "ScopeRefused",
+    "ServicePage",
+    "benchmark_key",
+    "benchmark_options",
+    "benchmark_scope",
+    "matching_rows",
+    "network_name",
+    "pool_state",
+    "pooled_benchmark",
+    "raw_benchmark",
+    "service_page",
+]
 
 FUNNEL_METRICS = ("mean_change", "reliable_improvement")
 """Metrics the funnel plots show (see :mod:`peerbench.benchmarking.comparisons`)."""
@@ -142,30 +161,51 @@ def benchmark_options(
     )
 
 
-def pooled_benchmark(
+def pool_state(ctx: ServerContext, session: Session) -> str:
+    """What a cached read depends on: the pool's generation.
+
+    :meth:`peerbench.server.store.PooledStore.generation` changes exactly when a
+    submission is accepted or superseded (compaction does not change it), and costs one
+    small query whatever the pool's size. Keys add the scope and options to it.
+    """
+    return ctx.store.generation(session)
+
+
+def benchmark_key(
+    ctx: ServerContext, session: Session, scope: Scope, options: BenchmarkOptions
+) -> Hashable:
+    """The cache key of the controlled result of ``scope`` (see :func:`pooled_benchmark`)."""
+    raw_key = ("raw", pool_state(ctx, session), scope.organisations, repr(options))
+    return ("view", raw_key, scope.viewer_organisation_id)
+
+
+def _raw_key(key: Hashable) -> Hashable:
+    assert isinstance(key, tuple)
+    raw: Hashable = key[1]
+    return raw
+
+
+def raw_benchmark(
     ctx: ServerContext,
     session: Session,
     scope: Scope,
     options: BenchmarkOptions,
     cache: ResultCache | None = None,
+    key: Hashable | None = None,
 ) -> tuple[BenchmarkResult, bool]:
-    """The disclosure-controlled result for ``scope``, and whether it came from ``cache``.
+    """The raw (uncontrolled) result of ``scope``, and whether it came from ``cache``.
 
-    :func:`peerbench.benchmarking.compute` runs over the current pool files of the
-    scoped organisations and :func:`peerbench.benchmarking.disclose.controlled` prepares
-    the view for the scope's viewer. Raw results are cached per (pool file set,
-    options) and controlled views per viewer too, so repeated reads are cheap and a new
-    submission (a new file set) is never served stale.
+    Never publish it as it is: :func:`pooled_benchmark` controls it for a viewer, and
+    the reports (:func:`peerbench.server.pool_reports.pool_report`) start from it too,
+    so a report after a benchmark (or the other way round) computes it once.
     """
-    reads = {
-        rt: ctx.store.current_read(session, rt, scope.organisations)
-        for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
-    }
-    pool = tuple((rt, tuple(r.relative_paths)) for rt, r in sorted(reads.items()))
-    raw_key = ("raw", pool, repr(options))
-    policy = options.disclosure_policy or DisclosurePolicy()
+    view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
 
     def make_raw() -> BenchmarkResult:
+        reads = {
+            rt: ctx.store.current_read(session, rt, scope.organisations)
+            for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
+        }
         source = BenchmarkSource.from_reads({rt: reads[rt] for rt in BENCHMARK_RECORD_TYPES})
         organisations = (
             "all organisations"
@@ -180,17 +220,40 @@ def pooled_benchmark(
             generated_from=f"current pool of {organisations}",
         )
 
-    def get(key: Hashable, make: Callable[[], BenchmarkResult]) -> tuple[BenchmarkResult, bool]:
-        if cache is None:
-            return make(), False
-        value, cached = cache.get_or_make(key, make)
-        return value, cached
+    if cache is None:
+        return make_raw(), False
+    value, cached = cache.get_or_make(_raw_key(view_key), make_raw)
+    return value, cached
+
+
+def pooled_benchmark(
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    options: BenchmarkOptions,
+    cache: ResultCache | None = None,
+    key: Hashable | None = None,
+) -> tuple[BenchmarkResult, bool]:
+    """The disclosure-controlled result for ``scope``, and whether it came from ``cache``.
+
+    :func:`peerbench.benchmarking.compute` runs over the current pool files of the
+    scoped organisations (:func:`raw_benchmark`) and
+    :func:`peerbench.benchmarking.disclose.controlled` prepares the view for the scope's
+    viewer. Raw results are cached per (pool state, scope, options) and controlled views
+    per viewer too (:func:`benchmark_key`; pass ``key`` when already known), so repeated
+    reads are cheap and a new submission (a new pool state) is never served stale.
+    """
+    view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
+    policy = options.disclosure_policy or DisclosurePolicy()
 
     def make_view() -> BenchmarkResult:
-        raw, _ = get(raw_key, make_raw)
+        raw, _ = raw_benchmark(ctx, session, scope, options, cache, view_key)
         return controlled(raw, policy, viewer_organisation_id=scope.viewer_organisation_id)
 
-    return get(("view", raw_key, scope.viewer_organisation_id), make_view)
+    if cache is None:
+        return make_view(), False
+    value, cached = cache.get_or_make(view_key, make_view)
+    return value, cached
 
 
 def matching_rows(rows: Sequence[Row], **match: str | None) -> list[dict[str, Any]]:

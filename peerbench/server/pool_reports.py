@@ -16,7 +16,6 @@ from peerbench.reports.builders import build
 from peerbench.reports.builders.inputs import pool_report_data
 from peerbench.reports.content import Report
 from peerbench.reports.render import render_html
-from peerbench.schema.records import RECORD_TYPES
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
 from peerbench.server.pool_benchmarks import (
@@ -24,6 +23,8 @@ from peerbench.server.pool_benchmarks import (
     Scope,
     benchmark_options,
     network_name,
+    pool_state,
+    raw_benchmark,
 )
 from peerbench.server.principal import Principal
 
@@ -51,21 +52,21 @@ def pool_report(
     kind: str,
     service_id: str | None = None,
     cache: ResultCache | None = None,
+    results: ResultCache | None = None,
 ) -> BuiltReport:
     """The ``kind`` report over ``scope``, as ``viewer`` may read it.
 
     Ownership of a service is checked per submitting organisation: a submitter gets the
     owner view of its own services only; a network analyst reads a member's service
     report as anyone outside it would (disclosure-controlled). The built report is
-    cached per (pool file set, report, viewer, day), so a new submission is never served
-    stale.
+    cached per (pool generation, scope, report, viewer, day), so a new submission is
+    never served stale. With ``results`` (the benchmarks' cache) the raw benchmark the report starts
+    from is shared with ``/v1/benchmarks`` (:func:`raw_benchmark`): computed once for both.
 
     Raises:
         ReportUnavailable: no data in the scope yet, or no such service in it.
     """
-    reads = {rt: ctx.store.current_read(session, rt, scope.organisations) for rt in RECORD_TYPES}
-    paths = {rt: tuple(read.relative_paths) for rt, read in reads.items()}
-    if not reads["outcome"].sources:
+    if not ctx.store.current_read(session, "outcome", scope.organisations).sources:
         raise ReportUnavailable("There is no data in this key's scope yet.")
     name = network_name(session, scope)
     min_n = ctx.settings.min_cell_count
@@ -75,6 +76,7 @@ def pool_report(
     owner_view = viewer.role != Role.NETWORK_ANALYST.value
 
     def make() -> BuiltReport:
+        raw = None if results is None else raw_benchmark(ctx, session, scope, options, results)[0]
         data = pool_report_data(
             ctx.store,
             session,
@@ -82,6 +84,7 @@ def pool_report(
             organisation_ids=scope.organisations,
             network_name=name,
             produced_on=today,
+            raw=raw,
         )
         if service_id is not None:
             try:
@@ -97,7 +100,7 @@ def pool_report(
 
     if cache is None:
         return make()
-    pool = tuple(sorted(paths.items()))
+    pool = (pool_state(ctx, session), scope.organisations)
     cache_key = (pool, kind, service_id, name, min_n, viewer_org, owner_view, today)
     built, _cached = cache.get_or_make(cache_key, make)
     assert isinstance(built, BuiltReport)

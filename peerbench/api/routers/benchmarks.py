@@ -9,22 +9,32 @@
 
 The scope and the controlled result come from :mod:`peerbench.server.pool_benchmarks`
 (the portal's network pages call the same functions). Raw results are cached per (pool
-file set, options) and controlled views per viewer too, so repeated reads are cheap and
-a new submission (a new file set) is never served stale. Every read is audited as
-``benchmark.read``.
+state, options) and controlled views per viewer too, and each page's JSON as well, so
+repeated reads are cheap and a new submission (a new pool state) is never served stale.
+Every read is audited as ``benchmark.read``.
+
+``GET /v1/benchmarks`` pages its per-service section (:data:`SERVICE_SECTIONS`):
+``limit`` services per page (default :data:`DEFAULT_SERVICE_LIMIT`) from ``offset``, in
+``service_id`` order, optionally only one organisation's (``organisation_id``) or one
+service (``service_id``); ``services_page.next`` links the next page. Every other
+section is whole on each page, so a national pool's default answer stays small.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Hashable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from peerbench.api.cache import LruCache, app_cache
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden
+from peerbench.api.params import Offset, ServiceLimit
 from peerbench.api.schemas import (
     PERIOD_PATTERN,
     BenchmarkPage,
@@ -32,6 +42,7 @@ from peerbench.api.schemas import (
     ErrorEnvelope,
     FunnelPage,
     MetaAnalysisPage,
+    ServicesPage,
 )
 from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
 from peerbench.schema.codelists import Timepoint
@@ -41,16 +52,20 @@ from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
 from peerbench.server.pool_benchmarks import (
     FUNNEL_METRICS,
+    SERVICE_SECTIONS,
     Scope,
     ScopeRefused,
+    benchmark_key,
     benchmark_options,
     matching_rows,
     pooled_benchmark,
+    service_page,
 )
 from peerbench.server.pool_benchmarks import benchmark_scope as library_scope
 from peerbench.server.principal import Principal
 
-__all__ = ["FUNNEL_METRICS", "Scope", "benchmark_scope", "router"]
+__all__ = ["DEFAULT_SERVICE_LIMIT", "FUNNEL_METRICS", "SERVICE_SECTIONS", "Scope",
+           "benchmark_scope", "router"]  # fmt: skip
 
 router = APIRouter(prefix="/v1/benchmarks", tags=["benchmarks"])
 
@@ -59,6 +74,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 CACHE_SIZE = 32
 """Results kept in memory per app (raw and controlled views together)."""
+PAGE_CACHE_SIZE = 64
+"""Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON."""
+DEFAULT_SERVICE_LIMIT = 25
+"""Services per page of ``GET /v1/benchmarks`` unless ``limit`` says otherwise."""
 
 # Results name scales as well as instruments (``ONS4.anxiety``), so ids, not codes.
 Instrument = Annotated[str | None, Query(pattern=ID_PATTERN, examples=["SWEMWBS"])]
@@ -79,8 +98,16 @@ def benchmark_scope(
         raise Forbidden(str(exc)) from None
 
 
-def _cache(request: Request) -> LruCache[BenchmarkResult]:
+def result_cache(request: Request) -> LruCache[BenchmarkResult]:
+    """The app's cache of benchmark results (raw and controlled; the reports share it)."""
     return app_cache(request, "benchmark_cache", CACHE_SIZE)
+
+
+_cache = result_cache
+
+
+def _page_cache(request: Request) -> LruCache[tuple[bytes, ServicesPage, bool]]:
+    return app_cache(request, "benchmark_page_cache", PAGE_CACHE_SIZE)
 
 
 def _benchmark(
@@ -89,9 +116,16 @@ def _benchmark(
     session: Session,
     scope: Scope,
     options: BenchmarkOptions,
+    key: Hashable | None = None,
 ) -> tuple[BenchmarkResult, bool]:
     """The controlled result for ``scope`` (from the cache when the pool is unchanged)."""
-    return pooled_benchmark(ctx, session, scope, options, _cache(request))
+    return pooled_benchmark(ctx, session, scope, options, _cache(request), key)
+
+
+def _next_url(request: Request, next_offset: int | None) -> str | None:
+    if next_offset is None:
+        return None
+    return str(request.url.include_query_params(offset=next_offset))
 
 
 def _by(text: str | None) -> tuple[str, ...]:
@@ -152,14 +186,64 @@ def get_benchmarks(
     by: Annotated[str | None, Query(description="Service attributes, comma-separated.")] = None,
     format: Literal["json"] = "json",
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
-) -> BenchmarkPage:
-    """The benchmark of the key's pool: outcomes, comparisons, reach, sustainment, value."""
+    offset: Offset = 0,
+    limit: ServiceLimit = DEFAULT_SERVICE_LIMIT,
+    organisation_id: Annotated[
+        str | None,
+        Query(pattern=ID_PATTERN, description="Only this organisation's services."),
+    ] = None,
+    service_id: Annotated[
+        str | None, Query(pattern=ID_PATTERN, description="Only this service.")
+    ] = None,
+) -> Response:
+    """The benchmark of the key's pool: outcomes, comparisons, reach, sustainment, value.
+
+    The per-service section holds ``limit`` services from ``offset`` (in ``service_id``
+    order), optionally only ``organisation_id``'s or ``service_id``;
+    ``services_page.next`` is the URL of the next page. The other sections are whole.
+    """
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     options = _options(ctx, instrument, period, _by(by))
-    result, cached = _benchmark(request, ctx, session, scope, options)
+    view_key = benchmark_key(ctx, session, scope, options)
+
+    def make() -> tuple[bytes, ServicesPage, bool]:
+        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
+        part, page = service_page(
+            result,
+            offset=offset,
+            limit=limit,
+            organisation_id=organisation_id,
+            service_id=service_id,
+        )
+        body = json.dumps(part.to_dict(), allow_nan=False, separators=(",", ":"))
+        return (
+            body.encode(),
+            ServicesPage(
+                offset=page.offset,
+                limit=page.limit,
+                total=page.total,
+                service_ids=list(page.service_ids),
+                next=_next_url(request, page.next_offset),
+            ),
+            result_cached,
+        )
+
+    page_key = (view_key, offset, limit, organisation_id, service_id, str(request.url))
+    (body, page, result_cached), page_cached = _page_cache(request).get_or_make(page_key, make)
+    cached = page_cached or result_cached
+    paging = {"offset": offset or None, "organisation_id": organisation_id,
+              "service_id": service_id,
+              "limit": limit if limit != DEFAULT_SERVICE_LIMIT else None}  # fmt: skip
     _audit(session, key, "benchmarks", scope, {"instrument": instrument, "period": period,
-                                               "by": list(options.by)})  # fmt: skip
-    return BenchmarkPage(scope=_scope_view(key, scope, cached), result=result.to_dict())
+                                               "by": list(options.by), **paging})  # fmt: skip
+    head = json.dumps(
+        {
+            "scope": _scope_view(key, scope, cached).model_dump(mode="json"),
+            "services_page": page.model_dump(mode="json"),
+        },
+        separators=(",", ":"),
+    )
+    return Response(head[:-1].encode() + b',"result":' + body + b"}", media_type="application/json")
 
 
 @router.get("/funnel", response_model=FunnelPage, responses=_ERRORS)

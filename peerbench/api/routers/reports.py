@@ -31,6 +31,7 @@ from peerbench.api.cache import LruCache, app_cache
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, NotFound
 from peerbench.api.routers.benchmarks import Scope, benchmark_scope
+from peerbench.api.routers.benchmarks import result_cache as results
 from peerbench.api.schemas import ErrorEnvelope
 from peerbench.reports.builders.figures import key_figures
 from peerbench.schema.fields import ID_PATTERN
@@ -80,7 +81,9 @@ def _built(
     service_id: str | None,
 ) -> _Built:
     try:
-        return pool_report(ctx, session, key, scope, kind, service_id, _cache(request))
+        return pool_report(
+            ctx, session, key, scope, kind, service_id, _cache(request), results(request)
+        )
     except ReportUnavailable as exc:
         raise NotFound(str(exc)) from None
 

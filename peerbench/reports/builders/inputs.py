@@ -6,14 +6,22 @@ or any folder of standard Parquet files, as ``peerbench benchmark`` does, and re
 through :func:`peerbench.benchmarking.disclose.controlled`), the validated canonical
 tables (for data quality, feedback and names), and participant-level aggregates for
 the figures that are not benchmark sections (score bands, who is reached).
+
+The validator's report is only needed by the data-quality report, so it is made on
+first use (:attr:`ReportData.validation`): the other reports of a pooled store never
+re-validate the pool. A pooled store's tables are read straight from the pool (the
+latest copy of each record, without the store's columns): they are the canonical tables
+the validator accepted at ingest, the same the validator would return again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
-from collections.abc import Collection, Iterator, Mapping
+import tempfile
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,7 +55,7 @@ class ReportData:
     Attributes:
         raw: The raw benchmark result (control it before showing any figure).
         tables: Canonical tables by record type, as accepted by the validator.
-        validation: The validator's report on the same files.
+        check: Makes the validator's report on the same files (see :attr:`validation`).
         paired: Participant-level pairs (baseline and follow-up scores), all periods.
         demographics: People per service × dimension × category, all periods.
         as_of: The extract date (the manifest's ``as_of``, else the latest date): what
@@ -64,7 +72,7 @@ class ReportData:
 
     raw: BenchmarkResult
     tables: Mapping[str, pa.Table]
-    validation: ValidationReport
+    check: Callable[[], ValidationReport]
     paired: pa.Table
     demographics: pa.Table
     as_of: dt.date
@@ -73,6 +81,11 @@ class ReportData:
     description: str
     network_name: str = "the network"
     inputs_key: str | None = None
+
+    @functools.cached_property
+    def validation(self) -> ValidationReport:
+        """The validator's report on the same files, made on first use and kept."""
+        return self.check()
 
     @property
     def organisation_names(self) -> dict[str, str]:
@@ -194,18 +207,20 @@ def load_report_data(
     if organisation_ids is not None:
         raise ValueError(f"{root} is a folder of files, not a server data directory")
     from peerbench.benchmarking.sources import open_source
+    from peerbench.validators.engine import validate
 
     loaded = open_source(root)
+    checked = validate(standard_files(root), collect=True, today=_manifest_as_of(root))
     cache = ContentCache.from_env()
-    key = report_cache.inputs_key(cache, root, options or BenchmarkOptions())
     return _assemble(
         loaded,
-        standard_files(root),
+        checked.tables,
+        lambda: checked.report,
         options,
         _manifest_as_of(root),
         network_name,
         produced_on,
-        inputs_key=key,
+        inputs_key=report_cache.inputs_key(cache, root, options or BenchmarkOptions()),
         cache=cache,
     )
 
@@ -219,6 +234,7 @@ def pool_report_data(
     network_name: str = "the network",
     as_of: dt.date | None = None,
     produced_on: dt.date | None = None,
+    raw: BenchmarkResult | None = None,
 ) -> ReportData:
     """:func:`load_report_data` over the current files of an open pooled store.
 
@@ -230,6 +246,8 @@ def pool_report_data(
         network_name: What the reports call the whole pool.
         as_of: The extract date (default: the latest date in the data).
         produced_on: The production date printed on the reports (default: today).
+        raw: The raw benchmark of the same pool and options, if already computed (the
+            server shares it with its benchmarks); computed here when ``None``.
     """
     from peerbench.benchmarking.sources import store_source
 
@@ -237,11 +255,44 @@ def pool_report_data(
     whose = "all organisations" if scope is None else (", ".join(scope) or "no organisations")
     loaded = store_source(store, session, scope, description=f"pooled store {store.url} ({whose})")
     # Imported here: the server stack is not needed for folders.
-    from peerbench.server.pool_view import submitted_files
+    from peerbench.server.pool_view import submitted_table
 
-    # Validated as submitted: one row per record, without the store's own columns.
-    with submitted_files(store, session, scope) as files:
-        return _assemble(loaded, files, options, as_of, network_name, produced_on)
+    # As submitted: one row per record, without the store's own columns (what the
+    # validator accepted at ingest). Only the quality report re-validates them.
+    tables = {
+        record_type: table
+        for record_type in RECORD_TYPES
+        if (table := submitted_table(store, session, record_type, scope)).num_rows
+    }
+    return _assemble(
+        loaded,
+        tables,
+        functools.partial(validate_tables, tables, as_of),
+        options,
+        as_of,
+        network_name,
+        produced_on,
+        raw=raw,
+    )
+
+
+def validate_tables(tables: Mapping[str, pa.Table], today: dt.date | None) -> ValidationReport:
+    """The validator's report on ``tables`` written as the standard's files.
+
+    Args:
+        tables: Canonical tables by record type (as a pooled store holds them).
+        today: The date the validator checks future dates against (default: today).
+    """
+    from peerbench.io.parquet_layout import write_parquet
+    from peerbench.validators.engine import validate
+
+    with tempfile.TemporaryDirectory(prefix="peerbench-pool-") as folder:
+        files = []
+        for record_type, table in tables.items():
+            path = Path(folder, f"{RECORD_TYPES[record_type].file_stem}.parquet")
+            write_parquet(table, path)
+            files.append(path)
+        return validate(files, collect=True, today=today).report
 
 
 def network_members(path: str | Path, network_id: str) -> list[str] | None:
@@ -267,21 +318,20 @@ def network_members(path: str | Path, network_id: str) -> list[str] | None:
 
 def _assemble(
     loaded: LoadedSource,
-    files: list[Path],
+    tables: Mapping[str, pa.Table],
+    check: Callable[[], ValidationReport],
     options: BenchmarkOptions | None,
     as_of: dt.date | None,
     network_name: str,
     produced_on: dt.date | None = None,
     *,
+    raw: BenchmarkResult | None = None,
     inputs_key: str | None = None,
     cache: ContentCache | None = None,
 ) -> ReportData:
-    from peerbench.validators.engine import validate
-
     options = options or BenchmarkOptions()
     cache = cache or ContentCache(None)
-    checked = validate(files, collect=True, today=as_of)
-    as_of = as_of or _latest_date(checked.tables)
+    as_of = as_of or _latest_date(tables)
 
     def benchmark() -> BenchmarkResult:
         from peerbench.benchmarking.compute import compute
@@ -301,12 +351,15 @@ def _assemble(
         tables = compute_tables(view, backend=options.backend, scored=scored, include_paired=True)
         return {"paired": tables["paired"], "demographics": tables["demographics"]}
 
-    raw = report_cache.raw_benchmark(cache, inputs_key, benchmark)
+    if raw is None:
+        raw = report_cache.raw_benchmark(cache, inputs_key, benchmark)
+    else:  # shared by the server's benchmarks (same pool state, scope and options)
+        raw = raw.replace(generated_from=loaded.description)
     aggregates = report_cache.tables(cache, inputs_key, participant_level)
     return ReportData(
         raw=raw,
-        tables=checked.tables,
-        validation=checked.report,
+        tables=tables,
+        check=check,
         paired=aggregates["paired"],
         demographics=aggregates["demographics"],
         as_of=as_of,

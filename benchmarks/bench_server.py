@@ -1,0 +1,210 @@
+"""Server reads on the reference pool: every read endpoint cold and warm, 20 readers at once.
+
+The reference dataset (``peerbench synth --reference``: 12 organisations, 30,000
+outcome rows) is split per organisation and submitted through the API once (cached in
+``bench-output/server/``). Then a live ``peerbench serve`` on 127.0.0.1 answers:
+
+* **cold**: each read endpoint is the first request of a freshly started server (empty
+  caches), then the median of a few warm repeats; baseline: ``GET /v1/health`` on the
+  same server (median), so each time is also printed as a ratio to it;
+* **20 concurrent readers**: after one warm-up read of each endpoint, 20 threads each
+  read the endpoints in turn (a bounded number of requests); p50, p95 and max.
+
+Targets (issue 14): every read endpoint under 2 s cold; p95 under 0.3 s warm with 20
+concurrent readers. Exit 0 when both are met, 2 when one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from benchmarks.common import OUTPUT_DIR, environment, markdown_table, met_text
+from benchmarks.server_pool import (
+    ADMIN,
+    ANALYST,
+    NETWORK,
+    Live,
+    Read,
+    get,
+    live_server,
+    log,
+    percentile,
+    seed,
+    submit_folder,
+)
+
+COLD_TARGET = 2.0
+P95_TARGET = 0.3
+READERS = 20
+PERIOD = "2026-Q3"
+"""The quarter the reference data is submitted for (its extract date is 2026-09-30)."""
+STAMP = "reference pool v2"
+
+
+def reference_pool(out_dir: Path) -> tuple[Path, dict[str, str], list[str]]:
+    """The server data directory holding the reference pool (made once, then cached).
+
+    Returns:
+        The data directory, the key secrets and the organisations.
+    """
+    import json
+    import shutil
+
+    root = out_dir / "server" / "reference"
+    data_dir = root / "data"
+    stamp = root / ".bench-stamp"
+    wanted = f"{STAMP}\n{_schema_revision()}\n"
+    if stamp.is_file() and stamp.read_text() == wanted:
+        keys = json.loads((data_dir / "bench-keys.json").read_text())
+        orgs = sorted(k for k in keys if k not in (ADMIN, ANALYST))
+        return data_dir, keys, orgs
+    shutil.rmtree(root, ignore_errors=True)
+    from peerbench.synth import SynthConfig, generate, write_dataset
+    from peerbench.synth.split import split_dataset
+
+    log("building the reference pool (12 submissions through the API) ...")
+    write_dataset(generate(SynthConfig.reference()), root / "synth" / "all")
+    slices = split_dataset(root / "synth" / "all", root / "synth" / "by-org")
+    orgs = sorted(slices)
+    keys = seed(data_dir, orgs, orgs[: len(orgs) // 2])
+    _submit_all(data_dir, keys, slices)
+    stamp.write_text(wanted)
+    return data_dir, keys, orgs
+
+
+def _schema_revision() -> str:
+    """The newest database migration: a pool built before it is built again."""
+    import peerbench.server.db as db
+
+    versions = sorted((Path(db.__file__).parent / "migrations" / "versions").glob("[0-9]*.py"))
+    return versions[-1].name if versions else "none"
+
+
+def _submit_all(data_dir: Path, keys: dict[str, str], slices: dict[str, Path]) -> None:
+    import warnings
+
+    from starlette.exceptions import StarletteDeprecationWarning
+
+    from peerbench.api.app import create_app
+    from peerbench.server.context import open_server
+    from peerbench.server.settings import Settings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from fastapi.testclient import TestClient
+
+    settings = Settings(data_dir=data_dir)
+    context = open_server(settings)
+    try:
+        with TestClient(create_app(settings, context=context)) as client:
+            for org, folder in sorted(slices.items()):
+                _seconds, body = submit_folder(client, keys[org], folder, PERIOD)
+                if body.get("status") != "accepted":
+                    raise RuntimeError(f"{org}'s submission was not accepted: {body}")
+    finally:
+        context.close()
+
+
+def endpoints(service_id: str) -> list[tuple[str, str, str]]:
+    """(name, path, who) of every read endpoint measured."""
+    return [
+        ("GET /v1/benchmarks", "/v1/benchmarks", ANALYST),
+        ("GET /v1/benchmarks (admin, whole pool)", "/v1/benchmarks", ADMIN),
+        ("GET /v1/benchmarks/funnel", "/v1/benchmarks/funnel", ANALYST),
+        ("GET /v1/benchmarks/meta-analysis", "/v1/benchmarks/meta-analysis", ANALYST),
+        ("GET /v1/networks/{id}/coverage", f"/v1/networks/{NETWORK}/coverage", ANALYST),
+        ("GET /v1/reports/network", "/v1/reports/network", ANALYST),
+        ("GET /v1/reports/network/figures", "/v1/reports/network/figures", ANALYST),
+        ("GET /v1/reports/commissioner", "/v1/reports/commissioner", ANALYST),
+        ("GET /v1/reports/quality", "/v1/reports/quality", ANALYST),
+        ("GET /v1/reports/service", f"/v1/reports/service?service_id={service_id}", ANALYST),
+    ]
+
+
+def _check(read: Read, what: str) -> Read:
+    if read.status != 200:
+        raise RuntimeError(f"{what} answered {read.status}")
+    return read
+
+
+def cold_and_warm(
+    data_dir: Path, keys: dict[str, str], reads: list[tuple[str, str, str]], repeats: int
+) -> list[list[object]]:
+    """Per endpoint: a fresh server's first read, then warm repeats (median)."""
+    rows: list[list[object]] = []
+    for name, path, who in reads:
+        with live_server(data_dir, keys) as live:
+            health = statistics.median(
+                get(f"{live.url}/v1/health", keys[ADMIN]).seconds for _ in range(5)
+            )
+            cold = _check(get(live.url + path, keys[who]), name)
+            warm = statistics.median(
+                _check(get(live.url + path, keys[who]), name).seconds for _ in range(repeats)
+            )
+        log(f"{name}: cold {cold.seconds:.2f} s, warm {warm:.3f} s")
+        rows.append(
+            [name, cold.seconds, warm, cold.size / 1e6, health, cold.seconds / health,
+             COLD_TARGET, met_text(cold.seconds < COLD_TARGET)]
+        )  # fmt: skip
+    return rows
+
+
+def concurrent_reads(live: Live, reads: list[tuple[str, str, str]], per_reader: int) -> list[float]:
+    """Seconds of every read by :data:`READERS` threads, each reading ``per_reader`` times."""
+    for name, path, who in reads:  # warm every cache first
+        _check(get(live.url + path, live.keys[who]), name)
+
+    def reader(index: int) -> list[float]:
+        times = []
+        for step in range(per_reader):
+            name, path, who = reads[(index + step) % len(reads)]
+            times.append(_check(get(live.url + path, live.keys[who]), name).seconds)
+        return times
+
+    with ThreadPoolExecutor(READERS) as pool:
+        return [t for times in pool.map(reader, range(READERS)) for t in times]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks server", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="Fewer repeats and requests.")
+    parser.add_argument("--out", type=Path, default=OUTPUT_DIR)
+    args = parser.parse_args(argv)
+    data_dir, keys, orgs = reference_pool(args.out)
+    service = _first_service(data_dir, orgs[0])
+    reads = endpoints(service)
+    rows = cold_and_warm(data_dir, keys, reads, 2 if args.quick else 5)
+    per_reader = 5 if args.quick else 20
+    with live_server(data_dir, keys) as live:
+        times = concurrent_reads(live, reads, per_reader)
+    p50, p95 = percentile(times, 50), percentile(times, 95)
+    cold_met = all(row[1] < COLD_TARGET for row in rows)  # type: ignore[operator]
+    p95_met = p95 < P95_TARGET
+    print(f"Reference pool (12 organisations, 30,000 outcome rows); {environment()}; "
+          "live `peerbench serve` on 127.0.0.1; baseline: `GET /v1/health` "
+          "on the same server.\n")  # fmt: skip
+    print(markdown_table(
+        ["endpoint", "cold s", "warm s (median)", "MB", "health s", "cold/health",
+         "target s", "met"], rows))  # fmt: skip
+    print()
+    print(markdown_table(
+        ["concurrent reads", "readers", "requests", "p50 s", "p95 s", "max s", "target p95 s",
+         "met"],
+        [["every endpoint in turn, warm caches", READERS, len(times), p50, p95, max(times),
+          P95_TARGET, met_text(p95_met)]]))  # fmt: skip
+    return 0 if cold_met and p95_met else 2
+
+
+def _first_service(data_dir: Path, organisation: str) -> str:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(data_dir.parent / "synth" / "by-org" / organisation / "services.parquet")
+    return str(sorted(table["service_id"].to_pylist())[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
