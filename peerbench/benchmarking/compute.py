@@ -39,7 +39,7 @@ from peerbench.benchmarking import (
     comparisons,
     joint,
     outcome_stats,
-    result_cache,
+    raw_result_cache,
     sufficiency,
     value,
 )
@@ -237,8 +237,8 @@ def compute(
         registry: Instrument definitions (default: built-ins).
     """
     options = options or BenchmarkOptions()
-    key = result_cache.result_key(source, options, service_use, generated_from, registry)
-    return result_cache.cached_result(
+    key = raw_result_cache.result_key(source, options, service_use, generated_from, registry)
+    return raw_result_cache.cached_result(
         source,
         key,
         lambda: _compute(source, options, service_use, generated_from, registry),

@@ -11,7 +11,7 @@ import pytest
 
 from peerbench.aggregate import BenchmarkSource
 from peerbench.benchmarking import BenchmarkOptions, compute, controlled, open_source
-from peerbench.benchmarking.result_cache import result_key
+from peerbench.benchmarking.raw_result_cache import result_key
 from peerbench.io.tabular import FileFormat
 from peerbench.synth import SynthConfig, generate, write_dataset
 
