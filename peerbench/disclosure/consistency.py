@@ -102,10 +102,7 @@ def consistent_suppression(
             for table, keys in zip(tables, count_keys, strict=True)
         ]
         hidden = {
-            key
-            for keys, plan in zip(count_keys, plans, strict=True)
-            for key in plan
-            if key in keys
+            key for keys, plan in zip(count_keys, plans, strict=True) for key in plan if key in keys
         }
         if hidden | diff_keys == forced:
             break

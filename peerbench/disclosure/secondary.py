@@ -157,13 +157,9 @@ def _independent_columns(matrix: np.ndarray[tuple[int, int], np.dtype[np.float64
     _, _, vt = np.linalg.svd(matrix)
     null = vt[rank:]  # rows span the null space
     weight = np.abs(null).max(axis=0) if null.shape[0] else np.zeros(matrix.shape[1])
-    out = []
-    for j, w in enumerate(weight):
-        if w <= _ZERO:
-            out.append(j)
-        elif w < _NON_ZERO and _rank(np.delete(matrix, j, axis=1)) < rank:
-            out.append(j)
-    return out
+    undecided = [j for j, w in enumerate(weight) if _ZERO < w < _NON_ZERO]
+    slow = {j for j in undecided if _rank(np.delete(matrix, j, axis=1)) < rank}
+    return [j for j, w in enumerate(weight) if w <= _ZERO or j in slow]
 
 
 def secondary_suppression(table: Table, primary: Collection[Key]) -> set[Key]:
