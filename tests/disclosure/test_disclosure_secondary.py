@@ -171,7 +171,7 @@ def test_no_line_with_a_published_total_has_exactly_one_hidden_cell(
     assert set(owner.flags) == hidden
 
 
-def _rank_per_column(matrix: np.ndarray) -> list[int]:  # type: ignore[type-arg]
+def _rank_per_column(matrix: np.ndarray) -> list[int]:
     """The slow definition: deleting the column lowers the rank."""
     if matrix.size == 0:
         return []
