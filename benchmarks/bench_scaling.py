@@ -192,6 +192,14 @@ def main(argv: list[str] | None = None) -> int:
     for rows in sizes:
         results += measure(rows, cache_root)
         print(f"measured {human_rows(rows)}", file=sys.stderr, flush=True)
+        write(results, args.svg, final=False)  # an interrupted run keeps what it measured
+    text = write(results, args.svg, final=True)
+    print(text, flush=True)
+    return 0 if all(m.ok for m in results) else 2
+
+
+def write(results: Sequence[Measured], svg: Path, *, final: bool) -> str:
+    """Write ``bench-output/scaling.md`` and the chart; return the markdown."""
     per_size, fitted = tables(results)
     text = "\n".join(
         [
@@ -208,12 +216,13 @@ def main(argv: list[str] | None = None) -> int:
             fitted,
         ]
     )
-    print(text, flush=True)
+    if not final:
+        text += "\n\n(partial: the run was still going)"
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUTPUT_DIR / "scaling.md").write_text(text + "\n")
-    args.svg.parent.mkdir(parents=True, exist_ok=True)
-    args.svg.write_text(chart(results))
-    return 0 if all(m.ok for m in results) else 2
+    svg.parent.mkdir(parents=True, exist_ok=True)
+    svg.write_text(chart(results))
+    return text
 
 
 if __name__ == "__main__":
