@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,22 @@ BENCHMARK_RECORD_TYPES = ("service", "participant", "engagement", "outcome")
 
 SourceData: TypeAlias = Sequence[str | Path] | pa.Table
 """Parquet paths (or URIs pyarrow can open) for one record type, or an Arrow table."""
+
+
+def user_cache_dir() -> Path | None:
+    """Where a plain folder's derived tables are cached between runs (None: not cached).
+
+    ``PEERBENCH_CACHE_DIR`` when set (an empty value turns caching off), else
+    ``$XDG_CACHE_HOME/peerbench`` or ``~/.cache/peerbench``. Entries are named by a
+    digest of the input files' paths, sizes and modification times
+    (:func:`peerbench.aggregate.scored_cache.cache_key`), so a changed file is never
+    served from the cache, and only the newest few are kept.
+    """
+    given = os.environ.get("PEERBENCH_CACHE_DIR")
+    if given is not None:
+        return Path(given) if given else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "peerbench"
 
 
 def pooled_schema(record_type: str) -> pa.Schema:
@@ -90,10 +107,12 @@ class BenchmarkSource:
     _cache: dict[str, pa.Table] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_folder(cls, folder: str | Path) -> BenchmarkSource:
+    def from_folder(cls, folder: str | Path, *, cache: bool = True) -> BenchmarkSource:
         """A plain folder of standard Parquet files (``outcomes.parquet``, …).
 
         Only Parquet is read: CSV flattens ``items`` and needs the validators' coercion.
+        With ``cache`` (the default), derived tables (scored outcomes, benchmark results)
+        are kept in :func:`user_cache_dir` between runs.
 
         Raises:
             FileNotFoundError: if the folder has no ``outcomes.parquet``.
@@ -106,7 +125,8 @@ class BenchmarkSource:
                 found[record_type] = [path]
         if "outcome" not in found:
             raise FileNotFoundError(f"{root} has no outcomes.parquet")
-        return cls(found)
+        folder_cache = user_cache_dir() if cache else None
+        return cls(found, cache_dir=None if folder_cache is None else folder_cache / "benchmark")
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pa.Table]) -> BenchmarkSource:

@@ -34,7 +34,15 @@ from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_para
 from peerbench.aggregate.lineage import LINEAGE_COLUMNS, add_lineage, latest_rows
 from peerbench.aggregate.scored_cache import scored_outcomes, with_period
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
-from peerbench.benchmarking import casemix, comparisons, joint, outcome_stats, sufficiency, value
+from peerbench.benchmarking import (
+    casemix,
+    comparisons,
+    joint,
+    outcome_stats,
+    raw_result_cache,
+    sufficiency,
+    value,
+)
 from peerbench.benchmarking.result import (
     ALL_PERIODS,
     BenchmarkOptions,
@@ -229,6 +237,21 @@ def compute(
         registry: Instrument definitions (default: built-ins).
     """
     options = options or BenchmarkOptions()
+    key = raw_result_cache.result_key(source, options, service_use, generated_from, registry)
+    return raw_result_cache.cached_result(
+        source,
+        key,
+        lambda: _compute(source, options, service_use, generated_from, registry),
+    )
+
+
+def _compute(
+    source: BenchmarkSource,
+    options: BenchmarkOptions,
+    service_use: pa.Table | None,
+    generated_from: str,
+    registry: InstrumentRegistry | None,
+) -> BenchmarkResult:
     view, scored = period_view(source, options.period, registry)
     mapping = None
     if options.networks:

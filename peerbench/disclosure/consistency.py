@@ -91,20 +91,18 @@ def consistent_suppression(
     for parent, child in nested:
         diff_keys |= small_differences(tables[parent], tables[child], policy)
     forced: set[Key] = set(diff_keys)
+    count_keys = [_count_keys(table) for table in tables]  # once, not per cell
     while True:
         plans = [
             suppression_plan(
                 table,
                 policy,
-                forced=dict.fromkeys(forced & _count_keys(table), SuppressionReason.SECONDARY),
+                forced=dict.fromkeys(forced & keys, SuppressionReason.SECONDARY),
             )
-            for table in tables
+            for table, keys in zip(tables, count_keys, strict=True)
         ]
         hidden = {
-            key
-            for table, plan in zip(tables, plans, strict=True)
-            for key in plan
-            if key in _count_keys(table)
+            key for keys, plan in zip(count_keys, plans, strict=True) for key in plan if key in keys
         }
         if hidden | diff_keys == forced:
             break

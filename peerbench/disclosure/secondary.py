@@ -69,13 +69,16 @@ def lines(table: Table) -> list[Line]:
     """
     counts = {cell.key for cell in table.cells if cell.kind == "count"}
     total = table.total_key
+    # Row and column keys once (each property walks every cell): with a thousand
+    # services, asking for them inside the loops made this quadratic in the cells.
+    rows, cols = table.rows, table.cols
     found: list[Line] = []
-    for r in table.rows:
-        interior = tuple((r, c) for c in table.cols if c != total and (r, c) in counts)
+    for r in rows:
+        interior = tuple((r, c) for c in cols if c != total and (r, c) in counts)
         if (r, total) in counts and interior:
             found.append(Line(interior, (r, total)))
-    for c in table.cols:
-        interior = tuple((r, c) for r in table.rows if r != total and (r, c) in counts)
+    for c in cols:
+        interior = tuple((r, c) for r in rows if r != total and (r, c) in counts)
         if (total, c) in counts and interior:
             found.append(Line(interior, (total, c)))
     return found
@@ -130,8 +133,33 @@ def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
                 matrix[i, index[key]] = 1.0
         if line.total in index:
             matrix[i, index[line.total]] = -1.0
+    return [unknowns[j] for j in _independent_columns(matrix)]
+
+
+_ZERO, _NON_ZERO = 1e-9, 1e-6
+"""A null-space row below ``_ZERO`` is zero, above ``_NON_ZERO`` it is not; in between
+the column is decided by the rank test itself."""
+
+
+def _independent_columns(matrix: np.ndarray[tuple[int, int], np.dtype[np.float64]]) -> list[int]:
+    """Columns whose deletion lowers the rank of ``matrix``: those at which every
+    null-space vector is zero.
+
+    One SVD gives the null space (the right singular vectors past the rank, with
+    ``matrix_rank``'s own tolerance), instead of one rank per column: with a thousand
+    services that was hundreds of SVDs per call. A column whose null-space row is
+    neither clearly zero nor clearly not (never seen with 0/±1 entries) falls back to
+    the per-column rank test, so the answer is always the rank test's.
+    """
+    if matrix.size == 0:
+        return []  # no equations: nothing can be solved
     rank = _rank(matrix)
-    return [key for j, key in enumerate(unknowns) if _rank(np.delete(matrix, j, axis=1)) < rank]
+    _, _, vt = np.linalg.svd(matrix)
+    null = vt[rank:]  # rows span the null space
+    weight = np.abs(null).max(axis=0) if null.shape[0] else np.zeros(matrix.shape[1])
+    undecided = [j for j, w in enumerate(weight) if _ZERO < w < _NON_ZERO]
+    slow = {j for j in undecided if _rank(np.delete(matrix, j, axis=1)) < rank}
+    return [j for j, w in enumerate(weight) if w <= _ZERO or j in slow]
 
 
 def secondary_suppression(table: Table, primary: Collection[Key]) -> set[Key]:

@@ -169,3 +169,62 @@ def test_no_line_with_a_published_total_has_exactly_one_hidden_cell(
     assert _determined_by_rank(table, hidden) == set()
     owner = apply_disclosure(table, POLICY, viewer_is_owner=True)
     assert set(owner.flags) == hidden
+
+
+def _rank_per_column(matrix: np.ndarray) -> list[int]:
+    """The slow definition: deleting the column lowers the rank."""
+    if matrix.size == 0:
+        return []
+    rank = int(np.linalg.matrix_rank(matrix))
+    return [
+        j
+        for j in range(matrix.shape[1])
+        if int(np.linalg.matrix_rank(np.delete(matrix, j, axis=1))) < rank
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.integers(1, 7),
+    cols=st.integers(1, 6),
+    seed=st.integers(0, 2**32 - 1),
+    density=st.floats(0.1, 0.9),
+)
+def test_recoverable_cells_equal_the_rank_per_column_test(
+    rows: int, cols: int, seed: int, density: float
+) -> None:
+    from peerbench.disclosure.secondary import _independent_columns
+
+    rng = np.random.default_rng(seed)
+    counts = {
+        f"r{i}": {f"c{j}": int(rng.integers(0, 40)) for j in range(cols)} for i in range(rows)
+    }
+    table = Table.from_counts(counts, margins=True)
+    keys = [cell.key for cell in table.cells]
+    hidden = {k for k in keys if rng.random() < density}
+    # The line matrix recoverable_cells builds, and the old per-column rank answer.
+    all_lines = lines(table)
+    unknowns = sorted({k for line in all_lines for k in line.members if k in hidden})
+    index = {key: j for j, key in enumerate(unknowns)}
+    matrix = np.zeros((len(all_lines), len(unknowns)))
+    for i, line in enumerate(all_lines):
+        for key in line.interior:
+            if key in index:
+                matrix[i, index[key]] = 1.0
+        if line.total in index:
+            matrix[i, index[line.total]] = -1.0
+    expected = [unknowns[j] for j in _rank_per_column(matrix)]
+    assert _independent_columns(matrix) == _rank_per_column(matrix)
+    assert recoverable_cells(table, hidden) == expected
+
+
+def test_recoverable_cells_of_a_service_sized_table() -> None:
+    # A thousand-row one-column-plus-total table: the fast path's reason to exist.
+    rng = np.random.default_rng(3)
+    counts = {f"s{i:04d}": {"a": int(rng.integers(0, 30)), "b": 5} for i in range(300)}
+    table = Table.from_counts(counts, margins=True)
+    hidden = {cell.key for cell in table.cells if cell.value < 8}
+    found = recoverable_cells(table, hidden)
+    secondary = secondary_suppression(table, hidden)
+    assert recoverable_cells(table, hidden | secondary) == []
+    assert set(found) <= hidden

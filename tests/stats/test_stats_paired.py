@@ -130,3 +130,55 @@ def test_orient_change_and_sign() -> None:
 def test_to_dict_is_plain() -> None:
     assert cohens_dz_from_summary(10, 1.0, 2.0).to_dict()["name"] == "cohens_dz"
     assert isinstance(mean_change([1.0, 2.0, 4.0]).to_dict()["ci_low"], float)
+
+
+def _old_nct_ncp(t_obs: float, df: int, target: float) -> float:
+    """The interval search as it was, through ``scipy.stats.nct.cdf`` (the slow path)."""
+    from scipy import optimize
+
+    def gap(ncp: float) -> float:
+        return float(stats.nct.cdf(t_obs, df, ncp)) - target
+
+    step = 2.0 + abs(t_obs) / 2
+    lo, hi = t_obs - step, t_obs + step
+    while gap(lo) < 0:
+        lo -= step
+    while gap(hi) > 0:
+        hi += step
+    return float(optimize.brentq(gap, lo, hi, xtol=1e-12, rtol=1e-12))
+
+
+@pytest.mark.parametrize(
+    ("n", "mean", "sd"),
+    [(3, 1.0, 2.0), (10, 2.5, 3.1), (40, -1.2, 4.0), (250, 0.4, 1.0), (5000, 3.0, 6.0)],
+)
+def test_cohens_dz_interval_equals_the_scipy_nct_cdf_search(n: int, mean: float, sd: float) -> None:
+    result = cohens_dz_from_summary(n, mean, sd)
+    t_obs, root_n, alpha = mean / sd * math.sqrt(n), math.sqrt(n), 1 - 0.95
+    assert result.ci_low == _old_nct_ncp(t_obs, n - 1, 1 - alpha / 2) / root_n  # bit for bit
+    assert result.ci_high == _old_nct_ncp(t_obs, n - 1, alpha / 2) / root_n
+
+
+def test_nct_cdf_is_scipy_nct_cdf_where_that_is_defined_and_never_nan() -> None:
+    from peerbench.stats.paired import nct_cdf
+
+    for df in (2, 30, 1_000, 100_000):
+        for t in (-8.0, 0.5, 5.0, 20.0, 50.0):
+            for ncp in np.linspace(t - 40, t + 40, 81):
+                expected = float(stats.nct.cdf(t, df, ncp))
+                value = nct_cdf(t, df, float(ncp))
+                assert not math.isnan(value)
+                if not math.isnan(expected):
+                    assert value == expected
+
+
+def test_cohens_dz_very_large_n_does_not_fail() -> None:
+    # 88,356 pairs, d = 0.1705 (t ≈ 50.7): scipy's nct.cdf is NaN inside the old search's
+    # bracket, which made brentq raise on a 10M-row benchmark.
+    n, d = 88_356, 0.17050647016197074
+    with pytest.raises(ValueError, match="NaN"):
+        _old_nct_ncp(d * math.sqrt(n), n - 1, 0.975)
+    result = cohens_dz_from_summary(n, d, 1.0)
+    se = math.sqrt(1 / n + d**2 / (2 * n))  # the large-sample normal interval
+    assert result.ci_low == pytest.approx(d - 1.959964 * se, abs=1e-4)
+    assert result.ci_high == pytest.approx(d + 1.959964 * se, abs=1e-4)
