@@ -20,21 +20,6 @@ def repo_root() -> Path:
     return ROOT
 
 
-@pytest.fixture(scope="session", autouse=True)
-def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Folder benchmarks cache their derived tables in the session's own folder, never
-    the user's ``~/.cache/peerbench`` (:func:`peerbench.aggregate.sources.user_cache_dir`)."""
-    before = os.environ.get("PEERBENCH_CACHE_DIR")
-    os.environ["PEERBENCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("peerbench-cache"))
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("PEERBENCH_CACHE_DIR", None)
-        else:
-            os.environ["PEERBENCH_CACHE_DIR"] = before
-
-
 @pytest.fixture(autouse=True)
 def library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts from the library's process-wide settings.

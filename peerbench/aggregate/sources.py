@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from peerbench.aggregate.lineage import LINEAGE_COLUMNS, add_lineage, latest_rows
+from peerbench.io.content_cache import default_folder
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.records import RECORD_TYPES
 
@@ -37,22 +37,6 @@ BENCHMARK_RECORD_TYPES = ("service", "participant", "engagement", "outcome")
 
 SourceData: TypeAlias = Sequence[str | Path] | pa.Table
 """Parquet paths (or URIs pyarrow can open) for one record type, or an Arrow table."""
-
-
-def user_cache_dir() -> Path | None:
-    """Where a plain folder's derived tables are cached between runs (None: not cached).
-
-    ``PEERBENCH_CACHE_DIR`` when set (an empty value turns caching off), else
-    ``$XDG_CACHE_HOME/peerbench`` or ``~/.cache/peerbench``. Entries are named by a
-    digest of the input files' paths, sizes and modification times
-    (:func:`peerbench.aggregate.scored_cache.cache_key`), so a changed file is never
-    served from the cache, and only the newest few are kept.
-    """
-    given = os.environ.get("PEERBENCH_CACHE_DIR")
-    if given is not None:
-        return Path(given) if given else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "peerbench"
 
 
 def pooled_schema(record_type: str) -> pa.Schema:
@@ -111,8 +95,8 @@ class BenchmarkSource:
         """A plain folder of standard Parquet files (``outcomes.parquet``, …).
 
         Only Parquet is read: CSV flattens ``items`` and needs the validators' coercion.
-        With ``cache`` (the default), derived tables (scored outcomes, benchmark results)
-        are kept in :func:`user_cache_dir` between runs.
+        With ``cache`` (the default), scored outcomes are kept between runs in the
+        result cache's folder (:func:`peerbench.io.content_cache.default_folder`).
 
         Raises:
             FileNotFoundError: if the folder has no ``outcomes.parquet``.
@@ -125,7 +109,7 @@ class BenchmarkSource:
                 found[record_type] = [path]
         if "outcome" not in found:
             raise FileNotFoundError(f"{root} has no outcomes.parquet")
-        folder_cache = user_cache_dir() if cache else None
+        folder_cache = default_folder() if cache else None
         return cls(found, cache_dir=None if folder_cache is None else folder_cache / "benchmark")
 
     @classmethod

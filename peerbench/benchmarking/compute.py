@@ -39,7 +39,6 @@ from peerbench.benchmarking import (
     comparisons,
     joint,
     outcome_stats,
-    raw_result_cache,
     sufficiency,
     value,
 )
@@ -237,21 +236,6 @@ def compute(
         registry: Instrument definitions (default: built-ins).
     """
     options = options or BenchmarkOptions()
-    key = raw_result_cache.result_key(source, options, service_use, generated_from, registry)
-    return raw_result_cache.cached_result(
-        source,
-        key,
-        lambda: _compute(source, options, service_use, generated_from, registry),
-    )
-
-
-def _compute(
-    source: BenchmarkSource,
-    options: BenchmarkOptions,
-    service_use: pa.Table | None,
-    generated_from: str,
-    registry: InstrumentRegistry | None,
-) -> BenchmarkResult:
     view, scored = period_view(source, options.period, registry)
     mapping = None
     if options.networks:
