@@ -31,6 +31,7 @@ from peerbench.aggregate.parameters import instrument_parameters
 from peerbench.aggregate.scored_cache import scored_outcomes
 from peerbench.aggregate.scoring import read_scored
 from peerbench.aggregate.sources import BenchmarkSource
+from peerbench.aggregate.stable import stable_floats
 from peerbench.schema.instruments import InstrumentRegistry
 
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -63,6 +64,10 @@ def _scored_table(
     return register_arrow(con, read_scored(scored))
 
 
+PARTICIPANT_LEVEL = frozenset({"baselines", "paired"})
+"""Tables of one row per participant and time point (no engine sums in them)."""
+
+
 class _Run:
     """One computation on one backend: registered inputs and temporary tables to free."""
 
@@ -71,7 +76,12 @@ class _Run:
         self.releases: list[Callable[[], None]] = []
 
     def fetch(self, name: str, expr: ir.Table) -> pa.Table:
-        return to_arrow(self.con, expr).sort_by([(k, "ascending") for k in TABLE_KEYS[name]])
+        table = to_arrow(self.con, expr).sort_by([(k, "ascending") for k in TABLE_KEYS[name]])
+        if name in PARTICIPANT_LEVEL:
+            return table  # one row per person: nothing was summed
+        # Sums to 12 significant digits: the engine's summation order must not reach a
+        # published figure (peerbench.aggregate.stable).
+        return stable_floats(table)
 
     def close(self) -> None:
         for release in self.releases:
