@@ -185,6 +185,13 @@ def _raw_key(key: Hashable) -> Hashable:
     return raw
 
 
+def _cached(
+    cache: ResultCache | None, key: Hashable, make: Callable[[], BenchmarkResult]
+) -> tuple[BenchmarkResult, bool]:
+    """``make()`` through ``cache`` when there is one; and whether it came from it."""
+    return (make(), False) if cache is None else cache.get_or_make(key, make)
+
+
 def raw_benchmark(
     ctx: ServerContext,
     session: Session,
@@ -220,10 +227,7 @@ def raw_benchmark(
             generated_from=f"current pool of {organisations}",
         )
 
-    if cache is None:
-        return make_raw(), False
-    value, cached = cache.get_or_make(_raw_key(view_key), make_raw)
-    return value, cached
+    return _cached(cache, _raw_key(view_key), make_raw)
 
 
 def pooled_benchmark(
@@ -250,10 +254,7 @@ def pooled_benchmark(
         raw, _ = raw_benchmark(ctx, session, scope, options, cache, view_key)
         return controlled(raw, policy, viewer_organisation_id=scope.viewer_organisation_id)
 
-    if cache is None:
-        return make_view(), False
-    value, cached = cache.get_or_make(view_key, make_view)
-    return value, cached
+    return _cached(cache, view_key, make_view)
 
 
 def matching_rows(rows: Sequence[Row], **match: str | None) -> list[dict[str, Any]]:
