@@ -14,9 +14,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+"""Types that are already JSON-safe (checked by exact type: most values are these)."""
+
 
 def plain(value: Any) -> Any:
     """JSON-safe Python value: NaN/inf → None, tuples → lists, paths → str."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, Row):
@@ -28,6 +33,18 @@ def plain(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(row_type: type[Row]) -> tuple[str, ...]:
+    """A row type's field names, once per type: ``dataclasses.fields`` rebuilds its
+    tuple on every call, and a national benchmark has hundreds of thousands of rows."""
+    names = _FIELD_NAMES.get(row_type)
+    if names is None:
+        names = _FIELD_NAMES[row_type] = tuple(f.name for f in dataclasses.fields(row_type))
+    return names
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -46,7 +63,7 @@ class Row:
 
     def to_dict(self) -> dict[str, Any]:
         """The row as JSON-safe plain Python."""
-        return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {name: plain(getattr(self, name)) for name in _field_names(type(self))}
 
     def key(self) -> tuple[tuple[str, Any], ...]:
         """``(field, value)`` pairs of :attr:`KEY`."""

@@ -8,7 +8,6 @@ library's ``result.to_dict()``.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,7 +117,9 @@ def benchmark(
             store, instrument, period, attributes, min_n, backend, owner, policy_file
         )
     if output_format == "json":
-        emit(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
+        from peerbench.io.json_text import dumps_indented
+
+        emit(dumps_indented(result.to_dict()) + "\n", out)
     elif output_format == "csv":
         buffer = io.BytesIO()
         from peerbench.io.formulas import write_csv

@@ -189,8 +189,10 @@ class ContentCache:
         data = self.get(namespace, key, ".json")
         if data is None:
             return None
+        from peerbench.io import json_text  # orjson: only once a cache entry is read
+
         try:
-            return json.loads(data)
+            return json_text.loads(data)
         except ValueError:
             logger.warning("cache entry %s/%s is unreadable; computing again", namespace, key)
             return None
