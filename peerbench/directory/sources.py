@@ -5,11 +5,18 @@ Only the ``organisation`` and ``service`` record types are read, never participa
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from peerbench.schema.records import RECORD_TYPES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from peerbench.server.store import PooledStore
 
 DIRECTORY_RECORD_TYPES = ("organisation", "service")
 """The record types a directory is made from."""
@@ -24,13 +31,26 @@ def is_server_data_dir(path: Path) -> bool:
     return (path / "pool").is_dir()
 
 
+def pool_directory_tables(
+    store: PooledStore, session: Session, organisation_ids: Collection[str] | None = None
+) -> dict[str, pa.Table]:
+    """The current ``organisation`` and ``service`` rows of an open pooled store.
+
+    Args:
+        store: The pooled store.
+        session: An open session (only read).
+        organisation_ids: Only these organisations (``None``: all; empty: none).
+    """
+    reads = {rt: store.current_read(session, rt, organisation_ids) for rt in DIRECTORY_RECORD_TYPES}
+    return {rt: read.table() for rt, read in reads.items()}
+
+
 def store_directory_tables(data_dir: Path) -> dict[str, pa.Table]:
-    """The current ``organisation`` and ``service`` rows of a server's pooled store."""
+    """The current ``organisation`` and ``service`` rows of a server's data folder."""
     from peerbench.extracts.pool import open_pool
 
     with open_pool(data_dir) as context, context.db.session() as session:
-        reads = {rt: context.store.current_read(session, rt) for rt in DIRECTORY_RECORD_TYPES}
-        return {rt: read.table() for rt, read in reads.items()}
+        return pool_directory_tables(context.store, session)
 
 
 def directory_files(folder: Path) -> list[Path]:
