@@ -73,11 +73,12 @@ def export(store: Path, out: Path, kind: str, shape: str) -> None:
     except (DirectorySourceError, DirectoryInvalid, ValueError) as exc:
         echo_err(f"No directory written: {exc}")
         raise click.exceptions.Exit(1) from None
-    noun = "services" if kind == "service" else "organisations"
-    click.echo(
-        f"wrote {done.items} {noun} of {done.organisations} organisations to {done.path} "
-        "(valid against the Open Referral UK schemas)"
+    listed = (
+        f"{done.items} services of {done.organisations} organisations"
+        if kind == "service"
+        else f"{done.items} organisations"
     )
+    click.echo(f"wrote {listed} to {done.path} (valid against the Open Referral UK schemas)")
     for service_id in done.unlisted_ids:
         echo_err(
             f"note: service {service_id}: open_referral_id is not a UUID, so its "
