@@ -120,3 +120,17 @@ def test_a_service_of_an_unknown_organisation_is_refused(
     orgs = reference_tables["organisation"].slice(1)
     with pytest.raises(ValueError, match="which is not in the pool"):
         build_list(reference_tables | {"organisation": orgs}, "service", "full")
+
+
+def test_a_second_validator_agrees(reference_tables: dict[str, pa.Table]) -> None:
+    """jsonschema-rs (Rust; here through schemathesis) judges the same items the same way."""
+    rs = pytest.importorskip("jsonschema_rs")
+    from peerbench.directory.schemas import check, load_schema
+
+    items = build_list(reference_tables, "service", "full")["contents"]
+    broken = [dict(items[0], id="svc-1"), dict(items[1], status="open"), dict(items[2], url="x y")]
+    for name in ("service", "service_list"):
+        validator = rs.Draft202012Validator(load_schema(name), validate_formats=True)
+        for item in [*items, *broken]:
+            assert validator.is_valid(item) == (check(item, name) == []), (name, item["id"])
+        assert not any(validator.is_valid(item) for item in broken)
