@@ -15,7 +15,7 @@ import pytest
 from peerbench.directory.export import page
 from peerbench.directory.schemas import SCHEMA_FILES, check, check_page
 
-EXAMPLE = Path(__file__).with_name("oruk_example_service_full.json")
+EXAMPLE = Path(__file__).parent / "oruk" / "service_full.json"
 """The UK profile's own ``examples/service_full.json`` (commit ecdfabf), unmodified."""
 
 
