@@ -19,6 +19,7 @@ from peerbench.api.limits import BodySizeLimit
 from peerbench.api.routers import (
     audit,
     benchmarks,
+    directory,
     extracts,
     health,
     keys,
@@ -103,6 +104,7 @@ def create_app(
         benchmarks,
         reports,
         extracts,
+        directory,
     ):
         app.include_router(module.router)
     install_portal(app, settings)

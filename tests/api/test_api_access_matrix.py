@@ -60,6 +60,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "GET /v1/benchmarks/funnel": (200, 200, 200, 200, 200, 403, 200, 401),
     "GET /v1/benchmarks/meta-analysis": (200, 200, 200, 200, 200, 403, 200, 401),
     "GET /v1/benchmarks?network": (403, 403, 403, 403, 403, 403, 200, 401),
+    "GET /v1/directory": (200, 200, 200, 200, 200, 403, 200, 401),
     # E's own slice has no outcomes and it sees nobody else's: no report (404).
     "GET /v1/reports/network/figures": (200, 200, 200, 404, 200, 403, 200, 401),
     "GET /v1/reports/network": (200, 200, 200, 404, 200, 403, 200, 401),
@@ -101,6 +102,7 @@ AUDITED: dict[str, str] = {
     "GET /v1/benchmarks/funnel":      "benchmark.read",
     "GET /v1/benchmarks/meta-analysis": "benchmark.read",
     "GET /v1/benchmarks?network":     "benchmark.read",
+    "GET /v1/directory":              "directory.read",
     "GET /v1/reports/network/figures": "report.read",
     "GET /v1/reports/network":        "report.read",
     "GET /v1/reports/service?{A}":    "report.read",
