@@ -21,6 +21,7 @@ ATTRIBUTION_NOTE = (
     "or a counterfactual removed)"
 )
 _CHUNK = 250  # resamples drawn at a time, to bound memory on large pools
+_LEVELS_FACTOR = 8  # resample by level when n is at least 8 times the distinct values
 
 
 class Estimate(BaseModel):
@@ -75,16 +76,29 @@ def bootstrap_ci(
     Draws ``n_boot`` resamples of size n with replacement from a generator seeded with
     ``seed`` (so results repeat exactly), takes each resample's mean, and returns the
     ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles of those means.
+
+    A resample is only how many times each value is drawn. When the values take few
+    distinct levels (annualised counts of appointments do: a few hundred levels among
+    hundreds of thousands of people), those counts are drawn directly, one multinomial
+    over the distinct values per resample: the same resampling distribution at a cost
+    that grows with the levels, not with n (drawing n indices 2,000 times took minutes
+    on a national pool). Otherwise n indices are drawn per resample.
     """
     n = values.shape[0]
     if n < 2:
         return None
     rng = np.random.default_rng(seed)
     means = np.empty(n_boot)
+    levels, counts = np.unique(values, return_counts=True)
+    by_level = levels.size * _LEVELS_FACTOR <= n
     for start in range(0, n_boot, _CHUNK):
         stop = min(start + _CHUNK, n_boot)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = values[idx].mean(axis=1)
+        if by_level:
+            drawn = rng.multinomial(n, counts / n, size=stop - start)
+            means[start:stop] = drawn @ levels / n
+        else:
+            idx = rng.integers(0, n, size=(stop - start, n))
+            means[start:stop] = values[idx].mean(axis=1)
     alpha = (1.0 - confidence) / 2.0
     low, high = np.quantile(means, [alpha, 1.0 - alpha])
     return float(low), float(high)

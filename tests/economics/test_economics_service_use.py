@@ -180,3 +180,40 @@ def test_record_problem_names_what_service_use_value_would_refuse() -> None:
     )
     with pytest.raises(ValueError, match="positive number"):
         service_use_value(zero)
+
+
+def test_bootstrap_by_level_agrees_with_scipy_on_a_national_sized_pool() -> None:
+    # 200,000 annualised count changes with a few dozen levels: resampled by level.
+    from scipy import stats
+
+    from peerbench.economics.estimate import bootstrap_ci
+
+    rng = np.random.default_rng(7)
+    values = (rng.poisson(1.2, 200_000) - rng.poisson(1.0, 200_000)) * 4.0
+    assert np.unique(values).size * 8 <= values.size
+    ours = bootstrap_ci(values, n_boot=2000, seed=1, confidence=0.95)
+    assert ours is not None
+    theirs = stats.bootstrap(
+        (values[:20_000],), np.mean, n_resamples=2000, method="percentile", random_state=2
+    ).confidence_interval
+    # scipy on a tenth of the people: its interval is sqrt(10) times as wide, same centre.
+    width = ours[1] - ours[0]
+    assert width == pytest.approx((theirs.high - theirs.low) / np.sqrt(10), rel=0.1)
+    assert (ours[0] + ours[1]) / 2 == pytest.approx(values.mean(), abs=width / 10)
+    half = 1.96 * values.std(ddof=1) / np.sqrt(values.size)
+    assert width == pytest.approx(2 * half, rel=0.05)
+    assert bootstrap_ci(values, n_boot=2000, seed=1, confidence=0.95) == ours
+
+
+def test_bootstrap_by_level_and_by_index_give_the_same_distribution() -> None:
+    from peerbench.economics.estimate import bootstrap_ci
+
+    rng = np.random.default_rng(11)
+    few = rng.choice([-3.0, 0.0, 2.0, 5.0], size=400, p=[0.2, 0.4, 0.3, 0.1])
+    # Jitter far below the levels' spacing makes every value distinct: drawn by index.
+    jittered = few + rng.uniform(-1e-9, 1e-9, size=few.size)
+    by_level = bootstrap_ci(few, n_boot=4000, seed=3, confidence=0.9)
+    by_index = bootstrap_ci(jittered, n_boot=4000, seed=3, confidence=0.9)
+    assert by_level is not None and by_index is not None
+    assert by_level != by_index  # two different draws ...
+    assert by_level == pytest.approx(by_index, abs=0.05)  # ... of one distribution
