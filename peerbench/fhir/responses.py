@@ -1,0 +1,131 @@
+"""Outcome records as FHIR R4 ``QuestionnaireResponse`` resources (a Bundle or NDJSON).
+
+The mapping (SPEC "FHIR R4"): ``record_id`` → ``identifier``; ``participant_key`` →
+``subject.identifier``; ``instrument`` (and ``instrument_version``) → ``questionnaire``
+(``urn:peerbench:questionnaire:CODE|VERSION``); ``date_administered`` → ``authored``;
+items → ``item`` answers (``valueCoding`` for instruments with answer words, else
+``valueInteger``; a missing item has no answer); ``total_score``, ``licensed_score``,
+``licensed_level`` → items of those linkIds; ``service_id``, ``timepoint``,
+``days_since_start`` and ``mode`` → peerbench extensions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from peerbench.fhir import naming
+from peerbench.fhir.models import validation_errors
+from peerbench.fhir.questionnaire import FhirModelError, answer_options
+from peerbench.schema.instruments import InstrumentDefinition, InstrumentRegistry
+
+
+def _answer(definition: InstrumentDefinition, number: int, value: int) -> dict[str, Any]:
+    item = definition.items()[number - 1]
+    options = answer_options(definition, item)
+    if options and value in options:
+        system = naming.answer_system(definition.code)
+        return {"valueCoding": {"system": system, "code": str(value), "display": options[value]}}
+    return {"valueInteger": value}
+
+
+def _extensions(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [
+        {"url": naming.SERVICE_EXTENSION, "valueString": record["service_id"]},
+        {"url": naming.TIMEPOINT_EXTENSION, "valueCode": str(record["timepoint"])},
+    ]
+    if record.get("days_since_start") is not None:
+        out.append({"url": naming.DAYS_EXTENSION, "valueInteger": record["days_since_start"]})
+    if record.get("mode") is not None:
+        out.append({"url": naming.MODE_EXTENSION, "valueCode": str(record["mode"])})
+    return out
+
+
+def _date(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def response(record: Mapping[str, Any], registry: InstrumentRegistry) -> dict[str, Any]:
+    """The QuestionnaireResponse of one outcome record (a canonical outcome row).
+
+    Raises:
+        KeyError: the record's instrument is not in ``registry``.
+        FhirModelError: the resource fails the FHIR model (never expected).
+    """
+    definition = registry.get(str(record["instrument"]))
+    canonical = naming.questionnaire_url(definition.code)
+    if record.get("instrument_version"):
+        canonical += f"|{record['instrument_version']}"
+    items: list[dict[str, Any]] = []
+    for number, value in enumerate(record.get("items") or [], start=1):
+        item: dict[str, Any] = {"linkId": naming.item_link_id(number)}
+        if value is not None:
+            item["answer"] = [_answer(definition, number, int(value))]
+        items.append(item)
+    for link_id, kind in (
+        (naming.TOTAL_SCORE, "valueDecimal"),
+        (naming.LICENSED_SCORE, "valueDecimal"),
+        (naming.LICENSED_LEVEL, "valueInteger"),
+    ):
+        if record.get(link_id) is not None:
+            items.append({"linkId": link_id, "answer": [{kind: record[link_id]}]})
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "extension": _extensions(record),
+        "identifier": {"system": naming.RECORD_ID_SYSTEM, "value": record["record_id"]},
+        "questionnaire": canonical,
+        "status": "completed",
+        "subject": {
+            "identifier": {
+                "system": naming.PARTICIPANT_KEY_SYSTEM,
+                "value": record["participant_key"],
+            }
+        },
+        "authored": _date(record["date_administered"]),
+    }
+    if items:
+        resource["item"] = items
+    errors = validation_errors(resource)
+    if errors:
+        raise FhirModelError(f"QuestionnaireResponse {record['record_id']}: " + "; ".join(errors))
+    return resource
+
+
+def bundle(resources: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A ``collection`` Bundle of QuestionnaireResponses (fullUrls derived from record ids)."""
+    entries = [
+        {"fullUrl": naming.entry_full_url(r["identifier"]["value"]), "resource": r}
+        for r in resources
+    ]
+    out: dict[str, Any] = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    errors = validation_errors(out)
+    if errors:
+        raise FhirModelError("Bundle: " + "; ".join(errors))
+    return out
+
+
+def write_responses(
+    records: Iterable[Mapping[str, Any]],
+    registry: InstrumentRegistry,
+    out: Path,
+    *,
+    ndjson: bool = False,
+) -> int:
+    """Write outcome records as QuestionnaireResponses: a Bundle, or NDJSON.
+
+    Returns:
+        How many responses were written.
+    """
+    from peerbench.io.atomic import atomic_path
+
+    resources = [response(record, registry) for record in records]
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        if ndjson:
+            for resource in resources:
+                handle.write(json.dumps(resource, ensure_ascii=False) + "\n")
+        else:
+            handle.write(json.dumps(bundle(resources), indent=1, ensure_ascii=False) + "\n")
+    return len(resources)
