@@ -127,9 +127,9 @@ def _item_answer(
         coding = answer.get("valueCoding") or {}
         code = str(coding.get("code", ""))
         system = coding.get("system", naming.answer_system(definition.code))
-        if system == naming.answer_system(definition.code) and code.isdigit():
-            if int(code) in options:
-                return int(code)
+        ours = system == naming.answer_system(definition.code)
+        if ours and code.isdigit() and int(code) in options:
+            return int(code)
         allowed = ", ".join(f"{c} {w}" for c, w in options.items())
         shown = code or ", ".join(sorted(answer))
         ctx.add(
@@ -156,7 +156,9 @@ def _item_answer(
 def _score(link_id: str, answer: dict[str, Any], definition: InstrumentDefinition) -> Any:
     if link_id == naming.LICENSED_LEVEL:
         value = answer.get("valueInteger")
-        return value if isinstance(value, int) and 1 <= value <= licensed_levels(definition) else None
+        return (
+            value if isinstance(value, int) and 1 <= value <= licensed_levels(definition) else None
+        )
     value = answer.get("valueDecimal", answer.get("valueInteger"))
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -179,15 +181,21 @@ def _answers(
             continue
         if link_id in out:
             ctx.add(
-                "fhir-answer-invalid", link_id=link_id, column=link_id, value="(repeated)",
+                "fhir-answer-invalid",
+                link_id=link_id,
+                column=link_id,
+                value="(repeated)",
                 detail="the item appears more than once",
             )
             continue
         out[link_id] = None
         if len(answers) > 1:
             ctx.add(
-                "fhir-answer-invalid", link_id=link_id, column=link_id,
-                value=f"{len(answers)} answers", detail="an item takes one answer",
+                "fhir-answer-invalid",
+                link_id=link_id,
+                column=link_id,
+                value=f"{len(answers)} answers",
+                detail="an item takes one answer",
             )
         elif answers and link_id in item_ids:
             out[link_id] = _item_answer(definition, item_ids[link_id], answers[0], ctx)
@@ -195,7 +203,9 @@ def _answers(
             out[link_id] = _score(link_id, answers[0], definition)
             if out[link_id] is None:
                 ctx.add(
-                    "fhir-answer-invalid", link_id=link_id, column=link_id,
+                    "fhir-answer-invalid",
+                    link_id=link_id,
+                    column=link_id,
                     value=", ".join(f"{k}={v}" for k, v in answers[0].items()),
                     detail="expected a number in the item's range",
                 )
@@ -294,14 +304,14 @@ def import_resources(
         "outcome", result.records, first_row=1, today=options.today, registry=registry
     )
     for problem in checked:
-        ctx = located[problem.row - 1] if problem.row else None
+        where = located[problem.row - 1] if problem.row else None
         result.findings.append(
             FhirFinding(
                 problem.code,
                 problem.severity,
                 problem.message,
-                ctx.index if ctx else None,
-                ctx.resource_id if ctx else None,
+                where.index if where else None,
+                where.resource_id if where else None,
                 problem.column,
                 problem.value,
             )

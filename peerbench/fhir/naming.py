@@ -21,7 +21,7 @@ PARTICIPANT_KEY_SYSTEM = "urn:peerbench:participant-key"
 """Identifier system of the pseudonymous participant key (``subject.identifier``)."""
 
 RECORD_ID_SYSTEM = "urn:peerbench:record-id"
-"""Identifier system of the outcome record's ``record_id`` (``QuestionnaireResponse.identifier``)."""
+"""Identifier system of an outcome's ``record_id`` (``QuestionnaireResponse.identifier``)."""
 
 EXTENSION_BASE = "urn:peerbench:fhir:extension:"
 SERVICE_EXTENSION = EXTENSION_BASE + "service-id"

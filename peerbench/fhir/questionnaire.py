@@ -121,9 +121,9 @@ def questionnaire(definition: InstrumentDefinition) -> dict[str, Any]:
     if definition.code in naming.LOINC_PANELS:
         loinc, display = naming.LOINC_PANELS[definition.code]
         resource["code"] = [{"system": naming.LOINC_SYSTEM, "code": loinc, "display": display}]
-    resource["item"] = [
-        _question(definition, item) for item in definition.items()
-    ] + _score_items(definition)
+    resource["item"] = [_question(definition, item) for item in definition.items()] + _score_items(
+        definition
+    )
     errors = validation_errors(resource)
     if errors:
         raise FhirModelError(f"Questionnaire {definition.code}: " + "; ".join(errors))

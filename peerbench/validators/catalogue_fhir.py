@@ -77,8 +77,7 @@ FHIR_ENTRIES: tuple[tuple[str, str, str, str, str], ...] = (
         "error",
         "No completion date",
         "The response has no full date in 'authored'{detail}.",
-        "Set authored to the date the questionnaire was completed (YYYY-MM-DD or a full "
-        "dateTime).",
+        "Set authored to the date the questionnaire was completed (YYYY-MM-DD or a full dateTime).",
     ),
     (
         "fhir-field-missing",
