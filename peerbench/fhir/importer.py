@@ -19,7 +19,7 @@ from typing import Any
 from peerbench.fhir import naming
 from peerbench.fhir.findings import FhirFinding, finding
 from peerbench.fhir.models import validation_errors
-from peerbench.fhir.questionnaire import answer_options, licensed_levels
+from peerbench.fhir.questionnaire import item_table, licensed_levels
 from peerbench.fhir.reading import Resources, read_file
 from peerbench.schema.instruments import InstrumentDefinition, InstrumentRegistry
 from peerbench.validators.catalogue import Severity
@@ -120,9 +120,8 @@ def _instrument(
 def _item_answer(
     definition: InstrumentDefinition, number: int, answer: dict[str, Any], ctx: _Context
 ) -> int | None:
-    item = definition.items()[number - 1]
+    item, options = item_table(definition)[number - 1]
     link_id = naming.item_link_id(number)
-    options = answer_options(definition, item)
     if options:
         coding = answer.get("valueCoding") or {}
         code = str(coding.get("code", ""))

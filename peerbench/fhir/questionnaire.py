@@ -38,6 +38,25 @@ def answer_options(definition: InstrumentDefinition, item: ItemDefinition) -> di
     return dict(sorted(words.items()))
 
 
+_ITEM_TABLES: dict[
+    int, tuple[InstrumentDefinition, list[tuple[ItemDefinition, dict[int, str]]]]
+] = {}
+
+
+def item_table(definition: InstrumentDefinition) -> list[tuple[ItemDefinition, dict[int, str]]]:
+    """Each item of ``definition`` with its :func:`answer_options`, built once per definition.
+
+    Definitions are frozen, so the table is kept by identity (a definition holds dicts, so
+    it cannot be hashed) and reused for every response of the instrument.
+    """
+    cached = _ITEM_TABLES.get(id(definition))
+    if cached is not None and cached[0] is definition:
+        return cached[1]
+    table = [(item, answer_options(definition, item)) for item in definition.items()]
+    _ITEM_TABLES[id(definition)] = (definition, table)
+    return table
+
+
 def licensed_levels(definition: InstrumentDefinition) -> int:
     """How many levels a licensed instrument's level takes (cut points + 1, or 4)."""
     return len(definition.levels.cut_points) + 1 if definition.levels is not None else 4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from peerbench.fhir.models import validation_errors
 
 
@@ -11,7 +13,7 @@ def test_a_valid_response_has_no_errors() -> None:
 
 
 def test_missing_required_elements_and_wrong_types_are_named_by_path() -> None:
-    resource = {
+    resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "status": "completed",
         "authored": "13/01/2025",
@@ -19,8 +21,8 @@ def test_missing_required_elements_and_wrong_types_are_named_by_path() -> None:
     }
     errors = validation_errors(resource)
     assert any(e.startswith("item[0].linkId:") for e in errors), errors
-    resource = {"resourceType": "QuestionnaireResponse", "status": "completed", "foo": 1}
-    assert validation_errors(resource) == ["foo: Extra inputs are not permitted"]
+    extra: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "status": "done", "foo": 1}
+    assert validation_errors(extra) == ["foo: Extra inputs are not permitted"]
 
 
 def test_an_unexpected_resource_type_is_an_error() -> None:

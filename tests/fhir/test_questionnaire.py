@@ -51,9 +51,7 @@ def test_every_builtin_instrument_is_a_valid_questionnaire(code: str) -> None:
 
 
 def test_loinc_codes_only_where_known() -> None:
-    codes = {
-        d.code: questionnaire(d).get("code") for d in default_registry()
-    }
+    codes = {d.code: questionnaire(d).get("code") for d in default_registry()}
     assert codes.pop("PHQ9") == [
         {"system": "http://loinc.org", "code": "44249-1", "display": naming.LOINC_PANELS["PHQ9"][1]}
     ]

@@ -114,3 +114,21 @@ def test_the_same_outcomes_give_the_same_bundle_bytes(tmp_path: Path) -> None:
     urls = [entry["fullUrl"] for entry in document["entry"]]
     assert len(set(urls)) == 4
     assert all(url.startswith("urn:uuid:") for url in urls)
+
+
+def test_synthetic_outcomes_of_every_instrument_round_trip_exactly(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from peerbench.fhir.outcomes import write_outcomes
+    from peerbench.synth import SynthConfig, generate
+
+    outcomes = generate(SynthConfig(seed=7, organisations=3, outcome_rows=400))["outcome"]
+    registry = default_registry()
+    bundle_path = tmp_path / "responses.json"
+    write_responses(outcomes.to_pylist(), registry, bundle_path)
+    result = import_file(bundle_path, registry, ImportOptions(today=TODAY))
+    assert not [f for f in result.findings if f.severity.value == "error"]
+    back = tmp_path / "back.parquet"
+    write_outcomes(result.records, back)
+    assert pq.read_table(back).equals(outcomes)
+    assert len(set(outcomes.column("instrument").to_pylist())) >= 8
