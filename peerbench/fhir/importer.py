@@ -299,6 +299,10 @@ def import_resources(
         if record is not None:
             result.records.append(record)
             located.append(ctx)
+    if result.responses == 0 and not resources.findings:
+        result.findings.append(
+            finding("fhir-input-invalid", detail="it holds no QuestionnaireResponse")
+        )
     checked = validate_records(
         "outcome", result.records, first_row=1, today=options.today, registry=registry
     )

@@ -193,3 +193,10 @@ def test_a_file_that_is_not_fhir(tmp_path: Path) -> None:
     assert [f.code for f in result.findings] == ["fhir-input-invalid"]
     path.write_text('{"a": 1}')
     assert import_file(path, default_registry()).findings[0].code == "fhir-input-invalid"
+
+
+def test_a_file_without_responses_is_refused() -> None:
+    patient = {"resourceType": "Patient", "id": "p1"}
+    found = _only(_import(patient))
+    assert found.code == "fhir-input-invalid"
+    assert "no QuestionnaireResponse" in found.message
