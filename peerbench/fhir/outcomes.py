@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +40,19 @@ def write_outcomes(records: Sequence[dict[str, Any]], out: Path) -> None:
 
 def read_outcomes(
     path: Path, registry: InstrumentRegistry, *, today: dt.date | None = None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[Iterator[dict[str, Any]], str | None]:
     """Canonical outcome rows of a valid outcomes file (CSV, Excel, JSON Lines, Parquet).
 
     Returns:
-        The rows (empty when the file is not valid) and, when it is not, the
-        validation report as text.
+        The rows, spelled out a batch at a time (none when the file is not valid), and,
+        when it is not valid, the validation report as text.
     """
     from peerbench.validators import validate
     from peerbench.validators.render_text import render_text
 
     result = validate([path], record_type="outcome", collect=True, registry=registry, today=today)
     if not result.report.valid:
-        return [], render_text(result.report)
+        return iter(()), render_text(result.report)
     table = result.tables.get("outcome")
-    return ([] if table is None else table.to_pylist()), None
+    batches = [] if table is None else table.to_batches(max_chunksize=4096)
+    return (row for batch in batches for row in batch.to_pylist()), None

@@ -93,20 +93,28 @@ def response(record: Mapping[str, Any], registry: InstrumentRegistry) -> dict[st
     return resource
 
 
-def bundle(resources: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """A ``collection`` Bundle of QuestionnaireResponses (fullUrls derived from record ids)."""
-    entries = [
-        {"fullUrl": naming.entry_full_url(r["identifier"]["value"]), "resource": r}
-        for r in resources
-    ]
-    out: dict[str, Any] = {"resourceType": "Bundle", "type": "collection", "entry": entries}
-    # Each response was checked when it was made; the envelope is checked without them
-    # (Bundle.entry.resource is optional), which halves the time of a large export.
-    envelope = {**out, "entry": [{"fullUrl": entry["fullUrl"]} for entry in entries]}
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": naming.entry_full_url(resource["identifier"]["value"]), "resource": resource}
+
+
+def _check_envelope(full_urls: list[str]) -> None:
+    # Each response is checked when it is made; the Bundle is checked without them
+    # (Bundle.entry.resource is optional) rather than checking every response twice.
+    envelope = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": url} for url in full_urls],
+    }
     errors = validation_errors(envelope)
     if errors:
         raise FhirModelError("Bundle: " + "; ".join(errors))
-    return out
+
+
+def bundle(resources: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A ``collection`` Bundle of QuestionnaireResponses (fullUrls derived from record ids)."""
+    entries = [_entry(resource) for resource in resources]
+    _check_envelope([entry["fullUrl"] for entry in entries])
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
 def write_responses(
@@ -118,16 +126,29 @@ def write_responses(
 ) -> int:
     """Write outcome records as QuestionnaireResponses: a Bundle, or NDJSON.
 
+    Written as the records come (one response is held at a time), atomically: a
+    failure leaves no partial file. A Bundle has one entry a line.
+
     Returns:
         How many responses were written.
     """
     from peerbench.io.atomic import atomic_path
 
-    resources = [response(record, registry) for record in records]
+    full_urls: list[str] = []
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-        if ndjson:
-            for resource in resources:
+        head = '{"resourceType": "Bundle", "type": "collection"'
+        for record in records:
+            resource = response(record, registry)
+            if ndjson:
                 handle.write(json.dumps(resource, ensure_ascii=False) + "\n")
-        else:
-            handle.write(json.dumps(bundle(resources), indent=1, ensure_ascii=False) + "\n")
-    return len(resources)
+                full_urls.append("")
+                continue
+            entry = _entry(resource)
+            handle.write(f'{head}, "entry": [\n' if not full_urls else ",\n")
+            handle.write(json.dumps(entry, ensure_ascii=False))
+            full_urls.append(entry["fullUrl"])
+        if not ndjson:
+            _check_envelope(full_urls)
+            # FHIR JSON never has an empty array: a Bundle of nothing has no entry.
+            handle.write("\n]}\n" if full_urls else head + "}\n")
+    return len(full_urls)

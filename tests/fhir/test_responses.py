@@ -132,3 +132,11 @@ def test_synthetic_outcomes_of_every_instrument_round_trip_exactly(tmp_path: Pat
     write_outcomes(result.records, back)
     assert pq.read_table(back).equals(outcomes)
     assert len(set(outcomes.column("instrument").to_pylist())) >= 8
+
+
+def test_no_outcomes_give_a_bundle_without_entries(tmp_path: Path) -> None:
+    out = tmp_path / "empty.json"
+    assert write_responses([], default_registry(), out) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document == {"resourceType": "Bundle", "type": "collection"}
+    assert validation_errors(document) == []
