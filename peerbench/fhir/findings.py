@@ -17,7 +17,8 @@ class FhirFinding:
         severity: From the catalogue.
         message: Plain English, from the catalogue's template.
         index: The resource's position: Bundle entry number or NDJSON line, from 1.
-        resource_id: The resource's ``id``, when it has one.
+        resource_id: The resource's ``id`` (or else its ``urn:peerbench:record-id``
+            identifier), when it has one.
         link_id: The item the problem is about, when it is about one.
         value: The value at fault, as text.
     """

@@ -269,6 +269,15 @@ def _record(
     return {name: value for name, value in record.items() if value is not None}
 
 
+def _name(resource: dict[str, Any]) -> str | None:
+    """The resource's ``id``, or else its record-id identifier, to say where a problem is."""
+    identifier = resource.get("identifier")
+    if resource.get("id") or not isinstance(identifier, dict):
+        return resource.get("id")
+    value = identifier.get("value")
+    return str(value) if identifier.get("system") == naming.RECORD_ID_SYSTEM and value else None
+
+
 def import_resources(
     resources: Resources, registry: InstrumentRegistry, options: ImportOptions | None = None
 ) -> ImportResult:
@@ -287,7 +296,7 @@ def import_resources(
         if resource.get("resourceType") != "QuestionnaireResponse":
             continue
         result.responses += 1
-        ctx = _Context(index, resource.get("id"), result.findings)
+        ctx = _Context(index, _name(resource), result.findings)
         errors = validation_errors(resource)
         if errors:
             ctx.add("fhir-resource-invalid", detail="; ".join(errors))

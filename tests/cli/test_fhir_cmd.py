@@ -61,7 +61,7 @@ def test_import_with_problems_writes_nothing_and_exits_1(tmp_path: Path) -> None
     out = tmp_path / "back.csv"
     result = _run("import", ndjson, "--out", out, "--today", TODAY)
     assert result.exit_code == 1
-    assert "line 2, linkId item_1" in result.stderr
+    assert "line 2 (id m-2), linkId item_1" in result.stderr
     assert "[fhir-answer-invalid]" in result.stderr
     assert not out.exists()
     result = _run("import", ndjson, "--out", out, "--today", TODAY, "--json")

@@ -200,3 +200,8 @@ def test_a_file_without_responses_is_refused() -> None:
     found = _only(_import(patient))
     assert found.code == "fhir-input-invalid"
     assert "no QuestionnaireResponse" in found.message
+
+
+def test_a_response_without_an_id_is_named_by_its_record_id() -> None:
+    found = _only(_import(_qr(id=None, subject=None)))
+    assert found.location() == "entry 1 (id m-1)"
