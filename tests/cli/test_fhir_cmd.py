@@ -76,3 +76,52 @@ def test_export_refuses_an_invalid_outcomes_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Nothing written" in result.stderr
     assert not out.exists()
+
+
+LOCAL = """
+code: MYSCALE
+name: Our five-question confidence scale
+version: "2"
+licence: Free to use (our own)
+source: Developed by Example Peer Network, 2024
+item_count: 5
+response_min: 1
+response_max: 5
+response_labels: {Not at all: 1, A little: 2, Somewhat: 3, Quite a lot: 4, Completely: 5}
+scoring: {method: sum}
+missing: {max_missing: 1, prorate: true}
+score_min: 5
+score_max: 25
+direction: higher_is_better
+"""
+
+
+def test_a_registered_local_instrument_exports_and_round_trips(tmp_path: Path) -> None:
+    definition = tmp_path / "myscale.yaml"
+    definition.write_text(LOCAL, encoding="utf-8")
+    result = _run("questionnaire", "MYSCALE", "--out", tmp_path / "q", "--register", definition)
+    assert result.exit_code == 0, result.output
+    form = json.loads((tmp_path / "q" / "MYSCALE.questionnaire.json").read_text("utf-8"))
+    assert (form["url"], form["version"]) == ("urn:peerbench:questionnaire:MYSCALE", "2")
+    source = tmp_path / "outcomes.jsonl"
+    record = {
+        "record_id": "m-1",
+        "participant_key": KEY,
+        "service_id": "svc-1",
+        "instrument": "MYSCALE",
+        "timepoint": "baseline",
+        "date_administered": "2025-01-13",
+        "items": [1, 5, None, 4, 2],
+    }
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    ndjson = tmp_path / "responses.ndjson"
+    args = ("--today", TODAY, "--register", definition)
+    assert _run("export", source, "--out", ndjson, *args).exit_code == 0
+    back = tmp_path / "back.jsonl"
+    result = _run("import", ndjson, "--out", back, *args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(back.read_text(encoding="utf-8")) == record
+    # Without the definition the same responses name an unknown questionnaire.
+    result = _run("import", ndjson, "--out", back, "--today", TODAY)
+    assert result.exit_code == 1
+    assert "[fhir-questionnaire-unknown]" in result.stderr
