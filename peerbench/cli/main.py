@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "report": "peerbench.cli.report:report",
     "map": "peerbench.cli.map_cmd:map_spreadsheets",
     "directory": "peerbench.cli.directory_cmd:directory",
+    "fhir": "peerbench.cli.fhir_cmd:fhir",
 }
 """Command name → ``module:attribute`` of its click command."""
 
@@ -52,6 +53,7 @@ SUMMARIES: dict[str, str] = {
     "report": "Write a plain-English HTML report (and optionally a PDF) from pooled data.",
     "map": "Propose a mapping file for SPREADSHEET (.xlsx or .csv; several allowed).",
     "directory": "Open Referral UK: list the pool's peer-support services for service directories.",
+    "fhir": "FHIR R4: instruments as Questionnaires, outcomes as QuestionnaireResponses.",
 }
 """Command name → the first paragraph of its help, which ``peerbench --help`` lists.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from peerbench.validators.catalogue_fhir import FHIR_ENTRIES
+
 
 class Severity(StrEnum):
     """Errors make a file invalid; warnings are reported but the file is accepted.
@@ -464,7 +466,9 @@ _ENTRIES = (
     ),
 )
 
-CATALOGUE: dict[str, CatalogueEntry] = {entry.code: entry for entry in _ENTRIES}
+_FHIR = tuple(CatalogueEntry(c, Severity(s), t, m, h) for c, s, t, m, h in FHIR_ENTRIES)
+
+CATALOGUE: dict[str, CatalogueEntry] = {entry.code: entry for entry in (*_ENTRIES, *_FHIR)}
 """Every finding code, keyed by code."""
 
 
