@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "download": "peerbench.cli.download:download",
     "report": "peerbench.cli.report:report",
     "map": "peerbench.cli.map_cmd:map_spreadsheets",
+    "migrate": "peerbench.cli.migrate:migrate",
 }
 """Command name → ``module:attribute`` of its click command."""
 
@@ -50,6 +51,7 @@ SUMMARIES: dict[str, str] = {
     "download": "Download a researcher extract: consented rows only, re-keyed, documented.",
     "report": "Write a plain-English HTML report (and optionally a PDF) from pooled data.",
     "map": "Propose a mapping file for SPREADSHEET (.xlsx or .csv; several allowed).",
+    "migrate": "Upgrade standard files (a FILE or a FOLDER) to this version of the standard.",
 }
 """Command name → the first paragraph of its help, which ``peerbench --help`` lists.
 
