@@ -24,6 +24,8 @@ _WORDING = frozenset(
     {"description", "title", "x-rule", "message", "hint", "name", "source", "licence",
      "notes", "note", "label", "synonyms", "x-tier"}
 )  # fmt: skip
+_KEYS_FROM = {"records": 4, "bundle": 3, "codelists": 3, "instruments": 2, "errors": 3}
+"""Where a path stops naming things (record, field, code) and starts naming their keys."""
 _SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
 _AREAS = {
     "records": "record type",
@@ -99,7 +101,7 @@ def _walk(
 
 def _level(path: tuple[str, ...], kind: Kind, before: Any, after: Any) -> Level:
     area, depth = path[0], len(path)
-    if any(part in _WORDING for part in path[2:]):
+    if any(part in _WORDING for part in path[_KEYS_FROM[area] :]):
         return "patch"
     if area == "errors" and depth >= 3 and path[2] == "severity":
         raised = _SEVERITY_RANK.get(str(after), 2) > _SEVERITY_RANK.get(str(before), 2)
@@ -118,7 +120,7 @@ def _level(path: tuple[str, ...], kind: Kind, before: Any, after: Any) -> Level:
         return "minor" if kind == "added" else "major"
     if area == "instruments" and "response_labels" in path and kind == "added":
         return "minor"
-    if kind == "added" and (depth == 2 or area == "instruments"):
+    if kind == "added" and (depth == 2 or area in ("instruments", "codelists")):
         return "minor"  # a code list, code, catalogue code, instrument or declaration key
     return "major"
 
