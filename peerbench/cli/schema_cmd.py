@@ -21,6 +21,13 @@ _SPEC = click.option(
     help="SPEC.md whose generated blocks to refresh or check.",
 )
 
+_VERSIONS = click.option(
+    "--versions",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the releases' frozen declarations [default: peerbench/schema/versions].",
+)
+
 
 @click.group()
 def schema() -> None:
@@ -30,7 +37,8 @@ def schema() -> None:
 @schema.command()
 @_OUT
 @_SPEC
-def generate(out: Path, spec: Path | None) -> None:
+@_VERSIONS
+def generate(out: Path, spec: Path | None, versions: Path | None) -> None:
     """Write the generated standard to OUT and refresh SPEC.md's generated tables.
 
     Example: peerbench schema generate --out schema --spec SPEC.md
@@ -41,7 +49,7 @@ def generate(out: Path, spec: Path | None) -> None:
 
     count = write_artefacts(out)
     click.echo(f"wrote {count} files under {out}/", err=True)
-    click.echo(f"wrote {write_current_snapshot()} (this version's declaration)", err=True)
+    click.echo(f"wrote {write_current_snapshot(versions)} (this version's declaration)", err=True)
     if spec is not None:
         text = spec.read_text(encoding="utf-8")
         try:
@@ -54,7 +62,8 @@ def generate(out: Path, spec: Path | None) -> None:
 @schema.command()
 @_OUT
 @_SPEC
-def check(out: Path, spec: Path | None) -> None:
+@_VERSIONS
+def check(out: Path, spec: Path | None, versions: Path | None) -> None:
     """Exit 1 if the generated standard or SPEC.md tables are stale.
 
     Example: peerbench schema check --out schema --spec SPEC.md
@@ -63,7 +72,7 @@ def check(out: Path, spec: Path | None) -> None:
     from peerbench.generate.spec_md import render_spec
     from peerbench.schema.declaration import stale_snapshots
 
-    problems = stale_artefacts(out) + stale_snapshots()
+    problems = stale_artefacts(out) + stale_snapshots(versions)
     if spec is not None:
         text = spec.read_text(encoding="utf-8")
         try:

@@ -25,9 +25,9 @@ _NOT_DECLARED = ("description", "title", "examples", "default")
 """JSON Schema annotations that document a field but declare nothing about its values."""
 
 
-def snapshot_path(version: str) -> Path:
-    """Where the frozen declaration of ``version`` lives in this source tree."""
-    return Path(__file__).parent / "versions" / f"{version}.json"
+def snapshot_path(version: str, folder: Path | None = None) -> Path:
+    """Where the frozen declaration of ``version`` lives (default: in this source tree)."""
+    return (folder or Path(__file__).parent / "versions") / f"{version}.json"
 
 
 def _field(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,11 +148,11 @@ def load_declaration(version: str) -> dict[str, Any]:
     return loaded
 
 
-def stale_snapshots() -> list[str]:
+def stale_snapshots(folder: Path | None = None) -> list[str]:
     """Releases whose stored snapshot is missing, or (the current one) differs from the models."""
     problems = []
     for release in RELEASES:
-        path = snapshot_path(release)
+        path = snapshot_path(release, folder)
         if not path.is_file():
             problems.append(f"{path} (missing)")
         elif release == STANDARD_VERSION and path.read_text(encoding="utf-8") != render_declaration(
@@ -162,8 +162,9 @@ def stale_snapshots() -> list[str]:
     return problems
 
 
-def write_current_snapshot() -> Path:
+def write_current_snapshot(folder: Path | None = None) -> Path:
     """Store the current version's declaration (``peerbench schema generate`` calls this)."""
-    path = snapshot_path(STANDARD_VERSION)
+    path = snapshot_path(STANDARD_VERSION, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_declaration(current_declaration()), encoding="utf-8")
     return path

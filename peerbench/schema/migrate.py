@@ -125,8 +125,8 @@ def _migrate_file(
     source: Path, target: Path, folder_version: str | None, fallback: str
 ) -> MigratedFile:
     suffix = source.suffix.lower()
-    version = declared_version(source) or folder_version or fallback
-    to = chain(version)[-1]
+    steps = chain(declared_version(source) or folder_version or fallback)
+    version, to = steps[0], steps[-1]
     if suffix == ".parquet":
         table = pq.read_table(source)
         pq.write_table(restamp_table(table, to), target)
