@@ -150,7 +150,12 @@ def _migrate_file(
         shutil.copyfile(source, target)
         if target.read_bytes() != source.read_bytes():
             raise MigrationError(f"{source.name}: the copy differs from its source")
-        action = "copied byte for byte; the manifest declares the version"
+        data_file = suffix in TEXT_SUFFIXES or suffix == ".json"
+        action = (
+            "copied byte for byte; the manifest declares the version"
+            if data_file
+            else "copied unchanged (not a data file)"
+        )
     kind = suffix.lstrip(".") or "file"
     return MigratedFile(source.name, kind, version, to, action)
 
@@ -209,10 +214,7 @@ def migrate_path(
             )
             for p in names
         ]
-        if (
-            any(Path(m.name).suffix.lower() in TEXT_SUFFIXES or m.format == "json" for m in done)
-            or manifest
-        ):
+        if manifest or any("manifest" in m.action for m in done):
             manifest = {**manifest, "standard_version": STANDARD_VERSION}
             text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
             (staging / MANIFEST_NAME).write_text(text, encoding="utf-8")
