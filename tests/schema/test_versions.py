@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,6 +132,18 @@ def test_declaration_reads_fields_codes_rules_errors_and_instruments() -> None:
     assert set(declared["bundle"]["fields"]) == {"standard_version", "organisation_id", "period"}
 
 
+def test_no_minor_release_holds_a_major_change() -> None:
+    # SPEC §8.1, enforced: each release against the one before it.
+    for old, new in itertools.pairwise(RELEASES):
+        changes = diff_declarations(load_declaration(old), load_declaration(new))
+        needed = release_level(changes)
+        (o_major, o_minor, _), (n_major, n_minor, _) = parse_version(old), parse_version(new)
+        if n_major == o_major and n_minor > o_minor:
+            assert needed != "major", [c.subject for c in changes if c.level == "major"]
+        elif n_major == o_major:
+            assert needed in (None, "patch"), [c.subject for c in changes if c.level != "patch"]
+
+
 def test_1_0_to_1_1_is_a_minor_release() -> None:
     changes = diff_declarations(load_declaration("1.0"), load_declaration("1.1"))
     assert release_level(changes) == "minor", [c.subject for c in changes if c.level == "major"]
@@ -144,7 +158,7 @@ def test_1_0_to_1_1_is_a_minor_release() -> None:
     assert release_level([]) is None
 
 
-def _edited(change: str) -> dict[str, object]:
+def _edited(change: str) -> dict[str, Any]:
     declared = json.loads(render_declaration(load_declaration("1.1")))
     outcome = declared["records"]["outcome"]["fields"]
     if change == "field removed":
