@@ -159,7 +159,7 @@ def test_1_0_to_1_1_is_a_minor_release() -> None:
 
 
 def _edited(change: str) -> dict[str, Any]:
-    declared = json.loads(render_declaration(load_declaration("1.1")))
+    declared: dict[str, Any] = json.loads(render_declaration(load_declaration("1.1")))
     outcome = declared["records"]["outcome"]["fields"]
     if change == "field removed":
         del outcome["mode"]
