@@ -116,7 +116,7 @@ def diff(old: str, new: str | None, fmt: str, level: str | None) -> None:
     """
     import json
 
-    from peerbench.schema.declaration import load_declaration
+    from peerbench.schema.declaration import load_declaration, load_reviews
     from peerbench.schema.diff import LEVELS, diff_declarations, release_level
     from peerbench.schema.version import STANDARD_VERSION
 
@@ -124,7 +124,7 @@ def diff(old: str, new: str | None, fmt: str, level: str | None) -> None:
         before, after = load_declaration(old), load_declaration(new or STANDARD_VERSION)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    changes = diff_declarations(before, after)
+    changes = diff_declarations(before, after, load_reviews(after["standard_version"]))
     needed = release_level(changes)
     shown = [c for c in changes if level is None or LEVELS.index(c.level) >= LEVELS.index(level)]
     versions = f"{before['standard_version']} -> {after['standard_version']}"
@@ -138,7 +138,8 @@ def diff(old: str, new: str | None, fmt: str, level: str | None) -> None:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     for change in shown:
-        click.echo(f"{change.level:<5}  {change.kind:<7}  {change.subject}")
+        why = f"  [reviewed: {change.reviewed}]" if change.reviewed else ""
+        click.echo(f"{change.level:<5}  {change.kind:<7}  {change.subject}{why}")
     counts = ", ".join(f"{sum(c.level == x for c in changes)} {x}" for x in reversed(LEVELS))
     summary = (
         f"no changes from {versions}"

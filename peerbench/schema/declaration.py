@@ -148,6 +148,17 @@ def load_declaration(version: str) -> dict[str, Any]:
     return loaded
 
 
+def load_reviews(version: str) -> dict[tuple[str, ...], tuple[Any, str]]:
+    """A release's reviewed changes (``versions/reviews.json``): path → (level, reason).
+
+    Written by people, unlike the snapshots: each entry says why a change the rules
+    call major (or minor) is judged otherwise for this release.
+    """
+    text = resources.files(VERSIONS_PACKAGE).joinpath("reviews.json").read_text("utf-8")
+    entries = json.loads(text).get(release_of(version), [])
+    return {tuple(e["path"]): (e["level"], e["reason"]) for e in entries}
+
+
 def stale_snapshots(folder: Path | None = None) -> list[str]:
     """Releases whose stored snapshot is missing, or (the current one) differs from the models."""
     problems = []

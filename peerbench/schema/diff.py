@@ -49,6 +49,8 @@ class Change:
     before: Any
     after: Any
     level: Level
+    reviewed: str | None = None
+    """Why a person set ``level`` instead of the rules (``versions/reviews.json``)."""
 
     @property
     def area(self) -> str:
@@ -80,6 +82,7 @@ class Change:
             "path": list(self.path),
             "before": self.before,
             "after": self.after,
+            "reviewed": self.reviewed,
         }
 
 
@@ -125,12 +128,24 @@ def _level(path: tuple[str, ...], kind: Kind, before: Any, after: Any) -> Level:
     return "major"
 
 
-def diff_declarations(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    """Every change from ``old`` to ``new`` (both from :mod:`peerbench.schema.declaration`)."""
+Reviews = Mapping[tuple[str, ...], tuple[Level, str]]
+"""Path of a change → the level a person judged it to be, and why."""
+
+
+def diff_declarations(
+    old: Mapping[str, Any], new: Mapping[str, Any], reviews: Reviews | None = None
+) -> list[Change]:
+    """Every change from ``old`` to ``new`` (both from :mod:`peerbench.schema.declaration`).
+
+    ``reviews`` overrides the rules' level of the changes at those paths (the rules read
+    conservatively; a reviewer may judge e.g. a schema stating a rule the validator
+    already enforced to be minor, and must say why).
+    """
     changes = []
     for area in _AREAS:
         for path, kind, before, after in _walk(old.get(area, {}), new.get(area, {}), (area,)):
-            changes.append(Change(path, kind, before, after, _level(path, kind, before, after)))
+            level, why = (reviews or {}).get(path, (_level(path, kind, before, after), None))
+            changes.append(Change(path, kind, before, after, level, why))
     return changes
 
 

@@ -16,11 +16,12 @@ from peerbench.schema.declaration import (
     current_declaration,
     declaration_from_files,
     load_declaration,
+    load_reviews,
     render_declaration,
     snapshot_path,
     stale_snapshots,
 )
-from peerbench.schema.diff import diff_declarations, release_level
+from peerbench.schema.diff import Reviews, diff_declarations, release_level
 from peerbench.schema.json_schema import bundle_schema, record_schema
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import (
@@ -135,7 +136,10 @@ def test_declaration_reads_fields_codes_rules_errors_and_instruments() -> None:
 def test_no_minor_release_holds_a_major_change() -> None:
     # SPEC §8.1, enforced: each release against the one before it.
     for old, new in itertools.pairwise(RELEASES):
-        changes = diff_declarations(load_declaration(old), load_declaration(new))
+        reviews = load_reviews(new)
+        changes = diff_declarations(load_declaration(old), load_declaration(new), reviews)
+        assert set(reviews) <= {c.path for c in changes}, "a review names no change: remove it"
+        assert all(level in ("major", "minor", "patch") and why for level, why in reviews.values())
         needed = release_level(changes)
         (o_major, o_minor, _), (n_major, n_minor, _) = parse_version(old), parse_version(new)
         if n_major == o_major and n_minor > o_minor:
@@ -218,3 +222,14 @@ def test_diff_classifies_each_kind_of_change_by_spec_8(change: str, level: str) 
     changes = diff_declarations(load_declaration("1.1"), _edited(change))
     assert len(changes) == 1, [c.subject for c in changes]
     assert changes[0].level == level
+
+
+def test_a_review_sets_the_level_and_says_why() -> None:
+    path = ("records", "outcome", "fields", "days_since_start", "anyOf")
+    reviews: Reviews = {path: ("minor", "the validator already refused these values")}
+    (change,) = diff_declarations(load_declaration("1.1"), _edited("range narrowed"), reviews)
+    assert (change.level, change.reviewed) == (
+        "minor",
+        "the validator already refused these values",
+    )
+    assert change.as_dict()["reviewed"] == change.reviewed
