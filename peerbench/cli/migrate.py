@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from peerbench.schema.version import RELEASES
+
 
 @click.command()
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
@@ -17,7 +19,7 @@ import click
 )
 @click.option(
     "--assume",
-    default="1.0.0",
+    default=RELEASES[0],
     show_default=True,
     help="Version of files that declare none (no Parquet metadata, bundle key or manifest).",
 )
