@@ -49,7 +49,8 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     csv = root / "csv"
     write_dataset(data, parquet, FileFormat.PARQUET)
     write_dataset(data, csv, FileFormat.CSV)
-    return {"parquet": _as_1_0(parquet), "csv": _as_1_0(csv)}
+    write_dataset(data, root / "jsonl", FileFormat.JSONL)
+    return {"parquet": _as_1_0(parquet), "csv": _as_1_0(csv), "jsonl": _as_1_0(root / "jsonl")}
 
 
 def _copy(source: Path, tmp_path: Path) -> Path:
@@ -91,13 +92,15 @@ def test_parquet_folder_is_upgraded_losslessly(dataset: dict[str, Path], tmp_pat
     assert report.valid and "version-unsupported" not in report.by_code
 
 
-def test_csv_is_copied_byte_for_byte_beside_a_new_manifest(
-    dataset: dict[str, Path], tmp_path: Path
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_text_files_are_copied_byte_for_byte_beside_a_new_manifest(
+    dataset: dict[str, Path], tmp_path: Path, kind: str
 ) -> None:
-    source = dataset["csv"]
+    source = dataset[kind]
     done = migrate_path(source, tmp_path / "out")
     assert done and all(m.from_version == "1.0.0" and m.to_version == "1.1.0" for m in done)
-    for path in source.glob("*.csv"):
+    assert {m.format for m in done} == {kind}
+    for path in source.glob(f"*.{kind}"):
         assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes()
     manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert manifest["standard_version"] == "1.1.0"
