@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "map": "peerbench.cli.map_cmd:map_spreadsheets",
     "directory": "peerbench.cli.directory_cmd:directory",
     "fhir": "peerbench.cli.fhir_cmd:fhir",
+    "migrate": "peerbench.cli.migrate:migrate",
 }
 """Command name → ``module:attribute`` of its click command."""
 
@@ -54,6 +55,7 @@ SUMMARIES: dict[str, str] = {
     "map": "Propose a mapping file for SPREADSHEET (.xlsx or .csv; several allowed).",
     "directory": "Open Referral UK: list the pool's peer-support services for service directories.",
     "fhir": "FHIR R4: instruments as Questionnaires, outcomes as QuestionnaireResponses.",
+    "migrate": "Upgrade standard files (a FILE or a FOLDER) to this version of the standard.",
 }
 """Command name → the first paragraph of its help, which ``peerbench --help`` lists.
 

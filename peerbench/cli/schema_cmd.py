@@ -21,6 +21,13 @@ _SPEC = click.option(
     help="SPEC.md whose generated blocks to refresh or check.",
 )
 
+_VERSIONS = click.option(
+    "--versions",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the releases' frozen declarations [default: peerbench/schema/versions].",
+)
+
 
 @click.group()
 def schema() -> None:
@@ -30,16 +37,19 @@ def schema() -> None:
 @schema.command()
 @_OUT
 @_SPEC
-def generate(out: Path, spec: Path | None) -> None:
+@_VERSIONS
+def generate(out: Path, spec: Path | None, versions: Path | None) -> None:
     """Write the generated standard to OUT and refresh SPEC.md's generated tables.
 
     Example: peerbench schema generate --out schema --spec SPEC.md
     """
     from peerbench.generate.artefacts import write_artefacts
     from peerbench.generate.spec_md import render_spec
+    from peerbench.schema.declaration import write_current_snapshot
 
     count = write_artefacts(out)
     click.echo(f"wrote {count} files under {out}/", err=True)
+    click.echo(f"wrote {write_current_snapshot(versions)} (this version's declaration)", err=True)
     if spec is not None:
         text = spec.read_text(encoding="utf-8")
         try:
@@ -52,15 +62,17 @@ def generate(out: Path, spec: Path | None) -> None:
 @schema.command()
 @_OUT
 @_SPEC
-def check(out: Path, spec: Path | None) -> None:
+@_VERSIONS
+def check(out: Path, spec: Path | None, versions: Path | None) -> None:
     """Exit 1 if the generated standard or SPEC.md tables are stale.
 
     Example: peerbench schema check --out schema --spec SPEC.md
     """
     from peerbench.generate.artefacts import stale_artefacts
     from peerbench.generate.spec_md import render_spec
+    from peerbench.schema.declaration import stale_snapshots
 
-    problems = stale_artefacts(out)
+    problems = stale_artefacts(out) + stale_snapshots(versions)
     if spec is not None:
         text = spec.read_text(encoding="utf-8")
         try:
@@ -74,3 +86,64 @@ def check(out: Path, spec: Path | None) -> None:
         click.echo("run `make schema` to regenerate", err=True)
         sys.exit(1)
     click.echo("generated standard is up to date", err=True)
+
+
+@schema.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per change; json: the changes as a JSON document.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["patch", "minor", "major"]),
+    default=None,
+    help="Show only changes of at least this level.",
+)
+def diff(old: str, new: str | None, fmt: str, level: str | None) -> None:
+    """List what changed in the standard from version OLD to NEW (default: this one).
+
+    Fields, code lists, rules, instruments and the error catalogue are compared from
+    each release's stored declaration; each change is marked patch, minor or major
+    by SPEC §8's rules, and the last line says which release the changes need.
+
+    Example: peerbench schema diff 1.0 1.1
+    """
+    import json
+
+    from peerbench.schema.declaration import load_declaration, load_reviews
+    from peerbench.schema.diff import LEVELS, diff_declarations, release_level
+    from peerbench.schema.version import STANDARD_VERSION
+
+    try:
+        before, after = load_declaration(old), load_declaration(new or STANDARD_VERSION)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    changes = diff_declarations(before, after, load_reviews(after["standard_version"]))
+    needed = release_level(changes)
+    shown = [c for c in changes if level is None or LEVELS.index(c.level) >= LEVELS.index(level)]
+    versions = f"{before['standard_version']} -> {after['standard_version']}"
+    if fmt == "json":
+        document = {
+            "from": before["standard_version"],
+            "to": after["standard_version"],
+            "release_needed": needed,
+            "changes": [c.as_dict() for c in shown],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    for change in shown:
+        why = f"  [reviewed: {change.reviewed}]" if change.reviewed else ""
+        click.echo(f"{change.level:<5}  {change.kind:<7}  {change.subject}{why}")
+    counts = ", ".join(f"{sum(c.level == x for c in changes)} {x}" for x in reversed(LEVELS))
+    summary = (
+        f"no changes from {versions}"
+        if needed is None
+        else (f"{len(changes)} changes from {versions} ({counts}): a {needed} release at least")
+    )
+    click.echo(summary)

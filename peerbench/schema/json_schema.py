@@ -8,14 +8,18 @@ from typing import Any
 
 from peerbench.schema.codelists import ALL_CODELISTS
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.schema.version import STANDARD_VERSION
+from peerbench.schema.version import STANDARD_VERSION, minor_of
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def schema_id(name: str) -> str:
-    """The ``$id`` of a generated schema (a URN: it names, it does not locate)."""
-    return f"urn:peerbench:standard:{STANDARD_VERSION}:{name}"
+    """The ``$id`` of a generated schema: ``urn:peerbench:standard:1.1:outcome``.
+
+    A URN names, it does not locate. It carries major.minor only: a patch release
+    changes wording, never a schema, so the same schema keeps one ``$id``.
+    """
+    return f"urn:peerbench:standard:{minor_of(STANDARD_VERSION)}:{name}"
 
 
 _CODELISTS_BY_CLASS = {cls.__name__: cls for cls in ALL_CODELISTS}

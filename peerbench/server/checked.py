@@ -20,3 +20,5 @@ class Checked:
     report: Report
     tables: dict[str, pa.Table]
     origin: dict[str, pa.Table]
+    versions: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    """The standard version each file (or the JSON body) declared; None: none declared."""

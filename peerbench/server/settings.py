@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Self
 
@@ -90,6 +91,11 @@ class Settings(BaseSettings):
         default="2000-Q1",
         pattern=r"^[0-9]{4}-Q[1-4]$",
         description="The earliest quarter a submission may be for (the latest is the current one).",
+    )
+    previous_version_until: dt.date | None = Field(
+        default=dt.date(2027, 6, 30),
+        description="Last day files of the previous minor version of the standard (1.0) are "
+        "accepted and migrated to the current one at ingest; empty closes the window (SPEC §8).",
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -26,6 +26,7 @@ from peerbench.server.db.models import Submission
 from peerbench.server.isolation import check_files_isolated
 from peerbench.server.ownership import backfill, service_owners
 from peerbench.server.period_checks import pooled_elsewhere, report_conflicts
+from peerbench.server.versions import check_versions
 from peerbench.validators.engine import Options, table_source, validate_sources
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.readers import open_sources
@@ -114,8 +115,10 @@ def check_files(
         result = validate_sources([_tap(s, max_rows, seen) for s in sources], options)
     except RowCapExceeded as exc:
         return Checked(_row_cap_report(exc, max_rows, max_findings), {}, {})
-    checked = Checked(result.report, result.tables, _origins(seen))
-    _rename_files(checked, f"{folder}/")
+    prefix = f"{folder}/"
+    versions = {s.file.removeprefix(prefix): s.standard_version for s in sources}
+    checked = Checked(result.report, result.tables, _origins(seen), versions)
+    _rename_files(checked, prefix)
     return checked
 
 
@@ -176,7 +179,7 @@ def check_bundle(
     problem = version_finding(standard_version, "standard_version")
     if problem is not None:
         report.extend([problem])
-    return Checked(report, across.tables, origin)
+    return Checked(report, across.tables, origin, {"standard_version": standard_version})
 
 
 def check_ownership(checked: Checked, organisation_id: str, pooled_services: set[str]) -> None:
@@ -302,4 +305,5 @@ def check(ctx: ServerContext, submission: Submission, inputs: Inputs) -> Checked
     check_ownership(checked, org, {s for s, o in owners.items() if o == org})
     report_conflicts(checked.report, checked.origin, checked.tables, pooled,
                      submission_id=submission.id, period=submission.period)  # fmt: skip
+    check_versions(checked, today=ctx.today(), until=settings.previous_version_until)
     return checked

@@ -37,6 +37,7 @@ from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Submission, SubmissionStatus, utcnow
 from peerbench.server.store import IN_FLIGHT, PooledStore
 from peerbench.server.submission_checks import Inputs, check
+from peerbench.server.versions import declared_version
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -254,6 +255,7 @@ def _set_status(
 
 def _record_verdict(submission: Submission, checked: Checked) -> None:
     report = checked.report
+    submission.standard_version = declared_version(checked) or submission.standard_version
     submission.report = report.to_dict()
     submission.errors, submission.warnings = report.errors, report.warnings
     submission.rows = sum(s.rows for s in report.files)
@@ -340,7 +342,10 @@ def _accept(ctx: ServerContext, submission: Submission, checked: Checked, actor:
                     services=services if record_type == "service" else None,
                 )
             _record_verdict(current, checked)
-            _set_status(session, current, SubmissionStatus.ACCEPTED, actor)
+            lineage = {}
+            if current.standard_version != STANDARD_VERSION:  # migrated at ingest (SPEC §8)
+                lineage = {"migrated_from": current.standard_version, "stored_as": STANDARD_VERSION}
+            _set_status(session, current, SubmissionStatus.ACCEPTED, actor, **lineage)
         return current
     except Exception:
         # Nothing was activated (the transaction rolled back), so readers never saw these

@@ -86,6 +86,20 @@ _ENTRIES = (
         "Upgrade peerbench, or convert the file with a version that reads it.",
     ),
     CatalogueEntry(
+        "version-window-closed",
+        _E,
+        "Previous standard version no longer accepted",
+        "The files declare standard version {value}; this server accepted it until {detail}.",
+        "Upgrade them with `peerbench migrate FOLDER --out NEW_FOLDER` and submit the new folder.",
+    ),
+    CatalogueEntry(
+        "version-migrated",
+        _N,
+        "Stored in the current standard version",
+        "The files declare standard version {value}; they were stored as {detail}.",
+        "Nothing to fix now. Upgrade your copies with `peerbench migrate` before that date.",
+    ),
+    CatalogueEntry(
         "formula-in-cell",
         _W,
         "Spreadsheet formula",

@@ -14,6 +14,7 @@ import pytest
 from peerbench.aggregate.lineage import LINEAGE_COLUMNS, quarter
 from peerbench.aggregate.sources import BenchmarkSource, pooled_schema
 from peerbench.io.tabular import FileFormat
+from peerbench.schema.version import STANDARD_VERSION
 from peerbench.synth import write_dataset
 from peerbench.synth.generator import SyntheticDataset
 from tests.aggregate.conftest import SYNTH_CONFIG, MakeOutcomes
@@ -39,7 +40,7 @@ def test_outcome_period_is_the_quarter_of_the_earliest_baseline(
     assert read.column("_period").to_pylist() == ["2025-Q1", "2025-Q1", "2025-Q1", "2025-Q3"]
     assert read.column("_organisation_id").to_pylist() == ["org-a"] * 4
     assert read.column("_submission_id").null_count == 4
-    assert read.column("_standard_version").to_pylist() == ["1.0.0"] * 4
+    assert read.column("_standard_version").to_pylist() == [STANDARD_VERSION] * 4
 
 
 def test_existing_lineage_is_kept(make_outcomes: MakeOutcomes) -> None:

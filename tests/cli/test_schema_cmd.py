@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from pathlib import Path
 
 import click
@@ -11,14 +14,20 @@ from peerbench.cli.main import COMMANDS, cli
 def test_generate_then_check_passes_and_drift_fails(tmp_path: Path, repo_root: Path) -> None:
     spec = tmp_path / "SPEC.md"
     spec.write_text((repo_root / "SPEC.md").read_text())
-    out = tmp_path / "schema"
+    out, versions = tmp_path / "schema", tmp_path / "versions"
+    shutil.copytree(repo_root / "peerbench" / "schema" / "versions", versions)
     runner = CliRunner()
-    result = runner.invoke(cli, ["schema", "generate", "--out", str(out), "--spec", str(spec)])
-    assert result.exit_code == 0, result.output
-    assert (
-        runner.invoke(cli, ["schema", "check", "--out", str(out), "--spec", str(spec)]).exit_code
-        == 0
+    result = runner.invoke(
+        cli,
+        ["schema", "generate", "--out", str(out), "--spec", str(spec), "--versions", str(versions)],
     )
+    assert result.exit_code == 0, result.output
+    check = ["schema", "check", "--out", str(out), "--spec", str(spec), "--versions", str(versions)]
+    assert runner.invoke(cli, check).exit_code == 0
+    (versions / "1.1.0.json").write_text("{}")
+    result = runner.invoke(cli, check)
+    assert result.exit_code == 1
+    assert "1.1.0.json (differs from the models)" in result.output
     (out / "json" / "service.schema.json").write_text("{}")
     result = runner.invoke(cli, ["schema", "check", "--out", str(out)])
     assert result.exit_code == 1
@@ -61,3 +70,41 @@ def test_every_declared_command_loads() -> None:
     for name in COMMANDS:
         command = cli.get_command(ctx, name)
         assert command is not None and command.name == name
+
+
+def test_diff_lists_changes_and_the_release_they_need() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["schema", "diff", "1.0", "1.1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "minor  added    catalogue code record-conflict" in lines
+    assert "patch  changed  catalogue code total-mismatch message" in lines
+    summary = re.fullmatch(
+        r"(\d+) changes from 1\.0\.0 -> 1\.1\.0 \((\d+) major, (\d+) minor, (\d+) patch\): "
+        r"a (minor|patch) release at least",
+        lines[-1],
+    )
+    assert summary is not None, lines[-1]
+    total, major, minor, patch = (int(summary.group(i)) for i in range(1, 5))
+    assert total == len(lines) - 1 == major + minor + patch
+    assert major == sum(line.startswith("major") for line in lines)
+    only = runner.invoke(cli, ["schema", "diff", "1.0", "--level", "minor"]).output.splitlines()
+    assert not [line for line in only[:-1] if line.startswith("patch")]
+    assert len(only) == len(lines) - patch
+
+
+def test_diff_as_json_and_for_unknown_versions() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["schema", "diff", "1.0", "--format", "json"])
+    document = json.loads(result.output)
+    assert (document["from"], document["to"], document["release_needed"]) == (
+        "1.0.0",
+        "1.1.0",
+        "minor",
+    )
+    phq9 = [c for c in document["changes"] if c["subject"] == "instrument PHQ9 response_labels"]
+    assert phq9[0]["after"]["Several days"] == 1 and phq9[0]["before"] is None
+    same = runner.invoke(cli, ["schema", "diff", "1.1", "1.1.0"])
+    assert same.output.strip() == "no changes from 1.1.0 -> 1.1.0"
+    unknown = runner.invoke(cli, ["schema", "diff", "0.9"])
+    assert unknown.exit_code == 2 and "never released" in unknown.output

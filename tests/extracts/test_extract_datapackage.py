@@ -23,6 +23,7 @@ from peerbench.extracts import build_extract
 from peerbench.extracts.columns import extra_columns
 from peerbench.schema.introspect import field_specs
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.version import STANDARD_VERSION
 from peerbench.synth import SynthConfig, generate
 
 _CONSTRAINTS = {
@@ -169,8 +170,8 @@ def test_descriptor_fits_the_tabular_data_package_profile(package: dict[str, Any
     jsonschema.Draft7Validator.check_schema(TABULAR_DATA_PACKAGE)
     jsonschema.validate(package, TABULAR_DATA_PACKAGE)
     assert package["name"] == "peerbench-extract-e-1"
-    assert package["x-project"] == "study-1" and package["x-standard-version"] == "1.0.0"
-    assert "1.0.0" in package["sources"][0]["title"]
+    assert package["x-project"] == "study-1" and package["x-standard-version"] == STANDARD_VERSION
+    assert STANDARD_VERSION in package["sources"][0]["title"]
     assert len(package["resources"]) == 2 * len(RECORD_TYPES)
 
 

@@ -11,6 +11,7 @@ import pytest
 from peerbench.io.atomic import atomic_path
 from peerbench.io.tabular import FileFormat, conform, to_flat, write_table
 from peerbench.schema.arrow import arrow_schema
+from peerbench.schema.version import STANDARD_VERSION
 from tests.factories import example_record
 
 
@@ -55,7 +56,7 @@ def test_write_table_round_trips(tmp_path: Path, file_format: FileFormat) -> Non
     write_table(_outcomes(), path, file_format)
     if file_format is FileFormat.PARQUET:
         back = pq.read_table(path)
-        assert back.schema.metadata[b"peerbench.standard_version"] == b"1.0.0"
+        assert back.schema.metadata[b"peerbench.standard_version"] == STANDARD_VERSION.encode()
         assert back.column("items").to_pylist() == [[1, None, 3], None, [4, 5, 1, 1]]
     elif file_format is FileFormat.CSV:
         back = pacsv.read_csv(path)
