@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -217,6 +218,7 @@ def compile_lock(uv: str, root: Path = ROOT, upgrade: bool = False) -> None:
         "--quiet",
         *(["--upgrade"] if upgrade else []),
     ]
+    before = {path: _snapshot(root / path) for path in (BUILD_LOCK, LOCK)}
     build = [uv, "pip", "compile", str(BUILD_IN), "-o", str(BUILD_LOCK), *common]
     subprocess.run(build, cwd=root, check=True)
     runtime = [uv, "pip", "compile", "pyproject.toml"]
@@ -235,6 +237,17 @@ def compile_lock(uv: str, root: Path = ROOT, upgrade: bool = False) -> None:
         header += 1
     stamp = [TARGET_LINE, DIGEST_PREFIX + requirements_digest(root)]
     path.write_text("\n".join([*lines[:header], *stamp, *lines[header:]]) + "\n", encoding="utf-8")
+    for name, (content, times) in before.items():
+        # An unchanged lock keeps its modification time, so make does not reinstall .venv.
+        if content is not None and (root / name).read_bytes() == content:
+            os.utime(root / name, ns=times)
+
+
+def _snapshot(path: Path) -> tuple[bytes | None, tuple[int, int]]:
+    if not path.is_file():
+        return None, (0, 0)
+    stat = path.stat()
+    return path.read_bytes(), (stat.st_atime_ns, stat.st_mtime_ns)
 
 
 def main(argv: list[str] | None = None) -> int:
