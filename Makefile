@@ -10,7 +10,8 @@ DEMO_DIR ?= demo-output
 
 # Locked installs (scripts/lock.py): exactly the versions in requirements/build.txt (pip,
 # the build backend, uv) and requirements/lock.txt (dependencies + the test extra), every
-# file checked against its sha256 hash; then peerbench itself, editable, without deps.
+# file checked against its sha256 hash, and nothing else (prune: an existing venv loses
+# what the locks no longer pin); then peerbench itself, editable, without deps.
 # Refuses a lock that pyproject.toml has moved on from (run `make lock`).
 LOCK := requirements/lock.txt
 BUILD_LOCK := requirements/build.txt
@@ -20,6 +21,7 @@ $(STAMP): pyproject.toml $(LOCK) $(BUILD_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install $(PIP_LOCKED) -r $(BUILD_LOCK)
 	$(BIN)/python -m pip install $(PIP_LOCKED) -r $(LOCK)
+	$(BIN)/python scripts/lock.py prune
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)

@@ -19,6 +19,9 @@ release; otherwise uv keeps each existing pin that still fits)::
     python scripts/lock.py compile --uv .venv-lock/bin/uv [--upgrade]
     python scripts/lock.py check [--digest-only]
 
+``make install`` also runs ``python scripts/lock.py prune`` in .venv: an existing venv
+loses what the locks no longer pin, so it holds exactly what a fresh one would.
+
 ``check --digest-only`` needs only the standard library (``make install`` runs it with the
 system Python before it creates the venv); the full check also needs ``packaging``.
 """
@@ -33,6 +36,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -250,6 +254,25 @@ def _snapshot(path: Path) -> tuple[bytes | None, tuple[int, int]]:
     return path.read_bytes(), (stat.st_atime_ns, stat.st_mtime_ns)
 
 
+def extraneous(installed: Iterable[str], root: Path = ROOT) -> list[str]:
+    """Installed distributions that neither lock pins (peerbench itself aside)."""
+    pinned = read_pins(root / LOCK)[0].keys() | read_pins(root / BUILD_LOCK)[0].keys()
+    return sorted({canonical_name(name) for name in installed} - pinned - {"peerbench"})
+
+
+def prune(root: Path = ROOT) -> list[str]:
+    """Uninstall from this interpreter's environment what the locks no longer pin, so an
+    existing .venv ends up with exactly the locked set, as a fresh one does."""
+    from importlib import metadata
+
+    names = [dist.metadata["Name"] for dist in metadata.distributions()]
+    unlocked = extraneous([name for name in names if name], root)
+    if unlocked:
+        uninstall = [sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", *unlocked]
+        subprocess.run(uninstall, check=True)
+    return unlocked
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -258,7 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--upgrade", action="store_true", help="newest fitting release of all")
     verify = commands.add_parser("check", help="fail when pyproject.toml and the lock disagree")
     verify.add_argument("--digest-only", action="store_true", help="standard library only")
+    commands.add_parser("prune", help="uninstall what the locks do not pin (make install)")
     args = parser.parse_args(argv)
+    if args.command == "prune":
+        for name in prune():
+            print(f"lock: uninstalled {name} (not in the lock)", file=sys.stderr)
+        return 0
     if args.command == "compile":
         compile_lock(args.uv, upgrade=args.upgrade)
         problems = check()

@@ -15,6 +15,7 @@ from scripts.lock import (
     ROOT,
     check,
     check_digest,
+    extraneous,
     read_pins,
     requirements_digest,
 )
@@ -148,6 +149,11 @@ def test_the_digest_ignores_order_and_spacing(tmp_path: Path) -> None:
     assert requirements_digest(root) != before
 
 
+def test_prune_finds_what_neither_lock_pins() -> None:
+    installed = ["Pydantic", "ruamel.yaml", "UV", "peerbench", "Left_Over.Package", "old-tool"]
+    assert extraneous(installed) == ["left-over-package", "old-tool"]
+
+
 def test_the_install_precheck_needs_only_the_standard_library() -> None:
     """make install runs it with the system Python, before the venv exists (-S: no
     site-packages, so no packaging)."""
@@ -169,6 +175,7 @@ def test_make_install_uses_only_the_lock() -> None:
     assert "scripts/lock.py check --digest-only" in install
     assert "pip install $(PIP_LOCKED) -r $(BUILD_LOCK)" in install
     assert "pip install $(PIP_LOCKED) -r $(LOCK)" in install
+    assert "scripts/lock.py prune" in install
     assert "pip install --quiet --no-deps --no-build-isolation -e ." in install
     # No pip install that could resolve (and fetch) anything the lock does not pin.
     installs = [line for line in install.splitlines() if "pip install" in line]
