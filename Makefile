@@ -5,16 +5,40 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 
-.PHONY: install test lint typecheck pytest demo schema check-generated bench clean reference-reports screenshots \
+.PHONY: install lock test lint typecheck pytest demo schema check-generated bench clean reference-reports screenshots \
 	soak soak-reliability mutation
 
-$(STAMP): pyproject.toml
+# Locked installs (scripts/lock.py): exactly the versions in requirements/build.txt (pip,
+# the build backend, uv) and requirements/lock.txt (dependencies + the test extra), every
+# file checked against its sha256 hash, and nothing else (prune: an existing venv loses
+# what the locks no longer pin); then peerbench itself, editable, without deps.
+# Refuses a lock that pyproject.toml has moved on from (run `make lock`).
+LOCK := requirements/lock.txt
+BUILD_LOCK := requirements/build.txt
+PIP_LOCKED := --quiet --require-hashes --no-deps --no-build-isolation
+$(STAMP): pyproject.toml $(LOCK) $(BUILD_LOCK)
+	$(PYTHON) scripts/lock.py check --digest-only
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install $(PIP_LOCKED) -r $(BUILD_LOCK)
+	$(BIN)/python -m pip install $(PIP_LOCKED) -r $(LOCK)
+	$(BIN)/python scripts/lock.py prune
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh the lock files from pyproject.toml and requirements/build.in with uv (installed,
+# hash-checked, from build.txt into $(LOCK_VENV)). Keeps every pin that still fits;
+# `make lock UPGRADE=1` moves every package to its newest fitting release.
+LOCK_VENV := .venv-lock
+$(LOCK_VENV)/.installed: $(BUILD_LOCK)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install $(PIP_LOCKED) -r $(BUILD_LOCK)
+	touch $@
+
+lock: $(LOCK_VENV)/.installed
+	$(LOCK_VENV)/bin/python scripts/lock.py compile --uv $(LOCK_VENV)/bin/uv $(if $(UPGRADE),--upgrade)
 
 lint: $(STAMP)
 	$(BIN)/ruff check peerbench tests benchmarks scripts
@@ -81,4 +105,4 @@ mutation: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice $(BIN)/python scripts/mutation.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
