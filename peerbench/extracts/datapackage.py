@@ -7,7 +7,14 @@ names, types, descriptions and constraints (``required``, ``enum`` from the code
 ``foreignKeys`` come from the record models and the validator's reference list, so
 nothing is written by hand. CSV resources describe the flattened form (``item_1..N``
 integers, ``themes`` as ``;``-joined text); Parquet resources keep ``items`` and
-``themes`` as arrays.
+``themes`` as lists.
+
+Parquet resources are described so that ``frictionless validate`` (which reads Parquet
+through pandas) accepts them: their ``missingValues`` also name ``nan`` (pandas turns a
+null integer into NaN), and list columns are typed ``any`` (pandas hands a list cell
+over as a NumPy array, which Table Schema's ``array`` does not accept), with the list
+element type in the description; the same rows in the CSV resource are checked item by
+item. The scoring tables (:mod:`peerbench.extracts.scoring_rules`) are CSV resources.
 
 A foreign key is declared only when every referencing field is required: Table Schema
 has no rule for a partly empty composite key (anonymous feedback has no participant).
@@ -21,6 +28,7 @@ from functools import cache
 from typing import Any
 
 from peerbench.extracts.columns import ExtraColumn, extra_columns
+from peerbench.extracts.scoring_rules import TABLES
 from peerbench.io.tabular import ITEM_PREFIX, LIST_SEPARATOR
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES, OutcomeMeasurement
@@ -34,6 +42,8 @@ LICENCE = {
     "title": "Approved research use only, under the project's data-sharing agreement; "
     "no onward sharing, no attempt to re-identify anyone.",
 }
+PARQUET_MISSING = ["", "nan"]
+"""Null in a Parquet resource, as frictionless sees it through pandas."""
 CSV_DIALECT = {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n"}
 
 _TYPES = {
@@ -86,8 +96,11 @@ def _spec_field(spec: FieldSpec, *, flat: bool) -> dict[str, Any]:
             field["type"] = "string"
             field["description"] += f" Codes joined by '{LIST_SEPARATOR}'."
             constraints["pattern"] = f"({codes})({re.escape(LIST_SEPARATOR)}({codes}))*"
-        elif spec.max_length is not None:
-            constraints["maxLength"] = spec.max_length
+    if kind in ("codes", "integers") and not flat:
+        field["type"] = "any"
+        element = "code" if kind == "codes" else "integer"
+        field["description"] += f" A Parquet list of {element}s (JSON array)."
+        constraints = {"required": True} if spec.required else {}
     if constraints:
         field["constraints"] = constraints
     return field
@@ -142,7 +155,7 @@ def table_schema(record_type: str, columns: Sequence[str], *, flat: bool) -> dic
             raise KeyError(f"{record_type} column {name!r} is not declared")
     schema: dict[str, Any] = {
         "fields": fields,
-        "missingValues": [""],
+        "missingValues": [""] if flat else list(PARQUET_MISSING),
         "primaryKey": list(model.primary_key),
     }
     foreign = []
@@ -189,6 +202,38 @@ def resource(record_type: str, columns: Sequence[str], rows: int, *, flat: bool)
     return described
 
 
+def _scoring_key(name: str) -> dict[str, list[str]]:
+    key = [c.name for c in TABLES[name] if c.key]
+    return {"primaryKey": key} if key else {}
+
+
+def scoring_resource(name: str, rows: int) -> dict[str, Any]:
+    """The CSV resource of one scoring table (:mod:`peerbench.extracts.scoring_rules`)."""
+    fields = []
+    for column in TABLES[name]:
+        field: dict[str, Any] = {
+            "name": column.name,
+            "type": column.kind,
+            "description": column.meaning,
+        }
+        if column.required:
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    return {
+        "profile": RESOURCE_PROFILE,
+        "name": name.replace("_", "-"),
+        "path": f"{name}.csv",
+        "title": f"{name.replace('_', ' ')} of the instruments in this extract",
+        "description": "Generated from the instrument registry peerbench scored with.",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": dict(CSV_DIALECT),
+        "schema": {"fields": fields, "missingValues": [""], **_scoring_key(name)},
+        "x-rows": rows,
+    }
+
+
 def package_name(extract_id: str) -> str:
     """A Data Package ``name``: lower case, digits and ``-._/`` only."""
     return "peerbench-extract-" + re.sub(r"[^a-z0-9._/-]+", "-", extract_id.lower())
@@ -201,6 +246,7 @@ def descriptor(
     created: str,
     description: str,
     files: Mapping[str, tuple[Sequence[str], Sequence[str], int]],
+    scoring: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The whole ``datapackage.json``.
 
@@ -210,11 +256,14 @@ def descriptor(
         created: ISO 8601 timestamp.
         description: A paragraph for the package (consent and re-keying rules).
         files: Record type → (CSV columns, Parquet columns, rows).
+        scoring: Scoring table name → rows (each a CSV resource).
     """
     resources = []
     for record_type, (csv_columns, parquet_columns, rows) in files.items():
         resources.append(resource(record_type, csv_columns, rows, flat=True))
         resources.append(resource(record_type, parquet_columns, rows, flat=False))
+    for name, rows in (scoring or {}).items():
+        resources.append(scoring_resource(name, rows))
     return {
         "profile": PROFILE,
         "name": package_name(extract_id),
