@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,6 +19,7 @@ from peerbench.extracts.manifest import ExtractManifest
 from peerbench.extracts.rekey import extract_secret, rekey
 from peerbench.extracts.scoring_rules import instruments_held, scoring_tables, scoring_text
 from peerbench.extracts.staging import check_target, staged_folder
+from peerbench.extracts.statistical import parse_formats, write_statistical
 from peerbench.io.formulas import write_csv
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.io.tabular import ITEM_PREFIX, to_flat
@@ -73,6 +74,7 @@ def build_extract(
     out_dir: Path,
     created: dt.datetime | None = None,
     registry: InstrumentRegistry | None = None,
+    also: Sequence[str] = (),
 ) -> ExtractManifest:
     """Write a harmonised, consented, re-keyed and documented extract folder.
 
@@ -93,15 +95,18 @@ def build_extract(
         created: Timestamp to record (default: now, UTC).
         registry: The instrument registry whose scoring rules the extract carries, for
             every instrument its outcomes hold (default: the built-in one).
+        also: Statistical formats to write as well (``dta``, ``sav``):
+            :mod:`peerbench.extracts.statistical`.
 
     Raises:
-        ValueError: a bad extract id, project or salt.
+        ValueError: a bad extract id, project, salt or format.
         FileExistsError: ``out_dir`` exists and is not empty.
     """
     if not _ID.match(extract_id):
         raise ValueError(f"{extract_id!r} is not a valid extract id")
     if not project.strip():
         raise ValueError("an extract needs the project it is for")
+    formats = parse_formats(also)
     check_target(out_dir)
     when = (created or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     stamp = when.isoformat().replace("+00:00", "Z")
@@ -137,9 +142,16 @@ def build_extract(
             data_dictionary(item_count) + "\n" + scoring_text(scoring), encoding="utf-8"
         )
         (folder / README_NAME).write_text(
-            readme(extract_id=extract_id, project=project, created=stamp, row_counts=row_counts),
+            readme(
+                extract_id=extract_id,
+                project=project,
+                created=stamp,
+                row_counts=row_counts,
+                formats=formats,
+            ),
             encoding="utf-8",
         )
+        write_statistical(folder, formats, extract_id=extract_id)
         names = sorted(p.name for p in folder.iterdir())
     return ExtractManifest(
         extract_id=extract_id,
