@@ -33,6 +33,7 @@ from peerbench.io.tabular import ITEM_PREFIX, LIST_SEPARATOR
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES, OutcomeMeasurement
 from peerbench.schema.version import STANDARD_VERSION
+from peerbench.validators.columnar.coerce import BOOLEAN_SPELLINGS
 from peerbench.validators.columnar.keys import REFERENCES
 
 PROFILE = "tabular-data-package"
@@ -64,6 +65,11 @@ def _anchored(pattern: str) -> str:
     return pattern.removeprefix("^").removesuffix("$")
 
 
+def _spellings(value: bool) -> list[str]:
+    words = [word for word, meaning in BOOLEAN_SPELLINGS.items() if meaning is value]
+    return list(dict.fromkeys(f for w in words for f in (w, w.title(), w.upper())))
+
+
 @cache
 def item_bounds() -> tuple[int, int]:
     """The range of one item response, read from the outcome model's JSON Schema."""
@@ -72,11 +78,14 @@ def item_bounds() -> tuple[int, int]:
     return int(element["minimum"]), int(element["maximum"])
 
 
-def _spec_field(spec: FieldSpec, *, flat: bool) -> dict[str, Any]:
+def _spec_field(spec: FieldSpec, *, flat: bool, parquet: bool) -> dict[str, Any]:
     kind = spec.kind
     field: dict[str, Any] = {"name": spec.name, "type": _TYPES[kind], "description": spec.meaning}
     if kind == "date":
         field["format"] = "default"  # ISO 8601 YYYY-MM-DD
+    if kind == "boolean" and flat:  # the spellings the standard's CSV reading accepts
+        field["trueValues"] = _spellings(True)
+        field["falseValues"] = _spellings(False)
     constraints: dict[str, Any] = {}
     if spec.required:
         constraints["required"] = True
@@ -96,7 +105,7 @@ def _spec_field(spec: FieldSpec, *, flat: bool) -> dict[str, Any]:
             field["type"] = "string"
             field["description"] += f" Codes joined by '{LIST_SEPARATOR}'."
             constraints["pattern"] = f"({codes})({re.escape(LIST_SEPARATOR)}({codes}))*"
-    if kind in ("codes", "integers") and not flat:
+    if kind in ("codes", "integers") and parquet:
         field["type"] = "any"
         element = "code" if kind == "codes" else "integer"
         field["description"] += f" A Parquet list of {element}s (JSON array)."
@@ -128,25 +137,36 @@ def _extra_field(column: ExtraColumn) -> dict[str, Any]:
     return field
 
 
-def table_schema(record_type: str, columns: Sequence[str], *, flat: bool) -> dict[str, Any]:
+def table_schema(
+    record_type: str,
+    columns: Sequence[str],
+    *,
+    flat: bool,
+    parquet: bool | None = None,
+    resources: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """The Table Schema of one extract file, field for field in ``columns`` order.
 
     Args:
         record_type: e.g. ``"outcome"``.
         columns: The file's column names (CSV: flattened).
         flat: Whether the file is the flattened CSV form.
+        parquet: Whether the file is Parquet (default: ``not flat``).
+        resources: The names of the package's resources (default: every record type's),
+            so a foreign key to a file the package lacks is left out.
 
     Raises:
         KeyError: a column the models do not declare.
     """
     model = RECORD_TYPES[record_type]
+    is_parquet = not flat if parquet is None else parquet
     specs = {spec.name: spec for spec in field_specs(model)}
     extras = {column.name: column for column in extra_columns(record_type)}
     fields = []
     for name in columns:
         match = _ITEM.match(name)
         if name in specs:
-            fields.append(_spec_field(specs[name], flat=flat))
+            fields.append(_spec_field(specs[name], flat=flat, parquet=is_parquet))
         elif name in extras:
             fields.append(_extra_field(extras[name]))
         elif match and "items" in specs:
@@ -155,12 +175,13 @@ def table_schema(record_type: str, columns: Sequence[str], *, flat: bool) -> dic
             raise KeyError(f"{record_type} column {name!r} is not declared")
     schema: dict[str, Any] = {
         "fields": fields,
-        "missingValues": [""] if flat else list(PARQUET_MISSING),
+        "missingValues": list(PARQUET_MISSING) if is_parquet else [""],
         "primaryKey": list(model.primary_key),
     }
     foreign = []
     for columns_from, target in REFERENCES.get(record_type, ()):
-        if all(specs[c].required for c in columns_from):
+        known = resources is None or resource_name(target, flat=flat) in resources
+        if known and all(specs[c].required for c in columns_from):
             foreign.append(
                 {
                     "fields": list(columns_from),

@@ -75,12 +75,13 @@ def test_spss_keeps_values_and_labels(extract: Path, record_type: str) -> None:
     lists = codelists(record_type)
     for field in fields:
         name, target = field["name"], spss_name(field["name"])
-        assert meta.column_names_to_labels[target].startswith(field["description"][:60])
+        assert str(meta.column_names_to_labels[target]).startswith(field["description"][:60])
         got = frame[target].tolist()
         for expected, value in zip(flat.column(name).to_pylist(), got, strict=True):
             assert _same(expected, value), (stem, name, expected, value)
         if name in lists:
-            assert meta.variable_value_labels[target] == {m.value: m.label for m in lists[name]}
+            labels: dict[Any, str] = meta.variable_value_labels[target]
+            assert labels == {m.value: m.label for m in lists[name]}
 
 
 @pytest.mark.parametrize("record_type", list(RECORD_TYPES))
@@ -101,7 +102,7 @@ def test_stata_codes_decode_through_value_labels(extract: Path, record_type: str
             assert decoded == expected, (stem, name)
         else:
             assert all(_same(e, g) for e, g in zip(expected, got, strict=True)), (stem, name)
-        assert len(meta.column_names_to_labels[name]) <= 80
+        assert len(str(meta.column_names_to_labels[name])) <= 80
 
 
 def test_labels_are_the_code_lists(extract: Path) -> None:
@@ -110,7 +111,8 @@ def test_labels_are_the_code_lists(extract: Path) -> None:
     assert meta.variable_value_labels["consent_research"] == {0: "no", 1: "yes"}
     assert meta.column_names_to_labels["sex"] == "Sex as the participant gives it."
     _, sav = pyreadstat.read_sav(str(extract / "participants.sav"), metadataonly=True)
-    assert sav.variable_value_labels["sex"] == {m.value: m.label for m in Sex}
+    sex: dict[Any, str] = sav.variable_value_labels["sex"]
+    assert sex == {m.value: m.label for m in Sex}
     assert "src_period" in sav.column_names and "_period" in meta.column_names
 
 
