@@ -231,7 +231,10 @@ def scoring_text(tables: dict[str, pa.Table]) -> str:
     for rule in rules:
         code = rule["instrument"]
         lines += [f"### `{code}`: {rule['name']} (version {rule['version']})", ""]
-        lines += [f"- **{c.meaning}** `{c.name}`: {_cell(rule[c.name])}" for c in RULE_COLUMNS[3:]]
+        lines += [
+            f"- **{c.meaning}** `{c.name}`: {_cell(rule[c.name]) or 'none'}"
+            for c in RULE_COLUMNS[3:]
+        ]
         own = [i for i in items if i["instrument"] == code]
         lines += ["", "| Item | Label | Min | Max | Reverse |", "|---|---|---|---|---|"]
         lines += [
