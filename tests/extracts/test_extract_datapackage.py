@@ -1,9 +1,9 @@
 """``datapackage.json`` and ``data_dictionary.md`` are generated from the models and fit the data.
 
-``frictionless`` is not a dependency, so the descriptor is checked against a JSON Schema
-written here from the Tabular Data Package v1, Tabular Data Resource and Table Schema
-specifications (the rules they state as MUST, including the field types and constraint
-names), and the CSV data is checked against the descriptor's own constraints.
+The descriptor is checked against a JSON Schema written here from the Tabular Data
+Package v1, Tabular Data Resource and Table Schema specifications (the rules they state
+as MUST, including the field types and constraint names), and the CSV data against the
+descriptor's own constraints; ``test_extract_frictionless`` runs frictionless itself.
 """
 
 from __future__ import annotations
