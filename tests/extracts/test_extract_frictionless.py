@@ -128,3 +128,39 @@ def test_extract_is_readable_by_its_owner_only(extract: Path) -> None:
     assert stat.S_IMODE(extract.stat().st_mode) == 0o700
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in extract.iterdir()}
     assert modes and set(modes.values()) == {0o600}, modes
+
+
+def test_a_registered_value_set_and_levels_become_conversion_rows() -> None:
+    import yaml
+
+    from peerbench.extracts.scoring_rules import instruments_held, scoring_tables
+    from peerbench.schema.instruments import InstrumentRegistry, parse_definition
+
+    builtin = default_registry()
+    data = builtin.get("EQ5D5L").model_dump(mode="json", exclude_none=True)
+    data["code"] = "EQ5D5L_LOCAL"
+    data["scoring"]["value_set"] = {
+        "name": "demo",
+        "source": "made up for this test",
+        "intercept": 1.0,
+        "constant": 0.05,
+        "decrements": {str(d): [0.0, 0.1, 0.2, 0.3, 0.4] for d in range(1, 6)},
+    }
+    local = parse_definition(yaml.safe_dump(data), "local.yaml")
+    registry = InstrumentRegistry([*builtin, local])
+    outcomes = pa.table({"instrument": ["EQ5D5L_LOCAL", "PAM13", "NOT_REGISTERED", None]})
+    held = instruments_held(outcomes, registry)
+    assert held == ["EQ5D5L_LOCAL", "PAM13"]
+    rows = scoring_tables(held, registry)["scoring_conversions"].to_pylist()
+    value_set = [r for r in rows if r["table"] == "value_set:demo"]
+    assert len(value_set) == 25 and {r["item"] for r in value_set} == {1, 2, 3, 4, 5}
+    assert {"table": "value_set_constant:demo", "value": 0.05}.items() <= next(
+        r for r in rows if r["table"] == "value_set_constant:demo"
+    ).items()
+    levels = [(r["key"], r["value"], r["label"]) for r in rows if r["table"] == "levels"]
+    assert levels == [
+        (1.0, 47.0, "level 1"),
+        (2.0, 55.1, "level 2"),
+        (3.0, 67.0, "level 3"),
+        (4.0, None, "level 4"),
+    ]
