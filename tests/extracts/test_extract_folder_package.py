@@ -14,6 +14,7 @@ from frictionless import validate
 
 from peerbench.client_upload import upload_files
 from peerbench.extracts.folder_package import folder_descriptor
+from peerbench.intake.upload_check import check_standard
 from peerbench.io.tabular import FileFormat
 from peerbench.synth import SynthConfig, SyntheticDataset, generate, write_dataset
 from peerbench.validators.readers import open_sources
@@ -54,6 +55,9 @@ def test_the_descriptor_is_not_data(tmp_path: Path) -> None:
     assert "datapackage.json" not in files and "outcomes.csv" in files
     uploaded = {path.name for path in upload_files([tmp_path])}
     assert "datapackage.json" not in uploaded and "peerbench.json" in uploaded
+    # Files sent one by one, without the manifest (as a portal upload may be).
+    sent = [p for p in tmp_path.iterdir() if p.name != "peerbench.json"]
+    assert check_standard(sent, today=dataset().config.as_of).valid
 
 
 def test_a_key_to_a_missing_file_is_left_out(tmp_path: Path) -> None:
