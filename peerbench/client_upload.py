@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import IO
 
 from peerbench.validators.readers import FORMATS
-from peerbench.validators.readers.version import MANIFEST_NAME
+from peerbench.validators.readers.version import DESCRIPTOR_NAME, MANIFEST_NAME
 
 
 def upload_files(paths: Sequence[Path]) -> list[Path]:
@@ -32,6 +32,7 @@ def upload_files(paths: Sequence[Path]) -> list[Path]:
                 for child in folder.iterdir()
                 if child.is_file()
                 and child.suffix.lower() in FORMATS
+                and child.name != DESCRIPTOR_NAME
                 and not child.name.startswith((".", "~$"))
             )
             if path.is_dir()

@@ -35,7 +35,18 @@ def manifest_json(manifest: ExtractManifest) -> str:
     return json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n"
 
 
-def _local(store: Path, out: Path, project: str, secret_file: Path | None) -> ExtractManifest:
+def _formats(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    from peerbench.extracts.statistical import parse_formats
+
+    try:
+        return parse_formats(value or "")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _local(
+    store: Path, out: Path, project: str, secret_file: Path | None, also: tuple[str, ...]
+) -> ExtractManifest:
     from peerbench.extracts import build_extract, new_extract_id
     from peerbench.extracts.pool import extract_from_pool, open_pool
     from peerbench.extracts.sources import folder_tables, is_server_data_dir
@@ -44,14 +55,28 @@ def _local(store: Path, out: Path, project: str, secret_file: Path | None) -> Ex
     if is_server_data_dir(store):
         with open_pool(store) as context, context.db.session() as session:
             return extract_from_pool(
-                context, session, organisation_ids=None, project=project, out_dir=out
+                context, session, organisation_ids=None, project=project, out_dir=out, also=also
             )
     # A plain folder has no server secret: a fresh random one (unless given) makes the
     # extract's keys unlinkable to any other extract, at the price of not being repeatable.
     salt = read_key_file(secret_file) if secret_file else new_secret()
     return build_extract(
-        folder_tables(store), project=project, extract_id=new_extract_id(), salt=salt, out_dir=out
+        folder_tables(store),
+        project=project,
+        extract_id=new_extract_id(),
+        salt=salt,
+        out_dir=out,
+        also=also,
     )
+
+
+def _add_statistical(manifest: ExtractManifest, also: tuple[str, ...]) -> ExtractManifest:
+    """Stata/SPSS files beside a downloaded extract's Parquet files (made here, 0600)."""
+    from peerbench.extracts.statistical import write_statistical
+
+    write_statistical(manifest.path, also, extract_id=manifest.extract_id)
+    names = sorted(p.name for p in manifest.path.iterdir() if p.is_file())
+    return manifest.model_copy(update={"files": names})
 
 
 @click.command()
@@ -72,6 +97,12 @@ def _local(store: Path, out: Path, project: str, secret_file: Path | None) -> Ex
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Key file (peerbench keygen) to re-key a plain folder with, for a repeatable extract.",
 )
+@click.option(
+    "--also",
+    metavar="dta,sav",
+    callback=_formats,
+    help="Also write each file for Stata (dta) and/or SPSS (sav), with variable and value labels.",
+)
 @server_options
 @format_option("text", "json", default="text")
 @quiet_option
@@ -80,6 +111,7 @@ def download(
     out: Path,
     project: str | None,
     secret_file: Path | None,
+    also: tuple[str, ...],
     server: str | None,
     key: str | None,
     output_format: str,
@@ -91,13 +123,15 @@ def download(
     pool) or from a folder of standard files (validated first). Otherwise it is fetched
     from the server (--server / PEERBENCH_SERVER) with a researcher key, which decides
     the project and scope. The folder holds CSV and Parquet per record type,
-    datapackage.json, data_dictionary.md and README.md; it appears complete or not at
-    all. Exits 0 on success, 1 on failure, 2 on usage errors.
+    datapackage.json, data_dictionary.md, README.md and the scoring rules of its
+    questionnaires (--also dta,sav adds Stata and SPSS files); it appears complete or
+    not at all, readable by you only. Exits 0 on success, 1 on failure, 2 on usage errors.
 
     \b
     Example:
         peerbench download --store pb-data --out extract/ --project study-1
         PEERBENCH_KEY=pbk_... peerbench download --server https://pool.example.org --out extract/
+        peerbench download --store pb-data --out extract/ --also dta,sav
     """
     from peerbench.client import PeerbenchError
     from peerbench.extracts.sources import SourceError
@@ -107,12 +141,14 @@ def download(
         raise click.UsageError("give --store or --server, not both")
     try:
         if store is not None:
-            manifest = _local(store, out, project or DEFAULT_PROJECT, secret_file)
+            manifest = _local(store, out, project or DEFAULT_PROJECT, secret_file, also)
         else:
             if secret_file is not None:
                 raise click.UsageError("--secret-file applies to --store only")
             with make_client(server, key) as client:
                 manifest = client.download_extract(out, project=project)
+            if also:
+                manifest = _add_statistical(manifest, also)
     except (SourceError, PeerbenchError, FileExistsError, ValueError, DatabaseNotMigrated) as exc:
         message = exc.message if isinstance(exc, PeerbenchError) else str(exc)
         echo_err(f"No extract written: {message}")

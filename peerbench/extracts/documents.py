@@ -99,8 +99,37 @@ def data_dictionary(item_count: int) -> str:
     return "\n".join(lines)
 
 
-def readme(*, extract_id: str, project: str, created: str, row_counts: Mapping[str, int]) -> str:
-    """``README.md`` for one extract: what it is, what is in it, and the rules it obeys."""
+STATISTICAL_NOTE = (
+    "Variable labels are the field meanings; value labels come from the code lists. The "
+    "SPSS files keep each code as text (with its label); the Stata files store a coded "
+    "column as the code's position (from 1) in its code list, labelled. Yes/no columns "
+    "are 0/1 labelled no/yes. SPSS names the lineage columns `src_organisation_id`, "
+    "`src_period`, `src_standard_version`. An empty text cell reads back as an empty string."
+)
+
+
+def _formats_section(formats: Sequence[str]) -> list[str]:
+    if not formats:
+        return []
+    names = {"dta": "Stata (`.dta`, version 15)", "sav": "SPSS (`.sav`)"}
+    listed = " and ".join(names[f] for f in formats)
+    return ["## Stata and SPSS", "", f"Each record type is also given as {listed}, "
+            "in the flattened form of the CSV. " + STATISTICAL_NOTE, ""]  # fmt: skip
+
+
+def readme(
+    *,
+    extract_id: str,
+    project: str,
+    created: str,
+    row_counts: Mapping[str, int],
+    formats: Sequence[str] = (),
+) -> str:
+    """``README.md`` for one extract: what it is, what is in it, and the rules it obeys.
+
+    Args:
+        formats: Statistical formats also written (``dta``, ``sav``).
+    """
     rows = [(f"`{RECORD_TYPES[rt].file_stem}`", f"{count:,}") for rt, count in row_counts.items()]
     lines = [
         f"# peerbench research extract `{extract_id}`",
@@ -117,6 +146,11 @@ def readme(*, extract_id: str, project: str, created: str, row_counts: Mapping[s
         "",
         *_table(("File", "Rows"), rows),
         "",
+        "How each questionnaire is scored (items, reverse-scored items, missing-item rules, "
+        "conversion tables, licence notes) is in `scoring_rules.csv`, `scoring_items.csv` and "
+        "`scoring_conversions.csv`, and in words at the end of `data_dictionary.md`.",
+        "",
+        *_formats_section(formats),
         "## Consent",
         "",
         CONSENT_RULE,

@@ -52,7 +52,7 @@ def read_manifest(folder: Path) -> ExtractManifest:
         counts = {
             RECORD_TYPES_BY_STEM[Path(r["path"]).stem].record_type: int(r["x-rows"])
             for r in package["resources"]
-            if r.get("format") == "csv"
+            if r.get("format") == "csv" and Path(r["path"]).stem in RECORD_TYPES_BY_STEM
         }
         return ExtractManifest(
             extract_id=package["id"],

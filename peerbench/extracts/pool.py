@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +27,7 @@ def extract_from_pool(
     project: str,
     out_dir: Path,
     extract_id: str | None = None,
+    also: Sequence[str] = (),
 ) -> ExtractManifest:
     """Build an extract of the current pool for these organisations.
 
@@ -37,6 +38,7 @@ def extract_from_pool(
         project: The approved project.
         out_dir: The folder to create.
         extract_id: The id (default: a fresh one).
+        also: Statistical formats to write as well (``dta``, ``sav``).
     """
     tables = store_tables(context.store, session, organisation_ids)
     return build_extract(
@@ -45,6 +47,7 @@ def extract_from_pool(
         extract_id=extract_id or new_extract_id(),
         salt=server_secret(context.settings.data_dir),
         out_dir=out_dir,
+        also=also,
     )
 
 

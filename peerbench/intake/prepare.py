@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from peerbench.extracts.folder_package import write_folder_package
 from peerbench.intake.grid import read_grids
 from peerbench.intake.mapping import MappingFile
 from peerbench.intake.pseudonymise import pseudonymise_column
@@ -184,6 +185,15 @@ def _write(staged: dict[str, Staged], secret: bytes, folder: Path) -> list[Prepa
         "files": {f.path.name: {"record_type": f.record_type, "rows": f.rows} for f in files},
     }
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_folder_package(
+        folder,
+        {f.record_type: f.path for f in files},
+        name="peerbench-prepared",
+        title="Standard files prepared by peerbench prepare",
+        description="Peer-support outcome records mapped from an organisation's own "
+        f"spreadsheets to the Peer Support Outcomes Standard {STANDARD_VERSION}, with "
+        "local ids pseudonymised and direct identifiers dropped.",
+    )
     return files
 
 

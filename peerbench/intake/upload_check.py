@@ -45,7 +45,7 @@ from peerbench.validators import validate
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.mapping import ITEM_COLUMN, _StringLoader, standard_columns
 from peerbench.validators.readers import FORMATS, open_sources
-from peerbench.validators.readers.version import MANIFEST_NAME
+from peerbench.validators.readers.version import DESCRIPTOR_NAME, MANIFEST_NAME, NOT_DATA
 from peerbench.validators.report import Finding, Report
 
 __all__ = [
@@ -77,7 +77,7 @@ def is_standard_shape(paths: Sequence[Path], limits: Limits = DEFAULT_LIMITS) ->
     The Excel template filled in, or ``participants.csv``-style files, need no mapping:
     they are validated as they are (their ``participant_key`` is already a pseudonym).
     """
-    data = [Path(p) for p in paths if Path(p).name != MANIFEST_NAME]
+    data = [Path(p) for p in paths if Path(p).name not in NOT_DATA]
     if not data:
         return False
     for path in data:
@@ -106,7 +106,7 @@ def check_standard(
     Files with no record at all (the blank template sent back) are never valid: like
     ``prepare``'s empty output, each is a ``file-empty`` error.
     """
-    files = [Path(p) for p in paths]
+    files = [Path(p) for p in paths if Path(p).name != DESCRIPTOR_NAME]  # describes, not data
     folders = {p.parent for p in files}
     if any(p.name == MANIFEST_NAME for p in files) and len(folders) == 1:
         # With its manifest (the standard version), the folder is read as one dataset.

@@ -27,6 +27,7 @@ from peerbench.server.db.models import PortalUpload
 from peerbench.server.receive import safe_file_name
 from peerbench.server.submissions import check_period
 from peerbench.validators.readers import FORMATS
+from peerbench.validators.readers.version import DESCRIPTOR_NAME
 
 __all__ = [
     "OPEN",
@@ -83,9 +84,14 @@ def raw_paths(ctx: ServerContext, upload: PortalUpload) -> list[Path]:
 
 
 def prepared_paths(ctx: ServerContext, upload: PortalUpload) -> list[Path]:
-    """The prepared (or standard-shape) files to submit, manifest included, by name."""
+    """The prepared (or standard-shape) files to submit, manifest included, by name.
+
+    ``datapackage.json`` (written by ``prepare`` to describe the files) is not sent.
+    """
     folder = upload_folder(ctx, upload) / PREPARED
-    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name != DESCRIPTOR_NAME)
 
 
 def _check_names(files: Sequence[IncomingFile]) -> list[str]:

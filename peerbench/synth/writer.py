@@ -3,8 +3,10 @@
 Files: ``organisations``, ``services``, ``participants``, ``engagements``, ``outcomes``,
 ``service_use`` and ``feedback`` in the chosen format (through
 :func:`peerbench.io.tabular.write_table`, so CSV flattens items to ``item_1..item_N``),
-``peerbench.json`` (standard version, generator and config, row counts, as_of) and,
-when errors were injected, ``injected_errors.csv``.
+``peerbench.json`` (standard version, generator and config, row counts, as_of),
+``datapackage.json`` (a Frictionless data package describing the CSV or Parquet files,
+:mod:`peerbench.extracts.folder_package`) and, when errors were injected,
+``injected_errors.csv``.
 
 A record type with no rows (``service_use`` of a single small organisation) is not
 written: left out means "none", which ``validate`` accepts in every format, whereas an
@@ -19,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from peerbench.extracts.folder_package import write_folder_package
 from peerbench.io.atomic import atomic_path
 from peerbench.io.formulas import write_csv
 from peerbench.io.tabular import FileFormat, write_table
@@ -60,7 +63,7 @@ def manifest(dataset: SyntheticDataset, file_format: FileFormat) -> dict[str, An
 def write_dataset(
     dataset: SyntheticDataset, out_dir: Path, file_format: FileFormat = FileFormat.PARQUET
 ) -> dict[str, Path]:
-    """Write every table, ``peerbench.json`` and (if any) ``injected_errors.csv``.
+    """Write every table, ``peerbench.json``, ``datapackage.json`` and any ``injected_errors.csv``.
 
     Args:
         dataset: The generated dataset.
@@ -69,7 +72,7 @@ def write_dataset(
 
     Returns:
         Written paths keyed by record type (record types without rows are not written),
-        plus ``"manifest"`` and ``"errors"``.
+        plus ``"manifest"``, ``"datapackage"`` and ``"errors"``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
@@ -96,4 +99,19 @@ def write_dataset(
             json.dumps(manifest(dataset, file_format), indent=2) + "\n", encoding="utf-8"
         )
     paths["manifest"] = path
+    data = {rt: p for rt, p in paths.items() if rt in RECORD_TYPES}
+    config = dataset.config
+    paths["datapackage"] = write_folder_package(
+        out_dir,
+        data,
+        name=f"peerbench-synthetic-{config.seed}",
+        title=f"peerbench synthetic dataset (seed {config.seed}, as of {config.as_of})",
+        description="Synthetic peer-support outcome records in the Peer Support Outcomes "
+        f"Standard {STANDARD_VERSION}, made by {GENERATOR}; no real person is in it."
+        + (
+            f" Errors were injected on purpose: see {ERRORS_NAME}."
+            if dataset.errors.num_rows
+            else ""
+        ),
+    )
     return paths

@@ -100,3 +100,9 @@ def test_server_data_folder_and_server(server: Server, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "No extract written" in refused.stderr
     assert not (tmp_path / "no").exists()
     assert server.keys["researcher"] not in remote.output
+    also = run(["--out", str(tmp_path / "stat"), "--also", "dta,sav", "--format", "json"],
+               server, "researcher")  # fmt: skip
+    assert also.exit_code == 0, also.output
+    files = json.loads(also.stdout)["files"]
+    assert {"outcomes.dta", "outcomes.sav", "scoring_rules.csv"} <= set(files)
+    assert all(((tmp_path / "stat" / name).stat().st_mode & 0o077) == 0 for name in files)

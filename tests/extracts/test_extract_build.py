@@ -40,7 +40,12 @@ def test_files_and_equal_row_counts(extract: Path) -> None:
     names = sorted(p.name for p in extract.iterdir())
     stems = [model.file_stem for model in RECORD_TYPES.values()]
     expected = {f"{s}.{ext}" for s in stems for ext in ("csv", "parquet")}
-    assert set(names) == expected | {"datapackage.json", "data_dictionary.md", "README.md"}
+    scoring = {"scoring_rules.csv", "scoring_items.csv", "scoring_conversions.csv"}
+    assert set(names) == expected | scoring | {
+        "datapackage.json",
+        "data_dictionary.md",
+        "README.md",
+    }
     manifest = read_manifest(extract)
     for record_type, model in RECORD_TYPES.items():
         parquet = pq.read_table(extract / f"{model.file_stem}.parquet")

@@ -69,6 +69,7 @@ def test_writes_pseudonymised_standard_files_and_a_manifest(tmp_path: Path) -> N
     assert result.rows == 4
     assert "engagement" in result.not_collected and "participant" not in result.not_collected
     assert sorted(p.name for p in out.iterdir()) == [
+        "datapackage.json",
         "outcomes.csv",
         "participants.csv",
         "peerbench.json",
@@ -82,6 +83,23 @@ def test_writes_pseudonymised_standard_files_and_a_manifest(tmp_path: Path) -> N
     assert participant_key("C001", SECRET) in (out / "outcomes.csv").read_text(encoding="utf-8")
     # Nothing is left beside the folder.
     assert [p.name for p in tmp_path.iterdir()] == ["prepared"]
+
+
+def test_the_prepared_folder_is_a_valid_frictionless_package(tmp_path: Path) -> None:
+    from frictionless import validate
+
+    out = tmp_path / "prepared"
+    assert write_prepared(_staged(), SECRET, out, today=TODAY).valid
+    report = validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert sorted(task.name for task in report.tasks) == ["outcomes", "participants"]
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    outcomes = next(r for r in package["resources"] if r["name"] == "outcomes")
+    assert outcomes["schema"]["foreignKeys"][0]["reference"]["resource"] == "participants"
+    # A wrong value in the written file is caught by frictionless too.
+    path = out / "participants.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace('"female"', '"woman"'), "utf-8")
+    assert not validate(str(out / "datapackage.json")).valid
 
 
 def test_findings_point_at_the_original_rows(tmp_path: Path) -> None:
@@ -140,7 +158,11 @@ def test_a_second_run_replaces_the_first(tmp_path: Path) -> None:
     del staged["outcome"]
     result = write_prepared(staged, SECRET, out, today=TODAY)
     assert [f.path.name for f in result.files] == ["participants.csv"]
-    assert sorted(p.name for p in out.iterdir()) == ["participants.csv", "peerbench.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "datapackage.json",
+        "participants.csv",
+        "peerbench.json",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["prepared"]
 
 
@@ -190,6 +212,10 @@ def test_prepare_a_charity_workbook(tmp_path: Path) -> None:
     }
     assert result.not_collected == ["service_use", "feedback"]
     assert result.dropped == {f"{book}#Clients": ["Name", "Date of birth", "Phone"]}
+    from frictionless import validate
+
+    package = validate(str(out / "datapackage.json"))
+    assert package.valid, package.flatten(["taskName", "rowNumber", "fieldName", "type"])
     # No identifier value (names, birth dates, phone numbers, local ids) is written.
     written = "".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
     for person in PEOPLE:

@@ -35,6 +35,7 @@ def test_writes_every_file(
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {f"{s}.{file_format.value}" for s in STEMS} | {
         "peerbench.json",
+        "datapackage.json",
         "injected_errors.csv",
     }
     assert paths["outcome"] == tmp_path / f"outcomes.{file_format.value}"

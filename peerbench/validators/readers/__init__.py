@@ -25,7 +25,7 @@ from peerbench.validators.readers.csv import open_csv
 from peerbench.validators.readers.jsonl import open_json, open_jsonl
 from peerbench.validators.readers.parquet import open_parquet
 from peerbench.validators.readers.sources import OpenOptions, failed_source, finding
-from peerbench.validators.readers.version import MANIFEST_NAME, read_manifest
+from peerbench.validators.readers.version import MANIFEST_NAME, NOT_DATA, read_manifest
 from peerbench.validators.source import Source
 
 __all__ = ["DEFAULT_BATCH_ROWS", "FORMATS", "open_sources"]
@@ -149,7 +149,7 @@ def _data_files(folder: Path) -> list[Path]:
         for child in folder.iterdir()
         if child.is_file()
         and (child.suffix.lower() in FORMATS or child.suffix.lower() in _UNSUPPORTED)
-        and child.name != MANIFEST_NAME
+        and child.name not in NOT_DATA
         and not child.name.startswith((".", "~$"))
     )
 

@@ -15,6 +15,10 @@ from peerbench.validators.readers.sources import finding
 from peerbench.validators.report import Finding
 
 MANIFEST_NAME = "peerbench.json"
+DESCRIPTOR_NAME = "datapackage.json"
+"""A folder's Frictionless descriptor (written by synth, prepare and extracts): not data."""
+NOT_DATA = frozenset({MANIFEST_NAME, DESCRIPTOR_NAME})
+"""JSON files in a folder of standard files that describe it rather than hold records."""
 
 
 def read_manifest(folder: Path) -> tuple[str | None, Finding | None]:
