@@ -60,11 +60,16 @@ def test_every_locked_package_is_an_exact_pin_with_hashes() -> None:
 def test_adding_a_requirement_without_relocking_fails(tmp_path: Path) -> None:
     root = _project(tmp_path)
     _edit(
-        root / "pyproject.toml", '"argon2-cffi>=23.1",', '"argon2-cffi>=23.1",\n"pyreadstat>=1.2",'
+        root / "pyproject.toml",
+        '"argon2-cffi>=23.1",',
+        '"argon2-cffi>=23.1",\n"not-a-peerbench-dependency>=1.0",',
     )
     problems = check(root)
     assert any("run `make lock`" in p for p in problems)
-    assert any("pyreadstat>=1.2 is not pinned in requirements/lock.txt" in p for p in problems)
+    assert any(
+        "not-a-peerbench-dependency>=1.0 is not pinned in requirements/lock.txt" in p
+        for p in problems
+    )
 
 
 def test_adding_a_test_requirement_without_relocking_fails(tmp_path: Path) -> None:
