@@ -137,11 +137,8 @@ def instrument_rule(definition: InstrumentDefinition) -> dict[str, Any]:
             },
             "required": ["licensed_score"],
         }
-    return {
-        "x-instrument": definition.code,
-        "if": {"properties": {"instrument": {"const": definition.code}}, "required": ["instrument"]},
-        "then": then,
-    }
+    given = {"properties": {"instrument": {"const": definition.code}}, "required": ["instrument"]}
+    return {"x-instrument": definition.code, "if": given, "then": then}
 
 
 def instrument_rules(record_type: str) -> list[dict[str, Any]]:

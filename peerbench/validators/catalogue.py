@@ -131,8 +131,8 @@ _ENTRIES = (
         "schema-invalid",
         _E,
         "Not exactly as the JSON Schema says",
-        "{column}: {detail} (JSON, JSON Lines and Parquet are checked exactly against the "
-        "published JSON Schema).",
+        "{detail} (JSON, JSON Lines and Parquet are checked exactly against the published "
+        "JSON Schema).",
         "Write the value exactly as the schema says: codes as listed (not labels, synonyms, "
         "another case or with spaces), numbers and true/false as JSON numbers and booleans, "
         "identifiers as strings, dates as YYYY-MM-DD, null only where allowed, one answer per "

@@ -136,7 +136,7 @@ def _value_mutations(record_type: str, field: str, value: Any) -> Iterator[Any]:
         yield from (str(value), float(value) + 0.5, -1, 10**7, True)
     elif isinstance(value, float):
         yield from (str(value), -1.0, 101.0)
-    elif isinstance(value, str) and field.endswith("date") or field in ("date_recorded",):
+    elif isinstance(value, str) and (field.endswith("date") or field == "date_recorded"):
         yield from _DATES
     elif isinstance(value, str):
         yield from _TEXTS

@@ -1,7 +1,8 @@
 """JSON Lines and JSON files, read into the same text shape as CSV.
 
 Each record is first checked exactly against the JSON Schema
-(:mod:`peerbench.validators.readers.strict`); then values become text as in :mod:`peerbench.validators.readers.cells`, and the two list
+(:mod:`peerbench.validators.readers.strict`); then values become text as in
+:mod:`peerbench.validators.readers.cells`, and the two list
 fields are flattened as in CSV (``items`` → ``item_1`` … ``item_N``, ``themes`` →
 ``a;b``), so the engine sees one shape for every text format.
 
@@ -82,7 +83,8 @@ class _Records:
             if name is None:
                 name = map_headers([key], self.source.record_type, self._mapping)[0]
                 self._names[key] = name
-            if name == "items" and (value is None or (self._strict and not isinstance(value, list))):
+            unlisted = value is None or (self._strict and not isinstance(value, list))
+            if name == "items" and unlisted:
                 # No items (or, read strictly, already reported): an ``items`` column of its
                 # own would hide the item_N columns of every other record.
                 continue

@@ -51,9 +51,7 @@ def _properties(record_type: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def _expected(record_type: str, column: str) -> str:
     """What the schema wants in ``column``, in words (for ``anyOf`` errors)."""
     properties, defs = _properties(record_type)
-    branches = [
-        b for b in properties.get(column, {}).get("anyOf", []) if b.get("type") != "null"
-    ]
+    branches = [b for b in properties.get(column, {}).get("anyOf", []) if b.get("type") != "null"]
     if not branches:
         return "a value the schema allows"
     branch = branches[0]
@@ -106,6 +104,8 @@ def problems(record_type: str, record: Any, *, file: str, row: int) -> list[Find
         if type(error.kind).__name__ == "AnyOf" and column is not None:
             detail = f"{_value(error.instance)} is not {_expected(record_type, column)}"
         value = None if not path else _value(error.instance)
+        if column is not None:
+            detail = f"{column}: {detail}"
         found.append(finding(CODE, file=file, row=row, column=column, value=value, detail=detail))
     return found
 
