@@ -145,3 +145,18 @@ def test_parquet_rows_are_checked_as_the_json_records_they_stand_for(tmp_path: P
 def test_json_row_writes_dates_as_iso_and_timestamps_as_not_dates() -> None:
     row = json_row({"d": dt.date(2025, 1, 2), "t": dt.datetime(2025, 1, 2, 3, 4)})
     assert row == {"d": "2025-01-02", "t": "2025-01-02T03:04:00"}
+
+
+def test_json_rows_reads_dictionaries_nulls_and_dates_as_json_would() -> None:
+    from peerbench.validators.readers.strict import json_rows
+
+    codes = pa.array(["female", None, "male", "female"]).dictionary_encode()
+    dates = pa.array([dt.date(2025, 1, 2), None, dt.date(2025, 3, 4), None], pa.date32())
+    items = pa.array([[1, None], None, [], [3]], pa.list_(pa.int16()))
+    batch = pa.RecordBatch.from_arrays([codes, dates, items], names=["sex", "d", "items"])
+    assert json_rows(batch) == [
+        {"sex": "female", "d": "2025-01-02", "items": [1, None]},
+        {"sex": None, "d": None, "items": None},
+        {"sex": "male", "d": "2025-03-04", "items": []},
+        {"sex": "female", "d": None, "items": [3]},
+    ]
