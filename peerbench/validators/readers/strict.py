@@ -176,12 +176,19 @@ def checked_batches(
 def json_rows(batch: pa.RecordBatch) -> list[dict[str, Any]]:
     """The rows of a Parquet batch as the JSON records they stand for (see :func:`json_row`).
 
+    A null cell is a field not given (a Parquet row has every column of its file), so a
+    required field left null is reported as missing, and an optional one is accepted.
+
     Built column by column: dates are cast to ISO text in Arrow, and a dictionary column
     is looked up from its small dictionary (Arrow's own conversion of one is ~8 µs a value).
     """
     names = batch.schema.names
     columns = [_python_values(column) for column in batch.columns]
-    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    # A Parquet row cannot leave a column out: a null cell is the field not given.
+    rows = [
+        {name: value for name, value in zip(names, values, strict=True) if value is not None}
+        for values in zip(*columns, strict=True)
+    ]
     if any(pa.types.is_timestamp(f.type) for f in batch.schema):
         return [json_row(r) for r in rows]
     return rows
