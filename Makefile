@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 
 .PHONY: install lock test lint typecheck pytest demo schema check-generated bench clean reference-reports screenshots \
-	soak soak-reliability mutation
+	soak soak-reliability mutation contract-js
 
 # Locked installs (scripts/lock.py): exactly the versions in requirements/build.txt (pip,
 # the build backend, uv) and requirements/lock.txt (dependencies + the test extra), every
@@ -60,7 +60,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS); status=$$?; \
 	scripts/test-postgres.sh stop >/dev/null; exit $$status
 
-test: lint typecheck pytest
+test: lint typecheck contract-js pytest
+
+# ajv for the JSON Schema agreement test (tests/contract), from its lock file.
+contract-js:
+	cd tests/contract/js && npm ci --no-audit --no-fund --silent
 
 # The long reliability runs (tests/soak, marker `soak`): a thousand fuzzed requests,
 # twenty SIGKILLs of a real server during ingestion, twenty concurrent clients on SQLite

@@ -16,7 +16,7 @@ from peerbench.io.formulas import csv_rows
 from peerbench.schema.arrow import arrow_schema, describe_arrow_schema
 from peerbench.schema.codelists import ALL_CODELISTS, ETHNICITY_GROUP, Ethnicity
 from peerbench.schema.instruments import default_registry
-from peerbench.schema.json_schema import bundle_schema, record_schema
+from peerbench.schema.json_schema import bundle_schema, meta_schema, record_schema
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import STANDARD_VERSION
 
@@ -27,7 +27,7 @@ Do not edit by hand: a test fails when these files differ from what the models p
 
 | Folder | What it holds |
 |---|---|
-| `json/` | JSON Schema (2020-12) per record type; `bundle.schema.json` for a submission |
+| `json/` | JSON Schema 2020-12 per record type, `bundle.schema.json`, `meta.schema.json` |
 | `arrow/` | Arrow / Parquet schema of each record type, as JSON |
 | `codelists/` | Every code list as CSV (`code,label,synonyms`; ethnicity adds its roll-up) |
 | `instruments/` | Every built-in instrument definition as JSON, with sources |
@@ -90,6 +90,7 @@ def render_artefacts() -> dict[str, str]:
             describe_arrow_schema(arrow_schema(record_type))
         )
     files["json/bundle.schema.json"] = _json(bundle_schema())
+    files["json/meta.schema.json"] = _json(meta_schema())
     files.update(_codelist_files())
     for definition in default_registry():
         files[f"instruments/{definition.code}.json"] = _json(

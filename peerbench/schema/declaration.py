@@ -92,7 +92,8 @@ def declaration_from_files(files: Mapping[str, str], version: str) -> dict[str, 
             bundle = _bundle(json.loads(text))
         elif path.startswith("json/") and path.endswith(".schema.json"):
             schema = json.loads(text)
-            records[schema["x-record-type"]] = _record(schema)
+            if "x-record-type" in schema:  # not the vocabulary's meta-schema
+                records[schema["x-record-type"]] = _record(schema)
         elif path.startswith("codelists/") and path.endswith(".csv"):
             name = path.removeprefix("codelists/").removesuffix(".csv")
             codelists[name] = {

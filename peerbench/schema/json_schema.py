@@ -1,4 +1,13 @@
-"""JSON Schema (draft 2020-12) for every record type and for a whole submission bundle."""
+"""JSON Schema (draft 2020-12) for every record type and for a whole submission bundle.
+
+The schemas are the contract for machine formats (JSON, JSON Lines, Parquet): every
+per-record rule JSON Schema can state is in them (types, codes, patterns, non-blank
+text, required-when, each instrument's item count, answer ranges and missing-item
+limit, the licensed score), so a validator in another language accepts exactly the
+records ``peerbench validate`` accepts, apart from the rules SPEC lists as beyond JSON
+Schema. The ``x-`` annotations are declared as a vocabulary in :func:`meta_schema`,
+the dialect every generated schema names in ``$schema``.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +16,34 @@ from functools import cache
 from typing import Any
 
 from peerbench.schema.codelists import ALL_CODELISTS
+from peerbench.schema.instruments.definition import InstrumentDefinition
+from peerbench.schema.instruments.registry import default_registry
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import STANDARD_VERSION, minor_of
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The standard dialect the meta-schema extends."""
+VOCABULARY = "urn:peerbench:vocabulary:annotations"
+"""The vocabulary of the ``x-`` keywords (annotations only: they never fail a record)."""
+NON_BLANK = r"\S"
+"""Pattern added to required text: at least one character that is not white space."""
+
+_VOCABULARIES = ("core", "applicator", "unevaluated", "validation", "meta-data",
+                 "format-annotation", "content")  # fmt: skip
+
+_X_KEYWORDS: dict[str, Any] = {
+    "x-tier": {"enum": ["core", "standard", "extended"]},
+    "x-rule": {"type": "string"},
+    "x-codelist": {"type": "string"},
+    "x-labels": {"type": "object", "additionalProperties": {"type": "string"}},
+    "x-record-type": {"type": "string"},
+    "x-file-stem": {"type": "string"},
+    "x-primary-key": {"type": "array", "items": {"type": "string"}},
+    "x-standard-version": {"type": "string"},
+    "x-rules": {"type": "array", "items": {"type": "string"}},
+    "x-instrument": {"type": "string"},
+}
+"""Every ``x-`` keyword the generated schemas use, with the shape of its value."""
 
 
 def schema_id(name: str) -> str:
@@ -20,6 +53,33 @@ def schema_id(name: str) -> str:
     changes wording, never a schema, so the same schema keeps one ``$id``.
     """
     return f"urn:peerbench:standard:{minor_of(STANDARD_VERSION)}:{name}"
+
+
+def meta_schema() -> dict[str, Any]:
+    """The dialect of the generated schemas: 2020-12 plus the ``x-`` vocabulary.
+
+    A strict validator (ajv in strict mode) compiles the schemas once it knows this
+    meta-schema and the keywords of :data:`VOCABULARY` (the keys of ``properties``).
+    """
+    vocabularies: dict[str, bool] = {
+        f"https://json-schema.org/draft/2020-12/vocab/{name}": True for name in _VOCABULARIES
+    }
+    vocabularies[VOCABULARY] = False  # annotations: a validator may ignore them safely
+    return {
+        "$schema": DIALECT,
+        "$id": schema_id("meta"),
+        "$vocabulary": vocabularies,
+        "$dynamicAnchor": "meta",
+        "title": "Peer Support Outcomes Standard dialect",
+        "description": "JSON Schema 2020-12 with the standard's x- annotation keywords.",
+        "allOf": [{"$ref": DIALECT}],
+        "properties": copy.deepcopy(_X_KEYWORDS),
+    }
+
+
+def x_keywords() -> list[str]:
+    """The ``x-`` keywords of the vocabulary, for validators that must be told them."""
+    return list(_X_KEYWORDS)
 
 
 _CODELISTS_BY_CLASS = {cls.__name__: cls for cls in ALL_CODELISTS}
@@ -35,15 +95,73 @@ def _annotate_codelists(defs: dict[str, Any]) -> None:
         definition["x-labels"] = {member.value: member.label for member in codelist}
 
 
+def _non_blank(properties: dict[str, Any]) -> None:
+    """Text that must not be empty must not be blank either (pattern ``\\S``)."""
+    for definition in properties.values():
+        for branch in [definition, *definition.get("anyOf", [])]:
+            if (
+                branch.get("type") == "string"
+                and branch.get("minLength", 0) >= 1
+                and "pattern" not in branch
+                and "format" not in branch
+            ):
+                branch["pattern"] = NON_BLANK
+
+
+def _answers(definition: InstrumentDefinition) -> list[dict[str, Any]]:
+    return [
+        {"anyOf": [{"type": "integer", "minimum": i.min, "maximum": i.max}, {"type": "null"}]}
+        for i in definition.items()
+    ]
+
+
+def instrument_rule(definition: InstrumentDefinition) -> dict[str, Any]:
+    """``if instrument is X then`` its item count, answer ranges and missing-item limit.
+
+    A licensed instrument (PAM13) needs the licensor's score instead of items; items,
+    when given, still have the instrument's count and ranges.
+    """
+    k = definition.item_count
+    items: dict[str, Any] = {
+        "type": "array",
+        "minItems": k,
+        "maxItems": k,
+        "prefixItems": _answers(definition),
+    }
+    licensed = definition.scoring.method.value == "licensed"
+    if not licensed:
+        allowed = definition.missing.max_missing
+        items.update({"contains": {"type": "null"}, "minContains": 0, "maxContains": allowed})
+    then: dict[str, Any] = {"properties": {"items": items}, "required": ["items"]}
+    if licensed:
+        then = {
+            "properties": {
+                "items": {"anyOf": [items, {"type": "null"}]},
+                "licensed_score": {"type": "number"},
+            },
+            "required": ["licensed_score"],
+        }
+    given = {"properties": {"instrument": {"const": definition.code}}, "required": ["instrument"]}
+    return {"x-instrument": definition.code, "if": given, "then": then}
+
+
+def instrument_rules(record_type: str) -> list[dict[str, Any]]:
+    """One :func:`instrument_rule` per built-in instrument (outcomes only)."""
+    if record_type != "outcome":
+        return []
+    return [instrument_rule(d) for d in sorted(default_registry(), key=lambda d: d.code)]
+
+
 @cache
 def _record_schema(record_type: str) -> dict[str, Any]:
     model = RECORD_TYPES[record_type]
     schema = model.model_json_schema(mode="validation")
     _annotate_codelists(schema.get("$defs", {}))
+    _non_blank(schema.get("properties", {}))
     conditions = [r.json_schema() for r in model.rules]
-    rules = [c for c in conditions if c is not None]
+    rules = [c for c in conditions if c is not None] + instrument_rules(record_type)
     ordered: dict[str, Any] = {
-        "$schema": DIALECT,
+        "$schema": schema_id("meta"),
         "$id": schema_id(record_type),
         "title": model.__name__,
         "description": schema.pop("description", model.summary),
@@ -101,7 +219,7 @@ def bundle_schema() -> dict[str, Any]:
             "items": {"$ref": f"#/$defs/{model.__name__}"},
         }
     return {
-        "$schema": DIALECT,
+        "$schema": schema_id("meta"),
         "$id": schema_id("bundle"),
         "title": "Peer Support Outcomes submission bundle",
         "description": "Records of one or more types in one JSON document.",

@@ -144,6 +144,17 @@ _ENTRIES = (
         "Correct the value; numbers without units, yes/no as true/false.",
     ),
     CatalogueEntry(
+        "schema-invalid",
+        _E,
+        "Not exactly as the JSON Schema says",
+        "{detail} (JSON, JSON Lines and Parquet are checked exactly against the published "
+        "JSON Schema).",
+        "Write the value exactly as the schema says: codes as listed (not labels, synonyms, "
+        "another case or with spaces), numbers and true/false as JSON numbers and booleans, "
+        "identifiers as strings, dates as YYYY-MM-DD, null only where allowed, one answer per "
+        "item. To have values read leniently, submit CSV or Excel, or use a mapping.",
+    ),
+    CatalogueEntry(
         "date-invalid",
         _E,
         "Not a date",

@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from peerbench.schema.json_schema import DIALECT, bundle_schema, record_schema
+from peerbench.schema.json_schema import DIALECT, bundle_schema, meta_schema, record_schema
 from peerbench.schema.records import RECORD_TYPES
 from tests.factories import example_record
 
@@ -22,7 +22,8 @@ def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
 @pytest.mark.parametrize("record_type", list(RECORD_TYPES))
 def test_record_schemas_are_valid_2020_12(record_type: str) -> None:
     schema = record_schema(record_type)
-    assert schema["$schema"] == DIALECT
+    assert schema["$schema"] == meta_schema()["$id"]  # the 2020-12 dialect with x- keywords
+    assert meta_schema()["allOf"] == [{"$ref": DIALECT}]
     Validator.check_schema(schema)
     assert not list(_validator(schema).iter_errors(example_record(record_type)))
 

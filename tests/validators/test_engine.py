@@ -151,11 +151,19 @@ def test_parquet_text_columns_read_as_dictionaries_give_the_same_findings(
         [tmp_path / "outcomes.parquet"], today=config.as_of, max_findings=100_000
     )
 
-    def key(report: Any) -> list[tuple[int | None, str | None, str, str | None]]:
-        return sorted((f.row, f.column, f.code, f.value) for f in report.findings)
+    def key(report: Any) -> list[tuple[int | None, str, str, str | None]]:
+        # Parquet is a machine format: text columns where the schema has numbers (and
+        # item_N columns instead of the items list) are also schema-invalid there, which
+        # is not what this test is about.
+        return sorted(
+            (f.row, f.column or "", f.code, f.value)
+            for f in report.findings
+            if f.code != "schema-invalid"
+        )
 
     assert key(csv_report)
     assert key(parquet_report) == key(csv_report)
+    assert parquet_report.by_code["schema-invalid"] > 0
 
 
 @pytest.mark.parametrize("fail_at", ["fields", "instruments"])

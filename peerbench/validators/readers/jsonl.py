@@ -1,6 +1,8 @@
 """JSON Lines and JSON files, read into the same text shape as CSV.
 
-Values become text as in :mod:`peerbench.validators.readers.cells`, and the two list
+Each record is first checked exactly against the JSON Schema
+(:mod:`peerbench.validators.readers.strict`); then values become text as in
+:mod:`peerbench.validators.readers.cells`, and the two list
 fields are flattened as in CSV (``items`` → ``item_1`` … ``item_N``, ``themes`` →
 ``a;b``), so the engine sees one shape for every text format.
 
@@ -34,6 +36,7 @@ from peerbench.validators.readers.sources import (
     no_records,
     resolve_record_type,
 )
+from peerbench.validators.readers.strict import check_record, is_strict
 from peerbench.validators.readers.transcode import decode_cp1252
 from peerbench.validators.readers.version import version_finding
 from peerbench.validators.report import Finding
@@ -51,6 +54,7 @@ class _Records:
     def __init__(self, source: Source, options: OpenOptions) -> None:
         self.source = source
         self._mapping = options.mapping
+        self._strict = is_strict(source, options)
         self._names: dict[str, str] = {}
         self.batcher = RowBatcher(source.columns, options.batch_rows)
         # The batcher appends to the source's own list, so new keys show in Source.columns.
@@ -58,7 +62,9 @@ class _Records:
         self._index = {name: i for i, name in enumerate(self.source.columns)}
 
     def add(self, row: int, record: dict[str, Any]) -> Iterator[SourceBatch]:
-        """Add one record as spreadsheet row ``row``."""
+        """Add one record as spreadsheet row ``row`` (checked strictly, see ``strict``)."""
+        if self._strict:
+            check_record(self.source, record, row)
         cells: list[str | None] = [None] * len(self.source.columns)
         for original, name, text in self._flatten(record):
             index = self._index.get(name)
@@ -77,6 +83,11 @@ class _Records:
             if name is None:
                 name = map_headers([key], self.source.record_type, self._mapping)[0]
                 self._names[key] = name
+            unlisted = value is None or (self._strict and not isinstance(value, list))
+            if name == "items" and unlisted:
+                # No items (or, read strictly, already reported): an ``items`` column of its
+                # own would hide the item_N columns of every other record.
+                continue
             if name == "items" and isinstance(value, list):
                 for position, item in enumerate(value, start=1):
                     yield f"{key}[{position}]", f"{ITEM_PREFIX}{position}", cell_text(item)

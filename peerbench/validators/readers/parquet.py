@@ -1,7 +1,9 @@
 """Parquet files: typed columns, streamed by row group, version read from the metadata.
 
 Columns keep their Parquet types (the standard's canonical schema is typed); only the
-headers are renamed through a mapping. Row numbers follow the other formats: the
+headers are renamed through a mapping. Without a mapping every row is also checked
+exactly against the JSON Schema, as the JSON record it stands for
+(:mod:`peerbench.validators.readers.strict`). Row numbers follow the other formats: the
 first row is row 2.
 """
 
@@ -27,6 +29,7 @@ from peerbench.validators.readers.sources import (
     no_records,
     resolve_record_type,
 )
+from peerbench.validators.readers.strict import checked_batches, is_strict
 from peerbench.validators.readers.version import version_finding
 from peerbench.validators.report import Finding
 from peerbench.validators.source import Source
@@ -85,8 +88,11 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
     if num_rows == 0:
         source.findings.append(no_records(file, record_type, "no rows"))
         return source
+    batches = _record_batches(path, source, options.batch_rows, repetitive)
+    if is_strict(source, options):
+        batches = checked_batches(batches, source)
     source.batches = rebatch(
-        _record_batches(path, source, options.batch_rows, repetitive),
+        batches,
         source.columns,
         options.batch_rows,
     )
