@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from peerbench.schema.declaration import declaration_from_files, render_declaration, snapshot_path
+from peerbench.generate.declaration import declaration_from_files, render_declaration, snapshot_path
 
 PREFIX = "schema/"
 

@@ -34,7 +34,7 @@ def migrate(source: Path, out: Path, assume: str, force: bool) -> None:
 
     Example: peerbench migrate submission-2026-q1/ --out submission-2026-q1-v1.1/
     """
-    from peerbench.schema.migrate import MigrationError, migrate_path
+    from peerbench.io.migrate import MigrationError, migrate_path
 
     try:
         done = migrate_path(source, out, assume=assume, force=force)

@@ -44,8 +44,8 @@ def generate(out: Path, spec: Path | None, versions: Path | None) -> None:
     Example: peerbench schema generate --out schema --spec SPEC.md
     """
     from peerbench.generate.artefacts import write_artefacts
+    from peerbench.generate.declaration import write_current_snapshot
     from peerbench.generate.spec_md import render_spec
-    from peerbench.schema.declaration import write_current_snapshot
 
     count = write_artefacts(out)
     click.echo(f"wrote {count} files under {out}/", err=True)
@@ -69,8 +69,8 @@ def check(out: Path, spec: Path | None, versions: Path | None) -> None:
     Example: peerbench schema check --out schema --spec SPEC.md
     """
     from peerbench.generate.artefacts import stale_artefacts
+    from peerbench.generate.declaration import stale_snapshots
     from peerbench.generate.spec_md import render_spec
-    from peerbench.schema.declaration import stale_snapshots
 
     problems = stale_artefacts(out) + stale_snapshots(versions)
     if spec is not None:
@@ -116,7 +116,7 @@ def diff(old: str, new: str | None, fmt: str, level: str | None) -> None:
     """
     import json
 
-    from peerbench.schema.declaration import load_declaration, load_reviews
+    from peerbench.generate.declaration import load_declaration, load_reviews
     from peerbench.schema.diff import LEVELS, diff_declarations, release_level
     from peerbench.schema.version import STANDARD_VERSION
 

@@ -135,7 +135,7 @@ Reviews = Mapping[tuple[str, ...], tuple[Level, str]]
 def diff_declarations(
     old: Mapping[str, Any], new: Mapping[str, Any], reviews: Reviews | None = None
 ) -> list[Change]:
-    """Every change from ``old`` to ``new`` (both from :mod:`peerbench.schema.declaration`).
+    """Every change from ``old`` to ``new`` (both from :mod:`peerbench.generate.declaration`).
 
     ``reviews`` overrides the rules' level of the changes at those paths (the rules read
     conservatively; a reviewer may judge e.g. a schema stating a rule the validator

@@ -112,3 +112,11 @@ def server_acceptance(declared: str | None, *, today: dt.date, until: dt.date | 
             return Verdict(declared, "previous", until)
         return Verdict(declared, "closed", until)
     return Verdict(declared, "unsupported")
+
+
+MANIFEST_NAME = "peerbench.json"
+"""A folder's manifest: ``{"standard_version": ...}`` speaks for its text files."""
+
+DESCRIPTOR_NAME = "datapackage.json"
+"""A folder's Frictionless descriptor (synth, prepare, extracts): it describes data, it is
+not data; its ``x-standard-version`` names the standard its files follow."""

@@ -1,4 +1,4 @@
-"""``peerbench migrate``: a thin shell over peerbench.schema.migrate."""
+"""``peerbench migrate``: a thin shell over peerbench.io.migrate."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from peerbench.cli.main import cli
+from peerbench.io.migrate import restamp_table
 from peerbench.schema.arrow import arrow_schema
-from peerbench.schema.migrate import restamp_table
 
 
 def _service_folder(folder: Path, version: str) -> Path:

@@ -189,7 +189,7 @@ def test_bootstrap_by_level_agrees_with_scipy_on_a_national_sized_pool() -> None
     from peerbench.economics.estimate import bootstrap_ci
 
     rng = np.random.default_rng(7)
-    values = (rng.poisson(1.2, 200_000) - rng.poisson(1.0, 200_000)) * 4.0
+    values = ((rng.poisson(1.2, 200_000) - rng.poisson(1.0, 200_000)) * 4.0).astype(np.float64)
     assert np.unique(values).size * 8 <= values.size
     ours = bootstrap_ci(values, n_boot=2000, seed=1, confidence=0.95)
     assert ours is not None
@@ -211,7 +211,7 @@ def test_bootstrap_by_level_and_by_index_give_the_same_distribution() -> None:
     rng = np.random.default_rng(11)
     few = rng.choice([-3.0, 0.0, 2.0, 5.0], size=400, p=[0.2, 0.4, 0.3, 0.1])
     # Jitter far below the levels' spacing makes every value distinct: drawn by index.
-    jittered = few + rng.uniform(-1e-9, 1e-9, size=few.size)
+    jittered = (few + rng.uniform(-1e-9, 1e-9, size=few.size)).astype(np.float64)
     by_level = bootstrap_ci(few, n_boot=4000, seed=3, confidence=0.9)
     by_index = bootstrap_ci(jittered, n_boot=4000, seed=3, confidence=0.9)
     assert by_level is not None and by_index is not None

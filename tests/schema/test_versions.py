@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from peerbench.schema.declaration import (
+from peerbench.generate.declaration import (
     current_declaration,
     declaration_from_files,
     load_declaration,
@@ -149,7 +149,9 @@ def test_no_minor_release_holds_a_major_change() -> None:
 
 
 def test_1_0_to_1_1_is_a_minor_release() -> None:
-    changes = diff_declarations(load_declaration("1.0"), load_declaration("1.1"))
+    changes = diff_declarations(
+        load_declaration("1.0"), load_declaration("1.1"), load_reviews("1.1")
+    )
     assert release_level(changes) == "minor", [c.subject for c in changes if c.level == "major"]
     subjects = {c.subject: c for c in changes}
     # What issues 11 and 12 added: answer words for instruments, catalogue codes, notes.

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
-from peerbench.schema.migrate import restamp_table
+from peerbench.io.migrate import restamp_table
 from peerbench.server.checked import Checked
 from peerbench.server.context import ServerContext, open_server
 from peerbench.server.db.migrate import upgrade

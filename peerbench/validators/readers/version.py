@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from peerbench.schema.version import STANDARD_MAJOR
+from peerbench.schema.version import DESCRIPTOR_NAME, MANIFEST_NAME, STANDARD_MAJOR
 from peerbench.validators.readers.sources import finding
 from peerbench.validators.report import Finding
 
-MANIFEST_NAME = "peerbench.json"
-DESCRIPTOR_NAME = "datapackage.json"
-"""A folder's Frictionless descriptor (written by synth, prepare and extracts): not data."""
+__all__ = ["DESCRIPTOR_NAME", "MANIFEST_NAME", "NOT_DATA", "read_manifest"]
+
 NOT_DATA = frozenset({MANIFEST_NAME, DESCRIPTOR_NAME})
 """JSON files in a folder of standard files that describe it rather than hold records."""
 

@@ -27,7 +27,7 @@ _NOT_DECLARED = ("description", "title", "examples", "default")
 
 def snapshot_path(version: str, folder: Path | None = None) -> Path:
     """Where the frozen declaration of ``version`` lives (default: in this source tree)."""
-    return (folder or Path(__file__).parent / "versions") / f"{version}.json"
+    return (folder or Path(__file__).parents[1] / "schema" / "versions") / f"{version}.json"
 
 
 def _field(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:

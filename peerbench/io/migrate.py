@@ -23,6 +23,8 @@ import pyarrow.parquet as pq
 
 from peerbench.io.atomic import fsync_directory
 from peerbench.schema.version import (
+    DESCRIPTOR_NAME,
+    MANIFEST_NAME,
     PARQUET_VERSION_KEY,
     RELEASES,
     STANDARD_VERSION,
@@ -30,7 +32,6 @@ from peerbench.schema.version import (
     release_of,
 )
 
-MANIFEST_NAME = "peerbench.json"
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".xlsx"})
 """Formats that cannot hold a version: the folder's ``peerbench.json`` declares it."""
 
@@ -95,9 +96,14 @@ def declared_version(path: Path) -> str | None:
         return None if raw is None else raw.decode()
     if suffix == ".json":
         data = _load_json(path)
-        if isinstance(data, dict) and data.get("standard_version") is not None:
-            return str(data["standard_version"])
+        key = _VERSION_KEYS[path.name == DESCRIPTOR_NAME]
+        if isinstance(data, dict) and data.get(key) is not None:
+            return str(data[key])
     return None
+
+
+_VERSION_KEYS = {False: "standard_version", True: "x-standard-version"}
+"""Where a JSON file says its version: a bundle's own key, or the descriptor's extension."""
 
 
 def _load_json(path: Path) -> Any:
@@ -107,8 +113,8 @@ def _load_json(path: Path) -> Any:
         raise MigrationError(f"{path.name} is not valid UTF-8 JSON ({exc})") from exc
 
 
-def _without_version(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "standard_version"}
+def _without_version(data: dict[str, Any], key: str = "standard_version") -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != key}
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -137,12 +143,13 @@ def _migrate_file(
             )
         action = "version metadata rewritten"
     elif suffix == ".json" and isinstance(original := _load_json(source), dict):
-        text = json.dumps({**original, "standard_version": to}, ensure_ascii=False, indent=1)
+        key = _VERSION_KEYS[source.name == DESCRIPTOR_NAME]
+        text = json.dumps({**original, key: to}, ensure_ascii=False, indent=1)
         target.write_text(text + "\n", encoding="utf-8")
         again = _load_json(target)
-        if _without_version(again) != _without_version(original) or again["standard_version"] != to:
+        if _without_version(again, key) != _without_version(original, key) or again[key] != to:
             raise MigrationError(f"{source.name}: the rewritten JSON differs from its source")
-        action = "standard_version rewritten"
+        action = f"{key} rewritten"
     else:
         shutil.copyfile(source, target)
         if target.read_bytes() != source.read_bytes():
@@ -153,7 +160,7 @@ def _migrate_file(
             if data_file
             else "copied unchanged (not a data file)"
         )
-    kind = suffix.lstrip(".") or "file"
+    kind = "descriptor" if source.name == DESCRIPTOR_NAME else suffix.lstrip(".") or "file"
     return MigratedFile(source.name, kind, version, to, action)
 
 

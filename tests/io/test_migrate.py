@@ -1,4 +1,4 @@
-"""peerbench.schema.migrate: 1.0 files become 1.1 files holding exactly what they held."""
+"""peerbench.io.migrate: 1.0 files become 1.1 files holding exactly what they held."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from peerbench.io.tabular import FileFormat
-from peerbench.schema.migrate import (
+from peerbench.io.migrate import (
     MANIFEST_NAME,
     MigrationError,
     chain,
@@ -21,6 +20,7 @@ from peerbench.schema.migrate import (
     migrate_path,
     restamp_table,
 )
+from peerbench.io.tabular import FileFormat
 from peerbench.schema.version import PARQUET_VERSION_KEY, STANDARD_VERSION
 from peerbench.synth.config import SynthConfig
 from peerbench.synth.generator import generate
@@ -37,6 +37,9 @@ def _as_1_0(folder: Path) -> Path:
     manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     manifest["standard_version"] = "1.0.0"
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    descriptor = folder / "datapackage.json"  # as a later 1.0 writer would have described it
+    package = json.loads(descriptor.read_text(encoding="utf-8"))
+    descriptor.write_text(json.dumps({**package, "x-standard-version": "1.0.0"}), encoding="utf-8")
     (folder / "injected_errors.csv").unlink(missing_ok=True)
     return folder
 
@@ -99,7 +102,9 @@ def test_text_files_are_copied_byte_for_byte_beside_a_new_manifest(
     source = dataset[kind]
     done = migrate_path(source, tmp_path / "out")
     assert done and all(m.from_version == "1.0.0" and m.to_version == "1.1.0" for m in done)
-    assert {m.format for m in done} == {kind}
+    assert {m.format for m in done} == {kind, "descriptor"}
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["x-standard-version"] == "1.1.0"  # the descriptor follows its files
     for path in source.glob(f"*.{kind}"):
         assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes()
     manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text(encoding="utf-8"))
@@ -174,7 +179,7 @@ def test_a_copy_that_differs_from_its_source_is_refused(
     def drop_a_row(table: pa.Table, where: Path) -> None:
         real(table.slice(1), where)
 
-    monkeypatch.setattr("peerbench.schema.migrate.pq.write_table", drop_a_row)
+    monkeypatch.setattr("peerbench.io.migrate.pq.write_table", drop_a_row)
     with pytest.raises(MigrationError, match="differs from its source"):
         migrate_path(dataset["parquet"], tmp_path / "out")
     assert not (tmp_path / "out").exists()
