@@ -319,3 +319,67 @@ def test_exiting_with_a_half_read_file_does_not_crash(tmp_path: Path, content: b
         [sys.executable, "-c", script, str(path)], capture_output=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_repetitive_columns_are_read_dictionary_encoded_with_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "outcomes.csv"
+    codes = ["PHQ9", "", "GAD7", '""']  # an empty and a quoted empty cell: both null
+    lines = [f"m{i},{codes[i % 4]},{i % 3}\n" for i in range(300)]
+    path.write_text("record_id,instrument,item_1\n" + "".join(lines))
+    source = _one(path, batch_rows=70)
+    batches = list(source.batches)
+    types = {name: batches[0].table.schema.field(name).type for name in source.columns}
+    assert types["record_id"] == pa.string()  # every value distinct: plain
+    assert pa.types.is_dictionary(types["instrument"]) and pa.types.is_dictionary(types["item_1"])
+    assert [(b.first_row, b.table.num_rows) for b in batches] == [
+        (2 + 70 * i, min(70, 300 - 70 * i)) for i in range(5)
+    ]
+    encoded = [(b.first_row, b.table.to_pylist()) for b in batches]
+
+    monkeypatch.setattr(csv_reader, "MAX_DISTINCT_SHARE", -1.0)  # the plain reading
+    plain = [(b.first_row, b.table.to_pylist()) for b in _one(path, batch_rows=70).batches]
+    assert encoded == plain
+    assert plain[0][1][1]["instrument"] is None and plain[0][1][3]["instrument"] is None
+
+
+def test_a_few_rows_are_read_plain(tmp_path: Path) -> None:
+    path = tmp_path / "outcomes.csv"
+    path.write_text("a,b\n" + "x,y\n" * (csv_reader.MIN_SAMPLE_ROWS - 1))
+    (batch,) = _one(path).batches
+    assert {field.type for field in batch.table.schema} == {pa.string()}
+
+
+@pytest.mark.parametrize(("share", "min_rows"), [(-1.0, 0), (1.0, 0)])
+def test_dictionary_and_plain_readings_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float, min_rows: int
+) -> None:
+    """The dictionary reading is a speed-up only: findings, rows and messages are the same."""
+    import datetime as dt
+
+    from peerbench.io.tabular import FileFormat, write_table
+    from peerbench.synth.config import SynthConfig
+    from peerbench.synth.generator import generate
+    from peerbench.validators import engine
+
+    table = generate(SynthConfig(organisations=2, outcome_rows=1_500, seed=11))["outcome"]
+    path = tmp_path / "outcomes.csv"
+    write_table(table, path, FileFormat.CSV)
+    lines = path.read_text().splitlines(keepends=True)
+    width = lines[0].count(",")
+    lines[40] = lines[40].replace("baseline", "Baseline ").replace(",2025-", ",2025-13-")
+    lines[41] = "," * width + "\n"  # a blank spreadsheet row
+    lines[700] = lines[700].replace(",1,", ",99,").replace(",0,", ",x,")
+    path.write_text("".join(lines))
+    today = dt.date(2026, 6, 30)
+
+    def report() -> dict[str, Any]:
+        sources = open_sources(path, batch_rows=97)
+        return engine.validate_sources(sources, engine.Options(today=today)).report.to_dict()
+
+    default = report()
+    assert default["summary"]["errors"] > 0 and default["summary"]["warnings"] > 0
+    monkeypatch.setattr(csv_reader, "MAX_DISTINCT_SHARE", share)
+    monkeypatch.setattr(csv_reader, "MIN_SAMPLE_ROWS", min_rows)
+    assert report() == default
