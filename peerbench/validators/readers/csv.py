@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from peerbench.validators.readers.blank_rows import BlankRows, without_blank_rows
@@ -56,17 +55,6 @@ about 40 blocks plus one batch, whatever the file size; 256 KiB keeps that near 
 at no cost in speed. One row (with its multi-line cells) must fit in a block."""
 
 _PARSE_ERRORS = (pa.ArrowInvalid, OSError, UnicodeDecodeError)
-
-SAMPLE_ROWS = 4096
-MIN_SAMPLE_ROWS = 64
-"""Fewer rows than this in the first block: too few to judge, every column is read plain."""
-MAX_DISTINCT_SHARE = 0.5
-"""Text columns with at most this share of distinct values among the first
-:data:`SAMPLE_ROWS` rows (codes, dates, answers, service ids, participant keys) are read
-dictionary-encoded: Arrow keeps each distinct string once, and the engine checks each
-distinct value once without encoding the column itself. Mostly unique columns (record
-ids) are read plain. The cells are the same text either way."""
-_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 _OPEN_STREAMS: weakref.WeakSet[Generator[pa.RecordBatch, None, None]] = weakref.WeakSet()
 """Batch streams started but not finished, each holding an Arrow reader over a Python file."""
@@ -142,9 +130,7 @@ def open_csv(path: Path, file: str, options: OpenOptions) -> Source:
         source.findings.append(no_records(file, record_type, "only a header row"))
         return source
     record_batches = reading.record_batches(
-        raw_names,
-        reading.repetitive(raw_names),
-        lambda exc: add_finding(source, reading.unreadable(exc)),
+        raw_names, lambda exc: add_finding(source, reading.unreadable(exc))
     )
     _OPEN_STREAMS.add(record_batches)
     blanks = BlankRows()
@@ -231,41 +217,13 @@ class _CsvReading:
         with self._reader(None) as reader:
             return list(reader.schema.names)
 
-    def repetitive(self, raw_names: list[str]) -> set[str]:
-        """Columns whose first rows repeat values (see :data:`MAX_DISTINCT_SHARE`).
-
-        Only the first block is read, as text; a parse error there leaves every column
-        plain (it is reported when the rows are read).
-        """
-        try:
-            with self._reader(dict.fromkeys(raw_names, pa.string())) as reader:
-                sample = reader.read_next_batch().slice(0, SAMPLE_ROWS)
-        except (*_PARSE_ERRORS, StopIteration):
-            return set()
-        if sample.num_rows < MIN_SAMPLE_ROWS:
-            return set()
-        limit = MAX_DISTINCT_SHARE * sample.num_rows
-        return {
-            name
-            for name, column in zip(raw_names, sample.columns, strict=True)
-            if pc.count_distinct(column, mode="all").as_py() <= limit
-        }
-
     def record_batches(
-        self,
-        raw_names: list[str],
-        repetitive: set[str],
-        on_error: Callable[[BaseException], None],
+        self, raw_names: list[str], on_error: Callable[[BaseException], None]
     ) -> Generator[pa.RecordBatch, None, None]:
-        """All rows as text batches; a parse error ends the stream via ``on_error``.
-
-        Columns in ``repetitive`` are read dictionary-encoded (the same text, each
-        distinct value stored once), as the Parquet reader reads repetitive columns.
-        """
-        types = {name: _DICTIONARY if name in repetitive else pa.string() for name in raw_names}
+        """All rows as string batches; a parse error ends the stream via ``on_error``."""
         with ExitStack() as stack:
             try:
-                reader = stack.enter_context(self._reader(types))
+                reader = stack.enter_context(self._reader(dict.fromkeys(raw_names, pa.string())))
             except _PARSE_ERRORS as exc:
                 on_error(exc)
                 return
