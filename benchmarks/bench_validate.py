@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 from benchmarks.common import (
     OUTPUT_DIR,
     VENV_BIN,
+    Repeated,
     cached_dataset,
     environment,
     human_rows,
@@ -193,7 +194,58 @@ def process_rows(
                 note,
             )
         )
+        if kind == "CSV":
+            out.extend(fixed_cost_rows(command, path, (read, ours), repeat))
     return out
+
+
+def one_row_copy(path: Path) -> Path:
+    """The CSV's header and first data row, written beside it (once)."""
+    small = path.with_name(f"{path.stem}-1row{path.suffix}")
+    if not small.exists():
+        with open(path, "rb") as source:
+            small.write_bytes(source.readline() + source.readline())
+    return small
+
+
+def fixed_cost_rows(
+    command: list[str], path: Path, large: tuple[Repeated, Repeated], repeat: int
+) -> list[Row]:
+    """Both processes on a one-row copy of the CSV: what each costs before any rows.
+
+    Interpreter start, imports and opening the file are paid once per process whatever
+    its size; subtracting them from the full-size medians leaves the part that grows
+    with the rows, so the ratio can be read as fixed cost plus per-row cost.
+    """
+    small = one_row_copy(path)
+    read_cmd = [sys.executable, "-c", READ_PROCESS["CSV"], str(small)]
+    ours_cmd = [*command, str(small), *VALIDATE_ARGS]
+    env = installed_env()
+    read, ours = interleaved_processes([read_cmd, ours_cmd], repeat, env=env)
+    if ours.returncode not in (0, 1):
+        return [Row("`peerbench validate` process, CSV, 1 row", 1, None, note="FAILED")]
+    big_read, big_ours = large
+    rows_read = max(big_read.median - read.median, 1e-9)
+    rows_ours = big_ours.median - ours.median
+    return [
+        Row(
+            "`peerbench validate` process, CSV, 1 row (fixed cost)",
+            1,
+            ours.median,
+            ours.median / read.median,
+            "1-row read process",
+            note=f"median of {repeat} ({ours.spread}); the read process: {read.median:.3f} s "
+            f"({read.spread}); CPU {ours.cpu_median:.2f} s against {read.cpu_median:.2f} s",
+        ),
+        Row(
+            "`peerbench validate` process, CSV, per-row part",
+            PROCESS_ROWS,
+            rows_ours,
+            rows_ours / rows_read,
+            "read process, per-row part",
+            note="each full-size median less its 1-row median",
+        ),
+    ]
 
 
 def jsonschema_seconds(table: pa.Table) -> float:

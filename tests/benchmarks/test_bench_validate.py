@@ -1,0 +1,59 @@
+"""The validation benchmark's fixed-cost split (no timings: those live in the benchmark)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from benchmarks import bench_validate
+from benchmarks.common import Repeated
+
+
+def _repeated(median: float, code: int = 0) -> Repeated:
+    return Repeated(median, (median,), 100.0, code, median)
+
+
+def test_one_row_copy_keeps_the_header_and_the_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "outcomes.csv"
+    path.write_bytes(b"a,b\r\n1,2\r\n3,4\r\n")
+    small = bench_validate.one_row_copy(path)
+    assert small == tmp_path / "outcomes-1row.csv"
+    assert small.read_bytes() == b"a,b\r\n1,2\r\n"
+    path.write_bytes(b"changed\n")
+    assert bench_validate.one_row_copy(path).read_bytes() == b"a,b\r\n1,2\r\n"  # made once
+
+
+def test_fixed_cost_is_taken_off_both_sides_of_the_per_row_ratio(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "outcomes.csv"
+    path.write_text("a\n1\n2\n")
+    ran: list[Sequence[Sequence[str]]] = []
+
+    def small_runs(commands: Sequence[Sequence[str]], repeat: int, **_: object) -> list[Repeated]:
+        ran.append(commands)
+        return [_repeated(0.2), _repeated(0.6)]
+
+    monkeypatch.setattr(bench_validate, "interleaved_processes", small_runs)
+    fixed, per_row = bench_validate.fixed_cost_rows(
+        ["peerbench", "validate"], path, (_repeated(0.8), _repeated(1.7)), 3
+    )
+    assert all(str(tmp_path / "outcomes-1row.csv") in command for command in ran[0])
+    assert fixed.seconds == pytest.approx(0.6) and fixed.ratio == pytest.approx(3.0)
+    assert per_row.seconds == pytest.approx(1.1) and per_row.ratio == pytest.approx(1.1 / 0.6)
+
+
+def test_a_failed_small_run_is_reported_not_divided(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "outcomes.csv"
+    path.write_text("a\n1\n")
+    monkeypatch.setattr(
+        bench_validate,
+        "interleaved_processes",
+        lambda commands, repeat, **_: [_repeated(0.2), _repeated(0.1, code=3)],
+    )
+    (row,) = bench_validate.fixed_cost_rows(["x"], path, (_repeated(1), _repeated(2)), 1)
+    assert row.seconds is None and row.note == "FAILED"
