@@ -13,7 +13,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from peerbench.io.migrate import (
-    MANIFEST_NAME,
     MigrationError,
     chain,
     declared_version,
@@ -21,7 +20,7 @@ from peerbench.io.migrate import (
     restamp_table,
 )
 from peerbench.io.tabular import FileFormat
-from peerbench.schema.version import PARQUET_VERSION_KEY, STANDARD_VERSION
+from peerbench.schema.version import MANIFEST_NAME, PARQUET_VERSION_KEY, STANDARD_VERSION
 from peerbench.synth.config import SynthConfig
 from peerbench.synth.generator import generate
 from peerbench.synth.writer import write_dataset
