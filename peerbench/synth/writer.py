@@ -26,10 +26,10 @@ from peerbench.io.atomic import atomic_path
 from peerbench.io.formulas import write_csv
 from peerbench.io.tabular import FileFormat, write_table
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.version import MANIFEST_NAME as MANIFEST_NAME  # re-exported
 from peerbench.schema.version import STANDARD_VERSION
 from peerbench.synth.generator import SyntheticDataset
 
-MANIFEST_NAME = "peerbench.json"
 ERRORS_NAME = "injected_errors.csv"
 GENERATOR = "peerbench.synth"
 
