@@ -30,6 +30,7 @@ from peerbench.server.versions import check_versions
 from peerbench.validators.engine import Options, table_source, validate_sources
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
 from peerbench.validators.readers import open_sources
+from peerbench.validators.readers.strict import problems
 from peerbench.validators.readers.version import version_finding
 from peerbench.validators.record_engine import _normalise, records_to_table, validate_records
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, FileSummary, Report
@@ -146,7 +147,8 @@ def check_bundle(
 ) -> Checked:
     """Validate JSON record arrays (keyed by file stem) with the record engine.
 
-    Each array is checked on its own by :func:`validate_records` (JSON Schema, model and
+    Each record is first held to its JSON Schema exactly (``schema-invalid``, as JSON
+    files are); each array is then checked on its own by :func:`validate_records` (model and
     columnar checks); references between arrays come from one columnar run over all of
     them, which also yields the canonical tables.
     """
@@ -167,6 +169,12 @@ def check_bundle(
                 summary=summary,
             )
             return Checked(report, {}, {})
+        # A JSON body is a machine format: held to the JSON Schema exactly, as JSON files
+        # are (SPEC §7 "One contract for machines"), before the engine's own rules.
+        strict = [
+            f for i, r in enumerate(records) for f in problems(record_type, r, file=file, row=i + 2)
+        ]
+        report.extend(strict, summary)
         report.extend(validate_records(record_type, records, file=file), summary)
         table = records_to_table(record_type, [_normalise(r) for r in records])
         sources.append(table_source(table, record_type, file=file))
