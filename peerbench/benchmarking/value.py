@@ -1,8 +1,9 @@
 """Economic value rows: service use and WELLBYs, pooled and per service, with assumptions.
 
 * ``service_use``: :func:`peerbench.economics.service_use_value` on the service-use
-  records, baseline → :data:`FOLLOW_UP`; the published quantity is the annual saving
-  per participant (cost change with its sign flipped, positive = money saved).
+  records, baseline → :data:`FOLLOW_UP` (every scope at once, with the same figures:
+  :func:`~peerbench.economics.service_use.service_use_savings`); the published quantity
+  is the annual saving per participant (cost change with its sign flipped, positive = money saved).
 * ``wellby``: :func:`peerbench.economics.wellbeing_value` on the ONS4 life-satisfaction
   pairs at :data:`FOLLOW_UP`; quantities ``life_satisfaction_change`` (points) and
   ``wellby_value_per_participant`` (pounds).
@@ -21,8 +22,8 @@ import pandas as pd
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.result import DataQualityNote
 from peerbench.benchmarking.rows import EconomicsRow
-from peerbench.economics import CostTable, Estimate, service_use_value, wellbeing_value
-from peerbench.economics.service_use import record_problem
+from peerbench.economics import CostTable, Estimate, wellbeing_value
+from peerbench.economics.service_use import record_problem, service_use_savings
 
 FOLLOW_UP = "month_6"
 """Follow-up timepoint compared with baseline for both economic values."""
@@ -108,23 +109,20 @@ def service_use_rows(
     if records.empty or not {"baseline", FOLLOW_UP} <= set(records["timepoint"]):
         return []
     costs = CostTable.from_csv(cost_table) if cost_table else CostTable.default()
-    rows: list[EconomicsRow] = []
-    for service_id, frame in _scopes(records):
-        result = service_use_value(
-            frame, costs=costs, target_price_year=target_price_year, follow_up=FOLLOW_UP
+    # One annualisation for every scope; the same figures as service_use_value per scope.
+    return [
+        _row(
+            "service_use",
+            service_id,
+            "saving_per_participant_per_year",
+            saving,
+            assumptions.model_dump(mode="json"),
+            min_n,
         )
-        assumptions = result.to_dict()["assumptions"]
-        rows.append(
-            _row(
-                "service_use",
-                service_id,
-                "saving_per_participant_per_year",
-                result.saving,
-                assumptions,
-                min_n,
-            )
+        for service_id, saving, assumptions in service_use_savings(
+            records, costs=costs, target_price_year=target_price_year, follow_up=FOLLOW_UP
         )
-    return rows
+    ]
 
 
 def wellby_rows(
