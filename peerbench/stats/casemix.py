@@ -24,6 +24,8 @@ by service (statsmodels ``cov_type="cluster"``); it does not change the service 
 """
 
 import dataclasses
+import warnings
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -101,6 +103,61 @@ def _dummies(name: str, labels: npt.NDArray[np.str_]) -> tuple[FloatArray, list[
     return matrix.reshape(labels.size, len(others)), names, str(levels[reference])
 
 
+@dataclasses.dataclass(frozen=True)
+class _Fit:
+    """What the case-mix model needs from an OLS fit (statsmodels' attribute names)."""
+
+    params: FloatArray
+    bse: FloatArray
+    pvalues: FloatArray
+    fittedvalues: FloatArray
+    df_resid: float
+    rsquared: float
+    rsquared_adj: float
+
+
+def ols(y: FloatArray, design: FloatArray) -> _Fit:
+    """Ordinary least squares with a constant column, as statsmodels ``OLS(y, X).fit()``.
+
+    statsmodels takes the SVD of the N × p design and builds its p × N pseudo-inverse;
+    here one Householder QR of ``[X | y]`` (R and Qᵀy, Q never formed) reduces the
+    problem to p × p, whose SVD has the design's singular values. From there the same
+    rules: singular values below ``1e-15 × largest`` are dropped from the
+    pseudo-inverse, the rank is ``numpy.linalg.matrix_rank`` of their diagonal, a
+    rank-deficient design raises statsmodels' ``SingularMatrixWarning`` (its
+    coefficients are not identified), ``df_resid = N − rank``, standard errors from
+    ``σ̂²(XᵀX)⁺`` and two-sided t p-values. Equal to statsmodels within rounding
+    (tested to 1e-9); about p times fewer operations on N.
+    """
+    p = design.shape[1]
+    r: FloatArray = np.asarray(np.linalg.qr(np.column_stack([design, y]), mode="r"))
+    u, s, vt = np.linalg.svd(r[:p, :p])
+    rank = int(np.linalg.matrix_rank(np.diag(s)))
+    if rank < p:
+        from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+
+        message = (
+            "The design matrix is rank-deficient. The model parameters are not uniquely determined."
+        )
+        warnings.warn(message, SingularMatrixWarning, stacklevel=2)
+    inverse = np.zeros_like(s)
+    kept = s > 1e-15 * s.max()
+    inverse[kept] = 1.0 / s[kept]
+    pinv = vt.T @ (inverse[:, None] * u.T)  # R⁺
+    params: FloatArray = pinv @ r[:p, p]
+    fitted: FloatArray = design @ params
+    resid = y - fitted
+    df_resid = float(y.size - rank)
+    ssr = float(resid @ resid)
+    bse: FloatArray = np.sqrt(np.diag(pinv @ pinv.T) * (ssr / df_resid))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pvalues: FloatArray = 2 * stats.t.sf(np.abs(params / bse), df_resid)
+    centred = y - y.mean()
+    r2 = 1.0 - ssr / float(centred @ centred)
+    adj = 1.0 - (y.size - 1) / df_resid * (1.0 - r2)
+    return _Fit(params, bse, pvalues, fitted, df_resid, r2, adj)
+
+
 def casemix_adjust(
     change: npt.ArrayLike,
     baseline: npt.ArrayLike,
@@ -149,13 +206,14 @@ def casemix_adjust(
     if y.size <= design.shape[1]:
         raise ValueError(f"{y.size} complete rows cannot fit {design.shape[1]} coefficients")
     services, unit = np.unique(labels["service"][keep], return_inverse=True)
-    # Imported here: statsmodels takes ~1.5 s to import and only this function needs it.
-    from statsmodels.regression.linear_model import OLS
+    fit: Any
+    if cluster_robust:
+        # Imported here: statsmodels takes ~1.5 s to import and only this path needs it.
+        from statsmodels.regression.linear_model import OLS
 
-    model = OLS(y, design)
-    fit = (
-        model.fit(cov_type="cluster", cov_kwds={"groups": unit}) if cluster_robust else model.fit()
-    )
+        fit = OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": unit})
+    else:
+        fit = ols(y, design)
     fitted = np.asarray(fit.fittedvalues, dtype=np.float64)
     resid = y - fitted
     n = np.bincount(unit).astype(np.int64)

@@ -1,6 +1,7 @@
 """Case-mix adjustment against an independently built statsmodels formula model."""
 
 import json
+import warnings
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from peerbench.stats import CaseMixResult, casemix_adjust, category_labels
+from peerbench.stats.casemix import ols
 
 
 def participants(seed: int = 11, n: int = 600) -> pd.DataFrame:
@@ -117,3 +119,75 @@ def test_category_labels_and_validation() -> None:
     ]  # fmt: skip
     with pytest.raises(ValueError, match="se_method"):
         run(participants(), se_method="bootstrap")
+
+
+def _design(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
+    dummies = (rng.integers(0, p, n)[:, None] == np.arange(1, p - 1)[None, :]).astype(float)
+    return np.column_stack([np.ones(n), rng.normal(40, 8, n), dummies])
+
+
+@pytest.mark.parametrize(("seed", "n", "p"), [(1, 30, 4), (2, 500, 8), (3, 20_000, 22)])
+def test_ols_equals_statsmodels_ols(seed: int, n: int, p: int) -> None:
+    from statsmodels.regression.linear_model import OLS
+
+    rng = np.random.default_rng(seed)
+    design = _design(rng, n, p)
+    y = design @ rng.normal(0, 2, p) + rng.normal(0, 3, n)
+    ours, theirs = ols(y, design), OLS(y, design).fit()
+    for name in ("params", "bse", "pvalues", "fittedvalues"):
+        np.testing.assert_allclose(
+            getattr(ours, name), getattr(theirs, name), rtol=1e-9, atol=1e-12
+        )
+    for name in ("df_resid", "rsquared", "rsquared_adj"):
+        assert getattr(ours, name) == pytest.approx(getattr(theirs, name), rel=1e-9, abs=1e-12)
+
+
+def test_a_rank_deficient_design_warns_as_statsmodels_does() -> None:
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+
+    rng = np.random.default_rng(5)
+    design = _design(rng, 400, 6)
+    design = np.column_stack([design, design[:, 2] + 2 * design[:, 3]])  # not identified
+    y = rng.normal(0, 1, 400)
+    with pytest.warns(SingularMatrixWarning):
+        theirs = OLS(y, design).fit()
+    with pytest.warns(SingularMatrixWarning):
+        ours = ols(y, design)
+    assert ours.df_resid == theirs.df_resid == 400 - 6
+    # The minimum-norm solution, as statsmodels' pseudo-inverse gives.
+    np.testing.assert_allclose(ours.params, theirs.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(ours.fittedvalues, theirs.fittedvalues, rtol=1e-9, atol=1e-10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ols(y, design[:, :-1])  # the same design without the redundant column: no warning
+
+
+def test_casemix_adjust_equals_the_statsmodels_fit_it_replaced() -> None:
+    from statsmodels.regression.linear_model import OLS
+
+    frame = participants(seed=4, n=3000)
+    result = run(frame)
+    keep = frame["change"].notna()
+    y = frame.loc[keep, "change"].to_numpy()
+    # The model's own design, rebuilt from its coefficient names.
+    parts = [np.ones(y.size), frame.loc[keep, "baseline"].to_numpy()]
+    for name in result.model.coefficient_names[2:]:
+        key, level = name[:-1].split("[", 1)
+        labels = category_labels(frame.loc[keep, key].to_numpy())
+        parts.append((labels == level).astype(float))
+    theirs = OLS(y, np.column_stack(parts)).fit()
+    np.testing.assert_allclose(result.model.coefficients, theirs.params, rtol=1e-9)
+    np.testing.assert_allclose(result.model.std_errors, theirs.bse, rtol=1e-9)
+    np.testing.assert_allclose(result.model.p_values, theirs.pvalues, rtol=1e-9, atol=1e-300)
+    assert result.model.r2 == pytest.approx(theirs.rsquared, rel=1e-9)
+    assert result.model.adj_r2 == pytest.approx(theirs.rsquared_adj, rel=1e-9)
+    assert result.model.df_resid == round(theirs.df_resid)
+    expected = (
+        np.bincount(
+            np.unique(frame.loc[keep, "service"], return_inverse=True)[1],
+            weights=theirs.fittedvalues,
+        )
+        / result.n
+    )
+    np.testing.assert_allclose(result.expected, expected, rtol=1e-9)
