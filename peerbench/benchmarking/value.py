@@ -23,7 +23,7 @@ from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.result import DataQualityNote
 from peerbench.benchmarking.rows import EconomicsRow
 from peerbench.economics import CostTable, Estimate, wellbeing_value
-from peerbench.economics.service_use import record_problem, service_use_savings
+from peerbench.economics.service_use import record_problems, service_use_savings
 
 FOLLOW_UP = "month_6"
 """Follow-up timepoint compared with baseline for both economic values."""
@@ -71,7 +71,7 @@ def usable_service_use(
     """The service-use rows the economics table can use, and who is left out and why.
 
     An organisation whose rows :func:`service_use_value` would refuse
-    (:func:`~peerbench.economics.service_use.record_problem`) is left out, with a note,
+    (:func:`~peerbench.economics.service_use.record_problems`) is left out, with a note,
     so one organisation's inconsistent data never stops everyone else's figures.
 
     Args:
@@ -81,12 +81,13 @@ def usable_service_use(
     """
     if records.empty:
         return records, []
-    organisation = records["service_id"].map(lambda s: owners.get(s, s))
-    notes: list[DataQualityNote] = []
-    for org, rows in records.groupby(organisation, sort=True):
-        problem = record_problem(rows, ("baseline", FOLLOW_UP))
-        if problem is not None:
-            notes.append(DataQualityNote("economics", str(org), f"service use: {problem}"))
+    services = records["service_id"]
+    organisation = services.map({s: owners.get(s, s) for s in services.unique()})
+    problems = record_problems(records, ("baseline", FOLLOW_UP), organisation)
+    notes = [
+        DataQualityNote("economics", org, f"service use: {problem}")
+        for org, problem in problems.items()
+    ]
     left_out = {n.organisation_id for n in notes}
     return records[~organisation.isin(left_out)], notes
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from peerbench.economics import CostTable, DeflatorSeries, service_use_value
-from peerbench.economics.service_use import record_problem, service_use_savings
+from peerbench.economics.service_use import record_problem, record_problems, service_use_savings
 
 ITEMS = [
     "gp_appointments",
@@ -271,3 +271,30 @@ def test_savings_refuse_what_service_use_value_refuses() -> None:
         list(service_use_savings(records))
     with pytest.raises(ValueError, match="attribution"):
         list(service_use_savings(_many_services(4, 40), attribution=2.0))
+
+
+def test_record_problems_answer_record_problem_group_by_group() -> None:
+    records = _many_services(5, 400).astype({"recall_period_months": object})
+    groups = records["service_id"].map(lambda s: f"org{int(s[1:]) % 4}")
+    bad = {  # row → what is wrong with it
+        "org0": [("baseline", "participant_key", "dup")],
+        "org1": [("month_6", "recall_period_months", "x"), ("month_6", "participant_key", "dup")],
+        "org2": [("month_3", "recall_period_months", -1)],  # not a compared timepoint
+        "org3": [("baseline", "recall_period_months", 0)],
+    }
+    for org, changes in bad.items():
+        for timepoint, column, value in changes:
+            at = records.index[(groups == org) & (records["timepoint"] == timepoint)]
+            if value == "dup":
+                records.loc[at[1], column] = records.loc[at[0], column]
+                records.loc[at[1], "service_id"] = records.loc[at[0], "service_id"]
+            else:
+                records.loc[at[2], column] = value
+    expected = {
+        str(org): problem
+        for org, rows in records.groupby(groups, sort=True)
+        if (problem := record_problem(rows, ("baseline", "month_6"))) is not None
+    }
+    assert set(expected) == {"org0", "org1", "org3"}
+    assert expected["org1"].startswith("more than one 'month_6'")  # checked before its recall
+    assert record_problems(records, ("baseline", "month_6"), groups) == expected
