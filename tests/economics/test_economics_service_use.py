@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -276,7 +278,7 @@ def test_savings_refuse_what_service_use_value_refuses() -> None:
 def test_record_problems_answer_record_problem_group_by_group() -> None:
     records = _many_services(5, 400).astype({"recall_period_months": object})
     groups = records["service_id"].map(lambda s: f"org{int(s[1:]) % 4}")
-    bad = {  # row → what is wrong with it
+    bad: dict[str, list[tuple[str, str, Any]]] = {  # what is wrong, where
         "org0": [("baseline", "participant_key", "dup")],
         "org1": [("month_6", "recall_period_months", "x"), ("month_6", "participant_key", "dup")],
         "org2": [("month_3", "recall_period_months", -1)],  # not a compared timepoint
