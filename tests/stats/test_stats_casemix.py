@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from peerbench.stats import CaseMixResult, casemix_adjust, category_labels
-from peerbench.stats.casemix import ols
+from peerbench.stats.casemix import _compressed, ols
 
 
 def participants(seed: int = 11, n: int = 600) -> pd.DataFrame:
@@ -121,18 +121,25 @@ def test_category_labels_and_validation() -> None:
         run(participants(), se_method="bootstrap")
 
 
-def _design(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
+def _design(rng: np.random.Generator, n: int, p: int, *, scores: bool = False) -> np.ndarray:
+    """Constant, baseline and p − 2 dummies; ``scores``: whole-number baselines (rows repeat)."""
     dummies = (rng.integers(0, p, n)[:, None] == np.arange(1, p - 1)[None, :]).astype(float)
-    return np.column_stack([np.ones(n), rng.normal(40, 8, n), dummies])
+    baseline = rng.integers(0, 28, n).astype(float) if scores else rng.normal(40, 8, n)
+    return np.column_stack([np.ones(n), baseline, dummies])
 
 
-@pytest.mark.parametrize(("seed", "n", "p"), [(1, 30, 4), (2, 500, 8), (3, 20_000, 22)])
-def test_ols_equals_statsmodels_ols(seed: int, n: int, p: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "n", "p", "scores"),
+    [(1, 30, 4, False), (2, 500, 8, False), (3, 20_000, 22, False), (4, 20_000, 22, True)],
+)
+def test_ols_equals_statsmodels_ols(seed: int, n: int, p: int, scores: bool) -> None:
     from statsmodels.regression.linear_model import OLS
 
     rng = np.random.default_rng(seed)
-    design = _design(rng, n, p)
+    design = _design(rng, n, p, scores=scores)
     y = design @ rng.normal(0, 2, p) + rng.normal(0, 3, n)
+    merged = _compressed(y, design).shape[0]
+    assert merged < n / 10 if scores else merged == n  # repeated rows are merged
     ours, theirs = ols(y, design), OLS(y, design).fit()
     for name in ("params", "bse", "pvalues", "fittedvalues"):
         np.testing.assert_allclose(
@@ -142,12 +149,13 @@ def test_ols_equals_statsmodels_ols(seed: int, n: int, p: int) -> None:
         assert getattr(ours, name) == pytest.approx(getattr(theirs, name), rel=1e-9, abs=1e-12)
 
 
-def test_a_rank_deficient_design_warns_as_statsmodels_does() -> None:
+@pytest.mark.parametrize("scores", [False, True])
+def test_a_rank_deficient_design_warns_as_statsmodels_does(scores: bool) -> None:
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
     rng = np.random.default_rng(5)
-    design = _design(rng, 400, 6)
+    design = _design(rng, 400, 6, scores=scores)
     design = np.column_stack([design, design[:, 2] + 2 * design[:, 3]])  # not identified
     y = rng.normal(0, 1, 400)
     with pytest.warns(SingularMatrixWarning):
