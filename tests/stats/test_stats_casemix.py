@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from peerbench.stats import CaseMixResult, casemix_adjust, category_labels
-from peerbench.stats.casemix import _compressed, ols
+from peerbench.stats.casemix import _compressed, _r_factor, ols
 
 
 def participants(seed: int = 11, n: int = 600) -> pd.DataFrame:
@@ -199,3 +199,14 @@ def test_casemix_adjust_equals_the_statsmodels_fit_it_replaced() -> None:
         / result.n
     )
     np.testing.assert_allclose(result.expected, expected, rtol=1e-9)
+
+
+def test_r_factor_by_cholesky_qr_or_householder() -> None:
+    rng = np.random.default_rng(8)
+    matrix = np.column_stack([_design(rng, 5000, 12, scores=True), rng.normal(0, 3, 5000)])
+    r = _r_factor(matrix)  # well conditioned: Cholesky QR twice
+    householder = np.linalg.qr(matrix, mode="r")
+    np.testing.assert_array_equal(r, np.triu(r))
+    np.testing.assert_allclose(np.abs(r), np.abs(householder), rtol=1e-10, atol=1e-9)
+    deficient = np.column_stack([matrix, matrix[:, 2] - matrix[:, 3]])
+    np.testing.assert_array_equal(_r_factor(deficient), np.linalg.qr(deficient, mode="r"))
