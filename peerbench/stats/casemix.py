@@ -78,6 +78,27 @@ class CaseMixResult(StatsResult):
     confidence: float
 
 
+def _labels_by_value(arr: npt.NDArray[np.object_]) -> npt.NDArray[np.str_] | None:
+    """:func:`category_labels` of an object column, labelling each distinct value once.
+
+    Only where equal values always print alike: all strings, all integers, or all
+    floats without a zero (``-0.0 == 0.0`` prints differently); otherwise None.
+    """
+    kind = pd.api.types.infer_dtype(arr, skipna=True)
+    if kind not in ("string", "integer", "floating", "empty"):
+        return None
+    codes, uniques = pd.factorize(arr)
+    values = np.asarray(uniques, dtype=object)
+    if kind == "floating" and (values == 0).any():
+        return None
+    text = values.astype(str)
+    text = np.where(text == "", MISSING_LEVEL, text)
+    labels: npt.NDArray[np.str_] = np.where(
+        codes < 0, MISSING_LEVEL, text[np.maximum(codes, 0)] if text.size else MISSING_LEVEL
+    )
+    return labels
+
+
 def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
     """String labels for a categorical column; None, NaN and "" become ``"missing"``.
 
@@ -85,6 +106,10 @@ def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
     with nulls (and so as float) labels its levels like the integer codes.
     """
     arr = np.asarray(codes)
+    if arr.dtype.kind == "O" and arr.ndim == 1:
+        fast = _labels_by_value(arr)
+        if fast is not None:
+            return fast
     if arr.dtype.kind == "f":
         missing = np.isnan(arr)
         whole = np.all(np.mod(arr[~missing], 1) == 0)

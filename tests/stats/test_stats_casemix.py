@@ -210,3 +210,27 @@ def test_r_factor_by_cholesky_qr_or_householder() -> None:
     np.testing.assert_allclose(np.abs(r), np.abs(householder), rtol=1e-10, atol=1e-9)
     deficient = np.column_stack([matrix, matrix[:, 2] - matrix[:, 3]])
     np.testing.assert_array_equal(_r_factor(deficient), np.linalg.qr(deficient, mode="r"))
+
+
+def _labels_one_by_one(codes: np.ndarray) -> np.ndarray:
+    """category_labels of an object column as first written: every value printed."""
+    missing = np.asarray(pd.isna(codes), dtype=bool)
+    text = codes.astype(str)
+    return np.where(missing | (text == ""), "missing", text)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["F", "M", None, "", np.nan, "F", "X"],
+        [3, 1, 3, 10, None],
+        [3.0, 1.5, np.nan, 10.0, 3.0],
+        [0.0, -0.0, 1.0, np.nan],  # equal, printed differently: one by one
+        [1, 1.0, True, "1", None],  # mixed: one by one
+        [None, np.nan],
+        [],
+    ],
+)
+def test_object_labels_by_value_equal_labels_one_by_one(values: list[Any]) -> None:
+    codes = np.array(values, dtype=object)
+    np.testing.assert_array_equal(category_labels(codes), _labels_one_by_one(codes))
