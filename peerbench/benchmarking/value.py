@@ -136,7 +136,9 @@ def wellby_rows(
         min_n: Minimum participants behind a published value.
         target_price_year: Price year of the results (default: latest deflator year).
     """
-    chosen = pairs[(pairs["instrument"] == LIFE_SATISFACTION) & (pairs["timepoint"] == FOLLOW_UP)]
+    wanted = (pairs["instrument"] == LIFE_SATISFACTION) & (pairs["timepoint"] == FOLLOW_UP)
+    # Only the columns used: each service's rows are a copy of what is kept here.
+    chosen = pairs.loc[wanted, ["service_id", "baseline_score", "follow_up_score"]]
     if chosen.empty:
         return []
     rows: list[EconomicsRow] = []
