@@ -23,7 +23,8 @@ from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.result import DataQualityNote
 from peerbench.benchmarking.rows import EconomicsRow
 from peerbench.economics import CostTable, Estimate, wellbeing_value
-from peerbench.economics.service_use import record_problems, service_use_savings
+from peerbench.economics.service_use import service_use_savings
+from peerbench.economics.service_use_records import record_problems
 
 FOLLOW_UP = "month_6"
 """Follow-up timepoint compared with baseline for both economic values."""
@@ -71,7 +72,7 @@ def usable_service_use(
     """The service-use rows the economics table can use, and who is left out and why.
 
     An organisation whose rows :func:`service_use_value` would refuse
-    (:func:`~peerbench.economics.service_use.record_problems`) is left out, with a note,
+    (:func:`~peerbench.economics.service_use_records.record_problems`) is left out, with a note,
     so one organisation's inconsistent data never stops everyone else's figures.
 
     Args:

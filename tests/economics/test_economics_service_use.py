@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from peerbench.economics import CostTable, DeflatorSeries, service_use_value
-from peerbench.economics.service_use import record_problem, record_problems, service_use_savings
+from peerbench.economics.service_use import record_problem, service_use_savings
+from peerbench.economics.service_use_records import record_problems
 
 ITEMS = [
     "gp_appointments",
