@@ -78,8 +78,10 @@ class CaseMixResult(StatsResult):
     confidence: float
 
 
-def _labels_by_value(arr: npt.NDArray[np.object_]) -> npt.NDArray[np.str_] | None:
-    """:func:`category_labels` of an object column, labelling each distinct value once.
+def _coded_by_value(
+    arr: npt.NDArray[np.object_],
+) -> tuple[IntArray, npt.NDArray[np.str_]] | None:
+    """An object column as codes into its distinct values' labels (−1: missing value).
 
     Only where equal values always print alike: all strings, all integers, or all
     floats without a zero (``-0.0 == 0.0`` prints differently); otherwise None.
@@ -92,11 +94,26 @@ def _labels_by_value(arr: npt.NDArray[np.object_]) -> npt.NDArray[np.str_] | Non
     if kind == "floating" and (values == 0).any():
         return None
     text = values.astype(str)
-    text = np.where(text == "", MISSING_LEVEL, text)
-    labels: npt.NDArray[np.str_] = np.where(
-        codes < 0, MISSING_LEVEL, text[np.maximum(codes, 0)] if text.size else MISSING_LEVEL
-    )
-    return labels
+    return np.asarray(codes, dtype=np.int64), np.where(text == "", MISSING_LEVEL, text)
+
+
+def _levels(
+    codes: npt.ArrayLike, keep: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.str_], IntArray]:
+    """``np.unique(category_labels(codes)[keep], return_inverse=True)``, without labelling
+    every participant when the column's distinct values can be labelled once."""
+    arr = np.asarray(codes).ravel()
+    coded = _coded_by_value(arr) if arr.dtype.kind == "O" else None
+    if coded is None:
+        levels, index = np.unique(category_labels(arr)[keep], return_inverse=True)
+        return levels, np.asarray(index, dtype=np.int64).ravel()
+    kept = coded[0][keep]
+    text = np.append(coded[1], MISSING_LEVEL)  # code −1 (a missing value) is the last
+    present = np.unique(kept)
+    levels, where = np.unique(text[present], return_inverse=True)
+    position = np.zeros(text.size, dtype=np.int64)
+    position[present] = where.ravel()
+    return levels, position[kept]
 
 
 def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
@@ -106,10 +123,9 @@ def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
     with nulls (and so as float) labels its levels like the integer codes.
     """
     arr = np.asarray(codes)
-    if arr.dtype.kind == "O" and arr.ndim == 1:
-        fast = _labels_by_value(arr)
-        if fast is not None:
-            return fast
+    coded = _coded_by_value(arr) if arr.dtype.kind == "O" and arr.ndim == 1 else None
+    if coded is not None:  # each distinct value labelled once
+        return np.append(coded[1], MISSING_LEVEL)[coded[0]]
     if arr.dtype.kind == "f":
         missing = np.isnan(arr)
         whole = np.all(np.mod(arr[~missing], 1) == 0)
@@ -121,13 +137,15 @@ def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
     return labels
 
 
-def _dummies(name: str, labels: npt.NDArray[np.str_]) -> tuple[FloatArray, list[str], str]:
-    levels, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
+def _dummies(
+    name: str, levels: npt.NDArray[np.str_], index: IntArray
+) -> tuple[FloatArray, list[str], str]:
+    counts = np.bincount(index, minlength=levels.size)
     reference = int(np.argmax(counts))
     others = [i for i in range(levels.size) if i != reference]
     matrix = (index[:, None] == np.asarray(others)[None, :]).astype(np.float64)
     names = [f"{name}[{levels[i]}]" for i in others]
-    return matrix.reshape(labels.size, len(others)), names, str(levels[reference])
+    return matrix.reshape(index.size, len(others)), names, str(levels[reference])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -263,21 +281,21 @@ def casemix_adjust(
     y = np.asarray(change, dtype=np.float64).ravel()
     x0 = np.asarray(baseline, dtype=np.float64).ravel()
     columns = {"age_band": age_band, "sex": sex, "deprivation": deprivation, "service": service}
-    labels = {k: category_labels(v).ravel() for k, v in columns.items()}
-    if any(a.size != y.size for a in [x0, *labels.values()]):
+    if any(np.size(a) != y.size for a in [x0, *columns.values()]):
         raise ValueError("all inputs must have one value per participant")
     keep = np.isfinite(y) & np.isfinite(x0)
+    coded = {k: _levels(v, keep) for k, v in columns.items()}
     y, x0 = y[keep], x0[keep]
     parts: list[FloatArray] = [np.ones((y.size, 1)), x0[:, None]]
     names, references = ["const", "baseline"], {}
     for key in ("age_band", "sex", "deprivation"):
-        matrix, dummy_names, references[key] = _dummies(key, labels[key][keep])
+        matrix, dummy_names, references[key] = _dummies(key, *coded[key])
         parts.append(matrix)
         names += dummy_names
     design = np.hstack(parts)
     if y.size <= design.shape[1]:
         raise ValueError(f"{y.size} complete rows cannot fit {design.shape[1]} coefficients")
-    services, unit = np.unique(labels["service"][keep], return_inverse=True)
+    services, unit = coded["service"]
     fit: Any
     if cluster_robust:
         # Imported here: statsmodels takes ~1.5 s to import and only this path needs it.

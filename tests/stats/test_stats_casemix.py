@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from peerbench.stats import CaseMixResult, casemix_adjust, category_labels
-from peerbench.stats.casemix import _compressed, _r_factor, ols
+from peerbench.stats.casemix import _compressed, _levels, _r_factor, ols
 
 
 def participants(seed: int = 11, n: int = 600) -> pd.DataFrame:
@@ -234,3 +234,20 @@ def _labels_one_by_one(codes: np.ndarray) -> np.ndarray:
 def test_object_labels_by_value_equal_labels_one_by_one(values: list[Any]) -> None:
     codes = np.array(values, dtype=object)
     np.testing.assert_array_equal(category_labels(codes), _labels_one_by_one(codes))
+    for keep in (np.ones(codes.size, dtype=bool), np.arange(codes.size) % 2 == 0):
+        levels, index = _levels(codes, keep)
+        expected = np.unique(_labels_one_by_one(codes)[keep], return_inverse=True)
+        np.testing.assert_array_equal(levels, expected[0])
+        np.testing.assert_array_equal(index, expected[1])
+
+
+@pytest.mark.parametrize("dtype", [object, np.float64, "U3"])
+def test_levels_of_a_large_column_equal_unique_labels(dtype: Any) -> None:
+    rng = np.random.default_rng(9)
+    values = rng.choice(np.array([1, 2, 3, 7, 10, np.nan], dtype=object), 5000)
+    codes = values.astype(str).astype(dtype) if dtype == "U3" else values.astype(dtype)
+    keep = rng.random(5000) < 0.7
+    levels, index = _levels(codes, keep)
+    expected = np.unique(category_labels(codes)[keep], return_inverse=True)
+    np.testing.assert_array_equal(levels, expected[0])
+    np.testing.assert_array_equal(index, expected[1])
