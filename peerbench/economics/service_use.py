@@ -44,7 +44,7 @@ from peerbench.economics.estimate import (
     FloatArray,
     estimate,
 )
-from peerbench.economics.service_use_records import record_problem
+from peerbench.economics.service_use_records import record_problem as record_problem  # re-exported
 
 ITEM_COSTS: dict[str, str] = {
     "gp_appointments": "gp_consultation",
