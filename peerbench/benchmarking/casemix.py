@@ -76,7 +76,10 @@ def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
     fits: list[CasemixFit] = []
     coefficients: list[CasemixCoefficient] = []
     services: list[CasemixService] = []
-    data = pairs[pairs["change"].notna() & pairs["baseline_score"].notna()]
+    # Only the model's columns: each comparison's rows are a copy of what is kept here.
+    wanted = ["instrument", "period", "timepoint", "change", "baseline_score", "service_id"]
+    data = pairs[[*wanted, *COVARIATES.values()]]
+    data = data[data["change"].notna() & data["baseline_score"].notna()]
     for (instrument, period, timepoint), rows in data.groupby(
         ["instrument", "period", "timepoint"], sort=True
     ):

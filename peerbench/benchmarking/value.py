@@ -1,8 +1,9 @@
 """Economic value rows: service use and WELLBYs, pooled and per service, with assumptions.
 
 * ``service_use``: :func:`peerbench.economics.service_use_value` on the service-use
-  records, baseline → :data:`FOLLOW_UP`; the published quantity is the annual saving
-  per participant (cost change with its sign flipped, positive = money saved).
+  records, baseline → :data:`FOLLOW_UP` (every scope at once, with the same figures:
+  :func:`~peerbench.economics.service_use.service_use_savings`); the published quantity
+  is the annual saving per participant (cost change with its sign flipped, positive = money saved).
 * ``wellby``: :func:`peerbench.economics.wellbeing_value` on the ONS4 life-satisfaction
   pairs at :data:`FOLLOW_UP`; quantities ``life_satisfaction_change`` (points) and
   ``wellby_value_per_participant`` (pounds).
@@ -21,8 +22,9 @@ import pandas as pd
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.result import DataQualityNote
 from peerbench.benchmarking.rows import EconomicsRow
-from peerbench.economics import CostTable, Estimate, service_use_value, wellbeing_value
-from peerbench.economics.service_use import record_problem
+from peerbench.economics import CostTable, Estimate, wellbeing_value
+from peerbench.economics.service_use import service_use_savings
+from peerbench.economics.service_use_records import record_problems
 
 FOLLOW_UP = "month_6"
 """Follow-up timepoint compared with baseline for both economic values."""
@@ -70,7 +72,7 @@ def usable_service_use(
     """The service-use rows the economics table can use, and who is left out and why.
 
     An organisation whose rows :func:`service_use_value` would refuse
-    (:func:`~peerbench.economics.service_use.record_problem`) is left out, with a note,
+    (:func:`~peerbench.economics.service_use_records.record_problems`) is left out, with a note,
     so one organisation's inconsistent data never stops everyone else's figures.
 
     Args:
@@ -80,12 +82,13 @@ def usable_service_use(
     """
     if records.empty:
         return records, []
-    organisation = records["service_id"].map(lambda s: owners.get(s, s))
-    notes: list[DataQualityNote] = []
-    for org, rows in records.groupby(organisation, sort=True):
-        problem = record_problem(rows, ("baseline", FOLLOW_UP))
-        if problem is not None:
-            notes.append(DataQualityNote("economics", str(org), f"service use: {problem}"))
+    services = records["service_id"]
+    organisation = services.map({s: owners.get(s, s) for s in services.unique()})
+    problems = record_problems(records, ("baseline", FOLLOW_UP), organisation)
+    notes = [
+        DataQualityNote("economics", org, f"service use: {problem}")
+        for org, problem in problems.items()
+    ]
     left_out = {n.organisation_id for n in notes}
     return records[~organisation.isin(left_out)], notes
 
@@ -108,23 +111,20 @@ def service_use_rows(
     if records.empty or not {"baseline", FOLLOW_UP} <= set(records["timepoint"]):
         return []
     costs = CostTable.from_csv(cost_table) if cost_table else CostTable.default()
-    rows: list[EconomicsRow] = []
-    for service_id, frame in _scopes(records):
-        result = service_use_value(
-            frame, costs=costs, target_price_year=target_price_year, follow_up=FOLLOW_UP
+    # One annualisation for every scope; the same figures as service_use_value per scope.
+    return [
+        _row(
+            "service_use",
+            service_id,
+            "saving_per_participant_per_year",
+            saving,
+            assumptions.model_dump(mode="json"),
+            min_n,
         )
-        assumptions = result.to_dict()["assumptions"]
-        rows.append(
-            _row(
-                "service_use",
-                service_id,
-                "saving_per_participant_per_year",
-                result.saving,
-                assumptions,
-                min_n,
-            )
+        for service_id, saving, assumptions in service_use_savings(
+            records, costs=costs, target_price_year=target_price_year, follow_up=FOLLOW_UP
         )
-    return rows
+    ]
 
 
 def wellby_rows(
@@ -137,7 +137,9 @@ def wellby_rows(
         min_n: Minimum participants behind a published value.
         target_price_year: Price year of the results (default: latest deflator year).
     """
-    chosen = pairs[(pairs["instrument"] == LIFE_SATISFACTION) & (pairs["timepoint"] == FOLLOW_UP)]
+    wanted = (pairs["instrument"] == LIFE_SATISFACTION) & (pairs["timepoint"] == FOLLOW_UP)
+    # Only the columns used: each service's rows are a copy of what is kept here.
+    chosen = pairs.loc[wanted, ["service_id", "baseline_score", "follow_up_score"]]
     if chosen.empty:
         return []
     rows: list[EconomicsRow] = []

@@ -25,7 +25,8 @@ of the admission's tariff, which overstates the cost of short stays; drop
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ from peerbench.economics.estimate import (
     FloatArray,
     estimate,
 )
+from peerbench.economics.service_use_records import record_problem as record_problem  # re-exported
 
 ITEM_COSTS: dict[str, str] = {
     "gp_appointments": "gp_consultation",
@@ -148,25 +150,6 @@ class ServiceUseResult(BaseModel):
         }
 
 
-def record_problem(records: pd.DataFrame, timepoints: tuple[str, ...]) -> str | None:
-    """Why :func:`service_use_value` would refuse ``records``, or None if it would not.
-
-    The rules :func:`service_use_value` enforces, as a check a caller can run first
-    (e.g. to leave one organisation out of a pooled figure instead of failing it):
-    at most one row per participant (and service) at each of ``timepoints``, and a
-    positive numeric ``recall_period_months``.
-    """
-    ids = [c for c in ("participant_key", "service_id") if c in records.columns]
-    for timepoint in timepoints:
-        rows = records[records["timepoint"] == timepoint]
-        if rows.duplicated(ids).any():
-            return f"more than one {timepoint!r} row for a participant"
-        recall = pd.to_numeric(rows["recall_period_months"], errors="coerce")
-        if recall.isna().any() or (recall <= 0).any():
-            return "recall_period_months must be a positive number"
-    return None
-
-
 def _annual(
     records: pd.DataFrame, ids: list[str], timepoint: str, fields: list[str]
 ) -> pd.DataFrame:
@@ -181,6 +164,127 @@ def _annual(
     annual: pd.DataFrame = counts.mul(12.0 / recall, axis=0)
     annual.index = pd.MultiIndex.from_frame(rows[ids]) if len(ids) > 1 else rows[ids[0]]
     return annual
+
+
+@dataclasses.dataclass
+class _Setup:
+    """The inputs every scope of a service-use calculation shares."""
+
+    costs: CostTable
+    deflators: DeflatorSeries
+    target: int
+    mapping: dict[str, str]
+    attribution: float
+    ids: list[str]
+    used: list[CostAssumption] = dataclasses.field(default_factory=list)
+    prices: dict[str, tuple[float, float, float]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.mapping)
+
+    def price(self) -> None:
+        """Look up and price-adjust every unit cost (after the records were checked)."""
+        for field, item in self.mapping.items():
+            unit = self.costs.get(item)
+            factor = self.deflators.factor(unit.price_year, self.target) * self.attribution
+            self.prices[field] = (unit.cost * factor, unit.low * factor, unit.high * factor)
+            deflate = self.deflators.factor(unit.price_year, self.target)
+            self.used.append(
+                CostAssumption(
+                    field=field,
+                    item=item,
+                    unit=unit.unit,
+                    cost=unit.cost,
+                    low=unit.low,
+                    high=unit.high,
+                    price_year=unit.price_year,
+                    source=unit.source,
+                    note=unit.note,
+                    deflator_factor=deflate,
+                    adjusted_cost=unit.cost * deflate,
+                    adjusted_low=unit.low * deflate,
+                    adjusted_high=unit.high * deflate,
+                )
+            )
+
+
+def _setup(
+    records: pd.DataFrame,
+    costs: CostTable | None,
+    deflators: DeflatorSeries | None,
+    target_price_year: int | None,
+    item_costs: Mapping[str, str] | None,
+    attribution: float,
+) -> _Setup:
+    deflators = deflators or DeflatorSeries.default()
+    setup = _Setup(
+        costs=costs or CostTable.default(),
+        deflators=deflators,
+        target=deflators.latest_year if target_price_year is None else target_price_year,
+        mapping=dict(ITEM_COSTS if item_costs is None else item_costs),
+        attribution=attribution,
+        ids=[c for c in ("participant_key", "service_id") if c in records.columns],
+    )
+    missing = [
+        c
+        for c in ("participant_key", "timepoint", "recall_period_months", *setup.fields)
+        if c not in records.columns
+    ]
+    if missing:
+        raise ValueError(f"service-use records lack column(s): {', '.join(missing)}")
+    return setup
+
+
+def _change(
+    records: pd.DataFrame, ids: list[str], baseline: str, follow_up: str, fields: list[str]
+) -> pd.DataFrame:
+    """Annual follow-up minus annual baseline per participant with both rows."""
+    before = _annual(records, ids, baseline, fields)
+    after = _annual(records, ids, follow_up, fields)
+    before, after = before.align(after, join="inner", axis=0)
+    return after - before
+
+
+def _total(change: pd.DataFrame, setup: _Setup, opts: dict[str, Any]) -> tuple[Estimate, int]:
+    """The total cost change over participants with every item, and how many they are."""
+    complete = change.dropna()
+    weights = [np.array([setup.prices[f][k] for f in setup.fields]) for k in range(3)]
+    matrix = complete.to_numpy(dtype=np.float64)
+    total = estimate(
+        matrix @ weights[0],
+        low_values=matrix @ weights[1],
+        high_values=matrix @ weights[2],
+        **opts,
+    )
+    return total, int(complete.shape[0])
+
+
+def _assumptions(
+    setup: _Setup,
+    baseline: str,
+    follow_up: str,
+    attribution: float,
+    n_paired: int,
+    n_complete: int,
+    opts: dict[str, Any],
+) -> ServiceUseAssumptions:
+    return ServiceUseAssumptions(
+        cost_table_version=setup.costs.version,
+        unit_costs=tuple(setup.used),
+        baseline=baseline,
+        follow_up=follow_up,
+        target_price_year=setup.target,
+        deflator_version=setup.deflators.version,
+        deflator_source=setup.deflators.source,
+        attribution=attribution,
+        n_paired=n_paired,
+        n_complete=n_complete,
+        ci_method=CI_METHOD.format(
+            n_boot=opts["n_boot"], seed=opts["seed"], level=opts["confidence"] * 100
+        ),
+        caveats=(BED_DAY_CAVEAT,) if "bed_days" in setup.mapping else (),
+    )
 
 
 def service_use_value(
@@ -221,54 +325,14 @@ def service_use_value(
     """
     if not 0.0 <= attribution <= 1.0:
         raise ValueError(f"attribution must be between 0 and 1, got {attribution}")
-    costs = costs or CostTable.default()
-    deflators = deflators or DeflatorSeries.default()
-    target = deflators.latest_year if target_price_year is None else target_price_year
-    mapping = dict(ITEM_COSTS if item_costs is None else item_costs)
-    fields = list(mapping)
-    ids = [c for c in ("participant_key", "service_id") if c in records.columns]
-    missing = [
-        c
-        for c in ("participant_key", "timepoint", "recall_period_months", *fields)
-        if c not in records.columns
-    ]
-    if missing:
-        raise ValueError(f"service-use records lack column(s): {', '.join(missing)}")
-    before = _annual(records, ids, baseline, fields)
-    after = _annual(records, ids, follow_up, fields)
-    before, after = before.align(after, join="inner", axis=0)
-    change = after - before
-
-    used: list[CostAssumption] = []
-    prices: dict[str, tuple[float, float, float]] = {}
-    for field, item in mapping.items():
-        unit = costs.get(item)
-        factor = deflators.factor(unit.price_year, target) * attribution
-        prices[field] = (unit.cost * factor, unit.low * factor, unit.high * factor)
-        deflate = deflators.factor(unit.price_year, target)
-        used.append(
-            CostAssumption(
-                field=field,
-                item=item,
-                unit=unit.unit,
-                cost=unit.cost,
-                low=unit.low,
-                high=unit.high,
-                price_year=unit.price_year,
-                source=unit.source,
-                note=unit.note,
-                deflator_factor=deflate,
-                adjusted_cost=unit.cost * deflate,
-                adjusted_low=unit.low * deflate,
-                adjusted_high=unit.high * deflate,
-            )
-        )
-
+    setup = _setup(records, costs, deflators, target_price_year, item_costs, attribution)
+    change = _change(records, setup.ids, baseline, follow_up, setup.fields)
+    setup.price()
     opts: dict[str, Any] = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
     items: list[ItemChange] = []
-    for field in fields:
+    for field in setup.fields:
         values: FloatArray = change[field].dropna().to_numpy(dtype=np.float64)
-        mid, low, high = prices[field]
+        mid, low, high = setup.prices[field]
         items.append(
             ItemChange(
                 field=field,
@@ -278,28 +342,55 @@ def service_use_value(
                 ),
             )
         )
-    complete = change.dropna()
-    weights = [np.array([prices[f][k] for f in fields]) for k in range(3)]
-    matrix = complete.to_numpy(dtype=np.float64)
-    total = estimate(
-        matrix @ weights[0],
-        low_values=matrix @ weights[1],
-        high_values=matrix @ weights[2],
-        **opts,
-    )
-    caveats = (BED_DAY_CAVEAT,) if "bed_days" in mapping else ()
-    assumptions = ServiceUseAssumptions(
-        cost_table_version=costs.version,
-        unit_costs=tuple(used),
-        baseline=baseline,
-        follow_up=follow_up,
-        target_price_year=target,
-        deflator_version=deflators.version,
-        deflator_source=deflators.source,
-        attribution=attribution,
-        n_paired=int(change.shape[0]),
-        n_complete=int(complete.shape[0]),
-        ci_method=CI_METHOD.format(n_boot=n_boot, seed=seed, level=confidence * 100),
-        caveats=caveats,
+    total, n_complete = _total(change, setup, opts)
+    assumptions = _assumptions(
+        setup, baseline, follow_up, attribution, int(change.shape[0]), n_complete, opts
     )
     return ServiceUseResult(items=tuple(items), cost_change=total, assumptions=assumptions)
+
+
+def service_use_savings(
+    records: pd.DataFrame,
+    *,
+    by: str = "service_id",
+    costs: CostTable | None = None,
+    deflators: DeflatorSeries | None = None,
+    target_price_year: int | None = None,
+    baseline: str = "baseline",
+    follow_up: str = "month_6",
+    item_costs: Mapping[str, str] | None = None,
+    attribution: float = 1.0,
+    n_boot: int = DEFAULT_BOOTSTRAPS,
+    seed: int = DEFAULT_SEED,
+    confidence: float = 0.95,
+) -> Iterator[tuple[str | None, Estimate, ServiceUseAssumptions]]:
+    """The saving and assumptions of :func:`service_use_value`, pooled then per ``by`` group.
+
+    Yields ``(None, saving, assumptions)`` for all of ``records``, then one triple per
+    value of ``by`` (sorted, as ``groupby(by, sort=True)``): exactly what
+    ``service_use_value`` returns as ``saving`` and ``assumptions`` on each scope (the
+    same participants in the same order, so the same bootstrap draws), computed with
+    one annualisation and one alignment of all records instead of one per scope, and
+    without the per-item estimates. Arguments as :func:`service_use_value`; ``by``
+    must be one of the participant ids (``service_id``).
+    """
+    if not 0.0 <= attribution <= 1.0:
+        raise ValueError(f"attribution must be between 0 and 1, got {attribution}")
+    setup = _setup(records, costs, deflators, target_price_year, item_costs, attribution)
+    if by not in setup.ids:
+        raise ValueError(f"service-use savings are grouped by an id column, not {by!r}")
+    change = _change(records, setup.ids, baseline, follow_up, setup.fields)
+    setup.price()
+    opts: dict[str, Any] = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
+
+    def scope(frame: pd.DataFrame) -> tuple[Estimate, ServiceUseAssumptions]:
+        total, n_complete = _total(frame, setup, opts)
+        facts = (baseline, follow_up, attribution, int(frame.shape[0]), n_complete, opts)
+        return total.scaled(-1.0), _assumptions(setup, *facts)
+
+    yield None, *scope(change)
+    key = change.index.get_level_values(by) if len(setup.ids) > 1 else change.index
+    positions = pd.Series(np.arange(len(change))).groupby(key.to_numpy(), sort=False).indices
+    empty = np.empty(0, dtype=np.int64)
+    for group in records[by].drop_duplicates().dropna().sort_values():
+        yield str(group), *scope(change.iloc[positions.get(group, empty)])

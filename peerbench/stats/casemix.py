@@ -24,17 +24,21 @@ by service (statsmodels ``cov_type="cluster"``); it does not change the service 
 """
 
 import dataclasses
+import warnings
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import linalg, stats
 
 from peerbench.schema.instruments.item_matrix import FloatArray, IntArray
 from peerbench.stats.result import StatsResult
 
 MISSING_LEVEL = "missing"
 FORMULA = "change ~ 1 + baseline + C(age_band) + C(sex) + C(deprivation)"
+_COND_LIMIT = 1e6  # Cholesky QR (twice) is used below this condition number
+_KEY_SEED = 20240601  # fixed weights of the row keys of _compressed (any generic weights do)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +78,44 @@ class CaseMixResult(StatsResult):
     confidence: float
 
 
+def _coded_by_value(
+    arr: npt.NDArray[np.object_],
+) -> tuple[IntArray, npt.NDArray[np.str_]] | None:
+    """An object column as codes into its distinct values' labels (−1: missing value).
+
+    Only where equal values always print alike: all strings, all integers, or all
+    floats without a zero (``-0.0 == 0.0`` prints differently); otherwise None.
+    """
+    kind = pd.api.types.infer_dtype(arr, skipna=True)
+    if kind not in ("string", "integer", "floating", "empty"):
+        return None
+    codes, uniques = pd.factorize(arr)
+    values = np.asarray(uniques, dtype=object)
+    if kind == "floating" and (values == 0).any():
+        return None
+    text = values.astype(str)
+    return np.asarray(codes, dtype=np.int64), np.where(text == "", MISSING_LEVEL, text)
+
+
+def _levels(
+    codes: npt.ArrayLike, keep: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.str_], IntArray]:
+    """``np.unique(category_labels(codes)[keep], return_inverse=True)``, without labelling
+    every participant when the column's distinct values can be labelled once."""
+    arr = np.asarray(codes).ravel()
+    coded = _coded_by_value(arr) if arr.dtype.kind == "O" else None
+    if coded is None:
+        levels, index = np.unique(category_labels(arr)[keep], return_inverse=True)
+        return levels, np.asarray(index, dtype=np.int64).ravel()
+    kept = coded[0][keep]
+    text = np.append(coded[1], MISSING_LEVEL)  # code −1 (a missing value) is the last
+    present = np.unique(kept)
+    levels, where = np.unique(text[present], return_inverse=True)
+    position = np.zeros(text.size, dtype=np.int64)
+    position[present] = where.ravel()
+    return levels, position[kept]
+
+
 def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
     """String labels for a categorical column; None, NaN and "" become ``"missing"``.
 
@@ -81,6 +123,9 @@ def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
     with nulls (and so as float) labels its levels like the integer codes.
     """
     arr = np.asarray(codes)
+    coded = _coded_by_value(arr) if arr.dtype.kind == "O" and arr.ndim == 1 else None
+    if coded is not None:  # each distinct value labelled once
+        return np.append(coded[1], MISSING_LEVEL)[coded[0]]
     if arr.dtype.kind == "f":
         missing = np.isnan(arr)
         whole = np.all(np.mod(arr[~missing], 1) == 0)
@@ -92,13 +137,115 @@ def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
     return labels
 
 
-def _dummies(name: str, labels: npt.NDArray[np.str_]) -> tuple[FloatArray, list[str], str]:
-    levels, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
+def _dummies(
+    name: str, levels: npt.NDArray[np.str_], index: IntArray
+) -> tuple[FloatArray, list[str], str]:
+    counts = np.bincount(index, minlength=levels.size)
     reference = int(np.argmax(counts))
     others = [i for i in range(levels.size) if i != reference]
     matrix = (index[:, None] == np.asarray(others)[None, :]).astype(np.float64)
     names = [f"{name}[{levels[i]}]" for i in others]
-    return matrix.reshape(labels.size, len(others)), names, str(levels[reference])
+    return matrix.reshape(index.size, len(others)), names, str(levels[reference])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Fit:
+    """What the case-mix model needs from an OLS fit (statsmodels' attribute names)."""
+
+    params: FloatArray
+    bse: FloatArray
+    pvalues: FloatArray
+    fittedvalues: FloatArray
+    df_resid: float
+    rsquared: float
+    rsquared_adj: float
+
+
+def _compressed(y: FloatArray, design: FloatArray) -> FloatArray:
+    """``[X | y]`` with equal rows of X merged: one row ``√c·[x | ȳ]`` per distinct x.
+
+    ``c`` rows sharing x contribute ``c·xxᵀ`` to XᵀX and ``x·Σy`` to Xᵀy; the merged row
+    ``[√c·x | Σy/√c]`` contributes exactly that, so the least-squares normal equations,
+    the singular values of X and its rank are unchanged (residuals are taken from the
+    full data). Rows are matched by a fixed generic projection, then checked equal; if
+    the check fails, nothing is merged.
+    """
+    generator = np.random.default_rng(_KEY_SEED)
+    weights = [float(generator.uniform(1.0, 2.0)) for _ in range(design.shape[1])]
+    key = np.zeros(design.shape[0])
+    for j, weight in enumerate(weights):  # column by column: equal rows get equal keys
+        key += design[:, j] * weight
+    _, first, inverse, counts = np.unique(
+        key, return_index=True, return_inverse=True, return_counts=True
+    )
+    if first.size == key.size or not np.array_equal(design[first][inverse], design):
+        return np.column_stack([design, y])
+    root = np.sqrt(counts)
+    sums = np.bincount(inverse, weights=y, minlength=first.size)
+    return np.column_stack([design[first] * root[:, None], sums / root])
+
+
+def _r_factor(matrix: FloatArray) -> FloatArray:
+    """R of ``matrix = QR`` (Q not formed).
+
+    Cholesky QR twice (two small Gram matrices by matrix products, far faster than
+    Householder on a tall, narrow matrix) when the matrix is well conditioned (2-norm
+    condition number under 10⁶, where the result is accurate to rounding); otherwise,
+    e.g. for a rank-deficient design, Householder QR.
+    """
+    try:
+        first = np.linalg.cholesky(matrix.T @ matrix).T
+        q = linalg.solve_triangular(first, matrix.T, trans="T").T  # matrix · first⁻¹
+        r: FloatArray = np.linalg.cholesky(q.T @ q).T @ first
+        if np.linalg.cond(r) < _COND_LIMIT:
+            return r
+    except np.linalg.LinAlgError:
+        pass  # not positive definite: rank-deficient or nearly so
+    return np.asarray(np.linalg.qr(matrix, mode="r"), dtype=np.float64)
+
+
+def ols(y: FloatArray, design: FloatArray) -> _Fit:
+    """Ordinary least squares with a constant column, as statsmodels ``OLS(y, X).fit()``.
+
+    statsmodels takes the SVD of the N × p design and builds its p × N pseudo-inverse;
+    here one QR of ``[X | y]`` (:func:`_r_factor`: R and Qᵀy, Q never formed) reduces the
+    problem to p × p, whose SVD has the design's singular values. From there the same
+    rules: singular values below ``1e-15 × largest`` are dropped from the
+    pseudo-inverse, the rank is ``numpy.linalg.matrix_rank`` of their diagonal, a
+    rank-deficient design raises statsmodels' ``SingularMatrixWarning`` (its
+    coefficients are not identified), ``df_resid = N − rank``, standard errors from
+    ``σ̂²(XᵀX)⁺`` and two-sided t p-values. Equal to statsmodels within rounding
+    (tested to 1e-9). Participants sharing a design row (a baseline score and the
+    same covariates) are first merged into one weighted row (:func:`_compressed`), so
+    the QR is over the distinct rows, not N.
+    """
+    p = design.shape[1]
+    r = _r_factor(_compressed(y, design))
+    u, s, vt = np.linalg.svd(r[:p, :p])
+    rank = int(np.linalg.matrix_rank(np.diag(s)))
+    if rank < p:
+        from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+
+        message = (
+            "The design matrix is rank-deficient. The model parameters are not uniquely determined."
+        )
+        warnings.warn(message, SingularMatrixWarning, stacklevel=2)
+    inverse = np.zeros_like(s)
+    kept = s > 1e-15 * s.max()
+    inverse[kept] = 1.0 / s[kept]
+    pinv = vt.T @ (inverse[:, None] * u.T)  # R⁺
+    params: FloatArray = pinv @ r[:p, p]
+    fitted: FloatArray = design @ params
+    resid = y - fitted
+    df_resid = float(y.size - rank)
+    ssr = float(resid @ resid)
+    bse: FloatArray = np.sqrt(np.diag(pinv @ pinv.T) * (ssr / df_resid))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pvalues: FloatArray = 2 * stats.t.sf(np.abs(params / bse), df_resid)
+    centred = y - y.mean()
+    r2 = 1.0 - ssr / float(centred @ centred)
+    adj = 1.0 - (y.size - 1) / df_resid * (1.0 - r2)
+    return _Fit(params, bse, pvalues, fitted, df_resid, r2, adj)
 
 
 def casemix_adjust(
@@ -134,28 +281,29 @@ def casemix_adjust(
     y = np.asarray(change, dtype=np.float64).ravel()
     x0 = np.asarray(baseline, dtype=np.float64).ravel()
     columns = {"age_band": age_band, "sex": sex, "deprivation": deprivation, "service": service}
-    labels = {k: category_labels(v).ravel() for k, v in columns.items()}
-    if any(a.size != y.size for a in [x0, *labels.values()]):
+    if any(np.size(a) != y.size for a in [x0, *columns.values()]):
         raise ValueError("all inputs must have one value per participant")
     keep = np.isfinite(y) & np.isfinite(x0)
+    coded = {k: _levels(v, keep) for k, v in columns.items()}
     y, x0 = y[keep], x0[keep]
     parts: list[FloatArray] = [np.ones((y.size, 1)), x0[:, None]]
     names, references = ["const", "baseline"], {}
     for key in ("age_band", "sex", "deprivation"):
-        matrix, dummy_names, references[key] = _dummies(key, labels[key][keep])
+        matrix, dummy_names, references[key] = _dummies(key, *coded[key])
         parts.append(matrix)
         names += dummy_names
     design = np.hstack(parts)
     if y.size <= design.shape[1]:
         raise ValueError(f"{y.size} complete rows cannot fit {design.shape[1]} coefficients")
-    services, unit = np.unique(labels["service"][keep], return_inverse=True)
-    # Imported here: statsmodels takes ~1.5 s to import and only this function needs it.
-    from statsmodels.regression.linear_model import OLS
+    services, unit = coded["service"]
+    fit: Any
+    if cluster_robust:
+        # Imported here: statsmodels takes ~1.5 s to import and only this path needs it.
+        from statsmodels.regression.linear_model import OLS
 
-    model = OLS(y, design)
-    fit = (
-        model.fit(cov_type="cluster", cov_kwds={"groups": unit}) if cluster_robust else model.fit()
-    )
+        fit = OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": unit})
+    else:
+        fit = ols(y, design)
     fitted = np.asarray(fit.fittedvalues, dtype=np.float64)
     resid = y - fitted
     n = np.bincount(unit).astype(np.int64)

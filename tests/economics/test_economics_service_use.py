@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from peerbench.economics import CostTable, DeflatorSeries, service_use_value
-from peerbench.economics.service_use import record_problem
+from peerbench.economics.service_use import record_problem, service_use_savings
+from peerbench.economics.service_use_records import record_problems
 
 ITEMS = [
     "gp_appointments",
@@ -217,3 +220,84 @@ def test_bootstrap_by_level_and_by_index_give_the_same_distribution() -> None:
     assert by_level is not None and by_index is not None
     assert by_level != by_index  # two different draws ...
     assert by_level == pytest.approx(by_index, abs=0.05)  # ... of one distribution
+
+
+def _many_services(seed: int, people: int) -> pd.DataFrame:
+    """Shuffled records of several services: shared keys, missing items, unpaired people."""
+    rng = np.random.default_rng(seed)
+    rows: list[dict[str, object]] = []
+    for person in range(people):
+        service = f"s{rng.integers(0, 3) + 3 * (person % 2)}"  # p{k}: two services
+        for timepoint in ("baseline", "month_6", "month_3"):
+            if rng.random() < 0.1:
+                continue  # no row at this timepoint: not paired
+            counts: dict[str, object] = {f: int(rng.poisson(1.5)) for f in ITEMS}
+            if rng.random() < 0.05:
+                counts[ITEMS[int(rng.integers(0, len(ITEMS)))]] = None  # not complete
+            rows.append(
+                {
+                    "participant_key": f"p{person // 2}",
+                    "service_id": service,
+                    "timepoint": timepoint,
+                    "recall_period_months": int(rng.choice([1, 3, 6])),
+                    **counts,
+                }
+            )
+    rows.append({"participant_key": "lone", "service_id": "s9", "timepoint": "baseline",
+                 "recall_period_months": 3, **dict.fromkeys(ITEMS, 1)})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("seed", "people"), [(1, 40), (2, 600), (3, 3000)])
+def test_savings_for_every_scope_equal_service_use_value_scope_by_scope(
+    seed: int, people: int
+) -> None:
+    records = _many_services(seed, people)
+    options = {"deflators": FLAT, "target_price_year": 2016, "attribution": 0.8}
+    scopes = [(None, records)] + [
+        (str(s), rows) for s, rows in records.groupby("service_id", sort=True)
+    ]
+    fast = list(service_use_savings(records, **options))  # type: ignore[arg-type]
+    assert [scope for scope, _, _ in fast] == [scope for scope, _ in scopes]
+    for (_, saving, assumptions), (_, frame) in zip(fast, scopes, strict=True):
+        slow = service_use_value(frame, **options)  # type: ignore[arg-type]
+        assert saving == slow.saving  # exactly: same participants, order and draws
+        assert assumptions == slow.assumptions
+    assert fast[-1][1].n == 0  # the service with nobody paired still has its row
+
+
+def test_savings_refuse_what_service_use_value_refuses() -> None:
+    records = _many_services(4, 40)
+    records.loc[0, "recall_period_months"] = 0
+    with pytest.raises(ValueError, match="recall_period_months"):
+        list(service_use_savings(records))
+    with pytest.raises(ValueError, match="attribution"):
+        list(service_use_savings(_many_services(4, 40), attribution=2.0))
+
+
+def test_record_problems_answer_record_problem_group_by_group() -> None:
+    records = _many_services(5, 400).astype({"recall_period_months": object})
+    groups = records["service_id"].map(lambda s: f"org{int(s[1:]) % 4}")
+    bad: dict[str, list[tuple[str, str, Any]]] = {  # what is wrong, where
+        "org0": [("baseline", "participant_key", "dup")],
+        "org1": [("month_6", "recall_period_months", "x"), ("month_6", "participant_key", "dup")],
+        "org2": [("month_3", "recall_period_months", -1)],  # not a compared timepoint
+        "org3": [("baseline", "recall_period_months", 0)],
+    }
+    for org, changes in bad.items():
+        for timepoint, column, value in changes:
+            at = records.index[(groups == org) & (records["timepoint"] == timepoint)]
+            if value == "dup":
+                records.loc[at[1], column] = records.loc[at[0], column]
+                records.loc[at[1], "service_id"] = records.loc[at[0], "service_id"]
+            else:
+                records.loc[at[2], column] = value
+    expected = {
+        str(org): problem
+        for org, rows in records.groupby(groups, sort=True)
+        if (problem := record_problem(rows, ("baseline", "month_6"))) is not None
+    }
+    assert set(expected) == {"org0", "org1", "org3"}
+    assert expected["org1"].startswith("more than one 'month_6'")  # checked before its recall
+    assert record_problems(records, ("baseline", "month_6"), groups) == expected

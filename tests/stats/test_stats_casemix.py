@@ -1,6 +1,7 @@
 """Case-mix adjustment against an independently built statsmodels formula model."""
 
 import json
+import warnings
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from peerbench.stats import CaseMixResult, casemix_adjust, category_labels
+from peerbench.stats.casemix import _compressed, _levels, _r_factor, ols
 
 
 def participants(seed: int = 11, n: int = 600) -> pd.DataFrame:
@@ -117,3 +119,135 @@ def test_category_labels_and_validation() -> None:
     ]  # fmt: skip
     with pytest.raises(ValueError, match="se_method"):
         run(participants(), se_method="bootstrap")
+
+
+def _design(rng: np.random.Generator, n: int, p: int, *, scores: bool = False) -> np.ndarray:
+    """Constant, baseline and p − 2 dummies; ``scores``: whole-number baselines (rows repeat)."""
+    dummies = (rng.integers(0, p, n)[:, None] == np.arange(1, p - 1)[None, :]).astype(float)
+    baseline = rng.integers(0, 28, n).astype(float) if scores else rng.normal(40, 8, n)
+    return np.column_stack([np.ones(n), baseline, dummies])
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "p", "scores"),
+    [(1, 30, 4, False), (2, 500, 8, False), (3, 20_000, 22, False), (4, 20_000, 22, True)],
+)
+def test_ols_equals_statsmodels_ols(seed: int, n: int, p: int, scores: bool) -> None:
+    from statsmodels.regression.linear_model import OLS
+
+    rng = np.random.default_rng(seed)
+    design = _design(rng, n, p, scores=scores)
+    y = design @ rng.normal(0, 2, p) + rng.normal(0, 3, n)
+    merged = _compressed(y, design).shape[0]
+    assert merged < n / 10 if scores else merged == n  # repeated rows are merged
+    ours, theirs = ols(y, design), OLS(y, design).fit()
+    for name in ("params", "bse", "pvalues", "fittedvalues"):
+        np.testing.assert_allclose(
+            getattr(ours, name), getattr(theirs, name), rtol=1e-9, atol=1e-12
+        )
+    for name in ("df_resid", "rsquared", "rsquared_adj"):
+        assert getattr(ours, name) == pytest.approx(getattr(theirs, name), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("scores", [False, True])
+def test_a_rank_deficient_design_warns_as_statsmodels_does(scores: bool) -> None:
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+
+    rng = np.random.default_rng(5)
+    design = _design(rng, 400, 6, scores=scores)
+    design = np.column_stack([design, design[:, 2] + 2 * design[:, 3]])  # not identified
+    y = rng.normal(0, 1, 400)
+    with pytest.warns(SingularMatrixWarning):
+        theirs = OLS(y, design).fit()
+    with pytest.warns(SingularMatrixWarning):
+        ours = ols(y, design)
+    assert ours.df_resid == theirs.df_resid == 400 - 6
+    # The minimum-norm solution, as statsmodels' pseudo-inverse gives.
+    np.testing.assert_allclose(ours.params, theirs.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(ours.fittedvalues, theirs.fittedvalues, rtol=1e-9, atol=1e-10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ols(y, design[:, :-1])  # the same design without the redundant column: no warning
+
+
+def test_casemix_adjust_equals_the_statsmodels_fit_it_replaced() -> None:
+    from statsmodels.regression.linear_model import OLS
+
+    frame = participants(seed=4, n=3000)
+    result = run(frame)
+    keep = frame["change"].notna()
+    y = frame.loc[keep, "change"].to_numpy()
+    # The model's own design, rebuilt from its coefficient names.
+    parts = [np.ones(y.size), frame.loc[keep, "baseline"].to_numpy()]
+    for name in result.model.coefficient_names[2:]:
+        key, level = name[:-1].split("[", 1)
+        labels = category_labels(frame.loc[keep, key].to_numpy())
+        parts.append((labels == level).astype(float))
+    theirs = OLS(y, np.column_stack(parts)).fit()
+    np.testing.assert_allclose(result.model.coefficients, theirs.params, rtol=1e-9)
+    np.testing.assert_allclose(result.model.std_errors, theirs.bse, rtol=1e-9)
+    np.testing.assert_allclose(result.model.p_values, theirs.pvalues, rtol=1e-9, atol=1e-300)
+    assert result.model.r2 == pytest.approx(theirs.rsquared, rel=1e-9)
+    assert result.model.adj_r2 == pytest.approx(theirs.rsquared_adj, rel=1e-9)
+    assert result.model.df_resid == round(theirs.df_resid)
+    expected = (
+        np.bincount(
+            np.unique(frame.loc[keep, "service"], return_inverse=True)[1],
+            weights=theirs.fittedvalues,
+        )
+        / result.n
+    )
+    np.testing.assert_allclose(result.expected, expected, rtol=1e-9)
+
+
+def test_r_factor_by_cholesky_qr_or_householder() -> None:
+    rng = np.random.default_rng(8)
+    matrix = np.column_stack([_design(rng, 5000, 12, scores=True), rng.normal(0, 3, 5000)])
+    r = _r_factor(matrix)  # well conditioned: Cholesky QR twice
+    householder = np.linalg.qr(matrix, mode="r")
+    np.testing.assert_array_equal(r, np.triu(r))
+    np.testing.assert_allclose(np.abs(r), np.abs(householder), rtol=1e-10, atol=1e-9)
+    deficient = np.column_stack([matrix, matrix[:, 2] - matrix[:, 3]])
+    np.testing.assert_array_equal(_r_factor(deficient), np.linalg.qr(deficient, mode="r"))
+
+
+def _labels_one_by_one(codes: np.ndarray) -> np.ndarray:
+    """category_labels of an object column as first written: every value printed."""
+    missing = np.asarray(pd.isna(codes), dtype=bool)
+    text = codes.astype(str)
+    return np.where(missing | (text == ""), "missing", text)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["F", "M", None, "", np.nan, "F", "X"],
+        [3, 1, 3, 10, None],
+        [3.0, 1.5, np.nan, 10.0, 3.0],
+        [0.0, -0.0, 1.0, np.nan],  # equal, printed differently: one by one
+        [1, 1.0, True, "1", None],  # mixed: one by one
+        [None, np.nan],
+        [],
+    ],
+)
+def test_object_labels_by_value_equal_labels_one_by_one(values: list[Any]) -> None:
+    codes = np.array(values, dtype=object)
+    np.testing.assert_array_equal(category_labels(codes), _labels_one_by_one(codes))
+    for keep in (np.ones(codes.size, dtype=bool), np.arange(codes.size) % 2 == 0):
+        levels, index = _levels(codes, keep)
+        expected = np.unique(_labels_one_by_one(codes)[keep], return_inverse=True)
+        np.testing.assert_array_equal(levels, expected[0])
+        np.testing.assert_array_equal(index, expected[1])
+
+
+@pytest.mark.parametrize("dtype", [object, np.float64, "U3"])
+def test_levels_of_a_large_column_equal_unique_labels(dtype: Any) -> None:
+    rng = np.random.default_rng(9)
+    values = rng.choice(np.array([1, 2, 3, 7, 10, np.nan], dtype=object), 5000)
+    codes = values.astype(str).astype(dtype) if dtype == "U3" else values.astype(dtype)
+    keep = rng.random(5000) < 0.7
+    levels, index = _levels(codes, keep)
+    expected = np.unique(category_labels(codes)[keep], return_inverse=True)
+    np.testing.assert_array_equal(levels, expected[0])
+    np.testing.assert_array_equal(index, expected[1])
