@@ -113,3 +113,23 @@ def test_from_store_uses_the_current_read() -> None:
 def test_unknown_record_type_is_refused() -> None:
     with pytest.raises(ValueError, match="feedback"):
         BenchmarkSource({}).read("feedback")
+
+
+def test_a_table_read_without_keeping_is_not_held(synth_tables: dict[str, pa.Table]) -> None:
+    """Scoring reads the raw outcomes once; the source does not hold them afterwards."""
+    source = BenchmarkSource.from_tables(synth_tables)
+    once = source.read("outcome", keep=False)
+    assert once.equals(source.read("outcome", keep=False))
+    assert "outcome" not in source._cache
+    kept = source.read("outcome")
+    assert source.read("outcome", keep=False) is kept  # a kept table is reused
+
+
+def test_scoring_does_not_keep_the_raw_outcomes(synth_tables: dict[str, pa.Table]) -> None:
+    from peerbench.aggregate.scored_cache import scored_outcomes
+
+    source = BenchmarkSource.from_tables(synth_tables)
+    scored = scored_outcomes(source)
+    assert scored.num_rows > 0
+    assert "outcome" not in source._cache
+    assert "service" in source._cache  # lineage's services are kept (small, read again)
