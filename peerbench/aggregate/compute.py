@@ -139,8 +139,11 @@ def _compute(
         "overall_sustainment", ex.pooled_sustainment(per_service)
     )
     if include_paired:
-        out["baselines"] = run.fetch("baselines", ex.with_participants(base, table))
-        out["paired"] = run.fetch("paired", ex.with_participants(pairs, table))
+        # One distinct of the scored rows' participant keys, shared by both tables.
+        people, release = materialise(con, ex.participant_keys(table))
+        run.releases.append(release)
+        out["baselines"] = run.fetch("baselines", ex.with_participants(base, table, people))
+        out["paired"] = run.fetch("paired", ex.with_participants(pairs, table, people))
     return dict(sorted(out.items()))
 
 
