@@ -133,3 +133,24 @@ def test_scoring_does_not_keep_the_raw_outcomes(synth_tables: dict[str, pa.Table
     assert scored.num_rows > 0
     assert "outcome" not in source._cache
     assert "service" in source._cache  # lineage's services are kept (small, read again)
+
+
+def test_quarter_labels_equal_arrow_year_and_quarter_formatting() -> None:
+    """The day-number path gives exactly the labels of pyarrow's year/quarter kernels."""
+    import numpy as np
+
+    from peerbench.aggregate.lineage import _quarter_labels
+
+    rng = np.random.default_rng(14)
+    days = rng.integers(-800_000, 2_900_000, 5_000).astype(np.int32)  # years 1 to 9900
+    days[:6] = [0, -1, 59, 90, 10956, -719162]  # 1970-01-01, 1969-12-31, …, 0001-01-01
+    mask = rng.random(5_000) < 0.1
+    dates = pa.array(days, pa.int32(), mask=mask).cast(pa.date32())
+    chunked = pa.chunked_array([dates.slice(0, 2_000), dates.slice(2_000)])
+    expected = pa.chunked_array([_quarter_labels(c) for c in chunked.chunks])
+    assert quarter(chunked).equals(expected)
+    assert quarter(dates).equals(pa.chunked_array([_quarter_labels(dates)]))
+    assert quarter(pa.nulls(3, pa.date32())).to_pylist() == [None, None, None]
+    assert quarter(pa.array([], pa.date32())).to_pylist() == []
+    stamps = pa.array([dt.datetime(2025, 12, 31, 23, 0), None], pa.timestamp("s"))
+    assert quarter(stamps).to_pylist() == ["2025-Q4", None]  # other types: Arrow kernels
