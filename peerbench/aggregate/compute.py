@@ -76,7 +76,14 @@ class _Run:
         self.releases: list[Callable[[], None]] = []
 
     def fetch(self, name: str, expr: ir.Table) -> pa.Table:
-        table = to_arrow(self.con, expr).sort_by([(k, "ascending") for k in TABLE_KEYS[name]])
+        keys = list(TABLE_KEYS[name])
+        if is_spark(self.con):
+            table = to_arrow(self.con, expr).sort_by([(k, "ascending") for k in keys])
+        else:
+            # DuckDB sorts in its own threads (byte-wise strings, nulls last: the order of
+            # pyarrow's sort_by) while it builds the result, far cheaper than a pyarrow
+            # sort of the fetched table; the keys are unique, so the order is the same.
+            table = to_arrow(self.con, expr.order_by(keys))
         if name in PARTICIPANT_LEVEL:
             return table  # one row per person: nothing was summed
         # Sums to 12 significant digits: the engine's summation order must not reach a
@@ -132,8 +139,11 @@ def _compute(
         "overall_sustainment", ex.pooled_sustainment(per_service)
     )
     if include_paired:
-        out["baselines"] = run.fetch("baselines", ex.with_participants(base, table))
-        out["paired"] = run.fetch("paired", ex.with_participants(pairs, table))
+        # One distinct of the scored rows' participant keys, shared by both tables.
+        people, release = materialise(con, ex.participant_keys(table))
+        run.releases.append(release)
+        out["baselines"] = run.fetch("baselines", ex.with_participants(base, table, people))
+        out["paired"] = run.fetch("paired", ex.with_participants(pairs, table, people))
     return dict(sorted(out.items()))
 
 

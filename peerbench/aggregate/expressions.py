@@ -25,6 +25,7 @@ from peerbench.aggregate.paired import (
     FOLLOW_UPS,
     baselines,
     paired,
+    participant_keys,
     participant_outcomes,
     with_participants,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "outcome_summary",
     "overall_outcomes",
     "paired",
+    "participant_keys",
     "participant_outcomes",
     "pooled_outcomes",
     "pooled_sustainment",

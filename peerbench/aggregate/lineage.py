@@ -42,15 +42,42 @@ LINEAGE_COLUMNS = ("_submission_id", "_organisation_id", "_period", "_standard_v
 def quarter(dates: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
     """Calendar quarter ``YYYY-Qn`` of each date (null stays null).
 
+    A ``date32`` column is labelled by arithmetic on its day numbers: each distinct
+    quarter's label is formatted once and spread by index (a pool spans a few dozen
+    quarters), rather than formatting a year and a quarter string for every row.
+
     Example:
         >>> import datetime as dt
         >>> quarter(pa.array([dt.date(2025, 5, 1), None])).to_pylist()
         ['2025-Q2', None]
     """
+    chunks = dates.chunks if isinstance(dates, pa.ChunkedArray) else [dates]
+    if not pa.types.is_date32(dates.type):
+        return pa.chunked_array([_quarter_labels(c) for c in chunks], pa.string())
+    return pa.chunked_array([_date32_quarters(c) for c in chunks], pa.string())
+
+
+def _quarter_labels(dates: pa.Array) -> pa.Array:
+    """Quarter labels of any temporal array, formatted row by row by Arrow kernels."""
     year = pc.cast(pc.year(dates), pa.string())
     q = pc.cast(pc.quarter(dates), pa.string())
-    labels = pc.binary_join_element_wise(year, "-Q", q, "")
-    return labels if isinstance(labels, pa.ChunkedArray) else pa.chunked_array([labels])
+    labels: pa.Array = pc.binary_join_element_wise(year, "-Q", q, "")
+    return labels
+
+
+def _date32_quarters(dates: pa.Array) -> pa.Array:
+    valid = dates.is_valid().to_numpy(zero_copy_only=False)
+    if not valid.any():
+        return pa.nulls(len(dates), pa.string())
+    days = dates.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
+    # Months since 1970-01, then quarters since 1970-Q1 (floor division, so before 1970 too).
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    quarters = months // 3
+    low, high = int(quarters[valid].min()), int(quarters[valid].max())
+    labels = pa.array([f"{1970 + k // 4}-Q{k % 4 + 1}" for k in range(low, high + 1)], pa.string())
+    index = pa.array(np.where(valid, quarters - low, 0), pa.int64(), mask=~valid)
+    out: pa.Array = labels.take(index)
+    return out
 
 
 def _dates(days: Any) -> pa.Array:
@@ -139,12 +166,22 @@ def add_lineage(
 
 
 def _unique(table: pa.Table, key: list[str]) -> bool:
-    """Whether no two rows share ``key`` (a hash count, far cheaper than the dedup)."""
-    if len(key) == 1:
-        distinct: int = pc.count_distinct(table.column(key[0]), mode="all").as_py()
-        return bool(distinct == table.num_rows)
-    groups = table.select(key).group_by(key, use_threads=True).aggregate([])
-    return bool(groups.num_rows == table.num_rows)
+    """Whether no two rows share ``key`` (a distinct count, far cheaper than the dedup).
+
+    Counted by DuckDB, which scans the Arrow columns in place with all its threads and
+    partitions the hash table (about half pyarrow's ``count_distinct`` time at 1M rows,
+    and it stays in cache at 10M). Nulls count as one value, as in pyarrow's group-by.
+    """
+    import duckdb  # here: importing the lineage module must not load the engine
+
+    con = duckdb.connect()
+    try:
+        con.register("keys", table.select(key))
+        columns = ", ".join(f'"{name}"' for name in key)
+        row = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM keys)").fetchone()
+    finally:
+        con.close()
+    return row is not None and int(row[0]) == table.num_rows
 
 
 def latest_rows(table: pa.Table, record_type: str) -> pa.Table:

@@ -214,14 +214,28 @@ def paired(scored: ir.Table, params: ir.Table, wide: ir.Table | None = None) -> 
     return ibis.union(*(_pairs_at(wide, tp) for tp in FOLLOW_UPS))
 
 
-def with_participants(table: ir.Table, scored: ir.Table) -> ir.Table:
+def participant_keys(scored: ir.Table) -> ir.Table:
+    """``person`` → ``participant_key`` and ``organisation_id``: the rows
+    :func:`with_participants` joins (one per distinct combination)."""
+    return scored.select(
+        "person", "participant_key", organisation_id=scored._organisation_id
+    ).distinct()
+
+
+def with_participants(
+    table: ir.Table, scored: ir.Table, people: ir.Table | None = None
+) -> ir.Table:
     """``table`` (keyed by ``person``) with ``participant_key`` and ``organisation_id`` added.
 
     Kept out of the aggregations themselves: carrying 32-character keys through them
     costs more than everything else, and no benchmark table needs them.
+
+    Args:
+        table: A participant-level table with a ``person`` column.
+        scored: The scored table.
+        people: :func:`participant_keys` of ``scored``, if already built (or
+            materialised, so that several tables share one distinct of the scored rows).
     """
-    people = scored.select(
-        "person", "participant_key", organisation_id=scored._organisation_id
-    ).distinct()
+    people = participant_keys(scored) if people is None else people
     joined = table.join(people, "person", how="left")
     return joined.select("participant_key", "organisation_id", *table.columns)

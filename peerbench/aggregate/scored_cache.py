@@ -83,7 +83,8 @@ def scored_outcomes(
     name = f"scored-{key}.parquet"
     scored = None if folder is None or key is None else _read(folder / name)
     if scored is None:
-        scored = score_outcomes(source.read("outcome"), registry)
+        # The raw outcomes (with their item lists) are read for scoring only: not kept.
+        scored = score_outcomes(source.read("outcome", keep=False), registry)
         if folder is not None and key is not None:
             _write(scored, folder, name)
     source.memo[memo] = scored

@@ -122,7 +122,9 @@ def score_outcomes(outcomes: pa.Table, registry: InstrumentRegistry | None = Non
     if not rows_kept:
         return SCORED_SCHEMA.empty_table()
     kept = np.concatenate(rows_kept)
-    taken = outcomes.select([*_KEY_COLUMNS, *LINEAGE_COLUMNS]).take(pa.array(kept))
+    # Not "instrument": the reported codes replace it (a subscale row reports CODE.name).
+    gathered = [name for name in (*_KEY_COLUMNS, *LINEAGE_COLUMNS) if name != "instrument"]
+    taken = outcomes.select(gathered).take(pa.array(kept))
     (people,) = person_ids([outcomes])
     seq = sequence_keys(outcomes.column("date_administered"), outcomes.column("record_id"))
     columns = {name: taken.column(name) for name in taken.column_names}

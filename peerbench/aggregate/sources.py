@@ -159,18 +159,29 @@ class BenchmarkSource:
             return _conformed(given, record_type)
         return _read_parquet(list(given), record_type)
 
-    def read(self, record_type: str) -> pa.Table:
+    def read(self, record_type: str, *, keep: bool = True) -> pa.Table:
         """One record type in the pooled schema, lineage derived where missing (cached).
+
+        Args:
+            record_type: e.g. ``"outcome"``.
+            keep: Keep the table for the rest of the run (the default). ``keep=False``
+                reads a table that is used once (the raw outcomes, which only scoring
+                reads) without holding it, so its memory is freed after use; a table
+                already kept is still returned from the cache.
 
         Raises:
             ValueError: for a record type the engine does not read.
         """
-        if record_type not in self._cache:
-            raw = self._raw(record_type)
-            services = self.read("service") if record_type != "service" else None
-            engagements = self.read("engagement") if record_type == "participant" else None
-            self._cache[record_type] = latest_rows(
-                add_lineage(record_type, raw, services=services, engagements=engagements),
-                record_type,
-            )
-        return self._cache[record_type]
+        cached = self._cache.get(record_type)
+        if cached is not None:
+            return cached
+        raw = self._raw(record_type)
+        services = self.read("service") if record_type != "service" else None
+        engagements = self.read("engagement") if record_type == "participant" else None
+        table = latest_rows(
+            add_lineage(record_type, raw, services=services, engagements=engagements),
+            record_type,
+        )
+        if keep:
+            self._cache[record_type] = table
+        return table

@@ -63,3 +63,26 @@ def test_a_cumulative_resend_leaves_every_outcome_in_its_first_quarter() -> None
     read = source.read("outcome")
     assert read.num_rows == outcomes.num_rows
     assert set(read.column("_period").to_pylist()) == {"2026-Q3"}
+
+
+def test_uniqueness_agrees_with_a_pyarrow_group_by() -> None:
+    """The DuckDB distinct count says what a pyarrow group-by says, nulls as one value."""
+    import datetime as dt
+
+    from peerbench.aggregate.lineage import _unique
+
+    day = dt.date(2026, 1, 1)
+    cases = [
+        (pa.table({"k": ["a", "b", "c"]}), ["k"]),
+        (pa.table({"k": ["a", "b", "a"]}), ["k"]),
+        (pa.table({"k": ["a", None, "b"]}), ["k"]),
+        (pa.table({"k": ["a", None, None]}), ["k"]),
+        (pa.table({"k": ["a", "a"], "s": ["x", "y"]}), ["k", "s"]),
+        (pa.table({"k": ["a", "a"], "s": ["x", "x"]}), ["k", "s"]),
+        (pa.table({"k": ["a", "a"], "s": [None, None]}), ["k", "s"]),
+        (pa.table({"k": ["a", "a"], "s": ["x", "x"], "d": [day, None]}), ["k", "s", "d"]),
+        (pa.table({"k": pa.array([], pa.string())}), ["k"]),
+    ]
+    for table, key in cases:
+        groups = table.select(key).group_by(key).aggregate([])
+        assert _unique(table, key) == (groups.num_rows == table.num_rows), (table, key)

@@ -113,3 +113,44 @@ def test_from_store_uses_the_current_read() -> None:
 def test_unknown_record_type_is_refused() -> None:
     with pytest.raises(ValueError, match="feedback"):
         BenchmarkSource({}).read("feedback")
+
+
+def test_a_table_read_without_keeping_is_not_held(synth_tables: dict[str, pa.Table]) -> None:
+    """Scoring reads the raw outcomes once; the source does not hold them afterwards."""
+    source = BenchmarkSource.from_tables(synth_tables)
+    once = source.read("outcome", keep=False)
+    assert once.equals(source.read("outcome", keep=False))
+    assert "outcome" not in source._cache
+    kept = source.read("outcome")
+    assert source.read("outcome", keep=False) is kept  # a kept table is reused
+
+
+def test_scoring_does_not_keep_the_raw_outcomes(synth_tables: dict[str, pa.Table]) -> None:
+    from peerbench.aggregate.scored_cache import scored_outcomes
+
+    source = BenchmarkSource.from_tables(synth_tables)
+    scored = scored_outcomes(source)
+    assert scored.num_rows > 0
+    assert "outcome" not in source._cache
+    assert "service" in source._cache  # lineage's services are kept (small, read again)
+
+
+def test_quarter_labels_equal_arrow_year_and_quarter_formatting() -> None:
+    """The day-number path gives exactly the labels of pyarrow's year/quarter kernels."""
+    import numpy as np
+
+    from peerbench.aggregate.lineage import _quarter_labels
+
+    rng = np.random.default_rng(14)
+    days = rng.integers(-800_000, 2_900_000, 5_000).astype(np.int32)  # years 1 to 9900
+    days[:6] = [0, -1, 59, 90, 10956, -719162]  # 1970-01-01, 1969-12-31, …, 0001-01-01
+    mask = rng.random(5_000) < 0.1
+    dates = pa.array(days, pa.int32(), mask=mask).cast(pa.date32())
+    chunked = pa.chunked_array([dates.slice(0, 2_000), dates.slice(2_000)])
+    expected = pa.chunked_array([_quarter_labels(c) for c in chunked.chunks])
+    assert quarter(chunked).equals(expected)
+    assert quarter(dates).equals(pa.chunked_array([_quarter_labels(dates)]))
+    assert quarter(pa.nulls(3, pa.date32())).to_pylist() == [None, None, None]
+    assert quarter(pa.array([], pa.date32())).to_pylist() == []
+    stamps = pa.array([dt.datetime(2025, 12, 31, 23, 0), None], pa.timestamp("s"))
+    assert quarter(stamps).to_pylist() == ["2025-Q4", None]  # other types: Arrow kernels
