@@ -8,8 +8,10 @@ files of the scope's organisations, and every figure passes their disclosure con
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
+import orjson
 from sqlalchemy.orm import Session
 
 from peerbench.reports.builders import build
@@ -42,6 +44,24 @@ class BuiltReport:
 
     report: Report
     html: str
+
+    @cached_property
+    def html_bytes(self) -> bytes:
+        """The page as UTF-8, encoded once (what ``/v1/reports/{kind}`` sends)."""
+        return self.html.encode()
+
+    @cached_property
+    def figures_json(self) -> bytes:
+        """The report's key figures as JSON, serialised once (``…/figures``).
+
+        Encoded as FastAPI would encode the dict (:func:`fastapi.encoders.jsonable_encoder`),
+        so the answer is the same as when it was serialised on every read.
+        """
+        from fastapi.encoders import jsonable_encoder
+
+        from peerbench.reports.builders.figures import key_figures
+
+        return orjson.dumps(jsonable_encoder(key_figures(self.report)))
 
 
 def pool_report(

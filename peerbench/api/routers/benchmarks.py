@@ -23,15 +23,14 @@ section is whole on each page, so a national pool's default answer stays small.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from peerbench.api.cache import LruCache, app_cache
+from peerbench.api.cache import LruCache, app_cache, json_bytes, ready_response, spliced
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden
 from peerbench.api.params import Offset, ServiceLimit
@@ -76,6 +75,8 @@ CACHE_SIZE = 32
 """Results kept in memory per app (raw and controlled views together)."""
 PAGE_CACHE_SIZE = 64
 """Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON."""
+PART_CACHE_SIZE = 64
+"""Funnel and meta-analysis answers kept in memory per app, as JSON (scope aside)."""
 DEFAULT_SERVICE_LIMIT = 25
 """Services per page of ``GET /v1/benchmarks`` unless ``limit`` says otherwise."""
 
@@ -108,6 +109,10 @@ _cache = result_cache
 
 def _page_cache(request: Request) -> LruCache[tuple[bytes, ServicesPage, bool]]:
     return app_cache(request, "benchmark_page_cache", PAGE_CACHE_SIZE)
+
+
+def _part_cache(request: Request) -> LruCache[tuple[bytes, bool]]:
+    return app_cache(request, "benchmark_part_cache", PART_CACHE_SIZE)
 
 
 def _benchmark(
@@ -215,9 +220,8 @@ def get_benchmarks(
             organisation_id=organisation_id,
             service_id=service_id,
         )
-        body = json.dumps(part.to_dict(), allow_nan=False, separators=(",", ":"))
         return (
-            body.encode(),
+            json_bytes(part.to_dict()),
             ServicesPage(
                 offset=page.offset,
                 limit=page.limit,
@@ -236,14 +240,38 @@ def get_benchmarks(
               "limit": limit if limit != DEFAULT_SERVICE_LIMIT else None}  # fmt: skip
     _audit(session, key, "benchmarks", scope, {"instrument": instrument, "period": period,
                                                "by": list(options.by), **paging})  # fmt: skip
-    head = json.dumps(
-        {
-            "scope": _scope_view(key, scope, cached).model_dump(mode="json"),
-            "services_page": page.model_dump(mode="json"),
-        },
-        separators=(",", ":"),
-    )
-    return Response(head[:-1].encode() + b',"result":' + body + b"}", media_type="application/json")
+    head = {
+        "scope": _scope_view(key, scope, cached).model_dump(mode="json"),
+        "services_page": page.model_dump(mode="json"),
+    }
+    return ready_response(request, spliced(head, b'{"result":' + body + b"}"), _JSON)
+
+
+_JSON = "application/json"
+
+
+def _controlled_part(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    options: BenchmarkOptions,
+    part: Hashable,
+    make: Callable[[BenchmarkResult], dict[str, Any]],
+) -> tuple[bytes, bool]:
+    """``make(result)`` as JSON, cached per (controlled view, ``part``); and whether cached.
+
+    Warm reads of the funnel and meta-analysis serve these bytes as they are (with the
+    viewer's scope spliced in front), so they cost no filtering or serialisation.
+    """
+    view_key = benchmark_key(ctx, session, scope, options)
+
+    def build() -> tuple[bytes, bool]:
+        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
+        return json_bytes(make(result)), result_cached
+
+    (body, result_cached), part_cached = _part_cache(request).get_or_make((view_key, part), build)
+    return body, part_cached or result_cached
 
 
 @router.get("/funnel", response_model=FunnelPage, responses=_ERRORS)
@@ -257,23 +285,24 @@ def get_funnel(
     metric: Literal["mean_change", "reliable_improvement"] | None = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
-) -> FunnelPage:
+) -> Response:
     """Funnel plots: each service against the pooled target, with control limits."""
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
-    result, cached = _benchmark(request, ctx, session, scope, options)
     point = timepoint.value if timepoint else None
+    match = {"instrument": instrument, "timepoint": point, "metric": metric}
+
+    def make(result: BenchmarkResult) -> dict[str, Any]:
+        return {**match, "funnels": _rows(result.funnels, **match),
+                "points": _rows(result.funnel_points, **match)}  # fmt: skip
+
+    body, cached = _controlled_part(
+        request, ctx, session, scope, options, ("funnel", instrument, point, metric), make
+    )
     _audit(session, key, "funnel", scope, {"instrument": instrument, "timepoint": point,
                                            "metric": metric, "period": period})  # fmt: skip
-    match = {"instrument": instrument, "timepoint": point, "metric": metric}
-    return FunnelPage(
-        scope=_scope_view(key, scope, cached),
-        instrument=instrument,
-        timepoint=point,
-        metric=metric,
-        funnels=_rows(result.funnels, **match),
-        points=_rows(result.funnel_points, **match),
-    )
+    head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
+    return ready_response(request, spliced(head, body), _JSON)
 
 
 @router.get("/meta-analysis", response_model=MetaAnalysisPage, responses=_ERRORS)
@@ -287,7 +316,7 @@ def get_meta_analysis(
     by: Annotated[str | None, Query(description="One service attribute, for subgroups.")] = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
-) -> MetaAnalysisPage:
+) -> Response:
     """Random-effects pooled change across services, the forest rows and subgroups."""
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     if by is not None and by not in DEFAULT_BY:
@@ -297,19 +326,24 @@ def get_meta_analysis(
             details={"field": "by", "unknown": [by]},
         )
     options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
-    result, cached = _benchmark(request, ctx, session, scope, options)
     point = timepoint.value if timepoint else None
-    _audit(session, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
-                                                  "by": by, "period": period})  # fmt: skip
     match = {"instrument": instrument, "timepoint": point}
     subgroup = {**match, "attribute": by}
-    return MetaAnalysisPage(
-        scope=_scope_view(key, scope, cached),
-        instrument=instrument,
-        timepoint=point,
-        by=by,
-        meta=_rows(result.meta, **match),
-        forest=_rows(result.forest, **match),
-        subgroups=_rows(result.subgroups, **subgroup) if by else [],
-        subgroup_tests=_rows(result.subgroup_tests, **subgroup) if by else [],
+
+    def make(result: BenchmarkResult) -> dict[str, Any]:
+        return {
+            **match,
+            "by": by,
+            "meta": _rows(result.meta, **match),
+            "forest": _rows(result.forest, **match),
+            "subgroups": _rows(result.subgroups, **subgroup) if by else [],
+            "subgroup_tests": _rows(result.subgroup_tests, **subgroup) if by else [],
+        }
+
+    body, cached = _controlled_part(
+        request, ctx, session, scope, options, ("meta-analysis", instrument, point, by), make
     )
+    _audit(session, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
+                                                  "by": by, "period": period})  # fmt: skip
+    head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
+    return ready_response(request, spliced(head, body), _JSON)

@@ -14,9 +14,10 @@ Scoped like ``/v1/benchmarks`` (:func:`benchmark_scope`):
 * a **researcher** is refused.
 
 The same builders as ``peerbench report`` run server-side, so every figure passes their
-disclosure control. The built report and its page are cached per (pool file set,
-report), so a new submission is never served stale. Every read is audited as
-``report.read`` (with ``"format": "figures"`` for the JSON).
+disclosure control. The built report, its page and its figures' JSON are cached per
+(pool generation, report), so a new submission is never served stale, and a warm read
+sends the cached bytes as they are (with an ETag: ``304`` when the client has them).
+Every read is audited as ``report.read`` (with ``"format": "figures"`` for the JSON).
 """
 
 from __future__ import annotations
@@ -24,16 +25,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from peerbench.api.cache import LruCache, app_cache
+from peerbench.api.cache import LruCache, app_cache, ready_response
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, NotFound
 from peerbench.api.routers.benchmarks import Scope, benchmark_scope
 from peerbench.api.routers.benchmarks import result_cache as results
 from peerbench.api.schemas import ErrorEnvelope
-from peerbench.reports.builders.figures import key_figures
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
@@ -136,13 +136,13 @@ def get_report(
     kind: ReportKind,
     service_id: ServiceParam = None,
     network_id: NetworkParam = None,
-) -> HTMLResponse:
+) -> Response:
     """A self-contained HTML report (service, network, commissioner or quality)."""
     built = _read(request, ctx, session, key, kind, service_id, network_id, {})
-    return HTMLResponse(built.html)
+    return ready_response(request, built.html_bytes, "text/html; charset=utf-8")
 
 
-@router.get("/{kind}/figures", responses=_ERRORS)
+@router.get("/{kind}/figures", response_model=dict[str, Any], responses=_ERRORS)
 def get_report_figures(
     request: Request,
     ctx: ContextDep,
@@ -151,7 +151,7 @@ def get_report_figures(
     kind: ReportKind,
     service_id: ServiceParam = None,
     network_id: NetworkParam = None,
-) -> dict[str, Any]:
+) -> Response:
     """The same report's key figures, charts' data and tables as JSON."""
     built = _read(request, ctx, session, key, kind, service_id, network_id, {"format": "figures"})
-    return key_figures(built.report)
+    return ready_response(request, built.figures_json, "application/json")
