@@ -7,11 +7,14 @@ already has it), so a warm read costs no serialisation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -100,3 +103,96 @@ def ready_response(request: Request, body: bytes, media_type: str) -> Response:
     if match is not None and _matches(match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
+
+
+READ_CACHE_FOLDER = "read-cache"
+"""Under the server's data folder: answers kept on disk, by pool generation."""
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """What the running code is: version and every module file's size and time.
+
+    Part of every on-disk key, so an answer computed by other code (an upgrade, an
+    edited checkout) is never served: it is simply not found.
+    """
+    import peerbench
+
+    root = Path(peerbench.__file__).parent
+    digest = hashlib.blake2b(peerbench.__version__.encode(), digest_size=16)
+    for path in sorted(root.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class ReadyBytes:
+    """Serialised answers: the recent ones in memory, and on disk under ``folder``.
+
+    A key holds the pool's generation (which changes exactly when a submission is
+    accepted or superseded), so an answer on disk is still right after a restart of
+    the server: the first read of a restarted server is served, not recomputed. Disk
+    errors only cost the disk tier (the answer is made and served all the same); at
+    most ``max_files`` answers are kept, the oldest removed first.
+    """
+
+    def __init__(self, folder: Path | None, size: int, max_files: int = 256) -> None:
+        self.folder = folder
+        self.max_files = max_files
+        self.memory: LruCache[bytes] = LruCache(size)
+
+    def _path(self, key: Hashable) -> Path | None:
+        if self.folder is None:
+            return None
+        name = hashlib.blake2b(f"{code_fingerprint()}\n{key!r}".encode(), digest_size=20)
+        return self.folder / f"{name.hexdigest()}.bin"
+
+    def _load(self, path: Path | None) -> bytes | None:
+        if path is None:
+            return None
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _store(self, path: Path | None, body: bytes) -> None:
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
+            temporary.write_bytes(body)
+            os.replace(temporary, path)
+            kept = sorted(path.parent.glob("*.bin"), key=lambda p: p.stat().st_mtime_ns)
+            for old in kept[: max(len(kept) - self.max_files, 0)]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            return
+
+    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> tuple[bytes, bool]:
+        """The answer for ``key`` (and True when it was kept), else ``make()`` kept (False)."""
+        made: list[bool] = []
+
+        def from_disk_or_make() -> bytes:
+            path = self._path(key)
+            body = self._load(path)
+            if body is None:
+                body = make()
+                made.append(True)
+                self._store(path, body)
+            return body
+
+        body, in_memory = self.memory.get_or_make(key, from_disk_or_make)
+        return body, in_memory or not made
+
+
+def app_ready_bytes(request: Request, name: str, size: int) -> ReadyBytes:
+    """The app's :class:`ReadyBytes` called ``name`` (on disk in the data folder)."""
+    state = request.app.state
+    cache: ReadyBytes | None = getattr(state, name, None)
+    if cache is None:
+        context = getattr(state, "context", None)
+        folder = None if context is None else context.settings.data_dir / READ_CACHE_FOLDER
+        cache = ReadyBytes(None if folder is None else folder / name, size)
+        setattr(state, name, cache)
+    return cache

@@ -26,11 +26,20 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from peerbench.api.cache import LruCache, app_cache, json_bytes, ready_response, spliced
+from peerbench.api.cache import (
+    LruCache,
+    ReadyBytes,
+    app_cache,
+    app_ready_bytes,
+    json_bytes,
+    ready_response,
+    spliced,
+)
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden
 from peerbench.api.params import Offset, ServiceLimit
@@ -74,9 +83,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 CACHE_SIZE = 32
 """Results kept in memory per app (raw and controlled views together)."""
 PAGE_CACHE_SIZE = 64
-"""Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON."""
+"""Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON (and on disk)."""
 PART_CACHE_SIZE = 64
-"""Funnel and meta-analysis answers kept in memory per app, as JSON (scope aside)."""
+"""Funnel and meta-analysis answers kept in memory per app, as JSON, scope aside (and
+on disk: :class:`peerbench.api.cache.ReadyBytes`)."""
 DEFAULT_SERVICE_LIMIT = 25
 """Services per page of ``GET /v1/benchmarks`` unless ``limit`` says otherwise."""
 
@@ -107,12 +117,13 @@ def result_cache(request: Request) -> LruCache[BenchmarkResult]:
 _cache = result_cache
 
 
-def _page_cache(request: Request) -> LruCache[tuple[bytes, ServicesPage, bool]]:
-    return app_cache(request, "benchmark_page_cache", PAGE_CACHE_SIZE)
+def _page_cache(request: Request) -> ReadyBytes:
+    """Pages as ``shape JSON + newline + result JSON`` (no raw newline is inside JSON)."""
+    return app_ready_bytes(request, "benchmark_pages", PAGE_CACHE_SIZE)
 
 
-def _part_cache(request: Request) -> LruCache[tuple[bytes, bool]]:
-    return app_cache(request, "benchmark_part_cache", PART_CACHE_SIZE)
+def _part_cache(request: Request) -> ReadyBytes:
+    return app_ready_bytes(request, "benchmark_parts", PART_CACHE_SIZE)
 
 
 def _benchmark(
@@ -211,8 +222,11 @@ def get_benchmarks(
     options = _options(ctx, instrument, period, _by(by))
     view_key = benchmark_key(ctx, session, scope, options)
 
-    def make() -> tuple[bytes, ServicesPage, bool]:
+    computed: list[bool] = []
+
+    def make() -> bytes:
         result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
+        computed.append(not result_cached)
         part, page = service_page(
             result,
             offset=offset,
@@ -220,21 +234,22 @@ def get_benchmarks(
             organisation_id=organisation_id,
             service_id=service_id,
         )
-        return (
-            json_bytes(part.to_dict()),
-            ServicesPage(
-                offset=page.offset,
-                limit=page.limit,
-                total=page.total,
-                service_ids=list(page.service_ids),
-                next=_next_url(request, page.next_offset),
-            ),
-            result_cached,
-        )
+        shape = {
+            "offset": page.offset,
+            "limit": page.limit,
+            "total": page.total,
+            "service_ids": list(page.service_ids),
+            "next_offset": page.next_offset,
+        }
+        return json_bytes(shape) + b"\n" + json_bytes(part.to_dict())
 
-    page_key = (view_key, offset, limit, organisation_id, service_id, str(request.url))
-    (body, page, result_cached), page_cached = _page_cache(request).get_or_make(page_key, make)
-    cached = page_cached or result_cached
+    page_key = (view_key, offset, limit, organisation_id, service_id)
+    stored, page_cached = _page_cache(request).get_or_make(page_key, make)
+    cached = page_cached or computed == [False]
+    shape_text, body = stored.split(b"\n", 1)
+    shape = orjson.loads(shape_text)
+    page = ServicesPage(**{k: v for k, v in shape.items() if k != "next_offset"},
+                        next=_next_url(request, shape["next_offset"]))  # fmt: skip
     paging = {"offset": offset or None, "organisation_id": organisation_id,
               "service_id": service_id,
               "limit": limit if limit != DEFAULT_SERVICE_LIMIT else None}  # fmt: skip
@@ -266,12 +281,15 @@ def _controlled_part(
     """
     view_key = benchmark_key(ctx, session, scope, options)
 
-    def build() -> tuple[bytes, bool]:
-        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
-        return json_bytes(make(result)), result_cached
+    computed: list[bool] = []
 
-    (body, result_cached), part_cached = _part_cache(request).get_or_make((view_key, part), build)
-    return body, part_cached or result_cached
+    def build() -> bytes:
+        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
+        computed.append(not result_cached)
+        return json_bytes(make(result))
+
+    body, part_cached = _part_cache(request).get_or_make((view_key, part), build)
+    return body, part_cached or computed == [False]
 
 
 @router.get("/funnel", response_model=FunnelPage, responses=_ERRORS)
