@@ -9,14 +9,22 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
-from peerbench.api.cache import etag_of, json_bytes, ready_response, spliced
+from peerbench.api.cache import (
+    READ_CACHE_FOLDER,
+    ReadyBytes,
+    code_fingerprint,
+    etag_of,
+    json_bytes,
+    ready_response,
+    spliced,
+)
 from peerbench.api.schemas import BenchmarkScope, FunnelPage, MetaAnalysisPage
 from peerbench.reports.builders.figures import key_figures
 from peerbench.server import audit
 from peerbench.server.db.models import Role
 from peerbench.server.pool_benchmarks import benchmark_options, matching_rows, pooled_benchmark
 from peerbench.server.pool_benchmarks import benchmark_scope as library_scope
-from tests.api.harness import TODAY, Server, synth_slices
+from tests.api.harness import PERIOD, TODAY, Server, files_of, synth_slices
 
 pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
 
@@ -60,6 +68,96 @@ def test_etag_and_not_modified() -> None:
         assert same.headers["etag"] == tag
     stale = ready_response(_request('"other"'), body, "application/json")
     assert stale.status_code == 200 and stale.body == body
+
+
+class _Maker:
+    """Counts its calls; answers ``body``."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.calls = 0
+
+    def __call__(self) -> bytes:
+        self.calls += 1
+        return self.body
+
+
+def test_ready_bytes_survive_a_restart_and_miss_on_a_new_key(tmp_path: Path) -> None:
+    folder = tmp_path / "answers"
+    make = _Maker(b'{"a":1}')
+    first = ReadyBytes(folder, size=4)
+    assert first.get_or_make(("generation-1", "x"), make) == (b'{"a":1}', False)
+    assert first.get_or_make(("generation-1", "x"), make) == (b'{"a":1}', True)
+    assert make.calls == 1
+    restarted = ReadyBytes(folder, size=4)  # a new process: empty memory, same folder
+    assert restarted.get_or_make(("generation-1", "x"), make) == (b'{"a":1}', True)
+    assert make.calls == 1
+    # A new pool generation is another key: made again, never the old answer.
+    other = _Maker(b'{"a":2}')
+    assert restarted.get_or_make(("generation-2", "x"), other) == (b'{"a":2}', False)
+    assert other.calls == 1
+
+
+def test_ready_bytes_keep_at_most_max_files_and_survive_disk_errors(tmp_path: Path) -> None:
+    folder = tmp_path / "answers"
+    cache = ReadyBytes(folder, size=1, max_files=3)
+    for n in range(5):
+        cache.get_or_make(("g", n), _Maker(str(n).encode()))
+    assert len(list(folder.glob("*.bin"))) == 3
+    assert not list(folder.glob("*.tmp"))
+    blocked = tmp_path / "a-file"
+    blocked.write_bytes(b"")  # a file where the folder should be: every write fails
+    broken = ReadyBytes(blocked / "answers", size=2)
+    make = _Maker(b"ok")
+    assert broken.get_or_make("k", make) == (b"ok", False)
+    assert broken.get_or_make("k", make) == (b"ok", True)  # still kept in memory
+    memory_only = ReadyBytes(None, size=2)
+    assert memory_only.get_or_make("k", make) == (b"ok", False)
+
+
+def test_code_fingerprint_is_stable_in_a_process() -> None:
+    assert code_fingerprint() == code_fingerprint()
+    assert len(code_fingerprint()) == 32
+
+
+def test_a_restarted_server_serves_the_kept_answers(
+    server: Server, slices: dict[str, Path]
+) -> None:
+    """Same bytes after a restart, without recomputing; a new submission is a miss."""
+    from fastapi.testclient import TestClient
+
+    from peerbench.api.app import create_app
+
+    server.submit_all(slices)
+    headers = server.auth("analyst")
+    paths = ["/v1/benchmarks", "/v1/benchmarks/funnel", "/v1/reports/network/figures"]
+    before = {p: server.client.get(p, headers=headers) for p in paths}
+    assert before["/v1/benchmarks"].json()["scope"]["cached"] is False
+    assert (server.settings.data_dir / READ_CACHE_FOLDER).is_dir()
+    app = create_app(server.settings, context=server.context)
+    with TestClient(app) as client:
+        after = {p: client.get(p, headers=headers) for p in paths}
+        assert not hasattr(app.state, "benchmark_cache")  # nothing was computed
+        for path in paths:
+            assert after[path].status_code == 200
+            if path.startswith("/v1/reports"):
+                assert after[path].content == before[path].content
+            else:
+                shown, first = after[path].json(), before[path].json()
+                assert shown["scope"].pop("cached") is True
+                first["scope"].pop("cached")
+                assert shown == first
+        first_org = server.organisations[0]
+        services = [
+            part for part in files_of(slices[first_org]) if part[1][0] == "services.parquet"
+        ]
+        posted = client.post(
+            "/v1/submissions", data={"period": PERIOD}, files=services,
+            headers=server.auth(first_org),
+        )  # fmt: skip
+        assert posted.json()["status"] == "accepted"
+        again = client.get("/v1/benchmarks", headers=headers)
+        assert again.json()["scope"]["cached"] is False
 
 
 def _analyst_result(server: Server) -> Any:
