@@ -7,7 +7,6 @@ already has it), so a warm read costs no serialisation.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -20,6 +19,8 @@ from typing import Any, Generic, TypeVar
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
+
+from peerbench.io.content_cache import code_fingerprint
 
 T = TypeVar("T")
 
@@ -109,29 +110,15 @@ READ_CACHE_FOLDER = "read-cache"
 """Under the server's data folder: answers kept on disk, by pool generation."""
 
 
-@functools.cache
-def code_fingerprint() -> str:
-    """What the running code is: version and every module file's size and time.
-
-    Part of every on-disk key, so an answer computed by other code (an upgrade, an
-    edited checkout) is never served: it is simply not found.
-    """
-    import peerbench
-
-    root = Path(peerbench.__file__).parent
-    digest = hashlib.blake2b(peerbench.__version__.encode(), digest_size=16)
-    for path in sorted(root.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 class ReadyBytes:
     """Serialised answers: the recent ones in memory, and on disk under ``folder``.
 
     A key holds the pool's generation (which changes exactly when a submission is
     accepted or superseded), so an answer on disk is still right after a restart of
-    the server: the first read of a restarted server is served, not recomputed. Disk
+    the server: the first read of a restarted server is served, not recomputed. The
+    file's name digests the key with the code fingerprint of the result cache
+    (:func:`peerbench.io.content_cache.code_fingerprint`), so an answer computed by
+    other code or libraries is never served: it is not found. Disk
     errors only cost the disk tier (the answer is made and served all the same); at
     most ``max_files`` answers are kept, the oldest removed first.
     """

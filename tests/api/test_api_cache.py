@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
+import peerbench.api.cache as cache_module
 from peerbench.api.cache import (
     READ_CACHE_FOLDER,
     ReadyBytes,
-    code_fingerprint,
     etag_of,
     json_bytes,
     ready_response,
@@ -115,9 +115,15 @@ def test_ready_bytes_keep_at_most_max_files_and_survive_disk_errors(tmp_path: Pa
     assert memory_only.get_or_make("k", make) == (b"ok", False)
 
 
-def test_code_fingerprint_is_stable_in_a_process() -> None:
-    assert code_fingerprint() == code_fingerprint()
-    assert len(code_fingerprint()) == 32
+def test_other_code_does_not_find_the_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "answers"
+    ReadyBytes(folder, size=2).get_or_make("k", _Maker(b"old"))
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "other code")
+    make = _Maker(b"new")
+    assert ReadyBytes(folder, size=2).get_or_make("k", make) == (b"new", False)
+    assert make.calls == 1
 
 
 def test_a_restarted_server_serves_the_kept_answers(
