@@ -1,13 +1,26 @@
-"""A small thread-safe LRU kept on the app, for results that are slow to compute."""
+"""Read caches kept on the app, and cached bodies served as ready bytes.
+
+:class:`LruCache` holds results that are slow to compute; :func:`ready_response` serves
+an already serialised body with an ETag (and ``304 Not Modified`` when the client
+already has it), so a warm read costs no serialisation.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
+import orjson
 from fastapi import Request
+from fastapi.responses import Response
+
+from peerbench.io.content_cache import code_fingerprint
 
 T = TypeVar("T")
 
@@ -40,5 +53,133 @@ def app_cache(request: Request, name: str, size: int) -> LruCache[T]:
     cache: LruCache[T] | None = getattr(state, name, None)
     if cache is None:
         cache = LruCache(size)
+        setattr(state, name, cache)
+    return cache
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` (JSON-safe already) as compact JSON bytes, through orjson.
+
+    The standard library's encoder when orjson refuses the value (integers beyond 64
+    bits, keys that are not text); the parsed value is the same either way.
+    """
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
+
+
+def spliced(head: dict[str, Any], rest: bytes) -> bytes:
+    """One JSON object: ``head``'s members first, then those of the object ``rest``.
+
+    ``rest`` is a cached, already serialised object (``{...}``), so a response whose
+    only per-request part is small (the viewer's scope) is not serialised again.
+    """
+    start = json_bytes(head)
+    if rest == b"{}":
+        return start
+    return start[:-1] + b"," + rest[1:]
+
+
+def etag_of(body: bytes) -> str:
+    """A strong entity tag for ``body`` (a digest of its bytes)."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def ready_response(request: Request, body: bytes, media_type: str) -> Response:
+    """``body`` as the response, with its ETag; ``304 Not Modified`` when the client has it.
+
+    The client revalidates on every read (``Cache-Control: private, no-cache``): the
+    answer depends on the key and every read is audited, so the handler always runs; a
+    client sending ``If-None-Match`` with the current tag gets no body back.
+    """
+    etag = etag_of(body)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    match = request.headers.get("if-none-match")
+    if match is not None and _matches(match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+READ_CACHE_FOLDER = "read-cache"
+"""Under the server's data folder: answers kept on disk, by pool generation."""
+
+
+class ReadyBytes:
+    """Serialised answers: the recent ones in memory, and on disk under ``folder``.
+
+    A key holds the pool's generation (which changes exactly when a submission is
+    accepted or superseded), so an answer on disk is still right after a restart of
+    the server: the first read of a restarted server is served, not recomputed. The
+    file's name digests the key with the code fingerprint of the result cache
+    (:func:`peerbench.io.content_cache.code_fingerprint`), so an answer computed by
+    other code or libraries is never served: it is not found. Disk
+    errors only cost the disk tier (the answer is made and served all the same); at
+    most ``max_files`` answers are kept, the oldest removed first.
+    """
+
+    def __init__(self, folder: Path | None, size: int, max_files: int = 256) -> None:
+        self.folder = folder
+        self.max_files = max_files
+        self.memory: LruCache[bytes] = LruCache(size)
+
+    def _path(self, key: Hashable) -> Path | None:
+        if self.folder is None:
+            return None
+        name = hashlib.blake2b(f"{code_fingerprint()}\n{key!r}".encode(), digest_size=20)
+        return self.folder / f"{name.hexdigest()}.bin"
+
+    def _load(self, path: Path | None) -> bytes | None:
+        if path is None:
+            return None
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _store(self, path: Path | None, body: bytes) -> None:
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
+            temporary.write_bytes(body)
+            os.replace(temporary, path)
+            kept = sorted(path.parent.glob("*.bin"), key=lambda p: p.stat().st_mtime_ns)
+            for old in kept[: max(len(kept) - self.max_files, 0)]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            return
+
+    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> tuple[bytes, bool]:
+        """The answer for ``key`` (and True when it was kept), else ``make()`` kept (False)."""
+        made: list[bool] = []
+
+        def from_disk_or_make() -> bytes:
+            path = self._path(key)
+            body = self._load(path)
+            if body is None:
+                body = make()
+                made.append(True)
+                self._store(path, body)
+            return body
+
+        body, in_memory = self.memory.get_or_make(key, from_disk_or_make)
+        return body, in_memory or not made
+
+
+def app_ready_bytes(request: Request, name: str, size: int) -> ReadyBytes:
+    """The app's :class:`ReadyBytes` called ``name`` (on disk in the data folder)."""
+    state = request.app.state
+    cache: ReadyBytes | None = getattr(state, name, None)
+    if cache is None:
+        context = getattr(state, "context", None)
+        folder = None if context is None else context.settings.data_dir / READ_CACHE_FOLDER
+        cache = ReadyBytes(None if folder is None else folder / name, size)
         setattr(state, name, cache)
     return cache

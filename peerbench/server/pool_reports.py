@@ -7,9 +7,12 @@ files of the scope's organisations, and every figure passes their disclosure con
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
+import orjson
 from sqlalchemy.orm import Session
 
 from peerbench.reports.builders import build
@@ -43,6 +46,50 @@ class BuiltReport:
     report: Report
     html: str
 
+    @cached_property
+    def html_bytes(self) -> bytes:
+        """The page as UTF-8, encoded once (what ``/v1/reports/{kind}`` sends)."""
+        return self.html.encode()
+
+    @cached_property
+    def figures_json(self) -> bytes:
+        """The report's key figures as JSON, serialised once (``…/figures``).
+
+        Encoded as FastAPI would encode the dict (:func:`fastapi.encoders.jsonable_encoder`),
+        so the answer is the same as when it was serialised on every read.
+        """
+        from fastapi.encoders import jsonable_encoder
+
+        from peerbench.reports.builders.figures import key_figures
+
+        return orjson.dumps(jsonable_encoder(key_figures(self.report)))
+
+
+def _viewer(viewer: Principal) -> tuple[str | None, bool]:
+    """Whose services get the owner view (a submitter's), and whether owners see theirs."""
+    viewer_org = viewer.organisation_id if viewer.role == Role.SUBMITTER.value else None
+    return viewer_org, viewer.role != Role.NETWORK_ANALYST.value
+
+
+def report_key(
+    ctx: ServerContext,
+    session: Session,
+    viewer: Principal,
+    scope: Scope,
+    kind: str,
+    service_id: str | None = None,
+) -> Hashable:
+    """What the ``kind`` report for ``viewer`` over ``scope`` depends on (its cache key).
+
+    The pool's generation (:func:`pool_state`) and scope, the report, the network's
+    name, the minimum cell, whose view it is, and the day it is produced on.
+    """
+    pool = (pool_state(ctx, session), scope.organisations)
+    name = network_name(session, scope)
+    viewer_org, owner_view = _viewer(viewer)
+    min_n = ctx.settings.min_cell_count
+    return (pool, kind, service_id, name, min_n, viewer_org, owner_view, ctx.today())
+
 
 def pool_report(
     ctx: ServerContext,
@@ -69,11 +116,9 @@ def pool_report(
     if not ctx.store.current_read(session, "outcome", scope.organisations).sources:
         raise ReportUnavailable("There is no data in this key's scope yet.")
     name = network_name(session, scope)
-    min_n = ctx.settings.min_cell_count
-    options = benchmark_options(min_n)
+    options = benchmark_options(ctx.settings.min_cell_count)
     today = ctx.today()  # "produced on": the server's one clock; part of the cache key
-    viewer_org = viewer.organisation_id if viewer.role == Role.SUBMITTER.value else None
-    owner_view = viewer.role != Role.NETWORK_ANALYST.value
+    viewer_org, owner_view = _viewer(viewer)
 
     def make() -> BuiltReport:
         raw = None if results is None else raw_benchmark(ctx, session, scope, options, results)[0]
@@ -100,8 +145,7 @@ def pool_report(
 
     if cache is None:
         return make()
-    pool = (pool_state(ctx, session), scope.organisations)
-    cache_key = (pool, kind, service_id, name, min_n, viewer_org, owner_view, today)
+    cache_key = report_key(ctx, session, viewer, scope, kind, service_id)
     built, _cached = cache.get_or_make(cache_key, make)
     assert isinstance(built, BuiltReport)
     return built

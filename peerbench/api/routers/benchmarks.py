@@ -23,15 +23,23 @@ section is whole on each page, so a national pool's default answer stays small.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from peerbench.api.cache import LruCache, app_cache
+from peerbench.api.cache import (
+    LruCache,
+    ReadyBytes,
+    app_cache,
+    app_ready_bytes,
+    json_bytes,
+    ready_response,
+    spliced,
+)
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden
 from peerbench.api.params import Offset, ServiceLimit
@@ -75,7 +83,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 CACHE_SIZE = 32
 """Results kept in memory per app (raw and controlled views together)."""
 PAGE_CACHE_SIZE = 64
-"""Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON."""
+"""Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON (and on disk)."""
+PART_CACHE_SIZE = 64
+"""Funnel and meta-analysis answers kept in memory per app, as JSON, scope aside (and
+on disk: :class:`peerbench.api.cache.ReadyBytes`)."""
 DEFAULT_SERVICE_LIMIT = 25
 """Services per page of ``GET /v1/benchmarks`` unless ``limit`` says otherwise."""
 
@@ -106,8 +117,13 @@ def result_cache(request: Request) -> LruCache[BenchmarkResult]:
 _cache = result_cache
 
 
-def _page_cache(request: Request) -> LruCache[tuple[bytes, ServicesPage, bool]]:
-    return app_cache(request, "benchmark_page_cache", PAGE_CACHE_SIZE)
+def _page_cache(request: Request) -> ReadyBytes:
+    """Pages as ``shape JSON + newline + result JSON`` (no raw newline is inside JSON)."""
+    return app_ready_bytes(request, "benchmark_pages", PAGE_CACHE_SIZE)
+
+
+def _part_cache(request: Request) -> ReadyBytes:
+    return app_ready_bytes(request, "benchmark_parts", PART_CACHE_SIZE)
 
 
 def _benchmark(
@@ -206,8 +222,11 @@ def get_benchmarks(
     options = _options(ctx, instrument, period, _by(by))
     view_key = benchmark_key(ctx, session, scope, options)
 
-    def make() -> tuple[bytes, ServicesPage, bool]:
+    computed: list[bool] = []
+
+    def make() -> bytes:
         result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
+        computed.append(not result_cached)
         part, page = service_page(
             result,
             offset=offset,
@@ -215,35 +234,62 @@ def get_benchmarks(
             organisation_id=organisation_id,
             service_id=service_id,
         )
-        body = json.dumps(part.to_dict(), allow_nan=False, separators=(",", ":"))
-        return (
-            body.encode(),
-            ServicesPage(
-                offset=page.offset,
-                limit=page.limit,
-                total=page.total,
-                service_ids=list(page.service_ids),
-                next=_next_url(request, page.next_offset),
-            ),
-            result_cached,
-        )
+        shape = {
+            "offset": page.offset,
+            "limit": page.limit,
+            "total": page.total,
+            "service_ids": list(page.service_ids),
+            "next_offset": page.next_offset,
+        }
+        return json_bytes(shape) + b"\n" + json_bytes(part.to_dict())
 
-    page_key = (view_key, offset, limit, organisation_id, service_id, str(request.url))
-    (body, page, result_cached), page_cached = _page_cache(request).get_or_make(page_key, make)
-    cached = page_cached or result_cached
+    page_key = (view_key, offset, limit, organisation_id, service_id)
+    stored, page_cached = _page_cache(request).get_or_make(page_key, make)
+    cached = page_cached or computed == [False]
+    shape_text, body = stored.split(b"\n", 1)
+    shape = orjson.loads(shape_text)
+    page = ServicesPage(**{k: v for k, v in shape.items() if k != "next_offset"},
+                        next=_next_url(request, shape["next_offset"]))  # fmt: skip
     paging = {"offset": offset or None, "organisation_id": organisation_id,
               "service_id": service_id,
               "limit": limit if limit != DEFAULT_SERVICE_LIMIT else None}  # fmt: skip
     _audit(session, key, "benchmarks", scope, {"instrument": instrument, "period": period,
                                                "by": list(options.by), **paging})  # fmt: skip
-    head = json.dumps(
-        {
-            "scope": _scope_view(key, scope, cached).model_dump(mode="json"),
-            "services_page": page.model_dump(mode="json"),
-        },
-        separators=(",", ":"),
-    )
-    return Response(head[:-1].encode() + b',"result":' + body + b"}", media_type="application/json")
+    head = {
+        "scope": _scope_view(key, scope, cached).model_dump(mode="json"),
+        "services_page": page.model_dump(mode="json"),
+    }
+    return ready_response(request, spliced(head, b'{"result":' + body + b"}"), _JSON)
+
+
+_JSON = "application/json"
+
+
+def _controlled_part(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    options: BenchmarkOptions,
+    part: Hashable,
+    make: Callable[[BenchmarkResult], dict[str, Any]],
+) -> tuple[bytes, bool]:
+    """``make(result)`` as JSON, cached per (controlled view, ``part``); and whether cached.
+
+    Warm reads of the funnel and meta-analysis serve these bytes as they are (with the
+    viewer's scope spliced in front), so they cost no filtering or serialisation.
+    """
+    view_key = benchmark_key(ctx, session, scope, options)
+
+    computed: list[bool] = []
+
+    def build() -> bytes:
+        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
+        computed.append(not result_cached)
+        return json_bytes(make(result))
+
+    body, part_cached = _part_cache(request).get_or_make((view_key, part), build)
+    return body, part_cached or computed == [False]
 
 
 @router.get("/funnel", response_model=FunnelPage, responses=_ERRORS)
@@ -257,23 +303,24 @@ def get_funnel(
     metric: Literal["mean_change", "reliable_improvement"] | None = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
-) -> FunnelPage:
+) -> Response:
     """Funnel plots: each service against the pooled target, with control limits."""
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
-    result, cached = _benchmark(request, ctx, session, scope, options)
     point = timepoint.value if timepoint else None
+    match = {"instrument": instrument, "timepoint": point, "metric": metric}
+
+    def make(result: BenchmarkResult) -> dict[str, Any]:
+        return {**match, "funnels": _rows(result.funnels, **match),
+                "points": _rows(result.funnel_points, **match)}  # fmt: skip
+
+    body, cached = _controlled_part(
+        request, ctx, session, scope, options, ("funnel", instrument, point, metric), make
+    )
     _audit(session, key, "funnel", scope, {"instrument": instrument, "timepoint": point,
                                            "metric": metric, "period": period})  # fmt: skip
-    match = {"instrument": instrument, "timepoint": point, "metric": metric}
-    return FunnelPage(
-        scope=_scope_view(key, scope, cached),
-        instrument=instrument,
-        timepoint=point,
-        metric=metric,
-        funnels=_rows(result.funnels, **match),
-        points=_rows(result.funnel_points, **match),
-    )
+    head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
+    return ready_response(request, spliced(head, body), _JSON)
 
 
 @router.get("/meta-analysis", response_model=MetaAnalysisPage, responses=_ERRORS)
@@ -287,7 +334,7 @@ def get_meta_analysis(
     by: Annotated[str | None, Query(description="One service attribute, for subgroups.")] = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     network_id: Annotated[str | None, Query(description="Admins only.")] = None,
-) -> MetaAnalysisPage:
+) -> Response:
     """Random-effects pooled change across services, the forest rows and subgroups."""
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     if by is not None and by not in DEFAULT_BY:
@@ -297,19 +344,24 @@ def get_meta_analysis(
             details={"field": "by", "unknown": [by]},
         )
     options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
-    result, cached = _benchmark(request, ctx, session, scope, options)
     point = timepoint.value if timepoint else None
-    _audit(session, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
-                                                  "by": by, "period": period})  # fmt: skip
     match = {"instrument": instrument, "timepoint": point}
     subgroup = {**match, "attribute": by}
-    return MetaAnalysisPage(
-        scope=_scope_view(key, scope, cached),
-        instrument=instrument,
-        timepoint=point,
-        by=by,
-        meta=_rows(result.meta, **match),
-        forest=_rows(result.forest, **match),
-        subgroups=_rows(result.subgroups, **subgroup) if by else [],
-        subgroup_tests=_rows(result.subgroup_tests, **subgroup) if by else [],
+
+    def make(result: BenchmarkResult) -> dict[str, Any]:
+        return {
+            **match,
+            "by": by,
+            "meta": _rows(result.meta, **match),
+            "forest": _rows(result.forest, **match),
+            "subgroups": _rows(result.subgroups, **subgroup) if by else [],
+            "subgroup_tests": _rows(result.subgroup_tests, **subgroup) if by else [],
+        }
+
+    body, cached = _controlled_part(
+        request, ctx, session, scope, options, ("meta-analysis", instrument, point, by), make
     )
+    _audit(session, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
+                                                  "by": by, "period": period})  # fmt: skip
+    head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
+    return ready_response(request, spliced(head, body), _JSON)

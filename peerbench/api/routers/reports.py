@@ -14,9 +14,10 @@ Scoped like ``/v1/benchmarks`` (:func:`benchmark_scope`):
 * a **researcher** is refused.
 
 The same builders as ``peerbench report`` run server-side, so every figure passes their
-disclosure control. The built report and its page are cached per (pool file set,
-report), so a new submission is never served stale. Every read is audited as
-``report.read`` (with ``"format": "figures"`` for the JSON).
+disclosure control. The built report, its page and its figures' JSON are cached per
+(pool generation, report), so a new submission is never served stale, and a warm read
+sends the cached bytes as they are (with an ETag: ``304`` when the client has them).
+Every read is audited as ``report.read`` (with ``"format": "figures"`` for the JSON).
 """
 
 from __future__ import annotations
@@ -24,16 +25,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from peerbench.api.cache import LruCache, app_cache
+from peerbench.api.cache import LruCache, ReadyBytes, app_cache, app_ready_bytes, ready_response
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, NotFound
 from peerbench.api.routers.benchmarks import Scope, benchmark_scope
 from peerbench.api.routers.benchmarks import result_cache as results
 from peerbench.api.schemas import ErrorEnvelope
-from peerbench.reports.builders.figures import key_figures
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.server import audit
 from peerbench.server.context import ServerContext
@@ -42,6 +42,7 @@ from peerbench.server.pool_reports import (
     ReportKind,
     ReportUnavailable,
     pool_report,
+    report_key,
 )
 from peerbench.server.principal import Principal
 
@@ -92,6 +93,10 @@ ServiceParam = Annotated[str | None, Query(pattern=ID_PATTERN, description="For 
 NetworkParam = Annotated[str | None, Query(description="Admins only.")]
 
 
+def _pages(request: Request) -> ReadyBytes:
+    return app_ready_bytes(request, "report_pages", 2 * CACHE_SIZE)
+
+
 def _read(
     request: Request,
     ctx: ServerContext,
@@ -101,11 +106,22 @@ def _read(
     service_id: str | None,
     network_id: str | None,
     details: dict[str, Any],
-) -> _Built:
-    """The report in ``key``'s scope, its read audited."""
+) -> bytes:
+    """The report's page (or its figures' JSON) in ``key``'s scope, its read audited.
+
+    Served from the kept bytes when the report was built for this pool generation
+    before (in memory, or on disk across a restart).
+    """
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     _check_kind(key, kind, service_id)
-    built = _built(request, ctx, session, key, scope, kind, service_id)
+    figures = details.get("format") == "figures"
+
+    def make() -> bytes:
+        built = _built(request, ctx, session, key, scope, kind, service_id)
+        return built.figures_json if figures else built.html_bytes
+
+    page_key = (report_key(ctx, session, key, scope, kind, service_id), figures)
+    body, _cached = _pages(request).get_or_make(page_key, make)
     audit.record(
         session,
         actor=key.id,
@@ -120,7 +136,7 @@ def _read(
         },
     )
     session.commit()
-    return built
+    return body
 
 
 @router.get(
@@ -136,13 +152,13 @@ def get_report(
     kind: ReportKind,
     service_id: ServiceParam = None,
     network_id: NetworkParam = None,
-) -> HTMLResponse:
+) -> Response:
     """A self-contained HTML report (service, network, commissioner or quality)."""
-    built = _read(request, ctx, session, key, kind, service_id, network_id, {})
-    return HTMLResponse(built.html)
+    body = _read(request, ctx, session, key, kind, service_id, network_id, {})
+    return ready_response(request, body, "text/html; charset=utf-8")
 
 
-@router.get("/{kind}/figures", responses=_ERRORS)
+@router.get("/{kind}/figures", response_model=dict[str, Any], responses=_ERRORS)
 def get_report_figures(
     request: Request,
     ctx: ContextDep,
@@ -151,7 +167,7 @@ def get_report_figures(
     kind: ReportKind,
     service_id: ServiceParam = None,
     network_id: NetworkParam = None,
-) -> dict[str, Any]:
+) -> Response:
     """The same report's key figures, charts' data and tables as JSON."""
-    built = _read(request, ctx, session, key, kind, service_id, network_id, {"format": "figures"})
-    return key_figures(built.report)
+    body = _read(request, ctx, session, key, kind, service_id, network_id, {"format": "figures"})
+    return ready_response(request, body, "application/json")
