@@ -78,22 +78,12 @@ def test_export_refuses_an_invalid_outcomes_file(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-LOCAL = """
-code: MYSCALE
-name: Our five-question confidence scale
-version: "2"
-licence: Free to use (our own)
-source: Developed by Example Peer Network, 2024
-item_count: 5
-response_min: 1
-response_max: 5
-response_labels: {Not at all: 1, A little: 2, Somewhat: 3, Quite a lot: 4, Completely: 5}
-scoring: {method: sum}
-missing: {max_missing: 1, prorate: true}
-score_min: 5
-score_max: 25
-direction: higher_is_better
-"""
+LOCAL = (
+    (Path(__file__).parents[1] / "fixtures" / "instruments" / "myscale.yaml")
+    .read_text(encoding="utf-8")
+    .replace('version: "1"', 'version: "2"')
+)
+"""The FHIR tests' local questionnaire, at its version 2."""
 
 
 def test_a_registered_local_instrument_exports_and_round_trips(tmp_path: Path) -> None:

@@ -13,22 +13,10 @@ from peerbench.fhir.models import validation_errors
 from peerbench.fhir.questionnaire import questionnaire, write_questionnaires
 from peerbench.schema.instruments import default_registry, parse_definition
 
-LOCAL = """
-code: MYSCALE
-name: Our five-question confidence scale
-version: "1"
-licence: Free to use (our own)
-source: Developed by Example Peer Network, 2024
-item_count: 5
-response_min: 1
-response_max: 5
-response_labels: {Not at all: 1, A little: 2, Somewhat: 3, Quite a lot: 4, Completely: 5}
-scoring: {method: sum}
-missing: {max_missing: 1, prorate: true}
-score_min: 5
-score_max: 25
-direction: higher_is_better
-"""
+LOCAL = (Path(__file__).parents[1] / "fixtures" / "instruments" / "myscale.yaml").read_text(
+    encoding="utf-8"
+)
+"""A local questionnaire, registered from a file as a charity would."""
 
 
 def _items(resource: dict[str, Any]) -> dict[str, dict[str, Any]]:
