@@ -12,7 +12,8 @@ extract) lacks them, so they are derived here, column-wise with pyarrow:
   - outcomes: the quarter of the participant's earliest *baseline* at that service (any
     instrument), so a follow-up falls in the same period as its baseline; rows of a
     participant with no baseline use their own ``date_administered``;
-  - engagements: the quarter of ``start_date``;
+  - engagements and peer workers: the quarter of ``start_date``; referrals: the quarter
+    of ``referral_date``;
   - participants: the quarter of their earliest engagement ``start_date`` at that
     service (null when they have no engagement);
   - other record types: null.
@@ -87,6 +88,10 @@ def _dates(days: Any) -> pa.Array:
     return pa.array(whole, pa.int32(), mask=missing).cast(pa.date32())
 
 
+_OWN_DATE = {"engagement": "start_date", "peer_worker": "start_date", "referral": "referral_date"}
+"""Record types whose period is the quarter of one of their own dates."""
+
+
 def _period(record_type: str, table: pa.Table, engagements: pa.Table | None) -> pa.ChunkedArray:
     if record_type == "outcome":
         (people,) = person_ids([table])
@@ -95,8 +100,8 @@ def _period(record_type: str, table: pa.Table, engagements: pa.Table | None) -> 
         first = group_minimum(people, days, baseline)
         own = np.where(np.isfinite(first), first, days.astype(np.float64))
         return quarter(_dates(own))
-    if record_type == "engagement":
-        return quarter(table.column("start_date"))
+    if record_type in _OWN_DATE:
+        return quarter(table.column(_OWN_DATE[record_type]))
     if record_type == "participant" and engagements is not None:
         people, episodes = person_ids([table, engagements])
         days = day_numbers(engagements.column("start_date"))

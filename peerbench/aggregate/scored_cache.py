@@ -24,7 +24,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from peerbench.aggregate.scoring import read_scored, score_outcomes
-from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES, BenchmarkSource
+from peerbench.aggregate.sources import BenchmarkSource
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.io.atomic import atomic_path
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
@@ -45,10 +46,14 @@ def registry_fingerprint(registry: InstrumentRegistry) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+SCORING_INPUTS = ("service", "participant", "engagement", "outcome")
+"""The record types scored outcomes are made from (outcome lineage reads services)."""
+
+
 def cache_key(source: BenchmarkSource, registry: InstrumentRegistry) -> str | None:
     """The cache name for ``source``'s scores, or None when its inputs are not local files."""
     parts = [CACHE_VERSION, registry_fingerprint(registry)]
-    for record_type in BENCHMARK_RECORD_TYPES:
+    for record_type in SCORING_INPUTS:
         given = source.data.get(record_type, [])
         if isinstance(given, pa.Table):
             return None
@@ -84,7 +89,10 @@ def scored_outcomes(
     scored = None if folder is None or key is None else _read(folder / name)
     if scored is None:
         # The raw outcomes (with their item lists) are read for scoring only: not kept.
-        scored = score_outcomes(source.read("outcome", keep=False), registry)
+        # Participants' questionnaires only: a worker's own wellbeing is not an outcome
+        # of the support (peerbench.aggregate.subjects).
+        raw = participant_outcomes(source.read("outcome", keep=False))
+        scored = score_outcomes(raw, registry)
         if folder is not None and key is not None:
             _write(scored, folder, name)
     source.memo[memo] = scored

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
     from peerbench.server.snapshot import PoolRead
     from peerbench.server.store import PooledStore
 
-BENCHMARK_RECORD_TYPES = ("service", "participant", "engagement", "outcome")
+BENCHMARK_RECORD_TYPES = (
+    "service",
+    "participant",
+    "engagement",
+    "outcome",
+    "peer_worker",
+    "referral",
+)
 """Record types the aggregation engine reads."""
 
 SourceData: TypeAlias = Sequence[str | Path] | pa.Table

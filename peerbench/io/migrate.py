@@ -1,11 +1,11 @@
 """Upgrade files written for an earlier minor version of the standard to the current one.
 
-A migration is a chain of steps, one per release (:data:`STEPS`). 1.0.0 → 1.1.0 only
-adds (SPEC §8 changelog): every 1.0 record is a 1.1 record unchanged, so its step
-rewrites the version a file declares and nothing else. :func:`migrate_path` writes the
-whole result beside ``out`` and renames it into place once every file has been checked
-to hold exactly what its source held (lossless), so ``out`` is either absent, the old
-folder, or the complete new one.
+A migration is a chain of steps, one per release (:data:`STEPS`). 1.0.0 → 1.1.0 and
+1.1.0 → 1.2.0 only add (SPEC §8 changelog): every older record is a newer record
+unchanged, so each step rewrites the version a file declares and nothing else.
+:func:`migrate_path` writes the whole result beside ``out`` and renames it into place
+once every file has been checked to hold exactly what its source held (lossless), so
+``out`` is either absent, the old folder, or the complete new one.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".xlsx"})
 
 STEPS: dict[str, tuple[str, str]] = {
     "1.0.0": ("1.1.0", "1.1 only adds: a 1.0 record is a 1.1 record unchanged"),
+    "1.1.0": (
+        "1.2.0",
+        "1.2 only adds (workforce, referrals): a 1.1 record is a 1.2 record unchanged",
+    ),
 }
 """Release → (next release, what its step does to records)."""
 

@@ -240,6 +240,92 @@ class FeedbackTheme(CodeList):
     OTHER = "other", "Other"
 
 
+class Subject(CodeList):
+    __codelist_name__ = "subject"
+    __codelist_description__ = (
+        "Whose questionnaire an outcome record holds: a participant's (the default) or a peer "
+        "worker's own wellbeing."
+    )
+    PARTICIPANT = "participant", "Participant", "client", "service user"
+    PEER_WORKER = "peer_worker", "Peer worker (their own wellbeing)", "worker", "volunteer", "staff"
+
+
+class WorkerRole(CodeList):
+    __codelist_name__ = "worker_role"
+    __codelist_description__ = "How a peer worker is engaged."
+    VOLUNTEER = "volunteer", "Volunteer", "unpaid", "volunteer peer"
+    PAID = "paid", "Paid (employed)", "employed", "staff", "paid peer worker"
+    SESSIONAL = "sessional", "Sessional (paid per session)", "bank", "casual"
+
+
+class WorkerEndReason(CodeList):
+    __codelist_name__ = "worker_end_reason"
+    __codelist_description__ = (
+        "Why a peer worker's role ended (or that it is ongoing). Own-health reasons are "
+        "published only in network totals (SPEC §12)."
+    )
+    ONGOING = "ongoing", "Ongoing", "still in role", "current"
+    NEW_ROLE = "new_role", "Moved to other work, training or study", "moved on", "new job"
+    PERSONAL = "personal", "Personal or family reasons"
+    OWN_HEALTH = "own_health", "Own health (including relapse)", "relapse", "ill health"
+    ROLE_STRAIN = "role_strain", "Demands of the role (stress, burnout)", "burnout", "stress"
+    FUNDING_ENDED = "funding_ended", "Funding or contract ended", "end of contract"
+    ASKED_TO_LEAVE = "asked_to_leave", "Asked to leave", "dismissed"
+    OTHER = "other", "Other", "unknown"
+
+
+class TrainingStatus(CodeList):
+    __codelist_name__ = "training_status"
+    __codelist_description__ = "How far a peer worker has got with peer-support training."
+    NONE = "none", "No training yet", "not started", "untrained"
+    IN_PROGRESS = "in_progress", "In progress", "started", "ongoing"
+    COMPLETED = "completed", "Completed", "trained", "done"
+
+
+class SupervisionType(CodeList):
+    __codelist_name__ = "supervision_type"
+    __codelist_description__ = "What supervision a peer worker receives."
+    ONE_TO_ONE = "one_to_one", "One-to-one", "1:1", "individual"
+    GROUP = "group", "Group or peer supervision", "peer supervision"
+    BOTH = "both", "One-to-one and group"
+    NONE = "none", "None", "no supervision"
+
+
+class SupervisionFrequency(CodeList):
+    __codelist_name__ = "supervision_frequency"
+    __codelist_description__ = "How often a peer worker is supervised."
+    WEEKLY = "weekly", "Weekly or more often", "every week"
+    FORTNIGHTLY = "fortnightly", "Fortnightly", "every two weeks"
+    MONTHLY = "monthly", "Monthly", "every month"
+    LESS_OFTEN = "less_often", "Less often than monthly", "quarterly", "ad hoc"
+    NONE = "none", "Never", "no supervision"
+
+
+class ReferralChannel(CodeList):
+    __codelist_name__ = "referral_channel"
+    __codelist_description__ = "How a referral reached the service."
+    ONLINE_FORM = "online_form", "Online form", "website", "web form"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Telephone", "telephone", "call"
+    ELECTRONIC_SYSTEM = "electronic_system", "Electronic referral system", "e-rs", "systmone"
+    LETTER = "letter", "Letter or paper form", "paper"
+    IN_PERSON = "in_person", "In person", "walk-in", "drop-in"
+    OTHER = "other", "Other"
+
+
+class ReferralUptake(CodeList):
+    __codelist_name__ = "referral_uptake"
+    __codelist_description__ = "Whether support started after a referral and, if not, why not."
+    STARTED = "started", "Started support", "yes", "engaged"
+    WAITING = "waiting", "Still waiting", "on waiting list", "pending"
+    DECLINED = "declined", "Declined the offer", "not interested", "refused"
+    NO_CONTACT = "no_contact", "Could not be contacted", "uncontactable", "no response"
+    NOT_SUITABLE = "not_suitable", "Not suitable or not eligible", "ineligible"
+    REFERRED_ELSEWHERE = "referred_elsewhere", "Referred to another service", "signposted"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend the first session", "dna"
+    OTHER = "other", "Other"
+
+
 ALL_CODELISTS: tuple[type[CodeList], ...] = (
     OrganisationType,
     Region,
@@ -257,5 +343,13 @@ ALL_CODELISTS: tuple[type[CodeList], ...] = (
     Timepoint,
     AdministrationMode,
     FeedbackTheme,
+    Subject,
+    WorkerRole,
+    WorkerEndReason,
+    TrainingStatus,
+    SupervisionType,
+    SupervisionFrequency,
+    ReferralChannel,
+    ReferralUptake,
 )
 """Every code list of the standard, in SPEC order."""

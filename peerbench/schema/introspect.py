@@ -10,7 +10,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic.fields import FieldInfo
 
 from peerbench.schema.codelist_base import CodeList
-from peerbench.schema.records import Record
+from peerbench.schema.record_base import Record
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ Arrow schema, SPEC tables, data dictionary and templates are generated from here
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, ClassVar, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from peerbench.schema.codelists import (
     AdministrationMode,
@@ -27,6 +26,7 @@ from peerbench.schema.codelists import (
     ServiceStructure,
     Setting,
     Sex,
+    Subject,
     Timepoint,
 )
 from peerbench.schema.fields import (
@@ -37,40 +37,18 @@ from peerbench.schema.fields import (
     Tier,
     spec_field,
 )
+from peerbench.schema.record_base import Record
+from peerbench.schema.records_workforce import PeerWorker, Referral
 from peerbench.schema.rules import (
     EmptyExactlyWhen,
     NotBefore,
     NotGreater,
     OnlyWithTrue,
     RequiredWhen,
-    Rule,
 )
 
 ItemResponse = Annotated[int, Field(ge=0, le=1000)]
 Count = Annotated[int, Field(ge=0, le=10_000)]
-
-
-class Record(BaseModel):
-    """Base of every record type: strict about unknown fields, immutable once built."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    record_type: ClassVar[str]
-    """Singular name used in schemas and APIs (``outcome``)."""
-    file_stem: ClassVar[str]
-    """File name stem that identifies the record type (``outcomes.csv``)."""
-    tier: ClassVar[Tier]
-    primary_key: ClassVar[tuple[str, ...]]
-    summary: ClassVar[str]
-    rules: ClassVar[tuple[Rule, ...]] = ()
-    """Cross-field rules; checked here, in the JSON Schema and by the columnar engine."""
-
-    @model_validator(mode="after")
-    def _check_rules(self) -> Self:
-        for rule in self.rules:
-            if rule.violated(self):
-                raise PydanticCustomError(rule.code, rule.message())
-        return self
 
 
 class Organisation(Record):
@@ -286,8 +264,8 @@ class OutcomeMeasurement(Record):
     )
     participant_key: ParticipantKey = spec_field(
         tier=Tier.CORE,
-        meaning="The participant (pseudonymous key).",
-        rule="Must match a participant in participants.",
+        meaning="The participant (pseudonymous key), or the peer worker when subject says so.",
+        rule="Must match a participant in participants (a worker in peer_workers).",
         example="3f2a9c4e8b7d6a5f1e0c2b3a4d5e6f70",
     )
     service_id: LocalId = spec_field(
@@ -362,6 +340,20 @@ class OutcomeMeasurement(Record):
         rule="Must agree with licensed_score and the registry's cut points.",
         ge=1,
         le=4,
+        example=None,
+    )
+    subject: Subject | None = spec_field(
+        None,
+        tier=Tier.STANDARD,
+        meaning=(
+            "Whose questionnaire this is: empty or 'participant' for a participant; "
+            "'peer_worker' for a peer worker's own wellbeing, when participant_key holds "
+            "the worker's key."
+        ),
+        rule=(
+            "With 'peer_worker', participant_key and service_id must match a worker in "
+            "peer_workers; such rows never enter participant benchmarks or extracts."
+        ),
         example=None,
     )
 
@@ -480,6 +472,8 @@ RECORD_TYPES: dict[str, type[Record]] = {
         OutcomeMeasurement,
         ServiceUse,
         Feedback,
+        PeerWorker,
+        Referral,
     )
 }
 """Every record type of the standard, keyed by record_type, in SPEC order."""

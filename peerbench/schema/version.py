@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-STANDARD_VERSION = "1.1.0"
+STANDARD_VERSION = "1.2.0"
 """SemVer of the standard (not of the package). See SPEC.md "Versioning"."""
 
-RELEASES = ("1.0.0", "1.1.0")
+RELEASES = ("1.0.0", "1.1.0", "1.2.0")
 """Every released version of the standard, oldest first (the last is the current one)."""
 
 STANDARD_MAJOR = int(STANDARD_VERSION.split(".")[0])

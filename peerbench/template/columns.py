@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from peerbench.io.tabular import ITEM_PREFIX, LIST_SEPARATOR
 from peerbench.schema.introspect import FieldSpec, field_specs
-from peerbench.schema.records import Record
+from peerbench.schema.record_base import Record
 
 FALLBACK_ITEM_COUNT = 14
 """Largest built-in instrument (WEMWBS); used only if the registry cannot be loaded."""

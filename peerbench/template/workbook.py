@@ -25,7 +25,8 @@ from peerbench.io.atomic import atomic_path
 from peerbench.io.formulas import xlsx_row
 from peerbench.schema.codelist_base import CodeList
 from peerbench.schema.codelists import ALL_CODELISTS
-from peerbench.schema.records import RECORD_TYPES, Record
+from peerbench.schema.record_base import Record
+from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import STANDARD_VERSION
 from peerbench.template.columns import TemplateColumn, template_columns
 from peerbench.template.dictionary import DICTIONARY_HEADERS, dictionary_rows

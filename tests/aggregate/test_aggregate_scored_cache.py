@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from peerbench.aggregate import BenchmarkSource, compute_tables, scored_cache
+from peerbench.aggregate.scored_cache import SCORING_INPUTS
 from peerbench.aggregate.scoring import score_outcomes
-from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
 from peerbench.schema.records import RECORD_TYPES
 from tests.compare import assert_tables_close
@@ -21,7 +21,7 @@ from tests.compare import assert_tables_close
 def folder(tmp_path: Path, synth_tables: dict[str, pa.Table]) -> Path:
     data = tmp_path / "data"
     data.mkdir()
-    for record_type in BENCHMARK_RECORD_TYPES:
+    for record_type in SCORING_INPUTS:
         pq.write_table(
             synth_tables[record_type], data / f"{RECORD_TYPES[record_type].file_stem}.parquet"
         )

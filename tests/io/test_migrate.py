@@ -1,4 +1,4 @@
-"""peerbench.io.migrate: 1.0 files become 1.1 files holding exactly what they held."""
+"""peerbench.io.migrate: 1.0 files become current (1.2) files holding exactly what they held."""
 
 from __future__ import annotations
 
@@ -62,9 +62,10 @@ def _copy(source: Path, tmp_path: Path) -> Path:
 
 
 def test_chain_of_releases() -> None:
-    assert chain("1.0") == ["1.0.0", "1.1.0"]
-    assert chain("1.1.0") == ["1.1.0"]
-    for bad, why in (("1.2.0", "never released"), ("2.0", "never released"), ("x", "not a")):
+    assert chain("1.0") == ["1.0.0", "1.1.0", "1.2.0"]
+    assert chain("1.1.0") == ["1.1.0", "1.2.0"]
+    assert chain("1.2.0") == ["1.2.0"]
+    for bad, why in (("1.3.0", "never released"), ("2.0", "never released"), ("x", "not a")):
         with pytest.raises(MigrationError, match=why):
             chain(bad)
     with pytest.raises(MigrationError, match="never migrated backwards"):
@@ -80,7 +81,7 @@ def test_parquet_folder_is_upgraded_losslessly(dataset: dict[str, Path], tmp_pat
     assert {m.name for m in done if m.format == "parquet"} == {p.name for p in parquet}
     for path in parquet:
         before, after = pq.read_table(path), pq.read_table(out / path.name)
-        assert declared_version(path) == "1.0.0" and declared_version(out / path.name) == "1.1.0"
+        assert declared_version(path) == "1.0.0" and declared_version(out / path.name) == "1.2.0"
         assert after.equals(before)
         assert after.schema.equals(before.schema, check_metadata=False)
         rest = {k: v for k, v in (after.schema.metadata or {}).items() if k != PARQUET_VERSION_KEY}
@@ -100,14 +101,14 @@ def test_text_files_are_copied_byte_for_byte_beside_a_new_manifest(
 ) -> None:
     source = dataset[kind]
     done = migrate_path(source, tmp_path / "out")
-    assert done and all(m.from_version == "1.0.0" and m.to_version == "1.1.0" for m in done)
+    assert done and all(m.from_version == "1.0.0" and m.to_version == "1.2.0" for m in done)
     assert {m.format for m in done} == {kind, "descriptor"}
     package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
-    assert package["x-standard-version"] == "1.1.0"  # the descriptor follows its files
+    assert package["x-standard-version"] == "1.2.0"  # the descriptor follows its files
     for path in source.glob(f"*.{kind}"):
         assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes()
     manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert manifest["standard_version"] == "1.1.0"
+    assert manifest["standard_version"] == "1.2.0"
     assert validate([tmp_path / "out"], today=TODAY).valid
 
 
@@ -124,9 +125,9 @@ def test_json_bundle_file_declares_the_new_version(
     source.parent.mkdir()
     source.write_text(json.dumps(bundle), encoding="utf-8")
     (done,) = migrate_path(source, tmp_path / "out")
-    assert (done.from_version, done.to_version) == ("1.0.0", "1.1.0")
+    assert (done.from_version, done.to_version) == ("1.0.0", "1.2.0")
     after = json.loads((tmp_path / "out" / "submission.json").read_text(encoding="utf-8"))
-    assert after == {**bundle, "standard_version": "1.1.0"}
+    assert after == {**bundle, "standard_version": "1.2.0"}
     before = validate([source], today=TODAY)
     migrated = validate([tmp_path / "out" / "submission.json"], today=TODAY)
     assert migrated.by_code == before.by_code  # read the same way: nothing in it changed
@@ -141,7 +142,7 @@ def test_a_file_that_declares_nothing_is_read_as_assume(
     (done,) = migrate_path(source, tmp_path / "out", assume="1.0")
     assert done.from_version == "1.0.0" and "byte for byte" in done.action
     assert json.loads((tmp_path / "out" / MANIFEST_NAME).read_text()) == {
-        "standard_version": "1.1.0"
+        "standard_version": "1.2.0"
     }
 
 

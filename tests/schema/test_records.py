@@ -21,6 +21,9 @@ def test_declared_examples_form_a_valid_record(record_type: str) -> None:
     if record_type == "engagement":
         # Without end_date an episode is ongoing (the end-date-vs-reason rule).
         minimal["end_reason"] = "ongoing"
+    if record_type == "referral":
+        # Without first_contact_date support cannot have started (the required-when rule).
+        minimal["uptake"] = "waiting"
     model.model_validate(minimal)
 
 

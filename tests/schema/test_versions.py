@@ -48,14 +48,14 @@ def test_versions_parse_and_name_releases() -> None:
             parse_version(bad)
     with pytest.raises(ValueError, match="never released"):
         release_of("1.7")
-    assert RELEASES[-1] == STANDARD_VERSION == "1.1.0"
-    assert previous_minor() == "1.0.0"
+    assert RELEASES[-1] == STANDARD_VERSION == "1.2.0"
+    assert previous_minor() == "1.1.0"
 
 
 def test_every_schema_id_names_the_minor_version() -> None:
     for record_type in RECORD_TYPES:
-        assert record_schema(record_type)["$id"] == f"urn:peerbench:standard:1.1:{record_type}"
-    assert bundle_schema()["$id"] == "urn:peerbench:standard:1.1:bundle"
+        assert record_schema(record_type)["$id"] == f"urn:peerbench:standard:1.2:{record_type}"
+    assert bundle_schema()["$id"] == "urn:peerbench:standard:1.2:bundle"
 
 
 WINDOW_END = dt.date(2027, 6, 30)
@@ -65,13 +65,14 @@ WINDOW_END = dt.date(2027, 6, 30)
     ("declared", "today", "until", "kind"),
     [
         (None, WINDOW_END, WINDOW_END, "current"),
-        ("1.1.0", WINDOW_END, None, "current"),
-        ("1.1.3", WINDOW_END, None, "current"),  # a later patch of this minor
-        ("1.0.0", dt.date(2026, 12, 6), WINDOW_END, "previous"),
-        ("1.0.0", WINDOW_END, WINDOW_END, "previous"),  # the last day is inside
-        ("1.0.0", WINDOW_END + dt.timedelta(days=1), WINDOW_END, "closed"),
-        ("1.0.0", dt.date(2026, 12, 6), None, "closed"),  # no window set
-        ("1.2.0", WINDOW_END, WINDOW_END, "unsupported"),  # newer than the server
+        ("1.2.0", WINDOW_END, None, "current"),
+        ("1.2.3", WINDOW_END, None, "current"),  # a later patch of this minor
+        ("1.1.0", dt.date(2026, 12, 6), WINDOW_END, "previous"),
+        ("1.1.0", WINDOW_END, WINDOW_END, "previous"),  # the last day is inside
+        ("1.1.0", WINDOW_END + dt.timedelta(days=1), WINDOW_END, "closed"),
+        ("1.1.0", dt.date(2026, 12, 6), None, "closed"),  # no window set
+        ("1.0.0", dt.date(2026, 12, 6), WINDOW_END, "unsupported"),  # two minors back
+        ("1.3.0", WINDOW_END, WINDOW_END, "unsupported"),  # newer than the server
         ("2.0.0", WINDOW_END, WINDOW_END, "unsupported"),
         ("0.9.0", WINDOW_END, WINDOW_END, "unsupported"),
         ("latest", WINDOW_END, WINDOW_END, "unsupported"),

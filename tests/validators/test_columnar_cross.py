@@ -187,3 +187,49 @@ def test_attribute_conflict_names_other_file() -> None:
 
 
 _SERVICES = ("s-one", "s-two", "s-three")
+
+
+def test_a_workers_questionnaire_references_peer_workers_not_participants() -> None:
+    """Standard 1.2: an outcome whose subject is peer_worker names a worker, not a participant."""
+    worker = valid_row("peer_worker", worker_key=OTHER_KEY)
+    outcomes = [
+        valid_row("outcome", record_id="1"),  # a participant's: KEY is in participants
+        valid_row("outcome", record_id="2", participant_key=OTHER_KEY, subject="peer_worker"),
+        valid_row("outcome", record_id="3", participant_key=KEY, subject="peer_worker"),
+        valid_row("outcome", record_id="4", participant_key=OTHER_KEY, subject="participant"),
+    ]
+    report = run_files(
+        ("participants.csv", "participant", [valid_row("participant")]),
+        ("peer_workers.csv", "peer_worker", [worker]),
+        ("outcomes.csv", "outcome", outcomes),
+    )
+    assert by_file(report) == [
+        ("outcomes.csv", 4, "participant_key", "unknown-reference"),  # KEY is no worker
+        ("outcomes.csv", 5, "participant_key", "unknown-reference"),  # OTHER_KEY no participant
+    ]
+    messages = [f.message for f in report.sorted_findings()]
+    assert "worker_key and service_id in peer_workers" in messages[0]
+    assert "participant_key and service_id in participants" in messages[1]
+
+
+def test_worker_and_referral_rules() -> None:
+    workers = [
+        valid_row("peer_worker", end_date="2024-01-01", end_reason="new_role"),  # before start
+        valid_row("peer_worker", worker_key=OTHER_KEY, end_reason="own_health"),  # no end date
+    ]
+    referrals = [
+        valid_row("referral", first_contact_date="2024-12-31"),  # before the referral
+        valid_row("referral", participant_key=OTHER_KEY, first_contact_date=None),  # started
+        valid_row(
+            "referral", referral_date="2025-02-01", uptake="declined", first_contact_date=None
+        ),
+    ]
+    report = run_files(
+        ("peer_workers.csv", "peer_worker", workers), ("referrals.csv", "referral", referrals)
+    )
+    assert [(f, r, c) for f, r, c, _code in by_file(report)] == [
+        ("peer_workers.csv", 2, "end_date"),
+        ("peer_workers.csv", 3, "end_date"),
+        ("referrals.csv", 2, "first_contact_date"),
+        ("referrals.csv", 3, "first_contact_date"),
+    ]

@@ -12,7 +12,8 @@ import pyarrow as pa
 from peerbench.io.formulas import formula_mask
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.introspect import FieldSpec, field_specs
-from peerbench.schema.records import RECORD_TYPES, Record
+from peerbench.schema.record_base import Record
+from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators import identifiers
 from peerbench.validators.columnar import items as item_grid
 from peerbench.validators.columnar.cells import absent, check_column

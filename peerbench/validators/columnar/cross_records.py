@@ -40,6 +40,8 @@ from peerbench.validators.columnar.keys import (
     REFERENCES,
     ROW,
     TIMEPOINTS,
+    WORKER_REFERENCE,
+    WORKER_SUBJECT,
     KeyCollector,
 )
 
@@ -196,12 +198,37 @@ def check_references(record_type: str, collector: KeyCollector, out: Emitter) ->
         # Every reference names the referenced type's primary key, column for column.
         assert tuple(columns) == RECORD_TYPES[target].primary_key
         keys = _valid(keys, columns)
-        known = pc.unique(_joined(_valid(target_keys, columns), columns))
-        missing = ~flag(pc.is_in(_joined(keys, columns), value_set=known))
-        what = f"{' and '.join(columns)} in {RECORD_TYPES[target].file_stem}"
-        out.emit(
-            "unknown-reference", columns[0], keys, missing, keys.column(columns[0]), detail=what
-        )
+        if target == "participant" and "subject" in keys.column_names:
+            keys = keys.filter(pc.invert(_worker_rows(keys)))
+        _emit_unknown(out, keys, columns, target_keys, columns, target)
+    if record_type == "outcome":
+        columns, target, target_columns = WORKER_REFERENCE
+        keys = collector.table(record_type)
+        assert keys is not None
+        target_keys = collector.table(target)
+        if target_keys is None:
+            return  # as above: the workers are not part of this run
+        workers = _valid(keys.filter(_worker_rows(keys)), columns)
+        _emit_unknown(out, workers, columns, target_keys, target_columns, target)
+
+
+def _worker_rows(keys: pa.Table) -> Any:
+    subject = keys.column("subject")
+    return pc.fill_null(pc.equal(pc.cast(subject, pa.string()), WORKER_SUBJECT), False)
+
+
+def _emit_unknown(
+    out: Emitter,
+    keys: pa.Table,
+    columns: Sequence[str],
+    target_keys: pa.Table,
+    target_columns: Sequence[str],
+    target: str,
+) -> None:
+    known = pc.unique(_joined(_valid(target_keys, target_columns), target_columns))
+    missing = ~flag(pc.is_in(_joined(keys, columns), value_set=known))
+    what = f"{' and '.join(target_columns)} in {RECORD_TYPES[target].file_stem}"
+    out.emit("unknown-reference", columns[0], keys, missing, keys.column(columns[0]), detail=what)
 
 
 def days_since_baseline(

@@ -40,15 +40,32 @@ REFERENCES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
         (("service_id",), "service"),
         (("participant_key", "service_id"), "participant"),
     ),
+    "peer_worker": ((("service_id",), "service"),),
+    "referral": ((("service_id",), "service"),),
 }
 """Record type → (referencing columns, referenced record type). The referenced record's
-key is its primary key, matched column for column."""
+key is its primary key, matched column for column. An outcome whose ``subject`` is
+``peer_worker`` is a worker's own questionnaire: it references :data:`WORKER_REFERENCE`
+instead of a participant."""
+
+WORKER_SUBJECT = "peer_worker"
+"""The ``subject`` of an outcome that holds a peer worker's own wellbeing."""
+
+WORKER_REFERENCE = (("participant_key", "service_id"), "peer_worker", ("worker_key", "service_id"))
+"""A worker outcome's key and service → the worker's key and service in peer_workers."""
 
 ATTRIBUTES = ("age_band", "sex", "ethnicity")
 """Participant attributes that must agree between rows for the same participant."""
 
 _EXTRA: dict[str, tuple[str, ...]] = {
-    "outcome": ("participant_key", "service_id", "instrument", "timepoint", "date_administered"),
+    "outcome": (
+        "participant_key",
+        "service_id",
+        "instrument",
+        "timepoint",
+        "date_administered",
+        "subject",
+    ),
     "participant": ATTRIBUTES,
 }
 

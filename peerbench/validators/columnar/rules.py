@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from peerbench.schema.records import Record
+from peerbench.schema.record_base import Record
 from peerbench.schema.rules import (
     EmptyExactlyWhen,
     NotBefore,
