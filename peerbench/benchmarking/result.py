@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import types
 import typing
@@ -104,6 +105,8 @@ class BenchmarkOptions:
             (None: :class:`~peerbench.disclosure.DisclosurePolicy` defaults).
         target_price_year: Price year of economic values (None: latest deflator year).
         networks: Service → network mapping; adds ``networks`` rows when given.
+        as_of: The day workforce and access figures are measured at (who is still in
+            post, who is still waiting); None: the latest date in the records they read.
     """
 
     instrument: str | None = None
@@ -115,6 +118,7 @@ class BenchmarkOptions:
     disclosure_policy: DisclosurePolicy | None = None
     target_price_year: int | None = None
     networks: Mapping[str, str] | None = None
+    as_of: dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe view (the policy as its field values)."""
@@ -130,6 +134,8 @@ class BenchmarkOptions:
         values["by"] = tuple(values.get("by", DEFAULT_BY))
         if values.get("disclosure_policy") is not None:
             values["disclosure_policy"] = DisclosurePolicy(**values["disclosure_policy"])
+        if isinstance(values.get("as_of"), str):
+            values["as_of"] = dt.date.fromisoformat(values["as_of"])
         return cls(**values)
 
 
