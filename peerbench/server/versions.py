@@ -4,10 +4,10 @@ SPEC §8: the server stores everything in the current version. It accepts the cu
 minor version, and the previous minor version until ``Settings.previous_version_until``
 (read against the server's one clock, ``ServerContext.today``). Files of the previous
 minor are migrated at ingest: they are read into the current canonical tables (the
-steps of :data:`peerbench.io.migrate.STEPS`; 1.0 → 1.1 changes no record) and
+steps of :data:`peerbench.io.migrate.STEPS`; 1.1 → 1.2 changes no record) and
 pooled with ``_standard_version`` set to the current version, while the submission
 keeps the version it declared and its report carries a ``version-migrated`` note, so
-lineage says which rows arrived as 1.0. Other majors are refused by the readers
+lineage says which rows arrived as 1.1. Other majors are refused by the readers
 (``version-unsupported``); a newer minor than the server's is refused here.
 """
 

@@ -35,10 +35,10 @@ def test_migrate_prints_each_file_and_writes_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "q1-v1.1"
     result = CliRunner().invoke(cli, ["migrate", str(source), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "services.parquet: 1.0.0 -> 1.1.0 (version metadata rewritten)" in result.output
-    assert "notes.txt: 1.0.0 -> 1.1.0 (copied unchanged (not a data file))" in result.output
+    assert "services.parquet: 1.0.0 -> 1.2.0 (version metadata rewritten)" in result.output
+    assert "notes.txt: 1.0.0 -> 1.2.0 (copied unchanged (not a data file))" in result.output
     assert pq.read_schema(out / "services.parquet").metadata[b"peerbench.standard_version"] == (
-        b"1.1.0"
+        b"1.2.0"
     )
     assert not (out / "peerbench.json").exists()  # Parquet declares its own version
     assert (out / "notes.txt").read_text() == "ours\n"

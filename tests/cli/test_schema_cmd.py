@@ -24,10 +24,10 @@ def test_generate_then_check_passes_and_drift_fails(tmp_path: Path, repo_root: P
     assert result.exit_code == 0, result.output
     check = ["schema", "check", "--out", str(out), "--spec", str(spec), "--versions", str(versions)]
     assert runner.invoke(cli, check).exit_code == 0
-    (versions / "1.1.0.json").write_text("{}")
+    (versions / "1.2.0.json").write_text("{}")
     result = runner.invoke(cli, check)
     assert result.exit_code == 1
-    assert "1.1.0.json (differs from the models)" in result.output
+    assert "1.2.0.json (differs from the models)" in result.output
     (out / "json" / "service.schema.json").write_text("{}")
     result = runner.invoke(cli, ["schema", "check", "--out", str(out)])
     assert result.exit_code == 1
@@ -88,20 +88,26 @@ def test_diff_lists_changes_and_the_release_they_need() -> None:
     total, major, minor, patch = (int(summary.group(i)) for i in range(1, 5))
     assert total == len(lines) - 1 == major + minor + patch
     assert major == sum(line.startswith("major") for line in lines)
-    only = runner.invoke(cli, ["schema", "diff", "1.0", "--level", "minor"]).output.splitlines()
+    only = runner.invoke(
+        cli, ["schema", "diff", "1.0", "1.1", "--level", "minor"]
+    ).output.splitlines()
     assert not [line for line in only[:-1] if line.startswith("patch")]
     assert len(only) == len(lines) - patch
 
 
 def test_diff_as_json_and_for_unknown_versions() -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["schema", "diff", "1.0", "--format", "json"])
+    result = runner.invoke(cli, ["schema", "diff", "1.0", "1.1", "--format", "json"])
     document = json.loads(result.output)
     assert (document["from"], document["to"], document["release_needed"]) == (
         "1.0.0",
         "1.1.0",
         "minor",
     )
+    current = json.loads(runner.invoke(cli, ["schema", "diff", "1.1", "--format", "json"]).output)
+    assert (current["to"], current["release_needed"]) == ("1.2.0", "minor")
+    added = {c["subject"] for c in current["changes"] if c["level"] == "minor"}
+    assert {"record type peer_worker", "record type referral", "field outcome.subject"} <= added
     phq9 = [c for c in document["changes"] if c["subject"] == "instrument PHQ9 response_labels"]
     assert phq9[0]["after"]["Several days"] == 1 and phq9[0]["before"] is None
     same = runner.invoke(cli, ["schema", "diff", "1.1", "1.1.0"])

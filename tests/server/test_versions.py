@@ -33,8 +33,8 @@ def _checked(versions: dict[str, str | None]) -> Checked:
 
 
 def test_previous_minor_inside_the_window_is_a_note() -> None:
-    checked = _checked({"outcomes.parquet": "1.0.0", "services.csv": None})
-    assert check_versions(checked, today=INSIDE, until=UNTIL) == "1.0.0"
+    checked = _checked({"outcomes.parquet": "1.1.0", "services.csv": None})
+    assert check_versions(checked, today=INSIDE, until=UNTIL) == "1.1.0"
     (note,) = checked.report.findings
     assert (note.code, note.severity.value, note.file) == (
         "version-migrated",
@@ -42,18 +42,19 @@ def test_previous_minor_inside_the_window_is_a_note() -> None:
         "outcomes.parquet",
     )
     assert note.message == (
-        "The files declare standard version 1.0.0; they were stored as 1.1.0 "
-        "(1.0.0 is accepted until 2027-06-30)."
+        "The files declare standard version 1.1.0; they were stored as 1.2.0 "
+        "(1.1.0 is accepted until 2027-06-30)."
     )
-    assert checked.report.valid and declared_version(checked) == "1.0.0"
+    assert checked.report.valid and declared_version(checked) == "1.1.0"
 
 
 @pytest.mark.parametrize(
     ("declared", "today", "until", "code"),
     [
-        ("1.0.0", AFTER, UNTIL, "version-window-closed"),
-        ("1.0.0", INSIDE, None, "version-window-closed"),
-        ("1.2.0", INSIDE, UNTIL, "version-unsupported"),
+        ("1.1.0", AFTER, UNTIL, "version-window-closed"),
+        ("1.1.0", INSIDE, None, "version-window-closed"),
+        ("1.0.0", INSIDE, UNTIL, "version-unsupported"),  # two minors back: migrate first
+        ("1.3.0", INSIDE, UNTIL, "version-unsupported"),
     ],
 )
 def test_refused_versions_are_errors(
@@ -67,17 +68,17 @@ def test_refused_versions_are_errors(
 
 def test_current_undeclared_and_other_majors_add_nothing_here() -> None:
     # Another major is already refused by the readers (version-unsupported): not twice.
-    checked = _checked({"a.parquet": "1.1.0", "b.csv": None, "c.parquet": "2.0.0"})
+    checked = _checked({"a.parquet": "1.2.0", "b.csv": None, "c.parquet": "2.0.0"})
     assert check_versions(checked, today=AFTER, until=UNTIL) is None
-    assert checked.report.findings == [] and declared_version(checked) == "1.1.0"
+    assert checked.report.findings == [] and declared_version(checked) == "1.2.0"
 
 
 @pytest.fixture(scope="module")
-def slice_1_0(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+def slice_1_1(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     slices = synth_slices(tmp_path_factory.mktemp("synth"), organisations=1, outcome_rows=80)
     org, folder = next(iter(slices.items()))
     for path in folder.glob("*.parquet"):
-        pq.write_table(restamp_table(pq.read_table(path), "1.0.0"), path)
+        pq.write_table(restamp_table(pq.read_table(path), "1.1.0"), path)
     return org, folder
 
 
@@ -113,33 +114,33 @@ def _submit(ctx: ServerContext, org: str, folder: Path, spool: Path, digest: str
     return submission.id
 
 
-def test_a_1_0_submission_inside_the_window_is_stored_as_1_1(
-    make_context: Callable[[dt.date], ServerContext], slice_1_0: tuple[str, Path], tmp_path: Path
+def test_a_1_1_submission_inside_the_window_is_stored_as_1_2(
+    make_context: Callable[[dt.date], ServerContext], slice_1_1: tuple[str, Path], tmp_path: Path
 ) -> None:
-    org, folder = slice_1_0
+    org, folder = slice_1_1
     ctx = make_context(INSIDE)
     submission_id = _submit(ctx, org, folder, tmp_path / "spool", "a")
     done = process(ctx, submission_id, Inputs(folder=tmp_path / "spool"), actor="test")
     assert done.status == "accepted", done.report
-    assert done.standard_version == "1.0.0"  # what was sent
+    assert done.standard_version == "1.1.0"  # what was sent
     assert done.report is not None and Report.from_dict(done.report).by_code["version-migrated"] > 0
     pooled = sorted((tmp_path / "data").rglob("*.parquet"))
     assert pooled
     for path in pooled:  # what is stored
         assert set(pq.read_table(path, columns=["_standard_version"]).column(0).to_pylist()) == {
-            "1.1.0"
+            "1.2.0"
         }
     with ctx.db.session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.target == done.id)).all()
     accepted = [e.details for e in events if (e.details or {}).get("to") == "accepted"]
-    assert accepted and accepted[0]["migrated_from"] == "1.0.0"
-    assert accepted[0]["stored_as"] == "1.1.0"
+    assert accepted and accepted[0]["migrated_from"] == "1.1.0"
+    assert accepted[0]["stored_as"] == "1.2.0"
 
 
-def test_a_1_0_submission_after_the_window_is_rejected(
-    make_context: Callable[[dt.date], ServerContext], slice_1_0: tuple[str, Path], tmp_path: Path
+def test_a_1_1_submission_after_the_window_is_rejected(
+    make_context: Callable[[dt.date], ServerContext], slice_1_1: tuple[str, Path], tmp_path: Path
 ) -> None:
-    org, folder = slice_1_0
+    org, folder = slice_1_1
     ctx = make_context(AFTER)
     submission_id = _submit(ctx, org, folder, tmp_path / "spool", "b")
     done = process(ctx, submission_id, Inputs(folder=tmp_path / "spool"), actor="test")
@@ -148,6 +149,6 @@ def test_a_1_0_submission_after_the_window_is_rejected(
     assert report.by_code["version-window-closed"] > 0
     closed = [f for f in report.findings if f.code == "version-window-closed"]
     assert closed[0].message == (
-        "The files declare standard version 1.0.0; this server accepted it until 2027-06-30."
+        "The files declare standard version 1.1.0; this server accepted it until 2027-06-30."
     )
     assert "peerbench migrate" in entry("version-window-closed").hint
