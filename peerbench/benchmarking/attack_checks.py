@@ -16,9 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from scipy import stats
-
-from peerbench.stats import cohens_dz_from_summary
+from peerbench.stats import cohens_dz_from_summary, dist
 
 SCORE_STEP: dict[str, float] = {
     "GAD7": 1.0,
@@ -87,7 +85,7 @@ def t_half_fits(n: int, half_width: float, tol: float, sd: float, sd_half: float
     """``t₀.₉₇₅,ₙ₋₁·sd/√n`` can equal the published half-width."""
     if n < 2:
         return False
-    factor = float(stats.t.ppf(0.975, n - 1)) / math.sqrt(n)
+    factor = float(dist.t_ppf(0.975, n - 1)) / math.sqrt(n)
     return factor * max(0.0, sd - sd_half) - tol <= half_width <= factor * (sd + sd_half) + tol
 
 

@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg
 
 from peerbench.schema.instruments.item_matrix import FloatArray, IntArray
+from peerbench.stats import dist
 from peerbench.stats.result import StatsResult
 
 MISSING_LEVEL = "missing"
@@ -241,7 +242,7 @@ def ols(y: FloatArray, design: FloatArray) -> _Fit:
     ssr = float(resid @ resid)
     bse: FloatArray = np.sqrt(np.diag(pinv @ pinv.T) * (ssr / df_resid))
     with np.errstate(divide="ignore", invalid="ignore"):
-        pvalues: FloatArray = 2 * stats.t.sf(np.abs(params / bse), df_resid)
+        pvalues: FloatArray = 2 * dist.t_sf(np.abs(params / bse), df_resid)
     centred = y - y.mean()
     r2 = 1.0 - ssr / float(centred @ centred)
     adj = 1.0 - (y.size - 1) / df_resid * (1.0 - r2)
@@ -314,13 +315,13 @@ def casemix_adjust(
     residual_sd = float(np.sqrt(resid @ resid / df_resid))
     if se_method == "residual":
         se = residual_sd / np.sqrt(n)
-        crit = np.full(n.shape, float(stats.t.ppf(0.5 + confidence / 2, df_resid)))
+        crit = np.full(n.shape, float(dist.t_ppf(0.5 + confidence / 2, df_resid)))
     else:
         centred = resid - o_minus_e[unit]
         with np.errstate(invalid="ignore", divide="ignore"):
             var = np.bincount(unit, weights=centred**2) / (n - 1)
             se = np.sqrt(var / n)
-        crit = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
+        crit = dist.t_ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
     fitted_model = CaseMixModel(
         formula=FORMULA,
         n=int(y.size),

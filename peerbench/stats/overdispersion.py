@@ -13,9 +13,9 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from peerbench.schema.instruments.item_matrix import FloatArray
+from peerbench.stats import dist
 from peerbench.stats.result import StatsResult
 
 Adjust = Literal["auto", "always", "never"]
@@ -71,7 +71,7 @@ def overdispersion(
         )
     phi = float(np.mean(winsorise(zz, winsor) ** 2))
     chi2 = units * phi
-    p_value = float(stats.chi2.sf(chi2, units - 1))
+    p_value = float(dist.chi2_sf(chi2, units - 1))
     tau2 = max(0.0, (chi2 - (units - 1)) / float(w.sum() - (w**2).sum() / w.sum()))
     apply = adjust == "always" or (adjust == "auto" and p_value < alpha)
     apply = apply and tau2 > 0

@@ -9,10 +9,11 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from peerbench.schema.instruments.components import Direction
 from peerbench.schema.instruments.item_matrix import FloatArray
+from peerbench.stats import dist
 from peerbench.stats.result import StatsResult
 
 
@@ -104,7 +105,7 @@ def mean_change_from_summary(
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     se = sd_diff / math.sqrt(n)
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
+    half = float(dist.t_ppf(0.5 + confidence / 2, n - 1)) * se
     return MeanChange(
         n, mean_diff, sd_diff, se, n - 1, mean_diff - half, mean_diff + half, confidence
     )
@@ -227,7 +228,7 @@ def hedges_g_change_from_summary(
         raise ValueError(f"correlation must be in [-1, 1], got {correlation}")
     g = hedges_correction(n) * mean_change / sd_baseline
     v = 2 * (1 - correlation) / n + g**2 / (2 * n)
-    half = float(stats.norm.ppf(0.5 + confidence / 2)) * math.sqrt(v)
+    half = float(dist.norm_ppf(0.5 + confidence / 2)) * math.sqrt(v)
     return EffectSize("hedges_g_baseline_sd", g, g - half, g + half, n, "normal", confidence)
 
 

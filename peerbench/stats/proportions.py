@@ -11,6 +11,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from peerbench.schema.instruments.item_matrix import FloatArray
+from peerbench.stats import dist
 from peerbench.stats.result import StatsResult
 
 BYAR = "byar"
@@ -45,7 +46,7 @@ class RateInterval(StatsResult):
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return float(dist.norm_ppf(0.5 + confidence / 2))
 
 
 def wilson_bounds(

@@ -4,8 +4,8 @@ import dataclasses
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
+from peerbench.stats import dist
 from peerbench.stats.meta import (
     MetaAnalysis,
     Tau2Method,
@@ -86,5 +86,5 @@ def subgroup_analysis(
         "common" if common_tau2 else "separate",
         q_between,
         df,
-        float(stats.chi2.sf(q_between, df)),
+        float(dist.chi2_sf(q_between, df)),
     )
