@@ -23,6 +23,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from peerbench.aggregate.compiled_sql import compile_sql
+
 Backend = Literal["duckdb", "spark"]
 """Names accepted by :func:`connect`."""
 
@@ -242,7 +244,7 @@ def to_arrow(con: Any, expr: ir.Table) -> pa.Table:
     expression's Arrow schema so both backends give identical types.
     """
     schema = expr.schema().to_pyarrow()
-    sql = con.compile(expr)
+    sql = compile_sql(con, expr)
     spark = is_spark(con)
     result = con._session.sql(sql).toArrow() if spark else con.con.sql(sql).to_arrow_table()
     return result.rename_columns(schema.names).cast(schema)
@@ -256,7 +258,7 @@ def materialise(con: Any, expr: ir.Table) -> tuple[ir.Table, Callable[[], None]]
     is not used: with unbound inputs it would cache on Ibis's default backend.)
     """
     name = f"peerbench_tmp_{next(_view_numbers)}"
-    sql = con.compile(expr)
+    sql = compile_sql(con, expr)
     if is_spark(con):
         frame = con._session.sql(sql).cache()
         frame.createOrReplaceTempView(name)
