@@ -83,6 +83,32 @@ BASES: dict[str, Record] = {
         "free_text": "I don't feel on my own with it any more.",
         "released_after_review": False,
     },
+    "peer_worker": {
+        "worker_key": "9b1d4e7f2a3c5d6e8f0a1b2c3d4e5f60",
+        "service_id": "svc-1",
+        "role": "volunteer",
+        "start_date": "2024-09-02",
+        "end_reason": "role_strain",
+        "end_date": "2025-06-30",
+        "hours_per_week": 6.5,
+        "training_status": "completed",
+        "training_hours": 30,
+        "training_accredited": True,
+        "supervision_type": "group",
+        "supervision_frequency": "monthly",
+        "lived_experience_focus": "mental_health",
+    },
+    "referral": {
+        "participant_key": KEY,
+        "service_id": "svc-1",
+        "referral_date": "2025-01-06",
+        "referral_route": "gp",
+        "uptake": "started",
+        "first_contact_date": "2025-01-13",
+        "referral_channel": "electronic_system",
+        "primary_condition": "diabetes",
+        "deprivation_decile": 3,
+    },
 }
 
 
@@ -108,7 +134,11 @@ def valid_records(record_type: str) -> list[Record]:
     """The valid records of ``record_type`` the mutations start from."""
     if record_type != "outcome":
         return [copy.deepcopy(BASES[record_type])]
-    return [outcome(d, i) for i, d in enumerate(sorted(default_registry(), key=lambda d: d.code))]
+    records = [
+        outcome(d, i) for i, d in enumerate(sorted(default_registry(), key=lambda d: d.code))
+    ]
+    worker = outcome(default_registry().get("SWEMWBS"), len(records))
+    return [*records, {**worker, "subject": "peer_worker"}]  # a worker's own wellbeing (1.2)
 
 
 _LABELS = {cls.codelist_name(): cls for cls in ALL_CODELISTS}

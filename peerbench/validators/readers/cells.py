@@ -21,8 +21,13 @@ _FLOAT_DIGITS = ".15g"
 """Excel shows (and keeps) 15 significant digits, so 0.1 + 0.2 reads back as 0.3."""
 
 
-def cell_text(value: object) -> str | None:
-    """A typed value as the standard's text form, or None for an empty cell."""
+def cell_text(value: object, *, exact: bool = False) -> str | None:
+    """A typed value as the standard's text form, or None for an empty cell.
+
+    A spreadsheet's number is written with the 15 digits Excel shows; with ``exact``
+    (JSON, written by a program) as the shortest text that reads back as the same
+    double, so no digit a program sent is lost.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -34,7 +39,7 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer():
             return str(int(value))
-        return format(value, _FLOAT_DIGITS)
+        return repr(value) if exact else format(value, _FLOAT_DIGITS)
     if isinstance(value, dt.datetime):
         # Excel stores dates as midnight datetimes; a real time of day is kept visible.
         if value.time() == dt.time(0) and value.tzinfo is None:

@@ -90,15 +90,19 @@ class _Records:
                 continue
             if name == "items" and isinstance(value, list):
                 for position, item in enumerate(value, start=1):
-                    yield f"{key}[{position}]", f"{ITEM_PREFIX}{position}", cell_text(item)
+                    yield (
+                        f"{key}[{position}]",
+                        f"{ITEM_PREFIX}{position}",
+                        cell_text(item, exact=True),
+                    )
             elif name == "themes" and isinstance(value, list):
-                codes = (cell_text(code) or "" for code in value)
+                codes = (cell_text(code, exact=True) or "" for code in value)
                 yield key, name, LIST_SEPARATOR.join(codes) or None
             elif isinstance(value, list | dict):
                 # Kept as JSON text so the engine can show the user what was there.
                 yield key, name, json.dumps(value, ensure_ascii=False)
             else:
-                yield key, name, cell_text(value)
+                yield key, name, cell_text(value, exact=True)
 
 
 def _start(source: Source, batches: Iterator[SourceBatch], empty: Finding) -> Source:

@@ -171,3 +171,16 @@ def test_empty_json_array(tmp_path: Path) -> None:
     assert [f.code for f in _own(source)] == ["record-type-empty"]
     assert _own(source)[0].severity is Severity.NOTE
     assert "no outcome records (the array is empty)" in _own(source)[0].message
+
+
+def test_a_programs_numbers_keep_every_digit(tmp_path: Path) -> None:
+    """JSON is written by programs: its numbers are read back as the same doubles (Excel's
+    15 shown digits are for spreadsheets only)."""
+    values = [19.987654321098765, 0.1 + 0.2, 1e-7, 123456789.12345679]
+    path = _jsonl(
+        tmp_path / "outcomes.jsonl",
+        *(json.dumps({"record_id": f"m{i}", "total_score": v}) for i, v in enumerate(values)),
+    )
+    (source,) = open_sources(path)
+    read = [float(row["total_score"]) for _row, row in _rows(source)]
+    assert read == values
