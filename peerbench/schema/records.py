@@ -342,9 +342,11 @@ class OutcomeMeasurement(Record):
         le=4,
         example=None,
     )
+    # Extended, not standard: an empty subject means "participant", so nothing is missing
+    # when it is left out (the quality profile's completeness counts standard fields).
     subject: Subject | None = spec_field(
         None,
-        tier=Tier.STANDARD,
+        tier=Tier.EXTENDED,
         meaning=(
             "Whose questionnaire this is: empty or 'participant' for a participant; "
             "'peer_worker' for a peer worker's own wellbeing, when participant_key holds "

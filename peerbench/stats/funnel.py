@@ -18,9 +18,9 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from peerbench.schema.instruments.item_matrix import FloatArray
+from peerbench.stats import dist
 from peerbench.stats.overdispersion import Adjust, Overdispersion, overdispersion
 from peerbench.stats.proportions import wilson_bounds
 from peerbench.stats.result import StatsResult
@@ -34,8 +34,8 @@ FLAGS = (WITHIN, ABOVE_95, BELOW_95, ABOVE_998, BELOW_998)
 
 ProportionLimits = Literal["binomial", "wilson"]
 
-_Z95 = float(stats.norm.ppf(0.975))
-_Z998 = float(stats.norm.ppf(0.999))
+_Z95 = float(dist.norm_ppf(0.975))
+_Z998 = float(dist.norm_ppf(0.999))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,9 +154,9 @@ def binomial_limits(p0: float, n: npt.ArrayLike, level: float) -> FloatArray:
     matters more than exactness.
     """
     size = np.asarray(n, dtype=np.float64)
-    r = stats.binom.ppf(level, size, p0)
-    f_r = stats.binom.cdf(r, size, p0)
-    f_below = stats.binom.cdf(r - 1, size, p0)
+    r = dist.binom_ppf(level, size, p0)
+    f_r = dist.binom_cdf(r, size, p0)
+    f_below = dist.binom_cdf(r - 1, size, p0)
     with np.errstate(invalid="ignore", divide="ignore"):
         a = np.where(f_r > f_below, (f_r - level) / (f_r - f_below), 0.0)
     out: FloatArray = (r - a) / size
@@ -171,7 +171,7 @@ def _proportion_limits(
         return np.clip(p0 - half, 0, 1), np.clip(p0 + half, 0, 1)
     if method == "wilson":
         return wilson_bounds(p0, n, z)
-    tail = float(stats.norm.sf(z))
+    tail = float(dist.norm_sf(z))
     return binomial_limits(p0, n, tail), binomial_limits(p0, n, 1 - tail)
 
 

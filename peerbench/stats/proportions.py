@@ -8,7 +8,6 @@ import dataclasses
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from peerbench.schema.instruments.item_matrix import FloatArray
 from peerbench.stats import dist
@@ -139,8 +138,8 @@ def poisson_interval(
         safe = np.where(obs > 0, obs, 1.0)
         byar_low = obs * (1 - 1 / (9 * safe) - z / (3 * np.sqrt(safe))) ** 3
         byar_high = (obs + 1) * (1 - 1 / (9 * (obs + 1)) + z / (3 * np.sqrt(obs + 1))) ** 3
-    exact_low = np.where(obs > 0, stats.chi2.ppf(alpha / 2, 2 * safe) / 2, 0.0)
-    exact_high = stats.chi2.ppf(1 - alpha / 2, 2 * obs + 2) / 2
+    exact_low = np.where(obs > 0, dist.chi2_ppf(alpha / 2, 2 * safe) / 2, 0.0)
+    exact_high = dist.chi2_ppf(1 - alpha / 2, 2 * obs + 2) / 2
     low = np.where(use_byar, byar_low, exact_low)
     high = np.where(use_byar, byar_high, exact_high)
     method = np.where(use_byar, BYAR, EXACT)

@@ -29,3 +29,16 @@ def test_scalars_as_the_statistics_call_them() -> None:
     assert float(dist.t_ppf(0.975, 9)) == float(stats.t.ppf(0.975, 9))
     assert float(dist.chi2_sf(3.2, 0)) != float(dist.chi2_sf(3.2, 0))  # NaN, as scipy.stats
     assert float(dist.norm_ppf(0.975)) == float(stats.norm.ppf(0.975))
+
+
+def test_chi_squared_quantiles_and_the_binomial() -> None:
+    inner = Q[(Q > 0) & (Q < 1)]
+    df = RNG.uniform(0.5, 300, inner.size)
+    _same(dist.chi2_ppf(inner, df), stats.chi2.ppf(inner, df))
+    n = RNG.integers(1, 5000, inner.size).astype(float)
+    p = RNG.uniform(0.001, 0.999, inner.size)
+    _same(dist.binom_ppf(inner, n, p), stats.binom.ppf(inner, n, p))
+    k = np.concatenate(
+        [RNG.integers(-2, 5000, inner.size - 4).astype(float), [-1.5, 0.0, 2.7, 1e4]]
+    )
+    _same(dist.binom_cdf(k, n, p), stats.binom.cdf(k, n, p))  # k < 0 and k >= n included

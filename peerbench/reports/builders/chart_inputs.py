@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import stats
 
 from peerbench.benchmarking import ALL_PERIODS, BenchmarkResult, FunnelSummary
 from peerbench.benchmarking.sufficiency import withheld
@@ -27,9 +26,9 @@ from peerbench.reports.builders.wording import (
     label,
 )
 from peerbench.schema.instruments import default_registry
-from peerbench.stats import binomial_limits
+from peerbench.stats import binomial_limits, dist
 
-_Z = {"95": float(stats.norm.ppf(0.975)), "998": float(stats.norm.ppf(0.999))}
+_Z = {"95": float(dist.norm_ppf(0.975)), "998": float(dist.norm_ppf(0.999))}
 GRID_POINTS = 60
 
 
@@ -99,7 +98,7 @@ def limit_curves(summary: FunnelSummary, grid: np.ndarray[Any, Any]) -> list[dic
             half = z * np.sqrt(target * (1 - target) / grid + tau2)
             low, high = np.clip(target - half, 0, 1), np.clip(target + half, 0, 1)
         else:
-            tail = float(stats.norm.sf(z))
+            tail = float(dist.norm_sf(z))
             low = binomial_limits(target, np.round(grid), tail)
             high = binomial_limits(target, np.round(grid), 1 - tail)
         columns[f"lower_{level}"], columns[f"upper_{level}"] = low, high
