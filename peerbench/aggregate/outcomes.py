@@ -14,7 +14,8 @@ Metric definitions:
 * ``coverage``: ``n_paired / n_baseline`` (follow-up coverage).
 * ``follow_up_mean``: mean follow-up score of the pairs.
 * ``mean_change`` / ``sd_change``: mean and sample SD of the oriented change
-  (positive = improvement) over the pairs; SD is null when ``n_paired < 2``.
+  (positive = improvement) over the pairs; SD is null when ``n_paired < 2``. Both come
+  from exact sums (:func:`exact_mean_sd`), so the order of the rows never changes them.
 * ``n_reliably_improved`` / ``n_reliably_deteriorated``: pairs whose change reaches the
   reliable-change threshold in the better / worse direction; ``n_no_reliable_change``
   the remaining pairs. Null when the instrument has no threshold. Reliable-improvement
@@ -53,6 +54,42 @@ def _n(flag: ir.BooleanValue) -> Any:
     return flag.cast("int64").sum()
 
 
+EXACT_UNIT = 1e-9
+"""Each change is counted in whole units of this size (rounded half away from zero)."""
+_UNITS = "decimal(38, 0)"
+
+
+def exact_mean_sd(values: ir.NumericColumn) -> tuple[ir.FloatingScalar, ir.FloatingScalar]:
+    """Mean and sample SD (n - 1) of ``values``, the same whatever the order of the rows.
+
+    A floating-point sum depends on the order of its terms: DuckDB's threads (and
+    Spark's partitions) combine partial sums in whatever order they finish, so the same
+    pairs in another order gave an SD differing in the 12th digit at 1M rows, and where
+    every change is the same number written with different rounding (5/6 as the mean of
+    six items, or after a subtraction) an SD of pure rounding noise: 5.4e-16 one run,
+    5.0e-16 the next, where the answer is 0.
+
+    Here each value becomes a whole number ``k`` of :data:`EXACT_UNIT` and ``n``, ``Σk``
+    and ``Σk²`` are summed as 38-digit integers (decimals of scale 0), which DuckDB and
+    Spark add exactly, so in any order. The spread ``n·Σk² - (Σk)²`` (``n(n - 1)`` times
+    the variance) is also an exact integer, 0 when every value is the same; only then
+    are floats used: ``mean = Σk / n × unit`` and ``SD = √(spread / (n(n - 1))) × unit``,
+    null when ``n < 2``. Rounding to the unit moves each value by at most 5e-10, so the
+    SD by at most about that much. Exact while ``n²·k²`` stays below 1e38 (changes up to
+    ±100 in groups of fewer than 10⁸ pairs); past that the engine raises an overflow
+    error rather than give a wrong figure.
+    """
+    units = (values / EXACT_UNIT).round().cast(_UNITS)
+    n = units.count()
+    total = units.sum()
+    spread = n.cast(_UNITS) * (units * units).sum() - total * total
+    real_n = n.cast("float64")
+    mean = ibis.ifelse(n > 0, total.cast("float64") / real_n * EXACT_UNIT, ibis.null("float64"))
+    variance = spread.cast("float64") / (real_n * (real_n - 1.0))
+    sd = ibis.ifelse(n > 1, variance.sqrt() * EXACT_UNIT, ibis.null("float64"))
+    return mean, sd
+
+
 def outcome_summary(
     base: ir.Table, pairs: ir.Table, params: ir.Table, by: Sequence[str] = ()
 ) -> ir.Table:
@@ -78,11 +115,12 @@ def outcome_summary(
     # One row per follow-up timepoint: unnest a literal array (one projection, where a
     # union of four copies would make Spark recompute the aggregate four times).
     frame = per_baseline.mutate(timepoint=ibis.literal(list(FOLLOW_UPS), "array<string>").unnest())
+    mean_change, sd_change = exact_mean_sd(pairs.change)
     per_pair = pairs.group_by([*group, "timepoint"]).aggregate(
         n_paired=pairs.count(),
         follow_up_mean=pairs.follow_up_score.mean(),
-        mean_change=pairs.change.mean(),
-        sd_change=pairs.change.std(how="sample"),
+        mean_change=mean_change,
+        sd_change=sd_change,
         n_reliably_improved=_n(pairs.reliably_improved),
         n_reliably_deteriorated=_n(pairs.reliably_deteriorated),
         n_case_baseline=_n(pairs.case_baseline),

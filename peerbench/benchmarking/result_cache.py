@@ -12,10 +12,15 @@ under a key made of:
   and the digest of a cost table file) and the viewing organisation;
 * the code fingerprint (peerbench's modules and the libraries' versions).
 
-A hit is read back with :meth:`BenchmarkResult.from_dict`, which round-trips
-:meth:`BenchmarkResult.to_dict` exactly, and imports none of the statistics. A server
-data directory is always computed (its current files live in its database); so is any
-source while caching is off (``PEERBENCH_CACHE_DIR=off``).
+An entry is the result's JSON text exactly as ``peerbench benchmark --format json``
+prints it (:func:`peerbench.io.json_text.dumps_indented` of
+:meth:`BenchmarkResult.to_dict`), so :func:`benchmark_answer` hands a hit's text
+straight to the output with no object round trip; the result object is rebuilt from
+it (:meth:`BenchmarkResult.from_dict`, exact) only when something asks for it (a
+table or CSV), and a hit imports none of the statistics. A computed result is turned
+into JSON once, for the cache and the output alike. A server data directory is always
+computed (its current files live in its database); so is any source while caching is
+off (``PEERBENCH_CACHE_DIR=off``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from peerbench.benchmarking.result import BenchmarkOptions, BenchmarkResult
 from peerbench.io.content_cache import ContentCache
 from peerbench.schema.records import RECORD_TYPES
 
-NAMESPACE = "benchmark"
+NAMESPACE = "benchmark-json"
+"""Entries are indented JSON text (``benchmark`` held compact JSON, read back as objects)."""
 
 
 class SourceError(Exception):
@@ -77,6 +83,63 @@ def benchmark_key(
     )
 
 
+class BenchmarkAnswer:
+    """A controlled benchmark as its JSON text, its result object, or both.
+
+    Whichever of the two is missing is made from the other on first use and kept:
+    ``json_text`` is ``dumps_indented(result.to_dict())`` and ``result`` is
+    ``BenchmarkResult.from_dict`` of the text, which round-trips exactly.
+
+    Args:
+        text: The JSON text (as :attr:`json_text`).
+        result: The result object.
+    """
+
+    def __init__(self, *, text: str | None = None, result: BenchmarkResult | None = None) -> None:
+        if text is None and result is None:
+            raise ValueError("a benchmark answer needs its text or its result")
+        self._text = text
+        self._result = result
+
+    @property
+    def json_text(self) -> str:
+        """The result as indented JSON text, without a final newline."""
+        if self._text is None:
+            from peerbench.io.json_text import dumps_indented
+
+            assert self._result is not None  # one of the two is always there
+            self._text = dumps_indented(self._result.to_dict())
+        return self._text
+
+    @property
+    def result(self) -> BenchmarkResult:
+        """The result object."""
+        if self._result is None:
+            from peerbench.io.json_text import loads
+
+            assert self._text is not None
+            self._result = BenchmarkResult.from_dict(loads(self._text))
+        return self._result
+
+
+def _stored_text(cache: ContentCache, key: str) -> str | None:
+    """The JSON text stored under ``key``, or None (a miss, or an entry that is not whole).
+
+    Entries are written atomically; one cut short (a damaged disk, a hand edit) no longer
+    ends with the closing brace and is computed again rather than printed.
+    """
+    data = cache.get(NAMESPACE, key, ".json")
+    if data is None:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    return text
+
+
 def cached_benchmark(
     folder: str | Path,
     options: BenchmarkOptions,
@@ -84,11 +147,25 @@ def cached_benchmark(
     viewer_organisation_id: str | None = None,
     cache: ContentCache | None = None,
 ) -> BenchmarkResult:
+    """The disclosure-controlled benchmark of ``folder`` (see :func:`benchmark_answer`)."""
+    return benchmark_answer(
+        folder, options, viewer_organisation_id=viewer_organisation_id, cache=cache
+    ).result
+
+
+def benchmark_answer(
+    folder: str | Path,
+    options: BenchmarkOptions,
+    *,
+    viewer_organisation_id: str | None = None,
+    cache: ContentCache | None = None,
+) -> BenchmarkAnswer:
     """The disclosure-controlled benchmark of ``folder`` (see the module docstring).
 
     The same as ``controlled(compute(...), options.disclosure_policy, viewer_organisation_id)``
     on :func:`~peerbench.benchmarking.sources.open_source` ``(folder)``, from the cache
-    when the same files, options and code were benchmarked before.
+    when the same files, options and code were benchmarked before: then only its JSON
+    text is read, and the result object is built if asked for.
 
     Args:
         folder: A folder of standard files, or a server data directory (never cached).
@@ -106,9 +183,9 @@ def cached_benchmark(
     cache = ContentCache.from_env() if cache is None else cache
     key = benchmark_key(cache, root, options, viewer_organisation_id)
     if key is not None:
-        stored = cache.get_json(NAMESPACE, key)
-        if isinstance(stored, dict):
-            return BenchmarkResult.from_dict(stored)
+        stored = _stored_text(cache, key)
+        if stored is not None:
+            return BenchmarkAnswer(text=stored)
     # Imported here: the statistics take a second or more to import.
     from peerbench.benchmarking.compute import compute
     from peerbench.benchmarking.disclose import controlled
@@ -123,7 +200,9 @@ def cached_benchmark(
         loaded.source, options, service_use=loaded.service_use, generated_from=loaded.description
     )
     policy = options.disclosure_policy or DisclosurePolicy()
-    result = controlled(raw, policy, viewer_organisation_id=viewer_organisation_id)
+    answer = BenchmarkAnswer(
+        result=controlled(raw, policy, viewer_organisation_id=viewer_organisation_id)
+    )
     if key is not None:
-        cache.put_json(NAMESPACE, key, result.to_dict())
-    return result
+        cache.put(NAMESPACE, key, answer.json_text.encode("utf-8"), ".json")
+    return answer

@@ -22,7 +22,7 @@ import pandas as pd
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.result import DataQualityNote
 from peerbench.benchmarking.rows import EconomicsRow
-from peerbench.economics import CostTable, Estimate, wellbeing_value
+from peerbench.economics import CostTable, Estimate, ServiceUseOptions, wellbeing_value
 from peerbench.economics.service_use import service_use_savings
 from peerbench.economics.service_use_records import record_problems
 
@@ -110,7 +110,11 @@ def service_use_rows(
     """
     if records.empty or not {"baseline", FOLLOW_UP} <= set(records["timepoint"]):
         return []
-    costs = CostTable.from_csv(cost_table) if cost_table else CostTable.default()
+    options = ServiceUseOptions(
+        costs=CostTable.from_csv(cost_table) if cost_table else CostTable.default(),
+        target_price_year=target_price_year,
+        follow_up=FOLLOW_UP,
+    )
     # One annualisation for every scope; the same figures as service_use_value per scope.
     return [
         _row(
@@ -121,9 +125,7 @@ def service_use_rows(
             assumptions.model_dump(mode="json"),
             min_n,
         )
-        for service_id, saving, assumptions in service_use_savings(
-            records, costs=costs, target_price_year=target_price_year, follow_up=FOLLOW_UP
-        )
+        for service_id, saving, assumptions in service_use_savings(records, options)
     ]
 
 

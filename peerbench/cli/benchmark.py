@@ -2,7 +2,8 @@
 
 Thin shell over :func:`peerbench.benchmarking.compute` and
 :func:`peerbench.benchmarking.controlled`; ``--format json`` prints exactly the
-library's ``result.to_dict()``.
+library's ``result.to_dict()`` (for a folder, the result cache's text of it:
+:func:`peerbench.benchmarking.result_cache.benchmark_answer`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import click
 from peerbench.cli.output import emit, format_option, out_option
 
 if TYPE_CHECKING:  # loaded when the command runs (see peerbench.cli.constants)
-    from peerbench.benchmarking import BenchmarkResult
+    from peerbench.benchmarking.result_cache import BenchmarkAnswer
 
 BY_CHOICES = {
     "service": None,
@@ -110,21 +111,20 @@ def benchmark(
         raise click.UsageError("give exactly one of --store DIR or --server URL")
     attributes = tuple(a for b in by if (a := BY_CHOICES[b]) is not None) if by else DEFAULT_BY
     if server is not None:
-        result = _from_server(server, key, instrument, period, attributes)
+        answer = _from_server(server, key, instrument, period, attributes)
     else:
         assert store is not None  # exactly one of the two was given
-        result = _from_store(
+        answer = _from_store(
             store, instrument, period, attributes, min_n, backend, owner, policy_file
         )
     if output_format == "json":
-        from peerbench.io.json_text import dumps_indented
-
-        emit(dumps_indented(result.to_dict()) + "\n", out)
+        # The cache's text as it is: a warm run builds no result object.
+        emit(answer.json_text + "\n", out)
     elif output_format == "csv":
         buffer = io.BytesIO()
         from peerbench.io.formulas import write_csv
 
-        write_csv(result.tables()["outcomes"], buffer)
+        write_csv(answer.result.tables()["outcomes"], buffer)
         emit(buffer.getvalue().decode("utf-8"), out)
     else:
         from peerbench.benchmarking.text import render_text
@@ -133,7 +133,7 @@ def benchmark(
         if by and "service" not in by:
             sections = ["what_works"]
 
-        emit(render_text(result, sections=sections), out)
+        emit(render_text(answer.result, sections=sections), out)
 
 
 def _from_store(
@@ -145,10 +145,10 @@ def _from_store(
     backend: str,
     owner: str | None,
     policy_file: Path | None,
-) -> BenchmarkResult:
+) -> BenchmarkAnswer:
     # Only the cache's front door: a result the cache holds needs none of the statistics.
     from peerbench.benchmarking import BenchmarkOptions
-    from peerbench.benchmarking.result_cache import SourceError, cached_benchmark
+    from peerbench.benchmarking.result_cache import SourceError, benchmark_answer
     from peerbench.disclosure import DisclosurePolicy
 
     try:
@@ -169,7 +169,7 @@ def _from_store(
         disclosure_policy=policy,
     )
     try:
-        return cached_benchmark(store, options, viewer_organisation_id=owner)
+        return benchmark_answer(store, options, viewer_organisation_id=owner)
     except SourceError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -180,9 +180,10 @@ def _from_server(
     instrument: str | None,
     period: str | None,
     attributes: tuple[str, ...],
-) -> BenchmarkResult:
+) -> BenchmarkAnswer:
     # Imported here: the client stack is only needed for --server.
     from peerbench.benchmarking import BenchmarkResult
+    from peerbench.benchmarking.result_cache import BenchmarkAnswer
     from peerbench.cli.submit import make_client
     from peerbench.client import PeerbenchError
 
@@ -192,4 +193,4 @@ def _from_server(
             page = client.benchmarks(instrument=instrument, period=period, by=attributes)
     except PeerbenchError as exc:
         raise click.ClickException(exc.message) from exc
-    return BenchmarkResult.from_dict(page.result)
+    return BenchmarkAnswer(result=BenchmarkResult.from_dict(page.result))

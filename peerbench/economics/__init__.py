@@ -1,6 +1,7 @@
 """Economic value of peer support, always shown with its assumptions and uncertainty.
 
-* :func:`service_use_value`: annualised change in NHS contacts and their cost.
+* :func:`service_use_value`: annualised change in NHS contacts and their cost (how:
+  :class:`ServiceUseOptions`).
 * :func:`wellbeing_value`: change in life satisfaction valued in WELLBYs.
 * :class:`CostTable` and :class:`DeflatorSeries`: the replaceable data files behind
   them (``peerbench/economics/data``).
@@ -20,6 +21,7 @@ from peerbench.economics.service_use import (
     ServiceUseResult,
     service_use_value,
 )
+from peerbench.economics.service_use_options import ServiceUseOptions
 from peerbench.economics.wellby import (
     WellbyAssumptions,
     WellbyParameters,
@@ -37,6 +39,7 @@ __all__ = [
     "DeflatorSeries",
     "Estimate",
     "ServiceUseAssumptions",
+    "ServiceUseOptions",
     "ServiceUseResult",
     "UnitCost",
     "WellbyAssumptions",

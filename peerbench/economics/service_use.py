@@ -26,8 +26,8 @@ of the admission's tariff, which overstates the cost of short stays; drop
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -38,12 +38,11 @@ from peerbench.economics.deflators import DeflatorSeries
 from peerbench.economics.estimate import (
     ATTRIBUTION_NOTE,
     CI_METHOD,
-    DEFAULT_BOOTSTRAPS,
-    DEFAULT_SEED,
     Estimate,
     FloatArray,
     estimate,
 )
+from peerbench.economics.service_use_options import ServiceUseChanges, ServiceUseOptions
 from peerbench.economics.service_use_records import record_problem as record_problem  # re-exported
 
 ITEM_COSTS: dict[str, str] = {
@@ -170,11 +169,11 @@ def _annual(
 class _Setup:
     """The inputs every scope of a service-use calculation shares."""
 
+    options: ServiceUseOptions
     costs: CostTable
     deflators: DeflatorSeries
     target: int
     mapping: dict[str, str]
-    attribution: float
     ids: list[str]
     used: list[CostAssumption] = dataclasses.field(default_factory=list)
     prices: dict[str, tuple[float, float, float]] = dataclasses.field(default_factory=dict)
@@ -187,7 +186,7 @@ class _Setup:
         """Look up and price-adjust every unit cost (after the records were checked)."""
         for field, item in self.mapping.items():
             unit = self.costs.get(item)
-            factor = self.deflators.factor(unit.price_year, self.target) * self.attribution
+            factor = self.deflators.factor(unit.price_year, self.target) * self.options.attribution
             self.prices[field] = (unit.cost * factor, unit.low * factor, unit.high * factor)
             deflate = self.deflators.factor(unit.price_year, self.target)
             self.used.append(
@@ -209,21 +208,15 @@ class _Setup:
             )
 
 
-def _setup(
-    records: pd.DataFrame,
-    costs: CostTable | None,
-    deflators: DeflatorSeries | None,
-    target_price_year: int | None,
-    item_costs: Mapping[str, str] | None,
-    attribution: float,
-) -> _Setup:
-    deflators = deflators or DeflatorSeries.default()
+def _setup(records: pd.DataFrame, options: ServiceUseOptions) -> _Setup:
+    deflators = options.deflators or DeflatorSeries.default()
+    target = options.target_price_year
     setup = _Setup(
-        costs=costs or CostTable.default(),
+        options=options,
+        costs=options.costs or CostTable.default(),
         deflators=deflators,
-        target=deflators.latest_year if target_price_year is None else target_price_year,
-        mapping=dict(ITEM_COSTS if item_costs is None else item_costs),
-        attribution=attribution,
+        target=deflators.latest_year if target is None else target,
+        mapping=dict(ITEM_COSTS if options.item_costs is None else options.item_costs),
         ids=[c for c in ("participant_key", "service_id") if c in records.columns],
     )
     missing = [
@@ -236,17 +229,15 @@ def _setup(
     return setup
 
 
-def _change(
-    records: pd.DataFrame, ids: list[str], baseline: str, follow_up: str, fields: list[str]
-) -> pd.DataFrame:
+def _change(records: pd.DataFrame, setup: _Setup) -> pd.DataFrame:
     """Annual follow-up minus annual baseline per participant with both rows."""
-    before = _annual(records, ids, baseline, fields)
-    after = _annual(records, ids, follow_up, fields)
+    before = _annual(records, setup.ids, setup.options.baseline, setup.fields)
+    after = _annual(records, setup.ids, setup.options.follow_up, setup.fields)
     before, after = before.align(after, join="inner", axis=0)
     return after - before
 
 
-def _total(change: pd.DataFrame, setup: _Setup, opts: dict[str, Any]) -> tuple[Estimate, int]:
+def _total(change: pd.DataFrame, setup: _Setup) -> tuple[Estimate, int]:
     """The total cost change over participants with every item, and how many they are."""
     complete = change.dropna()
     weights = [np.array([setup.prices[f][k] for f in setup.fields]) for k in range(3)]
@@ -255,33 +246,26 @@ def _total(change: pd.DataFrame, setup: _Setup, opts: dict[str, Any]) -> tuple[E
         matrix @ weights[0],
         low_values=matrix @ weights[1],
         high_values=matrix @ weights[2],
-        **opts,
+        **setup.options.bootstrap(),
     )
     return total, int(complete.shape[0])
 
 
-def _assumptions(
-    setup: _Setup,
-    baseline: str,
-    follow_up: str,
-    attribution: float,
-    n_paired: int,
-    n_complete: int,
-    opts: dict[str, Any],
-) -> ServiceUseAssumptions:
+def _assumptions(setup: _Setup, n_paired: int, n_complete: int) -> ServiceUseAssumptions:
+    options = setup.options
     return ServiceUseAssumptions(
         cost_table_version=setup.costs.version,
         unit_costs=tuple(setup.used),
-        baseline=baseline,
-        follow_up=follow_up,
+        baseline=options.baseline,
+        follow_up=options.follow_up,
         target_price_year=setup.target,
         deflator_version=setup.deflators.version,
         deflator_source=setup.deflators.source,
-        attribution=attribution,
+        attribution=options.attribution,
         n_paired=n_paired,
         n_complete=n_complete,
         ci_method=CI_METHOD.format(
-            n_boot=opts["n_boot"], seed=opts["seed"], level=opts["confidence"] * 100
+            n_boot=options.n_boot, seed=options.seed, level=options.confidence * 100
         ),
         caveats=(BED_DAY_CAVEAT,) if "bed_days" in setup.mapping else (),
     )
@@ -289,46 +273,26 @@ def _assumptions(
 
 def service_use_value(
     records: pd.DataFrame,
-    *,
-    costs: CostTable | None = None,
-    deflators: DeflatorSeries | None = None,
-    target_price_year: int | None = None,
-    baseline: str = "baseline",
-    follow_up: str = "month_6",
-    item_costs: Mapping[str, str] | None = None,
-    attribution: float = 1.0,
-    n_boot: int = DEFAULT_BOOTSTRAPS,
-    seed: int = DEFAULT_SEED,
-    confidence: float = 0.95,
+    options: ServiceUseOptions | None = None,
+    /,
+    **changes: Unpack[ServiceUseChanges],
 ) -> ServiceUseResult:
     """Annualised change in service use and its cost per participant.
 
     Args:
         records: ``service_use`` rows: ``participant_key`` (plus ``service_id`` if
             present), ``timepoint``, ``recall_period_months`` and the count columns.
-        costs: Unit-cost table (default: the shipped table).
-        deflators: Price index (default: the shipped series, an approximation of HM Treasury's
-            GDP deflators to be replaced before publication; see data/README.md).
-        target_price_year: Year whose prices results are in (default: the latest year
-            in the deflator series).
-        baseline: Timepoint code of the "before" row.
-        follow_up: Timepoint code of the "after" row.
-        item_costs: Count column → unit-cost item (default :data:`ITEM_COSTS`).
-        attribution: Share of the change credited to peer support (0–1, default 1).
-        n_boot: Bootstrap resamples.
-        seed: Bootstrap seed.
-        confidence: CI level.
+        options: How to cost it (default :class:`ServiceUseOptions`).
+        **changes: Fields of ``options`` to change, by name (e.g. ``attribution=0.5``).
 
     Raises:
         ValueError: On duplicate rows, bad recall periods or a bad attribution.
         KeyError: If a unit-cost item or price year is missing.
     """
-    if not 0.0 <= attribution <= 1.0:
-        raise ValueError(f"attribution must be between 0 and 1, got {attribution}")
-    setup = _setup(records, costs, deflators, target_price_year, item_costs, attribution)
-    change = _change(records, setup.ids, baseline, follow_up, setup.fields)
+    setup = _setup(records, ServiceUseOptions.of(options, changes))
+    change = _change(records, setup)
     setup.price()
-    opts: dict[str, Any] = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
+    opts = setup.options.bootstrap()
     items: list[ItemChange] = []
     for field in setup.fields:
         values: FloatArray = change[field].dropna().to_numpy(dtype=np.float64)
@@ -342,27 +306,18 @@ def service_use_value(
                 ),
             )
         )
-    total, n_complete = _total(change, setup, opts)
-    assumptions = _assumptions(
-        setup, baseline, follow_up, attribution, int(change.shape[0]), n_complete, opts
-    )
+    total, n_complete = _total(change, setup)
+    assumptions = _assumptions(setup, int(change.shape[0]), n_complete)
     return ServiceUseResult(items=tuple(items), cost_change=total, assumptions=assumptions)
 
 
 def service_use_savings(
     records: pd.DataFrame,
+    options: ServiceUseOptions | None = None,
+    /,
     *,
     by: str = "service_id",
-    costs: CostTable | None = None,
-    deflators: DeflatorSeries | None = None,
-    target_price_year: int | None = None,
-    baseline: str = "baseline",
-    follow_up: str = "month_6",
-    item_costs: Mapping[str, str] | None = None,
-    attribution: float = 1.0,
-    n_boot: int = DEFAULT_BOOTSTRAPS,
-    seed: int = DEFAULT_SEED,
-    confidence: float = 0.95,
+    **changes: Unpack[ServiceUseChanges],
 ) -> Iterator[tuple[str | None, Estimate, ServiceUseAssumptions]]:
     """The saving and assumptions of :func:`service_use_value`, pooled then per ``by`` group.
 
@@ -371,22 +326,18 @@ def service_use_savings(
     ``service_use_value`` returns as ``saving`` and ``assumptions`` on each scope (the
     same participants in the same order, so the same bootstrap draws), computed with
     one annualisation and one alignment of all records instead of one per scope, and
-    without the per-item estimates. Arguments as :func:`service_use_value`; ``by``
-    must be one of the participant ids (``service_id``).
+    without the per-item estimates. ``options`` and ``changes`` as
+    :func:`service_use_value`; ``by`` must be one of the participant ids (``service_id``).
     """
-    if not 0.0 <= attribution <= 1.0:
-        raise ValueError(f"attribution must be between 0 and 1, got {attribution}")
-    setup = _setup(records, costs, deflators, target_price_year, item_costs, attribution)
+    setup = _setup(records, ServiceUseOptions.of(options, changes))
     if by not in setup.ids:
         raise ValueError(f"service-use savings are grouped by an id column, not {by!r}")
-    change = _change(records, setup.ids, baseline, follow_up, setup.fields)
+    change = _change(records, setup)
     setup.price()
-    opts: dict[str, Any] = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
 
     def scope(frame: pd.DataFrame) -> tuple[Estimate, ServiceUseAssumptions]:
-        total, n_complete = _total(frame, setup, opts)
-        facts = (baseline, follow_up, attribution, int(frame.shape[0]), n_complete, opts)
-        return total.scaled(-1.0), _assumptions(setup, *facts)
+        total, n_complete = _total(frame, setup)
+        return total.scaled(-1.0), _assumptions(setup, int(frame.shape[0]), n_complete)
 
     yield None, *scope(change)
     key = change.index.get_level_values(by) if len(setup.ids) > 1 else change.index

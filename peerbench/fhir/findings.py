@@ -1,40 +1,56 @@
-"""Findings about FHIR input, located by resource (entry or line number, id) and linkId."""
+"""Findings about FHIR input, located by resource (entry or line number, id) and linkId.
+
+A :class:`FhirFinding` is a :class:`peerbench.validators.report.Finding` (code,
+severity, message, value, the catalogue's hint) whose place is a resource rather than
+a spreadsheet row: the row-based ``file``, ``row`` and ``column`` stay empty.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from peerbench.validators.catalogue import Severity, entry
+from peerbench.validators.catalogue import entry
+from peerbench.validators.report import Finding
+
+_ROW_PLACES = ("file", "row", "column")
+""":class:`Finding` fields that locate a spreadsheet cell: not part of a FHIR finding."""
 
 
-@dataclass(frozen=True)
-class FhirFinding:
+@dataclass(frozen=True, kw_only=True)
+class FhirFinding(Finding):
     """One problem in one resource.
 
     Attributes:
-        code: A code of the error catalogue.
-        severity: From the catalogue.
-        message: Plain English, from the catalogue's template.
         index: The resource's position: Bundle entry number or NDJSON line, from 1.
         resource_id: The resource's ``id`` (or else its ``urn:peerbench:record-id``
             identifier), when it has one.
         link_id: The item the problem is about, when it is about one.
-        value: The value at fault, as text.
     """
 
-    code: str
-    severity: Severity
-    message: str
     index: int | None = None
     resource_id: str | None = None
     link_id: str | None = None
-    value: str | None = None
 
-    @property
-    def hint(self) -> str:
-        """How to fix it, from the catalogue."""
-        return entry(self.code).hint
+    @classmethod
+    def at(
+        cls,
+        found: Finding,
+        *,
+        index: int | None = None,
+        resource_id: str | None = None,
+        link_id: str | None = None,
+    ) -> FhirFinding:
+        """``found`` (its code, severity, message and value) located in a resource."""
+        return cls(
+            code=found.code,
+            severity=found.severity,
+            message=found.message,
+            value=found.value,
+            index=index,
+            resource_id=resource_id,
+            link_id=link_id,
+        )
 
     def location(self, unit: str = "entry") -> str:
         """``entry 3 (id qr-1), linkId item_2``: where to look."""
@@ -47,16 +63,15 @@ class FhirFinding:
         return ", ".join(parts) or "file"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (as :meth:`peerbench.validators.report.Finding.to_dict`)."""
+        """:meth:`Finding.to_dict` with the resource's place instead of the row's."""
+        out = {k: v for k, v in super().to_dict().items() if k not in _ROW_PLACES}
+        value = out.pop("value")
         return {
-            "code": self.code,
-            "severity": self.severity.value,
-            "message": self.message,
-            "hint": self.hint,
+            **out,
             "index": self.index,
             "resource_id": self.resource_id,
             "link_id": self.link_id,
-            "value": self.value,
+            "value": value,
         }
 
 
@@ -75,5 +90,11 @@ def finding(
     text = "" if value is None else str(value)
     message = catalogued.message.format(column=column, value=text, detail=detail)
     return FhirFinding(
-        code, catalogued.severity, message, index, resource_id, link_id, text or None
+        code=code,
+        severity=catalogued.severity,
+        message=message,
+        value=text or None,
+        index=index,
+        resource_id=resource_id,
+        link_id=link_id,
     )

@@ -318,14 +318,11 @@ def import_resources(
     for problem in checked:
         where = located[problem.row - 1] if problem.row else None
         result.findings.append(
-            FhirFinding(
-                problem.code,
-                problem.severity,
-                problem.message,
-                where.index if where else None,
-                where.resource_id if where else None,
-                problem.column,
-                problem.value,
+            FhirFinding.at(
+                problem,
+                index=where.index if where else None,
+                resource_id=where.resource_id if where else None,
+                link_id=problem.column,
             )
         )
     return result

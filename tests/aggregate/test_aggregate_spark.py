@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 import pyarrow as pa
 import pytest
 
-from peerbench.aggregate import BenchmarkSource, compute_tables
 from peerbench.aggregate.backends import spark_connection, stop_spark
+from tests.aggregate.spark_compare import assert_same_tables, engine_tables
 
 pytest.importorskip("pyspark")
 
@@ -37,15 +36,7 @@ def spark() -> Iterator[object]:
 def both(
     spark: object, synth_tables: dict[str, pa.Table]
 ) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
-    services = synth_tables["service"].column("service_id").to_pylist()
-    networks = pa.table(
-        {"service_id": services, "network": [f"n{i % 2}" for i in range(len(services))]}
-    )
-    source = BenchmarkSource.from_tables(synth_tables)
-    return (
-        compute_tables(source, backend="duckdb", networks=networks, include_paired=True),
-        compute_tables(source, backend="spark", networks=networks, include_paired=True),
-    )
+    return engine_tables(synth_tables, "duckdb"), engine_tables(synth_tables, "spark")
 
 
 def test_spark_runs_locally_on_the_loopback_interface(spark: object) -> None:
@@ -56,24 +47,7 @@ def test_spark_runs_locally_on_the_loopback_interface(spark: object) -> None:
     assert conf.get("spark.ui.enabled") == "false"
 
 
-def _assert_same(name: str, left: pa.Table, right: pa.Table) -> None:
-    assert left.schema.equals(right.schema), name
-    assert left.num_rows == right.num_rows > 0, name
-    for column in left.column_names:
-        a, b = left.column(column), right.column(column)
-        if pa.types.is_floating(a.type):
-            x = a.to_numpy(zero_copy_only=False).astype(np.float64)
-            y = b.to_numpy(zero_copy_only=False).astype(np.float64)
-            np.testing.assert_allclose(x, y, rtol=0, atol=1e-9, err_msg=f"{name}.{column}")
-        else:
-            assert a.to_pylist() == b.to_pylist(), f"{name}.{column}"
-
-
 def test_every_table_is_identical_on_duckdb_and_spark(
     both: tuple[dict[str, pa.Table], dict[str, pa.Table]],
 ) -> None:
-    duck, spark = both
-    assert sorted(duck) == sorted(spark)
-    assert "network_outcomes" in duck and "paired" in duck
-    for name in duck:
-        _assert_same(name, duck[name], spark[name])
+    assert_same_tables(*both)

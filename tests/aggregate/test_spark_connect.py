@@ -4,7 +4,7 @@ The test starts a real Spark Connect server from the installed pyspark (its jars
 ``spark-connect_2.13``; pyspark 4 ships it, so nothing is downloaded) on 127.0.0.1 and
 a free port (``scripts/spark_connect.py``: spark-submit, readiness by polling a TCP
 connection, the process group always stopped), and checks that every benchmark table
-computed there equals DuckDB's within 1e-9.
+computed there equals DuckDB's within 1e-9 (:mod:`tests.aggregate.spark_compare`).
 
 One server per run: a single test function uses it, so under ``pytest -n 2`` (xdist,
 each worker its own session) exactly one worker starts it, and no lock between workers
@@ -21,13 +21,12 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from peerbench.aggregate import BenchmarkSource, compute_tables
 from peerbench.aggregate.backends import (
     SPARK_REMOTE_ENV,
     is_spark_connect,
@@ -38,6 +37,7 @@ from peerbench.aggregate.backends import (
 from peerbench.cli.benchmark import benchmark
 from scripts import spark_connect
 from scripts.spark_connect import ConnectServer
+from tests.aggregate.spark_compare import assert_same_tables, engine_tables
 from tests.benchmarking.conftest import tiny_tables
 
 pytestmark = [
@@ -71,43 +71,39 @@ def _log_on_failure(server: ConnectServer) -> Iterator[None]:
         raise
 
 
-def _assert_same(name: str, left: pa.Table, right: pa.Table) -> None:
-    assert left.schema.equals(right.schema), name
-    assert left.num_rows == right.num_rows > 0, name
-    for column in left.column_names:
-        a, b = left.column(column), right.column(column)
-        if pa.types.is_floating(a.type):
-            x = a.to_numpy(zero_copy_only=False).astype(np.float64)
-            y = b.to_numpy(zero_copy_only=False).astype(np.float64)
-            np.testing.assert_allclose(x, y, rtol=0, atol=1e-9, err_msg=f"{name}.{column}")
-        else:
-            assert a.to_pylist() == b.to_pylist(), f"{name}.{column}"
-
-
 def test_every_table_on_spark_connect_equals_duckdb(
     connect_server: ConnectServer,
     synth_tables: dict[str, pa.Table],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    services = synth_tables["service"].column("service_id").to_pylist()
-    networks = pa.table(
-        {"service_id": services, "network": [f"n{i % 2}" for i in range(len(services))]}
-    )
-    source = BenchmarkSource.from_tables(synth_tables)
-    duck = compute_tables(source, backend="duckdb", networks=networks, include_paired=True)
+    duck = engine_tables(synth_tables, "duckdb")
     monkeypatch.setenv(SPARK_REMOTE_ENV, connect_server.url)
     with _log_on_failure(connect_server):
         con = spark_connection()
         assert is_spark_connect(con)
-        remote = compute_tables(source, backend="spark", networks=networks, include_paired=True)
+        remote = engine_tables(synth_tables, "spark")
         stop_spark()
-    assert sorted(duck) == sorted(remote)
-    assert "network_outcomes" in duck and "paired" in duck
-    for name in duck:
-        _assert_same(name, duck[name], remote[name])
+    assert_same_tables(duck, remote)
 
 
-# Without a server: the setting is read, checked and reported plainly.
+# Without a server: the comparison itself, and the setting read, checked and reported plainly.
+
+
+def test_the_comparison_allows_1e_9_and_no_more(synth_tables: dict[str, pa.Table]) -> None:
+    duck = engine_tables(synth_tables, "duckdb")
+    assert_same_tables(duck, engine_tables(synth_tables, "duckdb"))
+    paired = duck["paired"]
+    at = paired.column_names.index("change")
+    for shift, same in ((5e-10, True), (2e-9, False)):
+        moved = pc.add(paired.column(at), pa.scalar(shift, pa.float64()))
+        changed = {**duck, "paired": paired.set_column(at, paired.field(at), moved)}
+        if same:
+            assert_same_tables(duck, changed)
+        else:
+            with pytest.raises(AssertionError, match=r"paired\.change"):
+                assert_same_tables(duck, changed)
+    with pytest.raises(AssertionError, match="reach"):
+        assert_same_tables(duck, {**duck, "reach": duck["reach"].slice(1)})
 
 
 def test_the_remote_comes_from_the_argument_or_the_environment(

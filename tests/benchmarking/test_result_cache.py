@@ -10,10 +10,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from peerbench.benchmarking import BenchmarkOptions, compute, controlled, open_source
+from peerbench.benchmarking import (
+    BenchmarkOptions,
+    BenchmarkResult,
+    compute,
+    controlled,
+    open_source,
+)
 from peerbench.benchmarking.result_cache import (
     NAMESPACE,
+    BenchmarkAnswer,
     SourceError,
+    benchmark_answer,
     benchmark_key,
     cached_benchmark,
     folder_inputs,
@@ -21,6 +29,7 @@ from peerbench.benchmarking.result_cache import (
 from peerbench.benchmarking.text import render_text
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.io.content_cache import ContentCache
+from peerbench.io.json_text import dumps_indented
 from tests.benchmarking.conftest import tiny_tables
 
 
@@ -68,6 +77,63 @@ def test_a_hit_is_read_not_computed(
 
     monkeypatch.setattr(importlib.import_module("peerbench.benchmarking.compute"), "compute", fail)
     assert cached_benchmark(tiny_dir, options, cache=cache).to_dict() == expected
+
+
+def test_a_hit_is_the_stored_text_with_no_object_round_trip(
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ContentCache(tmp_path / "cache")
+    options = BenchmarkOptions(disclosure_policy=DisclosurePolicy())
+    cold = benchmark_answer(tiny_dir, options, viewer_organisation_id="org-a", cache=cache)
+    expected = dumps_indented(_direct(tiny_dir, options, "org-a"))
+    assert cold.json_text == expected
+    key = benchmark_key(cache, tiny_dir, options, "org-a")
+    assert key is not None and cache.get(NAMESPACE, key, ".json") == expected.encode()
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a hit went through the result object")
+
+    monkeypatch.setattr(BenchmarkResult, "from_dict", fail)
+    monkeypatch.setattr(BenchmarkResult, "to_dict", fail)
+    warm = benchmark_answer(tiny_dir, options, viewer_organisation_id="org-a", cache=cache)
+    assert warm.json_text == cold.json_text  # byte-identical cold and warm
+    monkeypatch.undo()
+    assert warm.result == cold.result  # rebuilt from the text only when asked for
+
+
+def test_a_computed_result_becomes_json_once(
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    to_dict = BenchmarkResult.to_dict
+
+    def counted(self: BenchmarkResult) -> dict[str, object]:
+        calls.append(1)
+        return to_dict(self)
+
+    monkeypatch.setattr(BenchmarkResult, "to_dict", counted)
+    answer = benchmark_answer(tiny_dir, BenchmarkOptions(), cache=ContentCache(tmp_path / "c"))
+    assert answer.json_text == answer.json_text and len(calls) == 1  # cache and output share it
+    off = benchmark_answer(tiny_dir, BenchmarkOptions(), cache=ContentCache(None))
+    assert len(calls) == 1  # caching off and no JSON asked for: never turned into JSON
+    assert off.json_text == answer.json_text and len(calls) == 2
+
+
+def test_an_entry_cut_short_is_computed_again(tiny_dir: Path, tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path / "cache")
+    options = BenchmarkOptions()
+    text = benchmark_answer(tiny_dir, options, cache=cache).json_text
+    key = benchmark_key(cache, tiny_dir, options, None)
+    assert key is not None
+    cache.put(NAMESPACE, key, text.encode()[: len(text) // 2], ".json")
+    assert benchmark_answer(tiny_dir, options, cache=cache).json_text == text
+    cache.put(NAMESPACE, key, b"\xff{}", ".json")
+    assert benchmark_answer(tiny_dir, options, cache=cache).json_text == text
+
+
+def test_an_answer_needs_its_text_or_its_result() -> None:
+    with pytest.raises(ValueError, match="text or its result"):
+        BenchmarkAnswer()
 
 
 def test_key_follows_contents_options_viewer_and_place(tiny_dir: Path, tmp_path: Path) -> None:

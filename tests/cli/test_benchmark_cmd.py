@@ -13,7 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from peerbench.aggregate import BenchmarkSource
-from peerbench.benchmarking import BenchmarkOptions, compute, controlled, open_source
+from peerbench.benchmarking import (
+    BenchmarkOptions,
+    BenchmarkResult,
+    compute,
+    controlled,
+    open_source,
+)
 from peerbench.cli.benchmark import benchmark
 from peerbench.disclosure import DisclosurePolicy
 from tests.benchmarking.conftest import tiny_tables
@@ -43,6 +49,21 @@ def test_json_equals_the_library_result(tiny_dir: Path) -> None:
     raw = compute(loaded.source, options, generated_from=loaded.description)
     expected = controlled(raw, viewer_organisation_id="org-a").to_dict()
     assert_json_close(output, json.loads(json.dumps(expected)))
+
+
+def test_json_is_byte_identical_cold_and_warm(
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PEERBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    cold = _run("--store", str(tiny_dir), "--format", "json", "--owner", "org-a")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm run went through the result object")
+
+    monkeypatch.setattr(BenchmarkResult, "from_dict", fail)
+    monkeypatch.setattr(BenchmarkResult, "to_dict", fail)
+    warm = _run("--store", str(tiny_dir), "--format", "json", "--owner", "org-a")
+    assert warm == cold
 
 
 def test_json_without_owner_is_the_public_view(tiny_dir: Path) -> None:
