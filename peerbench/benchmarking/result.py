@@ -28,6 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from peerbench.benchmarking.access_rows import AccessReasonRow, AccessRow
 from peerbench.benchmarking.comparison_rows import (
     CasemixCoefficient,
     CasemixFit,
@@ -56,6 +57,8 @@ from peerbench.disclosure import DisclosurePolicy
 
 __all__ = [
     "ALL_PERIODS",
+    "AccessReasonRow",
+    "AccessRow",
     "DEFAULT_BY",
     "SECTIONS",
     "BenchmarkOptions",
@@ -197,6 +200,8 @@ SECTIONS: dict[str, type[Row]] = {
     "casemix_services": CasemixService,
     "sustainment": SustainmentRow,
     "economics": EconomicsRow,
+    "access": AccessRow,
+    "access_reasons": AccessReasonRow,
 }
 """Section name → row class; every section is a tuple field of :class:`BenchmarkResult`."""
 
@@ -232,6 +237,8 @@ class BenchmarkResult:
     casemix_services: tuple[CasemixService, ...] = ()
     sustainment: tuple[SustainmentRow, ...] = ()
     economics: tuple[EconomicsRow, ...] = ()
+    access: tuple[AccessRow, ...] = ()
+    access_reasons: tuple[AccessReasonRow, ...] = ()
     data_quality: tuple[DataQualityNote, ...] = ()
 
     def section(self, name: str) -> tuple[Row, ...]:

@@ -234,3 +234,71 @@ def test_networks_group_services() -> None:
     rows = rows_by(access_rows(frame, period="all", as_of=AS_OF, min_n=1, with_networks=True))
     assert rows[("network", "north")].n_referred == 7
     assert rows[("network", "not_recorded")].n_referred == 4
+
+
+def engine_tables() -> dict[str, Any]:
+    """The fixture as standard Arrow tables, beside the tiny benchmark's outcomes."""
+    import pyarrow as pa
+
+    from peerbench.io.tabular import conform
+    from tests.benchmarking.conftest import tiny_tables
+
+    tables = tiny_tables()
+    services = tables["service"].to_pylist()
+    for service in services:
+        service["facilitator_model"] = MODELS.get(service["service_id"], "mixed")
+    participant = {
+        **PARTICIPANTS[0],
+        "age_band": "35-44",
+        "sex": "female",
+        "consent_research": True,
+    }
+    return {
+        **tables,
+        "service": conform(pa.Table.from_pylist(services), "service"),
+        "referral": conform(pa.Table.from_pylist(referral_records()), "referral"),
+        "engagement": conform(pa.Table.from_pylist(engagement_records()), "engagement"),
+        "participant": conform(pa.Table.from_pylist([participant]), "participant"),
+    }
+
+
+def test_engine_computes_controls_and_round_trips() -> None:
+    from peerbench.aggregate import BenchmarkSource
+    from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult, compute, controlled
+
+    options = BenchmarkOptions(as_of=AS_OF, min_n=1)
+    raw = compute(BenchmarkSource.from_tables(engine_tables()), options)
+    rows = rows_by(list(raw.access))
+    overall = rows[("all", "all")]
+    assert (overall.period, overall.n_referred, overall.n_started, overall.n_completed) == (
+        "all",
+        11,
+        5,
+        2,
+    )
+    assert rows[("condition", "cancer")].n_referred == 1  # from the participant record
+    assert {r.uptake: r.n for r in raw.access_reasons}["waiting"] == 3
+    # Public: 11 referred → 10; 5 started, 4 attended, 2 completed are small counts.
+    public = controlled(raw)
+    shown = rows_by(list(public.access))[("all", "all")]
+    assert shown.n_referred == 10
+    assert shown.n_started is None and shown.suppressed["n_started"] == "small-count"
+    assert shown.median_wait_days is None  # 6 waits < policy min_n 10
+    # The owner of every service sees its own figures unrounded.
+    owner = controlled(raw, viewer_organisation_id="org-a")
+    own = rows_by(list(owner.access))[("service", "s1")]
+    assert own.n_referred == 7
+    again = BenchmarkResult.from_dict(public.to_dict())
+    assert again.access == public.access and again.access_reasons == public.access_reasons
+    tables = public.tables()
+    assert tables["access"].num_rows == len(public.access)
+    assert tables["access"].column_names[:3] == ["breakdown", "group", "period"]
+
+
+def test_engine_without_referrals_publishes_no_access_rows() -> None:
+    from peerbench.aggregate import BenchmarkSource
+    from peerbench.benchmarking import compute
+    from tests.benchmarking.conftest import tiny_tables
+
+    raw = compute(BenchmarkSource.from_tables(tiny_tables()))
+    assert raw.access == () and raw.access_reasons == ()
