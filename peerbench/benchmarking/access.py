@@ -153,7 +153,9 @@ def referral_status(
     refs = refs.merge(match, on="_ref", how="left")
     refs["attended"] = refs["started"] & (refs["sessions"].fillna(0) >= 1)
     refs["completed"] = refs["attended"] & (refs["end_reason"].astype(str) == "completed")
-    person = participants[["participant_key", "service_id"]].copy() if not participants.empty else None
+    person = (
+        participants[["participant_key", "service_id"]].copy() if not participants.empty else None
+    )
     for column, target in (("primary_condition", "condition"), ("deprivation_decile", "_decile")):
         refs[target] = refs[column].astype(object) if column in refs else None
         if person is not None and column in participants:

@@ -65,9 +65,7 @@ NESTED: tuple[tuple[str, tuple[str, ...]], ...] = (
 out when all of them are published; the last part is hidden when it is small."""
 
 
-def nested_reveals(
-    row: AccessRow, shown: set[str], policy: DisclosurePolicy
-) -> set[str]:
+def nested_reveals(row: AccessRow, shown: set[str], policy: DisclosurePolicy) -> set[str]:
     """Counts of ``row`` to hide so no published nested difference is a small count.
 
     Args:

@@ -57,10 +57,10 @@ from peerbench.disclosure import DisclosurePolicy
 
 __all__ = [
     "ALL_PERIODS",
-    "AccessReasonRow",
-    "AccessRow",
     "DEFAULT_BY",
     "SECTIONS",
+    "AccessReasonRow",
+    "AccessRow",
     "BenchmarkOptions",
     "BenchmarkResult",
     "CasemixCoefficient",

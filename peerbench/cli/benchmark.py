@@ -7,6 +7,7 @@ library's ``result.to_dict()``.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,6 +76,14 @@ BY_CHOICES = {
     default=None,
     help="Disclosure policy file (YAML or JSON); default NHS Digital rules.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Measure access (and workforce) figures at this day, YYYY-MM-DD; "
+    "default: the latest date in the records.",
+)
 @out_option("Write the output to FILE instead of stdout.")
 def benchmark(
     store: Path | None,
@@ -88,6 +97,7 @@ def benchmark(
     backend: str,
     owner: str | None,
     policy_file: Path | None,
+    as_of: dt.datetime | None,
     out: Path | None,
 ) -> None:
     """Benchmark services: outcomes, funnels, pooled effects and what works for whom.
@@ -109,13 +119,16 @@ def benchmark(
     if (store is None) == (server is None):
         raise click.UsageError("give exactly one of --store DIR or --server URL")
     attributes = tuple(a for b in by if (a := BY_CHOICES[b]) is not None) if by else DEFAULT_BY
+    if server is not None and as_of is not None:
+        raise click.UsageError("--as-of works with --store (a server measures at its latest date)")
     if server is not None:
         result = _from_server(server, key, instrument, period, attributes)
     else:
         assert store is not None  # exactly one of the two was given
         result = _from_store(
-            store, instrument, period, attributes, min_n, backend, owner, policy_file
-        )
+            store, instrument, period, attributes, min_n, backend, owner, policy_file,
+            None if as_of is None else as_of.date(),
+        )  # fmt: skip
     if output_format == "json":
         from peerbench.io.json_text import dumps_indented
 
@@ -145,6 +158,7 @@ def _from_store(
     backend: str,
     owner: str | None,
     policy_file: Path | None,
+    as_of: dt.date | None = None,
 ) -> BenchmarkResult:
     # Only the cache's front door: a result the cache holds needs none of the statistics.
     from peerbench.benchmarking import BenchmarkOptions
@@ -167,6 +181,7 @@ def _from_store(
         min_n=min_n,
         backend=backend,
         disclosure_policy=policy,
+        as_of=as_of,
     )
     try:
         return cached_benchmark(store, options, viewer_organisation_id=owner)

@@ -89,7 +89,7 @@ def referral_records() -> list[dict[str, Any]]:
         "primary_condition",
         "deprivation_decile",
     )
-    rows = [dict(zip(columns, r, strict=True)) for r in REFERRALS]
+    rows: list[dict[str, Any]] = [dict(zip(columns, r, strict=True)) for r in REFERRALS]
     for row in rows:
         for field in ("referral_date", "first_contact_date"):
             row[field] = None if row[field] is None else D(row[field])
@@ -98,7 +98,7 @@ def referral_records() -> list[dict[str, Any]]:
 
 def engagement_records() -> list[dict[str, Any]]:
     columns = ("participant_key", "service_id", "start_date", "sessions_attended", "end_reason")
-    rows = [dict(zip(columns, e, strict=True)) for e in ENGAGEMENTS]
+    rows: list[dict[str, Any]] = [dict(zip(columns, e, strict=True)) for e in ENGAGEMENTS]
     for row in rows:
         row["start_date"] = D(row["start_date"])
     return rows
@@ -132,7 +132,16 @@ def rows_by(rows: list[AccessRow]) -> dict[tuple[str, str], AccessRow]:
 
 @pytest.mark.parametrize(
     ("decile", "quintile"),
-    [(1, "Q1"), (2, "Q1"), (3, "Q2"), (6, "Q3"), (8, "Q4"), (9, "Q5"), (10, "Q5"), (None, "not_recorded")],
+    [
+        (1, "Q1"),
+        (2, "Q1"),
+        (3, "Q2"),
+        (6, "Q3"),
+        (8, "Q4"),
+        (9, "Q5"),
+        (10, "Q5"),
+        (None, "not_recorded"),
+    ],
 )
 def test_deprivation_quintile(decile: int | None, quintile: str) -> None:
     assert deprivation_quintile(decile) == quintile
