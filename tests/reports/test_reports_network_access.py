@@ -9,6 +9,7 @@ from peerbench.aggregate import BenchmarkSource
 from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult, compute, controlled
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.reports.builders import build, load_report_data
+from peerbench.reports.builders.dashboard import FIGURE_SECTIONS, sections_titled
 from peerbench.reports.builders.network_access import (
     PANEL_TITLE,
     TITLE,
@@ -114,3 +115,5 @@ def test_reports_of_a_pool_with_referrals() -> None:
     assert commissioner.sections[-1].title == PANEL_TITLE
     html = render_html(network)
     assert TITLE in html and "9 in 10 seen within (days)" in html
+    # The portal's network benchmarks page shows the section (picked by title).
+    assert TITLE in [s.title for s in sections_titled(network, FIGURE_SECTIONS)]
