@@ -84,6 +84,13 @@ BY_CHOICES = {
     help="Measure access (and workforce) figures at this day, YYYY-MM-DD; "
     "default: the latest date in the records.",
 )
+@click.option(
+    "--table",
+    "table",
+    default="outcomes",
+    show_default=True,
+    help="With --format csv: which table of the result (e.g. access, access_reasons, reach).",
+)
 @out_option("Write the output to FILE instead of stdout.")
 def benchmark(
     store: Path | None,
@@ -98,6 +105,7 @@ def benchmark(
     owner: str | None,
     policy_file: Path | None,
     as_of: dt.datetime | None,
+    table: str,
     out: Path | None,
 ) -> None:
     """Benchmark services: outcomes, funnels, pooled effects and what works for whom.
@@ -137,7 +145,12 @@ def benchmark(
         buffer = io.BytesIO()
         from peerbench.io.formulas import write_csv
 
-        write_csv(result.tables()["outcomes"], buffer)
+        tables = result.tables()
+        if table not in tables:
+            raise click.BadParameter(
+                f"choose one of {', '.join(sorted(tables))}", param_hint="--table"
+            )
+        write_csv(tables[table], buffer)
         emit(buffer.getvalue().decode("utf-8"), out)
     else:
         from peerbench.benchmarking.text import render_text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -68,3 +70,26 @@ def test_cli_json_equals_the_library(folder: Path) -> None:
 def test_cli_as_of_needs_a_store() -> None:
     out = CliRunner().invoke(benchmark, ["--server", "http://x", "--as-of", "2025-03-31"])
     assert out.exit_code == 2
+
+
+def test_cli_csv_table_of_access(folder: Path) -> None:
+    env = {"PEERBENCH_CACHE_DIR": "off"}
+    args = ["--store", str(folder), "--as-of", "2025-03-31", "--format", "csv"]
+    out = CliRunner().invoke(benchmark, [*args, "--table", "access"], env=env)
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert list(rows[0])[:6] == [
+        "breakdown",
+        "group",
+        "period",
+        "service_id",
+        "as_of",
+        "n_referred",
+    ]
+    assert (rows[0]["breakdown"], rows[0]["as_of"], rows[0]["n_referred"]) == (
+        "all",
+        "2025-03-31",
+        "10",  # 11 referred, rounded
+    )
+    bad = CliRunner().invoke(benchmark, [*args, "--table", "nope"], env=env)
+    assert bad.exit_code == 2 and "access_reasons" in bad.output
