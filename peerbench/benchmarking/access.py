@@ -169,9 +169,12 @@ def referral_status(
             if target in filled:
                 refs[target] = refs[target].where(refs[target].notna(), filled[target].values)
     refs["condition"] = refs["condition"].where(refs["condition"].notna(), NOT_RECORDED)
-    refs["quintile"] = [deprivation_quintile(d) for d in refs["_decile"]]
-    refs["service_model"] = [services.get(s) or NOT_RECORDED for s in refs["service_id"]]
-    refs["network"] = [(networks or {}).get(s) or NOT_RECORDED for s in refs["service_id"]]
+    decile = pd.to_numeric(refs["_decile"], errors="coerce")
+    fifth = ((decile + 1) // 2).astype("Int64").astype(str)
+    refs["quintile"] = ("Q" + fifth).where(decile.notna(), NOT_RECORDED)
+    service = refs["service_id"].astype(str)
+    refs["service_model"] = service.map(dict(services)).astype(object).fillna(NOT_RECORDED)
+    refs["network"] = service.map(dict(networks or {})).astype(object).fillna(NOT_RECORDED)
     refs["referral_route"] = refs["referral_route"].astype(str)
     keep = ["service_id", *(_GROUP_COLUMNS[k] for k in _GROUP_COLUMNS if k != "service")]
     flags = ["contacted", "wait_days", "waiting", "waited_days", "started", "attended"]

@@ -311,3 +311,16 @@ def test_engine_without_referrals_publishes_no_access_rows() -> None:
 
     raw = compute(BenchmarkSource.from_tables(tiny_tables()))
     assert raw.access == () and raw.access_reasons == ()
+
+
+def test_engine_one_period_reads_that_quarters_referrals() -> None:
+    from peerbench.aggregate import BenchmarkSource
+    from peerbench.benchmarking import BenchmarkOptions, compute
+
+    # 2025-Q2 holds r11 only (referred 04-05, first contact 04-06); with no as_of the
+    # day is the latest date of the referrals read: 04-06.
+    options = BenchmarkOptions(period="2025-Q2", min_n=1)
+    raw = compute(BenchmarkSource.from_tables(engine_tables()), options)
+    overall = rows_by(list(raw.access))[("all", "all")]
+    assert (overall.period, overall.as_of) == ("2025-Q2", "2025-04-06")
+    assert (overall.n_referred, overall.n_started, overall.median_wait_days) == (1, 1, 1)
