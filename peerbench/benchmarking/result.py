@@ -13,7 +13,7 @@ silently: an estimate resting on fewer than ``options.min_n`` pairs has its valu
 Example:
     >>> result = BenchmarkResult(options=BenchmarkOptions(), generated_from="example")
     >>> sorted(result.tables())[:3]
-    ['casemix_coefficients', 'casemix_fit', 'casemix_services']
+    ['access', 'access_reasons', 'casemix_coefficients']
 """
 
 from __future__ import annotations
