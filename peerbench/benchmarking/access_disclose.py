@@ -26,11 +26,13 @@ from collections.abc import Sequence
 
 from peerbench.benchmarking.access_rows import OVERALL, AccessReasonRow, AccessRow
 from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
+from peerbench.benchmarking.implied import COUNTS as IMPLIED_COUNTS
+from peerbench.benchmarking.implied import hide_implied
 from peerbench.disclosure import TOTAL, DisclosurePolicy, Key, SuppressionReason
 
 __all__ = ["ACCESS", "NESTED", "REASONS", "controlled_access", "nested_reveals"]
 
-COUNTS = ("n_referred", "n_contacted", "n_waiting", "n_started", "n_attended", "n_completed")
+COUNTS = IMPLIED_COUNTS["access"]
 ACCESS = Layout(
     counts=COUNTS,
     statistics={
@@ -150,7 +152,7 @@ def controlled_access(
         by_period[row.period].append(i)
     for index in by_period.values():
         for i, row in zip(index, _control_period([rows[i] for i in index], policy), strict=True):
-            out[i] = row
+            out[i] = hide_implied(row, "access")
     public_reasons: list[AccessReasonRow] = list(reasons)
     reason_groups: dict[str, list[int]] = defaultdict(list)
     for i, reason in enumerate(reasons):
@@ -162,7 +164,7 @@ def controlled_access(
         public = control_group(members, labels, REASONS, policy, forced=forced or None)
         total = next((r.n for r in public if r.uptake == TOTAL), None)
         for i, reason in zip(index, public, strict=True):
-            public_reasons[i] = _share(reason, total)
+            public_reasons[i] = hide_implied(_share(reason, total), "access_reasons")
     return out, public_reasons
 
 
