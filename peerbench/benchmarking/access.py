@@ -71,12 +71,10 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _default_as_of(referrals: pd.DataFrame) -> dt.date | None:
-    found = [
-        d
-        for column in ("referral_date", "first_contact_date")
-        if column in referrals and (d := referrals[column].dropna().max()) is not pd.NaT
-    ]
-    found = [d for d in found if not pd.isna(d)]
+    """The latest referral or first-contact date (None when there is none)."""
+    columns = [c for c in ("referral_date", "first_contact_date") if c in referrals]
+    latest = [referrals[c].dropna().max() for c in columns]
+    found = [d for d in latest if not pd.isna(d)]
     return None if not found else pd.Timestamp(max(found)).date()
 
 

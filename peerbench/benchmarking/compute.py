@@ -12,9 +12,10 @@ Steps:
    (positive = improvement, from the instrument's direction); instruments without a
    direction (ONSLONELY) are left out.
 3. Per-service, pooled and network outcome rows (:mod:`.outcome_stats`), comparisons
-   (:mod:`.comparisons`), case-mix (:mod:`.casemix`), sustainment, reach and economic
-   value (:mod:`.value`); comparisons resting on fewer than the policy's
-   ``min_services`` services are withheld (:mod:`.sufficiency`). Every estimate below
+   (:mod:`.comparisons`), case-mix (:mod:`.casemix`), sustainment, reach, economic
+   value (:mod:`.value`) and access from referral to first contact (:mod:`.access`);
+   comparisons resting on fewer than the policy's ``min_services`` services are withheld
+   (:mod:`.sufficiency`). Every estimate below
    ``options.min_n`` is withheld with reason ``below-min-n`` and kept as a row.
 
 The result is raw (unrounded): publish it only through :func:`~peerbench.benchmarking.controlled`.
