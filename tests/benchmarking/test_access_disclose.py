@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -167,3 +168,57 @@ def test_controlled_access_hides_nested_small_differences_everywhere() -> None:
     by_route = {r.group: r for r in public if r.breakdown == "route"}
     assert (by_route["self"].n_referred, by_route["self"].n_attended) == (20, 10)  # 12 → 10
     assert next(r for r in reasons if r.uptake == "Total").n is None
+
+
+UNROUNDED = DisclosurePolicy(rounding_base=1)
+INTRUDER_CASES = [(1, 61), (2, 153), (3, 402), (4, 36), (6, 90), (7, 20), (8, 45)]
+
+
+def _disclosed(seed: int, n: int, policy: DisclosurePolicy) -> list[Any]:
+    """Counts the intruder of :mod:`.attack` pins to a value the policy protects: any
+    value when counts are rounded, a small count (1–7) when they are published exactly."""
+    from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult, DisclosureInfo
+    from peerbench.benchmarking.attack import attack
+
+    status = synthetic_status(seed, n)
+    raw = access_rows(status, period="all", as_of=AS_OF, min_n=10, with_networks=False)
+    public, reasons = controlled_access(raw, reason_rows(status, period="all"), policy)
+    result = BenchmarkResult(
+        options=BenchmarkOptions(),
+        generated_from="synthetic",
+        disclosure=DisclosureInfo(policy=policy.model_dump(mode="json")),
+        access=tuple(public),
+        access_reasons=tuple(reasons),
+    )
+    counts = [c for c in attack(result.to_dict()) if c.section.startswith("access")]
+    assert len(counts) > len(public) * len(COUNTS)  # the counts and their remainders
+    # The attack never rules out the truth.
+    truth = {r.key(): r for r in raw}
+    for count in counts:
+        if count.section == "access" and count.field in COUNTS:
+            assert getattr(truth[count.key], count.field) in count.candidates
+    return [
+        c
+        for c in counts
+        if c.pinned
+        and (policy.rounding_base > 1 or policy.is_small_count(next(iter(c.candidates))))
+    ]
+
+
+@pytest.mark.parametrize("policy", [POLICY, UNROUNDED], ids=["rounded", "unrounded"])
+def test_the_intruder_pins_no_protected_access_count(policy: DisclosurePolicy) -> None:
+    for seed, n in INTRUDER_CASES:
+        assert _disclosed(seed, n, policy) == [], (seed, n)
+
+
+def test_without_the_nested_rule_the_intruder_finds_small_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Published exactly, two stages give away their difference: e.g. 6 people contacted
+    # but not started. The nested rule is what stops it (the test above).
+    from peerbench.benchmarking import access_disclose
+
+    monkeypatch.setattr(access_disclose, "nested_reveals", lambda row, shown, policy: set())
+    found = [c for seed, n in INTRUDER_CASES for c in _disclosed(seed, n, UNROUNDED)]
+    assert found
+    assert any("-" in c.field for c in found)  # a remainder of two published stages
