@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from peerbench.benchmarking.access_attack import access_equations
 from peerbench.benchmarking.attack_checks import (
     EXACT,
     SCORE_STEP,
@@ -275,6 +276,7 @@ def attack(data: Mapping[str, Any]) -> list[Count]:
             if key in networks:
                 equations.append(([m[field] for m in members], networks[key][field]))
     _sustainment(att, equations)
+    access_equations(att, equations)
     for row in data.get("reach", []):
         for field in ("engagements", "participants", "n_ended", "n_completed"):
             att.start("reach", _key("reach", row), field, row, UNBOUNDED)

@@ -12,9 +12,10 @@ Steps:
    (positive = improvement, from the instrument's direction); instruments without a
    direction (ONSLONELY) are left out.
 3. Per-service, pooled and network outcome rows (:mod:`.outcome_stats`), comparisons
-   (:mod:`.comparisons`), case-mix (:mod:`.casemix`), sustainment, reach and economic
-   value (:mod:`.value`); comparisons resting on fewer than the policy's
-   ``min_services`` services are withheld (:mod:`.sufficiency`). Every estimate below
+   (:mod:`.comparisons`), case-mix (:mod:`.casemix`), sustainment, reach, economic
+   value (:mod:`.value`) and access from referral to first contact (:mod:`.access`);
+   comparisons resting on fewer than the policy's ``min_services`` services are withheld
+   (:mod:`.sufficiency`). Every estimate below
    ``options.min_n`` is withheld with reason ``below-min-n`` and kept as a row.
 
 The result is raw (unrounded): publish it only through :func:`~peerbench.benchmarking.controlled`.
@@ -35,6 +36,7 @@ from peerbench.aggregate.lineage import LINEAGE_COLUMNS, add_lineage, latest_row
 from peerbench.aggregate.scored_cache import scored_outcomes, with_period
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
 from peerbench.benchmarking import (
+    access,
     casemix,
     comparisons,
     joint,
@@ -300,6 +302,15 @@ def compute(
         options,
         {s.service_id: s.organisation_id for s in services},
     )
+    access_rows, access_reasons = access.access_sections(
+        view,
+        period=options.period,
+        as_of=options.as_of,
+        min_n=options.min_n,
+        service_models={s.service_id: s.facilitator_model for s in services},
+        networks=options.networks,
+        all_periods=ALL_PERIODS,
+    )
     result = BenchmarkResult(
         options=options,
         generated_from=generated_from,
@@ -321,6 +332,8 @@ def compute(
             _sustainment(tables["sustainment"], tables["overall_sustainment"], options.min_n)
         ),
         economics=tuple(economics),
+        access=tuple(access_rows),
+        access_reasons=tuple(access_reasons),
         data_quality=tuple(notes),
     )
     policy = options.disclosure_policy or DisclosurePolicy()

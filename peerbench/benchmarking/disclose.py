@@ -42,6 +42,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from peerbench.benchmarking import comparisons
+from peerbench.benchmarking.access_disclose import controlled_access
 from peerbench.benchmarking.casemix import ESTIMATES as CASEMIX_ESTIMATES
 from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
 from peerbench.benchmarking.implied import hide_implied, rounded
@@ -334,6 +335,7 @@ def controlled(
     )
     economics = [public_economics(r, policy) for r in economics]
     derived = _derived(result, public, policy)
+    access, access_reasons = controlled_access(result.access, result.access_reasons, policy)
     out = dataclasses.replace(
         result,
         disclosure=DisclosureInfo(
@@ -347,6 +349,8 @@ def controlled(
         sustainment=pick(result.sustainment, sustainment),
         reach=pick(result.reach, reach),
         economics=pick(result.economics, economics),
+        access=pick(result.access, access),
+        access_reasons=pick(result.access_reasons, access_reasons),
         funnel_points=derived["funnel_points"],
         funnels=derived["funnels"],
         forest=pick_keyed(result.forest, derived["forest"]),

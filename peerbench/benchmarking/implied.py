@@ -112,6 +112,17 @@ IMPLIES: dict[str, dict[str, tuple[str, ...]]] = {
     "casemix_services": dict.fromkeys(
         ("observed", "expected", "o_minus_e", "oe_ci_low", "oe_ci_high"), ("n",)
     ),
+    # Waits are order statistics (a median or nearest-rank percentile is one person's
+    # wait, or the mean of two): they reveal no count. Shares are of n_referred.
+    "access": {
+        **dict.fromkeys(
+            ("median_wait_days", "p90_wait_days", "median_waiting_days", "p90_waiting_days"), ()
+        ),
+        "share_started": ("n_started", "n_referred"),
+        "share_attended": ("n_attended", "n_referred"),
+        "share_completed": ("n_completed", "n_referred"),
+    },
+    "access_reasons": {"share": ("n",)},
 }
 """Section → published field → the counts (fields of the same row) it implies."""
 
@@ -128,6 +139,15 @@ COUNTS: dict[str, tuple[str, ...]] = {
     "subgroups": ("n_paired",),
     "casemix_fit": ("n",),
     "casemix_services": ("n",),
+    "access": (
+        "n_referred",
+        "n_contacted",
+        "n_waiting",
+        "n_started",
+        "n_attended",
+        "n_completed",
+    ),
+    "access_reasons": ("n",),
 }
 """Section → its counts of people (each suppressed or rounded by the policy)."""
 

@@ -13,7 +13,7 @@ silently: an estimate resting on fewer than ``options.min_n`` pairs has its valu
 Example:
     >>> result = BenchmarkResult(options=BenchmarkOptions(), generated_from="example")
     >>> sorted(result.tables())[:3]
-    ['casemix_coefficients', 'casemix_fit', 'casemix_services']
+    ['access', 'access_reasons', 'casemix_coefficients']
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from peerbench.benchmarking.access_rows import AccessReasonRow, AccessRow
 from peerbench.benchmarking.comparison_rows import (
     CasemixCoefficient,
     CasemixFit,
@@ -58,6 +59,8 @@ __all__ = [
     "ALL_PERIODS",
     "DEFAULT_BY",
     "SECTIONS",
+    "AccessReasonRow",
+    "AccessRow",
     "BenchmarkOptions",
     "BenchmarkResult",
     "CasemixCoefficient",
@@ -197,6 +200,8 @@ SECTIONS: dict[str, type[Row]] = {
     "casemix_services": CasemixService,
     "sustainment": SustainmentRow,
     "economics": EconomicsRow,
+    "access": AccessRow,
+    "access_reasons": AccessReasonRow,
 }
 """Section name → row class; every section is a tuple field of :class:`BenchmarkResult`."""
 
@@ -232,6 +237,8 @@ class BenchmarkResult:
     casemix_services: tuple[CasemixService, ...] = ()
     sustainment: tuple[SustainmentRow, ...] = ()
     economics: tuple[EconomicsRow, ...] = ()
+    access: tuple[AccessRow, ...] = ()
+    access_reasons: tuple[AccessReasonRow, ...] = ()
     data_quality: tuple[DataQualityNote, ...] = ()
 
     def section(self, name: str) -> tuple[Row, ...]:

@@ -165,6 +165,10 @@ def render_text(
             service_outcomes(result),
             "",
         ]
+    if result.access:
+        from peerbench.benchmarking.access_text import access_block
+
+        lines += access_block(result.access, result.access_reasons)
     for note in result.data_quality:
         lines.append(
             f"Left out of {note.table}: organisation {note.organisation_id} ({note.reason})."

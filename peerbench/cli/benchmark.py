@@ -8,6 +8,7 @@ library's ``result.to_dict()`` (for a folder, the result cache's text of it:
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,6 +77,21 @@ BY_CHOICES = {
     default=None,
     help="Disclosure policy file (YAML or JSON); default NHS Digital rules.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Measure access (and workforce) figures at this day, YYYY-MM-DD; "
+    "default: the latest date in the records.",
+)
+@click.option(
+    "--table",
+    "table",
+    default="outcomes",
+    show_default=True,
+    help="With --format csv: which table of the result (e.g. access, access_reasons, reach).",
+)
 @out_option("Write the output to FILE instead of stdout.")
 def benchmark(
     store: Path | None,
@@ -89,6 +105,8 @@ def benchmark(
     backend: str,
     owner: str | None,
     policy_file: Path | None,
+    as_of: dt.datetime | None,
+    table: str,
     out: Path | None,
 ) -> None:
     """Benchmark services: outcomes, funnels, pooled effects and what works for whom.
@@ -110,13 +128,16 @@ def benchmark(
     if (store is None) == (server is None):
         raise click.UsageError("give exactly one of --store DIR or --server URL")
     attributes = tuple(a for b in by if (a := BY_CHOICES[b]) is not None) if by else DEFAULT_BY
+    if server is not None and as_of is not None:
+        raise click.UsageError("--as-of works with --store (a server measures at its latest date)")
     if server is not None:
         answer = _from_server(server, key, instrument, period, attributes)
     else:
         assert store is not None  # exactly one of the two was given
         answer = _from_store(
-            store, instrument, period, attributes, min_n, backend, owner, policy_file
-        )
+            store, instrument, period, attributes, min_n, backend, owner, policy_file,
+            None if as_of is None else as_of.date(),
+        )  # fmt: skip
     if output_format == "json":
         # The cache's text as it is: a warm run builds no result object.
         emit(answer.json_text + "\n", out)
@@ -124,7 +145,12 @@ def benchmark(
         buffer = io.BytesIO()
         from peerbench.io.formulas import write_csv
 
-        write_csv(answer.result.tables()["outcomes"], buffer)
+        tables = answer.result.tables()
+        if table not in tables:
+            raise click.BadParameter(
+                f"choose one of {', '.join(sorted(tables))}", param_hint="--table"
+            )
+        write_csv(tables[table], buffer)
         emit(buffer.getvalue().decode("utf-8"), out)
     else:
         from peerbench.benchmarking.text import render_text
@@ -145,6 +171,7 @@ def _from_store(
     backend: str,
     owner: str | None,
     policy_file: Path | None,
+    as_of: dt.date | None = None,
 ) -> BenchmarkAnswer:
     # Only the cache's front door: a result the cache holds needs none of the statistics.
     from peerbench.benchmarking import BenchmarkOptions
@@ -167,6 +194,7 @@ def _from_store(
         min_n=min_n,
         backend=backend,
         disclosure_policy=policy,
+        as_of=as_of,
     )
     try:
         return benchmark_answer(store, options, viewer_organisation_id=owner)

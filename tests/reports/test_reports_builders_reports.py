@@ -28,6 +28,8 @@ from peerbench.reports.render import render_html
 from peerbench.reports.suppression import as_suppressed
 from tests.reports.test_reports_builders_data import small_data, small_folder
 
+VALUE_TITLE = "Value for money, and what people say"
+
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, Report]:
@@ -181,7 +183,10 @@ def test_commissioner_summary_is_short_and_every_pound_has_its_assumptions(
     reports: dict[str, Report],
 ) -> None:
     report = reports["commissioner"]
-    assert len(report.sections) == 2  # two sections: no contents list, two printed pages
+    # Two sections (no contents list, two printed pages), then a plain-words panel per
+    # pillar the pool holds data for (access: "How quickly people are seen").
+    assert [s.title for s in report.sections][:2] == ["The case in brief", VALUE_TITLE]
+    assert {s.title for s in report.sections[2:]} <= {"How quickly people are seen"}
     for block in report.blocks():
         if isinstance(block, KeyFigure) and "£" in block.value_text:
             assert "assum" in block.what_it_means and "chance" in block.what_it_means

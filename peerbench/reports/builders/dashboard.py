@@ -35,8 +35,9 @@ OUTCOME_COLUMNS = (
 NOT_AVAILABLE = "n/a"
 """A value the benchmark does not define here (unlike a withheld one, which says so)."""
 
-FIGURE_SECTIONS = ("Pooled effect on each measure",)
-"""Network-report sections the benchmarks page shows (the forest plots)."""
+FIGURE_SECTIONS = ("Pooled effect on each measure", "From referral to first contact")
+"""Network-report sections the benchmarks page shows (the forest plots; waits and uptake
+when the pool holds referrals)."""
 FUNNEL_METRICS = {
     "reliable_improvement": ("Share who improved reliably", "People with both scores", "percent"),
     "mean_change": ("Average change in score", "Precision (1 / squared standard error)", "number"),

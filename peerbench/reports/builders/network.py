@@ -22,6 +22,7 @@ from peerbench.reports.builders.blocks import key_figure
 from peerbench.reports.builders.cache import controlled_view
 from peerbench.reports.builders.chart_inputs import funnel_inputs, funnel_summary
 from peerbench.reports.builders.inputs import ReportData
+from peerbench.reports.builders.network_access import access_section
 from peerbench.reports.builders.network_reach import (
     coverage_section,
     equity_section,
@@ -361,6 +362,7 @@ def build_network_report(data: ReportData) -> Report:
         recovery_section(ctx.result),
         equity_section(data, ctx.headline),
         retention_section(ctx.result, ctx.measures),
+        access_section(ctx.result),
         coverage_section(data),
     )
     sections = [_in_brief(ctx), *(s for s in optional if s is not None)]
