@@ -56,6 +56,8 @@ from peerbench.benchmarking.rows import (
     ServiceInfo,
     SustainmentRow,
 )
+from peerbench.benchmarking.workforce import with_practice
+from peerbench.benchmarking.workforce_source import workforce_of
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.instruments import InstrumentRegistry
 
@@ -257,6 +259,15 @@ def compute(
         str(k): _none(v) for k, v in zip(params["instrument"], params["rc_threshold"], strict=False)
     }
     services = _services(view.read("service"), options.networks)
+    staff = workforce_of(
+        source,
+        services,
+        as_of=options.as_of,
+        min_n=options.min_n,
+        instrument=options.instrument,
+        registry=registry,
+    )
+    services = with_practice(services, staff.practice)
     by_id = {s.service_id: s for s in services}
     pairs = tables["paired"].to_pandas()
     pairs = pairs[pairs["instrument"].isin(directed)]
@@ -321,6 +332,9 @@ def compute(
             _sustainment(tables["sustainment"], tables["overall_sustainment"], options.min_n)
         ),
         economics=tuple(economics),
+        workforce=staff.rows,
+        worker_wellbeing=staff.wellbeing,
+        worker_end_reasons=staff.end_reasons,
         data_quality=tuple(notes),
     )
     policy = options.disclosure_policy or DisclosurePolicy()

@@ -356,3 +356,14 @@ def workforce_sections(
         practice=service_practice(flags),
         as_of=day,
     )
+
+
+def with_practice(
+    services: Iterable[ServiceInfo], practice: Mapping[str, Mapping[str, str]]
+) -> list[ServiceInfo]:
+    """``services`` with their derived practice attributes set (:func:`service_practice`)."""
+    out = []
+    for service in services:
+        changes: dict[str, Any] = dict(practice.get(service.service_id, {}))
+        out.append(dataclasses.replace(service, **changes))
+    return out
