@@ -239,3 +239,14 @@ def test_trained_and_accredited_are_hidden_together() -> None:
         base_hidden = public[("accredited", role)].n_base is None
         assert trained_hidden == base_hidden, role
     assert _solvable(list(public.values())) == []
+
+
+def test_text_block_shows_the_pool_figures(raw: BenchmarkResult) -> None:
+    from peerbench.benchmarking.text import render_text
+
+    text = render_text(controlled(raw), sections=["workforce"])
+    assert "Peer workers, measured at 2025-12-31" in text
+    # 12 months: 21 of 31 retained, published rounded to 5 as 20 of 30.
+    assert "Still in post 12 months after starting  20 of 30 (67%)" in text
+    assert "Workers' own SWEMWBS: mean change +2.1 [1.2, 3.0], 20 workers" in text
+    assert "Peer workers" not in render_text(controlled(raw), sections=["services"])
