@@ -55,10 +55,18 @@ from peerbench.benchmarking.workforce import (
 AS_OF = dt.date(2025, 12, 31)
 D = dt.date.fromisoformat
 
-_COLUMNS = (
-    "worker_key service_id role start_date end_date end_reason training_status "
-    "training_accredited supervision_type supervision_frequency"
-).split()
+_COLUMNS = [
+    "worker_key",
+    "service_id",
+    "role",
+    "start_date",
+    "end_date",
+    "end_reason",
+    "training_status",
+    "training_accredited",
+    "supervision_type",
+    "supervision_frequency",
+]
 _ROWS = [
     (
         "w1",
