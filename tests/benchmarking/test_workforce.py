@@ -39,6 +39,7 @@ import pytest
 from scipy import stats
 
 from peerbench.benchmarking.rows import ServiceInfo
+from peerbench.benchmarking.workforce_rows import WorkforceRow
 from peerbench.benchmarking.workforce import (
     add_months,
     default_as_of,
@@ -174,7 +175,9 @@ SERVICES = (
 MODELS = {s.service_id: s.facilitator_model for s in SERVICES}
 
 
-def _table(rows: list, level: str = "all", group: str = "all") -> dict:
+def _table(
+    rows: list[WorkforceRow], level: str = "all", group: str = "all"
+) -> dict[tuple[str, str], tuple[int | None, ...]]:
     return {
         (r.measure, r.role): (r.n_base, r.n_yes, r.n_no)
         for r in rows

@@ -191,8 +191,8 @@ def test_public_view_has_no_service_rows_and_no_small_counts(raw: BenchmarkResul
             value = getattr(row, field)
             assert value is None or value == 0 or (value >= 8 and value % 5 == 0), row
     assert _solvable(list(public.workforce)) == []
-    for row in public.worker_end_reasons:
-        assert row.n_ended is None or row.n_ended == 0 or row.n_ended >= 8
+    for ended in public.worker_end_reasons:
+        assert ended.n_ended is None or ended.n_ended == 0 or ended.n_ended >= 8
 
 
 def test_owner_sees_its_own_services_unrounded(raw: BenchmarkResult) -> None:
