@@ -39,7 +39,6 @@ import pytest
 from scipy import stats
 
 from peerbench.benchmarking.rows import ServiceInfo
-from peerbench.benchmarking.workforce_rows import WorkforceRow
 from peerbench.benchmarking.workforce import (
     add_months,
     default_as_of,
@@ -52,6 +51,7 @@ from peerbench.benchmarking.workforce import (
     workforce_rows,
     workforce_sections,
 )
+from peerbench.benchmarking.workforce_rows import WorkforceRow
 
 AS_OF = dt.date(2025, 12, 31)
 D = dt.date.fromisoformat
