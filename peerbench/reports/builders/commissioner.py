@@ -23,6 +23,7 @@ from peerbench.reports.builders.cache import controlled_view
 from peerbench.reports.builders.chart_inputs import change_row
 from peerbench.reports.builders.inputs import ReportData
 from peerbench.reports.builders.network import total_people
+from peerbench.reports.builders.network_workforce import workforce_panel
 from peerbench.reports.builders.periods import long_date
 from peerbench.reports.builders.quotes import select_quotes
 from peerbench.reports.builders.shares import controlled_count
@@ -305,6 +306,7 @@ def build_commissioner_summary(data: ReportData) -> Report:
     # Two sections only: the page then has no contents list and fits two A4 pages.
     quotes: list[Block] = list(select_quotes(ctx.data.feedback, limit=2))
     sections = [_case(ctx), _value(ctx, quotes)]
+    sections += [p for p in (workforce_panel(ctx.result, ctx.wording),) if p is not None]
     name = data.network_name
     return Report(
         kind="commissioner",
