@@ -179,63 +179,100 @@ def _group_of(level: str, service_id: str, models: Mapping[str, str | None]) -> 
     return models.get(service_id) or NOT_RECORDED
 
 
+def _counts(flags: pd.DataFrame) -> pd.DataFrame:
+    """Per worker period: ``b_<measure>`` (in the base) and ``y_<measure>`` (meets it)."""
+    out = pd.DataFrame(
+        {"service_id": flags["service_id"].astype(str), "role": flags["role"].astype(str)}
+    )
+    for measure in MEASURES:
+        base = flags[f"base_{measure}"].to_numpy(dtype=bool)
+        out[f"b_{measure}"] = base.astype(np.int64)
+        out[f"y_{measure}"] = (base & flags[f"yes_{measure}"].to_numpy(dtype=bool)).astype(np.int64)
+    return out
+
+
+def _row(
+    level: str,
+    group: str,
+    measure: str,
+    role: str,
+    totals: Mapping[str, Any],
+    as_of: str,
+    min_n: int,
+) -> WorkforceRow | None:
+    n_base, n_yes = int(totals[f"b_{measure}"]), int(totals[f"y_{measure}"])
+    if n_base == 0:
+        return None
+    share: float | None = n_yes / n_base
+    suppressed = {}
+    if n_base < min_n:
+        share, suppressed = None, {"share": BELOW_MIN_N}
+    return WorkforceRow(
+        level=level, group=group, measure=measure, role=role, as_of=as_of, n_base=n_base,
+        n_yes=n_yes, n_no=n_base - n_yes, share=share, suppressed=suppressed,
+    )  # fmt: skip
+
+
 def workforce_rows(
     flags: pd.DataFrame, models: Mapping[str, str | None], as_of: dt.date, min_n: int
 ) -> list[WorkforceRow]:
-    """Counts and shares of every measure, per level × group × role (and role ``all``)."""
+    """Counts and shares of every measure, per level × group × role (and role ``all``).
+
+    Rows are ordered by level (:data:`LEVELS`), group, measure (:data:`MEASURES`) and
+    role (``all`` first); a role with no worker period in a measure's base has no row.
+    """
+    counts = _counts(flags)
+    columns = [c for c in counts.columns if c[:2] in ("b_", "y_")]
+    day = as_of.isoformat()
     rows: list[WorkforceRow] = []
     for level in LEVELS:
-        groups = [_group_of(level, s, models) for s in flags["service_id"]]
-        for group in sorted(set(groups)):
-            in_group = np.array([g == group for g in groups], dtype=bool)
+        services = counts["service_id"].to_numpy(dtype=object)
+        names = {s: _group_of(level, s, models) for s in set(services)}
+        group = pd.Series([names[s] for s in services], index=counts.index, name="group")
+        whole: dict[Any, dict[str, Any]] = (
+            counts[columns].groupby(group, sort=True).sum().to_dict("index")  # type: ignore[assignment]
+        )
+        by_role: dict[Any, dict[str, Any]] = (
+            counts[columns].groupby([group, counts["role"]]).sum().to_dict("index")  # type: ignore[assignment]
+        )
+        for name in sorted(str(g) for g in whole):
             for measure in MEASURES:
-                base = flags[f"base_{measure}"].to_numpy(dtype=bool) & in_group
-                yes = flags[f"yes_{measure}"].to_numpy(dtype=bool) & base
                 for role in (ALL, *ROLES):
-                    chosen = base if role == ALL else base & flags["role"].eq(role).to_numpy()
-                    n_base = int(chosen.sum())
-                    if n_base == 0:
+                    totals = whole[name] if role == ALL else by_role.get((name, role))
+                    if totals is None:
                         continue
-                    n_yes = int((yes & chosen).sum())
-                    share: float | None = n_yes / n_base
-                    suppressed = {}
-                    if n_base < min_n:
-                        share, suppressed = None, {"share": BELOW_MIN_N}
-                    rows.append(
-                        WorkforceRow(
-                            level=level,
-                            group=group,
-                            measure=measure,
-                            role=role,
-                            as_of=as_of.isoformat(),
-                            n_base=n_base,
-                            n_yes=n_yes,
-                            n_no=n_base - n_yes,
-                            share=share,
-                            suppressed=suppressed,
-                        )
-                    )
+                    row = _row(level, str(name), measure, role, totals, day, min_n)
+                    if row is not None:
+                        rows.append(row)
     return rows
 
 
 def service_practice(flags: pd.DataFrame) -> dict[str, dict[str, str]]:
     """Service id → ``regular_supervision``/``accredited_training``/``paid_led`` (yes/no)."""
-    out: dict[str, dict[str, str]] = {}
-    for service_id, rows in flags[flags["base_supervised"]].groupby("service_id", sort=True):
-        n = len(rows)
-        trained = int(rows["base_accredited"].sum())
-        accredited = int(rows["yes_accredited"].sum())
-        paid = int(rows["role"].isin(("paid", "sessional")).sum())
-
-        def word(flag: bool) -> str:
-            return "yes" if flag else "no"
-
-        out[str(service_id)] = {
-            "regular_supervision": word(rows["yes_supervised"].sum() >= REGULAR_SHARE * n),
-            "accredited_training": word(trained > 0 and accredited >= ACCREDITED_SHARE * trained),
-            "paid_led": word(paid >= PAID_SHARE * n),
+    in_post = flags["base_supervised"].to_numpy(dtype=bool)
+    chosen = pd.DataFrame(
+        {
+            "service_id": flags["service_id"].astype(str).to_numpy()[in_post],
+            "n": 1,
+            "supervised": flags["yes_supervised"].to_numpy(dtype=bool)[in_post],
+            "trained": flags["base_accredited"].to_numpy(dtype=bool)[in_post],
+            "accredited": flags["yes_accredited"].to_numpy(dtype=bool)[in_post],
+            "paid": flags["role"].isin(("paid", "sessional")).to_numpy(dtype=bool)[in_post],
         }
-    return out
+    )
+    sums = chosen.groupby("service_id", sort=True).sum()
+    n, trained = sums["n"].to_numpy(), sums["trained"].to_numpy()
+    flags_by = {
+        "regular_supervision": sums["supervised"].to_numpy() >= REGULAR_SHARE * n,
+        "accredited_training": (trained > 0)
+        & (sums["accredited"].to_numpy() >= ACCREDITED_SHARE * trained),
+        "paid_led": sums["paid"].to_numpy() >= PAID_SHARE * n,
+    }
+    words = {name: np.where(flag, "yes", "no") for name, flag in flags_by.items()}
+    return {
+        str(service): {name: str(words[name][i]) for name in PRACTICE}
+        for i, service in enumerate(sums.index)
+    }
 
 
 def end_reason_rows(workers: pd.DataFrame, as_of: dt.date) -> list[WorkerEndReasonRow]:
