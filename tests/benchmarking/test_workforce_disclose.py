@@ -150,9 +150,14 @@ def test_what_works_compares_workforce_practice(raw: BenchmarkResult) -> None:
     assert services["s3"].regular_supervision == "no"
     # s1 in post: paid 0, 3, 6, 9 and volunteers 4, 7, 8, 11: 4 of 8 paid, "at least half".
     assert services["s1"].paid_led == "yes"
-    levels = {(r.attribute, r.level) for r in raw.subgroups}
-    assert ("regular_supervision", "yes") in levels
-    assert ("regular_supervision", "no") in levels
+    # s2: 4 paid (weekly) and 3 volunteers in post (less often): 4 of 7 < 3 in 4 → no.
+    assert services["s2"].regular_supervision == "no"
+    levels = {(r.attribute, r.level): r.k for r in raw.subgroups}
+    assert levels[("regular_supervision", "yes")] == 1
+    assert levels[("regular_supervision", "no")] == 2
+    # The same honesty rule as every comparison: one service against two is no test.
+    (test,) = [t for t in raw.subgroup_tests if t.attribute == "regular_supervision"]
+    assert test.p_value is None and test.suppressed["p_value"] == "too-few-services"
 
 
 def test_round_trip_and_tables(raw: BenchmarkResult) -> None:
