@@ -20,6 +20,8 @@ participants):
   to one decimal and the interval recomputed from the published n, so the interval's
   width cannot give n back.
 * **End reasons**: network totals only, in four groups (own health never on its own).
+* **Practice attributes** on ``services`` (``regular_supervision`` …) are shown only to
+  the organisation running the service; the comparison by practice is published.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from scipy import stats
 
 from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
 from peerbench.benchmarking.result import BenchmarkResult
-from peerbench.benchmarking.workforce import NOT_RECORDED
+from peerbench.benchmarking.rows import ServiceInfo
+from peerbench.benchmarking.workforce import NOT_RECORDED, PRACTICE
 from peerbench.benchmarking.workforce_rows import (
     ALL,
     WorkerEndReasonRow,
@@ -199,7 +202,22 @@ def controlled_workforce(
             "worker_end_reasons": result.worker_end_reasons,
         }
     return {
+        "services": public_services(result, owned),
         "workforce": public_workforce(result, policy, owned),
         "worker_wellbeing": public_wellbeing(result.worker_wellbeing, policy),
         "worker_end_reasons": public_end_reasons(result.worker_end_reasons, policy),
     }
+
+
+def public_services(result: BenchmarkResult, owned: set[str]) -> tuple[ServiceInfo, ...]:
+    """Services with their workforce practice shown only to the organisation running them.
+
+    The "what works" comparison has already used every service's practice (its levels
+    publish the number of services and the pooled estimate, not which service is which);
+    a service's own "yes"/"no" would say, for a team of one or two, how each worker is
+    supervised or trained.
+    """
+    blank: dict[str, Any] = dict.fromkeys(PRACTICE)
+    return tuple(
+        s if s.service_id in owned else dataclasses.replace(s, **blank) for s in result.services
+    )

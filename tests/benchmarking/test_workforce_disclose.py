@@ -196,6 +196,9 @@ def test_public_view_has_no_service_rows_and_no_small_counts(raw: BenchmarkResul
             value = getattr(row, field)
             assert value is None or value == 0 or (value >= 8 and value % 5 == 0), row
     assert _solvable(list(public.workforce)) == []
+    # A service's own practice is not public; the comparison by practice is.
+    assert {s.regular_supervision for s in public.services} == {None}
+    assert any(r.attribute == "regular_supervision" for r in public.subgroups)
     for ended in public.worker_end_reasons:
         assert ended.n_ended is None or ended.n_ended == 0 or ended.n_ended >= 8
 
@@ -204,6 +207,8 @@ def test_owner_sees_its_own_services_unrounded(raw: BenchmarkResult) -> None:
     mine = controlled(raw, viewer_organisation_id="org-a")
     services = {r.group for r in mine.workforce if r.level == "service"}
     assert services == {"s1"}
+    practice = {s.service_id: s.regular_supervision for s in mine.services}
+    assert practice == {"s1": "yes", "s2": None, "s3": None}
     raw_rows = _by(raw.workforce)
     for row in mine.workforce:
         if row.level == "service":
