@@ -305,8 +305,8 @@ def build_commissioner_summary(data: ReportData) -> Report:
     ctx = _Context(data)
     # Two sections only: the page then has no contents list and fits two A4 pages.
     quotes: list[Block] = list(select_quotes(ctx.data.feedback, limit=2))
-    sections = [_case(ctx), _value(ctx, quotes)]
-    sections += [p for p in (workforce_panel(ctx.result, ctx.wording),) if p is not None]
+    panel = workforce_panel(ctx.result, ctx.wording)
+    sections = [_case(ctx), _value(ctx, ([panel] if panel is not None else []) + quotes)]
     name = data.network_name
     return Report(
         kind="commissioner",

@@ -8,7 +8,8 @@ on: the number of worker periods or workers behind it (published, rounded counts
   every measure by role (share, number, out of), one of retention and supervision by
   who runs the service (when published), the grouped end reasons and the workers' own
   wellbeing change.
-* Commissioner summary, "How well peer workers are supported": plain-words key figures.
+* Commissioner summary, "How well peer workers are supported": a plain-words table
+  in its second section, each figure beside the number of workers it rests on.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from peerbench.benchmarking.workforce_rows import ALL, WorkerWellbeingRow, Workf
 from peerbench.benchmarking.workforce_text import END_TITLES, MEASURE_TITLES
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import select
-from peerbench.reports.builders.blocks import key_figure
 from peerbench.reports.builders.periods import long_date
-from peerbench.reports.builders.wording import INSTRUMENTS, instrument_name, label
+from peerbench.reports.builders.wording import instrument_name, instrument_topic, label
 from peerbench.reports.content import Block, Section, Table, TableCell
 from peerbench.reports.suppression import SuppressionWording, as_suppressed
 
@@ -175,40 +175,38 @@ def workforce_section(result: BenchmarkResult) -> Section | None:
     )
 
 
-def _short(code: str) -> str:
-    return INSTRUMENTS.get(code, ("", code))[1] or code
-
-
 def _rests_on(n: object, who: str) -> str:
     if as_suppressed(n) is not None or not isinstance(n, int):
         return f"Rests on too few peer workers to show how many: those {who}."
     return f"Rests on {n} peer workers, those {who}."
 
 
-def workforce_panel(result: BenchmarkResult, wording: SuppressionWording) -> Section | None:
-    """The commissioner summary's panel on peer workers (None: no worker records)."""
+def workforce_panel(result: BenchmarkResult, wording: SuppressionWording) -> Table | None:
+    """The commissioner summary's panel on peer workers, a plain-words table placed in
+    its second section (the summary keeps two sections and two printed pages).
+
+    Each row: what is measured, the figure, and what it rests on (the published number
+    of peer workers). None when the pool has no worker records.
+    """
     pool = _pool(result)
     if not pool:
         return None
     day = _as_of(result)
-    blocks: list[Block] = []
+    rows: list[list[TableCell]] = []
     kept = pool.get(("retained_12m", ALL))
     if kept is not None:
-        blocks.append(
-            key_figure(
-                "Peer workers still in their role a year after starting",
-                select.value(kept, "share"),
+        rows.append(
+            [
+                "Still in their role a year after starting",
                 fmt.percent(select.value(kept, "share"), wording=wording),
-                _comparison(pool)
+                _rests_on(select.value(kept, "n_base"), f"who started a year or more before {day}")
                 + " "
-                + _rests_on(
-                    select.value(kept, "n_base"), f"who started a year or more before {day}"
-                ),
-            )
+                + _comparison(pool),
+            ]
         )
     for measure, words in (
-        ("supervised", "Peer workers supervised at least once a month"),
-        ("trained", "Peer workers who have finished their training"),
+        ("supervised", "Supervised at least once a month"),
+        ("trained", "Have finished their training"),
     ):
         row = pool.get((measure, ALL))
         if row is None:
@@ -216,27 +214,24 @@ def workforce_panel(result: BenchmarkResult, wording: SuppressionWording) -> Sec
         meaning = _rests_on(select.value(row, "n_base"), f"in post on {day}")
         accredited = pool.get(("accredited", ALL))
         if measure == "trained" and accredited is not None and accredited.share is not None:
-            meaning = f"{fmt.percent(accredited.share)} of them did accredited training. " + meaning
-        blocks.append(
-            key_figure(
-                words,
-                select.value(row, "share"),
-                fmt.percent(select.value(row, "share"), wording=wording),
-                meaning,
-            )
-        )
+            meaning += f" {fmt.percent(accredited.share)} of those trained did accredited training."
+        rows.append([words, fmt.percent(select.value(row, "share"), wording=wording), meaning])
     for w in result.worker_wellbeing:
         if w.role != ALL:
             continue
-        change = select.value(w, "mean_change")
-        blocks.append(
-            key_figure(
-                f"Change in peer workers' own wellbeing ({_short(w.instrument)})",
-                change,
-                fmt.signed(change, wording=wording),
-                "Points on the questionnaire, first score to latest; above zero means "
-                "workers feel better. "
-                + _rests_on(select.value(w, "n_paired"), "who answered it twice"),
-            )
+        rows.append(
+            [
+                f"Change in their own {instrument_topic(w.instrument)}",
+                fmt.signed(select.value(w, "mean_change"), wording=wording) + " points",
+                _rests_on(select.value(w, "n_paired"), "who answered the questionnaire twice")
+                + " Above zero means they feel better.",
+            ]
         )
-    return Section(PANEL_TITLE, blocks=blocks)
+    return Table(
+        columns=["Peer workers", "Figure", "What it rests on"],
+        rows=rows,
+        caption=PANEL_TITLE,
+        what_it_means="Peer support depends on the people who give it: these figures show "
+        "whether they stay, are supervised and trained, and how they are themselves.",
+        numeric=frozenset({1}),
+    )

@@ -9,18 +9,25 @@ the 6-month n_yes is hidden (its complement, 6 early leavers, is a small count).
 from __future__ import annotations
 
 import functools
+import tempfile
+from pathlib import Path
 
 from peerbench.aggregate import BenchmarkSource
 from peerbench.benchmarking import BenchmarkOptions, BenchmarkResult, compute, controlled
+from peerbench.reports.builders import ReportData, load_report_data
+from peerbench.reports.builders.commissioner import build_commissioner_summary
+from peerbench.reports.builders.network import build_network_report
 from peerbench.reports.builders.network_workforce import (
     PANEL_TITLE,
     SECTION_TITLE,
     workforce_panel,
     workforce_section,
 )
-from peerbench.reports.content import KeyFigure, Report, Table
+from peerbench.reports.content import Report, Section, Table
 from peerbench.reports.render import render_html
 from peerbench.reports.suppression import SuppressedValue, SuppressionWording
+from peerbench.synth import SynthConfig, generate, write_dataset
+from tests.api.test_api_workforce import with_workers
 from tests.benchmarking.test_workforce_disclose import AS_OF, workforce_tables
 
 
@@ -73,27 +80,47 @@ def test_no_section_or_panel_without_workers() -> None:
 
 def test_commissioner_panel_in_plain_words_with_bases() -> None:
     panel = workforce_panel(public(), SuppressionWording())
-    assert panel is not None and panel.title == PANEL_TITLE
-    figures = {b.label: b for b in panel.blocks if isinstance(b, KeyFigure)}
-    kept = figures["Peer workers still in their role a year after starting"]
-    assert kept.value_text == "67%"
-    assert "Rests on 30 peer workers, those who started a year or more before" in (
-        kept.what_it_means
-    )
-    supervised = figures["Peer workers supervised at least once a month"]
-    assert supervised.value_text == "" and supervised.suppressed_reason == "secondary"
-    assert "Rests on 20 peer workers, those in post on 31 December 2025." in (
-        supervised.what_it_means
-    )
-    wellbeing = figures["Change in peer workers' own wellbeing (SWEMWBS)"]
-    assert wellbeing.value_text == "+2.1"
-    assert "Rests on 20 peer workers, those who answered it twice." in wellbeing.what_it_means
+    assert panel is not None and panel.caption == PANEL_TITLE
+    rows = {r[0]: r[1:] for r in panel.rows}
+    figure, rests = rows["Still in their role a year after starting"]
+    assert figure == "67%"
+    assert "Rests on 30 peer workers, those who started a year or more before" in str(rests)
+    assert "50% of volunteers and 100% of paid peer workers" in str(rests)
+    figure, rests = rows["Supervised at least once a month"]
+    assert figure == SuppressionWording().short("secondary")  # hidden: said in words
+    assert str(rests) == "Rests on 20 peer workers, those in post on 31 December 2025."
+    figure, rests = rows["Change in their own wellbeing"]
+    assert figure == "+2.1 points"
+    assert "Rests on 20 peer workers, those who answered the questionnaire twice." in str(rests)
+
+
+@functools.cache
+def data_with_workers() -> ReportData:
+    """A small synthetic pool with nine peer workers per service, loaded for the reports."""
+    folder = Path(tempfile.mkdtemp(prefix="peerbench-workforce-report-")) / "data"
+    write_dataset(generate(SynthConfig(organisations=3, outcome_rows=1500)), folder)
+    with_workers({"pool": folder})
+    return load_report_data(folder, network_name="the test network")
+
+
+def test_reports_carry_the_workforce_and_the_summary_keeps_two_sections() -> None:
+    data = data_with_workers()
+    network = build_network_report(data)
+    assert SECTION_TITLE in [s.title for s in network.sections]
+    summary = build_commissioner_summary(data)
+    assert len(summary.sections) == 2  # no contents list, two printed pages
+    panels = [b for b in summary.sections[1].blocks if isinstance(b, Table)]
+    assert PANEL_TITLE in [p.caption for p in panels]
+    text = render_html(summary)
+    for word in ("confidence interval", "95% CI", "Hedges", "SWEMWBS", "p-value"):
+        assert word not in text
 
 
 def test_section_and_panel_render_to_html() -> None:
     section = workforce_section(public())
     panel = workforce_panel(public(), SuppressionWording())
     assert section is not None and panel is not None
-    html = render_html(Report(kind="network", title="t", sections=[section, panel]))
+    shown = Section(PANEL_TITLE, blocks=[panel])
+    html = render_html(Report(kind="network", title="t", sections=[section, shown]))
     assert SECTION_TITLE in html and PANEL_TITLE in html
     assert "Own health or demands of the role" in html
