@@ -56,8 +56,7 @@ from peerbench.benchmarking.rows import (
     ServiceInfo,
     SustainmentRow,
 )
-from peerbench.benchmarking.workforce import with_practice
-from peerbench.benchmarking.workforce_source import workforce_of
+from peerbench.benchmarking.workforce_source import with_practice, workforce_of
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.instruments import InstrumentRegistry
 

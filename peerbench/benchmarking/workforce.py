@@ -35,7 +35,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,6 @@ import pandas as pd
 from scipy import stats
 
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
-from peerbench.benchmarking.rows import ServiceInfo
 from peerbench.benchmarking.workforce_rows import (
     ALL,
     WorkerEndReasonRow,
@@ -368,39 +367,3 @@ def worker_roles(workers: pd.DataFrame) -> dict[tuple[str, str], str]:
         (str(k), str(s)): str(r)
         for k, s, r in zip(frame["worker_key"], frame["service_id"], frame["role"], strict=True)
     }
-
-
-def workforce_sections(
-    workers: pd.DataFrame,
-    scores: pd.DataFrame,
-    services: Iterable[ServiceInfo],
-    directions: Mapping[str, int],
-    *,
-    as_of: dt.date | None,
-    min_n: int,
-) -> WorkforceSections:
-    """Every workforce figure of one pool (empty when there are no worker records)."""
-    day = as_of or default_as_of(workers, scores)
-    if workers.empty or day is None:
-        return WorkforceSections(as_of=day)
-    flags = worker_flags(workers, day)
-    models = {s.service_id: s.facilitator_model for s in services}
-    pairs = worker_pairs(scores, directions, day)
-    return WorkforceSections(
-        rows=tuple(workforce_rows(flags, models, day, min_n)),
-        wellbeing=tuple(wellbeing_rows(pairs, worker_roles(workers), day, min_n)),
-        end_reasons=tuple(end_reason_rows(workers, day)),
-        practice=service_practice(flags),
-        as_of=day,
-    )
-
-
-def with_practice(
-    services: Iterable[ServiceInfo], practice: Mapping[str, Mapping[str, str]]
-) -> list[ServiceInfo]:
-    """``services`` with their derived practice attributes set (:func:`service_practice`)."""
-    out = []
-    for service in services:
-        changes: dict[str, Any] = dict(practice.get(service.service_id, {}))
-        out.append(dataclasses.replace(service, **changes))
-    return out

@@ -1,17 +1,20 @@
-"""Reading the workforce pillar's inputs from a benchmark source.
+"""Reading and assembling the workforce pillar (:mod:`peerbench.benchmarking.workforce`).
 
 :func:`workforce_of` reads ``peer_worker`` records and the peer workers' own
 questionnaires (outcome rows with ``subject = peer_worker``), scores the latter with
 the instrument registry, and hands both to
-:func:`peerbench.benchmarking.workforce.workforce_sections`.
+:func:`workforce_sections`, which computes every section; :func:`with_practice` puts
+the derived practice attributes on the services.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
@@ -21,7 +24,17 @@ from peerbench.aggregate.scoring import SCORED_SCHEMA, score_outcomes
 from peerbench.aggregate.sources import BenchmarkSource
 from peerbench.aggregate.subjects import WORKER, worker_outcomes
 from peerbench.benchmarking.rows import ServiceInfo
-from peerbench.benchmarking.workforce import WorkforceSections, workforce_sections
+from peerbench.benchmarking.workforce import (
+    WorkforceSections,
+    default_as_of,
+    end_reason_rows,
+    service_practice,
+    wellbeing_rows,
+    worker_flags,
+    worker_pairs,
+    worker_roles,
+    workforce_rows,
+)
 from peerbench.schema.instruments import InstrumentRegistry
 
 
@@ -78,3 +91,39 @@ def workforce_of(
     return workforce_sections(
         workers.to_pandas(), scores, services, wanted, as_of=as_of, min_n=min_n
     )
+
+
+def workforce_sections(
+    workers: pd.DataFrame,
+    scores: pd.DataFrame,
+    services: Iterable[ServiceInfo],
+    directions: Mapping[str, int],
+    *,
+    as_of: dt.date | None,
+    min_n: int,
+) -> WorkforceSections:
+    """Every workforce figure of one pool (empty when there are no worker records)."""
+    day = as_of or default_as_of(workers, scores)
+    if workers.empty or day is None:
+        return WorkforceSections(as_of=day)
+    flags = worker_flags(workers, day)
+    models = {s.service_id: s.facilitator_model for s in services}
+    pairs = worker_pairs(scores, directions, day)
+    return WorkforceSections(
+        rows=tuple(workforce_rows(flags, models, day, min_n)),
+        wellbeing=tuple(wellbeing_rows(pairs, worker_roles(workers), day, min_n)),
+        end_reasons=tuple(end_reason_rows(workers, day)),
+        practice=service_practice(flags),
+        as_of=day,
+    )
+
+
+def with_practice(
+    services: Iterable[ServiceInfo], practice: Mapping[str, Mapping[str, str]]
+) -> list[ServiceInfo]:
+    """``services`` with their derived practice attributes set (:func:`service_practice`)."""
+    out = []
+    for service in services:
+        changes: dict[str, Any] = dict(practice.get(service.service_id, {}))
+        out.append(dataclasses.replace(service, **changes))
+    return out

@@ -49,9 +49,9 @@ from peerbench.benchmarking.workforce import (
     worker_pairs,
     worker_roles,
     workforce_rows,
-    workforce_sections,
 )
 from peerbench.benchmarking.workforce_rows import WorkforceRow
+from peerbench.benchmarking.workforce_source import workforce_sections
 
 AS_OF = dt.date(2025, 12, 31)
 D = dt.date.fromisoformat
