@@ -58,6 +58,7 @@ from peerbench.benchmarking.rows import (
     ServiceInfo,
     SustainmentRow,
 )
+from peerbench.benchmarking.workforce_source import with_practice, workforce_of
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.schema.instruments import InstrumentRegistry
 
@@ -259,6 +260,15 @@ def compute(
         str(k): _none(v) for k, v in zip(params["instrument"], params["rc_threshold"], strict=False)
     }
     services = _services(view.read("service"), options.networks)
+    staff = workforce_of(
+        source,
+        services,
+        as_of=options.as_of,
+        min_n=options.min_n,
+        instrument=options.instrument,
+        registry=registry,
+    )
+    services = with_practice(services, staff.practice)
     by_id = {s.service_id: s for s in services}
     pairs = tables["paired"].to_pandas()
     pairs = pairs[pairs["instrument"].isin(directed)]
@@ -334,6 +344,9 @@ def compute(
         economics=tuple(economics),
         access=tuple(access_rows),
         access_reasons=tuple(access_reasons),
+        workforce=staff.rows,
+        worker_wellbeing=staff.wellbeing,
+        worker_end_reasons=staff.end_reasons,
         data_quality=tuple(notes),
     )
     policy = options.disclosure_policy or DisclosurePolicy()

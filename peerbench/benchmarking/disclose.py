@@ -56,6 +56,7 @@ from peerbench.benchmarking.public_values import (
 from peerbench.benchmarking.result import BenchmarkResult, DisclosureInfo
 from peerbench.benchmarking.rows import OutcomeMetrics, OutcomeRow, Row
 from peerbench.benchmarking.sufficiency import withhold_thin
+from peerbench.benchmarking.workforce_disclose import controlled_workforce
 from peerbench.disclosure import TOTAL, DisclosurePolicy, SuppressionReason
 from peerbench.stats import wilson_interval
 
@@ -360,5 +361,6 @@ def controlled(
         casemix_fit=derived["casemix_fit"],
         casemix_coefficients=derived["casemix_coefficients"],
         casemix_services=pick(result.casemix_services, derived["casemix_services"]),
+        **controlled_workforce(result, policy, owned),
     )
     return withhold_thin(out, policy.min_services)

@@ -123,6 +123,12 @@ IMPLIES: dict[str, dict[str, tuple[str, ...]]] = {
         "share_completed": ("n_completed", "n_referred"),
     },
     "access_reasons": {"share": ("n",)},
+    # Workforce (benchmarking/workforce_disclose.py): shares are recomputed from the
+    # published counts; wellbeing means to one decimal, the interval from the published n.
+    "workforce": {"share": ("n_yes", "n_base")},
+    "worker_wellbeing": dict.fromkeys(
+        ("mean_baseline", "mean_change", "sd_change", "ci_low", "ci_high"), ("n_paired",)
+    ),
 }
 """Section → published field → the counts (fields of the same row) it implies."""
 
@@ -148,6 +154,9 @@ COUNTS: dict[str, tuple[str, ...]] = {
         "n_completed",
     ),
     "access_reasons": ("n",),
+    "workforce": ("n_base", "n_yes", "n_no"),
+    "worker_wellbeing": ("n_paired",),
+    "worker_end_reasons": ("n_ended",),
 }
 """Section → its counts of people (each suppressed or rounded by the policy)."""
 

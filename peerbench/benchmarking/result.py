@@ -53,6 +53,12 @@ from peerbench.benchmarking.rows import (
     SustainmentRow,
     plain,
 )
+from peerbench.benchmarking.workforce import PRACTICE
+from peerbench.benchmarking.workforce_rows import (
+    WorkerEndReasonRow,
+    WorkerWellbeingRow,
+    WorkforceRow,
+)
 from peerbench.disclosure import DisclosurePolicy
 
 __all__ = [
@@ -84,12 +90,21 @@ __all__ = [
     "SubgroupTest",
     "SuppressionMarker",
     "SustainmentRow",
+    "WorkerEndReasonRow",
+    "WorkerWellbeingRow",
+    "WorkforceRow",
 ]
 
 ALL_PERIODS = "all"
 """``period`` value of rows that pool every baseline period."""
 
-DEFAULT_BY = ("facilitator_model", "delivery_format", "structure", "condition_focus")
+DEFAULT_BY = (
+    "facilitator_model",
+    "delivery_format",
+    "structure",
+    "condition_focus",
+    *PRACTICE,
+)
 """Service attributes compared in the "what works for whom" table, in report order."""
 
 
@@ -202,6 +217,9 @@ SECTIONS: dict[str, type[Row]] = {
     "economics": EconomicsRow,
     "access": AccessRow,
     "access_reasons": AccessReasonRow,
+    "workforce": WorkforceRow,
+    "worker_wellbeing": WorkerWellbeingRow,
+    "worker_end_reasons": WorkerEndReasonRow,
 }
 """Section name → row class; every section is a tuple field of :class:`BenchmarkResult`."""
 
@@ -239,6 +257,9 @@ class BenchmarkResult:
     economics: tuple[EconomicsRow, ...] = ()
     access: tuple[AccessRow, ...] = ()
     access_reasons: tuple[AccessReasonRow, ...] = ()
+    workforce: tuple[WorkforceRow, ...] = ()
+    worker_wellbeing: tuple[WorkerWellbeingRow, ...] = ()
+    worker_end_reasons: tuple[WorkerEndReasonRow, ...] = ()
     data_quality: tuple[DataQualityNote, ...] = ()
 
     def section(self, name: str) -> tuple[Row, ...]:

@@ -88,6 +88,9 @@ class ServiceInfo(Row):
         structure: Structured programme or ad hoc.
         condition_focus: The condition(s) the service is for.
         network: Network the service belongs to (from the supplied mapping), or None.
+        regular_supervision, accredited_training, paid_led: Workforce practice derived
+            from the service's peer workers in post (``yes``/``no``; None: no workers
+            recorded), see :mod:`peerbench.benchmarking.workforce`.
     """
 
     KEY: ClassVar[tuple[str, ...]] = ("service_id",)
@@ -99,6 +102,9 @@ class ServiceInfo(Row):
     structure: str | None = None
     condition_focus: str | None = None
     network: str | None = None
+    regular_supervision: str | None = None
+    accredited_training: str | None = None
+    paid_led: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

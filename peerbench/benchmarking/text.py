@@ -138,6 +138,12 @@ def service_outcomes(result: BenchmarkResult) -> str:
     return grid(headers, rows)
 
 
+def _workforce_block(result: BenchmarkResult) -> str:
+    from peerbench.benchmarking.workforce_text import workforce_block  # imports this module
+
+    return workforce_block(result)
+
+
 def render_text(
     result: BenchmarkResult, *, sections: Sequence[str] = ("what_works", "services")
 ) -> str:
@@ -165,6 +171,8 @@ def render_text(
             service_outcomes(result),
             "",
         ]
+    if "workforce" in sections and (block := _workforce_block(result)):
+        lines += [block, ""]
     if result.access:
         from peerbench.benchmarking.access_text import access_block
 

@@ -26,6 +26,9 @@ BY_CHOICES = {
     "format": "delivery_format",
     "structure": "structure",
     "condition": "condition_focus",
+    "supervision": "regular_supervision",
+    "accredited_training": "accredited_training",
+    "paid_led": "paid_led",
 }
 """``--by`` value → service attribute (``service``: the per-service table only)."""
 
@@ -158,6 +161,7 @@ def benchmark(
         sections = ["services"] if by and not attributes else ["what_works", "services"]
         if by and "service" not in by:
             sections = ["what_works"]
+        sections.append("workforce")
 
         emit(render_text(answer.result, sections=sections), out)
 

@@ -8,7 +8,7 @@ Four synthetic organisations (3000 outcome rows) join ``net-1`` beside the harne
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +44,16 @@ class NetworkWorld:
 
 @contextmanager
 def network_world(
-    tmp: Path, *, organisations: int = 4, outcome_rows: int = 3000
+    tmp: Path,
+    *,
+    organisations: int = 4,
+    outcome_rows: int = 3000,
+    prepare: Callable[[dict[str, Path]], object] | None = None,
 ) -> Iterator[NetworkWorld]:
-    """Start the world in ``tmp`` (SQLite)."""
+    """Start the world in ``tmp`` (SQLite); ``prepare`` may add files to the slices."""
     slices = synth_slices(tmp / "synth", organisations=organisations, outcome_rows=outcome_rows)
+    if prepare is not None:
+        prepare(slices)
     members = sorted(slices)
     with running_portal(f"sqlite:///{tmp / 'portal.sqlite3'}", tmp / "data") as portal:
         keys: dict[str, str] = {}

@@ -24,6 +24,8 @@ from peerbench.reports.builders.chart_inputs import change_row
 from peerbench.reports.builders.inputs import ReportData
 from peerbench.reports.builders.network import total_people
 from peerbench.reports.builders.network_access import access_panel
+from peerbench.reports.builders.network_workforce import PANEL_TITLE as WORKFORCE_PANEL
+from peerbench.reports.builders.network_workforce import workforce_panel
 from peerbench.reports.builders.periods import long_date
 from peerbench.reports.builders.quotes import select_quotes
 from peerbench.reports.builders.shares import controlled_count
@@ -306,7 +308,13 @@ def build_commissioner_summary(data: ReportData) -> Report:
     # Two sections only: the page then has no contents list and fits two A4 pages.
     quotes: list[Block] = list(select_quotes(ctx.data.feedback, limit=2))
     sections = [_case(ctx), _value(ctx, quotes)]
-    sections += [s for s in (access_panel(ctx.result, ctx.wording),) if s is not None]
+    # Then one plain-words panel per pillar the pool holds data for (issue 16).
+    workforce = workforce_panel(ctx.result, ctx.wording)
+    panels = (
+        access_panel(ctx.result, ctx.wording),
+        None if workforce is None else Section(WORKFORCE_PANEL, blocks=[workforce]),
+    )
+    sections += [s for s in panels if s is not None]
     name = data.network_name
     return Report(
         kind="commissioner",

@@ -18,6 +18,7 @@ from peerbench.reports import charts
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import select
 from peerbench.reports.builders.chart_inputs import funnel_inputs, funnel_summary
+from peerbench.reports.builders.network_workforce import SECTION_TITLE as WORKFORCE_SECTION
 from peerbench.reports.builders.wording import instrument_name, timepoint_phrase
 from peerbench.reports.content import Block, Callout, Figure, Report, Section, Table, TableCell
 from peerbench.reports.suppression import as_suppressed
@@ -35,9 +36,13 @@ OUTCOME_COLUMNS = (
 NOT_AVAILABLE = "n/a"
 """A value the benchmark does not define here (unlike a withheld one, which says so)."""
 
-FIGURE_SECTIONS = ("Pooled effect on each measure", "From referral to first contact")
+FIGURE_SECTIONS = (
+    "Pooled effect on each measure",
+    "From referral to first contact",
+    WORKFORCE_SECTION,
+)
 """Network-report sections the benchmarks page shows (the forest plots; waits and uptake
-when the pool holds referrals)."""
+when the pool holds referrals; peer workers when it holds worker records)."""
 FUNNEL_METRICS = {
     "reliable_improvement": ("Share who improved reliably", "People with both scores", "percent"),
     "mean_change": ("Average change in score", "Precision (1 / squared standard error)", "number"),

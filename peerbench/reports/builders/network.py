@@ -29,6 +29,7 @@ from peerbench.reports.builders.network_reach import (
     retention_section,
 )
 from peerbench.reports.builders.network_recovery import recovery_section
+from peerbench.reports.builders.network_workforce import workforce_section
 from peerbench.reports.builders.periods import long_date
 from peerbench.reports.builders.shares import controlled_count
 from peerbench.reports.builders.wording import (
@@ -364,6 +365,7 @@ def build_network_report(data: ReportData) -> Report:
         retention_section(ctx.result, ctx.measures),
         access_section(ctx.result),
         coverage_section(data),
+        workforce_section(ctx.result),
     )
     sections = [_in_brief(ctx), *(s for s in optional if s is not None)]
     policy = data.policy

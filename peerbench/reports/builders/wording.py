@@ -46,6 +46,9 @@ ATTRIBUTES: dict[str, str] = {
     "structure": "Structured or drop-in",
     "condition_focus": "Health condition",
     "setting": "Where support happens",
+    "regular_supervision": "Most peer workers supervised at least monthly",
+    "accredited_training": "Peer workers' training mostly accredited",
+    "paid_led": "At least half the peer workers paid",
 }
 
 _CODELISTS: dict[str, type[CodeList]] = {
