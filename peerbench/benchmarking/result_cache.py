@@ -25,12 +25,15 @@ off (``PEERBENCH_CACHE_DIR=off``).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from peerbench.benchmarking.result import BenchmarkOptions, BenchmarkResult
 from peerbench.io.content_cache import ContentCache
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.version import MANIFEST_NAME
+from peerbench.validators.readers.version import manifest_as_of
 
 NAMESPACE = "benchmark-json"
 """Entries are indented JSON text (``benchmark`` held compact JSON, read back as objects)."""
@@ -41,7 +44,7 @@ class SourceError(Exception):
 
 
 DATABASE_FILE = "peerbench.sqlite3"
-MANIFEST = "peerbench.json"
+MANIFEST = MANIFEST_NAME
 
 
 def folder_inputs(folder: Path) -> list[Path] | None:
@@ -180,6 +183,9 @@ def benchmark_answer(
     root = Path(folder)
     if not root.is_dir():
         raise SourceError(f"{root} is not a folder")
+    if options.as_of is None and (as_of := manifest_as_of(root)) is not None:
+        # A folder's extract date, as its reports use (reports/builders/inputs.py).
+        options = dataclasses.replace(options, as_of=as_of)
     cache = ContentCache.from_env() if cache is None else cache
     key = benchmark_key(cache, root, options, viewer_organisation_id)
     if key is not None:

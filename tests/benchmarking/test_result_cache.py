@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import shutil
 from pathlib import Path
@@ -195,3 +196,16 @@ def test_the_package_keeps_compute_the_function() -> None:
     module = importlib.import_module("peerbench.benchmarking.compute")
     assert exported is module.compute is package.compute
     assert callable(exported) and not isinstance(exported, type(module))
+
+
+def test_a_folders_extract_date_is_the_day_workforce_and_access_are_measured(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    cache = ContentCache(tmp_path / "cache")
+    (tiny_dir / "peerbench.json").write_text('{"standard_version": "1.2.0", "as_of": "2025-06-30"}')
+    answer = benchmark_answer(tiny_dir, BenchmarkOptions(), cache=cache)
+    assert answer.result.options.as_of == dt.date(2025, 6, 30)
+    named = BenchmarkOptions(as_of=dt.date(2025, 1, 31))  # a day the caller names wins
+    assert benchmark_answer(tiny_dir, named, cache=cache).result.options.as_of == named.as_of
+    (tiny_dir / "peerbench.json").unlink()
+    assert benchmark_answer(tiny_dir, BenchmarkOptions(), cache=cache).result.options.as_of is None

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import json
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from peerbench.disclosure import DisclosurePolicy
 from peerbench.io.content_cache import ContentCache
 from peerbench.reports.builders import cache as report_cache
 from peerbench.schema.records import RECORD_TYPES
+from peerbench.validators.readers.version import manifest_as_of
 from peerbench.validators.report import Report as ValidationReport
 
 # The statistics (SciPy, statsmodels, Ibis) and the validation engine are imported where
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 
     from peerbench.benchmarking.sources import LoadedSource
     from peerbench.server.store import PooledStore
-
-MANIFEST = "peerbench.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,14 +144,6 @@ def _open_pool(data_dir: Path) -> Iterator[tuple[PooledStore, Session]]:
         database.dispose()
 
 
-def _manifest_as_of(path: Path) -> dt.date | None:
-    manifest = Path(path) / MANIFEST
-    if not manifest.is_file():
-        return None
-    value = json.loads(manifest.read_text(encoding="utf-8")).get("as_of")
-    return dt.date.fromisoformat(value) if isinstance(value, str) else None
-
-
 def _latest_date(tables: Mapping[str, pa.Table]) -> dt.date:
     outcome = tables.get("outcome")
     if outcome is not None and outcome.num_rows:
@@ -201,7 +191,7 @@ def load_report_data(
                 options,
                 organisation_ids=organisation_ids,
                 network_name=network_name,
-                as_of=_manifest_as_of(root),
+                as_of=manifest_as_of(root),
                 produced_on=produced_on,
             )
     if organisation_ids is not None:
@@ -210,14 +200,14 @@ def load_report_data(
     from peerbench.validators.engine import validate
 
     loaded = open_source(root)
-    checked = validate(standard_files(root), collect=True, today=_manifest_as_of(root))
+    checked = validate(standard_files(root), collect=True, today=manifest_as_of(root))
     cache = ContentCache.from_env()
     return _assemble(
         loaded,
         checked.tables,
         lambda: checked.report,
         options,
-        _manifest_as_of(root),
+        manifest_as_of(root),
         network_name,
         produced_on,
         inputs_key=report_cache.inputs_key(cache, root, options or BenchmarkOptions()),
@@ -330,6 +320,9 @@ def _assemble(
     cache: ContentCache | None = None,
 ) -> ReportData:
     options = options or BenchmarkOptions()
+    if options.as_of is None and as_of is not None:
+        # Workers in post and people still waiting are counted on the extract date.
+        options = dataclasses.replace(options, as_of=as_of)
     cache = cache or ContentCache(None)
     as_of = as_of or _latest_date(tables)
 
