@@ -327,7 +327,8 @@ def _format(argument: Any, values: Values) -> Tri:
         return verdict(values.dates, ~values.dates)
     shaped = bools(pc.match_substring_regex(values.array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
     parsed = pc.strptime(values.array, format="%Y-%m-%d", unit="s", error_is_null=True)
-    ok = shaped & bools(pc.is_valid(parsed))
+    written = pc.strftime(parsed, format="%Y-%m-%d")  # strptime rolls 02-30 into March
+    ok = shaped & bools(pc.equal(written, values.array))
     return verdict(ok, ~ok)
 
 
