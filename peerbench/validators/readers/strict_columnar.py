@@ -45,6 +45,7 @@ class Rows:
         self._whole = columns
         self._at = at
         self._taken: dict[str, pa.Array] = {}
+        self._present: dict[str, npt.NDArray[np.bool_]] = {}
         self.names = list(columns)
         self.count = count
 
@@ -59,6 +60,18 @@ class Rows:
         if self._at is not None:
             at = self._at[at]
         return Rows(self._whole, len(at), at)
+
+    def present(self, name: str) -> npt.NDArray[np.bool_]:
+        """Rows that give the field ``name`` (a null cell or no column: not given)."""
+        if name not in self._present:
+            column = self.column(name)
+            if column is None:
+                self._present[name] = np.zeros(self.count, dtype=np.bool_)
+            elif column.null_count == 0:
+                self._present[name] = np.ones(self.count, dtype=np.bool_)
+            else:
+                self._present[name] = bools(column.is_valid())
+        return self._present[name]
 
     def column(self, name: str) -> pa.Array | None:
         """The column ``name`` of these rows, or None if the batch has no such column."""
@@ -113,13 +126,6 @@ def record_verdicts(schema: Any, rows: Rows, defs: Defs) -> Tri:
     return out
 
 
-def _present(rows: Rows, name: str) -> npt.NDArray[np.bool_]:
-    column = rows.column(name)
-    if column is None:
-        return np.zeros(rows.count, dtype=np.bool_)
-    return bools(column.is_valid())
-
-
 def _type(argument: Any, _: dict[str, Any], rows: Rows, __: Defs) -> Tri:
     wanted = {argument} if isinstance(argument, str) else set(argument)
     return full(rows.count, TRUE if "object" in wanted else FALSE)
@@ -133,7 +139,7 @@ def _properties(argument: Any, _: dict[str, Any], rows: Rows, defs: Defs) -> Tri
             continue
         verdicts = evaluate(sub, column, defs)
         if column.null_count:
-            verdicts[bools(column.is_null())] = TRUE  # a null cell is a field not given
+            verdicts[~rows.present(name)] = TRUE  # a null cell is a field not given
         out = np.minimum(out, verdicts)
     return out
 
@@ -141,7 +147,9 @@ def _properties(argument: Any, _: dict[str, Any], rows: Rows, defs: Defs) -> Tri
 def _required(argument: Any, _: dict[str, Any], rows: Rows, __: Defs) -> Tri:
     out = full(rows.count, TRUE)
     for name in argument:
-        out[~_present(rows, name)] = FALSE
+        present = rows.present(name)
+        if not present.all():
+            out[~present] = FALSE
     return out
 
 
@@ -156,10 +164,10 @@ def _additional(argument: Any, schema: dict[str, Any], rows: Rows, defs: Defs) -
         column = rows.column(name)
         assert column is not None
         if argument is False:
-            out[bools(column.is_valid())] = FALSE
+            out[rows.present(name)] = FALSE
         elif argument is not True:
             verdicts = evaluate(argument, column, defs)
-            verdicts[bools(column.is_null())] = TRUE
+            verdicts[~rows.present(name)] = TRUE
             out = np.minimum(out, verdicts)
     return out
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -88,23 +89,54 @@ class Values:
     """Arrow values as the JSON values they stand for.
 
     Attributes:
-        array: Plain values (dictionaries decoded by the caller, dates cast to text).
+        array: Plain values (dictionaries decoded by the caller, doubles as float64).
         kind: ``string``, ``integer``, ``number``, ``boolean``, ``array``, ``null`` or
             ``unknown`` (a type this module does not know: every value ``UNKNOWN``).
-        dates: For dates, whether each is an ISO date that a four-digit year can write.
+        is_date: Arrow dates, which stand for their ISO text.
     """
 
     array: pa.Array
     kind: str
-    dates: npt.NDArray[np.bool_] | None = None
+    is_date: bool = False
 
     def __len__(self) -> int:
         return len(self.array)
 
     @cached_property
+    def text(self) -> pa.Array:
+        """String values as Arrow text (dates written ISO, as JSON has them)."""
+        return self.array.cast(pa.string()) if self.is_date else self.array
+
+    @cached_property
+    def extent(self) -> tuple[Any, Any]:
+        """The smallest and largest value (nulls skipped; dates as day numbers)."""
+        numbers = self.array.cast(pa.int32()) if self.is_date else self.array
+        low_high = pc.min_max(numbers)
+        return low_high["min"].as_py(), low_high["max"].as_py()
+
+    @cached_property
+    def all_finite(self) -> bool:
+        """Whether no value is NaN or infinite (for doubles)."""
+        low, high = self.extent
+        if low is None:
+            return True
+        return (
+            math.isfinite(low) and math.isfinite(high) and not pc.any(pc.is_nan(self.array)).as_py()
+        )
+
+    @cached_property
+    def dates(self) -> npt.NDArray[np.bool_]:
+        """Whether each date is one a four-digit ISO year writes."""
+        low, high = self.extent
+        if low is None or (low >= _DATE_MIN and high <= _DATE_MAX):
+            return np.ones(len(self), dtype=np.bool_)
+        days = self.array.cast(pa.int32())
+        return bools(pc.and_(pc.greater_equal(days, _DATE_MIN), pc.less_equal(days, _DATE_MAX)))
+
+    @cached_property
     def elements(self) -> _Elements:
         """The elements of a list column (computed once for all the array keywords)."""
-        return _elements(self.array)
+        return _Elements(self.array)
 
 
 def values_of(array: pa.Array) -> Values:
@@ -113,9 +145,7 @@ def values_of(array: pa.Array) -> Values:
     if pa.types.is_string(kind_of) or pa.types.is_large_string(kind_of):
         return Values(array, "string")
     if pa.types.is_date32(kind_of):
-        days = array.cast(pa.int32())
-        ok = bools(pc.and_(pc.greater_equal(days, _DATE_MIN), pc.less_equal(days, _DATE_MAX)))
-        return Values(array.cast(pa.string()), "string", ok)
+        return Values(array, "string", is_date=True)
     if pa.types.is_integer(kind_of):
         return Values(array, "integer")
     if pa.types.is_float32(kind_of) or pa.types.is_float64(kind_of):
@@ -138,9 +168,23 @@ def evaluate(schema: Any, array: pa.Array, defs: Defs) -> Tri:
     values = values_of(array)
     out = _assert(schema, values, defs)
     if values.kind != "null" and array.null_count:
-        null_verdict = _assert(schema, values_of(pa.nulls(1)), defs)[0]
-        out[bools(array.is_null())] = null_verdict
+        out[bools(array.is_null())] = null_verdict(schema, defs)
     return out
+
+
+_NULL_VERDICTS: dict[int, tuple[Any, int]] = {}
+
+
+def null_verdict(schema: Any, defs: Defs) -> int:
+    """The verdict of ``schema`` on JSON ``null`` (kept per schema)."""
+    kept = _NULL_VERDICTS.get(id(schema))
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    found = int(_assert(schema, values_of(pa.nulls(1)), defs)[0])
+    if len(_NULL_VERDICTS) >= _MAX_LOOKUPS:
+        _NULL_VERDICTS.clear()
+    _NULL_VERDICTS[id(schema)] = (schema, found)
+    return found
 
 
 _LOOKUPS: dict[int, tuple[Any, pa.Array, Tri]] = {}
@@ -157,10 +201,13 @@ def _dictionary(schema: Any, array: pa.DictionaryArray, defs: Defs) -> Tri:
         lookup = kept[2]
     else:
         lookup = np.append(evaluate(schema, dictionary, defs), UNKNOWN).astype(np.uint8)
-        lookup[-1] = evaluate(schema, pa.nulls(1), defs)[0]
+        lookup[-1] = null_verdict(schema, defs)
         if len(_LOOKUPS) >= _MAX_LOOKUPS:
             _LOOKUPS.clear()
         _LOOKUPS[id(schema)] = (schema, dictionary, lookup)
+    used = lookup if array.null_count else lookup[:-1]
+    if len(used) and used.min() == used.max():  # one verdict for every value
+        return full(len(array), int(used[0]))
     indices = array.indices
     if indices.null_count:
         indices = indices.fill_null(-1)
@@ -234,7 +281,7 @@ def _enum(argument: Any, _: dict[str, Any], values: Values, __: Defs) -> Tri:
         if kind == "null":
             return full(n, TRUE)
         wanted = [v for v in argument if _json_kind(v) == kind]
-        return verdict(bools(pc.is_in(values.array, value_set=pa.array(wanted))))
+        return verdict(bools(pc.is_in(values.text, value_set=pa.array(wanted))))
     return full(n, UNKNOWN)  # numbers and arrays equal across types: leave to the validator
 
 
@@ -291,13 +338,21 @@ def _only(kinds: tuple[str, ...], check: Callable[[Any, Values], Tri]) -> Rule:
     return rule
 
 
-def _bound(compare: Callable[..., Any]) -> Callable[[Any, Values], Tri]:
+def _bound(
+    compare: Callable[..., Any], holds: Callable[[Any, Any], bool]
+) -> Callable[[Any, Values], Tri]:
     def check(argument: Any, values: Values) -> Tri:
         n = len(values)
         if isinstance(argument, bool) or not isinstance(argument, int | float):
             return full(n, UNKNOWN)
         if not math.isfinite(argument) or abs(argument) > _EXACT_FLOAT:
             return full(n, UNKNOWN)
+        low, high = values.extent
+        if low is None or (
+            (values.kind == "integer" or values.all_finite)
+            and (holds(low, argument) and holds(high, argument))
+        ):
+            return full(n, TRUE)  # every value is between the two that pass
         if values.kind == "number":  # doubles against a double: NaN and infinity unknown
             ok = bools(compare(values.array, float(argument)))
             return verdict(ok, ~np.isfinite(values.array.to_numpy(zero_copy_only=False)))
@@ -314,7 +369,7 @@ def _length(compare: Callable[..., Any]) -> Callable[[Any, Values], Tri]:
     def check(argument: Any, values: Values) -> Tri:
         if not isinstance(argument, int) or isinstance(argument, bool):
             return full(len(values), UNKNOWN)
-        return verdict(bools(compare(pc.utf8_length(values.array), argument)))
+        return verdict(bools(compare(pc.utf8_length(values.text), argument)))
 
     return check
 
@@ -323,12 +378,13 @@ def _format(argument: Any, values: Values) -> Tri:
     n = len(values)
     if argument != "date":
         return full(n, UNKNOWN)
-    if values.dates is not None:
+    if values.is_date:
         return verdict(values.dates, ~values.dates)
-    shaped = bools(pc.match_substring_regex(values.array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-    parsed = pc.strptime(values.array, format="%Y-%m-%d", unit="s", error_is_null=True)
+    text = values.text
+    shaped = bools(pc.match_substring_regex(text, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
     written = pc.strftime(parsed, format="%Y-%m-%d")  # strptime rolls 02-30 into March
-    ok = shaped & bools(pc.equal(written, values.array))
+    ok = shaped & bools(pc.equal(written, text))
     return verdict(ok, ~ok)
 
 
@@ -336,12 +392,12 @@ def _pattern(argument: Any, values: Values) -> Tri:
     if not isinstance(argument, str):
         return full(len(values), UNKNOWN)
     try:
-        found = bools(pc.match_substring_regex(values.array, argument))
+        found = bools(pc.match_substring_regex(values.text, argument))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # not RE2 syntax
         return full(len(values), UNKNOWN)
     if ascii_exact(argument):
         return verdict(found)
-    printable = bools(pc.match_substring_regex(values.array, _PRINTABLE))
+    printable = bools(pc.match_substring_regex(values.text, _PRINTABLE))
     return verdict(found, ~printable)
 
 
@@ -386,30 +442,36 @@ def _simple(items: list[Any]) -> bool:
 
 
 # ------------------------------------------------------------------------- arrays
-@dataclass(frozen=True)
 class _Elements:
     """The elements of a list column: values, their row and their place in the row."""
 
-    flat: pa.Array
-    parent: npt.NDArray[np.int64]
-    position: npt.NDArray[np.int64]
-    lengths: npt.NDArray[np.int64]
+    def __init__(self, array: pa.Array) -> None:
+        lengths = pc.list_value_length(array)
+        if lengths.null_count:
+            lengths = lengths.fill_null(0)
+        self.lengths = np.asarray(lengths.to_numpy(zero_copy_only=False), dtype=np.int64)
+        self.flat = array.flatten()  # null lists give no elements, whatever backs them
+        self.longest = int(self.lengths.max()) if len(self.lengths) else 0
+
+    @cached_property
+    def parent(self) -> npt.NDArray[np.int64]:
+        """The row of each element."""
+        return np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
+
+    @cached_property
+    def position(self) -> npt.NDArray[np.int64]:
+        """The place of each element in its array (0 for the first)."""
+        starts = np.cumsum(self.lengths) - self.lengths
+        out: npt.NDArray[np.int64] = np.arange(len(self.flat), dtype=np.int64) - starts[self.parent]
+        return out
 
 
-def _elements(array: pa.Array) -> _Elements:
-    lengths = np.asarray(
-        pc.list_value_length(array).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
-    )
-    flat = array.flatten()  # null lists give no elements, whatever backs them
-    parent = np.repeat(np.arange(len(array), dtype=np.int64), lengths)
-    starts = np.cumsum(lengths) - lengths
-    position = np.arange(len(flat), dtype=np.int64) - starts[parent]
-    return _Elements(flat, parent, position, lengths)
-
-
-def _per_row(elements: Tri, parent: npt.NDArray[np.int64], n: int) -> Tri:
+def _per_row(elements: Tri, parts: _Elements, n: int) -> Tri:
     """A row is as valid as its least valid element (true for no elements)."""
     out = full(n, TRUE)
+    if len(elements) == 0 or elements.min() == TRUE:
+        return out
+    parent = parts.parent
     out[parent[elements == UNKNOWN]] = UNKNOWN
     out[parent[elements == FALSE]] = FALSE
     return out
@@ -425,16 +487,20 @@ def _items(_: Any, schema: dict[str, Any], values: Values, defs: Defs) -> Tri:
     groups: dict[str, tuple[Any, list[int]]] = {}
     for place, sub in enumerate(prefix):
         groups.setdefault(json.dumps(sub, sort_keys=True), (sub, []))[1].append(place)
-    chosen = [(sub, np.isin(parts.position, places)) for sub, places in groups.values()]
-    if "items" in schema:
-        chosen.append((schema["items"], parts.position >= len(prefix)))
+    chosen: list[tuple[Any, Any]] = []
+    for sub, places in groups.values():
+        every = places == list(range(len(prefix))) and parts.longest <= len(prefix)
+        chosen.append((sub, True if every else np.isin(parts.position, places)))
+    if "items" in schema and parts.longest > len(prefix):
+        every = not prefix
+        chosen.append((schema["items"], True if every else parts.position >= len(prefix)))
     for sub, where in chosen:
-        if where.all():
+        if where is True:
             verdicts = np.minimum(verdicts, evaluate(sub, parts.flat, defs))
         elif where.any():
             at = np.flatnonzero(where)
             verdicts[at] = np.minimum(verdicts[at], evaluate(sub, parts.flat.take(at), defs))
-    return _per_row(verdicts, parts.parent, len(values))
+    return _per_row(verdicts, parts, len(values))
 
 
 def _count(compare: Callable[[npt.NDArray[np.int64], int], Any]) -> Callable[[Any, Values], Tri]:
@@ -456,12 +522,14 @@ def _contains(argument: Any, schema: dict[str, Any], values: Values, defs: Defs)
         return full(n, UNKNOWN)
     parts = values.elements
     matches = evaluate(argument, parts.flat, defs)
-    count = np.bincount(parts.parent[matches == TRUE], minlength=n)
+    count = np.zeros(n, dtype=np.int64)
+    unknown = np.zeros(n, dtype=np.bool_)
+    if len(matches) and matches.max() != FALSE:
+        count = np.bincount(parts.parent[matches == TRUE], minlength=n)
+        unknown[parts.parent[matches == UNKNOWN]] = True
     ok = count >= low
     if high is not None:
         ok &= count <= high
-    unknown = np.zeros(n, dtype=np.bool_)
-    unknown[parts.parent[matches == UNKNOWN]] = True
     return verdict(ok, unknown)
 
 
@@ -492,14 +560,16 @@ KEYWORDS: dict[str, Rule] = {
     "format": _only(("string",), _format),
     "minLength": _only(("string",), _length(pc.greater_equal)),
     "maxLength": _only(("string",), _length(pc.less_equal)),
-    "minimum": _only(_NUMBERS, _bound(pc.greater_equal)),
-    "maximum": _only(_NUMBERS, _bound(pc.less_equal)),
-    "exclusiveMinimum": _only(_NUMBERS, _bound(pc.greater)),
-    "exclusiveMaximum": _only(_NUMBERS, _bound(pc.less)),
+    "minimum": _only(_NUMBERS, _bound(pc.greater_equal, operator.ge)),
+    "maximum": _only(_NUMBERS, _bound(pc.less_equal, operator.le)),
+    "exclusiveMinimum": _only(_NUMBERS, _bound(pc.greater, operator.gt)),
+    "exclusiveMaximum": _only(_NUMBERS, _bound(pc.less, operator.lt)),
     "minItems": _only(("array",), _count(np.greater_equal)),
     "maxItems": _only(("array",), _count(np.less_equal)),
     "prefixItems": _array_rule(_items),
-    "items": _array_rule(lambda a, s, v, d: full(len(v), TRUE) if "prefixItems" in s else _items(a, s, v, d)),
+    "items": _array_rule(
+        lambda a, s, v, d: full(len(v), TRUE) if "prefixItems" in s else _items(a, s, v, d)
+    ),
     "contains": _contains,
 }
 """Every keyword compiled to column operations; any other keyword is ``UNKNOWN``."""

@@ -20,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peerbench.schema.json_schema import RECORD_TYPES, record_schema
+from peerbench.schema.json_schema import record_schema
+from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators import validate
 from peerbench.validators.readers import strict
 from peerbench.validators.readers.sources import OpenOptions, new_source
 from peerbench.validators.readers.strict import checked_batches, json_rows
-from peerbench.validators.readers.strict_columnar import record_verdicts, rows_to_check, Rows
+from peerbench.validators.readers.strict_columnar import Rows, record_verdicts, rows_to_check
 from peerbench.validators.readers.strict_values import (
     FALSE,
     KEYWORDS,
