@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from peerbench.schema.json_schema import record_schema
-from peerbench.validators.readers.strict_values import (
+from peerbench.validators.readers.strict_tri import (
     FALSE,
     TRUE,
     UNKNOWN,
@@ -30,10 +30,10 @@ from peerbench.validators.readers.strict_values import (
     Tri,
     bools,
     combine_if,
-    evaluate,
     full,
     is_annotation,
 )
+from peerbench.validators.readers.strict_values import evaluate
 
 
 class Rows:

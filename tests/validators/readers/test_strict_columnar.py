@@ -27,15 +27,9 @@ from peerbench.validators.readers import strict
 from peerbench.validators.readers.sources import OpenOptions, new_source
 from peerbench.validators.readers.strict import checked_batches, json_rows
 from peerbench.validators.readers.strict_columnar import Rows, record_verdicts, rows_to_check
-from peerbench.validators.readers.strict_values import (
-    FALSE,
-    KEYWORDS,
-    TRUE,
-    UNKNOWN,
-    ascii_exact,
-    evaluate,
-    is_annotation,
-)
+from peerbench.validators.readers.strict_scalars import ascii_exact
+from peerbench.validators.readers.strict_tri import FALSE, TRUE, UNKNOWN, is_annotation
+from peerbench.validators.readers.strict_values import KEYWORDS, evaluate
 from peerbench.validators.report import Finding
 from tests.contract.records import mutations
 
