@@ -35,24 +35,52 @@ def items(_: Any, schema: dict[str, Any], values: Values, defs: Defs) -> Tri:
     from peerbench.validators.readers.strict_values import evaluate  # the recursion
 
     parts = values.elements
-    verdicts = full(len(parts.flat), TRUE)
-    groups: dict[str, tuple[Any, list[int]]] = {}
-    for place, sub in enumerate(prefix):
-        groups.setdefault(json.dumps(sub, sort_keys=True), (sub, []))[1].append(place)
+    verdicts: Tri | None = None
+    subs, group_of_place = _groups(schema, prefix)
     chosen: list[tuple[Any, Any]] = []
-    for sub, places in groups.values():
-        every = places == list(range(len(prefix))) and parts.longest <= len(prefix)
-        chosen.append((sub, True if every else np.isin(parts.position, places)))
+    if len(subs) == 1 and parts.longest <= len(prefix):
+        chosen.append((subs[0], True))  # one schema for every place there is
+    elif subs and len(parts.flat):
+        places = np.minimum(parts.position, len(prefix) - 1)
+        groups = np.where(parts.position < len(prefix), group_of_place[places], -1)
+        chosen.extend((sub, groups == number) for number, sub in enumerate(subs))
     if "items" in schema and parts.longest > len(prefix):
-        every = not prefix
-        chosen.append((schema["items"], True if every else parts.position >= len(prefix)))
+        chosen.append((schema["items"], True if not prefix else parts.position >= len(prefix)))
     for sub, where in chosen:
         if where is True:
-            verdicts = np.minimum(verdicts, evaluate(sub, parts.flat, defs))
+            found = evaluate(sub, parts.flat, defs)
+            verdicts = found if verdicts is None else np.minimum(verdicts, found)
         elif where.any():
+            if verdicts is None:
+                verdicts = full(len(parts.flat), TRUE)
             at = np.flatnonzero(where)
             verdicts[at] = np.minimum(verdicts[at], evaluate(sub, parts.flat.take(at), defs))
+    if verdicts is None:
+        return full(len(values), TRUE)
     return per_row(verdicts, parts, len(values))
+
+
+_GROUPS: dict[int, tuple[Any, list[Any], npt.NDArray[np.int64]]] = {}
+
+
+def _groups(schema: Any, prefix: list[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]:
+    """The distinct schemas of ``prefixItems`` and which one governs each place (kept)."""
+    kept = _GROUPS.get(id(schema))
+    if kept is not None and kept[0] is schema:
+        return kept[1], kept[2]
+    keys: dict[str, int] = {}
+    subs: list[Any] = []
+    group_of_place = np.zeros(len(prefix), dtype=np.int64)
+    for place, sub in enumerate(prefix):
+        key = json.dumps(sub, sort_keys=True)
+        if key not in keys:
+            keys[key] = len(subs)
+            subs.append(sub)
+        group_of_place[place] = keys[key]
+    if len(_GROUPS) >= 256:
+        _GROUPS.clear()
+    _GROUPS[id(schema)] = (schema, subs, group_of_place)
+    return subs, group_of_place
 
 
 def count(compare: Callable[[npt.NDArray[np.int64], int], Any]) -> Callable[[Any, Values], Tri]:

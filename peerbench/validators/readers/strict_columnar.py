@@ -113,17 +113,18 @@ def record_verdicts(schema: Any, rows: Rows, defs: Defs) -> Tri:
         return full(n, FALSE)
     if not isinstance(schema, dict):
         return full(n, UNKNOWN)
-    out = full(n, TRUE)
+    out: Tri | None = None
     for keyword, argument in schema.items():
         if is_annotation(keyword) or keyword in ("then", "else"):
             continue
         rule = _RECORD_KEYWORDS.get(keyword)
         if rule is None:  # a keyword the compiler does not know: every row to the validator
             return full(n, UNKNOWN)
-        out = np.minimum(out, rule(argument, schema, rows, defs))
+        found = rule(argument, schema, rows, defs)
+        out = found if out is None else np.minimum(out, found)
         if not out.any():
             break
-    return out
+    return full(n, TRUE) if out is None else out
 
 
 def _type(argument: Any, _: dict[str, Any], rows: Rows, __: Defs) -> Tri:
@@ -132,16 +133,16 @@ def _type(argument: Any, _: dict[str, Any], rows: Rows, __: Defs) -> Tri:
 
 
 def _properties(argument: Any, _: dict[str, Any], rows: Rows, defs: Defs) -> Tri:
-    out = full(rows.count, TRUE)
+    out: Tri | None = None
     for name, sub in argument.items():
         column = rows.column(name)
         if column is None or column.null_count == len(column):
             continue
-        verdicts = evaluate(sub, column, defs)
-        if column.null_count:
+        verdicts = evaluate(sub, column, defs, nulls=False)
+        if column.null_count and verdicts.min() != TRUE:
             verdicts[~rows.present(name)] = TRUE  # a null cell is a field not given
-        out = np.minimum(out, verdicts)
-    return out
+        out = verdicts if out is None else np.minimum(out, verdicts)
+    return full(rows.count, TRUE) if out is None else out
 
 
 def _required(argument: Any, _: dict[str, Any], rows: Rows, __: Defs) -> Tri:

@@ -37,16 +37,26 @@ from peerbench.validators.readers.strict_tri import (
 )
 
 
-def evaluate(schema: Any, array: pa.Array, defs: Defs) -> Tri:
-    """The verdict of ``schema`` on each value of ``array`` (nulls are JSON ``null``)."""
+def evaluate(schema: Any, array: pa.Array, defs: Defs, *, nulls: bool = True) -> Tri:
+    """The verdict of ``schema`` on each value of ``array``.
+
+    Args:
+        schema: The (sub)schema.
+        array: The values.
+        defs: The ``$defs`` its references point into.
+        nulls: Judge null elements as JSON ``null``; False leaves their verdicts
+            arbitrary, for a caller to whom a null cell is a field not given.
+    """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if pa.types.is_dictionary(array.type):
         return _dictionary(schema, array, defs)
     values = values_of(array)
     out = _assert(schema, values, defs)
-    if values.kind != "null" and array.null_count:
-        out[bools(array.is_null())] = null_verdict(schema, defs)
+    if nulls and values.kind != "null" and array.null_count:
+        verdict_of_null = null_verdict(schema, defs)
+        if out.min() != verdict_of_null or out.max() != verdict_of_null:
+            out[bools(array.is_null())] = verdict_of_null
     return out
 
 
@@ -90,7 +100,7 @@ def _dictionary(schema: Any, array: pa.DictionaryArray, defs: Defs) -> Tri:
     if indices.null_count:
         indices = indices.fill_null(-1)
     indices = indices.to_numpy(zero_copy_only=False)
-    out: Tri = lookup[indices]
+    out: Tri = np.take(lookup, indices)
     return out
 
 
@@ -102,17 +112,18 @@ def _assert(schema: Any, values: Values, defs: Defs) -> Tri:
         return full(n, FALSE)
     if not isinstance(schema, dict):
         return full(n, UNKNOWN)
-    out = full(n, TRUE)
+    out: Tri | None = None
     for keyword, argument in schema.items():
         if is_annotation(keyword) or keyword in _COMPANIONS:
             continue
         rule = KEYWORDS.get(keyword)
         if rule is None:  # a keyword the compiler does not know: the slow path decides
             return full(n, UNKNOWN)
-        out = np.minimum(out, rule(argument, schema, values, defs))
+        found = rule(argument, schema, values, defs)
+        out = found if out is None else np.minimum(out, found)
         if not out.any():
             break
-    return out
+    return full(n, TRUE) if out is None else out
 
 
 def _ref(argument: Any, _: dict[str, Any], values: Values, defs: Defs) -> Tri:
