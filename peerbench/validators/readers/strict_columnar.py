@@ -195,6 +195,8 @@ def _not(argument: Any, _: dict[str, Any], rows: Rows, defs: Defs) -> Tri:
 def _if(argument: Any, schema: dict[str, Any], rows: Rows, defs: Defs) -> Tri:
     cond = record_verdicts(argument, rows, defs)
     then = _where(schema.get("then", True), rows, defs, cond != FALSE)
+    if "else" not in schema and not (cond == UNKNOWN).any():
+        return then  # already TRUE wherever the condition is FALSE
     other = _where(schema.get("else", True), rows, defs, cond != TRUE)
     return combine_if(cond, then, other)
 
