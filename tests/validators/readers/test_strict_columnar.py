@@ -331,3 +331,16 @@ def test_the_reference_outcomes_need_no_per_record_check(tmp_path: Path) -> None
     write_table(table, path, FileFormat.PARQUET)
     for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
         assert not rows_to_check("outcome", batch).any()
+
+
+def test_an_arrow_error_in_the_masks_sends_every_row_to_the_validator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from peerbench.validators.readers import strict_columnar
+
+    def fails(*_: Any) -> Any:
+        raise pa.ArrowInvalid("cannot compare uint64 with -1")
+
+    monkeypatch.setattr(strict_columnar, "record_verdicts", fails)
+    batch = pa.record_batch({"organisation_id": ["org-1", "org-2"]})
+    assert rows_to_check("organisation", batch).tolist() == [True, True]
