@@ -127,6 +127,8 @@ def record_verdicts(schema: Any, rows: Rows, defs: Defs) -> Tri:
         if rule is None:  # a keyword the compiler does not know: every row to the validator
             return full(n, UNKNOWN)
         found = rule(argument, schema, rows, defs)
+        if found is None:  # TRUE for every row
+            continue
         out = found if out is None else np.minimum(out, found)
         if not out.any():
             break
@@ -151,11 +153,13 @@ def _properties(argument: Any, _: dict[str, Any], rows: Rows, defs: Defs) -> Tri
     return full(rows.count, TRUE) if out is None else out
 
 
-def _required(argument: Any, _: dict[str, Any], rows: Rows, __: Defs) -> Tri:
-    out = full(rows.count, TRUE)
+def _required(argument: Any, _: dict[str, Any], rows: Rows, __: Defs) -> Tri | None:
+    out = None
     for name in argument:
         present = rows.present(name)
         if not present.all():
+            if out is None:
+                out = full(rows.count, TRUE)
             out[~present] = FALSE
     return out
 
