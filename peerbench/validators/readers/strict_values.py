@@ -53,6 +53,9 @@ def evaluate(schema: Any, array: pa.Array, defs: Defs, *, nulls: bool = True) ->
         return _dictionary(schema, array, defs)
     values = values_of(array)
     out = _assert(schema, values, defs)
+    if values.kind == "number" and not values.all_finite:
+        # NaN and infinity have no JSON form: whatever jsonschema-rs makes of them is its call.
+        out[~np.isfinite(values.array.to_numpy(zero_copy_only=False))] = UNKNOWN
     if nulls and values.kind != "null" and array.null_count:
         verdict_of_null = null_verdict(schema, defs)
         if out.min() != verdict_of_null or out.max() != verdict_of_null:
