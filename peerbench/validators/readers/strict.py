@@ -11,6 +11,11 @@ compiled 2020-12 validator: about 3 µs a record); whatever the schema rejects b
 engine, which adds the rules beyond JSON Schema (dates in the future, date order,
 scores, identifiers, duplicates and references).
 
+Parquet rows are first judged a whole column at a time: the same generated schema,
+compiled to Arrow and NumPy operations (:mod:`.strict_columnar`), proves most rows
+valid without turning them into records; only the rows it cannot prove valid go
+through ``jsonschema-rs``, so the findings are the same as checking every row.
+
 The lenient reading (labels, synonyms, case, local date formats) stays with CSV and
 Excel and with mappings.
 """
