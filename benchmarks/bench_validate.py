@@ -5,6 +5,9 @@ For each ``--rows`` size the reference synthetic outcomes are generated once (ca
 
 * pyarrow's plain Parquet read, and peerbench's columnar validation of the same file
   (library call);
+* the strict check's own share of the Parquet validation: the record schema compiled to
+  column masks, timed alone on the file's batches, with the rows it leaves to
+  ``jsonschema-rs``;
 * pyarrow's plain CSV read, and peerbench's validation of the CSV version;
 * whole processes, taking turns, medians of ``--process-repeat`` runs: ``peerbench
   validate FILE --format json --no-quality`` against a bare Python process that imports
@@ -326,6 +329,7 @@ def measure(rows: int, args: argparse.Namespace, *, first: bool, last: bool) -> 
             ours = pair.ours
             if ours_fn is not None and rows <= 1_000_000:
                 out.append(_without_compiled_checks(read, ours_fn, rows, repeat))
+                out.append(strict_mask_row(path, rows, pair.base, repeat))
 
     command, why = cli_command()
     if rows <= PROCESS_ROWS:
@@ -337,6 +341,41 @@ def measure(rows: int, args: argparse.Namespace, *, first: bool, last: bool) -> 
     if first and not args.quick:
         out.extend(_slow_engines(rows, parquet, args.sample, ours))
     return out
+
+
+def strict_mask_row(path: Path, rows: int, read_seconds: float, repeat: int) -> Row:
+    """The strict check's own share: the record schema compiled to column masks.
+
+    Times :func:`~peerbench.validators.readers.strict_columnar.rows_to_check` over the
+    file's batches as the Parquet reader gives them (read not timed), and counts the
+    rows the masks leave to ``jsonschema-rs``. Reported, not judged (part of the
+    library validation above).
+    """
+    from peerbench.validators.readers import DEFAULT_BATCH_ROWS
+    from peerbench.validators.readers.parquet import repetitive_text
+    from peerbench.validators.readers.strict_columnar import rows_to_check
+
+    with pq.ParquetFile(path) as plain:
+        dictionary = repetitive_text(plain)
+    with pq.ParquetFile(path, read_dictionary=dictionary) as parquet:
+        record_type = "outcome"
+        batches = list(parquet.iter_batches(batch_size=DEFAULT_BATCH_ROWS))
+
+    flagged = 0
+
+    def check() -> None:
+        nonlocal flagged
+        flagged = sum(int(rows_to_check(record_type, b).sum()) for b in batches)
+
+    seconds = min(timed(check).seconds for _ in range(max(repeat, 1)))
+    return Row(
+        "strict check: compiled schema masks (library, part of the above)",
+        rows,
+        seconds,
+        seconds / read_seconds,
+        "Parquet read",
+        note=f"fastest of {repeat}; {flagged:,} rows left to jsonschema-rs",
+    )
 
 
 _LIBRARY_RUN = "import sys; from peerbench.validators import validate; validate([sys.argv[1]])"

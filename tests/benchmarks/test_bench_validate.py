@@ -1,10 +1,13 @@
-"""The validation benchmark's fixed-cost split (no timings: those live in the benchmark)."""
+"""The validation benchmark's fixed-cost split and strict-check row (no timing is judged)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from benchmarks import bench_validate
@@ -57,3 +60,23 @@ def test_a_failed_small_run_is_reported_not_divided(
     )
     (row,) = bench_validate.fixed_cost_rows(["x"], path, (_repeated(1), _repeated(2)), 1)
     assert row.seconds is None and row.note == "FAILED"
+
+
+def test_the_strict_mask_row_times_the_masks_and_counts_rows_left(tmp_path: Path) -> None:
+    key = "3f2a9c4e8b7d6a5f1e0c2b3a4d5e6f70"
+    table = pa.table(
+        {
+            "record_id": ["m-1", "m-2"],
+            "participant_key": [key, key],
+            "service_id": ["svc-1", "svc-1"],
+            "instrument": ["GAD7", "GAD7"],
+            "timepoint": ["baseline", "Baseline"],  # the second is not a code
+            "date_administered": pa.array([dt.date(2025, 1, 13)] * 2, pa.date32()),
+            "items": pa.array([[1, 2, 3, 0, 1, 2, 3]] * 2, pa.list_(pa.int16())),
+        }
+    )
+    path = tmp_path / "outcomes.parquet"
+    pq.write_table(table, path)
+    row = bench_validate.strict_mask_row(path, 2, read_seconds=2.0, repeat=1)
+    assert row.seconds is not None and row.ratio == row.seconds / 2.0
+    assert "1 rows left to jsonschema-rs" in row.note

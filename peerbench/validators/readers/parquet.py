@@ -56,7 +56,7 @@ def open_parquet(path: Path, file: str, options: OpenOptions) -> Source:
             schema = parquet.schema_arrow
             num_rows = parquet.metadata.num_rows
             over = footer_limit_problem(parquet.metadata, file, options.limits)
-            repetitive = [] if over is not None else _repetitive_text(parquet)
+            repetitive = [] if over is not None else repetitive_text(parquet)
     # A truncated or foreign file fails inside Arrow's C++ layer with various error
     # types; the contract is a finding, never a traceback.
     except Exception as exc:
@@ -114,7 +114,7 @@ def footer_limit_problem(metadata: pq.FileMetaData, file: str, limits: Limits) -
     return None
 
 
-def _repetitive_text(parquet: pq.ParquetFile) -> list[str]:
+def repetitive_text(parquet: pq.ParquetFile) -> list[str]:
     """Text columns whose first rows repeat values (see :data:`MAX_DISTINCT_SHARE`)."""
     schema = parquet.schema_arrow
     text = [

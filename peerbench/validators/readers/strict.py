@@ -11,6 +11,11 @@ compiled 2020-12 validator: about 3 µs a record); whatever the schema rejects b
 engine, which adds the rules beyond JSON Schema (dates in the future, date order,
 scores, identifiers, duplicates and references).
 
+Parquet rows are first judged a whole column at a time: the same generated schema,
+compiled to Arrow and NumPy operations (:mod:`.strict_columnar`), proves most rows
+valid without turning them into records; only the rows it cannot prove valid go
+through ``jsonschema-rs``, so the findings are the same as checking every row.
+
 The lenient reading (labels, synonyms, case, local date formats) stays with CSV and
 Excel and with mappings.
 """
@@ -24,11 +29,13 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
+import numpy as np
 import pyarrow as pa
 
 from peerbench.schema.json_schema import record_schema
 from peerbench.validators.columnar.items import item_column
 from peerbench.validators.readers.sources import OpenOptions, add_finding, finding
+from peerbench.validators.readers.strict_columnar import rows_to_check
 from peerbench.validators.report import Finding
 from peerbench.validators.source import Source
 
@@ -152,12 +159,26 @@ def json_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def checked_batches(
-    batches: Iterator[pa.RecordBatch], source: Source, first_row: int = 2
+    batches: Iterator[pa.RecordBatch],
+    source: Source,
+    first_row: int = 2,
+    *,
+    every_row: bool = False,
 ) -> Iterator[pa.RecordBatch]:
     """Pass Parquet record batches through, checking each row strictly on the way.
 
-    Columns the file has under other names (a mapping) are checked under their
-    standard names, as the engine sees them.
+    The schema, compiled to column operations (:mod:`.strict_columnar`), first proves
+    most rows valid as whole columns; only the other rows are turned into JSON records
+    and checked by ``jsonschema-rs``, so the findings are exactly those of checking
+    every row. Columns the file has under other names (a mapping) are checked under
+    their standard names, as the engine sees them.
+
+    Args:
+        batches: The file's record batches.
+        source: The source the findings go to.
+        first_row: Row number of the first row.
+        every_row: Check every row with ``jsonschema-rs`` (the reference the compiled
+            masks are tested against).
     """
     row = first_row
     names = list(source.columns)
@@ -165,12 +186,29 @@ def checked_batches(
     for batch in batches:
         if record_type is not None:
             renamed = batch.rename_columns(names) if batch.num_columns == len(names) else batch
-            records = json_rows(renamed)
-            if not _batch_validator(record_type).is_valid(records):  # the usual case: valid
-                for offset, record in enumerate(records):
-                    check_record(source, record, row + offset)
+            if every_row:
+                _check_every_row(source, record_type, renamed, row)
+            else:
+                _check_flagged_rows(source, record_type, renamed, row)
         row += batch.num_rows
         yield batch
+
+
+def _check_flagged_rows(source: Source, record_type: str, batch: pa.RecordBatch, row: int) -> None:
+    """Check with ``jsonschema-rs`` the rows the compiled schema does not prove valid."""
+    flagged = np.flatnonzero(rows_to_check(record_type, batch))
+    if flagged.size == 0:
+        return
+    taken = batch if flagged.size == batch.num_rows else batch.take(pa.array(flagged))
+    for offset, record in zip(flagged.tolist(), json_rows(taken), strict=True):
+        check_record(source, record, row + offset)
+
+
+def _check_every_row(source: Source, record_type: str, batch: pa.RecordBatch, row: int) -> None:
+    records = json_rows(batch)
+    if not _batch_validator(record_type).is_valid(records):  # the usual case: valid
+        for offset, record in enumerate(records):
+            check_record(source, record, row + offset)
 
 
 def json_rows(batch: pa.RecordBatch) -> list[dict[str, Any]]:
