@@ -47,6 +47,7 @@ def test_volunteers_and_referrals_sheets_are_recognised(tmp_path: Path) -> None:
     assert fields["Date joined"] == "start_date"
     assert fields["Date left"] == "end_date"
     assert fields["Supervision frequency"] == "supervision_frequency"
+    assert not [t for t in block.todos if "worker_key" in t]  # the id column fills it
     referrals = sheets["Referrals"]
     assert referrals.id_column is not None and referrals.id_column.value == "Client ID"
     block = referrals.block("referrals")
