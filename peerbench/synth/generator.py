@@ -7,9 +7,9 @@ use, feedback, peer workers (:mod:`~peerbench.synth.workforce`), referrals
 (:mod:`~peerbench.synth.referrals`), error injection, and finally the workers' own
 questionnaires appended to ``outcomes`` (:mod:`~peerbench.synth.worker_outcomes`; they
 take no injected errors). Each new part draws from its own stream, so adding workers and
-referrals left every earlier table of a seed unchanged. To give exactly ``outcome_rows`` outcome rows
-the number of participants is calibrated on a pilot draw, then surplus follow-up rows
-are dropped (see :mod:`peerbench.synth.schedule`).
+referrals left every earlier table of a seed unchanged. To give exactly ``outcome_rows``
+participants' outcome rows the number of participants is calibrated on a pilot draw,
+then surplus follow-up rows are dropped (see :mod:`peerbench.synth.schedule`).
 """
 
 from __future__ import annotations
