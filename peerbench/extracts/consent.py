@@ -38,9 +38,9 @@ CONSENT_RULE = (
     "outcomes and service use follow them (consent is per participant and service). "
     "Feedback is included only when consent_to_quote and released_after_review are both "
     "true, and, when it names a participant, only if that participant consented. "
-    "Organisations and services are included whole. Peer workers, referrals and peer "
-    "workers' own questionnaires are never included: no research consent is recorded "
-    "for them."
+    "Organisations and services are included whole. Peer workers, referrals and the "
+    "questionnaires peer workers answer about their own wellbeing are never included: "
+    "no research consent is recorded for them."
 )
 """The rule in words, for the README and the data dictionary."""
 
