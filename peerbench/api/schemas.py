@@ -47,6 +47,8 @@ class SubmissionBundle(Strict):
     outcomes: Records = None
     service_use: Records = None
     feedback: Records = None
+    peer_workers: Records = None
+    referrals: Records = None
 
     def record_arrays(self) -> dict[str, list[dict[str, Any]]]:
         """The record arrays present, keyed by file stem."""

@@ -184,11 +184,15 @@ def export(source: Path, out: Path, today: dt.date | None, extra: tuple[Path, ..
     if suffix not in (".json", ".ndjson"):
         raise click.BadParameter("the name must end in .json or .ndjson", param_hint="--out")
     registry = _registry(extra)
-    records, problems = read_outcomes(source, registry, today=today)
+    records, problems, workers = read_outcomes(source, registry, today=today)
     if problems is not None:
         echo_err(problems.rstrip("\n"))
         echo_err(f"Nothing written: {source} is not valid.")
         click.get_current_context().exit(1)
     count = write_responses(records, registry, out, ndjson=suffix == ".ndjson")
+    if workers:
+        echo_err(
+            f"{workers} peer worker questionnaire(s) left out: only participants' are exported"
+        )
     kind = "NDJSON" if suffix == ".ndjson" else "a Bundle"
     echo_err(f"{count} QuestionnaireResponse(s) written to {out} as {kind}")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # loaded when a command runs (see peerbench.cli.constants)
 def _renames(table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) -> dict[str, str]:
     if len(names) > len(columns):
         raise click.UsageError("give --as at most once per --column")
-    from peerbench.intake.pseudonymise import ColumnNotFoundError, find_column
+    from peerbench.intake.pseudonymise import ColumnNotFoundError, find_column, key_name_for
 
     try:
         # Headers compared as every command compares them: "Client ID" finds "Client ID ".
@@ -31,7 +31,7 @@ def _renames(table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) 
     except ColumnNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
     available = table.column_names
-    defaults = [ID_COLUMN] + [f"{c}_key" for c in found[1:]]
+    defaults = [key_name_for(found[0])] + [f"{c}_key" for c in found[1:]]
     renames = dict(zip(found, [*names, *defaults[len(names) :]], strict=True))
     targets = list(renames.values())
     clashes = [t for t in targets if targets.count(t) > 1 or (t in available and t not in renames)]
@@ -110,8 +110,9 @@ def keygen(out: Path) -> None:
     "--as",
     "names",
     multiple=True,
-    help="Name of the pseudonym column, one per --column "
-    f"(default: {ID_COLUMN} for the first, <column>_key for others).",
+    help="Name of the pseudonym column, one per --column (default: "
+    f"{ID_COLUMN} for the first, or worker_key when its header names staff or volunteers; "
+    "<column>_key for others).",
 )
 @click.option(
     "--out",
@@ -132,10 +133,13 @@ def pseudonymise(
     sheet: str | None,
     keep_original: bool,
 ) -> None:
-    """Replace local participant ids with pseudonymous keys.
+    """Replace local participant or peer-worker ids with pseudonymous keys.
 
     IN is a CSV, Excel (.xlsx) or Parquet file. Each --column (matched ignoring
     case and extra spaces) is replaced by its keyed pseudonym; empty ids stay empty.
+    A staff or volunteer id column ("Staff ID", "Volunteer no") becomes worker_key,
+    made exactly as participant keys are, with the same key file; a referral's person
+    id becomes participant_key, so it matches the participant's.
     The original column is dropped unless --keep-original is given. Columns holding
     direct identifiers (names, dates of birth, contact details, NHS numbers) are
     dropped and listed; blank rows and total/summary rows are left out.

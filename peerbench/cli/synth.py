@@ -48,7 +48,8 @@ def _rate(ctx: click.Context, param: click.Parameter, value: float) -> float:
     type=int,
     default=None,
     callback=_non_negative,
-    help="Exact number of outcome rows [default: 30000].",
+    help="Exact number of participants' outcome rows (peer workers' own come on top) "
+    "[default: 30000].",
 )
 @click.option(
     "--seed",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from peerbench.extracts.columns import extra_columns
-from peerbench.extracts.consent import CONSENT_RULE
+from peerbench.extracts.consent import CONSENT_RULE, NOT_EXTRACTED
 from peerbench.extracts.rekey import REKEYED_IDS
 from peerbench.schema.codelist_base import CodeList
 from peerbench.schema.introspect import field_specs
@@ -63,9 +63,10 @@ def data_dictionary(item_count: int) -> str:
         by_type.setdefault(record_type, []).append(
             (f"`{name}`", kind, required, f"`{list_name}`" if list_name else "", meaning, rule)
         )
+    extracted = {rt: m for rt, m in RECORD_TYPES.items() if rt not in NOT_EXTRACTED}
     used: dict[str, type[CodeList]] = {
         spec.codelist.codelist_name(): spec.codelist
-        for model in RECORD_TYPES.values()
+        for model in extracted.values()
         for spec in field_specs(model)
         if spec.codelist is not None
     }
@@ -78,7 +79,7 @@ def data_dictionary(item_count: int) -> str:
         "",
     ]
     header = ("Field", "Type", "Required", "Code list", "Meaning", "Rule")
-    for record_type, model in RECORD_TYPES.items():
+    for record_type, model in extracted.items():
         rows = by_type[record_type]
         for column in extra_columns(record_type):
             name = column.codelist.codelist_name() if column.codelist else ""

@@ -6,6 +6,11 @@ of a Frictionless Tabular Data Package, each with the Table Schema of
 has, so ``frictionless validate datapackage.json`` checks the data against the
 standard. The readers skip the file (:data:`peerbench.validators.readers.version.
 DESCRIPTOR_NAME`): it describes the data, it is not data.
+
+An outcomes file that holds peer workers' own questionnaires (``subject = peer_worker``,
+standard 1.2) declares no foreign key to participants: those rows reference
+``peer_workers`` instead, a condition a Table Schema cannot state; ``peerbench
+validate`` checks both references.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from peerbench.aggregate.subjects import WORKER
 from peerbench.extracts.datapackage import (
     CSV_DIALECT,
     PROFILE,
@@ -49,12 +56,37 @@ def _columns(record_type: str, path: Path) -> list[str]:
         return list(reader.schema.names)
 
 
+def _holds_worker_rows(path: Path, columns: list[str]) -> bool:
+    """Whether an outcomes file has a row with ``subject = peer_worker`` (reads that column)."""
+    if "subject" not in columns and path.suffix != ".jsonl":
+        return False
+    if path.suffix == ".parquet":
+        subject = pq.read_table(path, columns=["subject"]).column("subject")
+    elif path.suffix == ".csv":
+        options = pacsv.ConvertOptions(include_columns=["subject"])
+        subject = pacsv.read_csv(path, convert_options=options).column("subject")
+    else:
+        with path.open(encoding="utf-8") as handle:
+            return any('"peer_worker"' in line for line in handle)
+    return bool(pc.any(pc.equal(subject.cast("string"), WORKER)).as_py())
+
+
 def _resource(record_type: str, path: Path, names: list[str]) -> dict[str, Any]:
     flat = path.suffix == ".csv"
     parquet = path.suffix == ".parquet"
     file_format, mediatype = FORMATS[path.suffix]
     columns = _columns(record_type, path)
     schema = table_schema(record_type, columns, flat=flat, parquet=parquet, resources=names)
+    if record_type == "outcome" and _holds_worker_rows(path, columns):
+        participants = resource_name("participant", flat=True)
+        kept = [
+            key
+            for key in schema.get("foreignKeys", [])
+            if key["reference"]["resource"].removesuffix("-parquet") != participants
+        ]
+        schema["foreignKeys"] = kept
+        if not kept:
+            del schema["foreignKeys"]
     for key in schema.get("foreignKeys", []):  # one format per folder: plain stems
         target = key["reference"]["resource"].removesuffix("-parquet")
         key["reference"]["resource"] = target

@@ -1,4 +1,10 @@
-"""Outcome records to and from the standard's files, for the FHIR commands."""
+"""Outcome records to and from the standard's files, for the FHIR commands.
+
+Only participants' questionnaires are exported: a peer worker's own wellbeing (an outcome
+row with ``subject = peer_worker``, standard 1.2) is about staff, not the people a
+service supports, and never leaves as a QuestionnaireResponse (its ``subject`` would
+name a worker as if a patient); :func:`read_outcomes` counts the rows it leaves out.
+"""
 
 from __future__ import annotations
 
@@ -40,19 +46,26 @@ def write_outcomes(records: Sequence[dict[str, Any]], out: Path) -> None:
 
 def read_outcomes(
     path: Path, registry: InstrumentRegistry, *, today: dt.date | None = None
-) -> tuple[Iterator[dict[str, Any]], str | None]:
-    """Canonical outcome rows of a valid outcomes file (CSV, Excel, JSON Lines, Parquet).
+) -> tuple[Iterator[dict[str, Any]], str | None, int]:
+    """Participants' canonical outcome rows of a valid outcomes file (CSV, Excel, JSON
+    Lines, Parquet).
 
     Returns:
-        The rows, spelled out a batch at a time (none when the file is not valid), and,
-        when it is not valid, the validation report as text.
+        The participants' rows, spelled out a batch at a time (none when the file is not
+        valid); when it is not valid, the validation report as text; and how many peer
+        workers' own questionnaires were left out.
     """
+    from peerbench.aggregate.subjects import participant_outcomes
     from peerbench.validators import validate
     from peerbench.validators.render_text import render_text
 
     result = validate([path], record_type="outcome", collect=True, registry=registry, today=today)
     if not result.report.valid:
-        return iter(()), render_text(result.report)
+        return iter(()), render_text(result.report), 0
     table = result.tables.get("outcome")
-    batches = [] if table is None else table.to_batches(max_chunksize=4096)
-    return (row for batch in batches for row in batch.to_pylist()), None
+    if table is None:
+        return iter(()), None, 0
+    participants = participant_outcomes(table)
+    batches = participants.to_batches(max_chunksize=4096)
+    rows = (row for batch in batches for row in batch.to_pylist())
+    return rows, None, table.num_rows - participants.num_rows

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from peerbench.aggregate.subjects import WORKER
 from peerbench.fhir import naming
 from peerbench.fhir.models import validation_errors
 from peerbench.fhir.questionnaire import FhirModelError, item_table
@@ -127,7 +128,8 @@ def write_responses(
     """Write outcome records as QuestionnaireResponses: a Bundle, or NDJSON.
 
     Written as the records come (one response is held at a time), atomically: a
-    failure leaves no partial file. A Bundle has one entry a line.
+    failure leaves no partial file. A Bundle has one entry a line. A peer worker's own
+    questionnaire (``subject = peer_worker``) is never written, whoever passes it.
 
     Returns:
         How many responses were written.
@@ -138,6 +140,8 @@ def write_responses(
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         head = '{"resourceType": "Bundle", "type": "collection"'
         for record in records:
+            if record.get("subject") == WORKER:
+                continue
             resource = response(record, registry)
             if ndjson:
                 handle.write(json.dumps(resource, ensure_ascii=False) + "\n")

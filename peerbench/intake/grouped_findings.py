@@ -134,6 +134,7 @@ def column_places(mapping: MappingFile, inputs: Sequence[SheetInput]) -> Columns
         pairs = [(h, f) for b in sheet.blocks.values() for h, f in b.columns.items()]
         if sheet.id_column:
             pairs.append((sheet.id_column, "participant_key"))
+            pairs.append((sheet.id_column, "worker_key"))
         if sheet.date_of_birth is not None:
             pairs.append((sheet.date_of_birth.column, "age_band"))
         for header, name in pairs:

@@ -89,7 +89,9 @@ class SheetMapping(BaseModel):
 
     Attributes:
         header_row: Spreadsheet row number of the header (found automatically if None).
-        id_column: Header of the local participant id (pseudonymised, never kept).
+        id_column: Header of the local id of the person each row is about: a participant,
+            a person referred, or on a ``peer_workers`` sheet a worker (pseudonymised with
+            the same key, never kept).
         identifiers: Headers of direct identifiers: dropped, listed in the output.
         date_of_birth: Derive ``age_band`` from this date-of-birth column, then drop it.
         skip: Headers deliberately ignored (not reported as unmapped).

@@ -53,7 +53,9 @@ __all__ = [
     "write_prepared",
 ]
 
-ID_FIELD = "participant_key"
+ID_FIELDS = ("participant_key", "worker_key")
+"""Fields holding local ids until prepare pseudonymises them: people (participants, the
+people referred, a worker's own questionnaires) and peer workers, under the same key."""
 PREPARED_BY = "peerbench prepare"
 """The manifest's ``prepared_by``: marks a folder ``prepare`` may replace."""
 
@@ -137,10 +139,11 @@ def _standard_only(record_type: str, table: pa.Table) -> tuple[pa.Table, list[st
 
 
 def _pseudonymised(table: pa.Table, secret: bytes) -> pa.Table:
-    if ID_FIELD not in table.column_names:
-        return table
-    position = table.column_names.index(ID_FIELD)
-    return table.set_column(position, ID_FIELD, pseudonymise_column(table[ID_FIELD], secret))
+    for name in ID_FIELDS:
+        if name in table.column_names:
+            position = table.column_names.index(name)
+            table = table.set_column(position, name, pseudonymise_column(table[name], secret))
+    return table
 
 
 def check_out_dir(out_dir: Path) -> None:

@@ -88,7 +88,7 @@ def _record(mapped_table: MappedTable, index: int) -> str:
             continue
         if value in (None, ""):
             continue
-        if name == "participant_key":
+        if name in ("participant_key", "worker_key"):
             value = PSEUDONYMISED
         elif name == "record_id" and mapped_table.derived_ids[index]:
             value = DERIVED_ID

@@ -325,12 +325,12 @@ def _requirements(proposal: SheetProposal) -> None:
             given.add("items")
         if proposal.date_of_birth is not None:
             given.add("age_band")
-        if proposal.id_column is not None:
-            given.add("participant_key")
+        if proposal.id_column is not None:  # a peer_workers block's id is the worker's
+            given |= {"participant_key", "worker_key"}
         for spec in _specs(block.stem):
             if not spec.required or spec.name in given or spec.name in DERIVED:
                 continue
-            if spec.name == "participant_key":
+            if spec.name in ("participant_key", "worker_key"):
                 text = "no local id column found: set id_column: to the column naming each person"
                 if text not in proposal.todos:
                     proposal.todos.append(text)

@@ -1,7 +1,11 @@
-"""Pseudonymise participant ids in a local table (CSV, XLSX or Parquet), at source.
+"""Pseudonymise local ids in a local table (CSV, XLSX or Parquet), at source.
 
 Pseudonyms come from :func:`peerbench.schema.pseudonym.participant_key`, so the same id
-and key always give the same pseudonym and nobody without the key can reverse it. Columns
+and key always give the same pseudonym and nobody without the key can reverse it. Peer
+workers' staff or volunteer ids are pseudonymised the same way, with the same key, into
+``worker_key`` (:func:`key_name_for` tells a worker id column by its header); a
+referral's person id becomes ``participant_key`` like a participant's, so a referral
+links to the participant it led to. Columns
 holding direct identifiers (names, dates of birth, contact details) are dropped and
 listed, and blank and total rows are left out (:mod:`peerbench.intake.screen`). Every
 other column is passed through untouched: text files are read as text, so ids such as
@@ -45,6 +49,11 @@ class ColumnNotFoundError(LocalTableError):
 
 
 ID_COLUMN = "participant_key"
+WORKER_ID_COLUMN = "worker_key"
+WORKER_WORDS = frozenset(
+    {"staff", "volunteer", "worker", "employee", "peer", "mentor", "befriender", "facilitator"}
+)
+"""A word of these in an id column's header says it is a peer worker's id."""
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 
@@ -147,6 +156,16 @@ def write_table(table: pa.Table, path: Path, sheet: str | None = None) -> None:
 
 
 # The operation ---------------------------------------------------------------------------
+
+
+def key_name_for(header: str) -> str:
+    """The standard field an id column becomes: ``worker_key`` for a staff or volunteer id.
+
+    "Staff ID", "Volunteer no", "Peer worker ref" → ``worker_key``; "Client ID",
+    "Person ID" (also on a referrals sheet) → ``participant_key``.
+    """
+    words = set(normalise_header(header).replace("_", " ").split())
+    return WORKER_ID_COLUMN if words & WORKER_WORDS else ID_COLUMN
 
 
 def pseudonymise_column(column: pa.ChunkedArray, secret: bytes) -> pa.Array:

@@ -183,7 +183,7 @@ def records_of_row(
         if text:
             base[name] = convert(name, text, header)
     if local_id:
-        base["participant_key"] = local_id
+        base[id_field(plan.record_type)] = local_id
     for name, value in plan.constants.items():
         if not base.get(name):
             base[name] = convert(name, value, None)
@@ -199,6 +199,15 @@ def records_of_row(
                 out.append(_with_id(record, origin))
         return out
     return [RowRecord(plan.record_type, base, origin)]
+
+
+def id_field(record_type: str) -> str:
+    """The field a sheet's local id fills in a record: ``worker_key`` for peer workers.
+
+    Every other record type (a referral, and a peer worker's own questionnaire too) holds
+    the person in ``participant_key``; prepare pseudonymises both the same way.
+    """
+    return "worker_key" if record_type == "peer_worker" else "participant_key"
 
 
 def _long_outcome(

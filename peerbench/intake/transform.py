@@ -262,7 +262,7 @@ def _expected_headers(sheet: SheetMapping, blocks: list[RecordBlock]) -> list[st
 def _mapped_id(blocks: list[RecordBlock]) -> str | None:
     for block in blocks:
         for header, name in block.columns.items():
-            if name == "participant_key":
+            if name in ("participant_key", "worker_key"):
                 return header
     return None
 

@@ -267,7 +267,8 @@ def needs_key(mapping: MappingFile) -> bool:
     for sheet in mapping.sheets.values():
         if sheet.id_column:
             return True
-        if any("participant_key" in b.columns.values() for b in sheet.blocks.values()):
+        ids = ("participant_key", "worker_key")
+        if any(n in b.columns.values() for b in sheet.blocks.values() for n in ids):
             return True
     return False
 

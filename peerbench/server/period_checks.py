@@ -7,7 +7,9 @@ record. Records that describe something observed once (:data:`OBSERVATIONS`: an
 outcome, a service-use count, a piece of feedback) cannot legitimately change, so a copy
 whose values differ from the organisation's pooled copy for another period is reported
 to the submitter, at submission time, as a ``record-conflict`` warning naming both
-submissions and which copy is used.
+submissions and which copy is used. Peer workers and referrals (standard 1.2) are not
+observations: a worker leaves, a referral ``waiting`` last quarter has ``started`` now, so
+their later copy replaces the earlier one without a warning, as engagements' does.
 """
 
 from __future__ import annotations

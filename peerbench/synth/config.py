@@ -27,7 +27,8 @@ class SynthConfig(BaseModel):
     Attributes:
         seed: Root of every random stream.
         organisations: Number of organisations.
-        outcome_rows: Exact number of rows in ``outcomes``.
+        outcome_rows: Exact number of participants' rows in ``outcomes`` (peer workers'
+            own questionnaires, ``subject = "peer_worker"``, come on top).
         as_of: Extract date: nothing in clean data is dated after it, and support that
             runs past it is ``ongoing``.
         error_rate: Share of rows of each file that receive one injected, catalogued

@@ -5,7 +5,9 @@ service id or participant key in ``participants``) are made on appended copies. 
 outcome file keeps its exact row count: its duplicate ``record_id`` copies an earlier
 row's id in place (nothing refers to record ids). In
 ``outcomes`` the errors that move or re-key a row only touch follow-ups, so no clean
-follow-up loses its baseline.
+follow-up loses its baseline. Errors go into participants' questionnaires only (the
+generator injects them before it appends peer workers' own rows). A peer worker's key or
+service is changed on an appended copy, so the worker's own questionnaires still match.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from peerbench.synth.error_makers import (
     constant,
     date_order,
     earlier_key,
+    earlier_than,
     equals,
     future,
     invalid_org_id,
@@ -152,6 +155,46 @@ CATALOGUE: dict[str, list[ErrorKind]] = {
             present("participant_key"),
         ),
         ErrorKind("duplicate-key", "feedback_id", same("feedback_id"), append=True),
+    ],
+    "peer_worker": [
+        ErrorKind("date-order", "end_date", date_order, present("end_date")),
+        ErrorKind("code-invalid", "role", typo("peer_worker", "role")),
+        ErrorKind(
+            "code-invalid",
+            "supervision_frequency",
+            typo("peer_worker", "supervision_frequency"),
+            present("supervision_frequency"),
+        ),
+        ErrorKind(
+            "out-of-range",
+            "hours_per_week",
+            out_of_range("peer_worker", "hours_per_week", above_only=True),
+            present("hours_per_week"),
+        ),
+        ErrorKind("required-missing", "role", constant("role", "")),
+        ErrorKind("unknown-reference", "service_id", unknown("service_id"), append=True),
+        ErrorKind("pattern-invalid", "worker_key", bad_key("worker_key"), append=True),
+        ErrorKind("duplicate-key", "worker_key", same("worker_key"), append=True),
+    ],
+    "referral": [
+        ErrorKind(
+            "date-order",
+            "first_contact_date",
+            earlier_than("first_contact_date", "referral_date"),
+            present("first_contact_date"),
+        ),
+        ErrorKind("code-invalid", "uptake", typo("referral", "uptake")),
+        ErrorKind("code-invalid", "referral_route", typo("referral", "referral_route")),
+        ErrorKind(
+            "out-of-range",
+            "deprivation_decile",
+            out_of_range("referral", "deprivation_decile"),
+            present("deprivation_decile"),
+        ),
+        ErrorKind("date-in-future", "referral_date", future("referral_date")),
+        ErrorKind("unknown-reference", "service_id", unknown("service_id")),
+        ErrorKind("pattern-invalid", "participant_key", bad_key("participant_key")),
+        ErrorKind("duplicate-key", "participant_key", same("participant_key"), append=True),
     ],
 }
 """Error kinds per record type; every code in ``errors.ERROR_CODES`` appears."""

@@ -239,6 +239,22 @@ def date_order(
     return values, ["end_date"] * len(values)
 
 
+def earlier_than(column: str, anchor: str) -> Maker:
+    """``date-order``: ``column`` set 1-60 days before ``anchor`` (e.g. contact before referral)."""
+
+    def make(
+        rng: np.random.Generator, table: pa.Table, rows: IntArray, ctx: Context
+    ) -> tuple[list[Any], list[str]]:
+        anchors = _values(table, anchor, rows)
+        values = [
+            a - dt.timedelta(days=int(d))
+            for a, d in zip(anchors, rng.integers(1, 61, size=len(anchors)), strict=True)
+        ]
+        return values, [column] * len(values)
+
+    return make
+
+
 def too_many_attended(
     rng: np.random.Generator, table: pa.Table, rows: IntArray, ctx: Context
 ) -> tuple[list[Any], list[str]]:

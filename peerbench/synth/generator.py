@@ -3,9 +3,13 @@
 The steps run in a fixed order, each with its own named random stream (see
 :func:`peerbench.synth.config.stream`): organisations and services, participants,
 engagements, the latent wellbeing model, measurement occasions, outcome rows, service
-use, feedback, and finally error injection. To give exactly ``outcome_rows`` outcome rows
-the number of participants is calibrated on a pilot draw, then surplus follow-up rows
-are dropped (see :mod:`peerbench.synth.schedule`).
+use, feedback, peer workers (:mod:`~peerbench.synth.workforce`), referrals
+(:mod:`~peerbench.synth.referrals`), error injection, and finally the workers' own
+questionnaires appended to ``outcomes`` (:mod:`~peerbench.synth.worker_outcomes`; they
+take no injected errors). Each new part draws from its own stream, so adding workers and
+referrals left every earlier table of a seed unchanged. To give exactly ``outcome_rows``
+participants' outcome rows the number of participants is calibrated on a pilot draw,
+then surplus follow-up rows are dropped (see :mod:`peerbench.synth.schedule`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from peerbench.synth.latent import make_latent
 from peerbench.synth.organisations import Organisations, Services, make_organisations, make_services
 from peerbench.synth.outcomes import outcome_table
 from peerbench.synth.population import allocate, make_engagements, make_participants
+from peerbench.synth.referrals import make_referrals, referral_columns
 from peerbench.synth.schedule import OutcomeRows, expand_rows, make_occasions, trim
 from peerbench.synth.service_use import service_use_columns
 from peerbench.synth.tables import (
@@ -34,6 +39,8 @@ from peerbench.synth.tables import (
     participant_columns,
     service_columns,
 )
+from peerbench.synth.worker_outcomes import worker_outcome_columns
+from peerbench.synth.workforce import make_workers, worker_columns
 
 RECORD_ORDER = (
     "organisation",
@@ -43,6 +50,8 @@ RECORD_ORDER = (
     "outcome",
     "service_use",
     "feedback",
+    "peer_worker",
+    "referral",
 )
 PILOT_PARTICIPANTS = 20_000
 HEADROOM = 1.04
@@ -158,8 +167,18 @@ def generate(config: SynthConfig) -> SyntheticDataset:
             stream(seed, "feedback"), services, draw.people, draw.episodes, config.as_of, keys
         ),
     }
+    workers = make_workers(stream(seed, "workers"), orgs, services, config.as_of)
+    columns["peer_worker"] = worker_columns(workers, services.ids)
+    referrals, referral_keys = make_referrals(
+        stream(seed, "referrals"), orgs, services, draw.people, draw.episodes, keys, config.as_of
+    )
+    columns["referral"] = referral_columns(referrals, referral_keys, services.ids)
     tables = {rt: conform(pa.table(columns[rt]), rt) for rt in RECORD_ORDER}
-    if config.error_rate > 0:
+    own = worker_outcome_columns(
+        stream(seed, "worker_outcomes"), services, workers, day_number(config.as_of)
+    )
+    errors = MANIFEST_SCHEMA.empty_table()
+    if config.error_rate > 0:  # participants' questionnaires only: workers' rows come after
         tables, errors = inject_errors(stream(seed, "errors"), tables, config, CATALOGUE)
-        return SyntheticDataset(config=config, tables=tables, errors=errors)
-    return SyntheticDataset(config=config, tables=tables)
+    tables["outcome"] = pa.concat_tables([tables["outcome"], conform(pa.table(own), "outcome")])
+    return SyntheticDataset(config=config, tables=tables, errors=errors)

@@ -133,6 +133,24 @@ def _keys(rng: np.random.Generator, organisation: IntArray, n_orgs: int) -> list
     return keys
 
 
+def org_keys(
+    rng: np.random.Generator, organisation: IntArray, number: IntArray, n_orgs: int, prefix: str
+) -> list[str]:
+    """HMAC pseudonyms of local ids ``<prefix><number:07d>`` under one secret per organisation.
+
+    The same construction as participants' keys (:func:`_keys`), for other people an
+    organisation holds ids of: peer workers (``w``), people referred who never started
+    (``r``). Rows with equal organisation and number get the same key.
+    """
+    keys = [""] * organisation.shape[0]
+    for o in range(n_orgs):  # one loop per organisation; ids inside are a comprehension
+        inner, outer = _keyed_states(rng.bytes(32))
+        rows = np.flatnonzero(organisation == o)
+        for position, value in zip(rows.tolist(), number[rows].tolist(), strict=True):
+            keys[position] = _hmac_hex(inner, outer, f"{prefix}{value:07d}".encode())
+    return keys
+
+
 def _keyed_states(secret: bytes) -> tuple[Any, Any]:
     """SHA-256 states after absorbing the HMAC inner and outer padded keys (RFC 2104)."""
     block = secret.ljust(64, b"\0")  # secrets are 32 bytes: shorter than the block size

@@ -1,7 +1,7 @@
 """Write a synthetic dataset to a folder: one file per record type plus manifests.
 
 Files: ``organisations``, ``services``, ``participants``, ``engagements``, ``outcomes``,
-``service_use`` and ``feedback`` in the chosen format (through
+``service_use``, ``feedback``, ``peer_workers`` and ``referrals`` in the chosen format (through
 :func:`peerbench.io.tabular.write_table`, so CSV flattens items to ``item_1..item_N``),
 ``peerbench.json`` (standard version, generator and config, row counts, as_of),
 ``datapackage.json`` (a Frictionless data package describing the CSV or Parquet files,

@@ -11,6 +11,7 @@ import pytest
 
 from peerbench.aggregate import BenchmarkSource, compute_tables, instrument_parameters
 from peerbench.aggregate.scoring import score_outcomes
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.schema.codelists import ETHNICITY_GROUP
 from tests.aggregate.conftest import MakeOutcomes
 
@@ -30,8 +31,12 @@ def computed(synth_tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
 
 @pytest.fixture(scope="module")
 def expected_pairs(synth_tables: dict[str, pa.Table]) -> pd.DataFrame:
-    """Pairs computed with pandas from the scored table: earliest baseline, last follow-up."""
-    scored = score_outcomes(BenchmarkSource.from_tables(synth_tables).read("outcome")).to_pandas()
+    """Pairs computed with pandas from the scored table: earliest baseline, last follow-up.
+
+    Participants' questionnaires only: peer workers' own (subject = peer_worker) are
+    measured by the workforce benchmarks, never paired here."""
+    outcomes = BenchmarkSource.from_tables(synth_tables).read("outcome")
+    scored = score_outcomes(participant_outcomes(outcomes)).to_pandas()
     ordered = scored.sort_values(["date_administered", "record_id"])
     base = ordered[ordered.timepoint == "baseline"].groupby(KEYS, as_index=False).first()
     follow = ordered[ordered.timepoint.isin(FOLLOW_UPS)]

@@ -12,6 +12,7 @@ import pytest
 from peerbench.aggregate import BenchmarkSource, compute_tables, scored_cache
 from peerbench.aggregate.scored_cache import SCORING_INPUTS
 from peerbench.aggregate.scoring import score_outcomes
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
 from peerbench.schema.records import RECORD_TYPES
 from tests.compare import assert_tables_close
@@ -70,11 +71,12 @@ def test_a_changed_file_is_scored_again(
     first = scored_cache.scored_outcomes(_source(folder, cache))
     outcomes = folder / "outcomes.parquet"
     table = pq.read_table(outcomes)
-    pq.write_table(table.slice(0, table.num_rows - 10), outcomes)
+    pq.write_table(table.slice(10), outcomes)  # ten participants' rows fewer
     later = os.stat(outcomes).st_mtime_ns + 1_000_000_000
     os.utime(outcomes, ns=(later, later))  # even a rewrite within the same tick is seen
     rescored = scored_cache.scored_outcomes(_source(folder, cache))
-    assert len(calls) == 2 and calls[1] == table.num_rows - 10
+    # Only participants' questionnaires are scored (workers' own come after them).
+    assert len(calls) == 2 and calls[1] == participant_outcomes(table).num_rows - 10
     assert rescored.num_rows < first.num_rows
     assert len(list(cache.glob("scored-*.parquet"))) == 2
 

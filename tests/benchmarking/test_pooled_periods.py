@@ -65,7 +65,8 @@ def _data() -> tuple[tuple[str, ...], dict[str, pa.Table]]:
         else:
             services_ = table["service_id"].to_pylist()
             orgs = [owner[s] for s in services_]
-            person = zip(table["participant_key"].to_pylist(), services_, strict=True)
+            who = "worker_key" if record_type == "peer_worker" else "participant_key"
+            person = zip(table[who].to_pylist(), services_, strict=True)
             chunks = [chunk_of.get(k, 0) for k in person]
         table = table.append_column("__org", pa.array(orgs, pa.string()))
         tagged[record_type] = table.append_column("__chunk", pa.array(chunks, pa.int64()))

@@ -115,3 +115,19 @@ def test_a_registered_local_instrument_exports_and_round_trips(tmp_path: Path) -
     result = _run("import", ndjson, "--out", back, "--today", TODAY)
     assert result.exit_code == 1
     assert "[fhir-questionnaire-unknown]" in result.stderr
+
+
+def test_export_leaves_out_peer_workers_own_questionnaires(tmp_path: Path) -> None:
+    worker = "9b1d4e7f2a3c5d6e8f0a1b2c3d4e5f60"
+    source = tmp_path / "outcomes.csv"
+    lines = OUTCOMES.splitlines()
+    rows = [f"{line},participant" for line in lines[1:]]
+    rows.append(f"w-1,{worker},svc-1,PHQ9,baseline,2025-01-20,0,0,1,0,0,0,1,0,0,2,peer_worker")
+    source.write_text("\n".join([f"{lines[0]},subject", *rows]) + "\n", encoding="utf-8")
+    bundle = tmp_path / "responses.json"
+    result = _run("export", source, "--out", bundle, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "2 QuestionnaireResponse(s) written" in result.stderr
+    assert "1 peer worker questionnaire(s) left out" in result.stderr
+    text = bundle.read_text(encoding="utf-8")
+    assert worker not in text and "w-1" not in text and KEY in text

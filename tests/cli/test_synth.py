@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.cli.synth import synth
 from peerbench.io.tabular import FileFormat
 from peerbench.schema.records import RECORD_TYPES
@@ -43,7 +44,8 @@ def test_writes_all_files(tmp_path: Path, file_format: str) -> None:
     assert (tmp_path / "injected_errors.csv").exists()
     document = json.loads((tmp_path / "peerbench.json").read_text())
     assert document["as_of"] == "2025-12-31"
-    assert document["files"][f"outcomes.{file_format}"]["rows"] == 400
+    outcomes = document["files"][f"outcomes.{file_format}"]["rows"]
+    assert outcomes > 400  # 400 participants' questionnaires, peer workers' own on top
     assert "outcomes" in result.stderr and "rows" in result.stderr
     assert result.stdout == ""
 
@@ -51,7 +53,8 @@ def test_writes_all_files(tmp_path: Path, file_format: str) -> None:
 def test_reference_preset(tmp_path: Path) -> None:
     result = CliRunner().invoke(synth, ["--reference", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert pq.read_table(tmp_path / "outcomes.parquet").num_rows == 30_000
+    outcomes = pq.read_table(tmp_path / "outcomes.parquet")
+    assert participant_outcomes(outcomes).num_rows == 30_000
     assert pq.read_table(tmp_path / "organisations.parquet").num_rows == 12
     assert json.loads((tmp_path / "peerbench.json").read_text())["generator"]["seed"] == 20260101
 

@@ -16,6 +16,7 @@ import pytest
 import peerbench.extracts.build as build_module
 from peerbench.extracts import build_extract
 from peerbench.extracts.archive import unpack, zip_folder
+from peerbench.extracts.consent import EXTRACTED
 from peerbench.extracts.manifest import read_manifest
 from peerbench.schema.codelists import ETHNICITY_GROUP, Ethnicity
 from peerbench.schema.records import RECORD_TYPES
@@ -38,7 +39,8 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_files_and_equal_row_counts(extract: Path) -> None:
     names = sorted(p.name for p in extract.iterdir())
-    stems = [model.file_stem for model in RECORD_TYPES.values()]
+    extracted = {rt: RECORD_TYPES[rt] for rt in EXTRACTED}
+    stems = [model.file_stem for model in extracted.values()]
     expected = {f"{s}.{ext}" for s in stems for ext in ("csv", "parquet")}
     scoring = {"scoring_rules.csv", "scoring_items.csv", "scoring_conversions.csv"}
     assert set(names) == expected | scoring | {
@@ -47,7 +49,7 @@ def test_files_and_equal_row_counts(extract: Path) -> None:
         "README.md",
     }
     manifest = read_manifest(extract)
-    for record_type, model in RECORD_TYPES.items():
+    for record_type, model in extracted.items():
         parquet = pq.read_table(extract / f"{model.file_stem}.parquet")
         csv = pacsv.read_csv(extract / f"{model.file_stem}.csv")
         assert parquet.num_rows == csv.num_rows == manifest.row_counts[record_type]
@@ -77,7 +79,7 @@ def test_harmonised_columns(extract: Path) -> None:
     ):
         expected = None if ethnicity is None else ETHNICITY_GROUP[Ethnicity(ethnicity)].value
         assert group == expected
-    for model in RECORD_TYPES.values():
+    for model in (RECORD_TYPES[rt] for rt in EXTRACTED):
         table = pq.read_table(extract / f"{model.file_stem}.parquet")
         assert "_submission_id" not in table.column_names
         assert table.column_names[-3:] == ["_organisation_id", "_period", "_standard_version"]

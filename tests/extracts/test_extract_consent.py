@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from peerbench.extracts import build_extract
@@ -91,3 +92,38 @@ def test_feedback_cases_by_hand() -> None:
     kept = consented(harmonise({"participant": participants, "feedback": feedback}))
     assert kept["feedback"].column("feedback_id").to_pylist() == ["anon-released", "yes"]
     assert kept["participant"].column("participant_key").to_pylist() == [yes]
+
+
+def test_no_worker_or_referral_reaches_an_extract(tmp_path: Path) -> None:
+    tables = synthetic()
+    workers = tables["peer_worker"]
+    assert workers.num_rows > 0 and tables["referral"].num_rows > 0
+    worker_rows = pc.equal(tables["outcome"]["subject"], "peer_worker")
+    assert pc.sum(worker_rows).as_py() > 0  # the data has workers' own questionnaires
+    # Even a worker who is also a consented participant of the same service (same key):
+    # their own questionnaire stays out; their questionnaires as a participant go in.
+    person = tables["participant"].filter(pc.equal(tables["participant"]["consent_research"], True))
+    key, service = person["participant_key"][0].as_py(), person["service_id"][0].as_py()
+    own = tables["outcome"].filter(worker_rows).slice(0, 1).to_pylist()[0]
+    own.update(participant_key=key, service_id=service, record_id="w-both")
+    outcome = pa.concat_tables(
+        [tables["outcome"], pa.Table.from_pylist([own], schema=tables["outcome"].schema)]
+    )
+    kept = consented(harmonise({**tables, "outcome": outcome}))
+    assert "peer_worker" not in kept and "referral" not in kept
+    assert "w-both" not in kept["outcome"]["record_id"].to_pylist()
+    assert set(kept["outcome"]["subject"].drop_null().to_pylist()) <= {"participant"}
+    manifest = build_extract(
+        {**tables, "outcome": outcome}, project="p", extract_id="e2", salt=SALT,
+        out_dir=tmp_path / "x",
+    )  # fmt: skip
+    names = {p.name for p in (tmp_path / "x").iterdir()}
+    assert not {n for n in names if n.startswith(("peer_workers", "referrals"))}
+    assert "peer_worker" not in manifest.row_counts and "referral" not in manifest.row_counts
+    dictionary = (tmp_path / "x" / "data_dictionary.md").read_text(encoding="utf-8")
+    assert "`peer_workers`" not in dictionary and "`referrals`" not in dictionary
+    assert "never included" in (tmp_path / "x" / "README.md").read_text(encoding="utf-8") or (
+        "never included" in dictionary
+    )
+    written = pq.read_table(tmp_path / "x" / "outcomes.parquet")
+    assert pc.sum(pc.equal(written["subject"], "peer_worker")).as_py() in (None, 0)

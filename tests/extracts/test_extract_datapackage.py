@@ -21,6 +21,7 @@ import pytest
 
 from peerbench.extracts import build_extract
 from peerbench.extracts.columns import extra_columns
+from peerbench.extracts.consent import EXTRACTED
 from peerbench.schema.introspect import field_specs
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import STANDARD_VERSION
@@ -172,13 +173,13 @@ def test_descriptor_fits_the_tabular_data_package_profile(package: dict[str, Any
     assert package["name"] == "peerbench-extract-e-1"
     assert package["x-project"] == "study-1" and package["x-standard-version"] == STANDARD_VERSION
     assert STANDARD_VERSION in package["sources"][0]["title"]
-    assert len(package["resources"]) == 2 * len(RECORD_TYPES) + 3  # + the scoring tables
+    assert len(package["resources"]) == 2 * len(EXTRACTED) + 3  # + the scoring tables
 
 
 def test_fields_and_constraints_come_from_the_models(
     package: dict[str, Any], extract: Path
 ) -> None:
-    for record_type, model in RECORD_TYPES.items():
+    for record_type, model in ((rt, RECORD_TYPES[rt]) for rt in EXTRACTED):
         parquet = _resource(package, f"{model.file_stem}.parquet")["schema"]
         by_name = {f["name"]: f for f in parquet["fields"]}
         specs = field_specs(model)
@@ -257,7 +258,7 @@ def test_csv_data_meets_its_own_descriptor(package: dict[str, Any], extract: Pat
 
 def test_data_dictionary_and_readme(extract: Path) -> None:
     dictionary = (extract / "data_dictionary.md").read_text(encoding="utf-8")
-    for record_type, model in RECORD_TYPES.items():
+    for record_type, model in ((rt, RECORD_TYPES[rt]) for rt in EXTRACTED):
         assert f"## `{model.file_stem}` ({record_type})" in dictionary
         for spec in field_specs(model):
             if spec.kind != "integers":

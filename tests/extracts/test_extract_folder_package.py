@@ -73,3 +73,19 @@ def test_a_key_to_a_missing_file_is_left_out(tmp_path: Path) -> None:
     assert [key["reference"]["resource"] for key in outcomes.get("foreignKeys", [])] == ["services"]
     (tmp_path / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     assert validate(str(tmp_path / "datapackage.json")).valid
+
+
+@pytest.mark.parametrize("file_format", list(FileFormat))
+def test_outcomes_holding_workers_own_rows_declare_no_key_to_participants(
+    tmp_path: Path, file_format: FileFormat
+) -> None:
+    """A worker's questionnaire references peer_workers, which a Table Schema cannot say."""
+    data = dataset()
+    assert "peer_worker" in data["outcome"]["subject"].to_pylist()
+    paths = write_dataset(data, tmp_path, file_format)
+    package = json.loads(paths["datapackage"].read_text(encoding="utf-8"))
+    outcomes = next(r for r in package["resources"] if r["name"] == "outcomes")
+    assert [k["reference"]["resource"] for k in outcomes["schema"]["foreignKeys"]] == ["services"]
+    engagements = next(r for r in package["resources"] if r["name"] == "engagements")
+    targets = {k["reference"]["resource"] for k in engagements["schema"]["foreignKeys"]}
+    assert targets == {"services", "participants"}  # other files keep theirs

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from peerbench.cli.main import cli
 from peerbench.extracts import build_extract
+from peerbench.extracts.consent import EXTRACTED
 from peerbench.extracts.datapackage import table_schema
 from peerbench.extracts.statistical import codelists, parse_formats, spss_name
 from peerbench.io.tabular import to_flat
@@ -64,7 +65,7 @@ def _flat(extract: Path, stem: str) -> pa.Table:
     return to_flat(pq.read_table(extract / f"{stem}.parquet"))
 
 
-@pytest.mark.parametrize("record_type", list(RECORD_TYPES))
+@pytest.mark.parametrize("record_type", list(EXTRACTED))
 def test_spss_keeps_values_and_labels(extract: Path, record_type: str) -> None:
     stem = RECORD_TYPES[record_type].file_stem
     flat = _flat(extract, stem)
@@ -84,7 +85,7 @@ def test_spss_keeps_values_and_labels(extract: Path, record_type: str) -> None:
             assert labels == {m.value: m.label for m in lists[name]}
 
 
-@pytest.mark.parametrize("record_type", list(RECORD_TYPES))
+@pytest.mark.parametrize("record_type", list(EXTRACTED))
 def test_stata_codes_decode_through_value_labels(extract: Path, record_type: str) -> None:
     stem = RECORD_TYPES[record_type].file_stem
     flat = _flat(extract, stem)
@@ -119,7 +120,7 @@ def test_labels_are_the_code_lists(extract: Path) -> None:
 def test_files_are_private_and_documented(extract: Path) -> None:
     for path in list(extract.glob("*.dta")) + list(extract.glob("*.sav")):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert len(list(extract.glob("*.dta"))) == len(RECORD_TYPES)
+    assert len(list(extract.glob("*.dta"))) == len(EXTRACTED)
     readme = (extract / "README.md").read_text(encoding="utf-8")
     assert "## Stata and SPSS" in readme and "value labels" in readme
 

@@ -210,7 +210,7 @@ def test_prepare_a_charity_workbook(tmp_path: Path) -> None:
         "engagement": 4,
         "outcome": 7,
     }
-    assert result.not_collected == ["service_use", "feedback"]
+    assert result.not_collected == ["service_use", "feedback", "peer_worker", "referral"]
     assert result.dropped == {f"{book}#Clients": ["Name", "Date of birth", "Phone"]}
     from frictionless import validate
 

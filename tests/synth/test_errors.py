@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pytest
 from pydantic import ValidationError
 
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.schema.instruments import default_registry, score_items
 from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
 from peerbench.synth import SynthConfig, SyntheticDataset, generate
@@ -111,15 +112,25 @@ def test_clean_rows_still_refer_to_defined_participants(with_errors: SyntheticDa
             strict=True,
         )
     )
+    workers = with_errors["peer_worker"]
+    staff = set(
+        zip(
+            workers.column("worker_key").to_pylist(),
+            workers.column("service_id").to_pylist(),
+            strict=True,
+        )
+    )
     hit = {(row["file"], row["row"] - 2) for row in _manifest(with_errors)}
     for record_type in ("engagement", "outcome", "service_use"):
         table = with_errors[record_type]
         stem = RECORD_TYPES[record_type].file_stem
         keys = table.column("participant_key").to_pylist()
         services = table.column("service_id").to_pylist()
+        subjects = table.column("subject").to_pylist() if "subject" in table.column_names else []
         for index, pair in enumerate(zip(keys, services, strict=True)):
             if (stem, index) not in hit:
-                assert pair in known, (record_type, index)
+                is_worker = bool(subjects) and subjects[index] == "peer_worker"
+                assert pair in (staff if is_worker else known), (record_type, index)
 
 
 def _detected(dataset: SyntheticDataset, row: dict[str, Any]) -> bool:
@@ -151,6 +162,8 @@ def _detected(dataset: SyntheticDataset, row: dict[str, Any]) -> bool:
         parent = {"organisation_id": "organisation", "service_id": "service"}.get(
             column, "participant"
         )
+        if column == "worker_key":
+            return bool(record[column] not in set(dataset["peer_worker"][column].to_pylist()))
         return bool(record[column] not in set(dataset[parent].column(column).to_pylist()))
     definition = default_registry().get(record["instrument"])
     items = pa.array([record["items"]], pa.list_(pa.int16()))
@@ -202,7 +215,7 @@ def test_rate_zero_is_clean_and_tables_keep_their_schema(rate: float) -> None:
 
 
 def test_outcome_row_count_stays_exact_with_errors(with_errors: SyntheticDataset) -> None:
-    assert with_errors["outcome"].num_rows == with_errors.config.outcome_rows
+    assert participant_outcomes(with_errors["outcome"]).num_rows == with_errors.config.outcome_rows
 
 
 def test_a_wrong_total_is_never_the_sum_of_the_answered_items() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.synth import SyntheticDataset
 from peerbench.synth.config import stream
 from peerbench.synth.instrument_plan import builtin_codes
@@ -20,7 +21,7 @@ def test_reference_has_a_large_and_a_small_service(reference: SyntheticDataset) 
 def test_reference_preset(reference: SyntheticDataset) -> None:
     assert reference.config.seed == 20260101
     assert reference["organisation"].num_rows == 12
-    assert reference["outcome"].num_rows == 30_000
+    assert participant_outcomes(reference["outcome"]).num_rows == 30_000
     assert reference.config.as_of == dt.date(2026, 9, 30)
 
 

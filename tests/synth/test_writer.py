@@ -58,7 +58,7 @@ def test_manifest_describes_the_dataset(dataset: SyntheticDataset, tmp_path: Pat
     assert document["generator"]["seed"] == 21
     assert SynthConfig.model_validate(document["generator"]["config"]) == dataset.config
     assert document["as_of"] == dataset.config.as_of.isoformat()
-    assert document["files"]["outcomes.csv"]["rows"] == 1_500
+    assert document["files"]["outcomes.csv"]["rows"] == dataset["outcome"].num_rows
     assert document["injected_errors"] == "injected_errors.csv"
 
 
@@ -128,5 +128,5 @@ def test_a_record_type_without_rows_is_not_written(tmp_path: Path) -> None:
     assert not (tmp_path / "service_use.jsonl").exists()
     document = json.loads((tmp_path / "peerbench.json").read_text())
     assert "service_use.jsonl" not in document["files"]
-    assert document["files"]["outcomes.jsonl"]["rows"] == 50
+    assert document["files"]["outcomes.jsonl"]["rows"] == dataset["outcome"].num_rows
     assert validate([tmp_path], today=dataset.config.as_of).valid

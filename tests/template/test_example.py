@@ -8,8 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.cli.main import cli
-from peerbench.template.example import example_workbook_bytes
+from peerbench.synth import generate
+from peerbench.template.example import EXAMPLE_CONFIG, example_workbook_bytes
 from peerbench.template.workbook import build_workbook
 from peerbench.validators import validate
 
@@ -24,7 +26,10 @@ def test_the_example_is_the_template_filled_and_valid(tmp_path: Path) -> None:
     report = validate([path], today=dt.date(2026, 12, 6))
     assert report.valid, report.flatten()
     rows = {Path(f.file).name.split("#")[1]: f.rows for f in report.files}
-    assert rows["outcomes"] == 40
+    outcomes = generate(EXAMPLE_CONFIG)["outcome"]
+    assert participant_outcomes(outcomes).num_rows == 40  # and the peer workers' own on top
+    assert rows["outcomes"] == outcomes.num_rows > 40
+    assert rows["peer_workers"] > 0 and rows["referrals"] > rows["engagements"]
     assert rows["organisations"] == 1
     assert all(count > 0 for name, count in rows.items() if name != "service_use")
 
