@@ -29,7 +29,17 @@ def suppression_plan(
         policy: The rules.
         forced: Cells that must be hidden for reasons outside this table.
     """
-    plan = primary_suppression(table, policy)
+    return plan_from_primary(table, primary_suppression(table, policy), forced)
+
+
+def plan_from_primary(
+    table: Table,
+    primary: Mapping[Key, SuppressionReason],
+    forced: Mapping[Key, SuppressionReason] | None = None,
+) -> dict[Key, SuppressionReason]:
+    """:func:`suppression_plan` given the table's primary suppression (computed once
+    when a table is planned repeatedly, as :func:`consistent_suppression` does)."""
+    plan = dict(primary)
     present = table.by_key
     for key, reason in (forced or {}).items():
         if key in present:
@@ -82,9 +92,13 @@ def render(
     not see, so a report can warn before publishing.
     """
     cells: list[ControlledCell] = []
+    markers: dict[SuppressionReason, Suppressed] = {}  # one (immutable) marker per reason
     for cell in table.cells:
         reason = plan.get(cell.key)
-        flag = None if reason is None else marker(reason, policy)
+        if reason is None:
+            flag = None
+        elif (flag := markers.get(reason)) is None:
+            flag = markers[reason] = marker(reason, policy)
         if viewer_is_owner:
             cells.append(
                 ControlledCell(

@@ -36,15 +36,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from peerbench.disclosure.apply import render, suppression_plan
+from peerbench.disclosure.apply import plan_from_primary, render
 from peerbench.disclosure.controlled import ControlledTable
 from peerbench.disclosure.policy import DisclosurePolicy
+from peerbench.disclosure.primary import primary_suppression
 from peerbench.disclosure.reasons import SuppressionReason
 from peerbench.disclosure.table import Key, Table
 
 
-def _count_keys(table: Table) -> set[Key]:
-    return {cell.key for cell in table.cells if cell.kind == "count"}
+def _count_keys(table: Table) -> frozenset[Key]:
+    return table.count_keys
 
 
 def small_differences(parent: Table, child: Table, policy: DisclosurePolicy) -> set[Key]:
@@ -92,14 +93,13 @@ def consistent_suppression(
         diff_keys |= small_differences(tables[parent], tables[child], policy)
     forced: set[Key] = set(diff_keys)
     count_keys = [_count_keys(table) for table in tables]  # once, not per cell
+    primaries = [primary_suppression(table, policy) for table in tables]  # once, not per round
     while True:
         plans = [
-            suppression_plan(
-                table,
-                policy,
-                forced=dict.fromkeys(forced & keys, SuppressionReason.SECONDARY),
+            plan_from_primary(
+                table, primary, dict.fromkeys(forced & keys, SuppressionReason.SECONDARY)
             )
-            for table, keys in zip(tables, count_keys, strict=True)
+            for table, keys, primary in zip(tables, count_keys, primaries, strict=True)
         ]
         hidden = {
             key for keys, plan in zip(count_keys, plans, strict=True) for key in plan if key in keys

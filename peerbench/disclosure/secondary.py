@@ -45,6 +45,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from peerbench.disclosure.table import Key, Table
 
@@ -56,9 +57,9 @@ class Line:
     interior: tuple[Key, ...]
     total: Key
 
-    @property
+    @cached_property
     def members(self) -> tuple[Key, ...]:
-        """Interior cells followed by the total."""
+        """Interior cells followed by the total (built once: the rules read it often)."""
         return (*self.interior, self.total)
 
 
@@ -100,7 +101,10 @@ def _memberships(all_lines: Sequence[Line]) -> dict[Key, list[int]]:
 
 
 def _line_rule(
-    all_lines: Sequence[Line], hidden: set[Key], order: dict[Key, tuple[int, float, int]]
+    all_lines: Sequence[Line],
+    hidden: set[Key],
+    order: dict[Key, tuple[int, float, int]],
+    member_of: dict[Key, list[int]] | None = None,
 ) -> None:
     """Apply the line rule in place until no line has exactly one hidden member.
 
@@ -111,7 +115,8 @@ def _line_rule(
     current position) and a list of those due in the next give the same cells in the
     same order as full sweeps, in time linear in the table instead of sweeps x lines.
     """
-    member_of = _memberships(all_lines)
+    if member_of is None:
+        member_of = _memberships(all_lines)
     counts = [sum(key in hidden for key in line.members) for line in all_lines]
     due = [i for i, n in enumerate(counts) if n == 1]  # ascending: already a heap
     later: list[int] = []
@@ -135,6 +140,34 @@ def _line_rule(
                     later.append(j)
 
 
+@dataclass(frozen=True)
+class Equations:
+    """What secondary suppression needs from a table, built once per table.
+
+    Attributes:
+        lines: The margin equations (:func:`lines`).
+        member_of: The lines each cell belongs to.
+        order: Each cell's sort key for "the next smallest" (:func:`_order`).
+        counts: The count keys in table order.
+    """
+
+    lines: tuple[Line, ...]
+    member_of: dict[Key, list[int]]
+    order: dict[Key, tuple[int, float, int]]
+    counts: tuple[Key, ...]
+
+
+def equations(table: Table) -> Equations:
+    """:class:`Equations` of a table (cached as :attr:`Table.equations`)."""
+    all_lines = tuple(lines(table))
+    return Equations(
+        lines=all_lines,
+        member_of=_memberships(all_lines),
+        order=_order(table),
+        counts=tuple(cell.key for cell in table.cells if cell.kind == "count"),
+    )
+
+
 def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
     """Hidden count cells whose exact value follows from the published margins.
 
@@ -142,7 +175,7 @@ def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
     recoverable when every solution of the homogeneous margin equations is zero at it
     (equivalently, deleting its column of the coefficient matrix lowers the rank).
     """
-    return _recoverable(lines(table), set(hidden))
+    return _recoverable(table.equations.lines, set(hidden))
 
 
 def _recoverable(all_lines: Sequence[Line], hidden: set[Key]) -> list[Key]:
@@ -225,12 +258,10 @@ def secondary_suppression(table: Table, primary: Collection[Key]) -> set[Key]:
     Returns:
         The extra keys to hide (never including ``primary``).
     """
-    all_lines = lines(table)
-    member_of = _memberships(all_lines)
-    order = _order(table)
-    counts = [cell.key for cell in table.cells if cell.kind == "count"]
+    built = table.equations
+    all_lines, member_of, order, counts = built.lines, built.member_of, built.order, built.counts
     hidden = set(primary)
-    _line_rule(all_lines, hidden, order)
+    _line_rule(all_lines, hidden, order, member_of)
     while solved := _recoverable(all_lines, hidden):
         target = solved[0]
         near = {k for i in member_of[target] for k in all_lines[i].members}
@@ -242,12 +273,12 @@ def secondary_suppression(table: Table, primary: Collection[Key]) -> set[Key]:
         chosen: set[Key] | None = None
         for candidate in candidates:
             trial = hidden | {candidate}
-            _line_rule(all_lines, trial, order)
+            _line_rule(all_lines, trial, order, member_of)
             if target not in _recoverable(all_lines, trial):
                 chosen = trial
                 break
         if chosen is None:
             chosen = hidden | {candidates[0]}
-            _line_rule(all_lines, chosen, order)
+            _line_rule(all_lines, chosen, order, member_of)
         hidden = chosen
     return hidden - set(primary)

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Literal, Self
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from peerbench.disclosure.secondary import Equations
 
 CellKind = Literal["count", "statistic", "proportion"]
 Key = tuple[str, str]
@@ -106,10 +110,25 @@ class Table(BaseModel):
             seen.add(cell.key)
         return self
 
-    @property
+    # A table is immutable, so what is derived from its cells is computed once: the
+    # consistent suppression of a group plans each table several times (until its
+    # patterns agree), and a national group has a thousand rows of cells.
+    @cached_property
     def by_key(self) -> dict[Key, Cell]:
-        """Cells keyed by ``(row, col)``."""
+        """Cells keyed by ``(row, col)`` (computed once; do not modify)."""
         return {cell.key: cell for cell in self.cells}
+
+    @cached_property
+    def count_keys(self) -> frozenset[Key]:
+        """Keys of the ``count`` cells (the ones that take part in margin equations)."""
+        return frozenset(cell.key for cell in self.cells if cell.kind == "count")
+
+    @cached_property
+    def equations(self) -> Equations:
+        """The margin equations and the order secondary suppression picks cells in."""
+        from peerbench.disclosure.secondary import equations
+
+        return equations(self)
 
     @property
     def rows(self) -> list[str]:
