@@ -9,6 +9,7 @@ case-mix) are in :mod:`peerbench.benchmarking.comparison_rows`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +20,7 @@ _AS_IS = frozenset({str, int, bool, type(None)})
 
 
 def plain(value: Any) -> Any:
-    """JSON-safe Python value: NaN/inf → None, tuples → lists, paths → str."""
+    """JSON-safe Python value: NaN/inf → None, tuples → lists, paths and dates → str."""
     if type(value) in _AS_IS:
         return value
     if isinstance(value, float):
@@ -32,6 +33,8 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, dt.date):  # e.g. BenchmarkOptions.as_of: ISO text, as rows hold it
+        return value.isoformat()
     return value
 
 
