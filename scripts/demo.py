@@ -5,7 +5,8 @@
    organisations, a network with all of them as members, and a key per organisation.
 3. Each organisation validates and submits its own slice with `peerbench submit`.
 4. Aggregate the pool into benchmarks and write the reference-style reports.
-5. Invite the portal's demo users (`peerbench admin invite`) and print one-time sign-in
+5. Print the workforce and access figures of the pool (`peerbench benchmark --store`).
+6. Invite the portal's demo users (`peerbench admin invite`) and print one-time sign-in
    links (`peerbench admin sign-in-link`) for the first organisation's coordinator and
    the network's analyst, and the command that starts the portal on the same data.
 
@@ -160,6 +161,10 @@ def main() -> None:
         server.wait(timeout=30)
     print("$ (aggregate the pool and write the reports)", flush=True)
     reports = write_all(data_dir, demo / "reports")
+    # The workforce and access pillars (issue 16), as the CLI prints them for the pool.
+    text = peerbench("benchmark", "--store", str(data_dir), capture=True)
+    start = text.find("Peer workers, measured")
+    print(text[start:] if start >= 0 else "(no peer workers or referrals in the pool)")
     links = invite_portal_users(env, organisations[0], NETWORK)
     print(f"\nDemo finished. Validation report: {demo / 'validation.html'}")
     print(f"Pooled store (Parquet): {data_dir / 'pool'}")
