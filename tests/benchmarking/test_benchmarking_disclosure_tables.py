@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from peerbench.benchmarking.disclosure_tables import _replaced
 from peerbench.benchmarking.rows import ReachRow, Row
@@ -10,7 +11,7 @@ from peerbench.benchmarking.rows import ReachRow, Row
 
 def test_replaced_matches_dataclasses_replace() -> None:
     row = ReachRow(service_id="s1", period="2026-Q1", engagements=12, participants=3)
-    changes = {"participants": None, "suppressed": {"participants": "small-count"}}
+    changes: dict[str, Any] = {"participants": None, "suppressed": {"participants": "small-count"}}
     new = _replaced(row, changes)
     assert new == dataclasses.replace(row, **changes)
     assert type(new) is ReachRow
