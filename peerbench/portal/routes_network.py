@@ -51,7 +51,7 @@ router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
 
 NETWORK_REPORTS: dict[str, str] = {
     "network": "Network report: every service together, as the public or a funder sees it.",
-    "commissioner": "Commissioner summary: the case for funding, in two pages.",
+    "commissioner": "Commissioner summary: the case for funding, access and the workforce.",
     "quality": "Data quality report: what is missing or late, member by member.",
 }
 """Reports a network page offers, with what each is for."""

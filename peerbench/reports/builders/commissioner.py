@@ -305,7 +305,7 @@ def build_commissioner_summary(data: ReportData) -> Report:
         The report content.
     """
     ctx = _Context(data)
-    # Two sections only: the page then has no contents list and fits two A4 pages.
+    # The case and the value fit two A4 pages; the pillar panels share a third.
     quotes: list[Block] = list(select_quotes(ctx.data.feedback, limit=2))
     sections = [_case(ctx), _value(ctx, quotes)]
     # Then one plain-words panel per pillar the pool holds data for (issue 16).
