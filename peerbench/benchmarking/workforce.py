@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.workforce_rows import (
@@ -49,6 +48,7 @@ from peerbench.benchmarking.workforce_rows import (
     WorkerWellbeingRow,
     WorkforceRow,
 )
+from peerbench.stats import dist
 
 ROLES = ("volunteer", "paid", "sessional")
 HORIZONS = {"retained_6m": 6, "retained_12m": 12}
@@ -296,8 +296,10 @@ def worker_pairs(
     if scores.empty:
         return pd.DataFrame(columns=columns)
     frame = scores[scores["instrument"].isin(list(directions))].copy()
+    if frame.empty:  # e.g. another instrument asked for: no pairs (and no boolean mask)
+        return pd.DataFrame(columns=columns)
     frame["day"] = _dates(frame["date_administered"])
-    frame = frame[frame["day"].map(lambda d: d is not None and d <= as_of)]
+    frame = frame[frame["day"].map(lambda d: d is not None and d <= as_of).astype(bool)]
     frame = frame.sort_values(["day", "record_id"], kind="stable")
     keys = ["participant_key", "service_id", "instrument"]
     first = frame[frame["timepoint"] == "baseline"].drop_duplicates(keys, keep="first")
@@ -314,7 +316,7 @@ def mean_interval(values: Sequence[float]) -> tuple[float, float, float, float]:
     array = np.asarray(values, dtype=np.float64)
     n = len(array)
     mean, sd = float(array.mean()), float(array.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    half = float(dist.t_ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return mean, sd, mean - half, mean + half
 
 

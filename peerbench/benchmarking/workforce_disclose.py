@@ -32,9 +32,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from scipy import stats
-
 from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
+from peerbench.benchmarking.implied import hide_implied
 from peerbench.benchmarking.result import BenchmarkResult
 from peerbench.benchmarking.rows import ServiceInfo
 from peerbench.benchmarking.workforce import NOT_RECORDED, PRACTICE
@@ -45,6 +44,7 @@ from peerbench.benchmarking.workforce_rows import (
     WorkforceRow,
 )
 from peerbench.disclosure import TOTAL, DisclosurePolicy, SuppressionReason
+from peerbench.stats import dist
 
 MIN_SERVICES_PER_GROUP = 2
 """Fewest services with worker records in every published service-model group."""
@@ -141,7 +141,7 @@ def public_workforce(
 
 
 def _t_interval(mean: float, sd: float, n: int) -> tuple[float, float]:
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    half = float(dist.t_ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return mean - half, mean + half
 
 
@@ -176,7 +176,8 @@ def public_wellbeing(
         members = [rows[i] for i in index]
         public = control_group(members, [_label(r.role) for r in members], WELLBEING, policy)
         for i, row in zip(index, public, strict=True):
-            out[i] = _rounded_wellbeing(row)
+            # A mean is withheld with the count it rests on (implied.py's rule 1).
+            out[i] = hide_implied(_rounded_wellbeing(row), "worker_wellbeing")
     return tuple(out)
 
 

@@ -39,7 +39,7 @@ SUMMARIES: dict[str, str] = {
     "validate": "Check data files against the Peer Support Outcomes Standard.",
     "template": "Write a blank template generated from the standard.",
     "keygen": "Make a new secret key for pseudonymising participant ids.",
-    "pseudonymise": "Replace local participant ids with pseudonymous keys.",
+    "pseudonymise": "Replace local participant or peer-worker ids with pseudonymous keys.",
     "convert": "Convert a valid data file to canonical Parquet.",
     "prepare": "Turn your own spreadsheets into standard files, ready to submit.",
     "schema": "Generate or check the language-neutral standard (JSON Schema, Arrow, code lists).",

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.cli.benchmark import benchmark
 from peerbench.io.tabular import conform
 from tests.api.harness import Server, synth_slices
@@ -51,8 +52,14 @@ def _workers(service: str) -> list[dict[str, Any]]:
 
 
 def with_workers(slices: dict[str, Path]) -> dict[str, Path]:
-    """Add ``peer_workers.parquet`` (and its manifest entry) to every slice."""
+    """Put the hand-made workers in every slice's ``peer_workers.parquet`` (and manifest).
+
+    The synthetic workers they replace take their own questionnaires with them, which
+    would otherwise name workers no longer in the slice (unknown-reference).
+    """
     for folder in slices.values():
+        outcomes = pq.read_table(folder / "outcomes.parquet")
+        pq.write_table(participant_outcomes(outcomes), folder / "outcomes.parquet")
         services = pq.read_table(folder / "services.parquet").column("service_id").to_pylist()
         rows = [w for s in services for w in _workers(s)]
         table = conform(pa.Table.from_pylist(rows), "peer_worker")

@@ -60,7 +60,7 @@ def test_prepare_writes_lists_and_validates(
     text = result.stdout
     assert f"Wrote 5 standard files to {out}:" in text
     assert "participants.csv   4 records" in text and "outcomes.csv       7 records" in text
-    assert "left out (that is fine): service_use, feedback." in text
+    assert "left out (that is fine): service_use, feedback, peer_workers, referrals." in text
     assert f"{book}#Clients: Name, Date of birth, Phone" in text
     assert "VALID: 5 files checked and no errors found" in text
     assert "Title row 1 above the header skipped." in text

@@ -193,11 +193,28 @@ def test_reference_report_renders_in_chromium(name: str, tmp_path: Path) -> None
 
 @pytest.mark.browser
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed")
-def test_commissioner_summary_prints_on_two_pages(tmp_path: Path) -> None:
-    pdf = tmp_path / "commissioner.pdf"
-    assert print_pdf(COMMITTED / "commissioner.html", pdf)
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
-    assert 1 <= pages <= 2
+def test_commissioner_summary_prints_on_two_pages_and_its_panels_on_a_third(
+    tmp_path: Path,
+) -> None:
+    """The case and the value keep their two A4 pages; the access and workforce panels
+    (issue 16) start a third page of their own."""
+
+    def pages(html: str, name: str) -> int:
+        page = tmp_path / f"{name}.html"
+        page.write_text(html, encoding="utf-8")
+        pdf = tmp_path / f"{name}.pdf"
+        assert print_pdf(page, pdf)
+        return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+    html = (COMMITTED / "commissioner.html").read_text(encoding="utf-8")
+    panels = re.compile(
+        r'<section id="[^"]+" aria-labelledby="[^"]+">\s*<h2 id="[^"]+">'
+        r"(How quickly people are seen|How well peer workers are supported)</h2>.*?</section>",
+        re.S,
+    )
+    assert len(panels.findall(html)) == 2
+    assert 1 <= pages(panels.sub("", html), "without-panels") <= 2
+    assert pages(html, "whole") == 3
 
 
 def test_reference_reports_have_a_fixed_production_date(monkeypatch: pytest.MonkeyPatch) -> None:

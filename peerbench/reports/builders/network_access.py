@@ -78,10 +78,10 @@ def _wait_table(result: BenchmarkResult) -> Table:
             _name(r),
             select.value(r, "n_referred"),
             select.value(r, "n_contacted"),
-            select.value(r, "median_wait_days"),
-            select.value(r, "p90_wait_days"),
+            _or_none(select.value(r, "median_wait_days"), "no one seen yet"),
+            _or_none(select.value(r, "p90_wait_days"), "no one seen yet"),
             select.value(r, "n_waiting"),
-            select.value(r, "median_waiting_days"),
+            _or_none(select.value(r, "median_waiting_days"), "no one waiting"),
         ]
         for r in _rows(result, (OVERALL, "route", "deprivation_quintile", "service_model"))
     ]
@@ -234,6 +234,11 @@ def access_panel(result: BenchmarkResult, wording: SuppressionWording) -> Sectio
             )
         ],
     )
+
+
+def _or_none(value: TableCell, words: str) -> TableCell:
+    """A statistic of nobody (no wait to take a median of) said in words, not left blank."""
+    return words if value is None else value
 
 
 def _days(value: object, wording: SuppressionWording) -> str:

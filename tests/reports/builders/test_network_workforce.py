@@ -103,14 +103,15 @@ def data_with_workers() -> ReportData:
     return load_report_data(folder, network_name="the test network")
 
 
-def test_reports_carry_the_workforce_and_the_summary_keeps_two_sections() -> None:
+def test_reports_carry_the_workforce_and_the_summary_adds_its_panel() -> None:
     data = data_with_workers()
     network = build_network_report(data)
     assert SECTION_TITLE in [s.title for s in network.sections]
     summary = build_commissioner_summary(data)
-    # The case and the value, then one panel per pillar with data: here the workforce.
-    assert [s.title for s in summary.sections][2:] == [PANEL_TITLE]
-    panels = [b for b in summary.sections[2].blocks if isinstance(b, Table)]
+    # The case and the value, then one panel per pillar with data (synth has both).
+    titles = [s.title for s in summary.sections]
+    assert titles[-1] == PANEL_TITLE and "How quickly people are seen" in titles[2:]
+    panels = [b for b in summary.sections[-1].blocks if isinstance(b, Table)]
     assert PANEL_TITLE in [p.caption for p in panels]
     text = render_html(summary)
     for word in ("confidence interval", "95% CI", "Hedges", "SWEMWBS", "p-value"):
