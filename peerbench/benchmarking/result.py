@@ -53,8 +53,8 @@ from peerbench.benchmarking.rows import (
     SustainmentRow,
     plain,
 )
-from peerbench.benchmarking.workforce import PRACTICE
 from peerbench.benchmarking.workforce_rows import (
+    PRACTICE,
     WorkerEndReasonRow,
     WorkerWellbeingRow,
     WorkforceRow,

@@ -32,8 +32,7 @@ from typing import Any
 from peerbench.benchmarking.result import BenchmarkOptions, BenchmarkResult
 from peerbench.io.content_cache import ContentCache
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.schema.version import MANIFEST_NAME
-from peerbench.validators.readers.version import manifest_as_of
+from peerbench.schema.version import MANIFEST_NAME, manifest_as_of
 
 NAMESPACE = "benchmark-json"
 """Entries are indented JSON text (``benchmark`` held compact JSON, read back as objects)."""

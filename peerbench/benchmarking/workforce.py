@@ -44,6 +44,7 @@ import pandas as pd
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.workforce_rows import (
     ALL,
+    PRACTICE,
     WorkerEndReasonRow,
     WorkerWellbeingRow,
     WorkforceRow,
@@ -68,8 +69,6 @@ END_GROUPS: Mapping[str, str] = {
 }
 """``worker_end_reason`` → published group (own-health reasons never on their own)."""
 END_GROUP_ORDER = ("moved_on", "own_health_or_role_strain", "funding", "other")
-PRACTICE = ("regular_supervision", "accredited_training", "paid_led")
-"""Service attributes derived from peer workers, compared in "what works for whom"."""
 REGULAR_SHARE = 0.75
 ACCREDITED_SHARE = 0.5
 PAID_SHARE = 0.5

@@ -17,6 +17,10 @@ from typing import ClassVar
 
 from peerbench.benchmarking.rows import Row
 
+PRACTICE = ("regular_supervision", "accredited_training", "paid_led")
+"""Service attributes derived from peer workers, compared in "what works for whom"
+(kept here, beside the row types, so reading a result imports no statistics)."""
+
 ALL = "all"
 """``group``/``role`` of rows that pool every group or role."""
 

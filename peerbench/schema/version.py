@@ -7,8 +7,10 @@ released version (their declarations are frozen under ``peerbench/schema/version
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 STANDARD_VERSION = "1.2.0"
@@ -120,3 +122,18 @@ MANIFEST_NAME = "peerbench.json"
 DESCRIPTOR_NAME = "datapackage.json"
 """A folder's Frictionless descriptor (synth, prepare, extracts): it describes data, it is
 not data; its ``x-standard-version`` names the standard its files follow."""
+
+
+def manifest_as_of(folder: Path) -> dt.date | None:
+    """The extract date ``folder/peerbench.json`` declares (``as_of``), if any.
+
+    ``peerbench synth`` and ``prepare`` record it: the day the data run up to, which the
+    workforce and access figures are measured at (who is in post, who is still waiting)
+    unless the caller names another day. None without a manifest, or an unreadable one.
+    """
+    path = folder / MANIFEST_NAME
+    try:
+        value = json.loads(path.read_text(encoding="utf-8-sig")).get("as_of")
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return None

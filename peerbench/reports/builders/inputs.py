@@ -34,7 +34,7 @@ from peerbench.disclosure import DisclosurePolicy
 from peerbench.io.content_cache import ContentCache
 from peerbench.reports.builders import cache as report_cache
 from peerbench.schema.records import RECORD_TYPES
-from peerbench.validators.readers.version import manifest_as_of
+from peerbench.schema.version import manifest_as_of
 from peerbench.validators.report import Report as ValidationReport
 
 # The statistics (SciPy, statsmodels, Ibis) and the validation engine are imported where

@@ -7,7 +7,6 @@ that speaks for every file beside it. Versions are SemVer: only the major must m
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from peerbench.schema.version import DESCRIPTOR_NAME, MANIFEST_NAME, STANDARD_MA
 from peerbench.validators.readers.sources import finding
 from peerbench.validators.report import Finding
 
-__all__ = ["DESCRIPTOR_NAME", "MANIFEST_NAME", "NOT_DATA", "manifest_as_of", "read_manifest"]
+__all__ = ["DESCRIPTOR_NAME", "MANIFEST_NAME", "NOT_DATA", "read_manifest"]
 
 NOT_DATA = frozenset({MANIFEST_NAME, DESCRIPTOR_NAME})
 """JSON files in a folder of standard files that describe it rather than hold records."""
@@ -41,21 +40,6 @@ def read_manifest(folder: Path) -> tuple[str | None, Finding | None]:
         return None, finding("file-unreadable", file=str(path), detail=detail)
     version = data.get("standard_version")
     return (None if version is None else str(version)), None
-
-
-def manifest_as_of(folder: Path) -> dt.date | None:
-    """The extract date ``folder/peerbench.json`` declares (``as_of``), if any.
-
-    ``peerbench synth`` and ``prepare`` record it: the day the data run up to, which the
-    workforce and access figures are measured at (who is in post, who is still waiting)
-    unless the caller names another day. None without a manifest, or an unreadable one.
-    """
-    path = folder / MANIFEST_NAME
-    try:
-        value = json.loads(path.read_text(encoding="utf-8-sig")).get("as_of")
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return None
 
 
 def version_finding(version: str | None, file: str) -> Finding | None:
