@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 
 .PHONY: install lock test lint typecheck pytest demo schema check-generated bench clean reference-reports screenshots \
-	soak soak-reliability mutation contract-js
+	soak soak-reliability soak-properties mutation contract-js
 
 # Locked installs (scripts/lock.py): exactly the versions in requirements/build.txt (pip,
 # the build backend, uv) and requirements/lock.txt (dependencies + the test extra), every
@@ -66,17 +66,26 @@ test: lint typecheck contract-js pytest
 contract-js:
 	cd tests/contract/js && npm ci --no-audit --no-fund --silent
 
-# The long reliability runs (tests/soak, marker `soak`): a thousand fuzzed requests,
-# twenty SIGKILLs of a real server during ingestion, twenty concurrent clients on SQLite
-# and PostgreSQL. Figures are appended to $(SOAK_REPORT) (JSON lines).
+# The long reliability runs (marker `soak`, mostly tests/soak): a thousand fuzzed
+# requests, twenty SIGKILLs of a real server during ingestion, twenty concurrent clients on
+# SQLite and PostgreSQL, and the benchmark tables on a local Spark session (make test
+# compares them on the Spark Connect server). Figures are appended to $(SOAK_REPORT).
 SOAK_REPORT ?= soak-report.jsonl
 soak-reliability: $(STAMP)
 	@rm -f $(SOAK_REPORT)
 	@eval "$$(scripts/test-postgres.sh)"; \
-	PEERBENCH_SOAK_REPORT=$(abspath $(SOAK_REPORT)) $(BIN)/pytest -q -m soak tests/soak; \
+	PEERBENCH_SOAK_REPORT=$(abspath $(SOAK_REPORT)) $(BIN)/pytest -q -m soak tests; \
 	status=$$?; scripts/test-postgres.sh stop >/dev/null; exit $$status
 
-soak: soak-reliability
+# Every property test with its whole budget of examples (tests/budget.py): make test draws
+# a deterministic share of the longest ones to stay under 15 minutes.
+soak-properties: $(STAMP)
+	@scripts/ensure-chromium.sh
+	@eval "$$(scripts/test-postgres.sh)"; \
+	PEERBENCH_HYPOTHESIS_PROFILE=soak $(BIN)/pytest -q -n $(PYTEST_WORKERS); \
+	status=$$?; scripts/test-postgres.sh stop >/dev/null; exit $$status
+
+soak: soak-reliability soak-properties
 
 schema: $(STAMP)
 	$(BIN)/peerbench schema generate --out schema --spec SPEC.md

@@ -8,8 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from peerbench import runtime
+
+# Property tests draw the same examples on every run and keep no example database: a
+# suite that fails one run in fifty blocks a landing (the soak runs explore further).
+settings.register_profile("peerbench", derandomize=True, database=None, print_blob=True)
+settings.register_profile("soak", derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("PEERBENCH_HYPOTHESIS_PROFILE", "peerbench"))
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,8 @@
-"""The same expressions on Spark give the same tables as on DuckDB (peerbench[spark]).
+"""The same expressions on a local Spark session give the same tables as on DuckDB.
 
-Runs in ``make test`` whenever pyspark is installed (it is in the test extra) and is
-skipped only without it. About a minute, most of it starting the JVM.
+``make soak`` only (about a minute, most of it starting a second JVM): ``make test``
+compares the same expressions on the Spark Connect server it starts
+(``test_spark_connect.py``), which is how ``--engine spark`` reaches a deployment.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ pytest.importorskip("pyspark")
 
 pytestmark = [
     pytest.mark.spark,
+    pytest.mark.soak,  # make soak only
     # py4j leaves its gateway sockets to the garbage collector, which warns about them.
     pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
 ]
