@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
 
 from peerbench.benchmarking.comparison_rows import CasemixFit, CasemixService
 from peerbench.benchmarking.implied import (
     MEANS,
+    PRECISION,
     SECONDARY,
     hide_implied,
     mean_decimals,
@@ -33,7 +35,8 @@ from peerbench.benchmarking.implied import (
 )
 from peerbench.benchmarking.rows import EconomicsRow, OutcomeMetrics
 from peerbench.disclosure import DisclosurePolicy
-from peerbench.stats import cohens_dz_from_summary, hedges_correction, mean_change_from_summary
+from peerbench.stats import hedges_correction, mean_change_from_summary
+from peerbench.stats.nct import dz_intervals
 
 M = TypeVar("M", bound=OutcomeMetrics)
 _Z95 = 1.959963984540054
@@ -72,18 +75,28 @@ def _means(row: M, policy: DisclosurePolicy) -> M:
     return dataclasses.replace(row, **values) if values else row
 
 
-def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) -> M:
-    """The public outcome row (see the module docstring)."""
-    row = _means(rounded(hide_implied(public, section), section), policy)
+def _published(public: M, section: str, policy: DisclosurePolicy) -> M:
+    return _means(rounded(hide_implied(public, section), section), policy)
+
+
+def _has_dz(row: OutcomeMetrics) -> bool:
+    """Whether the row publishes a d_z that its published mean and SD can recompute."""
+    n, mean, sd = row.n_paired, row.mean_change, row.sd_change
+    return (
+        n is not None and n >= 2 and mean is not None and sd is not None and row.d_z is not None
+    ) and sd > 0
+
+
+def _finish(raw: M, row: M, section: str, dz: tuple[float, float, float] | None) -> M:
+    """The public row from its published counts, means and d_z (``dz``, when it has one)."""
     n, mean, sd = row.n_paired, row.mean_change, row.sd_change
     values: dict[str, Any] = {}
     if n is not None and n >= 2 and mean is not None and sd is not None:
         if row.change_ci_low is not None:
             change = mean_change_from_summary(n, mean, sd)
             values |= {"change_ci_low": change.ci_low, "change_ci_high": change.ci_high}
-        if row.d_z is not None and sd > 0:
-            dz = cohens_dz_from_summary(n, mean, sd)
-            values |= {"d_z": dz.estimate, "d_z_ci_low": dz.ci_low, "d_z_ci_high": dz.ci_high}
+        if dz is not None:
+            values |= dict(zip(("d_z", "d_z_ci_low", "d_z_ci_high"), dz, strict=True))
     if n is not None and row.hedges_g is not None:
         values |= _g(raw, n)
     # Whatever could not be recomputed from the published row (e.g. an SD that rounds
@@ -93,7 +106,43 @@ def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) ->
         return row
     marks = {**row.suppressed, **dict.fromkeys(stale, SECONDARY)}
     values |= dict.fromkeys(stale)
-    return rounded(dataclasses.replace(row, **values, suppressed=marks), section)
+    # As rounded() on the whole row: its other fields are already at public precision.
+    decimals = PRECISION.get(section, {})
+    values = {
+        f: round(float(v), decimals[f]) if v is not None and f in decimals else v
+        for f, v in values.items()
+    }
+    return dataclasses.replace(row, **values, suppressed=marks)
+
+
+def public_outcomes(
+    raws: Sequence[M], publics: Sequence[M], sections: Sequence[str], policy: DisclosurePolicy
+) -> list[M]:
+    """The public outcome rows (see the module docstring), the d_z intervals in one search.
+
+    Args:
+        raws: The rows with their true values.
+        publics: The same rows disclosure-controlled (counts rounded or withheld).
+        sections: Each row's result section (``outcomes``, ``pooled``, ``networks``).
+        policy: The disclosure policy.
+    """
+    rows = [_published(p, s, policy) for p, s in zip(publics, sections, strict=True)]
+    want = [i for i, row in enumerate(rows) if _has_dz(row)]
+    # Cohen's d_z = mean/SD (as cohens_dz_from_summary), its interval for all rows at once.
+    d = [cast(float, rows[i].mean_change) / cast(float, rows[i].sd_change) for i in want]
+    low, high = dz_intervals([cast(int, rows[i].n_paired) for i in want], d)
+    dz: dict[int, tuple[float, float, float]] = {
+        i: (di, lo, hi) for i, di, lo, hi in zip(want, d, low.tolist(), high.tolist(), strict=True)
+    }
+    return [
+        _finish(raw, row, s, dz.get(i))
+        for i, (raw, row, s) in enumerate(zip(raws, rows, sections, strict=True))
+    ]
+
+
+def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) -> M:
+    """The public outcome row (see the module docstring); one row of :func:`public_outcomes`."""
+    return public_outcomes([raw], [public], [section], policy)[0]
 
 
 def _money(value: float | None, scale: float | None = None, places: int = 1) -> float | None:
