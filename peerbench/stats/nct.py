@@ -45,23 +45,21 @@ def nct_cdf_array(t: npt.ArrayLike, df: npt.ArrayLike, ncp: npt.ArrayLike) -> Fl
     Stegun 26.7.10, ``Φ((t(1 − 1/(4ν)) − λ) / √(1 + t²/(2ν)))``, stands in, so a root
     search sees the right sign.
     """
-    return _nct_cdf(t, df, ncp)[0]
-
-
-def _nct_cdf(
-    t: npt.ArrayLike, df: npt.ArrayLike, ncp: npt.ArrayLike
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """:func:`nct_cdf_array` and where the normal approximation stood in."""
     t_, df_, ncp_ = np.broadcast_arrays(
         np.asarray(t, dtype=np.float64),
         np.asarray(df, dtype=np.float64),
         np.asarray(ncp, dtype=np.float64),
     )
-    value: FloatArray = np.asarray(special.nctdtr(df_, ncp_, t_), dtype=np.float64)
+    return _nct_cdf(t_.ravel(), df_.ravel(), ncp_.ravel())[0].reshape(t_.shape)
+
+
+def _nct_cdf(t: FloatArray, df: FloatArray, ncp: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """:func:`nct_cdf_array` of 1-d arrays of one length, and where the approximation stood in."""
+    value: FloatArray = special.nctdtr(df, ncp, t)
     bad = np.isnan(value)
     if bad.any():
-        tb, db = t_[bad], df_[bad]
-        z = (tb * (1 - 1 / (4 * db)) - ncp_[bad]) / np.sqrt(1 + tb * tb / (2 * db))
+        tb, db = t[bad], df[bad]
+        z = (tb * (1 - 1 / (4 * db)) - ncp[bad]) / np.sqrt(1 + tb * tb / (2 * db))
         value[bad] = special.ndtr(z)
     return value, bad
 
@@ -142,28 +140,28 @@ def _refine(
     a, b, fa, fb, c, fc = a[idx], b[idx], fa[idx], fb[idx], a[idx], fa[idx]
     # The first step is a secant step (no third point yet for inverse quadratics).
     limit = 0.25 * tol[idx] / width[idx]
-    t = np.clip(fa / (fa - fb), limit, 1 - limit)
-    for _ in range(_MAX_STEPS):
-        if idx.size == 0:
-            return root, met
-        xt = a + t * (b - a)
-        ft, approx = gap(xt, idx)
-        met[idx[approx]] = True
-        same = np.sign(ft) == np.sign(fa)
-        # Keep a, b bracketing with a the newest point; c is the point just dropped.
-        c, fc = np.where(same, a, b), np.where(same, fa, fb)
-        b, fb = np.where(same, b, a), np.where(same, fb, fa)
-        a, fa = xt, ft
-        nearer = np.abs(fa) < np.abs(fb)
-        xm = np.where(nearer, a, b)
-        root[idx] = xm
-        tol = XTOL + RTOL * np.abs(xm)
-        width = np.abs(b - a)
-        go = (ft != 0) & (width > tol)
-        if not go.all():
-            idx, a, b, c, fa, fb, fc = (v[go] for v in (idx, a, b, c, fa, fb, fc))
-            tol, width = tol[go], width[go]
-        with np.errstate(divide="ignore", invalid="ignore"):
+    t = np.minimum(np.maximum(fa / (fa - fb), limit), 1 - limit)
+    # Where c meets a or b, xi or phi is NaN or infinite: iqi is then False, t finite.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(_MAX_STEPS):
+            if idx.size == 0:
+                return root, met
+            xt = a + t * (b - a)
+            ft, approx = gap(xt, idx)
+            met[idx] |= approx
+            # Keep a, b bracketing with a the newest point; c is the point just dropped.
+            same = (ft > 0) == (fa > 0)  # fa is never 0 here; where ft is, the search stops
+            c, fc = np.where(same, a, b), np.where(same, fa, fb)
+            b, fb = np.where(same, b, a), np.where(same, fb, fa)
+            a, fa = xt, ft
+            xm = np.where(np.abs(fa) < np.abs(fb), a, b)
+            root[idx] = xm
+            tol = XTOL + RTOL * np.abs(xm)
+            width = np.abs(b - a)
+            go = (width > tol) & (ft != 0)
+            if not go.all():
+                idx, a, b, c, fa, fb, fc = (v[go] for v in (idx, a, b, c, fa, fb, fc))
+                tol, width = tol[go], width[go]
             xi = (a - b) / (c - b)
             phi = (fa - fb) / (fc - fb)
             iqi = (phi * phi < xi) & ((1 - phi) * (1 - phi) < 1 - xi)
@@ -173,9 +171,9 @@ def _refine(
                 + (c - a) / (b - a) * fa / (fc - fa) * fb / (fc - fb),
                 0.5,
             )
-        # Never closer than a quarter tolerance to an end, so the bracket closes in.
-        limit = 0.25 * tol / width
-        t = np.clip(np.nan_to_num(t, nan=0.5), limit, 1 - limit)
+            # Never closer than a quarter tolerance to an end, so the bracket closes in.
+            limit = 0.25 * tol / width
+            t = np.minimum(np.maximum(t, limit), 1 - limit)
     raise ArithmeticError("noncentral t root did not converge")  # pragma: no cover
 
 
@@ -230,11 +228,13 @@ def dz_intervals(
     if n_.size == 0:
         empty = np.empty(shape)
         return empty, empty.copy()
-    pairs, inverse = np.unique(
-        np.stack([n_.ravel(), d_.ravel()], axis=1), axis=0, return_inverse=True
-    )
-    root_n = np.sqrt(pairs[:, 0])
-    t_obs, df = pairs[:, 1] * root_n, pairs[:, 0] - 1
+    pairs = np.empty(n_.size, dtype=np.complex128)  # (n, d) as one number: one sort
+    pairs.real, pairs.imag = n_.ravel(), d_.ravel()
+    inverse = np.zeros(1, dtype=np.intp)
+    if n_.size > 1:
+        pairs, inverse = np.unique(pairs, return_inverse=True)
+    root_n = np.sqrt(pairs.real)
+    t_obs, df = pairs.imag * root_n, pairs.real - 1
     alpha = 1 - confidence
     both = ncp_roots(
         np.concatenate([t_obs, t_obs]),
