@@ -130,18 +130,6 @@ def pair_moments(pairs: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({"sd_pair_baseline": sd, "r": r}).reset_index()
 
 
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    out = float(value)
-    return out if math.isfinite(out) else None
-
-
-def _count(value: Any) -> int | None:
-    number = _num(value)
-    return None if number is None else int(number)
-
-
 def _column(frame: pd.DataFrame, name: str) -> FloatArray:
     """A column as float64, NaN where missing or infinite (absent column: all NaN)."""
     if name not in frame:
@@ -240,13 +228,21 @@ def outcome_rows(
     keys = [*by, "instrument", "period", "timepoint"]
     frame = summary.rename(columns=RENAMES).merge(moments, on=keys, how="left")
     frame = pd.concat([frame, _shares(frame)], axis=1)
+    # Column by column (as Python values), then one row at a time.
+    key_columns = {k: frame[k].tolist() for k in keys}
+    counts = {
+        f: [None if v != v else int(v) for v in _column(frame, f).tolist()] for f in COUNT_FIELDS
+    }
+    numbers = {
+        f: [None if v != v else v for v in _column(frame, f).tolist()]
+        for f in STATISTIC_N
+        if f in frame.columns
+    }
     rows: list[R] = []
-    for record, effects in zip(frame.to_dict("records"), _effects(frame, min_n), strict=True):
-        values: dict[str, Any] = {k: record[k] for k in keys}
-        values |= {f: _count(record.get(f)) for f in COUNT_FIELDS}
-        stats: dict[str, float | None] = {
-            f: _num(record.get(f)) for f in STATISTIC_N if f in record
-        }
+    for i, effects in enumerate(_effects(frame, min_n)):
+        values: dict[str, Any] = {k: column[i] for k, column in key_columns.items()}
+        values |= {f: column[i] for f, column in counts.items()}
+        stats: dict[str, float | None] = {f: column[i] for f, column in numbers.items()}
         stats |= effects
         if not effects and (values["n_paired"] or 0) >= 2 and stats["mean_change"] is not None:
             # Not computed below min_n (it would be withheld), but it exists: mark it.
@@ -261,8 +257,8 @@ def outcome_rows(
             elif field in stats and (value := stats[field]) is not None and math.isnan(value):
                 stats[field] = None
         values |= stats
-        values["rc_threshold"] = thresholds.get(str(record["instrument"]))
+        values["rc_threshold"] = thresholds.get(str(key_columns["instrument"][i]))
         if extra and by:
-            values |= extra.get(str(record[by[0]]), {})
+            values |= extra.get(str(key_columns[by[0]][i]), {})
         rows.append(row_type(**values, suppressed=suppressed))
     return rows
