@@ -51,7 +51,7 @@ from peerbench.benchmarking.public_values import (
     public_casemix_fit,
     public_casemix_service,
     public_economics,
-    public_outcome,
+    public_outcomes,
 )
 from peerbench.benchmarking.result import BenchmarkResult, DisclosureInfo
 from peerbench.benchmarking.rows import OutcomeMetrics, OutcomeRow, Row
@@ -301,12 +301,12 @@ def controlled(
     public_all = _control(
         outcome_rows, _outcome_key, lambda r: getattr(r, "service_id", TOTAL), OUTCOMES, policy
     )
-    public_all = [
-        public_outcome(
-            raw, _wilson(r), "outcomes" if isinstance(raw, OutcomeRow) else "pooled", policy
-        )
-        for raw, r in zip(outcome_rows, public_all, strict=True)
-    ]
+    public_all = public_outcomes(
+        outcome_rows,
+        [_wilson(r) for r in public_all],
+        ["outcomes" if isinstance(raw, OutcomeRow) else "pooled" for raw in outcome_rows],
+        policy,
+    )
     public = [r for r in public_all if isinstance(r, OutcomeRow)]
     public_pooled = public_all[len(result.outcomes) :]
     networks = _control(
@@ -317,10 +317,9 @@ def controlled(
         policy,
         forced=_network_forced(public),
     )
-    networks = [
-        public_outcome(raw, _wilson(r), "networks", policy)
-        for raw, r in zip(result.networks, networks, strict=True)
-    ]
+    networks = public_outcomes(
+        result.networks, [_wilson(r) for r in networks], ["networks"] * len(networks), policy
+    )
     sustainment = _control(
         result.sustainment,
         lambda r: (r.instrument, r.period, r.horizon),

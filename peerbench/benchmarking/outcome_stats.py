@@ -26,14 +26,12 @@ import numpy as np
 import pandas as pd
 
 from peerbench.benchmarking.rows import OutcomeMetrics
-from peerbench.stats import (
-    cohens_dz_from_summary,
-    hedges_g_change_from_summary,
-    mean_change_from_summary,
-    wilson_interval,
-)
+from peerbench.schema.instruments.item_matrix import FloatArray
+from peerbench.stats import dist, wilson_interval
+from peerbench.stats.nct import dz_intervals
 
 BELOW_MIN_N = "below-min-n"
+CONFIDENCE = 0.95
 
 RENAMES = {
     "n_reliably_improved": "n_improved",
@@ -132,33 +130,51 @@ def pair_moments(pairs: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({"sd_pair_baseline": sd, "r": r}).reset_index()
 
 
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    out = float(value)
-    return out if math.isfinite(out) else None
+def _column(frame: pd.DataFrame, name: str) -> FloatArray:
+    """A column as float64, NaN where missing or infinite (absent column: all NaN)."""
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.where(np.isfinite(values), values, np.nan)
 
 
-def _count(value: Any) -> int | None:
-    number = _num(value)
-    return None if number is None else int(number)
+def _effects(frame: pd.DataFrame, min_n: int) -> list[dict[str, float]]:
+    """Intervals and effect sizes of every row (only where ``n_paired ≥ min_n``).
 
-
-def _effects(row: dict[str, Any], min_n: int) -> dict[str, float | None]:
-    """Intervals and effect sizes of one row (only where ``n_paired ≥ min_n``)."""
-    n, mean, sd = _count(row["n_paired"]) or 0, _num(row["mean_change"]), _num(row["sd_change"])
-    out: dict[str, float | None] = {}
-    if n < max(min_n, 3) or mean is None or sd is None:
-        return out
-    change = mean_change_from_summary(n, mean, sd)
-    out |= {"change_ci_low": change.ci_low, "change_ci_high": change.ci_high}
-    if sd > 0:
-        dz = cohens_dz_from_summary(n, mean, sd)
-        out |= {"d_z": dz.estimate, "d_z_ci_low": dz.ci_low, "d_z_ci_high": dz.ci_high}
-    sd0, r = _num(row.get("sd_pair_baseline")), _num(row.get("r"))
-    if sd0 is not None and sd0 > 0 and r is not None:
-        g = hedges_g_change_from_summary(n, mean, sd0, r)
-        out |= {"hedges_g": g.estimate, "g_ci_low": g.ci_low, "g_ci_high": g.ci_high}
+    The formulas of :func:`~peerbench.stats.mean_change_from_summary`,
+    :func:`~peerbench.stats.cohens_dz_from_summary` and
+    :func:`~peerbench.stats.hedges_g_change_from_summary`, over all rows at once (the
+    d_z intervals in one root search, :func:`peerbench.stats.nct.dz_intervals`).
+    """
+    n = np.nan_to_num(_column(frame, "n_paired"), nan=0.0).astype(np.int64).astype(np.float64)
+    mean, sd = _column(frame, "mean_change"), _column(frame, "sd_change")
+    sd0, r = _column(frame, "sd_pair_baseline"), _column(frame, "r")
+    ok = (n >= max(min_n, 3)) & np.isfinite(mean) & np.isfinite(sd)
+    has_dz = ok & (sd > 0)
+    has_g = ok & (sd0 > 0) & np.isfinite(r)
+    q = 0.5 + CONFIDENCE / 2
+    # Rows without a statistic compute NaN or inf here, and are not read below.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = dist.t_ppf(q, n - 1) * (sd / np.sqrt(n))
+        d = mean / sd
+        g = (1 - 3 / (4 * (n - 1) - 1)) * mean / sd0
+        g_half = float(dist.norm_ppf(q)) * np.sqrt(2 * (1 - r) / n + g**2 / (2 * n))
+        change = {"change_ci_low": mean - half, "change_ci_high": mean + half}
+        hedges = {"hedges_g": g, "g_ci_low": g - g_half, "g_ci_high": g + g_half}
+    dz_low, dz_high = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+    dz_low[has_dz], dz_high[has_dz] = dz_intervals(n[has_dz], d[has_dz], CONFIDENCE)
+    dz = {"d_z": d, "d_z_ci_low": dz_low, "d_z_ci_high": dz_high}
+    lists = {k: v.tolist() for k, v in (change | dz | hedges).items()}
+    out: list[dict[str, float]] = []
+    for i, (is_ok, is_dz, is_g) in enumerate(zip(ok, has_dz, has_g, strict=True)):
+        row: dict[str, float] = {}
+        if is_ok:
+            row = {k: lists[k][i] for k in change}
+            if is_dz:
+                row |= {k: lists[k][i] for k in dz}
+            if is_g:
+                row |= {k: lists[k][i] for k in hedges}
+        out.append(row)
     return out
 
 
@@ -212,12 +228,21 @@ def outcome_rows(
     keys = [*by, "instrument", "period", "timepoint"]
     frame = summary.rename(columns=RENAMES).merge(moments, on=keys, how="left")
     frame = pd.concat([frame, _shares(frame)], axis=1)
+    # Column by column (as Python values), then one row at a time.
+    key_columns = {k: frame[k].tolist() for k in keys}
+    counts = {
+        f: [None if v != v else int(v) for v in _column(frame, f).tolist()] for f in COUNT_FIELDS
+    }
+    numbers = {
+        f: [None if v != v else v for v in _column(frame, f).tolist()]
+        for f in STATISTIC_N
+        if f in frame.columns
+    }
     rows: list[R] = []
-    for record in frame.to_dict("records"):
-        values: dict[str, Any] = {k: record[k] for k in keys}
-        values |= {f: _count(record.get(f)) for f in COUNT_FIELDS}
-        stats = {f: _num(record.get(f)) for f in STATISTIC_N if f in record}
-        effects = _effects({str(k): v for k, v in record.items()}, min_n)
+    for i, effects in enumerate(_effects(frame, min_n)):
+        values: dict[str, Any] = {k: column[i] for k, column in key_columns.items()}
+        values |= {f: column[i] for f, column in counts.items()}
+        stats: dict[str, float | None] = {f: column[i] for f, column in numbers.items()}
         stats |= effects
         if not effects and (values["n_paired"] or 0) >= 2 and stats["mean_change"] is not None:
             # Not computed below min_n (it would be withheld), but it exists: mark it.
@@ -232,8 +257,8 @@ def outcome_rows(
             elif field in stats and (value := stats[field]) is not None and math.isnan(value):
                 stats[field] = None
         values |= stats
-        values["rc_threshold"] = thresholds.get(str(record["instrument"]))
+        values["rc_threshold"] = thresholds.get(str(key_columns["instrument"][i]))
         if extra and by:
-            values |= extra.get(str(record[by[0]]), {})
+            values |= extra.get(str(key_columns[by[0]][i]), {})
         rows.append(row_type(**values, suppressed=suppressed))
     return rows

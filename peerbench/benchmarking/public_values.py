@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
 
 from peerbench.benchmarking.comparison_rows import CasemixFit, CasemixService
 from peerbench.benchmarking.implied import (
     MEANS,
+    PRECISION,
     SECONDARY,
     hide_implied,
     mean_decimals,
@@ -33,7 +35,8 @@ from peerbench.benchmarking.implied import (
 )
 from peerbench.benchmarking.rows import EconomicsRow, OutcomeMetrics
 from peerbench.disclosure import DisclosurePolicy
-from peerbench.stats import cohens_dz_from_summary, hedges_correction, mean_change_from_summary
+from peerbench.stats import hedges_correction, mean_change_from_summary
+from peerbench.stats.nct import dz_intervals
 
 M = TypeVar("M", bound=OutcomeMetrics)
 _Z95 = 1.959963984540054
@@ -62,38 +65,91 @@ def _g(raw: OutcomeMetrics, n: int) -> dict[str, float]:
     return {"hedges_g": g_pub, "g_ci_low": g_pub - half, "g_ci_high": g_pub + half}
 
 
-def _means(row: M, policy: DisclosurePolicy) -> M:
+def _means(row: OutcomeMetrics, policy: DisclosurePolicy) -> dict[str, Any]:
     """Means and SDs to the decimals their published count allows (:data:`.implied.MEANS`)."""
     values: dict[str, Any] = {}
     for field, n_field in MEANS.items():
         value, n = getattr(row, field), getattr(row, n_field)
         if value is not None and n is not None:
             values[field] = round(value, mean_decimals(n, policy))
-    return dataclasses.replace(row, **values) if values else row
+    return values
 
 
-def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) -> M:
-    """The public outcome row (see the module docstring)."""
-    row = _means(rounded(hide_implied(public, section), section), policy)
-    n, mean, sd = row.n_paired, row.mean_change, row.sd_change
+def _mean_sd(row: OutcomeMetrics, means: dict[str, Any]) -> tuple[float | None, float | None]:
+    return means.get("mean_change", row.mean_change), means.get("sd_change", row.sd_change)
+
+
+def _has_dz(row: OutcomeMetrics, means: dict[str, Any]) -> bool:
+    """Whether the row publishes a d_z that its published mean and SD can recompute."""
+    n, (mean, sd) = row.n_paired, _mean_sd(row, means)
+    return (
+        n is not None and n >= 2 and mean is not None and sd is not None and row.d_z is not None
+    ) and sd > 0
+
+
+def _finish(
+    raw: M, row: M, means: dict[str, Any], section: str, dz: tuple[float, float, float] | None
+) -> M:
+    """The public row from its published counts, ``means`` and d_z (``dz``, if it has one).
+
+    Every field of the public precision (:data:`.implied.PRECISION`) is one of
+    :data:`RECOMPUTED`: recomputed here and rounded, or withheld.
+    """
+    n, (mean, sd) = row.n_paired, _mean_sd(row, means)
     values: dict[str, Any] = {}
     if n is not None and n >= 2 and mean is not None and sd is not None:
         if row.change_ci_low is not None:
             change = mean_change_from_summary(n, mean, sd)
             values |= {"change_ci_low": change.ci_low, "change_ci_high": change.ci_high}
-        if row.d_z is not None and sd > 0:
-            dz = cohens_dz_from_summary(n, mean, sd)
-            values |= {"d_z": dz.estimate, "d_z_ci_low": dz.ci_low, "d_z_ci_high": dz.ci_high}
+        if dz is not None:
+            values |= dict(zip(("d_z", "d_z_ci_low", "d_z_ci_high"), dz, strict=True))
     if n is not None and row.hedges_g is not None:
         values |= _g(raw, n)
     # Whatever could not be recomputed from the published row (e.g. an SD that rounds
     # to 0) would carry the true n: withhold it.
     stale = [f for f in RECOMPUTED if getattr(row, f) is not None and f not in values]
     if not values and not stale:
-        return row
+        return dataclasses.replace(row, **means) if means else row
     marks = {**row.suppressed, **dict.fromkeys(stale, SECONDARY)}
     values |= dict.fromkeys(stale)
-    return rounded(dataclasses.replace(row, **values, suppressed=marks), section)
+    decimals = PRECISION.get(section, {})
+    values = {
+        f: round(float(v), decimals[f]) if v is not None and f in decimals else v
+        for f, v in values.items()
+    }
+    return dataclasses.replace(row, **means, **values, suppressed=marks)
+
+
+def public_outcomes(
+    raws: Sequence[M], publics: Sequence[M], sections: Sequence[str], policy: DisclosurePolicy
+) -> list[M]:
+    """The public outcome rows (see the module docstring), the d_z intervals in one search.
+
+    Args:
+        raws: The rows with their true values.
+        publics: The same rows disclosure-controlled (counts rounded or withheld).
+        sections: Each row's result section (``outcomes``, ``pooled``, ``networks``).
+        policy: The disclosure policy.
+    """
+    rows = [hide_implied(p, s) for p, s in zip(publics, sections, strict=True)]
+    means = [_means(row, policy) for row in rows]
+    want = [i for i, row in enumerate(rows) if _has_dz(row, means[i])]
+    # Cohen's d_z = mean/SD (as cohens_dz_from_summary), its interval for all rows at once.
+    pairs = [_mean_sd(rows[i], means[i]) for i in want]
+    d = [cast(float, mean) / cast(float, sd) for mean, sd in pairs]
+    low, high = dz_intervals([cast(int, rows[i].n_paired) for i in want], d)
+    dz: dict[int, tuple[float, float, float]] = {
+        i: (di, lo, hi) for i, di, lo, hi in zip(want, d, low.tolist(), high.tolist(), strict=True)
+    }
+    return [
+        _finish(raw, row, means[i], s, dz.get(i))
+        for i, (raw, row, s) in enumerate(zip(raws, rows, sections, strict=True))
+    ]
+
+
+def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) -> M:
+    """The public outcome row (see the module docstring); one row of :func:`public_outcomes`."""
+    return public_outcomes([raw], [public], [section], policy)[0]
 
 
 def _money(value: float | None, scale: float | None = None, places: int = 1) -> float | None:

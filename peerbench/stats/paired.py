@@ -9,11 +9,11 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
 
 from peerbench.schema.instruments.components import Direction
 from peerbench.schema.instruments.item_matrix import FloatArray
 from peerbench.stats import dist
+from peerbench.stats.nct import dz_intervals, nct_cdf_array
 from peerbench.stats.result import StatsResult
 
 
@@ -126,35 +126,10 @@ def mean_change(differences: npt.ArrayLike, *, confidence: float = 0.95) -> Mean
 def nct_cdf(t: float, df: int, ncp: float) -> float:
     """``scipy.stats.nct.cdf(t, df, ncp)`` for finite ``t`` and ``df > 0``, fast and never NaN.
 
-    The value is the same ufunc ``nct.cdf`` evaluates (``scipy.special.nctdtr``), called
-    directly: ``nct.cdf``'s argument checks cost about 0.2 ms a call, and a confidence
-    interval makes dozens of calls (10,000 benchmark rows took over a minute). Far in
-    either tail, where the probability is 0 or 1 to double precision, ``nctdtr`` can
-    return NaN (e.g. ``t=20``, 1,000 df, ``ncp=52``); there the normal approximation
-    of Abramowitz & Stegun 26.7.10, ``Φ((t(1 − 1/(4ν)) − λ) / √(1 + t²/(2ν)))``, stands in,
-    so a root search sees the right sign instead of failing.
+    One value of :func:`peerbench.stats.nct.nct_cdf_array` (``scipy.special.nctdtr``
+    called directly, the normal approximation where it is NaN far in a tail).
     """
-    value = float(special.nctdtr(df, ncp, t))
-    if not math.isnan(value):
-        return value
-    z = (t * (1 - 1 / (4 * df)) - ncp) / math.sqrt(1 + t * t / (2 * df))
-    return float(special.ndtr(z))
-
-
-def _nct_ncp(t_obs: float, df: int, target: float) -> float:
-    """The noncentrality λ with ``nct.cdf(t_obs, df, λ) = target`` (cdf falls as λ rises)."""
-
-    def gap(ncp: float) -> float:
-        return nct_cdf(t_obs, df, ncp) - target
-
-    step = 2.0 + abs(t_obs) / 2
-    lo, hi = t_obs - step, t_obs + step
-    while gap(lo) < 0:
-        lo -= step
-    while gap(hi) > 0:
-        hi += step
-    root: float = optimize.brentq(gap, lo, hi, xtol=1e-12, rtol=1e-12)
-    return root
+    return float(nct_cdf_array(t, df, ncp))
 
 
 def cohens_dz_from_summary(
@@ -166,6 +141,7 @@ def cohens_dz_from_summary(
     ``n − 1`` df and noncentrality ``δ·√n``, the interval inverts that distribution
     (Steiger & Fouladi 1997): find ``λ_L`` with ``F_nct(t; n−1, λ_L) = 1 − α/2`` and
     ``λ_U`` with ``F_nct(t; n−1, λ_U) = α/2``; the interval is ``[λ_L/√n, λ_U/√n]``.
+    One row of :func:`peerbench.stats.nct.dz_intervals` (many rows: call that once).
 
     Raises:
         ValueError: if ``n < 2`` or ``sd_diff`` is not positive.
@@ -177,10 +153,8 @@ def cohens_dz_from_summary(
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     d = mean_diff / sd_diff
-    t_obs, root_n, alpha = d * math.sqrt(n), math.sqrt(n), 1 - confidence
-    low = _nct_ncp(t_obs, n - 1, 1 - alpha / 2) / root_n
-    high = _nct_ncp(t_obs, n - 1, alpha / 2) / root_n
-    return EffectSize("cohens_dz", d, low, high, n, "noncentral_t", confidence)
+    low, high = dz_intervals(n, d, confidence)
+    return EffectSize("cohens_dz", d, float(low), float(high), n, "noncentral_t", confidence)
 
 
 def cohens_dz(differences: npt.ArrayLike, *, confidence: float = 0.95) -> EffectSize:

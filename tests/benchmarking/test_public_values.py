@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from peerbench.benchmarking import BenchmarkResult
-from peerbench.benchmarking.implied import mean_decimals
-from peerbench.benchmarking.public_values import ASSUMPTION_COUNTS
+from peerbench.benchmarking.implied import PRECISION, mean_decimals
+from peerbench.benchmarking.public_values import ASSUMPTION_COUNTS, RECOMPUTED
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.stats import cohens_dz_from_summary, mean_change_from_summary
 
@@ -34,6 +34,13 @@ def test_intervals_are_recomputed_from_the_published_row(
             )
         checked += 1
     assert checked > 100
+
+
+def test_every_field_rounded_in_outcome_rows_is_recomputed() -> None:
+    # public_outcomes rounds only the fields it recomputes: that is rounded() on the row
+    # as long as every field of the public precision is one of them.
+    for section in ("outcomes", "pooled", "networks"):
+        assert set(PRECISION[section]) <= set(RECOMPUTED)
 
 
 def test_funnel_standard_errors_use_the_published_n(reference_public: BenchmarkResult) -> None:
