@@ -11,7 +11,8 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from peerbench.stats import CaseMixResult, casemix_adjust, category_labels
-from peerbench.stats.casemix import _compressed, _levels, _r_factor, ols
+from peerbench.stats.casemix import _compressed, _r_factor, ols
+from peerbench.stats.casemix_design import _levels
 
 
 def participants(seed: int = 11, n: int = 600) -> pd.DataFrame:
