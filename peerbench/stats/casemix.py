@@ -48,6 +48,10 @@ from peerbench.stats.casemix_design import category_labels as category_labels  #
 from peerbench.stats.result import StatsResult
 
 FORMULA = "change ~ 1 + baseline + C(age_band) + C(sex) + C(deprivation)"
+RANK_DEFICIENT = (
+    "The design matrix is rank-deficient. The model parameters are not uniquely determined."
+)
+"""statsmodels' ``SingularMatrixWarning`` message, as :func:`ols` warns it."""
 _COND_LIMIT = 1e6  # Cholesky QR (twice) is used below this condition number
 
 
@@ -170,10 +174,7 @@ def ols(y: FloatArray, design: FloatArray, distinct: Distinct | None = None) -> 
     if rank < p:
         from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-        message = (
-            "The design matrix is rank-deficient. The model parameters are not uniquely determined."
-        )
-        warnings.warn(message, SingularMatrixWarning, stacklevel=2)
+        warnings.warn(RANK_DEFICIENT, SingularMatrixWarning, stacklevel=2)
     inverse = np.zeros_like(s)
     kept = s > 1e-15 * s.max()
     inverse[kept] = 1.0 / s[kept]

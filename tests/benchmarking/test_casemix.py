@@ -64,3 +64,15 @@ def test_rows_equal_a_fit_per_comparison() -> None:
         assert [s.service_id for s in mine] == list(direct.service)
         published = [s.o_minus_e for s in mine if (s.n or 0) >= 50]
         assert published == [e for e, n in zip(direct.o_minus_e, direct.n, strict=True) if n >= 50]
+
+
+def test_a_comparison_whose_covariates_cannot_be_separated_is_not_fitted() -> None:
+    frame = _pairs()
+    same = frame["timepoint"] == "end"
+    # Sex determined by age band there: their dummies are collinear, nothing identified.
+    frame.loc[same, "sex"] = frame.loc[same, "age_band"].map(
+        {"18_24": "female", "25_34": "male", "65+": "female", "": "male"}
+    )
+    frame.loc[same, "age_band"] = frame.loc[same, "sex"]
+    fits, _, _ = casemix(frame, min_n=50)
+    assert {(f.instrument, f.timepoint) for f in fits} == {("A", "month_3")}
