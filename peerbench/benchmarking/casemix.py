@@ -17,8 +17,6 @@ than coefficients.
 from __future__ import annotations
 
 import math
-import re
-import warnings
 from typing import Any
 
 import numpy as np
@@ -29,7 +27,7 @@ from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.schema.instruments.item_matrix import FloatArray
 from peerbench.stats import CaseMixResult
 from peerbench.stats.blas_threads import one_blas_thread
-from peerbench.stats.casemix import RANK_DEFICIENT, casemix_adjust_coded
+from peerbench.stats.casemix import casemix_adjust_coded
 from peerbench.stats.casemix_design import Coded, encode_series
 
 COVARIATES = {"age_band": "age_band", "sex": "sex", "deprivation": "deprivation_decile"}
@@ -63,18 +61,11 @@ def _fit(
     change: FloatArray, baseline: FloatArray, columns: dict[str, Coded]
 ) -> CaseMixResult | None:
     """The model on one comparison; None when it cannot be fitted or is not identified."""
-    with warnings.catch_warnings():
+    try:
         # Coefficients of a rank-deficient model are not identified: do not publish them.
-        # Matched by message: no statsmodels import for its warning class (0.02-0.6 s).
-        warnings.filterwarnings("error", message=re.escape(RANK_DEFICIENT))
-        try:
-            return casemix_adjust_coded(change, baseline, columns)
-        except ValueError:
-            return None  # too few complete rows
-        except Warning as warning:
-            if str(warning) != RANK_DEFICIENT:
-                raise
-            return None  # covariates that cannot be separated
+        return casemix_adjust_coded(change, baseline, columns, identified=True)
+    except ValueError:
+        return None  # too few complete rows, or covariates that cannot be separated
 
 
 def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:

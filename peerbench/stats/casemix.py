@@ -52,6 +52,12 @@ RANK_DEFICIENT = (
     "The design matrix is rank-deficient. The model parameters are not uniquely determined."
 )
 """statsmodels' ``SingularMatrixWarning`` message, as :func:`ols` warns it."""
+
+
+class RankDeficientError(ValueError):
+    """A rank-deficient design where the caller asked for identified coefficients only."""
+
+
 _COND_LIMIT = 1e6  # Cholesky QR (twice) is used below this condition number
 
 
@@ -152,7 +158,13 @@ def _r_factor(matrix: FloatArray) -> FloatArray:
     return np.asarray(np.linalg.qr(matrix, mode="r"), dtype=np.float64)
 
 
-def ols(y: FloatArray, design: FloatArray, distinct: Distinct | None = None) -> _Fit:
+def ols(
+    y: FloatArray,
+    design: FloatArray,
+    distinct: Distinct | None = None,
+    *,
+    identified: bool = False,
+) -> _Fit:
     """Ordinary least squares with a constant column, as statsmodels ``OLS(y, X).fit()``.
 
     statsmodels takes the SVD of the N × p design and builds its p × N pseudo-inverse;
@@ -161,7 +173,8 @@ def ols(y: FloatArray, design: FloatArray, distinct: Distinct | None = None) -> 
     rules: singular values below ``1e-15 × largest`` are dropped from the
     pseudo-inverse, the rank is ``numpy.linalg.matrix_rank`` of their diagonal, a
     rank-deficient design raises statsmodels' ``SingularMatrixWarning`` (its
-    coefficients are not identified), ``df_resid = N − rank``, standard errors from
+    coefficients are not identified; with ``identified``, :class:`RankDeficientError`
+    instead), ``df_resid = N − rank``, standard errors from
     ``σ̂²(XᵀX)⁺`` and two-sided t p-values. Equal to statsmodels within rounding
     (tested to 1e-9). Participants sharing a design row (a baseline score and the
     same covariates) are first merged into one weighted row (:func:`_compressed`), so
@@ -172,6 +185,8 @@ def ols(y: FloatArray, design: FloatArray, distinct: Distinct | None = None) -> 
     u, s, vt = np.linalg.svd(r[:p, :p])
     rank = int(np.linalg.matrix_rank(np.diag(s)))
     if rank < p:
+        if identified:  # raised, not warned: no warning filter (statsmodels' reorder them)
+            raise RankDeficientError(RANK_DEFICIENT)
         from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
         warnings.warn(RANK_DEFICIENT, SingularMatrixWarning, stacklevel=2)
@@ -245,12 +260,15 @@ def casemix_adjust_coded(
     se_method: str = "residual",
     cluster_robust: bool = False,
     confidence: float = 0.95,
+    identified: bool = False,
 ) -> CaseMixResult:
     """:func:`casemix_adjust` of categorical columns already coded.
 
     ``columns`` maps ``age_band``, ``sex``, ``deprivation`` and ``service`` to their
     :func:`~peerbench.stats.casemix_design.encode` (limited to these participants), so
-    that many fits on parts of one table label each column once.
+    that many fits on parts of one table label each column once. ``identified``: raise
+    :class:`RankDeficientError` (a ``ValueError``) for a model whose coefficients are
+    not identified, instead of warning (the model-based fit only).
     """
     if se_method not in ("residual", "within_service"):
         raise ValueError(f"se_method must be 'residual' or 'within_service', got {se_method!r}")
@@ -273,7 +291,7 @@ def casemix_adjust_coded(
         fit = OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": unit})
     else:
         with one_blas_thread():  # mid-sized products: threads cost more than they save
-            fit = ols(y, design, distinct_rows(x0, factors))
+            fit = ols(y, design, distinct_rows(x0, factors), identified=identified)
     fitted = np.asarray(fit.fittedvalues, dtype=np.float64)
     resid = y - fitted
     n = np.bincount(unit).astype(np.int64)
