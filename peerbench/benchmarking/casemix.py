@@ -17,14 +17,18 @@ than coefficients.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from peerbench.benchmarking.comparison_rows import CasemixCoefficient, CasemixFit, CasemixService
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
-from peerbench.stats import CaseMixResult, casemix_adjust
+from peerbench.schema.instruments.item_matrix import FloatArray
+from peerbench.stats import CaseMixResult
+from peerbench.stats.blas_threads import one_blas_thread
+from peerbench.stats.casemix import casemix_adjust_coded
+from peerbench.stats.casemix_design import Coded, encode_series
 
 COVARIATES = {"age_band": "age_band", "sex": "sex", "deprivation": "deprivation_decile"}
 """Model covariate → participants column."""
@@ -38,6 +42,14 @@ def _f(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _floats(values: FloatArray) -> list[float | None]:
+    """:func:`_f` of each value."""
+    return [
+        v if ok else None
+        for v, ok in zip(values.tolist(), np.isfinite(values).tolist(), strict=True)
+    ]
+
+
 def with_covariates(pairs: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
     """``pairs`` with the participant covariates joined on participant × service."""
     keys = ["participant_key", "service_id"]
@@ -45,25 +57,15 @@ def with_covariates(pairs: pd.DataFrame, participants: pd.DataFrame) -> pd.DataF
     return pairs.merge(wanted, on=keys, how="left")
 
 
-def _fit(rows: pd.DataFrame) -> CaseMixResult | None:
+def _fit(
+    change: FloatArray, baseline: FloatArray, columns: dict[str, Coded]
+) -> CaseMixResult | None:
     """The model on one comparison; None when it cannot be fitted or is not identified."""
-    # Imported here: statsmodels is slow to import and only the model needs it.
-    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
-
-    with warnings.catch_warnings():
+    try:
         # Coefficients of a rank-deficient model are not identified: do not publish them.
-        warnings.simplefilter("error", SingularMatrixWarning)
-        try:
-            return casemix_adjust(
-                change=rows["change"].to_numpy(dtype="float64"),
-                baseline=rows["baseline_score"].to_numpy(dtype="float64"),
-                age_band=rows["age_band"].to_numpy(dtype=object),
-                sex=rows["sex"].to_numpy(dtype=object),
-                deprivation=rows["deprivation_decile"].to_numpy(dtype=object),
-                service=rows["service_id"].to_numpy(dtype=object),
-            )
-        except (ValueError, SingularMatrixWarning):
-            return None  # too few complete rows, or covariates that cannot be separated
+        return casemix_adjust_coded(change, baseline, columns, identified=True)
+    except ValueError:
+        return None  # too few complete rows, or covariates that cannot be separated
 
 
 def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
@@ -76,18 +78,27 @@ def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
     fits: list[CasemixFit] = []
     coefficients: list[CasemixCoefficient] = []
     services: list[CasemixService] = []
-    # Only the model's columns: each comparison's rows are a copy of what is kept here.
-    wanted = ["instrument", "period", "timepoint", "change", "baseline_score", "service_id"]
-    data = pairs[[*wanted, *COVARIATES.values()]]
-    data = data[data["change"].notna() & data["baseline_score"].notna()]
-    for (instrument, period, timepoint), rows in data.groupby(
-        ["instrument", "period", "timepoint"], sort=True
-    ):
-        if rows["service_id"].nunique() < 2 or len(rows) < 12 + min_n:
-            continue
-        result = _fit(rows)
-        if result is None:
-            continue
+    data = pairs[pairs["change"].notna() & pairs["baseline_score"].notna()]
+    change = data["change"].to_numpy(dtype="float64")
+    baseline = data["baseline_score"].to_numpy(dtype="float64")
+    # Each covariate labelled once for every comparison (as casemix_adjust labels it).
+    coded = {
+        model: encode_series(data[column])
+        for model, column in {**COVARIATES, "service": "service_id"}.items()
+    }
+    service_key = pd.factorize(data["service_id"])[0]  # −1: no service (not counted)
+    groups = data.groupby(["instrument", "period", "timepoint"], sort=True).indices
+    results: dict[Any, CaseMixResult] = {}
+    with one_blas_thread():  # set once for every fit (see casemix_adjust_coded)
+        for group, positions in groups.items():
+            rows = np.asarray(positions, dtype=np.int64)
+            known = service_key[rows]
+            if np.unique(known[known >= 0]).size < 2 or rows.size < 12 + min_n:
+                continue
+            result = _fit(change[rows], baseline[rows], {k: c.take(rows) for k, c in coded.items()})
+            if result is not None:
+                results[group] = result
+    for (instrument, period, timepoint), result in results.items():
         key: dict[str, Any] = {
             "instrument": str(instrument),
             "period": str(period),
@@ -105,15 +116,15 @@ def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
                 model.coefficient_names, model.coefficients, model.std_errors, strict=True
             )
         ]
-        for i, service in enumerate(result.service):
-            values: dict[str, Any] = {
-                "observed": _f(result.observed[i]),
-                "expected": _f(result.expected[i]),
-                "o_minus_e": _f(result.o_minus_e[i]),
-                "oe_ci_low": _f(result.ci_low[i]),
-                "oe_ci_high": _f(result.ci_high[i]),
-            }
-            n = int(result.n[i])
+        # Each estimate as Python floats (None where not finite), one column at a time.
+        columns = [
+            _floats(getattr(result, a))
+            for a in ("observed", "expected", "o_minus_e", "ci_low", "ci_high")
+        ]
+        for service, n, *estimates in zip(
+            result.service.tolist(), result.n.tolist(), *columns, strict=True
+        ):
+            values: dict[str, Any] = dict(zip(ESTIMATES, estimates, strict=True))
             suppressed: dict[str, str] = {}
             if n < min_n:
                 suppressed = {f: BELOW_MIN_N for f in ESTIMATES if values[f] is not None}

@@ -108,7 +108,7 @@ def service_use_rows(
         cost_table: Unit-cost CSV (default: the shipped table).
         target_price_year: Price year of the results (default: latest deflator year).
     """
-    if records.empty or not {"baseline", FOLLOW_UP} <= set(records["timepoint"]):
+    if records.empty or not {"baseline", FOLLOW_UP} <= set(records["timepoint"].unique()):
         return []
     options = ServiceUseOptions(
         costs=CostTable.from_csv(cost_table) if cost_table else CostTable.default(),

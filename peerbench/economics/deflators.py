@@ -12,6 +12,7 @@ publishing; replace the file with :meth:`DeflatorSeries.from_csv`.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -70,9 +71,7 @@ class DeflatorSeries(BaseModel):
     @classmethod
     def default(cls) -> DeflatorSeries:
         """The shipped, approximate HM Treasury series (check before publishing)."""
-        ref = resources.files("peerbench.economics").joinpath("data/deflators.csv")
-        with resources.as_file(ref) as path:
-            return cls.from_csv(path, version=DEFAULT_VERSION, source=DEFAULT_SOURCE)
+        return _shipped()
 
     @classmethod
     def from_csv(
@@ -110,3 +109,11 @@ class DeflatorSeries(BaseModel):
             source=source or f"user-supplied deflator series ({path.name})",
             index=index,
         )
+
+
+@functools.cache
+def _shipped() -> DeflatorSeries:
+    """The shipped series, read once (a benchmark values hundreds of scopes with it)."""
+    ref = resources.files("peerbench.economics").joinpath("data/deflators.csv")
+    with resources.as_file(ref) as path:
+        return DeflatorSeries.from_csv(path, version=DEFAULT_VERSION, source=DEFAULT_SOURCE)

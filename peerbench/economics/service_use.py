@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from typing import Any, Unpack
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
@@ -239,13 +240,20 @@ def _change(records: pd.DataFrame, setup: _Setup) -> pd.DataFrame:
 
 def _total(change: pd.DataFrame, setup: _Setup) -> tuple[Estimate, int]:
     """The total cost change over participants with every item, and how many they are."""
-    complete = change.dropna()
+    matrix = change.to_numpy(dtype=np.float64)
+    return _total_of(matrix[~np.isnan(matrix).any(axis=1)], setup)
+
+
+def _total_of(complete: FloatArray, setup: _Setup) -> tuple[Estimate, int]:
+    """:func:`_total` of the changes of the participants with every item (one row each)."""
     weights = [np.array([setup.prices[f][k] for f in setup.fields]) for k in range(3)]
-    matrix = complete.to_numpy(dtype=np.float64)
+    # Column-major, as pandas hands out a frame's values: the products' sums are then
+    # taken in the same order as before (a row-major copy rounds differently).
+    complete = np.asfortranarray(complete)
     total = estimate(
-        matrix @ weights[0],
-        low_values=matrix @ weights[1],
-        high_values=matrix @ weights[2],
+        complete @ weights[0],
+        low_values=complete @ weights[1],
+        high_values=complete @ weights[2],
         **setup.options.bootstrap(),
     )
     return total, int(complete.shape[0])
@@ -335,13 +343,20 @@ def service_use_savings(
     change = _change(records, setup)
     setup.price()
 
-    def scope(frame: pd.DataFrame) -> tuple[Estimate, ServiceUseAssumptions]:
-        total, n_complete = _total(frame, setup)
-        return total.scaled(-1.0), _assumptions(setup, int(frame.shape[0]), n_complete)
+    # Every scope's rows taken from one array (a pandas selection per scope cost more
+    # than its bootstrap): the same rows in the same order as change.iloc[rows].dropna().
+    matrix = change.to_numpy(dtype=np.float64)
+    complete = ~np.isnan(matrix).any(axis=1)
 
-    yield None, *scope(change)
+    def scope(rows: npt.NDArray[np.int64] | slice) -> tuple[Estimate, ServiceUseAssumptions]:
+        chosen = matrix[rows][complete[rows]]
+        total, n_complete = _total_of(chosen, setup)
+        n_paired = int(complete[rows].size)
+        return total.scaled(-1.0), _assumptions(setup, n_paired, n_complete)
+
+    yield None, *scope(slice(None))
     key = change.index.get_level_values(by) if len(setup.ids) > 1 else change.index
     positions = pd.Series(np.arange(len(change))).groupby(key.to_numpy(), sort=False).indices
     empty = np.empty(0, dtype=np.int64)
     for group in records[by].drop_duplicates().dropna().sort_values():
-        yield str(group), *scope(change.iloc[positions.get(group, empty)])
+        yield str(group), *scope(np.asarray(positions.get(group, empty), dtype=np.int64))

@@ -30,7 +30,7 @@ from peerbench.economics.estimate import (
     DEFAULT_SEED,
     Estimate,
     FloatArray,
-    estimate,
+    estimates,
 )
 
 GREEN_BOOK_SOURCE = (
@@ -154,10 +154,16 @@ def wellbeing_value(
     change: FloatArray = after - before
     opts: dict[str, Any] = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
     scale = factor * attribution
-    value = estimate(
-        change * params.value * scale,
-        low_values=change * params.low * scale,
-        high_values=change * params.high * scale,
+    # Both bootstrapped together: the value is a multiple of the change, so drawn alike.
+    points, value = estimates(
+        [
+            (change, None, None),
+            (
+                change * params.value * scale,
+                change * params.low * scale,
+                change * params.high * scale,
+            ),
+        ],
         **opts,
     )
     assumptions = WellbyAssumptions(
@@ -173,4 +179,4 @@ def wellbeing_value(
         n=int(change.shape[0]),
         ci_method=CI_METHOD.format(n_boot=n_boot, seed=seed, level=confidence * 100),
     )
-    return WellbyResult(change=estimate(change, **opts), value=value, assumptions=assumptions)
+    return WellbyResult(change=points, value=value, assumptions=assumptions)

@@ -25,21 +25,40 @@ by service (statsmodels ``cov_type="cluster"``); it does not change the service 
 
 import dataclasses
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import linalg
 
 from peerbench.schema.instruments.item_matrix import FloatArray, IntArray
 from peerbench.stats import dist
+from peerbench.stats.blas_threads import one_blas_thread
+from peerbench.stats.casemix_design import (
+    Coded,
+    Distinct,
+    Factor,
+    design_matrix,
+    distinct_rows,
+    encode,
+    key_weights,
+)
+from peerbench.stats.casemix_design import category_labels as category_labels  # re-exported
 from peerbench.stats.result import StatsResult
 
-MISSING_LEVEL = "missing"
 FORMULA = "change ~ 1 + baseline + C(age_band) + C(sex) + C(deprivation)"
+RANK_DEFICIENT = (
+    "The design matrix is rank-deficient. The model parameters are not uniquely determined."
+)
+"""statsmodels' ``SingularMatrixWarning`` message, as :func:`ols` warns it."""
+
+
+class RankDeficientError(ValueError):
+    """A rank-deficient design where the caller asked for identified coefficients only."""
+
+
 _COND_LIMIT = 1e6  # Cholesky QR (twice) is used below this condition number
-_KEY_SEED = 20240601  # fixed weights of the row keys of _compressed (any generic weights do)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,76 +98,6 @@ class CaseMixResult(StatsResult):
     confidence: float
 
 
-def _coded_by_value(
-    arr: npt.NDArray[np.object_],
-) -> tuple[IntArray, npt.NDArray[np.str_]] | None:
-    """An object column as codes into its distinct values' labels (−1: missing value).
-
-    Only where equal values always print alike: all strings, all integers, or all
-    floats without a zero (``-0.0 == 0.0`` prints differently); otherwise None.
-    """
-    kind = pd.api.types.infer_dtype(arr, skipna=True)
-    if kind not in ("string", "integer", "floating", "empty"):
-        return None
-    codes, uniques = pd.factorize(arr)
-    values = np.asarray(uniques, dtype=object)
-    if kind == "floating" and (values == 0).any():
-        return None
-    text = values.astype(str)
-    return np.asarray(codes, dtype=np.int64), np.where(text == "", MISSING_LEVEL, text)
-
-
-def _levels(
-    codes: npt.ArrayLike, keep: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.str_], IntArray]:
-    """``np.unique(category_labels(codes)[keep], return_inverse=True)``, without labelling
-    every participant when the column's distinct values can be labelled once."""
-    arr = np.asarray(codes).ravel()
-    coded = _coded_by_value(arr) if arr.dtype.kind == "O" else None
-    if coded is None:
-        levels, index = np.unique(category_labels(arr)[keep], return_inverse=True)
-        return levels, np.asarray(index, dtype=np.int64).ravel()
-    kept = coded[0][keep]
-    text = np.append(coded[1], MISSING_LEVEL)  # code −1 (a missing value) is the last
-    present = np.unique(kept)
-    levels, where = np.unique(text[present], return_inverse=True)
-    position = np.zeros(text.size, dtype=np.int64)
-    position[present] = where.ravel()
-    return levels, position[kept]
-
-
-def category_labels(codes: npt.ArrayLike) -> npt.NDArray[np.str_]:
-    """String labels for a categorical column; None, NaN and "" become ``"missing"``.
-
-    Integer-valued floats print as integers (``3.0`` → ``"3"``) so that a column read
-    with nulls (and so as float) labels its levels like the integer codes.
-    """
-    arr = np.asarray(codes)
-    coded = _coded_by_value(arr) if arr.dtype.kind == "O" and arr.ndim == 1 else None
-    if coded is not None:  # each distinct value labelled once
-        return np.append(coded[1], MISSING_LEVEL)[coded[0]]
-    if arr.dtype.kind == "f":
-        missing = np.isnan(arr)
-        whole = np.all(np.mod(arr[~missing], 1) == 0)
-        text = (np.where(missing, 0, arr).astype(np.int64) if whole else arr).astype(str)
-    else:
-        missing = np.asarray(pd.isna(arr), dtype=bool)
-        text = arr.astype(str)
-    labels: npt.NDArray[np.str_] = np.where(missing | (text == ""), MISSING_LEVEL, text)
-    return labels
-
-
-def _dummies(
-    name: str, levels: npt.NDArray[np.str_], index: IntArray
-) -> tuple[FloatArray, list[str], str]:
-    counts = np.bincount(index, minlength=levels.size)
-    reference = int(np.argmax(counts))
-    others = [i for i in range(levels.size) if i != reference]
-    matrix = (index[:, None] == np.asarray(others)[None, :]).astype(np.float64)
-    names = [f"{name}[{levels[i]}]" for i in others]
-    return matrix.reshape(index.size, len(others)), names, str(levels[reference])
-
-
 @dataclasses.dataclass(frozen=True)
 class _Fit:
     """What the case-mix model needs from an OLS fit (statsmodels' attribute names)."""
@@ -162,24 +111,28 @@ class _Fit:
     rsquared_adj: float
 
 
-def _compressed(y: FloatArray, design: FloatArray) -> FloatArray:
+def _compressed(y: FloatArray, design: FloatArray, distinct: Distinct | None = None) -> FloatArray:
     """``[X | y]`` with equal rows of X merged: one row ``√c·[x | ȳ]`` per distinct x.
 
     ``c`` rows sharing x contribute ``c·xxᵀ`` to XᵀX and ``x·Σy`` to Xᵀy; the merged row
     ``[√c·x | Σy/√c]`` contributes exactly that, so the least-squares normal equations,
     the singular values of X and its rank are unchanged (residuals are taken from the
     full data). Rows are matched by a fixed generic projection, then checked equal; if
-    the check fails, nothing is merged.
+    the check fails, nothing is merged. ``distinct``: the rows already matched
+    (:func:`~peerbench.stats.casemix_design.distinct_rows`; None: match them here).
     """
-    generator = np.random.default_rng(_KEY_SEED)
-    weights = [float(generator.uniform(1.0, 2.0)) for _ in range(design.shape[1])]
-    key = np.zeros(design.shape[0])
-    for j, weight in enumerate(weights):  # column by column: equal rows get equal keys
-        key += design[:, j] * weight
-    _, first, inverse, counts = np.unique(
-        key, return_index=True, return_inverse=True, return_counts=True
-    )
-    if first.size == key.size or not np.array_equal(design[first][inverse], design):
+    if distinct is None:
+        key = np.zeros(design.shape[0])
+        for j, weight in enumerate(key_weights(design.shape[1])):  # equal rows, equal keys
+            key += design[:, j] * weight
+        _, first, inverse, counts = np.unique(
+            key, return_index=True, return_inverse=True, return_counts=True
+        )
+        if not np.array_equal(design[first][inverse], design):
+            first = np.arange(y.size)
+    else:
+        first, inverse, counts = distinct
+    if first.size == y.size:
         return np.column_stack([design, y])
     root = np.sqrt(counts)
     sums = np.bincount(inverse, weights=y, minlength=first.size)
@@ -205,7 +158,13 @@ def _r_factor(matrix: FloatArray) -> FloatArray:
     return np.asarray(np.linalg.qr(matrix, mode="r"), dtype=np.float64)
 
 
-def ols(y: FloatArray, design: FloatArray) -> _Fit:
+def ols(
+    y: FloatArray,
+    design: FloatArray,
+    distinct: Distinct | None = None,
+    *,
+    identified: bool = False,
+) -> _Fit:
     """Ordinary least squares with a constant column, as statsmodels ``OLS(y, X).fit()``.
 
     statsmodels takes the SVD of the N × p design and builds its p × N pseudo-inverse;
@@ -214,23 +173,23 @@ def ols(y: FloatArray, design: FloatArray) -> _Fit:
     rules: singular values below ``1e-15 × largest`` are dropped from the
     pseudo-inverse, the rank is ``numpy.linalg.matrix_rank`` of their diagonal, a
     rank-deficient design raises statsmodels' ``SingularMatrixWarning`` (its
-    coefficients are not identified), ``df_resid = N − rank``, standard errors from
+    coefficients are not identified; with ``identified``, :class:`RankDeficientError`
+    instead), ``df_resid = N − rank``, standard errors from
     ``σ̂²(XᵀX)⁺`` and two-sided t p-values. Equal to statsmodels within rounding
     (tested to 1e-9). Participants sharing a design row (a baseline score and the
     same covariates) are first merged into one weighted row (:func:`_compressed`), so
-    the QR is over the distinct rows, not N.
+    the QR is over the distinct rows, not N (``distinct``: those rows, if known).
     """
     p = design.shape[1]
-    r = _r_factor(_compressed(y, design))
+    r = _r_factor(_compressed(y, design, distinct))
     u, s, vt = np.linalg.svd(r[:p, :p])
     rank = int(np.linalg.matrix_rank(np.diag(s)))
     if rank < p:
+        if identified:  # raised, not warned: no warning filter (statsmodels' reorder them)
+            raise RankDeficientError(RANK_DEFICIENT)
         from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
-        message = (
-            "The design matrix is rank-deficient. The model parameters are not uniquely determined."
-        )
-        warnings.warn(message, SingularMatrixWarning, stacklevel=2)
+        warnings.warn(RANK_DEFICIENT, SingularMatrixWarning, stacklevel=2)
     inverse = np.zeros_like(s)
     kept = s > 1e-15 * s.max()
     inverse[kept] = 1.0 / s[kept]
@@ -277,26 +236,53 @@ def casemix_adjust(
     Raises:
         ValueError: on mismatched lengths, an unknown ``se_method`` or too few rows.
     """
-    if se_method not in ("residual", "within_service"):
-        raise ValueError(f"se_method must be 'residual' or 'within_service', got {se_method!r}")
     y = np.asarray(change, dtype=np.float64).ravel()
     x0 = np.asarray(baseline, dtype=np.float64).ravel()
     columns = {"age_band": age_band, "sex": sex, "deprivation": deprivation, "service": service}
     if any(np.size(a) != y.size for a in [x0, *columns.values()]):
         raise ValueError("all inputs must have one value per participant")
-    keep = np.isfinite(y) & np.isfinite(x0)
-    coded = {k: _levels(v, keep) for k, v in columns.items()}
-    y, x0 = y[keep], x0[keep]
-    parts: list[FloatArray] = [np.ones((y.size, 1)), x0[:, None]]
-    names, references = ["const", "baseline"], {}
-    for key in ("age_band", "sex", "deprivation"):
-        matrix, dummy_names, references[key] = _dummies(key, *coded[key])
-        parts.append(matrix)
-        names += dummy_names
-    design = np.hstack(parts)
-    if y.size <= design.shape[1]:
-        raise ValueError(f"{y.size} complete rows cannot fit {design.shape[1]} coefficients")
-    services, unit = coded["service"]
+    coded = {k: encode(v) for k, v in columns.items()}
+    return casemix_adjust_coded(
+        y,
+        x0,
+        coded,
+        se_method=se_method,
+        cluster_robust=cluster_robust,
+        confidence=confidence,
+    )
+
+
+def casemix_adjust_coded(
+    change: FloatArray,
+    baseline: FloatArray,
+    columns: Mapping[str, Coded],
+    *,
+    se_method: str = "residual",
+    cluster_robust: bool = False,
+    confidence: float = 0.95,
+    identified: bool = False,
+) -> CaseMixResult:
+    """:func:`casemix_adjust` of categorical columns already coded.
+
+    ``columns`` maps ``age_band``, ``sex``, ``deprivation`` and ``service`` to their
+    :func:`~peerbench.stats.casemix_design.encode` (limited to these participants), so
+    that many fits on parts of one table label each column once. ``identified``: raise
+    :class:`RankDeficientError` (a ``ValueError``) for a model whose coefficients are
+    not identified, instead of warning (the model-based fit only).
+    """
+    if se_method not in ("residual", "within_service"):
+        raise ValueError(f"se_method must be 'residual' or 'within_service', got {se_method!r}")
+    if any(c.codes.size != change.size for c in columns.values()) or (baseline.size != change.size):
+        raise ValueError("all inputs must have one value per participant")
+    keep = np.isfinite(change) & np.isfinite(baseline)
+    y, x0 = change[keep], baseline[keep]
+    factors = [Factor.of(k, columns[k].take(keep)) for k in ("age_band", "sex", "deprivation")]
+    names = ["const", "baseline", *(n for f in factors for n in f.dummy_names)]
+    references = {f.name: str(f.levels[f.reference]) for f in factors}
+    if y.size <= len(names):
+        raise ValueError(f"{y.size} complete rows cannot fit {len(names)} coefficients")
+    design = design_matrix(x0, factors)
+    services, unit = columns["service"].take(keep).levels()
     fit: Any
     if cluster_robust:
         # Imported here: statsmodels takes ~1.5 s to import and only this path needs it.
@@ -304,7 +290,8 @@ def casemix_adjust(
 
         fit = OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": unit})
     else:
-        fit = ols(y, design)
+        with one_blas_thread():  # mid-sized products: threads cost more than they save
+            fit = ols(y, design, distinct_rows(x0, factors), identified=identified)
     fitted = np.asarray(fit.fittedvalues, dtype=np.float64)
     resid = y - fitted
     n = np.bincount(unit).astype(np.int64)

@@ -11,7 +11,8 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from peerbench.stats import CaseMixResult, casemix_adjust, category_labels
-from peerbench.stats.casemix import _compressed, _levels, _r_factor, ols
+from peerbench.stats.casemix import RankDeficientError, _compressed, _r_factor, ols
+from peerbench.stats.casemix_design import _levels
 
 
 def participants(seed: int = 11, n: int = 600) -> pd.DataFrame:
@@ -169,6 +170,8 @@ def test_a_rank_deficient_design_warns_as_statsmodels_does(scores: bool) -> None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ols(y, design[:, :-1])  # the same design without the redundant column: no warning
+        with pytest.raises(RankDeficientError):  # asked for identified coefficients only
+            ols(y, design, identified=True)
 
 
 def test_casemix_adjust_equals_the_statsmodels_fit_it_replaced() -> None:
