@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from peerbench.schema.json_schema import record_schema
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators import validate
 from peerbench.validators.limits import DEFAULT_LIMITS
+from peerbench.validators.readers import parquet as parquet_reader
 from peerbench.validators.readers import strict
 from peerbench.validators.readers.sources import OpenOptions, new_source
 from peerbench.validators.readers.strict import checked_batches, json_rows
@@ -196,7 +198,8 @@ def test_hostile_parquet_gives_the_findings_of_checking_every_row(
     case = next(c for c in cases["cases"] if c["case"] == folder)
     limits = DEFAULT_LIMITS.replace(**case.get("limits") or {})  # as the corpus runs it
     fast = [validate(files, today=TODAY, limits=limits).findings]
-    monkeypatch.setattr(strict, "_check_flagged_rows", strict._check_every_row)
+    every_row = partial(strict.checked_batches, every_row=True)  # in turn, every row
+    monkeypatch.setattr(parquet_reader, "checked_batches", every_row)
     assert fast == [validate(files, today=TODAY, limits=limits).findings]
 
 
