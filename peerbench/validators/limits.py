@@ -181,10 +181,12 @@ def guarded(source: Source, limits: Limits) -> Source:
         for batch in inner:
             problem = guard.over(batch)
             if problem is not None:
-                source.findings.append(problem)
+                # Closed first: the stream then adds what it still owes for the rows it
+                # passed on (the strict check's findings), which come before the limit.
                 close = getattr(inner, "close", None)
                 if close is not None:
                     close()
+                source.findings.append(problem)
                 return
             yield batch
 

@@ -131,9 +131,12 @@ def _consecutive(
     batches: Iterable[pa.RecordBatch], first_row: int
 ) -> Iterator[tuple[int, pa.RecordBatch]]:
     row = first_row
-    for batch in batches:
-        yield row, batch
-        row += batch.num_rows
+    try:
+        for batch in batches:
+            yield row, batch
+            row += batch.num_rows
+    finally:
+        _close(batches)
 
 
 def rebatch_runs(
@@ -145,7 +148,27 @@ def rebatch_runs(
     row (a blank row was left out), the rows held so far go out as a shorter batch, so
     each batch's rows stay consecutive and keep the numbers Excel shows.
     """
-    size = max(1, batch_rows)
+    try:
+        yield from _rebatched(runs, names, max(1, batch_rows))
+    finally:
+        _close(runs)
+
+
+def _close(stream: object) -> None:
+    """Close a generator the consumer stopped reading: what it owes comes in now.
+
+    A reader's stream may still hold work for rows it passed on (the strict check adds
+    their findings when closed); a limit that stops reading adds its own finding right
+    after closing, so it must not wait for the garbage collector.
+    """
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+
+
+def _rebatched(
+    runs: Iterable[tuple[int, pa.RecordBatch]], names: list[str], size: int
+) -> Iterator[SourceBatch]:
     held: list[pa.RecordBatch] = []
     held_rows = 0
     row = 0

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -34,7 +36,12 @@ import pyarrow as pa
 
 from peerbench.schema.json_schema import record_schema
 from peerbench.validators.columnar.items import item_column
-from peerbench.validators.readers.sources import OpenOptions, add_finding, finding
+from peerbench.validators.readers.sources import (
+    MAX_READER_FINDINGS,
+    OpenOptions,
+    add_finding,
+    finding,
+)
 from peerbench.validators.readers.strict_columnar import rows_to_check
 from peerbench.validators.report import Finding
 from peerbench.validators.source import Source
@@ -164,7 +171,7 @@ def checked_batches(
     first_row: int = 2,
     *,
     every_row: bool = False,
-) -> Iterator[pa.RecordBatch]:
+) -> Generator[pa.RecordBatch, None, None]:
     """Pass Parquet record batches through, checking each row strictly on the way.
 
     The schema, compiled to column operations (:mod:`.strict_columnar`), first proves
@@ -173,35 +180,125 @@ def checked_batches(
     every row. Columns the file has under other names (a mapping) are checked under
     their standard names, as the engine sees them.
 
+    A batch is passed on at once and checked on a helper thread (see
+    :class:`_Checks`), so the engine checks its fields meanwhile; its findings are
+    added in row order, before anything the reader finds later, and all of them are in
+    ``source.findings`` by the time the stream ends or is closed.
+
     Args:
         batches: The file's record batches.
         source: The source the findings go to.
         first_row: Row number of the first row.
         every_row: Check every row with ``jsonschema-rs`` (the reference the compiled
-            masks are tested against).
+            masks are tested against), one batch after another.
     """
-    row = first_row
-    names = list(source.columns)
     record_type = source.record_type
-    for batch in batches:
-        if record_type is not None:
-            renamed = batch.rename_columns(names) if batch.num_columns == len(names) else batch
-            if every_row:
-                _check_every_row(source, record_type, renamed, row)
-            else:
-                _check_flagged_rows(source, record_type, renamed, row)
-        row += batch.num_rows
-        yield batch
+    if record_type is None:
+        yield from batches
+        return
+    names = list(source.columns)
+    row = first_row
+    if every_row:
+        for batch in batches:
+            _check_every_row(source, record_type, _standard_names(batch, names), row)
+            row += batch.num_rows
+            yield batch
+        return
+    with _Checks(source, record_type) as checks:
+        for batch in checks.read(batches):
+            checks.submit(_standard_names(batch, names), row)
+            row += batch.num_rows
+            yield batch
 
 
-def _check_flagged_rows(source: Source, record_type: str, batch: pa.RecordBatch, row: int) -> None:
-    """Check with ``jsonschema-rs`` the rows the compiled schema does not prove valid."""
+def _standard_names(batch: pa.RecordBatch, names: list[str]) -> pa.RecordBatch:
+    return batch.rename_columns(names) if batch.num_columns == len(names) else batch
+
+
+CHECKS_AHEAD = 2
+"""Batches whose strict checks may still be running while the stream moves on (each
+holds only references to a batch the engine holds anyway)."""
+
+
+class _Checks:
+    """The strict checks of one stream, one batch after another on a helper thread.
+
+    The compiled masks are NumPy and Arrow kernels that release the GIL, so this
+    thread runs beside the engine's workers instead of holding up the reading of the
+    next batch. Findings are added to the source on the stream's own thread, in batch
+    order, so they are the same findings in the same order as checking in turn.
+    """
+
+    def __init__(self, source: Source, record_type: str) -> None:
+        self.source = source
+        self.record_type = record_type
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peerbench-strict")
+        self.pending: deque[Future[list[Finding]]] = deque()
+
+    def __enter__(self) -> _Checks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.finish(len(self.pending))  # also when the stream is closed early
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+    def read(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """``batches``, keeping what the reader finds while reading after earlier checks.
+
+        A damaged page is found (and reported on the source) only when the batch after
+        the checked ones is read; its finding is moved behind theirs.
+        """
+        findings = self.source.findings
+        stream = iter(batches)
+        while True:
+            before = len(findings)
+            batch = next(stream, None)
+            if len(findings) != before:
+                late = findings[before:]
+                del findings[before:]
+                self.finish(len(self.pending))
+                for found in late:
+                    add_finding(self.source, found)
+            if batch is None:
+                return
+            yield batch
+
+    def submit(self, batch: pa.RecordBatch, row: int) -> None:
+        """Start checking ``batch`` (its first row is ``row``); take finished ones."""
+        if len(self.pending) >= CHECKS_AHEAD:
+            self.finish(1)
+        self.pending.append(
+            self.pool.submit(_flagged_problems, self.record_type, batch, self.source.file, row)
+        )
+        while self.pending and self.pending[0].done():
+            self.finish(1)
+
+    def finish(self, count: int) -> None:
+        """Wait for the oldest ``count`` checks and add their findings."""
+        for _ in range(count):
+            for found in self.pending.popleft().result():
+                add_finding(self.source, found)
+
+
+def _flagged_problems(
+    record_type: str, batch: pa.RecordBatch, file: str, row: int
+) -> list[Finding]:
+    """The findings of ``batch``: ``jsonschema-rs`` on the rows the masks do not prove valid.
+
+    Stops at :data:`MAX_READER_FINDINGS`: a source never keeps more than that.
+    """
     flagged = np.flatnonzero(rows_to_check(record_type, batch))
     if flagged.size == 0:
-        return
+        return []
     taken = batch if flagged.size == batch.num_rows else batch.take(pa.array(flagged))
+    found: list[Finding] = []
     for offset, record in zip(flagged.tolist(), json_rows(taken), strict=True):
-        check_record(source, record, row + offset)
+        found.extend(problems(record_type, record, file=file, row=row + offset))
+        if len(found) >= MAX_READER_FINDINGS:
+            break
+    return found
 
 
 def _check_every_row(source: Source, record_type: str, batch: pa.RecordBatch, row: int) -> None:

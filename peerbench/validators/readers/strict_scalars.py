@@ -1,9 +1,10 @@
 """The keywords on single values (types, codes, text, numbers) over whole Arrow columns.
 
 Each rule returns a three-valued verdict per value (:mod:`.strict_tri`). Text patterns
-run in Arrow's RE2, trusted on every string only when the pattern uses nothing RE2 and
-ECMA-262 read differently (:func:`ascii_exact`); bounds are settled from a column's
-minimum and maximum when both pass.
+run in Arrow's RE2 (identifier shapes as the engine's byte tables, much quicker),
+trusted on every string only when the pattern uses nothing RE2 and ECMA-262 read
+differently (:func:`ascii_exact`); bounds are settled from a column's minimum and
+maximum when both pass.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from peerbench.validators.columnar.text import byte_pattern
 from peerbench.validators.readers.strict_tri import (
     FALSE,
     TRUE,
@@ -135,6 +137,11 @@ def date_format(argument: Any, values: Values) -> Tri:
 def pattern(argument: Any, values: Values) -> Tri:
     if not isinstance(argument, str):
         return full(len(values), UNKNOWN)
+    shaped = byte_pattern(argument) if ascii_exact(argument) else None
+    if shaped is not None and pa.types.is_string(values.text.type):
+        # Identifier shapes (``^[class]{a}[class]{m,n}$``, printable ASCII classes) as
+        # byte tables: the strings RE2 would match, at a fraction of its cost per value.
+        return verdict(shaped.matches(values.text))
     try:
         found = bools(pc.match_substring_regex(values.text, argument))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # not RE2 syntax

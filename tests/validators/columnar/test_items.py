@@ -8,7 +8,7 @@ import pytest
 
 from peerbench.validators.columnar import coerce
 from peerbench.validators.columnar.context import CheckContext
-from peerbench.validators.columnar.items import from_lists
+from peerbench.validators.columnar.items import ItemGrid, from_lists
 
 
 @pytest.mark.parametrize("value_type", [pa.int8(), pa.int16(), pa.uint8(), pa.uint16()])
@@ -49,3 +49,24 @@ def test_values_hidden_behind_a_null_list_are_never_read() -> None:
 def test_floats_are_nan_where_null(array: pa.Array) -> None:
     expected = [np.nan if v is None else float(v) for v in array.to_pylist()]
     np.testing.assert_equal(coerce.floats(array).tolist(), expected)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_columns_are_the_block_transposed(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, width = int(rng.integers(1, 60)), int(rng.integers(1, 10))
+    # Every row complete (the gather), or some short or empty (through block).
+    lengths = rng.integers(width if seed % 2 else 0, width + 3, size=n)
+    if seed % 4 == 3:  # text layout: item columns one after another (stride = rows)
+        wide = int(lengths.max())
+        flat = rng.integers(0, 9, size=wide * n).astype(np.float32)
+        starts, stride = np.arange(n, dtype=np.int64), n
+    else:
+        flat = rng.integers(0, 9, size=int(lengths.sum())).astype(np.float32)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        stride = 1
+    grid = ItemGrid(flat, starts, lengths, seed % 4 == 3, np.zeros(n, np.bool_), stride=stride)
+    rows = np.sort(rng.choice(n, size=int(rng.integers(0, n + 1)), replace=False))
+    columns = grid.columns(rows, width)
+    assert columns.flags.c_contiguous and columns.dtype == flat.dtype
+    np.testing.assert_array_equal(columns, grid.block(rows, width).T)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,8 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from peerbench.schema.version import PARQUET_RECORD_TYPE_KEY, PARQUET_VERSION_KEY
+from peerbench.validators.limits import DEFAULT_LIMITS
 from peerbench.validators.mapping import Mapping
 from peerbench.validators.readers import open_sources
+from peerbench.validators.readers import parquet as parquet_reader
+from peerbench.validators.readers.strict import checked_batches
 from peerbench.validators.report import Finding
 from peerbench.validators.source import Source
 
@@ -141,3 +145,26 @@ def test_repetitive_text_columns_are_read_dictionary_encoded(tmp_path: Path) -> 
     read = pa.concat_tables([b.table for b in batches])
     for name in table.column_names:
         assert read.column(name).cast(pa.string()).to_pylist() == table.column(name).to_pylist()
+
+
+def test_a_limit_reached_part_way_comes_after_the_strict_findings_of_the_rows_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The strict check runs beside the stream; a limit that stops it still comes last."""
+    path = _write(tmp_path / "outcomes.parquet", rows=10)  # cut-down rows: all schema-invalid
+    table = pq.read_table(path)
+    ids = [f"m{i}" if i != 4 else "m" * 50 for i in range(10)]  # row 6: a long cell
+    pq.write_table(table.set_column(0, "record_id", pa.array(ids)), path, row_group_size=2)
+    limits = DEFAULT_LIMITS.replace(max_cell_chars=20)
+
+    def found() -> list[tuple[str, int | None]]:
+        (source,) = open_sources(path, batch_rows=2, limits=limits)
+        for _ in source.batches:
+            pass
+        return [(f.code, f.row) for f in source.findings]
+
+    alongside = found()
+    monkeypatch.setattr(parquet_reader, "checked_batches", partial(checked_batches, every_row=True))
+    assert alongside == found()
+    assert alongside[-1] == ("limit-exceeded", 6)
+    assert {row for _, row in alongside[:-1]} == {2, 3, 4, 5, 6, 7}  # the batches passed on

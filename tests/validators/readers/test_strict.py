@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from peerbench.validators import validate
-from peerbench.validators.readers.strict import json_row, problems
+from peerbench.validators.readers import sources, strict
+from peerbench.validators.readers.sources import OpenOptions, add_finding, finding, new_source
+from peerbench.validators.readers.strict import checked_batches, json_row, problems
+from peerbench.validators.source import Source
 
 TODAY = dt.date(2026, 1, 31)
 KEY = "3f2a9c4e8b7d6a5f1e0c2b3a4d5e6f70"
@@ -181,3 +185,70 @@ def test_json_rows_reads_dictionaries_nulls_and_dates_as_json_would() -> None:
         {"sex": "male", "d": "2025-03-04", "items": []},
         {"sex": "female", "items": [3]},
     ]
+
+
+# ------------------------------------------------- Parquet batches checked alongside
+def _outcome_batches(bad_rows: set[int], rows: int = 6, size: int = 2) -> list[pa.RecordBatch]:
+    records = [
+        {**PHQ9, "record_id": f"m-{i}", "timepoint": "Baseline" if i in bad_rows else "baseline"}
+        for i in range(rows)
+    ]
+    batches: list[pa.RecordBatch] = pa.Table.from_pylist(records).to_batches(max_chunksize=size)
+    return batches
+
+
+def _source(batches: list[pa.RecordBatch]) -> Source:
+    options = OpenOptions(record_type="outcome", mapping=None, batch_rows=2)
+    return new_source("f.parquet", "outcome", "parquet", batches[0].schema.names, options)
+
+
+def _read_then_damaged(batches: list[pa.RecordBatch], source: Source) -> Iterator[pa.RecordBatch]:
+    """The batches, then damage found when reading on (as the Parquet reader reports it)."""
+    yield from batches
+    add_finding(source, finding("file-unreadable", file=source.file, detail="damaged"))
+
+
+def _codes_and_rows(source: Source) -> list[tuple[str, int | None]]:
+    return [(f.code, f.row) for f in source.findings]
+
+
+@pytest.mark.parametrize("every_row", [False, True])
+def test_strict_findings_come_before_damage_found_on_reading(every_row: bool) -> None:
+    batches = _outcome_batches({0, 3, 5})
+    source = _source(batches)
+    stream = checked_batches(_read_then_damaged(batches, source), source, every_row=every_row)
+    assert [b.num_rows for b in stream] == [2, 2, 2]
+    assert _codes_and_rows(source) == [
+        ("schema-invalid", 2),
+        ("schema-invalid", 5),
+        ("schema-invalid", 7),
+        ("file-unreadable", None),
+    ]
+
+
+@pytest.mark.parametrize("every_row", [False, True])
+def test_a_stream_closed_early_keeps_the_findings_of_the_batches_passed_on(
+    every_row: bool,
+) -> None:
+    """A limit closes the stream part-way; its finding follows those of the rows read."""
+    batches = _outcome_batches({0, 1, 4})
+    source = _source(batches)
+    stream = checked_batches(iter(batches), source, every_row=every_row)
+    assert next(stream).num_rows == 2
+    stream.close()
+    assert _codes_and_rows(source) == [("schema-invalid", 2), ("schema-invalid", 3)]
+
+
+def test_strict_findings_stop_where_a_source_stops_keeping_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(strict, "MAX_READER_FINDINGS", 3)
+    monkeypatch.setattr(sources, "MAX_READER_FINDINGS", 3)
+    batches = _outcome_batches(set(range(8)), rows=8, size=4)
+    found = []
+    for every_row in (False, True):
+        source = _source(batches)
+        for _ in checked_batches(iter(batches), source, every_row=every_row):
+            pass
+        found.append(_codes_and_rows(source))
+    assert found[0] == found[1] == [("schema-invalid", row) for row in (2, 3, 4)]

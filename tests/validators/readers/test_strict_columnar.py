@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,10 +23,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from peerbench.schema.fields import ID_PATTERN, INSTRUMENT_CODE_PATTERN, PARTICIPANT_KEY_PATTERN
 from peerbench.schema.json_schema import record_schema
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.validators import validate
+from peerbench.validators.columnar.text import byte_pattern
 from peerbench.validators.limits import DEFAULT_LIMITS
+from peerbench.validators.readers import parquet as parquet_reader
 from peerbench.validators.readers import strict
 from peerbench.validators.readers.sources import OpenOptions, new_source
 from peerbench.validators.readers.strict import checked_batches, json_rows
@@ -167,6 +171,40 @@ def test_a_pattern_with_classes_is_trusted_only_on_printable_ascii() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [ID_PATTERN, PARTICIPANT_KEY_PATTERN, INSTRUMENT_CODE_PATTERN, r"^[a-c]{2}[a-z0-9]{0,3}$"],
+)
+def test_identifier_patterns_as_byte_tables_decide_as_the_validator_does(pattern: str) -> None:
+    texts = [
+        "a",
+        "A1",
+        "svc-1",
+        "-svc",
+        "ab",
+        "abc12",
+        "abc123",
+        "PHQ9",
+        "P",
+        "x" * 64,
+        "x" * 65,
+        "0123456789abcdef0123456789abcdef",
+        "0123456789ABCDEF0123456789abcdef",
+        "",
+        " a",
+        "a ",
+        "a\n",
+        "é1",
+        "ab\u00e9",
+        "a\x00",
+    ]
+    values = pa.array([*texts, None])
+    assert byte_pattern(pattern) is not None  # the shape the tables take
+    validator = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+    expected = [TRUE if validator.is_valid(t) else FALSE for t in texts]
+    assert evaluate({"pattern": pattern}, values, {}).tolist()[:-1] == expected
+
+
 # ------------------------------------------------------------ the contract records
 @cache
 def _one_row_tables(record_type: str) -> list[pa.Table]:
@@ -215,7 +253,8 @@ def test_hostile_parquet_gives_the_findings_of_checking_every_row(
     case = next(c for c in cases["cases"] if c["case"] == folder)
     limits = DEFAULT_LIMITS.replace(**case.get("limits") or {})  # as the corpus runs it
     fast = [validate(files, today=TODAY, limits=limits).findings]
-    monkeypatch.setattr(strict, "_check_flagged_rows", strict._check_every_row)
+    every_row = partial(strict.checked_batches, every_row=True)  # in turn, every row
+    monkeypatch.setattr(parquet_reader, "checked_batches", every_row)
     assert fast == [validate(files, today=TODAY, limits=limits).findings]
 
 
