@@ -38,7 +38,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-START_TIMEOUT = 30.0
+START_TIMEOUT = 180.0
 
 
 class LiveServer:
