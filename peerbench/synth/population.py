@@ -54,6 +54,8 @@ ATTEND_RATE = np.array([0.85, 0.35, 0.7, 0.6, 0.75, 0.5])
 STAY_LOW = np.array([1.0, 0.1, 0.5, 0.2, 1.0, 0.1])
 STAY_HIGH = np.array([1.0, 0.7, 1.2, 0.9, 1.0, 1.0])
 LOOKBACK_DAYS = 4 * 365
+"""How far back before the extract date synthetic activity starts (people, referrals and
+peer workers alike)."""
 
 
 @dataclass(frozen=True)

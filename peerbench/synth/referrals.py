@@ -49,7 +49,7 @@ from peerbench.synth.columns import (
 )
 from peerbench.synth.demographics import REFERRAL_DEFAULT, REFERRAL_P, REFERRALS
 from peerbench.synth.organisations import CONDITIONS, Organisations, Services
-from peerbench.synth.population import Engagements, Participants, org_keys
+from peerbench.synth.population import LOOKBACK_DAYS, Engagements, Participants, org_keys
 
 UPTAKE = (
     "started",
@@ -88,7 +88,6 @@ CHANNEL_P = np.vstack(
         normalised([20, 25, 25, 10, 10, 5, 5]),  # other
     ]
 )
-LOOKBACK_DAYS = 4 * 365
 DECIDING = 14
 """Days after first contact before a referral that will not start is known not to."""
 

@@ -44,7 +44,7 @@ from peerbench.synth.columns import (
     normalised,
 )
 from peerbench.synth.organisations import CONDITIONS, Organisations, Services
-from peerbench.synth.population import org_keys
+from peerbench.synth.population import LOOKBACK_DAYS, org_keys
 
 ROLES = ("volunteer", "paid", "sessional")
 VOLUNTEER, PAID, SESSIONAL = range(3)
@@ -99,7 +99,6 @@ PRACTICE_BY_FACILITATOR: dict[str, tuple[float, ...]] = {
 TENURE_FACTOR = np.array([1.25, 1.0, 0.8])
 """Time in post multiplier by supervision practice (strong, regular, weak)."""
 TRAINING = ("none", "in_progress", "completed")
-LOOKBACK_DAYS = 4 * 365
 MAX_WORKERS_PER_ORG = 899_999
 
 
