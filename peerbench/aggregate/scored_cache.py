@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from peerbench.aggregate.scoring import read_scored, score_outcomes
 from peerbench.aggregate.sources import BenchmarkSource
-from peerbench.aggregate.subjects import participant_outcomes
+from peerbench.aggregate.subjects import participant_rows
 from peerbench.io.atomic import atomic_path
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
@@ -96,10 +96,11 @@ def scored_outcomes(
     scored = None if folder is None or key is None else _cached(folder / name)
     if scored is None:
         # The raw outcomes (with their item lists) are read for scoring only: not kept.
-        # Participants' questionnaires only: a worker's own wellbeing is not an outcome
-        # of the support (peerbench.aggregate.subjects).
-        raw = participant_outcomes(source.read("outcome", keep=False))
-        scored = score_outcomes(raw, registry)
+        # Participants' questionnaires only (a worker's own wellbeing is not an outcome
+        # of the support: peerbench.aggregate.subjects), chosen by a mask rather than a
+        # filtered copy of the whole table.
+        raw = source.read("outcome", keep=False)
+        scored = score_outcomes(raw, registry, rows=participant_rows(raw))
         if folder is not None and key is not None:
             _write_later(scored, folder, name)
     source.memo[memo] = scored

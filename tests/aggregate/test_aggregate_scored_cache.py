@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -38,9 +39,15 @@ def _source(folder: Path, cache: Path | None) -> BenchmarkSource:
 def _count_scoring(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
 
-    def counting(outcomes: pa.Table, registry: InstrumentRegistry | None = None) -> pa.Table:
-        calls.append(outcomes.num_rows)
-        return score_outcomes(outcomes, registry)
+    def counting(
+        outcomes: pa.Table,
+        registry: InstrumentRegistry | None = None,
+        *,
+        rows: pa.ChunkedArray | None = None,
+    ) -> pa.Table:
+        # Rows scored: the masked ones.
+        calls.append(outcomes.num_rows if rows is None else int(pc.sum(rows).as_py()))
+        return score_outcomes(outcomes, registry, rows=rows)
 
     monkeypatch.setattr(scored_cache, "score_outcomes", counting)
     return calls
