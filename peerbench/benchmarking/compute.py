@@ -223,10 +223,11 @@ def _joint_rows(
 
 
 class _Frames:
-    """Each participant-level table as pandas once: ``paired`` (832,000 rows at 1M outcome
-    rows) and ``baselines`` are read by the outcome rows, the joint rows and the economics,
-    and every conversion cost ~0.3 s and another copy in memory. The readers take new
-    frames from it (filters, merges) and never change it in place."""
+    """Participant-level tables as pandas, each converted once while it is kept: ``paired``
+    (832,000 rows at 1M outcome rows) is read by the outcome rows and the joint rows,
+    and a conversion costs ~0.3 s. The readers take new frames from it (filters,
+    merges) and never change it in place; :meth:`clear` frees the frames after their
+    last reader (a frame is hundreds of MB at 1M rows)."""
 
     def __init__(self) -> None:
         self._frames: dict[int, tuple[pa.Table, pd.DataFrame]] = {}
@@ -237,6 +238,10 @@ class _Frames:
         if found is None:
             found = self._frames[id(table)] = (table, table.to_pandas())
         return found[1]
+
+    def clear(self) -> None:
+        """Forget every frame (later calls convert again)."""
+        self._frames.clear()
 
 
 def compute(
@@ -316,6 +321,7 @@ def compute(
     if options.instrument in (None, joint.TALKING_THERAPIES):
         both = _joint_rows(every_instrument, options, thresholds, owners, mapping, pandas_of)
         outcomes, pooled, networks = outcomes + both[0], pooled + both[1], networks + both[2]
+    pandas_of.clear()  # the unfiltered pairs are not read again
     groups = comparisons.group_rows(outcomes)
     funnel_points, funnels = comparisons.funnels(groups)
     meta, forest = comparisons.meta(groups)
@@ -326,7 +332,7 @@ def compute(
     )
     economics, notes = _economics(
         pairs,
-        pandas_of(tables["baselines"]),
+        tables["baselines"].to_pandas(),
         service_use,
         options,
         {s.service_id: s.organisation_id for s in services},
