@@ -8,7 +8,7 @@ carried two text columns through a join and a sort of every row: 2-3 s of CPU at
 rows, most of the engine's fetch time. Here the engine returns the rows unsorted and
 without keys; the distinct ``person → participant_key, organisation_id`` rows (one per
 person and service: a quarter as many) are ranked once, and the rows are ordered by
-integer ranks with one NumPy ``lexsort`` and gathered with one ``take``.
+integer ranks (one int64 composite key, one NumPy sort) and gathered with one ``take``.
 
 The order is exactly the engine's ``ORDER BY`` of the key columns: strings byte-wise,
 nulls last (pyarrow's rank uses that order too). When a person has more than one such
@@ -48,6 +48,27 @@ def _ranks(column: pa.ChunkedArray | pa.Array) -> IntArray:
     indices = pc.fill_null(encoded.indices, len(order)).to_numpy(zero_copy_only=False)
     out: IntArray = ranks[indices.astype(np.int64)]
     return out
+
+
+_COMPOSITE_LIMIT = 2**62
+"""Largest composite key :func:`_order` builds (beyond it, a lexsort)."""
+
+
+def _order(ranks: list[IntArray]) -> IntArray:
+    """Row order by several rank columns, the first most significant (a stable sort).
+
+    One int64 key (the ranks in mixed radix: every rank fits its place) sorts faster than
+    a lexsort of several; a key that could overflow falls back to ``np.lexsort``.
+    """
+    radices = [int(r.max(initial=0)) + 1 for r in ranks]
+    if int(np.prod(radices, dtype=object)) >= _COMPOSITE_LIMIT:
+        out: IntArray = np.lexsort(ranks[::-1])  # np.lexsort sorts by its last key first
+        return out
+    composite = ranks[0]
+    for rank, radix in zip(ranks[1:], radices[1:], strict=True):
+        composite = composite * radix + rank
+    order: IntArray = np.argsort(composite, kind="stable")
+    return order
 
 
 @dataclass(frozen=True)
@@ -98,13 +119,8 @@ class People:
         if len(wanted) and bool((self.persons[found] != wanted).any()):
             return None
         people_rows = self.rows[found]  # each row's person, as a row of ``table``
-        # One int64 key (ranks in mixed radix: every rank fits its place) sorts faster
-        # than a lexsort of several; it is unique, as the table's key is.
-        composite = self.key_ranks[people_rows]
-        for name in keys[1:]:
-            ranks = _ranks(table.column(name))
-            composite = composite * (int(ranks.max(initial=0)) + 1) + ranks
-        order = np.argsort(composite, kind="stable")
+        ranks = [self.key_ranks[people_rows], *(_ranks(table.column(k)) for k in keys[1:])]
+        order = _order(ranks)
         gathered = pa.array(people_rows[order])
         columns = [self.table.column(name).take(gathered) for name in KEY_COLUMNS]
         columns += table.take(pa.array(order)).columns

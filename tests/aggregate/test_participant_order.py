@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peerbench.aggregate import BenchmarkSource, compute_tables
+from peerbench.aggregate import BenchmarkSource, compute_tables, participant_order
 from peerbench.aggregate.participant_order import People
 
 KEYS = ("participant_key", "service_id", "instrument", "timepoint")
@@ -113,3 +114,11 @@ def test_a_participant_sent_by_two_organisations_gets_the_engines_join(
         assert table.select(key).equals(table.select(key).sort_by(order)), name
         one = pc.equal(table.column("participant_key"), keys[0])
         assert set(table.filter(one).column("organisation_id").to_pylist()) >= {"org-other"}
+
+
+def test_a_key_too_wide_for_one_integer_is_lexsorted(monkeypatch: pytest.MonkeyPatch) -> None:
+    ranks = [np.array([2, 1, 2, 1]), np.array([1, 3, 0, 3]), np.array([0, 1, 2, 0])]
+    expected = np.lexsort(ranks[::-1])
+    assert participant_order._order(ranks).tolist() == expected.tolist() == [3, 1, 2, 0]
+    monkeypatch.setattr(participant_order, "_COMPOSITE_LIMIT", 2)
+    assert participant_order._order(ranks).tolist() == expected.tolist()
