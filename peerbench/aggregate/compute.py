@@ -28,6 +28,7 @@ from peerbench.aggregate.backends import (
     to_arrow,
 )
 from peerbench.aggregate.parameters import instrument_parameters
+from peerbench.aggregate.participant_order import People
 from peerbench.aggregate.scored_cache import scored_outcomes
 from peerbench.aggregate.scoring import read_scored
 from peerbench.aggregate.sources import BenchmarkSource
@@ -139,11 +140,18 @@ def _compute(
         "overall_sustainment", ex.pooled_sustainment(per_service)
     )
     if include_paired:
-        # One distinct of the scored rows' participant keys, shared by both tables.
-        people, release = materialise(con, ex.participant_keys(table))
-        run.releases.append(release)
-        out["baselines"] = run.fetch("baselines", ex.with_participants(base, table, people))
-        out["paired"] = run.fetch("paired", ex.with_participants(pairs, table, people))
+        # One distinct of the scored rows' participant keys, shared by both tables; the
+        # keys are attached and the rows ordered in Arrow (peerbench.aggregate.participant_order).
+        people = to_arrow(con, ex.participant_keys(table))
+        ranked = People.of(people)
+        known = register_arrow(con, people)
+        for name, rows in (("baselines", base), ("paired", pairs)):
+            expr = ex.with_participants(rows, table, known)
+            schema = expr.schema().to_pyarrow()
+            ordered = None
+            if ranked is not None:
+                ordered = ranked.attach(to_arrow(con, rows), TABLE_KEYS[name], schema)
+            out[name] = run.fetch(name, expr) if ordered is None else ordered
     return dict(sorted(out.items()))
 
 

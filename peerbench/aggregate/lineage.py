@@ -24,6 +24,7 @@ extract) lacks them, so they are derived here, column-wise with pyarrow:
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -170,22 +171,44 @@ def add_lineage(
     return table.select([*data, *LINEAGE_COLUMNS])  # the pooled store's column order
 
 
+SMALL_TABLE_ROWS = 100_000
+"""Below this many rows the key check is a pyarrow group-by: DuckDB's fixed cost (a
+connection is tens of milliseconds) would be most of the time."""
+
+_engine = threading.local()
+
+
+def _cursor() -> Any:
+    """A new DuckDB connection to this thread's in-memory database (cheap: the database,
+    its buffers and threads are made once per thread; a fresh ``duckdb.connect()`` per
+    check cost 20-60 ms of CPU, nine times a benchmark)."""
+    import duckdb  # here: importing the lineage module must not load the engine
+
+    database = getattr(_engine, "database", None)
+    if database is None:
+        database = _engine.database = duckdb.connect()
+    return database.cursor()
+
+
 def _unique(table: pa.Table, key: list[str]) -> bool:
     """Whether no two rows share ``key`` (a distinct count, far cheaper than the dedup).
 
-    Counted by DuckDB, which scans the Arrow columns in place with all its threads and
-    partitions the hash table (about half pyarrow's ``count_distinct`` time at 1M rows,
-    and it stays in cache at 10M). Nulls count as one value, as in pyarrow's group-by.
+    Large tables are counted by DuckDB, which scans the Arrow columns in place with all
+    its threads and partitions the hash table (about half pyarrow's ``count_distinct``
+    time at 1M rows, and it stays in cache at 10M); small ones by a pyarrow group-by.
+    Nulls count as one value in both, as in pyarrow's group-by.
     """
-    import duckdb  # here: importing the lineage module must not load the engine
-
-    con = duckdb.connect()
+    keys = table.select(key)
+    if table.num_rows < SMALL_TABLE_ROWS:
+        return bool(keys.group_by(key).aggregate([]).num_rows == table.num_rows)
+    cursor = _cursor()
     try:
-        con.register("keys", table.select(key))
+        cursor.register("keys", keys)
         columns = ", ".join(f'"{name}"' for name in key)
-        row = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM keys)").fetchone()
+        query = f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM keys)"
+        row = cursor.execute(query).fetchone()
     finally:
-        con.close()
+        cursor.close()
     return row is not None and int(row[0]) == table.num_rows
 
 

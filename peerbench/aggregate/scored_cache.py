@@ -12,6 +12,12 @@ time (services, participants, engagements, outcomes: outcome lineage reads servi
 A new submission is a new file, so it gives a new name; an entry that no longer matches
 is never read, and only the newest :data:`KEEP` entries are kept. Sources held in
 memory, or on an object store, are scored every run.
+
+The entry is written in a background thread while the benchmark goes on (compressing a
+million scored rows is about a second of CPU that the aggregation need not wait for).
+The thread is not a daemon, so the interpreter waits for it before a process ends, and
+the file appears whole or not at all (:func:`peerbench.io.atomic.atomic_path`);
+:func:`wait_for_writes` waits for it sooner.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from pathlib import Path
 
 import pyarrow as pa
 
 from peerbench.aggregate.scoring import read_scored, score_outcomes
 from peerbench.aggregate.sources import BenchmarkSource
-from peerbench.aggregate.subjects import participant_outcomes
+from peerbench.aggregate.subjects import participant_rows
 from peerbench.io.atomic import atomic_path
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
@@ -86,15 +93,16 @@ def scored_outcomes(
     folder = source.cache_dir
     key = None if folder is None else cache_key(source, registry)
     name = f"scored-{key}.parquet"
-    scored = None if folder is None or key is None else _read(folder / name)
+    scored = None if folder is None or key is None else _cached(folder / name)
     if scored is None:
         # The raw outcomes (with their item lists) are read for scoring only: not kept.
-        # Participants' questionnaires only: a worker's own wellbeing is not an outcome
-        # of the support (peerbench.aggregate.subjects).
-        raw = participant_outcomes(source.read("outcome", keep=False))
-        scored = score_outcomes(raw, registry)
+        # Participants' questionnaires only (a worker's own wellbeing is not an outcome
+        # of the support: peerbench.aggregate.subjects), chosen by a mask rather than a
+        # filtered copy of the whole table.
+        raw = source.read("outcome", keep=False)
+        scored = score_outcomes(raw, registry, rows=participant_rows(raw))
         if folder is not None and key is not None:
-            _write(scored, folder, name)
+            _write_later(scored, folder, name)
     source.memo[memo] = scored
     return scored
 
@@ -103,6 +111,12 @@ def with_period(table: pa.Table, label: str) -> pa.Table:
     """``table`` (scored or pooled) with every ``_period`` set to ``label``: one period."""
     index = table.schema.get_field_index("_period")
     return table.set_column(index, "_period", pa.repeat(pa.scalar(label), table.num_rows))
+
+
+def _cached(path: Path) -> pa.Table | None:
+    """The entry at ``path``: still in memory while it is being written, else from disk."""
+    pending = _being_written(path)
+    return pending if pending is not None else _read(path)
 
 
 def _read(path: Path) -> pa.Table | None:
@@ -115,6 +129,43 @@ def _read(path: Path) -> pa.Table | None:
         return None
 
 
+_writing: dict[Path, tuple[threading.Thread, pa.Table]] = {}
+"""Entries being written, with their table: a run that wants one meanwhile takes the
+table rather than scoring again."""
+_writing_lock = threading.Lock()
+
+
+def _being_written(path: Path) -> pa.Table | None:
+    with _writing_lock:
+        found = _writing.get(path)
+    return None if found is None else found[1]
+
+
+def _write_later(scored: pa.Table, folder: Path, name: str) -> None:
+    """Write the entry in a (non-daemon) thread: the caller goes on computing."""
+    path = folder / name
+
+    def work() -> None:
+        try:
+            _write(scored, folder, name)
+        finally:
+            with _writing_lock:
+                _writing.pop(path, None)
+
+    thread = threading.Thread(target=work, name="peerbench-scored-cache", daemon=False)
+    with _writing_lock:
+        _writing[path] = (thread, scored)
+    thread.start()
+
+
+def wait_for_writes() -> None:
+    """Wait until every scored-cache entry started by this process is on disk (or failed)."""
+    with _writing_lock:
+        pending = [thread for thread, _ in _writing.values()]
+    for thread in pending:
+        thread.join()
+
+
 def _write(scored: pa.Table, folder: Path, name: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -123,5 +174,5 @@ def _write(scored: pa.Table, folder: Path, name: str) -> None:
         entries = sorted(folder.glob("scored-*.parquet"), key=lambda p: p.stat().st_mtime_ns)
         for old in entries[:-KEEP]:
             old.unlink(missing_ok=True)
-    except OSError as exc:  # a read-only or full disk: the cache only saves time
+    except (OSError, pa.ArrowException) as exc:  # a read-only or full disk: it only saves time
         logger.warning("could not write the scored cache in %s (%s)", folder, exc)

@@ -86,19 +86,41 @@ def _scores(definition: InstrumentDefinition, rows: pa.Table) -> dict[str, pa.Ar
     return out
 
 
-def score_outcomes(outcomes: pa.Table, registry: InstrumentRegistry | None = None) -> pa.Table:
+def score_outcomes(
+    outcomes: pa.Table,
+    registry: InstrumentRegistry | None = None,
+    *,
+    rows: pa.Array | pa.ChunkedArray | None = None,
+) -> pa.Table:
     """Score every outcome row with its instrument's definition.
 
     Args:
         outcomes: Outcomes in the pooled schema (with lineage columns; see
             :meth:`peerbench.aggregate.sources.BenchmarkSource.read`).
         registry: Instrument definitions (default: the built-in registry).
+        rows: A boolean mask (null: false): score only these rows. The same result as
+            scoring ``outcomes.filter(rows)``, without copying every column of the
+            table first (the item lists and texts of a million rows are ~200 MB).
 
     Returns:
         A table in :data:`SCORED_SCHEMA`, grouped by reported instrument code.
     """
     registry = registry or default_registry()
-    encoded = pc.dictionary_encode(outcomes.column("instrument")).combine_chunks()
+    # Work in the selected rows' index space; ``positions`` maps it back to the table.
+    positions: IntArray | None = None
+    if rows is not None:
+        mask = pc.fill_null(rows, False).to_numpy(zero_copy_only=False)
+        if not mask.all():
+            positions = np.flatnonzero(mask)
+
+    def selected(name: str) -> pa.ChunkedArray:
+        column = outcomes.column(name)
+        return column if positions is None else column.take(pa.array(positions))
+
+    def original(index: IntArray) -> pa.Array:
+        return pa.array(index if positions is None else positions[index])
+
+    encoded = pc.dictionary_encode(selected("instrument")).combine_chunks()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes, minlength=len(encoded.dictionary))
@@ -112,10 +134,10 @@ def score_outcomes(outcomes: pa.Table, registry: InstrumentRegistry | None = Non
     for index, code in enumerate(encoded.dictionary.to_pylist()):
         if code not in registry or counts[index] == 0:
             continue
-        rows = order[starts[index] : starts[index + 1]]
-        for reported, score in _scores(registry.get(code), inputs.take(pa.array(rows))).items():
+        group = order[starts[index] : starts[index + 1]]
+        for reported, score in _scores(registry.get(code), inputs.take(original(group))).items():
             valid = pc.is_valid(score)
-            rows_kept.append(rows[valid.to_numpy(zero_copy_only=False)])
+            rows_kept.append(group[valid.to_numpy(zero_copy_only=False)])
             scores.append(score.filter(valid))
             n = len(rows_kept[-1])
             reported_codes.append(pa.repeat(pa.scalar(reported, pa.string()), n))
@@ -124,9 +146,10 @@ def score_outcomes(outcomes: pa.Table, registry: InstrumentRegistry | None = Non
     kept = np.concatenate(rows_kept)
     # Not "instrument": the reported codes replace it (a subscale row reports CODE.name).
     gathered = [name for name in (*_KEY_COLUMNS, *LINEAGE_COLUMNS) if name != "instrument"]
-    taken = outcomes.select(gathered).take(pa.array(kept))
-    (people,) = person_ids([outcomes])
-    seq = sequence_keys(outcomes.column("date_administered"), outcomes.column("record_id"))
+    taken = outcomes.select(gathered).take(original(kept))
+    keys = pa.table({name: selected(name) for name in ("participant_key", "service_id")})
+    (people,) = person_ids([keys])
+    seq = sequence_keys(selected("date_administered"), selected("record_id"))
     columns = {name: taken.column(name) for name in taken.column_names}
     columns["instrument"] = pa.chunked_array(reported_codes, pa.string())
     columns["score"] = pa.chunked_array(scores, pa.float64())

@@ -24,6 +24,16 @@ def _is_worker(table: pa.Table) -> pa.ChunkedArray | None:
     return mask
 
 
+def participant_rows(table: pa.Table) -> pa.ChunkedArray | None:
+    """A mask of the rows of ``table`` (outcomes) that are participants' questionnaires;
+    None when every row is (nothing to filter)."""
+    worker = _is_worker(table)
+    if worker is None or not pc.any(worker).as_py():
+        return None
+    mask: pa.ChunkedArray = pc.invert(worker)
+    return mask
+
+
 def participant_outcomes(table: pa.Table) -> pa.Table:
     """The rows of ``table`` (outcomes) that are participants' questionnaires."""
     worker = _is_worker(table)

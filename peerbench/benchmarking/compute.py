@@ -24,7 +24,7 @@ The result is raw (unrounded): publish it only through :func:`~peerbench.benchma
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -188,6 +188,7 @@ def _joint_rows(
     thresholds: dict[str, float | None],
     owners: dict[str, dict[str, Any]],
     mapping: pa.Table | None,
+    pandas_of: Callable[[pa.Table], pd.DataFrame],
 ) -> tuple[list[OutcomeRow], list[PooledOutcomeRow], list[NetworkOutcomeRow]]:
     """The NHS Talking Therapies joint rows (:mod:`.joint`): services, pooled, networks."""
     period = options.period
@@ -196,7 +197,7 @@ def _joint_rows(
         table = tables[name]
         if period is not None:
             table = table.filter(pc.equal(table.column("period"), period))
-        frames.append(table.to_pandas())
+        frames.append(pandas_of(table))
     pairs, baselines = frames
     networks = None if mapping is None else mapping.to_pandas()
 
@@ -219,6 +220,28 @@ def _joint_rows(
         made((), PooledOutcomeRow),
         made(("network",), NetworkOutcomeRow) if networks is not None else [],
     )
+
+
+class _Frames:
+    """Participant-level tables as pandas, each converted once while it is kept: ``paired``
+    (832,000 rows at 1M outcome rows) is read by the outcome rows and the joint rows,
+    and a conversion costs ~0.3 s. The readers take new frames from it (filters,
+    merges) and never change it in place; :meth:`clear` frees the frames after their
+    last reader (a frame is hundreds of MB at 1M rows)."""
+
+    def __init__(self) -> None:
+        self._frames: dict[int, tuple[pa.Table, pd.DataFrame]] = {}
+
+    def __call__(self, table: pa.Table) -> pd.DataFrame:
+        # Keyed by identity, with the table kept alive so that its id is not reused.
+        found = self._frames.get(id(table))
+        if found is None:
+            found = self._frames[id(table)] = (table, table.to_pandas())
+        return found[1]
+
+    def clear(self) -> None:
+        """Forget every frame (later calls convert again)."""
+        self._frames.clear()
 
 
 def compute(
@@ -254,6 +277,7 @@ def compute(
     )
     every_instrument = tables
     tables = {name: _select(table, options) for name, table in tables.items()}
+    pandas_of = _Frames()
     params = instrument_parameters(registry).to_pandas()
     directed = set(params.loc[params["direction"].notna(), "instrument"])
     thresholds = {
@@ -270,7 +294,7 @@ def compute(
     )
     services = with_practice(services, staff.practice)
     by_id = {s.service_id: s for s in services}
-    pairs = tables["paired"].to_pandas()
+    pairs = pandas_of(tables["paired"])
     pairs = pairs[pairs["instrument"].isin(directed)]
 
     def rows(name: str, by: tuple[str, ...], row_type: Any, extra: Any = None) -> list[Any]:
@@ -295,8 +319,9 @@ def compute(
     pooled = rows("overall_outcomes", (), PooledOutcomeRow)
     networks = rows("network_outcomes", ("network",), NetworkOutcomeRow) if mapping else []
     if options.instrument in (None, joint.TALKING_THERAPIES):
-        both = _joint_rows(every_instrument, options, thresholds, owners, mapping)
+        both = _joint_rows(every_instrument, options, thresholds, owners, mapping, pandas_of)
         outcomes, pooled, networks = outcomes + both[0], pooled + both[1], networks + both[2]
+    pandas_of.clear()  # the unfiltered pairs are not read again
     groups = comparisons.group_rows(outcomes)
     funnel_points, funnels = comparisons.funnels(groups)
     meta, forest = comparisons.meta(groups)

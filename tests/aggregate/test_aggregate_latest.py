@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
+from typing import Any
 
+import pyarrow as pa
+import pytest
+
+from peerbench.aggregate import lineage
 from peerbench.aggregate.lineage import latest_rows
 from peerbench.synth import SynthConfig, generate
 
@@ -86,3 +90,29 @@ def test_uniqueness_agrees_with_a_pyarrow_group_by() -> None:
     for table, key in cases:
         groups = table.select(key).group_by(key).aggregate([])
         assert _unique(table, key) == (groups.num_rows == table.num_rows), (table, key)
+
+
+@pytest.mark.parametrize("small_below", [0, 1_000_000])  # DuckDB, then pyarrow
+@pytest.mark.parametrize(
+    ("keys", "unique"),
+    [
+        ({"a": ["x", "y", "z"], "b": [1, 1, 1]}, True),
+        ({"a": ["x", "y", "x"], "b": [1, 2, 1]}, False),
+        ({"a": ["x", None, None], "b": [1, 2, 2]}, False),  # nulls are one value
+        ({"a": ["x", None, None], "b": [1, 2, None]}, True),
+        ({"a": pa.array([], pa.string()), "b": pa.array([], pa.int64())}, True),
+    ],
+)
+def test_both_key_checks_agree(
+    monkeypatch: pytest.MonkeyPatch, small_below: int, keys: dict[str, Any], unique: bool
+) -> None:
+    monkeypatch.setattr(lineage, "SMALL_TABLE_ROWS", small_below)
+    table = pa.table({**keys, "value": pa.array(range(len(keys["a"])), pa.int64())})
+    assert lineage._unique(table, ["a", "b"]) is unique
+
+
+def test_key_checks_reuse_one_database_per_thread() -> None:
+    lineage._cursor().close()
+    database = lineage._engine.database
+    lineage._cursor().close()
+    assert lineage._engine.database is database  # one database, a cheap cursor per check

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from peerbench.aggregate import BenchmarkSource, compute_tables, scored_cache
 from peerbench.aggregate.scored_cache import SCORING_INPUTS
-from peerbench.aggregate.scoring import score_outcomes
+from peerbench.aggregate.scoring import read_scored, score_outcomes
 from peerbench.aggregate.subjects import participant_outcomes
 from peerbench.schema.instruments import InstrumentRegistry, default_registry
 from peerbench.schema.records import RECORD_TYPES
@@ -37,9 +39,15 @@ def _source(folder: Path, cache: Path | None) -> BenchmarkSource:
 def _count_scoring(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
 
-    def counting(outcomes: pa.Table, registry: InstrumentRegistry | None = None) -> pa.Table:
-        calls.append(outcomes.num_rows)
-        return score_outcomes(outcomes, registry)
+    def counting(
+        outcomes: pa.Table,
+        registry: InstrumentRegistry | None = None,
+        *,
+        rows: pa.ChunkedArray | None = None,
+    ) -> pa.Table:
+        # Rows scored: the masked ones.
+        calls.append(outcomes.num_rows if rows is None else int(pc.sum(rows).as_py()))
+        return score_outcomes(outcomes, registry, rows=rows)
 
     monkeypatch.setattr(scored_cache, "score_outcomes", counting)
     return calls
@@ -51,6 +59,7 @@ def test_a_second_run_reads_the_scores_from_disk(
     cache = tmp_path / "cache"
     calls = _count_scoring(monkeypatch)
     first = scored_cache.scored_outcomes(_source(folder, cache))
+    scored_cache.wait_for_writes()  # the entry is written in the background
     assert len(calls) == 1 and len(list(cache.glob("scored-*.parquet"))) == 1
     again = scored_cache.scored_outcomes(_source(folder, cache))
     assert len(calls) == 1  # no scoring the second time
@@ -75,6 +84,7 @@ def test_a_changed_file_is_scored_again(
     later = os.stat(outcomes).st_mtime_ns + 1_000_000_000
     os.utime(outcomes, ns=(later, later))  # even a rewrite within the same tick is seen
     rescored = scored_cache.scored_outcomes(_source(folder, cache))
+    scored_cache.wait_for_writes()
     # Only participants' questionnaires are scored (workers' own come after them).
     assert len(calls) == 2 and calls[1] == participant_outcomes(table).num_rows - 10
     assert rescored.num_rows < first.num_rows
@@ -103,11 +113,13 @@ def test_a_damaged_entry_is_scored_again_and_replaced(
 ) -> None:
     cache = tmp_path / "cache"
     first = scored_cache.scored_outcomes(_source(folder, cache))
+    scored_cache.wait_for_writes()
     (entry,) = cache.glob("scored-*.parquet")
     entry.write_bytes(b"not parquet")
     calls = _count_scoring(monkeypatch)
     again = scored_cache.scored_outcomes(_source(folder, cache))
     assert len(calls) == 1 and again.equals(first)
+    scored_cache.wait_for_writes()
     assert pq.read_table(entry).num_rows == first.num_rows
 
 
@@ -121,6 +133,7 @@ def test_only_the_newest_entries_are_kept(
     for step in range(4):  # four versions of the file, four entries written
         os.utime(outcomes, ns=(stamp + step * 10**9, stamp + step * 10**9))
         scored_cache.scored_outcomes(_source(folder, cache))
+        scored_cache.wait_for_writes()
     assert len(list(cache.glob("scored-*.parquet"))) == 2
 
 
@@ -128,4 +141,29 @@ def test_an_unwritable_cache_only_costs_time(folder: Path, tmp_path: Path) -> No
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x")  # the cache folder cannot be made inside a file
     scored = scored_cache.scored_outcomes(_source(folder, blocked / "cache"))
+    scored_cache.wait_for_writes()  # the failed write is logged, not raised
     assert scored.num_rows > 0
+
+
+def test_an_entry_being_written_is_taken_from_memory(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second run while the first one's entry is still being written scores nothing."""
+    cache = tmp_path / "cache"
+    release = threading.Event()
+    write = scored_cache._write
+
+    def slow_write(scored: pa.Table, where: Path, name: str) -> None:
+        release.wait(timeout=30)
+        write(scored, where, name)
+
+    monkeypatch.setattr(scored_cache, "_write", slow_write)
+    calls = _count_scoring(monkeypatch)
+    first = scored_cache.scored_outcomes(_source(folder, cache))
+    again = scored_cache.scored_outcomes(_source(folder, cache))
+    assert not cache.exists()  # still being written
+    release.set()
+    scored_cache.wait_for_writes()
+    assert len(calls) == 1 and again is first
+    (entry,) = cache.glob("scored-*.parquet")
+    assert read_scored(entry).equals(first)

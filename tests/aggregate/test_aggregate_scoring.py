@@ -7,10 +7,14 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peerbench.aggregate.parameters import PARAMETERS_SCHEMA, instrument_parameters
 from peerbench.aggregate.scoring import SCORED_SCHEMA, read_scored, score_outcomes, write_scored
 from peerbench.aggregate.sources import BenchmarkSource
+from peerbench.aggregate.subjects import participant_outcomes, participant_rows
 from peerbench.schema.instruments import default_registry, score_items
 from tests.aggregate.conftest import MakeOutcomes
 
@@ -102,3 +106,34 @@ def test_parameters_table_from_the_registry() -> None:
     assert rows["ONS4.anxiety"]["rc_threshold"] is None
     assert "ONS4" not in rows  # per-item: no total
     assert "EQ5D5L" not in rows and "EQ5D5L.vas" in rows  # no value set: no index
+
+
+@pytest.fixture(scope="module")
+def synth_outcomes(synth_tables: dict[str, pa.Table]) -> pa.Table:
+    """Every 37th synth outcome row: many instruments, subscales and dropped rows."""
+    outcomes = BenchmarkSource.from_tables(synth_tables).read("outcome")
+    return outcomes.take(pa.array(range(0, outcomes.num_rows, 37)))
+
+
+@settings(max_examples=25, derandomize=True, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=200), st.booleans())
+def test_scoring_masked_rows_equals_scoring_the_filtered_table(
+    synth_outcomes: pa.Table, mask: list[bool], with_nulls: bool
+) -> None:
+    outcomes = synth_outcomes.slice(0, len(mask))
+    rows = pa.array(
+        [None if with_nulls and i % 7 == 0 else m for i, m in enumerate(mask)], pa.bool_()
+    )
+    expected = score_outcomes(outcomes.filter(pc.fill_null(rows, False)))
+    assert score_outcomes(outcomes, rows=rows).equals(expected)
+
+
+def test_participant_rows_mask_selects_what_participant_outcomes_keeps(
+    synth_tables: dict[str, pa.Table],
+) -> None:
+    outcomes = BenchmarkSource.from_tables(synth_tables).read("outcome")
+    mask = participant_rows(outcomes)
+    assert mask is not None  # synth writes some workers' own questionnaires
+    assert score_outcomes(outcomes, rows=mask).equals(
+        score_outcomes(participant_outcomes(outcomes))
+    )
