@@ -83,6 +83,8 @@ def create_app(
             worker.shutdown(wait=True)
             if context is None:
                 ctx.close()
+            else:
+                ctx.flush_reads()  # the reads answered are in the log at shutdown
 
     app = FastAPI(
         title="peerbench",

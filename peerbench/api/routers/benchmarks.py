@@ -55,7 +55,6 @@ from peerbench.api.schemas import (
 from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
 from peerbench.schema.codelists import Timepoint
 from peerbench.schema.fields import ID_PATTERN
-from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
 from peerbench.server.pool_benchmarks import (
@@ -175,17 +174,15 @@ def _scope_view(key: Principal, scope: Scope, cached: bool) -> BenchmarkScope:
 
 
 def _audit(
-    session: Session, key: Principal, endpoint: str, scope: Scope, query: dict[str, Any]
+    ctx: ServerContext, key: Principal, endpoint: str, scope: Scope, query: dict[str, Any]
 ) -> None:
-    audit.record(
-        session,
+    ctx.read_audit().record(
         actor=key.id,
         action="benchmark.read",
         organisation_id=key.organisation_id,
         target=endpoint,
         details={**{k: v for k, v in query.items() if v is not None}, **scope.audit_details()},
     )
-    session.commit()
 
 
 _rows = matching_rows
@@ -253,7 +250,7 @@ def get_benchmarks(
     paging = {"offset": offset or None, "organisation_id": organisation_id,
               "service_id": service_id,
               "limit": limit if limit != DEFAULT_SERVICE_LIMIT else None}  # fmt: skip
-    _audit(session, key, "benchmarks", scope, {"instrument": instrument, "period": period,
+    _audit(ctx, key, "benchmarks", scope, {"instrument": instrument, "period": period,
                                                "by": list(options.by), **paging})  # fmt: skip
     head = {
         "scope": _scope_view(key, scope, cached).model_dump(mode="json"),
@@ -317,7 +314,7 @@ def get_funnel(
     body, cached = _controlled_part(
         request, ctx, session, scope, options, ("funnel", instrument, point, metric), make
     )
-    _audit(session, key, "funnel", scope, {"instrument": instrument, "timepoint": point,
+    _audit(ctx, key, "funnel", scope, {"instrument": instrument, "timepoint": point,
                                            "metric": metric, "period": period})  # fmt: skip
     head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
     return ready_response(request, spliced(head, body), _JSON)
@@ -361,7 +358,7 @@ def get_meta_analysis(
     body, cached = _controlled_part(
         request, ctx, session, scope, options, ("meta-analysis", instrument, point, by), make
     )
-    _audit(session, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
+    _audit(ctx, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
                                                   "by": by, "period": period})  # fmt: skip
     head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
     return ready_response(request, spliced(head, body), _JSON)

@@ -35,7 +35,6 @@ from peerbench.api.routers.benchmarks import Scope, benchmark_scope
 from peerbench.api.routers.benchmarks import result_cache as results
 from peerbench.api.schemas import ErrorEnvelope
 from peerbench.schema.fields import ID_PATTERN
-from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.pool_reports import (
     BuiltReport,
@@ -122,8 +121,7 @@ def _read(
 
     page_key = (report_key(ctx, session, key, scope, kind, service_id), figures)
     body, _cached = _pages(request).get_or_make(page_key, make)
-    audit.record(
-        session,
+    ctx.read_audit().record(
         actor=key.id,
         action="report.read",
         organisation_id=key.organisation_id,
@@ -135,7 +133,6 @@ def _read(
             **details,
         },
     )
-    session.commit()
     return body
 
 
