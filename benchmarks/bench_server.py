@@ -5,7 +5,9 @@ outcome rows) is split per organisation and submitted through the API once (cach
 ``bench-output/server/``). Then a live ``peerbench serve`` on 127.0.0.1 answers:
 
 * **cold**: each read endpoint is the first request of a freshly started server (empty
-  caches, the on-disk answers removed too), then the median of a few warm repeats;
+  caches, the on-disk answers removed too; the server starts warming the common answers
+  at once, :mod:`peerbench.api.warm`, and a first read shares the build in progress),
+  then the median of a few warm repeats;
   baseline: ``GET /v1/health`` on the same server (median), so each time is also
   printed as a ratio to it;
 * **restart**: the first request of the server started again on the unchanged pool,

@@ -28,6 +28,7 @@ from peerbench.api.routers import (
     reports,
     submissions,
 )
+from peerbench.api.warm import InFlight, Requests, Warmer
 from peerbench.portal.app import install_portal
 from peerbench.server.context import ServerContext, open_server
 from peerbench.server.isolation import start_checker
@@ -45,7 +46,11 @@ Authenticate with `Authorization: Bearer <key>`. Every error has the same shape:
 
 
 def create_app(
-    settings: Settings, *, context: ServerContext | None = None, workers: int = 2
+    settings: Settings,
+    *,
+    context: ServerContext | None = None,
+    workers: int = 2,
+    warm: bool = False,
 ) -> FastAPI:
     """Build the API for ``settings``.
 
@@ -57,6 +62,9 @@ def create_app(
         settings: Server settings.
         context: An already opened context to use (and not close) instead.
         workers: Threads of the background worker for large submissions.
+        warm: Build the common read answers in the background, at start-up and after
+            each change of the pool (:class:`peerbench.api.warm.Warmer`), so that a first
+            read finds them; ``peerbench serve`` does.
     """
 
     @asynccontextmanager
@@ -77,12 +85,20 @@ def create_app(
         app.state.context = ctx
         app.state.worker = worker
         app.state.limiter = RateLimiter(ctx.db, settings.submissions_per_minute)
+        warmer = Warmer(app, ctx, requests) if warm else None
+        app.state.warmer = warmer
+        if warmer is not None:
+            warmer.start()
         try:
             yield
         finally:
+            if warmer is not None:
+                warmer.close()
             worker.shutdown(wait=True)
             if context is None:
                 ctx.close()
+            else:
+                ctx.flush_reads()  # the reads answered are in the log at shutdown
 
     app = FastAPI(
         title="peerbench",
@@ -109,4 +125,7 @@ def create_app(
         app.include_router(module.router)
     install_portal(app, settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    requests = Requests()
+    if warm:
+        app.add_middleware(InFlight, counter=requests)
     return app

@@ -26,25 +26,48 @@ T = TypeVar("T")
 
 
 class LruCache(Generic[T]):
-    """At most ``size`` values, the least recently used dropped first."""
+    """At most ``size`` values, the least recently used dropped first.
+
+    One build per key at a time: a read asking for a value that another thread (a
+    reader, or the start-up warm-up) is building waits for that build rather than
+    repeating it.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, T] = OrderedDict()
+        self._building: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get_or_make(self, key: Hashable, make: Callable[[], T]) -> tuple[T, bool]:
         """The cached value for ``key`` (and True), else ``make()`` stored (and False)."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key], True
-        value = make()  # outside the lock: a slow build must not block cached reads
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key], True
+                building = self._building.get(key)
+                if building is None:
+                    done = self._building[key] = threading.Event()
+                    break
+            # Built elsewhere: take it when done (or build it here if that build failed).
+            building.wait()
+        try:
+            value = make()  # outside the lock: a slow build must not block cached reads
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        finally:
+            with self._lock:
+                del self._building[key]
+            done.set()
         return value, False
+
+    def peek(self, key: Hashable) -> bool:
+        """Whether ``key``'s value is kept (no build, no change of order)."""
+        with self._lock:
+            return key in self._items
 
 
 def app_cache(request: Request, name: str, size: int) -> LruCache[T]:
@@ -69,16 +92,17 @@ def json_bytes(value: Any) -> bytes:
         return json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
 
 
-def spliced(head: dict[str, Any], rest: bytes) -> bytes:
+def spliced(head: dict[str, Any], rest: bytes | memoryview, start: bytes | None = None) -> bytes:
     """One JSON object: ``head``'s members first, then those of the object ``rest``.
 
     ``rest`` is a cached, already serialised object (``{...}``), so a response whose
-    only per-request part is small (the viewer's scope) is not serialised again.
+    only per-request part is small (the viewer's scope) is not serialised again (nor
+    copied more than once). ``start``: ``head`` already serialised.
     """
-    start = json_bytes(head)
+    start = json_bytes(head) if start is None else start
     if rest == b"{}":
         return start
-    return start[:-1] + b"," + rest[1:]
+    return b"".join((start[:-1], b",", memoryview(rest)[1:]))
 
 
 def etag_of(body: bytes) -> str:
@@ -86,24 +110,48 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
+def spliced_etag(head: bytes, rest_etag: str) -> str:
+    """A strong entity tag for ``head`` spliced before a body whose tag is ``rest_etag``.
+
+    A digest of the head and the body's digest (itself computed once, when the body was
+    kept), so a warm read does not hash a large body again; any change to either part
+    changes the tag.
+    """
+    digest = hashlib.blake2b(head + b"\n" + rest_etag.encode(), digest_size=16)
+    return '"' + digest.hexdigest() + '"'
+
+
 def _matches(if_none_match: str, etag: str) -> bool:
     tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
     return "*" in tags or etag in tags
 
 
-def ready_response(request: Request, body: bytes, media_type: str) -> Response:
+def ready_response(
+    request: Request, body: bytes, media_type: str, etag: str | None = None
+) -> Response:
     """``body`` as the response, with its ETag; ``304 Not Modified`` when the client has it.
 
     The client revalidates on every read (``Cache-Control: private, no-cache``): the
     answer depends on the key and every read is audited, so the handler always runs; a
-    client sending ``If-None-Match`` with the current tag gets no body back.
+    client sending ``If-None-Match`` with the current tag gets no body back. ``etag``:
+    the body's tag when already known (:func:`etag_of` of it otherwise).
     """
-    etag = etag_of(body)
+    etag = etag or etag_of(body)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     match = request.headers.get("if-none-match")
     if match is not None and _matches(match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
+
+
+def spliced_response(
+    request: Request, head: dict[str, Any], rest: bytes, rest_etag: str, media_type: str
+) -> Response:
+    """:func:`spliced` ``head`` and ``rest`` as the response (tag: :func:`spliced_etag`)."""
+    start = json_bytes(head)
+    return ready_response(
+        request, spliced(head, rest, start), media_type, spliced_etag(start, rest_etag)
+    )
 
 
 READ_CACHE_FOLDER = "read-cache"
@@ -126,7 +174,7 @@ class ReadyBytes:
     def __init__(self, folder: Path | None, size: int, max_files: int = 256) -> None:
         self.folder = folder
         self.max_files = max_files
-        self.memory: LruCache[bytes] = LruCache(size)
+        self.memory: LruCache[tuple[bytes, str]] = LruCache(size)
 
     def _path(self, key: Hashable) -> Path | None:
         if self.folder is None:
@@ -158,19 +206,28 @@ class ReadyBytes:
 
     def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> tuple[bytes, bool]:
         """The answer for ``key`` (and True when it was kept), else ``make()`` kept (False)."""
+        body, _etag, kept = self.get_ready(key, make)
+        return body, kept
+
+    def get_ready(self, key: Hashable, make: Callable[[], bytes]) -> tuple[bytes, str, bool]:
+        """As :meth:`get_or_make`, with the answer's ETag (computed once per answer kept)."""
         made: list[bool] = []
 
-        def from_disk_or_make() -> bytes:
+        def from_disk_or_make() -> tuple[bytes, str]:
             path = self._path(key)
             body = self._load(path)
             if body is None:
                 body = make()
                 made.append(True)
                 self._store(path, body)
-            return body
+            return body, etag_of(body)
 
-        body, in_memory = self.memory.get_or_make(key, from_disk_or_make)
-        return body, in_memory or not made
+        (body, etag), in_memory = self.memory.get_or_make(key, from_disk_or_make)
+        return body, etag, in_memory or not made
+
+    def has(self, key: Hashable) -> bool:
+        """Whether the answer for ``key`` is kept in memory."""
+        return self.memory.peek(key)
 
 
 def app_ready_bytes(request: Request, name: str, size: int) -> ReadyBytes:

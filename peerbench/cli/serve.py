@@ -74,7 +74,10 @@ def serve(data_dir: Path | None, host: str, port: int, auto_migrate: bool, log_l
     echo_err(f"peerbench serving on http://{host}:{port} (portal at /, API docs at /docs)")
     try:
         uvicorn.run(
-            create_app(settings, context=context), host=host, port=port, log_level=log_level
+            create_app(settings, context=context, warm=True),
+            host=host,
+            port=port,
+            log_level=log_level,
         )
     finally:
         context.close()

@@ -2,6 +2,8 @@
 
 Events are written in the same transaction as the change they describe, so the log
 never claims something that was rolled back, nor misses something that was committed.
+Reads, which change nothing, are queued and committed in batches instead
+(:mod:`peerbench.server.read_audit`); :func:`query` waits for those queued first.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from peerbench.server.db.models import AuditEvent
+from peerbench.server.read_audit import flush_pending
 
 ADMIN_CLI_ACTOR = "admin-cli"
 """The actor recorded for changes made with ``peerbench admin``."""
@@ -94,6 +97,7 @@ def query(
         since: Only events at or after this time (naive times are taken as UTC).
         limit: At most this many events.
     """
+    flush_pending(session.get_bind().engine)  # reads answered before this query count
     statement = select(AuditEvent)
     if action is not None:
         statement = statement.where(AuditEvent.action == action)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from peerbench.server.db.migrate import ensure_migrated
 from peerbench.server.db.session import Database
+from peerbench.server.read_audit import ReadAudit
 from peerbench.server.settings import Settings
 from peerbench.server.store import PooledStore
 
@@ -29,6 +31,7 @@ class ServerContext:
     ``today`` is the one clock for date rules (agreement windows, the latest period a
     submission may be for), so tests can fix the day; ``now`` is the clock of the
     portal's sessions, one-time links and sign-in lockouts, so tests can move time on.
+    Reads are audited through :meth:`read_audit` (committed in batches).
     """
 
     settings: Settings
@@ -36,9 +39,29 @@ class ServerContext:
     store: PooledStore
     today: Callable[[], dt.date] = field(default=utc_today)
     now: Callable[[], dt.datetime] = field(default=utc_now)
+    _read_audit: ReadAudit | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def read_audit(self) -> ReadAudit:
+        """The queue that commits read audits in batches (started on first use)."""
+        with self._lock:
+            if self._read_audit is None:
+                self._read_audit = ReadAudit(self.db)
+            return self._read_audit
+
+    def flush_reads(self) -> None:
+        """Return once every read audit queued so far is committed."""
+        with self._lock:
+            reads = self._read_audit
+        if reads is not None:
+            reads.flush()
 
     def close(self) -> None:
-        """Release database connections (at shutdown)."""
+        """Commit the queued read audits and release database connections (at shutdown)."""
+        with self._lock:
+            reads, self._read_audit = self._read_audit, None
+        if reads is not None:
+            reads.close()
         self.db.dispose()
 
 

@@ -131,9 +131,13 @@ def running_server(
     organisations: list[str],
     *,
     raise_server_exceptions: bool = True,
+    warm: bool = False,
     **overrides: Any,
 ) -> Iterator[Server]:
-    """Migrate, seed and start the app in-process; stop it afterwards."""
+    """Migrate, seed and start the app in-process; stop it afterwards.
+
+    ``warm``: warm the read caches in the background, as ``peerbench serve`` does.
+    """
     upgrade(database_url)
     settings = Settings.model_validate(
         {"data_dir": data_dir, "database_url": database_url, **overrides}
@@ -141,7 +145,7 @@ def running_server(
     context = open_server(settings, today=lambda: TODAY)
     try:
         keys = seed(context, organisations)
-        app = create_app(settings, context=context)
+        app = create_app(settings, context=context, warm=warm)
         with TestClient(app, raise_server_exceptions=raise_server_exceptions) as client:
             yield Server(client, app, context, settings, organisations, keys)
     finally:

@@ -227,11 +227,13 @@ def _request(world: World, endpoint: str, principal: str) -> dict[str, Any]:
 
 
 def _last_event_id(world: World) -> int:
+    world.server.context.flush_reads()  # reads are audited in batches
     with world.server.context.db.session() as session:
         return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
 
 
 def _events_after(world: World, after: int) -> list[AuditEvent]:
+    world.server.context.flush_reads()  # reads are audited in batches
     with world.server.context.db.session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.id > after)).all()
         session.expunge_all()

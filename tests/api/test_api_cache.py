@@ -271,3 +271,45 @@ def test_report_page_and_figures_are_unchanged(server: Server, slices: dict[str,
         built = pool_report(server.context, session, key, scope, "network")
     assert page.text == built.html
     assert figures.json() == key_figures(built.report) != {}
+
+
+def test_one_build_per_key_and_a_failed_build_is_not_kept() -> None:
+    import threading
+
+    from peerbench.api.cache import LruCache
+
+    cache: LruCache[str] = LruCache(4)
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow() -> str:
+        calls.append("slow")
+        started.set()
+        release.wait(10)
+        return "built"
+
+    results: list[tuple[str, bool]] = []
+    first = threading.Thread(target=lambda: results.append(cache.get_or_make("k", slow)))
+    first.start()
+    assert started.wait(10)
+
+    # Asked while (or after) "k" is built elsewhere: that build's value, not a second one.
+    def other() -> str:
+        calls.append("other")
+        return "x"
+
+    second = threading.Thread(target=lambda: results.append(cache.get_or_make("k", other)))
+    second.start()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == ["slow"]
+    assert sorted(results) == [("built", False), ("built", True)]
+    assert cache.peek("k") and not cache.peek("other")
+
+    def broken() -> str:
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_make("b", broken)
+    assert cache.get_or_make("b", lambda: "fine") == ("fine", False)

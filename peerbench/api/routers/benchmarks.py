@@ -38,7 +38,8 @@ from peerbench.api.cache import (
     app_ready_bytes,
     json_bytes,
     ready_response,
-    spliced,
+    spliced_etag,
+    spliced_response,
 )
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
 from peerbench.api.errors import ApiError, Forbidden
@@ -55,7 +56,6 @@ from peerbench.api.schemas import (
 from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
 from peerbench.schema.codelists import Timepoint
 from peerbench.schema.fields import ID_PATTERN
-from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
 from peerbench.server.pool_benchmarks import (
@@ -175,20 +175,62 @@ def _scope_view(key: Principal, scope: Scope, cached: bool) -> BenchmarkScope:
 
 
 def _audit(
-    session: Session, key: Principal, endpoint: str, scope: Scope, query: dict[str, Any]
+    ctx: ServerContext, key: Principal, endpoint: str, scope: Scope, query: dict[str, Any]
 ) -> None:
-    audit.record(
-        session,
+    ctx.read_audit().record(
         actor=key.id,
         action="benchmark.read",
         organisation_id=key.organisation_id,
         target=endpoint,
         details={**{k: v for k, v in query.items() if v is not None}, **scope.audit_details()},
     )
-    session.commit()
 
 
 _rows = matching_rows
+
+
+def benchmarks_page(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    options: BenchmarkOptions,
+    offset: int = 0,
+    limit: int = DEFAULT_SERVICE_LIMIT,
+    organisation_id: str | None = None,
+    service_id: str | None = None,
+) -> tuple[bytes, str, bool]:
+    """A kept page of ``GET /v1/benchmarks`` (``shape JSON + newline + result JSON``).
+
+    Returns:
+        The page, its ETag, and whether it (or the result under it) was cached.
+    """
+    view_key = benchmark_key(ctx, session, scope, options)
+
+    computed: list[bool] = []
+
+    def make() -> bytes:
+        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
+        computed.append(not result_cached)
+        part, page = service_page(
+            result,
+            offset=offset,
+            limit=limit,
+            organisation_id=organisation_id,
+            service_id=service_id,
+        )
+        shape = {
+            "offset": page.offset,
+            "limit": page.limit,
+            "total": page.total,
+            "service_ids": list(page.service_ids),
+            "next_offset": page.next_offset,
+        }
+        return json_bytes(shape) + b"\n" + json_bytes(part.to_dict())
+
+    page_key = (view_key, offset, limit, organisation_id, service_id)
+    stored, etag, page_cached = _page_cache(request).get_ready(page_key, make)
+    return stored, etag, page_cached or computed == [False]
 
 
 @router.get("", response_model=BenchmarkPage, responses=_ERRORS)
@@ -220,46 +262,25 @@ def get_benchmarks(
     """
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     options = _options(ctx, instrument, period, _by(by))
-    view_key = benchmark_key(ctx, session, scope, options)
-
-    computed: list[bool] = []
-
-    def make() -> bytes:
-        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
-        computed.append(not result_cached)
-        part, page = service_page(
-            result,
-            offset=offset,
-            limit=limit,
-            organisation_id=organisation_id,
-            service_id=service_id,
-        )
-        shape = {
-            "offset": page.offset,
-            "limit": page.limit,
-            "total": page.total,
-            "service_ids": list(page.service_ids),
-            "next_offset": page.next_offset,
-        }
-        return json_bytes(shape) + b"\n" + json_bytes(part.to_dict())
-
-    page_key = (view_key, offset, limit, organisation_id, service_id)
-    stored, page_cached = _page_cache(request).get_or_make(page_key, make)
-    cached = page_cached or computed == [False]
-    shape_text, body = stored.split(b"\n", 1)
-    shape = orjson.loads(shape_text)
+    stored, stored_etag, cached = benchmarks_page(
+        request, ctx, session, scope, options, offset, limit, organisation_id, service_id
+    )
+    cut = stored.index(b"\n")
+    shape = orjson.loads(stored[:cut])
     page = ServicesPage(**{k: v for k, v in shape.items() if k != "next_offset"},
                         next=_next_url(request, shape["next_offset"]))  # fmt: skip
     paging = {"offset": offset or None, "organisation_id": organisation_id,
               "service_id": service_id,
               "limit": limit if limit != DEFAULT_SERVICE_LIMIT else None}  # fmt: skip
-    _audit(session, key, "benchmarks", scope, {"instrument": instrument, "period": period,
+    _audit(ctx, key, "benchmarks", scope, {"instrument": instrument, "period": period,
                                                "by": list(options.by), **paging})  # fmt: skip
     head = {
         "scope": _scope_view(key, scope, cached).model_dump(mode="json"),
         "services_page": page.model_dump(mode="json"),
     }
-    return ready_response(request, spliced(head, b'{"result":' + body + b"}"), _JSON)
+    start = json_bytes(head)  # then the kept result, copied once: no split, no re-hash
+    body = b"".join((start[:-1], b',"result":', memoryview(stored)[cut + 1 :], b"}"))
+    return ready_response(request, body, _JSON, spliced_etag(start, stored_etag))
 
 
 _JSON = "application/json"
@@ -273,8 +294,8 @@ def _controlled_part(
     options: BenchmarkOptions,
     part: Hashable,
     make: Callable[[BenchmarkResult], dict[str, Any]],
-) -> tuple[bytes, bool]:
-    """``make(result)`` as JSON, cached per (controlled view, ``part``); and whether cached.
+) -> tuple[bytes, str, bool]:
+    """``make(result)`` as JSON, cached per (controlled view, ``part``); its ETag; cached?
 
     Warm reads of the funnel and meta-analysis serve these bytes as they are (with the
     viewer's scope spliced in front), so they cost no filtering or serialisation.
@@ -288,8 +309,30 @@ def _controlled_part(
         computed.append(not result_cached)
         return json_bytes(make(result))
 
-    body, part_cached = _part_cache(request).get_or_make((view_key, part), build)
-    return body, part_cached or computed == [False]
+    body, etag, part_cached = _part_cache(request).get_ready((view_key, part), build)
+    return body, etag, part_cached or computed == [False]
+
+
+def funnel_part(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    period: str | None = None,
+    instrument: str | None = None,
+    point: str | None = None,
+    metric: str | None = None,
+) -> tuple[bytes, str, bool]:
+    """The kept funnel answer (scope aside), its ETag, and whether it was cached."""
+    options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
+    match = {"instrument": instrument, "timepoint": point, "metric": metric}
+
+    def make(result: BenchmarkResult) -> dict[str, Any]:
+        return {**match, "funnels": _rows(result.funnels, **match),
+                "points": _rows(result.funnel_points, **match)}  # fmt: skip
+
+    part = ("funnel", instrument, point, metric)
+    return _controlled_part(request, ctx, session, scope, options, part, make)
 
 
 @router.get("/funnel", response_model=FunnelPage, responses=_ERRORS)
@@ -306,21 +349,43 @@ def get_funnel(
 ) -> Response:
     """Funnel plots: each service against the pooled target, with control limits."""
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
-    options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
     point = timepoint.value if timepoint else None
-    match = {"instrument": instrument, "timepoint": point, "metric": metric}
-
-    def make(result: BenchmarkResult) -> dict[str, Any]:
-        return {**match, "funnels": _rows(result.funnels, **match),
-                "points": _rows(result.funnel_points, **match)}  # fmt: skip
-
-    body, cached = _controlled_part(
-        request, ctx, session, scope, options, ("funnel", instrument, point, metric), make
+    body, etag, cached = funnel_part(
+        request, ctx, session, scope, period, instrument, point, metric
     )
-    _audit(session, key, "funnel", scope, {"instrument": instrument, "timepoint": point,
+    _audit(ctx, key, "funnel", scope, {"instrument": instrument, "timepoint": point,
                                            "metric": metric, "period": period})  # fmt: skip
     head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
-    return ready_response(request, spliced(head, body), _JSON)
+    return spliced_response(request, head, body, etag, _JSON)
+
+
+def meta_part(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    period: str | None = None,
+    instrument: str | None = None,
+    point: str | None = None,
+    by: str | None = None,
+) -> tuple[bytes, str, bool]:
+    """The kept meta-analysis answer (scope aside), its ETag, and whether it was cached."""
+    options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
+    match = {"instrument": instrument, "timepoint": point}
+    subgroup = {**match, "attribute": by}
+
+    def make(result: BenchmarkResult) -> dict[str, Any]:
+        return {
+            **match,
+            "by": by,
+            "meta": _rows(result.meta, **match),
+            "forest": _rows(result.forest, **match),
+            "subgroups": _rows(result.subgroups, **subgroup) if by else [],
+            "subgroup_tests": _rows(result.subgroup_tests, **subgroup) if by else [],
+        }
+
+    part = ("meta-analysis", instrument, point, by)
+    return _controlled_part(request, ctx, session, scope, options, part, make)
 
 
 @router.get("/meta-analysis", response_model=MetaAnalysisPage, responses=_ERRORS)
@@ -343,25 +408,9 @@ def get_meta_analysis(
             f"'by' takes one service attribute: {', '.join(DEFAULT_BY)}.",
             details={"field": "by", "unknown": [by]},
         )
-    options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
     point = timepoint.value if timepoint else None
-    match = {"instrument": instrument, "timepoint": point}
-    subgroup = {**match, "attribute": by}
-
-    def make(result: BenchmarkResult) -> dict[str, Any]:
-        return {
-            **match,
-            "by": by,
-            "meta": _rows(result.meta, **match),
-            "forest": _rows(result.forest, **match),
-            "subgroups": _rows(result.subgroups, **subgroup) if by else [],
-            "subgroup_tests": _rows(result.subgroup_tests, **subgroup) if by else [],
-        }
-
-    body, cached = _controlled_part(
-        request, ctx, session, scope, options, ("meta-analysis", instrument, point, by), make
-    )
-    _audit(session, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
+    body, etag, cached = meta_part(request, ctx, session, scope, period, instrument, point, by)
+    _audit(ctx, key, "meta-analysis", scope, {"instrument": instrument, "timepoint": point,
                                                   "by": by, "period": period})  # fmt: skip
     head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
-    return ready_response(request, spliced(head, body), _JSON)
+    return spliced_response(request, head, body, etag, _JSON)

@@ -23,7 +23,6 @@ from peerbench.api.schemas import (
     NetworkPublic,
     Strict,
 )
-from peerbench.server import audit
 from peerbench.server.coverage import MAX_QUARTERS, network_coverage
 from peerbench.server.db.models import Membership, Role
 from peerbench.server.tenancy import add_member, create_network, update_member
@@ -164,12 +163,10 @@ def get_coverage(
     ):
         raise Forbidden("Only admins and this network's analysts may read its coverage.")
     coverage = network_coverage(session, network_id, as_of=ctx.today(), max_quarters=quarters)
-    audit.record(
-        session,
+    ctx.read_audit().record(
         actor=key.id,
         action="coverage.read",
         organisation_id=key.organisation_id,
         target=network_id,
     )
-    session.commit()
     return coverage.to_dict()

@@ -35,7 +35,6 @@ from peerbench.api.routers.benchmarks import Scope, benchmark_scope
 from peerbench.api.routers.benchmarks import result_cache as results
 from peerbench.api.schemas import ErrorEnvelope
 from peerbench.schema.fields import ID_PATTERN
-from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.pool_reports import (
     BuiltReport,
@@ -97,6 +96,31 @@ def _pages(request: Request) -> ReadyBytes:
     return app_ready_bytes(request, "report_pages", 2 * CACHE_SIZE)
 
 
+def report_page(
+    request: Request,
+    ctx: ServerContext,
+    session: Session,
+    key: Principal,
+    scope: Scope,
+    kind: str,
+    service_id: str | None = None,
+    figures: bool = False,
+) -> tuple[bytes, str]:
+    """The report's page (or its figures' JSON) for ``key`` over ``scope``, and its ETag.
+
+    Served from the kept bytes when the report was built for this pool generation
+    before (in memory, or on disk across a restart).
+    """
+
+    def make() -> bytes:
+        built = _built(request, ctx, session, key, scope, kind, service_id)
+        return built.figures_json if figures else built.html_bytes
+
+    page_key = (report_key(ctx, session, key, scope, kind, service_id), figures)
+    body, etag, _cached = _pages(request).get_ready(page_key, make)
+    return body, etag
+
+
 def _read(
     request: Request,
     ctx: ServerContext,
@@ -106,24 +130,13 @@ def _read(
     service_id: str | None,
     network_id: str | None,
     details: dict[str, Any],
-) -> bytes:
-    """The report's page (or its figures' JSON) in ``key``'s scope, its read audited.
-
-    Served from the kept bytes when the report was built for this pool generation
-    before (in memory, or on disk across a restart).
-    """
+) -> tuple[bytes, str]:
+    """:func:`report_page` in ``key``'s scope, its read audited."""
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
     _check_kind(key, kind, service_id)
     figures = details.get("format") == "figures"
-
-    def make() -> bytes:
-        built = _built(request, ctx, session, key, scope, kind, service_id)
-        return built.figures_json if figures else built.html_bytes
-
-    page_key = (report_key(ctx, session, key, scope, kind, service_id), figures)
-    body, _cached = _pages(request).get_or_make(page_key, make)
-    audit.record(
-        session,
+    body, etag = report_page(request, ctx, session, key, scope, kind, service_id, figures)
+    ctx.read_audit().record(
         actor=key.id,
         action="report.read",
         organisation_id=key.organisation_id,
@@ -135,8 +148,7 @@ def _read(
             **details,
         },
     )
-    session.commit()
-    return body
+    return body, etag
 
 
 @router.get(
@@ -154,8 +166,8 @@ def get_report(
     network_id: NetworkParam = None,
 ) -> Response:
     """A self-contained HTML report (service, network, commissioner or quality)."""
-    body = _read(request, ctx, session, key, kind, service_id, network_id, {})
-    return ready_response(request, body, "text/html; charset=utf-8")
+    body, etag = _read(request, ctx, session, key, kind, service_id, network_id, {})
+    return ready_response(request, body, "text/html; charset=utf-8", etag)
 
 
 @router.get("/{kind}/figures", response_model=dict[str, Any], responses=_ERRORS)
@@ -169,5 +181,6 @@ def get_report_figures(
     network_id: NetworkParam = None,
 ) -> Response:
     """The same report's key figures, charts' data and tables as JSON."""
-    body = _read(request, ctx, session, key, kind, service_id, network_id, {"format": "figures"})
-    return ready_response(request, body, "application/json")
+    figures = {"format": "figures"}
+    body, etag = _read(request, ctx, session, key, kind, service_id, network_id, figures)
+    return ready_response(request, body, "application/json", etag)

@@ -224,6 +224,9 @@ async def create_submission(
             shutil.rmtree(received.inputs.folder, ignore_errors=True)
         raise
     submitted = await run_in_threadpool(_submit, ctx, key, received, idempotency_key, worker)
+    warmer = getattr(request.app.state, "warmer", None)
+    if warmer is not None:
+        warmer.poke()  # a pooled submission is a new generation: warm its answers now
     status = 200 if not submitted.fresh else 202 if submitted.queued else 201
     return await run_in_threadpool(
         _answer, ctx, submitted.submission_id, status, str(request.base_url)

@@ -1,0 +1,238 @@
+"""The common read answers, built in the background so that a first read finds them.
+
+At start-up, and whenever the pool's generation changes (a submission accepted or
+superseded, whichever way it came: API, portal, background worker), one thread builds
+the answers most readers ask for, through the same functions and caches as the
+endpoints (so the bytes are the ones a read would have made):
+
+* for each network, its analysts' view (an admin's view of the network is the same
+  result): the first page of ``/v1/benchmarks``, the funnel and the meta-analysis, and
+  the network, commissioner and quality reports (page and figures);
+* for admins, the first page of ``/v1/benchmarks`` over the whole pool.
+
+Every key holds the pool generation, so an answer built for an older pool is never
+served for a newer one: a submission landing during a warm-up only means another
+warm-up. Nothing is audited, since nobody read anything. A read asking for an answer
+being built waits for that build rather than repeating it
+(:class:`peerbench.api.cache.LruCache`), and the raw results are shared. The warm-up
+gives way to requests: it starts its next build only when no request is being answered
+(:class:`InFlight`), so it uses the server's idle time, not a reader's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Send
+from starlette.types import Scope as AsgiScope
+
+from peerbench.server.context import ServerContext
+from peerbench.server.db.models import Role
+from peerbench.server.pool_benchmarks import Scope, benchmark_options, benchmark_scope, pool_state
+from peerbench.server.tenancy import list_networks
+
+log = logging.getLogger("peerbench.server")
+
+POLL_SECONDS = 2.0
+"""How often the pool's generation is checked (one small query) between pokes."""
+WARM_REPORTS = ("network", "commissioner", "quality")
+"""The reports built for each network (a service report is one service's: not warmed)."""
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    """Who the warm-up builds an answer for (never audited: no one read it)."""
+
+    role: str
+    network_id: str | None = None
+    organisation_id: str | None = None
+    project: str | None = None
+    id: str = "warm-up"
+
+
+class InFlight:
+    """ASGI middleware counting the HTTP requests being answered (the warm-up's signal).
+
+    Example:
+        >>> app.add_middleware(InFlight, counter=Requests())  # doctest: +SKIP
+    """
+
+    def __init__(self, app: ASGIApp, counter: Requests) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.counter.enter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.counter.leave()
+
+
+class Requests:
+    """How many requests are being answered; wait for none."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def enter(self) -> None:
+        """A request started."""
+        with self._idle:
+            self._count += 1
+
+    def leave(self) -> None:
+        """A request was answered."""
+        with self._idle:
+            self._count -= 1
+            if self._count == 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no request is being answered; False if ``timeout`` came first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count == 0, timeout=timeout)
+
+
+class Warmer:
+    """One background thread that builds the common answers for each pool generation.
+
+    Args:
+        app: The API app (its caches are the ones filled).
+        ctx: The server context.
+        requests: The requests being answered (warming waits until there are none).
+        poll_seconds: How often the generation is checked between :meth:`poke` calls.
+    """
+
+    def __init__(
+        self,
+        app: FastAPI,
+        ctx: ServerContext,
+        requests: Requests | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self._app = app
+        self._ctx = ctx
+        self._requests = requests
+        self._poll = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._warmed = threading.Condition()
+        self._generation: str | None = None
+        self._thread = threading.Thread(target=self._run, name="pb-warm", daemon=True)
+
+    def start(self) -> None:
+        """Start warming (at once, for the pool as it is now)."""
+        self._thread.start()
+
+    def poke(self) -> None:
+        """Check the pool's generation now (e.g. after a submission was pooled)."""
+        self._wake.set()
+
+    def wait_warm(self, timeout: float) -> bool:
+        """Block until the current pool generation is warm; False if ``timeout`` came first."""
+        with self._ctx.db.session() as session:
+            wanted = pool_state(self._ctx, session)
+        self.poke()
+        with self._warmed:
+            return self._warmed.wait_for(lambda: self._generation == wanted, timeout=timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop after the build in progress (waiting at most ``timeout`` seconds)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self._ctx.db.session() as session:
+                    generation = pool_state(self._ctx, session)
+                if generation != self._generation:
+                    if self._warm(generation):
+                        with self._warmed:
+                            self._generation = generation
+                            self._warmed.notify_all()
+                    continue  # warmed, outdated or stopped: look again at once
+            except Exception:  # a warm-up is only a head start: a read builds the same
+                log.warning("warming the read caches failed", exc_info=True)
+            self._wake.wait(self._poll)
+            self._wake.clear()
+
+    def _warm(self, generation: str) -> bool:
+        """Build every common answer of ``generation``; False if stopped or outdated first."""
+        for step in self._steps():
+            while self._requests is not None and not self._stop.is_set():
+                if self._requests.wait_idle(self._poll):  # readers first
+                    break
+            if self._stop.is_set():
+                return False
+            try:
+                with self._ctx.db.session() as session:
+                    if pool_state(self._ctx, session) != generation:
+                        return False  # a newer pool: its answers are the ones to build
+                    step(session)
+            except Exception:  # e.g. a network with no data yet: nothing to warm
+                log.debug("a read cache was not warmed", exc_info=True)
+        return True
+
+    def _steps(self) -> Iterator[Callable[[Session], object]]:
+        from peerbench.api.routers.benchmarks import benchmarks_page, funnel_part, meta_part
+        from peerbench.api.routers.reports import report_page
+
+        ctx, request = self._ctx, _request(self._app)
+        options = benchmark_options(ctx.settings.min_cell_count)  # what a plain read uses
+        with ctx.db.session() as session:
+            networks = sorted(network.id for network, _members in list_networks(session))
+        for network_id in networks:
+            viewer = _Viewer(Role.NETWORK_ANALYST.value, network_id=network_id)
+
+            def scope(session: Session, viewer: _Viewer = viewer) -> Scope:
+                return benchmark_scope(session, viewer, None, as_of=ctx.today())
+
+            def page(session: Session, scope: Callable[[Session], Scope] = scope) -> object:
+                return benchmarks_page(request, ctx, session, scope(session), options)
+
+            def funnel(session: Session, scope: Callable[[Session], Scope] = scope) -> object:
+                return funnel_part(request, ctx, session, scope(session))
+
+            def meta(session: Session, scope: Callable[[Session], Scope] = scope) -> object:
+                return meta_part(request, ctx, session, scope(session))
+
+            yield from (page, funnel, meta)
+            for kind in WARM_REPORTS:
+                for figures in (True, False):
+
+                    def report(
+                        session: Session,
+                        viewer: _Viewer = viewer,
+                        scope: Callable[[Session], Scope] = scope,
+                        kind: str = kind,
+                        figures: bool = figures,
+                    ) -> object:
+                        return report_page(
+                            request, ctx, session, viewer, scope(session), kind, None, figures
+                        )
+
+                    yield report
+
+        def whole_pool(session: Session) -> object:
+            admin = Scope(None, (), None, ctx.today())
+            return benchmarks_page(request, ctx, session, admin, options)
+
+        yield whole_pool
+
+
+def _request(app: FastAPI) -> Request:
+    """A request carrying ``app``: what the endpoints' helpers find their caches on."""
+    return Request({"type": "http", "app": app, "method": "GET", "path": "/", "headers": []})

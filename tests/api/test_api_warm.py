@@ -1,0 +1,94 @@
+"""The common answers are built in the background, so a first read finds them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peerbench.api.cache import READ_CACHE_FOLDER
+from peerbench.reports.builders.inputs import pool_report_data
+from peerbench.server import pool_reports
+from tests.api.harness import Server, files_of, running_server
+
+pytestmark = pytest.mark.filterwarnings("ignore:The design matrix is rank-deficient")
+
+READS = [
+    "/v1/benchmarks",
+    "/v1/benchmarks/funnel",
+    "/v1/benchmarks/meta-analysis",
+    "/v1/reports/network",
+    "/v1/reports/network/figures",
+    "/v1/reports/commissioner/figures",
+    "/v1/reports/quality/figures",
+]
+
+
+def _forget(server: Server) -> None:
+    """Drop every kept answer (memory and disk): the next read computes."""
+    for name in ("benchmark_cache", "benchmark_pages", "benchmark_parts", "report_cache",
+                 "report_pages"):  # fmt: skip
+        if hasattr(server.app.state, name):
+            delattr(server.app.state, name)
+    shutil.rmtree(server.settings.data_dir / READ_CACHE_FOLDER, ignore_errors=True)
+
+
+def _bodies(server: Server) -> dict[str, Any]:
+    answers = {}
+    for path in READS:
+        response = server.client.get(path, headers=server.auth("analyst"))
+        assert response.status_code == 200, path
+        if path.startswith("/v1/benchmarks"):
+            body = response.json()
+            body["scope"].pop("cached")
+            answers[path] = body
+        else:
+            answers[path] = response.content
+    return answers
+
+
+def test_first_reads_find_warmed_answers_equal_to_computed_ones(
+    database_url: str,
+    tmp_path: Path,
+    orgs: list[str],
+    slices: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with running_server(database_url, tmp_path / "data", orgs, warm=True) as server:
+        warmer = server.app.state.warmer
+        server.submit_all(slices)
+        assert warmer.wait_warm(600)
+        builds: list[int] = []
+        real = pool_report_data
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            builds.append(1)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(pool_reports, "pool_report_data", counting)
+        first = server.client.get("/v1/benchmarks", headers=server.auth("analyst"))
+        assert first.json()["scope"]["cached"] is True
+        warmed = _bodies(server)
+        assert builds == []  # every report was built by the warm-up
+        _forget(server)
+        assert _bodies(server) == warmed  # the same bytes as reads computing them
+        assert builds
+        # A superseding submission is a new generation: warmed again, never stale.
+        first_org = server.organisations[0]
+        services = [p for p in files_of(slices[first_org]) if p[1][0] == "services.parquet"]
+        response = server.client.post(
+            "/v1/submissions",
+            data={"period": "2026-Q3"},
+            files=services,
+            headers=server.auth(first_org),
+        )
+        assert response.json()["status"] == "accepted"
+        assert warmer.wait_warm(600)
+        again = server.client.get("/v1/benchmarks", headers=server.auth("analyst")).json()
+        assert again["scope"].pop("cached") is True
+        _forget(server)
+        computed = server.client.get("/v1/benchmarks", headers=server.auth("analyst")).json()
+        assert computed["scope"].pop("cached") is False
+        assert again == computed
