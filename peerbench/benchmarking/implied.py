@@ -21,11 +21,11 @@ Rules applied to the public view (:func:`hide_implied`, :mod:`.public_values`):
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from peerbench.benchmarking.disclosure_tables import replaced
 from peerbench.benchmarking.outcome_stats import COUNT_FIELDS
 from peerbench.benchmarking.rows import Row
 from peerbench.disclosure import DisclosurePolicy
@@ -214,7 +214,7 @@ def hide_implied(row: R, section: str) -> R:
             marks[field] = SECONDARY
     if not values:
         return row
-    return dataclasses.replace(row, **values, suppressed={**row.suppressed, **marks})
+    return replaced(row, {**values, "suppressed": {**row.suppressed, **marks}})
 
 
 def rounded(row: R, section: str) -> R:
@@ -225,4 +225,4 @@ def rounded(row: R, section: str) -> R:
         for f, d in decimals.items()
         if (v := getattr(row, f, None)) is not None
     }
-    return dataclasses.replace(row, **values) if values else row
+    return replaced(row, values) if values else row
