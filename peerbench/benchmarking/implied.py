@@ -198,18 +198,25 @@ def mean_decimals(n: int, policy: DisclosurePolicy) -> int:
     return max(0, min(3, math.floor(math.log10(low))))
 
 
-def _hidden(row: Row, field: str) -> bool:
-    return getattr(row, field, None) is None and field in row.suppressed
+_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    section: tuple((f, counts) for f, counts in fields.items() if "." not in f and counts)
+    for section, fields in IMPLIES.items()
+}
+""":data:`IMPLIES` without the fields that imply nothing or are not row attributes."""
 
 
 def hide_implied(row: R, section: str) -> R:
     """Withhold (``secondary``) every statistic of ``row`` that implies a withheld count."""
+    # A withheld count is one marked in ``suppressed`` (a short dict) whose value is gone.
+    hidden = {c for c in row.suppressed if getattr(row, c, None) is None}
+    if not hidden:
+        return row
     values: dict[str, Any] = {}
     marks: dict[str, str] = {}
-    for field, counts in IMPLIES.get(section, {}).items():
-        if "." in field or getattr(row, field, None) is None:
+    for field, counts in _RULES.get(section, ()):
+        if getattr(row, field, None) is None:
             continue
-        if any(_hidden(row, c) for c in counts):
+        if any(c in hidden for c in counts):
             values[field] = None
             marks[field] = SECONDARY
     if not values:

@@ -164,12 +164,12 @@ class Equations:
 
 def equations(table: Table) -> Equations:
     """:class:`Equations` of a table (cached as :attr:`Table.equations`)."""
-    cells = table.cells
-    return equations_of(
-        [cell.key for cell in cells],
-        [cell.kind == "count" for cell in cells],
-        [cell.value for cell in cells],
-        table.total_key,
+    all_lines = tuple(lines(table))
+    return Equations(
+        lines=all_lines,
+        member_of=_memberships(all_lines),
+        order=_order(table),
+        counts=tuple(cell.key for cell in table.cells if cell.kind == "count"),
     )
 
 
@@ -177,16 +177,19 @@ def equations_of(
     keys: Sequence[Key], is_count: Sequence[bool], values: Sequence[float], total: str
 ) -> Equations:
     """:class:`Equations` of a table given as parallel lists of its cells' keys, whether
-    each is a count, and values (in table order): no per-cell objects needed."""
-    counts = tuple(k for k, count in zip(keys, is_count, strict=True) if count)
-    count_set = set(counts)
+    each is a count, and values (in table order): no per-cell objects needed.
+
+    ``order`` holds the count cells only: secondary suppression only ever picks counts.
+    """
+    where = [i for i, count in enumerate(is_count) if count]
+    counts = tuple(keys[i] for i in where)
     rows = list(dict.fromkeys(k[0] for k in keys))
     cols = list(dict.fromkeys(k[1] for k in keys))
-    all_lines = tuple(_lines(count_set, rows, cols, total))
+    all_lines = tuple(_lines(set(counts), rows, cols, total))
     return Equations(
         lines=all_lines,
         member_of=_memberships(all_lines),
-        order={k: (int(v == 0), v, i) for i, (k, v) in enumerate(zip(keys, values, strict=True))},
+        order={keys[i]: (int(values[i] == 0), values[i], i) for i in where},
         counts=counts,
     )
 
