@@ -11,9 +11,11 @@ timepoint, plus the pooled row labelled ``Total``) becomes disclosure tables:
   statistic (kind ``statistic``, with the n it rests on) and every proportion (kind
   ``proportion``, with numerator and n, so it is recomputed from rounded counts).
 
-The tables of a group are controlled together
-(:func:`peerbench.disclosure.consistent_suppression`); the controlled cells are written
-back into the rows: a hidden value becomes ``None`` with its reason in
+The tables of a group are controlled together (the rules of
+:func:`peerbench.disclosure.consistent_suppression`, applied by
+:mod:`peerbench.disclosure.plain` to plain lists of cells: a national benchmark's groups
+hold a quarter of a million figures, too many to validate a model each); the controlled
+cells are written back into the rows: a hidden value becomes ``None`` with its reason in
 ``row.suppressed``. A proportion whose numerator or denominator was hidden is hidden
 too (reason ``secondary``), because it would reveal the count.
 """
