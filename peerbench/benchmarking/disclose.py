@@ -36,15 +36,17 @@ equations (SPEC §12.12 lists the limits).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from peerbench.benchmarking import comparisons
 from peerbench.benchmarking.access_disclose import controlled_access
 from peerbench.benchmarking.casemix import ESTIMATES as CASEMIX_ESTIMATES
-from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group
+from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_group, replaced
 from peerbench.benchmarking.implied import hide_implied, rounded
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N, COUNT_FIELDS, STATISTIC_N
 from peerbench.benchmarking.public_values import (
@@ -124,21 +126,34 @@ def _control(
     return out
 
 
-def _wilson(row: R) -> R:
-    """Wilson intervals recomputed from the published (rounded) counts."""
-    values: dict[str, Any] = {}
-    hidden: dict[str, str] = {}
-    for (low, high), (share, num, n) in _INTERVALS.items():
-        x, size = getattr(row, num), getattr(row, n)
-        if getattr(row, share) is None or x is None or not size:
-            for f in (low, high):
-                if getattr(row, f) is not None:
-                    values[f] = None
-                    hidden[f] = row.suppressed.get(share, SECONDARY)
-            continue
-        interval = wilson_interval(min(x, size), size)
-        values |= {low: float(interval.lower), high: float(interval.upper)}
-    return dataclasses.replace(row, **values, suppressed={**row.suppressed, **hidden})
+def _wilson(rows: Sequence[R]) -> list[R]:
+    """Wilson intervals recomputed from the published (rounded) counts (all rows at once)."""
+    values: list[dict[str, Any]] = [{} for _ in rows]
+    hidden: list[dict[str, str]] = [{} for _ in rows]
+    todo: list[tuple[int, str, str]] = []
+    events: list[int] = []
+    sizes: list[int] = []
+    for i, row in enumerate(rows):
+        for (low, high), (share, num, n) in _INTERVALS.items():
+            x, size = getattr(row, num), getattr(row, n)
+            if getattr(row, share) is None or x is None or not size:
+                for f in (low, high):
+                    if getattr(row, f) is not None:
+                        values[i][f] = None
+                        hidden[i][f] = row.suppressed.get(share, SECONDARY)
+                continue
+            todo.append((i, low, high))
+            events.append(min(x, size))
+            sizes.append(size)
+    if todo:  # elementwise, so the same floats as one interval at a time
+        interval = wilson_interval(events, sizes)
+        bounds = zip(todo, interval.lower.tolist(), interval.upper.tolist(), strict=True)
+        for (i, low, high), lower, upper in bounds:
+            values[i] |= {low: lower, high: upper}
+    return [
+        replaced(row, {**values[i], "suppressed": {**row.suppressed, **hidden[i]}})
+        for i, row in enumerate(rows)
+    ]
 
 
 def _outcome_key(row: OutcomeMetrics) -> tuple[str, str, str]:
@@ -155,7 +170,7 @@ def _analysis_rows(raw: Sequence[OutcomeRow], public: Sequence[OutcomeRow]) -> l
     for true, shown in zip(raw, public, strict=True):
         if shown.n_paired is None and shown.hedges_g is None and true.g_ci_low is not None:
             g = {f: round(getattr(true, f), 2) for f in ("hedges_g", "g_ci_low", "g_ci_high")}
-            shown = dataclasses.replace(shown, **g)
+            shown = replaced(shown, g)
         out.append(shown)
     return out
 
@@ -175,7 +190,7 @@ def _derived(
         n = None if source is None else source.n_paired
         marks = {} if n is not None else {field: SECONDARY}
         changes: dict[str, Any] = {field: n, "suppressed": {**row.suppressed, **marks}}
-        return dataclasses.replace(row, **changes)
+        return replaced(row, changes)
 
     def total_n(row: R, field: str, group: tuple[str, str, str]) -> R:
         value = getattr(row, field)
@@ -183,9 +198,8 @@ def _derived(
             return row
         if group in hidden:
             marks = {**row.suppressed, field: SECONDARY}
-            return dataclasses.replace(row, **{field: None}, suppressed=marks)
-        changes: dict[str, Any] = {field: policy.round_count(value)}
-        return dataclasses.replace(row, **changes)
+            return replaced(row, {field: None, "suppressed": marks})
+        return replaced(row, {field: policy.round_count(value)})
 
     def key(r: Any) -> tuple[str, str, str]:
         return (r.instrument, r.period, r.timepoint)
@@ -197,7 +211,7 @@ def _derived(
             return row
         marks = {f: BELOW_MIN_N for f in fields if getattr(row, f) is not None}
         cleared = dict.fromkeys(fields)
-        return dataclasses.replace(row, **cleared, suppressed={**row.suppressed, **marks})
+        return replaced(row, {**cleared, "suppressed": {**row.suppressed, **marks}})
 
     # Funnels, meta-analysis, forest and subgroups are recomputed from the published
     # outcome rows, so they imply no count beyond those rows (see .implied).
@@ -222,7 +236,7 @@ def _derived(
     for fit in result.casemix_fit:
         total = pooled.get(key(fit))
         n = None if total is None else total.n_paired
-        fits.append(total_n(dataclasses.replace(fit, n=n), "n", key(fit)))
+        fits.append(total_n(replaced(fit, {"n": n}), "n", key(fit)))
     return {
         "funnel_points": tuple(points),
         "funnels": tuple(summaries),
@@ -261,6 +275,23 @@ def _service(row: Any) -> str:
     return TOTAL if row.service_id is None else str(row.service_id)
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees memory).
+
+    Control builds hundreds of thousands of short-lived tuples and rows, none in cycles;
+    each burst of allocations made the collector walk the whole raw result again (a
+    quarter of a national benchmark's control time).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def controlled(
     result: BenchmarkResult,
     policy: DisclosurePolicy | None = None,
@@ -275,6 +306,13 @@ def controlled(
         viewer_organisation_id: The organisation viewing; its own services' rows are
             shown unrounded (owner view).
     """
+    with _no_cycle_collection():
+        return _controlled(result, policy, viewer_organisation_id)
+
+
+def _controlled(
+    result: BenchmarkResult, policy: DisclosurePolicy | None, viewer_organisation_id: str | None
+) -> BenchmarkResult:
     policy = policy or result.options.disclosure_policy or DisclosurePolicy()
     owned = {
         s.service_id
@@ -303,7 +341,7 @@ def controlled(
     )
     public_all = public_outcomes(
         outcome_rows,
-        [_wilson(r) for r in public_all],
+        _wilson(public_all),
         ["outcomes" if isinstance(raw, OutcomeRow) else "pooled" for raw in outcome_rows],
         policy,
     )
@@ -318,7 +356,7 @@ def controlled(
         forced=_network_forced(public),
     )
     networks = public_outcomes(
-        result.networks, [_wilson(r) for r in networks], ["networks"] * len(networks), policy
+        result.networks, _wilson(networks), ["networks"] * len(networks), policy
     )
     sustainment = _control(
         result.sustainment,

@@ -11,9 +11,11 @@ timepoint, plus the pooled row labelled ``Total``) becomes disclosure tables:
   statistic (kind ``statistic``, with the n it rests on) and every proportion (kind
   ``proportion``, with numerator and n, so it is recomputed from rounded counts).
 
-The tables of a group are controlled together
-(:func:`peerbench.disclosure.consistent_suppression`); the controlled cells are written
-back into the rows: a hidden value becomes ``None`` with its reason in
+The tables of a group are controlled together (the rules of
+:func:`peerbench.disclosure.consistent_suppression`, applied by
+:mod:`peerbench.disclosure.plain` to plain lists of cells: a national benchmark's groups
+hold a quarter of a million figures, too many to validate a model each); the controlled
+cells are written back into the rows: a hidden value becomes ``None`` with its reason in
 ``row.suppressed``. A proportion whose numerator or denominator was hidden is hidden
 too (reason ``secondary``), because it would reveal the count.
 """
@@ -25,18 +27,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from peerbench.benchmarking.rows import Row
-from peerbench.disclosure import (
-    TOTAL,
-    Cell,
-    ControlledTable,
-    DisclosurePolicy,
-    Key,
-    SuppressionReason,
-    Table,
-    consistent_suppression,
-    suppression_plan,
-)
-from peerbench.disclosure.apply import render
+from peerbench.disclosure import TOTAL, DisclosurePolicy, Key, SuppressionReason, plain
+from peerbench.disclosure.plain import PlainTable
 
 R = TypeVar("R", bound=Row)
 
@@ -64,48 +56,47 @@ def _value(row: Row, field: str) -> Any:
     return getattr(row, field)
 
 
-def _count_cell(label: str, col: str, value: Any) -> Cell | None:
-    return None if value is None else Cell(row=label, col=col, value=int(value))
-
-
-def _tables(rows: Sequence[Row], labels: Sequence[str], layout: Layout) -> list[Table]:
-    margin_cells: list[Cell] = []
-    column_cells: list[Cell] = []
+def _tables(rows: Sequence[Row], labels: Sequence[str], layout: Layout) -> list[PlainTable]:
+    """The group's tables as plain lists (rows are trusted: no per-cell validation)."""
+    margin = PlainTable()
+    columns = PlainTable()
     in_margin = set() if layout.margin is None else {*layout.margin[0], layout.margin[1]}
+    counts = [f for f in layout.counts if f not in in_margin]
     for row, label in zip(rows, labels, strict=True):
+        state = row.__dict__  # row types are plain dataclasses: fields are attributes
         if layout.margin is not None:
             parts, total = layout.margin
-            found = [_count_cell(label, p, _value(row, p)) for p in parts]
-            found.append(_count_cell(label, TOTAL, _value(row, total)))
-            margin_cells += [c for c in found if c is not None]
-        for field in layout.counts:
-            if field not in in_margin and (cell := _count_cell(label, field, _value(row, field))):
-                column_cells.append(cell)
+            for col, field in (*((p, p) for p in parts), (TOTAL, total)):
+                if (value := state[field]) is not None:
+                    margin.add((label, col), "count", int(value))
+        for field in counts:
+            if (value := state[field]) is not None:
+                columns.add((label, field), "count", int(value))
         for field, n_field in layout.statistics.items():
-            value, n = _value(row, field), _value(row, n_field)
+            value, n = state[field], state[n_field]
             if value is not None and n is not None:
-                column_cells.append(Cell(row=label, col=field, value=value, kind="statistic", n=n))
+                columns.add((label, field), "statistic", value, n=int(n))
         for field, (num_field, n_field) in layout.proportions.items():
-            value, num, n = (_value(row, f) for f in (field, num_field, n_field))
+            value, num, n = state[field], state[num_field], state[n_field]
             if value is not None and num is not None and n:
-                column_cells.append(
-                    Cell(row=label, col=field, value=num / n, kind="proportion", n=n, numerator=num)
-                )
-    tables = [Table(name="columns", cells=tuple(column_cells))]
-    if margin_cells:
-        tables.insert(0, Table(name="margins", cells=tuple(margin_cells)))
-    return tables
+                columns.add((label, field), "proportion", num / n, n=int(n), numerator=int(num))
+    return [margin, columns] if margin.keys else [columns]
 
 
 def _controlled(
-    tables: list[Table], policy: DisclosurePolicy, forced: Mapping[Key, SuppressionReason] | None
-) -> list[ControlledTable]:
-    if not forced:
-        return consistent_suppression(tables, policy)
-    return [
-        render(t, policy, suppression_plan(t, policy, forced=forced), viewer_is_owner=False)
-        for t in tables
-    ]
+    tables: list[PlainTable],
+    policy: DisclosurePolicy,
+    forced: Mapping[Key, SuppressionReason] | None,
+) -> dict[Key, float | int | SuppressionReason]:
+    """Every cell of the group as the public sees it (its reason when hidden)."""
+    if forced:
+        plans = [plain.plan(t, plain.primary(t, policy), forced) for t in tables]
+    else:
+        plans = plain.consistent_plans(tables, policy)
+    cells: dict[Key, float | int | SuppressionReason] = {}
+    for table, found in zip(tables, plans, strict=True):
+        cells |= plain.published(table, policy, found)
+    return cells
 
 
 def control_group(
@@ -126,8 +117,9 @@ def control_group(
         forced: ``(label, field)`` cells to hide whatever their value (e.g. because
             they would reveal a cell hidden in another group).
     """
-    controlled = _controlled(_tables(rows, labels, layout), policy, forced)
-    cells = {cell.key: cell for table in controlled for cell in table.cells}
+    if len(set(labels)) != len(labels):
+        raise ValueError("control_group: duplicate row labels")
+    cells = _controlled(_tables(rows, labels, layout), policy, forced)
     total_field = None if layout.margin is None else layout.margin[1]
     columns = [
         (field, TOTAL if field == total_field else field)
@@ -138,33 +130,35 @@ def control_group(
         values: dict[str, Any] = {}
         hidden: dict[str, str] = {}
         for field, col in columns:
-            cell = cells.get((label, col))
-            if cell is None:
+            cell = cells.get((label, col), _ABSENT)
+            if cell is _ABSENT:
                 continue
-            if cell.suppressed:
+            if isinstance(cell, SuppressionReason):
                 values[field] = None
-                hidden[field] = cell.flag.reason.value if cell.flag else SECONDARY
-            elif field in layout.counts:
-                values[field] = int(cell.value)  # type: ignore[arg-type]
+                hidden[field] = cell.value
             else:
-                values[field] = cell.value
+                values[field] = cell
         for field, (num_field, n_field) in layout.proportions.items():
             if field not in hidden and (num_field in hidden or n_field in hidden):
                 values[field] = None
                 hidden[field] = SECONDARY
         hidden = {f: r for f, r in hidden.items() if _value(row, f) is not None}
-        out.append(_replaced(row, {**values, "suppressed": {**row.suppressed, **hidden}}))
+        out.append(replaced(row, {**values, "suppressed": {**row.suppressed, **hidden}}))
     return out
 
 
-def _replaced(row: R, changes: dict[str, Any]) -> R:
+_ABSENT = object()
+
+
+def replaced(row: R, changes: Mapping[str, Any]) -> R:
     """``dataclasses.replace(row, **changes)`` without re-running ``__init__``.
 
     Row types are plain frozen dataclasses (every field in ``__init__``, no
     ``__post_init__``), so the copy is the same object state; ``replace`` walks every
     field and calls ``__init__``, a quarter of a national benchmark's control time.
     """
-    if hasattr(row, "__post_init__"):  # not so for any row type today; stay correct if added
+    if hasattr(row, "__post_init__") or not hasattr(row, "__dict__"):
+        # Not so for any row type today (no __post_init__, no slots); stay correct if added.
         return dataclasses.replace(row, **changes)
     new = object.__new__(type(row))
     state = new.__dict__

@@ -21,11 +21,11 @@ Rules applied to the public view (:func:`hide_implied`, :mod:`.public_values`):
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from peerbench.benchmarking.disclosure_tables import replaced
 from peerbench.benchmarking.outcome_stats import COUNT_FIELDS
 from peerbench.benchmarking.rows import Row
 from peerbench.disclosure import DisclosurePolicy
@@ -198,23 +198,30 @@ def mean_decimals(n: int, policy: DisclosurePolicy) -> int:
     return max(0, min(3, math.floor(math.log10(low))))
 
 
-def _hidden(row: Row, field: str) -> bool:
-    return getattr(row, field, None) is None and field in row.suppressed
+_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    section: tuple((f, counts) for f, counts in fields.items() if "." not in f and counts)
+    for section, fields in IMPLIES.items()
+}
+""":data:`IMPLIES` without the fields that imply nothing or are not row attributes."""
 
 
 def hide_implied(row: R, section: str) -> R:
     """Withhold (``secondary``) every statistic of ``row`` that implies a withheld count."""
+    # A withheld count is one marked in ``suppressed`` (a short dict) whose value is gone.
+    hidden = {c for c in row.suppressed if getattr(row, c, None) is None}
+    if not hidden:
+        return row
     values: dict[str, Any] = {}
     marks: dict[str, str] = {}
-    for field, counts in IMPLIES.get(section, {}).items():
-        if "." in field or getattr(row, field, None) is None:
+    for field, counts in _RULES.get(section, ()):
+        if getattr(row, field, None) is None:
             continue
-        if any(_hidden(row, c) for c in counts):
+        if any(c in hidden for c in counts):
             values[field] = None
             marks[field] = SECONDARY
     if not values:
         return row
-    return dataclasses.replace(row, **values, suppressed={**row.suppressed, **marks})
+    return replaced(row, {**values, "suppressed": {**row.suppressed, **marks}})
 
 
 def rounded(row: R, section: str) -> R:
@@ -225,4 +232,4 @@ def rounded(row: R, section: str) -> R:
         for f, d in decimals.items()
         if (v := getattr(row, f, None)) is not None
     }
-    return dataclasses.replace(row, **values) if values else row
+    return replaced(row, values) if values else row

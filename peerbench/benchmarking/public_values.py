@@ -19,12 +19,12 @@ Statistics whose count is withheld are withheld too (:func:`.implied.hide_implie
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from peerbench.benchmarking.comparison_rows import CasemixFit, CasemixService
+from peerbench.benchmarking.disclosure_tables import replaced
 from peerbench.benchmarking.implied import (
     MEANS,
     PRECISION,
@@ -109,7 +109,7 @@ def _finish(
     # to 0) would carry the true n: withhold it.
     stale = [f for f in RECOMPUTED if getattr(row, f) is not None and f not in values]
     if not values and not stale:
-        return dataclasses.replace(row, **means) if means else row
+        return replaced(row, means) if means else row
     marks = {**row.suppressed, **dict.fromkeys(stale, SECONDARY)}
     values |= dict.fromkeys(stale)
     decimals = PRECISION.get(section, {})
@@ -117,7 +117,7 @@ def _finish(
         f: round(float(v), decimals[f]) if v is not None and f in decimals else v
         for f, v in values.items()
     }
-    return dataclasses.replace(row, **means, **values, suppressed=marks)
+    return replaced(row, {**means, **values, "suppressed": marks})
 
 
 def public_outcomes(
@@ -189,8 +189,8 @@ def public_economics(public: EconomicsRow, policy: DisclosurePolicy) -> Economic
         values = {f: _money(getattr(row, f), scale[f], places) for f in _VALUES}
     else:
         values = {f: _money(getattr(row, f)) for f in _VALUES}
-    return dataclasses.replace(
-        row, **values, assumptions=assumptions, suppressed={**row.suppressed, **marks}
+    return replaced(
+        row, {**values, "assumptions": assumptions, "suppressed": {**row.suppressed, **marks}}
     )
 
 
@@ -203,7 +203,7 @@ def public_casemix_fit(public: CasemixFit, terms: int) -> CasemixFit:
     if row.adj_r2 is None or row.r2 is None or row.n is None or row.n - terms - 1 <= 0:
         return row
     adj = 1 - (1 - row.r2) * (row.n - 1) / (row.n - terms - 1)
-    return dataclasses.replace(row, adj_r2=round(adj, 3))
+    return replaced(row, {"adj_r2": round(adj, 3)})
 
 
 def public_casemix_service(raw: CasemixService, public: CasemixService) -> CasemixService:
@@ -213,5 +213,5 @@ def public_casemix_service(raw: CasemixService, public: CasemixService) -> Casem
     if row.n is not None and raw.n and low is not None and high is not None:
         oe = round(raw.o_minus_e or 0.0, 1)
         half = (high - low) / 2 * math.sqrt(raw.n / row.n)
-        row = dataclasses.replace(row, o_minus_e=oe, oe_ci_low=oe - half, oe_ci_high=oe + half)
+        row = replaced(row, {"o_minus_e": oe, "oe_ci_low": oe - half, "oe_ci_high": oe + half})
     return rounded(row, "casemix_services")

@@ -70,10 +70,15 @@ def lines(table: Table) -> list[Line]:
     (row) and at least one other ``count`` cell.
     """
     counts = {cell.key for cell in table.cells if cell.kind == "count"}
-    total = table.total_key
+    return _lines(counts, table.rows, table.cols, table.total_key)
+
+
+def _lines(
+    counts: Collection[Key], rows: Sequence[str], cols: Sequence[str], total: str
+) -> list[Line]:
+    """:func:`lines` from the count keys and the row and column keys in table order."""
     # Row and column keys once (each property walks every cell): with a thousand
     # services, asking for them inside the loops made this quadratic in the cells.
-    rows, cols = table.rows, table.cols
     found: list[Line] = []
     for r in rows:
         interior = tuple((r, c) for c in cols if c != total and (r, c) in counts)
@@ -168,6 +173,27 @@ def equations(table: Table) -> Equations:
     )
 
 
+def equations_of(
+    keys: Sequence[Key], is_count: Sequence[bool], values: Sequence[float], total: str
+) -> Equations:
+    """:class:`Equations` of a table given as parallel lists of its cells' keys, whether
+    each is a count, and values (in table order): no per-cell objects needed.
+
+    ``order`` holds the count cells only: secondary suppression only ever picks counts.
+    """
+    where = [i for i, count in enumerate(is_count) if count]
+    counts = tuple(keys[i] for i in where)
+    rows = list(dict.fromkeys(k[0] for k in keys))
+    cols = list(dict.fromkeys(k[1] for k in keys))
+    all_lines = tuple(_lines(set(counts), rows, cols, total))
+    return Equations(
+        lines=all_lines,
+        member_of=_memberships(all_lines),
+        order={keys[i]: (int(values[i] == 0), values[i], i) for i in where},
+        counts=counts,
+    )
+
+
 def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
     """Hidden count cells whose exact value follows from the published margins.
 
@@ -258,7 +284,11 @@ def secondary_suppression(table: Table, primary: Collection[Key]) -> set[Key]:
     Returns:
         The extra keys to hide (never including ``primary``).
     """
-    built = table.equations
+    return suppress(table.equations, primary)
+
+
+def suppress(built: Equations, primary: Collection[Key]) -> set[Key]:
+    """:func:`secondary_suppression` on a table's :class:`Equations`."""
     all_lines, member_of, order, counts = built.lines, built.member_of, built.order, built.counts
     hidden = set(primary)
     _line_rule(all_lines, hidden, order, member_of)

@@ -110,3 +110,17 @@ def test_network_rows_pool_services_and_hide_what_services_hide() -> None:
     # Every statistic resting on the hidden n_paired is hidden with it (.implied).
     for field in ("mean_change", "sd_change", "change_ci_low", "d_z", "hedges_g"):
         assert getattr(north, field) is None and north.suppressed[field] == "secondary"
+
+
+def test_control_leaves_the_garbage_collector_as_it_found_it(tiny_raw: BenchmarkResult) -> None:
+    import gc
+
+    assert gc.isenabled()
+    controlled(tiny_raw)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        controlled(tiny_raw)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from peerbench.benchmarking.disclosure_tables import _replaced
+from peerbench.benchmarking.disclosure_tables import replaced
 from peerbench.benchmarking.rows import ReachRow, Row
 
 
 def test_replaced_matches_dataclasses_replace() -> None:
     row = ReachRow(service_id="s1", period="2026-Q1", engagements=12, participants=3)
     changes: dict[str, Any] = {"participants": None, "suppressed": {"participants": "small-count"}}
-    new = _replaced(row, changes)
+    new = replaced(row, changes)
     assert new == dataclasses.replace(row, **changes)
     assert type(new) is ReachRow
     assert new.__dict__ == dataclasses.replace(row, **changes).__dict__
@@ -29,4 +29,4 @@ class _Checked(Row):
 
 
 def test_a_row_type_with_post_init_still_runs_it() -> None:
-    assert _replaced(_Checked(value=1), {"value": 5}).double == 10
+    assert replaced(_Checked(value=1), {"value": 5}).double == 10

@@ -1,0 +1,153 @@
+"""Disclosure control of tables held as plain parallel lists (no per-cell models).
+
+The same rules and results as :func:`~peerbench.disclosure.consistent_suppression` and
+:func:`~peerbench.disclosure.suppression_plan` followed by
+:func:`~peerbench.disclosure.apply.render` for a non-owner, for callers that build many
+large tables from trusted rows (the benchmark: a national group has a thousand rows of
+cells, and validating a :class:`~peerbench.disclosure.Cell` and a
+:class:`~peerbench.disclosure.ControlledCell` per figure was most of its control time).
+Inputs are not validated: the caller guarantees what :class:`~peerbench.disclosure.Cell`
+checks (finite values, whole non-negative counts, ``n`` given for non-counts, unique keys).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+
+from peerbench.disclosure.policy import DisclosurePolicy
+from peerbench.disclosure.reasons import SuppressionReason
+from peerbench.disclosure.secondary import Equations, equations_of, suppress
+from peerbench.disclosure.table import TOTAL, CellKind, Key
+
+_SMALL = SuppressionReason.SMALL_COUNT
+_BELOW = SuppressionReason.BELOW_MIN_N
+_SECONDARY = SuppressionReason.SECONDARY
+
+
+@dataclasses.dataclass
+class PlainTable:
+    """A table as parallel lists, one entry per cell in table order.
+
+    Attributes:
+        keys: ``(row, col)`` of each cell.
+        kinds: ``count`` | ``statistic`` | ``proportion``.
+        values: True values (floats, as :class:`~peerbench.disclosure.Cell` holds them).
+        ns: People behind a statistic or proportion (``None`` for counts).
+        numerators: A proportion's numerator (``None`` otherwise).
+        total_key: The margin key.
+    """
+
+    keys: list[Key] = dataclasses.field(default_factory=list)
+    kinds: list[CellKind] = dataclasses.field(default_factory=list)
+    values: list[float] = dataclasses.field(default_factory=list)
+    ns: list[int | None] = dataclasses.field(default_factory=list)
+    numerators: list[int | None] = dataclasses.field(default_factory=list)
+    total_key: str = TOTAL
+
+    def add(
+        self,
+        key: Key,
+        kind: CellKind,
+        value: float,
+        n: int | None = None,
+        numerator: int | None = None,
+    ) -> None:
+        """Append a cell (build the table before planning: plans cache its structure)."""
+        self.keys.append(key)
+        self.kinds.append(kind)
+        self.values.append(float(value))
+        self.ns.append(n)
+        self.numerators.append(numerator)
+
+    @cached_property
+    def equations(self) -> Equations:
+        """Margin equations and "next smallest" order (as :attr:`Table.equations`)."""
+        counts = [kind == "count" for kind in self.kinds]
+        return equations_of(self.keys, counts, self.values, self.total_key)
+
+    @cached_property
+    def count_keys(self) -> frozenset[Key]:
+        """Keys of the count cells."""
+        return frozenset(self.equations.counts)
+
+
+def primary(table: PlainTable, policy: DisclosurePolicy) -> dict[Key, SuppressionReason]:
+    """:func:`~peerbench.disclosure.primary_suppression` of a plain table."""
+    low, high, min_n = policy.small_count_min, policy.small_count_max, policy.min_n
+    found: dict[Key, SuppressionReason] = {}
+    cells = zip(table.keys, table.kinds, table.values, table.ns, table.numerators, strict=True)
+    for key, kind, value, n, numerator in cells:
+        if kind == "count":
+            if low <= value <= high:
+                found[key] = _SMALL
+        elif (int(value) if n is None else n) < min_n:
+            found[key] = _BELOW
+        elif kind == "proportion" and numerator is not None and low <= numerator <= high:
+            found[key] = _SMALL
+    return found
+
+
+def plan(
+    table: PlainTable,
+    first: Mapping[Key, SuppressionReason],
+    forced: Mapping[Key, SuppressionReason] | None = None,
+) -> dict[Key, SuppressionReason]:
+    """:func:`~peerbench.disclosure.apply.plan_from_primary` of a plain table."""
+    out = dict(first)
+    if forced:
+        present = set(table.keys)
+        for key, reason in forced.items():
+            if key in present:
+                out.setdefault(key, reason)
+    for key in suppress(table.equations, out.keys()):
+        out[key] = _SECONDARY
+    return out
+
+
+def consistent_plans(
+    tables: Sequence[PlainTable], policy: DisclosurePolicy
+) -> list[dict[Key, SuppressionReason]]:
+    """The plans of :func:`~peerbench.disclosure.consistent_suppression` (no nested pairs)."""
+    forced: set[Key] = set()
+    primaries = [primary(table, policy) for table in tables]
+    while True:
+        plans = [
+            plan(table, first, dict.fromkeys(forced & table.count_keys, _SECONDARY))
+            for table, first in zip(tables, primaries, strict=True)
+        ]
+        hidden = {
+            key
+            for table, found in zip(tables, plans, strict=True)
+            for key in found
+            if key in table.count_keys
+        }
+        if hidden == forced:
+            return plans
+        forced = hidden
+
+
+def published(
+    table: PlainTable, policy: DisclosurePolicy, found: Mapping[Key, SuppressionReason]
+) -> dict[Key, float | int | SuppressionReason]:
+    """Each cell as a non-owner sees it: its reason if hidden, else the published value.
+
+    Values as :func:`~peerbench.disclosure.apply.render` publishes them: counts rounded
+    (an ``int``), proportions recomputed from rounded counts, statistics unchanged.
+    """
+    out: dict[Key, float | int | SuppressionReason] = {}
+    from_rounded = policy.proportions_from_rounded
+    cells = zip(table.keys, table.kinds, table.values, table.ns, table.numerators, strict=True)
+    for key, kind, value, n, numerator in cells:
+        reason = found.get(key)
+        if reason is not None:
+            out[key] = reason
+        elif kind == "count":
+            out[key] = policy.round_count(value)
+        elif kind == "proportion" and from_rounded and numerator is not None and n is not None:
+            shown = policy.round_count(n)
+            out[key] = policy.round_count(numerator) / shown if shown else value
+        else:
+            out[key] = value
+    return out
