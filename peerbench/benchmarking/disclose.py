@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -275,6 +276,12 @@ def _service(row: Any) -> str:
     return TOTAL if row.service_id is None else str(row.service_id)
 
 
+_pause_lock = threading.Lock()
+_paused = 0
+"""Controls in progress that paused the collector (a server runs them in threads)."""
+_was_enabled = True
+
+
 @contextlib.contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector (reference counting still frees memory).
@@ -283,13 +290,21 @@ def _no_cycle_collection() -> Iterator[None]:
     each burst of allocations made the collector walk the whole raw result again (a
     quarter of a national benchmark's control time).
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _paused, _was_enabled
+    with _pause_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        # Only the last of several overlapping controls (server threads) restores the
+        # collector, to the state it had before the first: never left off for good.
+        with _pause_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()
 
 
 def controlled(

@@ -124,3 +124,21 @@ def test_control_leaves_the_garbage_collector_as_it_found_it(tiny_raw: Benchmark
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_overlapping_controls_leave_the_collector_on() -> None:
+    """Two controls that overlap (server threads) turn the collector back on once both end,
+    whichever ends first."""
+    import gc
+
+    from peerbench.benchmarking.disclose import _no_cycle_collection
+
+    assert gc.isenabled()
+    first, second = _no_cycle_collection(), _no_cycle_collection()
+    first.__enter__()
+    second.__enter__()
+    assert not gc.isenabled()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second is still running
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
