@@ -6,28 +6,19 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import optimize, stats
+from scipy import stats
 
 from peerbench.stats.nct import dz_intervals, ncp_roots, nct_cdf_array
 from peerbench.stats.paired import nct_cdf
+from tests.stats.nct_reference import brentq_ncp
 
 NS = (2, 3, 10, 30, 250, 20_000, 1_000_000)
 DS = (0.0, 1e-9, 0.05, -0.3, 0.17050647016197074, 1.0, -2.5, 20.0, -300.0)
 
 
 def _brentq_ncp(t_obs: float, df: int, target: float) -> float:
-    """The scalar search the batch replaced: step out from ``t``, then brentq to 1e-12."""
-
-    def gap(ncp: float) -> float:
-        return nct_cdf(t_obs, df, ncp) - target
-
-    step = 2.0 + abs(t_obs) / 2
-    lo, hi = t_obs - step, t_obs + step
-    while gap(lo) < 0:
-        lo -= step
-    while gap(hi) > 0:
-        hi += step
-    return float(optimize.brentq(gap, lo, hi, xtol=1e-12, rtol=1e-12))
+    """The scalar search the batch replaced."""
+    return brentq_ncp(nct_cdf, t_obs, df, target)
 
 
 def _scalar_interval(n: int, d: float) -> tuple[float, float]:

@@ -19,6 +19,7 @@ from peerbench.stats import (
     mean_change_from_summary,
     orient_change,
 )
+from tests.stats.nct_reference import brentq_ncp
 
 
 def test_mean_change_matches_scipy_ttest_rel() -> None:
@@ -134,18 +135,7 @@ def test_to_dict_is_plain() -> None:
 
 def _old_nct_ncp(t_obs: float, df: int, target: float) -> float:
     """The interval search as it was, through ``scipy.stats.nct.cdf`` (the slow path)."""
-    from scipy import optimize
-
-    def gap(ncp: float) -> float:
-        return float(stats.nct.cdf(t_obs, df, ncp)) - target
-
-    step = 2.0 + abs(t_obs) / 2
-    lo, hi = t_obs - step, t_obs + step
-    while gap(lo) < 0:
-        lo -= step
-    while gap(hi) > 0:
-        hi += step
-    return float(optimize.brentq(gap, lo, hi, xtol=1e-12, rtol=1e-12))
+    return brentq_ncp(lambda t, df, ncp: float(stats.nct.cdf(t, df, ncp)), t_obs, df, target)
 
 
 @pytest.mark.parametrize(
