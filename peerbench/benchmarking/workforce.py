@@ -44,18 +44,19 @@ import pandas as pd
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.workforce_rows import (
     ALL,
+    END_GROUP_ORDER,
+    MEASURES,
+    NOT_RECORDED,
     PRACTICE,
+    ROLES,
     WorkerEndReasonRow,
     WorkerWellbeingRow,
     WorkforceRow,
 )
 from peerbench.stats import dist
 
-ROLES = ("volunteer", "paid", "sessional")
 HORIZONS = {"retained_6m": 6, "retained_12m": 12}
-MEASURES = ("retained_6m", "retained_12m", "supervised", "trained", "accredited")
 LEVELS = ("all", "facilitator_model", "service")
-NOT_RECORDED = "not_recorded"
 REGULAR_FREQUENCIES = frozenset({"weekly", "fortnightly", "monthly"})
 FOLLOW_UPS = frozenset({"month_3", "month_6", "month_12", "end"})
 END_GROUPS: Mapping[str, str] = {
@@ -68,7 +69,6 @@ END_GROUPS: Mapping[str, str] = {
     "other": "other",
 }
 """``worker_end_reason`` → published group (own-health reasons never on their own)."""
-END_GROUP_ORDER = ("moved_on", "own_health_or_role_strain", "funding", "other")
 REGULAR_SHARE = 0.75
 ACCREDITED_SHARE = 0.5
 PAID_SHARE = 0.5

@@ -36,9 +36,9 @@ from peerbench.benchmarking.disclosure_tables import SECONDARY, Layout, control_
 from peerbench.benchmarking.implied import hide_implied
 from peerbench.benchmarking.result import BenchmarkResult
 from peerbench.benchmarking.rows import ServiceInfo
-from peerbench.benchmarking.workforce import NOT_RECORDED
 from peerbench.benchmarking.workforce_rows import (
     ALL,
+    NOT_RECORDED,
     PRACTICE,
     WorkerEndReasonRow,
     WorkerWellbeingRow,

@@ -24,6 +24,13 @@ PRACTICE = ("regular_supervision", "accredited_training", "paid_led")
 ALL = "all"
 """``group``/``role`` of rows that pool every group or role."""
 
+# The published vocabulary of the workforce rows, beside them for the same reason: the
+# text and report blocks that print a result need these, never the statistics.
+ROLES = ("volunteer", "paid", "sessional")
+MEASURES = ("retained_6m", "retained_12m", "supervised", "trained", "accredited")
+NOT_RECORDED = "not_recorded"
+END_GROUP_ORDER = ("moved_on", "own_health_or_role_strain", "funding", "other")
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WorkforceRow(Row):

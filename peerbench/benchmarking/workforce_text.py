@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from peerbench.benchmarking.result import BenchmarkResult
 from peerbench.benchmarking.text import SYMBOL, grid
-from peerbench.benchmarking.workforce import END_GROUP_ORDER, MEASURES, ROLES
-from peerbench.benchmarking.workforce_rows import ALL, WorkforceRow
+from peerbench.benchmarking.workforce_rows import (
+    ALL,
+    END_GROUP_ORDER,
+    MEASURES,
+    ROLES,
+    WorkforceRow,
+)
 
 MEASURE_TITLES = {
     "retained_6m": "Still in post 6 months after starting",

@@ -18,8 +18,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from peerbench.benchmarking import BenchmarkResult
-from peerbench.benchmarking.workforce import END_GROUP_ORDER, MEASURES, ROLES
-from peerbench.benchmarking.workforce_rows import ALL, WorkerWellbeingRow, WorkforceRow
+from peerbench.benchmarking.workforce_rows import (
+    ALL,
+    END_GROUP_ORDER,
+    MEASURES,
+    ROLES,
+    WorkerWellbeingRow,
+    WorkforceRow,
+)
 from peerbench.benchmarking.workforce_text import END_TITLES, MEASURE_TITLES
 from peerbench.reports import formatting as fmt
 from peerbench.reports.builders import select
