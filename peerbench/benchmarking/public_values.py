@@ -147,11 +147,6 @@ def public_outcomes(
     ]
 
 
-def public_outcome(raw: M, public: M, section: str, policy: DisclosurePolicy) -> M:
-    """The public outcome row (see the module docstring); one row of :func:`public_outcomes`."""
-    return public_outcomes([raw], [public], [section], policy)[0]
-
-
 def _money(value: float | None, scale: float | None = None, places: int = 1) -> float | None:
     if value is None:
         return None
