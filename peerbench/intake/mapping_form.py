@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from peerbench.intake.mapping import MappingFile, SheetMapping
 from peerbench.intake.propose import SERVICE_PLACEHOLDER
 from peerbench.intake.propose_labels import _plain_label as plain_label
-from peerbench.intake.propose_match import field_spec, normalise
+from peerbench.intake.propose_match import field_spec
 from peerbench.intake.propose_model import SheetInput
 from peerbench.intake.propose_values import distinct
 from peerbench.io.headers import normalise_header
+from peerbench.schema.header_words import normalise
 from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
 from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
 from peerbench.validators.mapping import standard_columns

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peerbench.intake.propose_match import field_spec, normalise, vocabulary, words
+from peerbench.intake.propose_match import field_spec, vocabulary
 from peerbench.intake.propose_model import Block, Said
 from peerbench.intake.propose_values import (
     distinct,
@@ -11,6 +11,7 @@ from peerbench.intake.propose_values import (
     whole_numbers,
 )
 from peerbench.schema.codelists import AgeBand
+from peerbench.schema.header_words import normalise, words
 
 
 def age_band_table() -> dict[str, str]:

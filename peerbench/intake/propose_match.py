@@ -10,39 +10,26 @@ and says what they most likely are in the standard, and how sure that is:
 - ``unsure``: a best guess the coordinator must check (a close spelling, several
   instruments that fit).
 
-The words themselves live in ``synonyms.yaml`` beside this module (declared once).
+The words themselves live in ``peerbench/schema/synonyms.yaml`` (declared once, read
+through :mod:`peerbench.schema.header_words`, which ``validate`` reads too).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
-from typing import Any, Literal
-
-import yaml
+from typing import Literal
 
 from peerbench.schema.codelists import Timepoint
+from peerbench.schema.header_words import synonym_data, words
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES_BY_STEM
 from peerbench.validators.identifiers import IDENTIFYING_HEADERS
 from peerbench.validators.mapping import canonical_record_type
 
 Confidence = Literal["certain", "likely", "unsure"]
-
-
-def normalise(text: str) -> str:
-    """NFKC, non-breaking spaces as spaces, trimmed, whitespace collapsed, case-folded."""
-    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-def words(text: str) -> str:
-    """The normalised header with punctuation read as spaces: ``D.O.B.`` -> ``d o b``."""
-    return re.sub(r"[^\w]+|_", " ", normalise(text)).strip()
 
 
 @dataclass(frozen=True)
@@ -75,8 +62,7 @@ def _invert(table: dict[str, list[str]]) -> dict[str, str]:
 @cache
 def vocabulary() -> Vocabulary:
     """The proposer's words, read once from ``synonyms.yaml``."""
-    text = (resources.files("peerbench.intake") / "synonyms.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data = synonym_data()
     identifiers = _invert(data["identifiers"])
     for header in IDENTIFYING_HEADERS:  # the validators' list, so the two never disagree
         identifiers.setdefault(words(header), "a name")

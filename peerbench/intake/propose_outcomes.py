@@ -9,10 +9,8 @@ from dataclasses import replace
 from peerbench.intake.cells import is_no_answer
 from peerbench.intake.propose_match import (
     HeaderRole,
-    normalise,
     split_timepoint,
     vocabulary,
-    words,
 )
 from peerbench.intake.propose_model import Block, Said, SheetProposal, WideTimepoint
 from peerbench.intake.propose_values import (
@@ -23,6 +21,7 @@ from peerbench.intake.propose_values import (
     whole_numbers,
 )
 from peerbench.schema.codelists import Timepoint
+from peerbench.schema.header_words import normalise, words
 from peerbench.schema.instruments.definition import InstrumentDefinition
 
 

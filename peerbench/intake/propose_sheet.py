@@ -11,9 +11,7 @@ from peerbench.intake.propose_match import (
     field_spec,
     match_header,
     match_sheet,
-    normalise,
     vocabulary,
-    words,
 )
 from peerbench.intake.propose_model import Block, Said, SheetProposal
 from peerbench.intake.propose_outcomes import propose_outcomes
@@ -25,6 +23,7 @@ from peerbench.intake.propose_values import (
     looks_like_local_id,
     whole_numbers,
 )
+from peerbench.schema.header_words import normalise, words
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.introspect import FieldSpec, field_specs
 from peerbench.schema.records import RECORD_TYPES_BY_STEM

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from peerbench.intake.cells import is_no_answer
-from peerbench.intake.propose_match import Confidence, normalise, words
+from peerbench.intake.propose_match import Confidence
+from peerbench.schema.header_words import normalise, words
 from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.introspect import FieldSpec
 from peerbench.validators.identifiers import KINDS, detect

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from peerbench.intake.propose_match import match_header, match_sheet, vocabulary, words
+from peerbench.intake.propose_match import match_header, match_sheet, vocabulary
+from peerbench.schema.header_words import words
 from peerbench.schema.instruments.registry import default_registry
 
 CODES = default_registry().codes()

@@ -50,15 +50,40 @@ def read_headers(columns: Sequence[str], specs: Sequence[FieldSpec]) -> Headers:
     return Headers(frozenset(names & set(columns)), tuple(unknown), items)
 
 
-def check_headers(headers: Headers, specs: Sequence[FieldSpec], ctx: CheckContext) -> None:
-    """Record ``column-missing`` and ``column-unknown``, each with the closest match."""
+def check_headers(
+    headers: Headers, specs: Sequence[FieldSpec], ctx: CheckContext, file_stem: str
+) -> None:
+    """Record ``column-missing`` and ``column-unknown``, each with the closest match.
+
+    An unknown header that ``synonyms.yaml`` lists as another word for a missing field
+    ("Condition" for ``primary_condition``) is named as that field, with the way to map it;
+    otherwise the closest spelling of a missing field is suggested.
+    """
+    names = [s.name for s in specs if s.name not in headers.present]
+    said = {column: _synonym(column, file_stem, names) for column in headers.unknown}
     missing = [s.name for s in specs if s.required and s.name not in headers.present]
     for name in missing:
-        close = difflib.get_close_matches(name, headers.unknown, n=1, cutoff=0.6)
+        meant = [column for column, field in said.items() if field == name]
+        close = meant or difflib.get_close_matches(name, headers.unknown, n=1, cutoff=0.6)
         detail = f" (is '{close[0]}' meant to be {name}?)" if close else ""
         ctx.emit_file("column-missing", name, detail)
-    names = [s.name for s in specs if s.name not in headers.present]
     for column in headers.unknown:
-        close = difflib.get_close_matches(column.strip().lower(), names, n=1, cutoff=0.75)
-        detail = f"; did you mean {close[0]}?" if close else ""
+        if (field := said[column]) is not None:
+            detail = (
+                f"; it looks like the standard's {field}: rename the header to {field}, "
+                "or let `peerbench map` write a mapping file for this spreadsheet"
+            )
+        else:
+            close = difflib.get_close_matches(column.strip().lower(), names, n=1, cutoff=0.75)
+            detail = f"; the closest standard header is {close[0]}" if close else ""
         ctx.emit_file("column-unknown", column, detail)
+
+
+def _synonym(column: str, file_stem: str, names: Sequence[str]) -> str | None:
+    """The missing field ``column`` is a listed synonym of, if any (YAML read lazily)."""
+    if item_position(column) is not None or not names:
+        return None
+    from peerbench.schema.header_words import synonym_field
+
+    field = synonym_field(column, file_stem)
+    return field if field in names else None
