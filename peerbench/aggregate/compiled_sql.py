@@ -8,8 +8,8 @@ schemas. The run's real table names are put back into the SQL text.
 
 :func:`step_sql` looks a shape up in this process's memo, then in the precompiled table
 (``precompiled_sql.json`` beside this module, written by
-:mod:`peerbench.aggregate.precompile` for the schemas the standard's files give), and
-only then compiles it with Ibis. A test recompiles every precompiled entry and fails
+:mod:`peerbench.benchmarking.precompile_sql` for the schemas the standard's files give),
+and only then compiles it with Ibis. A test recompiles every precompiled entry and fails
 when one is stale, and another fails when a usual run misses the table.
 
 :func:`compile_sql` is the same memo for any Ibis expression (slots by position of its
@@ -38,7 +38,7 @@ _SLOT_PATTERN = re.compile(r"__peerbench_slot_(\d+)__")
 _KEEP = 256
 """Compiled shapes kept (a benchmark has about a dozen; options multiply them)."""
 PRECOMPILED = Path(__file__).with_name("precompiled_sql.json")
-"""The precompiled steps (see :mod:`peerbench.aggregate.precompile`)."""
+"""The precompiled steps (see :mod:`peerbench.benchmarking.precompile_sql`)."""
 
 _compiled: OrderedDict[tuple[str, Any], str] = OrderedDict()
 _lock = threading.Lock()
