@@ -17,13 +17,16 @@ import socket
 import threading
 from collections.abc import Callable
 from itertools import count
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import ibis
-import ibis.expr.types as ir
 import pyarrow as pa
 
 from peerbench.aggregate.compiled_sql import compile_sql
+
+# Ibis is imported where it is used: a benchmark whose steps are precompiled
+# (peerbench.aggregate.compiled_sql) runs on a plain DuckDB connection without it.
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 Backend = Literal["duckdb", "spark"]
 """Names accepted by :func:`connect`."""
@@ -64,7 +67,28 @@ def duckdb_connection(**config: Any) -> Any:
     Returns:
         An Ibis DuckDB backend.
     """
+    import ibis
+
     return ibis.duckdb.connect(**{"preserve_insertion_order": False, **config})
+
+
+def duckdb_database(**config: Any) -> Any:
+    """A new in-memory DuckDB connection set up as :func:`duckdb_connection`'s, without Ibis.
+
+    The same settings Ibis gives its connection (UTC session time zone, no Python
+    replacement scans), so that the same SQL gives the same answer on either.
+    """
+    import duckdb
+
+    con = duckdb.connect(":memory:", config={"preserve_insertion_order": False, **config})
+    con.execute("SET timezone = 'UTC'")
+    con.execute("SET python_enable_replacements = 'False'")
+    return con
+
+
+def new_view_name(prefix: str) -> str:
+    """A table or view name not used before in this process (``peerbench_<prefix>_<n>``)."""
+    return f"peerbench_{prefix}_{next(_view_numbers)}"
 
 
 def spark_remote(remote: str | None = None) -> str | None:
@@ -173,6 +197,8 @@ def spark_connection(remote: str | None = None) -> Any:
         if _spark_backend is not None and _spark_remote != url:
             _stop_locked()
         if _spark_backend is None:
+            import ibis
+
             session = _local_session() if url is None else _remote_session(url)
             _spark_backend = ibis.pyspark.connect(session)
             _spark_remote = url
@@ -228,6 +254,8 @@ def register_arrow(con: Any, table: pa.Table) -> ir.Table:
     built straight from Arrow (``createDataFrame`` takes a pyarrow Table since PySpark
     4, with no pandas round trip).
     """
+    import ibis
+
     name = f"peerbench_arrow_{next(_view_numbers)}"
     if is_spark(con):
         con._session.createDataFrame(table).createOrReplaceTempView(name)
@@ -257,6 +285,8 @@ def materialise(con: Any, expr: ir.Table) -> tuple[ir.Table, Callable[[], None]]
     temporary table, Spark a cached DataFrame behind a temporary view. (``Table.cache``
     is not used: with unbound inputs it would cache on Ibis's default backend.)
     """
+    import ibis
+
     name = f"peerbench_tmp_{next(_view_numbers)}"
     sql = compile_sql(con, expr)
     if is_spark(con):

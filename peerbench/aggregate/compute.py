@@ -11,22 +11,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
-import ibis.expr.types as ir
 import pyarrow as pa
 
-from peerbench.aggregate import expressions as ex
-from peerbench.aggregate.backends import (
-    Backend,
-    connect,
-    is_spark,
-    materialise,
-    register_arrow,
-    to_arrow,
-)
+from peerbench.aggregate.backends import Backend
+from peerbench.aggregate.engine import Engine, Input
 from peerbench.aggregate.parameters import instrument_parameters
 from peerbench.aggregate.participant_order import People
 from peerbench.aggregate.scored_cache import scored_outcomes
@@ -56,50 +47,38 @@ Scored: TypeAlias = pa.Table | str | Path
 
 
 def _scored_table(
-    con: Any, source: BenchmarkSource, scored: Scored | None, registry: InstrumentRegistry | None
-) -> ir.Table:
+    source: BenchmarkSource, scored: Scored | None, registry: InstrumentRegistry | None
+) -> pa.Table:
     if scored is None:
-        return register_arrow(con, scored_outcomes(source, registry))
+        return scored_outcomes(source, registry)
     if isinstance(scored, pa.Table):
-        return register_arrow(con, scored)
-    return register_arrow(con, read_scored(scored))
+        return scored
+    return read_scored(scored)
 
 
 PARTICIPANT_LEVEL = frozenset({"baselines", "paired"})
 """Tables of one row per participant and time point (no engine sums in them)."""
 
 
-class _Run:
-    """One computation on one backend: registered inputs and temporary tables to free."""
-
-    def __init__(self, con: Any) -> None:
-        self.con = con
-        self.releases: list[Callable[[], None]] = []
-
-    def fetch(self, name: str, expr: ir.Table) -> pa.Table:
-        keys = list(TABLE_KEYS[name])
-        if is_spark(self.con):
-            table = to_arrow(self.con, expr).sort_by([(k, "ascending") for k in keys])
-        else:
-            # DuckDB sorts in its own threads (byte-wise strings, nulls last: the order of
-            # pyarrow's sort_by) while it builds the result, far cheaper than a pyarrow
-            # sort of the fetched table; the keys are unique, so the order is the same.
-            table = to_arrow(self.con, expr.order_by(keys))
-        if name in PARTICIPANT_LEVEL:
-            return table  # one row per person: nothing was summed
-        # Sums to 12 significant digits: the engine's summation order must not reach a
-        # published figure (peerbench.aggregate.stable).
-        return stable_floats(table)
-
-    def close(self) -> None:
-        for release in self.releases:
-            release()
-        if not is_spark(self.con):
-            self.con.disconnect()
+def _fetch(engine: Engine, name: str, inputs: list[Input], step: str | None = None) -> pa.Table:
+    """Output table ``name`` (step ``step``, default the same name), sorted by its key."""
+    keys = TABLE_KEYS[name]
+    if engine.is_spark:
+        table = engine.fetch(step or name, inputs).sort_by([(k, "ascending") for k in keys])
+    else:
+        # DuckDB sorts in its own threads (byte-wise strings, nulls last: the order of
+        # pyarrow's sort_by) while it builds the result, far cheaper than a pyarrow
+        # sort of the fetched table; the keys are unique, so the order is the same.
+        table = engine.fetch(step or name, inputs, keys)
+    if name in PARTICIPANT_LEVEL:
+        return table  # one row per person: nothing was summed
+    # Sums to 12 significant digits: the engine's summation order must not reach a
+    # published figure (peerbench.aggregate.stable).
+    return stable_floats(table)
 
 
 def _compute(
-    run: _Run,
+    engine: Engine,
     source: BenchmarkSource,
     *,
     scored: Scored | None,
@@ -107,51 +86,48 @@ def _compute(
     registry: InstrumentRegistry | None,
     include_paired: bool,
 ) -> dict[str, pa.Table]:
-    con = run.con
-    params = register_arrow(con, instrument_parameters(registry))
-    table = _scored_table(con, source, scored, registry)
+    params = engine.register(instrument_parameters(registry))
+    table = engine.register(_scored_table(source, scored, registry))
     # The participant-level table feeds every outcome table: compute it once.
-    wide, release = materialise(con, ex.participant_outcomes(table, params))
-    run.releases.append(release)
-    base, pairs = ex.baselines(wide), ex.paired(table, params, wide)
-    engagements = register_arrow(con, source.read("engagement"))
-    participants = register_arrow(con, source.read("participant"))
+    wide = engine.materialise("participant_outcomes", [table, params])
+    engagements = engine.register(source.read("engagement"))
+    participants = engine.register(source.read("participant"))
+    services = engine.register(source.read("service"))
     out: dict[str, pa.Table] = {
-        "service_outcomes": run.fetch("service_outcomes", ex.service_outcomes(base, pairs, params)),
-        "reach": run.fetch(
-            "reach", ex.reach(engagements, register_arrow(con, source.read("service")))
-        ),
-        "demographics": run.fetch("demographics", ex.demographics(participants, engagements)),
-        "sustainment": run.fetch("sustainment", ex.sustainment(wide)),
+        "service_outcomes": _fetch(engine, "service_outcomes", [table, params, wide]),
+        "reach": _fetch(engine, "reach", [engagements, services]),
+        "demographics": _fetch(engine, "demographics", [participants, engagements]),
+        "sustainment": _fetch(engine, "sustainment", [wide]),
     }
     # Pooled tables follow exactly from the small per-service results (counts add up;
     # means and SDs combine from n, mean and SD), so the data is not read again.
-    per_service = register_arrow(con, out["service_outcomes"])
-    out["overall_outcomes"] = run.fetch("overall_outcomes", ex.overall_outcomes(per_service))
+    per_service = engine.register(out["service_outcomes"])
+    out["overall_outcomes"] = _fetch(engine, "overall_outcomes", [per_service])
     if networks is not None:
-        expr = ex.network_outcomes(per_service, register_arrow(con, networks))
-        out["network_outcomes"] = run.fetch("network_outcomes", expr)
-    per_service = register_arrow(con, out["demographics"])
-    out["population_demographics"] = run.fetch(
-        "population_demographics", ex.population_demographics(per_service)
-    )
-    per_service = register_arrow(con, out["sustainment"])
-    out["overall_sustainment"] = run.fetch(
-        "overall_sustainment", ex.pooled_sustainment(per_service)
-    )
+        mapping = engine.register(networks)
+        out["network_outcomes"] = _fetch(engine, "network_outcomes", [per_service, mapping])
+    per_service = engine.register(out["demographics"])
+    out["population_demographics"] = _fetch(engine, "population_demographics", [per_service])
+    per_service = engine.register(out["sustainment"])
+    out["overall_sustainment"] = _fetch(engine, "overall_sustainment", [per_service])
     if include_paired:
         # One distinct of the scored rows' participant keys, shared by both tables; the
         # keys are attached and the rows ordered in Arrow (peerbench.aggregate.participant_order).
-        people = to_arrow(con, ex.participant_keys(table))
+        people = engine.fetch("participant_keys", [table])
         ranked = People.of(people)
-        known = register_arrow(con, people)
-        for name, rows in (("baselines", base), ("paired", pairs)):
-            expr = ex.with_participants(rows, table, known)
-            schema = expr.schema().to_pyarrow()
+        known = engine.register(people)
+        steps = {
+            "baselines": ([wide], [table, wide, known]),
+            "paired": ([table, params, wide], [table, params, wide, known]),
+        }
+        for name, (inputs, keyed) in steps.items():
             ordered = None
             if ranked is not None:
-                ordered = ranked.attach(to_arrow(con, rows), TABLE_KEYS[name], schema)
-            out[name] = run.fetch(name, expr) if ordered is None else ordered
+                schema = engine.sql(f"{name}_keyed", keyed, TABLE_KEYS[name]).schema
+                ordered = ranked.attach(engine.fetch(name, inputs), TABLE_KEYS[name], schema)
+            if ordered is None:
+                ordered = _fetch(engine, name, keyed, f"{name}_keyed")
+            out[name] = ordered
     return dict(sorted(out.items()))
 
 
@@ -183,10 +159,10 @@ def compute_tables(
         ``overall_outcomes`` (and ``network_outcomes``), ``reach``, ``demographics``,
         ``population_demographics``, ``sustainment``, ``overall_sustainment``.
     """
-    run = _Run(connect(backend))
+    engine = Engine(backend)
     try:
         return _compute(
-            run,
+            engine,
             source,
             scored=scored,
             networks=networks,
@@ -194,4 +170,4 @@ def compute_tables(
             include_paired=include_paired,
         )
     finally:
-        run.close()
+        engine.close()

@@ -261,6 +261,23 @@ def compute(
         generated_from: Description of the source, kept in the result.
         registry: Instrument definitions (default: built-ins).
     """
+    result, _ = compute_with_tables(
+        source, options, service_use=service_use, generated_from=generated_from, registry=registry
+    )
+    return result
+
+
+def compute_with_tables(
+    source: BenchmarkSource,
+    options: BenchmarkOptions | None = None,
+    *,
+    service_use: pa.Table | None = None,
+    generated_from: str = "in-memory source",
+    registry: InstrumentRegistry | None = None,
+) -> tuple[BenchmarkResult, dict[str, pa.Table]]:
+    """:func:`compute` and its :func:`~peerbench.aggregate.compute_tables` answer (before
+    the instrument and period filters), so that a caller needing those tables too (the
+    reports) does not aggregate the pool a second time."""
     options = options or BenchmarkOptions()
     view, scored = period_view(source, options.period, registry)
     mapping = None
@@ -375,4 +392,4 @@ def compute(
         data_quality=tuple(notes),
     )
     policy = options.disclosure_policy or DisclosurePolicy()
-    return sufficiency.withhold_thin(result, policy.min_services)
+    return sufficiency.withhold_thin(result, policy.min_services), every_instrument

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from peerbench.aggregate.paired import FOLLOW_UPS
+from peerbench.aggregate.timepoints import FOLLOW_UPS
 
 TALKING_THERAPIES = "talking-therapies"
 """Instrument code of the joint NHS Talking Therapies rows."""

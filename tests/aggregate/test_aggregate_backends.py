@@ -39,3 +39,20 @@ def test_duckdb_is_the_default_backend() -> None:
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="polars"):
         connect("polars")
+
+
+def test_the_plain_duckdb_connection_is_set_up_as_ibis_sets_its_own() -> None:
+    """The precompiled steps run on :func:`duckdb_database`: every setting (time zone,
+    replacement scans, insertion order...) is the one the Ibis connection has."""
+    from peerbench.aggregate.backends import duckdb_connection, duckdb_database
+
+    query = "select name, value from duckdb_settings() order by name"
+    plain = duckdb_database()
+    ibis_con = duckdb_connection()
+    try:
+        settings = plain.sql(query).fetchall()
+        assert settings == ibis_con.con.sql(query).fetchall()
+        assert ("TimeZone", "UTC") in settings
+    finally:
+        plain.close()
+        ibis_con.disconnect()

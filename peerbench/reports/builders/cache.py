@@ -165,6 +165,9 @@ def report_page(
         stored = cache.get_json(PAGES, key)
         if isinstance(stored, dict) and isinstance(stored.get("html"), str):
             return stored["html"], dict(stored.get("figures") or {})
+    from peerbench.reports.warm import start_renderer
+
+    start_renderer()  # the chart renderer boots while the figures are computed
     # Imported here: building a report loads the statistics, Altair and the validators.
     from peerbench.reports.builders.figures import key_figures
     from peerbench.reports.builders.inputs import load_report_data

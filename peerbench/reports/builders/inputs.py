@@ -326,17 +326,26 @@ def _assemble(
     cache = cache or ContentCache(None)
     as_of = as_of or _latest_date(tables)
 
-    def benchmark() -> BenchmarkResult:
-        from peerbench.benchmarking.compute import compute
+    # The benchmark's own aggregate tables, when it is computed here: with no period
+    # asked for they are the participant-level tables below (same view, same scores).
+    computed: dict[str, pa.Table] = {}
 
-        return compute(
+    def benchmark() -> BenchmarkResult:
+        from peerbench.benchmarking.compute import compute_with_tables
+
+        result, tables = compute_with_tables(
             loaded.source,
             options,
             service_use=loaded.service_use,
             generated_from=loaded.description,
         )
+        if options.period is None:
+            computed.update(tables)
+        return result
 
     def participant_level() -> dict[str, pa.Table]:
+        if computed:
+            return {"paired": computed["paired"], "demographics": computed["demographics"]}
         from peerbench.aggregate import compute_tables
         from peerbench.benchmarking.compute import period_view
 
@@ -349,6 +358,7 @@ def _assemble(
     else:  # shared by the server's benchmarks (same pool state, scope and options)
         raw = raw.replace(generated_from=loaded.description)
     aggregates = report_cache.tables(cache, inputs_key, participant_level)
+    computed.clear()  # the benchmark's other tables are not read again
     return ReportData(
         raw=raw,
         tables=tables,
