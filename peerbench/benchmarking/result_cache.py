@@ -21,11 +21,19 @@ table or CSV), and a hit imports none of the statistics. A computed result is tu
 into JSON once, for the cache and the output alike. A server data directory is always
 computed (its current files live in its database); so is any source while caching is
 off (``PEERBENCH_CACHE_DIR=off``).
+
+The entries are bounded (:func:`prune`): after each new entry, the least recently used
+ones go until the namespace holds at most ``PEERBENCH_RESULT_CACHE_MB`` megabytes
+(default :data:`DEFAULT_MAX_MB`); a hit marks its entry used (its modification time;
+access times are not kept on most mounts). The newest entry always stays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +44,12 @@ from peerbench.schema.version import MANIFEST_NAME, manifest_as_of
 
 NAMESPACE = "benchmark-json"
 """Entries are indented JSON text (``benchmark`` held compact JSON, read back as objects)."""
+MAX_MB_ENV = "PEERBENCH_RESULT_CACHE_MB"
+"""Megabytes the benchmark entries may take at most (a positive number)."""
+DEFAULT_MAX_MB = 512.0
+"""The reference pool's result is about 3.3 MB: room for ~150 such answers."""
+
+logger = logging.getLogger(__name__)
 
 
 class SourceError(Exception):
@@ -139,7 +153,71 @@ def _stored_text(cache: ContentCache, key: str) -> str | None:
         return None
     if not (text.startswith("{") and text.endswith("}")):
         return None
+    _mark_used(cache, key)
     return text
+
+
+def max_bytes() -> int:
+    """The bound on the entries' total size: ``PEERBENCH_RESULT_CACHE_MB`` or the default."""
+    value = os.environ.get(MAX_MB_ENV, "").strip()
+    megabytes = DEFAULT_MAX_MB
+    if value:
+        try:
+            megabytes = float(value)
+        except ValueError:
+            megabytes = -1.0
+        if not megabytes > 0:  # also NaN
+            logger.warning("%s=%r is not a positive number; using %s", MAX_MB_ENV, value,
+                           DEFAULT_MAX_MB)  # fmt: skip
+            megabytes = DEFAULT_MAX_MB
+    return int(megabytes * 1024 * 1024)
+
+
+def _entry(cache: ContentCache, key: str) -> Path:
+    return cache._path(NAMESPACE, key, ".json")  # the cache's own layout
+
+
+def _mark_used(cache: ContentCache, key: str) -> None:
+    """Make a hit the most recently used entry (a failure only costs LRU order)."""
+    with contextlib.suppress(OSError):
+        os.utime(_entry(cache, key))
+
+
+def prune(cache: ContentCache, limit: int, *, keep: str | None = None) -> int:
+    """Delete the least recently used entries until they take at most ``limit`` bytes.
+
+    Recency is each entry's modification time (written or last hit). ``keep`` (the
+    entry just written) is never deleted, even alone over the limit. Entries another
+    process deletes meanwhile are skipped. Returns how many entries were deleted.
+    """
+    if cache.folder is None:
+        return 0
+    entries: list[tuple[int, int, Path]] = []
+    kept = None if keep is None else _entry(cache, keep)
+    for path in (cache.folder / NAMESPACE).glob("*/*.json"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        entries.append((stat.st_mtime_ns, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    deleted = 0
+    for _, size, path in sorted(entries, key=lambda e: (e[0], e[2].name)):
+        if total <= limit:
+            break
+        if path == kept:
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:  # another process pruned it first
+            total -= size
+            continue
+        except OSError as exc:  # read-only: the cache only saves time
+            logger.warning("could not delete the cache entry %s (%s)", path, exc)
+            continue
+        total -= size
+        deleted += 1
+    return deleted
 
 
 def cached_benchmark(
@@ -210,4 +288,5 @@ def benchmark_answer(
     )
     if key is not None:
         cache.put(NAMESPACE, key, answer.json_text.encode("utf-8"), ".json")
+        prune(cache, max_bytes(), keep=key)
     return answer

@@ -7,7 +7,10 @@ next request, e.g. after a redirect, sees the change).
 
 Authentication runs once per request in a short session of its own (like the API's
 ``current_key``), so a slow page never holds a write lock. Each GET it authenticates is
-audited as ``portal.read`` with the path (never the query string).
+audited as ``portal.read`` with the path (never the query string). Reads are audited
+as the API audits them: queued on the batched writer (:mod:`peerbench.server.read_audit`),
+not committed one row per page; a page's own reads (:func:`audit_page_read`) are queued
+only once the page has been built, so a page that fails records no read.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections.abc import Callable, Iterator
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -24,7 +27,6 @@ from starlette.concurrency import run_in_threadpool
 from peerbench.api.deps import get_context
 from peerbench.portal.errors import CsrfFailed, PortalForbidden, PortalNotFound, SignInRequired
 from peerbench.portal.templating import CSRF_COOKIE, SESSION_COOKIE
-from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Network, Organisation, Role, User, WebSession
 from peerbench.server.tenancy import network_member_ids
@@ -46,15 +48,48 @@ def portal_db(request: Request, ctx: PortalCtx) -> Iterator[Session]:
     Kept on ``request.state.db`` so :func:`~peerbench.portal.templating.flash` writes in
     the same transaction (a second SQLite writer would wait for this one).
     """
+    reads: list[dict[str, Any]] = []
     with ctx.db.session() as session:
         request.state.db = session
+        request.state.page_reads = reads
         try:
             yield session
         finally:
             request.state.db = None
+            request.state.page_reads = None
+    # Reached only when the page was built and its transaction committed.
+    if reads:
+        audits = ctx.read_audit()
+        for read in reads:
+            audits.record(**read)
 
 
 PortalDb = Annotated[Session, Depends(portal_db, scope="function")]
+
+
+def audit_page_read(
+    request: Request,
+    *,
+    actor: str,
+    action: str,
+    organisation_id: str | None = None,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit a read the page makes (a benchmark, a report), once the page is built.
+
+    Arguments as :func:`peerbench.server.audit.record`. The event goes to the batched
+    read-audit writer when the page's :data:`PortalDb` session commits, as the API's
+    reads do; a page that fails records nothing, as when the event shared its rollback.
+
+    Raises:
+        RuntimeError: the page does not take :data:`PortalDb` (the read would be lost).
+    """
+    reads: list[dict[str, Any]] | None = getattr(request.state, "page_reads", None)
+    if reads is None:
+        raise RuntimeError("a page that audits a read must take PortalDb")
+    event = {"actor": actor, "action": action, "organisation_id": organisation_id}
+    reads.append({**event, "target": target, "details": dict(details or {})})
 
 
 def _authenticate(request: Request, ctx: ServerContext) -> User | None:
@@ -79,14 +114,14 @@ def _authenticate(request: Request, ctx: ServerContext) -> User | None:
         # Read, not yet cleared: render() clears them when a page shows them, so a
         # redirect in between does not lose them.
         request.state.flashes = list(web_session.flash or [])
-        if request.method == "GET":
-            audit.record(
-                session,
-                actor=user.id,
-                action="portal.read",
-                organisation_id=user.organisation_id,
-                target=read_path(request),
-            )
+    if request.method == "GET":
+        # After the session's commit, as before: a sign-in that failed to save reads nothing.
+        ctx.read_audit().record(
+            actor=user.id,
+            action="portal.read",
+            organisation_id=user.organisation_id,
+            target=read_path(request),
+        )
     request.state.user = user
     request.state.web_session = web_session
     return user

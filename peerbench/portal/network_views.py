@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from peerbench.api.cache import app_cache
 from peerbench.benchmarking import BenchmarkResult
-from peerbench.server import audit
+from peerbench.portal.deps import audit_page_read
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Membership, Role, User
 from peerbench.server.pool_benchmarks import (
@@ -46,10 +46,11 @@ def network_scope(session: Session, user: User, network_id: str, *, as_of: dt.da
     return benchmark_scope(session, user, chosen, as_of=as_of)
 
 
-def audit_read(session: Session, user: User, action: str, target: str, scope: Scope) -> None:
-    """Record a benchmark or report read from a page, with its scope (as the API does)."""
-    audit.record(
-        session,
+def audit_read(request: Request, user: User, action: str, target: str, scope: Scope) -> None:
+    """Record a benchmark or report read from a page, with its scope (as the API does),
+    on the batched read-audit writer once the page is built (:func:`audit_page_read`)."""
+    audit_page_read(
+        request,
         actor=user.id,
         action=action,
         organisation_id=user.organisation_id,

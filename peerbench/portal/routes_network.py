@@ -122,7 +122,7 @@ def benchmarks(
     with both scores); the page offers every measure of the pool in a form.
     """
     scope = network_scope(db, user, network.id, as_of=ctx.today())
-    audit_read(db, user, "benchmark.read", "portal/benchmarks", scope)
+    audit_read(request, user, "benchmark.read", "portal/benchmarks", scope)
     try:
         built = scope_report(request, ctx, db, user, scope, "network")
     except ReportUnavailable:
@@ -169,7 +169,7 @@ def what_works(
     """Comparisons by kind of service on one measure, worded as the network report words
     them (default: the report's own measure)."""
     scope = network_scope(db, user, network.id, as_of=ctx.today())
-    audit_read(db, user, "benchmark.read", "portal/what-works", scope)
+    audit_read(request, user, "benchmark.read", "portal/what-works", scope)
     if not has_data(ctx, db, scope):
         return _no_data(request, network, "What works for whom", NO_DATA)
     result = network_benchmark(request, ctx, db, scope)
@@ -226,7 +226,7 @@ def report(
         built = scope_report(request, ctx, db, user, scope, kind)
     except ReportUnavailable:
         return _no_data(request, network, "Reports", NO_DATA)
-    audit_read(db, user, "report.read", f"portal/reports/{kind}", scope)
+    audit_read(request, user, "report.read", f"portal/reports/{kind}", scope)
     name = f"{network.id}-{kind}"
     if format == "pdf":
         return pdf_response(built.html, name, SECURITY_HEADERS)

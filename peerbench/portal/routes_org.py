@@ -28,6 +28,7 @@ from peerbench.portal.deps import (
     OrgReadAccess,
     PortalCtx,
     PortalDb,
+    audit_page_read,
 )
 from peerbench.portal.errors import PortalForbidden
 from peerbench.portal.network_views import scope_report
@@ -146,8 +147,8 @@ def submission_page(
     if submission.report is not None:
         groups = group_findings(Report.from_dict(submission.report))
         details = {"what": "report", "format": "page"}
-        audit.record(
-            db, actor=user.id, action="download", organisation_id=org.id,
+        audit_page_read(
+            request, actor=user.id, action="download", organisation_id=org.id,
             target=submission.id, details=details,
         )  # fmt: skip
     return render(
@@ -165,14 +166,14 @@ def submission_page(
 
 @router.get("/o/{organisation_id}/submissions/{submission_id}/report.html")
 def submission_report_html(
-    submission_id: str, org: OrgReadAccess, db: PortalDb, user: CurrentUser
+    request: Request, submission_id: str, org: OrgReadAccess, db: PortalDb, user: CurrentUser
 ) -> HTMLResponse:
     """The version's full validation report (``GET /v1/submissions/{id}/report?format=html``)."""
     submission = _own_submission(db, org.id, submission_id)
     if submission.report is None:
         raise PortalForbidden("This submission has no report yet.")
-    audit.record(db, actor=user.id, action="download", organisation_id=org.id,
-                 target=submission.id, details={"what": "report", "format": "html"})  # fmt: skip
+    audit_page_read(request, actor=user.id, action="download", organisation_id=org.id,
+                    target=submission.id, details={"what": "report", "format": "html"})  # fmt: skip
     return HTMLResponse(render_html(Report.from_dict(submission.report), title=submission.id))
 
 
@@ -248,8 +249,8 @@ def _service_report(
     """The service report as ``GET /v1/reports/service`` builds it for ``user``, audited."""
     scope = benchmark_scope(db, user, None, as_of=ctx.today())
     built = scope_report(request, ctx, db, user, scope, "service", service_id)
-    audit.record(
-        db,
+    audit_page_read(
+        request,
         actor=user.id,
         action="report.read",
         organisation_id=user.organisation_id,

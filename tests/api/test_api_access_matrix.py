@@ -91,8 +91,14 @@ SCOPE: dict[str, tuple[str, ...] | None] = {
     "admin":      None,
 }
 
-# The audit action each read writes (reads of submission metadata are not audited).
+# The audit action each read writes.
 AUDITED: dict[str, str] = {
+    "GET /v1/submissions":            "submission.read",
+    "GET /v1/submissions/{A}":        "submission.read",
+    "GET /v1/submissions/{B}":        "submission.read",
+    "GET /v1/submissions/{C}":        "submission.read",
+    "GET /v1/submissions/{D}":        "submission.read",
+    "GET /v1/submissions/{E}":        "submission.read",
     "GET /v1/submissions/{A}/report": "download",
     "GET /v1/submissions/{B}/report": "download",
     "GET /v1/submissions/{C}/report": "download",
@@ -285,6 +291,9 @@ def test_access_matrix(world: World, endpoint: str, principal: str, status: int)
 def _expected_scope(world: World, endpoint: str, principal: str) -> list[str] | None:
     if endpoint == "GET /v1/extracts?organisation":
         return [world.orgs["C"]]
+    if endpoint == "GET /v1/submissions":  # submitters list only their own submissions
+        own = (principal,) if principal in "ACDE" else SCOPE[principal]
+        return None if own is None else sorted(world.orgs[s] for s in own)
     if endpoint == "GET /v1/benchmarks?network":
         symbols: tuple[str, ...] | None = ("A", "B")
     elif principal == "admin" and endpoint.startswith("GET /v1/extracts"):

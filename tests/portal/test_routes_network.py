@@ -300,6 +300,7 @@ def test_every_read_is_audited_with_its_scope(world: NetworkWorld, analyst: Any)
     from peerbench.server.db.models import AuditEvent
 
     analyst.get(f"/n/{NETWORK}/benchmarks")
+    world.portal.context.flush_reads()  # page reads are committed in batches
     with world.portal.context.db.session() as session:
         event = session.scalars(
             select(AuditEvent)

@@ -3,6 +3,8 @@
 The router only receives and answers; :mod:`peerbench.server.submissions` does the work.
 Small uploads are processed before the response (201); larger ones go to the
 background worker (202, with ``Location`` to poll); repeats return the first (200).
+Every read (the list, one submission, its report) is audited on the batched read-audit
+writer (:mod:`peerbench.server.read_audit`), as the other reads are.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from peerbench.api.schemas import (
 )
 from peerbench.api.uploads import spool_multipart
 from peerbench.api.views import submission_view, submission_views
-from peerbench.server import audit
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import ApiKey, Organisation, Role, Submission, SubmissionStatus
 from peerbench.server.principal import Principal
@@ -268,6 +269,20 @@ def list_submissions(
         offset=offset,
     )
     items = submission_views(session, page, str(request.base_url))
+    query = {"period": period, "status": None if status is None else status.value,
+             "organisation_id": organisation_id, "limit": limit, "offset": offset}  # fmt: skip
+    ctx.read_audit().record(
+        actor=key.id,
+        action="submission.read",
+        organisation_id=key.organisation_id,
+        target="submissions",
+        details={
+            **{k: v for k, v in query.items() if v is not None},
+            "organisations": None if scope is None else sorted(scope),
+            "returned": len(items),
+            "total": total,
+        },
+    )
     return SubmissionList(items=items, count=total)
 
 
@@ -277,7 +292,14 @@ def get_submission(
 ) -> SubmissionPublic:
     """A submission's status, counts, record types, rows and pool versions."""
     submission = _visible(ctx, session, key, submission_id)
-    return submission_view(session, submission, str(request.base_url))
+    view = submission_view(session, submission, str(request.base_url))
+    ctx.read_audit().record(
+        actor=key.id,
+        action="submission.read",
+        organisation_id=submission.organisation_id,
+        target=submission.id,
+    )
+    return view
 
 
 @router.get(
@@ -304,10 +326,9 @@ def get_report(
             code="report-not-ready",
             details={"status": submission.status},
         )
-    audit.record(session, actor=key.id, action="download",
-                 organisation_id=submission.organisation_id, target=submission.id,
-                 details={"what": "report", "format": format})  # fmt: skip
-    session.commit()
+    ctx.read_audit().record(actor=key.id, action="download",
+                            organisation_id=submission.organisation_id, target=submission.id,
+                            details={"what": "report", "format": format})  # fmt: skip
     if format == "json":
         return JSONResponse(submission.report)
     report = Report.from_dict(submission.report)
