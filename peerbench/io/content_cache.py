@@ -23,7 +23,9 @@ against its ``(path, size, mtime_ns, ctime_ns, inode)``; the change time cannot 
 back by a user, so a rewritten file is always hashed again.
 
 Entries are written atomically (a reader sees a whole entry or none); an unreadable
-entry is a miss. Nothing is ever evicted automatically: delete the folder to clear it.
+entry is a miss. This class never evicts; the benchmark result cache prunes its own
+entries to a size bound (:func:`peerbench.benchmarking.result_cache.prune`), and deleting
+the folder clears everything.
 """
 
 from __future__ import annotations
