@@ -50,6 +50,26 @@ def _ranks(column: pa.ChunkedArray | pa.Array) -> IntArray:
     return out
 
 
+def _gather(column: pa.ChunkedArray, index: pa.Array) -> pa.Array | pa.ChunkedArray:
+    """``column.take(index)``; text with few distinct values through its dictionary.
+
+    A take of strings in sorted order reads every string from a random place; the
+    dictionary's codes are gathered instead and the few distinct strings written out
+    from a dictionary that stays in cache (about half the time at a million rows).
+    Text that is mostly distinct (participant keys) is taken directly.
+    """
+    if not pa.types.is_string(column.type) or len(index) < _DICTIONARY_MIN_ROWS:
+        return column.take(index)
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    if len(encoded.dictionary) * 4 > len(column):
+        return column.take(index)
+    out: pa.Array = encoded.dictionary.take(encoded.indices.take(index))
+    return out
+
+
+_DICTIONARY_MIN_ROWS = 10_000
+"""Below this many rows a direct take is as fast (and the encoding not worth it)."""
+
 _COMPOSITE_LIMIT = 2**62
 """Largest composite key :func:`_order` builds (beyond it, a lexsort)."""
 
@@ -122,7 +142,8 @@ class People:
         ranks = [self.key_ranks[people_rows], *(_ranks(table.column(k)) for k in keys[1:])]
         order = _order(ranks)
         gathered = pa.array(people_rows[order])
-        columns = [self.table.column(name).take(gathered) for name in KEY_COLUMNS]
-        columns += table.take(pa.array(order)).columns
+        columns = [_gather(self.table.column(name), gathered) for name in KEY_COLUMNS]
+        index = pa.array(order)
+        columns += [_gather(column, index) for column in table.columns]
         names = [*KEY_COLUMNS, *table.column_names]
         return pa.Table.from_arrays(columns, names=names).cast(schema)

@@ -28,6 +28,7 @@ import logging
 import threading
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from peerbench.aggregate.scoring import read_scored, score_outcomes
@@ -39,7 +40,7 @@ from peerbench.schema.instruments import InstrumentRegistry, default_registry
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 """Bump when scoring changes what it writes, so older entries are no longer read."""
 KEEP = 8
 """Cache entries kept (the newest); older ones are deleted when a new one is written."""
@@ -79,7 +80,8 @@ def cache_key(source: BenchmarkSource, registry: InstrumentRegistry) -> str | No
 def scored_outcomes(
     source: BenchmarkSource, registry: InstrumentRegistry | None = None
 ) -> pa.Table:
-    """``source``'s outcomes scored (:func:`score_outcomes`), from the cache when it can.
+    """``source``'s outcomes scored for the engine (:func:`score_outcomes` ``compact``:
+    :data:`~peerbench.aggregate.scoring.ENGINE_SCHEMA`), from the cache when it can.
 
     Args:
         source: The benchmark source; its ``cache_dir``, if any, holds the disk cache.
@@ -100,7 +102,8 @@ def scored_outcomes(
         # of the support: peerbench.aggregate.subjects), chosen by a mask rather than a
         # filtered copy of the whole table.
         raw = source.read("outcome", keep=False)
-        scored = score_outcomes(raw, registry, rows=participant_rows(raw))
+        scored = score_outcomes(raw, registry, rows=participant_rows(raw), compact=True)
+        del raw  # freed before the write below begins, not when this function returns
         if folder is not None and key is not None:
             _write_later(scored, folder, name)
     source.memo[memo] = scored
@@ -108,8 +111,16 @@ def scored_outcomes(
 
 
 def with_period(table: pa.Table, label: str) -> pa.Table:
-    """``table`` (scored or pooled) with every ``_period`` set to ``label``: one period."""
+    """``table`` (scored or pooled) with every ``_period`` set to ``label``: one period.
+
+    A dictionary-encoded column (the scored table's) stays one: a one-entry dictionary.
+    """
     index = table.schema.get_field_index("_period")
+    field = table.schema.field(index)
+    if pa.types.is_dictionary(field.type):
+        codes = pa.array(np.zeros(table.num_rows, np.int32))
+        column = pa.DictionaryArray.from_arrays(codes, pa.array([label], pa.string()))
+        return table.set_column(index, field, column)
     return table.set_column(index, "_period", pa.repeat(pa.scalar(label), table.num_rows))
 
 

@@ -4,7 +4,9 @@ Ibis cannot call :func:`peerbench.schema.instruments.score_items`, so scoring ha
 here, column-wise: rows are grouped by instrument with one stable sort, and each
 instrument's rows are scored in one call (a loop over instruments, never over rows).
 The result is a narrow "scored" table that the Ibis expressions read and that can be
-cached as Parquet (:func:`write_scored`).
+cached as Parquet (:func:`write_scored`). The engine's copy (``compact``:
+:data:`ENGINE_SCHEMA`) keeps its text dictionary-encoded: ten million rows of it are
+held for a whole run.
 
 Definitions:
 
@@ -14,7 +16,9 @@ Definitions:
   with instrument ``CODE.subscale`` and the (oriented) item value as its score.
 * ``person`` and ``seq``: int64 surrogate keys (participant × service; order by date then
   record id) so that the expressions group and sort integers, not 32-character keys
-  (:mod:`peerbench.aggregate.keys`).
+  (:mod:`peerbench.aggregate.keys`). Only keys: numbered over every row of the input,
+  masked or not, so the same people and order as scoring a filtered copy, not the same
+  numbers.
 * Rows that cannot be scored are dropped: unknown instrument codes (not in the
   registry), wrong item counts, out-of-range items, too many missing items, a missing
   licensed score. ``record_id`` is therefore unique per instrument code, not overall.
@@ -30,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from peerbench.aggregate.keys import person_ids, sequence_keys
+from peerbench.aggregate.keys import sequence_keys
 from peerbench.aggregate.lineage import LINEAGE_COLUMNS
 from peerbench.aggregate.parameters import SUBSCALE_METHODS, has_total, subscale_code
 from peerbench.io.parquet_layout import write_parquet
@@ -43,15 +47,6 @@ from peerbench.schema.instruments import (
 )
 
 IntArray = NDArray[np.int64]
-
-_KEY_COLUMNS = (
-    "record_id",
-    "participant_key",
-    "service_id",
-    "instrument",
-    "timepoint",
-    "date_administered",
-)
 
 SCORED_SCHEMA = pa.schema(
     [
@@ -68,6 +63,23 @@ SCORED_SCHEMA = pa.schema(
     ]
 )
 """Columns of the scored table (one row per scored measurement and reported code)."""
+
+_TEXT_GATHERED = ("timepoint", *LINEAGE_COLUMNS)
+"""Text columns taken over from the outcomes as they are (besides the keys)."""
+_ENGINE_TEXT = ("participant_key", "service_id", "instrument", *_TEXT_GATHERED)
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+
+ENGINE_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, _DICTIONARY) if f.name in _ENGINE_TEXT else f
+        for f in SCORED_SCHEMA
+        if f.name not in ("record_id", "date_administered")
+    ]
+)
+"""The scored table the aggregation engine reads (:func:`score_outcomes` ``compact``):
+text dictionary-encoded (a few distinct values each: a tenth of the memory of plain
+text at ten million rows), and without ``record_id`` and ``date_administered``, whose
+order ``seq`` holds and which no expression reads."""
 
 
 def _scores(definition: InstrumentDefinition, rows: pa.Table) -> dict[str, pa.Array]:
@@ -86,11 +98,27 @@ def _scores(definition: InstrumentDefinition, rows: pa.Table) -> dict[str, pa.Ar
     return out
 
 
+def _encoded(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """``column`` dictionary-encoded as one array (one dictionary for every chunk)."""
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    return encoded
+
+
+def _codes(encoded: pa.DictionaryArray) -> IntArray:
+    """The dictionary indices of ``encoded`` as int64 (a null: -1)."""
+    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    codes: IntArray = indices.astype(np.int64)
+    return codes
+
+
 def score_outcomes(
     outcomes: pa.Table,
     registry: InstrumentRegistry | None = None,
     *,
     rows: pa.Array | pa.ChunkedArray | None = None,
+    compact: bool = False,
 ) -> pa.Table:
     """Score every outcome row with its instrument's definition.
 
@@ -101,61 +129,91 @@ def score_outcomes(
         rows: A boolean mask (null: false): score only these rows. The same result as
             scoring ``outcomes.filter(rows)``, without copying every column of the
             table first (the item lists and texts of a million rows are ~200 MB).
+        compact: Return the engine's narrower table (:data:`ENGINE_SCHEMA`): text
+            columns dictionary-encoded, no ``record_id`` or ``date_administered``.
 
     Returns:
-        A table in :data:`SCORED_SCHEMA`, grouped by reported instrument code.
+        A table in :data:`SCORED_SCHEMA` (or :data:`ENGINE_SCHEMA`), grouped by reported
+        instrument code.
     """
     registry = registry or default_registry()
     # Work in the selected rows' index space; ``positions`` maps it back to the table.
+    # Text columns are dictionary-encoded whole and only their integer codes are
+    # selected and gathered: a gather of strings in instrument order is a random read
+    # of every string (most of scoring's time at a million rows).
     positions: IntArray | None = None
     if rows is not None:
         mask = pc.fill_null(rows, False).to_numpy(zero_copy_only=False)
         if not mask.all():
             positions = np.flatnonzero(mask)
 
-    def selected(name: str) -> pa.ChunkedArray:
-        column = outcomes.column(name)
-        return column if positions is None else column.take(pa.array(positions))
+    def selected(values: IntArray) -> IntArray:
+        return values if positions is None else values[positions]
 
     def original(index: IntArray) -> pa.Array:
         return pa.array(index if positions is None else positions[index])
 
-    encoded = pc.dictionary_encode(selected("instrument")).combine_chunks()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    instruments = _encoded(outcomes.column("instrument"))
+    codes = selected(_codes(instruments))
     order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=len(encoded.dictionary))
+    # A null instrument (code -1) is counted in the last bin, which no dictionary entry reads.
+    counts = np.bincount(np.where(codes < 0, len(instruments.dictionary), codes))
+    counts = np.pad(counts, (0, len(instruments.dictionary) + 1 - len(counts)))
     starts = np.concatenate([[0], np.cumsum(counts)])
     # Only the inputs of scoring are reordered here; the output columns are gathered in
     # one take at the end, for the scored rows only.
     inputs = outcomes.select(["items", "licensed_score"])
     rows_kept: list[IntArray] = []
-    reported_codes: list[pa.Array] = []
+    reported: list[str] = []
+    reported_index: list[IntArray] = []
     scores: list[pa.Array] = []
-    for index, code in enumerate(encoded.dictionary.to_pylist()):
+    for index, code in enumerate(instruments.dictionary.to_pylist()):
         if code not in registry or counts[index] == 0:
             continue
         group = order[starts[index] : starts[index + 1]]
-        for reported, score in _scores(registry.get(code), inputs.take(original(group))).items():
+        for name, score in _scores(registry.get(code), inputs.take(original(group))).items():
             valid = pc.is_valid(score)
             rows_kept.append(group[valid.to_numpy(zero_copy_only=False)])
             scores.append(score.filter(valid))
-            n = len(rows_kept[-1])
-            reported_codes.append(pa.repeat(pa.scalar(reported, pa.string()), n))
+            reported_index.append(np.full(len(rows_kept[-1]), len(reported), np.int32))
+            reported.append(name)
+    schema = ENGINE_SCHEMA if compact else SCORED_SCHEMA
     if not rows_kept:
-        return SCORED_SCHEMA.empty_table()
+        return schema.empty_table()
     kept = np.concatenate(rows_kept)
-    # Not "instrument": the reported codes replace it (a subscale row reports CODE.name).
-    gathered = [name for name in (*_KEY_COLUMNS, *LINEAGE_COLUMNS) if name != "instrument"]
-    taken = outcomes.select(gathered).take(original(kept))
-    keys = pa.table({name: selected(name) for name in ("participant_key", "service_id")})
-    (people,) = person_ids([keys])
-    seq = sequence_keys(selected("date_administered"), selected("record_id"))
-    columns = {name: taken.column(name) for name in taken.column_names}
-    columns["instrument"] = pa.chunked_array(reported_codes, pa.string())
+    taken = original(kept)
+    people = _encoded(outcomes.column("participant_key"))
+    services = _encoded(outcomes.column("service_id"))
+    # person = service code × people + participant code (a bijection with the pair).
+    person = _codes(services) * len(people.dictionary) + _codes(people)
+    # Dense ranks over every row: among the selected rows the order is the same.
+    seq = sequence_keys(outcomes.column("date_administered"), outcomes.column("record_id"))
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {
+        "participant_key": people,
+        "service_id": services,
+        **{name: _encoded(outcomes.column(name)) for name in _TEXT_GATHERED},
+    }
+    columns = {
+        name: pa.DictionaryArray.from_arrays(column.indices.take(taken), column.dictionary)
+        for name, column in columns.items()
+    }
+    columns["instrument"] = pa.DictionaryArray.from_arrays(
+        pa.array(np.concatenate(reported_index)), pa.array(reported, pa.string())
+    )
     columns["score"] = pa.chunked_array(scores, pa.float64())
-    columns["person"] = pa.chunked_array([pa.array(people[kept])])
-    columns["seq"] = pa.chunked_array([pa.array(seq[kept])])
-    return pa.Table.from_arrays([columns[f.name] for f in SCORED_SCHEMA], schema=SCORED_SCHEMA)
+    columns["person"] = pa.array(person[kept if positions is None else positions[kept]])
+    columns["seq"] = pa.array(seq[kept if positions is None else positions[kept]])
+    if not compact:
+        columns.update(
+            {name: outcomes.column(name).take(taken) for name in ("record_id", "date_administered")}
+        )
+        columns = {name: _plain(column) for name, column in columns.items()}
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def _plain(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A dictionary column decoded to its values (others unchanged)."""
+    return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
 
 
 def write_scored(scored: pa.Table, path: str | Path) -> Path:
@@ -167,5 +225,7 @@ def write_scored(scored: pa.Table, path: str | Path) -> Path:
 
 
 def read_scored(path: str | Path) -> pa.Table:
-    """Read a scored table written by :func:`write_scored`."""
-    return pq.read_table(str(path), schema=SCORED_SCHEMA)
+    """Read a scored table written by :func:`write_scored` (either schema)."""
+    names = pq.read_schema(str(path)).names
+    schema = SCORED_SCHEMA if "record_id" in names else ENGINE_SCHEMA
+    return pq.read_table(str(path), schema=schema)

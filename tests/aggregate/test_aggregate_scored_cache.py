@@ -44,10 +44,11 @@ def _count_scoring(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         registry: InstrumentRegistry | None = None,
         *,
         rows: pa.ChunkedArray | None = None,
+        compact: bool = False,
     ) -> pa.Table:
         # Rows scored: the masked ones.
         calls.append(outcomes.num_rows if rows is None else int(pc.sum(rows).as_py()))
-        return score_outcomes(outcomes, registry, rows=rows)
+        return score_outcomes(outcomes, registry, rows=rows, compact=compact)
 
     monkeypatch.setattr(scored_cache, "score_outcomes", counting)
     return calls

@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerbench.aggregate.parameters import PARAMETERS_SCHEMA, instrument_parameters
-from peerbench.aggregate.scoring import SCORED_SCHEMA, read_scored, score_outcomes, write_scored
+from peerbench.aggregate.scoring import (
+    ENGINE_SCHEMA,
+    SCORED_SCHEMA,
+    read_scored,
+    score_outcomes,
+    write_scored,
+)
 from peerbench.aggregate.sources import BenchmarkSource
 from peerbench.aggregate.subjects import participant_outcomes, participant_rows
 from peerbench.schema.instruments import default_registry, score_items
@@ -125,7 +131,40 @@ def test_scoring_masked_rows_equals_scoring_the_filtered_table(
         [None if with_nulls and i % 7 == 0 else m for i, m in enumerate(mask)], pa.bool_()
     )
     expected = score_outcomes(outcomes.filter(pc.fill_null(rows, False)))
-    assert score_outcomes(outcomes, rows=rows).equals(expected)
+    assert _renumbered(score_outcomes(outcomes, rows=rows)).equals(_renumbered(expected))
+    compact = score_outcomes(outcomes, rows=rows, compact=True)
+    assert compact.schema.equals(ENGINE_SCHEMA)
+    plain = expected.drop_columns(["record_id", "date_administered"])
+    decoded = compact.cast(plain.schema)
+    assert _renumbered(decoded).equals(_renumbered(plain))
+
+
+def _renumbered(scored: pa.Table) -> pa.Table:
+    """``scored`` with its surrogate keys numbered afresh: ``person`` by first appearance,
+    ``seq`` by dense rank. Both are only keys (same person, same order), so two tables that
+    agree after this agree for every aggregation."""
+    person = scored.column("person").to_numpy()
+    _, first, inverse = np.unique(person, return_index=True, return_inverse=True)
+    by_appearance = np.argsort(np.argsort(first))
+    seq = pc.rank(scored.column("seq"), sort_keys="ascending", tiebreaker="dense")
+    for name, values in (("person", by_appearance[inverse]), ("seq", seq.to_numpy())):
+        index = scored.schema.get_field_index(name)
+        scored = scored.set_column(index, name, pa.array(values.astype(np.int64)))
+    return scored
+
+
+def test_compact_scores_equal_the_plain_ones_and_survive_the_cache(
+    synth_outcomes: pa.Table, tmp_path: Path
+) -> None:
+    plain = score_outcomes(synth_outcomes)
+    compact = score_outcomes(synth_outcomes, compact=True)
+    assert compact.schema.equals(ENGINE_SCHEMA)
+    for name in ("participant_key", "service_id", "instrument", "timepoint", "_period"):
+        assert pa.types.is_dictionary(compact.schema.field(name).type)
+    assert compact.nbytes < plain.nbytes / 2
+    wanted = plain.drop_columns(["record_id", "date_administered"])
+    assert compact.cast(wanted.schema).equals(wanted)
+    assert read_scored(write_scored(compact, tmp_path / "compact.parquet")).equals(compact)
 
 
 def test_participant_rows_mask_selects_what_participant_outcomes_keeps(
@@ -134,6 +173,6 @@ def test_participant_rows_mask_selects_what_participant_outcomes_keeps(
     outcomes = BenchmarkSource.from_tables(synth_tables).read("outcome")
     mask = participant_rows(outcomes)
     assert mask is not None  # synth writes some workers' own questionnaires
-    assert score_outcomes(outcomes, rows=mask).equals(
-        score_outcomes(participant_outcomes(outcomes))
+    assert _renumbered(score_outcomes(outcomes, rows=mask)).equals(
+        _renumbered(score_outcomes(participant_outcomes(outcomes)))
     )

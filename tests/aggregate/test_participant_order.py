@@ -122,3 +122,16 @@ def test_a_key_too_wide_for_one_integer_is_lexsorted(monkeypatch: pytest.MonkeyP
     assert participant_order._order(ranks).tolist() == expected.tolist() == [3, 1, 2, 0]
     monkeypatch.setattr(participant_order, "_COMPOSITE_LIMIT", 2)
     assert participant_order._order(ranks).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("distinct", [3, 20_000])
+def test_text_is_gathered_through_its_dictionary_as_a_take_would(distinct: int) -> None:
+    """Few distinct strings go through a dictionary, mostly distinct ones are taken
+    directly: either way the values (and nulls) of a plain take, in a chunked column."""
+    rng = np.random.default_rng(7)
+    values = [None if i % 11 == 0 else f"s{i % distinct}" for i in range(30_000)]
+    column = pa.chunked_array([values[:12_345], values[12_345:]], pa.string())
+    index = pa.array(rng.permutation(len(values)))
+    gathered = participant_order._gather(column, index)
+    assert gathered.to_pylist() == column.take(index).to_pylist()
+    assert gathered.type == pa.string()
