@@ -37,8 +37,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-FOLLOW_UPS = ("month_3", "month_6", "month_12", "end")
-"""Follow-up timepoints that are paired with the baseline, in time order."""
+from peerbench.aggregate.timepoints import FOLLOW_UPS as FOLLOW_UPS
 
 KEYS = ("participant_key", "service_id", "instrument")
 """One baseline per participant × service × instrument."""

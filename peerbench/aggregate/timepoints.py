@@ -2,6 +2,5 @@
 reads them too: :mod:`peerbench.benchmarking.joint`)."""
 
 FOLLOW_UPS = ("month_3", "month_6", "month_12", "end")
-"""Follow-up timepoints that are paired with the baseline, in time order (the same as
-:data:`peerbench.aggregate.paired.FOLLOW_UPS`, which the Ibis expressions use; a test
-keeps the two equal)."""
+"""Follow-up timepoints that are paired with the baseline, in time order (declared here
+once; :mod:`peerbench.aggregate.paired`'s Ibis expressions use the same tuple)."""

@@ -1,7 +1,7 @@
 """Write ``precompiled_sql.json``: the DuckDB SQL of every aggregation step's usual shapes.
 
 Run ``python -m peerbench.benchmarking.precompile_sql`` after changing an expression, a step,
-an input schema or Ibis: ``tests/aggregate/test_precompiled_sql.py`` fails until then.
+an input schema or Ibis: ``tests/aggregate/test_compiled_sql.py`` fails until then.
 The shapes are those the reference dataset gives (:meth:`SynthConfig.reference`), read
 the two ways the benchmark reads data (a folder of the standard's Parquet files, and
 tables in memory), with and without a period and a service → network mapping.

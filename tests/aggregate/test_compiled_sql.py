@@ -116,13 +116,6 @@ def test_compile_sql_compiles_an_expression_shape_once() -> None:
     assert len(compiled_sql._compiled) == 1
 
 
-def test_follow_ups_without_ibis_are_the_expressions_own() -> None:
-    from peerbench.aggregate.paired import FOLLOW_UPS
-    from peerbench.aggregate.timepoints import FOLLOW_UPS as WITHOUT_IBIS
-
-    assert WITHOUT_IBIS == FOLLOW_UPS
-
-
 class _Blocked(importlib.abc.MetaPathFinder):
     """Refuses to import Ibis or sqlglot."""
 
