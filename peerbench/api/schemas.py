@@ -250,9 +250,10 @@ class BenchmarkPage(BaseModel):
     """``GET /v1/benchmarks``: the disclosure-controlled benchmark result.
 
     The per-service section (``services``, ``reach``, ``outcomes``, ``funnel_points``,
-    ``forest``, ``casemix_services``, ``sustainment`` and ``economics`` rows of single
-    services) holds one page of services (``services_page``); every other section is
-    whole on every page.
+    ``forest``, ``casemix_services``, ``sustainment``, ``economics`` and ``access`` rows
+    of single services) holds one page of services (``services_page``); every other
+    section, and the pooled rows of those (e.g. ``access`` by route), is whole on every
+    page, so a page's size does not grow with the number of services.
     """
 
     scope: BenchmarkScope

@@ -8,6 +8,7 @@ imports nothing heavy, so the HTTP client can use it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,11 +25,15 @@ SERVICE_SECTIONS = (
     "casemix_services",
     "sustainment",
     "economics",
+    "access",
 )
 """Sections with a row per service: the per-service section a page of services holds.
 
 Rows of ``sustainment`` and ``economics`` whose ``service_id`` is ``None`` are the
-pool's own (every service pooled) and are on every page, like the other sections.
+pool's own (every service pooled), and so are the rows of ``access`` outside its
+``service`` breakdown (overall, route, condition, …): they are on every page, like the
+other sections. Every section that grows with the number of services is here, so a
+page's size does not.
 """
 
 
@@ -117,7 +122,7 @@ def merge_pages(pages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
     The first page gives every section; each later page adds the rows of its own
     services to :data:`SERVICE_SECTIONS` and the ``suppressed`` markers of those rows
-    (the pool's own rows, with no ``service_id``, are on every page and kept once).
+    (the pool's own rows, the same on every page, are kept once).
     The joined result holds the rows of the unpaged one (per-service rows in page order).
 
     Raises:
@@ -126,12 +131,21 @@ def merge_pages(pages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if not pages:
         raise ValueError("there is no page to merge")
     merged = {k: list(v) if isinstance(v, list) else v for k, v in pages[0].items()}
+    # A marker names its row by the row's key, which for some per-service rows holds no
+    # service_id (``access``: breakdown, group, period); the pool's rows are the same on
+    # every page, so a later page's markers not on the first page are its services'.
+    seen = {_marker_key(m) for m in merged["suppressed"]}
     for page in pages[1:]:
         for name in SERVICE_SECTIONS:
             merged[name].extend(r for r in page[name] if r.get("service_id") is not None)
         merged["suppressed"].extend(
             m
             for m in page["suppressed"]
-            if m["table"] in SERVICE_SECTIONS and m["row"].get("service_id") is not None
+            if m["table"] in SERVICE_SECTIONS and _marker_key(m) not in seen
         )
     return merged
+
+
+def _marker_key(marker: Mapping[str, Any]) -> tuple[str, str, str]:
+    row = json.dumps(marker["row"], sort_keys=True)
+    return marker["table"], row, marker["field"]

@@ -48,6 +48,8 @@ def test_pages_join_to_the_whole_result(server: Server, slices: dict[str, Path])
         "service_ids": services,
         "next": None,
     }
+    by_service = [r for r in whole["result"]["access"] if r["breakdown"] == "service"]
+    assert by_service and all(r["service_id"] == r["group"] for r in by_service)
     pages = _pages(server, "admin", 2)
     assert len(pages) == (len(services) + 1) // 2 > 1
     assert [i for p in pages for i in p["services_page"]["service_ids"]] == services

@@ -8,9 +8,9 @@
 * a **researcher** is refused: row-level data for research comes from ``/v1/extracts``.
 
 The scope and the controlled result come from :mod:`peerbench.server.pool_benchmarks`
-(the portal's network pages call the same functions). Raw results are cached per (pool
-state, options) and controlled views per viewer too, and each page's JSON as well, so
-repeated reads are cheap and a new submission (a new pool state) is never served stale.
+(the portal's network pages call the same functions); the kept answers (results, pages
+and parts, cached per pool state and viewer) from :mod:`peerbench.api.benchmark_reads`,
+so repeated reads are cheap and a new submission (a new pool state) is never served stale.
 Every read is audited as ``benchmark.read``.
 
 ``GET /v1/benchmarks`` pages its per-service section (:data:`SERVICE_SECTIONS`):
@@ -22,27 +22,24 @@ section is whole on each page, so a national pool's default answer stays small.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Hashable
 from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from peerbench.api.cache import (
-    LruCache,
-    ReadyBytes,
-    app_cache,
-    app_ready_bytes,
-    json_bytes,
-    ready_response,
-    spliced_etag,
-    spliced_response,
+from peerbench.api.benchmark_reads import (
+    DEFAULT_SERVICE_LIMIT,
+    benchmark_scope,
+    benchmarks_page,
+    funnel_part,
+    meta_part,
+    options_for,
+    result_cache,
 )
+from peerbench.api.cache import json_bytes, ready_response, spliced_etag, spliced_response
 from peerbench.api.deps import ContextDep, CurrentKey, SessionDep
-from peerbench.api.errors import ApiError, Forbidden
+from peerbench.api.errors import ApiError
 from peerbench.api.params import Offset, ServiceLimit
 from peerbench.api.schemas import (
     PERIOD_PATTERN,
@@ -53,89 +50,30 @@ from peerbench.api.schemas import (
     MetaAnalysisPage,
     ServicesPage,
 )
-from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
+from peerbench.benchmarking import DEFAULT_BY
 from peerbench.schema.codelists import Timepoint
 from peerbench.schema.fields import ID_PATTERN
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
-from peerbench.server.pool_benchmarks import (
-    FUNNEL_METRICS,
-    SERVICE_SECTIONS,
-    Scope,
-    ScopeRefused,
-    benchmark_key,
-    benchmark_options,
-    matching_rows,
-    pooled_benchmark,
-    service_page,
-)
-from peerbench.server.pool_benchmarks import benchmark_scope as library_scope
+from peerbench.server.pool_benchmarks import FUNNEL_METRICS, SERVICE_SECTIONS, Scope
 from peerbench.server.principal import Principal
 
+# The helpers live in :mod:`peerbench.api.benchmark_reads`; the reports, the directory
+# and the warm-up import them from here too.
 __all__ = ["DEFAULT_SERVICE_LIMIT", "FUNNEL_METRICS", "SERVICE_SECTIONS", "Scope",
-           "benchmark_scope", "router"]  # fmt: skip
+           "benchmark_scope", "benchmarks_page", "funnel_part", "meta_part",
+           "result_cache", "router"]  # fmt: skip
 
 router = APIRouter(prefix="/v1/benchmarks", tags=["benchmarks"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope} for status in (401, 403, 404, 422)
 }
-CACHE_SIZE = 32
-"""Results kept in memory per app (raw and controlled views together)."""
-PAGE_CACHE_SIZE = 64
-"""Pages of ``GET /v1/benchmarks`` kept in memory per app, as JSON (and on disk)."""
-PART_CACHE_SIZE = 64
-"""Funnel and meta-analysis answers kept in memory per app, as JSON, scope aside (and
-on disk: :class:`peerbench.api.cache.ReadyBytes`)."""
-DEFAULT_SERVICE_LIMIT = 25
-"""Services per page of ``GET /v1/benchmarks`` unless ``limit`` says otherwise."""
 
 # Results name scales as well as instruments (``ONS4.anxiety``), so ids, not codes.
 Instrument = Annotated[str | None, Query(pattern=ID_PATTERN, examples=["SWEMWBS"])]
 TimepointQuery = Annotated[Timepoint | None, Query(description="e.g. month_3")]
-
-
-def benchmark_scope(
-    session: Session, key: Principal, network_id: str | None, *, as_of: dt.date
-) -> Scope:
-    """:func:`peerbench.server.pool_benchmarks.benchmark_scope`, refusals as 403.
-
-    Raises:
-        Forbidden: researchers (they use extracts), or a non-admin choosing a network.
-    """
-    try:
-        return library_scope(session, key, network_id, as_of=as_of)
-    except ScopeRefused as exc:
-        raise Forbidden(str(exc)) from None
-
-
-def result_cache(request: Request) -> LruCache[BenchmarkResult]:
-    """The app's cache of benchmark results (raw and controlled; the reports share it)."""
-    return app_cache(request, "benchmark_cache", CACHE_SIZE)
-
-
-_cache = result_cache
-
-
-def _page_cache(request: Request) -> ReadyBytes:
-    """Pages as ``shape JSON + newline + result JSON`` (no raw newline is inside JSON)."""
-    return app_ready_bytes(request, "benchmark_pages", PAGE_CACHE_SIZE)
-
-
-def _part_cache(request: Request) -> ReadyBytes:
-    return app_ready_bytes(request, "benchmark_parts", PART_CACHE_SIZE)
-
-
-def _benchmark(
-    request: Request,
-    ctx: ServerContext,
-    session: Session,
-    scope: Scope,
-    options: BenchmarkOptions,
-    key: Hashable | None = None,
-) -> tuple[BenchmarkResult, bool]:
-    """The controlled result for ``scope`` (from the cache when the pool is unchanged)."""
-    return pooled_benchmark(ctx, session, scope, options, _cache(request), key)
+_JSON = "application/json"
 
 
 def _next_url(request: Request, next_offset: int | None) -> str | None:
@@ -158,12 +96,6 @@ def _by(text: str | None) -> tuple[str, ...]:
     return names
 
 
-def _options(
-    ctx: ServerContext, instrument: str | None, period: str | None, by: tuple[str, ...]
-) -> BenchmarkOptions:
-    return benchmark_options(ctx.settings.min_cell_count, instrument, period, by)
-
-
 def _scope_view(key: Principal, scope: Scope, cached: bool) -> BenchmarkScope:
     return BenchmarkScope(
         role=Role(key.role),
@@ -184,53 +116,6 @@ def _audit(
         target=endpoint,
         details={**{k: v for k, v in query.items() if v is not None}, **scope.audit_details()},
     )
-
-
-_rows = matching_rows
-
-
-def benchmarks_page(
-    request: Request,
-    ctx: ServerContext,
-    session: Session,
-    scope: Scope,
-    options: BenchmarkOptions,
-    offset: int = 0,
-    limit: int = DEFAULT_SERVICE_LIMIT,
-    organisation_id: str | None = None,
-    service_id: str | None = None,
-) -> tuple[bytes, str, bool]:
-    """A kept page of ``GET /v1/benchmarks`` (``shape JSON + newline + result JSON``).
-
-    Returns:
-        The page, its ETag, and whether it (or the result under it) was cached.
-    """
-    view_key = benchmark_key(ctx, session, scope, options)
-
-    computed: list[bool] = []
-
-    def make() -> bytes:
-        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
-        computed.append(not result_cached)
-        part, page = service_page(
-            result,
-            offset=offset,
-            limit=limit,
-            organisation_id=organisation_id,
-            service_id=service_id,
-        )
-        shape = {
-            "offset": page.offset,
-            "limit": page.limit,
-            "total": page.total,
-            "service_ids": list(page.service_ids),
-            "next_offset": page.next_offset,
-        }
-        return json_bytes(shape) + b"\n" + json_bytes(part.to_dict())
-
-    page_key = (view_key, offset, limit, organisation_id, service_id)
-    stored, etag, page_cached = _page_cache(request).get_ready(page_key, make)
-    return stored, etag, page_cached or computed == [False]
 
 
 @router.get("", response_model=BenchmarkPage, responses=_ERRORS)
@@ -261,7 +146,7 @@ def get_benchmarks(
     ``services_page.next`` is the URL of the next page. The other sections are whole.
     """
     scope = benchmark_scope(session, key, network_id, as_of=ctx.today())
-    options = _options(ctx, instrument, period, _by(by))
+    options = options_for(ctx, instrument, period, _by(by))
     stored, stored_etag, cached = benchmarks_page(
         request, ctx, session, scope, options, offset, limit, organisation_id, service_id
     )
@@ -281,58 +166,6 @@ def get_benchmarks(
     start = json_bytes(head)  # then the kept result, copied once: no split, no re-hash
     body = b"".join((start[:-1], b',"result":', memoryview(stored)[cut + 1 :], b"}"))
     return ready_response(request, body, _JSON, spliced_etag(start, stored_etag))
-
-
-_JSON = "application/json"
-
-
-def _controlled_part(
-    request: Request,
-    ctx: ServerContext,
-    session: Session,
-    scope: Scope,
-    options: BenchmarkOptions,
-    part: Hashable,
-    make: Callable[[BenchmarkResult], dict[str, Any]],
-) -> tuple[bytes, str, bool]:
-    """``make(result)`` as JSON, cached per (controlled view, ``part``); its ETag; cached?
-
-    Warm reads of the funnel and meta-analysis serve these bytes as they are (with the
-    viewer's scope spliced in front), so they cost no filtering or serialisation.
-    """
-    view_key = benchmark_key(ctx, session, scope, options)
-
-    computed: list[bool] = []
-
-    def build() -> bytes:
-        result, result_cached = _benchmark(request, ctx, session, scope, options, view_key)
-        computed.append(not result_cached)
-        return json_bytes(make(result))
-
-    body, etag, part_cached = _part_cache(request).get_ready((view_key, part), build)
-    return body, etag, part_cached or computed == [False]
-
-
-def funnel_part(
-    request: Request,
-    ctx: ServerContext,
-    session: Session,
-    scope: Scope,
-    period: str | None = None,
-    instrument: str | None = None,
-    point: str | None = None,
-    metric: str | None = None,
-) -> tuple[bytes, str, bool]:
-    """The kept funnel answer (scope aside), its ETag, and whether it was cached."""
-    options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
-    match = {"instrument": instrument, "timepoint": point, "metric": metric}
-
-    def make(result: BenchmarkResult) -> dict[str, Any]:
-        return {**match, "funnels": _rows(result.funnels, **match),
-                "points": _rows(result.funnel_points, **match)}  # fmt: skip
-
-    part = ("funnel", instrument, point, metric)
-    return _controlled_part(request, ctx, session, scope, options, part, make)
 
 
 @router.get("/funnel", response_model=FunnelPage, responses=_ERRORS)
@@ -357,35 +190,6 @@ def get_funnel(
                                            "metric": metric, "period": period})  # fmt: skip
     head = {"scope": _scope_view(key, scope, cached).model_dump(mode="json")}
     return spliced_response(request, head, body, etag, _JSON)
-
-
-def meta_part(
-    request: Request,
-    ctx: ServerContext,
-    session: Session,
-    scope: Scope,
-    period: str | None = None,
-    instrument: str | None = None,
-    point: str | None = None,
-    by: str | None = None,
-) -> tuple[bytes, str, bool]:
-    """The kept meta-analysis answer (scope aside), its ETag, and whether it was cached."""
-    options = _options(ctx, None, period, DEFAULT_BY)  # filtered below; shares the cache
-    match = {"instrument": instrument, "timepoint": point}
-    subgroup = {**match, "attribute": by}
-
-    def make(result: BenchmarkResult) -> dict[str, Any]:
-        return {
-            **match,
-            "by": by,
-            "meta": _rows(result.meta, **match),
-            "forest": _rows(result.forest, **match),
-            "subgroups": _rows(result.subgroups, **subgroup) if by else [],
-            "subgroup_tests": _rows(result.subgroup_tests, **subgroup) if by else [],
-        }
-
-    part = ("meta-analysis", instrument, point, by)
-    return _controlled_part(request, ctx, session, scope, options, part, make)
 
 
 @router.get("/meta-analysis", response_model=MetaAnalysisPage, responses=_ERRORS)
