@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,6 +156,8 @@ def _through_intake(
     Without --key-file the pseudonyms are made with a throwaway key: the verdict and the
     rows named are the same for any key.
     """
+    import tempfile
+
     from peerbench.schema.pseudonym import new_secret
 
     with tempfile.TemporaryDirectory(prefix="peerbench-validate-") as folder:

@@ -39,11 +39,21 @@ from pydantic import (
 from peerbench.io.headers import normalise_header
 from peerbench.schema.record_table import RECORDS
 from peerbench.validators.record_names import (  # re-exported: their historical home
+    ITEM_COLUMN,
     ITEMS_RECORD_TYPE,
     canonical_record_type,
     is_standard_column,
     standard_columns,
 )
+
+__all__ = [
+    "ITEM_COLUMN",
+    "Mapping",
+    "canonical_record_type",
+    "fold_date_format",
+    "is_standard_column",
+    "standard_columns",
+]
 
 
 class _StringLoader(yaml.SafeLoader):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -95,6 +94,8 @@ def load_definition(path: str | Path) -> InstrumentDefinition:
 
 def builtin_definitions() -> list[InstrumentDefinition]:
     """Load every built-in definition shipped in ``peerbench/schema/instruments/definitions``."""
+    from importlib import resources  # with tempfile, shutil ...: not for builtin_registry
+
     folder = resources.files("peerbench.schema.instruments") / "definitions"
     out: list[InstrumentDefinition] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
