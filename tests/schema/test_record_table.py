@@ -49,7 +49,11 @@ def test_stored_schema_equals_the_generated_one(record_type: str) -> None:
 
 
 def test_validating_a_file_loads_neither_pydantic_nor_yaml(tmp_path: object) -> None:
-    """What keeps a one-shot ``peerbench validate`` start-up short (issue 14)."""
+    """What keeps a one-shot ``peerbench validate`` start-up short (issue 14).
+
+    The run reads the built-in instruments (``builtin_registry``) and the stored schemas
+    (the strict Parquet check) too, so this covers those tables' loading as well.
+    """
     code = (
         "import sys, pyarrow as pa, pyarrow.parquet as pq\n"
         "from peerbench.validators import validate\n"
@@ -57,6 +61,8 @@ def test_validating_a_file_loads_neither_pydantic_nor_yaml(tmp_path: object) -> 
         "pq.write_table(pa.table({'organisation_id': ['a'], 'name': ['A'],\n"
         "    'organisation_type': ['charity'], 'region': ['london']}), path)\n"
         "report = validate([path])\n"
+        "used = {'peerbench.schema.stored_schemas', 'peerbench.schema.instruments.builtin_table'}\n"
+        "assert used <= set(sys.modules), used - set(sys.modules)\n"
         "print(report.valid, sorted({'pydantic', 'yaml', 'jsonschema_rs'} & set(sys.modules)))\n"
     )
     out = subprocess.run(

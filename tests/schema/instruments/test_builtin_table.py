@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from enum import Enum
 from typing import Any
 
@@ -76,16 +74,3 @@ def test_frozen_blocks_are_read_only() -> None:
     with pytest.raises(AttributeError):
         _ = definition.no_such_field  # type: ignore[attr-defined]
     assert definition != InstrumentRegistry(builtin_definitions()).get("PHQ9")
-
-
-def test_reading_the_built_ins_loads_neither_pydantic_nor_yaml() -> None:
-    code = (
-        "import sys\n"
-        "from peerbench.schema.instruments.registry import builtin_registry\n"
-        "from peerbench.schema.instruments.scoring import score_checked\n"
-        "from peerbench.schema.instruments.interpretation import level_from_score\n"
-        "builtin_registry().get('PHQ9').items()\n"
-        "print(sorted({'pydantic', 'yaml'} & set(sys.modules)))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
