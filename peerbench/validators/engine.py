@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal, overload
 import pyarrow as pa
 
 from peerbench.schema.arrow import arrow_schema
-from peerbench.schema.instruments.registry import InstrumentRegistry, builtin_registry
+from peerbench.schema.instruments.registry import InstrumentRegistry, reading_registry
 from peerbench.schema.record_table import RECORDS
 from peerbench.validators.columnar import (
     BatchContext,
@@ -192,7 +192,7 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
         options: Settings.
     """
     report = Report(max_findings=options.max_findings)
-    registry = options.registry or builtin_registry()
+    registry = options.registry or reading_registry()
     today = options.today or dt.date.today()
     run = _Run(options)
     contexts: list[CheckContext] = []

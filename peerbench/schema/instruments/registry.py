@@ -230,3 +230,14 @@ def builtin_registry() -> InstrumentRegistry:
     registry = InstrumentRegistry(definitions)
     registry._builtin.update(d.code for d in definitions)
     return registry
+
+
+def reading_registry() -> InstrumentRegistry:
+    """The registry for code that only reads definitions and was given none.
+
+    :func:`default_registry` once this process has made it (instruments registered on
+    it must be seen), else :func:`builtin_registry`, which loads without pydantic.
+    """
+    if default_registry.cache_info().currsize:
+        return default_registry()
+    return builtin_registry()

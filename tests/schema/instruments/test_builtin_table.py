@@ -13,6 +13,8 @@ from peerbench.schema.instruments.registry import (
     InstrumentRegistry,
     builtin_definitions,
     builtin_registry,
+    default_registry,
+    reading_registry,
 )
 from peerbench.schema.instruments.table_gen import TABLE, table_source
 
@@ -59,6 +61,12 @@ def test_frozen_copy_equals_model(model: Any) -> None:
         _same(sub, frozen.subscale(sub.name), sub.name)
     with pytest.raises(KeyError):
         frozen.subscale("no_such_subscale")
+
+
+def test_reading_registry_is_the_default_one_once_made() -> None:
+    """Instruments registered on the process-wide registry stay visible to validation."""
+    made = default_registry()
+    assert reading_registry() is made
 
 
 def test_builtin_registry_lists_the_built_ins() -> None:
