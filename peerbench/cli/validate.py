@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,18 +98,21 @@ def validate(
         peerbench validate outcomes.csv participants.csv --format html --out report.html
     """
     from peerbench.validators import validate as validate_files
-    from peerbench.validators.mapping import Mapping
 
     shown = out is not None or not quiet
     loaded = None if mapping is None else load_any_mapping(mapping)
-    if loaded is not None and not isinstance(loaded, Mapping):  # version 2: the intake path
-        if record_type is not None:
-            raise click.UsageError("--record-type does not go with a version 2 mapping")
-        report, text = _through_intake(paths, loaded, secret, max_errors, limits)
-        if shown:
-            emit(text if output_format == "text" else render(report, output_format), out)
-        _finish(report, out, output_format, quiet)
-        return
+    if loaded is not None:
+        # Only with a mapping file: its model needs pydantic, which a plain run never loads.
+        from peerbench.validators.mapping import Mapping
+
+        if not isinstance(loaded, Mapping):  # version 2: the intake path
+            if record_type is not None:
+                raise click.UsageError("--record-type does not go with a version 2 mapping")
+            report, text = _through_intake(paths, loaded, secret, max_errors, limits)
+            if shown:
+                emit(text if output_format == "text" else render(report, output_format), out)
+            _finish(report, out, output_format, quiet)
+            return
     # A quiet run with no --out shows nothing but its exit code: no profile is made for it.
     run: Callable[..., Report] = validate_files
     if quality and shown:
@@ -154,6 +156,8 @@ def _through_intake(
     Without --key-file the pseudonyms are made with a throwaway key: the verdict and the
     rows named are the same for any key.
     """
+    import tempfile
+
     from peerbench.schema.pseudonym import new_secret
 
     with tempfile.TemporaryDirectory(prefix="peerbench-validate-") as folder:

@@ -1,4 +1,7 @@
-"""The standard's Arrow (and so Parquet) schema, derived from the record models."""
+"""The standard's Arrow (and so Parquet) schema, derived from the record models.
+
+The fields come from ``record_table.py``, generated from the models (see ``record_info.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from functools import cache
 
 import pyarrow as pa
 
-from peerbench.schema.introspect import FieldSpec, field_specs
-from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.record_info import FieldSpec
+from peerbench.schema.record_table import RECORDS
 from peerbench.schema.version import (
     PARQUET_RECORD_TYPE_KEY,
     PARQUET_VERSION_KEY,
@@ -44,8 +47,8 @@ def arrow_schema(record_type: str) -> pa.Schema:
     Args:
         record_type: A key of :data:`peerbench.schema.records.RECORD_TYPES`.
     """
-    model = RECORD_TYPES[record_type]
-    fields = [arrow_field(spec) for spec in field_specs(model)]
+    # Read from the generated table: the same fields as the models, without pydantic.
+    fields = [arrow_field(spec) for spec in RECORDS[record_type].specs]
     return pa.schema(
         fields,
         metadata={

@@ -7,26 +7,29 @@ generated from the models alone.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from peerbench.schema.vocabulary import (  # re-exported: their historical home
+    ID_PATTERN,
+    INSTRUMENT_CODE_PATTERN,
+    PARTICIPANT_KEY_PATTERN,
+    Tier,
+)
 
-class Tier(StrEnum):
-    """How much a field or record type asks of an organisation."""
+__all__ = [
+    "ID_PATTERN",
+    "INSTRUMENT_CODE_PATTERN",
+    "PARTICIPANT_KEY_PATTERN",
+    "InstrumentCode",
+    "LocalId",
+    "ParticipantKey",
+    "ShortText",
+    "Tier",
+    "spec_field",
+]
 
-    CORE = "core"
-    """The minimum a small volunteer-run group can collect."""
-    STANDARD = "standard"
-    """Recommended; richer analysis (equity, case-mix) needs it."""
-    EXTENDED = "extended"
-    """For economic evaluation and research; collect where resources allow."""
-
-
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
-PARTICIPANT_KEY_PATTERN = r"^[0-9a-f]{32}$"
-INSTRUMENT_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,31}$"
 
 LocalId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 """An organisation-assigned identifier for an organisation, service or record."""

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
 from peerbench.schema.codelist_base import CodeList
 from peerbench.schema.record_base import Record
+from peerbench.schema.record_info import FieldSpec  # re-exported: its historical home
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of a record type, as SPEC.md and the generators see it."""
-
-    name: str
-    kind: str
-    """One of: string, integer, number, boolean, date, code, codes, integers."""
-    required: bool
-    tier: str
-    meaning: str
-    rule: str | None
-    codelist: type[CodeList] | None
-    minimum: float | None
-    maximum: float | None
-    pattern: str | None
-    max_length: int | None
-    example: Any
+__all__ = ["FieldSpec", "field_specs"]
 
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import pyarrow as pa
 
 from peerbench.schema.arrow import arrow_schema
-from peerbench.schema.instruments.registry import InstrumentRegistry, default_registry
-from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.instruments.registry import InstrumentRegistry, reading_registry
+from peerbench.schema.record_table import RECORDS
 from peerbench.validators.columnar import (
     BatchContext,
     CheckContext,
@@ -34,11 +34,13 @@ from peerbench.validators.columnar import (
 from peerbench.validators.columnar.batch import CheckedBatch
 from peerbench.validators.columnar.keys import prepare as prepare_keys
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
-from peerbench.validators.mapping import Mapping
 from peerbench.validators.readers import open_sources
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, FileSummary, Report
 from peerbench.validators.sampling import ParticipantSampler
 from peerbench.validators.source import Source, SourceBatch
+
+if TYPE_CHECKING:  # a mapping file's model (pydantic) loads only with a mapping
+    from peerbench.validators.mapping import Mapping
 
 
 @dataclass
@@ -190,7 +192,7 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
         options: Settings.
     """
     report = Report(max_findings=options.max_findings)
-    registry = options.registry or default_registry()
+    registry = options.registry or reading_registry()
     today = options.today or dt.date.today()
     run = _Run(options)
     contexts: list[CheckContext] = []
@@ -211,7 +213,7 @@ def validate_sources(sources: Iterable[Source], options: Options) -> Validation:
             )
             contexts.append(ctx)
             last = _OpenFile(source, ctx, source.record_type or "")
-            if source.record_type not in RECORD_TYPES:
+            if source.record_type not in RECORDS:
                 continue
             plan = plan_file(source.record_type, source.columns, ctx)
             try:

@@ -23,7 +23,6 @@ blocks of it (one per sheet and record type) into the version 2 mapping language
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -38,12 +37,23 @@ from pydantic import (
 )
 
 from peerbench.io.headers import normalise_header
-from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
+from peerbench.schema.record_table import RECORDS
+from peerbench.validators.record_names import (  # re-exported: their historical home
+    ITEM_COLUMN,
+    ITEMS_RECORD_TYPE,
+    canonical_record_type,
+    is_standard_column,
+    standard_columns,
+)
 
-ITEM_COLUMN = re.compile(r"^item_[1-9][0-9]*$")
-"""Flattened item columns (``item_1`` … ``item_N``) of outcome files."""
-
-_ITEMS_RECORD_TYPE = "outcome"
+__all__ = [
+    "ITEM_COLUMN",
+    "Mapping",
+    "canonical_record_type",
+    "fold_date_format",
+    "is_standard_column",
+    "standard_columns",
+]
 
 
 class _StringLoader(yaml.SafeLoader):
@@ -55,38 +65,6 @@ class _StringLoader(yaml.SafeLoader):
 
 
 _StringLoader.yaml_implicit_resolvers = {}
-
-
-def canonical_record_type(name: str) -> str | None:
-    """The record type (``outcome``) for a record type or file stem name, else None.
-
-    Accepts the singular record type (``participant``), the file stem (``participants``)
-    in any case, with spaces or hyphens for underscores (``Service use``).
-    """
-    key = re.sub(r"[\s\-]+", "_", name.strip().casefold())
-    if key in RECORD_TYPES:
-        return key
-    model = RECORD_TYPES_BY_STEM.get(key)
-    return None if model is None else model.record_type
-
-
-def standard_columns(record_type: str | None) -> list[str]:
-    """Field names a header may map to: fields of ``record_type`` (all types if None).
-
-    ``item_N`` columns are accepted too (checked separately) wherever ``items`` is.
-    """
-    models = RECORD_TYPES.values() if record_type is None else [RECORD_TYPES[record_type]]
-    names: dict[str, None] = {}
-    for model in models:
-        names.update(dict.fromkeys(model.model_fields))
-    return list(names)
-
-
-def is_standard_column(name: str, record_type: str | None) -> bool:
-    """Whether ``name`` is a field of ``record_type`` (of any type if None) or ``item_N``."""
-    if ITEM_COLUMN.match(name):
-        return record_type in (None, _ITEMS_RECORD_TYPE)
-    return name in standard_columns(record_type)
 
 
 def fold_date_format(value: Any) -> Any:
@@ -124,7 +102,7 @@ class Mapping(BaseModel):
             return None
         canonical = canonical_record_type(value)
         if canonical is None:
-            accepted = ", ".join(model.file_stem for model in RECORD_TYPES.values())
+            accepted = ", ".join(info.file_stem for info in RECORDS.values())
             raise ValueError(f"unknown record type '{value}'; use one of: {accepted}")
         return canonical
 
@@ -161,7 +139,7 @@ class Mapping(BaseModel):
         if self.record_type is None:
             return "is not a field of any record type (set record_type to see its fields)"
         valid = standard_columns(self.record_type)
-        if self.record_type == _ITEMS_RECORD_TYPE:
+        if self.record_type == ITEMS_RECORD_TYPE:
             valid.append("item_1 … item_N")
         return f"is not a field of {self.record_type}; valid fields: {', '.join(valid)}"
 

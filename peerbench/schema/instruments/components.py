@@ -5,53 +5,42 @@ that only need one block live here; checks that compare blocks (a band against t
 score range, a reverse item against the item count) live in ``definition.py``.
 """
 
-from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from peerbench.schema.instruments.errors import DefinitionProblems, Problem
+from peerbench.schema.instruments.kinds import (  # re-exported: their historical home
+    SUMMARY_METHODS,
+    CasenessRule,
+    Direction,
+    ScoringMethod,
+)
 
 # extra="forbid" turns a misspelt YAML key into an error instead of a silently ignored
 # field; frozen=True lets definitions be shared between registries and threads.
 STRICT = ConfigDict(extra="forbid", frozen=True)
 
+__all__ = [
+    "SUMMARY_METHODS",
+    "Band",
+    "Caseness",
+    "CasenessRule",
+    "Category",
+    "Direction",
+    "ItemDefinition",
+    "ItemOverride",
+    "Levels",
+    "MissingRule",
+    "ReliableChange",
+    "Scoring",
+    "ScoringMethod",
+    "Subscale",
+    "ValueSet",
+]
+
 LABEL = Field(min_length=1, max_length=80)
 """Labels are short paraphrases; the length cap discourages pasting item wording."""
-
-
-class Direction(StrEnum):
-    """Which way a score moves when things get better."""
-
-    HIGHER_IS_BETTER = "higher_is_better"
-    HIGHER_IS_WORSE = "higher_is_worse"
-    NONE = "none"
-
-
-class ScoringMethod(StrEnum):
-    """How item responses become a score."""
-
-    SUM = "sum"
-    MEAN = "mean"
-    SCALED_MEAN = "scaled_mean"
-    LOOKUP = "lookup"
-    PER_ITEM = "per_item"
-    CATEGORICAL = "categorical"
-    LICENSED = "licensed"
-    PROFILE = "profile"
-
-
-SUMMARY_METHODS = frozenset(
-    {ScoringMethod.SUM, ScoringMethod.MEAN, ScoringMethod.SCALED_MEAN, ScoringMethod.LOOKUP}
-)
-"""Methods that combine several items into one total, so the missing-item rule applies."""
-
-
-class CasenessRule(StrEnum):
-    """Which side of the threshold counts as a case."""
-
-    AT_OR_ABOVE = "at_or_above"
-    BELOW = "below"
 
 
 class ItemOverride(BaseModel):

@@ -7,11 +7,11 @@ instruments are YAML files in ``definitions/`` written in exactly the format a u
 writes to register a local instrument.
 """
 
-from functools import cache
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from peerbench.schema.instruments import views
 from peerbench.schema.instruments.components import (
     Band,
     Caseness,
@@ -23,12 +23,10 @@ from peerbench.schema.instruments.components import (
     MissingRule,
     ReliableChange,
     Scoring,
-    ScoringMethod,
     Subscale,
 )
 from peerbench.schema.instruments.consistency import definition_problems
 from peerbench.schema.instruments.errors import DefinitionProblems
-from peerbench.schema.labels import normalise_label
 
 
 class InstrumentDefinition(BaseModel):
@@ -70,26 +68,14 @@ class InstrumentDefinition(BaseModel):
     levels: Levels | None = None
 
     # ----------------------------------------------------------------- derived views
+    # One implementation each, shared with the frozen copies (see views.py).
     def items(self) -> list[ItemDefinition]:
         """Expand the compact item description into one ``ItemDefinition`` per item.
 
         Returns:
             Items numbered from 1, with per-item overrides and reverse flags applied.
         """
-        reverse = set(self.reverse_items)
-        out: list[ItemDefinition] = []
-        for number in range(1, self.item_count + 1):
-            override = self.item_overrides.get(number, ItemOverride())
-            out.append(
-                ItemDefinition(
-                    number=number,
-                    label=override.label or f"Item {number}",
-                    min=self.response_min if override.min is None else override.min,
-                    max=self.response_max if override.max is None else override.max,
-                    reverse=number in reverse,
-                )
-            )
-        return out
+        return views.items(self, ItemDefinition)
 
     def answer_code(self, label: str) -> int | None:
         """The response code of an answer word (``" often "`` → 4 for WEMWBS), or None.
@@ -97,33 +83,19 @@ class InstrumentDefinition(BaseModel):
         Matched through :func:`peerbench.schema.labels.normalise_label`: case, surrounding
         and repeated spaces and non-breaking spaces are ignored.
         """
-        return _answer_lookup(tuple(self.response_labels.items())).get(normalise_label(label))
+        return views.answer_code(self, label)
 
     def raw_range(self) -> tuple[int, int]:
         """Lowest and highest possible sum of all items."""
-        items = self.items()
-        return sum(i.min for i in items), sum(i.max for i in items)
+        return views.raw_range(self)
 
     def derived_score_range(self) -> tuple[float, float] | None:
         """The score range implied by the items and method, where one is implied."""
-        low, high = self.raw_range()
-        method = self.scoring.method
-        if method is ScoringMethod.SUM:
-            return float(low), float(high)
-        if method is ScoringMethod.MEAN:
-            return low / self.item_count, high / self.item_count
-        if method is ScoringMethod.SCALED_MEAN and self.scoring.multiplier is not None:
-            scale = self.scoring.multiplier / self.item_count
-            return low * scale, high * scale
-        if method is ScoringMethod.CATEGORICAL:
-            return float(self.response_min), float(self.response_max)
-        return None
+        return views.derived_score_range(self)
 
     def score_range(self) -> tuple[float, float] | None:
         """The declared ``(score_min, score_max)``, or None when no total score exists."""
-        if self.score_min is None or self.score_max is None:
-            return None
-        return self.score_min, self.score_max
+        return views.score_range(self)
 
     def subscale(self, name: str) -> Subscale:
         """Return the subscale called ``name``.
@@ -131,11 +103,8 @@ class InstrumentDefinition(BaseModel):
         Raises:
             KeyError: if the instrument has no such subscale.
         """
-        for sub in self.subscales:
-            if sub.name == name:
-                return sub
-        known = ", ".join(s.name for s in self.subscales) or "none"
-        raise KeyError(f"{self.code} has no subscale {name!r}; subscales: {known}")
+        found: Subscale = views.subscale(self, name)
+        return found
 
     # ----------------------------------------------------------------- validation
     @model_validator(mode="after")
@@ -144,9 +113,3 @@ class InstrumentDefinition(BaseModel):
         if problems:
             raise DefinitionProblems(problems)
         return self
-
-
-@cache
-def _answer_lookup(labels: tuple[tuple[str, int], ...]) -> dict[str, int]:
-    """Normalised answer word → code, built once per set of labels."""
-    return {normalise_label(word): code for word, code in labels}

@@ -4,12 +4,15 @@ Pydantic's messages name Python types; people writing a YAML file need the field
 and the problem in plain English, so ``InstrumentDefinitionError`` rewrites them.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # only annotations: reading the registry must not load pydantic
+    from pydantic import ValidationError
 
 PathPart = str | int
 
@@ -102,7 +105,7 @@ class InstrumentDefinitionError(ValueError):
         super().__init__("\n".join(lines))
 
     @classmethod
-    def from_validation(cls, source: str, exc: ValidationError) -> "InstrumentDefinitionError":
+    def from_validation(cls, source: str, exc: ValidationError) -> InstrumentDefinitionError:
         """Build the error from a pydantic ``ValidationError``."""
         return cls(source, problems_from_validation(exc))
 

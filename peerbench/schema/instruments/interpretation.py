@@ -4,21 +4,21 @@ Every function takes a whole score column and returns an Arrow array of the same
 length, null wherever the score is null or the instrument defines no such rule.
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.schema.instruments.components import (
-    CasenessRule,
-    Direction,
-    ScoringMethod,
-)
-from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.item_matrix import FloatArray, as_float_vector
+from peerbench.schema.instruments.kinds import CasenessRule, Direction, ScoringMethod
+
+if TYPE_CHECKING:  # reads definitions (models or frozen copies) without pydantic
+    from peerbench.schema.instruments.definition import InstrumentDefinition
 
 IMPROVED = "reliably_improved"
 NO_CHANGE = "no_reliable_change"

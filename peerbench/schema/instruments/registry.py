@@ -4,17 +4,14 @@ Built-in instruments are YAML files shipped inside the package (``definitions/``
 with the same loader a user's own file goes through, so the format is proven by use.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-import yaml
-from pydantic import ValidationError
-
-from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.errors import (
     InstrumentConflictError,
     InstrumentDefinitionError,
@@ -22,13 +19,10 @@ from peerbench.schema.instruments.errors import (
     UnknownInstrumentError,
 )
 
+if TYPE_CHECKING:  # PyYAML and pydantic load when a definition is parsed, not before
+    from peerbench.schema.instruments.definition import InstrumentDefinition
+
 _YAML_SUFFIXES = {".yaml", ".yml"}
-
-
-_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML was built with it: the same documents, 20 times
-faster. Used for the built-in definitions, read by every validation (0.1 s with the
-pure-Python loader); a user's own file keeps the pure-Python loader's error messages."""
 
 
 def parse_definition(
@@ -40,7 +34,7 @@ def parse_definition(
         text: The file's contents.
         source: Name used in error messages, usually the file name.
         fmt: ``"yaml"`` or ``"json"``.
-        trusted: A definition shipped with peerbench, parsed with :data:`_FAST_LOADER`.
+        trusted: A definition shipped with peerbench, parsed with libyaml where available.
 
     Returns:
         The validated definition.
@@ -49,12 +43,20 @@ def parse_definition(
         InstrumentDefinitionError: if the text is not valid YAML/JSON or the definition
             is invalid; the message names ``source`` and each field with a problem.
     """
+    import yaml
+    from pydantic import ValidationError
+
+    from peerbench.schema.instruments.definition import InstrumentDefinition
+
+    # libyaml's safe loader, where PyYAML was built with it, reads the built-in files 20
+    # times faster; a user's own file keeps the pure-Python loader's error messages.
+    fast: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data: Any
     try:
         if fmt == "json":
             data = json.loads(text)
         else:
-            data = yaml.load(text, Loader=_FAST_LOADER if trusted else yaml.SafeLoader)
+            data = yaml.load(text, Loader=fast if trusted else yaml.SafeLoader)
     except json.JSONDecodeError as exc:
         problem = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         raise InstrumentDefinitionError(source, [Problem((), problem)]) from exc
@@ -92,6 +94,8 @@ def load_definition(path: str | Path) -> InstrumentDefinition:
 
 def builtin_definitions() -> list[InstrumentDefinition]:
     """Load every built-in definition shipped in ``peerbench/schema/instruments/definitions``."""
+    from importlib import resources  # with tempfile, shutil ...: not for builtin_registry
+
     folder = resources.files("peerbench.schema.instruments") / "definitions"
     out: list[InstrumentDefinition] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -208,3 +212,32 @@ def default_registry() -> InstrumentRegistry:
     registry = InstrumentRegistry()
     registry.load_builtin()
     return registry
+
+
+@cache
+def builtin_registry() -> InstrumentRegistry:
+    """A registry of the built-in instruments as frozen copies, loaded without pydantic.
+
+    For code that only reads definitions (validation, scoring): the copies have the
+    models' attributes and derived views but no pydantic methods, and registering a
+    model beside them never finds it equal to a copy. Use :func:`default_registry`
+    for anything else.
+    """
+    from peerbench.schema.instruments.builtin_table import DEFINITIONS
+
+    # Frozen copies stand in for the models wherever a definition is only read.
+    definitions = cast("tuple[InstrumentDefinition, ...]", DEFINITIONS)
+    registry = InstrumentRegistry(definitions)
+    registry._builtin.update(d.code for d in definitions)
+    return registry
+
+
+def reading_registry() -> InstrumentRegistry:
+    """The registry for code that only reads definitions and was given none.
+
+    :func:`default_registry` once this process has made it (instruments registered on
+    it must be seen), else :func:`builtin_registry`, which loads without pydantic.
+    """
+    if default_registry.cache_info().currsize:
+        return default_registry()
+    return builtin_registry()

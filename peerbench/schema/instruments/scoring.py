@@ -5,20 +5,15 @@ and every rule (range checks, reverse scoring, missing-item rules, pro-rating, l
 tables, value sets) is a NumPy operation over whole columns.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-from pydantic import ValidationError
 
-from peerbench.schema.instruments.components import (
-    SUMMARY_METHODS,
-    ScoringMethod,
-    ValueSet,
-)
-from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.errors import InstrumentDefinitionError
 from peerbench.schema.instruments.item_matrix import (
     BoolArray,
@@ -30,6 +25,11 @@ from peerbench.schema.instruments.item_matrix import (
     item_matrix,
     row_blocks,
 )
+from peerbench.schema.instruments.kinds import SUMMARY_METHODS, ScoringMethod
+
+if TYPE_CHECKING:  # scoring reads definitions (models or frozen copies) without pydantic
+    from peerbench.schema.instruments.components import ValueSet
+    from peerbench.schema.instruments.definition import InstrumentDefinition
 
 BLOCK_ROWS = 1 << 16
 """Rows scored at a time; large enough that per-block overhead is negligible."""
@@ -345,6 +345,10 @@ def score_checked(
 
 def _check_value_set(definition: InstrumentDefinition, value_set: ValueSet) -> None:
     """Validate a caller-supplied value set against the instrument's items."""
+    from pydantic import ValidationError
+
+    from peerbench.schema.instruments.definition import InstrumentDefinition
+
     data = definition.model_dump()
     data["scoring"]["value_set"] = value_set.model_dump()
     try:

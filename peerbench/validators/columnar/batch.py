@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import pyarrow as pa
 
 from peerbench.io.formulas import formula_mask
 from peerbench.schema.arrow import arrow_schema
-from peerbench.schema.introspect import FieldSpec, field_specs
-from peerbench.schema.record_base import Record
-from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.record_info import FieldSpec, RecordInfo
+from peerbench.schema.record_table import RECORDS
 from peerbench.validators import identifiers
 from peerbench.validators.columnar import items as item_grid
 from peerbench.validators.columnar.cells import absent, check_column
@@ -24,9 +22,8 @@ from peerbench.validators.columnar.instruments import check_instruments
 from peerbench.validators.columnar.rules import check_rules
 
 
-@cache
 def _specs(record_type: str) -> tuple[FieldSpec, ...]:
-    return tuple(field_specs(RECORD_TYPES[record_type]))
+    return RECORDS[record_type].specs
 
 
 def free_text_fields(record_type: str) -> tuple[str, ...]:
@@ -40,13 +37,13 @@ class Plan:
 
     Attributes:
         record_type: The record type of every row.
-        model: Its record model.
+        model: Its record type (the model's attributes and fields, as plain data).
         specs: Its fields.
         headers: The file's columns sorted into fields, item columns and unknown.
     """
 
     record_type: str
-    model: type[Record]
+    model: RecordInfo
     specs: tuple[FieldSpec, ...]
     headers: Headers
 
@@ -61,7 +58,7 @@ def plan_file(record_type: str, columns: Sequence[str], ctx: CheckContext) -> Pl
     headers = read_headers(columns, specs)
     check_headers(headers, specs, ctx, RECORD_TYPES[record_type].file_stem)
     identifiers.check_headers(headers.unknown, ctx)
-    return Plan(record_type, RECORD_TYPES[record_type], specs, headers)
+    return Plan(record_type, RECORDS[record_type], specs, headers)
 
 
 @dataclass

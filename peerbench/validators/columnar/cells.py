@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.schema.arrow import arrow_field
-from peerbench.schema.fields import ID_PATTERN, INSTRUMENT_CODE_PATTERN, PARTICIPANT_KEY_PATTERN
-from peerbench.schema.introspect import FieldSpec
+from peerbench.schema.record_info import FieldSpec
+from peerbench.schema.vocabulary import ID_PATTERN, INSTRUMENT_CODE_PATTERN, PARTICIPANT_KEY_PATTERN
 from peerbench.validators.catalogue import NULLED_CODES
 from peerbench.validators.columnar import coerce
 from peerbench.validators.columnar.context import BoolArray, CheckContext, DetailFn

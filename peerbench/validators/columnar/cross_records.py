@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.schema.codelists import Timepoint
-from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.record_table import RECORDS
 from peerbench.validators.columnar import compiled
 from peerbench.validators.columnar.coerce import flag
 from peerbench.validators.columnar.context import (
@@ -153,7 +153,7 @@ def _strictly_increasing(column: Any) -> bool:
 
 def check_duplicates(record_type: str, keys: pa.Table, out: Emitter) -> None:
     """``duplicate-key`` for every repeat of a primary key; value = where it first was."""
-    primary = RECORD_TYPES[record_type].primary_key
+    primary = RECORDS[record_type].primary_key
     keys = _valid(keys, primary)
     if len(primary) == 1 and _strictly_increasing(keys.column(primary[0])):
         return  # exports are often sorted by their id: then one comparison pass suffices
@@ -196,7 +196,7 @@ def check_references(record_type: str, collector: KeyCollector, out: Emitter) ->
         if target_keys is None or keys is None:
             continue  # the referenced records are not part of this run
         # Every reference names the referenced type's primary key, column for column.
-        assert tuple(columns) == RECORD_TYPES[target].primary_key
+        assert tuple(columns) == RECORDS[target].primary_key
         keys = _valid(keys, columns)
         if target == "participant" and "subject" in keys.column_names:
             keys = keys.filter(pc.invert(_worker_rows(keys)))
@@ -227,7 +227,7 @@ def _emit_unknown(
 ) -> None:
     known = pc.unique(_joined(_valid(target_keys, target_columns), target_columns))
     missing = ~flag(pc.is_in(_joined(keys, columns), value_set=known))
-    what = f"{' and '.join(target_columns)} in {RECORD_TYPES[target].file_stem}"
+    what = f"{' and '.join(target_columns)} in {RECORDS[target].file_stem}"
     out.emit("unknown-reference", columns[0], keys, missing, keys.column(columns[0]), detail=what)
 
 

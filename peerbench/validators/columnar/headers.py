@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from peerbench.schema.introspect import FieldSpec
+from peerbench.schema.record_info import FieldSpec
 from peerbench.validators.columnar.context import CheckContext
 
 ITEM_COLUMN = re.compile(r"^item_([1-9]\d{0,2})$")

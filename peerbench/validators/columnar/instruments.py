@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peerbench.schema.instruments.components import SUMMARY_METHODS, ScoringMethod
-from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.interpretation import level_from_score
+from peerbench.schema.instruments.kinds import SUMMARY_METHODS, ScoringMethod
 from peerbench.schema.instruments.scoring import score_checked, summary_scores
 from peerbench.validators.columnar.coerce import Coerced, as_array, flag, floats
 from peerbench.validators.columnar.compiled import worth_it
@@ -34,6 +33,9 @@ from peerbench.validators.columnar.items import (
     item_column,
 )
 from peerbench.validators.columnar.totals import Totals
+
+if TYPE_CHECKING:  # definitions are only read: models or frozen copies
+    from peerbench.schema.instruments.definition import InstrumentDefinition
 
 ITEM_BOUNDS = (0, 1000)
 """The standard's bounds for any item response (``ItemResponse``), used when the

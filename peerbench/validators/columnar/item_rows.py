@@ -10,14 +10,17 @@ is now.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from peerbench.schema.instruments.definition import InstrumentDefinition
 from peerbench.schema.instruments.scoring import item_bounds
 from peerbench.validators.columnar import compiled as compiled_loops
 from peerbench.validators.columnar.context import BoolArray
 from peerbench.validators.columnar.items import FloatVector, IntArray, ItemGrid
+
+if TYPE_CHECKING:  # definitions are only read: models or frozen copies
+    from peerbench.schema.instruments.definition import InstrumentDefinition
 
 
 @dataclass(frozen=True)

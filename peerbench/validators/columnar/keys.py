@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from peerbench.schema.codelists import Timepoint
-from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.record_table import RECORDS
 from peerbench.validators.columnar.distinct import deduplicated
 
 ROW = "__row"
@@ -79,7 +79,7 @@ cross-record checks compare without any dictionary."""
 
 def key_columns(record_type: str) -> tuple[str, ...]:
     """Every column of ``record_type`` a cross-record check reads, without repeats."""
-    names = list(RECORD_TYPES[record_type].primary_key)
+    names = list(RECORDS[record_type].primary_key)
     for columns, _target in REFERENCES.get(record_type, ()):
         names.extend(columns)
     names.extend(_EXTRA.get(record_type, ()))
@@ -93,7 +93,7 @@ def _encoded_columns(record_type: str) -> frozenset[str]:
     each batch's distinct values plus 4-byte indices is several times smaller than the
     text, and grouping starts from the small dictionaries.
     """
-    return frozenset(key_columns(record_type)) - set(RECORD_TYPES[record_type].primary_key)
+    return frozenset(key_columns(record_type)) - set(RECORDS[record_type].primary_key)
 
 
 class Columns(Protocol):

@@ -9,11 +9,10 @@ bad cell gives one finding.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
-from peerbench.schema.record_base import Record
 from peerbench.schema.rules import (
     EmptyExactlyWhen,
     NotBefore,
@@ -24,6 +23,10 @@ from peerbench.schema.rules import (
 )
 from peerbench.validators.columnar.coerce import Coerced, flag
 from peerbench.validators.columnar.context import BoolArray, CheckContext
+
+if TYPE_CHECKING:
+    from peerbench.schema.record_base import Record
+    from peerbench.schema.record_info import RecordInfo
 
 Evaluator = Callable[[Any, Coerced, Coerced], BoolArray]
 """(rule, field column, other column) → True where the rule is broken."""
@@ -66,7 +69,7 @@ EVALUATORS: dict[type[Rule], Evaluator] = {
 
 
 def check_rules(
-    model: type[Record], columns: dict[str, Coerced], ctx: CheckContext, first_row: int
+    model: RecordInfo | type[Record], columns: dict[str, Coerced], ctx: CheckContext, first_row: int
 ) -> None:
     """Evaluate every rule of ``model`` on a batch and record its findings.
 

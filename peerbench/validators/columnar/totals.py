@@ -13,13 +13,16 @@ pro-rated score the standard uses instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from peerbench.schema.instruments.components import ScoringMethod
-from peerbench.schema.instruments.definition import InstrumentDefinition
+from peerbench.schema.instruments.kinds import ScoringMethod
 from peerbench.validators.columnar.context import BoolArray
 from peerbench.validators.columnar.items import FloatVector, IntArray
+
+if TYPE_CHECKING:  # definitions are only read: models or frozen copies
+    from peerbench.schema.instruments.definition import InstrumentDefinition
 
 TOTAL_TOLERANCE = 0.01
 """Largest accepted |total_score - computed| for sums of complete answers."""

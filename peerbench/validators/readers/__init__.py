@@ -17,16 +17,20 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from peerbench.schema.records import RECORD_TYPES
+from peerbench.schema.record_table import RECORDS
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits, guarded
-from peerbench.validators.mapping import Mapping, canonical_record_type
 from peerbench.validators.readers.csv import open_csv
 from peerbench.validators.readers.jsonl import open_json, open_jsonl
 from peerbench.validators.readers.parquet import open_parquet
 from peerbench.validators.readers.sources import OpenOptions, failed_source, finding
 from peerbench.validators.readers.version import MANIFEST_NAME, NOT_DATA, read_manifest
+from peerbench.validators.record_names import canonical_record_type
 from peerbench.validators.source import Source
+
+if TYPE_CHECKING:  # a mapping file's model (pydantic) loads only with a mapping
+    from peerbench.validators.mapping import Mapping
 
 __all__ = ["DEFAULT_BATCH_ROWS", "FORMATS", "open_sources"]
 
@@ -95,7 +99,7 @@ def open_sources(
     if record_type is not None:
         override = canonical_record_type(record_type)
         if override is None:
-            names = ", ".join(model.file_stem for model in RECORD_TYPES.values())
+            names = ", ".join(model.file_stem for model in RECORDS.values())
             raise ValueError(f"unknown record type '{record_type}'; use one of: {names}")
     if batch_rows < 1:
         raise ValueError(f"batch_rows must be at least 1, not {batch_rows}")

@@ -12,8 +12,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from peerbench.schema.records import RECORD_TYPES
-from peerbench.validators.mapping import canonical_record_type
+from peerbench.schema.record_table import RECORDS
+from peerbench.validators.record_names import canonical_record_type
 
 TEMPLATE_SHEETS = frozenset({"instructions", "data dictionary", "code lists", "read me", "readme"})
 """Sheets of the Excel template that hold guidance, not records; skipped silently."""
@@ -34,7 +34,7 @@ _MAGIC = {
 
 def accepted_names() -> list[str]:
     """File stems that name a record type, in SPEC order (``organisations`` …)."""
-    return [model.file_stem for model in RECORD_TYPES.values()]
+    return [model.file_stem for model in RECORDS.values()]
 
 
 def record_type_from_name(name: str) -> str | None:

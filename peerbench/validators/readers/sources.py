@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerbench.schema.labels import field_form
 from peerbench.validators.catalogue import entry
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
-from peerbench.validators.mapping import Mapping, is_standard_column
+from peerbench.validators.record_names import is_standard_column
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS, Finding
 from peerbench.validators.source import Source
+
+if TYPE_CHECKING:  # a mapping file's model (pydantic) loads only with a mapping
+    from peerbench.validators.mapping import Mapping
 
 MAX_READER_FINDINGS = DEFAULT_MAX_FINDINGS
 """Cap on findings one source collects while reading (one formula per cell adds up)."""

@@ -30,11 +30,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
-import jsonschema_rs
 import numpy as np
 import pyarrow as pa
 
-from peerbench.schema.json_schema import record_schema
 from peerbench.validators.columnar.items import item_column
 from peerbench.validators.readers.sources import (
     MAX_READER_FINDINGS,
@@ -51,15 +49,25 @@ CODE = "schema-invalid"
 _MAX_VALUE_CHARS = 80
 
 
+# jsonschema-rs loads when a file is read strictly, not whenever the readers are imported.
 @cache
 def _validator(record_type: str) -> Any:
-    return jsonschema_rs.Draft202012Validator(record_schema(record_type), validate_formats=True)
+    import jsonschema_rs
+
+    from peerbench.schema.stored_schemas import stored_record_schema
+
+    schema = stored_record_schema(record_type)
+    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
 
 
 @cache
 def _batch_validator(record_type: str) -> Any:
     """A validator of an array of records, so a whole valid batch is one call."""
-    record = record_schema(record_type)
+    import jsonschema_rs
+
+    from peerbench.schema.stored_schemas import stored_record_schema
+
+    record = stored_record_schema(record_type)
     defs = record.pop("$defs", {})
     record.pop("$id")
     record.pop("$schema")
@@ -73,7 +81,9 @@ def _batch_validator(record_type: str) -> Any:
 
 @cache
 def _properties(record_type: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    schema = record_schema(record_type)
+    from peerbench.schema.stored_schemas import stored_record_schema
+
+    schema = stored_record_schema(record_type)
     return schema.get("properties", {}), schema.get("$defs", {})
 
 

@@ -1,7 +1,8 @@
 """Which Parquet rows need the per-record JSON Schema check: the record schema as masks.
 
-The generated record schema (:func:`peerbench.schema.json_schema.record_schema`) is
-evaluated over a whole record batch at once, in the three-valued logic of
+The generated record schema (:func:`peerbench.schema.json_schema.record_schema`, as
+stored by :mod:`peerbench.schema.stored_schemas`) is evaluated over a whole record batch
+at once, in the three-valued logic of
 :mod:`~peerbench.validators.readers.strict_values`: ``properties`` over each column
 (a null cell is a field not given), ``required`` as non-null cells,
 ``additionalProperties: false`` as every other column null, and ``allOf``, ``anyOf``,
@@ -21,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from peerbench.schema.json_schema import record_schema
+from peerbench.schema.stored_schemas import stored_record_schema
 from peerbench.validators.readers.strict_tri import (
     FALSE,
     TRUE,
@@ -85,7 +86,7 @@ class Rows:
 
 @cache
 def _schema(record_type: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    schema = record_schema(record_type)
+    schema = stored_record_schema(record_type)
     return schema, schema.get("$defs", {})
 
 
