@@ -89,6 +89,7 @@ soak: soak-reliability soak-properties
 
 schema: $(STAMP)
 	$(BIN)/peerbench schema generate --out schema --spec SPEC.md
+	$(BIN)/python -m peerbench.benchmarking.precompile_sql
 
 check-generated: $(STAMP)
 	$(BIN)/peerbench schema check --out schema --spec SPEC.md

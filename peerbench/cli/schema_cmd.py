@@ -29,6 +29,18 @@ _VERSIONS = click.option(
 )
 
 
+def _package_tables() -> dict[Path, str]:
+    """The tables generated inside the package from the models, path -> expected text."""
+    from peerbench.schema import record_table_gen, stored_schemas
+    from peerbench.schema.instruments import table_gen
+
+    return {
+        record_table_gen.TABLE: record_table_gen.table_source(),
+        stored_schemas.SCHEMAS: record_table_gen.schemas_source(),
+        table_gen.TABLE: table_gen.table_source(),
+    }
+
+
 @click.group()
 def schema() -> None:
     """Generate or check the language-neutral standard (JSON Schema, Arrow, code lists)."""
@@ -49,6 +61,11 @@ def generate(out: Path, spec: Path | None, versions: Path | None) -> None:
 
     count = write_artefacts(out)
     click.echo(f"wrote {count} files under {out}/", err=True)
+    for path, text in _package_tables().items():
+        # Rewritten only when stale: other processes may be importing the module.
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {path} (the models as plain data, for a fast validate)", err=True)
     click.echo(f"wrote {write_current_snapshot(versions)} (this version's declaration)", err=True)
     if spec is not None:
         text = spec.read_text(encoding="utf-8")
@@ -73,6 +90,11 @@ def check(out: Path, spec: Path | None, versions: Path | None) -> None:
     from peerbench.generate.spec_md import render_spec
 
     problems = stale_artefacts(out) + stale_snapshots(versions)
+    problems += [
+        str(path)
+        for path, text in _package_tables().items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
     if spec is not None:
         text = spec.read_text(encoding="utf-8")
         try:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from peerbench.cli.main import COMMANDS, cli
@@ -32,6 +33,27 @@ def test_generate_then_check_passes_and_drift_fails(tmp_path: Path, repo_root: P
     result = runner.invoke(cli, ["schema", "check", "--out", str(out)])
     assert result.exit_code == 1
     assert "json/service.schema.json (out of date)" in result.output
+
+
+def test_check_fails_when_a_table_generated_inside_the_package_is_stale(
+    tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerbench.schema import record_table_gen
+
+    stale = tmp_path / "record_table.py"
+    stale.write_text("# an old table\n")
+    monkeypatch.setattr(record_table_gen, "TABLE", stale)
+    versions = tmp_path / "versions"
+    shutil.copytree(repo_root / "peerbench" / "schema" / "versions", versions)
+    args = ["--out", str(tmp_path / "schema"), "--versions", str(versions)]
+    runner = CliRunner()
+    assert runner.invoke(cli, ["schema", "generate", *args]).exit_code == 0
+    assert stale.read_text() == record_table_gen.table_source()
+    assert runner.invoke(cli, ["schema", "check", *args]).exit_code == 0
+    stale.write_text("# an old table\n")
+    result = runner.invoke(cli, ["schema", "check", *args])
+    assert result.exit_code == 1
+    assert f"stale: {stale}" in result.output
 
 
 def test_spec_without_markers_is_a_usage_error(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def plan_file(record_type: str, columns: Sequence[str], ctx: CheckContext) -> Pl
     """
     specs = _specs(record_type)
     headers = read_headers(columns, specs)
-    check_headers(headers, specs, ctx, RECORD_TYPES[record_type].file_stem)
+    check_headers(headers, specs, ctx, RECORDS[record_type].file_stem)
     identifiers.check_headers(headers.unknown, ctx)
     return Plan(record_type, RECORDS[record_type], specs, headers)
 
