@@ -186,7 +186,10 @@ def wait_summary(days: Sequence[float] | pd.Series) -> tuple[float | None, float
         >>> wait_summary([1, 2, 3, 4, 5, 6, 7, 8, 9, 30])
         (5.5, 9.0)
     """
-    values = np.asarray(pd.Series(days).dropna(), dtype=float)
+    return _median_p90(np.asarray(pd.Series(days).dropna(), dtype=float))
+
+
+def _median_p90(values: np.ndarray) -> tuple[float | None, float | None]:
     if values.size == 0:
         return None, None
     median = float(np.median(values))
@@ -194,24 +197,53 @@ def wait_summary(days: Sequence[float] | pd.Series) -> tuple[float | None, float
     return median, p90
 
 
+_FLAGS = ("contacted", "waiting", "started", "attended", "completed")
+_WAITS = ("wait_days", "waited_days")
+
+
+def _columns(status: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns a row counts, as NumPy arrays (flags as bool, waits as float, NaN missing).
+
+    Taken once, so a breakdown with a group per service costs array slices, not a
+    pandas frame per group (thousands of services at national scale).
+    """
+    columns = {name: status[name].to_numpy(dtype=bool) for name in _FLAGS}
+    for name in _WAITS:
+        columns[name] = status[name].to_numpy(dtype=float, na_value=np.nan)
+    return columns
+
+
+def _summary(days: np.ndarray) -> tuple[float | None, float | None]:
+    """:func:`wait_summary` of a float array (NaN = no wait)."""
+    return _median_p90(days[~np.isnan(days)])
+
+
 def _row(
-    frame: pd.DataFrame, breakdown: str, group: str, period: str, as_of: str, min_n: int
+    columns: Mapping[str, np.ndarray],
+    rows: np.ndarray | None,
+    breakdown: str,
+    group: str,
+    period: str,
+    as_of: str,
+    min_n: int,
 ) -> AccessRow:
-    n_contacted, n_waiting = int(frame["contacted"].sum()), int(frame["waiting"].sum())
-    n_referred = len(frame)
-    median, p90 = wait_summary(frame["wait_days"])
-    median_so_far, p90_so_far = wait_summary(frame["waited_days"])
+    """The row of one group: ``rows`` are its positions in ``columns`` (None: every row)."""
+    part = {k: v if rows is None else v[rows] for k, v in columns.items()}
+    n_referred = len(part["contacted"])
+    counts = {name: int(np.count_nonzero(part[name])) for name in _FLAGS}
+    median, p90 = _summary(part["wait_days"])
+    median_so_far, p90_so_far = _summary(part["waited_days"])
     values: dict[str, Any] = {
         "n_referred": n_referred,
-        "n_contacted": n_contacted,
+        "n_contacted": counts["contacted"],
         "median_wait_days": median,
         "p90_wait_days": p90,
-        "n_waiting": n_waiting,
+        "n_waiting": counts["waiting"],
         "median_waiting_days": median_so_far,
         "p90_waiting_days": p90_so_far,
-        "n_started": int(frame["started"].sum()),
-        "n_attended": int(frame["attended"].sum()),
-        "n_completed": int(frame["completed"].sum()),
+        "n_started": counts["started"],
+        "n_attended": counts["attended"],
+        "n_completed": counts["completed"],
     }
     for stage in STAGES:
         share = stage.replace("n_", "share_")
@@ -244,12 +276,15 @@ def access_rows(
 ) -> list[AccessRow]:
     """The access table: the overall row, then each breakdown's groups (sorted)."""
     day = as_of.isoformat()
-    rows = [_row(status, OVERALL, OVERALL, period, day, min_n)]
+    columns = _columns(status)
+    rows = [_row(columns, None, OVERALL, OVERALL, period, day, min_n)]
     for breakdown, column in _GROUP_COLUMNS.items():
         if breakdown == "network" and not with_networks:
             continue
-        for group, part in sorted(status.groupby(column, sort=False), key=lambda g: str(g[0])):
-            rows.append(_row(part, breakdown, str(group), period, day, min_n))
+        groups = status.groupby(column, sort=False).indices
+        for group, positions in sorted(groups.items(), key=lambda g: str(g[0])):
+            at = np.asarray(positions)
+            rows.append(_row(columns, at, breakdown, str(group), period, day, min_n))
     return rows
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -256,14 +257,19 @@ def current_versions(
     ).where(PoolVersion.record_type == record_type, PoolVersion.is_current.is_(True))
     if organisation_ids is not None:
         statement = statement.where(PoolVersion.organisation_id.in_(sorted(organisation_ids)))
+    # Plain tuples through the connection (no ORM row processing): a national pool has
+    # thousands of current versions per record type, and every read plans them.
+    rows = list(session.connection().execute(statement))
     # Sorted here, not by the database: PostgreSQL's collation may not be byte order.
-    rows = sorted(session.execute(statement), key=lambda r: (r.organisation_id, r.period))
+    rows.sort(key=itemgetter(1, 2))
     out: dict[str, Current] = {}
-    for row in rows:
-        entry = out.setdefault(row.organisation_id, Current())
-        entry.ids.append(row.id)
-        entry.paths.append(row.path)
-        entry.rows += row.rows
+    for version, organisation, _period, path, count in rows:
+        entry = out.get(organisation)
+        if entry is None:
+            entry = out[organisation] = Current()
+        entry.ids.append(version)
+        entry.paths.append(path)
+        entry.rows += count
     return out
 
 

@@ -207,6 +207,25 @@ def test_breakdowns_by_hand() -> None:
         assert sum(r.n_referred or 0 for r in parts) == 11
 
 
+def test_each_group_row_is_the_overall_row_of_its_referrals() -> None:
+    # Groups are cut as array positions (a national pool has thousands of services):
+    # each group's row must equal the overall row of a frame holding only its referrals.
+    frame = status()
+    rows = access_rows(frame, period="all", as_of=AS_OF, min_n=2, with_networks=False)
+    checked = 0
+    for row in rows[1:]:
+        column = {"route": "referral_route", "condition": "condition",
+                  "deprivation_quintile": "quintile", "service_model": "service_model",
+                  "service": "service_id"}[row.breakdown]  # fmt: skip
+        part = frame[frame[column].astype(str) == row.group].reset_index(drop=True)
+        alone = access_rows(part, period="all", as_of=AS_OF, min_n=2, with_networks=False)[0]
+        expected = alone.to_dict() | {"breakdown": row.breakdown, "group": row.group,
+                                      "service_id": row.service_id}  # fmt: skip
+        assert row.to_dict() == expected
+        checked += 1
+    assert checked == len(rows) - 1 > 10
+
+
 def test_reasons_by_hand() -> None:
     reasons = {r.uptake: r.n for r in reason_rows(status(), period="all")}
     assert reasons == {"declined": 1, "no_contact": 1, "not_suitable": 1, "waiting": 3, "Total": 6}
