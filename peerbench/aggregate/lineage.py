@@ -227,13 +227,16 @@ def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
         return table  # the common case, and the only one for a plain folder
     # A missing period sorts first (as ""), so any dated submission of the record wins.
     period = pc.fill_null(table.column("_period"), "")
-    ordered = table.take(pc.sort_indices(period))
+    by_period = pc.sort_indices(period)
+    # Group the key and period columns only; the whole table is taken once, at the end
+    # (a cumulative national pool holds each record about eight times).
+    ordered = table.select(list(dict.fromkeys([*key, "_period"]))).take(by_period)
     ordered = ordered.append_column(_ROW, pa.array(range(ordered.num_rows), pa.int64()))
     groups = ordered.group_by(key).aggregate([(_ROW, "max"), ("_period", "min")])
     keep = groups.column(f"{_ROW}_max")
     # Kept rows stay in period order (stable sort), whatever order the groups came in.
     order = pc.array_sort_indices(keep)
-    kept = ordered.take(pc.take(keep, order)).drop_columns([_ROW])
+    kept = table.take(pc.take(by_period, pc.take(keep, order)))
     first = pc.take(groups.column("_period_min"), order).cast(pa.string())
     index = kept.schema.get_field_index("_period")
     return kept.set_column(index, kept.schema.field(index), first)
