@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
@@ -51,6 +50,7 @@ from peerbench.benchmarking.result import (
     SuppressionMarker,
     SustainmentRow,
 )
+from peerbench.lazy import lazy_names
 
 if TYPE_CHECKING:
     from peerbench.benchmarking.compute import compute
@@ -86,13 +86,7 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+__getattr__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "ALL_PERIODS",

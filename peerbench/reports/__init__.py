@@ -7,8 +7,9 @@ and :func:`print_pdf` prints that page to A4 with headless Chromium.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from peerbench.lazy import lazy_names
 
 if TYPE_CHECKING:
     from peerbench.reports.chart import Chart
@@ -41,13 +42,7 @@ _LAZY = {
 which a report answered from the result cache never needs."""
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+__getattr__ = lazy_names(__name__, _LAZY, base=f"{__name__}.")
 
 __all__ = [
     "Block",

@@ -19,10 +19,11 @@ with :func:`load_report_data`; :func:`write_all` writes the whole set::
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from peerbench.lazy import lazy_names
 
 if TYPE_CHECKING:
     from peerbench.reports.builders.commissioner import build_commissioner_summary
@@ -71,13 +72,7 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+__getattr__ = lazy_names(__name__, _LAZY, base=f"{__name__}.")
 
 __all__ = [
     "KINDS",
