@@ -24,6 +24,10 @@ IDLE_TIMEOUT = dt.timedelta(hours=8)
 """Default: a session unused this long has ended."""
 MAX_LIFETIME = dt.timedelta(days=7)
 """Default: a session ends this long after sign-in, however active."""
+SEEN_EVERY = dt.timedelta(minutes=1)
+"""A session's last sight is written at most this often (or a tenth of a short idle
+timeout): every portal request writing the row would serialise readers on SQLite for a
+figure needed only to the minute. A session may so end up to this much early."""
 FLASH_LIMIT = 10
 """At most this many messages wait on one session (older ones are dropped)."""
 
@@ -80,7 +84,8 @@ def session_user(
 ) -> tuple[User, WebSession] | None:
     """The signed-in user and their session, or ``None`` (unknown, ended or disabled).
 
-    Marks the session as seen at ``now``, which keeps it alive for another idle period.
+    Marks the session as seen at ``now``, which keeps it alive for another idle period
+    (written at most every :data:`SEEN_EVERY`, so a burst of requests writes once).
     """
     web_session = _live(session, cookie_token)
     if web_session is None or web_session.revoked_at is not None:
@@ -90,7 +95,8 @@ def session_user(
     user = session.get(User, web_session.user_id)
     if user is None or user.disabled_at is not None:
         return None
-    web_session.last_seen_at = now
+    if now - web_session.last_seen_at >= min(SEEN_EVERY, idle_timeout / 10):
+        web_session.last_seen_at = now
     return user, web_session
 
 

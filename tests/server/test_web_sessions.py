@@ -13,6 +13,7 @@ from peerbench.server.db.session import Database
 from peerbench.server.web_sessions import (
     IDLE_TIMEOUT,
     MAX_LIFETIME,
+    SEEN_EVERY,
     end_all_sessions,
     end_session,
     open_sessions,
@@ -61,6 +62,25 @@ def test_an_idle_session_ends(db: Database, user: User) -> None:
     assert _who(db, token, NOW + 2 * IDLE_TIMEOUT - dt.timedelta(seconds=2)) == "usr_kim"
     # ...and a full idle period without use ends the session.
     assert _who(db, token, NOW + 3 * IDLE_TIMEOUT) is None
+
+
+def _seen(db: Database, token: str) -> dt.datetime:
+    with db.session() as session:
+        row = session.get(WebSession, hashlib.sha256(token.encode()).hexdigest())
+        assert row is not None
+        return row.last_seen_at
+
+
+def test_a_burst_of_requests_writes_the_last_sight_once(db: Database, user: User) -> None:
+    token = _start(db, user)
+    for second in (1, 20, 59):
+        assert _who(db, token, NOW + dt.timedelta(seconds=second)) == "usr_kim"
+    assert _seen(db, token) == NOW  # nothing written within the minute
+    assert _who(db, token, NOW + SEEN_EVERY) == "usr_kim"
+    assert _seen(db, token) == NOW + SEEN_EVERY
+    # So the idle period runs from the last written sight: at most a minute early.
+    assert _who(db, token, NOW + SEEN_EVERY + IDLE_TIMEOUT - dt.timedelta(seconds=1))
+    assert _who(db, token, NOW + 2 * SEEN_EVERY + 2 * IDLE_TIMEOUT) is None
 
 
 def test_an_active_session_still_ends_after_seven_days(db: Database, user: User) -> None:
