@@ -109,23 +109,35 @@ def plan(
 def consistent_plans(
     tables: Sequence[PlainTable], policy: DisclosurePolicy
 ) -> list[dict[Key, SuppressionReason]]:
-    """The plans of :func:`~peerbench.disclosure.consistent_suppression` (no nested pairs)."""
-    forced: set[Key] = set()
+    """The plans of :func:`~peerbench.disclosure.consistent_suppression` (no nested pairs).
+
+    A table is planned again only when the cells forced on it differ from what its last
+    plan already hides: a plan hides a set on which secondary suppression adds nothing
+    (no line with one hidden member, no hidden cell solvable), so planning from that
+    set gives the same plan. Tables of one benchmark group share no keys, so each is
+    planned once instead of twice.
+    """
     primaries = [primary(table, policy) for table in tables]
+    plans = [plan(table, first) for table, first in zip(tables, primaries, strict=True)]
+    starts: list[set[Key]] = [set(first) for first in primaries]
     while True:
-        plans = [
-            plan(table, first, dict.fromkeys(forced & table.count_keys, _SECONDARY))
-            for table, first in zip(tables, primaries, strict=True)
-        ]
-        hidden = {
+        forced = {
             key
             for table, found in zip(tables, plans, strict=True)
             for key in found
             if key in table.count_keys
         }
-        if hidden == forced:
+        changed = False
+        for i, (table, first) in enumerate(zip(tables, primaries, strict=True)):
+            mine = forced & table.count_keys
+            start = first.keys() | mine
+            if start == starts[i] or start == plans[i].keys():
+                continue  # the same start, or the last plan's own fixed point
+            plans[i] = plan(table, first, dict.fromkeys(mine, _SECONDARY))
+            starts[i] = set(start)
+            changed = True
+        if not changed:
             return plans
-        forced = hidden
 
 
 def published(
