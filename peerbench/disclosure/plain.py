@@ -148,18 +148,28 @@ def published(
     Values as :func:`~peerbench.disclosure.apply.render` publishes them: counts rounded
     (an ``int``), proportions recomputed from rounded counts, statistics unchanged.
     """
-    out: dict[Key, float | int | SuppressionReason] = {}
+    return dict(zip(table.keys, published_values(table, policy, found), strict=True))
+
+
+def published_values(
+    table: PlainTable, policy: DisclosurePolicy, found: Mapping[Key, SuppressionReason]
+) -> list[float | int | SuppressionReason]:
+    """:func:`published` as a list in table order (no dictionary of cells)."""
+    out: list[float | int | SuppressionReason] = []
+    append = out.append
+    round_count = policy.round_count
     from_rounded = policy.proportions_from_rounded
+    get = found.get
     cells = zip(table.keys, table.kinds, table.values, table.ns, table.numerators, strict=True)
     for key, kind, value, n, numerator in cells:
-        reason = found.get(key)
+        reason = get(key)
         if reason is not None:
-            out[key] = reason
+            append(reason)
         elif kind == "count":
-            out[key] = policy.round_count(value)
+            append(round_count(value))
         elif kind == "proportion" and from_rounded and numerator is not None and n is not None:
-            shown = policy.round_count(n)
-            out[key] = policy.round_count(numerator) / shown if shown else value
+            shown = round_count(n)
+            append(round_count(numerator) / shown if shown else value)
         else:
-            out[key] = value
+            append(value)
     return out

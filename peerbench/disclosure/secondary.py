@@ -178,9 +178,9 @@ class Equations:
     counts: tuple[Key, ...]
 
     @cached_property
-    def ends(self) -> dict[Key, tuple[int, int]]:
-        """The graph edge of each cell on a line (:func:`_ends`), built once per table."""
-        return _ends(self.lines)
+    def nodes(self) -> tuple[dict[str, int], dict[str, int], int]:
+        """Graph nodes of the rows and columns with a line, and the free node (:func:`_nodes`)."""
+        return _nodes(self.lines)
 
 
 def equations(table: Table) -> Equations:
@@ -222,10 +222,10 @@ def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
     recoverable when every solution of the homogeneous margin equations is zero at it
     (equivalently, deleting its column of the coefficient matrix lowers the rank).
     """
-    return sorted(_recoverable(table.equations.ends, set(hidden)))
+    return sorted(_recoverable(table.equations, set(hidden)))
 
 
-def _ends(all_lines: Sequence[Line]) -> dict[Key, tuple[int, int]]:
+def _nodes(all_lines: Sequence[Line]) -> tuple[dict[str, int], dict[str, int], int]:
     """Each cell on a line as an edge between its row's node and its column's node.
 
     Every count cell lies on at most two lines, its row's and its column's, with
@@ -235,40 +235,46 @@ def _ends(all_lines: Sequence[Line]) -> dict[Key, tuple[int, int]]:
     the coefficient matrix into the graph's oriented incidence matrix, which keeps
     which coordinates every solution leaves at zero. Rows or columns without a line
     impose nothing: they merge into one free node (the oriented incidence rows sum to
-    zero, so conservation there follows from all the others). A cell joining the free
-    node to itself is on a cycle by itself and has no edge here.
+    zero, so conservation there follows from all the others).
+
+    Returns:
+        The node (line index) of each row with a line, of each column with a line, and
+        the free node.
     """
-    node_of_line: dict[tuple[str, str], int] = {}
+    row_node: dict[str, int] = {}
+    col_node: dict[str, int] = {}
     for i, line in enumerate(all_lines):
         r, c = line.total
-        interior_row = line.interior[0][0]
         # A row's line has its total in the total column: its cells share its row.
-        node_of_line[("r", r) if interior_row == r else ("c", c)] = i
-    free = len(all_lines)  # every row or column without an equation
-    found: dict[Key, tuple[int, int]] = {}
-    for line in all_lines:
-        for key in line.members:
-            r, c = key
-            a, b = node_of_line.get(("r", r), free), node_of_line.get(("c", c), free)
-            if a != b:
-                found[key] = (a, b)
-    return found
+        if line.interior[0][0] == r:
+            row_node[r] = i
+        else:
+            col_node[c] = i
+    return row_node, col_node, len(all_lines)
 
 
-def _recoverable(ends: Mapping[Key, tuple[int, int]], hidden: set[Key]) -> set[Key]:
-    """:func:`recoverable_cells` given the cells' edges (:func:`_ends`), by a bridge search.
+def _recoverable(built: Equations, hidden: set[Key]) -> set[Key]:
+    """:func:`recoverable_cells` on a table's :class:`Equations`, by a bridge search.
 
-    With the hidden cells as edges (:func:`_ends`), the solutions of the margin
-    equations are the graph's cycle space, and a cell is recoverable exactly when its
-    edge lies on no cycle: when it is a bridge. Linear in the hidden cells, where the
-    rank test was an SVD of a lines x unknowns matrix (cubic: minutes with a thousand
-    services). The test suite checks it against the rank test on random complete and
-    incomplete tables.
+    With the hidden cells on a line as edges (:func:`_nodes`), the solutions of the
+    margin equations are the graph's cycle space, and a cell is recoverable exactly
+    when its edge lies on no cycle: when it is a bridge. A cell joining the free node to
+    itself is on a cycle by itself. Linear in the hidden cells, where the rank test was
+    an SVD of a lines x unknowns matrix (cubic: minutes with a thousand services). The
+    test suite checks it against the rank test on random complete and incomplete tables.
     """
-    unknowns = [key for key in hidden if key in ends]
+    row_node, col_node, free = built.nodes
+    on_line = built.member_of
+    unknowns: list[Key] = []
     adjacency: dict[int, list[tuple[int, int]]] = {}
-    for e, key in enumerate(unknowns):
-        a, b = ends[key]
+    for key in hidden:
+        if key not in on_line:
+            continue
+        a, b = row_node.get(key[0], free), col_node.get(key[1], free)
+        if a == b:
+            continue
+        e = len(unknowns)
+        unknowns.append(key)
         adjacency.setdefault(a, []).append((b, e))
         adjacency.setdefault(b, []).append((a, e))
     # Bridges are a property of the graph, not of the order its edges were listed in.
@@ -331,9 +337,8 @@ def suppress(built: Equations, primary: Collection[Key]) -> set[Key]:
     hidden = set(primary)
     if not all_lines:  # no equations: nothing can be solved
         return set()
-    ends = built.ends
     _line_rule(all_lines, hidden, order, member_of)
-    while solved := _recoverable(ends, hidden):
+    while solved := _recoverable(built, hidden):
         target = min(solved)  # the first in key order, as recoverable_cells lists them
         near = {k for i in member_of[target] for k in all_lines[i].members}
         candidates = sorted((k for k in near if k not in hidden), key=order.__getitem__)
@@ -345,7 +350,7 @@ def suppress(built: Equations, primary: Collection[Key]) -> set[Key]:
         for candidate in candidates:
             trial = hidden | {candidate}
             _line_rule(all_lines, trial, order, member_of)
-            if target not in _recoverable(ends, trial):
+            if target not in _recoverable(built, trial):
                 chosen = trial
                 break
         if chosen is None:
