@@ -134,12 +134,14 @@ def _wilson(rows: Sequence[R]) -> list[R]:
     todo: list[tuple[int, str, str]] = []
     events: list[int] = []
     sizes: list[int] = []
+    intervals = list(_INTERVALS.items())
     for i, row in enumerate(rows):
-        for (low, high), (share, num, n) in _INTERVALS.items():
-            x, size = getattr(row, num), getattr(row, n)
-            if getattr(row, share) is None or x is None or not size:
+        state = row.__dict__  # plain dataclasses (see disclosure_tables.replaced)
+        for (low, high), (share, num, n) in intervals:
+            x, size = state[num], state[n]
+            if state[share] is None or x is None or not size:
                 for f in (low, high):
-                    if getattr(row, f) is not None:
+                    if state[f] is not None:
                         values[i][f] = None
                         hidden[i][f] = row.suppressed.get(share, SECONDARY)
                 continue

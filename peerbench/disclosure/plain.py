@@ -70,7 +70,7 @@ class PlainTable:
     @cached_property
     def count_keys(self) -> frozenset[Key]:
         """Keys of the count cells."""
-        return frozenset(self.equations.counts)
+        return frozenset(k for k, kind in zip(self.keys, self.kinds, strict=True) if kind == "count")
 
 
 def primary(table: PlainTable, policy: DisclosurePolicy) -> dict[Key, SuppressionReason]:
@@ -101,6 +101,8 @@ def plan(
         for key, reason in forced.items():
             if key in present:
                 out.setdefault(key, reason)
+    if table.count_keys.isdisjoint(out):
+        return out  # only counts enter the margin equations: nothing to solve, no equations
     for key in suppress(table.equations, out.keys()):
         out[key] = _SECONDARY
     return out
