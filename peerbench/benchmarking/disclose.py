@@ -134,10 +134,9 @@ def _wilson(rows: Sequence[R]) -> list[R]:
     todo: list[tuple[int, str, str]] = []
     events: list[int] = []
     sizes: list[int] = []
-    intervals = list(_INTERVALS.items())
     for i, row in enumerate(rows):
         state = row.__dict__  # plain dataclasses (see disclosure_tables.replaced)
-        for (low, high), (share, num, n) in intervals:
+        for (low, high), (share, num, n) in _INTERVALS.items():
             x, size = state[num], state[n]
             if state[share] is None or x is None or not size:
                 for f in (low, high):

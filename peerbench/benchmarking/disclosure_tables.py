@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 
 from peerbench.benchmarking.rows import Row
 from peerbench.disclosure import TOTAL, DisclosurePolicy, Key, SuppressionReason, plain
-from peerbench.disclosure.table import CellKind
 from peerbench.disclosure.plain import PlainTable
+from peerbench.disclosure.table import CellKind
 
 R = TypeVar("R", bound=Row)
 

@@ -206,7 +206,8 @@ _RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 
 
 _IMPLYING: dict[str, frozenset[str]] = {
-    section: frozenset(c for _, counts in rules for c in counts) for section, rules in _RULES.items()
+    section: frozenset(c for _, counts in rules for c in counts)
+    for section, rules in _RULES.items()
 }
 """Section → the counts some statistic of it implies (only these can withhold one)."""
 

@@ -70,7 +70,9 @@ class PlainTable:
     @cached_property
     def count_keys(self) -> frozenset[Key]:
         """Keys of the count cells."""
-        return frozenset(k for k, kind in zip(self.keys, self.kinds, strict=True) if kind == "count")
+        return frozenset(
+            k for k, kind in zip(self.keys, self.kinds, strict=True) if kind == "count"
+        )
 
 
 def primary(table: PlainTable, policy: DisclosurePolicy) -> dict[Key, SuppressionReason]:
