@@ -135,11 +135,12 @@ def _wilson(rows: Sequence[R]) -> list[R]:
     events: list[int] = []
     sizes: list[int] = []
     for i, row in enumerate(rows):
+        state = row.__dict__  # plain dataclasses (see disclosure_tables.replaced)
         for (low, high), (share, num, n) in _INTERVALS.items():
-            x, size = getattr(row, num), getattr(row, n)
-            if getattr(row, share) is None or x is None or not size:
+            x, size = state[num], state[n]
+            if state[share] is None or x is None or not size:
                 for f in (low, high):
-                    if getattr(row, f) is not None:
+                    if state[f] is not None:
                         values[i][f] = None
                         hidden[i][f] = row.suppressed.get(share, SECONDARY)
                 continue

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from peerbench.benchmarking.rows import Row
 from peerbench.disclosure import TOTAL, DisclosurePolicy, Key, SuppressionReason, plain
 from peerbench.disclosure.plain import PlainTable
+from peerbench.disclosure.table import CellKind
 
 R = TypeVar("R", bound=Row)
 
@@ -38,6 +39,8 @@ SECONDARY = SuppressionReason.SECONDARY.value
 @dataclasses.dataclass(frozen=True)
 class Layout:
     """Which fields of a row type are counts, statistics and proportions.
+
+    Each field is listed once; the margin's fields are counts.
 
     Attributes:
         counts: Count fields (people); every one is suppressed or rounded.
@@ -51,52 +54,84 @@ class Layout:
     statistics: Mapping[str, str] = dataclasses.field(default_factory=dict)
     proportions: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Every table cell then stands for exactly one field of its row.
+        fields = self.fields
+        if len(set(fields)) != len(fields) or TOTAL in fields:
+            raise ValueError(f"Layout: each field once, none named {TOTAL!r}: {fields}")
+        if self.margin is not None and not {*self.margin[0], self.margin[1]} <= {*self.counts}:
+            raise ValueError("Layout: the margin's fields must be counts")
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Counts, statistics and proportions, in the order rows list what they hide."""
+        return (*self.counts, *self.statistics, *self.proportions)
+
 
 def _value(row: Row, field: str) -> Any:
     return getattr(row, field)
 
 
-def _tables(rows: Sequence[Row], labels: Sequence[str], layout: Layout) -> list[PlainTable]:
+@dataclasses.dataclass
+class _Built:
+    """A group's table with, for each cell, the row (index) and field it came from."""
+
+    table: PlainTable
+    at: list[int]
+    fields: list[str]
+
+
+def _plain(cells: list[tuple[Key, CellKind, float, int | None, int | None, int, str]]) -> _Built:
+    """A table from its cells as tuples (one append per cell, then one transpose)."""
+    if not cells:
+        return _Built(PlainTable(), [], [])
+    keys, kinds, values, ns, numerators, at, fields = map(list, zip(*cells, strict=True))
+    return _Built(PlainTable(keys, kinds, values, ns, numerators), at, fields)
+
+
+def _tables(rows: Sequence[Row], labels: Sequence[str], layout: Layout) -> list[_Built]:
     """The group's tables as plain lists (rows are trusted: no per-cell validation)."""
-    margin = PlainTable()
-    columns = PlainTable()
-    in_margin = set() if layout.margin is None else {*layout.margin[0], layout.margin[1]}
+    margin: list[tuple[Key, CellKind, float, int | None, int | None, int, str]] = []
+    columns: list[tuple[Key, CellKind, float, int | None, int | None, int, str]] = []
+    margin_cols: tuple[tuple[str, str], ...] = ()
+    in_margin: set[str] = set()
+    if layout.margin is not None:
+        parts, total = layout.margin
+        margin_cols = (*((p, p) for p in parts), (TOTAL, total))
+        in_margin = {*parts, total}
     counts = [f for f in layout.counts if f not in in_margin]
-    for row, label in zip(rows, labels, strict=True):
+    statistics = list(layout.statistics.items())
+    proportions = list(layout.proportions.items())
+    for i, (row, label) in enumerate(zip(rows, labels, strict=True)):
         state = row.__dict__  # row types are plain dataclasses: fields are attributes
-        if layout.margin is not None:
-            parts, total = layout.margin
-            for col, field in (*((p, p) for p in parts), (TOTAL, total)):
-                if (value := state[field]) is not None:
-                    margin.add((label, col), "count", int(value))
+        for col, field in margin_cols:
+            if (value := state[field]) is not None:
+                margin.append(((label, col), "count", float(int(value)), None, None, i, field))
         for field in counts:
             if (value := state[field]) is not None:
-                columns.add((label, field), "count", int(value))
-        for field, n_field in layout.statistics.items():
+                columns.append(((label, field), "count", float(int(value)), None, None, i, field))
+        for field, n_field in statistics:
             value, n = state[field], state[n_field]
             if value is not None and n is not None:
-                columns.add((label, field), "statistic", value, n=int(n))
-        for field, (num_field, n_field) in layout.proportions.items():
+                columns.append(((label, field), "statistic", float(value), int(n), None, i, field))
+        for field, (num_field, n_field) in proportions:
             value, num, n = state[field], state[num_field], state[n_field]
             if value is not None and num is not None and n:
-                columns.add((label, field), "proportion", num / n, n=int(n), numerator=int(num))
-    return [margin, columns] if margin.keys else [columns]
+                cell = ((label, field), "proportion", float(num / n), int(n), int(num), i, field)
+                columns.append(cell)  # type: ignore[arg-type]
+    tables = [_plain(margin), _plain(columns)]
+    return tables if margin else tables[1:]
 
 
-def _controlled(
+def _plans(
     tables: list[PlainTable],
     policy: DisclosurePolicy,
     forced: Mapping[Key, SuppressionReason] | None,
-) -> dict[Key, float | int | SuppressionReason]:
-    """Every cell of the group as the public sees it (its reason when hidden)."""
+) -> list[dict[Key, SuppressionReason]]:
+    """Each table's suppression plan (the group's tables are controlled together)."""
     if forced:
-        plans = [plain.plan(t, plain.primary(t, policy), forced) for t in tables]
-    else:
-        plans = plain.consistent_plans(tables, policy)
-    cells: dict[Key, float | int | SuppressionReason] = {}
-    for table, found in zip(tables, plans, strict=True):
-        cells |= plain.published(table, policy, found)
-    return cells
+        return [plain.plan(t, plain.primary(t, policy), forced) for t in tables]
+    return plain.consistent_plans(tables, policy)
 
 
 def control_group(
@@ -119,35 +154,40 @@ def control_group(
     """
     if len(set(labels)) != len(labels):
         raise ValueError("control_group: duplicate row labels")
-    cells = _controlled(_tables(rows, labels, layout), policy, forced)
-    total_field = None if layout.margin is None else layout.margin[1]
-    columns = [
-        (field, TOTAL if field == total_field else field)
-        for field in (*layout.counts, *layout.statistics, *layout.proportions)
-    ]
-    out: list[R] = []
-    for row, label in zip(rows, labels, strict=True):
-        values: dict[str, Any] = {}
-        hidden: dict[str, str] = {}
-        for field, col in columns:
-            cell = cells.get((label, col), _ABSENT)
-            if cell is _ABSENT:
-                continue
-            if isinstance(cell, SuppressionReason):
-                values[field] = None
-                hidden[field] = cell.value
+    built = _tables(rows, labels, layout)
+    plans = _plans([b.table for b in built], policy, forced)
+    values: list[dict[str, Any]] = [{} for _ in rows]
+    hidden: list[dict[str, str]] = [{} for _ in rows]
+    for part, found in zip(built, plans, strict=True):
+        cells = plain.published_values(part.table, policy, found)
+        for i, field, cell in zip(part.at, part.fields, cells, strict=True):
+            if type(cell) is SuppressionReason:
+                values[i][field] = None
+                hidden[i][field] = cell.value
             else:
-                values[field] = cell
-        for field, (num_field, n_field) in layout.proportions.items():
-            if field not in hidden and (num_field in hidden or n_field in hidden):
-                values[field] = None
-                hidden[field] = SECONDARY
-        hidden = {f: r for f, r in hidden.items() if _value(row, f) is not None}
-        out.append(replaced(row, {**values, "suppressed": {**row.suppressed, **hidden}}))
+                values[i][field] = cell
+    rank = {field: k for k, field in enumerate(layout.fields)}.__getitem__
+    proportions = list(layout.proportions.items())
+    inputs = {f for pair in layout.proportions.values() for f in pair}
+    out: list[R] = []
+    for row, shown, marks in zip(rows, values, hidden, strict=True):
+        if marks:
+            if len(marks) > 1 and layout.margin is not None:  # margin cells came first
+                marks = {f: marks[f] for f in sorted(marks, key=rank)}
+            if not inputs.isdisjoint(marks):
+                state = row.__dict__
+                for field, (num_field, n_field) in proportions:
+                    if field not in marks and (num_field in marks or n_field in marks):
+                        shown[field] = None
+                        # Only these can be marks on a missing value: a cell exists
+                        # only for a value.
+                        if state[field] is not None:
+                            marks[field] = SECONDARY
+            shown["suppressed"] = {**row.suppressed, **marks}
+        else:
+            shown["suppressed"] = {**row.suppressed}
+        out.append(replaced(row, shown))
     return out
-
-
-_ABSENT = object()
 
 
 def replaced(row: R, changes: Mapping[str, Any]) -> R:

@@ -205,15 +205,27 @@ _RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 """:data:`IMPLIES` without the fields that imply nothing or are not row attributes."""
 
 
+_IMPLYING: dict[str, frozenset[str]] = {
+    section: frozenset(c for _, counts in rules for c in counts)
+    for section, rules in _RULES.items()
+}
+"""Section → the counts some statistic of it implies (only these can withhold one)."""
+
+
 def hide_implied(row: R, section: str) -> R:
     """Withhold (``secondary``) every statistic of ``row`` that implies a withheld count."""
-    # A withheld count is one marked in ``suppressed`` (a short dict) whose value is gone.
-    hidden = {c for c in row.suppressed if getattr(row, c, None) is None}
+    # A withheld count is one marked in ``suppressed`` (a short dict) whose value is gone;
+    # most rows hide nothing a rule of their section reads, so they return at once.
+    suppressed = row.suppressed
+    implying = _IMPLYING.get(section)
+    if not suppressed or not implying:
+        return row
+    hidden = {c for c in suppressed if c in implying and getattr(row, c, None) is None}
     if not hidden:
         return row
     values: dict[str, Any] = {}
     marks: dict[str, str] = {}
-    for field, counts in _RULES.get(section, ()):
+    for field, counts in _RULES[section]:
         if getattr(row, field, None) is None:
             continue
         if any(c in hidden for c in counts):
@@ -221,7 +233,7 @@ def hide_implied(row: R, section: str) -> R:
             marks[field] = SECONDARY
     if not values:
         return row
-    return replaced(row, {**values, "suppressed": {**row.suppressed, **marks}})
+    return replaced(row, {**values, "suppressed": {**suppressed, **marks}})
 
 
 def rounded(row: R, section: str) -> R:

@@ -70,7 +70,9 @@ class PlainTable:
     @cached_property
     def count_keys(self) -> frozenset[Key]:
         """Keys of the count cells."""
-        return frozenset(self.equations.counts)
+        return frozenset(
+            k for k, kind in zip(self.keys, self.kinds, strict=True) if kind == "count"
+        )
 
 
 def primary(table: PlainTable, policy: DisclosurePolicy) -> dict[Key, SuppressionReason]:
@@ -101,6 +103,8 @@ def plan(
         for key, reason in forced.items():
             if key in present:
                 out.setdefault(key, reason)
+    if table.count_keys.isdisjoint(out):
+        return out  # only counts enter the margin equations: nothing to solve, no equations
     for key in suppress(table.equations, out.keys()):
         out[key] = _SECONDARY
     return out
@@ -109,23 +113,35 @@ def plan(
 def consistent_plans(
     tables: Sequence[PlainTable], policy: DisclosurePolicy
 ) -> list[dict[Key, SuppressionReason]]:
-    """The plans of :func:`~peerbench.disclosure.consistent_suppression` (no nested pairs)."""
-    forced: set[Key] = set()
+    """The plans of :func:`~peerbench.disclosure.consistent_suppression` (no nested pairs).
+
+    A table is planned again only when the cells forced on it differ from what its last
+    plan already hides: a plan hides a set on which secondary suppression adds nothing
+    (no line with one hidden member, no hidden cell solvable), so planning from that
+    set gives the same plan. Tables of one benchmark group share no keys, so each is
+    planned once instead of twice.
+    """
     primaries = [primary(table, policy) for table in tables]
+    plans = [plan(table, first) for table, first in zip(tables, primaries, strict=True)]
+    starts: list[set[Key]] = [set(first) for first in primaries]
     while True:
-        plans = [
-            plan(table, first, dict.fromkeys(forced & table.count_keys, _SECONDARY))
-            for table, first in zip(tables, primaries, strict=True)
-        ]
-        hidden = {
+        forced = {
             key
             for table, found in zip(tables, plans, strict=True)
             for key in found
             if key in table.count_keys
         }
-        if hidden == forced:
+        changed = False
+        for i, (table, first) in enumerate(zip(tables, primaries, strict=True)):
+            mine = forced & table.count_keys
+            start = first.keys() | mine
+            if start == starts[i] or start == plans[i].keys():
+                continue  # the same start, or the last plan's own fixed point
+            plans[i] = plan(table, first, dict.fromkeys(mine, _SECONDARY))
+            starts[i] = set(start)
+            changed = True
+        if not changed:
             return plans
-        forced = hidden
 
 
 def published(
@@ -136,18 +152,28 @@ def published(
     Values as :func:`~peerbench.disclosure.apply.render` publishes them: counts rounded
     (an ``int``), proportions recomputed from rounded counts, statistics unchanged.
     """
-    out: dict[Key, float | int | SuppressionReason] = {}
+    return dict(zip(table.keys, published_values(table, policy, found), strict=True))
+
+
+def published_values(
+    table: PlainTable, policy: DisclosurePolicy, found: Mapping[Key, SuppressionReason]
+) -> list[float | int | SuppressionReason]:
+    """:func:`published` as a list in table order (no dictionary of cells)."""
+    out: list[float | int | SuppressionReason] = []
+    append = out.append
+    round_count = policy.round_count
     from_rounded = policy.proportions_from_rounded
+    get = found.get
     cells = zip(table.keys, table.kinds, table.values, table.ns, table.numerators, strict=True)
     for key, kind, value, n, numerator in cells:
-        reason = found.get(key)
+        reason = get(key)
         if reason is not None:
-            out[key] = reason
+            append(reason)
         elif kind == "count":
-            out[key] = policy.round_count(value)
+            append(round_count(value))
         elif kind == "proportion" and from_rounded and numerator is not None and n is not None:
-            shown = policy.round_count(n)
-            out[key] = policy.round_count(numerator) / shown if shown else value
+            shown = round_count(n)
+            append(round_count(numerator) / shown if shown else value)
         else:
-            out[key] = value
+            append(value)
     return out

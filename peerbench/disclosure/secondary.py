@@ -43,7 +43,7 @@ differencing between tables use
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -77,17 +77,27 @@ def _lines(
     counts: Collection[Key], rows: Sequence[str], cols: Sequence[str], total: str
 ) -> list[Line]:
     """:func:`lines` from the count keys and the row and column keys in table order."""
-    # Row and column keys once (each property walks every cell): with a thousand
-    # services, asking for them inside the loops made this quadratic in the cells.
+    # One pass over the count keys, bucketed by row and by column: a national group has
+    # hundreds of rows and dozens of columns, most pairs of which hold no count.
+    row_at = {r: i for i, r in enumerate(rows)}
+    col_at = {c: i for i, c in enumerate(cols)}
+    by_row: dict[str, list[Key]] = {}
+    by_col: dict[str, list[Key]] = {}
+    for key in counts:
+        r, c = key
+        if c != total:
+            by_row.setdefault(r, []).append(key)
+        if r != total:
+            by_col.setdefault(c, []).append(key)
     found: list[Line] = []
     for r in rows:
-        interior = tuple((r, c) for c in cols if c != total and (r, c) in counts)
-        if (r, total) in counts and interior:
-            found.append(Line(interior, (r, total)))
+        if (r, total) in counts and (interior := by_row.get(r)):
+            interior.sort(key=lambda key: col_at[key[1]])  # the columns' order
+            found.append(Line(tuple(interior), (r, total)))
     for c in cols:
-        interior = tuple((r, c) for r in rows if r != total and (r, c) in counts)
-        if (total, c) in counts and interior:
-            found.append(Line(interior, (total, c)))
+        if (total, c) in counts and (interior := by_col.get(c)):
+            interior.sort(key=lambda key: row_at[key[0]])  # the rows' order
+            found.append(Line(tuple(interior), (total, c)))
     return found
 
 
@@ -122,7 +132,13 @@ def _line_rule(
     """
     if member_of is None:
         member_of = _memberships(all_lines)
-    counts = [sum(key in hidden for key in line.members) for line in all_lines]
+    counts = [0] * len(all_lines)
+    if len(hidden) < len(member_of):  # count from whichever side is smaller
+        for key in hidden:
+            for j in member_of.get(key, ()):
+                counts[j] += 1
+    else:
+        counts = [sum(key in hidden for key in line.members) for line in all_lines]
     due = [i for i, n in enumerate(counts) if n == 1]  # ascending: already a heap
     later: list[int] = []
     position = -1
@@ -160,6 +176,11 @@ class Equations:
     member_of: dict[Key, list[int]]
     order: dict[Key, tuple[int, float, int]]
     counts: tuple[Key, ...]
+
+    @cached_property
+    def nodes(self) -> tuple[dict[str, int], dict[str, int], int]:
+        """Graph nodes of the rows and columns with a line, and the free node (:func:`_nodes`)."""
+        return _nodes(self.lines)
 
 
 def equations(table: Table) -> Equations:
@@ -201,11 +222,11 @@ def recoverable_cells(table: Table, hidden: Collection[Key]) -> list[Key]:
     recoverable when every solution of the homogeneous margin equations is zero at it
     (equivalently, deleting its column of the coefficient matrix lowers the rank).
     """
-    return _recoverable(table.equations.lines, set(hidden))
+    return sorted(_recoverable(table.equations, set(hidden)))
 
 
-def _recoverable(all_lines: Sequence[Line], hidden: set[Key]) -> list[Key]:
-    """:func:`recoverable_cells` on lines already built, by a bridge search.
+def _nodes(all_lines: Sequence[Line]) -> tuple[dict[str, int], dict[str, int], int]:
+    """Each cell on a line as an edge between its row's node and its column's node.
 
     Every count cell lies on at most two lines, its row's and its column's, with
     coefficient +1 (interior) or -1 (total). Read rows and columns as the nodes of a
@@ -214,61 +235,84 @@ def _recoverable(all_lines: Sequence[Line], hidden: set[Key]) -> list[Key]:
     the coefficient matrix into the graph's oriented incidence matrix, which keeps
     which coordinates every solution leaves at zero. Rows or columns without a line
     impose nothing: they merge into one free node (the oriented incidence rows sum to
-    zero, so conservation there follows from all the others). The solutions are then
-    the graph's cycle space, and a cell is recoverable exactly when its edge lies on no
-    cycle: when it is a bridge. Linear time, where the rank test was an SVD of a
-    lines x unknowns matrix (cubic: minutes with a thousand services). The test
-    suite checks it against the rank test on random complete and incomplete tables.
+    zero, so conservation there follows from all the others).
+
+    Returns:
+        The node (line index) of each row with a line, of each column with a line, and
+        the free node.
     """
-    node_of_line: dict[tuple[str, str], int] = {}
+    row_node: dict[str, int] = {}
+    col_node: dict[str, int] = {}
     for i, line in enumerate(all_lines):
         r, c = line.total
-        interior_row = line.interior[0][0]
         # A row's line has its total in the total column: its cells share its row.
-        node_of_line[("r", r) if interior_row == r else ("c", c)] = i
-    free = len(all_lines)  # every row or column without an equation
-    unknowns = sorted({k for line in all_lines for k in line.members if k in hidden})
-    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(free + 1)]
-    for e, (r, c) in enumerate(unknowns):
-        a = node_of_line.get(("r", r), free)
-        b = node_of_line.get(("c", c), free)
-        if a != b:  # a cell joining the free node to itself is on a cycle by itself
-            adjacency[a].append((b, e))
-            adjacency[b].append((a, e))
-    return [unknowns[e] for e in sorted(_bridges(adjacency))]
+        if line.interior[0][0] == r:
+            row_node[r] = i
+        else:
+            col_node[c] = i
+    return row_node, col_node, len(all_lines)
 
 
-def _bridges(adjacency: list[list[tuple[int, int]]]) -> set[int]:
+def _recoverable(built: Equations, hidden: set[Key]) -> set[Key]:
+    """:func:`recoverable_cells` on a table's :class:`Equations`, by a bridge search.
+
+    With the hidden cells on a line as edges (:func:`_nodes`), the solutions of the
+    margin equations are the graph's cycle space, and a cell is recoverable exactly
+    when its edge lies on no cycle: when it is a bridge. A cell joining the free node to
+    itself is on a cycle by itself. Linear in the hidden cells, where the rank test was
+    an SVD of a lines x unknowns matrix (cubic: minutes with a thousand services). The
+    test suite checks it against the rank test on random complete and incomplete tables.
+    """
+    row_node, col_node, free = built.nodes
+    on_line = built.member_of
+    unknowns: list[Key] = []
+    adjacency: dict[int, list[tuple[int, int]]] = {}
+    for key in hidden:
+        if key not in on_line:
+            continue
+        a, b = row_node.get(key[0], free), col_node.get(key[1], free)
+        if a == b:
+            continue
+        e = len(unknowns)
+        unknowns.append(key)
+        adjacency.setdefault(a, []).append((b, e))
+        adjacency.setdefault(b, []).append((a, e))
+    # Bridges are a property of the graph, not of the order its edges were listed in.
+    return {unknowns[e] for e in _bridges(adjacency)}
+
+
+def _bridges(adjacency: Mapping[int, list[tuple[int, int]]]) -> set[int]:
     """Edge ids that are bridges of a multigraph (iterative Tarjan, parallel edges kept)."""
-    n = len(adjacency)
-    seen = [-1] * n
-    low = [0] * n
+    seen: dict[int, int] = {}
+    low: dict[int, int] = {}
     found: set[int] = set()
     clock = 0
-    for root in range(n):
-        if seen[root] >= 0:
+    for root in adjacency:
+        if root in seen:
             continue
         seen[root] = low[root] = clock
         clock += 1
         stack: list[tuple[int, int, int]] = [(root, -1, 0)]  # node, edge in, next neighbour
         while stack:
             node, edge_in, k = stack[-1]
-            if k < len(adjacency[node]):
+            neighbours = adjacency[node]
+            if k < len(neighbours):
                 stack[-1] = (node, edge_in, k + 1)
-                other, edge = adjacency[node][k]
+                other, edge = neighbours[k]
                 if edge == edge_in:
                     continue
-                if seen[other] < 0:
+                if other not in seen:
                     seen[other] = low[other] = clock
                     clock += 1
                     stack.append((other, edge, 0))
-                else:
-                    low[node] = min(low[node], seen[other])
+                elif seen[other] < low[node]:
+                    low[node] = seen[other]
                 continue
             stack.pop()
             if stack:
                 parent = stack[-1][0]
-                low[parent] = min(low[parent], low[node])
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
                 if low[node] > seen[parent]:
                     found.add(edge_in)
     return found
@@ -291,9 +335,11 @@ def suppress(built: Equations, primary: Collection[Key]) -> set[Key]:
     """:func:`secondary_suppression` on a table's :class:`Equations`."""
     all_lines, member_of, order, counts = built.lines, built.member_of, built.order, built.counts
     hidden = set(primary)
+    if not all_lines:  # no equations: nothing can be solved
+        return set()
     _line_rule(all_lines, hidden, order, member_of)
-    while solved := _recoverable(all_lines, hidden):
-        target = solved[0]
+    while solved := _recoverable(built, hidden):
+        target = min(solved)  # the first in key order, as recoverable_cells lists them
         near = {k for i in member_of[target] for k in all_lines[i].members}
         candidates = sorted((k for k in near if k not in hidden), key=order.__getitem__)
         if not candidates:
@@ -304,7 +350,7 @@ def suppress(built: Equations, primary: Collection[Key]) -> set[Key]:
         for candidate in candidates:
             trial = hidden | {candidate}
             _line_rule(all_lines, trial, order, member_of)
-            if target not in _recoverable(all_lines, trial):
+            if target not in _recoverable(built, trial):
                 chosen = trial
                 break
         if chosen is None:
