@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from peerbench.aggregate.lineage import reduce_latest
 from peerbench.io.atomic import atomic_path
 from peerbench.io.parquet_layout import write_options
 from peerbench.schema.records import RECORD_TYPES
@@ -49,6 +50,7 @@ from peerbench.server.snapshot import (
     plan_read,
     segment_of,
 )
+from peerbench.server.snapshot_versions import latest_path, unreduced
 from peerbench.server.store import PooledStore
 
 log = logging.getLogger("peerbench.server")
@@ -111,18 +113,27 @@ def _stale(store: PooledStore, session: Session, record_type: str, limit: int) -
         ranges[segment_of(lowers, org)].add(org)
     work = []
     for segment, orgs in zip(segments, ranges, strict=True):
-        if any(not is_clean(o, current, segment.versions) for o in orgs):
+        # A segment built before reduced forms were kept is rebuilt once to gain one.
+        if segment.latest is None or any(not is_clean(o, current, segment.versions) for o in orgs):
             work.append(_Work(segment, segment.lower, tuple(sorted(orgs))))
     return work
 
 
-def _manifest(table: pa.Table, sources: Sources) -> dict[str, Any]:
-    """A segment's record of what it holds: version ids and row count per organisation."""
+def _counts(table: pa.Table) -> dict[str, int]:
     counts = table.group_by("_organisation_id").aggregate([([], "count_all")]).to_pylist()
-    rows = {str(c["_organisation_id"]): int(c["count_all"]) for c in counts}
+    return {str(c["_organisation_id"]): int(c["count_all"]) for c in counts}
+
+
+def _manifest(table: pa.Table, sources: Sources, reduced: pa.Table) -> dict[str, Any]:
+    """A segment's record of what it holds: version ids and row count per organisation,
+    and those of its reduced form (and whether that is a file of its own)."""
+    rows = _counts(table)
+    fewer = rows if reduced.num_rows == table.num_rows else _counts(reduced)
     return {
         "versions": {org: list(ids) for org, ids in sorted(sources.items())},
         "rows": {org: rows.get(org, 0) for org in sorted(sources)},
+        "latest": {org: fewer.get(org, 0) for org in sorted(sources)},
+        "reduced_file": reduced.num_rows != table.num_rows,
     }
 
 
@@ -186,14 +197,20 @@ def compact(
         for org, ids in sources.items():
             held[segment_of(lowers, org)][org] = ids
         for (first, piece), own in zip(pieces, held, strict=True):
+            # Each record once per organisation (latest copy): what benchmarks read.
+            reduced = reduce_latest(piece, record_type)
             with db.session() as session:
                 row = PoolSegment(record_type=record_type, lower=first, path="",
-                                  rows=piece.num_rows, versions=_manifest(piece, own),
+                                  rows=piece.num_rows, versions=_manifest(piece, own, reduced),
                                   state="building", created_at=now)  # fmt: skip
                 session.add(row)
                 session.flush()
                 row.path = f"{SNAPSHOT_FOLDER}/{record_type}/segment-{row.id}.parquet"
                 segment_id, path = row.id, row.path
+            # Both written before the swap makes the segment current: a reader never
+            # sees one without the other.
+            if reduced.num_rows != piece.num_rows:
+                _write(store, latest_path(path), reduced)
             _write(store, path, piece)
             new.append(segment_id)
             rows += piece.num_rows
@@ -249,7 +266,9 @@ def collect(
                 )
             )
         ).all()
-        removed = [row.path for row in stale if row.path and store.delete(row.path)]
+        # A reduced form goes with its segment (there is none when nothing was reduced).
+        files = [p for r in stale if r.path for p in (r.path, latest_path(r.path))]
+        removed = [path for path in files if store.delete(path)]
         if stale:
             session.execute(delete(PoolSegment).where(PoolSegment.id.in_([r.id for r in stale])))
     return sorted(removed)
@@ -300,7 +319,11 @@ def compact_stale(
 ) -> list[Compacted]:
     """:func:`compact` the record types whose reads open ``min_files`` or more current files."""
     with db.session() as session:
-        due = [rt for rt in RECORD_TYPES if stale_files(store, session, rt) >= min_files]
+        due = [
+            rt
+            for rt in RECORD_TYPES
+            if stale_files(store, session, rt) >= min_files or unreduced(session, rt, store)
+        ]
     done = [compact(store, db, rt, now=now, segment_rows=segment_rows) for rt in due]
     collect(store, db, now=now)
     return done
@@ -321,7 +344,8 @@ def refresh(store: PooledStore, db: Database, *, now: dt.datetime) -> list[Compa
             for record_type in RECORD_TYPES:
                 stale = stale_files(store, session, record_type)
                 has_snapshot = bool(current_segments(session, record_type, store.segment_cache))
-                if stale >= COMPACT_AFTER or (stale and has_snapshot):
+                old = unreduced(session, record_type, store)
+                if stale >= COMPACT_AFTER or (stale and has_snapshot) or old:
                     due.append(record_type)
         done = [compact(store, db, rt, now=now) for rt in due]
         collect(store, db, now=now)
