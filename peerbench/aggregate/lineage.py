@@ -264,27 +264,30 @@ def reduce_latest(table: pa.Table, record_type: str) -> pa.Table:
     A row stands for its group (primary key plus :data:`REDUCED_WITHIN`): the copy
     :func:`latest_rows` would keep of the group, in its original position, its
     ``_period`` the group's earliest, :data:`LATEST_PERIOD` its own and :data:`COPIES`
-    the group's size. Max and min compose over any partition of a record's copies, so
-    :func:`latest_of_reduced` over reduced pieces (and whole files) equals
-    :func:`latest_rows` over the rows they reduce, row for row.
+    the group's size. Max, min and sum compose over any partition of a record's copies,
+    so :func:`latest_of_reduced` over reduced pieces (and whole files) equals
+    :func:`latest_rows` over the rows they reduce, row for row; and ``table`` may itself
+    be reduced pieces and whole rows (:func:`as_reduced`): compaction reduces an old
+    segment's reduced form with the changed organisations' files, not every copy again.
     """
+    if LATEST_PERIOD not in table.column_names:
+        table = as_reduced(table)
     key = list(RECORD_TYPES[record_type].primary_key)
     key += [c for c in REDUCED_WITHIN if c in table.column_names and c not in key]
-    ordered = table.select(list(dict.fromkeys([*key, "_period"])))
-    by_period = pc.sort_indices(pc.fill_null(table.column("_period"), ""))
+    ordered = table.select(list(dict.fromkeys([*key, "_period", COPIES])))
+    by_period = pc.sort_indices(pc.fill_null(table.column(LATEST_PERIOD), ""))
     ordered = ordered.take(by_period)
     ordered = ordered.append_column(_ROW, pa.array(range(ordered.num_rows), pa.int64()))
-    groups = ordered.group_by(key).aggregate([(_ROW, "max"), ("_period", "min"), (_ROW, "count")])
+    groups = ordered.group_by(key).aggregate([(_ROW, "max"), ("_period", "min"), (COPIES, "sum")])
     rows = pc.take(by_period, groups.column(f"{_ROW}_max"))
     position = pc.array_sort_indices(rows)  # original order, not period order
     kept = table.take(pc.take(rows, position))
     first = pc.take(groups.column("_period_min"), position).cast(pa.string())
-    copies = pc.take(groups.column(f"{_ROW}_count"), position).cast(pa.int32())
+    copies = pc.take(groups.column(f"{COPIES}_sum"), position).cast(pa.int32())
     index = kept.schema.get_field_index("_period")
-    own = kept.column(index)
     kept = kept.set_column(index, kept.schema.field(index), first)
-    kept = kept.append_column(pa.field(LATEST_PERIOD, pa.string()), own)
-    return kept.append_column(pa.field(COPIES, pa.int32()), copies)
+    index = kept.schema.get_field_index(COPIES)
+    return kept.set_column(index, kept.schema.field(index), copies)
 
 
 def as_reduced(table: pa.Table) -> pa.Table:

@@ -50,7 +50,7 @@ from peerbench.server.snapshot import (
     plan_read,
     segment_of,
 )
-from peerbench.server.snapshot_versions import latest_path, unreduced
+from peerbench.server.snapshot_versions import latest_path, manifest, unreduced
 from peerbench.server.store import PooledStore
 
 log = logging.getLogger("peerbench.server")
@@ -102,11 +102,13 @@ def _first_build(current: dict[str, Current], limit: int) -> list[_Work]:
     return work
 
 
-def _stale(store: PooledStore, session: Session, record_type: str, limit: int) -> list[_Work]:
+def _stale(
+    store: PooledStore, session: Session, record_type: str, limit: int
+) -> tuple[list[_Work], dict[str, Current]]:
     segments = current_segments(session, record_type, store.segment_cache)
     current = current_versions(session, record_type, None)
     if not segments:
-        return _first_build(current, limit)
+        return _first_build(current, limit), current
     lowers = [s.lower for s in segments]
     ranges: list[set[str]] = [set(s.versions) for s in segments]
     for org in current:
@@ -116,25 +118,7 @@ def _stale(store: PooledStore, session: Session, record_type: str, limit: int) -
         # A segment built before reduced forms were kept is rebuilt once to gain one.
         if segment.latest is None or any(not is_clean(o, current, segment.versions) for o in orgs):
             work.append(_Work(segment, segment.lower, tuple(sorted(orgs))))
-    return work
-
-
-def _counts(table: pa.Table) -> dict[str, int]:
-    counts = table.group_by("_organisation_id").aggregate([([], "count_all")]).to_pylist()
-    return {str(c["_organisation_id"]): int(c["count_all"]) for c in counts}
-
-
-def _manifest(table: pa.Table, sources: Sources, reduced: pa.Table) -> dict[str, Any]:
-    """A segment's record of what it holds: version ids and row count per organisation,
-    and those of its reduced form (and whether that is a file of its own)."""
-    rows = _counts(table)
-    fewer = rows if reduced.num_rows == table.num_rows else _counts(reduced)
-    return {
-        "versions": {org: list(ids) for org, ids in sorted(sources.items())},
-        "rows": {org: rows.get(org, 0) for org in sorted(sources)},
-        "latest": {org: fewer.get(org, 0) for org in sorted(sources)},
-        "reduced_file": reduced.num_rows != table.num_rows,
-    }
+    return work, current
 
 
 def _chunks(table: pa.Table, lower: str, limit: int) -> list[tuple[str, pa.Table]]:
@@ -182,14 +166,20 @@ def compact(
         segment_rows: Split segments larger than this.
     """
     with db.session() as session:
-        work = _stale(store, session, record_type, segment_rows)
+        work, current = _stale(store, session, record_type, segment_rows)
     new: list[int] = []
     rows = 0
     for item in work:  # one range at a time: memory holds one segment, not the pool
         with db.session() as session:
-            # Reads the old segment for unchanged organisations, files for the others.
-            read = plan_read(store, session, record_type, item.organisations, direct_files=-1)
-            table, sources = read.table(), read.sources
+            # The old segment for unchanged organisations, files for the others: the
+            # versions _stale saw (a newer one makes the new segment stale at once).
+            read = plan_read(store, session, record_type, item.organisations,
+                             direct_files=-1, current=current)  # fmt: skip
+        # The old segment's reduced form is reduced again with the changed files, not
+        # every copy (each record once per organisation: what benchmarks read).
+        table, reducing = read.table_and_reduced()
+        reduced_all = reduce_latest(table if reducing is None else reducing, record_type)
+        sources = read.sources
         pieces = _chunks(table, item.lower, segment_rows)
         lowers = [first for first, _ in pieces]
         # Every organisation is recorded in the piece whose range holds it, rows or none.
@@ -197,11 +187,13 @@ def compact(
         for org, ids in sources.items():
             held[segment_of(lowers, org)][org] = ids
         for (first, piece), own in zip(pieces, held, strict=True):
-            # Each record once per organisation (latest copy): what benchmarks read.
-            reduced = reduce_latest(piece, record_type)
+            reduced = reduced_all
+            if len(pieces) > 1:
+                orgs = pc.unique(piece.column("_organisation_id"))
+                reduced = reduced_all.filter(pc.is_in(reduced_all.column("_organisation_id"), orgs))
             with db.session() as session:
                 row = PoolSegment(record_type=record_type, lower=first, path="",
-                                  rows=piece.num_rows, versions=_manifest(piece, own, reduced),
+                                  rows=piece.num_rows, versions=manifest(piece, own, reduced),
                                   state="building", created_at=now)  # fmt: skip
                 session.add(row)
                 session.flush()
@@ -214,7 +206,7 @@ def compact(
             _write(store, path, piece)
             new.append(segment_id)
             rows += piece.num_rows
-        del table, pieces
+        del table, pieces, reducing, reduced_all
     if not work:
         return Compacted(record_type, 0, 0, 0, swapped=False)
     old = [w.old.id for w in work if w.old is not None]

@@ -14,6 +14,11 @@ in the order the per-file read gives (organisation, then period, then the file's
 row order). The snapshot read therefore equals the per-file read row for row at every
 moment, whether or not compaction has caught up. Compaction itself lives in
 :mod:`peerbench.server.compaction`.
+
+Beside each segment, compaction keeps its **reduced form**: each record once per
+organisation (and ``subject``), its latest copy labelled with its first period
+(:func:`~peerbench.aggregate.lineage.reduce_latest`), a fraction of a cumulative pool's
+rows. :meth:`PoolRead.latest` reads those and equals ``latest_rows`` of :meth:`PoolRead.table`.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from peerbench.server.snapshot_versions import identity_of, reduced_schema
 from peerbench.server.snapshot_versions import is_clean as is_clean
 from peerbench.server.snapshot_versions import latest_path as latest_path
 from peerbench.server.store import SNAPSHOT_FOLDER as SNAPSHOT_FOLDER
+from peerbench.server.store import pool_schema
 
 if TYPE_CHECKING:
     from peerbench.server.store import PooledStore
@@ -136,8 +142,6 @@ class PoolRead:
         return [self.store.uri(p) for p in whole]
 
     def _dataset(self, relative: Sequence[str], schema: pa.Schema | None = None) -> Any:
-        from peerbench.server.store import pool_schema
-
         return pads.dataset(
             [self.store._full_path(p) for p in relative],
             schema=schema or pool_schema(self.record_type),
@@ -162,13 +166,16 @@ class PoolRead:
         """Whether every segment read has a reduced form (:meth:`reduced`)."""
         return all(s.latest is not None for s in self.segments)
 
-    def reduced(self) -> pa.Table:
+    def reduced(self, files: Sequence[pa.Table] | None = None) -> pa.Table:
         """The rows in reduced form (:func:`~peerbench.aggregate.lineage.reduce_latest`):
         segments' reduced forms and whole current files, in read order.
 
         :func:`~peerbench.aggregate.lineage.latest_of_reduced` of it (or of its rows of
         some organisations or ``subject``) equals ``latest_rows`` of the same rows of
         :meth:`table`, and reads a fraction of a cumulative pool's rows.
+
+        Args:
+            files: The files blocks' tables, already read (else they are read now).
 
         Raises:
             ValueError: a segment read has no reduced form (``reducible`` is False).
@@ -180,9 +187,11 @@ class PoolRead:
         schema = reduced_schema(self.record_type)
         read: dict[int, pa.Table] = {}
         pieces = []
+        given = iter(files) if files is not None else None
         for block in self.blocks:
             if isinstance(block, FilesBlock):
-                pieces.append(as_reduced(self._dataset(block.paths).to_table()))
+                whole = next(given) if given is not None else self._dataset(block.paths).to_table()
+                pieces.append(as_reduced(whole))
                 continue
             if block.segment not in read:
                 segment = self.segments[block.segment]
@@ -193,6 +202,16 @@ class PoolRead:
         if not pieces:
             return schema.empty_table()
         return pa.concat_tables(pieces).replace_schema_metadata(schema.metadata)
+
+    def table_and_reduced(self) -> tuple[pa.Table, pa.Table | None]:
+        """:meth:`table`, and :meth:`reduced` when it has segments that all have one,
+        each current file read once (for compaction)."""
+        pieces = list(self.batches())
+        table = _joined(pieces, pool_schema(self.record_type))
+        if not self.segments or not self.reducible:
+            return table, None
+        blocks = zip(pieces, self.blocks, strict=True)
+        return table, self.reduced([p for p, b in blocks if isinstance(b, FilesBlock)])
 
     def latest(self) -> pa.Table:
         """``latest_rows(self.table(), record_type)``, read from the reduced forms when
@@ -217,15 +236,18 @@ class PoolRead:
 
     def table(self, columns: Sequence[str] | None = None) -> pa.Table:
         """The current rows (an empty table when there are none), pooled schema metadata."""
-        from peerbench.server.store import pool_schema
-
         schema = pool_schema(self.record_type)
         if columns is not None:
             schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
-        pieces = [piece for piece in self.batches(columns) if piece.num_rows]
-        if not pieces:
-            return schema.empty_table()
-        return pa.concat_tables(pieces).replace_schema_metadata(schema.metadata)
+        return _joined(list(self.batches(columns)), schema)
+
+
+def _joined(pieces: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    """The non-empty ``pieces`` concatenated (an empty table when none), ``schema``'s metadata."""
+    pieces = [piece for piece in pieces if piece.num_rows]
+    if not pieces:
+        return schema.empty_table()
+    return pa.concat_tables(pieces).replace_schema_metadata(schema.metadata)
 
 
 def plan_read(
@@ -235,6 +257,7 @@ def plan_read(
     organisation_ids: Collection[str] | None = None,
     *,
     direct_files: int = DIRECT_FILES,
+    current: dict[str, Current] | None = None,
 ) -> PoolRead:
     """Plan reading the current rows of ``record_type`` for these organisations.
 
@@ -244,12 +267,17 @@ def plan_read(
         record_type: e.g. ``"outcome"``.
         organisation_ids: Only these organisations; ``None`` for all, empty for none.
         direct_files: Up to this many current files are opened directly.
+        current: The current versions, already fetched (compaction's, of every
+            organisation): the read is planned, and says it holds, exactly these.
     """
     scope = None if organisation_ids is None else frozenset(organisation_ids)
     if scope is not None and not scope:
         # An empty scope means no data.
         return PoolRead(store, record_type, scope, identity=identity_of(record_type, {}))
-    current = current_versions(session, record_type, scope)
+    if current is None:
+        current = current_versions(session, record_type, scope)
+    elif scope is not None:
+        current = {org: entry for org, entry in current.items() if org in scope}
     files = [p for entry in current.values() for p in entry.paths]
     wanted = len(files) > direct_files
     segments = current_segments(session, record_type, store.segment_cache) if wanted else []

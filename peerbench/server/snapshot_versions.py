@@ -176,3 +176,21 @@ def unreduced(session: Session, record_type: str, store: PooledStore) -> bool:
     (by an earlier version): compaction rebuilds it once."""
     segments = current_segments(session, record_type, store.segment_cache)
     return any(s.latest is None for s in segments)
+
+
+def _counts(table: pa.Table) -> dict[str, int]:
+    counts = table.group_by("_organisation_id").aggregate([([], "count_all")]).to_pylist()
+    return {str(c["_organisation_id"]): int(c["count_all"]) for c in counts}
+
+
+def manifest(table: pa.Table, sources: Sources, reduced: pa.Table) -> dict[str, Any]:
+    """A segment's record of what it holds: version ids and row count per organisation,
+    and those of its reduced form (and whether that is a file of its own)."""
+    rows = _counts(table)
+    fewer = rows if reduced.num_rows == table.num_rows else _counts(reduced)
+    return {
+        "versions": {org: list(ids) for org, ids in sorted(sources.items())},
+        "rows": {org: rows.get(org, 0) for org in sorted(sources)},
+        "latest": {org: fewer.get(org, 0) for org in sorted(sources)},
+        "reduced_file": reduced.num_rows != table.num_rows,
+    }

@@ -62,6 +62,10 @@ def test_latest_of_reduced_equals_latest_rows(seed: int) -> None:
     assert latest_of_reduced(worker_outcomes(reduced), "outcome").to_pylist() == (
         latest_rows(worker_outcomes(full), "outcome").to_pylist()
     )
+    # Reducing reduced pieces again (compaction) is reducing the rows they stand for.
+    assert reduce_latest(reduced, "outcome").to_pylist() == (
+        reduce_latest(full, "outcome").to_pylist()
+    )
 
 
 def test_a_reduced_row_stands_for_its_copies() -> None:
