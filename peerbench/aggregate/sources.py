@@ -107,7 +107,9 @@ class BenchmarkSource:
     data: Mapping[str, SourceData]
     cache_dir: Path | None = None
     memo: dict[Any, pa.Table] = field(default_factory=dict, repr=False, compare=False)
-    pending: Mapping[str, Callable[[], pa.Table]] = field(default_factory=dict, repr=False)
+    pending: Mapping[str, Callable[[], pa.Table]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     identity: Mapping[str, str] = field(default_factory=dict, repr=False)
     _cache: dict[str, pa.Table] = field(default_factory=dict, repr=False, compare=False)
 
