@@ -225,8 +225,23 @@ def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
     key = list(RECORD_TYPES[record_type].primary_key)
     if table.num_rows == 0 or _unique(table, key):
         return table  # the common case, and the only one for a plain folder
+    return _latest(table, key, "_period")
+
+
+LATEST_PERIOD = "_latest_period"
+"""In a reduced table (:func:`reduce_latest`): the period of the copy a row is."""
+COPIES = "_copies"
+"""In a reduced table: how many copies of the record the row stands for."""
+REDUCED_WITHIN = ("_organisation_id", "subject")
+"""Columns a reduction also groups by (when present), so a reduced table can be scoped
+to organisations, or to one ``subject``, before :func:`latest_of_reduced` and stay exact."""
+
+
+def _latest(table: pa.Table, key: list[str], order: str) -> pa.Table:
+    """The latest copy per ``key`` by ``order`` (ties: the last row), labelled with the
+    minimum ``_period`` of the group, kept rows in (order, position) order."""
     # A missing period sorts first (as ""), so any dated submission of the record wins.
-    period = pc.fill_null(table.column("_period"), "")
+    period = pc.fill_null(table.column(order), "")
     by_period = pc.sort_indices(period)
     # Group the key and period columns only; the whole table is taken once, at the end
     # (a cumulative national pool holds each record about eight times).
@@ -235,8 +250,63 @@ def latest_rows(table: pa.Table, record_type: str) -> pa.Table:
     groups = ordered.group_by(key).aggregate([(_ROW, "max"), ("_period", "min")])
     keep = groups.column(f"{_ROW}_max")
     # Kept rows stay in period order (stable sort), whatever order the groups came in.
-    order = pc.array_sort_indices(keep)
-    kept = table.take(pc.take(by_period, pc.take(keep, order)))
-    first = pc.take(groups.column("_period_min"), order).cast(pa.string())
+    order_of = pc.array_sort_indices(keep)
+    kept = table.take(pc.take(by_period, pc.take(keep, order_of)))
+    first = pc.take(groups.column("_period_min"), order_of).cast(pa.string())
     index = kept.schema.get_field_index("_period")
     return kept.set_column(index, kept.schema.field(index), first)
+
+
+def reduce_latest(table: pa.Table, record_type: str) -> pa.Table:
+    """``table`` (pooled rows) with each record's copies reduced to its latest, per
+    organisation (and ``subject``): what the compacted snapshot keeps beside a segment.
+
+    A row stands for its group (primary key plus :data:`REDUCED_WITHIN`): the copy
+    :func:`latest_rows` would keep of the group, in its original position, its
+    ``_period`` the group's earliest, :data:`LATEST_PERIOD` its own and :data:`COPIES`
+    the group's size. Max, min and sum compose over any partition of a record's copies,
+    so :func:`latest_of_reduced` over reduced pieces (and whole files) equals
+    :func:`latest_rows` over the rows they reduce, row for row; and ``table`` may itself
+    be reduced pieces and whole rows (:func:`as_reduced`): compaction reduces an old
+    segment's reduced form with the changed organisations' files, not every copy again.
+    """
+    if LATEST_PERIOD not in table.column_names:
+        table = as_reduced(table)
+    key = list(RECORD_TYPES[record_type].primary_key)
+    key += [c for c in REDUCED_WITHIN if c in table.column_names and c not in key]
+    ordered = table.select(list(dict.fromkeys([*key, "_period", COPIES])))
+    by_period = pc.sort_indices(pc.fill_null(table.column(LATEST_PERIOD), ""))
+    ordered = ordered.take(by_period)
+    ordered = ordered.append_column(_ROW, pa.array(range(ordered.num_rows), pa.int64()))
+    groups = ordered.group_by(key).aggregate([(_ROW, "max"), ("_period", "min"), (COPIES, "sum")])
+    rows = pc.take(by_period, groups.column(f"{_ROW}_max"))
+    position = pc.array_sort_indices(rows)  # original order, not period order
+    kept = table.take(pc.take(rows, position))
+    first = pc.take(groups.column("_period_min"), position).cast(pa.string())
+    copies = pc.take(groups.column(f"{COPIES}_sum"), position).cast(pa.int32())
+    index = kept.schema.get_field_index("_period")
+    kept = kept.set_column(index, kept.schema.field(index), first)
+    index = kept.schema.get_field_index(COPIES)
+    return kept.set_column(index, kept.schema.field(index), copies)
+
+
+def as_reduced(table: pa.Table) -> pa.Table:
+    """Whole pooled rows in the reduced form (each its own copy)."""
+    own = table.column("_period")
+    table = table.append_column(pa.field(LATEST_PERIOD, pa.string()), own)
+    ones = pa.array(np.ones(table.num_rows, np.int32), pa.int32())
+    return table.append_column(pa.field(COPIES, pa.int32()), ones)
+
+
+def latest_of_reduced(table: pa.Table, record_type: str) -> pa.Table:
+    """:func:`latest_rows` of the pooled rows that ``table`` (reduced pieces and whole
+    rows, :func:`reduce_latest` / :func:`as_reduced`) stands for, without the extra columns.
+    """
+    plain = table.drop_columns([LATEST_PERIOD, COPIES])
+    if table.num_rows == 0 or not pc.any(pc.greater(table.column(COPIES), 1)).as_py():
+        return latest_rows(plain, record_type)  # nothing reduced: the rows themselves
+    # Some record had several copies, so the rows reduced were not unique by key and
+    # latest_rows would order by period: order by each row's own period, label the min.
+    key = list(RECORD_TYPES[record_type].primary_key)
+    latest = _latest(table, key, LATEST_PERIOD)
+    return latest.drop_columns([LATEST_PERIOD, COPIES])

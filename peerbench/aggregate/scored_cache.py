@@ -8,7 +8,9 @@ as Parquet between runs.
 
 The file's name is a SHA-256 of everything the scores depend on: :data:`CACHE_VERSION`,
 the instrument definitions, and each input file's resolved path, size and modification
-time (services, participants, engagements, outcomes: outcome lineage reads services).
+time (services, participants, engagements, outcomes: outcome lineage reads services),
+or, for a table read from the pooled store, the ids and paths of the pooled versions it
+holds (:attr:`BenchmarkSource.identity`; a version's file never changes).
 A new submission is a new file, so it gives a new name; an entry that no longer matches
 is never read, and only the newest :data:`KEEP` entries are kept. Sources held in
 memory, or on an object store, are scored every run.
@@ -63,6 +65,10 @@ def cache_key(source: BenchmarkSource, registry: InstrumentRegistry) -> str | No
     parts = [CACHE_VERSION, registry_fingerprint(registry)]
     for record_type in SCORING_INPUTS:
         given = source.data.get(record_type, [])
+        known = source.identity.get(record_type)
+        if known is not None:  # pooled versions, whatever form they were read in
+            parts.append(f"{record_type}|pool|{known}")
+            continue
         if isinstance(given, pa.Table):
             return None
         for name in sorted(str(p) for p in given):

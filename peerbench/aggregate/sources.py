@@ -13,15 +13,22 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from peerbench.aggregate.lineage import LINEAGE_COLUMNS, add_lineage, latest_rows
+from peerbench.aggregate.lineage import (
+    LINEAGE_COLUMNS,
+    add_lineage,
+    latest_of_reduced,
+    latest_rows,
+)
+from peerbench.aggregate.subjects import worker_outcomes
 from peerbench.io.content_cache import default_folder
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.records import RECORD_TYPES
@@ -90,11 +97,20 @@ class BenchmarkSource:
         cache_dir: Where scored outcomes may be kept between runs
             (:mod:`peerbench.aggregate.scored_cache`); None keeps them for this run only.
         memo: Tables derived from this source during the run (the scored outcomes).
+        pending: Record types read later by a call that gives the latest rows directly
+            (a pooled read's reduced form, :meth:`from_reads`); :meth:`read` uses it
+            rather than ``data``.
+        identity: Per record type held as a table, a digest of the pooled versions it
+            came from (:attr:`PoolRead.identity`), so scored outcomes can be cached.
     """
 
     data: Mapping[str, SourceData]
     cache_dir: Path | None = None
     memo: dict[Any, pa.Table] = field(default_factory=dict, repr=False, compare=False)
+    pending: Mapping[str, Callable[[], pa.Table]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    identity: Mapping[str, str] = field(default_factory=dict, repr=False)
     _cache: dict[str, pa.Table] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -147,16 +163,35 @@ class BenchmarkSource:
     ) -> BenchmarkSource:
         """Planned reads of a pooled store (:meth:`PooledStore.current_read`), by record type.
 
-        A read that is whole files stays a list of files (DuckDB reads them, and the
-        scored-outcome cache keys on them); one that needs a row filter (a snapshot
-        segment shared with organisations outside the scope, or one with organisations
-        changed since it was built) is read into a table now.
+        A read that is whole files none of which holds a record twice stays a list of
+        files (DuckDB reads them, and the scored-outcome cache keys on them). A read
+        over snapshot segments that kept their reduced form (each record once per
+        organisation, :func:`~peerbench.aggregate.lineage.reduce_latest`) reads that
+        when :meth:`read` asks, a fraction of a cumulative pool's rows; its ``data`` is
+        empty, but for outcomes, where it is the peer workers' own questionnaires
+        (latest copy), the only outcome rows read from ``data`` directly
+        (``workforce_source.worker_scores``). Any other read is read into a table now.
         """
         data: dict[str, SourceData] = {}
+        pending: dict[str, Callable[[], pa.Table]] = {}
         for rt, read in reads.items():
             files = read.whole_files
-            data[rt] = files if files is not None else read.table()
-        return cls(data, cache_dir=cache_dir)
+            separate = any(s.latest not in (None, s.path) for s in read.segments)
+            if files is not None and not separate:
+                data[rt] = files
+            elif not read.reducible:
+                data[rt] = read.table()
+            elif rt == "outcome":
+                reduced = read.reduced()
+                data[rt] = latest_of_reduced(worker_outcomes(reduced), rt)
+                pending[rt] = partial(latest_of_reduced, reduced, rt)
+            else:
+                data[rt] = pooled_schema(rt).empty_table()
+                pending[rt] = read.latest
+        # Tables are cached by the versions they came from (files by their own stat).
+        identity = {rt: r.identity for rt, r in reads.items()
+                    if r.identity and isinstance(data[rt], pa.Table)}  # fmt: skip
+        return cls(data, cache_dir=cache_dir, pending=pending, identity=identity)
 
     def _raw(self, record_type: str) -> pa.Table:
         if record_type not in BENCHMARK_RECORD_TYPES:
@@ -182,7 +217,8 @@ class BenchmarkSource:
         cached = self._cache.get(record_type)
         if cached is not None:
             return cached
-        raw = self._raw(record_type)
+        later = self.pending.get(record_type)
+        raw = _conformed(later(), record_type) if later is not None else self._raw(record_type)
         services = self.read("service") if record_type != "service" else None
         engagements = self.read("engagement") if record_type == "participant" else None
         table = latest_rows(

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from peerbench.aggregate.lineage import reduce_latest
 from peerbench.io.atomic import atomic_path
 from peerbench.io.parquet_layout import write_options
 from peerbench.schema.records import RECORD_TYPES
@@ -49,6 +50,7 @@ from peerbench.server.snapshot import (
     plan_read,
     segment_of,
 )
+from peerbench.server.snapshot_versions import latest_path, manifest, unreduced
 from peerbench.server.store import PooledStore
 
 log = logging.getLogger("peerbench.server")
@@ -100,30 +102,23 @@ def _first_build(current: dict[str, Current], limit: int) -> list[_Work]:
     return work
 
 
-def _stale(store: PooledStore, session: Session, record_type: str, limit: int) -> list[_Work]:
+def _stale(
+    store: PooledStore, session: Session, record_type: str, limit: int
+) -> tuple[list[_Work], dict[str, Current]]:
     segments = current_segments(session, record_type, store.segment_cache)
     current = current_versions(session, record_type, None)
     if not segments:
-        return _first_build(current, limit)
+        return _first_build(current, limit), current
     lowers = [s.lower for s in segments]
     ranges: list[set[str]] = [set(s.versions) for s in segments]
     for org in current:
         ranges[segment_of(lowers, org)].add(org)
     work = []
     for segment, orgs in zip(segments, ranges, strict=True):
-        if any(not is_clean(o, current, segment.versions) for o in orgs):
+        # A segment built before reduced forms were kept is rebuilt once to gain one.
+        if segment.latest is None or any(not is_clean(o, current, segment.versions) for o in orgs):
             work.append(_Work(segment, segment.lower, tuple(sorted(orgs))))
-    return work
-
-
-def _manifest(table: pa.Table, sources: Sources) -> dict[str, Any]:
-    """A segment's record of what it holds: version ids and row count per organisation."""
-    counts = table.group_by("_organisation_id").aggregate([([], "count_all")]).to_pylist()
-    rows = {str(c["_organisation_id"]): int(c["count_all"]) for c in counts}
-    return {
-        "versions": {org: list(ids) for org, ids in sorted(sources.items())},
-        "rows": {org: rows.get(org, 0) for org in sorted(sources)},
-    }
+    return work, current
 
 
 def _chunks(table: pa.Table, lower: str, limit: int) -> list[tuple[str, pa.Table]]:
@@ -171,14 +166,20 @@ def compact(
         segment_rows: Split segments larger than this.
     """
     with db.session() as session:
-        work = _stale(store, session, record_type, segment_rows)
+        work, current = _stale(store, session, record_type, segment_rows)
     new: list[int] = []
     rows = 0
     for item in work:  # one range at a time: memory holds one segment, not the pool
         with db.session() as session:
-            # Reads the old segment for unchanged organisations, files for the others.
-            read = plan_read(store, session, record_type, item.organisations, direct_files=-1)
-            table, sources = read.table(), read.sources
+            # The old segment for unchanged organisations, files for the others: the
+            # versions _stale saw (a newer one makes the new segment stale at once).
+            read = plan_read(store, session, record_type, item.organisations,
+                             direct_files=-1, current=current)  # fmt: skip
+        # The old segment's reduced form is reduced again with the changed files, not
+        # every copy (each record once per organisation: what benchmarks read).
+        table, reducing = read.table_and_reduced()
+        reduced_all = reduce_latest(table if reducing is None else reducing, record_type)
+        sources = read.sources
         pieces = _chunks(table, item.lower, segment_rows)
         lowers = [first for first, _ in pieces]
         # Every organisation is recorded in the piece whose range holds it, rows or none.
@@ -186,18 +187,26 @@ def compact(
         for org, ids in sources.items():
             held[segment_of(lowers, org)][org] = ids
         for (first, piece), own in zip(pieces, held, strict=True):
+            reduced = reduced_all
+            if len(pieces) > 1:
+                orgs = pc.unique(piece.column("_organisation_id"))
+                reduced = reduced_all.filter(pc.is_in(reduced_all.column("_organisation_id"), orgs))
             with db.session() as session:
                 row = PoolSegment(record_type=record_type, lower=first, path="",
-                                  rows=piece.num_rows, versions=_manifest(piece, own),
+                                  rows=piece.num_rows, versions=manifest(piece, own, reduced),
                                   state="building", created_at=now)  # fmt: skip
                 session.add(row)
                 session.flush()
                 row.path = f"{SNAPSHOT_FOLDER}/{record_type}/segment-{row.id}.parquet"
                 segment_id, path = row.id, row.path
+            # Both written before the swap makes the segment current: a reader never
+            # sees one without the other.
+            if reduced.num_rows != piece.num_rows:
+                _write(store, latest_path(path), reduced)
             _write(store, path, piece)
             new.append(segment_id)
             rows += piece.num_rows
-        del table, pieces
+        del table, pieces, reducing, reduced_all
     if not work:
         return Compacted(record_type, 0, 0, 0, swapped=False)
     old = [w.old.id for w in work if w.old is not None]
@@ -249,7 +258,9 @@ def collect(
                 )
             )
         ).all()
-        removed = [row.path for row in stale if row.path and store.delete(row.path)]
+        # A reduced form goes with its segment (there is none when nothing was reduced).
+        files = [p for r in stale if r.path for p in (r.path, latest_path(r.path))]
+        removed = [path for path in files if store.delete(path)]
         if stale:
             session.execute(delete(PoolSegment).where(PoolSegment.id.in_([r.id for r in stale])))
     return sorted(removed)
@@ -300,7 +311,11 @@ def compact_stale(
 ) -> list[Compacted]:
     """:func:`compact` the record types whose reads open ``min_files`` or more current files."""
     with db.session() as session:
-        due = [rt for rt in RECORD_TYPES if stale_files(store, session, rt) >= min_files]
+        due = [
+            rt
+            for rt in RECORD_TYPES
+            if stale_files(store, session, rt) >= min_files or unreduced(session, rt, store)
+        ]
     done = [compact(store, db, rt, now=now, segment_rows=segment_rows) for rt in due]
     collect(store, db, now=now)
     return done
@@ -321,7 +336,8 @@ def refresh(store: PooledStore, db: Database, *, now: dt.datetime) -> list[Compa
             for record_type in RECORD_TYPES:
                 stale = stale_files(store, session, record_type)
                 has_snapshot = bool(current_segments(session, record_type, store.segment_cache))
-                if stale >= COMPACT_AFTER or (stale and has_snapshot):
+                old = unreduced(session, record_type, store)
+                if stale >= COMPACT_AFTER or (stale and has_snapshot) or old:
                     due.append(record_type)
         done = [compact(store, db, rt, now=now) for rt in due]
         collect(store, db, now=now)

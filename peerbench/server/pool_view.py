@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from peerbench.aggregate.lineage import LINEAGE_COLUMNS, latest_rows
+from peerbench.aggregate.lineage import LINEAGE_COLUMNS
 from peerbench.io.parquet_layout import write_parquet
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.records import RECORD_TYPES
@@ -46,8 +46,9 @@ def latest_table(
         record_type: e.g. ``"outcome"``.
         organisation_ids: Only these organisations; ``None`` for all, empty for none.
     """
-    table = store.current_read(session, record_type, organisation_ids).table()
-    return latest_rows(table, record_type)
+    # Read from the snapshot segments' reduced forms where they have them (each record
+    # once per organisation), not every cumulative copy: the same rows as latest_rows.
+    return store.current_read(session, record_type, organisation_ids).latest()
 
 
 def submitted_table(

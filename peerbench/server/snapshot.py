@@ -14,6 +14,11 @@ in the order the per-file read gives (organisation, then period, then the file's
 row order). The snapshot read therefore equals the per-file read row for row at every
 moment, whether or not compaction has caught up. Compaction itself lives in
 :mod:`peerbench.server.compaction`.
+
+Beside each segment, compaction keeps its **reduced form**: each record once per
+organisation (and ``subject``), its latest copy labelled with its first period
+(:func:`~peerbench.aggregate.lineage.reduce_latest`), a fraction of a cumulative pool's
+rows. :meth:`PoolRead.latest` reads those and equals ``latest_rows`` of :meth:`PoolRead.table`.
 """
 
 from __future__ import annotations
@@ -21,48 +26,31 @@ from __future__ import annotations
 import bisect
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from peerbench.server.db.models import PoolSegment, PoolVersion
+from peerbench.server.snapshot_versions import SEGMENT_CACHE as SEGMENT_CACHE
+from peerbench.server.snapshot_versions import Current as Current
+from peerbench.server.snapshot_versions import Segment as Segment
+from peerbench.server.snapshot_versions import Sources as Sources
+from peerbench.server.snapshot_versions import current_segments as current_segments
+from peerbench.server.snapshot_versions import current_versions as current_versions
+from peerbench.server.snapshot_versions import generation as generation
+from peerbench.server.snapshot_versions import identity_of, reduced_schema
+from peerbench.server.snapshot_versions import is_clean as is_clean
+from peerbench.server.snapshot_versions import latest_path as latest_path
 from peerbench.server.store import SNAPSHOT_FOLDER as SNAPSHOT_FOLDER
+from peerbench.server.store import pool_schema
 
 if TYPE_CHECKING:
     from peerbench.server.store import PooledStore
 
-SEGMENT_CACHE = 1024
-"""Parsed segments a store keeps (a few per record type are current at a time)."""
 DIRECT_FILES = 16
 """A read of at most this many current files opens them directly, not the snapshot."""
-
-Sources = dict[str, list[int]]
-"""``organisation → ids of the current PoolVersion rows`` whose rows a read holds."""
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A current snapshot segment, as the planner sees it."""
-
-    id: int
-    lower: str
-    path: str
-    versions: Sources
-    rows: dict[str, int]
-
-    @classmethod
-    def from_manifest(cls, id: int, lower: str, path: str, manifest: dict[str, Any]) -> Segment:
-        """A segment from its database row (``versions`` is ``{"versions": …, "rows": …}``)."""
-        versions = {
-            str(o): [int(v) for v in ids] for o, ids in manifest.get("versions", {}).items()
-        }
-        rows = {str(o): int(n) for o, n in manifest.get("rows", {}).items()}
-        return cls(id, lower, path, versions, rows)
 
 
 @dataclass(frozen=True)
@@ -79,6 +67,9 @@ class SliceBlock:
     segment: int
     start: int
     length: int
+    latest_start: int = 0
+    """Where the same organisations' rows start in the segment's reduced form."""
+    latest_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +78,9 @@ class SegmentRead:
 
     path: str
     keep: tuple[str, ...] | None
+    latest: str | None = None
+    """Its reduced form (a file written by compaction, or ``path`` itself when nothing
+    was reduced); None when the segment was built without one."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +105,8 @@ class PoolRead:
     segments: tuple[SegmentRead, ...] = ()
     blocks: tuple[FilesBlock | SliceBlock, ...] = ()
     sources: Sources = field(default_factory=dict, repr=False, compare=False)
+    identity: str = field(default="", repr=False, compare=False)
+    """A digest of the current versions read (ids and paths): equal identities, equal rows."""
 
     @property
     def relative_paths(self) -> list[str]:
@@ -145,22 +141,86 @@ class PoolRead:
                 whole.append(self.segments[block.segment].path)
         return [self.store.uri(p) for p in whole]
 
-    def _dataset(self, relative: Sequence[str]) -> Any:
-        from peerbench.server.store import pool_schema
-
+    def _dataset(self, relative: Sequence[str], schema: pa.Schema | None = None) -> Any:
         return pads.dataset(
             [self.store._full_path(p) for p in relative],
-            schema=pool_schema(self.record_type),
+            schema=schema or pool_schema(self.record_type),
             format="parquet",
             filesystem=self.store.filesystem,
         )
 
-    def _read_segment(self, segment: SegmentRead, columns: list[str] | None) -> pa.Table:
-        dataset = self._dataset([segment.path])
+    def _read_segment(
+        self, segment: SegmentRead, columns: list[str] | None, *, reduced: bool = False
+    ) -> pa.Table:
+        path, schema = segment.path, None
+        if reduced and segment.latest != segment.path:
+            path, schema = str(segment.latest), reduced_schema(self.record_type)
+        dataset = self._dataset([path], schema)
         if segment.keep is None:
             return dataset.to_table(columns=columns)
         keep = pa.array(list(segment.keep), pa.string())
         return dataset.to_table(columns=columns, filter=pc.field("_organisation_id").isin(keep))
+
+    @property
+    def reducible(self) -> bool:
+        """Whether every segment read has a reduced form (:meth:`reduced`)."""
+        return all(s.latest is not None for s in self.segments)
+
+    def reduced(self, files: Sequence[pa.Table] | None = None) -> pa.Table:
+        """The rows in reduced form (:func:`~peerbench.aggregate.lineage.reduce_latest`):
+        segments' reduced forms and whole current files, in read order.
+
+        :func:`~peerbench.aggregate.lineage.latest_of_reduced` of it (or of its rows of
+        some organisations or ``subject``) equals ``latest_rows`` of the same rows of
+        :meth:`table`, and reads a fraction of a cumulative pool's rows.
+
+        Args:
+            files: The files blocks' tables, already read (else they are read now).
+
+        Raises:
+            ValueError: a segment read has no reduced form (``reducible`` is False).
+        """
+        from peerbench.aggregate.lineage import as_reduced
+
+        if not self.reducible:
+            raise ValueError("a segment of this read was built without its reduced form")
+        schema = reduced_schema(self.record_type)
+        read: dict[int, pa.Table] = {}
+        pieces = []
+        given = iter(files) if files is not None else None
+        for block in self.blocks:
+            if isinstance(block, FilesBlock):
+                whole = next(given) if given is not None else self._dataset(block.paths).to_table()
+                pieces.append(as_reduced(whole))
+                continue
+            if block.segment not in read:
+                segment = self.segments[block.segment]
+                table = self._read_segment(segment, None, reduced=True)
+                read[block.segment] = table if segment.latest != segment.path else as_reduced(table)
+            pieces.append(read[block.segment].slice(block.latest_start, block.latest_length))
+        pieces = [p for p in pieces if p.num_rows]
+        if not pieces:
+            return schema.empty_table()
+        return pa.concat_tables(pieces).replace_schema_metadata(schema.metadata)
+
+    def table_and_reduced(self) -> tuple[pa.Table, pa.Table | None]:
+        """:meth:`table`, and :meth:`reduced` when it has segments that all have one,
+        each current file read once (for compaction)."""
+        pieces = list(self.batches())
+        table = _joined(pieces, pool_schema(self.record_type))
+        if not self.segments or not self.reducible:
+            return table, None
+        blocks = zip(pieces, self.blocks, strict=True)
+        return table, self.reduced([p for p, b in blocks if isinstance(b, FilesBlock)])
+
+    def latest(self) -> pa.Table:
+        """``latest_rows(self.table(), record_type)``, read from the reduced forms when
+        every segment has one (:meth:`reduced`)."""
+        from peerbench.aggregate.lineage import latest_of_reduced, latest_rows
+
+        if not self.reducible:
+            return latest_rows(self.table(), self.record_type)
+        return latest_of_reduced(self.reduced(), self.record_type)
 
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
         """The result in pieces, in order (each piece a table in the pooled schema)."""
@@ -176,110 +236,18 @@ class PoolRead:
 
     def table(self, columns: Sequence[str] | None = None) -> pa.Table:
         """The current rows (an empty table when there are none), pooled schema metadata."""
-        from peerbench.server.store import pool_schema
-
         schema = pool_schema(self.record_type)
         if columns is not None:
             schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
-        pieces = [piece for piece in self.batches(columns) if piece.num_rows]
-        if not pieces:
-            return schema.empty_table()
-        return pa.concat_tables(pieces).replace_schema_metadata(schema.metadata)
+        return _joined(list(self.batches(columns)), schema)
 
 
-def generation(session: Session) -> str:
-    """A token of the current pool that changes exactly when it changes.
-
-    Versions are only ever added (a supersession marks an older one in the same
-    transaction that adds the newer), so their count grows with every accepted
-    submission; the sum of the current ids changes with every supersession. Any two
-    states a reader can see are nested, so equal tokens mean the same current pool.
-    Compaction does not change it (the rows read stay the same).
-    """
-    current = func.coalesce(func.sum(case((PoolVersion.is_current, PoolVersion.id), else_=0)), 0)
-    count, total = session.execute(select(func.count(PoolVersion.id), current)).one()
-    return f"{int(count)}.{int(total)}"
-
-
-def current_segments(
-    session: Session, record_type: str, cache: dict[int, Segment] | None = None
-) -> list[Segment]:
-    """The current snapshot segments of ``record_type``, by their lower bound.
-
-    Args:
-        session: An open session.
-        record_type: e.g. ``"outcome"``.
-        cache: Segments already read, by id (a segment never changes once written, so
-            a store keeps them: only new segments' manifests are fetched and parsed).
-    """
-    rows = session.execute(
-        select(PoolSegment.id, PoolSegment.path).where(
-            PoolSegment.record_type == record_type, PoolSegment.state == "current"
-        )
-    ).all()
-    known = {} if cache is None else cache
-    found = {r.id: known[r.id] for r in rows if r.id in known and known[r.id].path == r.path}
-    missing = [r.id for r in rows if r.id not in found]
-    if missing:
-        fetched = session.execute(
-            select(PoolSegment.id, PoolSegment.lower, PoolSegment.path, PoolSegment.versions).where(
-                PoolSegment.id.in_(missing)
-            )
-        )
-        for r in fetched:
-            found[r.id] = Segment.from_manifest(r.id, r.lower, r.path, r.versions or {})
-        if cache is not None:
-            if len(cache) > SEGMENT_CACHE:
-                cache.clear()
-            cache.update({i: found[i] for i in missing if i in found})
-    return sorted(found.values(), key=lambda s: s.lower)
-
-
-@dataclass
-class Current:
-    """The current versions of one organisation, in period order."""
-
-    ids: list[int] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-    rows: int = 0
-
-
-def current_versions(
-    session: Session, record_type: str, organisation_ids: Collection[str] | None
-) -> dict[str, Current]:
-    """``organisation → its current versions`` (period order), organisations sorted."""
-    statement = select(
-        PoolVersion.id,
-        PoolVersion.organisation_id,
-        PoolVersion.period,
-        PoolVersion.path,
-        PoolVersion.rows,
-    ).where(PoolVersion.record_type == record_type, PoolVersion.is_current.is_(True))
-    if organisation_ids is not None:
-        statement = statement.where(PoolVersion.organisation_id.in_(sorted(organisation_ids)))
-    # Plain tuples through the connection (no ORM row processing): a national pool has
-    # thousands of current versions per record type, and every read plans them.
-    rows = list(session.connection().execute(statement))
-    # Sorted here, not by the database: PostgreSQL's collation may not be byte order.
-    rows.sort(key=itemgetter(1, 2))
-    out: dict[str, Current] = {}
-    for version, organisation, _period, path, count in rows:
-        entry = out.get(organisation)
-        if entry is None:
-            entry = out[organisation] = Current()
-        entry.ids.append(version)
-        entry.paths.append(path)
-        entry.rows += count
-    return out
-
-
-def is_clean(org: str, current: dict[str, Current], built: Sources) -> bool:
-    """Whether a segment's rows of ``org`` (built from ``built``) are its current versions."""
-    then = built.get(org)
-    now = current.get(org)
-    if then is None or now is None:
-        return False
-    return sorted(then) == sorted(now.ids)
+def _joined(pieces: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    """The non-empty ``pieces`` concatenated (an empty table when none), ``schema``'s metadata."""
+    pieces = [piece for piece in pieces if piece.num_rows]
+    if not pieces:
+        return schema.empty_table()
+    return pa.concat_tables(pieces).replace_schema_metadata(schema.metadata)
 
 
 def plan_read(
@@ -289,6 +257,7 @@ def plan_read(
     organisation_ids: Collection[str] | None = None,
     *,
     direct_files: int = DIRECT_FILES,
+    current: dict[str, Current] | None = None,
 ) -> PoolRead:
     """Plan reading the current rows of ``record_type`` for these organisations.
 
@@ -298,18 +267,25 @@ def plan_read(
         record_type: e.g. ``"outcome"``.
         organisation_ids: Only these organisations; ``None`` for all, empty for none.
         direct_files: Up to this many current files are opened directly.
+        current: The current versions, already fetched (compaction's, of every
+            organisation): the read is planned, and says it holds, exactly these.
     """
     scope = None if organisation_ids is None else frozenset(organisation_ids)
     if scope is not None and not scope:
-        return PoolRead(store, record_type, scope)  # An empty scope means no data.
-    current = current_versions(session, record_type, scope)
+        # An empty scope means no data.
+        return PoolRead(store, record_type, scope, identity=identity_of(record_type, {}))
+    if current is None:
+        current = current_versions(session, record_type, scope)
+    elif scope is not None:
+        current = {org: entry for org, entry in current.items() if org in scope}
     files = [p for entry in current.values() for p in entry.paths]
     wanted = len(files) > direct_files
     segments = current_segments(session, record_type, store.segment_cache) if wanted else []
     if not segments:
         blocks: tuple[FilesBlock | SliceBlock, ...] = (FilesBlock(tuple(files)),) if files else ()
         sources = {org: list(entry.ids) for org, entry in current.items()}
-        return PoolRead(store, record_type, scope, (), blocks, sources)
+        identity = identity_of(record_type, current)
+        return PoolRead(store, record_type, scope, (), blocks, sources, identity)
     return _plan_segments(store, record_type, scope, current, segments)
 
 
@@ -344,18 +320,25 @@ def _plan_segments(
                 blocks.append(FilesBlock(tuple(runs)))
             continue
         every = set(segment.versions) == set(clean)
-        reads.append(SegmentRead(segment.path, None if every else tuple(clean)))
-        read_index, offset = len(reads) - 1, 0
+        clean_set = set(clean)  # membership below, once per organisation
+        reduced = None
+        if segment.latest is not None:
+            reduced = latest_path(segment.path) if segment.reduced_file else segment.path
+        reads.append(SegmentRead(segment.path, None if every else tuple(clean), reduced))
+        read_index, offset, at = len(reads) - 1, 0, 0
         for org in orgs:
-            if org in clean:
+            if org in clean_set:
                 rows = segment.rows.get(org, 0)
+                fewer = rows if segment.latest is None else segment.latest.get(org, 0)
                 sources[org] = list(segment.versions[org])
                 last = blocks[-1] if blocks else None
                 if isinstance(last, SliceBlock) and last.segment == read_index:
-                    blocks[-1] = SliceBlock(read_index, last.start, last.length + rows)
+                    grown = (last.length + rows, last.latest_start, last.latest_length + fewer)
+                    blocks[-1] = SliceBlock(read_index, last.start, *grown)
                 else:
-                    blocks.append(SliceBlock(read_index, offset, rows))
+                    blocks.append(SliceBlock(read_index, offset, rows, at, fewer))
                 offset += rows
+                at += fewer
             elif org in current:
                 sources[org] = list(current[org].ids)
                 last = blocks[-1] if blocks else None
@@ -364,4 +347,5 @@ def _plan_segments(
                 else:
                     blocks.append(FilesBlock(tuple(current[org].paths)))
     blocks = [b for b in blocks if not (isinstance(b, SliceBlock) and b.length == 0)]
-    return PoolRead(store, record_type, scope, tuple(reads), tuple(blocks), sources)
+    identity = identity_of(record_type, current)
+    return PoolRead(store, record_type, scope, tuple(reads), tuple(blocks), sources, identity)

@@ -168,3 +168,16 @@ def test_an_entry_being_written_is_taken_from_memory(
     assert len(calls) == 1 and again is first
     (entry,) = cache.glob("scored-*.parquet")
     assert read_scored(entry).equals(first)
+
+
+def test_a_pooled_table_is_cached_by_the_versions_it_came_from() -> None:
+    """A table read from the pooled store is keyed on its versions; any other table never."""
+    table = pa.table({"record_id": ["r1"]})
+    registry = default_registry()
+    same = {rt: f"{rt}-v1" for rt in SCORING_INPUTS}
+    assert scored_cache.cache_key(BenchmarkSource({"outcome": table}), registry) is None
+    first = scored_cache.cache_key(BenchmarkSource({"outcome": table}, identity=same), registry)
+    again = scored_cache.cache_key(BenchmarkSource({"outcome": table}, identity=same), registry)
+    changed = {**same, "outcome": "outcome-v2"}  # a submission accepted or superseded
+    other = scored_cache.cache_key(BenchmarkSource({"outcome": table}, identity=changed), registry)
+    assert first is not None and first == again and other not in (None, first)

@@ -98,6 +98,8 @@ def test_from_store_uses_the_current_read() -> None:
     class Read:
         def __init__(self, record_type: str) -> None:
             self.whole_files = [f"{record_type}/current.parquet"]
+            self.segments = ()
+            self.identity = "digest"
 
     class Store:
         scored_cache_dir = Path("store/_cache/scored")

@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from peerbench.aggregate import BenchmarkSource
+from peerbench.aggregate.lineage import latest_rows
 from peerbench.server import compaction
 from peerbench.server.compaction import collect, compact, compact_all
 from peerbench.server.db.models import Organisation, PoolSegment, PoolVersion, Submission
 from peerbench.server.db.session import Database
+from peerbench.server.snapshot import latest_path
 from peerbench.server.store import PooledStore, conform, pool_schema
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -83,12 +85,6 @@ def per_file(db: Database, store: PooledStore, orgs: Collection[str] | None) -> 
     return pa.concat_tables([schema.empty_table(), *tables])
 
 
-def snapshot_read(db: Database, store: PooledStore, orgs: Collection[str] | None) -> pa.Table:
-    with db.session() as session:
-        read = store.current_read(session, "service", orgs)
-    return read.table()
-
-
 SCOPES: list[Collection[str] | None] = [
     None,
     set(),
@@ -101,9 +97,15 @@ SCOPES: list[Collection[str] | None] = [
 def assert_same(db: Database, store: PooledStore) -> None:
     for scope in SCOPES:
         expected = per_file(db, store, scope)
-        got = snapshot_read(db, store, scope)
+        with db.session() as session:
+            read = store.current_read(session, "service", scope)
+        got = read.table()
         assert got.schema.equals(expected.schema, check_metadata=True)
         assert got.to_pylist() == expected.to_pylist(), scope
+        # The latest rows, read from the segments' reduced forms where they have them.
+        latest = read.latest()
+        assert latest.schema.equals(expected.schema, check_metadata=True)
+        assert latest.to_pylist() == latest_rows(expected, "service").to_pylist(), scope
 
 
 @pytest.fixture
@@ -200,7 +202,10 @@ def test_a_crash_mid_compaction_keeps_the_previous_snapshot(
     # The leftover is removed once its grace time has passed, never before.
     assert collect(store, db, now=T0 + dt.timedelta(minutes=1)) == []
     leftover = [p for p, s in states.items() if s == "building"]
-    assert collect(store, db, now=T0 + compaction.GRACE * 2) == leftover
+    # Its reduced form, written beside it when org-b's re-sent services were reduced, too.
+    both = (leftover[0], latest_path(leftover[0]))
+    files = sorted(p for p in both if Path(store.root, p).exists())
+    assert collect(store, db, now=T0 + compaction.GRACE * 2) == files
     assert not Path(store.root, leftover[0]).exists()
     compact(store, db, "service", now=T0 + compaction.GRACE * 2)
     assert_same(db, store)
@@ -268,4 +273,31 @@ def test_segments_keep_small_row_groups_sorted_by_organisation(
     assert parquet.metadata.num_row_groups > 1
     organisations = parquet.read(columns=["_organisation_id"]).column(0).to_pylist()
     assert organisations == sorted(organisations)
+    assert_same(db, store)
+
+
+def test_a_segment_built_without_a_reduced_form_is_read_whole_then_rebuilt(
+    db: Database, store: PooledStore
+) -> None:
+    rng = random.Random(12)
+    pool = Pool(db, store)
+    for org in ORGS[:2]:
+        for period in PERIODS[:2]:
+            pool.submit(org, period, services(rng, org))
+    compact(store, db, "service", now=T0)
+    with db.session() as session:
+        read = store.current_read(session, "service")
+        assert read.reducible and read.segments[0].latest == latest_path(read.segments[0].path)
+        segment = session.scalars(select(PoolSegment).where(PoolSegment.state == "current")).one()
+        # As an earlier version wrote it: no reduced form recorded.
+        segment.versions = {k: v for k, v in segment.versions.items() if k in ("versions", "rows")}
+    store.segment_cache.clear()
+    with db.session() as session:
+        old = store.current_read(session, "service")
+    assert not old.reducible
+    assert_same(db, store)  # latest() falls back to latest_rows over the whole rows
+    assert [c.rewritten for c in compaction.compact_stale(store, db, now=T0, min_files=10**6)
+            if c.record_type == "service"] == [1]  # fmt: skip
+    with db.session() as session:
+        assert store.current_read(session, "service").reducible
     assert_same(db, store)
