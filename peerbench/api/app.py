@@ -28,7 +28,7 @@ from peerbench.api.routers import (
     reports,
     submissions,
 )
-from peerbench.api.warm import InFlight, Requests, Warmer
+from peerbench.api.warm import InFlight, Requests, Warmer, warm_engines
 from peerbench.portal.app import install_portal
 from peerbench.server.context import ServerContext, open_server
 from peerbench.server.isolation import start_checker
@@ -64,7 +64,8 @@ def create_app(
         workers: Threads of the background worker for large submissions.
         warm: Build the common read answers in the background, at start-up and after
             each change of the pool (:class:`peerbench.api.warm.Warmer`), so that a first
-            read finds them; ``peerbench serve`` does.
+            read finds them, having paid the engines' first-use costs before serving
+            (:func:`peerbench.api.warm.warm_engines`); ``peerbench serve`` does.
     """
 
     @asynccontextmanager
@@ -88,6 +89,7 @@ def create_app(
         warmer = Warmer(app, ctx, requests) if warm else None
         app.state.warmer = warmer
         if warmer is not None:
+            warm_engines()  # before the port opens: a first read does not pay for them
             warmer.start()
         try:
             yield

@@ -10,6 +10,11 @@ endpoints (so the bytes are the ones a read would have made):
   the network, commissioner and quality reports (page and figures);
 * for admins, the first page of ``/v1/benchmarks`` over the whole pool.
 
+Each scope's raw benchmark is its own step, before the answers made from it: a read
+arriving meanwhile waits for (or shares) one step at most, not the raw result and its
+controlled view together. Before the port opens the app also pays the engines'
+first-use costs (:func:`warm_engines`), so a first read does not.
+
 Every key holds the pool generation, so an answer built for an older pool is never
 served for a newer one: a submission landing during a warm-up only means another
 warm-up. Nothing is audited, since nobody read anything. A read asking for an answer
@@ -34,7 +39,13 @@ from starlette.types import Scope as AsgiScope
 
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import Role
-from peerbench.server.pool_benchmarks import Scope, benchmark_options, benchmark_scope, pool_state
+from peerbench.server.pool_benchmarks import (
+    Scope,
+    benchmark_options,
+    benchmark_scope,
+    pool_state,
+    raw_inputs,
+)
 from peerbench.server.tenancy import list_networks
 
 log = logging.getLogger("peerbench.server")
@@ -187,7 +198,12 @@ class Warmer:
         return True
 
     def _steps(self) -> Iterator[Callable[[Session], object]]:
-        from peerbench.api.routers.benchmarks import benchmarks_page, funnel_part, meta_part
+        from peerbench.api.routers.benchmarks import (
+            benchmarks_page,
+            funnel_part,
+            meta_part,
+            result_cache,
+        )
         from peerbench.api.routers.reports import report_page
 
         ctx, request = self._ctx, _request(self._app)
@@ -200,6 +216,9 @@ class Warmer:
             def scope(session: Session, viewer: _Viewer = viewer) -> Scope:
                 return benchmark_scope(session, viewer, None, as_of=ctx.today())
 
+            def raw(session: Session, scope: Callable[[Session], Scope] = scope) -> object:
+                return raw_inputs(ctx, session, scope(session), options, result_cache(request))
+
             def page(session: Session, scope: Callable[[Session], Scope] = scope) -> object:
                 return benchmarks_page(request, ctx, session, scope(session), options)
 
@@ -209,7 +228,7 @@ class Warmer:
             def meta(session: Session, scope: Callable[[Session], Scope] = scope) -> object:
                 return meta_part(request, ctx, session, scope(session))
 
-            yield from (page, funnel, meta)
+            yield from (raw, page, funnel, meta)
             for kind in WARM_REPORTS:
                 for figures in (True, False):
 
@@ -226,11 +245,30 @@ class Warmer:
 
                     yield report
 
+        def whole_pool_raw(session: Session) -> object:
+            admin = Scope(None, (), None, ctx.today())
+            return raw_inputs(ctx, session, admin, options, result_cache(request))
+
         def whole_pool(session: Session) -> object:
             admin = Scope(None, (), None, ctx.today())
             return benchmarks_page(request, ctx, session, admin, options)
 
-        yield whole_pool
+        yield from (whole_pool_raw, whole_pool)
+
+
+def warm_engines() -> None:
+    """Pay the read engines' first-use costs now (at start-up, before the port opens).
+
+    The chart renderer's JavaScript engine boots in a background thread (native code,
+    about 0.6 CPU s, :func:`peerbench.reports.warm.start_renderer`) and DuckDB opens its
+    first database (about 0.1 s): without this, the first report read and the first
+    benchmark read each paid one of them. The answers are the same either way.
+    """
+    from peerbench.aggregate.backends import duckdb_database
+    from peerbench.reports.warm import start_renderer
+
+    start_renderer()
+    duckdb_database().close()
 
 
 def _request(app: FastAPI) -> Request:

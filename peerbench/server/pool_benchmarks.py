@@ -16,16 +16,17 @@ network pages all call these, so the page and the API show the same figures.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from peerbench.aggregate import BenchmarkSource
 from peerbench.aggregate.sources import BENCHMARK_RECORD_TYPES
 from peerbench.benchmarking import DEFAULT_BY, BenchmarkOptions, BenchmarkResult
-from peerbench.benchmarking.compute import compute
+from peerbench.benchmarking.compute import compute_with_tables
 from peerbench.benchmarking.disclose import controlled
 from peerbench.benchmarking.rows import Row
 from peerbench.disclosure import DisclosurePolicy
@@ -57,6 +58,7 @@ __all__ = [
     "pool_state",
     "pooled_benchmark",
     "raw_benchmark",
+    "raw_inputs",
     "service_page",
 ]
 
@@ -185,11 +187,72 @@ def _raw_key(key: Hashable) -> Hashable:
     return raw
 
 
-def _cached(
-    cache: ResultCache | None, key: Hashable, make: Callable[[], BenchmarkResult]
-) -> tuple[BenchmarkResult, bool]:
+def _cached(cache: ResultCache | None, key: Hashable, make: Callable[[], T]) -> tuple[T, bool]:
     """``make()`` through ``cache`` when there is one; and whether it came from it."""
     return (make(), False) if cache is None else cache.get_or_make(key, make)
+
+
+PARTICIPANT_TABLES = ("paired", "demographics")
+"""The aggregate tables the reports read besides the benchmark (participant level)."""
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A raw result as cached, with the participant-level tables computed beside it.
+
+    ``aggregates`` is empty when a period was asked for (the tables the reports need
+    are of every period: :func:`peerbench.reports.builders.inputs.pool_report_data`).
+    """
+
+    result: BenchmarkResult
+    aggregates: Mapping[str, pa.Table] = field(default_factory=dict)
+
+
+def raw_inputs(
+    ctx: ServerContext,
+    session: Session,
+    scope: Scope,
+    options: BenchmarkOptions,
+    cache: ResultCache | None = None,
+    key: Hashable | None = None,
+) -> tuple[BenchmarkResult, Mapping[str, pa.Table], bool]:
+    """:func:`raw_benchmark` and the participant-level tables made in the same pass.
+
+    The reports need the pool's ``paired`` and ``demographics`` aggregates as well as
+    the benchmark; :func:`~peerbench.benchmarking.compute.compute_with_tables` makes
+    them on the way, so they are kept with the raw result instead of aggregating the
+    pool again per report. Empty when ``options`` name a period.
+
+    Returns:
+        The raw result, the tables (by name), and whether they came from ``cache``.
+    """
+    view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
+
+    def make_raw() -> _Raw:
+        reads = {
+            rt: ctx.store.current_read(session, rt, scope.organisations)
+            for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
+        }
+        source = BenchmarkSource.from_reads({rt: reads[rt] for rt in BENCHMARK_RECORD_TYPES})
+        organisations = (
+            "all organisations"
+            if scope.organisations is None
+            else (", ".join(scope.organisations) or "no organisations")
+        )
+        service_use = reads["service_use"].table()
+        result, tables = compute_with_tables(
+            source,
+            options,
+            service_use=service_use if service_use.num_rows else None,
+            generated_from=f"current pool of {organisations}",
+        )
+        # The same tables a report would aggregate (every period, the same view and
+        # scores) only when no period narrows the benchmark.
+        kept = {} if options.period is not None else {n: tables[n] for n in PARTICIPANT_TABLES}
+        return _Raw(result, kept)
+
+    raw, cached = _cached(cache, _raw_key(view_key), make_raw)
+    return raw.result, raw.aggregates, cached
 
 
 def raw_benchmark(
@@ -206,28 +269,8 @@ def raw_benchmark(
     the reports (:func:`peerbench.server.pool_reports.pool_report`) start from it too,
     so a report after a benchmark (or the other way round) computes it once.
     """
-    view_key = key if key is not None else benchmark_key(ctx, session, scope, options)
-
-    def make_raw() -> BenchmarkResult:
-        reads = {
-            rt: ctx.store.current_read(session, rt, scope.organisations)
-            for rt in (*BENCHMARK_RECORD_TYPES, "service_use")
-        }
-        source = BenchmarkSource.from_reads({rt: reads[rt] for rt in BENCHMARK_RECORD_TYPES})
-        organisations = (
-            "all organisations"
-            if scope.organisations is None
-            else (", ".join(scope.organisations) or "no organisations")
-        )
-        service_use = reads["service_use"].table()
-        return compute(
-            source,
-            options,
-            service_use=service_use if service_use.num_rows else None,
-            generated_from=f"current pool of {organisations}",
-        )
-
-    return _cached(cache, _raw_key(view_key), make_raw)
+    result, _tables, cached = raw_inputs(ctx, session, scope, options, cache, key)
+    return result, cached
 
 
 def pooled_benchmark(

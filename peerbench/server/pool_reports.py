@@ -7,6 +7,7 @@ files of the scope's organisations, and every figure passes their disclosure con
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,7 @@ from typing import Literal
 import orjson
 from sqlalchemy.orm import Session
 
+from peerbench.benchmarking import BenchmarkResult
 from peerbench.reports.builders import build
 from peerbench.reports.builders.inputs import pool_report_data
 from peerbench.reports.content import Report
@@ -27,7 +29,8 @@ from peerbench.server.pool_benchmarks import (
     benchmark_options,
     network_name,
     pool_state,
-    raw_benchmark,
+    pooled_benchmark,
+    raw_inputs,
 )
 from peerbench.server.principal import Principal
 
@@ -107,8 +110,10 @@ def pool_report(
     owner view of its own services only; a network analyst reads a member's service
     report as anyone outside it would (disclosure-controlled). The built report is
     cached per (pool generation, scope, report, viewer, day), so a new submission is
-    never served stale. With ``results`` (the benchmarks' cache) the raw benchmark the report starts
-    from is shared with ``/v1/benchmarks`` (:func:`raw_benchmark`): computed once for both.
+    never served stale. With ``results`` (the benchmarks' cache) what the report starts
+    from is shared with ``/v1/benchmarks`` and the other reports, computed once for all:
+    the raw benchmark with its participant-level tables (:func:`raw_inputs`) and each
+    viewer's controlled view (:func:`pooled_benchmark`, what the builders show).
 
     Raises:
         ReportUnavailable: no data in the scope yet, or no such service in it.
@@ -120,8 +125,13 @@ def pool_report(
     today = ctx.today()  # "produced on": the server's one clock; part of the cache key
     viewer_org, owner_view = _viewer(viewer)
 
+    def view(viewer_organisation_id: str | None) -> BenchmarkResult:
+        """The raw result controlled for a viewer: the benchmarks' view, kept in ``results``."""
+        seen_by = dataclasses.replace(scope, viewer_organisation_id=viewer_organisation_id)
+        return pooled_benchmark(ctx, session, seen_by, options, results)[0]
+
     def make() -> BuiltReport:
-        raw = None if results is None else raw_benchmark(ctx, session, scope, options, results)[0]
+        shared = None if results is None else raw_inputs(ctx, session, scope, options, results)
         data = pool_report_data(
             ctx.store,
             session,
@@ -129,7 +139,9 @@ def pool_report(
             organisation_ids=scope.organisations,
             network_name=name,
             produced_on=today,
-            raw=raw,
+            raw=None if shared is None else shared[0],
+            aggregates=None if shared is None else shared[1] or None,
+            views=None if results is None else view,
         )
         if service_id is not None:
             try:

@@ -117,7 +117,10 @@ def controlled_view(
     cache: ContentCache | None = None,
 ) -> BenchmarkResult:
     """``controlled(data.raw, data.policy, viewer_organisation_id=...)``, cached when the
-    raw benchmark came from the cache's key (``data.inputs_key``)."""
+    raw benchmark came from the cache's key (``data.inputs_key``), or the caller's own
+    view when it keeps them (:attr:`ReportData.views`: the server's benchmarks)."""
+    if data.views is not None:
+        return data.views(viewer_organisation_id)
     cache = ContentCache.from_env() if cache is None else cache
     key = None
     if data.inputs_key is not None and cache.enabled:

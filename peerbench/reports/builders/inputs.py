@@ -66,6 +66,9 @@ class ReportData:
         inputs_key: The result-cache key of ``raw`` and the aggregates (a folder's
             files and the options), so controlled views of ``raw`` can be cached too
             (:mod:`peerbench.reports.builders.cache`); None when not cached.
+        views: ``raw`` controlled for a viewing organisation (None: anyone outside), when
+            the caller keeps such views (the server's benchmarks); when None,
+            :func:`~peerbench.reports.builders.cache.controlled_view` controls ``raw``.
     """
 
     raw: BenchmarkResult
@@ -79,6 +82,7 @@ class ReportData:
     description: str
     network_name: str = "the network"
     inputs_key: str | None = None
+    views: Callable[[str | None], BenchmarkResult] | None = None
 
     @functools.cached_property
     def validation(self) -> ValidationReport:
@@ -225,6 +229,8 @@ def pool_report_data(
     as_of: dt.date | None = None,
     produced_on: dt.date | None = None,
     raw: BenchmarkResult | None = None,
+    aggregates: Mapping[str, pa.Table] | None = None,
+    views: Callable[[str | None], BenchmarkResult] | None = None,
 ) -> ReportData:
     """:func:`load_report_data` over the current files of an open pooled store.
 
@@ -238,6 +244,8 @@ def pool_report_data(
         produced_on: The production date printed on the reports (default: today).
         raw: The raw benchmark of the same pool and options, if already computed (the
             server shares it with its benchmarks); computed here when ``None``.
+        aggregates: ``paired`` and ``demographics`` of the same pool, if already made.
+        views: ``raw`` controlled per viewer, if the caller keeps them (:attr:`ReportData.views`).
     """
     from peerbench.benchmarking.sources import store_source
 
@@ -263,6 +271,8 @@ def pool_report_data(
         network_name,
         produced_on,
         raw=raw,
+        aggregates=aggregates,
+        views=views,
     )
 
 
@@ -316,6 +326,8 @@ def _assemble(
     produced_on: dt.date | None = None,
     *,
     raw: BenchmarkResult | None = None,
+    aggregates: Mapping[str, pa.Table] | None = None,
+    views: Callable[[str | None], BenchmarkResult] | None = None,
     inputs_key: str | None = None,
     cache: ContentCache | None = None,
 ) -> ReportData:
@@ -357,7 +369,8 @@ def _assemble(
         raw = report_cache.raw_benchmark(cache, inputs_key, benchmark)
     else:  # shared by the server's benchmarks (same pool state, scope and options)
         raw = raw.replace(generated_from=loaded.description)
-    aggregates = report_cache.tables(cache, inputs_key, participant_level)
+    if aggregates is None:
+        aggregates = report_cache.tables(cache, inputs_key, participant_level)
     computed.clear()  # the benchmark's other tables are not read again
     return ReportData(
         raw=raw,
@@ -371,4 +384,16 @@ def _assemble(
         description=loaded.description,
         network_name=network_name,
         inputs_key=inputs_key,
+        views=None if views is None else _described(views, loaded.description),
     )
+
+
+def _described(
+    views: Callable[[str | None], BenchmarkResult], description: str
+) -> Callable[[str | None], BenchmarkResult]:
+    """``views`` naming the source as the report's raw result does (``generated_from``)."""
+
+    def view(viewer_organisation_id: str | None) -> BenchmarkResult:
+        return views(viewer_organisation_id).replace(generated_from=description)
+
+    return view
