@@ -4,16 +4,16 @@ A national benchmark builds ~100,000 rows (outcomes, workforce, case-mix). A fro
 dataclass ``__init__`` sets each of its ~40 fields through ``object.__setattr__``
 (~10 µs a row, a third of the outcome rows' cost). Row types are plain frozen
 dataclasses (every field in ``__init__``, no ``__post_init__``, no slots), so an object
-whose ``__dict__`` holds every field is the very object ``__init__`` makes: :func:`build_rows`
-makes them so, and falls back to the constructor for anything else (a type with
-``__post_init__``, a record with a missing or unknown field: the constructor then
-raises exactly as it would have).
+whose ``__dict__`` holds every field is the very object ``__init__`` makes.
+:func:`build_rows` (records) and :func:`build_columns` (columns) make them so, and fall
+back to the constructor for anything else (a type with ``__post_init__``, a missing or
+unknown field: the constructor then raises exactly as it would have).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -62,5 +62,36 @@ def build_rows(row_type: type[T], records: Iterable[Mapping[str, Any]]) -> list[
             continue
         row = new(row_type)
         row.__dict__.update(record)
+        rows.append(row)
+    return rows
+
+
+def build_columns(row_type: type[T], columns: Mapping[str, Sequence[Any]]) -> list[T]:
+    """Rows of ``row_type`` from equal-length columns (field name → values), in order.
+
+    The same rows as ``row_type(**record)`` for each record the columns hold; fields
+    with a plain default may be left out. A column of mutable values (``suppressed``)
+    must hold one object per row, as each row keeps its own.
+    """
+    spec = _spec(row_type)
+    names = list(columns)
+    lengths = {len(c) for c in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError("columns of different lengths")
+    size = lengths.pop() if lengths else 0
+    if spec is not None:
+        missing = {k: [v] * size for k, v in spec[1].items() if k not in columns}
+        if missing:
+            return build_columns(row_type, {**columns, **missing})
+    if spec is None or set(names) != spec[0]:
+        return [
+            row_type(**dict(zip(names, values, strict=True)))
+            for values in zip(*columns.values(), strict=True)
+        ]
+    new = object.__new__
+    rows: list[T] = []
+    for values in zip(*columns.values(), strict=True):
+        row = new(row_type)
+        row.__dict__.update(zip(names, values, strict=True))
         rows.append(row)
     return rows

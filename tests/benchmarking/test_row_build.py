@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from peerbench.benchmarking.row_build import build_rows
+from peerbench.benchmarking.row_build import build_columns, build_rows
 from peerbench.benchmarking.rows import OutcomeRow, Row
 
 
@@ -56,3 +56,28 @@ def test_the_constructor_builds_what_it_would_refuse_or_check() -> None:
                                               "timepoint": "end", "service_id": s}
                                              for s in ("a", "b")])  # fmt: skip
     assert first.suppressed == {} and first.suppressed is not second.suppressed
+
+
+def test_columns_build_the_rows_their_records_make() -> None:
+    columns: dict[str, list[Any]] = {
+        "service_id": ["s1", "s2"],
+        "instrument": ["PHQ9", "GAD7"],
+        "period": ["all", "all"],
+        "timepoint": ["end", "month_3"],
+        "n_paired": [12, None],
+        "suppressed": [{"d_z": "below-min-n"}, {}],
+    }
+    records = [
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
+    built = build_columns(OutcomeRow, columns)
+    assert built == [OutcomeRow(**r) for r in records]
+    assert [r.__dict__ for r in built] == [OutcomeRow(**r).__dict__ for r in records]
+    assert build_columns(_Checked, {"name": ["a", "b"]}) == [_Checked(name="a"), _Checked(name="b")]
+    with pytest.raises(ValueError, match="negative"):
+        build_columns(_Checked, {"name": ["a"], "n": [-1]})
+    with pytest.raises(TypeError):
+        build_columns(OutcomeRow, {**columns, "nonsense": [1, 2]})
+    with pytest.raises(ValueError, match="lengths"):
+        build_columns(OutcomeRow, {**columns, "n_paired": [1]})
+    assert build_columns(OutcomeRow, {k: [] for k in columns}) == []
