@@ -35,6 +35,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -135,22 +136,22 @@ def worker_flags(workers: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     frame = workers.copy()
     frame["start"] = _dates(frame["start_date"])
     frame["end"] = _dates(frame["end_date"])
-    frame = frame[frame["start"].map(lambda d: d is not None and d <= as_of)].copy()
+    started = [d is not None and d <= as_of for d in frame["start"].tolist()]
+    frame = frame[np.array(started, dtype=bool)].copy()
     frame = frame.sort_values(["service_id", "worker_key", "start"], kind="stable")
-
-    def in_post_on(day: dt.date | None, end: dt.date | None) -> bool:
-        return day is not None and (end is None or end > day)
-
+    # Compared as day numbers (ordinals): an open-ended period is in post on any day.
+    day = as_of.toordinal()
+    end_days = [e.toordinal() if e is not None else 0 for e in frame["end"].tolist()]
+    ends = np.array(end_days, dtype=np.int64)
+    open_ended = np.array([e is None for e in frame["end"].tolist()], dtype=bool)
     starts = frame["start"].tolist()
     for measure, months in HORIZONS.items():
         # Once per distinct start day (thousands of workers start on the same days).
-        later = {s: add_months(s, months) for s in set(starts)}
-        anniversary = [later[s] for s in starts]
-        frame[f"base_{measure}"] = [a <= as_of for a in anniversary]
-        frame[f"yes_{measure}"] = [
-            in_post_on(a, e) for a, e in zip(anniversary, frame["end"], strict=True)
-        ]
-    in_post = np.array([in_post_on(as_of, e) for e in frame["end"]], dtype=bool)
+        later = {s: add_months(s, months).toordinal() for s in set(starts)}
+        anniversary = np.array([later[s] for s in starts], dtype=np.int64)
+        frame[f"base_{measure}"] = anniversary <= day
+        frame[f"yes_{measure}"] = open_ended | (ends > anniversary)
+    in_post = open_ended | (ends > day)
     # One period per worker and service: of those in post, the one that started last.
     chosen = _last_true(frame, in_post)
     supervised = frame["supervision_frequency"].isin(REGULAR_FREQUENCIES) & (
@@ -218,8 +219,8 @@ def workforce_rows(
     counts_of: dict[str, list[int]] = {"n_base": [], "n_yes": []}
     for level in LEVELS:
         names = {s: str(_group_of(level, s, models)) for s in set(services)}
-        labels, group = np.unique(
-            np.array([names[s] for s in services], dtype=object), return_inverse=True
+        group, labels = pd.factorize(
+            np.array([names[s] for s in services], dtype=object), sort=True
         )
         # Sums per group x role x measure: (groups, 1 + roles, measures).
         shape = (len(labels), 1 + len(ROLES), len(MEASURES))
@@ -283,10 +284,11 @@ def service_practice(flags: pd.DataFrame) -> dict[str, dict[str, str]]:
 
 def end_reason_rows(workers: pd.DataFrame, as_of: dt.date) -> list[WorkerEndReasonRow]:
     """Ended periods by grouped reason, and their total (network only)."""
-    ends = _dates(workers["end_date"])
-    ended = workers[ends.map(lambda d: d is not None and d <= as_of)]
-    groups = ended["end_reason"].map(lambda r: END_GROUPS.get(str(r), "other"))
-    counts = groups.value_counts()
+    ends = _dates(workers["end_date"]).tolist()
+    ended = workers[np.array([d is not None and d <= as_of for d in ends], dtype=bool)]
+    counts: Counter[str] = Counter()
+    for reason, n in Counter(str(r) for r in ended["end_reason"].tolist()).items():
+        counts[END_GROUPS.get(reason, "other")] += n
     day = as_of.isoformat()
     rows = [
         WorkerEndReasonRow(reason_group=g, as_of=day, n_ended=int(counts.get(g, 0)))
