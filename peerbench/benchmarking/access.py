@@ -26,6 +26,7 @@ nested: referred ≥ started ≥ attended ≥ completed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -190,11 +191,26 @@ def wait_summary(days: Sequence[float] | pd.Series) -> tuple[float | None, float
 
 
 def _median_p90(values: np.ndarray) -> tuple[float | None, float | None]:
+    """``np.median`` and ``np.percentile(..., 90, method="inverted_cdf")`` from one sort.
+
+    Both are order statistics (the median of an even count the mean of the middle two,
+    taken as numpy's mean takes it), so one sorted copy answers them: a breakdown per
+    service asks this thousands of times, and the two numpy calls cost ~25 times more.
+    """
     if values.size == 0:
         return None, None
-    median = float(np.median(values))
-    p90 = float(np.percentile(values, 90, method="inverted_cdf"))
-    return median, p90
+    ordered = np.sort(values)
+    n = ordered.size
+    middle = n // 2
+    median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return float(median), float(ordered[_p90_index(n)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _p90_index(n: int) -> int:
+    """The position (in sorted order) of the 90th percentile, nearest rank, of n values:
+    numpy's own answer on the positions themselves."""
+    return int(np.percentile(np.arange(n, dtype=np.float64), 90, method="inverted_cdf"))
 
 
 _FLAGS = ("contacted", "waiting", "started", "attended", "completed")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from peerbench.benchmarking.comparison_rows import CasemixCoefficient, CasemixFit, CasemixService
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
+from peerbench.benchmarking.row_build import build_columns
 from peerbench.schema.instruments.item_matrix import FloatArray
 from peerbench.stats import CaseMixResult
 from peerbench.stats.blas_threads import one_blas_thread
@@ -77,7 +78,6 @@ def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
     """
     fits: list[CasemixFit] = []
     coefficients: list[CasemixCoefficient] = []
-    services: list[CasemixService] = []
     data = pairs[pairs["change"].notna() & pairs["baseline_score"].notna()]
     change = data["change"].to_numpy(dtype="float64")
     baseline = data["baseline_score"].to_numpy(dtype="float64")
@@ -98,6 +98,11 @@ def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
             result = _fit(change[rows], baseline[rows], {k: c.take(rows) for k, c in coded.items()})
             if result is not None:
                 results[group] = result
+    # The service rows built from columns (tens of thousands at national scale).
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("instrument", "period", "timepoint", "service_id", "n", *ESTIMATES)
+    }
+    columns["suppressed"] = []
     for (instrument, period, timepoint), result in results.items():
         key: dict[str, Any] = {
             "instrument": str(instrument),
@@ -117,19 +122,22 @@ def casemix(pairs: pd.DataFrame, *, min_n: int) -> CasemixRows:
             )
         ]
         # Each estimate as Python floats (None where not finite), one column at a time.
-        columns = [
+        estimates = [
             _floats(getattr(result, a))
             for a in ("observed", "expected", "o_minus_e", "ci_low", "ci_high")
         ]
-        for service, n, *estimates in zip(
-            result.service.tolist(), result.n.tolist(), *columns, strict=True
-        ):
-            values: dict[str, Any] = dict(zip(ESTIMATES, estimates, strict=True))
-            suppressed: dict[str, str] = {}
-            if n < min_n:
-                suppressed = {f: BELOW_MIN_N for f in ESTIMATES if values[f] is not None}
-                values = dict.fromkeys(ESTIMATES)
-            services.append(
-                CasemixService(**key, service_id=str(service), n=n, **values, suppressed=suppressed)
-            )
-    return fits, coefficients, services
+        counts = result.n.tolist()
+        below = [n < min_n for n in counts]
+        for name, value in key.items():
+            columns[name] += [value] * len(counts)
+        columns["service_id"] += [str(s) for s in result.service.tolist()]
+        columns["n"] += counts
+        for name, values in zip(ESTIMATES, estimates, strict=True):
+            columns[name] += [None if b else v for v, b in zip(values, below, strict=True)]
+        columns["suppressed"] += [
+            {f: BELOW_MIN_N for f, v in zip(ESTIMATES, row, strict=True) if v is not None}
+            if b
+            else {}
+            for b, *row in zip(below, *estimates, strict=True)
+        ]
+    return fits, coefficients, build_columns(CasemixService, columns)

@@ -18,13 +18,14 @@ handles them).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from peerbench.benchmarking.row_build import build_rows
 from peerbench.benchmarking.rows import OutcomeMetrics
 from peerbench.schema.instruments.item_matrix import FloatArray
 from peerbench.stats import dist, wilson_interval
@@ -97,6 +98,7 @@ COUNT_FIELDS = (
 )
 
 R = TypeVar("R", bound=OutcomeMetrics)
+BoolArray = npt.NDArray[np.bool_]
 
 
 def pair_moments(pairs: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -138,13 +140,15 @@ def _column(frame: pd.DataFrame, name: str) -> FloatArray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
-def _effects(frame: pd.DataFrame, min_n: int) -> list[dict[str, float]]:
-    """Intervals and effect sizes of every row (only where ``n_paired ≥ min_n``).
+def _effects(frame: pd.DataFrame, min_n: int) -> tuple[dict[str, FloatArray], dict[str, BoolArray]]:
+    """Intervals and effect sizes of every row, and where each is computed (only where
+    ``n_paired ≥ min_n``).
 
     The formulas of :func:`~peerbench.stats.mean_change_from_summary`,
     :func:`~peerbench.stats.cohens_dz_from_summary` and
     :func:`~peerbench.stats.hedges_g_change_from_summary`, over all rows at once (the
     d_z intervals in one root search, :func:`peerbench.stats.nct.dz_intervals`).
+    Returns each field's values and its mask (the rows it is computed for).
     """
     n = np.nan_to_num(_column(frame, "n_paired"), nan=0.0).astype(np.int64).astype(np.float64)
     mean, sd = _column(frame, "mean_change"), _column(frame, "sd_change")
@@ -164,18 +168,9 @@ def _effects(frame: pd.DataFrame, min_n: int) -> list[dict[str, float]]:
     dz_low, dz_high = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
     dz_low[has_dz], dz_high[has_dz] = dz_intervals(n[has_dz], d[has_dz], CONFIDENCE)
     dz = {"d_z": d, "d_z_ci_low": dz_low, "d_z_ci_high": dz_high}
-    lists = {k: v.tolist() for k, v in (change | dz | hedges).items()}
-    out: list[dict[str, float]] = []
-    for i, (is_ok, is_dz, is_g) in enumerate(zip(ok, has_dz, has_g, strict=True)):
-        row: dict[str, float] = {}
-        if is_ok:
-            row = {k: lists[k][i] for k in change}
-            if is_dz:
-                row |= {k: lists[k][i] for k in dz}
-            if is_g:
-                row |= {k: lists[k][i] for k in hedges}
-        out.append(row)
-    return out
+    values = change | dz | hedges
+    masks = {k: ok for k in change} | {k: has_dz for k in dz} | {k: has_g for k in hedges}
+    return values, masks
 
 
 def _shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -228,37 +223,61 @@ def outcome_rows(
     keys = [*by, "instrument", "period", "timepoint"]
     frame = summary.rename(columns=RENAMES).merge(moments, on=keys, how="left")
     frame = pd.concat([frame, _shares(frame)], axis=1)
-    # Column by column (as Python values), then one row at a time.
+    size = len(frame)
+    # Column by column, vectorised; then one row at a time from the finished columns
+    # (a national pool has tens of thousands of rows: per-row rules cost more than rows).
     key_columns = {k: frame[k].tolist() for k in keys}
     counts = {
         f: [None if v != v else int(v) for v in _column(frame, f).tolist()] for f in COUNT_FIELDS
     }
-    numbers = {
-        f: [None if v != v else v for v in _column(frame, f).tolist()]
-        for f in STATISTIC_N
-        if f in frame.columns
-    }
-    rows: list[R] = []
-    for i, effects in enumerate(_effects(frame, min_n)):
-        values: dict[str, Any] = {k: column[i] for k, column in key_columns.items()}
-        values |= {f: column[i] for f, column in counts.items()}
-        stats: dict[str, float | None] = {f: column[i] for f, column in numbers.items()}
-        stats |= effects
-        if not effects and (values["n_paired"] or 0) >= 2 and stats["mean_change"] is not None:
-            # Not computed below min_n (it would be withheld), but it exists: mark it.
-            stats |= dict.fromkeys(EFFECT_FIELDS, math.nan)
-        suppressed: dict[str, str] = {}
-        for field, n_field in STATISTIC_N.items():
-            n = values[n_field]
-            if n is not None and n < min_n and field in stats:
-                if stats[field] is not None:
-                    suppressed[field] = BELOW_MIN_N
-                stats[field] = None
-            elif field in stats and (value := stats[field]) is not None and math.isnan(value):
-                stats[field] = None
-        values |= stats
-        values["rc_threshold"] = thresholds.get(str(key_columns["instrument"][i]))
-        if extra and by:
-            values |= extra.get(str(key_columns[by[0]][i]), {})
-        rows.append(row_type(**values, suppressed=suppressed))
-    return rows
+    effects, computed = _effects(frame, min_n)
+    computed_any = computed[EFFECT_FIELDS[0]]  # the change interval: wherever any is
+    n_paired = np.nan_to_num(_column(frame, "n_paired"), nan=0.0)
+    # A statistic is present where the summary or the effects give it (elsewhere the
+    # row's default, None), "none" where given as missing, otherwise a float (maybe NaN).
+    everywhere, nowhere = np.ones(size, dtype=bool), np.zeros(size, dtype=bool)
+    mean_given = nowhere
+    if "mean_change" in frame.columns:
+        mean_given = ~np.isnan(_column(frame, "mean_change"))
+    # Not computed below min_n (it would be withheld), but it exists: mark it as NaN.
+    marked = ~computed_any & (n_paired >= 2) & mean_given
+    below_of = {n_field: _column(frame, n_field) < min_n for n_field in set(STATISTIC_N.values())}
+    finals: dict[str, list[Any]] = {}
+    suppressed: list[dict[str, str]] = [{} for _ in range(size)]
+    for field, n_field in STATISTIC_N.items():
+        if field in frame.columns:
+            value = _column(frame, field)
+            is_none, present = np.isnan(value), everywhere
+        else:
+            value, is_none, present = np.full(size, np.nan), everywhere, nowhere
+        if field in effects:
+            mask = computed[field]
+            value = np.where(mask, effects[field], value)
+            value = np.where(marked, np.nan, value)
+            given = mask | marked
+            is_none, present = is_none & ~given, present | given
+        below = present & below_of[n_field]
+        for i in np.flatnonzero(below & ~is_none).tolist():
+            suppressed[i][field] = BELOW_MIN_N
+        # Withheld, missing or NaN: None (an infinite value stays, as before).
+        blank = ~present | below | is_none | np.isnan(value)
+        finals[field] = [
+            None if b else v for v, b in zip(value.tolist(), blank.tolist(), strict=True)
+        ]
+    instruments = key_columns["instrument"]
+    columns: dict[str, list[Any]] = {**key_columns, **counts, **finals}
+    columns["rc_threshold"] = [thresholds.get(str(k)) for k in instruments]
+    names = list(columns)
+    extras: list[dict[str, Any]] = [{}] * size
+    if extra and by:
+        extras = [extra.get(str(k), {}) for k in key_columns[by[0]]]
+    records = []
+    for values, more, marks in zip(
+        zip(*columns.values(), strict=True), extras, suppressed, strict=True
+    ):
+        record = dict(zip(names, values, strict=True))
+        if more:
+            record |= more
+        record["suppressed"] = marks
+        records.append(record)
+    return build_rows(row_type, records)

@@ -22,9 +22,10 @@ import pandas as pd
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.result import DataQualityNote
 from peerbench.benchmarking.rows import EconomicsRow
-from peerbench.economics import CostTable, Estimate, ServiceUseOptions, wellbeing_value
+from peerbench.economics import CostTable, Estimate, ServiceUseOptions
 from peerbench.economics.service_use import service_use_savings
 from peerbench.economics.service_use_records import record_problems
+from peerbench.economics.wellby import wellbeing_values
 
 FOLLOW_UP = "month_6"
 """Follow-up timepoint compared with baseline for both economic values."""
@@ -144,14 +145,20 @@ def wellby_rows(
     chosen = pairs.loc[wanted, ["service_id", "baseline_score", "follow_up_score"]]
     if chosen.empty:
         return []
+    scopes = list(_scopes(chosen))
+    results = wellbeing_values(
+        [
+            (
+                frame["baseline_score"].to_numpy(dtype="float64"),
+                frame["follow_up_score"].to_numpy(dtype="float64"),
+            )
+            for _, frame in scopes
+        ],
+        target_price_year=target_price_year,
+    )
     rows: list[EconomicsRow] = []
-    for service_id, frame in _scopes(chosen):
-        result = wellbeing_value(
-            frame["baseline_score"].to_numpy(dtype="float64"),
-            frame["follow_up_score"].to_numpy(dtype="float64"),
-            target_price_year=target_price_year,
-        )
-        assumptions = result.to_dict()["assumptions"]
+    for (service_id, _), result in zip(scopes, results, strict=True):
+        assumptions = result.assumptions.model_dump(mode="json")
         for quantity, estimate in (
             ("life_satisfaction_change", result.change),
             ("wellby_value_per_participant", result.value),

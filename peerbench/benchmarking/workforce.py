@@ -35,6 +35,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
+from peerbench.benchmarking.row_build import build_columns
 from peerbench.benchmarking.workforce_rows import (
     ALL,
     END_GROUP_ORDER,
@@ -101,7 +103,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _dates(column: pd.Series) -> pd.Series:
-    return pd.Series([_date(v) for v in column], index=column.index, dtype=object)
+    # Arrow date columns arrive as dt.date or None: those pass as they are (checked by
+    # exact type, so a datetime still becomes its date); only other values are converted.
+    date = dt.date
+    values = [v if v is None or type(v) is date else _date(v) for v in column.tolist()]
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -130,19 +136,22 @@ def worker_flags(workers: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     frame = workers.copy()
     frame["start"] = _dates(frame["start_date"])
     frame["end"] = _dates(frame["end_date"])
-    frame = frame[frame["start"].map(lambda d: d is not None and d <= as_of)].copy()
+    started = [d is not None and d <= as_of for d in frame["start"].tolist()]
+    frame = frame[np.array(started, dtype=bool)].copy()
     frame = frame.sort_values(["service_id", "worker_key", "start"], kind="stable")
-
-    def in_post_on(day: dt.date | None, end: dt.date | None) -> bool:
-        return day is not None and (end is None or end > day)
-
+    # Compared as day numbers (ordinals): an open-ended period is in post on any day.
+    day = as_of.toordinal()
+    end_days = [e.toordinal() if e is not None else 0 for e in frame["end"].tolist()]
+    ends = np.array(end_days, dtype=np.int64)
+    open_ended = np.array([e is None for e in frame["end"].tolist()], dtype=bool)
+    starts = frame["start"].tolist()
     for measure, months in HORIZONS.items():
-        anniversary = [add_months(s, months) for s in frame["start"]]
-        frame[f"base_{measure}"] = [a <= as_of for a in anniversary]
-        frame[f"yes_{measure}"] = [
-            in_post_on(a, e) for a, e in zip(anniversary, frame["end"], strict=True)
-        ]
-    in_post = np.array([in_post_on(as_of, e) for e in frame["end"]], dtype=bool)
+        # Once per distinct start day (thousands of workers start on the same days).
+        later = {s: add_months(s, months).toordinal() for s in set(starts)}
+        anniversary = np.array([later[s] for s in starts], dtype=np.int64)
+        frame[f"base_{measure}"] = anniversary <= day
+        frame[f"yes_{measure}"] = open_ended | (ends > anniversary)
+    in_post = open_ended | (ends > day)
     # One period per worker and service: of those in post, the one that started last.
     chosen = _last_true(frame, in_post)
     supervised = frame["supervision_frequency"].isin(REGULAR_FREQUENCIES) & (
@@ -189,28 +198,6 @@ def _counts(flags: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _row(
-    level: str,
-    group: str,
-    measure: str,
-    role: str,
-    totals: Mapping[str, Any],
-    as_of: str,
-    min_n: int,
-) -> WorkforceRow | None:
-    n_base, n_yes = int(totals[f"b_{measure}"]), int(totals[f"y_{measure}"])
-    if n_base == 0:
-        return None
-    share: float | None = n_yes / n_base
-    suppressed = {}
-    if n_base < min_n:
-        share, suppressed = None, {"share": BELOW_MIN_N}
-    return WorkforceRow(
-        level=level, group=group, measure=measure, role=role, as_of=as_of, n_base=n_base,
-        n_yes=n_yes, n_no=n_base - n_yes, share=share, suppressed=suppressed,
-    )  # fmt: skip
-
-
 def workforce_rows(
     flags: pd.DataFrame, models: Mapping[str, str | None], as_of: dt.date, min_n: int
 ) -> list[WorkforceRow]:
@@ -220,29 +207,51 @@ def workforce_rows(
     role (``all`` first); a role with no worker period in a measure's base has no row.
     """
     counts = _counts(flags)
-    columns = [c for c in counts.columns if c[:2] in ("b_", "y_")]
+    base = counts[[f"b_{m}" for m in MEASURES]].to_numpy(dtype=np.int64)
+    yes = counts[[f"y_{m}" for m in MEASURES]].to_numpy(dtype=np.int64)
+    services = counts["service_id"].tolist()
+    # Role column 0 is "all"; a role outside ROLES counts there only.
+    slot = {role: k + 1 for k, role in enumerate(ROLES)}
+    role_of = np.array([slot.get(r, -1) for r in counts["role"].tolist()], dtype=np.int64)
+    has_role = role_of >= 0
     day = as_of.isoformat()
-    rows: list[WorkforceRow] = []
+    columns: dict[str, list[Any]] = {k: [] for k in ("level", "group", "measure", "role")}
+    counts_of: dict[str, list[int]] = {"n_base": [], "n_yes": []}
     for level in LEVELS:
-        services = counts["service_id"].to_numpy(dtype=object)
-        names = {s: _group_of(level, s, models) for s in set(services)}
-        group = pd.Series([names[s] for s in services], index=counts.index, name="group")
-        whole: dict[Any, dict[str, Any]] = (
-            counts[columns].groupby(group, sort=True).sum().to_dict("index")  # type: ignore[assignment]
+        names = {s: str(_group_of(level, s, models)) for s in set(services)}
+        group, labels = pd.factorize(
+            np.array([names[s] for s in services], dtype=object), sort=True
         )
-        by_role: dict[Any, dict[str, Any]] = (
-            counts[columns].groupby([group, counts["role"]]).sum().to_dict("index")  # type: ignore[assignment]
-        )
-        for name in sorted(str(g) for g in whole):
-            for measure in MEASURES:
-                for role in (ALL, *ROLES):
-                    totals = whole[name] if role == ALL else by_role.get((name, role))
-                    if totals is None:
-                        continue
-                    row = _row(level, str(name), measure, role, totals, day, min_n)
-                    if row is not None:
-                        rows.append(row)
-    return rows
+        # Sums per group x role x measure: (groups, 1 + roles, measures).
+        shape = (len(labels), 1 + len(ROLES), len(MEASURES))
+        n_base, n_yes = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        for totals, values in ((n_base, base), (n_yes, yes)):
+            np.add.at(totals[:, 0, :], group, values)
+            np.add.at(totals, (group[has_role], role_of[has_role]), values[has_role])
+        # Group (sorted), measure, role: the order of the rows; none without a base.
+        n_base, n_yes = n_base.transpose(0, 2, 1), n_yes.transpose(0, 2, 1)
+        found = np.nonzero(n_base > 0)
+        g, m, r = (i.tolist() for i in found)
+        columns["level"] += [level] * len(g)
+        columns["group"] += labels[found[0]].tolist()
+        columns["measure"] += [MEASURES[k] for k in m]
+        columns["role"] += [(ALL, *ROLES)[k] for k in r]
+        counts_of["n_base"] += n_base[found].tolist()
+        counts_of["n_yes"] += n_yes[found].tolist()
+    bases, yeses = counts_of["n_base"], counts_of["n_yes"]
+    shares: list[float | None] = [
+        y / b if b >= min_n else None for b, y in zip(bases, yeses, strict=True)
+    ]
+    withheld = [{"share": BELOW_MIN_N} if b < min_n else {} for b in bases]
+    columns |= {
+        "as_of": [day] * len(bases),
+        "n_base": bases,
+        "n_yes": yeses,
+        "n_no": [b - y for b, y in zip(bases, yeses, strict=True)],
+        "share": shares,
+        "suppressed": withheld,
+    }
+    return build_columns(WorkforceRow, columns)
 
 
 def service_practice(flags: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -275,10 +284,11 @@ def service_practice(flags: pd.DataFrame) -> dict[str, dict[str, str]]:
 
 def end_reason_rows(workers: pd.DataFrame, as_of: dt.date) -> list[WorkerEndReasonRow]:
     """Ended periods by grouped reason, and their total (network only)."""
-    ends = _dates(workers["end_date"])
-    ended = workers[ends.map(lambda d: d is not None and d <= as_of)]
-    groups = ended["end_reason"].map(lambda r: END_GROUPS.get(str(r), "other"))
-    counts = groups.value_counts()
+    ends = _dates(workers["end_date"]).tolist()
+    ended = workers[np.array([d is not None and d <= as_of for d in ends], dtype=bool)]
+    counts: Counter[str] = Counter()
+    for reason, n in Counter(str(r) for r in ended["end_reason"].tolist()).items():
+        counts[END_GROUPS.get(reason, "other")] += n
     day = as_of.isoformat()
     rows = [
         WorkerEndReasonRow(reason_group=g, as_of=day, n_ended=int(counts.get(g, 0)))
@@ -364,7 +374,7 @@ def worker_roles(workers: pd.DataFrame) -> dict[tuple[str, str], str]:
     """(worker key, service) → role of the worker's latest period there."""
     frame = workers.assign(start=_dates(workers["start_date"]))
     frame = frame.sort_values(["start"], kind="stable")
-    return {
-        (str(k), str(s)): str(r)
-        for k, s, r in zip(frame["worker_key"], frame["service_id"], frame["role"], strict=True)
-    }
+    keys, services, roles = (
+        [str(v) for v in frame[c].tolist()] for c in ("worker_key", "service_id", "role")
+    )
+    return {(k, s): r for k, s, r in zip(keys, services, roles, strict=True)}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
@@ -105,6 +107,9 @@ def bootstrap_cis(
         n = values.shape[0]
         if n < 2:
             continue
+        if n < _LEVELS_FACTOR:  # even one level is too many to draw by level
+            plans.setdefault((n, None), []).append((i, values, None))
+            continue
         levels, counts = np.unique(values, return_counts=True)
         if levels.size * _LEVELS_FACTOR <= n:
             plans.setdefault((n, counts.tobytes()), []).append((i, levels, counts))
@@ -112,23 +117,59 @@ def bootstrap_cis(
             plans.setdefault((n, None), []).append((i, values, None))
     alpha = (1.0 - confidence) / 2.0
     for (n, _), members in plans.items():
-        rng = np.random.default_rng(seed)
-        means = np.empty((len(members), n_boot))
-        for start in range(0, n_boot, _CHUNK):
-            stop = min(start + _CHUNK, n_boot)
-            shared = members[0][2]  # the counts of every member's levels (by level)
-            if shared is not None:
-                drawn = rng.multinomial(n, shared / n, size=stop - start)
-                for k, (_, levels, _) in enumerate(members):
-                    means[k, start:stop] = drawn @ levels / n
-            else:
-                idx = rng.integers(0, n, size=(stop - start, n))
-                for k, (_, values, _) in enumerate(members):
-                    means[k, start:stop] = values[idx].mean(axis=1)
+        shared = members[0][2]  # the counts of every member's levels (by level)
+        if shared is None and n * n_boot <= _KEPT_DRAW_CELLS:
+            # Small groups (most services): the draws depend on n alone, so they are
+            # drawn once per n and reused; each row's mean is the chunked one.
+            idx = _index_draws(n, n_boot, seed)
+            means = np.stack([values[idx].mean(axis=1) for _, values, _ in members])
+        else:
+            means = _chunked_means(members, n, n_boot, seed)
+        bounds = np.quantile(means, [alpha, 1.0 - alpha], axis=1)
         for k, (i, _, _) in enumerate(members):
-            low, high = np.quantile(means[k], [alpha, 1.0 - alpha])
-            results[i] = (float(low), float(high))
+            results[i] = (float(bounds[0, k]), float(bounds[1, k]))
     return results
+
+
+_KEPT_DRAW_CELLS = 1 << 19
+"""Largest index draw (resamples x n) kept for reuse: at most 1 MB with the compact dtype."""
+
+
+@functools.lru_cache(maxsize=64)
+def _index_draws(n: int, n_boot: int, seed: int) -> npt.NDArray[np.unsignedinteger[Any]]:
+    """The (n_boot, n) indices :func:`_chunked_means` draws for ``n`` values, read-only.
+
+    Drawn in the same chunks from the same generator (so the same numbers), stored in
+    the smallest unsigned type that holds ``n - 1`` (a few hundred kB at most).
+    """
+    rng = np.random.default_rng(seed)
+    chunks = [
+        rng.integers(0, n, size=(min(start + _CHUNK, n_boot) - start, n))
+        for start in range(0, n_boot, _CHUNK)
+    ]
+    idx = np.concatenate(chunks).astype(np.min_scalar_type(n - 1))
+    idx.setflags(write=False)
+    return idx
+
+
+def _chunked_means(
+    members: Sequence[tuple[int, FloatArray, IntArray | None]], n: int, n_boot: int, seed: int
+) -> FloatArray:
+    """Each member's ``n_boot`` resample means, drawn ``_CHUNK`` resamples at a time."""
+    rng = np.random.default_rng(seed)
+    means = np.empty((len(members), n_boot))
+    shared = members[0][2]
+    for start in range(0, n_boot, _CHUNK):
+        stop = min(start + _CHUNK, n_boot)
+        if shared is not None:
+            drawn = rng.multinomial(n, shared / n, size=stop - start)
+            for k, (_, levels, _) in enumerate(members):
+                means[k, start:stop] = drawn @ levels / n
+        else:
+            idx = rng.integers(0, n, size=(stop - start, n))
+            for k, (_, values, _) in enumerate(members):
+                means[k, start:stop] = values[idx].mean(axis=1)
+    return means
 
 
 def estimates(

@@ -42,6 +42,7 @@ from peerbench.economics.estimate import (
     Estimate,
     FloatArray,
     estimate,
+    estimates,
 )
 from peerbench.economics.service_use_options import ServiceUseChanges, ServiceUseOptions
 from peerbench.economics.service_use_records import record_problem as record_problem  # re-exported
@@ -246,17 +247,18 @@ def _total(change: pd.DataFrame, setup: _Setup) -> tuple[Estimate, int]:
 
 def _total_of(complete: FloatArray, setup: _Setup) -> tuple[Estimate, int]:
     """:func:`_total` of the changes of the participants with every item (one row each)."""
+    values, low, high = _total_values(complete, setup)
+    total = estimate(values, low_values=low, high_values=high, **setup.options.bootstrap())
+    return total, int(complete.shape[0])
+
+
+def _total_values(complete: FloatArray, setup: _Setup) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each participant's total cost change at the mid, low and high unit costs."""
     weights = [np.array([setup.prices[f][k] for f in setup.fields]) for k in range(3)]
     # Column-major, as pandas hands out a frame's values: the products' sums are then
     # taken in the same order as before (a row-major copy rounds differently).
     complete = np.asfortranarray(complete)
-    total = estimate(
-        complete @ weights[0],
-        low_values=complete @ weights[1],
-        high_values=complete @ weights[2],
-        **setup.options.bootstrap(),
-    )
-    return total, int(complete.shape[0])
+    return complete @ weights[0], complete @ weights[1], complete @ weights[2]
 
 
 def _assumptions(setup: _Setup, n_paired: int, n_complete: int) -> ServiceUseAssumptions:
@@ -347,16 +349,16 @@ def service_use_savings(
     # than its bootstrap): the same rows in the same order as change.iloc[rows].dropna().
     matrix = change.to_numpy(dtype=np.float64)
     complete = ~np.isnan(matrix).any(axis=1)
-
-    def scope(rows: npt.NDArray[np.int64] | slice) -> tuple[Estimate, ServiceUseAssumptions]:
-        chosen = matrix[rows][complete[rows]]
-        total, n_complete = _total_of(chosen, setup)
-        n_paired = int(complete[rows].size)
-        return total.scaled(-1.0), _assumptions(setup, n_paired, n_complete)
-
-    yield None, *scope(slice(None))
     key = change.index.get_level_values(by) if len(setup.ids) > 1 else change.index
     positions = pd.Series(np.arange(len(change))).groupby(key.to_numpy(), sort=False).indices
     empty = np.empty(0, dtype=np.int64)
+    scopes: list[tuple[str | None, npt.NDArray[np.int64] | slice]] = [(None, slice(None))]
     for group in records[by].drop_duplicates().dropna().sort_values():
-        yield str(group), *scope(np.asarray(positions.get(group, empty), dtype=np.int64))
+        scopes.append((str(group), np.asarray(positions.get(group, empty), dtype=np.int64)))
+    # Every scope bootstrapped in one call: scopes of one size share their draws, and
+    # each scope's interval is still exactly its own (estimates).
+    chosen = [matrix[rows][complete[rows]] for _, rows in scopes]
+    totals = estimates([_total_values(c, setup) for c in chosen], **setup.options.bootstrap())
+    for (name, rows), total, kept in zip(scopes, totals, chosen, strict=True):
+        n_paired = int(complete[rows].size)
+        yield name, total.scaled(-1.0), _assumptions(setup, n_paired, int(kept.shape[0]))

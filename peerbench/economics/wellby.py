@@ -137,8 +137,79 @@ def wellbeing_value(
     Raises:
         ValueError: On mismatched lengths, scores outside 0–10 or a bad attribution.
     """
+    return wellbeing_values(
+        [(baseline, follow_up)],
+        parameters=parameters,
+        deflators=deflators,
+        target_price_year=target_price_year,
+        attribution=attribution,
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
+    )[0]
+
+
+def wellbeing_values(
+    groups: Sequence[
+        tuple[Sequence[float | None] | FloatArray, Sequence[float | None] | FloatArray]
+    ],
+    *,
+    parameters: WellbyParameters | None = None,
+    deflators: DeflatorSeries | None = None,
+    target_price_year: int | None = None,
+    attribution: float = 1.0,
+    n_boot: int = DEFAULT_BOOTSTRAPS,
+    seed: int = DEFAULT_SEED,
+    confidence: float = 0.95,
+) -> list[WellbyResult]:
+    """:func:`wellbeing_value` of each ``(baseline, follow_up)`` group, bootstrapped in one
+    call (:func:`estimates`: groups of one size share their draws; each result is exactly
+    the group's own). Arguments as :func:`wellbeing_value`, for every group."""
     if not 0.0 <= attribution <= 1.0:
         raise ValueError(f"attribution must be between 0 and 1, got {attribution}")
+    changes = [_change(baseline, follow_up) for baseline, follow_up in groups]
+    params = parameters or WellbyParameters()
+    deflators = deflators or DeflatorSeries.default()
+    target = deflators.latest_year if target_price_year is None else target_price_year
+    factor = deflators.factor(params.price_year, target)
+    scale = factor * attribution
+    arrays: list[tuple[FloatArray, FloatArray | None, FloatArray | None]] = []
+    for change in changes:
+        # Both bootstrapped together: the value is a multiple of the change, so drawn alike.
+        arrays.append((change, None, None))
+        arrays.append(
+            (
+                change * params.value * scale,
+                change * params.low * scale,
+                change * params.high * scale,
+            )
+        )
+    found = estimates(arrays, n_boot=n_boot, seed=seed, confidence=confidence)
+    results = []
+    for k, change in enumerate(changes):
+        assumptions = WellbyAssumptions(
+            wellby=params,
+            target_price_year=target,
+            deflator_factor=factor,
+            adjusted_value=params.value * factor,
+            adjusted_low=params.low * factor,
+            adjusted_high=params.high * factor,
+            deflator_version=deflators.version,
+            deflator_source=deflators.source,
+            attribution=attribution,
+            n=int(change.shape[0]),
+            ci_method=CI_METHOD.format(n_boot=n_boot, seed=seed, level=confidence * 100),
+        )
+        results.append(
+            WellbyResult(change=found[2 * k], value=found[2 * k + 1], assumptions=assumptions)
+        )
+    return results
+
+
+def _change(
+    baseline: Sequence[float | None] | FloatArray, follow_up: Sequence[float | None] | FloatArray
+) -> FloatArray:
+    """Follow-up minus baseline of the participants with both scores (checked: 0–10)."""
     before = np.asarray(baseline, dtype=np.float64)
     after = np.asarray(follow_up, dtype=np.float64)
     if before.shape != after.shape or before.ndim != 1:
@@ -147,36 +218,5 @@ def wellbeing_value(
     before, after = before[both], after[both]
     if ((before < 0) | (before > 10) | (after < 0) | (after > 10)).any():
         raise ValueError("life satisfaction scores must lie between 0 and 10")
-    params = parameters or WellbyParameters()
-    deflators = deflators or DeflatorSeries.default()
-    target = deflators.latest_year if target_price_year is None else target_price_year
-    factor = deflators.factor(params.price_year, target)
     change: FloatArray = after - before
-    opts: dict[str, Any] = {"n_boot": n_boot, "seed": seed, "confidence": confidence}
-    scale = factor * attribution
-    # Both bootstrapped together: the value is a multiple of the change, so drawn alike.
-    points, value = estimates(
-        [
-            (change, None, None),
-            (
-                change * params.value * scale,
-                change * params.low * scale,
-                change * params.high * scale,
-            ),
-        ],
-        **opts,
-    )
-    assumptions = WellbyAssumptions(
-        wellby=params,
-        target_price_year=target,
-        deflator_factor=factor,
-        adjusted_value=params.value * factor,
-        adjusted_low=params.low * factor,
-        adjusted_high=params.high * factor,
-        deflator_version=deflators.version,
-        deflator_source=deflators.source,
-        attribution=attribution,
-        n=int(change.shape[0]),
-        ci_method=CI_METHOD.format(n_boot=n_boot, seed=seed, level=confidence * 100),
-    )
-    return WellbyResult(change=points, value=value, assumptions=assumptions)
+    return change

@@ -84,17 +84,26 @@ def _ones(k: int) -> FloatArray:
 def _weighted_fit(y: FloatArray, w: FloatArray, x: FloatArray) -> tuple[FloatArray, float, float]:
     """For diagonal weights ``w``: ``(P y, tr P, log|XᵀWX|)`` with
     ``P = W − WX(XᵀWX)⁻¹XᵀW``, in O(k·p²) without forming P."""
+    py, trace, xtwx = _projection(y, w, x)
+    return py, trace, float(np.linalg.slogdet(xtwx)[1])
+
+
+def _projection(
+    y: FloatArray, w: FloatArray, x: FloatArray
+) -> tuple[FloatArray, float, FloatArray]:
+    """``(P y, tr P, XᵀWX)`` of :func:`_weighted_fit`, without the determinant (which
+    only the likelihood reads: the scores and DL, called far more often, do not)."""
     wx = x * w[:, None]
     xtwx = x.T @ wx
     beta = np.linalg.solve(xtwx, wx.T @ y)
     py: FloatArray = w * (y - x @ beta)
     trace = float(w.sum() - np.trace(np.linalg.solve(xtwx, wx.T @ wx)))
-    return py, trace, float(np.linalg.slogdet(xtwx)[1])
+    return py, trace, xtwx
 
 
 def _reml_score(y: FloatArray, v: FloatArray, x: FloatArray, tau2: float) -> float:
     """Twice the REML score, ``yᵀP²y − tr P``, at ``tau2``."""
-    py, trace, _ = _weighted_fit(y, 1 / (v + tau2), x)
+    py, trace, _ = _projection(y, 1 / (v + tau2), x)
     return float(py @ py) - trace
 
 
@@ -132,11 +141,15 @@ def tau2_dl(y: npt.ArrayLike, v: npt.ArrayLike, x: FloatArray | None = None) -> 
     ``(Q − (k − 1))/(Σw − Σw²/Σw)``. 0 when ``k ≤ p``.
     """
     yy, vv = validate_inputs(y, v)
-    design = _ones(yy.size) if x is None else x
+    return _tau2_dl(yy, vv, _ones(yy.size) if x is None else x)
+
+
+def _tau2_dl(yy: FloatArray, vv: FloatArray, design: FloatArray) -> float:
+    """:func:`tau2_dl` of inputs already validated."""
     k, p = design.shape
     if k <= p:
         return 0.0
-    py, trace, _ = _weighted_fit(yy, 1 / vv, design)
+    py, trace, _ = _projection(yy, 1 / vv, design)
     return max(0.0, (float(py @ yy) - float(k - p)) / trace)
 
 
@@ -162,7 +175,7 @@ def tau2_reml(
     def score(t: float) -> float:
         return _reml_score(yy, vv, design, t)
 
-    high = max(2 * tau2_dl(yy, vv, design), float(np.var(yy)), float(vv.max()))
+    high = max(2 * _tau2_dl(yy, vv, design), float(np.var(yy)), float(vv.max()))
     for _ in range(200):
         if score(high) < 0:
             break
@@ -205,7 +218,7 @@ def random_effects(
     k = yy.size
     label: str = method
     if tau2 is None:
-        t2 = tau2_reml(yy, vv) if method == "reml" else tau2_dl(yy, vv)
+        t2 = tau2_reml(yy, vv) if method == "reml" else _tau2_dl(yy, vv, _ones(k))
     else:
         t2, label = float(tau2), "given"
     w = 1 / vv

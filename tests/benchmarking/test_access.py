@@ -343,3 +343,17 @@ def test_engine_one_period_reads_that_quarters_referrals() -> None:
     overall = rows_by(list(raw.access))[("all", "all")]
     assert (overall.period, overall.as_of) == ("2025-Q2", "2025-04-06")
     assert (overall.n_referred, overall.n_started, overall.median_wait_days) == (1, 1, 1)
+
+
+def test_median_and_p90_from_one_sort_equal_numpy() -> None:
+    from peerbench.benchmarking.access import _median_p90
+
+    rng = np.random.default_rng(0)
+    for n in [*range(1, 120), 1000, 4097]:
+        for values in (rng.integers(0, 400, n).astype(float), rng.normal(0, 50, n)):
+            want = (
+                float(np.median(values)),
+                float(np.percentile(values, 90, method="inverted_cdf")),
+            )
+            assert _median_p90(values) == want
+    assert _median_p90(np.array([])) == (None, None)

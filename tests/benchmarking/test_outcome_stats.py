@@ -54,8 +54,9 @@ def _expected(row: pd.Series, min_n: int) -> dict[str, float]:
 @pytest.mark.parametrize("min_n", [3, 10])
 def test_effects_equal_the_scalar_functions_row_by_row(min_n: int) -> None:
     frame = _frame()
-    effects = _effects(frame, min_n)
-    assert len(effects) == len(frame)
+    values, masks = _effects(frame, min_n)
+    assert values.keys() == masks.keys()
+    effects = [{k: float(values[k][i]) for k in values if masks[k][i]} for i in range(len(frame))]
     computed = 0
     for (_, row), got in zip(frame.iterrows(), effects, strict=True):
         want = _expected(row, min_n)
@@ -72,6 +73,13 @@ def test_effects_equal_the_scalar_functions_row_by_row(min_n: int) -> None:
 
 def test_effects_of_a_frame_without_moments_or_rows() -> None:
     frame = pd.DataFrame({"n_paired": [20.0], "mean_change": [1.5], "sd_change": [3.0]})
-    (got,) = _effects(frame, 10)
-    assert set(got) == {"change_ci_low", "change_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high"}
-    assert _effects(frame.iloc[:0], 10) == []
+    _, masks = _effects(frame, 10)
+    assert {k for k, m in masks.items() if m[0]} == {
+        "change_ci_low",
+        "change_ci_high",
+        "d_z",
+        "d_z_ci_low",
+        "d_z_ci_high",
+    }
+    empty, none = _effects(frame.iloc[:0], 10)
+    assert all(len(v) == 0 for v in empty.values()) and all(len(m) == 0 for m in none.values())

@@ -105,3 +105,17 @@ def test_assumptions_are_in_to_dict() -> None:
     assert "check" in a["deflator_source"]
     assert a["n"] == 1
     assert "no discounting" in a["duration"]
+
+
+def test_values_of_many_groups_equal_each_groups_own_value() -> None:
+    from peerbench.economics.wellby import wellbeing_values
+
+    rng = np.random.default_rng(4)
+    groups = [
+        (rng.integers(0, 11, n).astype(float), rng.integers(0, 11, n).astype(float))
+        for n in (1, 2, 5, 5, 40, 40, 3)
+    ]
+    together = wellbeing_values(groups, deflators=FLAT, target_price_year=2019)
+    alone = [wellbeing_value(b, f, deflators=FLAT, target_price_year=2019) for b, f in groups]
+    assert [r.to_dict() for r in together] == [r.to_dict() for r in alone]
+    assert together[2].change != together[3].change  # same size, other people: own interval
