@@ -62,9 +62,8 @@ no follow-up yet), not only recording practice.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +74,7 @@ from peerbench.io.tabular import conform
 from peerbench.schema.record_table import RECORDS
 from peerbench.validators.catalogue import NULLED_CODES
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
+from peerbench.validators.quality_cells import with_invalid_cells
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS
 
 # The record types come from the generated plain-data table, not the pydantic models, and
@@ -261,40 +261,6 @@ def profile_table(
     )
 
 
-def _with_invalid_cells(profile: RecordTypeQuality, report: Report) -> RecordTypeQuality:
-    """``profile`` with the cells the validation engine nulled counted as they were.
-
-    Such a cell held a value (so it is complete) that could not be used (so it is a
-    failed validity check GX never saw). The report counts them over every row; the
-    profile may cover a sample, so the counts are scaled by the share of rows profiled.
-    """
-    files = [f for f in report.files if f.record_type == profile.record_type]
-    total = sum(f.rows for f in files)
-    if not files or total == 0:
-        return profile
-    share = min(1.0, profile.rows_profiled / total)
-    cells: Counter[str] = Counter()
-    for summary in files:
-        cells.update(summary.invalid_cells)
-    passed, checked = profile.completeness_counts
-    valid_passed, valid_checked = profile.validity_counts
-    for column, count in cells.items():
-        estimate = count * share
-        # Counted as missing by GX (the cell is null now); at most what GX found missing.
-        missing = sum(
-            e.failed or 0
-            for e in profile.expectations
-            if e.dimension == "completeness" and e.column == column
-        )
-        passed += min(estimate, missing)
-        valid_checked += estimate
-    return replace(
-        profile,
-        completeness_counts=(passed, checked),
-        validity_counts=(valid_passed, valid_checked),
-    )
-
-
 def _pooled(counts: Iterable[tuple[float, float]]) -> tuple[float, float]:
     """(passed, checked) summed over record types."""
     pairs = list(counts)
@@ -339,8 +305,24 @@ def quality_profile(
         for rt in RECORDS
         if rt in by_type
     }
-    if report is not None:
-        profiles = {rt: _with_invalid_cells(p, report) for rt, p in profiles.items()}
+    return assemble_profile(profiles, sample_rows=sample_rows, seed=seed, report=report)
+
+
+def assemble_profile(
+    profiles: Mapping[str, RecordTypeQuality],
+    *,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    seed: int = 0,
+    report: Report | None = None,
+) -> QualityProfile:
+    """The submission's profile from its record types' profiles (as GX counted them).
+
+    :func:`quality_profile` ends here; so do profiles summed from recorded figures
+    (:mod:`peerbench.reports.builders.quality_figures`), so both score alike.
+    """
+    profiles = {
+        rt: p if report is None else with_invalid_cells(p, report) for rt, p in profiles.items()
+    }
     results = [e for p in profiles.values() for e in p.expectations]
     completeness = _pooled(p.completeness_counts for p in profiles.values())
     validity = _pooled(p.validity_counts for p in profiles.values())
