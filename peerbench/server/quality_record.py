@@ -1,6 +1,7 @@
 """Quality figures recorded per organisation, so pool reports sum them instead of re-profiling.
 
-When a submission is accepted, the background worker profiles the submitting
+When a submission is accepted, the background worker (with
+``PEERBENCH_QUALITY_AT_INGEST=1``, see :func:`quality_at_ingest`) profiles the submitting
 organisation's current data with Great Expectations
 (:func:`~peerbench.reports.builders.quality_figures.figures_of`) and records the
 figures in the store, at ``_cache/quality/<organisation>.json`` (a file the store's
@@ -65,12 +66,16 @@ class RecordedQuality:
 
 
 def quality_at_ingest() -> bool:
-    """Whether accepted submissions queue their organisation's figures (the default).
+    """Whether accepted submissions queue their organisation's figures on the worker.
 
-    ``PEERBENCH_QUALITY_AT_INGEST=0`` leaves them to the first read that needs them (a
-    test suite of many small servers need not profile every submission).
+    On with ``PEERBENCH_QUALITY_AT_INGEST=1``. Off by default for now: each profile
+    costs GX about 7 CPU s for a small organisation, which a test suite of many small
+    servers would pay on every submission (tests/api/test_api_submissions.py: 17 -> 116
+    CPU s). Off, a read still records the figures of up to :data:`ON_READ` changed
+    organisations, so a server whose warmer builds the quality report after each
+    change keeps its records current.
     """
-    return os.environ.get("PEERBENCH_QUALITY_AT_INGEST", "1") != "0"
+    return os.environ.get("PEERBENCH_QUALITY_AT_INGEST", "0") == "1"
 
 
 def _path(organisation_id: str) -> str:
@@ -146,6 +151,17 @@ def record_quality(store: PooledStore, db: Database, organisation_id: str) -> bo
             return False
         compute(store, session, organisation_id, versions)
     return True
+
+
+def record_missing(store: PooledStore, db: Database) -> list[str]:
+    """Record every organisation whose record is missing or stale (a pool's backfill).
+
+    For a pool made before records existed or loaded in bulk: run it once on the worker
+    (e.g. at start-up), after which reads sum records. Returns the organisations profiled.
+    """
+    with db.session() as session:
+        organisations = sorted(fingerprints(session, None))
+    return [org for org in organisations if record_quality(store, db, org)]
 
 
 def recorded_quality(

@@ -91,16 +91,19 @@ class _Worker:
         self.deferred.append((fn, *args))
 
 
-@pytest.mark.parametrize(("setting", "queued"), [("1", True), ("0", False)])
+@pytest.mark.parametrize(("setting", "queued"), [("1", True), ("0", False), (None, False)])
 def test_an_acceptance_queues_its_organisations_quality_figures(
-    monkeypatch: pytest.MonkeyPatch, setting: str, queued: bool
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, queued: bool
 ) -> None:
     from types import SimpleNamespace
 
     from peerbench.server import receive
     from peerbench.server.quality_record import record_quality
 
-    monkeypatch.setenv("PEERBENCH_QUALITY_AT_INGEST", setting)
+    if setting is None:
+        monkeypatch.delenv("PEERBENCH_QUALITY_AT_INGEST", raising=False)
+    else:
+        monkeypatch.setenv("PEERBENCH_QUALITY_AT_INGEST", setting)
     monkeypatch.setattr(receive, "request_compaction", lambda *args: None)
     worker = _Worker()
     ctx = SimpleNamespace(store="store", db="db", now=None)
