@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from peerbench.server.compaction import request_compaction
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import SubmissionStatus
+from peerbench.server.quality_record import quality_at_ingest, record_quality
 from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
     NewSubmission,
@@ -184,13 +185,21 @@ def spool_files(
     return received_files(period, organisation_id, folder, entries)
 
 
+def _after_acceptance(ctx: ServerContext, organisation_id: str, background: Background) -> None:
+    """Queue the snapshot's compaction and (optional work) the organisation's quality figures."""
+    request_compaction(ctx.store, ctx.db, ctx.now, background)
+    defer = getattr(getattr(background, "__self__", None), "defer", None)
+    if defer is not None and quality_at_ingest():
+        defer(record_quality, ctx.store, ctx.db, organisation_id)
+
+
 def _process_then_compact(
     ctx: ServerContext, submission_id: str, inputs: Inputs, actor: str, background: Background
 ) -> None:
     """The background job of a large upload: process it, then ask for compaction."""
     done = process(ctx, submission_id, inputs, actor=actor)
     if done.status == SubmissionStatus.ACCEPTED.value:
-        request_compaction(ctx.store, ctx.db, ctx.now, background)
+        _after_acceptance(ctx, done.organisation_id, background)
 
 
 def submit_received(
@@ -248,7 +257,7 @@ def submit_received(
         handed_over = True
         done = process(ctx, submission_id, received.inputs, actor=actor)
         if background is not None and done.status == SubmissionStatus.ACCEPTED.value:
-            request_compaction(ctx.store, ctx.db, ctx.now, background)
+            _after_acceptance(ctx, organisation_id, background)
         return Submitted(submission_id, fresh=True, queued=False)
     finally:
         if folder is not None and not handed_over:

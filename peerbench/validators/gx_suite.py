@@ -37,8 +37,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from peerbench.schema.introspect import FieldSpec, field_specs
-from peerbench.schema.records import RECORD_TYPES
+# The generated plain-data record table, not the pydantic models: the result cache can
+# answer a profile without GX, and then nothing here should load pydantic either.
+from peerbench.schema.record_info import FieldSpec
+from peerbench.schema.record_table import RECORDS
 from peerbench.schema.rules import (
     EmptyExactlyWhen,
     NotBefore,
@@ -97,8 +99,11 @@ def _codes_regex(codes: list[str], max_items: int | None) -> str:
 
 def _presence_rule_fields(record_type: str) -> set[str]:
     """Fields whose presence a rule governs: scored under validity, not completeness."""
-    model = RECORD_TYPES[record_type]
-    return {r.field for r in model.rules if isinstance(r, EmptyExactlyWhen | OnlyWithTrue)}
+    return {
+        r.field
+        for r in RECORDS[record_type].rules
+        if isinstance(r, EmptyExactlyWhen | OnlyWithTrue)
+    }
 
 
 def _completeness(spec: FieldSpec, record_type: str, t: Thresholds) -> Iterator[Any]:
@@ -161,7 +166,7 @@ def _validity(spec: FieldSpec) -> Iterator[Any]:
 def _rules(record_type: str) -> Iterator[Any]:
     from peerbench.validators.gx_import import Column, gx
 
-    for rule in RECORD_TYPES[record_type].rules:
+    for rule in RECORDS[record_type].rules:
         meta = _meta(f"rule:{rule.code}", "validity")
         if isinstance(rule, NotBefore | NotGreater):
             # NotBefore: field >= other; NotGreater: other >= field.
@@ -218,7 +223,7 @@ def _dataset_level(record_type: str, t: Thresholds) -> Iterator[Any]:
 def expectations(record_type: str, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Any]:
     """Every expectation of ``record_type``'s suite, in a stable order."""
     out: list[Any] = []
-    for spec in field_specs(RECORD_TYPES[record_type]):
+    for spec in RECORDS[record_type].specs:
         out.extend(_completeness(spec, record_type, thresholds))
         out.extend(_validity(spec))
     out.extend(_rules(record_type))

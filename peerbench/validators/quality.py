@@ -62,9 +62,8 @@ no follow-up yet), not only recording practice.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,14 +71,18 @@ import numpy as np
 import pyarrow as pa
 
 from peerbench.io.tabular import conform
-from peerbench.schema.records import RECORD_TYPES, RECORD_TYPES_BY_STEM
+from peerbench.schema.record_table import RECORDS
 from peerbench.validators.catalogue import NULLED_CODES
 from peerbench.validators.limits import DEFAULT_LIMITS, Limits
-from peerbench.validators.mapping import Mapping as ValueMapping
+from peerbench.validators.quality_cells import with_invalid_cells
 from peerbench.validators.report import DEFAULT_MAX_FINDINGS
 
+# The record types come from the generated plain-data table, not the pydantic models, and
+# the mapping model is a type only: a warm profile (GX answered from the result cache)
+# then loads no pydantic at all (~0.5 s of ``peerbench validate``'s start).
 if TYPE_CHECKING:
     from peerbench.validators.gx_runner import ExpectationResult, SuiteRunner
+    from peerbench.validators.mapping import Mapping as ValueMapping
     from peerbench.validators.report import Report
 
 DEFAULT_SAMPLE_ROWS = 100_000
@@ -212,10 +215,11 @@ def sample_indices(rows: int, sample_rows: int, seed: int) -> np.ndarray[Any, An
 
 
 def _record_type(key: str) -> str:
-    if key in RECORD_TYPES:
+    if key in RECORDS:
         return key
-    if key in RECORD_TYPES_BY_STEM:
-        return RECORD_TYPES_BY_STEM[key].record_type
+    for info in RECORDS.values():
+        if info.file_stem == key:
+            return info.record_type
     raise ValueError(f"unknown record type or file stem: {key!r}")
 
 
@@ -254,40 +258,6 @@ def profile_table(
         expectations=results,
         completeness_counts=_share(r for r in results if r.dimension == "completeness"),
         validity_counts=_share(r for r in results if r.dimension == "validity"),
-    )
-
-
-def _with_invalid_cells(profile: RecordTypeQuality, report: Report) -> RecordTypeQuality:
-    """``profile`` with the cells the validation engine nulled counted as they were.
-
-    Such a cell held a value (so it is complete) that could not be used (so it is a
-    failed validity check GX never saw). The report counts them over every row; the
-    profile may cover a sample, so the counts are scaled by the share of rows profiled.
-    """
-    files = [f for f in report.files if f.record_type == profile.record_type]
-    total = sum(f.rows for f in files)
-    if not files or total == 0:
-        return profile
-    share = min(1.0, profile.rows_profiled / total)
-    cells: Counter[str] = Counter()
-    for summary in files:
-        cells.update(summary.invalid_cells)
-    passed, checked = profile.completeness_counts
-    valid_passed, valid_checked = profile.validity_counts
-    for column, count in cells.items():
-        estimate = count * share
-        # Counted as missing by GX (the cell is null now); at most what GX found missing.
-        missing = sum(
-            e.failed or 0
-            for e in profile.expectations
-            if e.dimension == "completeness" and e.column == column
-        )
-        passed += min(estimate, missing)
-        valid_checked += estimate
-    return replace(
-        profile,
-        completeness_counts=(passed, checked),
-        validity_counts=(valid_passed, valid_checked),
     )
 
 
@@ -332,11 +302,27 @@ def quality_profile(
     by_type = {_record_type(k): v for k, v in tables.items()}
     profiles = {
         rt: profile_table(by_type[rt], rt, runner, sample_rows=sample_rows, seed=seed)
-        for rt in RECORD_TYPES
+        for rt in RECORDS
         if rt in by_type
     }
-    if report is not None:
-        profiles = {rt: _with_invalid_cells(p, report) for rt, p in profiles.items()}
+    return assemble_profile(profiles, sample_rows=sample_rows, seed=seed, report=report)
+
+
+def assemble_profile(
+    profiles: Mapping[str, RecordTypeQuality],
+    *,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    seed: int = 0,
+    report: Report | None = None,
+) -> QualityProfile:
+    """The submission's profile from its record types' profiles (as GX counted them).
+
+    :func:`quality_profile` ends here; so do profiles summed from recorded figures
+    (:mod:`peerbench.reports.builders.quality_figures`), so both score alike.
+    """
+    profiles = {
+        rt: p if report is None else with_invalid_cells(p, report) for rt, p in profiles.items()
+    }
     results = [e for p in profiles.values() for e in p.expectations]
     completeness = _pooled(p.completeness_counts for p in profiles.values())
     validity = _pooled(p.validity_counts for p in profiles.values())
@@ -378,8 +364,13 @@ def validate_with_quality(
     only a bounded sample of canonical rows, whole participants at a time, so it is never
     on the hot path and memory stays bounded however large the files are.
     """
+    from peerbench.runtime import arrow_without_pandas
     from peerbench.validators.engine import validate_sample
 
+    # pyarrow would load pandas (~0.5 s) just to probe values for pandas objects; a
+    # profile answered from the result cache never needs it, and GX's ``to_pandas``
+    # still loads it when GX has to run (a no-op where pandas is already loaded).
+    arrow_without_pandas()
     result = validate_sample(
         paths,
         sample_rows=sample_rows,

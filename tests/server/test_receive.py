@@ -76,3 +76,36 @@ def test_a_large_upload_is_processed_then_compacted_in_the_background(
     fn(*args)
     assert _status(context, sid) == "accepted"
     assert [fn for fn, _ in queue.jobs] == [compaction._run]
+
+
+class _Worker:
+    """Records what an acceptance queues."""
+
+    def __init__(self) -> None:
+        self.deferred: list[tuple[object, ...]] = []
+
+    def submit(self, fn: object, *args: object) -> None:
+        raise AssertionError("compaction is stubbed in these tests")
+
+    def defer(self, fn: object, *args: object) -> None:
+        self.deferred.append((fn, *args))
+
+
+@pytest.mark.parametrize(("setting", "queued"), [("1", True), ("0", False), (None, False)])
+def test_an_acceptance_queues_its_organisations_quality_figures(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, queued: bool
+) -> None:
+    from types import SimpleNamespace
+
+    from peerbench.server import receive
+    from peerbench.server.quality_record import record_quality
+
+    if setting is None:
+        monkeypatch.delenv("PEERBENCH_QUALITY_AT_INGEST", raising=False)
+    else:
+        monkeypatch.setenv("PEERBENCH_QUALITY_AT_INGEST", setting)
+    monkeypatch.setattr(receive, "request_compaction", lambda *args: None)
+    worker = _Worker()
+    ctx = SimpleNamespace(store="store", db="db", now=None)
+    receive._after_acceptance(ctx, "org-1", worker.submit)  # type: ignore[arg-type]
+    assert worker.deferred == ([(record_quality, "store", "db", "org-1")] if queued else [])

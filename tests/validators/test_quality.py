@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -212,3 +213,39 @@ def test_importing_quality_does_not_load_great_expectations() -> None:
     code = "import sys, peerbench.validators.quality; print('great_expectations' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_warm_profile_loads_neither_pydantic_nor_pandas(
+    runner: SuiteRunner, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once GX's results are cached, ``validate`` with the profile costs little more than
+    without it: no pydantic models, no pandas (together ~1 s of a one-shot process)."""
+    import pyarrow.parquet as pq
+
+    from peerbench.io.content_cache import ContentCache
+    from peerbench.validators import gx_runner, quality
+
+    data = tmp_path / "data"
+    data.mkdir()
+    pq.write_table(_outcomes(_four_people()), data / "outcomes.parquet")
+    cache = tmp_path / "cache"
+    warm = SuiteRunner(cache=ContentCache(cache))
+    monkeypatch.setattr(warm, "_run", runner._run)  # the module's GX context fills the cache
+    monkeypatch.setattr(gx_runner, "SuiteRunner", lambda: warm)
+    expected = quality.validate_with_quality([data]).extras["quality"]
+    assert warm.cache.enabled and list(cache.rglob("*.json"))
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from peerbench.validators.quality import validate_with_quality\n"
+        f"report = validate_with_quality([Path({str(data)!r})])\n"
+        "loaded = sorted(m for m in ('pydantic', 'pandas') if m in sys.modules)\n"
+        "print(json.dumps([loaded, report.extras['quality']]))\n"
+    )
+    env = {**os.environ, "PEERBENCH_CACHE_DIR": str(cache)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    loaded, profile = json.loads(out.stdout)
+    assert loaded == []
+    assert profile == json.loads(json.dumps(expected))

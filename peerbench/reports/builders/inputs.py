@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from peerbench.benchmarking.sources import LoadedSource
+    from peerbench.server.quality_record import RecordedQuality
     from peerbench.server.store import PooledStore
 
 
@@ -83,6 +84,14 @@ class ReportData:
     network_name: str = "the network"
     inputs_key: str | None = None
     views: Callable[[str | None], BenchmarkResult] | None = None
+    recorded: Callable[[], RecordedQuality | None] | None = None
+    """A pooled store's quality figures recorded at ingest, summed
+    (:func:`peerbench.server.quality_record.recorded_quality`); None elsewhere."""
+
+    @functools.cached_property
+    def recorded_quality(self) -> RecordedQuality | None:
+        """The recorded quality figures (None: re-profile the tables), read once."""
+        return None if self.recorded is None else self.recorded()
 
     @functools.cached_property
     def validation(self) -> ValidationReport:
@@ -262,7 +271,9 @@ def pool_report_data(
         for record_type in RECORD_TYPES
         if (table := submitted_table(store, session, record_type, scope)).num_rows
     }
-    return _assemble(
+    from peerbench.server.quality_record import recorded_quality
+
+    data = _assemble(
         loaded,
         tables,
         functools.partial(validate_tables, tables, as_of),
@@ -273,6 +284,10 @@ def pool_report_data(
         raw=raw,
         aggregates=aggregates,
         views=views,
+    )
+    # The quality figures recorded at ingest, summed on first use (not re-profiled).
+    return dataclasses.replace(
+        data, recorded=functools.partial(recorded_quality, store, session, scope)
     )
 
 

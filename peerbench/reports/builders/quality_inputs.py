@@ -21,9 +21,25 @@ def quality_inputs(data: ReportData, subject: str | None = None) -> QualityInput
     """
     names = data.organisation_names
     owner = len(names) == 1
+    subject = subject or (next(iter(names.values())) if owner else data.network_name)
+    recorded = data.recorded_quality
+    if recorded is not None:  # a pooled store: figures recorded at ingest, summed
+        return QualityInputs(
+            subject=subject,
+            as_of=data.as_of,
+            produced_on=data.produced_on,
+            profile=recorded.profile,
+            years=recorded.periods(data.as_of),
+            members=[] if owner else recorded.members,
+            member_names=names,
+            validation=recorded.validation,
+            policy=data.policy,
+            owner=owner,
+            left_out=data.raw.data_quality,
+        )
     runner = SuiteRunner()
     return QualityInputs(
-        subject=subject or (next(iter(names.values())) if owner else data.network_name),
+        subject=subject,
         as_of=data.as_of,
         produced_on=data.produced_on,
         profile=quality_profile(data.tables, runner=runner, report=data.validation),

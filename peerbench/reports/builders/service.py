@@ -215,14 +215,18 @@ def _reach_meaning(rows: list[dict[str, Any]]) -> str:
 
 
 def _quality(ctx: ServiceContext) -> tuple[Section, float | None]:
-    tables = {
-        rt: t.filter(pc.equal(t["service_id"], ctx.service_id))
-        if "service_id" in t.column_names
-        else t
-        for rt, t in ctx.data.tables.items()
-        if rt != "organisation"
-    }
-    profile = quality_profile(tables)
+    recorded = ctx.data.recorded_quality
+    if recorded is not None and ctx.service_id in recorded.services:
+        profile = recorded.services[ctx.service_id]  # recorded at ingest: no GX run
+    else:
+        tables = {
+            rt: t.filter(pc.equal(t["service_id"], ctx.service_id))
+            if "service_id" in t.column_names
+            else t
+            for rt, t in ctx.data.tables.items()
+            if rt != "organisation"
+        }
+        profile = quality_profile(tables)
     score = profile.overall
     rows: list[list[TableCell]] = [
         [RECORD_NAMES.get(rt, rt), q.rows, _score(q.completeness), _score(q.validity)]
