@@ -38,6 +38,15 @@ def library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_quality_at_ingest() -> Iterator[None]:
+    """Servers in tests do not profile each accepted submission in the background (GX,
+    seconds each: the API tests would take 7x longer); the tests of that work turn it on."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEERBENCH_QUALITY_AT_INGEST", "0")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def session_result_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The session's result cache (:mod:`peerbench.io.content_cache`), never the user's:
     what module- and session-scoped fixtures build sees this one."""

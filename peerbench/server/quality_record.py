@@ -1,7 +1,7 @@
 """Quality figures recorded per organisation, so pool reports sum them instead of re-profiling.
 
-When a submission is accepted, the background worker (with
-``PEERBENCH_QUALITY_AT_INGEST=1``, see :func:`quality_at_ingest`) profiles the submitting
+When a submission is accepted, the background worker (unless the setting
+``quality_at_ingest`` is off: ``PEERBENCH_QUALITY_AT_INGEST=0``) profiles the submitting
 organisation's current data with Great Expectations
 (:func:`~peerbench.reports.builders.quality_figures.figures_of`) and records the
 figures in the store, at ``_cache/quality/<organisation>.json`` (a file the store's
@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
 import threading
 from collections.abc import Collection
 from pathlib import Path
@@ -63,19 +62,6 @@ class RecordedQuality:
     def periods(self, as_of: dt.date) -> list[PeriodQuality]:
         """:func:`~peerbench.reports.builders.quality_data.quality_by_year`'s entries."""
         return [PeriodQuality(year_label(y, as_of), people, p) for y, people, p in self.years]
-
-
-def quality_at_ingest() -> bool:
-    """Whether accepted submissions queue their organisation's figures on the worker.
-
-    On with ``PEERBENCH_QUALITY_AT_INGEST=1``. Off by default for now: each profile
-    costs GX about 7 CPU s for a small organisation, which a test suite of many small
-    servers would pay on every submission (tests/api/test_api_submissions.py: 17 -> 116
-    CPU s). Off, a read still records the figures of up to :data:`ON_READ` changed
-    organisations, so a server whose warmer builds the quality report after each
-    change keeps its records current.
-    """
-    return os.environ.get("PEERBENCH_QUALITY_AT_INGEST", "0") == "1"
 
 
 def _path(organisation_id: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from peerbench.server.compaction import request_compaction
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import SubmissionStatus
-from peerbench.server.quality_record import quality_at_ingest, record_quality
+from peerbench.server.quality_record import record_quality
 from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
     NewSubmission,
@@ -189,7 +189,7 @@ def _after_acceptance(ctx: ServerContext, organisation_id: str, background: Back
     """Queue the snapshot's compaction and (optional work) the organisation's quality figures."""
     request_compaction(ctx.store, ctx.db, ctx.now, background)
     defer = getattr(getattr(background, "__self__", None), "defer", None)
-    if defer is not None and quality_at_ingest():
+    if defer is not None and ctx.settings.quality_at_ingest:
         defer(record_quality, ctx.store, ctx.db, organisation_id)
 
 

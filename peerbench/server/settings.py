@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Uploads larger than this are validated by the background worker (202).",
     )
+    quality_at_ingest: bool = Field(
+        default=True,
+        description="Profile an organisation's data quality (Great Expectations, in the "
+        "background) after each accepted submission, so quality reports sum recorded figures "
+        "instead of re-profiling the pool (about 7 CPU s per small organisation).",
+    )
     min_cell_count: int = Field(default=10, ge=1, description="Minimum paired n per estimate.")
     earliest_period: str = Field(
         default="2000-Q1",

@@ -91,21 +91,29 @@ class _Worker:
         self.deferred.append((fn, *args))
 
 
-@pytest.mark.parametrize(("setting", "queued"), [("1", True), ("0", False), (None, False)])
+@pytest.mark.parametrize("on", [True, False])
 def test_an_acceptance_queues_its_organisations_quality_figures(
-    monkeypatch: pytest.MonkeyPatch, setting: str | None, queued: bool
+    monkeypatch: pytest.MonkeyPatch, on: bool
 ) -> None:
     from types import SimpleNamespace
 
     from peerbench.server import receive
     from peerbench.server.quality_record import record_quality
 
-    if setting is None:
-        monkeypatch.delenv("PEERBENCH_QUALITY_AT_INGEST", raising=False)
-    else:
-        monkeypatch.setenv("PEERBENCH_QUALITY_AT_INGEST", setting)
     monkeypatch.setattr(receive, "request_compaction", lambda *args: None)
     worker = _Worker()
-    ctx = SimpleNamespace(store="store", db="db", now=None)
+    settings = SimpleNamespace(quality_at_ingest=on)
+    ctx = SimpleNamespace(store="store", db="db", now=None, settings=settings)
     receive._after_acceptance(ctx, "org-1", worker.submit)  # type: ignore[arg-type]
-    assert worker.deferred == ([(record_quality, "store", "db", "org-1")] if queued else [])
+    assert worker.deferred == ([(record_quality, "store", "db", "org-1")] if on else [])
+
+
+def test_a_server_records_quality_at_ingest_unless_told_not_to(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from peerbench.server.settings import Settings
+
+    monkeypatch.delenv("PEERBENCH_QUALITY_AT_INGEST")  # the test session turns it off
+    assert Settings(data_dir=tmp_path).quality_at_ingest
+    monkeypatch.setenv("PEERBENCH_QUALITY_AT_INGEST", "0")
+    assert not Settings(data_dir=tmp_path).quality_at_ingest
