@@ -21,6 +21,40 @@ settings.load_profile(os.environ.get("PEERBENCH_HYPOTHESIS_PROFILE", "peerbench"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Send a module's tests that share a module-scoped fixture to one worker.
+
+    Under ``--dist loadgroup`` (the default options) pytest-xdist keeps each
+    ``xdist_group`` on one worker, so such a fixture (a pool, a server with its
+    submissions) is built once rather than once on each worker. A module fixture
+    parametrised per database groups per parameter, so the SQLite and PostgreSQL halves
+    can still run side by side. Without xdist the marks change nothing.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        shared = {
+            name
+            for name, defs in info.name2fixturedefs.items()
+            if defs and defs[-1].scope == "module"
+        }
+        if not shared:
+            continue
+        callspec = getattr(item, "callspec", None)
+        params = (
+            []
+            if callspec is None
+            else [
+                f"{name}={callspec.params[name]}"
+                for name in sorted(shared & callspec.params.keys())
+            ]
+        )
+        group = "|".join([item.nodeid.split("::")[0], *params])
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture
 def repo_root() -> Path:
     """The repository root (where SPEC.md and schema/ live)."""
