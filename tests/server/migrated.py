@@ -1,13 +1,13 @@
 """Migrated test databases from a copy: ``upgrade_empty`` instead of running every migration.
 
 Each test gets an empty database (``tests/server/conftest.py``) and most then migrate
-it to head: a few hundred Alembic steps per test, 0.3-0.8 s wall each on the CI machine.
+it to head: Alembic plus every migration's DDL per test, 0.3-0.8 s wall each here.
 The first such database of a test process is migrated for real and kept as a template;
 later ones start as a copy of it (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE``
-on PostgreSQL) and then go through ``upgrade`` as before, which finds them at head, so
-the check that the database is at this version's head still runs. A database that is
-not empty is upgraded in place, never replaced. The migrations themselves are tested
-from scratch in ``tests/server/test_migrations.py``.
+on PostgreSQL), at head by construction; a server opened on one still checks that it is
+(``ensure_migrated``). A database that is not empty, or that could not be copied, is
+upgraded in place, never replaced. The migrations themselves are tested from scratch
+in ``tests/server/test_migrations.py``.
 """
 
 from __future__ import annotations
@@ -33,16 +33,18 @@ _postgres_template: list[str] = []
 def upgrade_empty(url: str) -> None:
     """``upgrade(url)``, starting an empty test database as a copy of a migrated one."""
     parsed = make_url(url)
+    copied = False
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        _copy_sqlite(Path(parsed.database))
+        copied = _copy_sqlite(Path(parsed.database))
     elif parsed.get_backend_name() == "postgresql" and os.environ.get(POSTGRES_ENV):
-        _copy_postgres(url)
-    upgrade(url)
+        copied = _copy_postgres(url)
+    if not copied:
+        upgrade(url)
 
 
-def _copy_sqlite(path: Path) -> None:
+def _copy_sqlite(path: Path) -> bool:
     if path.exists() and path.stat().st_size > 0:
-        return  # not empty: upgraded in place
+        return False  # not empty: upgraded in place
     if not _sqlite_template:
         folder = Path(tempfile.mkdtemp(prefix="peerbench-test-migrated-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -56,16 +58,17 @@ def _copy_sqlite(path: Path) -> None:
             connection.close()
         _sqlite_template.append(template)
     shutil.copyfile(_sqlite_template[0], path)
+    return True
 
 
-def _copy_postgres(url: str) -> None:
+def _copy_postgres(url: str) -> bool:
     parsed = make_url(url)
     name = parsed.database or ""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             if inspect(connection).get_table_names():
-                return  # not empty: upgraded in place
+                return False  # not empty: upgraded in place
     finally:
         engine.dispose()
     admin = create_engine(os.environ[POSTGRES_ENV], isolation_level="AUTOCOMMIT")
@@ -88,8 +91,10 @@ def _copy_postgres(url: str) -> None:
             connection.execute(
                 text(f'CREATE DATABASE "{name}" TEMPLATE "{_postgres_template[0]}"{strategy}')
             )
+        return True
     except DBAPIError:
         _recreate_if_missing(admin, name)
+        return False
     finally:
         admin.dispose()
 
