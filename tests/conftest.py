@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -19,6 +20,40 @@ settings.register_profile("soak", derandomize=True, database=None, print_blob=Tr
 settings.load_profile(os.environ.get("PEERBENCH_HYPOTHESIS_PROFILE", "peerbench"))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Send a module's tests that share a module-scoped fixture to one worker.
+
+    Under ``--dist loadgroup`` (the default options) pytest-xdist keeps each
+    ``xdist_group`` on one worker, so such a fixture (a pool, a server with its
+    submissions) is built once rather than once on each worker. A module fixture
+    parametrised per database groups per parameter, so the SQLite and PostgreSQL halves
+    can still run side by side. Without xdist the marks change nothing.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        shared = {
+            name
+            for name, defs in info.name2fixturedefs.items()
+            if defs and defs[-1].scope == "module"
+        }
+        if not shared:
+            continue
+        callspec = getattr(item, "callspec", None)
+        params = (
+            []
+            if callspec is None
+            else [
+                f"{name}={callspec.params[name]}"
+                for name in sorted(shared & callspec.params.keys())
+            ]
+        )
+        group = "|".join([item.nodeid.split("::")[0], *params])
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
@@ -35,6 +70,46 @@ def library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     command does; this puts them back afterwards.
     """
     monkeypatch.setattr(runtime, "compiled_checks", True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_password_hashing: hash passwords with the server's own Argon2id parameters",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[Any]:
+    """Argon2id at its smallest cost for the session; yields the server's own hasher.
+
+    The server's parameters (64 MiB, 3 passes) cost about 0.25 CPU s per hash or check,
+    and sign-in tests make dozens; what they test is the flow, not the cost. Hashes stay
+    Argon2id, salted and checked the same way. Session-wide, so the hashes that module
+    fixtures seed are cheap too; tests marked ``real_password_hashing`` get the server's
+    parameters (which tests/server/test_accounts.py checks).
+    """
+    from argon2 import PasswordHasher
+
+    from peerbench.server import accounts
+
+    with pytest.MonkeyPatch.context() as patch:
+        real = accounts._HASHER
+        patch.setattr(
+            accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        )
+        yield real
+
+
+@pytest.fixture(autouse=True)
+def real_password_hashing_when_marked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, fast_password_hashing: Any
+) -> None:
+    """The server's own hasher for a test marked ``real_password_hashing``."""
+    if request.node.get_closest_marker("real_password_hashing") is not None:
+        from peerbench.server import accounts
+
+        monkeypatch.setattr(accounts, "_HASHER", fast_password_hashing)
 
 
 @pytest.fixture(scope="session", autouse=True)

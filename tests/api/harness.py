@@ -20,12 +20,12 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from peerbench.api.app import create_app
 from peerbench.server.context import ServerContext, open_server
-from peerbench.server.db.migrate import upgrade
 from peerbench.server.db.models import Role
 from peerbench.server.settings import Settings
 from peerbench.server.tenancy import add_member, create_key, create_network, create_organisation
 from peerbench.synth import SynthConfig, generate, write_dataset
 from peerbench.synth.split import split_dataset
+from tests.server.migrated import upgrade_empty
 
 with warnings.catch_warnings():
     # Starlette nudges towards "httpx2"; the TestClient itself is unchanged.
@@ -67,7 +67,8 @@ class Server:
     """A running in-process server and the secrets of its keys.
 
     ``keys``: ``admin``, ``analyst`` (network of the first two organisations),
-    ``researcher``, and one submitter key per organisation id.
+    ``researcher``, and one submitter key per organisation id. ``submissions``: the ids
+    of a shared server's accepted submissions, ``{org: submission id}``.
     """
 
     client: TestClient
@@ -76,6 +77,7 @@ class Server:
     settings: Settings
     organisations: list[str]
     keys: dict[str, str] = field(default_factory=dict)
+    submissions: dict[str, str] = field(default_factory=dict)
 
     def auth(self, who: str) -> dict[str, str]:
         """The Authorization header of key ``who``."""
@@ -138,7 +140,7 @@ def running_server(
 
     ``warm``: warm the read caches in the background, as ``peerbench serve`` does.
     """
-    upgrade(database_url)
+    upgrade_empty(database_url)  # a copy of a migrated database when empty
     settings = Settings.model_validate(
         {"data_dir": data_dir, "database_url": database_url, **overrides}
     )

@@ -35,8 +35,17 @@ def slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture
 def submitted(server: Server, slices: dict[str, Path]) -> dict[str, str]:
-    """One accepted submission per organisation."""
+    """One accepted submission per organisation (for tests that change the pool or read
+    the audit log)."""
     return server.submit_all(slices)
+
+
+@pytest.fixture
+def read_server(module_submitted_server: Server) -> Server:
+    """The module's server with one accepted submission per organisation, for tests that
+    only read: what a test is shown does not depend on what was read before (only
+    whether it was cached, which these tests check after reading it themselves)."""
+    return module_submitted_server
 
 
 def _get(server: Server, who: str, path: str = "/v1/benchmarks", **params: Any) -> Any:
@@ -67,7 +76,8 @@ def _assert_same_figures(shown: dict[str, Any], raw: dict[str, Any]) -> None:
             assert shown[field] == value, field
 
 
-def test_roles_and_scopes(server: Server, submitted: dict[str, str]) -> None:
+def test_roles_and_scopes(read_server: Server) -> None:
+    server = read_server
     first, second, third, _fourth = server.organisations
     for path in ENDPOINTS:
         assert_envelope(_get(server, "researcher", path), 403, "forbidden")
@@ -85,9 +95,8 @@ def test_roles_and_scopes(server: Server, submitted: dict[str, str]) -> None:
     assert scoped["organisations"] == [first, second]
 
 
-def test_submitter_sees_own_services_unrounded_and_others_controlled(
-    server: Server, submitted: dict[str, str]
-) -> None:
+def test_submitter_sees_own_services_unrounded_and_others_controlled(read_server: Server) -> None:
+    server = read_server
     first = server.organisations[0]
     page = _get(server, first).json()
     result = page["result"]
@@ -120,7 +129,8 @@ def test_submitter_sees_own_services_unrounded_and_others_controlled(
             assert not 1 <= row["n"] <= 7
 
 
-def test_analyst_sees_every_figure_controlled(server: Server, submitted: dict[str, str]) -> None:
+def test_analyst_sees_every_figure_controlled(read_server: Server) -> None:
+    server = read_server
     page = _get(server, "analyst").json()
     assert page["result"]["disclosure"]["owner_services"] == []
     assert page["result"]["outcomes"]
@@ -128,8 +138,9 @@ def test_analyst_sees_every_figure_controlled(server: Server, submitted: dict[st
         _assert_controlled(row)
 
 
-def test_public_benchmark_survives_the_attack(server: Server, submitted: dict[str, str]) -> None:
+def test_public_benchmark_survives_the_attack(read_server: Server) -> None:
     """The API's public result: no rounded or hidden count can be pinned (attack.py)."""
+    server = read_server
     for who in ("analyst", "admin"):
         result = _get(server, who).json()["result"]
         assert result["disclosure"]["owner_services"] == []
@@ -139,9 +150,8 @@ def test_public_benchmark_survives_the_attack(server: Server, submitted: dict[st
         assert small_published(result) == []
 
 
-def test_funnel_and_meta_analysis_filter_the_controlled_result(
-    server: Server, submitted: dict[str, str]
-) -> None:
+def test_funnel_and_meta_analysis_filter_the_controlled_result(read_server: Server) -> None:
+    server = read_server
     full = _get(server, "admin").json()["result"]
     first = full["funnel_points"][0]
     wanted = (first["instrument"], first["timepoint"], first["metric"])
@@ -199,11 +209,14 @@ def test_cache_and_audit(
         (ENDPOINTS[2], {"by": "structure,setting"}),
     ],
 )
-def test_bad_parameters_get_the_envelope(server: Server, path: str, params: dict[str, str]) -> None:
-    assert_envelope(_get(server, "analyst", path, **params), 422, "invalid-request")
+def test_bad_parameters_get_the_envelope(
+    module_server: Server, path: str, params: dict[str, str]
+) -> None:
+    assert_envelope(_get(module_server, "analyst", path, **params), 422, "invalid-request")
 
 
-def test_client_methods_match_the_api(server: Server, submitted: dict[str, str]) -> None:
+def test_client_methods_match_the_api(read_server: Server) -> None:
+    server = read_server
     with PeerbenchClient("http://testserver", server.keys["analyst"], http=server.client) as c:
         page = c.benchmarks(instrument="SWEMWBS", by=["structure"])
         direct = _get(server, "analyst", instrument="SWEMWBS", by="structure").json()
@@ -222,11 +235,10 @@ def test_client_methods_match_the_api(server: Server, submitted: dict[str, str])
     assert refused.value.status == 403 and refused.value.code == "forbidden"
 
 
-def test_thin_comparisons_and_joint_recovery_reach_the_api(
-    server: Server, submitted: dict[str, str]
-) -> None:
+def test_thin_comparisons_and_joint_recovery_reach_the_api(read_server: Server) -> None:
     """The library's decisions pass through unchanged: no test of difference between
     groups of fewer than five services, and the NHS Talking Therapies joint rows."""
+    server = read_server
     meta = _get(server, "analyst", ENDPOINTS[2], by="structure").json()
     assert meta["subgroups"] and meta["subgroup_tests"]
     smallest: dict[tuple[str, str, str], int] = {}

@@ -21,23 +21,26 @@ ADMIN_ONLY = [
 
 
 @pytest.fixture
-def submitted(server: Server, slices: dict[str, Path]) -> dict[str, str]:
-    """One accepted submission per organisation: ``{org: submission id}``."""
-    return server.submit_all(slices)
+def read_server(module_submitted_server: Server) -> Server:
+    """The module's server with one accepted submission per organisation (ids in
+    ``submissions``), for tests that only read or are refused."""
+    return module_submitted_server
 
 
 @pytest.mark.parametrize("who", ["first", "analyst", "researcher"])
 @pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
 def test_admin_endpoints_refuse_other_roles(
-    server: Server, who: str, method: str, path: str
+    module_server: Server, who: str, method: str, path: str
 ) -> None:
+    server = module_server  # refused: nothing changes
     name = server.organisations[0] if who == "first" else who
     response = server.client.request(method, path, headers=server.auth(name), json={})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
 
 
-def test_submitter_sees_only_its_own(server: Server, submitted: dict[str, str]) -> None:
+def test_submitter_sees_only_its_own(read_server: Server) -> None:
+    server, submitted = read_server, read_server.submissions
     first, second = server.organisations[0], server.organisations[1]
     listed = server.client.get("/v1/submissions", headers=server.auth(first)).json()
     assert [item["id"] for item in listed["items"]] == [submitted[first]]
@@ -51,7 +54,8 @@ def test_submitter_sees_only_its_own(server: Server, submitted: dict[str, str]) 
         assert own.status_code == 200
 
 
-def test_analyst_reads_member_submissions(server: Server, submitted: dict[str, str]) -> None:
+def test_analyst_reads_member_submissions(read_server: Server) -> None:
+    server, submitted = read_server, read_server.submissions
     members, outsider = server.organisations[:2], server.organisations[2]
     listed = server.client.get("/v1/submissions", headers=server.auth("analyst")).json()
     assert sorted(item["organisation_id"] for item in listed["items"]) == sorted(members)
@@ -67,8 +71,9 @@ def test_analyst_reads_member_submissions(server: Server, submitted: dict[str, s
 
 @pytest.mark.parametrize("who", ["analyst", "researcher"])
 def test_only_submitters_and_admins_submit(
-    server: Server, slices: dict[str, Path], who: str
+    module_server: Server, slices: dict[str, Path], who: str
 ) -> None:
+    server = module_server  # refused: nothing changes
     org = server.organisations[0]
     response = server.client.post(
         "/v1/submissions",
@@ -79,13 +84,15 @@ def test_only_submitters_and_admins_submit(
     assert response.status_code == 403
 
 
-def test_researcher_has_no_submission_access(server: Server, submitted: dict[str, str]) -> None:
+def test_researcher_has_no_submission_access(read_server: Server) -> None:
+    server, submitted = read_server, read_server.submissions
     for path in ("/v1/submissions", f"/v1/submissions/{next(iter(submitted.values()))}"):
         response = server.client.get(path, headers=server.auth("researcher"))
         assert response.status_code == 403
 
 
-def test_admin_sees_everything(server: Server, submitted: dict[str, str]) -> None:
+def test_admin_sees_everything(read_server: Server) -> None:
+    server, submitted = read_server, read_server.submissions
     listed = server.client.get("/v1/submissions", headers=server.auth("admin")).json()
     assert listed["count"] == len(submitted)
     one = next(iter(submitted.values()))

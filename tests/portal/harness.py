@@ -39,11 +39,11 @@ from starlette.exceptions import StarletteDeprecationWarning
 from peerbench.api.app import create_app
 from peerbench.server.accounts import hash_password
 from peerbench.server.context import ServerContext, open_server
-from peerbench.server.db.migrate import upgrade
 from peerbench.server.db.models import Role, User, WebSession
 from peerbench.server.settings import Settings
 from peerbench.server.tenancy import add_member, create_key, create_network, create_organisation
 from peerbench.server.web_sessions import token_hash
+from tests.server.migrated import upgrade_empty
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -255,7 +255,7 @@ def csrf_from_html(html: str) -> str:
 @contextmanager
 def running_portal(database_url: str, data_dir: Path, **overrides: Any) -> Iterator[PortalHarness]:
     """Migrate, seed and start the app in-process; stop it afterwards."""
-    upgrade(database_url)
+    upgrade_empty(database_url)  # a copy of a migrated database when empty
     settings = Settings.model_validate(
         {"data_dir": data_dir, "database_url": database_url, **overrides}
     )

@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from peerbench.server.db.migrate import upgrade
 from peerbench.server.db.models import Organisation, Submission
 from peerbench.server.db.session import Database
+from tests.server.migrated import upgrade_empty
 
 POSTGRES_ENV = "PEERBENCH_TEST_POSTGRES_URL"
 
@@ -78,6 +78,34 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def new_module_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[], str]]:
+    """Makes empty databases for a module's shared fixtures: SQLite files, or PostgreSQL
+    databases of their own beside the session's (which ``database_url`` empties before
+    every test), dropped after the module."""
+    if request.param == "sqlite":
+        yield lambda: f"sqlite:///{tmp_path_factory.mktemp('module-db') / 'peerbench.sqlite3'}"
+        return
+    session_url = make_url(request.getfixturevalue("postgres_database"))
+    admin = create_engine(os.environ[POSTGRES_ENV], isolation_level="AUTOCOMMIT")
+    names: list[str] = []
+
+    def create() -> str:
+        names.append(f"{session_url.database}_m{len(names)}")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{names[-1]}"'))
+        return session_url.set(database=names[-1]).render_as_string(hide_password=False)
+
+    try:
+        yield create
+        for name in names:
+            _drop_database(admin, name)
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database: a SQLite file, or the session's PostgreSQL database emptied."""
@@ -90,8 +118,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def migrated_url(database_url: str) -> str:
-    """``database_url`` upgraded to the newest migration."""
-    upgrade(database_url)
+    """``database_url`` upgraded to the newest migration (from a migrated copy)."""
+    upgrade_empty(database_url)
     return database_url
 
 

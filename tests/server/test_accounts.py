@@ -61,6 +61,7 @@ def _invite(db: Database, email: str = "Sam@Example.org", **scope: object) -> tu
         return invite_user(session, email=email, actor="admin-cli", now=NOW, **values)  # type: ignore[arg-type]
 
 
+@pytest.mark.real_password_hashing
 def test_passwords_are_hashed_with_argon2id() -> None:
     stored = hash_password(PASSWORD)
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
