@@ -28,7 +28,7 @@ from peerbench.api.routers import (
     reports,
     submissions,
 )
-from peerbench.api.warm import InFlight, Requests, Warmer, warm_engines
+from peerbench.api.warm import InFlight, Requests, Warmer, settle_heap, warm_engines
 from peerbench.portal.app import install_portal
 from peerbench.server.context import ServerContext, open_server
 from peerbench.server.isolation import start_checker
@@ -65,7 +65,9 @@ def create_app(
         warm: Build the common read answers in the background, at start-up and after
             each change of the pool (:class:`peerbench.api.warm.Warmer`), so that a first
             read finds them, having paid the engines' first-use costs before serving
-            (:func:`peerbench.api.warm.warm_engines`); ``peerbench serve`` does.
+            (:func:`peerbench.api.warm.warm_engines`) and tuned the garbage collector for a
+            long-lived process (:func:`peerbench.api.warm.settle_heap`); ``peerbench serve``
+            does.
     """
 
     @asynccontextmanager
@@ -90,6 +92,7 @@ def create_app(
         app.state.warmer = warmer
         if warmer is not None:
             warm_engines()  # before the port opens: a first read does not pay for them
+            settle_heap()
             warmer.start()
         try:
             yield

@@ -94,3 +94,20 @@ def test_first_reads_find_warmed_answers_equal_to_computed_ones(
         computed = server.client.get("/v1/benchmarks", headers=server.auth("analyst")).json()
         assert computed["scope"].pop("cached") is False
         assert again == computed
+
+
+def test_a_server_settles_its_heap_after_start_up() -> None:
+    import gc
+
+    from peerbench.api.warm import GC_THRESHOLD, settle_heap
+
+    before = gc.get_threshold()
+    try:
+        gc.unfreeze()
+        settle_heap()
+        assert gc.get_freeze_count() > 0  # what start-up made is no longer rescanned
+        assert gc.get_threshold() == (GC_THRESHOLD, *before[1:])
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
