@@ -21,6 +21,7 @@ warm-up. Nothing is audited, since nobody read anything. A read asking for an an
 being built waits for that build rather than repeating it
 (:class:`peerbench.api.cache.LruCache`), and the raw results are shared. The warm-up
 gives way to requests: it starts its next build only when no request is being answered
+and none has been for half a second (:data:`QUIET_SECONDS`)
 (:class:`InFlight`), so it uses the server's idle time, not a reader's.
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -89,29 +91,57 @@ class InFlight:
             self.counter.leave()
 
 
-class Requests:
-    """How many requests are being answered; wait for none."""
+QUIET_SECONDS = 0.5
+"""How long no request must have been answered before the warm-up starts a build."""
 
-    def __init__(self) -> None:
+
+class Requests:
+    """How many requests are being answered, and when the last one started or ended.
+
+    Args:
+        quiet: Seconds without any request that :meth:`wait_idle` waits for as well, so
+            a reader who sends requests one after another (a first read right after a
+            health check, a page and then its next page) is not met by a warm-up build
+            started in the gap between two of them.
+        clock: Monotonic seconds (tests pass their own).
+    """
+
+    def __init__(
+        self, quiet: float = QUIET_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._count = 0
+        self._quiet = quiet
+        self._clock = clock
+        self._last = clock()  # start-up counts as activity: the first reads come soon
         self._idle = threading.Condition()
 
     def enter(self) -> None:
         """A request started."""
         with self._idle:
             self._count += 1
+            self._last = self._clock()
 
     def leave(self) -> None:
         """A request was answered."""
         with self._idle:
             self._count -= 1
+            self._last = self._clock()
             if self._count == 0:
                 self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
-        """Block until no request is being answered; False if ``timeout`` came first."""
+        """Block until no request is being answered and none was for :attr:`quiet`
+        seconds; False if ``timeout`` came first."""
+        deadline = self._clock() + timeout
         with self._idle:
-            return self._idle.wait_for(lambda: self._count == 0, timeout=timeout)
+            while True:
+                now = self._clock()
+                if self._count == 0 and now - self._last >= self._quiet:
+                    return True
+                if now >= deadline:
+                    return False
+                until = deadline if self._count else min(deadline, self._last + self._quiet)
+                self._idle.wait(max(until - now, 0.001))
 
 
 class Warmer:

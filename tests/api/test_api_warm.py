@@ -111,3 +111,21 @@ def test_a_server_settles_its_heap_after_start_up() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_the_warm_up_waits_for_a_quiet_moment_between_requests() -> None:
+    from peerbench.api.warm import Requests
+
+    now = [100.0]
+    requests = Requests(quiet=0.5, clock=lambda: now[0])
+    assert not requests.wait_idle(0)  # just started: the first reads come soon
+    now[0] = 100.5
+    assert requests.wait_idle(0)
+    requests.enter()  # e.g. a health check
+    now[0] = 200.0
+    assert not requests.wait_idle(0)  # being answered
+    requests.leave()
+    now[0] = 200.4
+    assert not requests.wait_idle(0)  # the reader's next request is probably coming
+    now[0] = 200.5
+    assert requests.wait_idle(0)
