@@ -112,8 +112,13 @@ class Requests:
         self._count = 0
         self._quiet = quiet
         self._clock = clock
-        self._last = clock()  # start-up counts as activity: the first reads come soon
+        self._last = clock()
         self._idle = threading.Condition()
+
+    def touch(self) -> None:
+        """Count now as activity (the port is about to open: the first reads come soon)."""
+        with self._idle:
+            self._last = self._clock()
 
     def enter(self) -> None:
         """A request started."""
@@ -172,7 +177,10 @@ class Warmer:
         self._thread = threading.Thread(target=self._run, name="pb-warm", daemon=True)
 
     def start(self) -> None:
-        """Start warming (at once, for the pool as it is now)."""
+        """Start warming the pool as it is now (after a quiet moment: the first reads
+        come as the port opens)."""
+        if self._requests is not None:
+            self._requests.touch()
         self._thread.start()
 
     def poke(self) -> None:

@@ -118,8 +118,10 @@ def test_the_warm_up_waits_for_a_quiet_moment_between_requests() -> None:
 
     now = [100.0]
     requests = Requests(quiet=0.5, clock=lambda: now[0])
-    assert not requests.wait_idle(0)  # just started: the first reads come soon
-    now[0] = 100.5
+    now[0] = 150.0
+    requests.touch()  # the warm-up starts as the port opens: the first reads come soon
+    assert not requests.wait_idle(0)
+    now[0] = 150.5
     assert requests.wait_idle(0)
     requests.enter()  # e.g. a health check
     now[0] = 200.0
