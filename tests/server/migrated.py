@@ -57,6 +57,7 @@ def _copy_sqlite(path: Path) -> bool:
         finally:
             connection.close()
         _sqlite_template.append(template)
+    path.parent.mkdir(parents=True, exist_ok=True)  # as upgrade() would have made it
     shutil.copyfile(_sqlite_template[0], path)
     return True
 
