@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from peerbench.aggregate.lineage import (
@@ -28,7 +30,6 @@ from peerbench.aggregate.lineage import (
     latest_of_reduced,
     latest_rows,
 )
-from peerbench.aggregate.subjects import worker_outcomes
 from peerbench.io.content_cache import default_folder
 from peerbench.schema.arrow import arrow_schema
 from peerbench.schema.records import RECORD_TYPES
@@ -51,6 +52,49 @@ BENCHMARK_RECORD_TYPES = (
 
 SourceData: TypeAlias = Sequence[str | Path] | pa.Table
 """Parquet paths (or URIs pyarrow can open) for one record type, or an Arrow table."""
+
+
+@dataclass(frozen=True)
+class Subset:
+    """Some rows of one record type, chosen the same way from a table and from files.
+
+    Attributes:
+        keep: The rows of a table it keeps (e.g. ``subjects.worker_outcomes``).
+        column: With ``value``, the same choice as a Parquet row filter, so that a
+            large pool's other rows are never read; a file without ``column`` holds none.
+        value: The value of ``column`` kept.
+    """
+
+    keep: Callable[[pa.Table], pa.Table]
+    column: str
+    value: str
+
+
+class ReducibleRead(Protocol):
+    """A pooled read whose segments all kept their reduced form
+    (:class:`peerbench.server.snapshot.PoolRead`)."""
+
+    @property
+    def record_type(self) -> str: ...
+
+    def reduced(self) -> pa.Table: ...
+
+
+class _Reduced:
+    """One record type read from its reduced form, read once when first asked."""
+
+    def __init__(self, read: ReducibleRead) -> None:
+        self._read = read
+
+    @cached_property
+    def _table(self) -> pa.Table:
+        return self._read.reduced()
+
+    def rows(self, keep: Callable[[pa.Table], pa.Table] | None = None) -> pa.Table:
+        """The latest copy of each record (of those ``keep`` picks): exact, since a
+        subset's records are whole (:func:`~peerbench.aggregate.lineage.latest_of_reduced`)."""
+        table = self._table if keep is None else keep(self._table)
+        return latest_of_reduced(table, self._read.record_type)
 
 
 def pooled_schema(record_type: str) -> pa.Schema:
@@ -98,8 +142,8 @@ class BenchmarkSource:
             (:mod:`peerbench.aggregate.scored_cache`); None keeps them for this run only.
         memo: Tables derived from this source during the run (the scored outcomes).
         pending: Record types read later by a call that gives the latest rows directly
-            (a pooled read's reduced form, :meth:`from_reads`); :meth:`read` uses it
-            rather than ``data``.
+            (a pooled read's reduced form, :meth:`from_reads`); :meth:`read` and
+            :meth:`raw_subset` use it rather than ``data``.
         identity: Per record type held as a table, a digest of the pooled versions it
             came from (:attr:`PoolRead.identity`), so scored outcomes can be cached.
     """
@@ -107,9 +151,7 @@ class BenchmarkSource:
     data: Mapping[str, SourceData]
     cache_dir: Path | None = None
     memo: dict[Any, pa.Table] = field(default_factory=dict, repr=False, compare=False)
-    pending: Mapping[str, Callable[[], pa.Table]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    pending: Mapping[str, _Reduced] = field(default_factory=dict, repr=False, compare=False)
     identity: Mapping[str, str] = field(default_factory=dict, repr=False)
     _cache: dict[str, pa.Table] = field(default_factory=dict, repr=False, compare=False)
 
@@ -167,13 +209,11 @@ class BenchmarkSource:
         files (DuckDB reads them, and the scored-outcome cache keys on them). A read
         over snapshot segments that kept their reduced form (each record once per
         organisation, :func:`~peerbench.aggregate.lineage.reduce_latest`) reads that
-        when :meth:`read` asks, a fraction of a cumulative pool's rows; its ``data`` is
-        empty, but for outcomes, where it is the peer workers' own questionnaires
-        (latest copy), the only outcome rows read from ``data`` directly
-        (``workforce_source.worker_scores``). Any other read is read into a table now.
+        when :meth:`read` or :meth:`raw_subset` asks, a fraction of a cumulative pool's
+        rows (its ``data`` is an empty table). Any other read is read into a table now.
         """
         data: dict[str, SourceData] = {}
-        pending: dict[str, Callable[[], pa.Table]] = {}
+        pending: dict[str, _Reduced] = {}
         for rt, read in reads.items():
             files = read.whole_files
             separate = any(s.latest not in (None, s.path) for s in read.segments)
@@ -181,13 +221,9 @@ class BenchmarkSource:
                 data[rt] = files
             elif not read.reducible:
                 data[rt] = read.table()
-            elif rt == "outcome":
-                reduced = read.reduced()
-                data[rt] = latest_of_reduced(worker_outcomes(reduced), rt)
-                pending[rt] = partial(latest_of_reduced, reduced, rt)
             else:
                 data[rt] = pooled_schema(rt).empty_table()
-                pending[rt] = read.latest
+                pending[rt] = _Reduced(read)
         # Tables are cached by the versions they came from (files by their own stat).
         identity = {rt: r.identity for rt, r in reads.items()
                     if r.identity and isinstance(data[rt], pa.Table)}  # fmt: skip
@@ -218,7 +254,7 @@ class BenchmarkSource:
         if cached is not None:
             return cached
         later = self.pending.get(record_type)
-        raw = _conformed(later(), record_type) if later is not None else self._raw(record_type)
+        raw = _conformed(later.rows(), record_type) if later is not None else self._raw(record_type)
         services = self.read("service") if record_type != "service" else None
         engagements = self.read("engagement") if record_type == "participant" else None
         table = latest_rows(
@@ -228,3 +264,27 @@ class BenchmarkSource:
         if keep:
             self._cache[record_type] = table
         return table
+
+    def raw_subset(self, record_type: str, subset: Subset) -> pa.Table:
+        """The rows of one record type that ``subset`` picks, before lineage, without
+        reading the others where the source is files (a row filter) or a reduced form.
+
+        Raises:
+            ValueError: for a record type the engine does not read.
+        """
+        if record_type not in BENCHMARK_RECORD_TYPES:
+            raise ValueError(f"{record_type!r} is not read by the benchmark engine")
+        later = self.pending.get(record_type)
+        if later is not None:
+            return later.rows(subset.keep)
+        given: Any = self.data.get(record_type, [])
+        if isinstance(given, pa.Table):
+            return subset.keep(given)
+        parts = []
+        for path in given:
+            dataset = ds.dataset(str(path), format="parquet")
+            if subset.column in dataset.schema.names:
+                parts.append(dataset.to_table(filter=pc.field(subset.column) == subset.value))
+        if not parts:
+            return pooled_schema(record_type).empty_table()
+        return pa.concat_tables(parts, promote_options="default")

@@ -16,12 +16,10 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from peerbench.aggregate.parameters import instrument_parameters
 from peerbench.aggregate.scoring import SCORED_SCHEMA, score_outcomes
-from peerbench.aggregate.sources import BenchmarkSource
+from peerbench.aggregate.sources import BenchmarkSource, Subset
 from peerbench.aggregate.subjects import WORKER, worker_outcomes
 from peerbench.benchmarking.rows import ServiceInfo
 from peerbench.benchmarking.workforce import (
@@ -37,6 +35,9 @@ from peerbench.benchmarking.workforce import (
 )
 from peerbench.schema.instruments import InstrumentRegistry
 
+WORKER_ROWS = Subset(worker_outcomes, "subject", WORKER)
+"""Peer workers' own questionnaires among the outcome rows."""
+
 
 def worker_scores(source: BenchmarkSource, registry: InstrumentRegistry | None = None) -> pa.Table:
     """Peer workers' own questionnaires in ``source``, scored (:func:`score_outcomes`).
@@ -45,18 +46,7 @@ def worker_scores(source: BenchmarkSource, registry: InstrumentRegistry | None =
     have no ``subject`` column and hold none), so a large pool's participant
     questionnaires are not read a second time.
     """
-    given: Any = source.data.get("outcome", [])
-    if isinstance(given, pa.Table):
-        raw = worker_outcomes(given)
-    else:
-        parts = []
-        for path in given:
-            dataset = ds.dataset(str(path), format="parquet")
-            if "subject" in dataset.schema.names:
-                parts.append(dataset.to_table(filter=pc.field("subject") == WORKER))
-        if not parts:
-            return SCORED_SCHEMA.empty_table()
-        raw = pa.concat_tables(parts, promote_options="default")
+    raw = source.raw_subset("outcome", WORKER_ROWS)
     if raw.num_rows == 0:
         return SCORED_SCHEMA.empty_table()
     own = BenchmarkSource.from_tables({"service": source.read("service"), "outcome": raw})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pyarrow as pa
@@ -11,8 +12,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from peerbench.aggregate.lineage import LINEAGE_COLUMNS, quarter
+from peerbench.aggregate.lineage import LINEAGE_COLUMNS, as_reduced, latest_rows, quarter
 from peerbench.aggregate.sources import BenchmarkSource, pooled_schema
+from peerbench.aggregate.subjects import worker_outcomes
+from peerbench.benchmarking.workforce_source import WORKER_ROWS
 from peerbench.io.tabular import FileFormat
 from peerbench.schema.version import STANDARD_VERSION
 from peerbench.synth import write_dataset
@@ -156,3 +159,49 @@ def test_quarter_labels_equal_arrow_year_and_quarter_formatting() -> None:
     assert quarter(pa.array([], pa.date32())).to_pylist() == []
     stamps = pa.array([dt.datetime(2025, 12, 31, 23, 0), None], pa.timestamp("s"))
     assert quarter(stamps).to_pylist() == ["2025-Q4", None]  # other types: Arrow kernels
+
+
+def test_a_subset_is_the_same_from_tables_files_and_a_reduced_read(
+    tmp_path: Path, synth_tables: dict[str, pa.Table]
+) -> None:
+    """The peer workers' questionnaires, however the outcomes are held, and only those."""
+    tables = BenchmarkSource.from_tables(synth_tables)
+    pooled = {rt: tables.read(rt) for rt in ("service", "outcome")}
+    workers = latest_rows(worker_outcomes(pooled["outcome"]), "outcome")
+    assert 0 < workers.num_rows < pooled["outcome"].num_rows
+
+    pq.write_table(pooled["outcome"], tmp_path / "outcomes.parquet")
+    files = BenchmarkSource({"outcome": [tmp_path / "outcomes.parquet"]})
+
+    class Read:
+        record_type = "outcome"
+        whole_files = None
+        segments = (SimpleNamespace(path="segment-0.parquet", latest="segment-0.latest.parquet"),)
+        reducible = True
+        identity = "digest"
+        asked = 0
+
+        def reduced(self) -> pa.Table:
+            Read.asked += 1
+            return as_reduced(pooled["outcome"])
+
+    reduced = BenchmarkSource.from_reads(cast(Any, {"outcome": Read()}))
+    assert reduced.data["outcome"].num_rows == 0  # one meaning: nothing read yet
+    for source in (tables, files, reduced):
+        subset = source.raw_subset("outcome", WORKER_ROWS)  # lineage or not, as held
+        standard = [c for c in subset.column_names if c not in LINEAGE_COLUMNS]
+        assert subset.select(standard).equals(workers.select(standard))
+    assert reduced.read("outcome").equals(pooled["outcome"])
+    assert Read.asked == 1  # the reduced form is read once for both
+
+
+def test_a_subset_of_files_without_its_column_is_empty(
+    tmp_path: Path, make_outcomes: MakeOutcomes
+) -> None:
+    """Files written before standard 1.2 have no ``subject``: they hold no worker rows."""
+    old = make_outcomes([("m1", "p1", "PHQ9", "baseline", "2025-03-30", [1] * 9)])
+    pq.write_table(old.drop_columns(["subject"]), tmp_path / "old.parquet")
+    source = BenchmarkSource({"outcome": [tmp_path / "old.parquet"]})
+    assert source.raw_subset("outcome", WORKER_ROWS).num_rows == 0
+    with pytest.raises(ValueError, match="feedback"):
+        source.raw_subset("feedback", WORKER_ROWS)
