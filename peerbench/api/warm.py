@@ -8,7 +8,10 @@ endpoints (so the bytes are the ones a read would have made):
 * for each network, its analysts' view (an admin's view of the network is the same
   result): the first page of ``/v1/benchmarks``, the funnel and the meta-analysis, and
   the network, commissioner and quality reports (page and figures);
-* for admins, the first page of ``/v1/benchmarks`` over the whole pool.
+* for admins, the first page of ``/v1/benchmarks`` over the whole pool;
+* then the quality figures of organisations that have none recorded (a pool made before
+  figures were recorded at ingest: :mod:`peerbench.server.quality_record`), one step per
+  organisation, and only then the networks' quality reports, which sum them.
 
 Each scope's raw benchmark is its own step, before the answers made from it: a read
 arriving meanwhile waits for (or shares) one step at most, not the raw result and its
@@ -32,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
@@ -55,7 +59,9 @@ log = logging.getLogger("peerbench.server")
 POLL_SECONDS = 2.0
 """How often the pool's generation is checked (one small query) between pokes."""
 WARM_REPORTS = ("network", "commissioner", "quality")
-"""The reports built for each network (a service report is one service's: not warmed)."""
+"""The reports built for each network (a service report is one service's: not warmed).
+The quality reports come last, after any organisations' missing quality figures are
+recorded (with more than a couple missing, a quality report re-profiles the pool)."""
 
 
 @dataclass(frozen=True)
@@ -242,17 +248,16 @@ class Warmer:
             meta_part,
             result_cache,
         )
-        from peerbench.api.routers.reports import report_page
 
         ctx, request = self._ctx, _request(self._app)
         options = benchmark_options(ctx.settings.min_cell_count)  # what a plain read uses
+        later: list[tuple[_Viewer, Callable[[Session], Scope]]] = []  # quality reports
         with ctx.db.session() as session:
             networks = sorted(network.id for network, _members in list_networks(session))
         for network_id in networks:
             viewer = _Viewer(Role.NETWORK_ANALYST.value, network_id=network_id)
 
-            def scope(session: Session, viewer: _Viewer = viewer) -> Scope:
-                return benchmark_scope(session, viewer, None, as_of=ctx.today())
+            scope = partial(_scope_of, ctx, viewer)
 
             def raw(session: Session, scope: Callable[[Session], Scope] = scope) -> object:
                 return raw_inputs(ctx, session, scope(session), options, result_cache(request))
@@ -267,21 +272,8 @@ class Warmer:
                 return meta_part(request, ctx, session, scope(session))
 
             yield from (raw, page, funnel, meta)
-            for kind in WARM_REPORTS:
-                for figures in (True, False):
-
-                    def report(
-                        session: Session,
-                        viewer: _Viewer = viewer,
-                        scope: Callable[[Session], Scope] = scope,
-                        kind: str = kind,
-                        figures: bool = figures,
-                    ) -> object:
-                        return report_page(
-                            request, ctx, session, viewer, scope(session), kind, None, figures
-                        )
-
-                    yield report
+            yield from _reports(request, ctx, viewer, scope, WARM_REPORTS[:-1])
+            later.append((viewer, scope))
 
         def whole_pool_raw(session: Session) -> object:
             admin = Scope(None, (), None, ctx.today())
@@ -292,6 +284,53 @@ class Warmer:
             return benchmarks_page(request, ctx, session, admin, options)
 
         yield from (whole_pool_raw, whole_pool)
+        if ctx.settings.quality_at_ingest:
+            yield from _quality_backfill(ctx)
+        for who, where in later:
+            yield from _reports(request, ctx, who, where, WARM_REPORTS[-1:])
+
+
+def _scope_of(ctx: ServerContext, viewer: _Viewer, session: Session) -> Scope:
+    return benchmark_scope(session, viewer, None, as_of=ctx.today())
+
+
+def _reports(
+    request: Request,
+    ctx: ServerContext,
+    viewer: _Viewer,
+    scope: Callable[[Session], Scope],
+    kinds: tuple[str, ...],
+) -> Iterator[Callable[[Session], object]]:
+    """Steps building ``viewer``'s reports of ``kinds``, each as a page and as figures."""
+    from peerbench.api.routers.reports import report_page
+
+    for kind in kinds:
+        for figures in (True, False):
+
+            def report(session: Session, kind: str = kind, figures: bool = figures) -> object:
+                return report_page(
+                    request, ctx, session, viewer, scope(session), kind, None, figures
+                )
+
+            yield report
+
+
+def _quality_backfill(ctx: ServerContext) -> Iterator[Callable[[Session], object]]:
+    """One step per organisation whose quality figures are not recorded (a pool made
+    before records existed, or loaded in bulk; :mod:`peerbench.server.quality_record`),
+    so the quality reports built next, and later reads, sum records."""
+    from peerbench.server.quality_record import missing_records, record_quality
+
+    with ctx.db.session() as session:
+        missing = missing_records(ctx.store, session)
+    if missing:
+        log.info("recording quality figures of %d organisations", len(missing))
+    for organisation_id in missing:
+
+        def record(session: Session, organisation_id: str = organisation_id) -> object:
+            return record_quality(ctx.store, ctx.db, organisation_id)
+
+        yield record
 
 
 def warm_engines() -> None:

@@ -11,7 +11,9 @@ organisation's current versions: a superseded or withdrawn version changes them,
 stale record is never summed, and a read racing an acceptance either sees the old
 versions (and the old record) or recomputes. A pool without records (made before this,
 or loaded in bulk) gets them on read for up to :data:`ON_READ` organisations; beyond
-that the read returns ``None`` and the caller re-profiles the pool as before.
+that the read returns ``None`` and the caller re-profiles the pool as before; the
+server's warm-up backfills such a pool one organisation at a time while no request is
+being answered (:func:`missing_records`, :class:`peerbench.api.warm.Warmer`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from peerbench.validators.quality import QualityProfile, assemble_profile
 from peerbench.validators.report import Report
 
 log = logging.getLogger("peerbench.server")
-_GX = threading.Lock()
+_GX = threading.RLock()
 """One profile at a time: GX contexts are not known to be thread-safe, and the worker's
 jobs and a read's own profiling may overlap."""
 
@@ -116,37 +118,50 @@ def compute(
         for rt in RECORDS
         if (table := submitted_table(store, session, rt, [organisation_id])).num_rows
     }
-    with _GX:
+    with _GX:  # re-entrant: record_quality holds it already
         figures = figures_of(tables, validate_tables(tables, None), SuiteRunner())
     record = {"format": FORMAT, "versions": versions, "figures": figures}
     _write(store, organisation_id, record)
     return record
 
 
+def _current(record: dict[str, Any] | None, versions: list[list[int]]) -> bool:
+    return (
+        record is not None and record.get("format") == FORMAT and record.get("versions") == versions
+    )
+
+
 def record_quality(store: PooledStore, db: Database, organisation_id: str) -> bool:
     """Record ``organisation_id``'s figures unless its current record is up to date.
 
-    The worker's job after an accepted submission. Returns True when it profiled.
+    The worker's job after an accepted submission, and the warm-up's backfill
+    (:func:`missing_records`); the check and the profile are one step under the profile
+    lock, so the two never profile the same versions twice. Returns True when it profiled.
     """
-    with db.session() as session:
+    with _GX, db.session() as session:
         versions = fingerprints(session, [organisation_id]).get(organisation_id)
-        if versions is None:
-            return False
-        old = _read(store, organisation_id)
-        if old is not None and old.get("format") == FORMAT and old.get("versions") == versions:
+        if versions is None or _current(_read(store, organisation_id), versions):
             return False
         compute(store, session, organisation_id, versions)
     return True
 
 
-def record_missing(store: PooledStore, db: Database) -> list[str]:
-    """Record every organisation whose record is missing or stale (a pool's backfill).
+def missing_records(store: PooledStore, session: Session) -> list[str]:
+    """Organisations whose record is missing or stale (a pool made before records
+    existed, or loaded in bulk): what a backfill has to profile."""
+    return [
+        org
+        for org, versions in sorted(fingerprints(session, None).items())
+        if not _current(_read(store, org), versions)
+    ]
 
-    For a pool made before records existed or loaded in bulk: run it once on the worker
-    (e.g. at start-up), after which reads sum records. Returns the organisations profiled.
-    """
+
+def record_missing(store: PooledStore, db: Database) -> list[str]:
+    """Record every organisation whose record is missing or stale (a pool's backfill,
+    all at once; the server's warm-up does it one organisation at a time, when idle).
+    Returns the organisations profiled."""
     with db.session() as session:
-        organisations = sorted(fingerprints(session, None))
+        organisations = missing_records(store, session)
     return [org for org in organisations if record_quality(store, db, org)]
 
 
@@ -163,7 +178,7 @@ def recorded_quality(
     missing: list[str] = []
     for org, versions in current.items():
         found = _read(store, org)
-        if found is not None and found.get("format") == FORMAT and found["versions"] == versions:
+        if found is not None and _current(found, versions):
             records[org] = found
         else:
             missing.append(org)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,39 @@ def test_the_warm_up_waits_for_a_quiet_moment_between_requests() -> None:
     assert not requests.wait_idle(0)  # the reader's next request is probably coming
     now[0] = 200.5
     assert requests.wait_idle(0)
+
+
+def test_the_warm_up_records_missing_quality_figures_before_the_quality_reports(
+    module_submitted_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool whose organisations have no quality figures recorded (here: recorded at
+    ingest was off) gets them one organisation per step, and only then the quality
+    reports are built, so they sum records rather than re-profile the pool."""
+    from peerbench.api.warm import Warmer
+    from peerbench.server import quality_record
+
+    server = module_submitted_server
+    recorded: list[str] = []
+
+    def record(store: object, db: object, organisation_id: str) -> bool:
+        recorded.append(organisation_id)  # not profiled: GX costs seconds per organisation
+        return True
+
+    monkeypatch.setattr(quality_record, "record_quality", record)
+
+    def steps(on: bool) -> list[Any]:
+        settings = server.settings.model_copy(update={"quality_at_ingest": on})
+        ctx = dataclasses.replace(server.context, settings=settings)
+        return list(Warmer(server.app, ctx)._steps())
+
+    assert [s.__name__ for s in steps(False)].count("record") == 0  # the setting is off
+    built = steps(True)
+    backfill = [i for i, s in enumerate(built) if s.__name__ == "record"]
+    quality = [i for i, s in enumerate(built) if s.__name__ == "report" and "quality" in (
+        s.__defaults__ or ())]  # fmt: skip
+    assert len(backfill) == len(server.organisations) and quality
+    assert max(backfill) < min(quality)
+    with server.context.db.session() as session:
+        for index in backfill:
+            built[index](session)
+    assert recorded == sorted(server.organisations)
