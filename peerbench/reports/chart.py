@@ -1,8 +1,8 @@
 """The :class:`Chart` every chart function returns, and the shared rendering step.
 
 A chart is rendered once, at build time, to static SVG by vl-convert from a Vega-Lite spec
-(built with Altair). No JavaScript reaches the report and nothing is fetched: external data
-URLs are refused (``allowed_base_urls=[]``).
+(plain dicts in Altair's form, :mod:`peerbench.reports.vega`). No JavaScript reaches the
+report and nothing is fetched: external data URLs are refused (``allowed_base_urls=[]``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
-import altair as alt
 import pandas as pd
 import pyarrow as pa
 import vl_convert
@@ -126,12 +125,13 @@ def render_svg(spec: dict[str, Any], cache: ContentCache | None = None) -> str:
 
 
 def render(
-    chart: alt.TopLevelMixin, *, title: str, alt_text: str, data: list[dict[str, Cell]]
+    spec: dict[str, Any], *, title: str, alt_text: str, data: list[dict[str, Cell]]
 ) -> Chart:
-    """Render an Altair chart to static SVG and wrap it as a :class:`Chart`.
+    """Render a Vega-Lite spec to static SVG and wrap it as a :class:`Chart`.
 
     Args:
-        chart: The Altair chart (any top-level chart: layer, concat, …).
+        spec: The full Vega-Lite spec (:func:`peerbench.reports.vega.top_level`); its
+            ``config`` and ``description`` are set here.
         title: Figure heading.
         alt_text: One-sentence description (also the SVG's ``<title>``).
         data: The data table shown behind the chart.
@@ -139,10 +139,6 @@ def render(
     Returns:
         The finished chart.
     """
-    # Altair's check of the spec against the Vega-Lite JSON schema costs ~0.15 s a chart
-    # and only raises on a malformed spec, which the chart tests catch
-    # (tests/reports/test_report_charts.py checks every chart's spec).
-    spec: dict[str, Any] = chart.to_dict(validate=False)
     spec["config"] = vega_config()
     spec["description"] = alt_text
     svg = render_svg(spec)

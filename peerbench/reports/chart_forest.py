@@ -11,9 +11,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import altair as alt
-
 from peerbench.reports import formatting as fmt
+from peerbench.reports import vega as vl
 from peerbench.reports.chart import (
     Cell,
     Chart,
@@ -107,9 +106,9 @@ def forest_plot(
     labels = {str(i): str(r["label"]) for i, r in enumerate(shown)} | {str(centre): POOLED}
     positions = [float(i) for i in range(len(shown))] + [centre]
     x_format = ".0%" if value_format == "percent" else ",.1f"
-    x = alt.X("estimate:Q", title=estimate_label, axis=alt.Axis(format=x_format))
-    scale = alt.Scale(domain=[-0.7, centre + 0.7], reverse=True, nice=False, zero=False)
-    axis = alt.Axis(
+    x = vl.field("estimate:Q", title=estimate_label, axis=vl.props(format=x_format))
+    scale = vl.props(domain=[-0.7, centre + 0.7], reverse=True, nice=False, zero=False)
+    axis = vl.props(
         values=positions,
         labelExpr=f'{json.dumps(labels)}[""+datum.value]',
         grid=False,
@@ -120,42 +119,53 @@ def forest_plot(
         labelOverlap=False,
     )
 
-    def y_of(field: str) -> alt.Y:
+    def y_of(field: str) -> vl.Spec:
         # Every layer carries the full axis: Vega-Lite merges the layers' axes, and one
         # default axis (which drops alternate labels on overlap) would hide services.
-        return alt.Y(f"{field}:Q", title=None, scale=scale, axis=axis)
+        return vl.field(f"{field}:Q", title=None, scale=scale, axis=axis)
 
     y = y_of("pos")
-    colour = alt.Color(
-        "mine:N", legend=None, scale=alt.Scale(domain=["no", "yes"], range=[INK, ORANGE])
+    colour = vl.field(
+        "mine:N", legend=None, scale=vl.props(domain=["no", "yes"], range=[INK, ORANGE])
     )
-    base = alt.Chart(alt.InlineData(values=points))
-    whiskers = base.mark_rule(strokeWidth=2).encode(x="low:Q", x2="high:Q", y=y, color=colour)
-    dots = base.mark_point(shape="square", filled=True, size=70, opacity=1).encode(
-        x=x, y=y, color=colour
+    whiskers = vl.view(
+        vl.mark("rule", strokeWidth=2),
+        vl.encoding(x=vl.field("low:Q"), x2=vl.field("high"), y=y, color=colour),
+        points,
     )
-    layers: list[alt.Chart] = [whiskers, dots]
+    dots = vl.view(
+        vl.mark("point", shape="square", filled=True, size=70, opacity=1),
+        vl.encoding(x=x, y=y, color=colour),
+        points,
+    )
+    layers: list[vl.Spec] = [whiskers, dots]
     pi_low, pi_high = value_of(pooled, "pi_low"), value_of(pooled, "pi_high")
     if pi_low is not None and pi_high is not None:
         pi = {"low": pi_low, "high": pi_high, "pos": centre}
         layers.append(
-            alt.Chart(alt.InlineData(values=[pi]))
-            .mark_rule(color=BLUE, strokeWidth=2, strokeDash=[2, 2])
-            .encode(x="low:Q", x2="high:Q", y=y)
+            vl.view(
+                vl.mark("rule", color=BLUE, strokeWidth=2, strokeDash=[2, 2]),
+                vl.encoding(x=vl.field("low:Q"), x2=vl.field("high"), y=y),
+                [pi],
+            )
         )
     layers.append(
-        alt.Chart(alt.InlineData(values=diamond))
-        .mark_area(color=BLUE, orient="vertical", opacity=1, stroke=INK, strokeWidth=0.8)
-        .encode(x="x:Q", y=y_of("y"), y2="y2:Q")
+        vl.view(
+            vl.mark("area", color=BLUE, orient="vertical", opacity=1, stroke=INK, strokeWidth=0.8),
+            vl.encoding(x=vl.field("x:Q"), y=y_of("y"), y2=vl.field("y2")),
+            diamond,
+        )
     )
     if reference is not None:
         layers.insert(
             0,
-            alt.Chart(alt.InlineData(values=[{"x": reference}]))
-            .mark_rule(color=LINE, strokeDash=[5, 4])
-            .encode(x="x:Q"),
+            vl.view(
+                vl.mark("rule", color=LINE, strokeDash=[5, 4]),
+                vl.encoding(x=vl.field("x:Q")),
+                [{"x": reference}],
+            ),
         )
-    chart = alt.layer(*layers).properties(width=WIDTH - 160, height=26 * (len(shown) + 2))
+    spec = vl.top_level({"layer": layers}, width=WIDTH - 160, height=26 * (len(shown) + 2))
 
     table = [_table_row(str(r["label"]), r, show) for r in data_rows]
     pooled_row = _table_row(POOLED, pooled, show)
@@ -167,4 +177,4 @@ def forest_plot(
         f"confidence intervals; all services together: {show(est)} "
         f"({show(low)} to {show(high)})." + hidden_note(len(data_rows) - len(shown), "service")
     )
-    return render(chart, title=title, alt_text=alt_text, data=table)
+    return render(spec, title=title, alt_text=alt_text, data=table)

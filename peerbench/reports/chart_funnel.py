@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import altair as alt
-
 from peerbench.reports import formatting as fmt
+from peerbench.reports import vega as vl
 from peerbench.reports.chart import (
     Cell,
     Chart,
@@ -154,62 +153,69 @@ def funnel_plot(
         if value_of(r, "value") is not None
     ]
     y_format = ".0%" if value_format == "percent" else ",.1f"
-    x = alt.X("x:Q", title=precision_label, axis=alt.Axis(format=",.0f"))
-    y = alt.Y("y:Q", title=value_label, axis=alt.Axis(format=y_format), scale=alt.Scale(zero=False))
+    x = vl.field("x:Q", title=precision_label, axis=vl.props(format=",.0f"))
+    y = vl.field(
+        "y:Q", title=value_label, axis=vl.props(format=y_format), scale=vl.props(zero=False)
+    )
     curve_rows = _curve_rows(records(curves), value_format == "percent")
-    limits = (
-        alt.Chart(alt.InlineData(values=curve_rows))
-        .mark_line(color=LINE, strokeWidth=1.3, interpolate="monotone")
-        .encode(
+    limits = vl.view(
+        vl.mark("line", color=LINE, strokeWidth=1.3, interpolate="monotone"),
+        vl.encoding(
             x=x,
             y=y,
-            detail="side:N",
-            strokeDash=alt.StrokeDash(
+            detail=vl.field("side:N"),
+            strokeDash=vl.field(
                 "limit:N",
                 legend=None,
-                scale=alt.Scale(domain=list(_LIMITS.values()), range=[[6, 4], [1, 0]]),
+                scale=vl.props(domain=list(_LIMITS.values()), range=[[6, 4], [1, 0]]),
             ),
-        )
+        ),
+        curve_rows,
     )
     # Name the upper limit lines near their left, where they are far apart, not in a legend.
-    limit_names = (
-        alt.Chart(alt.InlineData(values=_limit_labels(curve_rows)))
-        .mark_text(align="left", dx=3, dy=-8, fontSize=12, color=MUTED)
-        .encode(x="x:Q", y="y:Q", text="name:N")
+    limit_names = vl.view(
+        vl.mark("text", align="left", dx=3, dy=-8, fontSize=12, color=MUTED),
+        vl.encoding(x=vl.field("x:Q"), y=vl.field("y:Q"), text=vl.field("name:N")),
+        _limit_labels(curve_rows),
     )
-    pooled_base = alt.Chart(
-        alt.InlineData(values=[{"y": target, "label": f"Pooled {show(target)}"}])
+    pooled_data = [{"y": target, "label": f"Pooled {show(target)}"}]
+    pooled = vl.view(
+        vl.mark("rule", color=INK, strokeWidth=2), vl.encoding(y=vl.field("y:Q")), pooled_data
     )
-    pooled = pooled_base.mark_rule(color=INK, strokeWidth=2).encode(y=alt.Y("y:Q"))
-    pooled_label = pooled_base.mark_text(
-        align="right", baseline="bottom", dy=-4, x="width", fontWeight="bold"
-    ).encode(y=alt.Y("y:Q"), text="label:N")
-    points = (
-        alt.Chart(alt.InlineData(values=shown))
-        .mark_point(filled=True, size=90, opacity=0.9, stroke="white", strokeWidth=0.5)
-        .encode(
-            x=alt.X("precision:Q"),
-            y=alt.Y("value:Q"),
-            color=alt.Color(
+    pooled_label = vl.view(
+        vl.mark("text", align="right", baseline="bottom", dy=-4, x="width", fontWeight="bold"),
+        vl.encoding(y=vl.field("y:Q"), text=vl.field("label:N")),
+        pooled_data,
+    )
+    points = vl.view(
+        vl.mark("point", filled=True, size=90, opacity=0.9, stroke="white", strokeWidth=0.5),
+        vl.encoding(
+            x=vl.field("precision:Q"),
+            y=vl.field("value:Q"),
+            color=vl.field(
                 "flag:N",
                 title=None,
-                scale=alt.Scale(domain=list(FLAG_LABELS.values()), range=_COLOURS),
+                scale=vl.props(domain=list(FLAG_LABELS.values()), range=_COLOURS),
             ),
-            shape=alt.Shape(
+            shape=vl.field(
                 "flag:N",
                 title=None,
-                scale=alt.Scale(domain=list(FLAG_LABELS.values()), range=_SHAPES),
+                scale=vl.props(domain=list(FLAG_LABELS.values()), range=_SHAPES),
             ),
-        )
+        ),
+        shown,
     )
-    layers: list[alt.Chart] = [limits, limit_names, pooled, pooled_label, points]
+    layers: list[vl.Spec] = [limits, limit_names, pooled, pooled_label, points]
     mine = [u for u in shown if u["unit"] == highlight]
     if mine:
-        base = alt.Chart(alt.InlineData(values=mine)).encode(x="precision:Q", y="value:Q")
-        ring = base.mark_point(size=320, color=INK, strokeWidth=2.5, filled=False)
-        name = base.mark_text(align="left", dx=12, dy=-12, fontSize=13, fontWeight="bold")
-        layers += [ring, name.encode(text="unit:N")]
-    chart = alt.layer(*layers).properties(width=WIDTH, height=320)
+        at = {"x": vl.field("precision:Q"), "y": vl.field("value:Q")}
+        ring = vl.mark("point", size=320, color=INK, strokeWidth=2.5, filled=False)
+        name = vl.mark("text", align="left", dx=12, dy=-12, fontSize=13, fontWeight="bold")
+        layers += [
+            vl.view(ring, vl.encoding(**at), mine),
+            vl.view(name, vl.encoding(**at, text=vl.field("unit:N")), mine),
+        ]
+    spec = vl.top_level({"layer": layers}, width=WIDTH, height=320)
 
     data = [_table_row(r, value_label, precision_label, show, highlight) for r in rows]
     outside = sum(u["flag"] != FLAG_LABELS["within"] for u in shown)
@@ -223,4 +229,4 @@ def funnel_plot(
         f"solid lines are the 99.8% limits).{where}"
         + hidden_note(len(rows) - len(shown), "service")
     )
-    return render(chart, title=title, alt_text=alt_text, data=data)
+    return render(spec, title=title, alt_text=alt_text, data=data)

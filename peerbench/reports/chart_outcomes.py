@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import altair as alt
-
 from peerbench.reports import formatting as fmt
+from peerbench.reports import vega as vl
 from peerbench.reports.chart import (
     Cell,
     Chart,
@@ -64,17 +63,20 @@ def before_after_distribution(
         for r in data_rows
         if value_of(r, "share") is not None
     ]
-    when = alt.Scale(domain=[baseline_label, followup_label], range=[MID_GREY, BLUE])
-    chart = (
-        alt.Chart(alt.InlineData(values=shown))
-        .mark_bar(stroke="white", strokeWidth=0.5)
-        .encode(
-            x=alt.X("band:N", sort=bands, title=score_label, axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("when:N", sort=[baseline_label, followup_label]),
-            y=alt.Y("share:Q", title="Share of people", axis=alt.Axis(format=".0%")),
-            color=alt.Color("when:N", title=None, scale=when),
-        )
-        .properties(width=WIDTH, height=260)
+    when = vl.props(domain=[baseline_label, followup_label], range=[MID_GREY, BLUE])
+    spec = vl.top_level(
+        vl.view(
+            vl.mark("bar", stroke="white", strokeWidth=0.5),
+            vl.encoding(
+                x=vl.field("band:N", sort=bands, title=score_label, axis=vl.props(labelAngle=0)),
+                xOffset=vl.field("when:N", sort=[baseline_label, followup_label]),
+                y=vl.field("share:Q", title="Share of people", axis=vl.props(format=".0%")),
+                color=vl.field("when:N", title=None, scale=when),
+            ),
+            shown,
+        ),
+        width=WIDTH,
+        height=260,
     )
     table: list[dict[str, Cell]] = []
     for band in bands:
@@ -88,7 +90,7 @@ def before_after_distribution(
         f"{score_label.lower()}, comparing the first score with the latest."
         + hidden_note(count_hidden(data_rows, ["share"]), "value")
     )
-    return render(chart, title=title, alt_text=alt_text, data=table)
+    return render(spec, title=title, alt_text=alt_text, data=table)
 
 
 def individual_change_bars(
@@ -118,38 +120,50 @@ def individual_change_bars(
         if (share := value_of(r, key)) is not None
     ]
     labels = list(CHANGE_LABELS.values())
-    base = alt.Chart(alt.InlineData(values=shown)).encode(
-        y=alt.Y("group:N", sort=groups, title=None),
-        x=alt.X(
+    base = {
+        "y": vl.field("group:N", sort=groups, title=None),
+        "x": vl.field(
             "share:Q",
             stack="zero",
             title="Share of people",
-            axis=alt.Axis(format=".0%", values=[0, 0.25, 0.5, 0.75, 1]),
-            scale=alt.Scale(domain=[0, 1]),
+            axis=vl.props(format=".0%", values=[0, 0.25, 0.5, 0.75, 1]),
+            scale=vl.props(domain=[0, 1]),
         ),
-        order=alt.Order("order:Q"),
-    )
-    bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
-        color=alt.Color(
-            "change:N",
-            title=None,
-            sort=labels,
-            scale=alt.Scale(domain=labels, range=_CHANGE_COLOURS),
-        )
-    )
-    text = (
-        base.transform_filter("datum.share >= 0.07")
-        .transform_calculate(pct="format(datum.share, '.0%')")
-        .mark_text(xOffset=-6, align="right", fontWeight="bold")
-        .encode(
-            text="pct:N",
-            color=alt.Color(
-                "change:N", legend=None, scale=alt.Scale(domain=labels, range=_CHANGE_TEXT)
+        "order": vl.field("order:Q"),
+    }
+    bars = vl.view(
+        vl.mark("bar", stroke="white", strokeWidth=1),
+        vl.encoding(
+            **base,
+            color=vl.field(
+                "change:N",
+                title=None,
+                sort=labels,
+                scale=vl.props(domain=labels, range=_CHANGE_COLOURS),
             ),
-        )
+        ),
     )
-    chart = alt.layer(bars, text).resolve_scale(color="independent")
-    chart = chart.properties(width=WIDTH - 100, height=34 * max(len(groups), 1))
+    text = vl.view(
+        vl.mark("text", xOffset=-6, align="right", fontWeight="bold"),
+        vl.encoding(
+            **base,
+            text=vl.field("pct:N"),
+            color=vl.field(
+                "change:N", legend=None, scale=vl.props(domain=labels, range=_CHANGE_TEXT)
+            ),
+        ),
+    ) | {
+        "transform": [
+            {"filter": "datum.share >= 0.07"},
+            {"calculate": "format(datum.share, '.0%')", "as": "pct"},
+        ]
+    }
+    spec = vl.top_level(
+        {"layer": [bars, text], "data": shown},
+        resolve={"scale": {"color": "independent"}},
+        width=WIDTH - 100,
+        height=34 * max(len(groups), 1),
+    )
     table: list[dict[str, Cell]] = []
     for r in data_rows:
         row: dict[str, Cell] = {group_label: str(r["group"])}
@@ -162,7 +176,7 @@ def individual_change_bars(
         "improved, showed no reliable change or got worse."
         + hidden_note(count_hidden(data_rows, list(CHANGE_LABELS)), "value")
     )
-    return render(chart, title=title, alt_text=alt_text, data=table)
+    return render(spec, title=title, alt_text=alt_text, data=table)
 
 
 def _month_label(months: float) -> str:
@@ -196,41 +210,36 @@ def retention_curve(
         if (share := value_of(r, "share")) is not None
     ]
     label_expr = "datum.value == 0 ? 'Start' : datum.value + ' months'"
-    colour = alt.Scale(domain=series, range=[BLUE, INK, ORANGE, MID_GREY][: len(series)])
-    chart = (
-        alt.Chart(alt.InlineData(values=shown))
-        .mark_line(point=alt.OverlayMarkDef(filled=True, size=70), strokeWidth=2.5)
-        .encode(
-            x=alt.X(
-                "months:Q",
-                title="Time since starting support",
-                axis=alt.Axis(values=months, labelExpr=label_expr, grid=False),
-                scale=alt.Scale(domain=[0, max(months, default=12)], nice=False),
+    colour = vl.props(domain=series, range=[BLUE, INK, ORANGE, MID_GREY][: len(series)])
+    legend = None if len(series) == 1 else vl.props(symbolType="stroke", symbolStrokeWidth=2.5)
+    spec = vl.top_level(
+        vl.view(
+            vl.mark("line", point=vl.props(filled=True, size=70), strokeWidth=2.5),
+            vl.encoding(
+                x=vl.field(
+                    "months:Q",
+                    title="Time since starting support",
+                    axis=vl.props(values=months, labelExpr=label_expr, grid=False),
+                    scale=vl.props(domain=[0, max(months, default=12)], nice=False),
+                ),
+                y=vl.field(
+                    "share:Q",
+                    title="Share still in touch",
+                    axis=vl.props(format=".0%"),
+                    scale=vl.props(domain=[0, 1]),
+                ),
+                color=vl.field("series:N", title=None, scale=colour, legend=legend),
+                strokeDash=vl.field(
+                    "series:N",
+                    title=None,
+                    scale=vl.props(domain=series, range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]]),
+                    legend=legend,
+                ),
             ),
-            y=alt.Y(
-                "share:Q",
-                title="Share still in touch",
-                axis=alt.Axis(format=".0%"),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=colour,
-                legend=None
-                if len(series) == 1
-                else alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=series, range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]]),
-                legend=None
-                if len(series) == 1
-                else alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5),
-            ),
-        )
-        .properties(width=WIDTH, height=240)
+            shown,
+        ),
+        width=WIDTH,
+        height=240,
     )
     table: list[dict[str, Cell]] = []
     for m in months:
@@ -245,4 +254,4 @@ def retention_curve(
         + (f", for {', '.join(series)}." if len(series) > 1 else ".")
         + hidden_note(count_hidden(data_rows, ["share"]), "value")
     )
-    return render(chart, title=title, alt_text=alt_text, data=table)
+    return render(spec, title=title, alt_text=alt_text, data=table)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import altair as alt
-
 from peerbench.reports import formatting as fmt
+from peerbench.reports import vega as vl
 from peerbench.reports.chart import (
     Cell,
     Chart,
@@ -51,25 +50,32 @@ def reach_vs_population(
         if (share := value_of(r, key)) is not None
     ]
     sources = list(keys.values())
-    base = alt.Chart(alt.InlineData(values=shown)).encode(
-        y=alt.Y("category:N", sort=categories, title=None),
-        yOffset=alt.YOffset("source:N", sort=sources),
-        x=alt.X("share:Q", title="Share of people", axis=alt.Axis(format=".0%")),
-    )
-    bars = base.mark_bar(height={"band": 0.9}).encode(
-        color=alt.Color(
-            "source:N",
-            title=None,
-            sort=sources,
-            scale=alt.Scale(domain=sources, range=[BLUE, MID_GREY]),
+    base = {
+        "y": vl.field("category:N", sort=categories, title=None),
+        "yOffset": vl.field("source:N", sort=sources),
+        "x": vl.field("share:Q", title="Share of people", axis=vl.props(format=".0%")),
+    }
+    bars = vl.view(
+        vl.mark("bar", height={"band": 0.9}),
+        vl.encoding(
+            **base,
+            color=vl.field(
+                "source:N",
+                title=None,
+                sort=sources,
+                scale=vl.props(domain=sources, range=[BLUE, MID_GREY]),
+            ),
         ),
     )
     # Values at the bar ends, so nobody has to read them off the axis.
-    labels = base.mark_text(align="left", dx=4, fontSize=11, color=INK).encode(
-        text=alt.Text("share:Q", format=".0%")
+    labels = vl.view(
+        vl.mark("text", align="left", dx=4, fontSize=11, color=INK),
+        vl.encoding(**base, text=vl.field("share:Q", format=".0%")),
     )
-    chart = alt.layer(bars, labels).properties(
-        width=WIDTH - 120, height=44 * max(len(categories), 1)
+    spec = vl.top_level(
+        {"layer": [bars, labels], "data": shown},
+        width=WIDTH - 120,
+        height=44 * max(len(categories), 1),
     )
     table: list[dict[str, Cell]] = []
     for r in data_rows:
@@ -81,4 +87,4 @@ def reach_vs_population(
         f"{service_label.lower()} with the share of the {population_label.lower()}."
         + hidden_note(count_hidden(data_rows, list(keys)), "value")
     )
-    return render(chart, title=title, alt_text=alt_text, data=table)
+    return render(spec, title=title, alt_text=alt_text, data=table)

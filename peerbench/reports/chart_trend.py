@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import altair as alt
-
 from peerbench.reports import formatting as fmt
+from peerbench.reports import vega as vl
 from peerbench.reports.chart import (
     Cell,
     Chart,
@@ -56,32 +55,37 @@ def score_trend(
         if (value := value_of(r, "value")) is not None
     ]
     n = len(series)
-    legend = alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5)
-    chart = (
-        alt.Chart(alt.InlineData(values=shown))
-        .mark_line(point=alt.OverlayMarkDef(filled=True, size=80), strokeWidth=2.5)
-        .encode(
-            x=alt.X("period:N", sort=periods, title=period_label, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(
-                "value:Q",
-                title=value_label,
-                scale=alt.Scale(domain=[0, 100]),
-                axis=alt.Axis(values=[0, 20, 40, 60, 80, 100]),
+    legend = vl.props(symbolType="stroke", symbolStrokeWidth=2.5)
+    spec = vl.top_level(
+        vl.view(
+            vl.mark("line", point=vl.props(filled=True, size=80), strokeWidth=2.5),
+            vl.encoding(
+                x=vl.field(
+                    "period:N", sort=periods, title=period_label, axis=vl.props(labelAngle=0)
+                ),
+                y=vl.field(
+                    "value:Q",
+                    title=value_label,
+                    scale=vl.props(domain=[0, 100]),
+                    axis=vl.props(values=[0, 20, 40, 60, 80, 100]),
+                ),
+                color=vl.field(
+                    "series:N",
+                    title=None,
+                    scale=vl.props(domain=series, range=_COLOURS[:n]),
+                    legend=legend,
+                ),
+                strokeDash=vl.field(
+                    "series:N",
+                    title=None,
+                    scale=vl.props(domain=series, range=_DASHES[:n]),
+                    legend=legend,
+                ),
             ),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=series, range=_COLOURS[:n]),
-                legend=legend,
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=series, range=_DASHES[:n]),
-                legend=legend,
-            ),
-        )
-        .properties(width=WIDTH, height=240)
+            shown,
+        ),
+        width=WIDTH,
+        height=240,
     )
     table: list[dict[str, Cell]] = []
     for period in periods:
@@ -96,4 +100,4 @@ def score_trend(
         f"{periods[-1] if periods else 'none'}, on a scale of 0 to 100."
         + hidden_note(count_hidden(data_rows, ["value"]), "value")
     )
-    return render(chart, title=title, alt_text=alt_text, data=table)
+    return render(spec, title=title, alt_text=alt_text, data=table)
