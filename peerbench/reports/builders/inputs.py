@@ -10,8 +10,8 @@ the figures that are not benchmark sections (score bands, who is reached).
 The validator's report is only needed by the data-quality report, so it is made on
 first use (:attr:`ReportData.validation`): the other reports of a pooled store never
 re-validate the pool. A pooled store's tables are read straight from the pool (the
-latest copy of each record, without the store's columns): they are the canonical tables
-the validator accepted at ingest, the same the validator would return again.
+latest copy of each record, without the store's columns), each when first looked up:
+they are the canonical tables the validator accepted at ingest.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from peerbench.benchmarking.result_cache import DATABASE_FILE
 from peerbench.disclosure import DisclosurePolicy
 from peerbench.io.content_cache import ContentCache
 from peerbench.reports.builders import cache as report_cache
+from peerbench.reports.builders.pool_tables import PoolTables
 from peerbench.schema.records import RECORD_TYPES
 from peerbench.schema.version import manifest_as_of
 from peerbench.validators.report import Report as ValidationReport
@@ -198,7 +199,7 @@ def load_report_data(
     server = _server_dir(root)
     if server is not None:
         with _open_pool(server) as (store, session):
-            return pool_report_data(
+            data = pool_report_data(
                 store,
                 session,
                 options,
@@ -207,6 +208,8 @@ def load_report_data(
                 as_of=manifest_as_of(root),
                 produced_on=produced_on,
             )
+            dict(data.tables)  # every table read now: the store is closed below
+            return data
     if organisation_ids is not None:
         raise ValueError(f"{root} is a folder of files, not a server data directory")
     from peerbench.benchmarking.sources import open_source
@@ -265,12 +268,9 @@ def pool_report_data(
     from peerbench.server.pool_view import submitted_table
 
     # As submitted: one row per record, without the store's own columns (what the
-    # validator accepted at ingest). Only the quality report re-validates them.
-    tables = {
-        record_type: table
-        for record_type in RECORD_TYPES
-        if (table := submitted_table(store, session, record_type, scope)).num_rows
-    }
+    # validator accepted at ingest), each read when a report first looks it up. Only the
+    # quality report re-validates them.
+    tables = PoolTables(lambda record_type: submitted_table(store, session, record_type, scope))
     from peerbench.server.quality_record import recorded_quality
 
     data = _assemble(
