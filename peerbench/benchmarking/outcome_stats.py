@@ -176,7 +176,8 @@ def _effects(frame: pd.DataFrame, min_n: int) -> tuple[dict[str, FloatArray], di
 def _shares(frame: pd.DataFrame) -> pd.DataFrame:
     """Shares over ``n_paired`` / ``n_case_baseline`` with Wilson intervals (vectorised)."""
     n = frame["n_paired"].fillna(0).to_numpy(dtype=np.float64)
-    out = pd.DataFrame(index=frame.index)
+    # Columns gathered first and framed once (a column set on a frame costs ~0.5 ms).
+    out: dict[str, FloatArray] = {}
     for name in ("improved", "unchanged", "deteriorated"):
         events = frame[f"n_{name}"].to_numpy(dtype=np.float64, na_value=np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -196,7 +197,7 @@ def _shares(frame: pd.DataFrame) -> pd.DataFrame:
         out["reliable_recovery_rate"] = np.where(ok, both / cases, np.nan)
     out["recovery_ci_low"] = np.where(ok, wilson.lower, np.nan)
     out["recovery_ci_high"] = np.where(ok, wilson.upper, np.nan)
-    return out
+    return pd.DataFrame(out, index=frame.index)
 
 
 def outcome_rows(
