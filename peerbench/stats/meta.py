@@ -245,6 +245,19 @@ def random_effects(
     yy, vv = validate_inputs(y, v)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    return pooled(yy, vv, method=method, tau2=tau2, confidence=confidence)
+
+
+def pooled(
+    yy: FloatArray,
+    vv: FloatArray,
+    *,
+    method: Tau2Method = "reml",
+    tau2: float | None = None,
+    confidence: float = 0.95,
+) -> MetaAnalysis:
+    """:func:`random_effects` of inputs already checked (:func:`validate_inputs`, and
+    ``0 < confidence < 1``): for callers pooling many parts of one checked input."""
     k = yy.size
     label: str = method
     if tau2 is None:
