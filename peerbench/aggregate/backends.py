@@ -57,6 +57,16 @@ _duckdb_shared: Any = None
 """The in-memory database :func:`duckdb_database` hands out cursors on (made at first use)."""
 
 
+def _forget_shared_database() -> None:
+    """(In a forked child) Start without the parent's database: its threads did not
+    survive the fork, and its lock may have been held by one of them."""
+    global _duckdb_lock, _duckdb_shared
+    _duckdb_lock, _duckdb_shared = threading.Lock(), None
+
+
+os.register_at_fork(after_in_child=_forget_shared_database)
+
+
 def duckdb_connection(**config: Any) -> Any:
     """A new in-memory DuckDB backend (``ibis.duckdb.connect()``).
 

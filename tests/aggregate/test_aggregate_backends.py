@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -99,3 +100,28 @@ def test_duckdb_settings_give_a_database_of_its_own() -> None:
         assert con.sql("SELECT current_setting('TimeZone')").fetchall() == [("UTC",)]
     finally:
         con.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_opens_a_database_of_its_own() -> None:
+    """A child forked after the shared database exists does not use the parent's (its
+    threads are gone): it opens its own and answers."""
+    from peerbench.aggregate import backends
+
+    backends.duckdb_database().close()  # the parent's shared database exists
+    parent = backends._duckdb_shared
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        ok = backends._duckdb_shared is None
+        con = backends.duckdb_database()
+        ok = ok and con.sql("SELECT 41 + 1").fetchall() == [(42,)]
+        ok = ok and backends._duckdb_shared is not parent
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert answer == b"1"
+    assert backends._duckdb_shared is parent
