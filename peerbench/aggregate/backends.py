@@ -52,6 +52,19 @@ _CONNECT_MODE_FLAG = "SPARK_CONNECT_MODE_ENABLED"
 """Set by pyspark for the rest of the process once a Connect session exists; a classic
 local session refuses to start while it is set."""
 _set_connect_flag = False
+_duckdb_lock = threading.Lock()
+_duckdb_shared: Any = None
+"""The in-memory database :func:`duckdb_database` hands out cursors on (made at first use)."""
+
+
+def _forget_shared_database() -> None:
+    """(In a forked child) Start without the parent's database: its threads did not
+    survive the fork, and its lock may have been held by one of them."""
+    global _duckdb_lock, _duckdb_shared
+    _duckdb_lock, _duckdb_shared = threading.Lock(), None
+
+
+os.register_at_fork(after_in_child=_forget_shared_database)
 
 
 def duckdb_connection(**config: Any) -> Any:
@@ -73,17 +86,36 @@ def duckdb_connection(**config: Any) -> Any:
 
 
 def duckdb_database(**config: Any) -> Any:
-    """A new in-memory DuckDB connection set up as :func:`duckdb_connection`'s, without Ibis.
+    """An in-memory DuckDB connection set up as :func:`duckdb_connection`'s, without Ibis.
 
     The same settings Ibis gives its connection (UTC session time zone, no Python
-    replacement scans), so that the same SQL gives the same answer on either.
-    """
-    import duckdb
+    replacement scans), so that the same SQL gives the same answer on either. Without
+    ``config`` it is a new cursor on one database shared by the process (about 1 ms,
+    where a new database costs 20 ms of CPU and starts its own threads): registered
+    tables, temporary tables and session settings belong to the cursor, so runs on
+    different cursors never see each other's. Close it after use.
 
-    con = duckdb.connect(":memory:", config={"preserve_insertion_order": False, **config})
+    Args:
+        **config: Database settings (``threads``, ``memory_limit``...): a new database.
+    """
+    global _duckdb_shared
+    if config:
+        con = _new_database(config)
+    else:
+        with _duckdb_lock:
+            if _duckdb_shared is None:
+                _duckdb_shared = _new_database({})
+            con = _duckdb_shared.cursor()
+    # Session settings: a cursor starts from the defaults, not from its parent's.
     con.execute("SET timezone = 'UTC'")
     con.execute("SET python_enable_replacements = 'False'")
     return con
+
+
+def _new_database(config: dict[str, Any]) -> Any:
+    import duckdb
+
+    return duckdb.connect(":memory:", config={"preserve_insertion_order": False, **config})
 
 
 def new_view_name(prefix: str) -> str:

@@ -144,7 +144,8 @@ def compute_tables(
 
     Args:
         source: Where the data comes from.
-        backend: ``"duckdb"`` (a fresh in-memory database) or ``"spark"`` (the shared
+        backend: ``"duckdb"`` (a cursor of its own on the shared in-memory database)
+            or ``"spark"`` (the shared
             local session; needs ``peerbench[spark]``).
         scored: The scored outcomes, already computed (an Arrow table or a Parquet path
             written by :func:`peerbench.aggregate.scoring.write_scored`); when omitted,

@@ -45,7 +45,8 @@ class Engine:
     """One run: the connection, the inputs registered on it and what to free at the end."""
 
     def __init__(self, backend: str = "duckdb") -> None:
-        """Open ``backend``: a new in-memory DuckDB database, or the shared Spark session.
+        """Open ``backend``: a cursor on the process's in-memory DuckDB database
+        (:func:`~peerbench.aggregate.backends.duckdb_database`), or the shared Spark session.
 
         Raises:
             ValueError: for an unknown backend name.
@@ -127,7 +128,8 @@ class Engine:
         return Input(name, compiled.schema)
 
     def close(self) -> None:
-        """Free the temporary tables; close a DuckDB database (Spark's session is shared)."""
+        """Free the temporary tables; close the DuckDB cursor (the database and Spark's
+        session are shared)."""
         for release in self._releases:
             release()
         self._releases.clear()

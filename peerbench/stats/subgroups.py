@@ -9,7 +9,7 @@ from peerbench.stats import dist
 from peerbench.stats.meta import (
     MetaAnalysis,
     Tau2Method,
-    random_effects,
+    pooled,
     tau2_dl,
     tau2_reml,
     validate_inputs,
@@ -57,9 +57,12 @@ def subgroup_analysis(
         confidence: Interval level.
 
     Raises:
-        ValueError: if ``groups`` does not match ``y`` or there are fewer than 2 groups.
+        ValueError: if ``groups`` does not match ``y``, there are fewer than 2 groups, or
+            on inputs :func:`~peerbench.stats.meta.random_effects` refuses.
     """
     yy, vv = validate_inputs(y, v)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     labels = np.asarray(groups).astype(str).ravel()
     if labels.shape != yy.shape:
         raise ValueError(f"groups has {labels.size} labels for {yy.size} estimates")
@@ -70,10 +73,9 @@ def subgroup_analysis(
     if common_tau2:
         design = (index[:, None] == np.arange(names.size)[None, :]).astype(np.float64)
         shared = tau2_reml(yy, vv, design) if method == "reml" else tau2_dl(yy, vv, design)
+    # Each subgroup's part of the checked input: pooled without checking it again.
     results = tuple(
-        random_effects(
-            yy[index == g], vv[index == g], method=method, tau2=shared, confidence=confidence
-        )
+        pooled(yy[index == g], vv[index == g], method=method, tau2=shared, confidence=confidence)
         for g in range(names.size)
     )
     mu = np.array([r.estimate for r in results])

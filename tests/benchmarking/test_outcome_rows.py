@@ -153,3 +153,27 @@ def test_pooled_rows_without_extra() -> None:
     got = outcome_rows(summary, moments, (), PooledOutcomeRow, min_n=10, thresholds={})
     assert got == _reference(summary, moments, [], PooledOutcomeRow, 10, {}, None)
     assert got and all(type(r) is PooledOutcomeRow for r in got)
+
+
+@pytest.mark.parametrize("size", [0, 1, 900])
+def test_pair_moments_sum_as_one_aggregation_per_column(size: int) -> None:
+    """The five grouped sums taken at once are the per-column aggregations, bit for bit
+    (missing scores included)."""
+    pairs = _pairs(size)
+    pairs.loc[pairs.index[::11], "follow_up_score"] = np.nan
+    got = pair_moments(pairs, KEYS)
+    x, y = pairs["baseline_score"], pairs["follow_up_score"]
+    frame = pairs[KEYS].assign(x=x, y=y, xx=x * x, yy=y * y, xy=x * y)
+    sums = frame.groupby(KEYS, observed=True, dropna=False).agg(
+        n=("x", "size"), **{c: (c, "sum") for c in ("x", "y", "xx", "yy", "xy")}
+    )
+    n = sums["n"].astype("float64")
+    sxx, syy = sums["xx"] - sums["x"] ** 2 / n, sums["yy"] - sums["y"] ** 2 / n
+    sxy = sums["xy"] - sums["x"] * sums["y"] / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(np.clip(sxx, 0, None) / (n - 1))
+        r = (sxy / np.sqrt(sxx * syy)).clip(-1, 1)
+    want = pd.DataFrame({"sd_pair_baseline": sd, "r": r}).reset_index()
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    columns = ["sd_pair_baseline", "r"]
+    assert got[columns].to_numpy().tobytes() == want[columns].to_numpy().tobytes()

@@ -189,3 +189,49 @@ def test_meta_input_validation() -> None:
         subgroup_analysis([1.0, 2.0], [0.1, 0.1], ["a", "a"])
     single = random_effects([0.5], [0.1])
     assert single.tau2 == 0 and math.isnan(single.i2)
+
+
+def _projection_by_solver(
+    y: npt.NDArray[np.float64], w: npt.NDArray[np.float64], x: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], float]:
+    """``(P y, tr P)`` through LAPACK's solver and np.trace, as before the 1×1 shortcut."""
+    wx = x * w[:, None]
+    xtwx = x.T @ wx
+    beta = np.linalg.solve(xtwx, wx.T @ y)
+    trace = float(w.sum() - np.trace(np.linalg.solve(xtwx, wx.T @ wx)))
+    return w * (y - x @ beta), trace
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=1, max_value=30), st.integers(min_value=0, max_value=10_000))
+def test_one_column_shortcuts_give_the_solvers_numbers_bit_for_bit(k: int, seed: int) -> None:
+    """A pooled mean's 1×1 systems are divided, not solved: the same floats, since
+    LAPACK divides by the pivot (a BLAS that did otherwise would fail this)."""
+    from peerbench.stats import dist
+    from peerbench.stats.meta import _projection, _reml_scores, _solve, _trace
+
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=k) * 10 ** rng.uniform(-3, 3)
+    v = np.exp(rng.uniform(-12, 4, k))
+    a = np.exp(rng.uniform(-30, 30, (7, 1, 1)))
+    b = rng.normal(size=(7, 1, 1)) * np.exp(rng.uniform(-30, 30, (7, 1, 1)))
+    assert _solve(a, b).tobytes() == np.linalg.solve(a, b).tobytes()
+    assert _solve(a[0], b[0, 0]).tobytes() == np.linalg.solve(a[0], b[0, 0]).tobytes()
+    assert _trace(b).tobytes() == np.trace(b, axis1=1, axis2=2).tobytes()
+    ones = np.ones((k, 1))
+    py, trace = _projection(y, 1 / v, ones)[:2]
+    want_py, want_trace = _projection_by_solver(y, 1 / v, ones)
+    assert py.tobytes() == want_py.tobytes() and trace == want_trace
+    taus = np.concatenate([[0.0], np.geomspace(1e-6, 10.0, 9)])
+    scores = _reml_scores(y, v, ones, taus)
+    w = 1 / (v[None, :] + taus[:, None])
+    wx = w[:, :, None] * ones[None, :, :]
+    xtwx = np.einsum("kp,gkq->gpq", ones, wx)
+    beta = np.linalg.solve(xtwx, np.einsum("gkp,k->gp", wx, y)[:, :, None])[:, :, 0]
+    rest = w * (y[None, :] - beta @ ones.T)
+    inner = np.linalg.solve(xtwx, np.einsum("gkp,gkq->gpq", wx, wx))
+    trace_p = w.sum(axis=1) - np.trace(inner, axis1=1, axis2=2)
+    assert scores.tobytes() == ((rest * rest).sum(axis=1) - trace_p).tobytes()
+    fit = random_effects(y, v, method="dl")
+    if k > 1:
+        assert fit.q_p_value == float(dist.chi2_sf(fit.q, k - 1))
