@@ -186,7 +186,8 @@ def test_a_subset_is_the_same_from_tables_files_and_a_reduced_read(
             return as_reduced(pooled["outcome"])
 
     reduced = BenchmarkSource.from_reads(cast(Any, {"outcome": Read()}))
-    assert reduced.data["outcome"].num_rows == 0  # one meaning: nothing read yet
+    held = reduced.data["outcome"]
+    assert isinstance(held, pa.Table) and held.num_rows == 0  # one meaning: nothing read yet
     for source in (tables, files, reduced):
         subset = source.raw_subset("outcome", WORKER_ROWS)  # lineage or not, as held
         standard = [c for c in subset.column_names if c not in LINEAGE_COLUMNS]
