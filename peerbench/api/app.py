@@ -32,6 +32,7 @@ from peerbench.api.warm import InFlight, Requests, Warmer, settle_heap, warm_eng
 from peerbench.portal.app import install_portal
 from peerbench.server.context import ServerContext, open_server
 from peerbench.server.isolation import start_checker
+from peerbench.server.quality_process import QualityRecorder
 from peerbench.server.ratelimit import RateLimiter
 from peerbench.server.settings import Settings
 from peerbench.server.submissions import recover_interrupted
@@ -85,6 +86,10 @@ def create_app(
         if settings.isolate_checks:
             start_checker()  # the first upload need not wait for it
         worker = SubmissionWorker(workers)
+        if settings.quality_at_ingest:
+            ctx.quality = QualityRecorder(
+                settings.resolved_database_url(), settings.resolved_store_url()
+            )
         app.state.context = ctx
         app.state.worker = worker
         app.state.limiter = RateLimiter(ctx.db, settings.submissions_per_minute)
@@ -100,6 +105,9 @@ def create_app(
             if warmer is not None:
                 warmer.close()
             worker.shutdown(wait=True)
+            if ctx.quality is not None:
+                ctx.quality.close()
+                ctx.quality = None
             if context is None:
                 ctx.close()
             else:

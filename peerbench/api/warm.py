@@ -10,8 +10,9 @@ endpoints (so the bytes are the ones a read would have made):
   the network, commissioner and quality reports (page and figures);
 * for admins, the first page of ``/v1/benchmarks`` over the whole pool;
 * then the quality figures of organisations that have none recorded (a pool made before
-  figures were recorded at ingest: :mod:`peerbench.server.quality_record`), one step per
-  organisation, and only then the networks' quality reports, which sum them.
+  figures were recorded at ingest: :mod:`peerbench.server.quality_record`), in the
+  recording process (:mod:`peerbench.server.quality_process`), and only then the
+  networks' quality reports, which sum them.
 
 Each scope's raw benchmark is its own step, before the answers made from it: a read
 arriving meanwhile waits for (or shares) one step at most, not the raw result and its
@@ -241,6 +242,23 @@ class Warmer:
                 log.debug("a read cache was not warmed", exc_info=True)
         return True
 
+    def _quality_backfill(self, session: Session) -> bool:
+        """Record the quality figures of organisations that have none (a pool made before
+        they were recorded at ingest, or loaded in bulk) in the recording process, and
+        wait for them, so the quality reports built next sum records. False if stopped."""
+        from peerbench.server.quality_record import missing_records
+
+        recorder = self._ctx.quality
+        missing = [] if recorder is None else missing_records(self._ctx.store, session)
+        if recorder is None or not missing:
+            return True
+        log.info("recording the quality figures of %d organisations", len(missing))
+        futures = recorder.record_all(missing)
+        while not recorder.wait(futures, self._poll):
+            if self._stop.is_set():
+                return False
+        return True
+
     def _steps(self) -> Iterator[Callable[[Session], object]]:
         from peerbench.api.routers.benchmarks import (
             benchmarks_page,
@@ -284,8 +302,8 @@ class Warmer:
             return benchmarks_page(request, ctx, session, admin, options)
 
         yield from (whole_pool_raw, whole_pool)
-        if ctx.settings.quality_at_ingest:
-            yield from _quality_backfill(ctx)
+        if ctx.quality is not None:
+            yield self._quality_backfill
         for who, where in later:
             yield from _reports(request, ctx, who, where, WARM_REPORTS[-1:])
 
@@ -313,24 +331,6 @@ def _reports(
                 )
 
             yield report
-
-
-def _quality_backfill(ctx: ServerContext) -> Iterator[Callable[[Session], object]]:
-    """One step per organisation whose quality figures are not recorded (a pool made
-    before records existed, or loaded in bulk; :mod:`peerbench.server.quality_record`),
-    so the quality reports built next, and later reads, sum records."""
-    from peerbench.server.quality_record import missing_records, record_quality
-
-    with ctx.db.session() as session:
-        missing = missing_records(ctx.store, session)
-    if missing:
-        log.info("recording quality figures of %d organisations", len(missing))
-    for organisation_id in missing:
-
-        def record(session: Session, organisation_id: str = organisation_id) -> object:
-            return record_quality(ctx.store, ctx.db, organisation_id)
-
-        yield record
 
 
 def warm_engines() -> None:

@@ -6,12 +6,16 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from peerbench.server.db.migrate import ensure_migrated
 from peerbench.server.db.session import Database
 from peerbench.server.read_audit import ReadAudit
 from peerbench.server.settings import Settings
 from peerbench.server.store import PooledStore
+
+if TYPE_CHECKING:
+    from peerbench.server.quality_process import QualityRecorder
 
 
 def utc_now() -> dt.datetime:
@@ -39,6 +43,9 @@ class ServerContext:
     store: PooledStore
     today: Callable[[], dt.date] = field(default=utc_today)
     now: Callable[[], dt.datetime] = field(default=utc_now)
+    quality: QualityRecorder | None = field(default=None, repr=False)
+    """Where accepted organisations' quality figures are recorded (a server with
+    ``quality_at_ingest`` sets it while it runs; None: they are not)."""
     _read_audit: ReadAudit | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

@@ -35,6 +35,11 @@ GRACE_SECONDS = 30.0
 """Time allowed beyond the files' own limits (starting, sending the result back)."""
 
 
+def fork_context() -> Any:
+    """The ``forkserver`` multiprocessing context the checks (and other children) start from."""
+    return _CONTEXT
+
+
 def start_checker(*, wait: bool = False) -> None:
     """Start the fork server now, so the first upload's check need not wait for it.
 

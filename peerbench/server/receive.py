@@ -26,7 +26,6 @@ from typing import Any, Protocol
 from peerbench.server.compaction import request_compaction
 from peerbench.server.context import ServerContext
 from peerbench.server.db.models import SubmissionStatus
-from peerbench.server.quality_record import record_quality
 from peerbench.server.submission_checks import Inputs
 from peerbench.server.submissions import (
     NewSubmission,
@@ -186,11 +185,11 @@ def spool_files(
 
 
 def _after_acceptance(ctx: ServerContext, organisation_id: str, background: Background) -> None:
-    """Queue the snapshot's compaction and (optional work) the organisation's quality figures."""
+    """Queue the snapshot's compaction and (a server's optional work, in its own process)
+    the organisation's quality figures."""
     request_compaction(ctx.store, ctx.db, ctx.now, background)
-    defer = getattr(getattr(background, "__self__", None), "defer", None)
-    if defer is not None and ctx.settings.quality_at_ingest:
-        defer(record_quality, ctx.store, ctx.db, organisation_id)
+    if ctx.quality is not None:
+        ctx.quality.record(organisation_id)
 
 
 def _process_then_compact(

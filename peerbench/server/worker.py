@@ -37,7 +37,6 @@ class SubmissionWorker:
         self._pending: set[Future[Any]] = set()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._closing = threading.Event()
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         """Queue ``fn(*args, **kwargs)``; exceptions are logged (jobs should handle their own)."""
@@ -46,23 +45,6 @@ class SubmissionWorker:
             self._pending.add(future)
         future.add_done_callback(self._done)
         return future
-
-    def defer(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Queue an optional job: :meth:`wait_idle` does not wait for it, and it is dropped
-        if it has not started when the worker shuts down (work a later read can redo,
-        such as recording quality figures)."""
-
-        def run() -> Any:
-            return None if self._closing.is_set() else fn(*args)
-
-        future = self._pool.submit(run)
-        future.add_done_callback(self._logged)
-        return future
-
-    @staticmethod
-    def _logged(future: Future[Any]) -> None:
-        if not future.cancelled() and future.exception() is not None:
-            log.error("background job failed", exc_info=future.exception())
 
     def _done(self, future: Future[Any]) -> None:
         if not future.cancelled() and future.exception() is not None:
@@ -83,6 +65,5 @@ class SubmissionWorker:
             return self._idle.wait_for(lambda: not self._pending, timeout=timeout)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop taking jobs; with ``wait``, finish those already queued (not deferred ones)."""
-        self._closing.set()
+        """Stop taking jobs; with ``wait``, finish those already queued."""
         self._pool.shutdown(wait=wait, cancel_futures=not wait)

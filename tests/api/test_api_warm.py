@@ -135,36 +135,36 @@ def test_the_warm_up_waits_for_a_quiet_moment_between_requests() -> None:
 
 
 def test_the_warm_up_records_missing_quality_figures_before_the_quality_reports(
-    module_submitted_server: Server, monkeypatch: pytest.MonkeyPatch
+    module_submitted_server: Server,
 ) -> None:
-    """A pool whose organisations have no quality figures recorded (here: recorded at
-    ingest was off) gets them one organisation per step, and only then the quality
-    reports are built, so they sum records rather than re-profile the pool."""
+    """A pool whose organisations have no quality figures recorded (here: recording at
+    ingest was off) has them recorded, in the recording process, before the quality
+    reports are built, so those sum records rather than re-profile the pool."""
+    from concurrent.futures import Future
+
     from peerbench.api.warm import Warmer
-    from peerbench.server import quality_record
+    from peerbench.server.quality_process import QualityRecorder
 
     server = module_submitted_server
     recorded: list[str] = []
 
-    def record(store: object, db: object, organisation_id: str) -> bool:
-        recorded.append(organisation_id)  # not profiled: GX costs seconds per organisation
-        return True
+    class Recorder(QualityRecorder):
+        def record(self, organisation_id: str) -> Future[bool]:
+            recorded.append(organisation_id)  # not profiled: GX costs seconds each
+            done: Future[bool] = Future()
+            done.set_result(True)
+            return done
 
-    monkeypatch.setattr(quality_record, "record_quality", record)
-
-    def steps(on: bool) -> list[Any]:
-        settings = server.settings.model_copy(update={"quality_at_ingest": on})
-        ctx = dataclasses.replace(server.context, settings=settings)
+    def steps(recorder: QualityRecorder | None) -> list[Any]:
+        ctx = dataclasses.replace(server.context, quality=recorder)
         return list(Warmer(server.app, ctx)._steps())
 
-    assert [s.__name__ for s in steps(False)].count("record") == 0  # the setting is off
-    built = steps(True)
-    backfill = [i for i, s in enumerate(built) if s.__name__ == "record"]
+    assert "_quality_backfill" not in [s.__name__ for s in steps(None)]  # not recording
+    built = steps(Recorder("sqlite://", "unused"))
+    names = [s.__name__ for s in built]
     quality = [i for i, s in enumerate(built) if s.__name__ == "report" and "quality" in (
         s.__defaults__ or ())]  # fmt: skip
-    assert len(backfill) == len(server.organisations) and quality
-    assert max(backfill) < min(quality)
+    assert quality and names.index("_quality_backfill") < min(quality)
     with server.context.db.session() as session:
-        for index in backfill:
-            built[index](session)
+        assert built[names.index("_quality_backfill")](session) is True
     assert recorded == sorted(server.organisations)

@@ -78,17 +78,14 @@ def test_a_large_upload_is_processed_then_compacted_in_the_background(
     assert [fn for fn, _ in queue.jobs] == [compaction._run]
 
 
-class _Worker:
-    """Records what an acceptance queues."""
+class _Recorder:
+    """Records which organisations an acceptance hands to the quality recorder."""
 
     def __init__(self) -> None:
-        self.deferred: list[tuple[object, ...]] = []
+        self.queued: list[str] = []
 
-    def submit(self, fn: object, *args: object) -> None:
-        raise AssertionError("compaction is stubbed in these tests")
-
-    def defer(self, fn: object, *args: object) -> None:
-        self.deferred.append((fn, *args))
+    def record(self, organisation_id: str) -> None:
+        self.queued.append(organisation_id)
 
 
 @pytest.mark.parametrize("on", [True, False])
@@ -98,14 +95,14 @@ def test_an_acceptance_queues_its_organisations_quality_figures(
     from types import SimpleNamespace
 
     from peerbench.server import receive
-    from peerbench.server.quality_record import record_quality
 
-    monkeypatch.setattr(receive, "request_compaction", lambda *args: None)
-    worker = _Worker()
-    settings = SimpleNamespace(quality_at_ingest=on)
-    ctx = SimpleNamespace(store="store", db="db", now=None, settings=settings)
-    receive._after_acceptance(ctx, "org-1", worker.submit)  # type: ignore[arg-type]
-    assert worker.deferred == ([(record_quality, "store", "db", "org-1")] if on else [])
+    compactions: list[object] = []
+    monkeypatch.setattr(receive, "request_compaction", lambda *args: compactions.append(args))
+    recorder = _Recorder()
+    ctx = SimpleNamespace(store="store", db="db", now=None, quality=recorder if on else None)
+    receive._after_acceptance(ctx, "org-1", print)  # type: ignore[arg-type]
+    assert recorder.queued == (["org-1"] if on else [])
+    assert len(compactions) == 1  # compaction is asked for either way
 
 
 def test_a_server_records_quality_at_ingest_unless_told_not_to(
