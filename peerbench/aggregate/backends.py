@@ -57,10 +57,18 @@ _duckdb_shared: Any = None
 """The in-memory database :func:`duckdb_database` hands out cursors on (made at first use)."""
 
 
+_abandoned: list[Any] = []
+"""(In a forked child) The parent's database, kept referenced so it is never closed here."""
+
+
 def _forget_shared_database() -> None:
     """(In a forked child) Start without the parent's database: its threads did not
-    survive the fork, and its lock may have been held by one of them."""
+    survive the fork, and its lock may have been held by one of them. It is kept, not
+    dropped: freeing it would close it, which joins the threads the fork did not copy
+    (a segmentation fault, e.g. in ``subprocess`` with ``preexec_fn``)."""
     global _duckdb_lock, _duckdb_shared
+    if _duckdb_shared is not None:
+        _abandoned.append(_duckdb_shared)
     _duckdb_lock, _duckdb_shared = threading.Lock(), None
 
 

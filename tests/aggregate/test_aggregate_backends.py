@@ -125,3 +125,17 @@ def test_a_forked_child_opens_a_database_of_its_own() -> None:
     os.waitpid(pid, 0)
     assert answer == b"1"
     assert backends._duckdb_shared is parent
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_subprocess_with_a_preexec_function_survives_the_shared_database() -> None:
+    """``preexec_fn`` runs the at-fork hooks in the child: dropping (so closing) the
+    parent's database there crashed the child before it could run the command."""
+    import subprocess
+    import sys
+
+    from peerbench.aggregate import backends
+
+    backends.duckdb_database().close()  # the shared database exists; nothing else holds it
+    done = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=lambda: None, check=False)
+    assert done.returncode == 0
