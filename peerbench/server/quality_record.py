@@ -1,6 +1,6 @@
 """Quality figures recorded per organisation, so pool reports sum them instead of re-profiling.
 
-When a submission is accepted, the background worker (unless the setting
+When a submission is accepted, the server's recording process (unless the setting
 ``quality_at_ingest`` is off: ``PEERBENCH_QUALITY_AT_INGEST=0``) profiles the submitting
 organisation's current data with Great Expectations
 (:func:`~peerbench.reports.builders.quality_figures.figures_of`) and records the
@@ -12,8 +12,8 @@ stale record is never summed, and a read racing an acceptance either sees the ol
 versions (and the old record) or recomputes. A pool without records (made before this,
 or loaded in bulk) gets them on read for up to :data:`ON_READ` organisations; beyond
 that the read returns ``None`` and the caller re-profiles the pool as before; the
-server's warm-up backfills such a pool one organisation at a time while no request is
-being answered (:func:`missing_records`, :class:`peerbench.api.warm.Warmer`).
+server's warm-up backfills such a pool (:func:`missing_records`) through the recording
+process (:mod:`peerbench.server.quality_process`), which also records each acceptance.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from peerbench.validators.quality import QualityProfile, assemble_profile
 from peerbench.validators.report import Report
 
 log = logging.getLogger("peerbench.server")
-_GX = threading.RLock()
-"""One profile at a time: GX contexts are not known to be thread-safe, and the worker's
-jobs and a read's own profiling may overlap."""
+_GX = threading.Lock()
+"""One profile at a time: GX contexts are not known to be thread-safe, and reads
+profiling their few missing organisations may overlap."""
 
 FORMAT = 1
 """Bumped when the figures' layout or meaning changes: older records are recomputed."""
@@ -118,7 +118,7 @@ def compute(
         for rt in RECORDS
         if (table := submitted_table(store, session, rt, [organisation_id])).num_rows
     }
-    with _GX:  # re-entrant: record_quality holds it already
+    with _GX:
         figures = figures_of(tables, validate_tables(tables, None), SuiteRunner())
     record = {"format": FORMAT, "versions": versions, "figures": figures}
     _write(store, organisation_id, record)
@@ -134,11 +134,11 @@ def _current(record: dict[str, Any] | None, versions: list[list[int]]) -> bool:
 def record_quality(store: PooledStore, db: Database, organisation_id: str) -> bool:
     """Record ``organisation_id``'s figures unless its current record is up to date.
 
-    The worker's job after an accepted submission, and the warm-up's backfill
-    (:func:`missing_records`); the check and the profile are one step under the profile
-    lock, so the two never profile the same versions twice. Returns True when it profiled.
+    The recording process's job (:mod:`peerbench.server.quality_process`), one
+    organisation at a time: after an accepted submission, and for the warm-up's backfill
+    (:func:`missing_records`). Returns True when it profiled.
     """
-    with _GX, db.session() as session:
+    with db.session() as session:
         versions = fingerprints(session, [organisation_id]).get(organisation_id)
         if versions is None or _current(_read(store, organisation_id), versions):
             return False
@@ -158,7 +158,7 @@ def missing_records(store: PooledStore, session: Session) -> list[str]:
 
 def record_missing(store: PooledStore, db: Database) -> list[str]:
     """Record every organisation whose record is missing or stale (a pool's backfill,
-    all at once; the server's warm-up does it one organisation at a time, when idle).
+    in this process; a server's warm-up hands them to its recording process instead).
     Returns the organisations profiled."""
     with db.session() as session:
         organisations = missing_records(store, session)
