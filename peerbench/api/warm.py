@@ -245,7 +245,11 @@ class Warmer:
     def _quality_backfill(self, session: Session) -> bool:
         """Record the quality figures of organisations that have none (a pool made before
         they were recorded at ingest, or loaded in bulk) in the recording process, and
-        wait for them, so the quality reports built next sum records. False if stopped."""
+        wait for them, so the quality reports built next sum records.
+
+        False if stopped, or if the pool changed meanwhile: a large backfill takes hours,
+        and the new pool's answers must not wait for it (the next warm-up waits for the
+        same queued organisations again)."""
         from peerbench.server.quality_record import missing_records
 
         recorder = self._ctx.quality
@@ -253,10 +257,14 @@ class Warmer:
         if recorder is None or not missing:
             return True
         log.info("recording the quality figures of %d organisations", len(missing))
+        generation = pool_state(self._ctx, session)
         futures = recorder.record_all(missing)
         while not recorder.wait(futures, self._poll):
             if self._stop.is_set():
                 return False
+            with self._ctx.db.session() as fresh:
+                if pool_state(self._ctx, fresh) != generation:
+                    return False
         return True
 
     def _steps(self) -> Iterator[Callable[[Session], object]]:

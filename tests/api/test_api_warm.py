@@ -168,3 +168,28 @@ def test_the_warm_up_records_missing_quality_figures_before_the_quality_reports(
     with server.context.db.session() as session:
         assert built[names.index("_quality_backfill")](session) is True
     assert recorded == sorted(server.organisations)
+
+
+def test_a_backfill_gives_way_to_a_new_pool(
+    module_submitted_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backfill still waiting when the pool changes ends its step, so the new pool's
+    common answers are built now, not after hours of profiling."""
+    from concurrent.futures import Future
+
+    from peerbench.api import warm
+    from peerbench.server.quality_process import QualityRecorder
+
+    server = module_submitted_server
+
+    class Recorder(QualityRecorder):
+        def record(self, organisation_id: str) -> Future[bool]:
+            return Future()  # never done: a long backfill
+
+    generations = iter(["before", "before", "after"])
+    monkeypatch.setattr(warm, "pool_state", lambda ctx, session: next(generations))
+    ctx = dataclasses.replace(server.context, quality=Recorder("sqlite://", "unused"))
+    warmer = warm.Warmer(server.app, ctx, poll_seconds=0.01)
+    with server.context.db.session() as session:
+        assert warmer._quality_backfill(session) is False
+    assert next(generations, "checked") == "checked"  # it looked until the pool changed
