@@ -96,7 +96,8 @@ def create_app(
         warmer = Warmer(app, ctx, requests) if warm else None
         app.state.warmer = warmer
         if warmer is not None:
-            warm_engines()  # before the port opens: a first read does not pay for them
+            # before the port opens: a first read neither pays for them nor shares the CPU
+            warm_engines(settings.min_cell_count, checker=settings.isolate_checks)
             settle_heap()
             warmer.start()
         try:

@@ -193,3 +193,38 @@ def test_a_backfill_gives_way_to_a_new_pool(
     with server.context.db.session() as session:
         assert warmer._quality_backfill(session) is False
     assert next(generations, "checked") == "checked"  # it looked until the pool changed
+
+
+def test_start_up_waits_for_the_engines_a_first_read_would_share_the_cpu_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The renderer's boot, the templates and the checker's fork server are done before
+    the port opens, not left running beside the first read."""
+    import threading
+
+    from peerbench.api import warm
+    from peerbench.reports import render
+    from peerbench.reports import warm as renderer
+    from peerbench.server import isolation
+
+    waited: list[bool] = []
+    monkeypatch.setattr(isolation, "start_checker", lambda *, wait=False: waited.append(wait))
+    release = threading.Event()
+    boot = threading.Thread(target=release.wait)
+    monkeypatch.setattr(renderer, "start_renderer", lambda: boot)
+    render._environment.cache_clear()
+    boot.start()
+    done = threading.Thread(target=warm.warm_engines, args=(10,), kwargs={"checker": True})
+    done.start()
+    done.join(0.5)
+    assert done.is_alive()  # still waiting for the renderer's boot
+    release.set()
+    done.join(30)
+    assert not done.is_alive()
+    assert waited == [True]
+    from peerbench.disclosure import DisclosurePolicy
+    from peerbench.reports.suppression import SuppressionWording
+
+    env = render._environment(SuppressionWording.from_policy(DisclosurePolicy(min_n=10)))
+    compiled = {name for _loader, name in env.cache}  # type: ignore[union-attr]
+    assert compiled == set(env.list_templates())

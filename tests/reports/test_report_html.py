@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -231,3 +231,27 @@ def test_write_report(tmp_path: Path, report: Report, report_html: str) -> None:
     assert path.name == "service-hillside-peer-support-outcomes-april-2024-to-march-2025.html"
     assert path.read_text(encoding="utf-8") == report_html
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left behind
+
+
+def test_a_render_compiles_no_template_that_was_preloaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages are compiled once per wording (a new environment per render compiled each
+    page again), and :func:`preload_templates` leaves nothing for the first render."""
+    import jinja2
+
+    from peerbench.reports import render
+
+    render._environment.cache_clear()
+    render.preload_templates()
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: Any, name: Any = None, *a: Any, **k: Any) -> Any:
+        compiled.append(str(name))
+        return original(self, source, name, *a, **k)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    render_html(Report(kind="network", title="T", sections=[]))
+    render_html(Report(kind="service", title="T", sections=[]))
+    assert compiled == []
