@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow.compute as pc
 
@@ -79,22 +80,47 @@ def _default_as_of(referrals: pd.DataFrame) -> dt.date | None:
     return None if not found else pd.Timestamp(max(found)).date()
 
 
+def _pair_codes(*frames: pd.DataFrame) -> list[npt.NDArray[np.int64]]:
+    """Per frame, an integer per row naming its (``participant_key``, ``service_id``)
+    pair: the same integer for the same pair in every frame.
+
+    Merging, sorting and grouping on one integer instead of two text columns is what
+    makes the access pillar affordable at scale (a million referrals: each merge on the
+    text pair factorised both columns again, 28 of 33 s at 10M outcome rows). A missing
+    value is a value of its own, so pairs match exactly as a merge on the text matches
+    them (pandas matches NaN with NaN).
+    """
+    pair = np.zeros(sum(len(f) for f in frames), dtype=np.int64)
+    for column in ("participant_key", "service_id"):
+        values = pd.concat([f[column] for f in frames], ignore_index=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        pair = pair * max(len(uniques), 1) + codes.astype(np.int64)
+    return np.split(pair, np.cumsum([len(f) for f in frames])[:-1])
+
+
+def _has_null_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["participant_key"].isna() | frame["service_id"].isna()
+
+
 def _engagement_match(
     refs: pd.DataFrame, engagements: pd.DataFrame, day: pd.Timestamp
 ) -> pd.DataFrame:
     """Per referral (by ``_ref``): sessions attended and end reason of its engagement
-    (the earliest starting on/after the referral, before the next one, by ``day``)."""
+    (the earliest starting on/after the referral, before the next one, by ``day``).
+
+    Both frames carry ``_pair`` (:func:`_pair_codes`)."""
     empty = pd.DataFrame({"_ref": refs["_ref"], "sessions": np.nan, "end_reason": None})
     if engagements.empty:
         return empty
     engagements = engagements[engagements["start_date"].notna()]
-    eng = engagements[["participant_key", "service_id", "start_date", "sessions_attended"]].copy()
+    eng = engagements[["_pair", "sessions_attended"]].copy()
     eng["end_reason"] = engagements["end_reason"].astype(object)
     eng["start"] = _dates(engagements, "start_date")
-    keys = ["participant_key", "service_id"]
-    ordered = refs.sort_values([*keys, "_referred"])
-    ordered["_next"] = ordered.groupby(keys)["_referred"].shift(-1)
-    joined = ordered[[*keys, "_ref", "_referred", "_next"]].merge(eng, on=keys)
+    ordered = refs[["_pair", "_ref", "_referred"]].sort_values(["_pair", "_referred"])
+    # groupby drops rows with a missing key (dropna), so they have no next referral
+    following = ordered.groupby("_pair")["_referred"].shift(-1)
+    ordered["_next"] = following.where(~_has_null_key(refs).loc[ordered.index])
+    joined = ordered.merge(eng, on="_pair")
     inside = (joined["start"] >= joined["_referred"]) & (
         joined["_next"].isna() | (joined["start"] < joined["_next"])
     )
@@ -148,22 +174,25 @@ def referral_status(
     refs["waited_days"] = (day - refs["_referred"]).dt.days.where(refs["waiting"])
     refs["started"] = (uptake == "started") & refs["contacted"]
     refs["reason"] = uptake.where(~refs["waiting"], "waiting")
+    others = [f for f in (engagements, participants) if not f.empty]
+    codes = iter(_pair_codes(refs, *others))
+    refs["_pair"] = next(codes)
+    if not engagements.empty:
+        engagements = engagements.assign(_pair=next(codes))
+    if not participants.empty:
+        participants = participants.assign(_pair=next(codes))
     match = _engagement_match(refs, engagements, day)
     refs = refs.merge(match, on="_ref", how="left")
     refs["attended"] = refs["started"] & (refs["sessions"].fillna(0) >= 1)
     refs["completed"] = refs["attended"] & (refs["end_reason"].astype(str) == "completed")
-    person = (
-        participants[["participant_key", "service_id"]].copy() if not participants.empty else None
-    )
+    person = participants[["_pair"]].copy() if not participants.empty else None
     for column, target in (("primary_condition", "condition"), ("deprivation_decile", "_decile")):
         refs[target] = refs[column].astype(object) if column in refs else None
         if person is not None and column in participants:
             person[target] = participants[column].astype(object)
     if person is not None:
-        person = person.drop_duplicates(["participant_key", "service_id"], keep="last")
-        filled = refs[["participant_key", "service_id"]].merge(
-            person, on=["participant_key", "service_id"], how="left"
-        )
+        person = person.drop_duplicates("_pair", keep="last")
+        filled = refs[["_pair"]].merge(person, on="_pair", how="left")
         for target in ("condition", "_decile"):
             if target in filled:
                 refs[target] = refs[target].where(refs[target].notna(), filled[target].values)
