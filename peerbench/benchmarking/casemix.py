@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from peerbench.benchmarking.comparison_rows import CasemixCoefficient, CasemixFit, CasemixService
+from peerbench.benchmarking.key_codes import KEY, key_codes
 from peerbench.benchmarking.outcome_stats import BELOW_MIN_N
 from peerbench.benchmarking.row_build import build_columns
 from peerbench.schema.instruments.item_matrix import FloatArray
@@ -53,9 +54,10 @@ def _floats(values: FloatArray) -> list[float | None]:
 
 def with_covariates(pairs: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
     """``pairs`` with the participant covariates joined on participant × service."""
-    keys = ["participant_key", "service_id"]
-    wanted = participants[[*keys, *COVARIATES.values()]].drop_duplicates(keys)
-    return pairs.merge(wanted, on=keys, how="left")
+    codes = key_codes([pairs, participants])  # not the text keys: see key_codes
+    wanted = participants[list(COVARIATES.values())].assign(**{KEY: codes[1]})
+    wanted = wanted.drop_duplicates(KEY)
+    return pairs.assign(**{KEY: codes[0]}).merge(wanted, on=KEY, how="left").drop(columns=KEY)
 
 
 def _fit(

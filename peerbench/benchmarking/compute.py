@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,6 +45,7 @@ from peerbench.benchmarking import (
     sufficiency,
     value,
 )
+from peerbench.benchmarking.key_codes import key_codes
 from peerbench.benchmarking.result import (
     ALL_PERIODS,
     BenchmarkOptions,
@@ -169,9 +171,10 @@ def _economics(
         # A record sent again in a later period counts once, as last submitted.
         latest = latest_rows(add_lineage("service_use", service_use), "service_use")
         records = latest.drop_columns(list(LINEAGE_COLUMNS)).to_pandas()
-        # Only people benchmarked here: a baseline in the period (any instrument).
-        people = baselines[["participant_key", "service_id"]].drop_duplicates()
-        records = records.merge(people, on=["participant_key", "service_id"])
+        # Only people benchmarked here: a baseline in the period (any instrument). (An
+        # inner merge with the distinct people, as a filter on integer keys: key_codes.)
+        mine, benchmarked = key_codes([records, baselines])
+        records = records[np.isin(mine, benchmarked)].reset_index(drop=True)
         records, notes = value.usable_service_use(records, owners)
         rows += value.service_use_rows(
             records,

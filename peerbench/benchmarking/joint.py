@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from peerbench.aggregate.timepoints import FOLLOW_UPS
+from peerbench.benchmarking.key_codes import KEY, key_codes
 
 TALKING_THERAPIES = "talking-therapies"
 """Instrument code of the joint NHS Talking Therapies rows."""
@@ -64,10 +65,15 @@ _EMPTY_STATISTICS = (
 def _both(frame: pd.DataFrame, keys: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
     """Rows of ``keys`` present for both instruments, their ``columns`` suffixed."""
     parts = [
-        frame.loc[frame["instrument"] == code, [*keys, *columns]].drop_duplicates(list(keys))
-        for code in (DEPRESSION, ANXIETY)
+        frame.loc[frame["instrument"] == code, [*keys, *columns]] for code in (DEPRESSION, ANXIETY)
     ]
-    return parts[0].merge(parts[1], on=list(keys), suffixes=("_phq", "_gad"))
+    codes = key_codes(parts, keys)  # joined on one integer each, not the text keys
+    parts = [
+        part.assign(**{KEY: code}).drop_duplicates(KEY)
+        for part, code in zip(parts, codes, strict=True)
+    ]
+    right = parts[1].drop(columns=list(keys))
+    return parts[0].merge(right, on=KEY, suffixes=("_phq", "_gad")).drop(columns=KEY)
 
 
 def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:

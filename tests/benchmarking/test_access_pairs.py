@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from peerbench.benchmarking import access
+from peerbench.benchmarking.key_codes import key_codes
 from tests.budget import examples
 
 KEYS = st.sampled_from(["p1", "p2", "p3", None])
@@ -69,7 +70,7 @@ def test_the_pair_code_match_equals_the_text_match(
     )
     engagements.loc[[e[0] is None for e in engs], "participant_key"] = np.nan
     engagements.loc[[e[1] is None for e in engs], "service_id"] = np.nan
-    codes = access._pair_codes(referrals, engagements)
+    codes = key_codes([referrals, engagements])
     coded = access._engagement_match(
         referrals.assign(_pair=codes[0]), engagements.assign(_pair=codes[1]), day
     )
@@ -81,6 +82,6 @@ def test_pairs_are_equal_exactly_when_both_keys_are_including_missing_ones() -> 
         {"participant_key": ["p1", "p1", None, "p2"], "service_id": ["s1", "s2", "s1", None]}
     )
     b = pd.DataFrame({"participant_key": [None, "p2", "p1"], "service_id": ["s1", None, "s2"]})
-    left, right = access._pair_codes(a, b)
+    left, right = key_codes([a, b])
     assert [int(x) for x in right] == [left[2], left[3], left[1]]
     assert len(set(left.tolist())) == 4
