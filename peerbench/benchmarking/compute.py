@@ -24,10 +24,9 @@ The result is raw (unrounded): publish it only through :func:`~peerbench.benchma
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -174,7 +173,9 @@ def _economics(
         # Only people benchmarked here: a baseline in the period (any instrument). (An
         # inner merge with the distinct people, as a filter on integer keys: key_codes.)
         mine, benchmarked = key_codes([records, baselines])
-        records = records[np.isin(mine, benchmarked)].reset_index(drop=True)
+        # (pandas' hash-table isin: np.isin sorts both arrays, 3 s of this at 10M rows)
+        kept = pd.Series(mine).isin(benchmarked).to_numpy()
+        records = records[kept].reset_index(drop=True)
         records, notes = value.usable_service_use(records, owners)
         rows += value.service_use_rows(
             records,
@@ -191,16 +192,19 @@ def _joint_rows(
     thresholds: dict[str, float | None],
     owners: dict[str, dict[str, Any]],
     mapping: pa.Table | None,
-    pandas_of: Callable[[pa.Table], pd.DataFrame],
 ) -> tuple[list[OutcomeRow], list[PooledOutcomeRow], list[NetworkOutcomeRow]]:
-    """The NHS Talking Therapies joint rows (:mod:`.joint`): services, pooled, networks."""
+    """The NHS Talking Therapies joint rows (:mod:`.joint`): services, pooled, networks.
+
+    Only the two instruments' rows are converted to pandas (the joint counts read no
+    others): a fifth of the participant-level tables."""
     period = options.period
+    both = pa.array([joint.DEPRESSION, joint.ANXIETY])
     frames = []
     for name in ("paired", "baselines"):
         table = tables[name]
         if period is not None:
             table = table.filter(pc.equal(table.column("period"), period))
-        frames.append(pandas_of(table))
+        frames.append(table.filter(pc.is_in(table.column("instrument"), both)).to_pandas())
     pairs, baselines = frames
     networks = None if mapping is None else mapping.to_pandas()
 
@@ -223,28 +227,6 @@ def _joint_rows(
         made((), PooledOutcomeRow),
         made(("network",), NetworkOutcomeRow) if networks is not None else [],
     )
-
-
-class _Frames:
-    """Participant-level tables as pandas, each converted once while it is kept: ``paired``
-    (832,000 rows at 1M outcome rows) is read by the outcome rows and the joint rows,
-    and a conversion costs ~0.3 s. The readers take new frames from it (filters,
-    merges) and never change it in place; :meth:`clear` frees the frames after their
-    last reader (a frame is hundreds of MB at 1M rows)."""
-
-    def __init__(self) -> None:
-        self._frames: dict[int, tuple[pa.Table, pd.DataFrame]] = {}
-
-    def __call__(self, table: pa.Table) -> pd.DataFrame:
-        # Keyed by identity, with the table kept alive so that its id is not reused.
-        found = self._frames.get(id(table))
-        if found is None:
-            found = self._frames[id(table)] = (table, table.to_pandas())
-        return found[1]
-
-    def clear(self) -> None:
-        """Forget every frame (later calls convert again)."""
-        self._frames.clear()
 
 
 def compute(
@@ -297,7 +279,6 @@ def compute_with_tables(
     )
     every_instrument = tables
     tables = {name: _select(table, options) for name, table in tables.items()}
-    pandas_of = _Frames()
     params = instrument_parameters(registry).to_pandas()
     directed = set(params.loc[params["direction"].notna(), "instrument"])
     thresholds = {
@@ -314,8 +295,11 @@ def compute_with_tables(
     )
     services = with_practice(services, staff.practice)
     by_id = {s.service_id: s for s in services}
-    pairs = pandas_of(tables["paired"])
-    pairs = pairs[pairs["instrument"].isin(directed)]
+    # Instruments with a direction only, filtered before the conversion (a boolean
+    # filter of the pandas frame took 7 s at 10M rows: it gathers every text column).
+    paired = tables["paired"]
+    wanted = pa.array(sorted(directed), pa.string())
+    pairs = paired.filter(pc.is_in(paired.column("instrument"), wanted)).to_pandas()
 
     def rows(name: str, by: tuple[str, ...], row_type: Any, extra: Any = None) -> list[Any]:
         summary = tables[name].to_pandas()
@@ -339,9 +323,8 @@ def compute_with_tables(
     pooled = rows("overall_outcomes", (), PooledOutcomeRow)
     networks = rows("network_outcomes", ("network",), NetworkOutcomeRow) if mapping else []
     if options.instrument in (None, joint.TALKING_THERAPIES):
-        both = _joint_rows(every_instrument, options, thresholds, owners, mapping, pandas_of)
+        both = _joint_rows(every_instrument, options, thresholds, owners, mapping)
         outcomes, pooled, networks = outcomes + both[0], pooled + both[1], networks + both[2]
-    pandas_of.clear()  # the unfiltered pairs are not read again
     groups = comparisons.group_rows(outcomes)
     funnel_points, funnels = comparisons.funnels(groups)
     meta, forest = comparisons.meta(groups)
