@@ -59,10 +59,13 @@ log = logging.getLogger("peerbench.server")
 
 POLL_SECONDS = 2.0
 """How often the pool's generation is checked (one small query) between pokes."""
-WARM_REPORTS = ("network", "commissioner", "quality")
-"""The reports built for each network (a service report is one service's: not warmed).
-The quality reports come last, after any organisations' missing quality figures are
-recorded (with more than a couple missing, a quality report re-profiles the pool)."""
+FIRST_REPORTS = ("network", "commissioner")
+"""The reports built for each network with its benchmarks (a service report is one
+service's: not warmed)."""
+LAST_REPORTS = ("quality",)
+"""The reports built for each network last, after any organisations' missing quality
+figures are recorded (with more than a couple missing, a quality report re-profiles the
+pool)."""
 
 
 @dataclass(frozen=True)
@@ -298,7 +301,7 @@ class Warmer:
                 return meta_part(request, ctx, session, scope(session))
 
             yield from (raw, page, funnel, meta)
-            yield from _reports(request, ctx, viewer, scope, WARM_REPORTS[:-1])
+            yield from _reports(request, ctx, viewer, scope, FIRST_REPORTS)
             later.append((viewer, scope))
 
         def whole_pool_raw(session: Session) -> object:
@@ -313,7 +316,7 @@ class Warmer:
         if ctx.quality is not None:
             yield self._quality_backfill
         for who, where in later:
-            yield from _reports(request, ctx, who, where, WARM_REPORTS[-1:])
+            yield from _reports(request, ctx, who, where, LAST_REPORTS)
 
 
 def _scope_of(ctx: ServerContext, viewer: _Viewer, session: Session) -> Scope:
