@@ -205,13 +205,11 @@ def _joint_rows(
         if period is not None:
             table = table.filter(pc.equal(table.column("period"), period))
         frames.append(table.filter(pc.is_in(table.column("instrument"), both)).to_pandas())
-    pairs, baselines = frames
+    people = joint.JointPeople.of(*frames)  # once for the three groupings
     networks = None if mapping is None else mapping.to_pandas()
 
     def made(by: tuple[str, ...], row_type: Any, extra: Any = None) -> list[Any]:
-        summary = joint.joint_summary(
-            pairs, baselines, by, networks if by == ("network",) else None
-        )
+        summary = joint.summarise(people, by, networks if by == ("network",) else None)
         return outcome_stats.outcome_rows(
             summary,
             joint.empty_moments(by),

@@ -30,6 +30,7 @@ Means, SDs and effect sizes are empty: two questionnaires have no common scale.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -126,8 +127,30 @@ def joint_summary(
         by: Group columns: ``("service_id",)``, ``("network",)`` or ``()``.
         mapping: ``service_id → network`` (needed for ``by=("network",)``).
     """
-    people = _both(baselines, _PERSON, ())
-    joint = joint_pairs(pairs)
+    return summarise(JointPeople.of(pairs, baselines), by, mapping)
+
+
+@dataclass(frozen=True)
+class JointPeople:
+    """The people with both baselines and the joint pairs, made once for every grouping
+    (services, the pool, networks: three summaries of the same rows)."""
+
+    people: pd.DataFrame
+    """``participant_key, service_id, period`` with both baselines."""
+    joint: pd.DataFrame
+    """:func:`joint_pairs` of the pairs."""
+
+    @classmethod
+    def of(cls, pairs: pd.DataFrame, baselines: pd.DataFrame) -> JointPeople:
+        """The joint people of participant-level ``pairs`` and ``baselines``."""
+        return cls(_both(baselines, _PERSON, ()), joint_pairs(pairs))
+
+
+def summarise(
+    prepared: JointPeople, by: Sequence[str] = (), mapping: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """:func:`joint_summary` of people already joined (:class:`JointPeople`)."""
+    people, joint = prepared.people, prepared.joint
     if mapping is not None:
         people = people.merge(mapping, on="service_id")
         joint = joint.merge(mapping, on="service_id")

@@ -212,3 +212,21 @@ def test_joint_rows_pass_disclosure_control(reference_public: BenchmarkResult) -
     pooled = [r for r in reference_public.pooled if r.instrument == TALKING_THERAPIES]
     assert {r.timepoint for r in pooled} == {"month_3", "month_6", "month_12", "end"}
     assert all(r.recovery_rate is not None for r in pooled)
+
+
+def test_one_joining_serves_every_grouping() -> None:
+    """The people with both baselines are joined once and summarised three ways, each
+    equal to a summary that joins them itself."""
+    from peerbench.benchmarking.joint import JointPeople, summarise
+
+    rng = np.random.default_rng(5)
+    pairs = _pairs(60, reliably_improved_phq=rng.random(60) < 0.4)
+    person = pairs["participant_key"].str[1:].astype(int)
+    pairs.loc[(person % 3 == 0).to_numpy(), "service_id"] = "s2"
+    baselines = pairs[["participant_key", "service_id", "instrument", "period"]].drop_duplicates()
+    mapping = pd.DataFrame({"service_id": ["s1", "s2"], "network": ["n1", "n2"]})
+    people = JointPeople.of(pairs, baselines)
+    for by, networks in ((("service_id",), None), ((), None), (("network",), mapping)):
+        expected = joint_summary(pairs, baselines, by, networks)
+        pd.testing.assert_frame_equal(summarise(people, by, networks), expected)
+    assert summarise(people, ("service_id",))["n_paired"].sum() == 60  # each person once
