@@ -80,3 +80,24 @@ def test_the_strict_mask_row_times_the_masks_and_counts_rows_left(tmp_path: Path
     row = bench_validate.strict_mask_row(path, 2, read_seconds=2.0, repeat=1)
     assert row.seconds is not None and row.ratio == row.seconds / 2.0
     assert "1 rows left to jsonschema-rs" in row.note
+
+
+def test_a_file_a_limit_refuses_is_a_failed_validation_not_a_fast_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 10M-row file is over the validator's default row limit: refused from its footer
+    in milliseconds, it was once timed as a 0.01 s validation that met its target."""
+    path = tmp_path / "outcomes.parquet"
+    pq.write_table(pa.table({"participant_key": ["a", "b", "c"]}), path)
+    monkeypatch.setattr(bench_validate, "BENCH_MAX_ROWS", 2)
+    validate, _ = bench_validate.library_validate()
+    assert validate is not None
+    with pytest.raises(RuntimeError, match="not read to the end"):
+        validate(path)
+    pair = bench_validate.interleaved(lambda: None, lambda: validate(path), 1)
+    row = pair.row("peerbench validate Parquet (library)", 3, "Parquet read", 2.0, "")
+    assert row.met is False and "FAILED" in row.note
+    monkeypatch.setattr(bench_validate, "BENCH_MAX_ROWS", 3)
+    bench_validate.library_validate()[0](path)  # type: ignore[misc]  # read to the end
+    assert bench_validate.refused(b'{"code": "limit-exceeded"}')
+    assert not bench_validate.refused(b'{"code": "type-error"}')
