@@ -97,8 +97,8 @@ def measure(rows: int, cache_root: Path) -> list[Measured]:
     validate = [peerbench, "validate", str(folder / "outcomes.parquet"), "--format", "json"]
     validate += ["--no-quality", "--out", os.devnull, *LIMIT_ARGS]
     ingest = [sys.executable, "-c", _INGEST, str(one_org)]
-    # The 10M files hold a few thousand rows over the validator's default row limit:
-    # raised to the server's own cap per file, as a national network would.
+    # The 10M files hold a few thousand rows over the default row cap per file: raised
+    # to 20M (PEERBENCH_LIMIT_MAX_ROWS), as a national network would.
     ingest_env = {**env, "PEERBENCH_LIMIT_MAX_ROWS": str(BENCH_MAX_ROWS)}
     out = [
         Measured("validate", rows, run_process(validate, env=env)),
@@ -110,6 +110,7 @@ def measure(rows: int, cache_root: Path) -> list[Measured]:
         if not m.ok:
             print(
                 f"{m.step} at {human_rows(rows)} failed ({m.run.returncode}):\n"
+                + m.run.stdout.decode(errors="replace")[-500:]
                 + m.run.stderr.decode(errors="replace")[-2000:],
                 file=sys.stderr,
             )

@@ -49,7 +49,10 @@ class Inputs:
 
 
 class RowCapExceeded(Exception):
-    """A file has more rows than ``max_rows_per_file``; raised mid-stream to stop reading."""
+    """A file has more rows than the row cap; raised mid-stream to stop reading.
+
+    The cap is :meth:`peerbench.server.settings.Settings.row_cap`.
+    """
 
     def __init__(self, source: Source, rows: int) -> None:
         super().__init__(source.file)
@@ -290,7 +293,7 @@ def check_claimed_services(
 def check(ctx: ServerContext, submission: Submission, inputs: Inputs) -> Checked:
     """Validate the inputs and add the server's own checks (ownership, row cap)."""
     settings = ctx.settings
-    max_rows = settings.max_rows_per_file
+    max_rows = settings.row_cap()
     if inputs.folder is not None and settings.isolate_checks:
         checked = check_files_isolated(
             inputs.folder,

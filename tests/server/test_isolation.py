@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,10 @@ from peerbench.server.db.migrate import upgrade
 from peerbench.server.db.models import Organisation
 from peerbench.server.isolation import CheckerError, check_files_isolated
 from peerbench.server.settings import Settings
-from peerbench.server.submission_checks import Inputs
+from peerbench.server.submission_checks import Inputs, check_files
 from peerbench.server.submissions import SERVER_FAULT, NewSubmission, files_hash, process, register
 from peerbench.validators.limits import DEFAULT_LIMITS
+from tests.api.harness import synth_slices
 
 KEY = "0123456789abcdef0123456789abcdef"
 MEMORY = 6 << 30
@@ -100,3 +102,23 @@ def test_a_malformed_upload_ends_rejected_with_its_report(
 
 def test_a_server_fault_says_whether_sending_again_helps() -> None:
     assert "not in your data" in SERVER_FAULT and "Sending it again can help only" in SERVER_FAULT
+
+
+def test_the_child_hands_back_what_an_in_process_check_gives(tmp_path: Path) -> None:
+    # Tables come back as memory-mapped Arrow files, not pickled: the same tables, and
+    # no file of them is left beside the spool.
+    [folder, *_] = synth_slices(tmp_path / "synth", organisations=1, outcome_rows=200).values()
+    spool = tmp_path / "spool" / "up"
+    shutil.copytree(folder, spool)
+    direct = check_files(spool, max_rows=10**6, limits=DEFAULT_LIMITS)
+    isolated = check_files_isolated(
+        spool, max_rows=10**6, limits=DEFAULT_LIMITS, memory_bytes=MEMORY
+    )
+    assert direct.tables and isolated.report.valid == direct.report.valid
+    assert isolated.report.by_code == direct.report.by_code
+    for record_type, table in direct.tables.items():
+        assert isolated.tables[record_type].equals(table)
+        assert isolated.origin[record_type].equals(direct.origin[record_type])
+    assert isolated.tables.keys() == direct.tables.keys()
+    assert isolated.versions == direct.versions
+    assert sorted(p.name for p in spool.parent.iterdir()) == ["up"]
