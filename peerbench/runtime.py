@@ -48,3 +48,27 @@ def arrow_without_pandas() -> bool:
     finally:
         sys.meta_path.remove(finder)
     return True
+
+
+def arrow_jemalloc() -> bool:
+    """Ask for jemalloc as Arrow's memory pool in this process, before pyarrow loads.
+
+    Validating a file streams it batch by batch, and Arrow's default pool (mimalloc)
+    keeps the pages of batches already freed: a whole ``peerbench validate`` of 10M rows
+    peaked at 1.55-1.60 GB resident with mimalloc and 1.26 GB with jemalloc. Arrow picks
+    its pool from ``ARROW_DEFAULT_MEMORY_POOL`` once, as pyarrow loads, so this is a
+    no-op once pyarrow is loaded, on Windows (its wheels have no jemalloc) and when the
+    user chose a pool there.
+
+    Returns:
+        True when jemalloc was asked for.
+    """
+    import os
+    import sys
+
+    if "pyarrow" in sys.modules or sys.platform == "win32":
+        return False
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return False
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
+    return True

@@ -82,3 +82,42 @@ def test_validation_reports_the_same_without_pandas(tmp_path: Path) -> None:
     assert fast["pandas"] is False
     assert fast["report"] == plain["report"]
     assert plain["report"]["valid"] is False  # type: ignore[index]
+
+
+def _pool(before: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    code = (
+        "import json\n"
+        f"{before}\n"
+        "from peerbench import runtime\n"
+        "asked = runtime.arrow_jemalloc()\n"
+        "import pyarrow as pa\n"
+        "print(json.dumps({'asked': asked, 'pool': pa.default_memory_pool().backend_name}))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**environment, **(env or {})},
+    )
+    assert run.returncode == 0, run.stderr
+    result: dict[str, object] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_validation_asks_for_jemalloc_before_pyarrow_loads() -> None:
+    assert _pool("") == {"asked": True, "pool": "jemalloc"}
+
+
+def test_a_pool_the_user_chose_is_kept() -> None:
+    assert _pool("", {"ARROW_DEFAULT_MEMORY_POOL": "system"}) == {
+        "asked": False,
+        "pool": "system",
+    }
+
+
+def test_once_pyarrow_is_loaded_the_pool_stays() -> None:
+    assert _pool("import pyarrow") == {"asked": False, "pool": "mimalloc"}
