@@ -358,7 +358,6 @@ def warm_engines(min_cell_count: int, *, checker: bool = False) -> None:
     later. The answers are the same either way.
     """
     from peerbench.aggregate.backends import duckdb_database
-    from peerbench.disclosure import DisclosurePolicy
     from peerbench.reports.render import preload_templates
     from peerbench.reports.suppression import SuppressionWording
     from peerbench.reports.warm import start_renderer
@@ -366,7 +365,10 @@ def warm_engines(min_cell_count: int, *, checker: bool = False) -> None:
 
     renderer = start_renderer()
     duckdb_database().close()
-    preload_templates(SuppressionWording.from_policy(DisclosurePolicy(min_n=min_cell_count)))
+    # The reads' own policy (benchmark_options), so the templates compiled are theirs.
+    policy = benchmark_options(min_cell_count).disclosure_policy
+    assert policy is not None  # benchmark_options always sets one
+    preload_templates(SuppressionWording.from_policy(policy))
     if checker:
         start_checker(wait=True)
     renderer.join()
