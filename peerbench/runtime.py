@@ -54,8 +54,9 @@ def arrow_jemalloc() -> bool:
     """Ask for jemalloc as Arrow's memory pool in this process, before pyarrow loads.
 
     Validating a file streams it batch by batch, and Arrow's default pool (mimalloc)
-    keeps the pages of batches already freed: a whole ``peerbench validate`` of 10M rows
-    peaked at 1.55-1.60 GB resident with mimalloc and 1.26 GB with jemalloc. Arrow picks
+    keeps the pages of batches already freed: whole ``peerbench validate`` runs of 10M
+    rows peaked at 1.59-1.63 GB resident with mimalloc and 1.26-1.50 GB with jemalloc,
+    taken turn about. Arrow picks
     its pool from ``ARROW_DEFAULT_MEMORY_POOL`` once, as pyarrow loads, so this is a
     no-op once pyarrow is loaded, on Windows (its wheels have no jemalloc) and when the
     user chose a pool there.

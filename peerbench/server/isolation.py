@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import resource
-import shutil
 import tempfile
 import traceback
 from multiprocessing import forkserver
@@ -117,10 +116,24 @@ def check_files_isolated(
         sum(1 for p in folder.iterdir() if p.suffix.lower() in FORMATS) if folder.is_dir() else 0
     )
     timeout = limits.max_seconds * max(files, 1) + GRACE_SECONDS
-    out = Path(tempfile.mkdtemp(prefix=f".{folder.name}-checked-", dir=folder.parent))
+    # Removed as the block ends, whatever happens: tables mapped from it stay readable.
+    with tempfile.TemporaryDirectory(
+        prefix=f".{folder.name}-checked-", dir=folder.parent, ignore_cleanup_errors=True
+    ) as out:
+        args = (str(folder), out, max_rows, limits, memory_bytes)
+        kind, payload, exitcode = _run_child(args, timeout)
+        if kind == "ok":
+            return load_tables(payload, Path(out))
+    if kind == "error":
+        raise CheckerError(f"the file check failed:\n{payload}")
+    return _over_report(kind, exitcode, timeout, memory_bytes)
+
+
+def _run_child(args: tuple[Any, ...], timeout: float) -> tuple[str, Any, int | None]:
+    """Run :func:`_child` with ``args``: what it sent (``"timeout"`` or ``"died"`` when
+    nothing came), and its exit code."""
     receive, send = _CONTEXT.Pipe(duplex=False)
-    args = (send, str(folder), str(out), max_rows, limits, memory_bytes)
-    process = _CONTEXT.Process(target=_child, args=args, daemon=True)
+    process = _CONTEXT.Process(target=_child, args=(send, *args), daemon=True)
     process.start()
     send.close()
     kind: str = "timeout"
@@ -139,15 +152,7 @@ def check_files_isolated(
             process.kill()
             process.join()
         receive.close()
-    try:
-        if kind == "ok":
-            return load_tables(payload, out)
-    finally:
-        # Mapped tables stay readable once their files are unlinked.
-        shutil.rmtree(out, ignore_errors=True)
-    if kind == "error":
-        raise CheckerError(f"the file check failed:\n{payload}")
-    return _over_report(kind, process.exitcode, timeout, memory_bytes)
+    return kind, payload, process.exitcode
 
 
 Saved = tuple[Checked, dict[str, dict[str, str]]]
